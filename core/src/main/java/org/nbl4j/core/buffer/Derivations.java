@@ -1,0 +1,322 @@
+package org.nbl4j.core.buffer;
+
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlOrigin;
+import org.nbl4j.core.memory.MdlPool;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleViolation;
+
+/** The algorithms behind clones, fragments and reassemblies and their free functions (ndis-buffers §5.2 - §5.4). */
+final class Derivations {
+    private Derivations() {}
+
+    static @Nullable NetBufferList clone(
+            NetBufferList original,
+            @Nullable NetBufferListPool requestedNblPool,
+            @Nullable NetBufferPool requestedNbPool,
+            int cloneFlags) {
+        original.checkLive();
+        if ((cloneFlags & CloneFlags.NDIS_CLONE_FLAGS_RESERVED) != 0) {
+            throw new RuleViolation(
+                    Rule.CLONE_RESERVED_FLAG, "AllocateCloneFlags 0x" + Integer.toHexString(cloneFlags));
+        }
+        Ndis ndis = original.pool.ndis();
+        NetBufferListPool nblPool = requestedNblPool != null ? requestedNblPool : ndis.defaultNetBufferListPool();
+        NetBufferPool nbPool = requestedNbPool != null ? requestedNbPool : ndis.defaultNetBufferPool();
+        if (nblPool.isDataPool()) {
+            throw new RuleViolation(Rule.CLONE_FROM_DATA_POOL, nblPool.toString());
+        }
+        NetBufferList clone = nblPool.allocateNetBufferList(0, 0);
+        if (clone == null) {
+            return null;
+        }
+        clone.kind = NetBufferListKind.CLONE;
+        clone.derivationArgument = cloneFlags;
+        boolean shareMdls = (cloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) != 0;
+        NetBuffer last = null;
+        for (NetBuffer source = original.firstNetBuffer; source != null; source = source.next) {
+            NetBuffer target = nextNetBuffer(clone, last, nbPool);
+            if (target == null) {
+                freeClone(clone, cloneFlags);
+                return null;
+            }
+            if (shareMdls) {
+                target.mdlChain = source.mdlChain;
+                target.currentMdl = source.currentMdl;
+                target.currentMdlOffset = source.currentMdlOffset;
+                target.dataOffset = source.dataOffset;
+                target.dataLength = source.dataLength;
+            } else {
+                Mdl chain = partialChain(ndis.mdls(), source, 0, source.dataLength, MdlOrigin.CLONE_PARTIAL);
+                target.mdlChain = chain;
+                target.currentMdl = chain;
+                target.currentMdlOffset = 0;
+                target.dataOffset = 0;
+                target.dataLength = source.dataLength;
+            }
+            last = target;
+        }
+        clone.sourceHandle = original.sourceHandle;
+        copySlot(clone, original, NetBufferListInfo.NblOriginalInterfaceIfIndex);
+        copySlot(clone, original, NetBufferListInfo.NetBufferListCorrelationId);
+        return clone;
+    }
+
+    static void freeClone(NetBufferList clone, int freeCloneFlags) {
+        requireFreeable(clone, NetBufferListKind.CLONE);
+        if (freeCloneFlags != clone.derivationArgument) {
+            throw new RuleViolation(
+                    Rule.CLONE_FLAGS_MISMATCH,
+                    "allocated with 0x" + Integer.toHexString(clone.derivationArgument) + ", freed with 0x"
+                            + Integer.toHexString(freeCloneFlags));
+        }
+        boolean sharedMdls = (freeCloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) != 0;
+        MdlPool mdls = clone.pool.ndis().mdls();
+        clone.next = null;
+        NetBuffer nb = clone.firstNetBuffer;
+        while (nb != null) {
+            NetBuffer following = nb.next;
+            if (!sharedMdls) {
+                freeEveryMdl(mdls, nb);
+            }
+            freeUnlessEmbedded(nb);
+            nb = following;
+        }
+        clone.release();
+    }
+
+    static @Nullable NetBufferList fragment(
+            NetBufferList original,
+            @Nullable NetBufferListPool requestedNblPool,
+            @Nullable NetBufferPool requestedNbPool,
+            int startOffset,
+            int maximumLength,
+            int dataOffsetDelta,
+            int dataBackFill,
+            int flags) {
+        original.checkLive();
+        requireZeroFlags(flags);
+        if (maximumLength <= 0 || startOffset < 0) {
+            return null;
+        }
+        boolean contributes = false;
+        for (NetBuffer source = original.firstNetBuffer; source != null; source = source.next) {
+            contributes |= source.dataLength > startOffset;
+        }
+        if (!contributes) {
+            return null;
+        }
+        Ndis ndis = original.pool.ndis();
+        NetBufferListPool nblPool = requestedNblPool != null ? requestedNblPool : ndis.defaultNetBufferListPool();
+        NetBufferPool nbPool = requestedNbPool != null ? requestedNbPool : ndis.defaultNetBufferPool();
+        NetBufferList fragments = nblPool.allocateNetBufferList(0, 0);
+        if (fragments == null) {
+            return null;
+        }
+        fragments.kind = NetBufferListKind.FRAGMENT;
+        fragments.derivationArgument = 0;
+        NetBuffer last = null;
+        for (NetBuffer source = original.firstNetBuffer; source != null; source = source.next) {
+            for (int at = startOffset; at < source.dataLength; at += maximumLength) {
+                int length = Math.min(maximumLength, source.dataLength - at);
+                NetBuffer target = nextNetBuffer(fragments, last, nbPool);
+                if (target == null) {
+                    freeDerived(fragments, NetBufferListKind.FRAGMENT, 0, 0);
+                    return null;
+                }
+                Mdl chain = partialChain(ndis.mdls(), source, at, length, MdlOrigin.FRAGMENT_PARTIAL);
+                target.mdlChain = chain;
+                target.currentMdl = chain;
+                target.currentMdlOffset = 0;
+                target.dataOffset = 0;
+                target.dataLength = length;
+                last = target;
+            }
+        }
+        copySlot(fragments, original, NetBufferListInfo.NetBufferListCorrelationId);
+        if (fragments.retreat(dataOffsetDelta, dataBackFill, null, null) != NtStatus.NDIS_STATUS_SUCCESS) {
+            freeDerived(fragments, NetBufferListKind.FRAGMENT, 0, 0);
+            return null;
+        }
+        fragments.derivationArgument = dataOffsetDelta;
+        return fragments;
+    }
+
+    static @Nullable NetBufferList reassemble(
+            NetBufferList original,
+            @Nullable NetBufferListPool requestedPool,
+            int startOffset,
+            int dataOffsetDelta,
+            int dataBackFill,
+            int flags) {
+        original.checkLive();
+        requireZeroFlags(flags);
+        Ndis ndis = original.pool.ndis();
+        NetBufferListPool pool = requestedPool != null ? requestedPool : ndis.defaultNetBufferListPool();
+        if (!pool.parameters().allocateNetBuffer() || pool.isDataPool() || startOffset < 0) {
+            return null;
+        }
+        long total = 0;
+        for (NetBuffer source = original.firstNetBuffer; source != null; source = source.next) {
+            total += Math.max(0, source.dataLength - startOffset);
+        }
+        if (total == 0 || total > Integer.MAX_VALUE) {
+            return null;
+        }
+        NetBufferList whole = pool.allocateNetBufferList(0, 0);
+        if (whole == null) {
+            return null;
+        }
+        whole.kind = NetBufferListKind.REASSEMBLED;
+        whole.derivationArgument = 0;
+        NetBuffer target = whole.embeddedNetBuffer;
+        if (target == null) {
+            throw new IllegalStateException("pool with NBs returned an NBL without one");
+        }
+        Mdl head = null;
+        Mdl tail = null;
+        for (NetBuffer source = original.firstNetBuffer; source != null; source = source.next) {
+            if (source.dataLength <= startOffset) {
+                continue;
+            }
+            Mdl part = partialChain(
+                    ndis.mdls(), source, startOffset, source.dataLength - startOffset, MdlOrigin.REASSEMBLY_PARTIAL);
+            if (head == null) {
+                head = part;
+            } else if (tail != null) {
+                tail.setNext(part);
+            }
+            tail = part;
+            while (tail != null && tail.next() != null) {
+                tail = tail.next();
+            }
+        }
+        target.mdlChain = head;
+        target.currentMdl = head;
+        target.currentMdlOffset = 0;
+        target.dataOffset = 0;
+        target.dataLength = (int) total;
+        if (whole.retreat(dataOffsetDelta, dataBackFill, null, null) != NtStatus.NDIS_STATUS_SUCCESS) {
+            freeDerived(whole, NetBufferListKind.REASSEMBLED, 0, 0);
+            return null;
+        }
+        whole.derivationArgument = dataOffsetDelta;
+        return whole;
+    }
+
+    /**
+     * The free functions of fragments and reassemblies: advance by the allocation's delta with {@code FreeMdl}
+     * (releasing the header buffers NDIS made), free every remaining MDL descriptor, then the NBs and the NBL.
+     */
+    static void freeDerived(NetBufferList derived, NetBufferListKind kind, int dataOffsetDelta, int flags) {
+        requireFreeable(derived, kind);
+        requireZeroFlags(flags);
+        if (dataOffsetDelta != derived.derivationArgument) {
+            throw new RuleViolation(
+                    Rule.FRAGMENT_DELTA_MISMATCH,
+                    "allocated with " + derived.derivationArgument + ", freed with " + dataOffsetDelta);
+        }
+        MdlPool mdls = derived.pool.ndis().mdls();
+        derived.next = null;
+        NetBuffer nb = derived.firstNetBuffer;
+        while (nb != null) {
+            NetBuffer following = nb.next;
+            nb.advance(dataOffsetDelta, true, null);
+            freeEveryMdl(mdls, nb);
+            freeUnlessEmbedded(nb);
+            nb = following;
+        }
+        derived.release();
+    }
+
+    /**
+     * Partial MDLs covering {@code length} bytes of {@code source}'s data from {@code skip} bytes past its data start,
+     * one per source MDL touched, empty MDLs skipped; {@code null} for no bytes.
+     */
+    private static @Nullable Mdl partialChain(MdlPool mdls, NetBuffer source, int skip, int length, MdlOrigin origin) {
+        Mdl mdl = source.currentMdl;
+        long at = (long) source.currentMdlOffset + skip;
+        while (mdl != null && at >= mdl.byteCount()) {
+            at -= mdl.byteCount();
+            mdl = mdl.next();
+        }
+        Mdl head = null;
+        Mdl tail = null;
+        long remaining = length;
+        while (mdl != null && remaining > 0) {
+            int run = (int) Math.min(remaining, mdl.byteCount() - at);
+            if (run > 0) {
+                Mdl part = mdls.partial(mdl, (int) at, run, origin);
+                if (tail == null) {
+                    head = part;
+                } else {
+                    tail.setNext(part);
+                }
+                tail = part;
+                remaining -= run;
+            }
+            mdl = mdl.next();
+            at = 0;
+        }
+        return head;
+    }
+
+    /** The NB for the next position of a derived NBL: its embedded NB first, then one from the NB pool. */
+    private static @Nullable NetBuffer nextNetBuffer(
+            NetBufferList derived, @Nullable NetBuffer last, NetBufferPool nbPool) {
+        NetBuffer nb;
+        if (last == null && derived.embeddedNetBuffer != null) {
+            nb = derived.embeddedNetBuffer;
+        } else {
+            nb = nbPool.allocateNetBuffer(null, 0, 0);
+            if (nb == null) {
+                return null;
+            }
+        }
+        if (last == null) {
+            derived.firstNetBuffer = nb;
+        } else {
+            last.next = nb;
+        }
+        return nb;
+    }
+
+    private static void freeEveryMdl(MdlPool mdls, NetBuffer nb) {
+        Mdl mdl = nb.mdlChain;
+        while (mdl != null) {
+            Mdl following = mdl.next();
+            mdls.free(mdl);
+            mdl = following;
+        }
+        nb.mdlChain = null;
+        nb.currentMdl = null;
+    }
+
+    private static void freeUnlessEmbedded(NetBuffer nb) {
+        if (nb.embeddedIn == null) {
+            nb.free();
+        }
+    }
+
+    private static void requireFreeable(NetBufferList nbl, NetBufferListKind kind) {
+        if (!nbl.isAllocated()) {
+            throw new RuleViolation(Rule.NBL_DOUBLE_FREE, nbl.toString());
+        }
+        if (nbl.kind != kind) {
+            throw new RuleViolation(Rule.NBL_WRONG_FREE_FUNCTION, "the " + kind + " free function on " + nbl);
+        }
+    }
+
+    private static void requireZeroFlags(int flags) {
+        if (flags != 0) {
+            throw new RuleViolation(Rule.FRAGMENT_FLAGS_NOT_ZERO, "flags 0x" + Integer.toHexString(flags));
+        }
+    }
+
+    static void copySlot(NetBufferList target, NetBufferList source, NetBufferListInfo slot) {
+        target.infoValues[slot.index()] = source.infoValues[slot.index()];
+        target.infoReferences[slot.index()] = source.infoReferences[slot.index()];
+    }
+}

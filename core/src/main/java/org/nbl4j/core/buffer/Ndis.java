@@ -1,0 +1,194 @@
+package org.nbl4j.core.buffer;
+
+import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlOrigin;
+import org.nbl4j.core.memory.MdlPool;
+import org.nbl4j.core.memory.MemoryBlock;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.memory.PoolUsageSnapshot;
+import org.nbl4j.core.memory.Recycler;
+import org.nbl4j.core.memory.TagAccount;
+import org.nbl4j.core.memory.TaggedMemory;
+
+/**
+ * One instance of the NDIS library: its nonpaged memory, its MDL allocator, its internal default pools and the
+ * factory for driver pools.
+ *
+ * <p>Corresponds to what {@code ndis.sys} keeps for all drivers: {@code NdisAllocateNetBufferListPool},
+ * {@code NdisAllocateNetBufferPool}, {@code NdisAllocateMemoryWithTagPriority}, {@code NdisAllocateMdl}, the default
+ * pools clones and fragments use when given {@code NULL} pool handles, and the default {@code NetAllocateMdl} of
+ * retreats. Tests and applications make as many independent instances as they like.
+ *
+ * <p>The tags of NDIS's own allocations are nbl4j's choice (Windows does not document them): {@code NDnl} and
+ * {@code NDnb} for the default pools, {@code NDrt} for retreat and fragment header buffers, {@code NDam} for
+ * {@code NdisAllocateMemoryWithTagPriority} without a tag of the caller's, {@code Mdl } for MDL descriptors.
+ */
+public final class Ndis implements AutoCloseable {
+    /** The default NBL pool's tag. */
+    public static final PoolTag DEFAULT_NBL_POOL_TAG = PoolTag.of("NDnl");
+    /** The default NB pool's tag. */
+    public static final PoolTag DEFAULT_NB_POOL_TAG = PoolTag.of("NDnb");
+    /** Buffers NDIS allocates for retreats and fragment headers. */
+    public static final PoolTag RETREAT_TAG = PoolTag.of("NDrt");
+    /** {@code NdisAllocateMemoryWithTagPriority}'s documented default tag {@code 'maDN'}. */
+    public static final PoolTag DEFAULT_MEMORY_TAG = PoolTag.of("NDam");
+
+    private final boolean checked;
+    private final TaggedMemory memory;
+    private final MdlPool mdls;
+    private final TagAccount retreatAccount;
+    private final Recycler<NetBufferListContext> contextDescriptors = new Recycler<>();
+    private final NetBufferListPool defaultNetBufferListPool;
+    private final NetBufferPool defaultNetBufferPool;
+
+    private Ndis(boolean checked) {
+        this.checked = checked;
+        this.memory = new TaggedMemory(checked);
+        this.mdls = new MdlPool(memory);
+        this.retreatAccount = memory.account(RETREAT_TAG);
+        this.defaultNetBufferListPool =
+                new NetBufferListPool(this, NetBufferListPoolParameters.of(0, true, 0, DEFAULT_NBL_POOL_TAG, 0));
+        this.defaultNetBufferPool = new NetBufferPool(this, NetBufferPoolParameters.of(DEFAULT_NB_POOL_TAG, 0));
+    }
+
+    /** An NDIS instance that recycles memory at once: the fast configuration. */
+    public static Ndis create() {
+        return new Ndis(false);
+    }
+
+    /**
+     * An NDIS instance in checked mode: every memory block and pool element gets its own arena, closed when it is
+     * freed, and freed NBLs and NBs refuse further use, so a use after free throws instead of reading stale bytes.
+     */
+    public static Ndis createChecked() {
+        return new Ndis(true);
+    }
+
+    /** Whether use after free is caught. */
+    public boolean checked() {
+        return checked;
+    }
+
+    /** The tagged memory everything of this instance is accounted in. */
+    public TaggedMemory memory() {
+        return memory;
+    }
+
+    /** The MDL allocator. */
+    public MdlPool mdls() {
+        return mdls;
+    }
+
+    /** Every tag's totals now: the data behind a poolmon screen. */
+    public PoolUsageSnapshot poolUsage() {
+        return memory.snapshot();
+    }
+
+    /**
+     * {@code NdisAllocateNetBufferListPool}.
+     *
+     * @return the pool, or {@code null} if the parameters are invalid (§4.6)
+     */
+    public @Nullable NetBufferListPool allocateNetBufferListPool(NetBufferListPoolParameters parameters) {
+        return parameters.isValid() ? new NetBufferListPool(this, parameters) : null;
+    }
+
+    /**
+     * {@code NdisAllocateNetBufferPool}.
+     *
+     * @return the pool, or {@code null} if the parameters are invalid (§3.10)
+     */
+    public @Nullable NetBufferPool allocateNetBufferPool(NetBufferPoolParameters parameters) {
+        return parameters.isValid() ? new NetBufferPool(this, parameters) : null;
+    }
+
+    /** NDIS's internal NBL pool (one NB per NBL, no context, no data), used for {@code NULL} pool handles. */
+    public NetBufferListPool defaultNetBufferListPool() {
+        return defaultNetBufferListPool;
+    }
+
+    /** NDIS's internal NB pool, used for {@code NULL} pool handles. */
+    public NetBufferPool defaultNetBufferPool() {
+        return defaultNetBufferPool;
+    }
+
+    /**
+     * {@code NdisAllocateMemoryWithTagPriority}: {@code length} bytes of nonpaged memory under {@code tag}; treat the
+     * contents as uninitialised.
+     *
+     * @return the memory, or {@code null} if {@code length} is 0
+     */
+    public @Nullable MemoryBlock allocateMemoryWithTag(int length, PoolTag tag) {
+        return memory.allocate(tag, length);
+    }
+
+    /** {@code NdisFreeMemory}. */
+    public void freeMemory(MemoryBlock block) {
+        memory.free(block);
+    }
+
+    /** {@code NdisAllocateMdl}: an MDL over the first {@code length} bytes of off-heap memory the caller owns. */
+    public Mdl allocateMdl(MemorySegment memory, int length) {
+        return mdls.allocate(memory, length);
+    }
+
+    /** {@code NdisFreeMdl}: frees the descriptor only. */
+    public void freeMdl(Mdl mdl) {
+        mdls.free(mdl);
+    }
+
+    /** NDIS's default {@code NetAllocateMdl}: an MDL and a buffer of {@code size} bytes, or {@code null}. */
+    @Nullable
+    Mdl allocateRetreatMdl(int size) {
+        MemoryBlock block = memory.allocate(retreatAccount, size);
+        if (block == null) {
+            return null;
+        }
+        return mdls.describe(block.segment(), 0, size, MdlOrigin.NDIS_RETREAT_DEFAULT, block);
+    }
+
+    /** NDIS's default {@code NetFreeMdl}: the MDL, and the buffer if the default allocator made it. */
+    void freeRetreatMdl(Mdl mdl) {
+        mdls.freeWithMemory(mdl);
+    }
+
+    @Nullable
+    NetBufferListContext allocateContextBlock(int size, PoolTag tag) {
+        MemoryBlock block = memory.allocate(tag, NetBufferListContext.HEADER_BYTES + (long) size);
+        if (block == null) {
+            return null;
+        }
+        NetBufferListContext context = contextDescriptors.take();
+        if (context == null) {
+            context = new NetBufferListContext(false);
+        }
+        context.block = block;
+        context.memory = block.segment();
+        context.size = size;
+        context.offset = size;
+        context.next = null;
+        return context;
+    }
+
+    void freeContextBlock(NetBufferListContext context) {
+        MemoryBlock block = context.block;
+        if (block == null) {
+            return;
+        }
+        context.block = null;
+        context.memory = MemorySegment.NULL;
+        context.next = null;
+        memory.free(block);
+        contextDescriptors.give(context);
+    }
+
+    /** Frees the default pools and all memory; anything still allocated becomes unusable. */
+    @Override
+    public void close() {
+        defaultNetBufferListPool.close();
+        defaultNetBufferPool.close();
+        memory.close();
+    }
+}

@@ -1,0 +1,553 @@
+package org.nbl4j.core.buffer;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlOrigin;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleViolation;
+
+/**
+ * One packet's worth of data in an MDL chain, with the cursor that says where the current layer's data starts.
+ *
+ * <p>Corresponds to {@code NET_BUFFER} (ndis-buffers §3). The logical view: bytes {@code [0, DataOffset)} of the MDL
+ * chain are unused space (headroom, which may still hold lower-layer headers), {@code [DataOffset, DataOffset +
+ * DataLength)} are the used data, and anything after is tail slack. {@code CurrentMdl}/{@code CurrentMdlOffset} are
+ * the MDL and offset in which the data starts. Lengths are ULONGs in NDIS; here they must stay below 2^31.
+ *
+ * <p>Getters and setters are plain field accesses, as the {@code NET_BUFFER_*} macros are; after editing
+ * {@code DataOffset} or the chain by hand, call {@link #adjustCurrentMdl()}.
+ */
+public final class NetBuffer {
+    final BufferPool pool;
+    final @Nullable NetBufferList embeddedIn;
+
+    @Nullable
+    Mdl embeddedMdl;
+
+    @Nullable
+    NetBuffer next;
+
+    @Nullable
+    Mdl currentMdl;
+
+    int currentMdlOffset;
+    int dataLength;
+
+    @Nullable
+    Mdl mdlChain;
+
+    int dataOffset;
+    short checksumBias;
+    long dataPhysicalAddress;
+
+    @Nullable
+    Object sharedMemoryInfo;
+
+    final @Nullable Object[] ndisReserved = new Object[2];
+    final @Nullable Object[] protocolReserved = new Object[6];
+    final @Nullable Object[] miniportReserved = new Object[4];
+    boolean allocated;
+    /** Verifying pools: the arena of this element's memory, closed when the NB is freed. */
+    @Nullable
+    Arena elementArena;
+
+    NetBuffer(BufferPool pool, @Nullable NetBufferList embeddedIn) {
+        this.pool = pool;
+        this.embeddedIn = embeddedIn;
+    }
+
+    /** {@code NdisAllocateNetBuffer}'s initialisation (ndis-buffers §3.10); reserved areas it leaves stale stay so. */
+    void initialize(@Nullable Mdl chain, int offset, int length) {
+        if (chain == null && (offset != 0 || length != 0)) {
+            throw new IllegalArgumentException("an NB without MDLs must have DataOffset and DataLength 0 (I4)");
+        }
+        requireLength(offset, "DataOffset");
+        requireLength(length, "DataLength");
+        next = null;
+        mdlChain = chain;
+        dataOffset = offset;
+        dataLength = length;
+        locate(chain, offset);
+        ndisReserved[0] = null;
+        ndisReserved[1] = null;
+        miniportReserved[0] = null;
+        miniportReserved[1] = null;
+        checksumBias = 0;
+        sharedMemoryInfo = null;
+        allocated = true;
+    }
+
+    /** The initial state of a data-pool NB: the whole buffer is headroom (ndis-buffers §3.10, §4.7). */
+    void initializeWithEmbeddedData(Mdl embedded, int dataSize) {
+        initialize(null, 0, 0);
+        mdlChain = embedded;
+        currentMdl = embedded;
+        dataOffset = dataSize;
+        currentMdlOffset = dataSize;
+    }
+
+    // ---- fields (NET_BUFFER_* accessors) ----
+
+    /** {@code NET_BUFFER_NEXT_NB}. */
+    public @Nullable NetBuffer next() {
+        return next;
+    }
+
+    /** Sets {@code Next}; only the NB's creator may relink (ndis-buffers §3.1). */
+    public void setNext(@Nullable NetBuffer next) {
+        this.next = next;
+    }
+
+    /** {@code NET_BUFFER_FIRST_MDL}: the head of the MDL chain. */
+    public @Nullable Mdl mdlChain() {
+        return mdlChain;
+    }
+
+    /** Sets {@code MdlChain}; keep the data fields consistent and call {@link #adjustCurrentMdl()}. */
+    public void setMdlChain(@Nullable Mdl mdlChain) {
+        this.mdlChain = mdlChain;
+    }
+
+    /** {@code NET_BUFFER_CURRENT_MDL}. */
+    public @Nullable Mdl currentMdl() {
+        return currentMdl;
+    }
+
+    /** Sets {@code CurrentMdl}. */
+    public void setCurrentMdl(@Nullable Mdl currentMdl) {
+        this.currentMdl = currentMdl;
+    }
+
+    /** {@code NET_BUFFER_CURRENT_MDL_OFFSET}. */
+    public int currentMdlOffset() {
+        return currentMdlOffset;
+    }
+
+    /** Sets {@code CurrentMdlOffset}. */
+    public void setCurrentMdlOffset(int currentMdlOffset) {
+        this.currentMdlOffset = requireLength(currentMdlOffset, "CurrentMdlOffset");
+    }
+
+    /** {@code NET_BUFFER_DATA_OFFSET}: the size of the unused space in front of the data. */
+    public int dataOffset() {
+        return dataOffset;
+    }
+
+    /** Sets {@code DataOffset}. */
+    public void setDataOffset(int dataOffset) {
+        this.dataOffset = requireLength(dataOffset, "DataOffset");
+    }
+
+    /** {@code NET_BUFFER_DATA_LENGTH}: the size of the used data. */
+    public int dataLength() {
+        return dataLength;
+    }
+
+    /** Sets {@code DataLength}. */
+    public void setDataLength(int dataLength) {
+        this.dataLength = requireLength(dataLength, "DataLength");
+    }
+
+    /** {@code NET_BUFFER_CHECKSUM_BIAS}: bytes TCP/IP skips from the data start when computing a checksum. */
+    public int checksumBias() {
+        return Short.toUnsignedInt(checksumBias);
+    }
+
+    /** Sets {@code ChecksumBias} (a USHORT). */
+    public void setChecksumBias(int checksumBias) {
+        this.checksumBias = (short) checksumBias;
+    }
+
+    /** {@code NET_BUFFER_DATA_PHYSICAL_ADDRESS}; not cleared by allocation. */
+    public long dataPhysicalAddress() {
+        return dataPhysicalAddress;
+    }
+
+    /** Sets {@code DataPhysicalAddress}. */
+    public void setDataPhysicalAddress(long dataPhysicalAddress) {
+        this.dataPhysicalAddress = dataPhysicalAddress;
+    }
+
+    /** {@code NET_BUFFER_FIRST_SHARED_MEM_INFO}. */
+    public @Nullable Object sharedMemoryInfo() {
+        return sharedMemoryInfo;
+    }
+
+    /** Sets {@code SharedMemoryInfo}. */
+    public void setSharedMemoryInfo(@Nullable Object sharedMemoryInfo) {
+        this.sharedMemoryInfo = sharedMemoryInfo;
+    }
+
+    /** {@code NET_BUFFER_PROTOCOL_RESERVED}: six slots, not cleared by allocation. */
+    public @Nullable Object[] protocolReserved() {
+        return protocolReserved;
+    }
+
+    /** {@code NET_BUFFER_MINIPORT_RESERVED}: four slots; allocation clears only the first two. */
+    public @Nullable Object[] miniportReserved() {
+        return miniportReserved;
+    }
+
+    /** {@code NdisReserved}: NDIS only. */
+    @Nullable
+    Object[] ndisReserved() {
+        return ndisReserved;
+    }
+
+    /** {@code NdisGetPoolFromNetBuffer}: for an NB that came with an NBL this is the NBL pool. */
+    public BufferPool pool() {
+        return pool;
+    }
+
+    /** The NBL this NB is embedded in, if it came pre-attached to one. */
+    public @Nullable NetBufferList embeddedIn() {
+        return embeddedIn;
+    }
+
+    /** Whether the NB is allocated (not yet freed). */
+    public boolean isAllocated() {
+        return allocated;
+    }
+
+    /**
+     * {@code NdisFreeNetBuffer}: returns the NB to its pool. A data-pool NB's MDL and data go with it; any other MDL
+     * chain is the caller's to free.
+     *
+     * @throws RuleViolation for an NB that came with an NBL, or one already freed
+     */
+    public void free() {
+        if (embeddedIn != null) {
+            throw new RuleViolation(Rule.NB_FREE_EMBEDDED, "the NB goes with its NBL: " + embeddedIn);
+        }
+        ((NetBufferPool) pool).release(this);
+    }
+
+    // ---- data-space operations (ndis-buffers §3.3 - §3.9) ----
+
+    /**
+     * {@code NdisRetreatNetBufferDataStart} (ndis-buffers §3.3): grows the used data by {@code delta} bytes at the
+     * front. With enough headroom this is bookkeeping only; otherwise an MDL of {@code backFill + delta - DataOffset}
+     * bytes (not {@code delta + backFill}) is prepended and the old headroom becomes the tail of the new data start.
+     *
+     * @param allocator the driver's {@code NetAllocateMdl}, or {@code null} for NDIS's default allocator
+     * @return {@code NDIS_STATUS_SUCCESS}, or {@code NDIS_STATUS_RESOURCES} with the NB untouched
+     */
+    public int retreat(int delta, int backFill, @Nullable NetBufferMdlAllocator allocator) {
+        checkLive();
+        requireLength(delta, "DataOffsetDelta");
+        requireLength(backFill, "DataBackFill");
+        requireLength((long) dataLength + delta, "DataLength after the retreat");
+        if (dataOffset >= delta) {
+            dataLength += delta;
+            dataOffset -= delta;
+            locate(mdlChain, dataOffset);
+            return NtStatus.NDIS_STATUS_SUCCESS;
+        }
+        long size = (long) backFill + delta - dataOffset;
+        requireLength(size, "retreat allocation");
+        Mdl mdl;
+        if (allocator == null) {
+            mdl = pool.ndis().allocateRetreatMdl((int) size);
+        } else {
+            mdl = allocator.allocateMdl((int) size);
+            if (mdl != null) {
+                if (mdl.byteCount() < size) {
+                    throw new IllegalStateException(
+                            "NetAllocateMdl returned " + mdl.byteCount() + " bytes, " + size + " were needed");
+                }
+                pool.ndis().mdls().recordOrigin(mdl, MdlOrigin.CALLER_RETREAT_HANDLER);
+            }
+        }
+        if (mdl == null) {
+            return NtStatus.NDIS_STATUS_RESOURCES;
+        }
+        int granted = mdl.byteCount();
+        mdl.setNext(mdlChain);
+        mdlChain = mdl;
+        dataOffset += granted - delta;
+        dataLength += delta;
+        currentMdl = mdl;
+        currentMdlOffset = dataOffset;
+        return NtStatus.NDIS_STATUS_SUCCESS;
+    }
+
+    /**
+     * {@code NdisAdvanceNetBufferDataStart} (ndis-buffers §3.4): shrinks the used data by {@code delta} bytes at the
+     * front. With {@code freeMdl} every leading MDL that now lies wholly in the unused space is unlinked and freed,
+     * whoever made it, except a data-pool NB's own MDL; this is NDIS's real behaviour, broader than its documentation.
+     *
+     * @param freer the driver's {@code NetFreeMdl}, or {@code null} for NDIS's default free
+     * @throws RuleViolation if {@code delta} exceeds {@code DataLength} (NDIS would wrap the ULONG)
+     */
+    public void advance(int delta, boolean freeMdl, @Nullable NetBufferMdlFreer freer) {
+        checkLive();
+        requireLength(delta, "DataOffsetDelta");
+        if (delta > dataLength) {
+            throw new RuleViolation(Rule.NB_ADVANCE_BEYOND_DATA, "delta " + delta + " > DataLength " + dataLength);
+        }
+        dataOffset += delta;
+        dataLength -= delta;
+        if (freeMdl) {
+            while (mdlChain != null) {
+                Mdl head = mdlChain;
+                if (head.byteCount() > dataOffset || head.origin() == MdlOrigin.POOL_EMBEDDED) {
+                    break;
+                }
+                mdlChain = head.next();
+                dataOffset -= head.byteCount();
+                head.setNext(null);
+                if (freer == null) {
+                    pool.ndis().freeRetreatMdl(head);
+                } else {
+                    freer.freeMdl(head);
+                }
+            }
+            currentMdl = mdlChain;
+            currentMdlOffset = dataOffset;
+        } else {
+            locate(currentMdl, (long) currentMdlOffset + delta);
+        }
+    }
+
+    /** {@code NdisAdjustNetBufferCurrentMdl} (ndis-buffers §3.6): recomputes the cursor from {@code DataOffset}. */
+    public void adjustCurrentMdl() {
+        locate(mdlChain, dataOffset);
+    }
+
+    /**
+     * {@code NdisGetDataBuffer} (ndis-buffers §3.7): the first {@code bytesNeeded} bytes of the data, contiguous.
+     *
+     * <p>If they lie in the current MDL at the requested alignment the result is a view of the packet itself (writes
+     * reach the packet); otherwise they are copied into {@code storage} and {@code storage} itself is returned (so
+     * {@code result == storage} tells which happened). {@code null} when {@code bytesNeeded} is 0, the NB holds
+     * fewer bytes, there is no current MDL, or a copy is needed and no storage was given. Never changes the NB and
+     * never allocates packet memory.
+     *
+     * @param alignMultiple a power of two from 1 to 8192; with 1 the fast path needs {@code alignOffset} 0
+     */
+    public @Nullable MemorySegment getDataBuffer(
+            int bytesNeeded, @Nullable MemorySegment storage, int alignMultiple, int alignOffset) {
+        checkLive();
+        if (alignMultiple < 1 || alignMultiple > 8192 || Integer.bitCount(alignMultiple) != 1) {
+            throw new IllegalArgumentException("AlignMultiple must be a power of two up to 8192: " + alignMultiple);
+        }
+        if (alignOffset < 0 || alignOffset >= alignMultiple) {
+            throw new IllegalArgumentException("AlignOffset must be below AlignMultiple: " + alignOffset);
+        }
+        Mdl mdl = currentMdl;
+        if (bytesNeeded <= 0 || mdl == null || dataLength < bytesNeeded) {
+            return null;
+        }
+        long offset = currentMdlOffset;
+        if (offset + bytesNeeded <= mdl.byteCount()
+                && ((mdl.virtualAddress() + offset) & (alignMultiple - 1)) == alignOffset) {
+            return mdl.buffer().asSlice(mdl.bufferOffset() + offset, bytesNeeded);
+        }
+        if (storage == null) {
+            return null;
+        }
+        if (storage.byteSize() < bytesNeeded) {
+            throw new IllegalArgumentException(
+                    "storage of " + storage.byteSize() + " bytes, " + bytesNeeded + " needed");
+        }
+        long copied = copyOut(mdl, offset, storage, 0, bytesNeeded);
+        return copied == bytesNeeded ? storage : null;
+    }
+
+    /**
+     * {@code NdisCopyFromNetBufferToNetBuffer} (ndis-buffers §3.8): copies bytes from {@code source}'s data start plus
+     * {@code sourceOffset} to {@code destination}'s data start plus {@code destinationOffset}. The count is
+     * {@code bytesToCopy} bounded by the ends of both MDL chains, not by either NB's {@code DataLength}, so a copy may
+     * fill the destination's tail slack. Neither NB's fields change; overlapping ranges copy as if through a
+     * temporary buffer.
+     *
+     * @return the number of bytes copied ({@code *BytesCopied}; the status is always SUCCESS here)
+     */
+    public static int copy(
+            NetBuffer destination, int destinationOffset, int bytesToCopy, NetBuffer source, int sourceOffset) {
+        destination.checkLive();
+        source.checkLive();
+        requireLength(destinationOffset, "DestinationOffset");
+        requireLength(sourceOffset, "SourceOffset");
+        requireLength(bytesToCopy, "BytesToCopy");
+        Mdl sourceMdl = source.currentMdl;
+        long sourceAt = (long) source.currentMdlOffset + sourceOffset;
+        while (sourceMdl != null && sourceAt >= sourceMdl.byteCount()) {
+            sourceAt -= sourceMdl.byteCount();
+            sourceMdl = sourceMdl.next();
+        }
+        Mdl destinationMdl = destination.currentMdl;
+        long destinationAt = (long) destination.currentMdlOffset + destinationOffset;
+        while (destinationMdl != null && destinationAt >= destinationMdl.byteCount()) {
+            destinationAt -= destinationMdl.byteCount();
+            destinationMdl = destinationMdl.next();
+        }
+        int copied = 0;
+        while (copied < bytesToCopy && sourceMdl != null && destinationMdl != null) {
+            long run = Math.min(
+                    bytesToCopy - copied,
+                    Math.min(sourceMdl.byteCount() - sourceAt, destinationMdl.byteCount() - destinationAt));
+            MemorySegment.copy(
+                    sourceMdl.buffer(),
+                    sourceMdl.bufferOffset() + sourceAt,
+                    destinationMdl.buffer(),
+                    destinationMdl.bufferOffset() + destinationAt,
+                    run);
+            copied += (int) run;
+            sourceAt += run;
+            destinationAt += run;
+            while (sourceMdl != null && sourceAt >= sourceMdl.byteCount()) {
+                sourceAt -= sourceMdl.byteCount();
+                sourceMdl = sourceMdl.next();
+            }
+            while (destinationMdl != null && destinationAt >= destinationMdl.byteCount()) {
+                destinationAt -= destinationMdl.byteCount();
+                destinationMdl = destinationMdl.next();
+            }
+        }
+        return copied;
+    }
+
+    /**
+     * {@code NdisQueryNetBufferPhysicalCount} (ndis-buffers §3.9): the pages (4 KiB) the used data spans, summed over
+     * the MDLs it lies in: an upper bound on the number of physical fragments.
+     */
+    public int physicalCount() {
+        checkLive();
+        int pages = 0;
+        long remaining = dataLength;
+        Mdl mdl = currentMdl;
+        long offset = currentMdlOffset;
+        while (mdl != null && remaining > 0) {
+            long run = Math.min(remaining, mdl.byteCount() - offset);
+            if (run > 0) {
+                long first = mdl.virtualAddress() + offset;
+                pages += (int) ((first + run - 1) / Mdl.PAGE_SIZE - first / Mdl.PAGE_SIZE + 1);
+                remaining -= run;
+            }
+            mdl = mdl.next();
+            offset = 0;
+        }
+        return pages;
+    }
+
+    /** Copies the used data out to a byte array (a convenience; {@link #getDataBuffer} is the NDIS way). */
+    public byte[] toByteArray() {
+        checkLive();
+        byte[] bytes = new byte[dataLength];
+        copyOut(currentMdl, currentMdlOffset, MemorySegment.ofArray(bytes), 0, dataLength);
+        return bytes;
+    }
+
+    /**
+     * Writes {@code bytes} over the used data from {@code offset}, bounded by the MDL chain's end like
+     * {@link #copy}; returns how many were written. {@code DataLength} does not change.
+     */
+    public int write(int offset, byte[] bytes) {
+        checkLive();
+        requireLength(offset, "offset");
+        Mdl mdl = currentMdl;
+        long at = (long) currentMdlOffset + offset;
+        int written = 0;
+        while (mdl != null && written < bytes.length) {
+            if (at < mdl.byteCount()) {
+                int run = (int) Math.min(bytes.length - written, mdl.byteCount() - at);
+                MemorySegment.copy(bytes, written, mdl.buffer(), ValueLayout.JAVA_BYTE, mdl.bufferOffset() + at, run);
+                written += run;
+                at += run;
+            }
+            at -= mdl.byteCount();
+            at = Math.max(at, 0);
+            mdl = mdl.next();
+        }
+        return written;
+    }
+
+    /**
+     * Checks invariants I1 and I2 of ndis-buffers §3.2: the data ends inside the MDL chain, and the cursor
+     * ({@code CurrentMdl}, {@code CurrentMdlOffset}) points at {@code DataOffset}.
+     *
+     * @throws RuleViolation naming the broken invariant
+     */
+    public void checkInvariants() {
+        long chainBytes = 0;
+        long beforeCurrent = -1;
+        for (Mdl mdl = mdlChain; mdl != null; mdl = mdl.next()) {
+            if (mdl == currentMdl) {
+                beforeCurrent = chainBytes;
+            }
+            chainBytes += mdl.byteCount();
+        }
+        if ((long) dataOffset + dataLength > chainBytes) {
+            throw new RuleViolation(
+                    Rule.NB_INVARIANT,
+                    "I1: DataOffset " + dataOffset + " + DataLength " + dataLength + " > chain of " + chainBytes);
+        }
+        if (currentMdl == null) {
+            beforeCurrent = chainBytes;
+        } else if (beforeCurrent < 0) {
+            throw new RuleViolation(Rule.NB_INVARIANT, "I2: CurrentMdl is not in the MDL chain");
+        }
+        if (beforeCurrent + currentMdlOffset != dataOffset) {
+            throw new RuleViolation(
+                    Rule.NB_INVARIANT,
+                    "I2: bytes before CurrentMdl " + beforeCurrent + " + CurrentMdlOffset " + currentMdlOffset
+                            + " != DataOffset " + dataOffset);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NET_BUFFER[DataOffset=" + dataOffset + ", DataLength=" + dataLength + "]";
+    }
+
+    // ---- internals ----
+
+    /** Sets the cursor to the MDL holding logical offset {@code offset} from {@code from} (ndis-buffers §3.2). */
+    private void locate(@Nullable Mdl from, long offset) {
+        Mdl mdl = from;
+        long at = offset;
+        while (mdl != null && at >= mdl.byteCount()) {
+            at -= mdl.byteCount();
+            mdl = mdl.next();
+        }
+        currentMdl = mdl;
+        currentMdlOffset = (int) at;
+    }
+
+    /** Copies up to {@code count} bytes from (mdl, offset) on, skipping empty MDLs; returns how many were copied. */
+    private static long copyOut(@Nullable Mdl from, long offset, MemorySegment target, long targetOffset, long count) {
+        Mdl mdl = from;
+        long at = offset;
+        long copied = 0;
+        while (mdl != null && copied < count) {
+            if (at < mdl.byteCount()) {
+                long run = Math.min(count - copied, mdl.byteCount() - at);
+                MemorySegment.copy(mdl.buffer(), mdl.bufferOffset() + at, target, targetOffset + copied, run);
+                copied += run;
+                at += run;
+            }
+            at -= mdl.byteCount();
+            at = Math.max(at, 0);
+            mdl = mdl.next();
+        }
+        return copied;
+    }
+
+    void checkLive() {
+        if (!allocated && pool.ndis().checked()) {
+            throw new RuleViolation(Rule.USE_AFTER_FREE, toString());
+        }
+    }
+
+    static int requireLength(long value, String what) {
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw new RuleViolation(Rule.NB_LENGTH_OVERFLOW, what + " = " + value);
+        }
+        return (int) value;
+    }
+}

@@ -1,0 +1,639 @@
+package org.nbl4j.core.buffer;
+
+import java.lang.foreign.Arena;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleViolation;
+
+/**
+ * A list of packets ({@link NetBuffer}s) that share out-of-band information, and the unit of every hand-off in the
+ * data path.
+ *
+ * <p>Corresponds to {@code NET_BUFFER_LIST} (ndis-buffers §4). Getters and setters are the {@code NET_BUFFER_LIST_*}
+ * accessors. The information slots ({@code NetBufferListInfo[]}) hold either a value packed into the pointer-sized
+ * slot ({@link #infoValue}) or a reference ({@link #info}); setting one form clears the other. Derived NBLs (clones,
+ * fragments, reassemblies) record their parent only if the caller sets it (§5.1).
+ */
+public final class NetBufferList {
+    private static final VarHandle CHILD_REF_COUNT;
+
+    static {
+        try {
+            CHILD_REF_COUNT = MethodHandles.lookup().findVarHandle(NetBufferList.class, "childRefCount", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final NetBufferListPool pool;
+    final @Nullable NetBuffer embeddedNetBuffer;
+
+    @Nullable
+    NetBufferListContext embeddedContext;
+
+    @Nullable
+    NetBufferList next;
+
+    @Nullable
+    NetBuffer firstNetBuffer;
+
+    @Nullable
+    NetBufferListContext context;
+
+    @Nullable
+    NetBufferList parent;
+
+    final @Nullable Object[] ndisReserved = new Object[2];
+    final @Nullable Object[] protocolReserved = new Object[4];
+    final @Nullable Object[] miniportReserved = new Object[2];
+
+    @Nullable
+    Object scratch;
+
+    @Nullable
+    Object sourceHandle;
+
+    int nblFlags;
+    volatile int childRefCount;
+    int flags;
+    int status;
+    final long[] infoValues = new long[NetBufferListInfo.MaxNetBufferListInfo];
+    final @Nullable Object[] infoReferences = new Object[NetBufferListInfo.MaxNetBufferListInfo];
+
+    /** NDIS-private slot 28: an emptied context block kept for the next push. */
+    @Nullable
+    NetBufferListContext spareContext;
+    /** The block made for the allocation call's ContextSize (private flag 0x400): freed with the NBL. */
+    @Nullable
+    NetBufferListContext allocationContext;
+
+    NetBufferListKind kind = NetBufferListKind.ALLOCATED;
+    /** For clones: the AllocateCloneFlags; for fragments and reassemblies: the DataOffsetDelta. */
+    int derivationArgument;
+    /** Checked-mode chain marking (ndis-buffers §10.6). */
+    long chainMark;
+    /** Checked mode: the arena of this element's memory, closed when the NBL is freed. */
+    @Nullable
+    Arena elementArena;
+
+    NetBufferList(NetBufferListPool pool, boolean withNetBuffer) {
+        this.pool = pool;
+        this.embeddedNetBuffer = withNetBuffer ? new NetBuffer(pool, this) : null;
+    }
+
+    // ---- fields ----
+
+    /** {@code NET_BUFFER_LIST_NEXT_NBL}. */
+    public @Nullable NetBufferList next() {
+        return next;
+    }
+
+    /** Sets {@code Next}: the current owner may move NBLs between chains. */
+    public void setNext(@Nullable NetBufferList next) {
+        this.next = next;
+    }
+
+    /** {@code NET_BUFFER_LIST_FIRST_NB}. */
+    public @Nullable NetBuffer firstNetBuffer() {
+        return firstNetBuffer;
+    }
+
+    /** Sets {@code FirstNetBuffer}. */
+    public void setFirstNetBuffer(@Nullable NetBuffer firstNetBuffer) {
+        this.firstNetBuffer = firstNetBuffer;
+    }
+
+    /** {@code Context}: the top block of the context stack, or {@code null}. */
+    public @Nullable NetBufferListContext context() {
+        return context;
+    }
+
+    /** {@code ParentNetBufferList}: set by whoever derived this NBL, never by NDIS (§5.1). */
+    public @Nullable NetBufferList parent() {
+        return parent;
+    }
+
+    /** Sets {@code ParentNetBufferList}. */
+    public void setParent(@Nullable NetBufferList parent) {
+        this.parent = parent;
+    }
+
+    /** {@code ChildRefCount}: live children, kept by the caller (§5.1). */
+    public int childRefCount() {
+        return childRefCount;
+    }
+
+    /** Adds one child ({@code InterlockedIncrement(&ChildRefCount)}); returns the new count. */
+    public int incrementChildRefCount() {
+        return (int) CHILD_REF_COUNT.getAndAdd(this, 1) + 1;
+    }
+
+    /** Removes one child ({@code InterlockedDecrement(&ChildRefCount)}); returns the new count. */
+    public int decrementChildRefCount() {
+        return (int) CHILD_REF_COUNT.getAndAdd(this, -1) - 1;
+    }
+
+    /** {@code NdisGetPoolFromNetBufferList}. */
+    public NetBufferListPool pool() {
+        return pool;
+    }
+
+    /** {@code Scratch}: free for the current owner; {@code null} at allocation. */
+    public @Nullable Object scratch() {
+        return scratch;
+    }
+
+    /** Sets {@code Scratch}. */
+    public void setScratch(@Nullable Object scratch) {
+        this.scratch = scratch;
+    }
+
+    /** {@code SourceHandle}: the originator's handle, which routes completion and return (§6.5). */
+    public @Nullable Object sourceHandle() {
+        return sourceHandle;
+    }
+
+    /** Sets {@code SourceHandle}. */
+    public void setSourceHandle(@Nullable Object sourceHandle) {
+        this.sourceHandle = sourceHandle;
+    }
+
+    /** {@code NET_BUFFER_LIST_NBL_FLAGS}: the public {@code NDIS_NBL_FLAGS_*} attributes. */
+    public int nblFlags() {
+        return nblFlags;
+    }
+
+    /** Sets {@code NblFlags}. */
+    public void setNblFlags(int nblFlags) {
+        this.nblFlags = nblFlags;
+    }
+
+    /** {@code NdisTestNblFlag}: whether any of the bits is set. */
+    public boolean testNblFlag(int flag) {
+        return (nblFlags & flag) != 0;
+    }
+
+    /** {@code NdisTestNblFlags}: whether all of the bits are set. */
+    public boolean testNblFlags(int flags) {
+        return (nblFlags & flags) == flags;
+    }
+
+    /** {@code NdisSetNblFlag}. */
+    public void setNblFlag(int flag) {
+        nblFlags |= flag;
+    }
+
+    /** {@code NdisClearNblFlag}. */
+    public void clearNblFlag(int flag) {
+        nblFlags &= ~flag;
+    }
+
+    /** {@code NET_BUFFER_LIST_FLAGS}: the partitioned private word ({@code NBL_FLAGS_*}). */
+    public int flags() {
+        return flags;
+    }
+
+    /** Sets {@code Flags}; only the bits the caller's role owns should change. */
+    public void setFlags(int flags) {
+        this.flags = flags;
+    }
+
+    /** {@code NET_BUFFER_LIST_STATUS}: the completion status (§4.3). */
+    public int status() {
+        return status;
+    }
+
+    /** Sets {@code Status}. */
+    public void setStatus(int status) {
+        this.status = status;
+    }
+
+    /** {@code NET_BUFFER_LIST_PROTOCOL_RESERVED}: four slots. */
+    public @Nullable Object[] protocolReserved() {
+        return protocolReserved;
+    }
+
+    /** {@code NET_BUFFER_LIST_MINIPORT_RESERVED}: two slots. */
+    public @Nullable Object[] miniportReserved() {
+        return miniportReserved;
+    }
+
+    /** How this NBL was made. */
+    public NetBufferListKind kind() {
+        return kind;
+    }
+
+    /** Whether the NBL is allocated (not yet freed). */
+    public boolean isAllocated() {
+        return (flags & NblFlags.NBL_ALLOCATED) != 0;
+    }
+
+    // ---- information slots (§4.4) ----
+
+    /** {@code NET_BUFFER_LIST_INFO(nbl, slot)} when the slot holds a reference. */
+    public @Nullable Object info(NetBufferListInfo slot) {
+        return infoReferences[slot.index()];
+    }
+
+    /** {@code NET_BUFFER_LIST_INFO(nbl, slot)} when the slot holds a value packed into the pointer. */
+    public long infoValue(NetBufferListInfo slot) {
+        return infoValues[slot.index()];
+    }
+
+    /** Whether the slot is non-NULL, whichever form it holds. */
+    public boolean isInfoSet(NetBufferListInfo slot) {
+        return infoValues[slot.index()] != 0 || infoReferences[slot.index()] != null;
+    }
+
+    /**
+     * Stores a reference in a slot. {@code WfpNetBufferListInfo} is WFP's alone (§4.4): see {@link #setWfpInfo}.
+     */
+    public void setInfo(NetBufferListInfo slot, @Nullable Object reference) {
+        requireDriverSlot(slot);
+        infoReferences[slot.index()] = reference;
+        infoValues[slot.index()] = 0;
+    }
+
+    /** Stores a value packed into the slot; {@code WfpNetBufferListInfo} is WFP's alone. */
+    public void setInfoValue(NetBufferListInfo slot, long value) {
+        requireDriverSlot(slot);
+        infoValues[slot.index()] = value;
+        infoReferences[slot.index()] = null;
+    }
+
+    /** The WFP information container in {@code WfpNetBufferListInfo}, for the WFP layer that owns the slot. */
+    public void setWfpInfo(@Nullable Object container) {
+        infoReferences[NetBufferListInfo.WfpNetBufferListInfo.index()] = container;
+        infoValues[NetBufferListInfo.WfpNetBufferListInfo.index()] = 0;
+    }
+
+    /** {@code NdisGetNetBufferListProtocolId}: the low byte of {@code NetBufferListProtocolId}. */
+    public int protocolId() {
+        return (int) (infoValues[NetBufferListInfo.NetBufferListFrameType.index()] & 0xFF);
+    }
+
+    /** {@code NdisSetNetBufferListProtocolId}: writes only the low byte of the slot. */
+    public void setProtocolId(int protocolId) {
+        int index = NetBufferListInfo.NetBufferListFrameType.index();
+        infoValues[index] = (infoValues[index] & ~0xFFL) | (protocolId & 0xFF);
+        infoReferences[index] = null;
+    }
+
+    /** {@code NET_BUFFER_LIST_GET_HASH_VALUE}. */
+    public int hashValue() {
+        return (int) infoValues[NetBufferListInfo.NetBufferListHashValue.index()];
+    }
+
+    /** {@code NET_BUFFER_LIST_SET_HASH_VALUE}. */
+    public void setHashValue(int hash) {
+        setInfoValue(NetBufferListInfo.NetBufferListHashValue, Integer.toUnsignedLong(hash));
+    }
+
+    /** {@code NET_BUFFER_LIST_GET_HASH_FUNCTION}: {@code HashInfo & 0x000000FF}. */
+    public int hashFunction() {
+        return (int) (infoValues[NetBufferListInfo.NetBufferListHashInfo.index()] & 0x000000FF);
+    }
+
+    /** {@code NET_BUFFER_LIST_GET_HASH_TYPE}: {@code HashInfo & 0x00FFFF00}. */
+    public int hashType() {
+        return (int) (infoValues[NetBufferListInfo.NetBufferListHashInfo.index()] & 0x00FFFF00);
+    }
+
+    /** {@code NET_BUFFER_LIST_SET_HASH_FUNCTION}: read-modify-write under the function mask. */
+    public void setHashFunction(int function) {
+        long info = infoValues[NetBufferListInfo.NetBufferListHashInfo.index()];
+        setInfoValue(NetBufferListInfo.NetBufferListHashInfo, (info & ~0x000000FFL) | (function & 0x000000FF));
+    }
+
+    /** {@code NET_BUFFER_LIST_SET_HASH_TYPE}: read-modify-write under the type mask. */
+    public void setHashType(int type) {
+        long info = infoValues[NetBufferListInfo.NetBufferListHashInfo.index()];
+        setInfoValue(NetBufferListInfo.NetBufferListHashInfo, (info & ~0x00FFFF00L) | (type & 0x00FFFF00));
+    }
+
+    /** {@code NDIS_GET_NET_BUFFER_LIST_CANCEL_ID}. */
+    public long cancelId() {
+        return infoValues[NetBufferListInfo.NetBufferListCancelId.index()];
+    }
+
+    /** {@code NDIS_SET_NET_BUFFER_LIST_CANCEL_ID}. */
+    public void setCancelId(long cancelId) {
+        setInfoValue(NetBufferListInfo.NetBufferListCancelId, cancelId);
+    }
+
+    private static void requireDriverSlot(NetBufferListInfo slot) {
+        if (slot == NetBufferListInfo.WfpNetBufferListInfo) {
+            throw new RuleViolation(Rule.INFO_SLOT_RESERVED, "no driver may store in WfpNetBufferListInfo");
+        }
+    }
+
+    // ---- context stack (§4.5) ----
+
+    /**
+     * {@code NdisAllocateNetBufferListContext}: pushes {@code size} bytes of context. Room in the top block is used
+     * first, then the spare block NDIS kept from an earlier pop, then a new block of {@code size + backFill} bytes
+     * allocated under {@code tag}.
+     *
+     * @return SUCCESS (also for size 0), {@code NDIS_STATUS_INVALID_DATA} if a size is not a multiple of 8, or
+     *     {@code NDIS_STATUS_RESOURCES}
+     */
+    public int allocateContext(int size, int backFill, PoolTag tag) {
+        checkLive();
+        if (size == 0) {
+            return NtStatus.NDIS_STATUS_SUCCESS;
+        }
+        if (size < 0 || backFill < 0 || size > 0xFFFF || backFill > 0xFFFF || size % 8 != 0 || backFill % 8 != 0) {
+            return NtStatus.NDIS_STATUS_INVALID_DATA;
+        }
+        NetBufferListContext top = context;
+        if (top != null && top.offset >= size) {
+            top.offset -= size;
+            return NtStatus.NDIS_STATUS_SUCCESS;
+        }
+        NetBufferListContext spare = spareContext;
+        if (spare != null && spare.size >= size) {
+            spare.offset -= size;
+            spare.next = top;
+            context = spare;
+            spareContext = null;
+            return NtStatus.NDIS_STATUS_SUCCESS;
+        }
+        NetBufferListContext block = pool.ndis().allocateContextBlock(size + backFill, tag);
+        if (block == null) {
+            return NtStatus.NDIS_STATUS_RESOURCES;
+        }
+        block.offset = block.size - size;
+        block.next = top;
+        context = block;
+        return NtStatus.NDIS_STATUS_SUCCESS;
+    }
+
+    /**
+     * {@code NdisFreeNetBufferListContext}: pops {@code size} bytes. A block emptied by the pop leaves the stack and
+     * is kept as the spare (or freed if there already is one); a pop larger than the top block spills into the block
+     * below. The pool's preallocated block is never popped.
+     *
+     * @throws RuleViolation if more is popped than was pushed (NDIS would silently corrupt {@code Offset > Size})
+     */
+    public void freeContext(int size) {
+        checkLive();
+        long pushed = 0;
+        for (NetBufferListContext block = context; block != null; block = block.next) {
+            pushed += block.size - block.offset;
+        }
+        if (size < 0 || size > pushed) {
+            throw new RuleViolation(Rule.CONTEXT_OVER_RELEASE, "popping " + size + " bytes, " + pushed + " in use");
+        }
+        int remaining = size;
+        while (remaining > 0) {
+            NetBufferListContext top = context;
+            if (top == null) {
+                return;
+            }
+            top.offset += remaining;
+            if (top.poolPreallocated || top.offset < top.size) {
+                return;
+            }
+            remaining = top.offset - top.size;
+            context = top.next;
+            top.offset = top.size;
+            top.next = null;
+            if (spareContext == null) {
+                spareContext = top;
+            } else {
+                releaseContextBlock(top);
+            }
+        }
+    }
+
+    /** {@code NET_BUFFER_LIST_CONTEXT_DATA_START}: offset of the most recent push inside the top block. */
+    public int contextDataStart() {
+        NetBufferListContext top = context;
+        return top == null ? 0 : top.offset;
+    }
+
+    /**
+     * {@code NET_BUFFER_LIST_CONTEXT_DATA_SIZE}: the size of the whole top block, used and unused, as the header
+     * defines it (the conceptual documentation says "used"; §4.5 and §12.6). See {@link #contextUsedSize()}.
+     */
+    public int contextDataSize() {
+        NetBufferListContext top = context;
+        return top == null ? 0 : top.size;
+    }
+
+    /** The used part of the top block: {@code Size - Offset}. */
+    public int contextUsedSize() {
+        NetBufferListContext top = context;
+        return top == null ? 0 : top.size - top.offset;
+    }
+
+    void releaseContextBlock(NetBufferListContext block) {
+        if (block == allocationContext) {
+            allocationContext = null;
+        }
+        pool.ndis().freeContextBlock(block);
+    }
+
+    // ---- data-space operations on every NB (§3.5) ----
+
+    /**
+     * {@code NdisRetreatNetBufferListDataStart}: retreats every NB; if one fails, those before it are advanced back
+     * with {@code FreeMdl = TRUE} (§3.5) and the failure is returned.
+     *
+     * @return SUCCESS, RESOURCES, or INVALID_PARAMETER when exactly one of the two handlers is given
+     */
+    public int retreat(
+            int delta, int backFill, @Nullable NetBufferMdlAllocator allocator, @Nullable NetBufferMdlFreer freer) {
+        checkLive();
+        if ((allocator == null) != (freer == null)) {
+            return NtStatus.NDIS_STATUS_INVALID_PARAMETER;
+        }
+        for (NetBuffer nb = firstNetBuffer; nb != null; nb = nb.next) {
+            int result = nb.retreat(delta, backFill, allocator);
+            if (result != NtStatus.NDIS_STATUS_SUCCESS) {
+                for (NetBuffer done = firstNetBuffer; done != nb && done != null; done = done.next) {
+                    done.advance(delta, true, freer);
+                }
+                return result;
+            }
+        }
+        return NtStatus.NDIS_STATUS_SUCCESS;
+    }
+
+    /** {@code NdisAdvanceNetBufferListDataStart}: advances every NB (§3.4). */
+    public void advance(int delta, boolean freeMdl, @Nullable NetBufferMdlFreer freer) {
+        checkLive();
+        for (NetBuffer nb = firstNetBuffer; nb != null; nb = nb.next) {
+            nb.advance(delta, freeMdl, freer);
+        }
+    }
+
+    // ---- derived NBLs (§5) ----
+
+    /**
+     * {@code NdisAllocateCloneNetBufferList} (§5.2): a new NBL whose NBs share this NBL's data. With
+     * {@link CloneFlags#NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS} the clone's NBs use the same MDLs, headroom included;
+     * otherwise they get partial MDLs over exactly the used data and no headroom. Only {@code SourceHandle},
+     * {@code NblOriginalInterfaceIfIndex} and the correlation id are copied; parent and child count are left to the
+     * caller (§5.1).
+     *
+     * @param nblPool the clone's NBL pool, {@code null} for NDIS's default; must not be a data pool
+     * @param nbPool the pool for NBs beyond the NBL's own, {@code null} for NDIS's default
+     * @return the clone, or {@code null} if an allocation failed
+     */
+    public @Nullable NetBufferList allocateClone(
+            @Nullable NetBufferListPool nblPool, @Nullable NetBufferPool nbPool, int cloneFlags) {
+        return Derivations.clone(this, nblPool, nbPool, cloneFlags);
+    }
+
+    /**
+     * {@code NdisFreeCloneNetBufferList} (§5.2): frees this clone. Without USE_ORIGINAL_MDLS every MDL of every NB is
+     * freed (descriptor only), so MDLs a retreat added must be removed first or their buffers leak.
+     *
+     * @throws RuleViolation if this is not a clone, or the flags differ from the ones it was allocated with
+     */
+    public void freeClone(int freeCloneFlags) {
+        Derivations.freeClone(this, freeCloneFlags);
+    }
+
+    /**
+     * {@code NdisAllocateFragmentNetBufferList} (§5.3): cuts each NB's data after {@code startOffset} into fragments
+     * of at most {@code maximumLength} bytes, one NB each, and gives each {@code dataOffsetDelta} bytes of fresh
+     * header space.
+     *
+     * @return the fragment NBL, or {@code null} when {@code maximumLength} is 0, nothing lies after
+     *     {@code startOffset}, or an allocation failed
+     */
+    public @Nullable NetBufferList allocateFragment(
+            @Nullable NetBufferListPool nblPool,
+            @Nullable NetBufferPool nbPool,
+            int startOffset,
+            int maximumLength,
+            int dataOffsetDelta,
+            int dataBackFill,
+            int allocateFragmentFlags) {
+        return Derivations.fragment(
+                this,
+                nblPool,
+                nbPool,
+                startOffset,
+                maximumLength,
+                dataOffsetDelta,
+                dataBackFill,
+                allocateFragmentFlags);
+    }
+
+    /** {@code NdisFreeFragmentNetBufferList} (§5.3); {@code dataOffsetDelta} must be the one given at allocation. */
+    public void freeFragment(int dataOffsetDelta, int freeFragmentFlags) {
+        Derivations.freeDerived(this, NetBufferListKind.FRAGMENT, dataOffsetDelta, freeFragmentFlags);
+    }
+
+    /**
+     * {@code NdisAllocateReassembledNetBufferList} (§5.4): one NBL with one NB whose MDL chain concatenates, for every
+     * NB of this NBL, the bytes after {@code startOffset}, then retreated by {@code dataOffsetDelta}.
+     *
+     * @param pool an NBL pool with an NB per NBL and no data, {@code null} for NDIS's default
+     */
+    public @Nullable NetBufferList allocateReassembled(
+            @Nullable NetBufferListPool pool, int startOffset, int dataOffsetDelta, int dataBackFill, int flags) {
+        return Derivations.reassemble(this, pool, startOffset, dataOffsetDelta, dataBackFill, flags);
+    }
+
+    /** {@code NdisFreeReassembledNetBufferList} (§5.4); {@code dataOffsetDelta} must be the one given at allocation. */
+    public void freeReassembled(int dataOffsetDelta, int flags) {
+        Derivations.freeDerived(this, NetBufferListKind.REASSEMBLED, dataOffsetDelta, flags);
+    }
+
+    /** {@code NdisCopySendNetBufferListInfo} (§5.5): the send-path slots of {@code source} into this NBL. */
+    public void copySendInfoFrom(NetBufferList source) {
+        InfoCopy.send(this, source);
+    }
+
+    /** {@code NdisCopyReceiveNetBufferListInfo} (§5.5): the receive-path slots of {@code source} into this NBL. */
+    public void copyReceiveInfoFrom(NetBufferList source) {
+        InfoCopy.receive(this, source);
+    }
+
+    // ---- free (§4.8) ----
+
+    /**
+     * {@code NdisFreeNetBufferList} (§4.8): returns the NBL, its embedded NB (with a data pool's data), the context
+     * made by the allocation call and NDIS's private state to the pool. It does not free NBs attached from an NB
+     * pool, MDL chains the caller attached, MDLs its retreats added, or context blocks it pushed later: those leak.
+     *
+     * @throws RuleViolation if the NBL is already free or was made by clone, fragment or reassembly
+     */
+    public void free() {
+        if (!isAllocated()) {
+            throw new RuleViolation(Rule.NBL_DOUBLE_FREE, toString());
+        }
+        if (kind != NetBufferListKind.ALLOCATED) {
+            throw new RuleViolation(
+                    Rule.NBL_WRONG_FREE_FUNCTION, "NdisFreeNetBufferList on a " + kind + " NBL; use its own free");
+        }
+        release();
+    }
+
+    /** Returns the NBL to its pool: the part common to every free function. */
+    void release() {
+        NetBufferListContext made = allocationContext;
+        if (made != null) {
+            releaseContextBlock(made);
+        }
+        NetBufferListContext spare = spareContext;
+        if (spare != null) {
+            spareContext = null;
+            pool.ndis().freeContextBlock(spare);
+        }
+        context = null;
+        next = null;
+        firstNetBuffer = null;
+        NetBuffer embedded = embeddedNetBuffer;
+        if (embedded != null) {
+            embedded.allocated = false;
+        }
+        flags = 0;
+        pool.release(this);
+    }
+
+    /** The state {@code NdisAllocateNetBufferList} gives an NBL (§4.7), before context and NB are set up. */
+    void initialize() {
+        next = null;
+        firstNetBuffer = null;
+        context = null;
+        parent = null;
+        Arrays.fill(ndisReserved, null);
+        Arrays.fill(protocolReserved, null);
+        Arrays.fill(miniportReserved, null);
+        scratch = null;
+        sourceHandle = null;
+        nblFlags = 0;
+        childRefCount = 0;
+        flags = NblFlags.NBL_ALLOCATED;
+        status = 0;
+        Arrays.fill(infoValues, 0);
+        Arrays.fill(infoReferences, null);
+        spareContext = null;
+        allocationContext = null;
+        kind = NetBufferListKind.ALLOCATED;
+        derivationArgument = 0;
+        infoValues[NetBufferListInfo.NetBufferListFrameType.index()] =
+                pool.parameters().protocolId();
+    }
+
+    void checkLive() {
+        if (!isAllocated() && pool.ndis().checked()) {
+            throw new RuleViolation(Rule.USE_AFTER_FREE, toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NET_BUFFER_LIST[" + kind + ", pool " + pool.parameters().poolTag() + "]";
+    }
+}

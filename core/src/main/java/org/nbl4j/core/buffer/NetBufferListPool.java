@@ -1,0 +1,212 @@
+package org.nbl4j.core.buffer;
+
+import java.lang.foreign.Arena;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.memory.Recycler;
+import org.nbl4j.core.memory.TagAccount;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleViolation;
+
+/**
+ * A pool of NET_BUFFER_LISTs, each optionally with an embedded NB, preallocated context and a data buffer: the
+ * handle {@code NdisAllocateNetBufferListPool} returns (ndis-buffers §4.6, §4.7).
+ *
+ * <p>Elements are recycled through per-thread caches (the counterpart of NDIS's per-processor lookasides), so
+ * allocation and free touch no shared state and allocate nothing in steady state. Each allocation is counted under
+ * the pool tag with the element's x64 size: NBL 384 bytes, embedded NB 176, context block 16 + ContextSize, MDL 64 +
+ * DataSize.
+ */
+public final class NetBufferListPool implements BufferPool, AutoCloseable {
+    static final int NBL_BYTES = 384;
+    static final int NB_BYTES = 176;
+
+    private final Ndis ndis;
+    private final NetBufferListPoolParameters parameters;
+    private final TagAccount outstanding;
+    private final Recycler<NetBufferList> free;
+    private final ElementMemory elementMemory;
+    private final long elementBytes;
+    private volatile boolean closed;
+
+    NetBufferListPool(Ndis ndis, NetBufferListPoolParameters parameters) {
+        this.ndis = ndis;
+        this.parameters = parameters;
+        this.outstanding = TagAccount.unregistered(parameters.poolTag());
+        this.free = new Recycler<>(ndis.memory().account(parameters.poolTag()), outstanding);
+        this.elementMemory = new ElementMemory(ndis.checked() || parameters.verify());
+        long bytes = NBL_BYTES;
+        if (parameters.allocateNetBuffer()) {
+            bytes += NB_BYTES;
+        }
+        if (parameters.contextSize() > 0) {
+            bytes += NetBufferListContext.HEADER_BYTES + parameters.contextSize();
+        }
+        if (parameters.dataSize() > 0) {
+            bytes += 64 + parameters.dataSize();
+        }
+        this.elementBytes = bytes;
+    }
+
+    /** The parameters the pool was made with. */
+    public NetBufferListPoolParameters parameters() {
+        return parameters;
+    }
+
+    @Override
+    public Ndis ndis() {
+        return ndis;
+    }
+
+    @Override
+    public PoolTag tag() {
+        return parameters.poolTag();
+    }
+
+    @Override
+    public long outstanding() {
+        return outstanding.usage().diff();
+    }
+
+    /** Whether elements carry a data buffer (a data pool). */
+    public boolean isDataPool() {
+        return parameters.dataSize() > 0;
+    }
+
+    /**
+     * {@code NdisAllocateNetBufferList} (§4.7): a zeroed NBL with the pool's protocol id, its preallocated context
+     * (from which {@code contextSize} bytes are taken if they fit, else a new block is pushed), and its embedded NB:
+     * for a data pool the whole buffer is headroom ({@code DataOffset = DataSize}, {@code DataLength = 0}).
+     *
+     * @return the NBL, or {@code null} if a size is not a multiple of 8 or context allocation failed
+     */
+    public @Nullable NetBufferList allocateNetBufferList(int contextSize, int contextBackFill) {
+        checkOpen();
+        if (contextSize < 0
+                || contextBackFill < 0
+                || contextSize > 0xFFFF
+                || contextBackFill > 0xFFFF
+                || contextSize % 8 != 0
+                || contextBackFill % 8 != 0) {
+            return null;
+        }
+        NetBufferList nbl = free.take(elementBytes);
+        if (nbl == null) {
+            nbl = newElement();
+        }
+        nbl.initialize();
+        NetBufferListContext preallocated = nbl.embeddedContext;
+        boolean contextDone = false;
+        if (preallocated != null) {
+            preallocated.next = null;
+            preallocated.offset = preallocated.size;
+            nbl.context = preallocated;
+            if (parameters.contextSize() >= contextSize) {
+                preallocated.offset -= contextSize;
+                contextDone = true;
+            }
+        }
+        if (!contextDone && contextSize > 0) {
+            if (nbl.allocateContext(contextSize, contextBackFill, parameters.poolTag())
+                    != NtStatus.NDIS_STATUS_SUCCESS) {
+                nbl.release();
+                return null;
+            }
+            nbl.flags |= NblFlags.NBL_ALLOCATION_CONTEXT;
+            nbl.allocationContext = nbl.context;
+        }
+        NetBuffer nb = nbl.embeddedNetBuffer;
+        if (nb != null) {
+            Mdl data = nb.embeddedMdl;
+            if (data != null) {
+                nb.initializeWithEmbeddedData(data, parameters.dataSize());
+            } else {
+                nb.initialize(null, 0, 0);
+            }
+            nbl.firstNetBuffer = nb;
+        }
+        return nbl;
+    }
+
+    /**
+     * {@code NdisAllocateNetBufferAndNetBufferList} (§4.7): an NBL whose embedded NB describes the given MDL chain.
+     *
+     * @return the NBL, or {@code null} if the pool has no NBs or is a data pool ("wrong pool type"), or a context
+     *     size is invalid
+     * @throws RuleViolation if the offsets do not fit the MDL chain (I1)
+     */
+    public @Nullable NetBufferList allocateNetBufferAndNetBufferList(
+            int contextSize, int contextBackFill, @Nullable Mdl mdlChain, int dataOffset, int dataLength) {
+        if (!parameters.allocateNetBuffer() || isDataPool()) {
+            return null;
+        }
+        NetBufferPool.requireFits(mdlChain, dataOffset, dataLength);
+        NetBufferList nbl = allocateNetBufferList(contextSize, contextBackFill);
+        if (nbl != null && nbl.embeddedNetBuffer != null) {
+            nbl.embeddedNetBuffer.initialize(mdlChain, dataOffset, dataLength);
+        }
+        return nbl;
+    }
+
+    /**
+     * {@code NdisFreeNetBufferListPool}: releases the pool and its memory.
+     *
+     * @throws RuleViolation if NBLs of the pool are still allocated (NDIS does not check, and they would become a use
+     *     after free)
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        long held = outstanding();
+        if (held != 0) {
+            throw new RuleViolation(
+                    Rule.POOL_FREED_WITH_OUTSTANDING, held + " NBLs of pool " + tag() + " are still allocated");
+        }
+        closed = true;
+        free.clear();
+        elementMemory.close();
+    }
+
+    /** Takes a freed NBL back. */
+    void release(NetBufferList nbl) {
+        if (elementMemory.verify()) {
+            free.retire(elementBytes);
+            elementMemory.retire(nbl.elementArena);
+        } else {
+            free.give(nbl, elementBytes);
+        }
+    }
+
+    private NetBufferList newElement() {
+        NetBufferList nbl = new NetBufferList(this, parameters.allocateNetBuffer());
+        Arena arena = elementMemory.arenaForNewElement();
+        nbl.elementArena = arena;
+        if (parameters.contextSize() > 0) {
+            NetBufferListContext context = new NetBufferListContext(true);
+            context.size = parameters.contextSize();
+            context.memory = elementMemory.allocate(arena, NetBufferListContext.HEADER_BYTES + context.size);
+            nbl.embeddedContext = context;
+        }
+        NetBuffer nb = nbl.embeddedNetBuffer;
+        if (nb != null && parameters.dataSize() > 0) {
+            nb.embeddedMdl =
+                    ndis.mdls().embedded(elementMemory.allocate(arena, parameters.dataSize()), parameters.dataSize());
+        }
+        return nbl;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new RuleViolation(Rule.USE_AFTER_FREE, "NBL pool " + tag() + " was freed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NBL pool " + tag();
+    }
+}

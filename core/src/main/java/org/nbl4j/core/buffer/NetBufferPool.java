@@ -1,0 +1,171 @@
+package org.nbl4j.core.buffer;
+
+import java.lang.foreign.Arena;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.memory.Recycler;
+import org.nbl4j.core.memory.TagAccount;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleViolation;
+
+/**
+ * A pool of NET_BUFFERs, optionally each with an MDL and a data buffer: the handle {@code NdisAllocateNetBufferPool}
+ * returns (ndis-buffers §3.10). Elements are counted under the pool tag as 176 bytes, plus 64 + DataSize for a data
+ * pool.
+ */
+public final class NetBufferPool implements BufferPool, AutoCloseable {
+    private final Ndis ndis;
+    private final NetBufferPoolParameters parameters;
+    private final TagAccount outstanding;
+    private final Recycler<NetBuffer> free;
+    private final ElementMemory elementMemory;
+    private final long elementBytes;
+    private volatile boolean closed;
+
+    NetBufferPool(Ndis ndis, NetBufferPoolParameters parameters) {
+        this.ndis = ndis;
+        this.parameters = parameters;
+        this.outstanding = TagAccount.unregistered(parameters.poolTag());
+        this.free = new Recycler<>(ndis.memory().account(parameters.poolTag()), outstanding);
+        this.elementMemory = new ElementMemory(ndis.checked() || parameters.verify());
+        this.elementBytes = NetBufferListPool.NB_BYTES + (parameters.dataSize() > 0 ? 64L + parameters.dataSize() : 0);
+    }
+
+    /** The parameters the pool was made with. */
+    public NetBufferPoolParameters parameters() {
+        return parameters;
+    }
+
+    @Override
+    public Ndis ndis() {
+        return ndis;
+    }
+
+    @Override
+    public PoolTag tag() {
+        return parameters.poolTag();
+    }
+
+    @Override
+    public long outstanding() {
+        return outstanding.usage().diff();
+    }
+
+    /** Whether elements carry a data buffer (a data pool). */
+    public boolean isDataPool() {
+        return parameters.dataSize() > 0;
+    }
+
+    /**
+     * {@code NdisAllocateNetBuffer}: an NB over a caller-owned MDL chain, cursor located at {@code dataOffset}.
+     *
+     * @return the NB, or {@code null} on a data pool
+     * @throws RuleViolation if the offsets do not fit the MDL chain (I1), or a chain is absent but offsets are not 0
+     */
+    public @Nullable NetBuffer allocateNetBuffer(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
+        checkOpen();
+        if (isDataPool()) {
+            return null;
+        }
+        requireFits(mdlChain, dataOffset, dataLength);
+        NetBuffer nb = take();
+        nb.initialize(mdlChain, dataOffset, dataLength);
+        return nb;
+    }
+
+    /**
+     * {@code NdisAllocateNetBufferMdlAndData}: an NB with its own MDL and {@code DataSize} bytes, all of them headroom
+     * at first ({@code DataOffset = CurrentMdlOffset = DataSize}, {@code DataLength = 0}; §3.10).
+     *
+     * @return the NB, or {@code null} if this is not a data pool
+     */
+    public @Nullable NetBuffer allocateNetBufferMdlAndData() {
+        checkOpen();
+        if (!isDataPool()) {
+            return null;
+        }
+        NetBuffer nb = take();
+        Mdl data = nb.embeddedMdl;
+        if (data == null) {
+            throw new IllegalStateException("data-pool NB without its MDL");
+        }
+        nb.initializeWithEmbeddedData(data, parameters.dataSize());
+        return nb;
+    }
+
+    /**
+     * {@code NdisFreeNetBufferPool}.
+     *
+     * @throws RuleViolation if NBs of the pool are still allocated
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        long held = outstanding();
+        if (held != 0) {
+            throw new RuleViolation(
+                    Rule.POOL_FREED_WITH_OUTSTANDING, held + " NBs of pool " + tag() + " are still allocated");
+        }
+        closed = true;
+        free.clear();
+        elementMemory.close();
+    }
+
+    /** {@code NdisFreeNetBuffer}'s work: the MDL chain of a non-data NB is left to the caller. */
+    void release(NetBuffer nb) {
+        if (nb.pool != this) {
+            throw new RuleViolation(Rule.POOL_WRONG_KIND, nb + " came from " + nb.pool);
+        }
+        if (!nb.allocated) {
+            throw new RuleViolation(Rule.NB_DOUBLE_FREE, nb.toString());
+        }
+        nb.allocated = false;
+        nb.next = null;
+        if (elementMemory.verify()) {
+            free.retire(elementBytes);
+            elementMemory.retire(nb.elementArena);
+        } else {
+            free.give(nb, elementBytes);
+        }
+    }
+
+    static void requireFits(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
+        long chainBytes = 0;
+        for (Mdl mdl = mdlChain; mdl != null; mdl = mdl.next()) {
+            chainBytes += mdl.byteCount();
+        }
+        if (dataOffset < 0 || dataLength < 0 || (long) dataOffset + dataLength > chainBytes) {
+            throw new RuleViolation(
+                    Rule.NB_INVARIANT,
+                    "I1: DataOffset " + dataOffset + " + DataLength " + dataLength + " > MDL chain of " + chainBytes);
+        }
+    }
+
+    private NetBuffer take() {
+        NetBuffer nb = free.take(elementBytes);
+        if (nb == null) {
+            nb = new NetBuffer(this, null);
+            Arena arena = elementMemory.arenaForNewElement();
+            nb.elementArena = arena;
+            if (parameters.dataSize() > 0) {
+                nb.embeddedMdl = ndis.mdls()
+                        .embedded(elementMemory.allocate(arena, parameters.dataSize()), parameters.dataSize());
+            }
+        }
+        return nb;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new RuleViolation(Rule.USE_AFTER_FREE, "NB pool " + tag() + " was freed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NB pool " + tag();
+    }
+}

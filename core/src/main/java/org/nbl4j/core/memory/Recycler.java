@@ -1,0 +1,136 @@
+package org.nbl4j.core.memory;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A free list of reusable objects with a per-thread magazine in front of a shared depot: the counterpart of an NDIS
+ * per-processor lookaside list.
+ *
+ * <p>Taking and giving on one thread touch only that thread's magazine. A magazine that runs empty swaps itself for a
+ * full one from the depot, and one that overflows hands itself to the depot, so objects freed on another thread than
+ * the one that allocated them flow back in whole batches. In steady state nothing is allocated on the Java heap: the
+ * magazines' arrays circulate between threads and the depot.
+ *
+ * @param <T> what is recycled
+ */
+public final class Recycler<T> {
+    private static final int MAGAZINE_SIZE = 64;
+
+    private final TagAccount[] accounts;
+    private final ThreadLocal<Magazine> local = ThreadLocal.withInitial(this::newMagazine);
+    private final ArrayDeque<Object[]> fullMagazines = new ArrayDeque<>();
+    private final ArrayDeque<Object[]> emptyMagazines = new ArrayDeque<>();
+
+    /**
+     * @param accounts the tags under which {@link #take(long)} and {@link #give(Object, long)} count allocations and
+     *     frees; each thread keeps its own cells of them in its magazine, so counting costs no extra lookup
+     */
+    public Recycler(TagAccount... accounts) {
+        this.accounts = accounts.clone();
+    }
+
+    /** An object given back earlier, or {@code null} when there is none and the caller must make one. */
+    public @Nullable T take() {
+        return pop(local.get());
+    }
+
+    /**
+     * Like {@link #take()}, and counts one allocation of {@code bytes} under every account, whether or not an object
+     * was found (when none is, the caller makes the object that is being counted).
+     */
+    public @Nullable T take(long bytes) {
+        Magazine magazine = local.get();
+        for (TagAccount.Cell cell : magazine.cells) {
+            cell.allocated(bytes);
+        }
+        return pop(magazine);
+    }
+
+    /** Like {@link #give(Object)}, and counts one free of {@code bytes} under every account. */
+    public void give(T item, long bytes) {
+        Magazine magazine = local.get();
+        for (TagAccount.Cell cell : magazine.cells) {
+            cell.freed(bytes);
+        }
+        push(magazine, item);
+    }
+
+    /** Counts one free of {@code bytes} under every account without keeping the object (it is being retired). */
+    public void retire(long bytes) {
+        for (TagAccount.Cell cell : local.get().cells) {
+            cell.freed(bytes);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private @Nullable T pop(Magazine magazine) {
+        if (magazine.count == 0 && !refill(magazine)) {
+            return null;
+        }
+        Object[] items = magazine.items;
+        int index = --magazine.count;
+        T item = (T) items[index];
+        items[index] = null;
+        return item;
+    }
+
+    /** Gives an object back for reuse. */
+    public void give(T item) {
+        push(local.get(), item);
+    }
+
+    private void push(Magazine magazine, T item) {
+        if (magazine.count == MAGAZINE_SIZE) {
+            spill(magazine);
+        }
+        magazine.items[magazine.count++] = item;
+    }
+
+    /** Forgets every object held, in the depot and in the calling thread's magazine. */
+    public void clear() {
+        synchronized (this) {
+            fullMagazines.clear();
+        }
+        Magazine magazine = local.get();
+        Arrays.fill(magazine.items, null);
+        magazine.count = 0;
+    }
+
+    private synchronized boolean refill(Magazine magazine) {
+        Object[] full = fullMagazines.poll();
+        if (full == null) {
+            return false;
+        }
+        emptyMagazines.push(magazine.items);
+        magazine.items = full;
+        magazine.count = MAGAZINE_SIZE;
+        return true;
+    }
+
+    private synchronized void spill(Magazine magazine) {
+        fullMagazines.push(magazine.items);
+        Object[] empty = emptyMagazines.poll();
+        magazine.items = empty != null ? empty : new Object[MAGAZINE_SIZE];
+        magazine.count = 0;
+    }
+
+    private Magazine newMagazine() {
+        TagAccount.Cell[] cells = new TagAccount.Cell[accounts.length];
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = accounts[i].cell();
+        }
+        return new Magazine(cells);
+    }
+
+    private static final class Magazine {
+        final TagAccount.Cell[] cells;
+        Object[] items = new Object[MAGAZINE_SIZE];
+        int count;
+
+        Magazine(TagAccount.Cell[] cells) {
+            this.cells = cells;
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package org.nbl4j.core.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleViolation;
+
+/**
+ * nbl4j's nonpaged pool: off-heap memory handed out in tagged blocks and accounted per {@link PoolTag}.
+ *
+ * <p>Corresponds to {@code ExAllocatePoolWithTag}/{@code NdisAllocateMemoryWithTagPriority} and the pool-tag
+ * accounting behind poolmon. Blocks up to 64 KiB come from power-of-two size classes carved out of slabs and recycled
+ * through per-thread magazines, so steady-state allocation touches neither the Java heap nor the operating system.
+ * Larger blocks, and every block in checked mode, get an arena of their own.
+ */
+public final class TaggedMemory implements AutoCloseable {
+    private static final int SMALLEST_CLASS_SHIFT = 6;
+    private static final int LARGEST_CLASS_SHIFT = 16;
+    private static final long SLAB_BYTES = 256 * 1024;
+    /** Blocks are aligned as MEMORY_ALLOCATION_ALIGNMENT is on x64. */
+    public static final long ALIGNMENT = 16;
+
+    private final boolean checked;
+    private final Arena slabs = Arena.ofShared();
+    private final ConcurrentHashMap<PoolTag, TagAccount> accounts = new ConcurrentHashMap<>();
+    private final List<Recycler<MemoryBlock>> classes = new ArrayList<>();
+
+    /**
+     * @param checked give every block its own arena so that a use after free throws
+     */
+    public TaggedMemory(boolean checked) {
+        this.checked = checked;
+        for (int shift = SMALLEST_CLASS_SHIFT; shift <= LARGEST_CLASS_SHIFT; shift++) {
+            classes.add(new Recycler<>());
+        }
+    }
+
+    /** Whether use after free is caught (each block has its own arena). */
+    public boolean checked() {
+        return checked;
+    }
+
+    /** The totals of a tag, created on first use; keep it to skip the lookup on later allocations. */
+    public TagAccount account(PoolTag tag) {
+        return accounts.computeIfAbsent(tag, TagAccount::new);
+    }
+
+    /** Allocates {@code size} bytes under {@code tag}; {@code null} if {@code size} is not positive. */
+    public @Nullable MemoryBlock allocate(PoolTag tag, long size) {
+        return allocate(account(tag), size);
+    }
+
+    /** Allocates {@code size} bytes under the account's tag; {@code null} if {@code size} is not positive. */
+    public @Nullable MemoryBlock allocate(TagAccount account, long size) {
+        if (size <= 0) {
+            return null;
+        }
+        MemoryBlock block;
+        int sizeClass = sizeClass(size);
+        if (checked || sizeClass < 0) {
+            Arena arena = Arena.ofShared();
+            block = new MemoryBlock(this, -1, arena, arena.allocate(size, ALIGNMENT));
+        } else {
+            block = classes.get(sizeClass).take();
+            if (block == null) {
+                block = carve(sizeClass);
+            }
+        }
+        block.account = account;
+        block.size = size;
+        block.allocated = true;
+        account.cell().allocated(size);
+        return block;
+    }
+
+    /**
+     * Frees a block. A second free, or a free to another {@code TaggedMemory}, is a {@link RuleViolation}: Windows
+     * would corrupt its pool.
+     */
+    public void free(MemoryBlock block) {
+        if (block.owner != this) {
+            throw new RuleViolation(Rule.MEMORY_FOREIGN_FREE, "block of " + block.size + " bytes");
+        }
+        if (!block.allocated) {
+            throw new RuleViolation(Rule.MEMORY_DOUBLE_FREE, "block of " + block.size + " bytes");
+        }
+        TagAccount account = block.account;
+        block.allocated = false;
+        if (account != null) {
+            account.cell().freed(block.size);
+        }
+        if (block.arena != null) {
+            block.arena.close();
+        } else {
+            classes.get(block.sizeClass).give(block);
+        }
+    }
+
+    /** Every tag's totals now, in tag order. */
+    public PoolUsageSnapshot snapshot() {
+        List<PoolUsage> usages = new ArrayList<>();
+        for (TagAccount account : accounts.values()) {
+            usages.add(account.usage());
+        }
+        usages.sort(Comparator.comparing(PoolUsage::tag));
+        return new PoolUsageSnapshot(Instant.now(), usages);
+    }
+
+    /** Releases every slab. Blocks still allocated become unusable. */
+    @Override
+    public void close() {
+        for (Recycler<MemoryBlock> recycler : classes) {
+            recycler.clear();
+        }
+        slabs.close();
+    }
+
+    private static int sizeClass(long size) {
+        int shift = Math.max(SMALLEST_CLASS_SHIFT, 64 - Long.numberOfLeadingZeros(size - 1));
+        return shift > LARGEST_CLASS_SHIFT ? -1 : shift - SMALLEST_CLASS_SHIFT;
+    }
+
+    private synchronized MemoryBlock carve(int sizeClass) {
+        long blockBytes = 1L << (sizeClass + SMALLEST_CLASS_SHIFT);
+        long count = Math.max(1, SLAB_BYTES / blockBytes);
+        MemorySegment slab = slabs.allocate(blockBytes * count, ALIGNMENT);
+        Recycler<MemoryBlock> recycler = classes.get(sizeClass);
+        for (long i = 1; i < count; i++) {
+            recycler.give(new MemoryBlock(this, sizeClass, null, slab.asSlice(i * blockBytes, blockBytes)));
+        }
+        return new MemoryBlock(this, sizeClass, null, slab.asSlice(0, blockBytes));
+    }
+}

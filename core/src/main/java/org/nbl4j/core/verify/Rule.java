@@ -1,0 +1,54 @@
+package org.nbl4j.core.verify;
+
+/**
+ * A rule of the NDIS buffer model that a caller can break, with the place in the spec that states it.
+ *
+ * <p>Where Windows returns a status or NULL for bad input nbl4j does the same; these rules cover the programming
+ * errors on which Windows corrupts memory or bugchecks, and which nbl4j reports instead.
+ */
+public enum Rule {
+    MEMORY_DOUBLE_FREE("ndis-buffers §2.5", "memory freed twice"),
+    MEMORY_FOREIGN_FREE("ndis-buffers §2.5", "memory freed to an allocator that did not allocate it"),
+    MEMORY_NOT_NONPAGED("ndis-buffers §2.3", "an MDL must describe nonpaged (off-heap) memory"),
+    MDL_DOUBLE_FREE("ndis-buffers §2.5", "MDL freed twice"),
+    MDL_ADJUST_TOO_LONG("ndis-buffers §2.3", "NdisAdjustMdlLength beyond the length the MDL was allocated with"),
+    MDL_LENGTH_NOT_RESTORED("ndis-buffers §2.3", "an MDL freed without its original length restored"),
+    NB_ADVANCE_BEYOND_DATA("ndis-buffers §3.4", "advance by more than DataLength (NDIS would wrap the ULONG)"),
+    NB_LENGTH_OVERFLOW("ndis-buffers §3.3", "DataOffset or DataLength would not fit an unsigned 31-bit length"),
+    NB_INVARIANT("ndis-buffers §3.2", "the NB's data fields are inconsistent with its MDL chain (I1/I2)"),
+    NB_FREE_EMBEDDED("ndis-buffers §3.10", "NdisFreeNetBuffer on an NB that came pre-attached to an NBL"),
+    NB_DOUBLE_FREE("ndis-buffers §3.10", "NET_BUFFER freed twice"),
+    NBL_DOUBLE_FREE("ndis-buffers §4.10", "NET_BUFFER_LIST freed twice"),
+    NBL_WRONG_FREE_FUNCTION("ndis-buffers §4.8, §5.2", "an NBL freed by the free function of another kind of NBL"),
+    CLONE_FLAGS_MISMATCH("ndis-buffers §5.2", "FreeCloneFlags differ from the AllocateCloneFlags of the clone"),
+    CLONE_RESERVED_FLAG("ndis-buffers §5.2", "NDIS_CLONE_FLAGS_RESERVED is for NDIS only"),
+    CLONE_FROM_DATA_POOL("ndis-buffers §5.2", "a clone's NBL pool must not be a data pool"),
+    FRAGMENT_FLAGS_NOT_ZERO("ndis-buffers §5.3", "fragment and reassembly flags must be 0"),
+    FRAGMENT_DELTA_MISMATCH(
+            "ndis-buffers §5.3", "a derived NBL freed with another DataOffsetDelta than it was made with"),
+    POOL_FREED_WITH_OUTSTANDING("ndis-buffers §4.6", "a pool freed while some of its elements are still allocated"),
+    POOL_WRONG_KIND("ndis-buffers §3.10, §4.7", "an element returned to a pool it did not come from"),
+    CONTEXT_OVER_RELEASE("ndis-buffers §4.5", "more NBL context freed than was allocated"),
+    CHAIN_CYCLE("ndis-buffers §10.6", "an NBL or NB chain loops back on itself"),
+    CHAIN_OVERLAP("ndis-buffers §10.6", "an NBL is in two chains at once"),
+    INFO_SLOT_RESERVED("ndis-buffers §4.4, §4.10", "WfpNetBufferListInfo is reserved for WFP"),
+    USE_AFTER_FREE("ndis-buffers §4.10", "an NBL, NB or its memory used after it was freed");
+
+    private final String section;
+    private final String summary;
+
+    Rule(String section, String summary) {
+        this.section = section;
+        this.summary = summary;
+    }
+
+    /** Where the rule is stated, e.g. {@code ndis-buffers §5.2}. */
+    public String section() {
+        return section;
+    }
+
+    /** The rule in one line. */
+    public String summary() {
+        return summary;
+    }
+}
