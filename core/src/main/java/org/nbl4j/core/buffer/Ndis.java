@@ -184,11 +184,19 @@ public final class Ndis implements AutoCloseable {
         contextDescriptors.give(context);
     }
 
-    /** Frees the default pools and all memory; anything still allocated becomes unusable. */
+    /**
+     * Frees the default pools and all memory; anything still allocated becomes unusable.
+     *
+     * @throws org.nbl4j.core.verify.RuleViolation if clones, fragments or reassemblies made from the default pools
+     *     are still allocated (the memory is released all the same)
+     */
     @Override
     public void close() {
-        defaultNetBufferListPool.close();
-        defaultNetBufferPool.close();
-        memory.close();
+        try {
+            defaultNetBufferListPool.close();
+            defaultNetBufferPool.close();
+        } finally {
+            memory.close();
+        }
     }
 }

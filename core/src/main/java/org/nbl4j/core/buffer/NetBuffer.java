@@ -362,8 +362,9 @@ public final class NetBuffer {
      * {@code NdisCopyFromNetBufferToNetBuffer} (ndis-buffers §3.8): copies bytes from {@code source}'s data start plus
      * {@code sourceOffset} to {@code destination}'s data start plus {@code destinationOffset}. The count is
      * {@code bytesToCopy} bounded by the ends of both MDL chains, not by either NB's {@code DataLength}, so a copy may
-     * fill the destination's tail slack. Neither NB's fields change; overlapping ranges copy as if through a
-     * temporary buffer.
+     * fill the destination's tail slack. Neither NB's fields change. As in NDIS, overlap is safe only within each
+     * contiguous run (memmove per MDL segment): an overlapping copy that spans MDL boundaries may read bytes it has
+     * already overwritten.
      *
      * @return the number of bytes copied ({@code *BytesCopied}; the status is always SUCCESS here)
      */
