@@ -1,0 +1,143 @@
+package org.nbl4j.core.buffer;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleViolation;
+
+/** NBL and NB chains (§4.9) with the debug checks of §10.6. */
+class ChainTest {
+    private final Ndis ndis = Ndis.create();
+    private final Ndis checked = Ndis.createChecked();
+
+    @AfterEach
+    void close() {
+        ndis.close();
+        checked.close();
+    }
+
+    private static NetBufferList[] nbls(Ndis ndis, int count) {
+        NetBufferListPool pool =
+                ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, false, 0, PoolTag.of("ChPl"), 0));
+        assertNotNull(pool);
+        NetBufferList[] nbls = new NetBufferList[count];
+        for (int i = 0; i < count; i++) {
+            NetBufferList nbl = pool.allocateNetBufferList(0, 0);
+            assertNotNull(nbl);
+            nbls[i] = nbl;
+        }
+        return nbls;
+    }
+
+    @Test
+    @DisplayName("count, last and append on NULL-terminated NBL chains")
+    void countLastAppend() {
+        NetBufferList[] n = nbls(ndis, 4);
+        assertEquals(0, NetBufferLists.count(null));
+        assertEquals(1, NetBufferLists.count(n[0]));
+        assertSame(n[0], NetBufferLists.last(n[0]));
+
+        assertSame(n[0], NetBufferLists.append(null, n[0]), "appending to an empty chain gives the tail");
+        NetBufferList head = NetBufferLists.append(n[0], n[1]);
+        assertSame(n[0], head);
+        NetBufferLists.append(n[2], n[3]);
+        NetBufferLists.append(head, n[2]);
+
+        assertEquals(4, NetBufferLists.count(head));
+        assertSame(n[3], NetBufferLists.last(head));
+        assertSame(n[1], n[0].next());
+        assertSame(n[2], n[1].next());
+        assertSame(n[3], n[2].next());
+        assertNull(n[3].next());
+    }
+
+    @Test
+    @DisplayName("§10.6: an NBL chain that loops back on itself is a RuleViolation CHAIN_CYCLE")
+    void nblCycle() {
+        NetBufferList[] n = nbls(ndis, 3);
+        n[0].setNext(n[1]);
+        n[1].setNext(n[2]);
+        assertDoesNotThrow(() -> NetBufferLists.requireNoCycle(n[0]));
+        n[2].setNext(n[1]);
+        assertEquals(
+                Rule.CHAIN_CYCLE,
+                assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(n[0]))
+                        .rule());
+
+        NetBufferList[] self = nbls(ndis, 1);
+        self[0].setNext(self[0]);
+        assertEquals(
+                Rule.CHAIN_CYCLE,
+                assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(self[0]))
+                        .rule());
+    }
+
+    @Test
+    @DisplayName("§10.6: an NB chain that loops is a RuleViolation CHAIN_CYCLE")
+    void nbCycle() {
+        NetBufferPool pool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(PoolTag.of("ChNb"), 0));
+        assertNotNull(pool);
+        NetBuffer a = pool.allocateNetBuffer(null, 0, 0);
+        NetBuffer b = pool.allocateNetBuffer(null, 0, 0);
+        assertNotNull(a);
+        assertNotNull(b);
+        a.setNext(b);
+        assertDoesNotThrow(() -> NetBufferLists.requireNoCycle(a));
+        b.setNext(a);
+        assertEquals(
+                Rule.CHAIN_CYCLE,
+                assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(a))
+                        .rule());
+    }
+
+    @Test
+    @DisplayName("§4.9/§10.6: two chains sharing an NBL overlap: RuleViolation CHAIN_OVERLAP")
+    void overlap() {
+        NetBufferList[] n = nbls(ndis, 4);
+        n[0].setNext(n[1]);
+        n[2].setNext(n[3]);
+        assertDoesNotThrow(() -> NetBufferLists.requireDisjoint(n[0], n[2]));
+        assertEquals(
+                Rule.CHAIN_OVERLAP,
+                assertThrows(RuleViolation.class, () -> NetBufferLists.requireDisjoint(n[0], n[1]))
+                        .rule());
+        n[3].setNext(n[1]); // the second chain's tail runs into the first chain
+        assertEquals(
+                Rule.CHAIN_OVERLAP,
+                assertThrows(RuleViolation.class, () -> NetBufferLists.requireDisjoint(n[0], n[2]))
+                        .rule());
+    }
+
+    @Test
+    @DisplayName("§10.6: in checked mode append rejects overlapping chains before linking anything")
+    void checkedAppendRejectsOverlap() {
+        NetBufferList[] n = nbls(checked, 2);
+        NetBufferLists.append(n[0], n[1]);
+        RuleViolation violation = assertThrows(RuleViolation.class, () -> NetBufferLists.append(n[0], n[1]));
+        assertEquals(Rule.CHAIN_OVERLAP, violation.rule());
+        assertNull(n[1].next(), "no cycle was created");
+        assertEquals(2, NetBufferLists.count(n[0]));
+    }
+
+    @Test
+    @DisplayName("outside checked mode the same append links blindly and creates a cycle")
+    void uncheckedAppendCreatesCycle() {
+        NetBufferList[] n = nbls(ndis, 2);
+        NetBufferLists.append(n[0], n[1]);
+        NetBufferLists.append(n[0], n[1]); // n[1].next = n[1]
+        assertSame(n[1], n[1].next());
+        assertEquals(
+                Rule.CHAIN_CYCLE,
+                assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(n[0]))
+                        .rule());
+    }
+}
