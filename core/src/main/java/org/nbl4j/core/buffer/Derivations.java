@@ -316,7 +316,12 @@ final class Derivations {
     }
 
     static void copySlot(NetBufferList target, NetBufferList source, NetBufferListInfo slot) {
-        target.infoValues[slot.index()] = source.infoValues[slot.index()];
-        target.infoReferences[slot.index()] = source.infoReferences[slot.index()];
+        long value = source.infoValues[slot.index()];
+        Object reference = source.infoReferences[slot.index()];
+        if (value != 0 || reference != null) {
+            target.infoWritten = true;
+        }
+        target.infoValues[slot.index()] = value;
+        target.infoReferences[slot.index()] = reference;
     }
 }

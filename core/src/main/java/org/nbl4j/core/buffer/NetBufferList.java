@@ -64,6 +64,12 @@ public final class NetBufferList {
     int status;
     final long[] infoValues = new long[NetBufferListInfo.MaxNetBufferListInfo];
     final @Nullable Object[] infoReferences = new Object[NetBufferListInfo.MaxNetBufferListInfo];
+    /**
+     * Whether an information slot may hold something {@link #initialize()} does not rewrite: every writer of
+     * {@link #infoValues} or {@link #infoReferences} must set it, so that allocation clears the 27 slots only when
+     * they were used.
+     */
+    boolean infoWritten;
 
     /** NDIS-private slot 28: an emptied context block kept for the next push. */
     @Nullable
@@ -255,6 +261,7 @@ public final class NetBufferList {
      */
     public void setInfo(NetBufferListInfo slot, @Nullable Object reference) {
         requireDriverSlot(slot);
+        infoWritten = true;
         infoReferences[slot.index()] = reference;
         infoValues[slot.index()] = 0;
     }
@@ -262,12 +269,14 @@ public final class NetBufferList {
     /** Stores a value packed into the slot; {@code WfpNetBufferListInfo} is WFP's alone. */
     public void setInfoValue(NetBufferListInfo slot, long value) {
         requireDriverSlot(slot);
+        infoWritten = true;
         infoValues[slot.index()] = value;
         infoReferences[slot.index()] = null;
     }
 
     /** The WFP information container in {@code WfpNetBufferListInfo}, for the WFP layer that owns the slot. */
     public void setWfpInfo(@Nullable Object container) {
+        infoWritten = true;
         infoReferences[NetBufferListInfo.WfpNetBufferListInfo.index()] = container;
         infoValues[NetBufferListInfo.WfpNetBufferListInfo.index()] = 0;
     }
@@ -280,6 +289,7 @@ public final class NetBufferList {
     /** {@code NdisSetNetBufferListProtocolId}: writes only the low byte of the slot. */
     public void setProtocolId(int protocolId) {
         int index = NetBufferListInfo.NetBufferListFrameType.index();
+        infoWritten = true;
         infoValues[index] = (infoValues[index] & ~0xFFL) | (protocolId & 0xFF);
         infoReferences[index] = null;
     }
@@ -607,23 +617,35 @@ public final class NetBufferList {
         firstNetBuffer = null;
         context = null;
         parent = null;
-        Arrays.fill(ndisReserved, null);
-        Arrays.fill(protocolReserved, null);
-        Arrays.fill(miniportReserved, null);
+        clear(ndisReserved);
+        clear(protocolReserved);
+        clear(miniportReserved);
         scratch = null;
         sourceHandle = null;
         nblFlags = 0;
-        childRefCount = 0;
+        CHILD_REF_COUNT.set(this, 0);
         flags = NblFlags.NBL_ALLOCATED;
         status = 0;
-        Arrays.fill(infoValues, 0);
-        Arrays.fill(infoReferences, null);
+        if (infoWritten) {
+            Arrays.fill(infoValues, 0);
+            Arrays.fill(infoReferences, null);
+            infoWritten = false;
+        }
         spareContext = null;
         allocationContext = null;
         kind = NetBufferListKind.ALLOCATED;
         derivationArgument = 0;
         infoValues[NetBufferListInfo.NetBufferListFrameType.index()] =
                 pool.parameters().protocolId();
+    }
+
+    /** Nulls every slot; stores only into slots that are set, as most are null already and a load is cheaper. */
+    private static void clear(@Nullable Object[] slots) {
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] != null) {
+                slots[i] = null;
+            }
+        }
     }
 
     void checkLive() {

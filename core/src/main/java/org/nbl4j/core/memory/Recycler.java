@@ -22,6 +22,14 @@ public final class Recycler<T> {
     private final ThreadLocal<Magazine> local = ThreadLocal.withInitial(this::newMagazine);
     private final ArrayDeque<Object[]> fullMagazines = new ArrayDeque<>();
     private final ArrayDeque<Object[]> emptyMagazines = new ArrayDeque<>();
+    /**
+     * The only magazine, while a single thread has used this recycler: its owner finds it without the
+     * {@link ThreadLocal} lookup. Set with the first magazine and cleared for good when a second thread makes one, so
+     * a recycler shared between threads never writes it again.
+     */
+    private @Nullable Magazine soleMagazine;
+
+    private int magazines;
 
     /**
      * @param accounts the tags under which {@link #take(long)} and {@link #give(Object, long)} count allocations and
@@ -33,7 +41,7 @@ public final class Recycler<T> {
 
     /** An object given back earlier, or {@code null} when there is none and the caller must make one. */
     public @Nullable T take() {
-        return pop(local.get());
+        return pop(magazine());
     }
 
     /**
@@ -41,7 +49,7 @@ public final class Recycler<T> {
      * was found (when none is, the caller makes the object that is being counted).
      */
     public @Nullable T take(long bytes) {
-        Magazine magazine = local.get();
+        Magazine magazine = magazine();
         for (TagAccount.Cell cell : magazine.cells) {
             cell.allocated(bytes);
         }
@@ -50,7 +58,7 @@ public final class Recycler<T> {
 
     /** Like {@link #give(Object)}, and counts one free of {@code bytes} under every account. */
     public void give(T item, long bytes) {
-        Magazine magazine = local.get();
+        Magazine magazine = magazine();
         for (TagAccount.Cell cell : magazine.cells) {
             cell.freed(bytes);
         }
@@ -59,7 +67,7 @@ public final class Recycler<T> {
 
     /** Counts one free of {@code bytes} under every account without keeping the object (it is being retired). */
     public void retire(long bytes) {
-        for (TagAccount.Cell cell : local.get().cells) {
+        for (TagAccount.Cell cell : magazine().cells) {
             cell.freed(bytes);
         }
     }
@@ -78,7 +86,7 @@ public final class Recycler<T> {
 
     /** Gives an object back for reuse. */
     public void give(T item) {
-        push(local.get(), item);
+        push(magazine(), item);
     }
 
     private void push(Magazine magazine, T item) {
@@ -93,7 +101,7 @@ public final class Recycler<T> {
         synchronized (this) {
             fullMagazines.clear();
         }
-        Magazine magazine = local.get();
+        Magazine magazine = magazine();
         Arrays.fill(magazine.items, null);
         magazine.count = 0;
     }
@@ -116,21 +124,36 @@ public final class Recycler<T> {
         magazine.count = 0;
     }
 
+    /** The calling thread's magazine. */
+    private Magazine magazine() {
+        Magazine sole = soleMagazine;
+        if (sole != null && sole.owner == Thread.currentThread()) {
+            return sole;
+        }
+        return local.get();
+    }
+
     private Magazine newMagazine() {
         TagAccount.Cell[] cells = new TagAccount.Cell[accounts.length];
         for (int i = 0; i < cells.length; i++) {
             cells[i] = accounts[i].cell();
         }
-        return new Magazine(cells);
+        Magazine magazine = new Magazine(cells, Thread.currentThread());
+        synchronized (this) {
+            soleMagazine = ++magazines == 1 ? magazine : null;
+        }
+        return magazine;
     }
 
     private static final class Magazine {
         final TagAccount.Cell[] cells;
+        final Thread owner;
         Object[] items = new Object[MAGAZINE_SIZE];
         int count;
 
-        Magazine(TagAccount.Cell[] cells) {
+        Magazine(TagAccount.Cell[] cells, Thread owner) {
             this.cells = cells;
+            this.owner = owner;
         }
     }
 }

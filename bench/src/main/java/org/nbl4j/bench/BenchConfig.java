@@ -1,0 +1,17 @@
+package org.nbl4j.bench;
+
+/** JVM options shared by every benchmark fork (compile-time constants, so they can go into annotations). */
+final class BenchConfig {
+    /** Netty: no leak-detection sampling on the allocation path. */
+    static final String NO_LEAK_DETECTION = "-Dio.netty.leakDetection.level=disabled";
+    /** Netty on JDK 24+: let it use {@code sun.misc.Unsafe} for direct buffers without warnings or fallbacks. */
+    static final String UNSAFE_ALLOW = "--sun-misc-unsafe-memory-access=allow";
+    /** FFM restricted methods, for whichever module wants them. */
+    static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
+    /** A fixed heap, so that GC sizing does not drift between forks. */
+    static final String XMS = "-Xms1g";
+
+    static final String XMX = "-Xmx1g";
+
+    private BenchConfig() {}
+}
