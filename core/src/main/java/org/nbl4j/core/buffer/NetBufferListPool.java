@@ -2,10 +2,10 @@ package org.nbl4j.core.buffer;
 
 import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.Recycler;
-import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
@@ -22,20 +22,19 @@ import org.nbl4j.core.verify.RuleViolation;
 public final class NetBufferListPool implements BufferPool, AutoCloseable {
     static final int NBL_BYTES = 384;
     static final int NB_BYTES = 176;
+    /** The bits a USHORT context size that is a multiple of 8 may have set. */
+    private static final int CONTEXT_SIZE_MASK = 0xFFF8;
 
     private final Ndis ndis;
     private final NetBufferListPoolParameters parameters;
-    private final TagAccount outstanding;
+    private final ElementCounter outstanding;
     private final Recycler<NetBufferList> free;
     private final ElementMemory elementMemory;
-    private final long elementBytes;
     private volatile boolean closed;
 
     NetBufferListPool(Ndis ndis, NetBufferListPoolParameters parameters) {
         this.ndis = ndis;
         this.parameters = parameters;
-        this.outstanding = TagAccount.unregistered(parameters.poolTag());
-        this.free = new Recycler<>(ndis.memory().account(parameters.poolTag()), outstanding);
         this.elementMemory = new ElementMemory(ndis.checked() || parameters.verify());
         long bytes = NBL_BYTES;
         if (parameters.allocateNetBuffer()) {
@@ -47,7 +46,8 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
         if (parameters.dataSize() > 0) {
             bytes += 64 + parameters.dataSize();
         }
-        this.elementBytes = bytes;
+        this.outstanding = ndis.memory().account(parameters.poolTag()).elementCounter(bytes);
+        this.free = new Recycler<>(outstanding);
     }
 
     /** The parameters the pool was made with. */
@@ -67,7 +67,7 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
 
     @Override
     public long outstanding() {
-        return outstanding.usage().diff();
+        return outstanding.outstanding();
     }
 
     /** Whether elements carry a data buffer (a data pool). */
@@ -84,15 +84,10 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
      */
     public @Nullable NetBufferList allocateNetBufferList(int contextSize, int contextBackFill) {
         checkOpen();
-        if (contextSize < 0
-                || contextBackFill < 0
-                || contextSize > 0xFFFF
-                || contextBackFill > 0xFFFF
-                || contextSize % 8 != 0
-                || contextBackFill % 8 != 0) {
+        if (((contextSize | contextBackFill) & ~CONTEXT_SIZE_MASK) != 0) {
             return null;
         }
-        NetBufferList nbl = free.take(elementBytes);
+        NetBufferList nbl = free.take();
         if (nbl == null) {
             nbl = newElement();
         }
@@ -174,10 +169,10 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
     /** Takes a freed NBL back. */
     void release(NetBufferList nbl) {
         if (elementMemory.verify()) {
-            free.retire(elementBytes);
+            free.retire();
             elementMemory.retire(nbl.elementArena);
         } else {
-            free.give(nbl, elementBytes);
+            free.give(nbl);
         }
     }
 

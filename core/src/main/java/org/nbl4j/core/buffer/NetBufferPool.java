@@ -2,10 +2,10 @@ package org.nbl4j.core.buffer;
 
 import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.Recycler;
-import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 
@@ -17,19 +17,18 @@ import org.nbl4j.core.verify.RuleViolation;
 public final class NetBufferPool implements BufferPool, AutoCloseable {
     private final Ndis ndis;
     private final NetBufferPoolParameters parameters;
-    private final TagAccount outstanding;
+    private final ElementCounter outstanding;
     private final Recycler<NetBuffer> free;
     private final ElementMemory elementMemory;
-    private final long elementBytes;
     private volatile boolean closed;
 
     NetBufferPool(Ndis ndis, NetBufferPoolParameters parameters) {
         this.ndis = ndis;
         this.parameters = parameters;
-        this.outstanding = TagAccount.unregistered(parameters.poolTag());
-        this.free = new Recycler<>(ndis.memory().account(parameters.poolTag()), outstanding);
         this.elementMemory = new ElementMemory(ndis.checked() || parameters.verify());
-        this.elementBytes = NetBufferListPool.NB_BYTES + (parameters.dataSize() > 0 ? 64L + parameters.dataSize() : 0);
+        long elementBytes = NetBufferListPool.NB_BYTES + (parameters.dataSize() > 0 ? 64L + parameters.dataSize() : 0);
+        this.outstanding = ndis.memory().account(parameters.poolTag()).elementCounter(elementBytes);
+        this.free = new Recycler<>(outstanding);
     }
 
     /** The parameters the pool was made with. */
@@ -49,7 +48,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
 
     @Override
     public long outstanding() {
-        return outstanding.usage().diff();
+        return outstanding.outstanding();
     }
 
     /** Whether elements carry a data buffer (a data pool). */
@@ -125,10 +124,10 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
         nb.allocated = false;
         nb.next = null;
         if (elementMemory.verify()) {
-            free.retire(elementBytes);
+            free.retire();
             elementMemory.retire(nb.elementArena);
         } else {
-            free.give(nb, elementBytes);
+            free.give(nb);
         }
     }
 
@@ -145,7 +144,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
     }
 
     private NetBuffer take() {
-        NetBuffer nb = free.take(elementBytes);
+        NetBuffer nb = free.take();
         if (nb == null) {
             nb = new NetBuffer(this, null);
             Arena arena = elementMemory.arenaForNewElement();

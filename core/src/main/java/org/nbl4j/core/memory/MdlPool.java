@@ -23,7 +23,7 @@ public final class MdlPool {
 
     public MdlPool(TaggedMemory memory) {
         this.memory = memory;
-        this.free = new Recycler<>(memory.account(MDL_TAG));
+        this.free = new Recycler<>(memory.account(MDL_TAG).elementCounter(DESCRIPTOR_BYTES));
     }
 
     /** The memory the descriptors are accounted in. */
@@ -51,7 +51,7 @@ public final class MdlPool {
      */
     public Mdl describe(
             MemorySegment buffer, long start, int byteCount, MdlOrigin origin, @Nullable MemoryBlock ownedMemory) {
-        Mdl mdl = free.take(DESCRIPTOR_BYTES);
+        Mdl mdl = free.take();
         if (mdl == null) {
             mdl = new Mdl(this);
         }
@@ -128,6 +128,6 @@ public final class MdlPool {
         mdl.allocated = false;
         mdl.next = null;
         mdl.ownedMemory = null;
-        free.give(mdl, DESCRIPTOR_BYTES);
+        free.give(mdl);
     }
 }

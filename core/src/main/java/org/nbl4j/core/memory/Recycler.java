@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
 public final class Recycler<T> {
     private static final int MAGAZINE_SIZE = 64;
 
-    private final TagAccount[] accounts;
+    private final @Nullable ElementCounter counter;
     private final ThreadLocal<Magazine> local = ThreadLocal.withInitial(this::newMagazine);
     private final ArrayDeque<Object[]> fullMagazines = new ArrayDeque<>();
     private final ArrayDeque<Object[]> emptyMagazines = new ArrayDeque<>();
@@ -31,49 +31,30 @@ public final class Recycler<T> {
 
     private int magazines;
 
-    /**
-     * @param accounts the tags under which {@link #take(long)} and {@link #give(Object, long)} count allocations and
-     *     frees; each thread keeps its own cells of them in its magazine, so counting costs no extra lookup
-     */
-    public Recycler(TagAccount... accounts) {
-        this.accounts = accounts.clone();
-    }
-
-    /** An object given back earlier, or {@code null} when there is none and the caller must make one. */
-    public @Nullable T take() {
-        return pop(magazine());
+    /** A recycler that counts nothing (its objects are accounted elsewhere). */
+    public Recycler() {
+        this.counter = null;
     }
 
     /**
-     * Like {@link #take()}, and counts one allocation of {@code bytes} under every account, whether or not an object
-     * was found (when none is, the caller makes the object that is being counted).
+     * @param counter where {@link #take()} counts allocations and {@link #give(Object)} and {@link #retire()} count
+     *     frees; each thread keeps its own cell of it in its magazine, so counting costs no extra lookup
      */
-    public @Nullable T take(long bytes) {
-        Magazine magazine = magazine();
-        for (TagAccount.Cell cell : magazine.cells) {
-            cell.allocated(bytes);
-        }
-        return pop(magazine);
+    public Recycler(ElementCounter counter) {
+        this.counter = counter;
     }
 
-    /** Like {@link #give(Object)}, and counts one free of {@code bytes} under every account. */
-    public void give(T item, long bytes) {
-        Magazine magazine = magazine();
-        for (TagAccount.Cell cell : magazine.cells) {
-            cell.freed(bytes);
-        }
-        push(magazine, item);
-    }
-
-    /** Counts one free of {@code bytes} under every account without keeping the object (it is being retired). */
-    public void retire(long bytes) {
-        for (TagAccount.Cell cell : magazine().cells) {
-            cell.freed(bytes);
-        }
-    }
-
+    /**
+     * An object given back earlier, or {@code null} when there is none and the caller must make one. Either way one
+     * allocation is counted: when nothing is found, the caller makes the object being counted.
+     */
     @SuppressWarnings("unchecked")
-    private @Nullable T pop(Magazine magazine) {
+    public @Nullable T take() {
+        Magazine magazine = magazine();
+        ElementCounter.Cell cell = magazine.cell;
+        if (cell != null) {
+            cell.allocated();
+        }
         if (magazine.count == 0 && !refill(magazine)) {
             return null;
         }
@@ -84,16 +65,25 @@ public final class Recycler<T> {
         return item;
     }
 
-    /** Gives an object back for reuse. */
+    /** Gives an object back for reuse, counting one free. */
     public void give(T item) {
-        push(magazine(), item);
-    }
-
-    private void push(Magazine magazine, T item) {
+        Magazine magazine = magazine();
+        ElementCounter.Cell cell = magazine.cell;
+        if (cell != null) {
+            cell.freed();
+        }
         if (magazine.count == MAGAZINE_SIZE) {
             spill(magazine);
         }
         magazine.items[magazine.count++] = item;
+    }
+
+    /** Counts one free without keeping the object: it is being retired (a verifying pool's freed element). */
+    public void retire() {
+        ElementCounter.Cell cell = magazine().cell;
+        if (cell != null) {
+            cell.freed();
+        }
     }
 
     /** Forgets every object held, in the depot and in the calling thread's magazine. */
@@ -134,11 +124,7 @@ public final class Recycler<T> {
     }
 
     private Magazine newMagazine() {
-        TagAccount.Cell[] cells = new TagAccount.Cell[accounts.length];
-        for (int i = 0; i < cells.length; i++) {
-            cells[i] = accounts[i].cell();
-        }
-        Magazine magazine = new Magazine(cells, Thread.currentThread());
+        Magazine magazine = new Magazine(counter != null ? counter.cell() : null, Thread.currentThread());
         synchronized (this) {
             soleMagazine = ++magazines == 1 ? magazine : null;
         }
@@ -146,13 +132,13 @@ public final class Recycler<T> {
     }
 
     private static final class Magazine {
-        final TagAccount.Cell[] cells;
+        final ElementCounter.@Nullable Cell cell;
         final Thread owner;
         Object[] items = new Object[MAGAZINE_SIZE];
         int count;
 
-        Magazine(TagAccount.Cell[] cells, Thread owner) {
-            this.cells = cells;
+        Magazine(ElementCounter.@Nullable Cell cell, Thread owner) {
+            this.cell = cell;
             this.owner = owner;
         }
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class TagAccount {
     private final PoolTag tag;
     private final CopyOnWriteArrayList<Cell> cells = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<ElementCounter> counters = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::newCell);
 
     TagAccount(PoolTag tag) {
@@ -21,11 +22,13 @@ public final class TagAccount {
     }
 
     /**
-     * Totals kept apart from any {@link TaggedMemory}, for counting that must not show in poolmon (a pool's own count
-     * of outstanding elements, for instance).
+     * A new counter of fixed-size elements whose counts are added to this tag's totals: one per pool, so that the
+     * pool knows its own outstanding elements while poolmon sees the tag's.
      */
-    public static TagAccount unregistered(PoolTag tag) {
-        return new TagAccount(tag);
+    public ElementCounter elementCounter(long elementBytes) {
+        ElementCounter counter = new ElementCounter(elementBytes);
+        counters.add(counter);
+        return counter;
     }
 
     /** The tag these totals belong to. */
@@ -47,6 +50,13 @@ public final class TagAccount {
             allocs += (long) Cell.ALLOCS.getOpaque(cell);
             frees += (long) Cell.FREES.getOpaque(cell);
             bytes += (long) Cell.BYTES.getOpaque(cell);
+        }
+        for (ElementCounter counter : counters) {
+            long counterAllocs = counter.allocs();
+            long counterFrees = counter.frees();
+            allocs += counterAllocs;
+            frees += counterFrees;
+            bytes += (counterAllocs - counterFrees) * counter.elementBytes();
         }
         return new PoolUsage(tag, allocs, frees, bytes);
     }
