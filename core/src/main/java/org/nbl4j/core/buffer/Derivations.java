@@ -17,7 +17,9 @@ final class Derivations {
             @Nullable NetBufferListPool requestedNblPool,
             @Nullable NetBufferPool requestedNbPool,
             int cloneFlags) {
-        original.checkLive();
+        if (!original.mayTouch("NdisAllocateCloneNetBufferList")) {
+            return null;
+        }
         if ((cloneFlags & CloneFlags.NDIS_CLONE_FLAGS_RESERVED) != 0) {
             throw new RuleViolation(
                     Rule.CLONE_RESERVED_FLAG, "AllocateCloneFlags 0x" + Integer.toHexString(cloneFlags));
@@ -28,11 +30,10 @@ final class Derivations {
         if (nblPool.isDataPool()) {
             throw new RuleViolation(Rule.CLONE_FROM_DATA_POOL, nblPool.toString());
         }
-        NetBufferList clone = nblPool.allocateNetBufferList(0, 0);
+        NetBufferList clone = nblPool.allocate(0, 0, NetBufferListKind.CLONE);
         if (clone == null) {
             return null;
         }
-        clone.kind = NetBufferListKind.CLONE;
         clone.derivationArgument = cloneFlags;
         boolean shareMdls = (cloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) != 0;
         NetBuffer last = null;
@@ -65,12 +66,19 @@ final class Derivations {
     }
 
     static void freeClone(NetBufferList clone, int freeCloneFlags) {
-        requireFreeable(clone, NetBufferListKind.CLONE);
+        if (!clone.mayFree(NetBufferListKind.CLONE, "NdisFreeCloneNetBufferList")) {
+            return;
+        }
         if (freeCloneFlags != clone.derivationArgument) {
-            throw new RuleViolation(
-                    Rule.CLONE_FLAGS_MISMATCH,
-                    "allocated with 0x" + Integer.toHexString(clone.derivationArgument) + ", freed with 0x"
-                            + Integer.toHexString(freeCloneFlags));
+            clone.pool
+                    .verifier()
+                    .report(
+                            Rule.CLONE_FLAGS_MISMATCH,
+                            "allocated with 0x" + Integer.toHexString(clone.derivationArgument) + ", freed with 0x"
+                                    + Integer.toHexString(freeCloneFlags),
+                            clone.track,
+                            0);
+            return;
         }
         boolean sharedMdls = (freeCloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) != 0;
         MdlPool mdls = clone.pool.ndis().mdls();
@@ -96,7 +104,9 @@ final class Derivations {
             int dataOffsetDelta,
             int dataBackFill,
             int flags) {
-        original.checkLive();
+        if (!original.mayTouch("NdisAllocateFragmentNetBufferList")) {
+            return null;
+        }
         requireZeroFlags(flags);
         if (maximumLength <= 0 || startOffset < 0) {
             return null;
@@ -111,11 +121,10 @@ final class Derivations {
         Ndis ndis = original.pool.ndis();
         NetBufferListPool nblPool = requestedNblPool != null ? requestedNblPool : ndis.defaultNetBufferListPool();
         NetBufferPool nbPool = requestedNbPool != null ? requestedNbPool : ndis.defaultNetBufferPool();
-        NetBufferList fragments = nblPool.allocateNetBufferList(0, 0);
+        NetBufferList fragments = nblPool.allocate(0, 0, NetBufferListKind.FRAGMENT);
         if (fragments == null) {
             return null;
         }
-        fragments.kind = NetBufferListKind.FRAGMENT;
         fragments.derivationArgument = 0;
         NetBuffer last = null;
         for (NetBuffer source = original.firstNetBuffer; source != null; source = source.next) {
@@ -151,7 +160,9 @@ final class Derivations {
             int dataOffsetDelta,
             int dataBackFill,
             int flags) {
-        original.checkLive();
+        if (!original.mayTouch("NdisAllocateReassembledNetBufferList")) {
+            return null;
+        }
         requireZeroFlags(flags);
         Ndis ndis = original.pool.ndis();
         NetBufferListPool pool = requestedPool != null ? requestedPool : ndis.defaultNetBufferListPool();
@@ -165,11 +176,10 @@ final class Derivations {
         if (total == 0 || total > Integer.MAX_VALUE) {
             return null;
         }
-        NetBufferList whole = pool.allocateNetBufferList(0, 0);
+        NetBufferList whole = pool.allocate(0, 0, NetBufferListKind.REASSEMBLED);
         if (whole == null) {
             return null;
         }
-        whole.kind = NetBufferListKind.REASSEMBLED;
         whole.derivationArgument = 0;
         NetBuffer target = whole.embeddedNetBuffer;
         if (target == null) {
@@ -211,7 +221,12 @@ final class Derivations {
      * (releasing the header buffers NDIS made), free every remaining MDL descriptor, then the NBs and the NBL.
      */
     static void freeDerived(NetBufferList derived, NetBufferListKind kind, int dataOffsetDelta, int flags) {
-        requireFreeable(derived, kind);
+        String ddi = kind == NetBufferListKind.FRAGMENT
+                ? "NdisFreeFragmentNetBufferList"
+                : "NdisFreeReassembledNetBufferList";
+        if (!derived.mayFree(kind, ddi)) {
+            return;
+        }
         requireZeroFlags(flags);
         if (dataOffsetDelta != derived.derivationArgument) {
             throw new RuleViolation(
@@ -297,15 +312,6 @@ final class Derivations {
     private static void freeUnlessEmbedded(NetBuffer nb) {
         if (nb.embeddedIn == null) {
             nb.free();
-        }
-    }
-
-    private static void requireFreeable(NetBufferList nbl, NetBufferListKind kind) {
-        if (!nbl.isAllocated()) {
-            throw new RuleViolation(Rule.NBL_DOUBLE_FREE, nbl.toString());
-        }
-        if (nbl.kind != kind) {
-            throw new RuleViolation(Rule.NBL_WRONG_FREE_FUNCTION, "the " + kind + " free function on " + nbl);
         }
     }
 

@@ -11,6 +11,8 @@ import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.core.verify.VerifierSettings;
 
 /**
  * One instance of the NDIS library: its nonpaged memory, its MDL allocator, its internal default pools and the
@@ -36,6 +38,7 @@ public final class Ndis implements AutoCloseable {
     public static final PoolTag DEFAULT_MEMORY_TAG = PoolTag.of("NDam");
 
     private final boolean checked;
+    private final Verifier verifier;
     private final TaggedMemory memory;
     private final MdlPool mdls;
     private final TagAccount retreatAccount;
@@ -43,9 +46,10 @@ public final class Ndis implements AutoCloseable {
     private final NetBufferListPool defaultNetBufferListPool;
     private final NetBufferPool defaultNetBufferPool;
 
-    private Ndis(boolean checked) {
+    private Ndis(boolean checked, VerifierSettings settings) {
         this.checked = checked;
-        this.memory = new TaggedMemory(checked);
+        this.verifier = new Verifier(settings);
+        this.memory = new TaggedMemory(checked, verifier);
         this.mdls = new MdlPool(memory);
         this.retreatAccount = memory.account(RETREAT_TAG);
         this.defaultNetBufferListPool =
@@ -53,9 +57,14 @@ public final class Ndis implements AutoCloseable {
         this.defaultNetBufferPool = new NetBufferPool(this, NetBufferPoolParameters.of(DEFAULT_NB_POOL_TAG, 0));
     }
 
-    /** An NDIS instance that recycles memory at once: the fast configuration. */
+    /** An NDIS instance that recycles memory at once, with the standard verifier (sampled tracking, throw). */
     public static Ndis create() {
-        return new Ndis(false);
+        return create(VerifierSettings.standard());
+    }
+
+    /** An NDIS instance that recycles memory at once, with the given verifier settings. */
+    public static Ndis create(VerifierSettings settings) {
+        return new Ndis(false, settings);
     }
 
     /**
@@ -63,7 +72,17 @@ public final class Ndis implements AutoCloseable {
      * freed, and freed NBLs and NBs refuse further use, so a use after free throws instead of reading stale bytes.
      */
     public static Ndis createChecked() {
-        return new Ndis(true);
+        return createChecked(VerifierSettings.standard());
+    }
+
+    /** A checked-mode NDIS instance with the given verifier settings. */
+    public static Ndis createChecked(VerifierSettings settings) {
+        return new Ndis(true, settings);
+    }
+
+    /** The verifier: tracking, violations, leak and pending-NBL reports. */
+    public Verifier verifier() {
+        return verifier;
     }
 
     /** Whether use after free is caught. */

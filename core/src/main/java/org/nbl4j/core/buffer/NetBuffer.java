@@ -7,8 +7,10 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * One packet's worth of data in an MDL chain, with the cursor that says where the current layer's data starts.
@@ -51,6 +53,9 @@ public final class NetBuffer {
     final @Nullable Object[] protocolReserved = new Object[6];
     final @Nullable Object[] miniportReserved = new Object[4];
     boolean allocated;
+    /** The verifier's record of this NB, if sampled (NBs from NB pools only). */
+    @Nullable
+    BufferTrack track;
     /** Verifying pools: the arena of this element's memory, closed when the NB is freed. */
     @Nullable
     Arena elementArena;
@@ -237,7 +242,9 @@ public final class NetBuffer {
      * @return {@code NDIS_STATUS_SUCCESS}, or {@code NDIS_STATUS_RESOURCES} with the NB untouched
      */
     public int retreat(int delta, int backFill, @Nullable NetBufferMdlAllocator allocator) {
-        checkLive();
+        if (!mayTouch("NdisRetreatNetBufferDataStart")) {
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
         requireLength(delta, "DataOffsetDelta");
         requireLength(backFill, "DataBackFill");
         requireLength((long) dataLength + delta, "DataLength after the retreat");
@@ -284,7 +291,9 @@ public final class NetBuffer {
      * @throws RuleViolation if {@code delta} exceeds {@code DataLength} (NDIS would wrap the ULONG)
      */
     public void advance(int delta, boolean freeMdl, @Nullable NetBufferMdlFreer freer) {
-        checkLive();
+        if (!mayTouch("NdisAdvanceNetBufferDataStart")) {
+            return;
+        }
         requireLength(delta, "DataOffsetDelta");
         if (delta > dataLength) {
             throw new RuleViolation(Rule.NB_ADVANCE_BEYOND_DATA, "delta " + delta + " > DataLength " + dataLength);
@@ -331,7 +340,9 @@ public final class NetBuffer {
      */
     public @Nullable MemorySegment getDataBuffer(
             int bytesNeeded, @Nullable MemorySegment storage, int alignMultiple, int alignOffset) {
-        checkLive();
+        if (!mayTouch("NdisGetDataBuffer")) {
+            return null;
+        }
         if (alignMultiple < 1 || alignMultiple > 8192 || Integer.bitCount(alignMultiple) != 1) {
             throw new IllegalArgumentException("AlignMultiple must be a power of two up to 8192: " + alignMultiple);
         }
@@ -370,8 +381,10 @@ public final class NetBuffer {
      */
     public static int copy(
             NetBuffer destination, int destinationOffset, int bytesToCopy, NetBuffer source, int sourceOffset) {
-        destination.checkLive();
-        source.checkLive();
+        if (!destination.mayTouch("NdisCopyFromNetBufferToNetBuffer")
+                || !source.mayTouch("NdisCopyFromNetBufferToNetBuffer")) {
+            return 0;
+        }
         requireLength(destinationOffset, "DestinationOffset");
         requireLength(sourceOffset, "SourceOffset");
         requireLength(bytesToCopy, "BytesToCopy");
@@ -418,7 +431,9 @@ public final class NetBuffer {
      * the MDLs it lies in: an upper bound on the number of physical fragments.
      */
     public int physicalCount() {
-        checkLive();
+        if (!mayTouch("NdisQueryNetBufferPhysicalCount")) {
+            return 0;
+        }
         int pages = 0;
         long remaining = dataLength;
         Mdl mdl = currentMdl;
@@ -438,7 +453,9 @@ public final class NetBuffer {
 
     /** Copies the used data out to a byte array (a convenience; {@link #getDataBuffer} is the NDIS way). */
     public byte[] toByteArray() {
-        checkLive();
+        if (!mayTouch("toByteArray")) {
+            return new byte[0];
+        }
         byte[] bytes = new byte[dataLength];
         copyOut(currentMdl, currentMdlOffset, MemorySegment.ofArray(bytes), 0, dataLength);
         return bytes;
@@ -449,7 +466,9 @@ public final class NetBuffer {
      * {@link #copy}; returns how many were written. {@code DataLength} does not change.
      */
     public int write(int offset, byte[] bytes) {
-        checkLive();
+        if (!mayTouch("write")) {
+            return 0;
+        }
         requireLength(offset, "offset");
         Mdl mdl = currentMdl;
         long at = (long) currentMdlOffset + offset;
@@ -539,10 +558,21 @@ public final class NetBuffer {
         return copied;
     }
 
-    void checkLive() {
-        if (!allocated && pool.ndis().checked()) {
-            throw new RuleViolation(Rule.USE_AFTER_FREE, toString());
+    /**
+     * Whether the caller may touch this NB now: an NB that came with an NBL follows its NBL's ownership; any other NB
+     * must not be freed. A violation is reported and the operation refused otherwise.
+     */
+    boolean mayTouch(String ddi) {
+        NetBufferList list = embeddedIn;
+        if (list != null) {
+            return list.mayTouch(ddi);
         }
+        Verifier verifier = pool.ndis().verifier();
+        if (!allocated && (verifier.enabled() || pool.ndis().checked())) {
+            verifier.report(Rule.USE_AFTER_FREE, ddi + " on a freed " + this, track, 0);
+            return false;
+        }
+        return true;
     }
 
     static int requireLength(long value, String what) {

@@ -7,8 +7,11 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * A list of packets ({@link NetBuffer}s) that share out-of-band information, and the unit of every hand-off in the
@@ -81,6 +84,11 @@ public final class NetBufferList {
     NetBufferListKind kind = NetBufferListKind.ALLOCATED;
     /** For clones: the AllocateCloneFlags; for fragments and reassemblies: the DataOffsetDelta. */
     int derivationArgument;
+    /** Who may touch the NBL (kept while the verifier is on). */
+    OwnerState owner = OwnerState.FREE;
+    /** The verifier's record of this NBL, if sampled; kept after the free to name the first free on a second one. */
+    @Nullable
+    BufferTrack track;
     /** Checked-mode chain marking (ndis-buffers §10.6). */
     long chainMark;
     /** Checked mode: the arena of this element's memory, closed when the NBL is freed. */
@@ -353,7 +361,9 @@ public final class NetBufferList {
      *     {@code NDIS_STATUS_RESOURCES}
      */
     public int allocateContext(int size, int backFill, PoolTag tag) {
-        checkLive();
+        if (!mayTouch("NdisAllocateNetBufferListContext")) {
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
         if (size == 0) {
             return NtStatus.NDIS_STATUS_SUCCESS;
         }
@@ -391,7 +401,9 @@ public final class NetBufferList {
      * @throws RuleViolation if more is popped than was pushed (NDIS would silently corrupt {@code Offset > Size})
      */
     public void freeContext(int size) {
-        checkLive();
+        if (!mayTouch("NdisFreeNetBufferListContext")) {
+            return;
+        }
         long pushed = 0;
         for (NetBufferListContext block = context; block != null; block = block.next) {
             pushed += block.size - block.offset;
@@ -459,7 +471,9 @@ public final class NetBufferList {
      */
     public int retreat(
             int delta, int backFill, @Nullable NetBufferMdlAllocator allocator, @Nullable NetBufferMdlFreer freer) {
-        checkLive();
+        if (!mayTouch("NdisRetreatNetBufferListDataStart")) {
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
         if ((allocator == null) != (freer == null)) {
             return NtStatus.NDIS_STATUS_INVALID_PARAMETER;
         }
@@ -477,7 +491,9 @@ public final class NetBufferList {
 
     /** {@code NdisAdvanceNetBufferListDataStart}: advances every NB (§3.4). */
     public void advance(int delta, boolean freeMdl, @Nullable NetBufferMdlFreer freer) {
-        checkLive();
+        if (!mayTouch("NdisAdvanceNetBufferListDataStart")) {
+            return;
+        }
         for (NetBuffer nb = firstNetBuffer; nb != null; nb = nb.next) {
             nb.advance(delta, freeMdl, freer);
         }
@@ -579,14 +595,32 @@ public final class NetBufferList {
      * @throws RuleViolation if the NBL is already free or was made by clone, fragment or reassembly
      */
     public void free() {
+        if (mayFree(NetBufferListKind.ALLOCATED, "NdisFreeNetBufferList")) {
+            release();
+        }
+    }
+
+    /**
+     * Whether a free function for {@code expected} NBLs may free this one: it must be allocated, of that kind, and
+     * held by the caller. Otherwise the violation is reported (with the first free's site for a second free) and the
+     * free is refused.
+     */
+    boolean mayFree(NetBufferListKind expected, String ddi) {
+        Verifier verifier = pool.verifier();
         if (!isAllocated()) {
-            throw new RuleViolation(Rule.NBL_DOUBLE_FREE, toString());
+            verifier.report(Rule.NBL_DOUBLE_FREE, ddi + " on " + this + ", already freed", track, 0);
+            return false;
         }
-        if (kind != NetBufferListKind.ALLOCATED) {
-            throw new RuleViolation(
-                    Rule.NBL_WRONG_FREE_FUNCTION, "NdisFreeNetBufferList on a " + kind + " NBL; use its own free");
+        if (kind != expected) {
+            verifier.report(
+                    Rule.NBL_WRONG_FREE_FUNCTION, ddi + " on a " + kind + " NBL; it has its own free", track, 0);
+            return false;
         }
-        release();
+        if (verifier.enabled() && owner != OwnerState.OWNED) {
+            verifier.report(Rule.NBL_FREE_IN_FLIGHT, ddi + " on " + this + " while it is " + owner, track, 0);
+            return false;
+        }
+        return true;
     }
 
     /** Returns the NBL to its pool: the part common to every free function. */
@@ -608,6 +642,11 @@ public final class NetBufferList {
             embedded.allocated = false;
         }
         flags = 0;
+        owner = OwnerState.FREE;
+        BufferTrack tracked = track;
+        if (tracked != null) {
+            pool.verifier().freed(tracked);
+        }
         pool.release(this);
     }
 
@@ -625,6 +664,8 @@ public final class NetBufferList {
         nblFlags = 0;
         CHILD_REF_COUNT.set(this, 0);
         flags = NblFlags.NBL_ALLOCATED;
+        owner = OwnerState.OWNED;
+        track = null;
         status = 0;
         if (infoWritten) {
             Arrays.fill(infoValues, 0);
@@ -648,9 +689,81 @@ public final class NetBufferList {
         }
     }
 
-    void checkLive() {
-        if (!isAllocated() && pool.ndis().checked()) {
-            throw new RuleViolation(Rule.USE_AFTER_FREE, toString());
+    /**
+     * Whether the caller may touch this NBL now: it must not be freed and, with the verifier on, must not be held by
+     * another component (sent, indicated or injected). A violation is reported and the operation refused otherwise;
+     * at {@link org.nbl4j.core.verify.VerifierLevel#FULL} the touch is recorded.
+     */
+    boolean mayTouch(String ddi) {
+        Verifier verifier = pool.verifier();
+        if (!verifier.enabled()) {
+            if (!isAllocated() && pool.ndis().checked()) {
+                verifier.report(Rule.USE_AFTER_FREE, ddi + " on " + this, track, 0);
+                return false;
+            }
+            return true;
+        }
+        if (owner != OwnerState.OWNED) {
+            verifier.report(
+                    owner == OwnerState.FREE ? Rule.USE_AFTER_FREE : Rule.NBL_NOT_OWNED,
+                    ddi + " on " + this + " while it is " + owner,
+                    track,
+                    0);
+            return false;
+        }
+        BufferTrack tracked = track;
+        if (tracked != null && verifier.full()) {
+            verifier.touched(tracked, ddi);
+        }
+        return true;
+    }
+
+    // ---- ownership (ndis-buffers §4.9, §6.12) ----
+
+    /** Who may touch the NBL now; {@link OwnerState#OWNED} at allocation. Kept only while the verifier is on. */
+    public OwnerState ownerState() {
+        return owner;
+    }
+
+    /** What the verifier tracks of this NBL (allocation site, touches, holder), if it was sampled. */
+    public @Nullable BufferTrack track() {
+        return track;
+    }
+
+    /**
+     * Records that the NBL changes hands: sent down ({@link OwnerState#SENT}), indicated up
+     * ({@link OwnerState#INDICATED}), given to injection ({@link OwnerState#INJECTED}), passed to another component
+     * that now owns it, or come back to its owner ({@link OwnerState#OWNED}). The layers that move NBLs call this;
+     * with the verifier off it does nothing.
+     *
+     * <p>An NBL the caller owns may go anywhere but to {@code FREE} (that is what free is for); one in flight may
+     * only come back. Anything else is reported and refused.
+     *
+     * @param holder who holds it from now on (shown in pending-NBL reports), or {@code null} for its allocator
+     */
+    public void handOff(OwnerState to, @Nullable Object holder) {
+        Verifier verifier = pool.verifier();
+        if (!verifier.enabled()) {
+            return;
+        }
+        OwnerState from = owner;
+        boolean legal = switch (from) {
+            case OWNED -> to != OwnerState.FREE;
+            case SENT, INDICATED, INJECTED -> to == OwnerState.OWNED;
+            case FREE -> false;
+        };
+        if (!legal) {
+            verifier.report(
+                    from == OwnerState.FREE ? Rule.USE_AFTER_FREE : Rule.NBL_ILLEGAL_HAND_OFF,
+                    this + " handed from " + from + " to " + to,
+                    track,
+                    0);
+            return;
+        }
+        owner = to;
+        BufferTrack tracked = track;
+        if (tracked != null) {
+            verifier.handedOff(tracked, to, holder);
         }
     }
 

@@ -9,6 +9,7 @@ import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * A pool of NET_BUFFER_LISTs, each optionally with an embedded NB, preallocated context and a data buffer: the
@@ -30,11 +31,13 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
     private final ElementCounter outstanding;
     private final Recycler<NetBufferList> free;
     private final ElementMemory elementMemory;
+    private final Verifier verifier;
     private volatile boolean closed;
 
     NetBufferListPool(Ndis ndis, NetBufferListPoolParameters parameters) {
         this.ndis = ndis;
         this.parameters = parameters;
+        this.verifier = ndis.verifier();
         this.elementMemory = new ElementMemory(ndis.checked() || parameters.verify());
         long bytes = NBL_BYTES;
         if (parameters.allocateNetBuffer()) {
@@ -83,6 +86,12 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
      * @return the NBL, or {@code null} if a size is not a multiple of 8 or context allocation failed
      */
     public @Nullable NetBufferList allocateNetBufferList(int contextSize, int contextBackFill) {
+        return allocate(contextSize, contextBackFill, NetBufferListKind.ALLOCATED);
+    }
+
+    /** {@link #allocateNetBufferList}'s work, for an NBL of the given kind (which its free function must match). */
+    @Nullable
+    NetBufferList allocate(int contextSize, int contextBackFill, NetBufferListKind kind) {
         checkOpen();
         if (((contextSize | contextBackFill) & ~CONTEXT_SIZE_MASK) != 0) {
             return null;
@@ -92,6 +101,7 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
             nbl = newElement();
         }
         nbl.initialize();
+        nbl.kind = kind;
         NetBufferListContext preallocated = nbl.embeddedContext;
         boolean contextDone = false;
         if (preallocated != null) {
@@ -121,6 +131,9 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
                 nb.initialize(null, 0, 0);
             }
             nbl.firstNetBuffer = nb;
+        }
+        if (verifier.enabled()) {
+            nbl.track = verifier.track(nbl.toString(), parameters.poolTag(), kind == NetBufferListKind.CLONE);
         }
         return nbl;
     }
@@ -158,12 +171,21 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
         }
         long held = outstanding();
         if (held != 0) {
-            throw new RuleViolation(
-                    Rule.POOL_FREED_WITH_OUTSTANDING, held + " NBLs of pool " + tag() + " are still allocated");
+            verifier.report(
+                    Rule.POOL_FREED_WITH_OUTSTANDING,
+                    held + " NBLs of pool " + tag() + " are still allocated; the pool stays open\n"
+                            + verifier.leaks().describe(tag()),
+                    null,
+                    0);
+            return;
         }
         closed = true;
         free.clear();
         elementMemory.close();
+    }
+
+    Verifier verifier() {
+        return verifier;
     }
 
     /** Takes a freed NBL back. */

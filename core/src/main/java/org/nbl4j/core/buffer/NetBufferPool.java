@@ -6,8 +6,10 @@ import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.Recycler;
+import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * A pool of NET_BUFFERs, optionally each with an MDL and a data buffer: the handle {@code NdisAllocateNetBufferPool}
@@ -20,11 +22,13 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
     private final ElementCounter outstanding;
     private final Recycler<NetBuffer> free;
     private final ElementMemory elementMemory;
+    private final Verifier verifier;
     private volatile boolean closed;
 
     NetBufferPool(Ndis ndis, NetBufferPoolParameters parameters) {
         this.ndis = ndis;
         this.parameters = parameters;
+        this.verifier = ndis.verifier();
         this.elementMemory = new ElementMemory(ndis.checked() || parameters.verify());
         long elementBytes = NetBufferListPool.NB_BYTES + (parameters.dataSize() > 0 ? 64L + parameters.dataSize() : 0);
         this.outstanding = ndis.memory().account(parameters.poolTag()).elementCounter(elementBytes);
@@ -70,7 +74,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
         requireFits(mdlChain, dataOffset, dataLength);
         NetBuffer nb = take();
         nb.initialize(mdlChain, dataOffset, dataLength);
-        return nb;
+        return tracked(nb);
     }
 
     /**
@@ -90,7 +94,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
             throw new IllegalStateException("data-pool NB without its MDL");
         }
         nb.initializeWithEmbeddedData(data, parameters.dataSize());
-        return nb;
+        return tracked(nb);
     }
 
     /**
@@ -105,8 +109,13 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
         }
         long held = outstanding();
         if (held != 0) {
-            throw new RuleViolation(
-                    Rule.POOL_FREED_WITH_OUTSTANDING, held + " NBs of pool " + tag() + " are still allocated");
+            verifier.report(
+                    Rule.POOL_FREED_WITH_OUTSTANDING,
+                    held + " NBs of pool " + tag() + " are still allocated; the pool stays open\n"
+                            + verifier.leaks().describe(tag()),
+                    null,
+                    0);
+            return;
         }
         closed = true;
         free.clear();
@@ -119,9 +128,14 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
             throw new RuleViolation(Rule.POOL_WRONG_KIND, nb + " came from " + nb.pool);
         }
         if (!nb.allocated) {
-            throw new RuleViolation(Rule.NB_DOUBLE_FREE, nb.toString());
+            verifier.report(Rule.NB_DOUBLE_FREE, "NdisFreeNetBuffer on " + nb + ", already freed", nb.track, 0);
+            return;
         }
         nb.allocated = false;
+        BufferTrack tracked = nb.track;
+        if (tracked != null) {
+            verifier.freed(tracked);
+        }
         nb.next = null;
         if (elementMemory.verify()) {
             free.retire();
@@ -141,6 +155,11 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
                     Rule.NB_INVARIANT,
                     "I1: DataOffset " + dataOffset + " + DataLength " + dataLength + " > MDL chain of " + chainBytes);
         }
+    }
+
+    private NetBuffer tracked(NetBuffer nb) {
+        nb.track = verifier.enabled() ? verifier.track(nb.toString(), parameters.poolTag(), false) : null;
+        return nb;
     }
 
     private NetBuffer take() {

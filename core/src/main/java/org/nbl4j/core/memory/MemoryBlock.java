@@ -3,6 +3,7 @@ package org.nbl4j.core.memory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.verify.BufferTrack;
 
 /**
  * One allocation from {@link TaggedMemory}: what {@code NdisAllocateMemoryWithTagPriority} returns.
@@ -23,6 +24,9 @@ public final class MemoryBlock {
 
     long size;
     boolean allocated;
+    /** The verifier's record of this block, if sampled; kept after the free to name the first free. */
+    @Nullable
+    BufferTrack track;
 
     MemoryBlock(TaggedMemory owner, int sizeClass, @Nullable Arena arena, MemorySegment segment) {
         this.owner = owner;

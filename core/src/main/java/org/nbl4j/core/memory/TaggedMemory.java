@@ -8,8 +8,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Rule;
-import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.core.verify.VerifierSettings;
 
 /**
  * nbl4j's nonpaged pool: off-heap memory handed out in tagged blocks and accounted per {@link PoolTag}.
@@ -27,15 +29,27 @@ public final class TaggedMemory implements AutoCloseable {
     public static final long ALIGNMENT = 16;
 
     private final boolean checked;
+    private final Verifier verifier;
     private final Arena slabs = Arena.ofShared();
     private final ConcurrentHashMap<PoolTag, TagAccount> accounts = new ConcurrentHashMap<>();
     private final List<Recycler<MemoryBlock>> classes = new ArrayList<>();
 
     /**
+     * Memory whose violations throw and whose blocks are not tracked.
+     *
      * @param checked give every block its own arena so that a use after free throws
      */
     public TaggedMemory(boolean checked) {
+        this(checked, new Verifier(VerifierSettings.off()));
+    }
+
+    /**
+     * @param checked give every block its own arena so that a use after free throws
+     * @param verifier tracks allocation sites of sampled blocks and reports double and foreign frees
+     */
+    public TaggedMemory(boolean checked, Verifier verifier) {
         this.checked = checked;
+        this.verifier = verifier;
         for (int shift = SMALLEST_CLASS_SHIFT; shift <= LARGEST_CLASS_SHIFT; shift++) {
             classes.add(new Recycler<>());
         }
@@ -75,6 +89,8 @@ public final class TaggedMemory implements AutoCloseable {
         block.account = account;
         block.size = size;
         block.allocated = true;
+        block.track =
+                verifier.enabled() ? verifier.track("memory block of " + size + " bytes", account.tag(), false) : null;
         account.cell().allocated(size);
         return block;
     }
@@ -85,10 +101,16 @@ public final class TaggedMemory implements AutoCloseable {
      */
     public void free(MemoryBlock block) {
         if (block.owner != this) {
-            throw new RuleViolation(Rule.MEMORY_FOREIGN_FREE, "block of " + block.size + " bytes");
+            verifier.report(Rule.MEMORY_FOREIGN_FREE, "block of " + block.size + " bytes", block.track, 0);
+            return;
         }
         if (!block.allocated) {
-            throw new RuleViolation(Rule.MEMORY_DOUBLE_FREE, "block of " + block.size + " bytes");
+            verifier.report(Rule.MEMORY_DOUBLE_FREE, "block of " + block.size + " bytes", block.track, 0);
+            return;
+        }
+        BufferTrack tracked = block.track;
+        if (tracked != null) {
+            verifier.freed(tracked);
         }
         TagAccount account = block.account;
         block.allocated = false;

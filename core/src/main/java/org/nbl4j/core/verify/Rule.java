@@ -1,5 +1,7 @@
 package org.nbl4j.core.verify;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A rule of the NDIS buffer model that a caller can break, with the place in the spec that states it.
  *
@@ -7,7 +9,7 @@ package org.nbl4j.core.verify;
  * errors on which Windows corrupts memory or bugchecks, and which nbl4j reports instead.
  */
 public enum Rule {
-    MEMORY_DOUBLE_FREE("ndis-buffers §2.5", "memory freed twice"),
+    MEMORY_DOUBLE_FREE("ndis-buffers §2.5", "memory freed twice", Bugcheck.BAD_POOL_CALLER, "BAD_POOL_CALLER", 0x7),
     MEMORY_FOREIGN_FREE("ndis-buffers §2.5", "memory freed to an allocator that did not allocate it"),
     MEMORY_NOT_NONPAGED("ndis-buffers §2.3", "an MDL must describe nonpaged (off-heap) memory"),
     MDL_DOUBLE_FREE("ndis-buffers §2.5", "MDL freed twice"),
@@ -17,8 +19,23 @@ public enum Rule {
     NB_LENGTH_OVERFLOW("ndis-buffers §3.3", "DataOffset or DataLength would not fit an unsigned 31-bit length"),
     NB_INVARIANT("ndis-buffers §3.2", "the NB's data fields are inconsistent with its MDL chain (I1/I2)"),
     NB_FREE_EMBEDDED("ndis-buffers §3.10", "NdisFreeNetBuffer on an NB that came pre-attached to an NBL"),
-    NB_DOUBLE_FREE("ndis-buffers §3.10", "NET_BUFFER freed twice"),
-    NBL_DOUBLE_FREE("ndis-buffers §4.10", "NET_BUFFER_LIST freed twice"),
+    NB_DOUBLE_FREE("ndis-buffers §3.10", "NET_BUFFER freed twice", Bugcheck.BAD_POOL_CALLER, "BAD_POOL_CALLER", 0x7),
+    NBL_DOUBLE_FREE(
+            "ndis-buffers §4.10", "NET_BUFFER_LIST freed twice", Bugcheck.BAD_POOL_CALLER, "BAD_POOL_CALLER", 0x7),
+    NBL_FREE_IN_FLIGHT("ndis-buffers §4.9", "an NBL freed while another component holds it"),
+    NBL_NOT_OWNED("ndis-buffers §4.9, §6.12", "an NBL touched by a caller that no longer owns it"),
+    NBL_ILLEGAL_HAND_OFF("ndis-buffers §4.9, §6.12", "an NBL handed on from a state that does not allow it"),
+    NBL_LEAKED(
+            "ndis-buffers §4.10, §9",
+            "an NBL still allocated when its pool or NDIS shuts down",
+            Bugcheck.BUGCODE_NDIS_DRIVER,
+            "BUGCODE_NDIS_DRIVER",
+            Bugcheck.NDIS_BUGCHECK_LEAKED_NBL),
+    CLONE_HELD_TOO_LONG("seed 000 (FwpsAllocateDeepCloneNetBufferList0)", "a clone held past its budget"),
+    IRQL_TOO_HIGH("ndis-buffers §6.11", "a DDI called above the highest IRQL it allows"),
+    IRQL_DISPATCH_FLAG_LIES(
+            "ndis-buffers §6.2", "a *_DISPATCH_LEVEL flag set while the caller is below DISPATCH_LEVEL"),
+    IRQL_BAD_RAISE_OR_LOWER("ndis-buffers §6.11", "KeRaiseIrql to a lower IRQL or KeLowerIrql to a higher one"),
     NBL_WRONG_FREE_FUNCTION("ndis-buffers §4.8, §5.2", "an NBL freed by the free function of another kind of NBL"),
     CLONE_FLAGS_MISMATCH("ndis-buffers §5.2", "FreeCloneFlags differ from the AllocateCloneFlags of the clone"),
     CLONE_RESERVED_FLAG("ndis-buffers §5.2", "NDIS_CLONE_FLAGS_RESERVED is for NDIS only"),
@@ -36,10 +53,25 @@ public enum Rule {
 
     private final String section;
     private final String summary;
+    private final int bugcheckCode;
+    private final String bugcheckName;
+    private final long bugcheckParameter1;
 
     Rule(String section, String summary) {
+        this(section, summary, 0, "", 0);
+    }
+
+    Rule(String section, String summary, int bugcheckCode, String bugcheckName, long bugcheckParameter1) {
         this.section = section;
         this.summary = summary;
+        this.bugcheckCode = bugcheckCode;
+        this.bugcheckName = bugcheckName;
+        this.bugcheckParameter1 = bugcheckParameter1;
+    }
+
+    /** The bugcheck Windows raises for this rule, with {@code parameter2}, or {@code null} if it has none. */
+    public @Nullable Bugcheck bugcheck(long parameter2) {
+        return bugcheckCode == 0 ? null : new Bugcheck(bugcheckCode, bugcheckName, bugcheckParameter1, parameter2);
     }
 
     /** Where the rule is stated, e.g. {@code ndis-buffers §5.2}. */

@@ -1,0 +1,64 @@
+package org.nbl4j.core.verify;
+
+/**
+ * Interrupt request levels, and the calling thread's emulated current level.
+ *
+ * <p>Corresponds to {@code KIRQL} with {@code KeGetCurrentIrql}, {@code KeRaiseIrql} and {@code KeLowerIrql}. A
+ * thread starts at {@link #PASSIVE_LEVEL}; threads that play a processor's DPC (receive queues) run at
+ * {@link #DISPATCH_LEVEL}. The level is per thread, as it is per processor on Windows.
+ */
+public enum Irql {
+    PASSIVE_LEVEL,
+    APC_LEVEL,
+    DISPATCH_LEVEL;
+
+    private static final ThreadLocal<Irql> CURRENT = ThreadLocal.withInitial(() -> PASSIVE_LEVEL);
+
+    /** The numeric level (0, 1, 2). */
+    public int level() {
+        return ordinal();
+    }
+
+    /** {@code KeGetCurrentIrql}. */
+    public static Irql current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * {@code KeRaiseIrql}: sets the level and returns the previous one, which {@link #lower} must restore.
+     *
+     * @throws RuleViolation if {@code level} is below the current level
+     */
+    public static Irql raise(Irql level) {
+        Irql previous = CURRENT.get();
+        if (level.compareTo(previous) < 0) {
+            throw new RuleViolation(Rule.IRQL_BAD_RAISE_OR_LOWER, "KeRaiseIrql to " + level + " from " + previous);
+        }
+        CURRENT.set(level);
+        return previous;
+    }
+
+    /**
+     * {@code KeLowerIrql}: restores a level saved by {@link #raise}.
+     *
+     * @throws RuleViolation if {@code level} is above the current level
+     */
+    public static void lower(Irql level) {
+        Irql current = CURRENT.get();
+        if (level.compareTo(current) > 0) {
+            throw new RuleViolation(Rule.IRQL_BAD_RAISE_OR_LOWER, "KeLowerIrql to " + level + " from " + current);
+        }
+        CURRENT.set(level);
+    }
+
+    /** Runs {@code work} at {@code level} and restores the previous level, even if {@code work} throws. */
+    public static void runAt(Irql level, Runnable work) {
+        Irql previous = CURRENT.get();
+        CURRENT.set(level);
+        try {
+            work.run();
+        } finally {
+            CURRENT.set(previous);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package org.nbl4j.core.verify;
+
+import java.lang.System.Logger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.PoolTag;
+
+/**
+ * The buffer verifier of one {@link org.nbl4j.core.buffer.Ndis}: tracks allocation sites, owners and touches, checks
+ * IRQL rules, and reports violations and leaks with the sites that explain them.
+ *
+ * <p>Corresponds to NDIS's NBL tracker ({@code TrackNblOwner}) and the NDIS rules of Driver Verifier. At
+ * {@link VerifierLevel#STANDARD} one buffer in {@link VerifierSettings#samplingInterval()} is tracked with sites (as
+ * Netty samples its leak detection); at {@link VerifierLevel#FULL} every one is, with an event log.
+ */
+public final class Verifier {
+    private static final Logger LOG = System.getLogger(Verifier.class.getName());
+
+    private final VerifierSettings settings;
+    private final boolean enabled;
+    private final Set<BufferTrack> live = ConcurrentHashMap.newKeySet();
+    private final List<Violation> violations = new CopyOnWriteArrayList<>();
+
+    public Verifier(VerifierSettings settings) {
+        this.settings = settings;
+        this.enabled = settings.level() != VerifierLevel.OFF;
+    }
+
+    /** The settings. */
+    public VerifierSettings settings() {
+        return settings;
+    }
+
+    /** Whether owner states and IRQL rules are checked (any level but OFF). */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Whether every touch and hand-off is recorded ({@link VerifierLevel#FULL}). */
+    public boolean full() {
+        return settings.level() == VerifierLevel.FULL;
+    }
+
+    /**
+     * Decides at allocation whether a buffer is tracked with sites, and if so starts its track.
+     *
+     * @return the track, or {@code null} if the buffer is not sampled
+     */
+    public @Nullable BufferTrack track(String description, PoolTag tag, boolean clone) {
+        if (!enabled
+                || (settings.samplingInterval() > 1
+                        && ThreadLocalRandom.current().nextInt(settings.samplingInterval()) != 0)) {
+            return null;
+        }
+        BufferTrack track = new BufferTrack(
+                description,
+                tag,
+                Site.capture(null),
+                clone,
+                settings.touchRecords(),
+                full(),
+                settings.nanoClock().getAsLong());
+        live.add(track);
+        if (full()) {
+            track.log(event("Allocated", null, track.allocation()));
+        }
+        return track;
+    }
+
+    /** Records that a tracked buffer was freed: it leaves the live set and keeps the free site for a second free. */
+    public void freed(BufferTrack track) {
+        Site site = Site.capture(null);
+        track.freed(site, settings.nanoClock().getAsLong());
+        live.remove(track);
+        if (full()) {
+            track.log(event("Freed", null, site));
+        }
+    }
+
+    /** Records a touch (kept in the bounded trail; every touch at FULL, hand-offs only at STANDARD). */
+    public void touched(BufferTrack track, @Nullable String hint) {
+        Site site = Site.capture(hint);
+        track.touched(site);
+        if (full()) {
+            track.log(event(hint != null ? hint : "Touched", null, site));
+        }
+    }
+
+    /** Records that a tracked buffer changed hands. */
+    public void handedOff(BufferTrack track, OwnerState state, @Nullable Object holder) {
+        track.handedOff(state, holder, settings.nanoClock().getAsLong());
+        Site site = Site.capture(null);
+        track.touched(site);
+        track.log(event(eventName(state), holder == null ? null : holder.toString(), site));
+    }
+
+    /**
+     * Reports a broken rule according to the policy: {@link ViolationPolicy#THROW} throws, the others log or keep it
+     * and return, after which the caller must refuse the illegal operation.
+     *
+     * @param bugcheckParameter2 the second bugcheck parameter, where the rule has a bugcheck
+     */
+    public void report(Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2) {
+        Violation violation =
+                new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), buffer);
+        violations.add(violation);
+        switch (settings.policy()) {
+            case THROW -> throw new RuleViolation(violation);
+            case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
+            case COLLECT -> {}
+        }
+    }
+
+    /** Every violation reported so far, whatever the policy. */
+    public List<Violation> violations() {
+        return List.copyOf(violations);
+    }
+
+    /**
+     * Checks a DDI's IRQL rule against the caller's emulated IRQL ({@code Irql_NetBuffer_Function} and friends).
+     *
+     * @return whether the call may go on
+     */
+    public boolean irqlAtMost(Irql highest, String ddi) {
+        Irql current = Irql.current();
+        if (!enabled || current.compareTo(highest) <= 0) {
+            return true;
+        }
+        report(Rule.IRQL_TOO_HIGH, ddi + " runs at " + highest + " or below, called at " + current, null, 0);
+        return false;
+    }
+
+    /**
+     * Checks a {@code *_DISPATCH_LEVEL} flag: it may be set only when the caller is at DISPATCH_LEVEL (SDV's
+     * {@code Flags_Irql}; ndis-buffers §6.2). Clearing it at DISPATCH is allowed: it is the safe answer.
+     *
+     * @return whether the call may go on
+     */
+    public boolean dispatchFlagHonest(boolean dispatchFlagSet, String ddi) {
+        if (!enabled || !dispatchFlagSet || Irql.current() == Irql.DISPATCH_LEVEL) {
+            return true;
+        }
+        report(
+                Rule.IRQL_DISPATCH_FLAG_LIES,
+                ddi + " was told DISPATCH_LEVEL but the caller is at " + Irql.current(),
+                null,
+                0);
+        return false;
+    }
+
+    /** The tracked buffers still allocated, by tag and by allocation site. */
+    public LeakReport leaks() {
+        List<BufferTrack> outstanding = new ArrayList<>(live);
+        outstanding.sort(Comparator.comparingLong(BufferTrack::sinceNanos));
+        return new LeakReport(outstanding);
+    }
+
+    /** The tracked buffers that are outstanding, who holds them and since when: {@code !ndiskd.pendingnbls}. */
+    public List<PendingBuffer> pending() {
+        long now = settings.nanoClock().getAsLong();
+        List<PendingBuffer> pending = new ArrayList<>();
+        for (BufferTrack track : live) {
+            pending.add(new PendingBuffer(
+                    track, track.state(), track.holder(), Duration.ofNanos(now - track.sinceNanos())));
+        }
+        pending.sort(Comparator.comparing(PendingBuffer::held).reversed());
+        return pending;
+    }
+
+    /**
+     * The held-clone watchdog: reports every tracked clone whose holder has had it longer than the budget, with its
+     * allocation site and holder.
+     *
+     * @return the clones reported by this check
+     */
+    public List<PendingBuffer> checkHeldClones() {
+        Duration budget = settings.heldCloneBudget();
+        List<PendingBuffer> late = new ArrayList<>();
+        for (PendingBuffer pending : pending()) {
+            if (pending.buffer().isClone() && pending.held().compareTo(budget) > 0) {
+                late.add(pending);
+            }
+        }
+        for (PendingBuffer pending : late) {
+            report(
+                    Rule.CLONE_HELD_TOO_LONG,
+                    pending.buffer().description() + " held by "
+                            + (pending.holder() == null ? "its allocator" : pending.holder()) + " for "
+                            + pending.held().toMillis() + " ms (budget " + budget.toMillis() + " ms)",
+                    pending.buffer(),
+                    0);
+        }
+        return late;
+    }
+
+    private BufferEvent event(String event, @Nullable String detail, Site site) {
+        return new BufferEvent(
+                settings.nanoClock().getAsLong(),
+                event,
+                Thread.currentThread().getName(),
+                Irql.current(),
+                detail,
+                site);
+    }
+
+    private static String eventName(OwnerState state) {
+        return switch (state) {
+            case FREE -> "Freed";
+            case OWNED -> "Returned";
+            case SENT -> "Sent";
+            case INDICATED -> "Indicated";
+            case INJECTED -> "Injected";
+        };
+    }
+}

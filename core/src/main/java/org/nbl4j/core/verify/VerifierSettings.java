@@ -1,0 +1,70 @@
+package org.nbl4j.core.verify;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * How a {@link Verifier} works: its level, what it does with a violation, how many buffers it tracks with sites, how
+ * many touches it remembers, how long a clone may be held, and the clock it measures holding times with.
+ *
+ * @param level how much is checked
+ * @param policy what a violation does
+ * @param samplingInterval at {@link VerifierLevel#STANDARD}, one buffer in this many is tracked with sites
+ * @param touchRecords how many recent touch sites a tracked buffer keeps (like Netty's {@code targetRecords})
+ * @param heldCloneBudget how long a clone may be held before the watchdog reports it (seed 000: "not for long")
+ * @param nanoClock the clock, in nanoseconds; tests inject their own
+ */
+public record VerifierSettings(
+        VerifierLevel level,
+        ViolationPolicy policy,
+        int samplingInterval,
+        int touchRecords,
+        Duration heldCloneBudget,
+        LongSupplier nanoClock) {
+
+    public VerifierSettings {
+        if (samplingInterval < 1 || touchRecords < 0) {
+            throw new IllegalArgumentException("samplingInterval >= 1 and touchRecords >= 0 are required");
+        }
+    }
+
+    /** The default: standard level, throw, one buffer in 128 tracked, 4 touches, clones held at most 1 s. */
+    public static VerifierSettings standard() {
+        return new VerifierSettings(
+                VerifierLevel.STANDARD, ViolationPolicy.THROW, 128, 4, Duration.ofSeconds(1), System::nanoTime);
+    }
+
+    /** Every buffer tracked with sites and an event log. */
+    public static VerifierSettings full() {
+        return standard().withLevel(VerifierLevel.FULL).withSamplingInterval(1).withTouchRecords(16);
+    }
+
+    /** Only the checks that cost nothing. */
+    public static VerifierSettings off() {
+        return standard().withLevel(VerifierLevel.OFF);
+    }
+
+    public VerifierSettings withLevel(VerifierLevel newLevel) {
+        return new VerifierSettings(newLevel, policy, samplingInterval, touchRecords, heldCloneBudget, nanoClock);
+    }
+
+    public VerifierSettings withPolicy(ViolationPolicy newPolicy) {
+        return new VerifierSettings(level, newPolicy, samplingInterval, touchRecords, heldCloneBudget, nanoClock);
+    }
+
+    public VerifierSettings withSamplingInterval(int newInterval) {
+        return new VerifierSettings(level, policy, newInterval, touchRecords, heldCloneBudget, nanoClock);
+    }
+
+    public VerifierSettings withTouchRecords(int newRecords) {
+        return new VerifierSettings(level, policy, samplingInterval, newRecords, heldCloneBudget, nanoClock);
+    }
+
+    public VerifierSettings withHeldCloneBudget(Duration newBudget) {
+        return new VerifierSettings(level, policy, samplingInterval, touchRecords, newBudget, nanoClock);
+    }
+
+    public VerifierSettings withNanoClock(LongSupplier newClock) {
+        return new VerifierSettings(level, policy, samplingInterval, touchRecords, heldCloneBudget, newClock);
+    }
+}
