@@ -1,5 +1,8 @@
 package org.nbl4j.bench;
 
+import org.nbl4j.core.verify.VerifierLevel;
+import org.nbl4j.core.verify.VerifierSettings;
+
 /** JVM options shared by every benchmark fork (compile-time constants, so they can go into annotations). */
 final class BenchConfig {
     /** Netty: no leak-detection sampling on the allocation path. */
@@ -14,4 +17,13 @@ final class BenchConfig {
     static final String XMX = "-Xmx1g";
 
     private BenchConfig() {}
+
+    /** The verifier settings a benchmark's {@code level} parameter stands for. */
+    static VerifierSettings verifier(VerifierLevel level) {
+        return switch (level) {
+            case OFF -> VerifierSettings.off();
+            case STANDARD -> VerifierSettings.standard();
+            case FULL -> VerifierSettings.full();
+        };
+    }
 }

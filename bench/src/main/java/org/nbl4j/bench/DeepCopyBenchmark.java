@@ -11,6 +11,7 @@ import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.status.NtStatus;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -68,7 +69,7 @@ public class DeepCopyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ndis = Ndis.create();
+        ndis = Ndis.create(VerifierSettings.off());
         dataPool = ndis.allocateNetBufferListPool(
                 NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("BnCp"), DATA_SIZE));
         byte[] bytes = new byte[size];

@@ -6,6 +6,7 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.verify.VerifierLevel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -13,6 +14,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -43,6 +45,10 @@ import org.openjdk.jmh.annotations.Warmup;
         })
 @State(Scope.Thread)
 public class NblAllocFreeBenchmark {
+    /** The verifier level: OFF must cost nothing; STANDARD and FULL show what checking costs. */
+    @Param({"OFF", "STANDARD", "FULL"})
+    public VerifierLevel level;
+
     private Ndis ndis;
     private NetBufferListPool plainPool;
     private NetBufferListPool dataPool;
@@ -50,7 +56,7 @@ public class NblAllocFreeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException {
-        ndis = Ndis.create();
+        ndis = Ndis.create(BenchConfig.verifier(level));
         plainPool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("BnPl"), 0));
         dataPool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("BnDt"), 2048));
         sharedPool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("BnSh"), 0));

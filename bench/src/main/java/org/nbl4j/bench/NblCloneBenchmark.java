@@ -9,6 +9,7 @@ import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.buffer.NetBufferPool;
 import org.nbl4j.core.buffer.NetBufferPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.core.status.NtStatus;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,6 +18,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -44,6 +46,10 @@ import org.openjdk.jmh.annotations.Warmup;
         })
 @State(Scope.Thread)
 public class NblCloneBenchmark {
+    /** The verifier level: OFF must cost nothing; STANDARD and FULL show what checking costs. */
+    @Param({"OFF", "STANDARD", "FULL"})
+    public VerifierLevel level;
+
     static final int PACKET = 1500;
 
     private Ndis ndis;
@@ -54,7 +60,7 @@ public class NblCloneBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        ndis = Ndis.create();
+        ndis = Ndis.create(BenchConfig.verifier(level));
         dataPool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("BnOr"), 2048));
         clonePool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("BnCl"), 0));
         nbPool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(PoolTag.of("BnNb"), 0));

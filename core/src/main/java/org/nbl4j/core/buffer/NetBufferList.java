@@ -642,10 +642,13 @@ public final class NetBufferList {
             embedded.allocated = false;
         }
         flags = 0;
-        owner = OwnerState.FREE;
-        BufferTrack tracked = track;
-        if (tracked != null) {
-            pool.verifier().freed(tracked);
+        Verifier verifier = pool.verifier();
+        if (verifier.enabled()) {
+            owner = OwnerState.FREE;
+            BufferTrack tracked = track;
+            if (tracked != null) {
+                verifier.freed(tracked);
+            }
         }
         pool.release(this);
     }
@@ -664,8 +667,6 @@ public final class NetBufferList {
         nblFlags = 0;
         CHILD_REF_COUNT.set(this, 0);
         flags = NblFlags.NBL_ALLOCATED;
-        owner = OwnerState.OWNED;
-        track = null;
         status = 0;
         if (infoWritten) {
             Arrays.fill(infoValues, 0);

@@ -7,6 +7,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.Verifier;
@@ -102,6 +103,9 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
         }
         nbl.initialize();
         nbl.kind = kind;
+        if (verifier.enabled()) {
+            nbl.owner = OwnerState.OWNED;
+        }
         NetBufferListContext preallocated = nbl.embeddedContext;
         boolean contextDone = false;
         if (preallocated != null) {
