@@ -8,8 +8,9 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
+import org.nbl4j.core.diagnostics.NblDump;
+import org.nbl4j.core.diagnostics.PoolmonTable;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.memory.PoolUsage;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.status.NtStatus;
 import picocli.CommandLine.Command;
@@ -58,7 +59,7 @@ final class BufferDemo implements Callable<Integer> {
             byte[] header = "HDR:".getBytes(StandardCharsets.US_ASCII);
             report(out, "retreat for a header", nb.retreat(header.length, 0, null), nb);
             nb.write(0, header);
-            out.printf("  data: \"%s\"%n", new String(nb.toByteArray(), StandardCharsets.US_ASCII));
+            out.print(NblDump.create().dump(nbl, "-data"));
 
             NetBufferList clone = nbl.allocateClone(null, null, 0);
             if (clone == null || clone.firstNetBuffer() == null) {
@@ -106,12 +107,7 @@ final class BufferDemo implements Callable<Integer> {
     }
 
     private static void printPoolUsage(PrintStream out, String when, PoolUsageSnapshot snapshot) {
-        out.printf("pool usage %s:%n", when);
-        out.printf("  %-4s %-5s %8s %8s %6s %8s%n", "Tag", "Type", "Allocs", "Frees", "Diff", "Bytes");
-        for (PoolUsage usage : snapshot.usages()) {
-            out.printf(
-                    "  %-4s %-5s %8d %8d %6d %8d%n",
-                    usage.tag(), PoolUsage.TYPE, usage.allocs(), usage.frees(), usage.diff(), usage.bytes());
-        }
+        out.printf("poolmon %s:%n", when);
+        out.print(PoolmonTable.create().render(snapshot));
     }
 }

@@ -601,8 +601,9 @@ public final class NetBufferList {
     }
 
     /**
-     * Whether a free function for {@code expected} NBLs may free this one: it must be allocated, of that kind, and
-     * held by the caller. Otherwise the violation is reported (with the first free's site for a second free) and the
+     * Whether a free function for {@code expected} NBLs may free this one: it must be allocated, of that kind, held by
+     * the caller and, with the verifier on, without children that still count on it ({@code ChildRefCount} 0, §5.1).
+     * Otherwise the violation is reported (with the first free's site for a second free) and the
      * free is refused.
      */
     boolean mayFree(NetBufferListKind expected, String ddi) {
@@ -618,6 +619,14 @@ public final class NetBufferList {
         }
         if (verifier.enabled() && owner != OwnerState.OWNED) {
             verifier.report(Rule.NBL_FREE_IN_FLIGHT, ddi + " on " + this + " while it is " + owner, track, 0);
+            return false;
+        }
+        if (verifier.enabled() && childRefCount > 0) {
+            verifier.report(
+                    Rule.NBL_FREE_WITH_CHILDREN,
+                    ddi + " on " + this + " with ChildRefCount " + childRefCount,
+                    track,
+                    0);
             return false;
         }
         return true;

@@ -165,8 +165,9 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
     /**
      * {@code NdisFreeNetBufferListPool}: releases the pool and its memory.
      *
-     * @throws RuleViolation if NBLs of the pool are still allocated (NDIS does not check, and they would become a use
-     *     after free)
+     * @throws RuleViolation {@link Rule#NBL_LEAKED} if NBLs of the pool are still allocated: Windows' NBL tracker
+     *     bugchecks 0x7C with parameters 0x27, 1 when a driver deregisters holding NBLs (nbl-reuse §1.6); the pool
+     *     stays open and the report names the tracked NBLs' allocation sites
      */
     @Override
     public void close() {
@@ -176,11 +177,12 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
         long held = outstanding();
         if (held != 0) {
             verifier.report(
-                    Rule.POOL_FREED_WITH_OUTSTANDING,
+                    Rule.NBL_LEAKED,
                     held + " NBLs of pool " + tag() + " are still allocated; the pool stays open\n"
-                            + verifier.leaks().describe(tag()),
+                            + verifier.leaks(tag(), "NdisFreeNetBufferListPool " + tag())
+                                    .describe(),
                     null,
-                    0);
+                    1);
             return;
         }
         closed = true;

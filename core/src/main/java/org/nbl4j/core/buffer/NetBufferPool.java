@@ -112,7 +112,8 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
             verifier.report(
                     Rule.POOL_FREED_WITH_OUTSTANDING,
                     held + " NBs of pool " + tag() + " are still allocated; the pool stays open\n"
-                            + verifier.leaks().describe(tag()),
+                            + verifier.leaks(tag(), "NdisFreeNetBufferPool " + tag())
+                                    .describe(),
                     null,
                     0);
             return;

@@ -23,6 +23,7 @@ public enum Rule {
     NBL_DOUBLE_FREE(
             "ndis-buffers §4.10", "NET_BUFFER_LIST freed twice", Bugcheck.BAD_POOL_CALLER, "BAD_POOL_CALLER", 0x7),
     NBL_FREE_IN_FLIGHT("ndis-buffers §4.9", "an NBL freed while another component holds it"),
+    NBL_FREE_WITH_CHILDREN("ndis-buffers §5.1", "a parent NBL freed or completed while children still reference it"),
     NBL_NOT_OWNED("ndis-buffers §4.9, §6.12", "an NBL touched by a caller that no longer owns it"),
     NBL_ILLEGAL_HAND_OFF("ndis-buffers §4.9, §6.12", "an NBL handed on from a state that does not allow it"),
     NBL_LEAKED(

@@ -1,6 +1,9 @@
 package org.nbl4j.core.verify;
 
+import java.net.URL;
+import java.security.CodeSource;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,27 +19,46 @@ public record Site(
         List<StackTraceElement> frames,
         @Nullable String hint) {
     private static final int MAXIMUM_FRAMES = 8;
-    private static final StackWalker WALKER = StackWalker.getInstance();
+    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
+    /** Where nbl4j core's own classes were loaded from: its tests, in the same packages, are callers like any other. */
+    private static final @Nullable String CORE_LOCATION = location(Site.class);
+
+    private static final ClassValue<Boolean> INFRASTRUCTURE = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return isInfrastructure(type);
+        }
+    };
 
     public Site {
         frames = List.copyOf(frames);
     }
 
-    /** The site of the calling code: the first frames outside {@code org.nbl4j.core} and the JDK. */
+    /**
+     * The site of the calling code: the first frames outside nbl4j core and the JDK. Classes of the packages
+     * {@code org.nbl4j.core.*} loaded from elsewhere than core itself (its tests) count as callers.
+     */
     public static Site capture(@Nullable String hint) {
         List<StackTraceElement> frames =
-                WALKER.walk(stream -> stream.filter(frame -> !isInfrastructure(frame.getClassName()))
+                WALKER.walk(stream -> stream.filter(frame -> !INFRASTRUCTURE.get(frame.getDeclaringClass()))
                         .limit(MAXIMUM_FRAMES)
                         .map(StackWalker.StackFrame::toStackTraceElement)
                         .toList());
         return new Site(Thread.currentThread().getName(), frames, hint);
     }
 
-    private static boolean isInfrastructure(String className) {
-        return className.startsWith("org.nbl4j.core.")
-                || className.startsWith("java.")
-                || className.startsWith("jdk.")
-                || className.startsWith("sun.");
+    private static boolean isInfrastructure(Class<?> type) {
+        String className = type.getName();
+        if (className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.")) {
+            return true;
+        }
+        return className.startsWith("org.nbl4j.core.") && Objects.equals(location(type), CORE_LOCATION);
+    }
+
+    private static @Nullable String location(Class<?> type) {
+        CodeSource source = type.getProtectionDomain().getCodeSource();
+        URL url = source == null ? null : source.getLocation();
+        return url == null ? null : url.toString();
     }
 
     /** The innermost frame, as {@code Class.method(File.java:42)}, or {@code <unknown>}. */

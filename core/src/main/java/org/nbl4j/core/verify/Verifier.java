@@ -71,6 +71,7 @@ public final class Verifier {
         if (full()) {
             track.log(event("Allocated", null, track.allocation()));
         }
+        NblEvents.allocated(track);
         return track;
     }
 
@@ -82,6 +83,7 @@ public final class Verifier {
         if (full()) {
             track.log(event("Freed", null, site));
         }
+        NblEvents.freed(track, site);
     }
 
     /** Records a touch (kept in the bounded trail; every touch at FULL, hand-offs only at STANDARD). */
@@ -95,10 +97,15 @@ public final class Verifier {
 
     /** Records that a tracked buffer changed hands. */
     public void handedOff(BufferTrack track, OwnerState state, @Nullable Object holder) {
-        track.handedOff(state, holder, settings.nanoClock().getAsLong());
+        OwnerState from = track.state();
+        Object previousHolder = track.holder();
+        long previousSince = track.sinceNanos();
+        long now = settings.nanoClock().getAsLong();
+        track.handedOff(state, holder, now);
         Site site = Site.capture(null);
         track.touched(site);
         track.log(event(eventName(state), holder == null ? null : holder.toString(), site));
+        NblEvents.handedOff(track, from, previousHolder, previousSince, state, holder, now, site);
     }
 
     /**
@@ -111,6 +118,7 @@ public final class Verifier {
         Violation violation =
                 new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), buffer);
         violations.add(violation);
+        NblEvents.violated(violation);
         switch (settings.policy()) {
             case THROW -> throw new RuleViolation(violation);
             case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
@@ -155,10 +163,41 @@ public final class Verifier {
         return false;
     }
 
-    /** The tracked buffers still allocated, by tag and by allocation site. */
+    /**
+     * The tracked buffers still allocated, by tag and by allocation site. Each one is also recorded as an
+     * {@code nbl4j.NblLeak} Flight Recorder event.
+     */
     public LeakReport leaks() {
-        List<BufferTrack> outstanding = new ArrayList<>(live);
+        return outstanding(null, "Verifier.leaks()");
+    }
+
+    /**
+     * The tracked buffers of one tag still allocated: what a pool's close reports when it finds elements
+     * outstanding. Each one is also recorded as an {@code nbl4j.NblLeak} Flight Recorder event.
+     *
+     * @param occasion what is looking, for the events: e.g. {@code NdisFreeNetBufferListPool NblP}
+     */
+    public LeakReport leaks(PoolTag tag, String occasion) {
+        return outstanding(tag, occasion);
+    }
+
+    private LeakReport outstanding(@Nullable PoolTag tag, String occasion) {
+        List<BufferTrack> outstanding = new ArrayList<>();
+        for (BufferTrack track : live) {
+            if (tag == null || track.tag().equals(tag)) {
+                outstanding.add(track);
+            }
+        }
         outstanding.sort(Comparator.comparingLong(BufferTrack::sinceNanos));
+        if (!outstanding.isEmpty() && NblEvents.leakRecorded()) {
+            long now = settings.nanoClock().getAsLong();
+            for (BufferTrack track : outstanding) {
+                NblEvents.leaked(
+                        new PendingBuffer(
+                                track, track.state(), track.holder(), Duration.ofNanos(now - track.sinceNanos())),
+                        occasion);
+            }
+        }
         return new LeakReport(outstanding);
     }
 
