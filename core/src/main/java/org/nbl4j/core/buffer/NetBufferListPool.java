@@ -137,7 +137,7 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
             nbl.firstNetBuffer = nb;
         }
         if (verifier.enabled()) {
-            nbl.track = verifier.track(nbl.toString(), parameters.poolTag(), kind == NetBufferListKind.CLONE);
+            nbl.track = verifier.track(nbl, parameters.poolTag(), kind == NetBufferListKind.CLONE);
         }
         return nbl;
     }

@@ -159,7 +159,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
     }
 
     private NetBuffer tracked(NetBuffer nb) {
-        nb.track = verifier.enabled() ? verifier.track(nb.toString(), parameters.poolTag(), false) : null;
+        nb.track = verifier.enabled() ? verifier.track(nb, parameters.poolTag(), false) : null;
         return nb;
     }
 

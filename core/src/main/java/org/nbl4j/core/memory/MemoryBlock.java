@@ -54,6 +54,11 @@ public final class MemoryBlock {
         return current.tag();
     }
 
+    @Override
+    public String toString() {
+        return "memory block of " + size + " bytes";
+    }
+
     /** Whether the block is allocated (not yet freed). */
     public boolean isAllocated() {
         return allocated;

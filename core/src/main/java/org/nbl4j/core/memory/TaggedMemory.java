@@ -90,7 +90,7 @@ public final class TaggedMemory implements AutoCloseable {
         block.size = size;
         block.allocated = true;
         block.track =
-                verifier.enabled() ? verifier.track("memory block of " + size + " bytes", account.tag(), false) : null;
+                verifier.enabled() ? verifier.track(block, account.tag(), false) : null;
         account.cell().allocated(size);
         return block;
     }

@@ -49,18 +49,19 @@ public final class Verifier {
     }
 
     /**
-     * Decides at allocation whether a buffer is tracked with sites, and if so starts its track.
+     * Decides at allocation whether a buffer is tracked with sites, and if so starts its track. The buffer's
+     * {@code toString()} (its description in reports) is only built for a buffer that is sampled.
      *
      * @return the track, or {@code null} if the buffer is not sampled
      */
-    public @Nullable BufferTrack track(String description, PoolTag tag, boolean clone) {
+    public @Nullable BufferTrack track(Object buffer, PoolTag tag, boolean clone) {
         if (!enabled
                 || (settings.samplingInterval() > 1
                         && ThreadLocalRandom.current().nextInt(settings.samplingInterval()) != 0)) {
             return null;
         }
         BufferTrack track = new BufferTrack(
-                description,
+                buffer.toString(),
                 tag,
                 Site.capture(null),
                 clone,
