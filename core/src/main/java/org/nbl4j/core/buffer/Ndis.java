@@ -1,16 +1,19 @@
 package org.nbl4j.core.buffer;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.memory.PoolUsage;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.core.verify.VerifierSettings;
 
@@ -38,6 +41,7 @@ public final class Ndis implements AutoCloseable {
     public static final PoolTag DEFAULT_MEMORY_TAG = PoolTag.of("NDam");
 
     private final boolean checked;
+    private boolean closed;
     private final Verifier verifier;
     private final TaggedMemory memory;
     private final MdlPool mdls;
@@ -204,16 +208,38 @@ public final class Ndis implements AutoCloseable {
     }
 
     /**
-     * Frees the default pools and all memory; anything still allocated becomes unusable.
-     *
-     * @throws org.nbl4j.core.verify.RuleViolation if clones, fragments or reassemblies made from the default pools
-     *     are still allocated (the memory is released all the same)
+     * Shuts this NDIS down: frees the default pools and all memory, after which anything still allocated is unusable.
+     * Whatever is still allocated under any tag is first noted as {@link Rule#LEAKED_AT_SHUTDOWN}, with the
+     * outstanding tags and the allocation sites of the tracked buffers among them: logged and kept in the verifier's
+     * violations, never thrown, since a shutdown cannot be refused. Closing again does nothing.
      */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
-            defaultNetBufferListPool.close();
-            defaultNetBufferPool.close();
+            List<PoolUsage> outstanding = memory.snapshot().outstanding();
+            if (outstanding.isEmpty()) {
+                defaultNetBufferListPool.close();
+                defaultNetBufferPool.close();
+            } else {
+                StringBuilder detail = new StringBuilder("still allocated at shutdown:\n");
+                long count = 0;
+                for (PoolUsage usage : outstanding) {
+                    detail.append("  ")
+                            .append(usage.tag())
+                            .append(": ")
+                            .append(usage.diff())
+                            .append(" allocation(s), ")
+                            .append(usage.bytes())
+                            .append(" bytes\n");
+                    count += usage.diff();
+                }
+                detail.append(verifier.leaks("NDIS shutdown").describe());
+                verifier.note(Rule.LEAKED_AT_SHUTDOWN, detail.toString(), count);
+            }
         } finally {
             memory.close();
         }

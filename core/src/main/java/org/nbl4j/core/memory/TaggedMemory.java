@@ -89,8 +89,7 @@ public final class TaggedMemory implements AutoCloseable {
         block.account = account;
         block.size = size;
         block.allocated = true;
-        block.track =
-                verifier.enabled() ? verifier.track(block, account.tag(), false) : null;
+        block.track = verifier.enabled() ? verifier.track(block, account.tag(), false) : null;
         account.cell().allocated(size);
         return block;
     }

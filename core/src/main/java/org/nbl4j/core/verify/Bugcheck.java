@@ -20,6 +20,8 @@ public record Bugcheck(int code, String name, long parameter1, long parameter2) 
     public static final int NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED = 0x146;
     /** 0x7C parameter 1: {@code NDIS_BUGCHECK_LEAKED_NBL}. */
     public static final long NDIS_BUGCHECK_LEAKED_NBL = 0x27;
+    /** 0xC4 parameter 1: a driver unloads without freeing its pool allocations. */
+    public static final long DRIVER_UNLOADED_WITH_POOL_ALLOCATIONS = 0x62;
     /** 0xC2 parameter 1: the pool block being freed is already free. */
     public static final long BAD_POOL_CALLER_DOUBLE_FREE = 0x7;
 

@@ -32,6 +32,12 @@ public enum Rule {
             Bugcheck.BUGCODE_NDIS_DRIVER,
             "BUGCODE_NDIS_DRIVER",
             Bugcheck.NDIS_BUGCHECK_LEAKED_NBL),
+    LEAKED_AT_SHUTDOWN(
+            "nbl-reuse-leak-and-diagnostics §1.6",
+            "allocations still outstanding when NDIS shuts down",
+            Bugcheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
+            "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            Bugcheck.DRIVER_UNLOADED_WITH_POOL_ALLOCATIONS),
     CLONE_HELD_TOO_LONG("seed 000 (FwpsAllocateDeepCloneNetBufferList0)", "a clone held past its budget"),
     IRQL_TOO_HIGH("ndis-buffers §6.11", "a DDI called above the highest IRQL it allows"),
     IRQL_DISPATCH_FLAG_LIES(

@@ -172,6 +172,23 @@ public final class Verifier {
         return outstanding(null, "Verifier.leaks()");
     }
 
+    /** Like {@link #leaks()}, naming {@code occasion} in the leak events (e.g. {@code NDIS shutdown}). */
+    public LeakReport leaks(String occasion) {
+        return outstanding(null, occasion);
+    }
+
+    /**
+     * Records a violation that cannot be refused, such as leaks found at shutdown: it is kept in
+     * {@link #violations()}, logged, and emitted as an event, but never thrown, whatever the policy, because the
+     * shutdown must complete.
+     */
+    public void note(Rule rule, String detail, long bugcheckParameter2) {
+        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), null);
+        violations.add(violation);
+        NblEvents.violated(violation);
+        LOG.log(Logger.Level.WARNING, violation.describe());
+    }
+
     /**
      * The tracked buffers of one tag still allocated: what a pool's close reports when it finds elements
      * outstanding. Each one is also recorded as an {@code nbl4j.NblLeak} Flight Recorder event.

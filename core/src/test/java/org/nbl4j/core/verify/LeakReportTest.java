@@ -53,6 +53,23 @@ class LeakReportTest {
     }
 
     @Test
+    @DisplayName("shutdown notes what is still allocated, by tag and allocating line, without throwing (0xC4/0x62)")
+    void shutdownNotesLeaks() {
+        int line = leak(pool, 2, new ArrayList<>());
+        String site = frame(LeakReportTest.class, "leak", line);
+
+        ndis.close();
+
+        List<Violation> noted = ndis.verifier().violations();
+        assertEquals(1, noted.size());
+        Violation shutdown = noted.getFirst();
+        assertEquals(Rule.LEAKED_AT_SHUTDOWN, shutdown.rule());
+        assertEquals("DRIVER_VERIFIER_DETECTED_VIOLATION (c4) 62, 2", String.valueOf(shutdown.bugcheck()));
+        assertTrue(shutdown.detail().contains("  VfLk: 2 allocation(s), "), shutdown.detail());
+        assertTrue(shutdown.detail().contains("    at " + site + "\n"), shutdown.detail());
+    }
+
+    @Test
     @DisplayName("the leak report names the allocating line, by site and in its text")
     void leakReportNamesTheAllocatingLine() {
         int call = line() + 1;

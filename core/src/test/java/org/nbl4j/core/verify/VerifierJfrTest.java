@@ -210,7 +210,7 @@ class VerifierJfrTest {
         });
 
         List<RecordedEvent> leaks = named(events, "nbl4j.NblLeak");
-        assertEquals(4, leaks.size(), "two from leaks(), two from the close");
+        assertEquals(6, leaks.size(), "two from leaks(), two from the pool's close, two from the NDIS shutdown");
         assertEquals(
                 2,
                 leaks.stream()
@@ -230,9 +230,14 @@ class VerifierJfrTest {
                 .orElseThrow();
         assertEquals("miniport", sent.getString("holder"));
         assertEquals(Duration.ofSeconds(3), sent.getDuration("held"));
-        RecordedEvent close = only(events, "nbl4j.NblViolation");
-        assertEquals("NBL_LEAKED", close.getString("rule"));
-        assertEquals("BUGCODE_NDIS_DRIVER (7c) 27, 1", close.getString("bugcheck"));
+        List<RecordedEvent> violations = named(events, "nbl4j.NblViolation");
+        assertEquals(2, violations.size(), "the pool's close, then the NDIS shutdown");
+        assertEquals("NBL_LEAKED", violations.get(0).getString("rule"));
+        assertEquals("BUGCODE_NDIS_DRIVER (7c) 27, 1", violations.get(0).getString("bugcheck"));
+        assertEquals("LEAKED_AT_SHUTDOWN", violations.get(1).getString("rule"));
+        assertEquals(
+                "DRIVER_VERIFIER_DETECTED_VIOLATION (c4) 62, 2",
+                violations.get(1).getString("bugcheck"));
     }
 
     @Test
