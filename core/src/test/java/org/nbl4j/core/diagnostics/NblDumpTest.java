@@ -76,6 +76,7 @@ class NblDumpTest {
                 Parent NBL         ffff800000005000    ChildRefCount      0
                 Pool               ffff800000006000 - NBL pool Dgt1
                 Kind               ALLOCATED
+                Owner              OWNED
                 """, dump().basic(nbl));
     }
 
@@ -94,6 +95,7 @@ class NblDumpTest {
                 Parent NBL         NULL                ChildRefCount      0
                 Pool               ffff800000002000 - NBL pool Dgt1
                 Kind               ALLOCATED
+                Owner              FREE
                 """, dump().basic(nbl));
     }
 
@@ -233,6 +235,7 @@ class NblDumpTest {
                 Parent NBL         NULL                ChildRefCount      0
                 Pool               ffff800000003000 - NBL pool Dgt2
                 Kind               ALLOCATED
+                Owner              OWNED
 
                 NBL                ffff800000001000
                 No out-of-band information
@@ -269,9 +272,10 @@ class NblDumpTest {
     }
 
     @Test
-    @DisplayName("switches other than -chain -info -data -parents are refused")
+    @DisplayName("switches other than -chain -info -data -parents -NblCurrentOwner -log are refused")
     void unknownSwitch() {
         assertThrows(IllegalArgumentException.class, () -> NblDumpOption.parse("-info -netmon"));
+        assertThrows(IllegalArgumentException.class, () -> NblDumpOption.parse("-stacks"));
         assertEquals(EnumSet.of(NblDumpOption.INFO, NblDumpOption.DATA), NblDumpOption.parse(" -data  -info "));
     }
 
