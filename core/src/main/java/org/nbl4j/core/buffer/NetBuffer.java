@@ -400,6 +400,19 @@ public final class NetBuffer {
             destinationAt -= destinationMdl.byteCount();
             destinationMdl = destinationMdl.next();
         }
+        if (sourceMdl != null
+                && destinationMdl != null
+                && bytesToCopy <= sourceMdl.byteCount() - sourceAt
+                && bytesToCopy <= destinationMdl.byteCount() - destinationAt) {
+            // Both ranges lie in one MDL each (every single-MDL packet): one copy, no walking.
+            MemorySegment.copy(
+                    sourceMdl.buffer(),
+                    sourceMdl.bufferOffset() + sourceAt,
+                    destinationMdl.buffer(),
+                    destinationMdl.bufferOffset() + destinationAt,
+                    bytesToCopy);
+            return bytesToCopy;
+        }
         int copied = 0;
         while (copied < bytesToCopy && sourceMdl != null && destinationMdl != null) {
             long run = Math.min(
