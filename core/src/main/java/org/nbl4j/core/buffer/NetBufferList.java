@@ -608,6 +608,14 @@ public final class NetBufferList {
      */
     boolean mayFree(NetBufferListKind expected, String ddi) {
         Verifier verifier = pool.verifier();
+        if (isAllocated() && kind == expected && !verifier.enabled()) {
+            return true;
+        }
+        return mayFreeChecked(verifier, expected, ddi);
+    }
+
+    /** {@link #mayFree}'s reporting half, kept apart so that the common case stays small enough to inline. */
+    private boolean mayFreeChecked(Verifier verifier, NetBufferListKind expected, String ddi) {
         if (!isAllocated()) {
             verifier.report(Rule.NBL_DOUBLE_FREE, ddi + " on " + this + ", already freed", track, 0);
             return false;
@@ -653,13 +661,17 @@ public final class NetBufferList {
         flags = 0;
         Verifier verifier = pool.verifier();
         if (verifier.enabled()) {
-            owner = OwnerState.FREE;
-            BufferTrack tracked = track;
-            if (tracked != null) {
-                verifier.freed(tracked);
-            }
+            untrack(verifier);
         }
         pool.release(this);
+    }
+
+    private void untrack(Verifier verifier) {
+        owner = OwnerState.FREE;
+        BufferTrack tracked = track;
+        if (tracked != null) {
+            verifier.freed(tracked);
+        }
     }
 
     /** The state {@code NdisAllocateNetBufferList} gives an NBL (§4.7), before context and NB are set up. */
