@@ -106,25 +106,8 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
         if (verifier.enabled()) {
             nbl.owner = OwnerState.OWNED;
         }
-        NetBufferListContext preallocated = nbl.embeddedContext;
-        boolean contextDone = false;
-        if (preallocated != null) {
-            preallocated.next = null;
-            preallocated.offset = preallocated.size;
-            nbl.context = preallocated;
-            if (parameters.contextSize() >= contextSize) {
-                preallocated.offset -= contextSize;
-                contextDone = true;
-            }
-        }
-        if (!contextDone && contextSize > 0) {
-            if (nbl.allocateContext(contextSize, contextBackFill, parameters.poolTag())
-                    != NtStatus.NDIS_STATUS_SUCCESS) {
-                nbl.release();
-                return null;
-            }
-            nbl.flags |= NblFlags.NBL_ALLOCATION_CONTEXT;
-            nbl.allocationContext = nbl.context;
+        if ((nbl.embeddedContext != null || contextSize > 0) && !setUpContext(nbl, contextSize, contextBackFill)) {
+            return null;
         }
         NetBuffer nb = nbl.embeddedNetBuffer;
         if (nb != null) {
@@ -137,9 +120,42 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
             nbl.firstNetBuffer = nb;
         }
         if (verifier.enabled()) {
-            nbl.track = verifier.track(nbl, parameters.poolTag(), kind == NetBufferListKind.CLONE);
+            startTracking(nbl, kind);
         }
         return nbl;
+    }
+
+    /**
+     * The context part of §4.7, kept out of the allocation's common path (no context): the pool's preallocated block,
+     * from which {@code contextSize} bytes are taken if they fit, else a block pushed for the allocation.
+     *
+     * @return whether it worked; if not, the NBL has been released
+     */
+    private boolean setUpContext(NetBufferList nbl, int contextSize, int contextBackFill) {
+        NetBufferListContext preallocated = nbl.embeddedContext;
+        if (preallocated != null) {
+            preallocated.next = null;
+            preallocated.offset = preallocated.size;
+            nbl.context = preallocated;
+            if (parameters.contextSize() >= contextSize) {
+                preallocated.offset -= contextSize;
+                return true;
+            }
+        }
+        if (contextSize > 0) {
+            if (nbl.allocateContext(contextSize, contextBackFill, parameters.poolTag())
+                    != NtStatus.NDIS_STATUS_SUCCESS) {
+                nbl.release();
+                return false;
+            }
+            nbl.flags |= NblFlags.NBL_ALLOCATION_CONTEXT;
+            nbl.allocationContext = nbl.context;
+        }
+        return true;
+    }
+
+    private void startTracking(NetBufferList nbl, NetBufferListKind kind) {
+        nbl.track = verifier.track(nbl, parameters.poolTag(), kind == NetBufferListKind.CLONE);
     }
 
     /**
