@@ -197,12 +197,6 @@ public final class NetBuffer {
         return miniportReserved;
     }
 
-    /** {@code NdisReserved}: NDIS only. */
-    @Nullable
-    Object[] ndisReserved() {
-        return ndisReserved;
-    }
-
     /** {@code NdisGetPoolFromNetBuffer}: for an NB that came with an NBL this is the NBL pool. */
     public BufferPool pool() {
         return pool;

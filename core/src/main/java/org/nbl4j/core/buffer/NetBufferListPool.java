@@ -2,10 +2,8 @@ package org.nbl4j.core.buffer;
 
 import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Rule;
@@ -29,17 +27,13 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
 
     private final Ndis ndis;
     private final NetBufferListPoolParameters parameters;
-    private final ElementCounter outstanding;
-    private final Recycler<NetBufferList> free;
-    private final ElementMemory elementMemory;
+    private final PoolElements<NetBufferList> elements;
     private final Verifier verifier;
-    private volatile boolean closed;
 
     NetBufferListPool(Ndis ndis, NetBufferListPoolParameters parameters) {
         this.ndis = ndis;
         this.parameters = parameters;
         this.verifier = ndis.verifier();
-        this.elementMemory = new ElementMemory(ndis.checked() || parameters.verify());
         long bytes = NBL_BYTES;
         if (parameters.allocateNetBuffer()) {
             bytes += NB_BYTES;
@@ -50,8 +44,7 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
         if (parameters.dataSize() > 0) {
             bytes += 64 + parameters.dataSize();
         }
-        this.outstanding = ndis.memory().account(parameters.poolTag()).elementCounter(bytes);
-        this.free = new Recycler<>(outstanding);
+        this.elements = new PoolElements<>(ndis, "NBL", parameters.poolTag(), bytes, parameters.verify());
     }
 
     /** The parameters the pool was made with. */
@@ -71,7 +64,7 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
 
     @Override
     public long outstanding() {
-        return outstanding.outstanding();
+        return elements.outstanding();
     }
 
     /** Whether elements carry a data buffer (a data pool). */
@@ -93,11 +86,11 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
     /** {@link #allocateNetBufferList}'s work, for an NBL of the given kind (which its free function must match). */
     @Nullable
     NetBufferList allocate(int contextSize, int contextBackFill, NetBufferListKind kind) {
-        checkOpen();
+        elements.requireOpen();
         if (((contextSize | contextBackFill) & ~CONTEXT_SIZE_MASK) != 0) {
             return null;
         }
-        NetBufferList nbl = free.take();
+        NetBufferList nbl = elements.take();
         if (nbl == null) {
             nbl = newElement();
         }
@@ -187,23 +180,7 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        long held = outstanding();
-        if (held != 0) {
-            verifier.report(
-                    Rule.NBL_LEAKED,
-                    held + " NBLs of pool " + tag() + " are still allocated; the pool stays open\n"
-                            + verifier.leaks(tag(), "NdisFreeNetBufferListPool " + tag())
-                                    .describe(),
-                    null,
-                    1);
-            return;
-        }
-        closed = true;
-        free.clear();
-        elementMemory.close();
+        elements.close(verifier, Rule.NBL_LEAKED, 1, "NdisFreeNetBufferListPool");
     }
 
     Verifier verifier() {
@@ -212,36 +189,25 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
 
     /** Takes a freed NBL back. */
     void release(NetBufferList nbl) {
-        if (elementMemory.verify()) {
-            free.retire();
-            elementMemory.retire(nbl.elementArena);
-        } else {
-            free.give(nbl);
-        }
+        elements.giveBack(nbl, nbl.elementArena);
     }
 
     private NetBufferList newElement() {
         NetBufferList nbl = new NetBufferList(this, parameters.allocateNetBuffer());
-        Arena arena = elementMemory.arenaForNewElement();
+        Arena arena = elements.arenaForNewElement();
         nbl.elementArena = arena;
         if (parameters.contextSize() > 0) {
             NetBufferListContext context = new NetBufferListContext(true);
             context.size = parameters.contextSize();
-            context.memory = elementMemory.allocate(arena, NetBufferListContext.HEADER_BYTES + context.size);
+            context.memory = elements.allocate(arena, NetBufferListContext.HEADER_BYTES + context.size);
             nbl.embeddedContext = context;
         }
         NetBuffer nb = nbl.embeddedNetBuffer;
         if (nb != null && parameters.dataSize() > 0) {
             nb.embeddedMdl =
-                    ndis.mdls().embedded(elementMemory.allocate(arena, parameters.dataSize()), parameters.dataSize());
+                    ndis.mdls().embedded(elements.allocate(arena, parameters.dataSize()), parameters.dataSize());
         }
         return nbl;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new RuleViolation(Rule.USE_AFTER_FREE, "NBL pool " + tag() + " was freed");
-        }
     }
 
     @Override

@@ -2,10 +2,8 @@ package org.nbl4j.core.buffer;
 
 import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
@@ -19,20 +17,15 @@ import org.nbl4j.core.verify.Verifier;
 public final class NetBufferPool implements BufferPool, AutoCloseable {
     private final Ndis ndis;
     private final NetBufferPoolParameters parameters;
-    private final ElementCounter outstanding;
-    private final Recycler<NetBuffer> free;
-    private final ElementMemory elementMemory;
+    private final PoolElements<NetBuffer> elements;
     private final Verifier verifier;
-    private volatile boolean closed;
 
     NetBufferPool(Ndis ndis, NetBufferPoolParameters parameters) {
         this.ndis = ndis;
         this.parameters = parameters;
         this.verifier = ndis.verifier();
-        this.elementMemory = new ElementMemory(ndis.checked() || parameters.verify());
         long elementBytes = NetBufferListPool.NB_BYTES + (parameters.dataSize() > 0 ? 64L + parameters.dataSize() : 0);
-        this.outstanding = ndis.memory().account(parameters.poolTag()).elementCounter(elementBytes);
-        this.free = new Recycler<>(outstanding);
+        this.elements = new PoolElements<>(ndis, "NB", parameters.poolTag(), elementBytes, parameters.verify());
     }
 
     /** The parameters the pool was made with. */
@@ -52,7 +45,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
 
     @Override
     public long outstanding() {
-        return outstanding.outstanding();
+        return elements.outstanding();
     }
 
     /** Whether elements carry a data buffer (a data pool). */
@@ -67,7 +60,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
      * @throws RuleViolation if the offsets do not fit the MDL chain (I1), or a chain is absent but offsets are not 0
      */
     public @Nullable NetBuffer allocateNetBuffer(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
-        checkOpen();
+        elements.requireOpen();
         if (isDataPool()) {
             return null;
         }
@@ -84,7 +77,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
      * @return the NB, or {@code null} if this is not a data pool
      */
     public @Nullable NetBuffer allocateNetBufferMdlAndData() {
-        checkOpen();
+        elements.requireOpen();
         if (!isDataPool()) {
             return null;
         }
@@ -104,23 +97,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        long held = outstanding();
-        if (held != 0) {
-            verifier.report(
-                    Rule.POOL_FREED_WITH_OUTSTANDING,
-                    held + " NBs of pool " + tag() + " are still allocated; the pool stays open\n"
-                            + verifier.leaks(tag(), "NdisFreeNetBufferPool " + tag())
-                                    .describe(),
-                    null,
-                    0);
-            return;
-        }
-        closed = true;
-        free.clear();
-        elementMemory.close();
+        elements.close(verifier, Rule.POOL_FREED_WITH_OUTSTANDING, 0, "NdisFreeNetBufferPool");
     }
 
     /** {@code NdisFreeNetBuffer}'s work: the MDL chain of a non-data NB is left to the caller. */
@@ -138,12 +115,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
             verifier.freed(tracked);
         }
         nb.next = null;
-        if (elementMemory.verify()) {
-            free.retire();
-            elementMemory.retire(nb.elementArena);
-        } else {
-            free.give(nb);
-        }
+        elements.giveBack(nb, nb.elementArena);
     }
 
     static void requireFits(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
@@ -164,23 +136,17 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
     }
 
     private NetBuffer take() {
-        NetBuffer nb = free.take();
+        NetBuffer nb = elements.take();
         if (nb == null) {
             nb = new NetBuffer(this, null);
-            Arena arena = elementMemory.arenaForNewElement();
+            Arena arena = elements.arenaForNewElement();
             nb.elementArena = arena;
             if (parameters.dataSize() > 0) {
-                nb.embeddedMdl = ndis.mdls()
-                        .embedded(elementMemory.allocate(arena, parameters.dataSize()), parameters.dataSize());
+                nb.embeddedMdl =
+                        ndis.mdls().embedded(elements.allocate(arena, parameters.dataSize()), parameters.dataSize());
             }
         }
         return nb;
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new RuleViolation(Rule.USE_AFTER_FREE, "NB pool " + tag() + " was freed");
-        }
     }
 
     @Override

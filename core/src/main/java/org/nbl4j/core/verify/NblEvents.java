@@ -94,13 +94,8 @@ public final class NblEvents {
         public @Nullable String allocationSite;
     }
 
-    /** A tracked NBL was sent down the stack ({@link OwnerState#SENT}). */
-    @Name("nbl4j.NblSend")
-    @Label("NBL Send")
-    @Category(CATEGORY)
-    @Description("A tracked NET_BUFFER_LIST was handed off to SENT: sent down the stack")
-    @StackTrace(false)
-    public static final class NblSend extends Event {
+    /** The fields of a hand-off away from the owner: where the NBL went, from where, and where it was allocated. */
+    public abstract static class HandOff extends Event {
         @Label("Tag")
         public @Nullable String tag;
 
@@ -112,12 +107,20 @@ public final class NblEvents {
         public @Nullable String holder;
 
         @Label("Site")
-        @Description("The caller's frame that sent it")
+        @Description("The caller's frame that handed it off")
         public @Nullable String site;
 
         @Label("Allocation Site")
         public @Nullable String allocationSite;
     }
+
+    /** A tracked NBL was sent down the stack ({@link OwnerState#SENT}). */
+    @Name("nbl4j.NblSend")
+    @Label("NBL Send")
+    @Category(CATEGORY)
+    @Description("A tracked NET_BUFFER_LIST was handed off to SENT: sent down the stack")
+    @StackTrace(false)
+    public static final class NblSend extends HandOff {}
 
     /** A tracked NBL was given to WFP injection ({@link OwnerState#INJECTED}). */
     @Name("nbl4j.NblInject")
@@ -125,24 +128,7 @@ public final class NblEvents {
     @Category(CATEGORY)
     @Description("A tracked NET_BUFFER_LIST was handed off to INJECTED: given to WFP injection")
     @StackTrace(false)
-    public static final class NblInject extends Event {
-        @Label("Tag")
-        public @Nullable String tag;
-
-        @Label("Description")
-        public @Nullable String description;
-
-        @Label("Holder")
-        @Description("Who holds it now")
-        public @Nullable String holder;
-
-        @Label("Site")
-        @Description("The caller's frame that injected it")
-        public @Nullable String site;
-
-        @Label("Allocation Site")
-        public @Nullable String allocationSite;
-    }
+    public static final class NblInject extends HandOff {}
 
     /** A sent or injected NBL came back to its owner ({@link OwnerState#OWNED}): a send or injection completion. */
     @Name("nbl4j.NblComplete")
@@ -305,28 +291,8 @@ public final class NblEvents {
             long nowNanos,
             Site site) {
         switch (to) {
-            case SENT -> {
-                NblSend event = new NblSend();
-                if (event.shouldCommit()) {
-                    event.tag = track.tag().toString();
-                    event.description = track.description();
-                    event.holder = holderText(holder);
-                    event.site = site.toString();
-                    event.allocationSite = track.allocation().toString();
-                    event.commit();
-                }
-            }
-            case INJECTED -> {
-                NblInject event = new NblInject();
-                if (event.shouldCommit()) {
-                    event.tag = track.tag().toString();
-                    event.description = track.description();
-                    event.holder = holderText(holder);
-                    event.site = site.toString();
-                    event.allocationSite = track.allocation().toString();
-                    event.commit();
-                }
-            }
+            case SENT -> commitHandOff(new NblSend(), track, holder, site);
+            case INJECTED -> commitHandOff(new NblInject(), track, holder, site);
             case OWNED -> {
                 if (from != OwnerState.SENT && from != OwnerState.INJECTED) {
                     return;
@@ -389,6 +355,17 @@ public final class NblEvents {
     /** Whether a leak event would be recorded: spares building the pending list otherwise. */
     static boolean leakRecorded() {
         return new NblLeak().isEnabled();
+    }
+
+    private static void commitHandOff(HandOff event, BufferTrack track, @Nullable Object holder, Site site) {
+        if (event.shouldCommit()) {
+            event.tag = track.tag().toString();
+            event.description = track.description();
+            event.holder = holderText(holder);
+            event.site = site.toString();
+            event.allocationSite = track.allocation().toString();
+            event.commit();
+        }
     }
 
     static String holderText(@Nullable Object holder) {
