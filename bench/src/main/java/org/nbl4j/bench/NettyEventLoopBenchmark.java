@@ -1,6 +1,5 @@
 package org.nbl4j.bench;
 
-import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.concurrent.FastThreadLocalThread;
@@ -56,20 +55,8 @@ public class NettyEventLoopBenchmark {
         if (!(Thread.currentThread() instanceof FastThreadLocalThread)) {
             throw new IllegalStateException("not on a FastThreadLocalThread: " + Thread.currentThread());
         }
-        alloc = switch (allocator) {
-            case "pooled" -> NettyAllocators.pooled(true);
-            case "adaptive" -> new AdaptiveByteBufAllocator(true, true);
-            default -> throw new IllegalArgumentException(allocator);
-        };
-        source = alloc.directBuffer(size);
-        for (int i = 0; i < size; i++) {
-            source.writeByte(i * 31 + 7);
-        }
-        ByteBuf copy = source.copy();
-        if (!copy.isDirect() || !copy.equals(source)) {
-            throw new IllegalStateException("copy is wrong: " + copy);
-        }
-        copy.release();
+        alloc = NettyAllocators.named(allocator);
+        source = NettyAllocators.filledSource(alloc, size);
     }
 
     @TearDown(Level.Trial)
