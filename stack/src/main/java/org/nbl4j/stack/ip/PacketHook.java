@@ -1,0 +1,33 @@
+package org.nbl4j.stack.ip;
+
+import org.nbl4j.core.buffer.NetBufferList;
+
+/**
+ * Where the WFP filter engine plugs into the IP path (wfp-callouts-and-injection §8.1, §8.3). The path calls it on
+ * the receive-queue thread at DISPATCH_LEVEL, with the NBL's offset where the layer presents it (§5.2).
+ */
+public interface PacketHook {
+
+    /** The hook of a path without a filter engine: every packet continues, no discard is shown. */
+    PacketHook NONE = new PacketHook() {
+        @Override
+        public HookVerdict classify(HookPoint point, NetBufferList nbl, PacketFacts facts) {
+            return HookVerdict.CONTINUE;
+        }
+
+        @Override
+        public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {}
+    };
+
+    /**
+     * Shows a packet at a hook point and returns the engine's verdict. The engine must leave every NB's offsets as
+     * it found them.
+     */
+    HookVerdict classify(HookPoint point, NetBufferList nbl, PacketFacts facts);
+
+    /**
+     * Shows a packet the path is dropping at the discard twin of {@code point};
+     * {@link PacketFacts#discardReason()} says why. The packet's offset is wherever the path stopped.
+     */
+    void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts);
+}

@@ -1,0 +1,28 @@
+package org.nbl4j.stack.ndis;
+
+import org.nbl4j.core.buffer.NetBufferList;
+
+/**
+ * A protocol's binding to one adapter, the {@code NdisBindingHandle}: how the protocol sends down through the
+ * adapter's filter stack and returns the NBLs that were indicated to it.
+ */
+public interface ProtocolBinding {
+
+    /** The adapter's name. */
+    String adapterName();
+
+    /** The adapter's MTU as the filters above the miniport leave it. */
+    int mtu();
+
+    /** How many receive queues the adapter has. */
+    int receiveQueueCount();
+
+    /**
+     * {@code NdisSendNetBufferLists}: the protocol gives up the chain until
+     * {@link Protocol#sendNetBufferListsComplete} hands each NBL back, exactly once.
+     */
+    void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags);
+
+    /** {@code NdisReturnNetBufferLists}: returns NBLs indicated with RESOURCES clear to their miniport. */
+    void returnNetBufferLists(NetBufferList chain, int returnFlags);
+}
