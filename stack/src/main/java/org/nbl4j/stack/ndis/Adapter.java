@@ -248,7 +248,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     }
 
     /**
-     * Stops the queue threads, pauses the stack, detaches the filters top to bottom ({@code FilterDetach}) and halts
+     * Pauses the stack, stops the queue threads, detaches the filters top to bottom ({@code FilterDetach}) and halts
      * the miniport ({@code MiniportHaltEx}).
      */
     @Override
@@ -258,6 +258,10 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
                 return;
             }
             closed = true;
+        }
+        if (protocolRunning || miniportRunning) {
+            // Before the threads stop: pausing waits for sends that only the queue threads complete.
+            pause();
         }
         stopping = true;
         for (Thread thread : queueThreads) {
@@ -272,9 +276,6 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             if (thread.isAlive()) {
                 throw new IllegalStateException(thread.getName() + " did not stop");
             }
-        }
-        if (protocolRunning || miniportRunning) {
-            pause();
         }
         protocol = null;
         for (FilterModule module : modules) {
