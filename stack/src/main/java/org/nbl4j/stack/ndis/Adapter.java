@@ -190,7 +190,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "NdisPause");
         protocolRunning = false;
         long deadline = System.nanoTime() + pauseTimeoutNanos;
-        while ((protocolSends.get() != 0 || protocolIndications.get() != 0) && System.nanoTime() < deadline) {
+        while ((protocolSends.get() > 0 || protocolIndications.get() > 0) && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
         }
         boolean paused = true;
