@@ -22,6 +22,8 @@ public record Bugcheck(int code, String name, long parameter1, long parameter2) 
     public static final long NDIS_BUGCHECK_LEAKED_NBL = 0x27;
     /** 0xC4 parameter 1: a driver unloads without freeing its pool allocations. */
     public static final long DRIVER_UNLOADED_WITH_POOL_ALLOCATIONS = 0x62;
+    /** 0xC4 parameter 1: the NDIS/WIFI verification rule {@code NdisFilterTimedPauseComplete}. */
+    public static final long NDIS_FILTER_TIMED_PAUSE_COMPLETE = 0x00092010;
     /** 0xC2 parameter 1: the pool block being freed is already free. */
     public static final long BAD_POOL_CALLER_DOUBLE_FREE = 0x7;
 

@@ -56,7 +56,21 @@ public enum Rule {
     CHAIN_CYCLE("ndis-buffers §10.6", "an NBL or NB chain loops back on itself"),
     CHAIN_OVERLAP("ndis-buffers §10.6", "an NBL is in two chains at once"),
     INFO_SLOT_RESERVED("ndis-buffers §4.4, §4.10", "WfpNetBufferListInfo is reserved for WFP"),
-    USE_AFTER_FREE("ndis-buffers §4.10", "an NBL, NB or its memory used after it was freed");
+    USE_AFTER_FREE("ndis-buffers §4.10", "an NBL, NB or its memory used after it was freed"),
+    FILTER_ORIGINATE_NOT_ALLOWED(
+            "ndis-buffers §6.1, §6.9",
+            "a filter originated a send or indication while its module was not Running, or in a bypassed direction"),
+    NBL_MISROUTED(
+            "ndis-buffers §6.3, §6.4, §6.5",
+            "an NBL completed or returned past its originator, or to a component that did not originate it"),
+    FILTER_PAUSE_COMPLETE(
+            "ndis-buffers §6.9, §9",
+            "FilterPause took more than 10 s, returned another status than SUCCESS or PENDING, or completed twice"
+                    + " (NdisFilterTimedPauseComplete)",
+            Bugcheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
+            "DRIVER_VERIFIER_DETECTED_VIOLATION",
+            Bugcheck.NDIS_FILTER_TIMED_PAUSE_COMPLETE),
+    FILTER_STATE("ndis-buffers §6.9", "a module operation called in a state that does not allow it");
 
     private final String section;
     private final String summary;

@@ -1,0 +1,628 @@
+package org.nbl4j.stack.ndis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.buffer.NetBufferLists;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.OwnerState;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.Verifier;
+
+/**
+ * One network adapter as NDIS assembles it: the miniport block, the lightweight filter modules stacked on it, and the
+ * binding of one protocol on top ({@code NdisBindingHandle}, which is this object). Sends flow protocol → filters top
+ * to bottom → miniport; receive indications flow miniport → filters bottom to top → protocol; completions and returns
+ * go the opposite way, each NBL ending at the component whose handle is its {@code SourceHandle} (ndis-buffers §6.3 to
+ * §6.5).
+ *
+ * <p>Filters are given to the {@link Builder} <b>top to bottom</b>: the first is the one just below the protocol.
+ * {@link Builder#build()} initializes the miniport, attaches every filter and restarts the stack, so the adapter is
+ * Running when built. {@link #start()} starts one thread per receive queue; {@link #poll} runs one queue's service on
+ * the caller's thread instead (benchmarks, deterministic tests).
+ *
+ * <p>Pause follows §6.9: the protocol first (its new sends complete with {@code NDIS_STATUS_PAUSED}, indications stop
+ * reaching it and the adapter waits, bounded, for what it still holds), then the filters top to bottom (waiting for a
+ * PENDING pause's {@code NdisFPauseComplete}, reporting NdisFilterTimedPauseComplete after the pause timeout, 10 s by
+ * default), then the miniport (its queues are no longer serviced). Restart goes the other way. The {@link Protocol}
+ * contract has no pause handler, so pausing the protocol is NDIS's side only.
+ *
+ * <p>Ports pass through unchanged (§6.8). With the verifier on, every NBL is handed off at each hop: to
+ * {@link OwnerState#SENT} or {@link OwnerState#INDICATED} when a component passes it on, to {@link OwnerState#OWNED}
+ * with the receiving component as holder when NDIS calls that component's handler.
+ */
+public final class Adapter implements ProtocolBinding, AutoCloseable {
+    /** How long a receive queue thread waits for an interrupt before looking again. */
+    private static final long AWAIT_NANOS = Duration.ofMillis(20).toNanos();
+
+    private final Ndis ndis;
+    private final Verifier verifier;
+    private final Miniport miniport;
+    private final String name;
+    private final int interfaceIndex;
+    private final int budget;
+    private final long pauseTimeoutNanos;
+    private final FilterModule[] modules;
+    private final Edge edge = new Edge();
+    private final ReentrantLock[] queueLocks;
+    private final List<Thread> queueThreads = new ArrayList<>();
+
+    private volatile @Nullable Protocol protocol;
+    private volatile boolean protocolRunning;
+    private volatile boolean miniportRunning;
+    private volatile boolean stopping;
+    private boolean closed;
+    private final AtomicLong protocolSends = new AtomicLong();
+    private final AtomicLong protocolIndications = new AtomicLong();
+
+    private Adapter(Builder builder, Miniport miniport) {
+        this.ndis = builder.ndis;
+        this.verifier = ndis.verifier();
+        this.miniport = miniport;
+        this.name = builder.name != null ? builder.name : miniport.name();
+        this.interfaceIndex = builder.interfaceIndex;
+        this.budget = builder.budget;
+        this.pauseTimeoutNanos = builder.pauseTimeout.toNanos();
+        this.modules = new FilterModule[builder.filters.size()];
+        for (int i = 0; i < modules.length; i++) {
+            modules[i] = new FilterModule(this, builder.filters.get(i).name() + " on " + name, i);
+        }
+        this.queueLocks = new ReentrantLock[Math.max(1, miniport.receiveQueueCount())];
+        for (int i = 0; i < queueLocks.length; i++) {
+            queueLocks[i] = new ReentrantLock();
+        }
+    }
+
+    /** Starts describing an adapter whose pools come from {@code ndis}. */
+    public static Builder builder(Ndis ndis) {
+        return new Builder(ndis);
+    }
+
+    /** The buffer model of this adapter. */
+    public Ndis ndis() {
+        return ndis;
+    }
+
+    /** The interface index ({@code IfIndex}). */
+    public int interfaceIndex() {
+        return interfaceIndex;
+    }
+
+    /** The miniport at the bottom. */
+    public Miniport miniport() {
+        return miniport;
+    }
+
+    /** The state of the filter module at {@code position} (0 is the top). */
+    public FilterState filterState(int position) {
+        return modules[position].state();
+    }
+
+    /** Whether the stack is Running: the miniport serviced and the protocol reached. */
+    public boolean running() {
+        return protocolRunning && miniportRunning;
+    }
+
+    /**
+     * Binds {@code protocol} on top ({@code NdisOpenAdapterEx}); from now on indications reach it. One protocol per
+     * adapter.
+     */
+    public void bind(Protocol newProtocol) {
+        synchronized (this) {
+            if (protocol != null) {
+                throw new IllegalStateException(name + " already has a protocol bound");
+            }
+            protocol = newProtocol;
+        }
+    }
+
+    /** Starts one named thread per receive queue, each at DISPATCH_LEVEL waiting for and servicing its queue. */
+    public synchronized void start() {
+        if (closed || !queueThreads.isEmpty()) {
+            throw new IllegalStateException(name + (closed ? " is closed" : " is already started"));
+        }
+        for (int queue = 0; queue < queueLocks.length; queue++) {
+            int served = queue;
+            Thread thread = Thread.ofPlatform()
+                    .name("nbl4j " + name + " rx" + queue)
+                    .daemon()
+                    .unstarted(() -> serviceLoop(served));
+            queueThreads.add(thread);
+        }
+        queueThreads.forEach(Thread::start);
+    }
+
+    /**
+     * Runs queue {@code queue}'s service once on the caller's thread, raised to DISPATCH_LEVEL for the call, as a
+     * queue thread would. Returns 0 while the miniport is paused.
+     *
+     * @return what {@link Miniport#serviceQueue} did
+     */
+    public int poll(int queue, int pollBudget) {
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        try {
+            return service(queue, pollBudget);
+        } finally {
+            Irql.lower(previous);
+        }
+    }
+
+    private void serviceLoop(int queue) {
+        Irql.raise(Irql.DISPATCH_LEVEL);
+        try {
+            while (!stopping) {
+                if (!miniportRunning) {
+                    LockSupport.parkNanos(AWAIT_NANOS);
+                    continue;
+                }
+                miniport.awaitWork(queue, AWAIT_NANOS);
+                service(queue, budget);
+            }
+        } catch (InterruptedException stopped) {
+            // close() interrupts a thread blocked in awaitWork: that is how it stops.
+        }
+    }
+
+    private int service(int queue, int serviceBudget) {
+        ReentrantLock lock = queueLocks[queue];
+        lock.lock();
+        try {
+            return miniportRunning ? miniport.serviceQueue(queue, serviceBudget) : 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Pauses the stack (§6.9): protocol, filters top to bottom, miniport. Must be called at PASSIVE_LEVEL, not from a
+     * queue thread.
+     *
+     * @return whether every filter reached Paused within the pause timeout
+     */
+    public boolean pause() {
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "NdisPause");
+        protocolRunning = false;
+        long deadline = System.nanoTime() + pauseTimeoutNanos;
+        while ((protocolSends.get() > 0 || protocolIndications.get() > 0) && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+        boolean paused = true;
+        try {
+            for (FilterModule module : modules) {
+                if (module.state() == FilterState.RUNNING) {
+                    paused &= module.pause(pauseTimeoutNanos);
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            paused = false;
+        }
+        miniportRunning = false;
+        for (ReentrantLock lock : queueLocks) {
+            lock.lock();
+            lock.unlock();
+        }
+        return paused;
+    }
+
+    /**
+     * Restarts the stack: miniport, filters bottom to top, protocol. A filter whose restart fails stays Paused and
+     * the filters above it and the protocol are not restarted.
+     *
+     * @return {@code NDIS_STATUS_SUCCESS} or the first failure
+     */
+    public int restart() {
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "NdisRestart");
+        miniportRunning = true;
+        queueThreads.forEach(LockSupport::unpark);
+        try {
+            for (int i = modules.length - 1; i >= 0; i--) {
+                if (modules[i].state() == FilterState.PAUSED) {
+                    int status = modules[i].restart(pauseTimeoutNanos);
+                    if (status < 0) {
+                        return status;
+                    }
+                }
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
+        protocolRunning = true;
+        return NtStatus.NDIS_STATUS_SUCCESS;
+    }
+
+    /**
+     * {@code NdisCancelSendNetBufferLists} for the bound protocol: asks every filter below, top to bottom, to abort
+     * queued sends carrying {@code cancelId}.
+     */
+    public void cancelSendNetBufferLists(long cancelId) {
+        cancelDown(0, cancelId);
+    }
+
+    /**
+     * Pauses the stack, stops the queue threads, detaches the filters top to bottom ({@code FilterDetach}) and halts
+     * the miniport ({@code MiniportHaltEx}).
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (protocolRunning || miniportRunning) {
+            // Before the threads stop: pausing waits for sends that only the queue threads complete.
+            pause();
+        }
+        stopping = true;
+        for (Thread thread : queueThreads) {
+            thread.interrupt();
+        }
+        for (Thread thread : queueThreads) {
+            try {
+                thread.join(Duration.ofSeconds(5));
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                throw new IllegalStateException(thread.getName() + " did not stop");
+            }
+        }
+        protocol = null;
+        for (FilterModule module : modules) {
+            if (module.state() == FilterState.PAUSED) {
+                module.detach();
+            }
+        }
+        miniport.close();
+    }
+
+    // ---- ProtocolBinding ----
+
+    @Override
+    public String adapterName() {
+        return name;
+    }
+
+    @Override
+    public int mtu() {
+        return miniport.mtu();
+    }
+
+    @Override
+    public int receiveQueueCount() {
+        return miniport.receiveQueueCount();
+    }
+
+    /**
+     * {@code NdisSendNetBufferLists}. Every NBL must carry this binding as its {@code SourceHandle} (§6.5). While the
+     * protocol is paused NDIS completes the chain at once with {@code NDIS_STATUS_PAUSED}.
+     */
+    @Override
+    public void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags) {
+        if (!verifier.dispatchFlagHonest(
+                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0, "NdisSendNetBufferLists")) {
+            return;
+        }
+        int count = countFrom(chain, this);
+        if (count != NetBufferLists.count(chain)) {
+            verifier.report(
+                    Rule.NBL_MISROUTED,
+                    "NdisSendNetBufferLists on " + name + ": every NBL needs SourceHandle = the NdisBindingHandle",
+                    null,
+                    0);
+            return;
+        }
+        Protocol bound = protocol;
+        if (bound == null || !protocolRunning) {
+            for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
+                nbl.setStatus(NtStatus.NDIS_STATUS_PAUSED);
+            }
+            if (bound != null) {
+                bound.sendNetBufferListsComplete(this, chain, completeFlagsFor(sendFlags));
+            }
+            return;
+        }
+        protocolSends.addAndGet(count);
+        transit(chain, OwnerState.SENT, this);
+        sendDown(0, chain, portNumber, sendFlags);
+    }
+
+    /** {@code NdisReturnNetBufferLists}. */
+    @Override
+    public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
+        if (!verifier.dispatchFlagHonest(
+                (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0, "NdisReturnNetBufferLists")) {
+            return;
+        }
+        protocolIndications.addAndGet(-NetBufferLists.count(chain));
+        transit(chain, OwnerState.INDICATED, this);
+        returnDown(0, chain, returnFlags);
+    }
+
+    // ---- routing between the layers ----
+
+    /** Passes sends to the first module at or below {@code from} that has send handlers, else to the miniport. */
+    void sendDown(int from, NetBufferList chain, int portNumber, int sendFlags) {
+        for (int i = from; i < modules.length; i++) {
+            if (modules[i].sendHandlers) {
+                modules[i].deliverSend(chain, portNumber, sendFlags);
+                return;
+            }
+        }
+        arrive(chain, miniport);
+        miniport.sendNetBufferLists(chain, portNumber, sendFlags);
+    }
+
+    /** Passes completions to the first module at or above {@code from} with send handlers, else to the protocol. */
+    void completeUp(int from, NetBufferList chain, int sendCompleteFlags) {
+        for (int i = from; i >= 0; i--) {
+            if (modules[i].sendHandlers) {
+                modules[i].deliverSendComplete(chain, sendCompleteFlags);
+                return;
+            }
+        }
+        Protocol bound = protocol;
+        int count = countFrom(chain, this);
+        if (bound == null || count != NetBufferLists.count(chain)) {
+            verifier.report(
+                    Rule.NBL_MISROUTED,
+                    "send completion reached the top of " + name + " with NBLs the protocol did not send",
+                    null,
+                    0);
+            return;
+        }
+        protocolSends.addAndGet(-count);
+        arrive(chain, bound);
+        bound.sendNetBufferListsComplete(this, chain, sendCompleteFlags);
+    }
+
+    /**
+     * Passes indications to the first module at or above {@code from} with receive handlers, else to the protocol;
+     * with no protocol Running they turn round at the top and are returned down.
+     */
+    void indicateUp(int from, NetBufferList chain, int portNumber, int count, int receiveFlags) {
+        for (int i = from; i >= 0; i--) {
+            if (modules[i].receiveHandlers) {
+                modules[i].deliverReceive(chain, portNumber, count, receiveFlags);
+                return;
+            }
+        }
+        Protocol bound = protocol;
+        boolean cannotPend = NdisFlags.receiveCannotPend(receiveFlags);
+        if (bound == null || !protocolRunning) {
+            if (!cannotPend) {
+                returnDown(0, chain, returnFlagsFor(receiveFlags));
+            }
+            return;
+        }
+        if (!cannotPend) {
+            protocolIndications.addAndGet(NetBufferLists.count(chain));
+        }
+        arrive(chain, bound);
+        bound.receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
+    }
+
+    /** Passes returns to the first module at or below {@code from} with receive handlers, else to the miniport. */
+    void returnDown(int from, NetBufferList chain, int returnFlags) {
+        for (int i = from; i < modules.length; i++) {
+            if (modules[i].receiveHandlers) {
+                modules[i].deliverReturn(chain, returnFlags);
+                return;
+            }
+        }
+        if (countFrom(chain, edge) != NetBufferLists.count(chain)) {
+            verifier.report(
+                    Rule.NBL_MISROUTED,
+                    "returns reached the miniport of " + name + " with NBLs it did not indicate",
+                    null,
+                    0);
+            return;
+        }
+        arrive(chain, null);
+        miniport.returnNetBufferLists(chain, returnFlags);
+    }
+
+    /** Forwards a cancel to the modules at or below {@code from}; the miniport contract has no cancel handler. */
+    void cancelDown(int from, long cancelId) {
+        for (int i = from; i < modules.length; i++) {
+            if (modules[i].sendHandlers) {
+                modules[i].deliverCancel(cancelId);
+                return;
+            }
+        }
+    }
+
+    /** Marks a chain as passed on by {@code from}; only with the verifier on. */
+    void transit(NetBufferList chain, OwnerState state, Object from) {
+        if (!verifier.enabled()) {
+            return;
+        }
+        for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
+            nbl.handOff(state, from);
+        }
+    }
+
+    /** Marks a chain as owned by the component whose handler NDIS is about to call; only with the verifier on. */
+    void arrive(NetBufferList chain, @Nullable Object holder) {
+        if (!verifier.enabled()) {
+            return;
+        }
+        for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
+            nbl.handOff(OwnerState.OWNED, holder);
+        }
+    }
+
+    /** How many NBLs of the chain carry {@code source} as their {@code SourceHandle}. */
+    static int countFrom(NetBufferList chain, Object source) {
+        int count = 0;
+        for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
+            if (nbl.sourceHandle() == source) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static int completeFlagsFor(int sendFlags) {
+        return (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0
+                ? NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL
+                : 0;
+    }
+
+    private static int returnFlagsFor(int receiveFlags) {
+        return (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0
+                ? NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL
+                : 0;
+    }
+
+    @Override
+    public String toString() {
+        return "adapter " + name;
+    }
+
+    /**
+     * The miniport block: what the miniport indicates and completes through. Its identity is the
+     * {@code MiniportAdapterHandle}, which the miniport sets as {@code SourceHandle} on the NBLs it indicates.
+     */
+    private final class Edge implements MiniportEdge {
+        @Override
+        public Ndis ndis() {
+            return ndis;
+        }
+
+        @Override
+        public void indicateReceiveNetBufferLists(
+                NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
+            if (!verifier.dispatchFlagHonest(
+                    (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
+                    "NdisMIndicateReceiveNetBufferLists")) {
+                return;
+            }
+            if (countFrom(chain, this) != NetBufferLists.count(chain)) {
+                verifier.report(
+                        Rule.NBL_MISROUTED,
+                        "NdisMIndicateReceiveNetBufferLists on " + name
+                                + ": every NBL needs SourceHandle = the MiniportAdapterHandle",
+                        null,
+                        0);
+                return;
+            }
+            transit(chain, OwnerState.INDICATED, miniport);
+            indicateUp(modules.length - 1, chain, portNumber, numberOfNetBufferLists, receiveFlags);
+            if (NdisFlags.receiveCannotPend(receiveFlags)) {
+                arrive(chain, null);
+            }
+        }
+
+        @Override
+        public void sendNetBufferListsComplete(NetBufferList chain, int sendCompleteFlags) {
+            if (!verifier.dispatchFlagHonest(
+                    (sendCompleteFlags & NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0,
+                    "NdisMSendNetBufferListsComplete")) {
+                return;
+            }
+            transit(chain, OwnerState.SENT, miniport);
+            completeUp(modules.length - 1, chain, sendCompleteFlags);
+        }
+
+        @Override
+        public String toString() {
+            return "miniport block of " + name;
+        }
+    }
+
+    /**
+     * Describes an adapter: NDIS, the miniport, the filters top to bottom, the interface index and name, the receive
+     * budget per service call and the pause timeout.
+     */
+    public static final class Builder {
+        private final Ndis ndis;
+        private @Nullable Miniport miniport;
+        private final List<NamedFilter> filters = new ArrayList<>();
+        private int interfaceIndex = 1;
+        private @Nullable String name;
+        private int budget = 64;
+        private Duration pauseTimeout = Duration.ofSeconds(10);
+
+        private Builder(Ndis ndis) {
+            this.ndis = ndis;
+        }
+
+        /** The device at the bottom. */
+        public Builder miniport(Miniport device) {
+            this.miniport = device;
+            return this;
+        }
+
+        /** Adds a filter below the ones added before: the first filter added is the top of the stack. */
+        public Builder filter(String filterName, FilterDriver driver) {
+            filters.add(new NamedFilter(filterName, driver));
+            return this;
+        }
+
+        /** The interface index ({@code IfIndex}); 1 by default. */
+        public Builder interfaceIndex(int index) {
+            this.interfaceIndex = index;
+            return this;
+        }
+
+        /** The adapter's name; the miniport's name by default. */
+        public Builder name(String adapterName) {
+            this.name = adapterName;
+            return this;
+        }
+
+        /** How many NBLs a queue thread lets its service call indicate or complete at a time; 64 by default. */
+        public Builder budget(int perService) {
+            if (perService < 1) {
+                throw new IllegalArgumentException("budget must be at least 1: " + perService);
+            }
+            this.budget = perService;
+            return this;
+        }
+
+        /**
+         * How long a pause waits for a PENDING filter pause (and for the protocol's outstanding NBLs) before reporting
+         * NdisFilterTimedPauseComplete; 10 s by default, as in Driver Verifier.
+         */
+        public Builder pauseTimeout(Duration timeout) {
+            this.pauseTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Initializes the miniport, attaches the filters ({@code FilterAttach}) and restarts the stack.
+         *
+         * @throws IllegalStateException if no miniport was given or a filter fails to restart
+         */
+        public Adapter build() {
+            Miniport device = miniport;
+            if (device == null) {
+                throw new IllegalStateException("an adapter needs a miniport");
+            }
+            Adapter adapter = new Adapter(this, device);
+            device.initialize(adapter.edge);
+            for (int i = 0; i < adapter.modules.length; i++) {
+                adapter.modules[i].attach(filters.get(i).driver());
+            }
+            int status = adapter.restart();
+            if (status < 0) {
+                throw new IllegalStateException(
+                        "the stack of " + adapter.name + " failed to restart: " + NtStatus.describe(status));
+            }
+            return adapter;
+        }
+    }
+
+    private record NamedFilter(String name, FilterDriver driver) {}
+}

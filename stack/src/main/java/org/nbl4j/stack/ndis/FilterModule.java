@@ -1,0 +1,387 @@
+package org.nbl4j.stack.ndis;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.OwnerState;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.Verifier;
+
+/**
+ * NDIS's side of one filter module: the {@code NdisFilterHandle} it gives the filter, the module's state (§6.9), its
+ * bypass options and the per-NBL count of the module's own sends and indications still outstanding.
+ *
+ * <p>NDIS enforces the rules a filter can break: a module that originates while not Running, or in a direction it
+ * bypasses, gets a {@link Rule#FILTER_ORIGINATE_NOT_ALLOWED} violation and the call is refused (the NBLs stay the
+ * filter's); a module that passes its own NBLs on gets {@link Rule#NBL_MISROUTED} and the call is refused.
+ */
+final class FilterModule implements FilterHandle {
+    private final Adapter adapter;
+    private final Verifier verifier;
+    private final String name;
+    /** Position from the top: 0 is just below the protocol. */
+    final int position;
+
+    private @Nullable LightweightFilter filter;
+    private volatile FilterState state = FilterState.DETACHED;
+    volatile boolean sendHandlers = true;
+    volatile boolean receiveHandlers = true;
+    private final AtomicLong ownSends = new AtomicLong();
+    private final AtomicLong ownIndications = new AtomicLong();
+    /** Guarded by this: the outcome of a PENDING pause or restart. */
+    private boolean pauseCompleted;
+
+    private boolean restartCompleted;
+    private int restartStatus;
+
+    FilterModule(Adapter adapter, String name, int position) {
+        this.adapter = adapter;
+        this.verifier = adapter.ndis().verifier();
+        this.name = name;
+        this.position = position;
+    }
+
+    // ---- PnP, driven by the adapter at PASSIVE_LEVEL ----
+
+    void attach(FilterDriver driver) {
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterAttach");
+        state = FilterState.ATTACHING;
+        try {
+            filter = driver.attach(this);
+        } catch (RuntimeException failed) {
+            state = FilterState.DETACHED;
+            throw failed;
+        }
+        state = FilterState.PAUSED;
+    }
+
+    /** {@code FilterSetModuleOptions} then {@code FilterRestart}; returns the restart's final status. */
+    int restart(long timeoutNanos) throws InterruptedException {
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterRestart");
+        LightweightFilter module = requireState(FilterState.PAUSED, "FilterRestart");
+        int options = module.setModuleOptions(this);
+        if (options < 0) {
+            return options;
+        }
+        synchronized (this) {
+            restartCompleted = false;
+            state = FilterState.RESTARTING;
+        }
+        int status = module.restart(this);
+        if (status == NtStatus.NDIS_STATUS_PENDING) {
+            status = awaitRestartComplete(timeoutNanos);
+        }
+        state = status >= 0 ? FilterState.RUNNING : FilterState.PAUSED;
+        return status;
+    }
+
+    private synchronized int awaitRestartComplete(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!restartCompleted) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                verifier.report(Rule.FILTER_STATE, name + ": FilterRestart pended and never completed", null, 0);
+                return NtStatus.NDIS_STATUS_FAILURE;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return restartStatus;
+    }
+
+    /**
+     * {@code FilterPause}; waits for {@code NdisFPauseComplete} if it pends, and reports
+     * {@link Rule#FILTER_PAUSE_COMPLETE} (NdisFilterTimedPauseComplete) if it does not come within the timeout.
+     *
+     * @return whether the module reached Paused
+     */
+    boolean pause(long timeoutNanos) throws InterruptedException {
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterPause");
+        LightweightFilter module = requireState(FilterState.RUNNING, "FilterPause");
+        synchronized (this) {
+            pauseCompleted = false;
+            state = FilterState.PAUSING;
+        }
+        int status = module.pause(this);
+        if (status == NtStatus.NDIS_STATUS_SUCCESS) {
+            state = FilterState.PAUSED;
+            return true;
+        }
+        if (status != NtStatus.NDIS_STATUS_PENDING) {
+            verifier.report(
+                    Rule.FILTER_PAUSE_COMPLETE,
+                    name + ": FilterPause returned " + NtStatus.describe(status)
+                            + "; only SUCCESS or PENDING are legal",
+                    null,
+                    0);
+            state = FilterState.PAUSED;
+            return true;
+        }
+        return awaitPauseComplete(timeoutNanos);
+    }
+
+    private synchronized boolean awaitPauseComplete(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (!pauseCompleted) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                verifier.report(
+                        Rule.FILTER_PAUSE_COMPLETE,
+                        name + ": FilterPause pended and NdisFPauseComplete did not come within "
+                                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (" + ownSends.get()
+                                + " own sends, " + ownIndications.get() + " own indications outstanding)",
+                        null,
+                        0);
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+        return true;
+    }
+
+    void detach() {
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterDetach");
+        LightweightFilter module = requireState(FilterState.PAUSED, "FilterDetach");
+        if (ownSends.get() != 0 || ownIndications.get() != 0) {
+            verifier.report(
+                    Rule.NBL_LEAKED,
+                    name + " detaches with " + ownSends.get() + " own sends and " + ownIndications.get()
+                            + " own indications outstanding",
+                    null,
+                    0);
+        }
+        module.detach(this);
+        filter = null;
+        state = FilterState.DETACHED;
+    }
+
+    private LightweightFilter requireState(FilterState required, String operation) {
+        LightweightFilter module = filter;
+        if (state != required || module == null) {
+            throw new IllegalStateException(operation + " on " + name + " in state " + state + ", needs " + required);
+        }
+        return module;
+    }
+
+    // ---- NDIS calling the module's data handlers ----
+
+    void deliverSend(NetBufferList chain, int portNumber, int sendFlags) {
+        adapter.arrive(chain, this);
+        filter().sendNetBufferLists(this, chain, portNumber, sendFlags);
+    }
+
+    void deliverSendComplete(NetBufferList chain, int sendCompleteFlags) {
+        adapter.arrive(chain, this);
+        ownSends.addAndGet(-Adapter.countFrom(chain, this));
+        filter().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
+    }
+
+    void deliverReceive(NetBufferList chain, int portNumber, int count, int receiveFlags) {
+        adapter.arrive(chain, this);
+        filter().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
+    }
+
+    void deliverReturn(NetBufferList chain, int returnFlags) {
+        adapter.arrive(chain, this);
+        ownIndications.addAndGet(-Adapter.countFrom(chain, this));
+        filter().returnNetBufferLists(this, chain, returnFlags);
+    }
+
+    void deliverCancel(long cancelId) {
+        filter().cancelSendNetBufferLists(this, cancelId);
+    }
+
+    private LightweightFilter filter() {
+        LightweightFilter module = filter;
+        if (module == null) {
+            throw new IllegalStateException(name + " is detached");
+        }
+        return module;
+    }
+
+    // ---- NdisFilterHandle ----
+
+    @Override
+    public Ndis ndis() {
+        return adapter.ndis();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public FilterState state() {
+        return state;
+    }
+
+    @Override
+    public int interfaceIndex() {
+        return adapter.interfaceIndex();
+    }
+
+    @Override
+    public int mtu() {
+        return adapter.mtu();
+    }
+
+    @Override
+    public void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags) {
+        if (!verifier.dispatchFlagHonest(
+                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0, "NdisFSendNetBufferLists")) {
+            return;
+        }
+        int own = Adapter.countFrom(chain, this);
+        if (own > 0) {
+            if (!mayOriginate(sendHandlers, "NdisFSendNetBufferLists")) {
+                return;
+            }
+            ownSends.addAndGet(own);
+        }
+        adapter.transit(chain, OwnerState.SENT, this);
+        adapter.sendDown(position + 1, chain, portNumber, sendFlags);
+    }
+
+    @Override
+    public void sendNetBufferListsComplete(NetBufferList chain, int sendCompleteFlags) {
+        if (!verifier.dispatchFlagHonest(
+                        (sendCompleteFlags & NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0,
+                        "NdisFSendNetBufferListsComplete")
+                || !passesOnlyOthers(chain, "NdisFSendNetBufferListsComplete")) {
+            return;
+        }
+        adapter.transit(chain, OwnerState.SENT, this);
+        adapter.completeUp(position - 1, chain, sendCompleteFlags);
+    }
+
+    @Override
+    public void indicateReceiveNetBufferLists(
+            NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
+        if (!verifier.dispatchFlagHonest(
+                (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
+                "NdisFIndicateReceiveNetBufferLists")) {
+            return;
+        }
+        boolean cannotPend = NdisFlags.receiveCannotPend(receiveFlags);
+        int own = Adapter.countFrom(chain, this);
+        if (own > 0) {
+            if (!mayOriginate(receiveHandlers, "NdisFIndicateReceiveNetBufferLists")) {
+                return;
+            }
+            if (!cannotPend) {
+                ownIndications.addAndGet(own);
+            }
+        }
+        adapter.transit(chain, OwnerState.INDICATED, this);
+        adapter.indicateUp(position - 1, chain, portNumber, numberOfNetBufferLists, receiveFlags);
+        if (cannotPend) {
+            adapter.arrive(chain, this);
+        }
+    }
+
+    @Override
+    public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
+        if (!verifier.dispatchFlagHonest(
+                        (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0, "NdisFReturnNetBufferLists")
+                || !passesOnlyOthers(chain, "NdisFReturnNetBufferLists")) {
+            return;
+        }
+        adapter.transit(chain, OwnerState.INDICATED, this);
+        adapter.returnDown(position + 1, chain, returnFlags);
+    }
+
+    @Override
+    public void cancelSendNetBufferLists(long cancelId) {
+        adapter.cancelDown(position + 1, cancelId);
+    }
+
+    @Override
+    public void pauseComplete() {
+        synchronized (this) {
+            if (state == FilterState.PAUSING && !pauseCompleted) {
+                if (ownSends.get() != 0 || ownIndications.get() != 0) {
+                    verifier.report(
+                            Rule.FILTER_PAUSE_COMPLETE,
+                            name + ": NdisFPauseComplete with " + ownSends.get() + " own sends and "
+                                    + ownIndications.get() + " own indications still outstanding",
+                            null,
+                            0);
+                    return;
+                }
+                pauseCompleted = true;
+                state = FilterState.PAUSED;
+                notifyAll();
+                return;
+            }
+        }
+        verifier.report(
+                Rule.FILTER_PAUSE_COMPLETE,
+                name + ": NdisFPauseComplete in state " + state + " (completed twice, or no pause pending)",
+                null,
+                0);
+    }
+
+    @Override
+    public void restartComplete(int status) {
+        synchronized (this) {
+            if (state == FilterState.RESTARTING && !restartCompleted) {
+                restartCompleted = true;
+                restartStatus = status;
+                notifyAll();
+                return;
+            }
+        }
+        verifier.report(Rule.FILTER_STATE, name + ": NdisFRestartComplete in state " + state, null, 0);
+    }
+
+    @Override
+    public void setOptionalHandlers(boolean sendHandlers, boolean receiveHandlers) {
+        if (state == FilterState.RUNNING) {
+            verifier.report(Rule.FILTER_STATE, name + ": NdisSetOptionalHandlers while Running", null, 0);
+            return;
+        }
+        this.sendHandlers = sendHandlers;
+        this.receiveHandlers = receiveHandlers;
+    }
+
+    @Override
+    public long outstandingSends() {
+        return ownSends.get();
+    }
+
+    @Override
+    public long outstandingIndications() {
+        return ownIndications.get();
+    }
+
+    private boolean mayOriginate(boolean handlers, String ddi) {
+        if (state == FilterState.RUNNING && handlers) {
+            return true;
+        }
+        verifier.report(
+                Rule.FILTER_ORIGINATE_NOT_ALLOWED,
+                name + ": " + ddi + " of its own NBLs while "
+                        + (handlers ? state : "bypassing the handlers their completion needs"),
+                null,
+                0);
+        return false;
+    }
+
+    /** A module passes on only NBLs it did not originate (§6.3, §6.4); its own come back to it and stop there. */
+    private boolean passesOnlyOthers(NetBufferList chain, String ddi) {
+        if (Adapter.countFrom(chain, this) == 0) {
+            return true;
+        }
+        verifier.report(Rule.NBL_MISROUTED, name + " passed its own NBLs on with " + ddi, null, 0);
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
