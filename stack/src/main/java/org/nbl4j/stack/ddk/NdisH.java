@@ -656,7 +656,10 @@ public final class NdisH {
 
     // ---- derived NBLs (§5) ----
 
-    /** {@code NdisAllocateCloneNetBufferList(OriginalNetBufferList, NetBufferListPoolHandle, NetBufferPoolHandle, AllocateCloneFlags)}. */
+    /**
+     * {@code NdisAllocateCloneNetBufferList(OriginalNetBufferList, NetBufferListPoolHandle, NetBufferPoolHandle,
+     * AllocateCloneFlags)}: {@code null} pools are NDIS's own. Parent and child count are the caller's (§5.1).
+     */
     public static @Nullable NetBufferList NdisAllocateCloneNetBufferList(
             NetBufferList originalNetBufferList,
             @Nullable NetBufferListPool netBufferListPoolHandle,
@@ -665,7 +668,7 @@ public final class NdisH {
         return originalNetBufferList.allocateClone(netBufferListPoolHandle, netBufferPoolHandle, allocateCloneFlags);
     }
 
-    /** {@code NdisFreeCloneNetBufferList(CloneNetBufferList, FreeCloneFlags)}: the flags must match the allocation's. */
+    /** {@code NdisFreeCloneNetBufferList(CloneNetBufferList, FreeCloneFlags)}: flags as at the allocation. */
     public static void NdisFreeCloneNetBufferList(NetBufferList cloneNetBufferList, int freeCloneFlags) {
         cloneNetBufferList.freeClone(freeCloneFlags);
     }
@@ -837,6 +840,36 @@ public final class NdisH {
         } else {
             nbl.setInfo(id, pointer);
         }
+    }
+
+    /** {@code NET_BUFFER_LIST_GET_HASH_VALUE(nbl)}. */
+    public static int NET_BUFFER_LIST_GET_HASH_VALUE(NetBufferList nbl) {
+        return nbl.hashValue();
+    }
+
+    /** {@code NET_BUFFER_LIST_SET_HASH_VALUE(nbl, value)}. */
+    public static void NET_BUFFER_LIST_SET_HASH_VALUE(NetBufferList nbl, int hashValue) {
+        nbl.setHashValue(hashValue);
+    }
+
+    /** {@code NET_BUFFER_LIST_GET_HASH_TYPE(nbl)}: {@code HashInfo & 0x00FFFF00}. */
+    public static int NET_BUFFER_LIST_GET_HASH_TYPE(NetBufferList nbl) {
+        return nbl.hashType();
+    }
+
+    /** {@code NET_BUFFER_LIST_SET_HASH_TYPE(nbl, type)}: rewrites only the type bits. */
+    public static void NET_BUFFER_LIST_SET_HASH_TYPE(NetBufferList nbl, int hashType) {
+        nbl.setHashType(hashType);
+    }
+
+    /** {@code NET_BUFFER_LIST_GET_HASH_FUNCTION(nbl)}: {@code HashInfo & 0x000000FF}. */
+    public static int NET_BUFFER_LIST_GET_HASH_FUNCTION(NetBufferList nbl) {
+        return nbl.hashFunction();
+    }
+
+    /** {@code NET_BUFFER_LIST_SET_HASH_FUNCTION(nbl, function)}: rewrites only the function bits. */
+    public static void NET_BUFFER_LIST_SET_HASH_FUNCTION(NetBufferList nbl, int hashFunction) {
+        nbl.setHashFunction(hashFunction);
     }
 
     /** {@code NdisGetNetBufferListProtocolId(nbl)}: the low byte of {@code NetBufferListProtocolId}. */

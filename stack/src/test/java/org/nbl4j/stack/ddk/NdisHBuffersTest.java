@@ -129,7 +129,7 @@ class NdisHBuffersTest {
     }
 
     @Test
-    @DisplayName("§3.3, §8: a retreat whose NetAllocateMdl fails is NDIS_STATUS_RESOURCES and leaves the NB as it was")
+    @DisplayName("§3.3, §8: a retreat whose NetAllocateMdl fails is NDIS_STATUS_RESOURCES and leaves the NB alone")
     void retreatFailureStatus() {
         NetBufferList nbl = packet(0);
         String before = state(nb(nbl));
@@ -146,7 +146,7 @@ class NdisHBuffersTest {
     }
 
     @Test
-    @DisplayName("§3.7/§3.8/§3.9: NdisGetDataBuffer, NdisCopyFromNetBufferToNetBuffer with BytesCopied, physical count")
+    @DisplayName("§3.7-§3.9: NdisGetDataBuffer, NdisCopyFromNetBufferToNetBuffer with BytesCopied, physical count")
     void dataAccess() {
         NetBufferList source = packet(0);
         NetBufferList destination = packet(0);

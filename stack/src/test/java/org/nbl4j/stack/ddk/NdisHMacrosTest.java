@@ -114,6 +114,15 @@ class NdisHMacrosTest {
         NET_BUFFER_LIST_INFO(nbl, MediaSpecificInformation, (Object) null);
         assertNull(NET_BUFFER_LIST_INFO(nbl, MediaSpecificInformation));
 
+        NET_BUFFER_LIST_SET_HASH_VALUE(nbl, 0xCAFEF00D);
+        assertEquals(0xCAFEF00D, NET_BUFFER_LIST_GET_HASH_VALUE(nbl));
+        assertEquals(0xCAFEF00DL, NET_BUFFER_LIST_INFO(nbl, NetBufferListHashValue), "ULONG in the slot");
+        NET_BUFFER_LIST_SET_HASH_FUNCTION(nbl, 0x01);
+        NET_BUFFER_LIST_SET_HASH_TYPE(nbl, 0x00000300);
+        assertEquals(0x01, NET_BUFFER_LIST_GET_HASH_FUNCTION(nbl));
+        assertEquals(0x00000300, NET_BUFFER_LIST_GET_HASH_TYPE(nbl));
+        assertEquals(0x301L, NET_BUFFER_LIST_INFO(nbl, NetBufferListHashInfo), "§4.4: both under their masks");
+
         assertSame(NetBufferListFrameType, NetBufferListProtocolId, "aliases name the same slot");
         assertEquals(NDIS_PROTOCOL_ID_TCP_IP, NdisGetNetBufferListProtocolId(nbl), "from the pool (§4.6)");
         NdisSetNetBufferListProtocolId(nbl, NDIS_PROTOCOL_ID_NBF);
