@@ -50,6 +50,11 @@ class NdisHMacrosTest {
 
     @AfterEach
     void close() {
+        NdisFreeNetBufferList(nbl);
+        NdisFreeNetBufferListPool(pool);
+        assertTrue(
+                ndis.poolUsage().outstanding().isEmpty(),
+                () -> "left: " + ndis.poolUsage().outstanding());
         ndis.close();
         arena.close();
     }
