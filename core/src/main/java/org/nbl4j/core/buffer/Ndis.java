@@ -2,6 +2,7 @@ package org.nbl4j.core.buffer;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
@@ -49,6 +50,7 @@ public final class Ndis implements AutoCloseable {
     private final Recycler<NetBufferListContext> contextDescriptors = new Recycler<>();
     private final NetBufferListPool defaultNetBufferListPool;
     private final NetBufferPool defaultNetBufferPool;
+    private final AtomicInteger partialCancelIds = new AtomicInteger();
 
     private Ndis(boolean checked, VerifierSettings settings) {
         this.checked = checked;
@@ -160,6 +162,17 @@ public final class Ndis implements AutoCloseable {
     /** {@code NdisFreeMdl}: frees the descriptor only. */
     public void freeMdl(Mdl mdl) {
         mdls.free(mdl);
+    }
+
+    /**
+     * {@code NdisGeneratePartialCancelId}: the high byte for the cancel ids of one originator (ndis-buffers §6.7). Each
+     * call returns the next value of a counter kept by this NDIS instance, wrapping after 0xFF, so the originators that
+     * each call it once (at DriverEntry) get distinct values until 256 of them have asked.
+     *
+     * @return a UCHAR, 0 to 0xFF
+     */
+    public int generatePartialCancelId() {
+        return partialCancelIds.getAndIncrement() & 0xFF;
     }
 
     /** NDIS's default {@code NetAllocateMdl}: an MDL and a buffer of {@code size} bytes, or {@code null}. */

@@ -76,6 +76,11 @@ public final class Mdl {
         return flags;
     }
 
+    /** The allocator that made this descriptor and must free it ({@code NdisFreeMdl} takes no handle). */
+    public MdlPool pool() {
+        return pool;
+    }
+
     /** Who made this MDL. */
     public MdlOrigin origin() {
         return origin;

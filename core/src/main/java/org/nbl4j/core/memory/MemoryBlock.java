@@ -40,6 +40,11 @@ public final class MemoryBlock {
         return segment;
     }
 
+    /** The memory the block came from and must be freed to ({@code NdisFreeMemory} takes no handle). */
+    public TaggedMemory owner() {
+        return owner;
+    }
+
     /** The number of bytes that were asked for. */
     public long size() {
         return size;

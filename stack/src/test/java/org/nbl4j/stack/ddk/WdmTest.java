@@ -1,0 +1,127 @@
+package org.nbl4j.stack.ddk;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nbl4j.stack.ddk.Wdm.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleViolation;
+
+/** The wdm.h part of the facade: IRQL over the thread's emulated level, MDL accessors, memory copies. */
+class WdmTest {
+    private final Arena arena = Arena.ofConfined();
+
+    @AfterEach
+    void close() {
+        arena.close();
+        assertEquals(Irql.PASSIVE_LEVEL, Irql.current(), "every test restores the level");
+    }
+
+    @Test
+    @DisplayName("IRQL constants are the C values, and KeGetCurrentIrql reads the core's thread level")
+    void irqlValues() {
+        assertEquals(0, PASSIVE_LEVEL);
+        assertEquals(1, APC_LEVEL);
+        assertEquals(2, DISPATCH_LEVEL);
+        assertEquals(PASSIVE_LEVEL, KeGetCurrentIrql(), "a thread starts at PASSIVE_LEVEL");
+        AtomicInteger seen = new AtomicInteger(-1);
+        Irql.runAt(Irql.DISPATCH_LEVEL, () -> seen.set(KeGetCurrentIrql()));
+        assertEquals(DISPATCH_LEVEL, seen.get());
+        Irql.runAt(Irql.APC_LEVEL, () -> seen.set(KeGetCurrentIrql()));
+        assertEquals(APC_LEVEL, seen.get());
+    }
+
+    @Test
+    @DisplayName("KeRaiseIrql stores the old level in its out-parameter; KeLowerIrql restores it")
+    void raiseAndLower() {
+        Ref<Integer> oldIrql = new Ref<>();
+        KeRaiseIrql(APC_LEVEL, oldIrql);
+        assertEquals(PASSIVE_LEVEL, oldIrql.value());
+        assertEquals(Irql.APC_LEVEL, Irql.current());
+        Ref<Integer> older = new Ref<>();
+        KeRaiseIrql(DISPATCH_LEVEL, older);
+        assertEquals(APC_LEVEL, older.value());
+        KeLowerIrql(older.value());
+        assertEquals(APC_LEVEL, KeGetCurrentIrql());
+        KeLowerIrql(oldIrql.value());
+        assertEquals(PASSIVE_LEVEL, KeGetCurrentIrql());
+
+        int previous = KeRaiseIrqlToDpcLevel();
+        assertEquals(PASSIVE_LEVEL, previous);
+        assertEquals(DISPATCH_LEVEL, KeGetCurrentIrql());
+        KeLowerIrql(previous);
+    }
+
+    @Test
+    @DisplayName("§6.11: raising below or lowering above the current level is a violation; unknown levels are refused")
+    void illegalRaiseAndLower() {
+        Ref<Integer> oldIrql = new Ref<>();
+        KeRaiseIrql(DISPATCH_LEVEL, oldIrql);
+        try {
+            RuleViolation down = assertThrows(RuleViolation.class, () -> KeRaiseIrql(APC_LEVEL, new Ref<>()));
+            assertEquals(Rule.IRQL_BAD_RAISE_OR_LOWER, down.rule());
+        } finally {
+            KeLowerIrql(oldIrql.value());
+        }
+        RuleViolation up = assertThrows(RuleViolation.class, () -> KeLowerIrql(DISPATCH_LEVEL));
+        assertEquals(Rule.IRQL_BAD_RAISE_OR_LOWER, up.rule());
+        assertThrows(IllegalArgumentException.class, () -> KeRaiseIrql(3, new Ref<>()), "no DIRQL in nbl4j");
+        assertThrows(IllegalArgumentException.class, () -> KeLowerIrql(-1));
+    }
+
+    @Test
+    @DisplayName("MDL accessors and MmGetSystemAddressForMdlSafe describe the MDL's bytes")
+    void mdlAccessors() {
+        try (Ndis ndis = Ndis.create()) {
+            MemorySegment memory = arena.allocate(64, 16);
+            memory.set(ValueLayout.JAVA_BYTE, 8, (byte) 42);
+            Mdl mdl = NdisH.NdisAllocateMdl(ndis, memory.asSlice(8), 32);
+            assertEquals(32, MmGetMdlByteCount(mdl));
+            assertEquals((int) ((memory.address() + 8) & (PAGE_SIZE - 1)), MmGetMdlByteOffset(mdl));
+            MemorySegment mapped = MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority | MdlMappingNoExecute);
+            assertEquals(32, mapped.byteSize());
+            assertEquals(42, mapped.get(ValueLayout.JAVA_BYTE, 0));
+            assertEquals(memory.address() + 8, MmGetMdlVirtualAddress(mdl).address());
+            assertTrue((mdl.flags() & MDL_SOURCE_IS_NONPAGED_POOL) != 0, "NdisAllocateMdl's MDL (§2.3)");
+            NdisH.NdisFreeMdl(mdl);
+        }
+    }
+
+    @Test
+    @DisplayName("RtlCopyMemory and RtlZeroMemory touch exactly Length bytes")
+    void copyAndZero() {
+        MemorySegment source = MemorySegment.ofArray(new byte[] {1, 2, 3, 4, 5});
+        byte[] target = {9, 9, 9, 9, 9, 9};
+        RtlCopyMemory(MemorySegment.ofArray(target), source, 4);
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 9, 9}, target);
+        RtlZeroMemory(MemorySegment.ofArray(target).asSlice(1), 2);
+        assertArrayEquals(new byte[] {1, 0, 0, 4, 9, 9}, target);
+        assertThrows(IndexOutOfBoundsException.class, () -> RtlZeroMemory(MemorySegment.ofArray(target), 7));
+    }
+
+    @Test
+    @DisplayName("NT_SUCCESS is status >= 0, including informational and PENDING")
+    void ntSuccess() {
+        assertTrue(NT_SUCCESS(NtStatus.STATUS_SUCCESS));
+        assertTrue(NT_SUCCESS(NtStatus.STATUS_PENDING));
+        assertTrue(NT_SUCCESS(NtStatus.STATUS_NDIS_INDICATION_REQUIRED));
+        assertFalse(NT_SUCCESS(NtStatus.STATUS_BUFFER_OVERFLOW), "a warning is not success");
+        assertFalse(NT_SUCCESS(NtStatus.STATUS_INSUFFICIENT_RESOURCES));
+        assertTrue(TRUE);
+        assertFalse(FALSE);
+    }
+}
