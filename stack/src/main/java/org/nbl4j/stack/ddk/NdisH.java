@@ -21,6 +21,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ndis.NdisFlags;
 
 /**
  * The buffer DDIs, accessor macros and constants of {@code ndis.h} with their C names, C argument order and C values
@@ -42,7 +43,7 @@ public final class NdisH {
     /** {@code NDIS_OBJECT_TYPE_DEFAULT}: the header type of both pool parameter structures. */
     public static final int NDIS_OBJECT_TYPE_DEFAULT = NdisObjectHeader.NDIS_OBJECT_TYPE_DEFAULT;
     /** {@code NDIS_DEFAULT_PORT_NUMBER}. */
-    public static final int NDIS_DEFAULT_PORT_NUMBER = 0;
+    public static final int NDIS_DEFAULT_PORT_NUMBER = NdisFlags.NDIS_DEFAULT_PORT_NUMBER;
     /** {@code NDIS_MAXIMUM_PORTS}. */
     public static final int NDIS_MAXIMUM_PORTS = 0x1000000;
 
@@ -79,27 +80,31 @@ public final class NdisH {
 
     // ---- send, receive and return flags (§6.2) ----
 
-    public static final int NDIS_SEND_FLAGS_DISPATCH_LEVEL = 0x00000001;
-    public static final int NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK = 0x00000002;
-    public static final int NDIS_SEND_FLAGS_SINGLE_QUEUE = 0x00000004;
-    public static final int NDIS_SEND_FLAGS_SWITCH_DESTINATION_GROUP = 0x00000010;
-    public static final int NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE = 0x00000020;
-    public static final int NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL = 0x00000001;
-    public static final int NDIS_SEND_COMPLETE_FLAGS_SINGLE_QUEUE = 0x00000002;
-    public static final int NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE = 0x00000004;
-    public static final int NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL = 0x00000001;
-    public static final int NDIS_RECEIVE_FLAGS_RESOURCES = 0x00000002;
-    public static final int NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE = 0x00000100;
-    public static final int NDIS_RECEIVE_FLAGS_SINGLE_VLAN = 0x00000200;
-    public static final int NDIS_RECEIVE_FLAGS_PERFECT_FILTERED = 0x00000400;
-    public static final int NDIS_RECEIVE_FLAGS_SINGLE_QUEUE = 0x00000800;
-    public static final int NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID = 0x00001000;
-    public static final int NDIS_RECEIVE_FLAGS_MORE_NBLS = 0x00002000;
-    public static final int NDIS_RECEIVE_FLAGS_SWITCH_DESTINATION_GROUP = 0x00004000;
-    public static final int NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE = 0x00008000;
-    public static final int NDIS_RETURN_FLAGS_DISPATCH_LEVEL = 0x00000001;
-    public static final int NDIS_RETURN_FLAGS_SINGLE_QUEUE = 0x00000002;
-    public static final int NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE = 0x00000004;
+    public static final int NDIS_SEND_FLAGS_DISPATCH_LEVEL = NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL;
+    public static final int NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK = NdisFlags.NDIS_SEND_FLAGS_CHECK_FOR_LOOPBACK;
+    public static final int NDIS_SEND_FLAGS_SINGLE_QUEUE = NdisFlags.NDIS_SEND_FLAGS_SINGLE_QUEUE;
+    public static final int NDIS_SEND_FLAGS_SWITCH_DESTINATION_GROUP =
+            NdisFlags.NDIS_SEND_FLAGS_SWITCH_DESTINATION_GROUP;
+    public static final int NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE = NdisFlags.NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE;
+    public static final int NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL = NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL;
+    public static final int NDIS_SEND_COMPLETE_FLAGS_SINGLE_QUEUE = NdisFlags.NDIS_SEND_COMPLETE_FLAGS_SINGLE_QUEUE;
+    public static final int NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE =
+            NdisFlags.NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE;
+    public static final int NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL = NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
+    public static final int NDIS_RECEIVE_FLAGS_RESOURCES = NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES;
+    public static final int NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE = NdisFlags.NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE;
+    public static final int NDIS_RECEIVE_FLAGS_SINGLE_VLAN = NdisFlags.NDIS_RECEIVE_FLAGS_SINGLE_VLAN;
+    public static final int NDIS_RECEIVE_FLAGS_PERFECT_FILTERED = NdisFlags.NDIS_RECEIVE_FLAGS_PERFECT_FILTERED;
+    public static final int NDIS_RECEIVE_FLAGS_SINGLE_QUEUE = NdisFlags.NDIS_RECEIVE_FLAGS_SINGLE_QUEUE;
+    public static final int NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID =
+            NdisFlags.NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID;
+    public static final int NDIS_RECEIVE_FLAGS_MORE_NBLS = NdisFlags.NDIS_RECEIVE_FLAGS_MORE_NBLS;
+    public static final int NDIS_RECEIVE_FLAGS_SWITCH_DESTINATION_GROUP =
+            NdisFlags.NDIS_RECEIVE_FLAGS_SWITCH_DESTINATION_GROUP;
+    public static final int NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE = NdisFlags.NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE;
+    public static final int NDIS_RETURN_FLAGS_DISPATCH_LEVEL = NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL;
+    public static final int NDIS_RETURN_FLAGS_SINGLE_QUEUE = NdisFlags.NDIS_RETURN_FLAGS_SINGLE_QUEUE;
+    public static final int NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE = NdisFlags.NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE;
 
     /** {@code NDIS_TEST_SEND_AT_DISPATCH_LEVEL(Flags)} (legacy name). */
     public static boolean NDIS_TEST_SEND_AT_DISPATCH_LEVEL(int sendFlags) {

@@ -32,6 +32,39 @@ public final class NdisFlags {
     /** {@code NDIS_RETURN_FLAGS_SINGLE_QUEUE}. */
     public static final int NDIS_RETURN_FLAGS_SINGLE_QUEUE = 0x00000002;
 
+    /** {@code NDIS_SEND_FLAGS_SWITCH_DESTINATION_GROUP}. */
+    public static final int NDIS_SEND_FLAGS_SWITCH_DESTINATION_GROUP = 0x00000010;
+
+    /** {@code NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE}. */
+    public static final int NDIS_SEND_FLAGS_SWITCH_SINGLE_SOURCE = 0x00000020;
+
+    /** {@code NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE}. */
+    public static final int NDIS_SEND_COMPLETE_FLAGS_SWITCH_SINGLE_SOURCE = 0x00000004;
+
+    /** {@code NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE}. */
+    public static final int NDIS_RECEIVE_FLAGS_SINGLE_ETHER_TYPE = 0x00000100;
+
+    /** {@code NDIS_RECEIVE_FLAGS_SINGLE_VLAN}. */
+    public static final int NDIS_RECEIVE_FLAGS_SINGLE_VLAN = 0x00000200;
+
+    /** {@code NDIS_RECEIVE_FLAGS_PERFECT_FILTERED}. */
+    public static final int NDIS_RECEIVE_FLAGS_PERFECT_FILTERED = 0x00000400;
+
+    /** {@code NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID}. */
+    public static final int NDIS_RECEIVE_FLAGS_SHARED_MEMORY_INFO_VALID = 0x00001000;
+
+    /** {@code NDIS_RECEIVE_FLAGS_MORE_NBLS}. */
+    public static final int NDIS_RECEIVE_FLAGS_MORE_NBLS = 0x00002000;
+
+    /** {@code NDIS_RECEIVE_FLAGS_SWITCH_DESTINATION_GROUP}. */
+    public static final int NDIS_RECEIVE_FLAGS_SWITCH_DESTINATION_GROUP = 0x00004000;
+
+    /** {@code NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE}. */
+    public static final int NDIS_RECEIVE_FLAGS_SWITCH_SINGLE_SOURCE = 0x00008000;
+
+    /** {@code NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE}. */
+    public static final int NDIS_RETURN_FLAGS_SWITCH_SINGLE_SOURCE = 0x00000004;
+
     private NdisFlags() {}
 
     /** {@code NDIS_TEST_RECEIVE_CANNOT_PEND}: RESOURCES set, the receiver must not keep the NBLs. */
