@@ -20,7 +20,7 @@ final class PcapReader extends CaptureReader {
         super(input);
         input.require(FILE_HEADER, "file header", 0, 0);
         int magic = input.intAt(0);
-        if (isMagic(Integer.reverseBytes(magic))) {
+        if (magic != MAGIC_MICROSECONDS && magic != MAGIC_NANOSECONDS) {
             input.order(ByteOrder.LITTLE_ENDIAN);
             magic = Integer.reverseBytes(magic);
         }
