@@ -187,10 +187,12 @@ public abstract sealed class CaptureReader implements AutoCloseable permits Pcap
         if (version == 4 && captured >= 4) {
             return Short.toUnsignedInt(input.memory().get(NETWORK_SHORT, at + 2));
         }
-        if (version == 6 && captured >= 6) {
+        if (version == 6 && captured >= 7) {
             int payload = Short.toUnsignedInt(input.memory().get(NETWORK_SHORT, at + 4));
-            // A zero payload length announces a jumbogram, whose length is in a hop-by-hop option: leave it whole.
-            return payload == 0 ? -1 : IPV6_HEADER + payload;
+            boolean hopByHop = input.memory().get(ValueLayout.JAVA_BYTE, at + 6) == 0;
+            // A zero payload length before a hop-by-hop header announces a jumbogram (RFC 2675), whose length is in
+            // an option: leave it whole.
+            return payload == 0 && hopByHop ? -1 : IPV6_HEADER + payload;
         }
         return -1;
     }
