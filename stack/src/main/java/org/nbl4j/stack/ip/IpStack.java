@@ -328,7 +328,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             NetBufferList next = nbl.next();
             if (resources) {
                 // RESOURCES set: the chain stays the adapter's, linkage included (ndis-buffers §6.4).
-                NetBufferList copy = arrival == null ? null : copyOf(nbl);
+                NetBufferList copy = arrival == null ? null : copyOf(nbl, binding);
                 if (copy != null) {
                     received(copy, arrival, portNumber, atDispatch);
                 } else if (arrival != null) {
@@ -359,7 +359,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     }
 
     /** A copy of a packet indicated with RESOURCES set, held as the stack's own; null when memory ran out. */
-    private @Nullable NetBufferList copyOf(NetBufferList nbl) {
+    private @Nullable NetBufferList copyOf(NetBufferList nbl, ProtocolBinding binding) {
         NetBuffer nb = nbl.firstNetBuffer();
         if (nb == null || nb.dataLength() == 0) {
             return null;
@@ -369,7 +369,17 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             return null;
         }
         ownership.adopt(copy, NblRole.OWN, copy.protocolReserved()[NblOwnership.SLOT_TARGET]);
-        NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
+        boolean taken = nbl.ownerState() == OwnerState.INDICATED;
+        if (taken) {
+            nbl.handOff(OwnerState.OWNED, this);
+        }
+        try {
+            NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
+        } finally {
+            if (taken) {
+                nbl.handOff(OwnerState.INDICATED, binding);
+            }
+        }
         return copy;
     }
 
