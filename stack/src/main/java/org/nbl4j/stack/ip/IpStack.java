@@ -1052,14 +1052,15 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int interfaceIndex,
             PacketCompletion completion) {
         IpInterface egress = interfaceByIndex(interfaceIndex);
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (egress == null
-                || egress.compartment().id() != effectiveCompartmentId(compartmentId)
-                || nb == null
-                || !startsWithVersion(nb, family)) {
+        if (egress == null || egress.compartment().id() != effectiveCompartmentId(compartmentId)) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         ownership.adopt(nbl, NblRole.INJECTED, completion);
+        NetBuffer nb = nbl.firstNetBuffer();
+        if (nb == null || !startsWithVersion(nb, family)) {
+            ownership.disown(nbl);
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
         Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
         try {
             int longest = 0;
@@ -1085,24 +1086,29 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     public int injectNetworkSend(
             NetBufferList nbl, AddressFamily family, int compartmentId, PacketCompletion completion) {
         Compartment compartment = compartment(compartmentId);
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (compartment == null || nb == null || nb.next() != null || !startsWithVersion(nb, family)) {
+        if (compartment == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
+        ownership.adopt(nbl, NblRole.INJECTED, completion);
         Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
         PathScratch.Frame frame = PathScratch.enter();
         try {
-            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
+            NetBuffer nb = nbl.firstNetBuffer();
             ParsedPacket parsed = frame.parsed;
-            if (header == null || PacketParser.parse(header, available, nb.dataLength(), parsed) != null) {
+            int available = nb == null ? 0 : Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
+            if (header == null
+                    || nb.next() != null
+                    || PacketParser.parse(header, available, nb.dataLength(), parsed) != null
+                    || parsed.family != family) {
+                ownership.disown(nbl);
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
             Route route = compartment.lookup(family, parsed.destinationHigh, parsed.destinationLow);
             if (route == null) {
+                ownership.disown(nbl);
                 return NtStatus.STATUS_NOT_FOUND;
             }
-            ownership.adopt(nbl, NblRole.INJECTED, completion);
             try {
                 sendLocal(nbl, header, frame, route.egress(), true);
             } finally {
@@ -1124,14 +1130,15 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int subInterfaceIndex,
             PacketCompletion completion) {
         IpInterface arrival = interfaceByIndex(interfaceIndex);
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (arrival == null
-                || arrival.compartment().id() != effectiveCompartmentId(compartmentId)
-                || nb == null
-                || !startsWithVersion(nb, family)) {
+        if (arrival == null || arrival.compartment().id() != effectiveCompartmentId(compartmentId)) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         ownership.adopt(nbl, NblRole.INJECTED, completion);
+        NetBuffer nb = nbl.firstNetBuffer();
+        if (nb == null || !startsWithVersion(nb, family)) {
+            ownership.disown(nbl);
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
         nbl.setStatus(NtStatus.STATUS_SUCCESS);
         Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
         try {
@@ -1147,10 +1154,15 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         if (nb.dataLength() < 1) {
             return false;
         }
-        MemorySegment first = nb.getDataBuffer(1, MemorySegment.ofArray(new byte[1]), 1, 0);
-        return first != null
-                && (Byte.toUnsignedInt(first.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)) >>> 4)
-                        == family.ipVersion();
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            MemorySegment first = nb.getDataBuffer(1, frame.window, 1, 0);
+            return first != null
+                    && (Byte.toUnsignedInt(first.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)) >>> 4)
+                            == family.ipVersion();
+        } finally {
+            PathScratch.exit();
+        }
     }
 
     /**

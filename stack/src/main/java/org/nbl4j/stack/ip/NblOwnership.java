@@ -58,6 +58,23 @@ final class NblOwnership {
         nbl.setFlags((nbl.flags() & ~OURS) | HOLD | taken);
     }
 
+    /**
+     * Undoes {@link #adopt} for an NBL the layer turned down (a failed injection): clears the bookkeeping and gives
+     * the owner state back, without finishing it, so the caller still owns it (§3.4).
+     */
+    void disown(NetBufferList nbl) {
+        Object[] reserved = nbl.protocolReserved();
+        Object target = reserved[SLOT_TARGET];
+        NblRole role = (NblRole) reserved[SLOT_ROLE];
+        boolean taken = (nbl.flags() & TAKEN) != 0;
+        nbl.setFlags(nbl.flags() & ~OURS);
+        reserved[SLOT_ROLE] = null;
+        reserved[SLOT_TARGET] = null;
+        if (taken) {
+            nbl.handOff(role == NblRole.INJECTED ? OwnerState.INJECTED : OwnerState.INDICATED, target);
+        }
+    }
+
     /** Makes {@code fragment} a child of {@code parent} (ndis-buffers §5.1) and holds it for its send. */
     void adoptChild(NetBufferList fragment, NetBufferList parent) {
         adopt(fragment, NblRole.FRAGMENT, null);
