@@ -1,0 +1,80 @@
+package org.nbl4j.stack.ip;
+
+import java.lang.foreign.MemorySegment;
+import org.nbl4j.core.buffer.NetBuffer;
+
+/**
+ * Writes an ICMP or ICMPv6 error message about an offending packet: IP header, ICMP header, and as much of the
+ * offending packet as fits the size limit, with every checksum. Usable on its own, for example by a WinDivert-style
+ * reinjector that must answer a {@code STATUS_INVALID_BUFFER_SIZE} completion with "fragmentation needed" or
+ * "packet too big" toward the source (wfp-callouts-and-injection §5.6, S-WD-4); {@link IpStack#sendIcmpError} also
+ * routes and sends it.
+ */
+public final class IcmpErrorBuilder {
+    /** RFC 1812 §4.3.2.3: an ICMPv4 error is at most 576 bytes. */
+    public static final int V4_MAXIMUM_ERROR_LENGTH = 576;
+    /** RFC 4443 §2.4(c): an ICMPv6 error must not exceed the minimum IPv6 MTU, 1280 bytes. */
+    public static final int V6_MAXIMUM_ERROR_LENGTH = 1280;
+    /** The TTL or hop limit of the messages the layer originates. */
+    public static final int DEFAULT_HOP_LIMIT = 64;
+
+    private IcmpErrorBuilder() {}
+
+    /** How long the error about an offending packet of {@code offendingLength} bytes is. */
+    public static int errorLength(AddressFamily family, int offendingLength) {
+        int headers = headerLength(family) + IcmpMessages.HEADER_LENGTH;
+        int limit = family == AddressFamily.INET ? V4_MAXIMUM_ERROR_LENGTH : V6_MAXIMUM_ERROR_LENGTH;
+        return headers + Math.min(offendingLength, limit - headers);
+    }
+
+    private static int headerLength(AddressFamily family) {
+        return family == AddressFamily.INET ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;
+    }
+
+    /**
+     * Writes the error into {@code out}, which must hold {@link #errorLength} bytes. The source and destination are
+     * the error's own (the destination is normally the offending packet's source).
+     *
+     * @param mtu the next-hop MTU for {@link IcmpErrorKind#PACKET_TOO_BIG}, ignored otherwise
+     * @param offending the offending packet, its data starting at its IP header
+     * @param offendingLength its length (its header's, not the NB's DataLength)
+     * @param identification the IPv4 Identification of the error
+     */
+    public static void write(
+            MemorySegment out,
+            AddressFamily family,
+            IcmpErrorKind kind,
+            int mtu,
+            long sourceHigh,
+            long sourceLow,
+            long destinationHigh,
+            long destinationLow,
+            NetBuffer offending,
+            int offendingLength,
+            int identification) {
+        int length = errorLength(family, offendingLength);
+        int ipHeader = headerLength(family);
+        int icmpLength = length - ipHeader;
+        MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
+        int rest = kind == IcmpErrorKind.PACKET_TOO_BIG ? (family == AddressFamily.INET ? mtu & 0xFFFF : mtu) : 0;
+        IcmpMessages.writeHeader(icmp, kind.type(family), kind.code(family), rest);
+        NetBufferBytes.copyOut(offending, 0, icmp, IcmpMessages.HEADER_LENGTH, icmpLength - IcmpMessages.HEADER_LENGTH);
+        if (family == AddressFamily.INET) {
+            Ipv4Header.write(
+                    out, length, identification, 0, DEFAULT_HOP_LIMIT, IcmpMessages.IPPROTO_ICMP, (int) sourceLow, (int)
+                            destinationLow);
+            IcmpMessages.setChecksum(icmp, InternetChecksum.compute(icmp, 0, icmpLength));
+        } else {
+            Ipv6Header.write(
+                    out,
+                    icmpLength,
+                    IcmpMessages.IPPROTO_ICMPV6,
+                    DEFAULT_HOP_LIMIT,
+                    sourceHigh,
+                    sourceLow,
+                    destinationHigh,
+                    destinationLow);
+            IcmpMessages.setChecksum(icmp, Ipv6Header.icmpChecksum(out, ipHeader, icmpLength));
+        }
+    }
+}

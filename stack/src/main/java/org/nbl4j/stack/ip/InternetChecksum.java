@@ -1,0 +1,71 @@
+package org.nbl4j.stack.ip;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * The Internet checksum (RFC 1071): the ones' complement of the ones' complement sum of 16-bit words, over
+ * {@link MemorySegment}s without allocating. Also the incremental update of RFC 1624 (equation 3) used when a router
+ * changes one word, the TTL, and the IPv6 pseudo-header sum (RFC 8200 §8.1) that ICMPv6 checksums cover.
+ */
+public final class InternetChecksum {
+    static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    private InternetChecksum() {}
+
+    /**
+     * Adds {@code length} bytes at {@code offset} to a running (unfolded) sum. An odd final byte counts as the high
+     * byte of a word padded with zero, so a range of odd length must be the last one summed.
+     */
+    public static long add(long sum, MemorySegment segment, long offset, int length) {
+        long at = offset;
+        long end = offset + length;
+        while (at + 4 <= end) {
+            sum += Integer.toUnsignedLong(segment.get(U32, at));
+            at += 4;
+        }
+        if (at + 2 <= end) {
+            sum += Short.toUnsignedInt(segment.get(U16, at));
+            at += 2;
+        }
+        if (at < end) {
+            sum += (Byte.toUnsignedInt(segment.get(ValueLayout.JAVA_BYTE, at))) << 8;
+        }
+        return sum;
+    }
+
+    /** Folds a running sum to 16 bits and complements it: the value to store in a checksum field. */
+    public static int finish(long sum) {
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int) (~sum & 0xFFFF);
+    }
+
+    /** The checksum of {@code length} bytes; 0 over data that includes a correct checksum field. */
+    public static int compute(MemorySegment segment, long offset, int length) {
+        return finish(add(0, segment, offset, length));
+    }
+
+    /**
+     * RFC 1624 equation 3: the checksum after one 16-bit word of the covered data changes from {@code oldWord} to
+     * {@code newWord}, {@code HC' = ~(~HC + ~m + m')}. Unlike equation 2 it never yields 0xFFFF from a correct sum.
+     */
+    public static int update(int oldChecksum, int oldWord, int newWord) {
+        long sum = (~oldChecksum & 0xFFFF) + (~oldWord & 0xFFFF) + (newWord & 0xFFFF);
+        return finish(sum);
+    }
+
+    /**
+     * The IPv6 pseudo-header's running sum (RFC 8200 §8.1): source and destination addresses at the given offsets
+     * of {@code header} (16 bytes each), the upper-layer length and the next-header value.
+     */
+    public static long ipv6PseudoHeader(
+            MemorySegment header, long sourceOffset, long destinationOffset, int upperLayerLength, int nextHeader) {
+        long sum = add(0, header, sourceOffset, 16);
+        sum = add(sum, header, destinationOffset, 16);
+        return sum + (upperLayerLength >>> 16) + (upperLayerLength & 0xFFFF) + nextHeader;
+    }
+}

@@ -1,0 +1,117 @@
+package org.nbl4j.stack.ip;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.stack.ndis.ProtocolBinding;
+
+/**
+ * An IP interface ({@code MIB_IPINTERFACE_ROW}, identified by its {@code IF_INDEX}): the IP layer's view of one
+ * adapter binding, with its addresses, MTU, forwarding switch, compartment and packet counters. Configuration
+ * changes publish new arrays (copy-on-write); the data path reads them without locks.
+ */
+public final class IpInterface {
+    static final int IN_PACKETS = 0;
+    static final int IN_BYTES = 1;
+    static final int OUT_PACKETS = 2;
+    static final int OUT_BYTES = 3;
+
+    private final int interfaceIndex;
+    private final ProtocolBinding binding;
+    private final Compartment compartment;
+    private volatile int mtuOverride;
+    private volatile boolean forwarding;
+    private volatile InterfaceAddress[] addresses = new InterfaceAddress[0];
+    private final AtomicLongArray counters = new AtomicLongArray(4);
+
+    IpInterface(int interfaceIndex, ProtocolBinding binding, Compartment compartment) {
+        this.interfaceIndex = interfaceIndex;
+        this.binding = binding;
+        this.compartment = compartment;
+    }
+
+    /** {@code IF_INDEX}. */
+    public int interfaceIndex() {
+        return interfaceIndex;
+    }
+
+    /** The binding to the adapter below: how the interface sends and returns received NBLs. */
+    public ProtocolBinding binding() {
+        return binding;
+    }
+
+    public Compartment compartment() {
+        return compartment;
+    }
+
+    /** The IP MTU: the configured one, or the adapter's. */
+    public int mtu() {
+        int configured = mtuOverride;
+        return configured > 0 ? configured : binding.mtu();
+    }
+
+    /** Sets the IP MTU; 0 goes back to the adapter's. IPv6 needs at least 1280 (RFC 8200 §5), IPv4 68. */
+    public void setMtu(int mtu) {
+        if (mtu != 0 && mtu < 68) {
+            throw new IllegalArgumentException("MTU " + mtu + " is below the IPv4 minimum 68");
+        }
+        this.mtuOverride = mtu;
+    }
+
+    /** Whether packets that arrive here and are not for this host are forwarded ({@code ForwardingEnabled}). */
+    public boolean forwarding() {
+        return forwarding;
+    }
+
+    public void setForwarding(boolean forwarding) {
+        this.forwarding = forwarding;
+    }
+
+    /** The assigned unicast addresses. */
+    public List<InterfaceAddress> addresses() {
+        return List.of(addresses);
+    }
+
+    synchronized void addAddress(InterfaceAddress address) {
+        InterfaceAddress[] more = Arrays.copyOf(addresses, addresses.length + 1);
+        more[addresses.length] = address;
+        addresses = more;
+    }
+
+    /** The first address of the family, the source of what this interface originates; null if none. */
+    @Nullable
+    InterfaceAddress firstAddress(AddressFamily family) {
+        for (InterfaceAddress address : addresses) {
+            if (address.family() == family) {
+                return address;
+            }
+        }
+        return null;
+    }
+
+    void countIn(int bytes) {
+        counters.incrementAndGet(IN_PACKETS);
+        counters.addAndGet(IN_BYTES, bytes);
+    }
+
+    void countOut(int bytes) {
+        counters.incrementAndGet(OUT_PACKETS);
+        counters.addAndGet(OUT_BYTES, bytes);
+    }
+
+    /** The interface's counters now. */
+    public InterfaceStatistics statistics() {
+        return new InterfaceStatistics(
+                interfaceIndex,
+                counters.get(IN_PACKETS),
+                counters.get(IN_BYTES),
+                counters.get(OUT_PACKETS),
+                counters.get(OUT_BYTES));
+    }
+
+    @Override
+    public String toString() {
+        return "IpInterface[" + interfaceIndex + ", " + binding.adapterName() + "]";
+    }
+}

@@ -1,0 +1,1179 @@
+package org.nbl4j.stack.ip;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.OwnerState;
+import org.nbl4j.stack.ndis.Protocol;
+import org.nbl4j.stack.ndis.ProtocolBinding;
+
+/**
+ * The IPv4/IPv6 layer (tcpip.sys's IP path): bound as the {@link Protocol} above each adapter, it validates received
+ * packets, delivers those addressed to this host (reassembling fragments, answering echo requests), forwards the
+ * others between interfaces of a compartment (TTL, route lookup, fragmentation, ICMP errors), shows each packet to
+ * the {@link PacketHook} at INBOUND_IPPACKET, IPFORWARD and OUTBOUND_IPPACKET, and takes injected packets
+ * ({@link PacketInjection}).
+ *
+ * <p><b>Order on the forward path</b> (wfp-callouts-and-injection §8.1, §9 item 16, chosen here): validate → route
+ * lookup (no route: NO_ROUTE, ICMP unreachable) → TTL/hop-limit check (≤ 1: HOP_LIMIT_EXCEEDED, ICMP time exceeded)
+ * → <em>decrement</em> TTL/hop limit (IPv4 checksum patched incrementally, RFC 1624) → IPFORWARD classify → MTU
+ * (send as is, fragment, or DONT_FRAGMENT_MTU_EXCEEDED with ICMP frag-needed / packet too big). So the packet shown
+ * at IPFORWARD already carries the decremented TTL and a valid checksum; a callout that clones it and injects the
+ * clone with {@link #injectForward} sends it with that TTL: forward injection never decrements again.
+ *
+ * <p><b>Ownership.</b> An NBL indicated with RESOURCES clear is forwarded without copying and returned to its
+ * binding exactly once: when its send completed, no hook pin is left ({@link #referenceNetBufferList}) and every
+ * child (fragment NBL, callout clone: {@link #childFreed}) is gone. Indicated with RESOURCES set, it is copied first
+ * ({@link IpPoolTags#RECEIVE_COPY}) and the copy travels instead. The bookkeeping lives in the NBL's
+ * ProtocolReserved slots and protocol flag bits ({@link NblOwnership}).
+ *
+ * <p><b>Threads.</b> Everything runs on the thread that indicated the packet (a receive queue, DISPATCH_LEVEL), or
+ * that injected it (raised to DISPATCH_LEVEL for the call). Interfaces, addresses and routes are published
+ * copy-on-write and read without locks; they are meant to be configured before traffic starts. The reassembly table
+ * is shared and locked.
+ *
+ * <p>An indicated NBL carries one packet (§5.2): an NBL with more than one NB is dropped (MALFORMED_HEADER). A packet
+ * longer than its IP header says (link padding) is forwarded with its padding.
+ */
+public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
+    static final int NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL = 0x1;
+    static final int NDIS_RECEIVE_FLAGS_RESOURCES = 0x2;
+    static final int NDIS_SEND_FLAGS_DISPATCH_LEVEL = 0x1;
+    static final int NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL = 0x1;
+    static final int NDIS_RETURN_FLAGS_DISPATCH_LEVEL = 0x1;
+
+    /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT}. */
+    public static final int FWP_CONDITION_FLAG_IS_FRAGMENT = 0x00000020;
+    /** {@code FWP_CONDITION_FLAG_IS_REASSEMBLED}. */
+    public static final int FWP_CONDITION_FLAG_IS_REASSEMBLED = 0x00000400;
+
+    private final Ndis ndis;
+    private final LongSupplier nanoClock;
+    private final IpCounters counters = new IpCounters();
+    private final OwnPackets ownPackets;
+    private final NblOwnership ownership;
+    private final Fragmenter fragmenter;
+    private final Reassembler reassembler;
+    private final IcmpRateLimiter icmpLimiter;
+    private final AtomicInteger identification = new AtomicInteger();
+    private volatile PacketHook hook = PacketHook.NONE;
+    private volatile IpInterface[] interfaces = new IpInterface[0];
+    private volatile Compartment[] compartments = new Compartment[0];
+
+    private IpStack(Builder builder) {
+        this.ndis = builder.ndis;
+        this.nanoClock = builder.nanoClock;
+        this.ownPackets = new OwnPackets(ndis);
+        this.ownership = new NblOwnership(this, ownPackets);
+        this.fragmenter = new Fragmenter(ndis, ownership, counters);
+        this.reassembler = new Reassembler(
+                ndis,
+                ownPackets,
+                ownership,
+                builder.reassemblyTimeout.toNanos(),
+                builder.reassemblyBytes,
+                builder.reassemblyDatagrams);
+        this.icmpLimiter = new IcmpRateLimiter(nanoClock, builder.icmpPerSecond, builder.icmpBurst);
+    }
+
+    /** A builder for a stack over {@code ndis}, whose pools the stack's own packets come from. */
+    public static Builder builder(Ndis ndis) {
+        return new Builder(ndis);
+    }
+
+    /** The stack's settings. */
+    public static final class Builder {
+        private final Ndis ndis;
+        private LongSupplier nanoClock = System::nanoTime;
+        private int icmpPerSecond = 100;
+        private int icmpBurst = 10;
+        private Duration reassemblyTimeout = Duration.ofSeconds(60);
+        private long reassemblyBytes = 4L << 20;
+        private int reassemblyDatagrams = 1024;
+
+        private Builder(Ndis ndis) {
+            this.ndis = Objects.requireNonNull(ndis);
+        }
+
+        /** The clock (nanoseconds) of reassembly timeouts and the ICMP rate limit. */
+        public Builder clock(LongSupplier nanoClock) {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        /** ICMP errors: at most {@code burst} at once, refilled at {@code perSecond} (defaults 100/s, 10). */
+        public Builder icmpRateLimit(int perSecond, int burst) {
+            this.icmpPerSecond = perSecond;
+            this.icmpBurst = burst;
+            return this;
+        }
+
+        /** How long an incomplete datagram waits (default 60 s, RFC 8200 §4.5). */
+        public Builder reassemblyTimeout(Duration timeout) {
+            this.reassemblyTimeout = timeout;
+            return this;
+        }
+
+        /** The reassembly table's bounds: bytes held and datagrams (defaults 4 MiB, 1024). */
+        public Builder reassemblyLimits(long bytes, int datagrams) {
+            this.reassemblyBytes = bytes;
+            this.reassemblyDatagrams = datagrams;
+            return this;
+        }
+
+        public IpStack build() {
+            return new IpStack(this);
+        }
+    }
+
+    // ---- configuration ----
+
+    /** Shows every packet to {@code hook} from now on ({@link PacketHook#NONE} to stop). */
+    public void setPacketHook(PacketHook hook) {
+        this.hook = Objects.requireNonNull(hook);
+    }
+
+    /**
+     * Adds an interface over an adapter binding, in a compartment (0 means the default, 1), forwarding off.
+     *
+     * @throws IllegalArgumentException if the index or the binding is already used
+     */
+    public synchronized IpInterface addInterface(int interfaceIndex, ProtocolBinding binding, int compartmentId) {
+        for (IpInterface existing : interfaces) {
+            if (existing.interfaceIndex() == interfaceIndex || existing.binding() == binding) {
+                throw new IllegalArgumentException("interface " + interfaceIndex + " or its binding exists");
+            }
+        }
+        IpInterface added = new IpInterface(interfaceIndex, binding, compartmentOrCreate(compartmentId));
+        IpInterface[] more = Arrays.copyOf(interfaces, interfaces.length + 1);
+        more[interfaces.length] = added;
+        interfaces = more;
+        return added;
+    }
+
+    private Compartment compartmentOrCreate(int compartmentId) {
+        int id = effectiveCompartmentId(compartmentId);
+        Compartment found = compartment(id);
+        if (found != null) {
+            return found;
+        }
+        Compartment created = new Compartment(id);
+        Compartment[] more = Arrays.copyOf(compartments, compartments.length + 1);
+        more[compartments.length] = created;
+        compartments = more;
+        return created;
+    }
+
+    private static int effectiveCompartmentId(int compartmentId) {
+        return compartmentId == Compartment.UNSPECIFIED_COMPARTMENT_ID
+                ? Compartment.DEFAULT_COMPARTMENT_ID
+                : compartmentId;
+    }
+
+    /** Assigns a unicast address to an interface and adds the on-link route of its prefix. */
+    public synchronized InterfaceAddress addAddress(int interfaceIndex, InetAddress address, int prefixLength) {
+        IpInterface owner = requireInterface(interfaceIndex);
+        AddressFamily family = IpAddresses.familyOf(address);
+        InterfaceAddress added =
+                new InterfaceAddress(family, IpAddresses.high(address), IpAddresses.low(address), prefixLength, owner);
+        owner.addAddress(added);
+        owner.compartment().addLocalAddress(added);
+        owner.compartment().addRoute(new Route(family, added.high(), added.low(), prefixLength, true, 0, 0, owner, 0));
+        return added;
+    }
+
+    /**
+     * Adds a route to the interface's compartment: {@code nextHop} null makes it on-link.
+     *
+     * @throws IllegalArgumentException for an unknown interface, or families that differ
+     */
+    public synchronized Route addRoute(
+            InetAddress prefix, int prefixLength, @Nullable InetAddress nextHop, int interfaceIndex, int metric) {
+        IpInterface egress = requireInterface(interfaceIndex);
+        AddressFamily family = IpAddresses.familyOf(prefix);
+        if (nextHop != null && IpAddresses.familyOf(nextHop) != family) {
+            throw new IllegalArgumentException("next hop " + nextHop + " is not of the family of " + prefix);
+        }
+        Route route = new Route(
+                family,
+                IpAddresses.high(prefix),
+                IpAddresses.low(prefix),
+                prefixLength,
+                nextHop == null,
+                nextHop == null ? 0 : IpAddresses.high(nextHop),
+                nextHop == null ? 0 : IpAddresses.low(nextHop),
+                egress,
+                metric);
+        egress.compartment().addRoute(route);
+        return route;
+    }
+
+    private IpInterface requireInterface(int interfaceIndex) {
+        IpInterface found = interfaceByIndex(interfaceIndex);
+        if (found == null) {
+            throw new IllegalArgumentException("no interface " + interfaceIndex);
+        }
+        return found;
+    }
+
+    /** The interface with this {@code IF_INDEX}, or null. */
+    public @Nullable IpInterface interfaceByIndex(int interfaceIndex) {
+        for (IpInterface candidate : interfaces) {
+            if (candidate.interfaceIndex() == interfaceIndex) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private @Nullable IpInterface interfaceOf(ProtocolBinding binding) {
+        for (IpInterface candidate : interfaces) {
+            if (candidate.binding() == binding) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The compartment with this id (0 means the default), or null. */
+    public @Nullable Compartment compartment(int compartmentId) {
+        int id = effectiveCompartmentId(compartmentId);
+        for (Compartment candidate : compartments) {
+            if (candidate.id() == id) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** The counters now. */
+    public IpStatistics statistics() {
+        List<InterfaceStatistics> perInterface = new ArrayList<>();
+        for (IpInterface each : interfaces) {
+            perInterface.add(each.statistics());
+        }
+        return counters.snapshot(perInterface);
+    }
+
+    /** Incomplete datagrams in the reassembly table. */
+    public int pendingReassemblies() {
+        return reassembler.datagrams();
+    }
+
+    // ---- holds on NBLs the stack holds (for the WFP layer) ----
+
+    /**
+     * {@code FwpsReferenceNetBufferList0} on an NBL the stack holds (one shown to the hook): it is not returned,
+     * freed or completed until {@link #dereferenceNetBufferList} balances this call.
+     *
+     * @throws IllegalArgumentException if the stack does not hold the NBL
+     */
+    public void referenceNetBufferList(NetBufferList nbl) {
+        requireHeld(nbl);
+        ownership.hold(nbl);
+    }
+
+    /** {@code FwpsDereferenceNetBufferList0}: drops a pin; the NBL goes back to its owner if nothing else holds it. */
+    public void dereferenceNetBufferList(NetBufferList nbl, boolean dispatchLevel) {
+        requireHeld(nbl);
+        ownership.release(nbl, dispatchLevel);
+    }
+
+    /**
+     * A child (a callout's clone) of an NBL the stack holds was freed: decrements the parent's ChildRefCount and
+     * returns the parent if that was its last child and nothing else holds it. The WFP layer calls this instead of
+     * decrementing ChildRefCount itself, so that the decrement and the decision are one step.
+     */
+    public void childFreed(NetBufferList parent, boolean dispatchLevel) {
+        ownership.childFreed(parent, dispatchLevel);
+    }
+
+    /** Whether the stack holds the NBL (indicated, its own, a fragment, or injected and not yet completed). */
+    public boolean holds(NetBufferList nbl) {
+        return NblOwnership.role(nbl) != null;
+    }
+
+    private static void requireHeld(NetBufferList nbl) {
+        if (NblOwnership.role(nbl) == null) {
+            throw new IllegalArgumentException(nbl + " is not held by the IP layer");
+        }
+    }
+
+    // ---- Protocol ----
+
+    @Override
+    public void receiveNetBufferLists(
+            ProtocolBinding binding,
+            NetBufferList chain,
+            int portNumber,
+            int numberOfNetBufferLists,
+            int receiveFlags) {
+        boolean atDispatch = (receiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0;
+        boolean resources = (receiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES) != 0;
+        IpInterface arrival = interfaceOf(binding);
+        NetBufferList nbl = chain;
+        while (nbl != null) {
+            NetBufferList next = nbl.next();
+            if (resources) {
+                // RESOURCES set: the chain stays the adapter's, linkage included (ndis-buffers §6.4).
+                NetBufferList copy = arrival == null ? null : copyOf(nbl, binding);
+                if (copy != null) {
+                    received(copy, arrival, portNumber, atDispatch);
+                } else if (arrival != null) {
+                    counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
+                }
+            } else {
+                nbl.setNext(null);
+                if (arrival == null) {
+                    binding.returnNetBufferLists(nbl, atDispatch ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
+                } else {
+                    ownership.adopt(nbl, NblRole.INDICATED, binding);
+                    received(nbl, arrival, portNumber, atDispatch);
+                }
+            }
+            nbl = next;
+        }
+    }
+
+    /** Processes one held packet and drops the hold of that work. */
+    private void received(NetBufferList nbl, IpInterface arrival, int subInterface, boolean atDispatch) {
+        try {
+            NetBuffer nb = nbl.firstNetBuffer();
+            arrival.countIn(nb == null ? 0 : nb.dataLength());
+            receivePacket(nbl, arrival, subInterface, atDispatch);
+        } finally {
+            ownership.release(nbl, atDispatch);
+        }
+    }
+
+    /** A copy of a packet indicated with RESOURCES set, held as the stack's own; null when memory ran out. */
+    private @Nullable NetBufferList copyOf(NetBufferList nbl, ProtocolBinding binding) {
+        NetBuffer nb = nbl.firstNetBuffer();
+        if (nb == null || nb.dataLength() == 0) {
+            return null;
+        }
+        NetBufferList copy = ownPackets.allocate(nb.dataLength(), IpPoolTags.RECEIVE_COPY);
+        if (copy == null) {
+            return null;
+        }
+        ownership.adopt(copy, NblRole.OWN, copy.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        boolean taken = nbl.ownerState() == OwnerState.INDICATED;
+        if (taken) {
+            nbl.handOff(OwnerState.OWNED, this);
+        }
+        try {
+            NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
+        } finally {
+            if (taken) {
+                nbl.handOff(OwnerState.INDICATED, binding);
+            }
+        }
+        return copy;
+    }
+
+    @Override
+    public void sendNetBufferListsComplete(ProtocolBinding binding, NetBufferList chain, int sendCompleteFlags) {
+        boolean atDispatch = (sendCompleteFlags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0;
+        NetBufferList nbl = chain;
+        while (nbl != null) {
+            NetBufferList next = nbl.next();
+            nbl.setNext(null);
+            if (nbl.ownerState() == OwnerState.SENT) {
+                nbl.handOff(OwnerState.OWNED, this);
+            }
+            NblOwnership.restoreSourceHandle(nbl);
+            NetBufferList parent = nbl.parent();
+            if (NblOwnership.role(nbl) == NblRole.FRAGMENT
+                    && parent != null
+                    && nbl.status() != NtStatus.STATUS_SUCCESS) {
+                parent.setStatus(nbl.status());
+            }
+            ownership.release(nbl, atDispatch);
+            nbl = next;
+        }
+    }
+
+    // ---- the receive path ----
+
+    /** Validates a held packet that arrived on {@code arrival}, then delivers or forwards it. */
+    private void receivePacket(NetBufferList nbl, IpInterface arrival, int subInterface, boolean atDispatch) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBuffer nb = nbl.firstNetBuffer();
+            ParsedPacket parsed = frame.parsed;
+            if (nb == null || nb.next() != null) {
+                parsed.reset(AddressFamily.INET);
+                discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.MALFORMED_HEADER);
+                return;
+            }
+            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
+            IpDiscardReason invalid = header == null
+                    ? IpDiscardReason.BAD_LENGTH
+                    : PacketParser.parse(header, available, nb.dataLength(), parsed);
+            if (invalid != null) {
+                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
+                return;
+            }
+            Compartment compartment = arrival.compartment();
+            if (compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow) != null
+                    || IpAddresses.isMulticastOrBroadcast(
+                            parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
+                deliverLocally(nbl, nb, header, frame, arrival, subInterface, atDispatch);
+            } else {
+                forward(nbl, nb, header, frame, arrival, subInterface, atDispatch);
+            }
+        } finally {
+            PathScratch.exit();
+        }
+    }
+
+    /** Fills the facts every hook point shares from the parsed packet. */
+    private static void fillFacts(PathScratch.Frame frame, IpInterface arrival, int subInterface) {
+        ParsedPacket parsed = frame.parsed;
+        PacketFacts facts = frame.facts;
+        facts.reset();
+        facts.setFamily(parsed.family);
+        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
+        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
+        facts.setProtocol(parsed.protocol);
+        facts.setIpHeaderSize(parsed.headerLength);
+        facts.setCompartmentId(arrival.compartment().id());
+        facts.setArrivalInterfaceIndex(arrival.interfaceIndex());
+        facts.setArrivalSubInterfaceIndex(subInterface);
+        if (parsed.fragment) {
+            facts.setConditionFlags(FWP_CONDITION_FLAG_IS_FRAGMENT);
+            facts.setFragmentData(parsed.identification, parsed.fragmentOffset, parsed.fragmentPayloadLength());
+        }
+    }
+
+    /** Counts a drop, sets an injected packet's completion status, and shows the packet at the discard twin. */
+    private void discard(
+            HookPoint point,
+            NetBufferList nbl,
+            PathScratch.Frame frame,
+            @Nullable IpInterface arrival,
+            int subInterface,
+            IpDiscardReason reason) {
+        counters.discard(reason);
+        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+            nbl.setStatus(statusOf(reason));
+        }
+        if (arrival != null) {
+            fillFacts(frame, arrival, subInterface);
+        } else {
+            frame.facts.reset();
+        }
+        frame.facts.setDiscardReason(reason);
+        hook.discarded(point, nbl, frame.facts);
+    }
+
+    /** The completion status of an injected packet dropped for {@code reason}. */
+    private static int statusOf(IpDiscardReason reason) {
+        return switch (reason) {
+            case HOP_LIMIT_EXCEEDED -> NtStatus.STATUS_HOPLIMIT_EXCEEDED;
+            case DONT_FRAGMENT_MTU_EXCEEDED -> NtStatus.STATUS_INVALID_BUFFER_SIZE;
+            case NO_ROUTE -> NtStatus.STATUS_NOT_FOUND;
+            case ALLOCATION_FAILURE -> NtStatus.STATUS_INSUFFICIENT_RESOURCES;
+            default -> NtStatus.STATUS_UNSUCCESSFUL;
+        };
+    }
+
+    /**
+     * Shows a received packet at INBOUND_IPPACKET with its data advanced past the IP header (§5.2), and restores the
+     * offset afterwards.
+     *
+     * @return whether the packet continues
+     */
+    private boolean showInbound(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            int flags) {
+        fillFacts(frame, arrival, subInterface);
+        PacketFacts facts = frame.facts;
+        facts.setConditionFlags(facts.conditionFlags() | flags);
+        int headerLength = frame.parsed.headerLength;
+        HookVerdict verdict;
+        nb.advance(headerLength, false, null);
+        try {
+            verdict = hook.classify(HookPoint.INBOUND_IPPACKET, nbl, facts);
+        } finally {
+            nb.retreat(headerLength, 0, null);
+        }
+        return continues(verdict, HookPoint.INBOUND_IPPACKET, nbl, frame);
+    }
+
+    /** Acts on a verdict: BLOCK is a discard shown at the twin (INSPECTION_DROP), ABSORB is silent. */
+    private boolean continues(HookVerdict verdict, HookPoint point, NetBufferList nbl, PathScratch.Frame frame) {
+        switch (verdict) {
+            case CONTINUE -> {
+                return true;
+            }
+            case BLOCK -> {
+                counters.discard(IpDiscardReason.INSPECTION_DROP);
+                if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+                    nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
+                }
+                frame.facts.setDiscardReason(IpDiscardReason.INSPECTION_DROP);
+                hook.discarded(point, nbl, frame.facts);
+                return false;
+            }
+            case ABSORB -> {
+                counters.count(IpCounters.INSPECTION_ABSORBED);
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private void deliverLocally(
+            NetBufferList nbl,
+            NetBuffer nb,
+            MemorySegment header,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        if (!parsed.fragment) {
+            if (showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
+                deliver(nbl, nb, frame, arrival, atDispatch);
+            }
+            return;
+        }
+        if (!showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        expireReassembly(now, atDispatch);
+        frame.completed = null;
+        Reassembler.Outcome outcome = reassembler.add(arrival.compartment().id(), parsed, header, nb, now, frame);
+        switch (outcome) {
+            case HELD -> {}
+            case OVERLAP ->
+                discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.MALFORMED_HEADER);
+            case NO_MEMORY ->
+                discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.ALLOCATION_FAILURE);
+            case TOO_LONG ->
+                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
+            case COMPLETED -> {
+                NetBufferList whole = frame.completed;
+                frame.completed = null;
+                counters.count(IpCounters.REASSEMBLED);
+                receiveReassembled(whole, arrival, subInterface, atDispatch);
+            }
+        }
+    }
+
+    /** Shows a reassembled datagram (IS_REASSEMBLED) and delivers it; drops the hold the reassembler gave. */
+    private void receiveReassembled(NetBufferList whole, IpInterface arrival, int subInterface, boolean atDispatch) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBuffer nb = whole.firstNetBuffer();
+            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
+            IpDiscardReason invalid = PacketParser.parse(header, available, nb.dataLength(), frame.parsed);
+            if (invalid != null) {
+                discard(HookPoint.INBOUND_IPPACKET, whole, frame, arrival, subInterface, invalid);
+            } else if (showInbound(whole, nb, frame, arrival, subInterface, FWP_CONDITION_FLAG_IS_REASSEMBLED)) {
+                deliver(whole, nb, frame, arrival, atDispatch);
+            }
+        } finally {
+            PathScratch.exit();
+            ownership.release(whole, atDispatch);
+        }
+    }
+
+    /** Local delivery: answers echo requests, counts everything else as delivered (there are no sockets). */
+    private void deliver(
+            NetBufferList nbl, NetBuffer nb, PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
+        counters.count(IpCounters.DELIVERED);
+        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+            nbl.setStatus(NtStatus.STATUS_SUCCESS);
+        }
+        ParsedPacket parsed = frame.parsed;
+        int icmpLength = parsed.packetLength - parsed.headerLength;
+        boolean echo = parsed.family == AddressFamily.INET
+                ? parsed.protocol == IcmpMessages.IPPROTO_ICMP
+                : parsed.protocol == IcmpMessages.IPPROTO_ICMPV6;
+        if (!echo
+                || icmpLength < IcmpMessages.HEADER_LENGTH
+                || IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
+            return;
+        }
+        MemorySegment type = nb.getDataBuffer(parsed.headerLength + 1, frame.window, 1, 0);
+        int request = parsed.family == AddressFamily.INET ? IcmpMessages.V4_ECHO_REQUEST : IcmpMessages.V6_ECHO_REQUEST;
+        if (type == null
+                || Byte.toUnsignedInt(type.get(java.lang.foreign.ValueLayout.JAVA_BYTE, parsed.headerLength))
+                        != request) {
+            return;
+        }
+        sendEchoReply(nb, frame, arrival, icmpLength, atDispatch);
+    }
+
+    /** Builds the echo reply (RFC 792, RFC 4443 §4.2) in a new packet and sends it out of the arrival interface. */
+    private void sendEchoReply(
+            NetBuffer request, PathScratch.Frame frame, IpInterface arrival, int icmpLength, boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        boolean v4 = parsed.family == AddressFamily.INET;
+        int ipHeader = v4 ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;
+        NetBufferList reply = ownPackets.allocate(ipHeader + icmpLength, IpPoolTags.ECHO_REPLY);
+        if (reply == null) {
+            counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
+            return;
+        }
+        ownership.adopt(reply, NblRole.OWN, reply.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        try {
+            MemorySegment out = reply.firstNetBuffer().getDataBuffer(ipHeader + icmpLength, null, 1, 0);
+            MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
+            NetBufferBytes.copyOut(request, parsed.headerLength, icmp, 0, icmpLength);
+            if (v4) {
+                if (InternetChecksum.compute(icmp, 0, icmpLength) != 0) {
+                    counters.discard(IpDiscardReason.BAD_CHECKSUM);
+                    return;
+                }
+                Ipv4Header.write(
+                        out,
+                        ipHeader + icmpLength,
+                        nextIdentification(),
+                        0,
+                        IcmpErrorBuilder.DEFAULT_HOP_LIMIT,
+                        IcmpMessages.IPPROTO_ICMP,
+                        (int) parsed.destinationLow,
+                        (int) parsed.sourceLow);
+                icmp.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) IcmpMessages.V4_ECHO_REPLY);
+                IcmpMessages.setChecksum(icmp, 0);
+                IcmpMessages.setChecksum(icmp, InternetChecksum.compute(icmp, 0, icmpLength));
+            } else {
+                Ipv6Header.write(
+                        out,
+                        icmpLength,
+                        IcmpMessages.IPPROTO_ICMPV6,
+                        IcmpErrorBuilder.DEFAULT_HOP_LIMIT,
+                        parsed.destinationHigh,
+                        parsed.destinationLow,
+                        parsed.sourceHigh,
+                        parsed.sourceLow);
+                // The request's checksum covers the request's pseudo-header: the same addresses, swapped.
+                if (Ipv6Header.icmpChecksum(out, ipHeader, icmpLength) != 0) {
+                    counters.discard(IpDiscardReason.BAD_CHECKSUM);
+                    return;
+                }
+                icmp.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) IcmpMessages.V6_ECHO_REPLY);
+                IcmpMessages.setChecksum(icmp, 0);
+                IcmpMessages.setChecksum(icmp, Ipv6Header.icmpChecksum(out, ipHeader, icmpLength));
+            }
+            counters.count(IpCounters.ECHO_REPLIES_SENT);
+            sendOwn(reply, arrival, atDispatch);
+        } finally {
+            ownership.release(reply, atDispatch);
+        }
+    }
+
+    private int nextIdentification() {
+        return identification.incrementAndGet() & 0xFFFF;
+    }
+
+    // ---- the forward path ----
+
+    private void forward(
+            NetBufferList nbl,
+            NetBuffer nb,
+            MemorySegment header,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        if (!arrival.forwarding()) {
+            discard(
+                    HookPoint.INBOUND_IPPACKET,
+                    nbl,
+                    frame,
+                    arrival,
+                    subInterface,
+                    IpDiscardReason.NOT_LOCALLY_DESTINED);
+            return;
+        }
+        Route route = arrival.compartment().lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+        if (route == null) {
+            discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.NO_ROUTE);
+            sendIcmpError(nb, frame, arrival, IcmpErrorKind.NO_ROUTE, 0, atDispatch);
+            return;
+        }
+        IpInterface egress = route.egress();
+        if (parsed.hopLimit <= 1) {
+            discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.HOP_LIMIT_EXCEEDED);
+            sendIcmpError(nb, frame, arrival, IcmpErrorKind.HOP_LIMIT_EXCEEDED, 0, atDispatch);
+            return;
+        }
+        boolean v4 = parsed.family == AddressFamily.INET;
+        changeHopLimit(nb, header, frame, v4, -1);
+        fillFacts(frame, arrival, subInterface);
+        PacketFacts facts = frame.facts;
+        int mtu = egress.mtu();
+        facts.setDestinationInterfaceIndex(egress.interfaceIndex());
+        facts.setPathMtu(mtu);
+        if (!continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
+            return;
+        }
+        if (parsed.packetLength <= mtu) {
+            counters.count(IpCounters.FORWARDED);
+            transmit(nbl, egress, atDispatch);
+            return;
+        }
+        if (v4 && !parsed.dontFragment) {
+            NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
+            if (fragments == null) {
+                discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.ALLOCATION_FAILURE);
+                return;
+            }
+            counters.count(IpCounters.FORWARDED);
+            transmit(fragments, egress, atDispatch);
+            ownership.release(fragments, atDispatch);
+            return;
+        }
+        discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
+        // The error quotes the packet as it arrived (RFC 1812 §4.3.2.3): undo the decrement first.
+        changeHopLimit(nb, header, frame, v4, +1);
+        sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, mtu, atDispatch);
+    }
+
+    /** Changes the TTL (incremental checksum) or hop limit by {@code delta}, in the packet itself. */
+    private static void changeHopLimit(
+            NetBuffer nb, MemorySegment header, PathScratch.Frame frame, boolean v4, int delta) {
+        if (v4) {
+            if (delta < 0) {
+                Ipv4Header.decrementTtl(header);
+            } else {
+                int oldWord = Short.toUnsignedInt(header.get(InternetChecksum.U16, Ipv4Header.TTL));
+                int newWord = oldWord + 0x0100;
+                header.set(InternetChecksum.U16, Ipv4Header.TTL, (short) newWord);
+                Ipv4Header.setChecksum(header, InternetChecksum.update(Ipv4Header.checksum(header), oldWord, newWord));
+            }
+        } else {
+            Ipv6Header.setHopLimit(header, Ipv6Header.hopLimit(header) + delta);
+        }
+        frame.parsed.hopLimit += delta;
+        if (header == frame.window) {
+            // NdisGetDataBuffer copied the header: write the changed bytes back into the packet.
+            NetBufferBytes.copyIn(nb, 0, header, 0, v4 ? Ipv4Header.SOURCE : Ipv6Header.SOURCE);
+        }
+    }
+
+    /** Sends a held NBL out of an interface; the send holds it until its completion. */
+    private void transmit(NetBufferList nbl, IpInterface egress, boolean atDispatch) {
+        ProtocolBinding binding = egress.binding();
+        ownership.hold(nbl);
+        NblOwnership.saveSourceHandle(nbl, binding);
+        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
+            egress.countOut(nb.dataLength());
+        }
+        if (nbl.ownerState() == OwnerState.OWNED) {
+            nbl.handOff(OwnerState.SENT, binding);
+        }
+        binding.sendNetBufferLists(nbl, 0, atDispatch ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0);
+    }
+
+    // ---- packets this host sends ----
+
+    /** Parses and sends one of the stack's own packets (echo reply, ICMP error) out of {@code egress}. */
+    private void sendOwn(NetBufferList nbl, IpInterface egress, boolean atDispatch) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBuffer nb = nbl.firstNetBuffer();
+            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
+            if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
+                throw new IllegalStateException("the IP layer built an invalid packet");
+            }
+            sendLocal(nbl, header, frame, egress, atDispatch);
+        } finally {
+            PathScratch.exit();
+        }
+    }
+
+    /**
+     * The send path of a packet this host originates (own or network-send injected), parsed into {@code frame}:
+     * fragment if needed (IPv4, DF clear), show at OUTBOUND_IPPACKET (after fragmentation, §8.1), send.
+     */
+    private void sendLocal(
+            NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface egress, boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        int mtu = egress.mtu();
+        NetBufferList toSend = nbl;
+        if (parsed.packetLength > mtu) {
+            if (parsed.family == AddressFamily.INET6 || parsed.dontFragment) {
+                // IPv6 source fragmentation (a fragment header) is not implemented.
+                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
+                return;
+            }
+            NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
+            if (fragments == null) {
+                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.ALLOCATION_FAILURE);
+                return;
+            }
+            toSend = fragments;
+        }
+        try {
+            PacketFacts facts = frame.facts;
+            facts.reset();
+            facts.setFamily(parsed.family);
+            IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
+            IpAddresses.toBytes(
+                    parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
+            facts.setProtocol(parsed.protocol);
+            facts.setIpHeaderSize(parsed.headerLength);
+            facts.setCompartmentId(egress.compartment().id());
+            facts.setDestinationInterfaceIndex(egress.interfaceIndex());
+            facts.setPathMtu(mtu);
+            if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+                nbl.setStatus(NtStatus.STATUS_SUCCESS);
+            }
+            if (continues(
+                    hook.classify(HookPoint.OUTBOUND_IPPACKET, toSend, facts),
+                    HookPoint.OUTBOUND_IPPACKET,
+                    toSend,
+                    frame)) {
+                transmit(toSend, egress, atDispatch);
+            } else if (toSend != nbl && NblOwnership.role(nbl) == NblRole.INJECTED) {
+                nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
+            }
+        } finally {
+            if (toSend != nbl) {
+                ownership.release(toSend, atDispatch);
+            }
+        }
+    }
+
+    // ---- ICMP errors ----
+
+    /**
+     * Sends an ICMP error about a received packet parsed into {@code frame}, unless RFC 1812 §4.3.2.7 / RFC 4443
+     * §2.4(e) forbid it (the packet is an ICMP error, a non-first fragment, from an unspecified or multicast source,
+     * to a multicast or broadcast destination) or the rate limit says no. It is routed toward the packet's source
+     * (the arrival interface if no route), from the arrival interface's address of the family.
+     */
+    private void sendIcmpError(
+            NetBuffer offending,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            IcmpErrorKind kind,
+            int mtu,
+            boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        AddressFamily family = parsed.family;
+        if ((parsed.fragment && parsed.fragmentOffset != 0)
+                || IpAddresses.isUnspecified(parsed.sourceHigh, parsed.sourceLow)
+                || IpAddresses.isMulticastOrBroadcast(family, parsed.sourceHigh, parsed.sourceLow)
+                || IpAddresses.isMulticastOrBroadcast(family, parsed.destinationHigh, parsed.destinationLow)
+                || aboutIcmpError(offending, frame)) {
+            return;
+        }
+        if (!icmpLimiter.tryAcquire()) {
+            counters.count(IpCounters.ICMP_RATE_LIMITED);
+            return;
+        }
+        Compartment compartment = arrival.compartment();
+        InterfaceAddress source = arrival.firstAddress(family);
+        if (source == null) {
+            source = compartment.anyAddress(family);
+        }
+        if (source == null) {
+            return;
+        }
+        Route back = compartment.lookup(family, parsed.sourceHigh, parsed.sourceLow);
+        IpInterface egress = back == null ? arrival : back.egress();
+        int length = IcmpErrorBuilder.errorLength(family, parsed.packetLength);
+        NetBufferList error = ownPackets.allocate(length, IpPoolTags.ICMP_ERROR);
+        if (error == null) {
+            counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
+            return;
+        }
+        ownership.adopt(error, NblRole.OWN, error.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        try {
+            MemorySegment out = error.firstNetBuffer().getDataBuffer(length, null, 1, 0);
+            IcmpErrorBuilder.write(
+                    out,
+                    family,
+                    kind,
+                    mtu,
+                    source.high(),
+                    source.low(),
+                    parsed.sourceHigh,
+                    parsed.sourceLow,
+                    offending,
+                    parsed.packetLength,
+                    nextIdentification());
+            counters.count(IpCounters.ICMP_ERRORS_SENT);
+            sendOwn(error, egress, atDispatch);
+        } finally {
+            ownership.release(error, atDispatch);
+        }
+    }
+
+    /** Whether the offending packet is itself an ICMP error message. */
+    private static boolean aboutIcmpError(NetBuffer offending, PathScratch.Frame frame) {
+        ParsedPacket parsed = frame.parsed;
+        int icmp = parsed.family == AddressFamily.INET ? IcmpMessages.IPPROTO_ICMP : IcmpMessages.IPPROTO_ICMPV6;
+        if (parsed.protocol != icmp || parsed.packetLength <= parsed.headerLength) {
+            return false;
+        }
+        MemorySegment start = offending.getDataBuffer(parsed.headerLength + 1, frame.window, 1, 0);
+        // A type that cannot be read is treated as an error message: better silent than a storm.
+        return start == null
+                || IcmpMessages.isError(
+                        parsed.family,
+                        Byte.toUnsignedInt(start.get(java.lang.foreign.ValueLayout.JAVA_BYTE, parsed.headerLength)));
+    }
+
+    /**
+     * Sends an ICMP error about {@code offending} (its data at its IP header) as if it had arrived on
+     * {@code arrivalInterfaceIndex}, with the same rules and rate limit as the path's own errors: for example a
+     * "fragmentation needed" / "packet too big" toward the source of a packet whose forward injection completed
+     * with STATUS_INVALID_BUFFER_SIZE (wfp-callouts-and-injection S-WD-4). The caller keeps {@code offending}.
+     *
+     * @param mtu the next-hop MTU for {@link IcmpErrorKind#PACKET_TOO_BIG}
+     * @return STATUS_SUCCESS when the packet was valid (whether or not the rules let an error go), or
+     *     STATUS_INVALID_PARAMETER for an unknown interface or an invalid packet
+     */
+    public int sendIcmpError(
+            NetBufferList offending, int arrivalInterfaceIndex, IcmpErrorKind kind, int mtu, boolean dispatchLevel) {
+        IpInterface arrival = interfaceByIndex(arrivalInterfaceIndex);
+        NetBuffer nb = offending.firstNetBuffer();
+        if (arrival == null || nb == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
+            if (header == null || PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+            sendIcmpError(nb, frame, arrival, kind, mtu, true);
+            return NtStatus.STATUS_SUCCESS;
+        } finally {
+            PathScratch.exit();
+            Irql.lower(previous);
+        }
+    }
+
+    // ---- reassembly time ----
+
+    /**
+     * Drops incomplete datagrams older than the reassembly timeout at {@code nowNanos} (the stack clock's time),
+     * sending ICMP Time Exceeded (code 1) for those whose first fragment had arrived.
+     */
+    public void expireReassembly(long nowNanos, boolean dispatchLevel) {
+        int expired = reassembler.expire(
+                nowNanos, (first, family, compartmentId) -> reassemblyTimedOut(first, dispatchLevel));
+        if (expired > 0) {
+            counters.add(IpCounters.REASSEMBLY_TIMEOUTS, expired);
+            for (int i = 0; i < expired; i++) {
+                counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);
+            }
+        }
+    }
+
+    private void reassemblyTimedOut(NetBufferList first, boolean atDispatch) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBuffer nb = first.firstNetBuffer();
+            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
+            if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
+                return;
+            }
+            IpInterface arrival = arrivalFor(frame.parsed);
+            if (arrival != null) {
+                // The quote is the first fragment's start; it is sent as a whole packet, not as a fragment.
+                frame.parsed.fragment = false;
+                sendIcmpError(nb, frame, arrival, IcmpErrorKind.REASSEMBLY_TIME_EXCEEDED, 0, atDispatch);
+            }
+        } finally {
+            PathScratch.exit();
+        }
+    }
+
+    /** The interface that owns the destination address of a packet sent to this host. */
+    private @Nullable IpInterface arrivalFor(ParsedPacket parsed) {
+        for (Compartment compartment : compartments) {
+            InterfaceAddress local =
+                    compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+            if (local != null) {
+                return local.owner();
+            }
+        }
+        return null;
+    }
+
+    // ---- PacketInjection ----
+
+    @Override
+    public int injectForward(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            int interfaceIndex,
+            PacketCompletion completion) {
+        IpInterface egress = interfaceByIndex(interfaceIndex);
+        if (egress == null || egress.compartment().id() != effectiveCompartmentId(compartmentId)) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        ownership.adopt(nbl, NblRole.INJECTED, completion);
+        NetBuffer nb = nbl.firstNetBuffer();
+        if (nb == null || !startsWithVersion(nb, family)) {
+            ownership.disown(nbl);
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        try {
+            int longest = 0;
+            for (NetBuffer each = nb; each != null; each = each.next()) {
+                longest = Math.max(longest, each.dataLength());
+            }
+            if (longest > egress.mtu()) {
+                // Injection does not fragment (§5.6): the injector answers with frag-needed / packet too big.
+                nbl.setStatus(NtStatus.STATUS_INVALID_BUFFER_SIZE);
+            } else {
+                nbl.setStatus(NtStatus.STATUS_SUCCESS);
+                counters.count(IpCounters.FORWARDED);
+                transmit(nbl, egress, true);
+            }
+        } finally {
+            ownership.release(nbl, true);
+            Irql.lower(previous);
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    @Override
+    public int injectNetworkSend(
+            NetBufferList nbl, AddressFamily family, int compartmentId, PacketCompletion completion) {
+        Compartment compartment = compartment(compartmentId);
+        if (compartment == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        ownership.adopt(nbl, NblRole.INJECTED, completion);
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBuffer nb = nbl.firstNetBuffer();
+            ParsedPacket parsed = frame.parsed;
+            int available = nb == null ? 0 : Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
+            if (header == null
+                    || nb.next() != null
+                    || PacketParser.parse(header, available, nb.dataLength(), parsed) != null
+                    || parsed.family != family) {
+                ownership.disown(nbl);
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+            Route route = compartment.lookup(family, parsed.destinationHigh, parsed.destinationLow);
+            if (route == null) {
+                ownership.disown(nbl);
+                return NtStatus.STATUS_NOT_FOUND;
+            }
+            try {
+                sendLocal(nbl, header, frame, route.egress(), true);
+            } finally {
+                ownership.release(nbl, true);
+            }
+            return NtStatus.STATUS_SUCCESS;
+        } finally {
+            PathScratch.exit();
+            Irql.lower(previous);
+        }
+    }
+
+    @Override
+    public int injectNetworkReceive(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            int interfaceIndex,
+            int subInterfaceIndex,
+            PacketCompletion completion) {
+        IpInterface arrival = interfaceByIndex(interfaceIndex);
+        if (arrival == null || arrival.compartment().id() != effectiveCompartmentId(compartmentId)) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        ownership.adopt(nbl, NblRole.INJECTED, completion);
+        NetBuffer nb = nbl.firstNetBuffer();
+        if (nb == null || !startsWithVersion(nb, family)) {
+            ownership.disown(nbl);
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        nbl.setStatus(NtStatus.STATUS_SUCCESS);
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        try {
+            received(nbl, arrival, subInterfaceIndex, true);
+        } finally {
+            Irql.lower(previous);
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /** Whether the NB's data starts with the version nibble of {@code family}. */
+    private static boolean startsWithVersion(NetBuffer nb, AddressFamily family) {
+        if (nb.dataLength() < 1) {
+            return false;
+        }
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            MemorySegment first = nb.getDataBuffer(1, frame.window, 1, 0);
+            return first != null
+                    && (Byte.toUnsignedInt(first.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)) >>> 4)
+                            == family.ipVersion();
+        } finally {
+            PathScratch.exit();
+        }
+    }
+
+    /**
+     * Frees what the stack owns: the reassembly table and its pools.
+     *
+     * @throws org.nbl4j.core.verify.RuleViolation if some of the stack's NBLs are still out (a leak)
+     */
+    @Override
+    public void close() {
+        reassembler.close();
+        fragmenter.close();
+        ownPackets.close();
+    }
+}

@@ -1,0 +1,56 @@
+package org.nbl4j.stack.ip;
+
+/**
+ * What {@link PacketParser} learned from one packet's headers: one instance per thread, filled again for each packet
+ * so that parsing allocates nothing. Addresses are two longs (IPv4: the low 32 bits of {@code low}, {@code high} 0).
+ */
+final class ParsedPacket {
+    AddressFamily family = AddressFamily.INET;
+    /** Bytes from the IP header's start to the upper-layer header (IPv6: through the fragment header, if any). */
+    int headerLength;
+    /** The packet's length as its header states it (IPv4 Total Length, IPv6 40 + Payload Length). */
+    int packetLength;
+    /** The upper-layer protocol (IPv6: the Next Header after the walk, or of the fragment header). */
+    int protocol;
+
+    int hopLimit;
+    long sourceHigh;
+    long sourceLow;
+    long destinationHigh;
+    long destinationLow;
+    boolean fragment;
+    /** The fragment's offset in bytes. */
+    int fragmentOffset;
+
+    boolean moreFragments;
+    int identification;
+    boolean dontFragment;
+    /** IPv6: where the fragment header starts, which is also the length of the unfragmentable part. */
+    int fragmentHeaderOffset;
+    /** IPv6: the offset of the Next Header byte that names the fragment header. */
+    int fragmentNextHeaderField;
+
+    void reset(AddressFamily newFamily) {
+        family = newFamily;
+        headerLength = 0;
+        packetLength = 0;
+        protocol = 0;
+        hopLimit = 0;
+        sourceHigh = 0;
+        sourceLow = 0;
+        destinationHigh = 0;
+        destinationLow = 0;
+        fragment = false;
+        fragmentOffset = 0;
+        moreFragments = false;
+        identification = 0;
+        dontFragment = false;
+        fragmentHeaderOffset = 0;
+        fragmentNextHeaderField = 0;
+    }
+
+    /** The fragment's payload length: what follows the headers. */
+    int fragmentPayloadLength() {
+        return packetLength - headerLength;
+    }
+}
