@@ -1,5 +1,7 @@
 package org.nbl4j.stack.ip;
 
+import static org.nbl4j.stack.ndis.NdisFlags.*;
+
 import java.lang.foreign.MemorySegment;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -15,7 +17,6 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.stack.ndis.Protocol;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
@@ -48,11 +49,6 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * longer than its IP header says (link padding) is forwarded with its padding.
  */
 public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
-    static final int NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL = 0x1;
-    static final int NDIS_RECEIVE_FLAGS_RESOURCES = 0x2;
-    static final int NDIS_SEND_FLAGS_DISPATCH_LEVEL = 0x1;
-    static final int NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL = 0x1;
-    static final int NDIS_RETURN_FLAGS_DISPATCH_LEVEL = 0x1;
 
     /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT}. */
     public static final int FWP_CONDITION_FLAG_IS_FRAGMENT = 0x00000020;
@@ -369,17 +365,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             return null;
         }
         ownership.adopt(copy, NblRole.OWN, copy.protocolReserved()[NblOwnership.SLOT_TARGET]);
-        boolean taken = nbl.ownerState() == OwnerState.INDICATED;
-        if (taken) {
-            nbl.handOff(OwnerState.OWNED, this);
-        }
-        try {
-            NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
-        } finally {
-            if (taken) {
-                nbl.handOff(OwnerState.INDICATED, binding);
-            }
-        }
+        NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
         return copy;
     }
 
@@ -390,9 +376,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         while (nbl != null) {
             NetBufferList next = nbl.next();
             nbl.setNext(null);
-            if (nbl.ownerState() == OwnerState.SENT) {
-                nbl.handOff(OwnerState.OWNED, this);
-            }
             NblOwnership.restoreSourceHandle(nbl);
             NetBufferList parent = nbl.parent();
             if (NblOwnership.role(nbl) == NblRole.FRAGMENT
@@ -801,9 +784,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         NblOwnership.saveSourceHandle(nbl, binding);
         for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
             egress.countOut(nb.dataLength());
-        }
-        if (nbl.ownerState() == OwnerState.OWNED) {
-            nbl.handOff(OwnerState.SENT, binding);
         }
         binding.sendNetBufferLists(nbl, 0, atDispatch ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0);
     }

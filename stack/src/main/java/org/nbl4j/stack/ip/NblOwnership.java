@@ -6,6 +6,7 @@ import org.nbl4j.core.buffer.NblFlags;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.verify.OwnerState;
+import org.nbl4j.stack.ndis.NdisFlags;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
 /**
@@ -51,7 +52,7 @@ final class NblOwnership {
         reserved[SLOT_SOURCE_HANDLE] = null;
         int taken = 0;
         OwnerState state = nbl.ownerState();
-        if (state == OwnerState.INDICATED || state == OwnerState.INJECTED) {
+        if (state == OwnerState.INJECTED) {
             nbl.handOff(OwnerState.OWNED, holder);
             taken = TAKEN;
         }
@@ -71,7 +72,7 @@ final class NblOwnership {
         reserved[SLOT_ROLE] = null;
         reserved[SLOT_TARGET] = null;
         if (taken) {
-            nbl.handOff(role == NblRole.INJECTED ? OwnerState.INJECTED : OwnerState.INDICATED, target);
+            nbl.handOff(OwnerState.INJECTED, target);
         }
     }
 
@@ -157,10 +158,7 @@ final class NblOwnership {
             case INDICATED -> {
                 reserved[SLOT_TARGET] = null;
                 ProtocolBinding binding = (ProtocolBinding) target;
-                if (taken) {
-                    nbl.handOff(OwnerState.INDICATED, binding);
-                }
-                binding.returnNetBufferLists(nbl, atDispatch ? IpStack.NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
+                binding.returnNetBufferLists(nbl, atDispatch ? NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
             }
             case OWN -> ownPackets.free(nbl);
             case FRAGMENT -> {

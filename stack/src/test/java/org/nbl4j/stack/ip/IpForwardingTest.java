@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.stack.ndis.NdisFlags;
 
 /** The forward path: TTL, routes, the IPFORWARD hook, zero-copy sends, ICMP errors and ownership. */
 class IpForwardingTest {
@@ -302,7 +303,8 @@ class IpForwardingTest {
         try (IpTestBed bed = new IpTestBed()) {
             bed.wire2.deferCompletions(true);
             byte[] packet = udpV4("203.0.113.5", 64, 50);
-            bed.wire1.receive(packet, IpStack.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | IpStack.NDIS_RECEIVE_FLAGS_RESOURCES);
+            bed.wire1.receive(
+                    packet, NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES);
             assertEquals(0, bed.wire1.returned());
             assertEquals(63, single(bed.wire2.takeSent())[8]);
             assertEquals(1, bed.ndis.poolUsage().diff(IpPoolTags.RECEIVE_COPY), "the copy is in flight");

@@ -17,6 +17,7 @@ import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.OwnerState;
+import org.nbl4j.stack.ndis.NdisFlags;
 import org.nbl4j.stack.ndis.Protocol;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
@@ -53,7 +54,7 @@ final class WireBinding implements ProtocolBinding {
 
     /** Indicates one packet with RESOURCES clear. */
     void receive(byte[] packet) {
-        receive(packet, IpStack.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
+        receive(packet, NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL);
     }
 
     void receive(byte[] packet, int flags) {
@@ -63,15 +64,16 @@ final class WireBinding implements ProtocolBinding {
         assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nb.retreat(packet.length, 0, null));
         nb.write(0, packet);
         nbl.setSourceHandle(this);
-        boolean resources = (flags & IpStack.NDIS_RECEIVE_FLAGS_RESOURCES) != 0;
+        boolean resources = (flags & NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES) != 0;
         if (!resources) {
             indicated.add(nbl);
         }
-        nbl.handOff(OwnerState.INDICATED, protocol);
+        // The NDIS convention of Adapter: the indicator hands off, the protocol owns while its handler runs.
+        nbl.handOff(OwnerState.INDICATED, this);
+        nbl.handOff(OwnerState.OWNED, protocol);
         protocol.receiveNetBufferLists(this, nbl, 0, 1, flags);
         if (resources) {
             // Ownership came back when the call returned (ndis-buffers §6.4).
-            nbl.handOff(OwnerState.OWNED, null);
             nbl.free();
         }
     }
@@ -94,7 +96,8 @@ final class WireBinding implements ProtocolBinding {
     @Override
     public void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags) {
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
-            assertEquals(OwnerState.SENT, nbl.ownerState(), "the protocol hands a sent NBL off as SENT");
+            assertEquals(OwnerState.OWNED, nbl.ownerState(), "the protocol owns what it sends");
+            nbl.handOff(OwnerState.SENT, protocol);
             nbl.handOff(OwnerState.OWNED, this);
             for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
                 sent.add(nb.toByteArray());
@@ -105,8 +108,16 @@ final class WireBinding implements ProtocolBinding {
         if (deferCompletions) {
             pendingCompletions.add(chain);
         } else {
-            protocol.sendNetBufferListsComplete(this, chain, IpStack.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
+            completeToProtocol(chain);
         }
+    }
+
+    /** Hands a sent chain back: the protocol owns each NBL again while its completion handler runs. */
+    private void completeToProtocol(NetBufferList chain) {
+        for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
+            nbl.handOff(OwnerState.OWNED, protocol);
+        }
+        protocol.sendNetBufferListsComplete(this, chain, NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
     }
 
     @Override
@@ -115,8 +126,9 @@ final class WireBinding implements ProtocolBinding {
         while (nbl != null) {
             NetBufferList next = nbl.next();
             assertTrue(indicated.remove(nbl), "returned once, and only NBLs indicated with RESOURCES clear");
-            assertEquals(OwnerState.INDICATED, nbl.ownerState());
-            nbl.handOff(OwnerState.OWNED, null);
+            assertEquals(OwnerState.OWNED, nbl.ownerState());
+            nbl.handOff(OwnerState.INDICATED, protocol);
+            nbl.handOff(OwnerState.OWNED, this);
             nbl.setNext(null);
             nbl.free();
             returned++;
@@ -137,7 +149,7 @@ final class WireBinding implements ProtocolBinding {
         List<NetBufferList> chains = new ArrayList<>(pendingCompletions);
         pendingCompletions.clear();
         for (NetBufferList chain : chains) {
-            protocol.sendNetBufferListsComplete(this, chain, IpStack.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
+            completeToProtocol(chain);
         }
     }
 

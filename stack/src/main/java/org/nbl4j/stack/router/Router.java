@@ -1,0 +1,167 @@
+package org.nbl4j.stack.router;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.stack.ip.IpInterface;
+import org.nbl4j.stack.ip.IpStack;
+import org.nbl4j.stack.ip.PacketHook;
+import org.nbl4j.stack.ndis.Adapter;
+import org.nbl4j.stack.ndis.FilterDriver;
+import org.nbl4j.stack.ndis.Miniport;
+
+/**
+ * A whole host: adapters (each a miniport with its filter stack) bound to one IP stack, the way tcpip.sys binds to
+ * every adapter of a Windows machine. It owns what it builds and takes it down in order on {@link #close()}: the
+ * adapters pause (so every NBL in flight comes back), then the IP stack and the miniports release their pools.
+ *
+ * <p>The {@link Ndis} instance stays the caller's: close it afterwards to get the leak report of the run.
+ */
+public final class Router implements AutoCloseable {
+    private static final int DRAIN_ROUNDS = 10_000;
+    private static final int DRAIN_BUDGET = 256;
+
+    private final Ndis ndis;
+    private final IpStack ip;
+    private final List<Adapter> adapters = new ArrayList<>();
+    private boolean started;
+    private boolean closed;
+
+    private Router(Ndis ndis, IpStack ip) {
+        this.ndis = ndis;
+        this.ip = ip;
+    }
+
+    /** A host without interfaces whose IP stack has the default settings. */
+    public static Router create(Ndis ndis) {
+        return create(ndis, builder -> builder);
+    }
+
+    /** A host without interfaces whose IP stack is built with {@code ipSettings} applied. */
+    public static Router create(Ndis ndis, UnaryOperator<IpStack.Builder> ipSettings) {
+        return new Router(ndis, ipSettings.apply(IpStack.builder(ndis)).build());
+    }
+
+    /** The buffer model every pool of the host comes from. */
+    public Ndis ndis() {
+        return ndis;
+    }
+
+    /** The IP layer (tcpip.sys). */
+    public IpStack ip() {
+        return ip;
+    }
+
+    /** The adapters in the order they were added. */
+    public List<Adapter> adapters() {
+        return List.copyOf(adapters);
+    }
+
+    /** The adapter whose interface index is {@code interfaceIndex}. */
+    public Adapter adapter(int interfaceIndex) {
+        for (Adapter adapter : adapters) {
+            if (adapter.interfaceIndex() == interfaceIndex) {
+                return adapter;
+            }
+        }
+        throw new IllegalArgumentException("no interface " + interfaceIndex);
+    }
+
+    /** Shows every packet to {@code hook} (the WFP filter engine). */
+    public void setPacketHook(PacketHook hook) {
+        ip.setPacketHook(hook);
+    }
+
+    /**
+     * Adds an interface: an adapter over {@code miniport} with {@code filters} stacked top to bottom, bound to the IP
+     * stack in the default compartment.
+     */
+    public IpInterface addInterface(
+            int interfaceIndex, String name, Miniport miniport, List<Filter> filters, boolean forwarding) {
+        requireConfigurable();
+        Adapter.Builder builder =
+                Adapter.builder(ndis).interfaceIndex(interfaceIndex).name(name).miniport(miniport);
+        for (Filter filter : filters) {
+            builder.filter(filter.name(), filter.driver());
+        }
+        Adapter adapter = builder.build();
+        adapters.add(adapter);
+        adapter.bind(ip);
+        IpInterface added = ip.addInterface(interfaceIndex, adapter, 0);
+        added.setForwarding(forwarding);
+        return added;
+    }
+
+    /** Assigns {@code address}/{@code prefixLength} to an interface (and its on-link route). */
+    public Router address(int interfaceIndex, InetAddress address, int prefixLength) {
+        ip.addAddress(interfaceIndex, address, prefixLength);
+        return this;
+    }
+
+    /** Adds a route through an interface; {@code nextHop} null makes it on-link. */
+    public Router route(InetAddress prefix, int prefixLength, @Nullable InetAddress nextHop, int interfaceIndex) {
+        ip.addRoute(prefix, prefixLength, nextHop, interfaceIndex, 0);
+        return this;
+    }
+
+    /** Starts one thread per receive queue of every adapter (the DPCs). */
+    public void start() {
+        requireConfigurable();
+        started = true;
+        adapters.forEach(Adapter::start);
+    }
+
+    /**
+     * Services every receive queue of every adapter once on the caller's thread, for runs that start no threads
+     * (replays, benchmarks, deterministic tests).
+     *
+     * @return how many NBLs were indicated or completed
+     */
+    public int pollAll(int budget) {
+        int done = 0;
+        for (Adapter adapter : adapters) {
+            for (int queue = 0; queue < adapter.receiveQueueCount(); queue++) {
+                done += adapter.poll(queue, budget);
+            }
+        }
+        return done;
+    }
+
+    /**
+     * Polls every queue until a whole round finds nothing to do, so every NBL in flight has come back (polled runs
+     * only). Bounded: gives up after {@value #DRAIN_ROUNDS} rounds.
+     */
+    public void drain() {
+        for (int round = 0; round < DRAIN_ROUNDS && pollAll(DRAIN_BUDGET) > 0; round++) {
+            // each round completes sends and returns NBLs the previous one released
+        }
+    }
+
+    /** Pauses and closes every adapter (in-flight NBLs come back first; the adapters close their miniports), then the IP stack. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!started) {
+            // Without queue threads nobody would complete what is in flight while the adapters pause.
+            drain();
+        }
+        adapters.forEach(Adapter::pause);
+        adapters.forEach(Adapter::close);
+        ip.close();
+    }
+
+    private void requireConfigurable() {
+        if (closed || started) {
+            throw new IllegalStateException(closed ? "the router is closed" : "the router is already started");
+        }
+    }
+
+    /** A filter driver to stack on an adapter, with the name its modules are known by. */
+    public record Filter(String name, FilterDriver driver) {}
+}

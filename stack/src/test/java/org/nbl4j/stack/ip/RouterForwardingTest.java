@@ -1,0 +1,159 @@
+package org.nbl4j.stack.ip;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nbl4j.stack.ip.TestPackets.ip;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.stack.ndis.FilterHandle;
+import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.MemoryMiniport;
+import org.nbl4j.stack.router.Router;
+
+/**
+ * The IP stack over real adapters: in-memory miniports with two pass-through filter modules each, polled on the test
+ * thread. Checks what leaves the egress wire, that each filter saw every NBL pass both ways, and that every NBL went
+ * back to its miniport (the miniport refuses a second return) with every pool tag back to 0.
+ */
+class RouterForwardingTest {
+
+    /** Counts what passes a module in each direction; one instance per filter module. */
+    static final class CountingFilter implements LightweightFilter {
+        final AtomicLong sends = new AtomicLong();
+        final AtomicLong sendCompletes = new AtomicLong();
+        final AtomicLong receives = new AtomicLong();
+        final AtomicLong returns = new AtomicLong();
+
+        @Override
+        public void sendNetBufferLists(FilterHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
+            sends.addAndGet(count(chain));
+            handle.sendNetBufferLists(chain, portNumber, sendFlags);
+        }
+
+        @Override
+        public void sendNetBufferListsComplete(FilterHandle handle, NetBufferList chain, int sendCompleteFlags) {
+            sendCompletes.addAndGet(count(chain));
+            handle.sendNetBufferListsComplete(chain, sendCompleteFlags);
+        }
+
+        @Override
+        public void receiveNetBufferLists(
+                FilterHandle handle, NetBufferList chain, int portNumber, int count, int receiveFlags) {
+            receives.addAndGet(count);
+            handle.indicateReceiveNetBufferLists(chain, portNumber, count, receiveFlags);
+        }
+
+        @Override
+        public void returnNetBufferLists(FilterHandle handle, NetBufferList chain, int returnFlags) {
+            returns.addAndGet(count(chain));
+            handle.returnNetBufferLists(chain, returnFlags);
+        }
+
+        private static int count(NetBufferList chain) {
+            int n = 0;
+            for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    /** Two hosts' worth of wiring: interface 1 towards 192.0.2.0/24, interface 2 towards 198.51.100.0/24. */
+    static final class TwoWire implements AutoCloseable {
+        final Ndis ndis;
+        final MemoryMiniport wire1;
+        final MemoryMiniport wire2;
+        final List<CountingFilter> filters = new ArrayList<>();
+        final List<byte[]> sentOn2 = new ArrayList<>();
+        final Router router;
+
+        TwoWire(VerifierSettings settings, int receiveQueues, boolean keepBytes) {
+            ndis = Ndis.create(settings);
+            wire1 = MemoryMiniport.builder()
+                    .name("wire1")
+                    .receiveQueues(receiveQueues)
+                    .receiveBuffers(1024)
+                    .build();
+            wire2 = MemoryMiniport.builder()
+                    .name("wire2")
+                    .receiveQueues(receiveQueues)
+                    .transmitSink(nbl -> {
+                        if (keepBytes) {
+                            sentOn2.add(nbl.firstNetBuffer().toByteArray());
+                        }
+                    })
+                    .build();
+            router = Router.create(ndis);
+            router.addInterface(1, "wire1", wire1, List.of(filter("upper"), filter("lower")), true);
+            router.addInterface(2, "wire2", wire2, List.of(filter("upper"), filter("lower")), true);
+            router.address(1, ip("192.0.2.1"), 24)
+                    .address(1, ip("2001:db8:1::1"), 64)
+                    .address(2, ip("198.51.100.1"), 24)
+                    .address(2, ip("2001:db8:2::1"), 64);
+        }
+
+        private Router.Filter filter(String name) {
+            return new Router.Filter(name, handle -> {
+                CountingFilter module = new CountingFilter();
+                synchronized (filters) {
+                    filters.add(module);
+                }
+                return module;
+            });
+        }
+
+        /** Closes the router, then the buffer model, and checks that nothing leaked and nothing was violated. */
+        @Override
+        public void close() {
+            router.close();
+            assertEquals(0, ndis.poolUsage().outstanding().size(), () -> "outstanding: " + ndis.poolUsage());
+            assertTrue(
+                    ndis.verifier().violations().isEmpty(),
+                    () -> "violations: " + ndis.verifier().violations());
+            ndis.close();
+        }
+    }
+
+    @Test
+    void forwardsIpv4AndIpv6ThroughTwoFilterModulesAndReturnsEveryNbl() {
+        byte[] v4 = TestPackets.ipv4("192.0.2.10", "198.51.100.20", 17, 64, TestPackets.udp(1000, 2000, new byte[32]));
+        byte[] v6 = TestPackets.ipv6(
+                "2001:db8:1::10", "2001:db8:2::20", 17, 64, new byte[0], TestPackets.udp(1, 2, new byte[40]));
+        try (TwoWire net = new TwoWire(VerifierSettings.full(), 1, true)) {
+            assertTrue(net.wire1.receive(v4));
+            assertTrue(net.wire1.receive(v6));
+            net.router.drain();
+
+            assertEquals(2, net.sentOn2.size());
+            // TTL decremented, and the incrementally updated checksum equals a full recomputation.
+            byte[] expectedV4 = v4.clone();
+            expectedV4[8] = 63;
+            TestPackets.put16(expectedV4, 10, 0);
+            TestPackets.put16(expectedV4, 10, TestPackets.checksum(expectedV4, 0, 20));
+            assertArrayEquals(expectedV4, net.sentOn2.get(0));
+            byte[] expectedV6 = v6.clone();
+            expectedV6[7] = 63;
+            assertArrayEquals(expectedV6, net.sentOn2.get(1));
+
+            IpStatistics statistics = net.router.ip().statistics();
+            assertEquals(2, statistics.forwarded());
+            assertEquals(0, statistics.totalDiscards());
+            // wire1's modules saw 2 receives and 2 returns, wire2's 2 sends and 2 completions.
+            long receives =
+                    net.filters.stream().mapToLong(f -> f.receives.get()).sum();
+            long returns = net.filters.stream().mapToLong(f -> f.returns.get()).sum();
+            long sends = net.filters.stream().mapToLong(f -> f.sends.get()).sum();
+            long completes =
+                    net.filters.stream().mapToLong(f -> f.sendCompletes.get()).sum();
+            assertEquals(List.of(4L, 4L, 4L, 4L), List.of(receives, returns, sends, completes));
+            assertEquals(2, net.wire2.statistics().sentPackets());
+        }
+    }
+}
