@@ -7,14 +7,20 @@ import static org.nbl4j.stack.ip.TestPackets.ip;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ndis.FilterHandle;
 import org.nbl4j.stack.ndis.LightweightFilter;
 import org.nbl4j.stack.ndis.MemoryMiniport;
+import org.nbl4j.stack.ndis.NdisFlags;
 import org.nbl4j.stack.router.Router;
 
 /**
@@ -30,6 +36,10 @@ class RouterForwardingTest {
         final AtomicLong sendCompletes = new AtomicLong();
         final AtomicLong receives = new AtomicLong();
         final AtomicLong returns = new AtomicLong();
+        /** Receives indicated with NDIS_RECEIVE_FLAGS_RESOURCES: they never come back through the return path. */
+        final AtomicLong receivesWithResources = new AtomicLong();
+        /** Receives by the name of the thread that indicated them: one per receive queue. */
+        final Map<String, LongAdder> receivesByThread = new ConcurrentHashMap<>();
 
         @Override
         public void sendNetBufferLists(FilterHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
@@ -47,6 +57,12 @@ class RouterForwardingTest {
         public void receiveNetBufferLists(
                 FilterHandle handle, NetBufferList chain, int portNumber, int count, int receiveFlags) {
             receives.addAndGet(count);
+            if (NdisFlags.receiveCannotPend(receiveFlags)) {
+                receivesWithResources.addAndGet(count);
+            }
+            receivesByThread
+                    .computeIfAbsent(Thread.currentThread().getName(), name -> new LongAdder())
+                    .add(count);
             handle.indicateReceiveNetBufferLists(chain, portNumber, count, receiveFlags);
         }
 
@@ -154,6 +170,73 @@ class RouterForwardingTest {
                     net.filters.stream().mapToLong(f -> f.sendCompletes.get()).sum();
             assertEquals(List.of(4L, 4L, 4L, 4L), List.of(receives, returns, sends, completes));
             assertEquals(2, net.wire2.statistics().sentPackets());
+        }
+    }
+
+    /**
+     * Issue 4's soak: a million packets over many flows through two receive-queue threads and two filter modules per
+     * adapter. Every NBL must come back exactly once (the miniport refuses a second return; the standard verifier
+     * checks each hand-off), every counter must add up, and every pool tag must be back to 0.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aMillionPacketsThroughTwoQueuesAndTwoFiltersComeBackExactlyOnce() throws InterruptedException {
+        int packets = 1_000_000;
+        byte[][] flows = new byte[64][];
+        for (int i = 0; i < flows.length; i++) {
+            byte[] udp = TestPackets.udp(1024 + i, 53, new byte[20]);
+            flows[i] = i % 2 == 0
+                    ? TestPackets.ipv4("192.0.2." + (10 + i), "198.51.100." + (20 + i), 17, 64, udp)
+                    : TestPackets.ipv6(
+                            "2001:db8:1::" + Integer.toHexString(10 + i), "2001:db8:2::20", 17, 64, new byte[0], udp);
+        }
+        try (TwoWire net = new TwoWire(VerifierSettings.standard(), 2, false)) {
+            net.router.start();
+            long refused = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            for (int sent = 0; sent < packets; ) {
+                if (net.wire1.receive(flows[sent % flows.length])) {
+                    sent++;
+                } else {
+                    refused++; // no free receive buffer yet: the queue threads are behind; offer it again
+                    Thread.onSpinWait();
+                    assertTrue(System.nanoTime() < deadline, "the router stopped making progress");
+                }
+            }
+            while (net.wire2.statistics().sentPackets() < packets && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            net.router.close();
+
+            assertEquals(packets, net.wire1.statistics().receivedPackets());
+            assertEquals(refused, net.wire1.statistics().receiveDiscards());
+            assertEquals(packets, net.wire2.statistics().sentPackets());
+            IpStatistics statistics = net.router.ip().statistics();
+            assertEquals(packets, statistics.forwarded());
+            assertEquals(0, statistics.totalDiscards());
+            List<CountingFilter> ingress = net.filters.subList(0, 2);
+            List<CountingFilter> egress = net.filters.subList(2, 4);
+            for (CountingFilter module : ingress) {
+                // ndis-buffers §6.4: with RESOURCES set ownership returns when the indication returns, not later.
+                long returnedLater = packets - module.receivesWithResources.get();
+                assertEquals(
+                        List.of((long) packets, returnedLater, 0L, 0L),
+                        List.of(
+                                module.receives.get(),
+                                module.returns.get(),
+                                module.sends.get(),
+                                module.sendCompletes.get()));
+                assertEquals(2, module.receivesByThread.size(), () -> "queues used: " + module.receivesByThread);
+            }
+            for (CountingFilter module : egress) {
+                assertEquals(
+                        List.of(0L, 0L, (long) packets, (long) packets),
+                        List.of(
+                                module.receives.get(),
+                                module.returns.get(),
+                                module.sends.get(),
+                                module.sendCompletes.get()));
+            }
         }
     }
 }
