@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.PacketCompletion;
 import org.nbl4j.stack.ip.PacketInjection;
@@ -125,6 +126,8 @@ final class TestPacketInjection implements PacketInjection {
         if (refusal != NtStatus.STATUS_SUCCESS) {
             return refusal;
         }
+        // The path works on the packet now: it holds it as its owner until it completes it.
+        nbl.handOff(OwnerState.OWNED, this);
         if (!recording) {
             nbl.setStatus(NtStatus.STATUS_SUCCESS);
             completion.complete(nbl, Irql.current() == Irql.DISPATCH_LEVEL);
