@@ -1,7 +1,5 @@
 package org.nbl4j.stack.wfp;
 
-import org.nbl4j.stack.ip.AddressFamily;
-
 /**
  * The classifiable fields of one packet at one layer: {@code FWPS_INCOMING_VALUES0} (§4.3). {@code values[i]} is the
  * field with index {@code i} of the layer's {@code FWPS_FIELD_*} enumeration. The engine refills one instance per
@@ -53,9 +51,5 @@ public final class IncomingValues {
 
     FwpValue at(LayerField field) {
         return values[field.index()];
-    }
-
-    AddressFamily family() {
-        return layer.family();
     }
 }

@@ -29,7 +29,6 @@ public final class WfpInfoContainers {
     /** The accounted size of one container (nbl4j's choice: Windows does not document it). */
     public static final int CONTAINER_BYTES = 0x80;
 
-    private static final int SLOT = NetBufferListInfo.WfpNetBufferListInfo.index();
     private static final IdNamer NAMES = IdNamer.identityHash();
 
     private final PlatformProfile profile;
@@ -176,9 +175,5 @@ public final class WfpInfoContainers {
 
     private static String describe(@Nullable NetBufferList nbl) {
         return nbl == null ? "no NBL (a recycled container)" : name(nbl);
-    }
-
-    static int slotIndex() {
-        return SLOT;
     }
 }
