@@ -24,6 +24,7 @@ import org.nbl4j.core.verify.Verifier;
  */
 public final class NetBufferList {
     private static final VarHandle CHILD_REF_COUNT;
+    private static final int WFP_INFO_SLOT = NetBufferListInfo.WfpNetBufferListInfo.index();
 
     static {
         try {
@@ -640,8 +641,15 @@ public final class NetBufferList {
         return true;
     }
 
-    /** Returns the NBL to its pool: the part common to every free function. */
+    /**
+     * Returns the NBL to its pool: the part common to every free function. A WFP info container in
+     * {@code WfpNetBufferListInfo} is released first, as {@code NdisFreeNetBufferList} calls {@code WfpNblInfoCleanup}
+     * (nbl-reuse-leak-and-diagnostics §1.3).
+     */
     void release() {
+        if (infoReferences[WFP_INFO_SLOT] instanceof WfpInfoCleanup wfp) {
+            wfp.cleanup(this);
+        }
         NetBufferListContext made = allocationContext;
         if (made != null) {
             releaseContextBlock(made);

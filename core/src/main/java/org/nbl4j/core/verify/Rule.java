@@ -70,7 +70,32 @@ public enum Rule {
             Bugcheck.DRIVER_VERIFIER_DETECTED_VIOLATION,
             "DRIVER_VERIFIER_DETECTED_VIOLATION",
             Bugcheck.NDIS_FILTER_TIMED_PAUSE_COMPLETE),
-    FILTER_STATE("ndis-buffers §6.9", "a module operation called in a state that does not allow it");
+    FILTER_STATE("ndis-buffers §6.9", "a module operation called in a state that does not allow it"),
+    CALLOUT_CHANGED_OFFSETS(
+            "wfp-callouts-and-injection §0.1, §8.3",
+            "a classifyFn returned with an NB's DataOffset or DataLength not restored"),
+    WFP_INFO_STALE_ON_SEND(
+            "nbl-reuse-leak-and-diagnostics §1.4, §1.5",
+            "an NBL sent again still carrying the WFP info container of an earlier, completed send (recycled"
+                    + " instead of freed and reallocated)"),
+    WFP_INFO_ILLEGALLY_TRANSFERRED(
+            "nbl-reuse-leak-and-diagnostics §1.2",
+            "an NBL carries a WFP info container whose owning NBL is another one",
+            Bugcheck.NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED,
+            "NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED",
+            0),
+    WFP_REFERENCE_UNBALANCED(
+            "wfp-callouts-and-injection §2.6", "FwpsDereferenceNetBufferList0 without a matching reference"),
+    WFP_WRONG_FREE_FUNCTION(
+            "wfp-callouts-and-injection §2.2, §2.5, §8.2",
+            "a WFP NBL freed with the free function of another kind, or while the stack owns it"),
+    CLONE_STRUCTURE_NOT_RESTORED(
+            "wfp-callouts-and-injection §2.5",
+            "a clone freed with NBs or MDLs still inserted or replaced by the callout"),
+    CLASSIFY_HANDLE_MISUSE(
+            "wfp-callouts-and-injection §4.10",
+            "a classify handle acquired outside classifyFn, completed without a pend, pended twice or released"
+                    + " twice");
 
     private final String section;
     private final String summary;

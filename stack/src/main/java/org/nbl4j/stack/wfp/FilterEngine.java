@@ -1,0 +1,437 @@
+package org.nbl4j.stack.wfp;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.buffer.NetBufferListInfo;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.ip.AddressFamily;
+import org.nbl4j.stack.ip.HookPoint;
+import org.nbl4j.stack.ip.HookVerdict;
+import org.nbl4j.stack.ip.PacketFacts;
+import org.nbl4j.stack.ip.PacketHook;
+import org.nbl4j.stack.ip.PacketInjection;
+
+/**
+ * The filter engine of the IP layers: the {@link PacketHook} the IP path calls at INBOUND_IPPACKET, OUTBOUND_IPPACKET
+ * and IPFORWARD and their discard twins. It plays the parts of the base filtering engine (sublayers, filters) and of
+ * the kernel engine (callout registration, classification, arbitration, §4), and hands out the WFP buffer functions
+ * ({@link #buffers()}), packet tagging ({@link #tags()}), the info containers ({@link #containers()}) and injection
+ * handles ({@link #createInjectionHandle}).
+ *
+ * <p>Filters are changed at PASSIVE_LEVEL by management code; each change publishes a new sorted array per layer, so
+ * classification on the data-path threads takes no lock. Classification allocates nothing: the incoming values,
+ * metadata, classify result and context are per thread and reused.
+ *
+ * <p>After {@link HookVerdict#BLOCK} the path calls {@link #discarded} with no discard reason on the same thread; the
+ * engine then shows the packet at the discard twin with module GENERAL, reason FWPS_DISCARD_FIREWALL_POLICY and the
+ * blocking filter's id (§5.3). For drops of its own the path gives the IP_DISCARD_REASON.
+ */
+public final class FilterEngine implements PacketHook, AutoCloseable {
+    private static final Filter[] NO_FILTERS = new Filter[0];
+    private static final Comparator<Filter> ORDER = Comparator.comparingInt(Filter::subLayerWeight)
+            .reversed()
+            .thenComparing(filter -> filter.sublayer().key())
+            .thenComparing(Filter::weight, (a, b) -> Long.compareUnsigned(b, a))
+            .thenComparingLong(Filter::filterId);
+
+    private final Ndis ndis;
+    private final Verifier verifier;
+    private final WfpInfoContainers containers;
+    private final NblTags tags;
+    private final InjectionFaults faults = new InjectionFaults();
+    private final WfpBuffers buffers;
+    private final Map<UUID, Sublayer> sublayers = new HashMap<>();
+    private final Map<UUID, Filter.Registration> callouts = new HashMap<>();
+    private final Map<Long, Filter> filters = new HashMap<>();
+    private final AtomicLong lastFilterId = new AtomicLong();
+    private final AtomicLong vetoes = new AtomicLong();
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private volatile Filter[][] byLayer;
+    private volatile @Nullable PacketInjection packetInjection;
+    private int lastCalloutId;
+
+    /** What one thread reuses for every classification. */
+    private static final class Scratch {
+        final IncomingValues[] values = new IncomingValues[Layer.values().length];
+        final IncomingMetadata metadata = new IncomingMetadata();
+        final Arbitration arbitration = new Arbitration();
+
+        @Nullable
+        NetBufferList lastBlocked;
+
+        long lastBlockingFilterId;
+
+        Scratch() {
+            for (Layer layer : Layer.values()) {
+                values[layer.id()] = new IncomingValues(layer);
+            }
+        }
+    }
+
+    /** An engine for a stack that behaves like Windows 10. */
+    public FilterEngine(Ndis ndis) {
+        this(ndis, PlatformProfile.WINDOWS_10);
+    }
+
+    public FilterEngine(Ndis ndis, PlatformProfile profile) {
+        this.ndis = ndis;
+        this.verifier = ndis.verifier();
+        this.containers = new WfpInfoContainers(ndis, profile);
+        this.tags = new NblTags(containers);
+        this.buffers = new WfpBuffers(ndis, containers, tags, faults);
+        this.sublayers.put(Sublayer.UNIVERSAL.key(), Sublayer.UNIVERSAL);
+        Filter[][] empty = new Filter[Layer.values().length][];
+        Arrays.fill(empty, NO_FILTERS);
+        this.byLayer = empty;
+    }
+
+    // ---- wiring ----
+
+    /** The IP path's injection entry points, which every injection handle uses. Until set, injection is NOT_READY. */
+    public void setPacketInjection(@Nullable PacketInjection injection) {
+        this.packetInjection = injection;
+    }
+
+    /** The IP path's side that returns indicated NBLs once WFP no longer holds them. */
+    public void setIndicatedPacketOwner(IndicatedPacketOwner owner) {
+        buffers.setPacketOwner(owner);
+    }
+
+    /** The WFP buffer functions. */
+    public WfpBuffers buffers() {
+        return buffers;
+    }
+
+    /** Packet tagging. */
+    public NblTags tags() {
+        return tags;
+    }
+
+    /** The WFP info containers, and the calls of the built-in WFP lightweight filter. */
+    public WfpInfoContainers containers() {
+        return containers;
+    }
+
+    /** The fault switches of §8.5. */
+    public InjectionFaults faults() {
+        return faults;
+    }
+
+    /** The verifier of the engine's NDIS. */
+    public Verifier verifier() {
+        return verifier;
+    }
+
+    /** How many times a callout vetoed a hard PERMIT (each is an audit event on Windows). */
+    public long vetoes() {
+        return vetoes.get();
+    }
+
+    @Nullable
+    PacketInjection packetInjection() {
+        return packetInjection;
+    }
+
+    // ---- management (PASSIVE_LEVEL) ----
+
+    /**
+     * {@code FwpmSubLayerAdd0}: adds a sublayer.
+     *
+     * @throws FwpStatusException STATUS_FWP_ALREADY_EXISTS
+     */
+    public synchronized void addSublayer(Sublayer sublayer) {
+        if (sublayers.putIfAbsent(sublayer.key(), sublayer) != null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_ALREADY_EXISTS, "sublayer " + sublayer.key());
+        }
+    }
+
+    /**
+     * {@code FwpsCalloutRegister2} (§4.1): registers a callout; filters already naming its key start calling it (their
+     * ADD notifications are not replayed).
+     *
+     * @return the run-time callout id
+     * @throws FwpStatusException STATUS_FWP_ALREADY_EXISTS for a key already registered
+     */
+    public synchronized int registerCallout(Callout callout) {
+        requirePassive("FwpsCalloutRegister2");
+        if (callouts.containsKey(callout.calloutKey())) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_ALREADY_EXISTS, "callout " + callout.calloutKey());
+        }
+        Filter.Registration registration = new Filter.Registration(callout, ++lastCalloutId);
+        callouts.put(callout.calloutKey(), registration);
+        for (Filter filter : filters.values()) {
+            if (callout.calloutKey().equals(filter.calloutKey())) {
+                filter.setRegistration(registration);
+            }
+        }
+        return registration.calloutId();
+    }
+
+    /**
+     * {@code FwpsCalloutUnregisterByKey0}: filters naming the callout behave as if it was never registered (§4.1).
+     *
+     * @throws FwpStatusException STATUS_FWP_CALLOUT_NOT_FOUND
+     */
+    public synchronized void unregisterCallout(UUID calloutKey) {
+        requirePassive("FwpsCalloutUnregisterByKey0");
+        if (callouts.remove(calloutKey) == null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_CALLOUT_NOT_FOUND, "callout " + calloutKey);
+        }
+        for (Filter filter : filters.values()) {
+            if (calloutKey.equals(filter.calloutKey())) {
+                filter.setRegistration(null);
+            }
+        }
+    }
+
+    /**
+     * {@code FwpmFilterAdd0}: adds a filter. A registered callout named by the filter is told ADD_FILTER and may
+     * refuse it, then ADD_FILTER_POST_COMMIT if it asked for it.
+     *
+     * @throws FwpStatusException STATUS_FWP_SUBLAYER_NOT_FOUND, STATUS_FWP_INVALID_ACTION_TYPE,
+     *     STATUS_INVALID_PARAMETER (a callout action without a callout key), STATUS_FWP_CONDITION_NOT_FOUND (a field of
+     *     another layer), STATUS_FWP_TYPE_MISMATCH, STATUS_FWP_MATCH_TYPE_MISMATCH, STATUS_FWP_CALLOUT_NOTIFICATION_FAILED
+     */
+    public synchronized Filter addFilter(FilterSpec spec) {
+        requirePassive("FwpmFilterAdd0");
+        Sublayer sublayer = sublayers.get(spec.subLayerKey());
+        if (sublayer == null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_SUBLAYER_NOT_FOUND, "sublayer " + spec.subLayerKey());
+        }
+        if (!spec.action().isDecision() && !spec.action().isCallout()) {
+            throw new FwpStatusException(
+                    NtStatus.STATUS_FWP_INVALID_ACTION_TYPE, spec.action().toString());
+        }
+        if (spec.action().isCallout() && spec.calloutKey() == null) {
+            throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, spec.action() + " without a callout key");
+        }
+        for (FilterCondition condition : spec.conditions()) {
+            if (!spec.layer().has(condition.field())) {
+                throw new FwpStatusException(
+                        NtStatus.STATUS_FWP_CONDITION_NOT_FOUND, condition.field() + " at " + spec.layer());
+            }
+            int status = condition.validate(spec.layer().family());
+            if (status != NtStatus.STATUS_SUCCESS) {
+                throw new FwpStatusException(status, condition.toString());
+            }
+        }
+        Filter filter = new Filter(lastFilterId.incrementAndGet(), spec, sublayer);
+        UUID calloutKey = spec.calloutKey();
+        Filter.Registration registration = calloutKey == null ? null : callouts.get(calloutKey);
+        filter.setRegistration(registration);
+        NotifyFn notifyFn = registration == null ? null : registration.callout().notifyFn();
+        if (notifyFn != null) {
+            int status = notifyFn.notify(CalloutNotifyType.ADD_FILTER, spec.filterKey(), filter);
+            if (status != NtStatus.STATUS_SUCCESS) {
+                throw new FwpStatusException(
+                        NtStatus.STATUS_FWP_CALLOUT_NOTIFICATION_FAILED, "callout refused " + filter);
+            }
+        }
+        filters.put(filter.filterId(), filter);
+        publish(spec.layer());
+        if (notifyFn != null
+                && (registration.callout().flags() & Callout.FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY) != 0) {
+            notifyFn.notify(CalloutNotifyType.ADD_FILTER_POST_COMMIT, spec.filterKey(), filter);
+        }
+        return filter;
+    }
+
+    /**
+     * {@code FwpmFilterDeleteById0}: deletes a filter; its callout is told DELETE_FILTER (with no key), whatever it
+     * answers.
+     *
+     * @throws FwpStatusException STATUS_FWP_FILTER_NOT_FOUND
+     */
+    public synchronized void deleteFilter(long filterId) {
+        requirePassive("FwpmFilterDeleteById0");
+        Filter filter = filters.remove(filterId);
+        if (filter == null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_FILTER_NOT_FOUND, "filter " + filterId);
+        }
+        publish(filter.layer());
+        Filter.Registration registration = filter.registration();
+        NotifyFn notifyFn = registration == null ? null : registration.callout().notifyFn();
+        if (notifyFn != null) {
+            notifyFn.notify(CalloutNotifyType.DELETE_FILTER, null, filter);
+        }
+    }
+
+    /** The filters of a layer in evaluation order. */
+    public List<Filter> filters(Layer layer) {
+        return List.of(byLayer[layer.id()]);
+    }
+
+    // ---- injection handles ----
+
+    /**
+     * {@code FwpsInjectionHandleCreate0} (§3.2): a new injection identity. PASSIVE_LEVEL.
+     *
+     * @param family the family, or {@code null} for AF_UNSPEC (network injection needs a family)
+     * @param flags {@code FWPS_INJECTION_TYPE_*}; 0 allows transport, stream and forward injection
+     * @throws FwpStatusException STATUS_FWP_TCPIP_NOT_READY, STATUS_INVALID_PARAMETER for unknown flags or an L2
+     *     handle with a family
+     */
+    public InjectionHandle createInjectionHandle(@Nullable AddressFamily family, int flags) {
+        requirePassive("FwpsInjectionHandleCreate0");
+        if (faults.tcpipNotReady()) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_TCPIP_NOT_READY, "fault switch");
+        }
+        if ((flags & ~InjectionType.ALL) != 0
+                || ((flags & InjectionType.FWPS_INJECTION_TYPE_L2) != 0 && family != null)) {
+            throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, "flags 0x" + Integer.toHexString(flags));
+        }
+        return new InjectionHandle(this, family, flags == 0 ? InjectionType.WHEN_ZERO : flags);
+    }
+
+    // ---- classify handles (§4.10) ----
+
+    /**
+     * {@code FwpsAcquireClassifyHandle0}: only from inside a classify function.
+     *
+     * @throws FwpStatusException STATUS_INVALID_PARAMETER for non-zero flags or a context that is not active
+     */
+    public ClassifyHandle acquireClassifyHandle(ClassifyContext classifyContext, int flags) {
+        Layer layer = classifyContext.layer();
+        if (flags != 0 || layer == null) {
+            verifier.report(Rule.CLASSIFY_HANDLE_MISUSE, "acquired outside classifyFn or with flags", null, 0);
+            throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, "no active classification");
+        }
+        return new ClassifyHandle(layer);
+    }
+
+    /**
+     * {@code FwpsPendClassify0}: the IP-packet layers do not support asynchronous classification (§4.10).
+     *
+     * @return STATUS_FWP_CANNOT_PEND, or STATUS_INVALID_PARAMETER for non-zero flags or a released handle
+     */
+    public int pendClassify(ClassifyHandle handle, long filterId, int flags, ClassifyOut classifyOut) {
+        if (flags != 0 || handle.released()) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        return NtStatus.STATUS_FWP_CANNOT_PEND;
+    }
+
+    /** {@code FwpsCompleteClassify0}: no classification can be pended here, so every call is a misuse. */
+    public void completeClassify(ClassifyHandle handle, int flags, @Nullable ClassifyOut classifyOut) {
+        verifier.report(
+                Rule.CLASSIFY_HANDLE_MISUSE,
+                "FwpsCompleteClassify0 without a pended classification at " + handle.layer(),
+                null,
+                0);
+    }
+
+    /** {@code FwpsReleaseClassifyHandle0}: once per acquire. */
+    public void releaseClassifyHandle(ClassifyHandle handle) {
+        if (handle.released()) {
+            verifier.report(Rule.CLASSIFY_HANDLE_MISUSE, "classify handle released twice", null, 0);
+            return;
+        }
+        handle.release();
+    }
+
+    // ---- the data path (DISPATCH_LEVEL) ----
+
+    @Override
+    public HookVerdict classify(HookPoint point, NetBufferList nbl, PacketFacts facts) {
+        if (nbl.isInfoSet(NetBufferListInfo.WfpNetBufferListInfo)) {
+            // A new trip of a recycled NBL: WFP reuses its container (WfpNblInfoAlloc keeps a non-empty slot).
+            containers.attachForClassify(nbl);
+        }
+        Layer layer = Layer.of(point, facts.family(), false);
+        Filter[] layerFilters = byLayer[layer.id()];
+        if (layerFilters.length == 0) {
+            return HookVerdict.CONTINUE;
+        }
+        Scratch local = scratch.get();
+        Arbitration arbitration = arbitrate(local, layer, layerFilters, nbl, facts);
+        if (arbitration.action() == ActionType.PERMIT) {
+            return HookVerdict.CONTINUE;
+        }
+        if (arbitration.absorbed()) {
+            return HookVerdict.ABSORB;
+        }
+        local.lastBlocked = nbl;
+        local.lastBlockingFilterId = arbitration.decidingFilterId();
+        return HookVerdict.BLOCK;
+    }
+
+    @Override
+    public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
+        Layer layer = Layer.of(point, facts.family(), true);
+        Scratch local = scratch.get();
+        boolean blockedByFilter = local.lastBlocked == nbl && facts.discardReason() == null;
+        long filterId = local.lastBlockingFilterId;
+        local.lastBlocked = null;
+        Filter[] layerFilters = byLayer[layer.id()];
+        if (layerFilters.length == 0) {
+            return;
+        }
+        IncomingMetadata metadata = local.metadata;
+        PacketView.fill(layer, facts, local.values[layer.id()], metadata);
+        var reason = facts.discardReason();
+        if (reason != null) {
+            metadata.setDiscard(IncomingMetadata.FWPS_DISCARD_MODULE_NETWORK, reason.value(), 0);
+        } else {
+            metadata.setDiscard(
+                    IncomingMetadata.FWPS_DISCARD_MODULE_GENERAL,
+                    IncomingMetadata.FWPS_DISCARD_FIREWALL_POLICY,
+                    blockedByFilter ? filterId : 0);
+        }
+        // The packet is dropped whatever the discard layer decides; callouts there observe (ABSORB is not valid).
+        local.arbitration.run(this, layer, layerFilters, local.values[layer.id()], metadata, nbl);
+        countVeto(local.arbitration);
+    }
+
+    private Arbitration arbitrate(
+            Scratch local, Layer layer, Filter[] layerFilters, NetBufferList nbl, PacketFacts facts) {
+        IncomingValues values = local.values[layer.id()];
+        PacketView.fill(layer, facts, values, local.metadata);
+        Arbitration arbitration = local.arbitration;
+        arbitration.run(this, layer, layerFilters, values, local.metadata, nbl);
+        countVeto(arbitration);
+        return arbitration;
+    }
+
+    private void countVeto(Arbitration arbitration) {
+        if (arbitration.vetoed()) {
+            vetoes.incrementAndGet();
+        }
+    }
+
+    private void publish(Layer layer) {
+        List<Filter> sorted = new ArrayList<>();
+        for (Filter filter : filters.values()) {
+            if (filter.layer() == layer) {
+                sorted.add(filter);
+            }
+        }
+        sorted.sort(ORDER);
+        Filter[][] next = byLayer.clone();
+        next[layer.id()] = sorted.toArray(Filter[]::new);
+        byLayer = next;
+    }
+
+    private void requirePassive(String ddi) {
+        if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, ddi)) {
+            throw new FwpStatusException(NtStatus.STATUS_INVALID_DEVICE_STATE, ddi + " above PASSIVE_LEVEL");
+        }
+    }
+
+    /** Stops the completion thread of the fault switches. Handles and containers are closed by their owners. */
+    @Override
+    public void close() {
+        faults.close();
+    }
+}

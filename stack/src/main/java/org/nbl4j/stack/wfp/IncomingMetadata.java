@@ -1,0 +1,138 @@
+package org.nbl4j.stack.wfp;
+
+/**
+ * What the engine knows about a packet beyond its fields: {@code FWPS_INCOMING_METADATA_VALUES0} (§4.4) with the
+ * members the IP layers fill. A member is valid only when its bit is set in {@link #currentMetadataValues()}; the
+ * engine sets exactly the bits of the members a layer has (§5.2). One instance per thread is refilled per packet.
+ */
+public final class IncomingMetadata {
+    public static final int FWPS_METADATA_FIELD_DISCARD_REASON = 0x00000001;
+    public static final int FWPS_METADATA_FIELD_IP_HEADER_SIZE = 0x00000004;
+    public static final int FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE = 0x00000400;
+    public static final int FWPS_METADATA_FIELD_COMPARTMENT_ID = 0x00000800;
+    public static final int FWPS_METADATA_FIELD_FRAGMENT_DATA = 0x00001000;
+    public static final int FWPS_METADATA_FIELD_PATH_MTU = 0x00002000;
+    public static final int FWPS_METADATA_FIELD_FORWARD_LAYER_OUTBOUND_PASS_THRU = 0x00100000;
+    public static final int FWPS_METADATA_FIELD_FORWARD_LAYER_INBOUND_PASS_THRU = 0x00200000;
+
+    /** {@code FWPS_DISCARD_MODULE_NETWORK}: the IP path dropped the packet; the reason is an IP_DISCARD_REASON. */
+    public static final int FWPS_DISCARD_MODULE_NETWORK = 0;
+    /** {@code FWPS_DISCARD_MODULE_GENERAL}: filtering dropped the packet. */
+    public static final int FWPS_DISCARD_MODULE_GENERAL = 2;
+    /** {@code FWPS_DISCARD_FIREWALL_POLICY}: a BLOCK came out of filtering; the filter id names the filter. */
+    public static final int FWPS_DISCARD_FIREWALL_POLICY = 0;
+
+    private int currentMetadataValues;
+    private int discardModule;
+    private int discardReason;
+    private long discardFilterId;
+    private int ipHeaderSize;
+    private int transportHeaderSize;
+    private int compartmentId;
+    private int fragmentIdentification;
+    private int fragmentOffset;
+    private int fragmentLength;
+    private int pathMtu;
+
+    /** The bits of the members that are valid. */
+    public int currentMetadataValues() {
+        return currentMetadataValues;
+    }
+
+    /** {@code FWPS_IS_METADATA_FIELD_PRESENT}. */
+    public boolean isPresent(int field) {
+        return (currentMetadataValues & field) != 0;
+    }
+
+    /** {@code discardMetadata.discardModule}. */
+    public int discardModule() {
+        return discardModule;
+    }
+
+    /** {@code discardMetadata.discardReason}. */
+    public int discardReason() {
+        return discardReason;
+    }
+
+    /** {@code discardMetadata.filterId}: the blocking filter, for module GENERAL. */
+    public long discardFilterId() {
+        return discardFilterId;
+    }
+
+    /** {@code ipHeaderSize}. */
+    public int ipHeaderSize() {
+        return ipHeaderSize;
+    }
+
+    /** {@code transportHeaderSize}. */
+    public int transportHeaderSize() {
+        return transportHeaderSize;
+    }
+
+    /** {@code compartmentId}. */
+    public int compartmentId() {
+        return compartmentId;
+    }
+
+    /** {@code fragmentMetadata.fragmentIdentification}. */
+    public int fragmentIdentification() {
+        return fragmentIdentification;
+    }
+
+    /** {@code fragmentMetadata.fragmentOffset}. */
+    public int fragmentOffset() {
+        return fragmentOffset;
+    }
+
+    /** {@code fragmentMetadata.fragmentLength}. */
+    public int fragmentLength() {
+        return fragmentLength;
+    }
+
+    /** {@code pathMtu}. */
+    public int pathMtu() {
+        return pathMtu;
+    }
+
+    void clear() {
+        currentMetadataValues = 0;
+    }
+
+    void setDiscard(int module, int reason, long filterId) {
+        currentMetadataValues |= FWPS_METADATA_FIELD_DISCARD_REASON;
+        discardModule = module;
+        discardReason = reason;
+        discardFilterId = filterId;
+    }
+
+    void setIpHeaderSize(int size) {
+        currentMetadataValues |= FWPS_METADATA_FIELD_IP_HEADER_SIZE;
+        ipHeaderSize = size;
+    }
+
+    void setTransportHeaderSize(int size) {
+        currentMetadataValues |= FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE;
+        transportHeaderSize = size;
+    }
+
+    void setCompartmentId(int id) {
+        currentMetadataValues |= FWPS_METADATA_FIELD_COMPARTMENT_ID;
+        compartmentId = id;
+    }
+
+    void setFragment(int identification, int offset, int length) {
+        currentMetadataValues |= FWPS_METADATA_FIELD_FRAGMENT_DATA;
+        fragmentIdentification = identification;
+        fragmentOffset = offset;
+        fragmentLength = length;
+    }
+
+    void setPathMtu(int mtu) {
+        currentMetadataValues |= FWPS_METADATA_FIELD_PATH_MTU;
+        pathMtu = mtu;
+    }
+
+    void setFlag(int field) {
+        currentMetadataValues |= field;
+    }
+}

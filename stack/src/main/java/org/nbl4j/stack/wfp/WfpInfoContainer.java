@@ -1,0 +1,213 @@
+package org.nbl4j.stack.wfp;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.buffer.WfpInfoCleanup;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MemoryBlock;
+
+/**
+ * WFP's per-NBL state, kept in the NBL's {@code WfpNetBufferListInfo} slot: NETIO's {@code WFP_NBL_INFO_CONTAINER}
+ * (nbl-reuse-leak-and-diagnostics §1.2), counted under the pool tag {@code Wfpn}.
+ *
+ * <p>It holds what the WFP APIs keep per packet: the owning NBL (checked on every use, bugcheck 0x146 on Windows), the
+ * FwpsReference count, how WFP made the NBL and what must be undone or freed with it, the injection history that
+ * {@code FwpsQueryPacketInjectionState0} reads and the injection in flight, the context tags (eight sub-slots, as the
+ * Windows container has), and whether the WFP lightweight filter saw the NBL's send complete. Containers are recycled;
+ * only {@link WfpInfoContainers} makes and releases them.
+ */
+public final class WfpInfoContainer implements WfpInfoCleanup {
+    /** The sub-slots for context tags, as many as the Windows container has. */
+    static final int TAG_SLOTS = 8;
+    /**
+     * The injections remembered per NBL for PREVIOUSLY_INJECTED_BY_SELF: the most recent ones win when a packet is
+     * re-injected more often than this (the inheritance depth is undocumented, §9 item 6).
+     */
+    static final int INJECTION_HISTORY = 8;
+
+    private static final VarHandle REFERENCES;
+
+    static {
+        try {
+            REFERENCES = MethodHandles.lookup().findVarHandle(WfpInfoContainer.class, "references", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Where the WFP lightweight filter is with this NBL's send. */
+    enum SendState {
+        NONE,
+        IN_SEND,
+        COMPLETED
+    }
+
+    final WfpInfoContainers owner;
+
+    @Nullable
+    NetBufferList owningNbl;
+
+    WfpNblKind kind = WfpNblKind.FOREIGN;
+    private volatile int references;
+    SendState sendState = SendState.NONE;
+
+    // Injection history, oldest first (§3.9).
+    final @Nullable InjectionHandle[] injectors = new InjectionHandle[INJECTION_HISTORY];
+    final long[] injectionContexts = new long[INJECTION_HISTORY];
+    int injectionDepth;
+    /** The NBL itself was injected (not only inherited a history from its parent). */
+    boolean injectedItself;
+
+    // The injection in flight.
+    @Nullable
+    InjectionHandle injectingHandle;
+
+    @Nullable
+    InjectionCompletion completionFn;
+
+    @Nullable
+    Object completionContext;
+
+    // Context tags (§2.7).
+    final long[] tags = new long[TAG_SLOTS];
+    final long[] tagContexts = new long[TAG_SLOTS];
+    final int[] tagLayerIds = new int[TAG_SLOTS];
+    final @Nullable NblNotifyFn[] tagNotifyFns = new NblNotifyFn[TAG_SLOTS];
+    int tagCount;
+
+    // What the WFP buffer function that made the NBL must check or free (§2.4, §2.5, §2.9).
+    @Nullable
+    NetBuffer[] netBuffers = new NetBuffer[1];
+
+    @Nullable
+    Mdl[] mdlChains = new Mdl[1];
+
+    int netBufferCount;
+
+    @Nullable
+    MemoryBlock[] dataBlocks = new MemoryBlock[1];
+    /** A reassembled fragment group: the fragments it holds references on. */
+    @Nullable
+    NetBufferList fragments;
+
+    WfpInfoContainer(WfpInfoContainers owner) {
+        this.owner = owner;
+    }
+
+    /** NdisFreeNetBufferList and the other free functions release the container with the NBL (§1.3). */
+    @Override
+    public void cleanup(NetBufferList nbl) {
+        owner.release(nbl);
+    }
+
+    /** The NBL the container belongs to, or {@code null} while it is recycled. */
+    public @Nullable NetBufferList owningNbl() {
+        return owningNbl;
+    }
+
+    /** How WFP made the NBL. */
+    public WfpNblKind kind() {
+        return kind;
+    }
+
+    /** The FwpsReferenceNetBufferList0 references not yet dropped. */
+    public int references() {
+        return references;
+    }
+
+    /** How many injections the NBL's history holds (its own and those inherited from the NBL it was cloned from). */
+    public int injectionDepth() {
+        return injectionDepth;
+    }
+
+    /** The context tags associated with the NBL. */
+    public int tagCount() {
+        return tagCount;
+    }
+
+    int addReference() {
+        return (int) REFERENCES.getAndAdd(this, 1) + 1;
+    }
+
+    int dropReference() {
+        return (int) REFERENCES.getAndAdd(this, -1) - 1;
+    }
+
+    /** Records one more injection of the owning NBL, dropping the oldest once the history is full. */
+    void recordInjection(InjectionHandle handle, long context) {
+        if (injectionDepth == INJECTION_HISTORY) {
+            System.arraycopy(injectors, 1, injectors, 0, INJECTION_HISTORY - 1);
+            System.arraycopy(injectionContexts, 1, injectionContexts, 0, INJECTION_HISTORY - 1);
+            injectionDepth--;
+        }
+        injectors[injectionDepth] = handle;
+        injectionContexts[injectionDepth] = context;
+        injectionDepth++;
+        injectedItself = true;
+    }
+
+    /** A derived NBL inherits the injection history of the NBL it was made from (§3.9), as its own past. */
+    void inheritHistory(WfpInfoContainer parent) {
+        System.arraycopy(parent.injectors, 0, injectors, 0, parent.injectionDepth);
+        System.arraycopy(parent.injectionContexts, 0, injectionContexts, 0, parent.injectionDepth);
+        injectionDepth = parent.injectionDepth;
+        injectedItself = false;
+    }
+
+    /** Remembers the NBs and MDL chains a WFP buffer function gave the NBL, to check them when it is freed. */
+    void snapshotStructure(NetBufferList nbl) {
+        int count = 0;
+        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
+            count++;
+        }
+        if (netBuffers.length < count) {
+            netBuffers = new NetBuffer[count];
+            mdlChains = new Mdl[count];
+            dataBlocks = new MemoryBlock[count];
+        }
+        int i = 0;
+        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
+            netBuffers[i] = nb;
+            mdlChains[i] = nb.mdlChain();
+            i++;
+        }
+        netBufferCount = count;
+    }
+
+    /** Whether the NBL still has exactly the NBs and MDL chains the snapshot recorded (§2.5). */
+    boolean structureRestored(NetBufferList nbl) {
+        int i = 0;
+        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
+            if (i == netBufferCount || netBuffers[i] != nb || mdlChains[i] != nb.mdlChain()) {
+                return false;
+            }
+            i++;
+        }
+        return i == netBufferCount;
+    }
+
+    /** Empties the container for reuse. */
+    void reset() {
+        owningNbl = null;
+        kind = WfpNblKind.FOREIGN;
+        REFERENCES.setVolatile(this, 0);
+        sendState = SendState.NONE;
+        Arrays.fill(injectors, 0, injectionDepth, null);
+        injectionDepth = 0;
+        injectedItself = false;
+        injectingHandle = null;
+        completionFn = null;
+        completionContext = null;
+        Arrays.fill(tagNotifyFns, 0, tagCount, null);
+        tagCount = 0;
+        Arrays.fill(netBuffers, 0, netBufferCount, null);
+        Arrays.fill(mdlChains, 0, netBufferCount, null);
+        Arrays.fill(dataBlocks, null);
+        netBufferCount = 0;
+        fragments = null;
+    }
+}
