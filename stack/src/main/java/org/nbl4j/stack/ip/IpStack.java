@@ -136,6 +136,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     // ---- configuration ----
 
+    /** The hook packets are shown to. */
+    PacketHook hook() {
+        return hook;
+    }
+
     /** Shows every packet to {@code hook} from now on ({@link PacketHook#NONE} to stop). */
     public void setPacketHook(PacketHook hook) {
         this.hook = Objects.requireNonNull(hook);

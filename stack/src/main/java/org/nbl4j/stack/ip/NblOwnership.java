@@ -21,8 +21,10 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * (wfp-callouts-and-injection §8.2, ndis-buffers §5.1). Both decisions are made under the NBL's monitor so that a
  * clone freed on a worker thread and the receive thread finishing cannot both, or neither, finish it.
  *
- * <p>Verifier owner states: an NBL that arrives {@code INDICATED} or {@code INJECTED} is taken ({@code OWNED}, held
- * by the layer) so the layer may touch it, and handed back to that state just before it is returned or completed.
+ * <p>Verifier owner states: NDIS (the {@code Adapter}) marks the hand-offs at its edges, so an indicated or completed
+ * NBL is already {@code OWNED} when the layer sees it. An NBL that arrives {@code INJECTED} is taken ({@code OWNED},
+ * held by the layer) so the layer and the callouts it shows the NBL to may touch it, and handed back to
+ * {@code INJECTED} just before its completion runs.
  */
 final class NblOwnership {
     static final int SLOT_ROLE = 0;
@@ -36,10 +38,10 @@ final class NblOwnership {
     private static final int HOLD_MASK = 0xFFF00000;
     private static final int OURS = NblFlags.NBL_FLAGS_PROTOCOL_RESERVED;
 
-    private final Object holder;
+    private final IpStack holder;
     private final OwnPackets ownPackets;
 
-    NblOwnership(Object holder, OwnPackets ownPackets) {
+    NblOwnership(IpStack holder, OwnPackets ownPackets) {
         this.holder = holder;
         this.ownPackets = ownPackets;
     }
@@ -158,6 +160,7 @@ final class NblOwnership {
             case INDICATED -> {
                 reserved[SLOT_TARGET] = null;
                 ProtocolBinding binding = (ProtocolBinding) target;
+                holder.hook().releasing(nbl);
                 binding.returnNetBufferLists(nbl, atDispatch ? NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
             }
             case OWN -> ownPackets.free(nbl);

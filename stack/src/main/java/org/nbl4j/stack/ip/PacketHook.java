@@ -30,4 +30,11 @@ public interface PacketHook {
      * {@link PacketFacts#discardReason()} says why. The packet's offset is wherever the path stopped.
      */
     void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts);
+
+    /**
+     * The path is about to give {@code nbl} back to its producer without freeing it (a return to its adapter): the
+     * engine drops what it keeps on the NBL for this trip, as WFP releases its info container before tcpip.sys
+     * returns a received NBL (nbl-reuse-leak-and-diagnostics §1).
+     */
+    default void releasing(NetBufferList nbl) {}
 }

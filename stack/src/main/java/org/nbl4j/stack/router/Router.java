@@ -6,12 +6,16 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.stack.ip.IpInterface;
 import org.nbl4j.stack.ip.IpStack;
-import org.nbl4j.stack.ip.PacketHook;
 import org.nbl4j.stack.ndis.Adapter;
 import org.nbl4j.stack.ndis.FilterDriver;
 import org.nbl4j.stack.ndis.Miniport;
+import org.nbl4j.stack.wfp.FilterEngine;
+import org.nbl4j.stack.wfp.IndicatedPacketOwner;
+import org.nbl4j.stack.wfp.PlatformProfile;
+import org.nbl4j.stack.wfp.WfpLightweightFilter;
 
 /**
  * A whole host: adapters (each a miniport with its filter stack) bound to one IP stack, the way tcpip.sys binds to
@@ -27,6 +31,7 @@ public final class Router implements AutoCloseable {
     private final Ndis ndis;
     private final IpStack ip;
     private final List<Adapter> adapters = new ArrayList<>();
+    private @Nullable FilterEngine filterEngine;
     private boolean started;
     private boolean closed;
 
@@ -70,9 +75,43 @@ public final class Router implements AutoCloseable {
         throw new IllegalArgumentException("no interface " + interfaceIndex);
     }
 
-    /** Shows every packet to {@code hook} (the WFP filter engine). */
-    public void setPacketHook(PacketHook hook) {
-        ip.setPacketHook(hook);
+    /**
+     * Gives the host the Windows Filtering Platform: a filter engine shown every packet of the IP path, injecting
+     * through it and told when callouts pin or clone indicated NBLs; with {@link PlatformProfile#WINDOWS_10} every
+     * adapter added afterwards also gets the WFP lightweight filter at the bottom of its stack. Call it before adding
+     * interfaces.
+     */
+    public FilterEngine useFilterEngine(PlatformProfile profile) {
+        requireConfigurable();
+        if (filterEngine != null || !adapters.isEmpty()) {
+            throw new IllegalStateException("the filter engine must be set once, before any interface is added");
+        }
+        FilterEngine engine = new FilterEngine(ndis, profile);
+        engine.setPacketInjection(ip);
+        engine.setIndicatedPacketOwner(new IndicatedPacketOwner() {
+            @Override
+            public void reference(NetBufferList nbl) {
+                ip.referenceNetBufferList(nbl);
+            }
+
+            @Override
+            public void dereference(NetBufferList nbl, boolean dispatchLevel) {
+                ip.dereferenceNetBufferList(nbl, dispatchLevel);
+            }
+
+            @Override
+            public void cloneFreed(NetBufferList parent, boolean dispatchLevel) {
+                ip.childFreed(parent, dispatchLevel);
+            }
+        });
+        ip.setPacketHook(engine);
+        filterEngine = engine;
+        return engine;
+    }
+
+    /** The filter engine, if {@link #useFilterEngine} gave the host one. */
+    public @Nullable FilterEngine filterEngine() {
+        return filterEngine;
     }
 
     /**
@@ -86,6 +125,9 @@ public final class Router implements AutoCloseable {
                 Adapter.builder(ndis).interfaceIndex(interfaceIndex).name(name).miniport(miniport);
         for (Filter filter : filters) {
             builder.filter(filter.name(), filter.driver());
+        }
+        if (filterEngine != null && filterEngine.containers().profile().hasWfpLightweightFilter()) {
+            builder.filter(WfpLightweightFilter.NAME, new WfpLightweightFilter(filterEngine.containers()));
         }
         Adapter adapter = builder.build();
         adapters.add(adapter);
@@ -154,6 +196,9 @@ public final class Router implements AutoCloseable {
         adapters.forEach(Adapter::pause);
         adapters.forEach(Adapter::close);
         ip.close();
+        if (filterEngine != null) {
+            filterEngine.close();
+        }
     }
 
     private void requireConfigurable() {

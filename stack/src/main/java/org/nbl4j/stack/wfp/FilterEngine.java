@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -59,6 +60,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final AtomicLong vetoes = new AtomicLong();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private volatile Filter[][] byLayer;
+    private final AtomicLongArray indications = new AtomicLongArray(Layer.values().length);
     private volatile @Nullable PacketInjection packetInjection;
     private int lastCalloutId;
 
@@ -350,6 +352,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             containers.attachForClassify(nbl);
         }
         Layer layer = Layer.of(point, facts.family(), false);
+        indications.incrementAndGet(layer.id());
         Filter[] layerFilters = byLayer[layer.id()];
         if (layerFilters.length == 0) {
             return HookVerdict.CONTINUE;
@@ -368,8 +371,14 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     }
 
     @Override
+    public void releasing(NetBufferList nbl) {
+        containers.release(nbl);
+    }
+
+    @Override
     public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
         Layer layer = Layer.of(point, facts.family(), true);
+        indications.incrementAndGet(layer.id());
         Scratch local = scratch.get();
         boolean blockedByFilter = local.lastBlocked == nbl && facts.discardReason() == null;
         long filterId = local.lastBlockingFilterId;
@@ -427,6 +436,11 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, ddi)) {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_DEVICE_STATE, ddi + " above PASSIVE_LEVEL");
         }
+    }
+
+    /** How many packets the path has shown at {@code layer} so far, whether or not a filter was there. */
+    public long indications(Layer layer) {
+        return indications.get(layer.id());
     }
 
     /** Stops the completion thread of the fault switches. Handles and containers are closed by their owners. */

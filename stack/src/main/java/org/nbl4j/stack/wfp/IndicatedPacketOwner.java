@@ -23,7 +23,9 @@ public interface IndicatedPacketOwner {
         public void dereference(NetBufferList nbl, boolean dispatchLevel) {}
 
         @Override
-        public void cloneFreed(NetBufferList parent, boolean dispatchLevel) {}
+        public void cloneFreed(NetBufferList parent, boolean dispatchLevel) {
+            parent.decrementChildRefCount();
+        }
     };
 
     /** {@code FwpsReferenceNetBufferList0} took a reference on {@code nbl}: it must outlive the classify. */
@@ -36,8 +38,9 @@ public interface IndicatedPacketOwner {
     void dereference(NetBufferList nbl, boolean dispatchLevel);
 
     /**
-     * A clone or deep clone of {@code parent} was freed and its {@code ChildRefCount} dropped; if no hold is left and
-     * the path is done, return the parent now.
+     * A clone or deep clone of {@code parent} was freed: decrement the parent's {@code ChildRefCount}, and if no hold
+     * is left and the path is done, return the parent now. The owner decrements, so that the count and the decision
+     * to return change together under its lock.
      */
     void cloneFreed(NetBufferList parent, boolean dispatchLevel);
 }

@@ -203,7 +203,7 @@ public final class WfpBuffers {
 
     /**
      * {@code FwpsFreeCloneNetBufferList0} (§2.5): frees a clone or deep clone whose NBs and MDLs are the ones the clone
-     * function gave it, then decrements the parent's {@code ChildRefCount} and tells the parent's owner, which may now
+     * function gave it, then tells the parent's owner, which decrements the parent's {@code ChildRefCount} and may now
      * return it.
      *
      * @param freeCloneFlags must be 0
@@ -237,7 +237,6 @@ public final class WfpBuffers {
             freeDeepCopy(clone);
         }
         if (parent != null) {
-            parent.decrementChildRefCount();
             packetOwner.cloneFreed(parent, Irql.current() == Irql.DISPATCH_LEVEL);
         }
     }

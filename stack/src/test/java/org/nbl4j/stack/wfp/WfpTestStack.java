@@ -144,6 +144,7 @@ final class WfpTestStack implements AutoCloseable {
 
         @Override
         public void cloneFreed(NetBufferList parent, boolean dispatchLevel) {
+            parent.decrementChildRefCount();
             events.add("cloneFreed");
         }
     }
