@@ -14,7 +14,6 @@ import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.ndis.MiniportEdge;
@@ -30,8 +29,12 @@ import org.nbl4j.stack.ndis.NdisReceiveFlags;
  * into free NBLs and indicates them as one chain with {@code NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL}; when fewer than the
  * low-water mark of NBLs would stay free it sets {@code NDIS_RECEIVE_FLAGS_RESOURCES}, and takes the chain back when
  * the call returns. With no NBL free, a packet is still read (so the kernel's queue does not stall) and dropped as a
- * receive discard. The miniport records its hand-offs: each indicated NBL goes to {@link OwnerState#INDICATED} and
- * comes back to {@link OwnerState#OWNED} when returned; {@code SourceHandle} is the miniport.
+ * receive discard. Indicated NBLs carry the miniport as {@code SourceHandle}.
+ *
+ * <p><b>Ownership.</b> The miniport records no verifier hand-offs itself: as NDIS's NBL tracker does in
+ * {@code NdisMIndicateReceiveNetBufferLists} and {@code NdisReturnNetBufferLists}, the {@link MiniportEdge} and
+ * the layers above mark NBLs as they cross. Returned receive NBLs must be {@code OWNED} again by the time the
+ * miniport frees them at {@link #close()}; sent NBLs are read through their MDLs only, whatever their state.
  *
  * <p><b>Send.</b> {@link #sendNetBufferLists} writes each NB with one {@code writev} over its MDLs to the queue chosen
  * by the NBL's hash value modulo the queue count, sets the NBL's Status, and queues it for completion from that
@@ -39,7 +42,7 @@ import org.nbl4j.stack.ndis.NdisReceiveFlags;
  * normally refuse one) completes the NBL with {@code NDIS_STATUS_RESOURCES} rather than holding it: a miniport may
  * not hold sends without bound, and a full NIC ring behaves the same. An NB longer than the MTU completes with
  * {@code NDIS_STATUS_INVALID_LENGTH}, other write errors with {@code NDIS_STATUS_FAILURE}; all three count as send
- * discards. Ownership hand-offs of sent NBLs are the sender's to record.
+ * discards.
  *
  * <p>The RSS hash slot of received NBLs is left 0: the Toeplitz hash ({@code org.nbl4j.stack.ndis.Toeplitz}) is
  * not on this branch yet. Each queue's packets already belong to the flows the kernel steered to it.
@@ -238,7 +241,6 @@ public final class TunMiniport implements Miniport {
                 continue;
             }
             nbl.setNext(null);
-            nbl.handOff(OwnerState.INDICATED, this);
             if (tail == null) {
                 head = nbl;
             } else {
@@ -263,7 +265,6 @@ public final class TunMiniport implements Miniport {
             while (nbl != null) {
                 NetBufferList next = nbl.next();
                 nbl.setNext(null);
-                nbl.handOff(OwnerState.OWNED, null);
                 q.recycle(nbl);
                 nbl = next;
             }
@@ -325,7 +326,6 @@ public final class TunMiniport implements Miniport {
             if (nbl.pool() != pool || !(nbl.miniportReserved()[0] instanceof TunQueue q)) {
                 throw new IllegalArgumentException(nbl + " was not indicated by " + name());
             }
-            nbl.handOff(OwnerState.OWNED, null);
             q.giveBack(nbl);
             nbl = next;
         }
