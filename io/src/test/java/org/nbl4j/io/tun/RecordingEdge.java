@@ -32,6 +32,7 @@ final class RecordingEdge implements MiniportEdge {
     private final List<NetBufferList> held = new ArrayList<>();
     final List<NetBufferList> completed = new ArrayList<>();
     final List<Integer> completionFlags = new ArrayList<>();
+    private int totalCompleted;
 
     RecordingEdge(Ndis ndis) {
         this.ndis = ndis;
@@ -76,8 +77,14 @@ final class RecordingEdge implements MiniportEdge {
             nbl.setNext(null);
             completed.add(nbl);
             completionFlags.add(sendCompleteFlags);
+            totalCompleted++;
             nbl = next;
         }
+    }
+
+    /** How many sends have completed since the start, whether or not the test released them yet. */
+    int totalCompleted() {
+        return totalCompleted;
     }
 
     /** How many indicated NBLs the edge keeps. */
