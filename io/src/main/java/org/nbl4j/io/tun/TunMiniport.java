@@ -275,7 +275,8 @@ public final class TunMiniport implements Miniport {
     /**
      * Reads one packet into the NBL's data buffer and makes the NB describe it from the buffer's start.
      *
-     * @return the packet's length; {@link TunDevice#WOULD_BLOCK}; or 0 if the packet was bad (counted)
+     * @return the packet's length; {@link TunDevice#WOULD_BLOCK} when there is nothing more to read this round; or 0
+     *     if the packet was bad (counted)
      */
     private int readInto(NetBufferList nbl, TunQueue q) {
         NetBuffer nb = nbl.firstNetBuffer();
@@ -287,8 +288,9 @@ public final class TunMiniport implements Miniport {
         try {
             length = device.read(q.index, data.buffer(), data.bufferOffset(), dataSize);
         } catch (TunException e) {
+            // A failing descriptor would fail again at once: end this round as if the queue were empty.
             receiveErrors.increment();
-            return 0;
+            return TunDevice.WOULD_BLOCK;
         }
         if (length == TunDevice.WOULD_BLOCK) {
             return length;
