@@ -1,0 +1,381 @@
+package org.nbl4j.io.tun;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ndis.LinkState;
+import org.nbl4j.stack.ndis.MiniportStatistics;
+import org.nbl4j.stack.ndis.NdisReceiveFlags;
+
+/**
+ * TunMiniport over a real TUN interface moved into a network namespace of the test's own, where ping and the kernel
+ * talk to it through documentation addresses only. Skipped unless root with /dev/net/tun, iproute2 and ping.
+ */
+class TunMiniportTest {
+    private static final int MTU = 1500;
+    private static final long SERVE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private @Nullable Namespace namespace;
+    private @Nullable Ndis ndis;
+    private @Nullable RecordingEdge edge;
+    private @Nullable TunMiniport miniport;
+    private @Nullable PacketSender sender;
+    private int sent;
+
+    @BeforeEach
+    void requireTunAndTools() {
+        assumeTrue(TunDeviceTest.tunAvailable(), "needs root and /dev/net/tun");
+        assumeTrue(Commands.available("ip") && Commands.available("ping"), "needs iproute2 and iputils-ping");
+    }
+
+    /** A miniport over a fresh TUN interface, initialized, moved into a fresh namespace, addressed and up. */
+    private TunMiniport start(int queues, int receiveNblsPerQueue, boolean ipv6, String... addresses) throws Exception {
+        namespace = Namespace.create();
+        ndis = Ndis.create();
+        edge = new RecordingEdge(ndis);
+        sender = new PacketSender(ndis, 2048);
+        TunDevice device = TunDevice.open(Namespace.interfaceName(), queues, true);
+        try {
+            miniport = new TunMiniport(device, MTU, receiveNblsPerQueue);
+        } catch (RuntimeException | TunException e) {
+            device.close();
+            throw e;
+        }
+        edge.expectSource(miniport);
+        miniport.initialize(edge);
+        namespace.adopt(device.name(), ipv6, addresses);
+        return miniport;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        try {
+            TunMiniport open = miniport;
+            RecordingEdge recording = edge;
+            if (open != null && recording != null && open.linkState() == LinkState.CONNECTED) {
+                recording.returnHeld(open);
+                for (int queue = 0; queue < open.receiveQueueCount(); queue++) {
+                    open.serviceQueue(queue, 0);
+                }
+                releaseCompleted();
+                open.close();
+            }
+        } finally {
+            try {
+                if (sender != null) {
+                    sender.close();
+                }
+                if (ndis != null) {
+                    ndis.close();
+                }
+            } finally {
+                if (namespace != null) {
+                    namespace.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void answersAnIpv4PingThroughIndicationsAndSends() throws Exception {
+        TunMiniport tun = start(1, 64, false, "192.0.2.1/24");
+        assertEquals(LinkState.CONNECTED, tun.linkState());
+        Process ping = namespace().start("ping", "-c", "3", "-i", "0.2", "-W", "1", "192.0.2.2");
+        int answered = answerPings(ping);
+        Commands.Result result = Commands.finish(ping, Duration.ofSeconds(5));
+
+        assertEquals(0, result.exitCode(), result.output());
+        assertTrue(answered >= 3, "echo requests seen: " + answered);
+        for (RecordingEdge.Received packet : edge().received) {
+            assertEquals(0x45, packet.bytes()[0] & 0xFF, "raw IPv4, no packet-information header");
+        }
+        finishAndCheckNothingLeaks(tun, answered);
+    }
+
+    @Test
+    void answersAnIpv6Ping() throws Exception {
+        TunMiniport tun = start(1, 64, true, "2001:db8::1/64");
+        Process ping = namespace().start("ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", "2001:db8::2");
+        int answered = answerPings(ping);
+        Commands.Result result = Commands.finish(ping, Duration.ofSeconds(5));
+
+        assertEquals(0, result.exitCode(), result.output());
+        assertTrue(answered >= 3, "echo requests seen: " + answered);
+        finishAndCheckNothingLeaks(tun, answered);
+    }
+
+    @Test
+    void twoQueuesEachSendAndReceive() throws Exception {
+        TunMiniport tun = start(2, 16, false, "192.0.2.1/24");
+        assertEquals(2, tun.receiveQueueCount());
+        int perQueue = 4;
+        List<List<NetBufferList>> sentOn = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int queue = 0; queue < 2; queue++) {
+            for (int k = 0; k < perQueue; k++) {
+                String peer = "192.0.2." + (10 + 10 * queue + k);
+                NetBufferList request = sender().whole(IcmpEcho.ipv4Request(peer, "192.0.2.1", 0x4242, k));
+                // Hash value modulo the queue count picks the queue (no Toeplitz hash yet).
+                request.setHashValue(queue);
+                sentOn.get(queue).add(request);
+                tun.sendNetBufferLists(request, 0, 0);
+                sent++;
+            }
+        }
+        int[] replies = new int[2];
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (replies[0] + replies[1] < 2 * perQueue && System.nanoTime() < deadline) {
+            for (int queue = 0; queue < 2; queue++) {
+                tun.awaitWork(queue, SERVE_NANOS / 2);
+                int before = edge().received.size();
+                int completedBefore = edge().completed.size();
+                tun.serviceQueue(queue, 16);
+                for (RecordingEdge.Received packet :
+                        edge().received.subList(before, edge().received.size())) {
+                    assertTrue(IcmpEcho.isIpv4Reply(packet.bytes()));
+                    assertTrue(IcmpEcho.ipv4ChecksumsHold(packet.bytes()));
+                    replies[queue]++;
+                }
+                for (NetBufferList done : edge().completed
+                        .subList(completedBefore, edge().completed.size())) {
+                    assertTrue(sentOn.get(queue).remove(done), "a send completes on the queue it was written to");
+                }
+                edge().returnHeld(tun);
+            }
+        }
+        assertEquals(2 * perQueue, replies[0] + replies[1], "every request written on either queue was answered");
+        assertTrue(replies[0] > 0 && replies[1] > 0, "both queues received: " + replies[0] + ", " + replies[1]);
+        assertTrue(sentOn.get(0).isEmpty() && sentOn.get(1).isEmpty(), "every send completed");
+        for (int flags : edge().completionFlags) {
+            assertEquals(0x1, flags, "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL");
+        }
+        finishAndCheckNothingLeaks(tun, 2 * perQueue);
+    }
+
+    @Test
+    void lowOnNblsItIndicatesWithResourcesAndDropsWhatDoesNotFit() throws Exception {
+        // Two NBLs, low-water mark 1: five queued packets give one indication of two with RESOURCES and three
+        // discards, and the NBLs are the miniport's again as soon as the indication returns (ndis-buffers §6.4).
+        TunMiniport tun = start(1, 2, false, "192.0.2.1/24");
+        queueUnansweredPings(5);
+
+        assertEquals(2, tun.serviceQueue(0, 8));
+        assertEquals(
+                List.of(NdisReceiveFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL
+                        | NdisReceiveFlags.NDIS_RECEIVE_FLAGS_RESOURCES),
+                edge().indicationFlags);
+        assertEquals(0, edge().held());
+        MiniportStatistics statistics = tun.statistics();
+        assertEquals(2, statistics.receivedPackets());
+        assertEquals(3, statistics.receiveDiscards());
+        assertEquals(0, tun.serviceQueue(0, 8), "the dropped packets were read: the kernel queue is empty");
+        finishAndCheckNothingLeaks(tun, 0);
+    }
+
+    @Test
+    void haltIsRefusedWhileIndicatedNblsAreOut() throws Exception {
+        TunMiniport tun = start(1, 16, false, "192.0.2.1/24");
+        queueUnansweredPings(3);
+        assertEquals(3, tun.serviceQueue(0, 8));
+        assertEquals(List.of(NdisReceiveFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL), edge().indicationFlags);
+        assertEquals(3, edge().held());
+
+        IllegalStateException refused = assertThrows(IllegalStateException.class, tun::close);
+        assertTrue(refused.getMessage().contains("3 indicated NBL(s) have not been returned"), refused.getMessage());
+        assertEquals(LinkState.CONNECTED, tun.linkState(), "nothing was released");
+
+        edge().returnHeld(tun);
+        finishAndCheckNothingLeaks(tun, 0);
+    }
+
+    @Test
+    void badSendsCompleteWithTheirStatusAndCountAsDiscards() throws Exception {
+        TunMiniport tun = start(1, 4, false, "192.0.2.1/24");
+        NetBufferList tooLong = sender().whole(new byte[MTU + 1]);
+        byte[] notIp = IcmpEcho.ipv4Request("192.0.2.9", "192.0.2.1", 1, 1);
+        notIp[0] = 0x05;
+        NetBufferList garbage = sender().split(notIp, 10);
+        tooLong.setNext(garbage);
+        tun.sendNetBufferLists(tooLong, 0, 0);
+        sent = 2;
+
+        assertEquals(2, tun.serviceQueue(0, 0), "completions come from the queue's next DPC");
+        assertEquals(List.of(tooLong, garbage), edge().completed);
+        assertEquals(NtStatus.NDIS_STATUS_INVALID_LENGTH, tooLong.status());
+        assertEquals(NtStatus.NDIS_STATUS_FAILURE, garbage.status(), "the kernel refuses a packet that is not IP");
+        assertEquals(2, tun.statistics().sendDiscards());
+        assertEquals(0, tun.statistics().sentPackets());
+        finishAndCheckNothingLeaks(tun, 0);
+    }
+
+    @Test
+    void aCompletionWakesAWaitingQueue() throws Exception {
+        TunMiniport tun = start(1, 4, false, "192.0.2.1/24");
+        long[] waited = new long[1];
+        Thread queueThread = Thread.ofPlatform().start(() -> {
+            long begin = System.nanoTime();
+            try {
+                tun.awaitWork(0, TimeUnit.SECONDS.toNanos(20));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            waited[0] = System.nanoTime() - begin;
+        });
+        Thread.sleep(200);
+        byte[] notIp = new byte[40];
+        tun.sendNetBufferLists(sender().whole(notIp), 0, 0);
+        sent = 1;
+        queueThread.join(TimeUnit.SECONDS.toMillis(25));
+        assertTrue(waited[0] < TimeUnit.SECONDS.toNanos(10), "woken by the completion, not the timeout: " + waited[0]);
+        assertEquals(1, tun.serviceQueue(0, 0));
+        finishAndCheckNothingLeaks(tun, 0);
+    }
+
+    @Test
+    void misuseIsRefused() throws Exception {
+        TunMiniport tun = start(1, 4, false, "192.0.2.1/24");
+        assertThrows(IllegalStateException.class, () -> tun.initialize(edge()));
+        NetBufferList foreign = sender().whole(new byte[20]);
+        assertThrows(IllegalArgumentException.class, () -> tun.returnNetBufferLists(foreign, 0));
+        sender().release(foreign);
+        try (TunDevice blocking = TunDevice.open(Namespace.interfaceName(), 1, false)) {
+            assertThrows(IllegalArgumentException.class, () -> new TunMiniport(blocking, MTU));
+        }
+        try (TunDevice device = TunDevice.open(Namespace.interfaceName(), 1, true)) {
+            assertThrows(IllegalArgumentException.class, () -> new TunMiniport(device, 67));
+            assertThrows(IllegalArgumentException.class, () -> new TunMiniport(device, MTU, 0));
+        }
+        finishAndCheckNothingLeaks(tun, 0);
+        assertEquals(LinkState.DISCONNECTED, tun.linkState());
+        assertThrows(IllegalStateException.class, () -> tun.serviceQueue(0, 1));
+    }
+
+    @Test
+    void sendingBeforeInitializeIsRefused() throws Exception {
+        try (Ndis local = Ndis.create();
+                PacketSender localSender = new PacketSender(local, 256)) {
+            TunMiniport tun = new TunMiniport(TunDevice.open(Namespace.interfaceName(), 1, true), MTU);
+            try {
+                NetBufferList nbl = localSender.whole(new byte[20]);
+                IllegalStateException refused =
+                        assertThrows(IllegalStateException.class, () -> tun.sendNetBufferLists(nbl, 0, 0));
+                assertTrue(refused.getMessage().contains("not initialized"), refused.getMessage());
+                localSender.release(nbl);
+            } finally {
+                tun.close();
+            }
+        }
+    }
+
+    /**
+     * Serves queue 0 while ping runs, answering every echo request (alternately from a data-pool buffer and split
+     * over two MDLs, so that sends gather) and returning every indicated NBL. Bounded at 20 s.
+     *
+     * @return how many echo requests were answered
+     */
+    private int answerPings(Process ping) throws Exception {
+        TunMiniport tun = miniport();
+        int answered = 0;
+        int seen = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (ping.isAlive() && System.nanoTime() < deadline) {
+            tun.awaitWork(0, SERVE_NANOS);
+            tun.serviceQueue(0, 32);
+            List<RecordingEdge.Received> received = edge().received;
+            for (; seen < received.size(); seen++) {
+                byte[] reply = IcmpEcho.replyTo(received.get(seen).bytes());
+                if (reply != null) {
+                    NetBufferList nbl = answered % 2 == 0 ? sender().whole(reply) : sender().split(reply, 24);
+                    tun.sendNetBufferLists(nbl, 0, 0);
+                    answered++;
+                    sent++;
+                }
+            }
+            edge().returnHeld(tun);
+            releaseCompleted();
+        }
+        return answered;
+    }
+
+    /** Sends a few pings from the namespace that nobody answers, and waits until they sit in the TUN queue. */
+    private void queueUnansweredPings(int count) throws Exception {
+        Process ping = namespace().start("ping", "-c", String.valueOf(count), "-i", "0.2", "-W", "1", "192.0.2.2");
+        Commands.Result result = Commands.finish(ping, Duration.ofSeconds(10));
+        assertEquals(1, result.exitCode(), "no reply expected: " + result.output());
+    }
+
+    /** Frees completed sends; each must have succeeded. */
+    private void releaseCompleted() {
+        RecordingEdge recording = edge;
+        PacketSender packets = sender;
+        if (recording == null || packets == null) {
+            return;
+        }
+        for (NetBufferList nbl : recording.completed) {
+            packets.release(nbl);
+        }
+        recording.completed.clear();
+    }
+
+    /**
+     * Serves the queues until every send has completed (bounded), halts the miniport, and checks that every NBL and
+     * byte came back: pool tag diffs 0 (poolmon), counters consistent.
+     */
+    private void finishAndCheckNothingLeaks(TunMiniport tun, int expectedSuccessfulSends) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (edge().totalCompleted() < sent && System.nanoTime() < deadline) {
+            for (int queue = 0; queue < tun.receiveQueueCount(); queue++) {
+                tun.awaitWork(queue, SERVE_NANOS / 10);
+                tun.serviceQueue(queue, 0);
+            }
+        }
+        assertEquals(sent, edge().totalCompleted(), "every send completed exactly once");
+        edge().returnHeld(tun);
+        releaseCompleted();
+        MiniportStatistics statistics = tun.statistics();
+        assertEquals(expectedSuccessfulSends, statistics.sentPackets());
+        assertEquals(sent - expectedSuccessfulSends, statistics.sendDiscards());
+        tun.close();
+        assertEquals(LinkState.DISCONNECTED, tun.linkState());
+        Ndis usage = ndis();
+        for (PoolTag tag : List.of(
+                TunMiniport.RECEIVE_POOL_TAG, PacketSender.DATA_TAG, PacketSender.SPLIT_TAG, PacketSender.MEMORY_TAG)) {
+            assertEquals(0, usage.poolUsage().diff(tag), tag + " outstanding");
+        }
+        assertTrue(usage.poolUsage().usage(TunMiniport.RECEIVE_POOL_TAG).isPresent(), "the receive pool was used");
+    }
+
+    private Namespace namespace() {
+        return Objects.requireNonNull(namespace);
+    }
+
+    private Ndis ndis() {
+        return Objects.requireNonNull(ndis);
+    }
+
+    private RecordingEdge edge() {
+        return Objects.requireNonNull(edge);
+    }
+
+    private TunMiniport miniport() {
+        return Objects.requireNonNull(miniport);
+    }
+
+    private PacketSender sender() {
+        return Objects.requireNonNull(sender);
+    }
+}
