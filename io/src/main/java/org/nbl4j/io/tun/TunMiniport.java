@@ -18,7 +18,8 @@ import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.ndis.MiniportEdge;
 import org.nbl4j.stack.ndis.MiniportStatistics;
-import org.nbl4j.stack.ndis.NdisReceiveFlags;
+import org.nbl4j.stack.ndis.NdisFlags;
+import org.nbl4j.stack.ndis.ReceiveSideScaling;
 
 /**
  * A miniport over a Linux TUN device: each TUN queue is one receive queue, and every NBL carries one raw IP packet
@@ -44,10 +45,11 @@ import org.nbl4j.stack.ndis.NdisReceiveFlags;
  * {@code NDIS_STATUS_INVALID_LENGTH}, other write errors with {@code NDIS_STATUS_FAILURE}; all three count as send
  * discards.
  *
- * <p>The RSS hash slot of received NBLs is left 0: the Toeplitz hash ({@code org.nbl4j.stack.ndis.Toeplitz}) is
- * not on this branch yet. Each queue's packets already belong to the flows the kernel steered to it.
+ * <p>Received NBLs carry their Toeplitz hash in the RSS hash slots, for filters and callouts that read it; the queue
+ * a packet arrives on is the one the kernel steered its flow to.
  */
 public final class TunMiniport implements Miniport {
+    private final ReceiveSideScaling receiveSideScaling = ReceiveSideScaling.spreading(1);
     /** The receive pool's tag. */
     public static final PoolTag RECEIVE_POOL_TAG = PoolTag.of("Tunr");
     /** Receive NBLs per queue unless the constructor says otherwise. */
@@ -57,8 +59,7 @@ public final class TunMiniport implements Miniport {
     /** The largest IP packet, and so the largest MTU. */
     public static final int MAXIMUM_MTU = 65535;
 
-    /** {@code NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL} (ndis-buffers §6.2): completions run on a queue's DPC. */
-    private static final int NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL = 0x1;
+    /** {@code NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL} (ndis-buffers §6.2): completions run on a queue's DPC. */
     /** The MDLs one NB may span; a longer chain fails its send rather than being copied. */
     private static final int MAXIMUM_IOVECS = 64;
 
@@ -214,7 +215,7 @@ public final class TunMiniport implements Miniport {
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
             count++;
         }
-        up.sendNetBufferListsComplete(chain, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
+        up.sendNetBufferListsComplete(chain, NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
         return count;
     }
 
@@ -256,8 +257,8 @@ public final class TunMiniport implements Miniport {
         receivedPackets.add(count);
         receivedBytes.add(bytes);
         boolean resources = q.available() < lowWaterMark;
-        int flags = NdisReceiveFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL
-                | (resources ? NdisReceiveFlags.NDIS_RECEIVE_FLAGS_RESOURCES : 0);
+        int flags =
+                NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | (resources ? NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES : 0);
         up.indicateReceiveNetBufferLists(head, 0, count, flags);
         if (resources) {
             // Ownership came back when the call returned (ndis-buffers §6.4).
@@ -303,6 +304,7 @@ public final class TunMiniport implements Miniport {
         nb.setDataOffset(0);
         nb.setDataLength(length);
         nb.adjustCurrentMdl();
+        receiveSideScaling.stamp(nbl, data.buffer(), data.bufferOffset(), length);
         return length;
     }
 

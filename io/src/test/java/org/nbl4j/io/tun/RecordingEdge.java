@@ -14,7 +14,7 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.ndis.MiniportEdge;
-import org.nbl4j.stack.ndis.NdisReceiveFlags;
+import org.nbl4j.stack.ndis.NdisFlags;
 
 /**
  * The NDIS side of a miniport under test: records every indication (a copy of each packet, the flags, the queue's
@@ -54,10 +54,10 @@ final class RecordingEdge implements MiniportEdge {
         assertEquals(NetBufferLists.count(chain), numberOfNetBufferLists, "NumberOfNetBufferLists");
         assertEquals(0, portNumber, "default port");
         assertTrue(
-                (receiveFlags & NdisReceiveFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
+                (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
                 "indications run on the queue's DPC");
         indicationFlags.add(receiveFlags);
-        boolean mayKeep = (receiveFlags & NdisReceiveFlags.NDIS_RECEIVE_FLAGS_RESOURCES) == 0;
+        boolean mayKeep = (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES) == 0;
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
             assertSame(miniport, nbl.sourceHandle(), "SourceHandle of an indicated NBL");
             NetBuffer nb = nbl.firstNetBuffer();

@@ -20,7 +20,7 @@ import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.MiniportStatistics;
-import org.nbl4j.stack.ndis.NdisReceiveFlags;
+import org.nbl4j.stack.ndis.NdisFlags;
 
 /**
  * TunMiniport over a real TUN interface moved into a network namespace of the test's own, where ping and the kernel
@@ -175,8 +175,7 @@ class TunMiniportTest {
 
         assertEquals(2, tun.serviceQueue(0, 8));
         assertEquals(
-                List.of(NdisReceiveFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL
-                        | NdisReceiveFlags.NDIS_RECEIVE_FLAGS_RESOURCES),
+                List.of(NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES),
                 edge().indicationFlags);
         assertEquals(0, edge().held());
         MiniportStatistics statistics = tun.statistics();
@@ -191,7 +190,7 @@ class TunMiniportTest {
         TunMiniport tun = start(1, 16, false, "192.0.2.1/24");
         queueUnansweredPings(3);
         assertEquals(3, tun.serviceQueue(0, 8));
-        assertEquals(List.of(NdisReceiveFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL), edge().indicationFlags);
+        assertEquals(List.of(NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL), edge().indicationFlags);
         assertEquals(3, edge().held());
 
         IllegalStateException refused = assertThrows(IllegalStateException.class, tun::close);

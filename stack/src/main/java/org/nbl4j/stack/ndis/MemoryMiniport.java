@@ -211,11 +211,8 @@ public final class MemoryMiniport implements Miniport {
 
     private boolean enqueue(ReceiveBuffer buffer, NetBuffer nb) {
         Mdl mdl = dataMdl(nb);
-        long packed = rss.hashPacket(mdl.buffer(), mdl.bufferOffset() + nb.currentMdlOffset(), nb.dataLength());
         NetBufferList nbl = buffer.nbl;
-        nbl.setHashValue(ReceiveSideScaling.hashValue(packed));
-        nbl.setHashType(ReceiveSideScaling.hashType(packed));
-        nbl.setHashFunction(packed == 0 ? 0 : ReceiveSideScaling.NDIS_HASH_FUNCTION_TOEPLITZ);
+        long packed = rss.stamp(nbl, mdl.buffer(), mdl.bufferOffset() + nb.currentMdlOffset(), nb.dataLength());
         int queue = packed == 0 ? 0 : rss.queueFor(ReceiveSideScaling.hashValue(packed));
         if (!rings[queue].offer(buffer)) {
             receiveDiscards.incrementAndGet();

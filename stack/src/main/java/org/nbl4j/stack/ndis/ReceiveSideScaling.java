@@ -107,6 +107,20 @@ public final class ReceiveSideScaling {
         return (int) (packed >>> 32);
     }
 
+    /**
+     * Hashes the IP packet of {@code length} bytes at {@code offset} and fills the NBL's hash slots with the result
+     * ({@code NET_BUFFER_LIST_SET_HASH_VALUE}, {@code _TYPE}, {@code _FUNCTION}); all 0 when the packet has no hash.
+     *
+     * @return the {@link #hashPacket} result
+     */
+    public long stamp(NetBufferList nbl, MemorySegment packet, long offset, int length) {
+        long packed = hashPacket(packet, offset, length);
+        nbl.setHashValue(hashValue(packed));
+        nbl.setHashType(hashType(packed));
+        nbl.setHashFunction(packed == 0 ? 0 : NDIS_HASH_FUNCTION_TOEPLITZ);
+        return packed;
+    }
+
     /** The receive queue for a hash value: the indirection table entry its low bits select. */
     public int queueFor(int hashValue) {
         return indirectionTable[hashValue & (indirectionTable.length - 1)];
