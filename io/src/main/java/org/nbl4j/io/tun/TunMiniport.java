@@ -187,7 +187,7 @@ public final class TunMiniport implements Miniport {
                 if (nbl == null) {
                     throw new IllegalStateException("NdisAllocateNetBufferList failed in " + receivePool);
                 }
-                nbl.setSourceHandle(this);
+                nbl.setSourceHandle(edge); // the MiniportAdapterHandle (ndis-buffers §6.5)
                 nbl.miniportReserved()[0] = queue;
                 queue.add(nbl);
             }

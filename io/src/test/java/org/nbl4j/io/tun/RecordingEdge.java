@@ -59,7 +59,7 @@ final class RecordingEdge implements MiniportEdge {
         indicationFlags.add(receiveFlags);
         boolean mayKeep = (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES) == 0;
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
-            assertSame(miniport, nbl.sourceHandle(), "SourceHandle of an indicated NBL");
+            assertSame(this, nbl.sourceHandle(), "SourceHandle of an indicated NBL: the MiniportAdapterHandle");
             NetBuffer nb = nbl.firstNetBuffer();
             assertNotNull(nb);
             received.add(new Received(nb.toByteArray(), receiveFlags));

@@ -6,6 +6,8 @@ import org.nbl4j.core.buffer.NetBufferList;
 /**
  * What NDIS offers a miniport above it: {@code NdisMIndicateReceiveNetBufferLists} and
  * {@code NdisMSendNetBufferListsComplete}, and the {@link Ndis} instance whose pools the miniport allocates from.
+ * The edge itself is the {@code MiniportAdapterHandle}: a miniport sets it as the SourceHandle of every NBL it
+ * indicates (ndis-buffers §6.5).
  */
 public interface MiniportEdge {
 
