@@ -47,6 +47,7 @@ public final class Fwpsk {
     public static final int STATUS_INVALID_PARAMETER = NtStatus.STATUS_INVALID_PARAMETER;
     public static final int STATUS_INSUFFICIENT_RESOURCES = NtStatus.STATUS_INSUFFICIENT_RESOURCES;
     public static final int STATUS_NOT_FOUND = NtStatus.STATUS_NOT_FOUND;
+    public static final int STATUS_INVALID_HANDLE = NtStatus.STATUS_INVALID_HANDLE;
     public static final int STATUS_FWP_TCPIP_NOT_READY = NtStatus.STATUS_FWP_TCPIP_NOT_READY;
     public static final int STATUS_FWP_INJECT_HANDLE_CLOSING = NtStatus.STATUS_FWP_INJECT_HANDLE_CLOSING;
     public static final int STATUS_FWP_INJECT_HANDLE_STALE = NtStatus.STATUS_FWP_INJECT_HANDLE_STALE;
