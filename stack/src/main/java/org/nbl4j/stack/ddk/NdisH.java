@@ -21,6 +21,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ndis.FilterHandle;
 import org.nbl4j.stack.ndis.NdisFlags;
 
 /**
@@ -741,6 +742,70 @@ public final class NdisH {
     public static void NdisCopyReceiveNetBufferListInfo(
             NetBufferList destNetBufferList, NetBufferList srcNetBufferList) {
         destNetBufferList.copyReceiveInfoFrom(srcNetBufferList);
+    }
+
+    // ---- filter data path and state (§6.1, §6.9) ----
+
+    /**
+     * {@code NdisFSendNetBufferLists(NdisFilterHandle, NetBufferList, PortNumber, SendFlags)}: passes NBLs down. An NBL
+     * the module originates must carry its filter handle as {@code SourceHandle}.
+     */
+    public static void NdisFSendNetBufferLists(
+            Object ndisFilterHandle, NetBufferList netBufferList, int portNumber, int sendFlags) {
+        filter(ndisFilterHandle).sendNetBufferLists(netBufferList, portNumber, sendFlags);
+    }
+
+    /** {@code NdisFSendNetBufferListsComplete(NdisFilterHandle, NetBufferList, SendCompleteFlags)}. */
+    public static void NdisFSendNetBufferListsComplete(
+            Object ndisFilterHandle, NetBufferList netBufferList, int sendCompleteFlags) {
+        filter(ndisFilterHandle).sendNetBufferListsComplete(netBufferList, sendCompleteFlags);
+    }
+
+    /**
+     * {@code NdisFIndicateReceiveNetBufferLists(NdisFilterHandle, NetBufferLists, PortNumber, NumberOfNetBufferLists,
+     * ReceiveFlags)}.
+     */
+    public static void NdisFIndicateReceiveNetBufferLists(
+            Object ndisFilterHandle,
+            NetBufferList netBufferLists,
+            int portNumber,
+            int numberOfNetBufferLists,
+            int receiveFlags) {
+        filter(ndisFilterHandle)
+                .indicateReceiveNetBufferLists(netBufferLists, portNumber, numberOfNetBufferLists, receiveFlags);
+    }
+
+    /** {@code NdisFReturnNetBufferLists(NdisFilterHandle, NetBufferLists, ReturnFlags)}. */
+    public static void NdisFReturnNetBufferLists(
+            Object ndisFilterHandle, NetBufferList netBufferLists, int returnFlags) {
+        filter(ndisFilterHandle).returnNetBufferLists(netBufferLists, returnFlags);
+    }
+
+    /** {@code NdisFCancelSendNetBufferLists(NdisFilterHandle, CancelId)}. */
+    public static void NdisFCancelSendNetBufferLists(Object ndisFilterHandle, long cancelId) {
+        filter(ndisFilterHandle).cancelSendNetBufferLists(cancelId);
+    }
+
+    /** {@code NdisFPauseComplete(NdisFilterHandle)}: ends a pause FilterPause left PENDING. */
+    public static void NdisFPauseComplete(Object ndisFilterHandle) {
+        filter(ndisFilterHandle).pauseComplete();
+    }
+
+    /** {@code NdisFRestartComplete(NdisFilterHandle, Status)}: ends a restart FilterRestart left PENDING. */
+    public static void NdisFRestartComplete(Object ndisFilterHandle, int status) {
+        filter(ndisFilterHandle).restartComplete(status);
+    }
+
+    /**
+     * The filter module an {@code NdisFilterHandle} (typed {@code PVOID} in C) names.
+     *
+     * @throws IllegalArgumentException for anything but the {@link FilterHandle} NDIS gave the module at attach
+     */
+    private static FilterHandle filter(Object ndisFilterHandle) {
+        if (ndisFilterHandle instanceof FilterHandle handle) {
+            return handle;
+        }
+        throw new IllegalArgumentException("not an NdisFilterHandle: " + ndisFilterHandle);
     }
 
     // ---- NBL accessor macros and helpers (§4.1 - §4.5, §6.7) ----

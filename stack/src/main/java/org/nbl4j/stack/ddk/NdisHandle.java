@@ -8,9 +8,12 @@ import org.nbl4j.core.buffer.Ndis;
  * {@code NdisAllocateMdl} or {@code NdisAllocateMemoryWithTagPriority}: it names the NDIS instance whose memory and
  * pools the DDI uses.
  *
- * <p>Implemented by filter handles, miniport handles and the stack. Wherever the facade takes an {@code NDIS_HANDLE}
- * of this kind it also accepts a core {@link Ndis} itself, and {@code null} (a {@code NULL} handle), which means the
- * thread's {@link SystemNdis}.
+ * <p>For a handle a driver makes up itself (a test, a driver without a stack). The stack's own handles are accepted
+ * as they are: wherever the facade takes an {@code NDIS_HANDLE} of this kind it also accepts a filter module's
+ * {@link org.nbl4j.stack.ndis.FilterHandle}, a miniport's {@link org.nbl4j.stack.ndis.MiniportEdge}, a core
+ * {@link Ndis} itself, and {@code null} (a {@code NULL} handle), which means the thread's {@link SystemNdis}. (The
+ * stack's handles do not implement this interface because {@code org.nbl4j.stack.ndis} must not depend on the facade
+ * above it.)
  */
 @FunctionalInterface
 public interface NdisHandle {

@@ -1,0 +1,82 @@
+package org.nbl4j.samples.forwardinject;
+
+import static org.nbl4j.stack.ddk.Fwpsk.*;
+import static org.nbl4j.stack.ddk.NdisH.*;
+import static org.nbl4j.stack.ddk.Wdm.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.stack.ddk.Ref;
+import org.nbl4j.stack.ip.InternetChecksum;
+import org.nbl4j.stack.wfp.InjectionHandle;
+
+/**
+ * The forward-inject callout: deep-clones each forwarded packet (seed 000), sets its DSCP to {@link #NEW_DSCP}
+ * (recomputing the IPv4 header checksum), absorbs the original and forward-injects the clone on the egress interface
+ * in the packet's compartment (seed 002). The original goes back to its adapter once the clone is freed in the
+ * completion function, which decrements its ChildRefCount.
+ */
+public final class ForwardInjectCallout extends ForwardCalloutDriver {
+    /** The DSCP the clones carry: Expedited Forwarding. */
+    public static final int NEW_DSCP = 46;
+
+    @Override
+    protected boolean TakePacket(
+            InjectionHandle injectionHandle,
+            NetBufferList netBufferList,
+            int addressFamily,
+            int compartmentId,
+            int interfaceIndex) {
+        Ref<NetBufferList> clonedNetBufferList = new Ref<>();
+        int status = FwpsAllocateDeepCloneNetBufferList0(netBufferList, null, null, clonedNetBufferList);
+        NetBufferList clone = clonedNetBufferList.value();
+        if (!NT_SUCCESS(status) || clone == null) {
+            return false;
+        }
+        if (!SetDscp(clone, addressFamily, NEW_DSCP)) {
+            FwpsFreeCloneNetBufferList0(clone, 0);
+            return false;
+        }
+        return NT_SUCCESS(InjectClone(injectionHandle, clone, addressFamily, compartmentId, interfaceIndex));
+    }
+
+    /**
+     * Rewrites the DSCP of the IP header at the start of the clone's first NB, in place: the deep clone's data is the
+     * callout's own. For IPv4 the header checksum is computed again over the changed header.
+     *
+     * @return FALSE if the header is not contiguous in the first MDL (a deep clone's always is)
+     */
+    private static boolean SetDscp(NetBufferList clone, int addressFamily, int dscp) {
+        NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(clone);
+        int headerLength = addressFamily == AF_INET ? 20 : 40;
+        MemorySegment ipHeader = nb == null ? null : NdisGetDataBuffer(nb, headerLength, null, 1, 0);
+        if (ipHeader == null) {
+            return false;
+        }
+        if (addressFamily == AF_INET) {
+            int ihl = (ipHeader.get(ValueLayout.JAVA_BYTE, 0) & 0x0F) * 4;
+            byte tos = ipHeader.get(ValueLayout.JAVA_BYTE, 1);
+            ipHeader.set(ValueLayout.JAVA_BYTE, 1, (byte) (dscp << 2 | (tos & 0x03)));
+            MemorySegment fullHeader = NdisGetDataBuffer(nb, ihl, null, 1, 0);
+            if (fullHeader == null) {
+                return false;
+            }
+            fullHeader.set(ValueLayout.JAVA_BYTE, 10, (byte) 0);
+            fullHeader.set(ValueLayout.JAVA_BYTE, 11, (byte) 0);
+            int checksum = InternetChecksum.compute(fullHeader, 0, ihl);
+            fullHeader.set(ValueLayout.JAVA_BYTE, 10, (byte) (checksum >>> 8));
+            fullHeader.set(ValueLayout.JAVA_BYTE, 11, (byte) checksum);
+        } else {
+            // Traffic class: the low nibble of byte 0 and the high nibble of byte 1; ECN (its low 2 bits) is kept.
+            int byte0 = ipHeader.get(ValueLayout.JAVA_BYTE, 0) & 0xFF;
+            int byte1 = ipHeader.get(ValueLayout.JAVA_BYTE, 1) & 0xFF;
+            int trafficClass = (byte0 & 0x0F) << 4 | byte1 >>> 4;
+            trafficClass = dscp << 2 | (trafficClass & 0x03);
+            ipHeader.set(ValueLayout.JAVA_BYTE, 0, (byte) ((byte0 & 0xF0) | trafficClass >>> 4));
+            ipHeader.set(ValueLayout.JAVA_BYTE, 1, (byte) ((trafficClass & 0x0F) << 4 | (byte1 & 0x0F)));
+        }
+        return true;
+    }
+}

@@ -1,0 +1,39 @@
+package org.nbl4j.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.nbl4j.samples.forwardinject.ForwardInjectDemo;
+import org.nbl4j.samples.lwfreuse.LwfReuseDemo;
+
+/** The demo entry points the cli calls: exit code 0 and the parts of the output the docs promise. */
+class DemosTest {
+
+    @Test
+    void lwfReuseDemo() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = LwfReuseDemo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        assertTrue(out.contains("Wfpn"), out);
+        assertTrue(out.contains("WFP_INFO_STALE_ON_SEND"), out);
+        assertTrue(out.contains("PreallocatingLwf.java:"), out);
+        assertTrue(out.contains("WfpNetBufferListInfo"), out);
+        assertTrue(out.contains("LEAKED_AT_SHUTDOWN"), out);
+    }
+
+    @Test
+    void forwardInjectDemo() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code = ForwardInjectDemo.run(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, out);
+        assertTrue(out.contains("wire2 <- 45 b8"), out);
+        assertTrue(out.contains("CLONE_HELD_TOO_LONG"), out);
+        assertTrue(out.contains("ChildRefCount"), out);
+    }
+}
