@@ -15,7 +15,7 @@ public final class BufferTrack {
     private final String description;
     private final PoolTag tag;
     private final Site allocation;
-    private final boolean clone;
+    private volatile boolean clone;
     private final Site[] touches;
     private final @Nullable List<BufferEvent> events;
     private int touchCount;
@@ -54,6 +54,14 @@ public final class BufferTrack {
     /** Where it was allocated. */
     public Site allocation() {
         return allocation;
+    }
+
+    /**
+     * Makes the held-clone watchdog watch a buffer that became a clone after it was allocated: WFP's deep clone
+     * (seed 000) takes an ordinary NBL from a pool and fills it with a copy of its parent.
+     */
+    public void markClone() {
+        clone = true;
     }
 
     /** Whether it is a clone (shallow or deep), which the held-clone watchdog watches. */

@@ -14,6 +14,7 @@ import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
@@ -197,6 +198,10 @@ public final class WfpBuffers {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, original + " has no NET_BUFFER");
         }
         clone.setSourceHandle(original.sourceHandle());
+        BufferTrack track = clone.track();
+        if (track != null) {
+            track.markClone();
+        }
         adopt(original, clone, WfpNblKind.DEEP_CLONE);
         return clone;
     }

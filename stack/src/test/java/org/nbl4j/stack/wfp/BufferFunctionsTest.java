@@ -10,8 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.NetBuffer;
@@ -21,6 +23,8 @@ import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.stack.ip.AddressFamily;
 
 /** The WFP buffer functions (§2): API-1, API-2, API-3, the deep clone of seed 000, fragment-group reassembly. */
@@ -81,6 +85,28 @@ class BufferFunctionsTest {
         buffers.freeCloneNetBufferList(deep, 0);
         assertEquals(0, original.childRefCount());
         assertEquals(0, stack.outstanding(WfpBuffers.DEEP_CLONE_TAG));
+    }
+
+    @Test
+    void theHeldCloneWatchdogWatchesDeepClonesToo() {
+        // Seed 000 asks callouts not to hold clones for long; a deep clone comes from an ordinary pool but is a clone.
+        AtomicLong clock = new AtomicLong();
+        VerifierSettings full = VerifierSettings.full();
+        VerifierSettings watched = new VerifierSettings(
+                full.level(),
+                ViolationPolicy.COLLECT,
+                full.samplingInterval(),
+                full.touchRecords(),
+                Duration.ofMillis(100),
+                clock::get);
+        WfpTestStack own = new WfpTestStack(watched, PlatformProfile.WINDOWS_10, TestPacketInjection.immediate());
+        NetBufferList packet = own.packet(bytes, 16);
+        NetBufferList deep = own.engine.buffers().allocateDeepCloneNetBufferList(packet, null, null);
+        clock.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertEquals(1, own.ndis.verifier().checkHeldClones().size());
+        own.engine.buffers().freeCloneNetBufferList(deep, 0);
+        own.free(packet);
+        own.close();
     }
 
     @Test
