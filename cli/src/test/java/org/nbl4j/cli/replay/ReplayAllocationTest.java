@@ -18,19 +18,21 @@ import org.nbl4j.io.capture.CaptureWriter;
  *
  * <p>Partial: the IP stack's receive path still makes one {@code MemorySegment} view per packet (the fast path of
  * {@code NetBuffer.getDataBuffer} in {@code IpStack.receivePacket}, about 40 bytes, measured with JFR allocation
- * samples), so the bound is one such object per packet rather than 0. A {@code byte[]} copy of each packet, or any
- * second object, exceeds it.
+ * samples), so the bound allows that object rather than 0. A {@code byte[]} copy of each packet exceeds it.
  */
 class ReplayAllocationTest {
-    /** Bytes per packet the stack's receive path allocates today (see the class comment). */
-    private static final long ONE_SEGMENT_VIEW = 48;
+    /**
+     * Bytes per packet allowed for the stack's segment view (about 40, measured between 40 and 64 as the JIT varies);
+     * a copy of a test packet (540 bytes) is far above it.
+     */
+    private static final long STACK_ALLOWANCE = 96;
 
     @TempDir
     Path directory;
 
     /** An IPv4 UDP datagram from host A's side to host B's side, header checksum filled in. */
     private static byte[] datagram(int sequence) {
-        byte[] packet = new byte[28 + 64];
+        byte[] packet = new byte[28 + 512];
         packet[0] = 0x45;
         packet[2] = (byte) (packet.length >> 8);
         packet[3] = (byte) packet.length;
@@ -96,7 +98,7 @@ class ReplayAllocationTest {
         long largeBytes = allocatedByReplay(large, many);
         long perExtraPacket = (largeBytes - smallBytes) / (many - few);
         assertTrue(
-                perExtraPacket < ONE_SEGMENT_VIEW,
+                perExtraPacket < STACK_ALLOWANCE,
                 "replay allocates per packet: " + smallBytes + " B for " + few + " packets, " + largeBytes + " B for "
                         + many);
     }
