@@ -2,13 +2,18 @@ package org.nbl4j.cli.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -74,12 +79,12 @@ class ReplayEngineTest {
             Map<String, Integer> linuxSent = new HashMap<>();
             for (CapturedPacket packet : captured) {
                 if (packet.interfaceId() == side) {
-                    linuxSent.merge(java.util.HexFormat.of().formatHex(packet.data()), 1, Integer::sum);
+                    linuxSent.merge(HexFormat.of().formatHex(packet.data()), 1, Integer::sum);
                 }
             }
             for (CapturedPacket packet : sent) {
                 Integer left = linuxSent.computeIfPresent(
-                        java.util.HexFormat.of().formatHex(packet.data()), (bytes, count) -> count - 1);
+                        HexFormat.of().formatHex(packet.data()), (bytes, count) -> count - 1);
                 if (left != null && left >= 0) {
                     matched++;
                 }
@@ -169,8 +174,8 @@ class ReplayEngineTest {
 
     @Test
     void aCaptureThatIsNotOneIsBadInput(@TempDir Path directory) throws IOException {
-        Path junk = java.nio.file.Files.writeString(directory.resolve("junk.pcap"), "not a capture at all");
-        BadInputException error = org.junit.jupiter.api.Assertions.assertThrows(
+        Path junk = Files.writeString(directory.resolve("junk.pcap"), "not a capture at all");
+        BadInputException error = assertThrows(
                 BadInputException.class,
                 () -> new ReplayEngine(RouterConfig.bundled(), PacketSelection.ARRIVING)
                         .replay(new CaptureSource(junk), null, ReplayObserver.NONE));
@@ -180,7 +185,7 @@ class ReplayEngineTest {
     @Test
     void tsharkOpensTheOutputFiles() throws Exception {
         Path tshark = Path.of("/usr/bin/tshark");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(tshark), "tshark not installed");
+        assumeTrue(Files.isExecutable(tshark), "tshark not installed");
         ReplayResult result = replayBundled(output, ReplayObserver.NONE);
         for (InterfaceResult each : result.interfaces()) {
             String file = output.resolve(each.name() + ".pcapng").toString();
@@ -196,18 +201,18 @@ class ReplayEngineTest {
         List<String> command = new ArrayList<>();
         command.add(tshark.toString());
         command.addAll(List.of(arguments));
-        Path errors = java.nio.file.Files.createTempFile("tshark", ".err");
+        Path errors = Files.createTempFile("tshark", ".err");
         try {
             Process process =
                     new ProcessBuilder(command).redirectError(errors.toFile()).start();
-            String text = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "tshark finished");
-            String stderr = java.nio.file.Files.readString(errors);
+            String stderr = Files.readString(errors);
             assertEquals(0, process.exitValue(), stderr);
             assertFalse(stderr.contains("damaged") || stderr.contains("cut short"), stderr);
             return text;
         } finally {
-            java.nio.file.Files.delete(errors);
+            Files.delete(errors);
         }
     }
 }
