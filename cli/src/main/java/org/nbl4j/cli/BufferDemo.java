@@ -1,6 +1,6 @@
 package org.nbl4j.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import org.nbl4j.core.buffer.Ndis;
@@ -13,6 +13,7 @@ import org.nbl4j.core.diagnostics.PoolmonTable;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.status.NtStatus;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,6 +28,9 @@ import picocli.CommandLine.Option;
 final class BufferDemo implements Callable<Integer> {
     private static final PoolTag DEMO_TAG = PoolTag.of("Demo");
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--checked", description = "Checked mode: freed memory becomes inaccessible.")
     boolean checked;
 
@@ -38,7 +42,7 @@ final class BufferDemo implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
         try (Ndis ndis = checked ? Ndis.createChecked() : Ndis.create()) {
             NetBufferListPool pool =
                     ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, DEMO_TAG, 2048));
@@ -102,11 +106,11 @@ final class BufferDemo implements Callable<Integer> {
         }
     }
 
-    private static void report(PrintStream out, String what, int status, NetBuffer nb) {
+    private static void report(PrintWriter out, String what, int status, NetBuffer nb) {
         out.printf("%s: %s, %s%n", what, NtStatus.describe(status), nb);
     }
 
-    private static void printPoolUsage(PrintStream out, String when, PoolUsageSnapshot snapshot) {
+    private static void printPoolUsage(PrintWriter out, String when, PoolUsageSnapshot snapshot) {
         out.printf("poolmon %s:%n", when);
         out.print(PoolmonTable.create().render(snapshot));
     }

@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "nbl4j 0.1.0",
         description = "The Windows NDIS/WFP network data path, reproduced in Java.",
-        subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            RunCommand.class,
+            PoolmonCommand.class,
+            NblCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Nbl4jCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

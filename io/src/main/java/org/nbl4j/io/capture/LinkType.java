@@ -31,6 +31,8 @@ public enum LinkType {
     private static final int VLAN_TAG = 4;
     private static final int SLL_HEADER = 16;
     private static final int SLL2_HEADER = 20;
+    /** {@code values()} copies the array on every call; {@link #of} runs once per packet read. */
+    private static final LinkType[] ALL = values();
 
     private final int value;
 
@@ -45,7 +47,7 @@ public enum LinkType {
 
     /** The link type with this {@code LINKTYPE_*} value, or null when nbl4j cannot decode it. */
     public static @Nullable LinkType of(int value) {
-        for (LinkType type : values()) {
+        for (LinkType type : ALL) {
             if (type.value == value) {
                 return type;
             }

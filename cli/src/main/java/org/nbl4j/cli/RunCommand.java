@@ -1,0 +1,44 @@
+package org.nbl4j.cli;
+
+import java.io.PrintWriter;
+import org.nbl4j.cli.replay.ReplayObserver;
+import org.nbl4j.cli.replay.ReplayResult;
+import org.nbl4j.cli.replay.ReplaySummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nbl4j run}: the main job. Replays a capture through a router and prints the summary: packets read, skipped
+ * and offered, per-interface counts, the IP layer's counters and discards, poolmon once the router is closed, and the
+ * verifier's verdict.
+ */
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Replays a capture through a router and reports what happened to every packet and buffer.",
+            "Without options: the bundled capture through its two-interface router."
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:no leak and no violation", "1:a leak or a verifier violation", "2:bad input"})
+final class RunCommand extends ReplayCommand {
+    @Option(
+            names = {"-q", "--quiet"},
+            description = "Prints only the verdict (and no progress bar).")
+    boolean quiet;
+
+    @Override
+    boolean quiet() {
+        return quiet;
+    }
+
+    @Override
+    ReplayObserver observer() {
+        return ReplayObserver.NONE;
+    }
+
+    @Override
+    void print(PrintWriter out, ReplayResult result) {
+        out.print(quiet ? ReplaySummary.verdict(result) : ReplaySummary.render(result));
+    }
+}

@@ -1,0 +1,117 @@
+package org.nbl4j.cli.replay;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.io.capture.CaptureFormat;
+import org.nbl4j.io.capture.CaptureWriter;
+import org.nbl4j.stack.ndis.TransmitSink;
+
+/**
+ * The wire of one egress interface during a replay: counts every packet its {@code MemoryMiniport} transmits and, with
+ * an output directory, writes it to {@code <interface>.pcapng} stamped with the capture time of the packet being
+ * replayed. The bytes are copied out of the NB's MDL chain into one reused segment; a slice per packet length is made
+ * once and kept, so a transmit allocates nothing.
+ */
+final class EgressRecorder implements TransmitSink, AutoCloseable {
+    private final String interfaceName;
+    private final ReplayClock clock;
+    private final ReplayObserver observer;
+    private final @Nullable CaptureWriter writer;
+    private final @Nullable MemorySegment packet;
+    private final MemorySegment[] slices;
+    private long packets;
+
+    EgressRecorder(
+            String interfaceName,
+            int mtu,
+            @Nullable Path outputDirectory,
+            Arena arena,
+            ReplayClock clock,
+            ReplayObserver observer)
+            throws IOException {
+        this.interfaceName = interfaceName;
+        this.clock = clock;
+        this.observer = observer;
+        if (outputDirectory == null) {
+            writer = null;
+            packet = null;
+            slices = new MemorySegment[0];
+        } else {
+            writer = CaptureWriter.create(
+                    outputDirectory.resolve(interfaceName + ".pcapng"), CaptureFormat.PCAPNG, List.of(interfaceName));
+            packet = arena.allocate(mtu);
+            slices = new MemorySegment[mtu + 1];
+        }
+    }
+
+    /** Packets transmitted (one per NB). */
+    long packets() {
+        return packets;
+    }
+
+    @Override
+    public void transmit(NetBufferList nbl) {
+        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
+            packets++;
+            if (writer != null) {
+                write(writer, nb);
+            }
+        }
+        observer.transmitted(interfaceName, nbl);
+    }
+
+    private void write(CaptureWriter to, NetBuffer nb) {
+        // The miniport sends nothing longer than its MTU, which is the size of the segment.
+        int length = copyOut(nb);
+        MemorySegment slice = slices[length];
+        if (slice == null) {
+            slice = packetSegment().asSlice(0, length);
+            slices[length] = slice;
+        }
+        try {
+            to.write(0, clock.nanos, length, slice);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + interfaceName + ".pcapng", e);
+        }
+    }
+
+    /** Copies the NB's used data, walking its MDL chain from the current MDL; returns the bytes copied. */
+    private int copyOut(NetBuffer nb) {
+        MemorySegment destination = packetSegment();
+        int remaining = nb.dataLength();
+        int copied = 0;
+        long at = nb.currentMdlOffset();
+        for (Mdl mdl = nb.currentMdl(); mdl != null && remaining > 0; mdl = mdl.next()) {
+            int run = (int) Math.min(remaining, mdl.byteCount() - at);
+            if (run > 0) {
+                MemorySegment.copy(mdl.buffer(), mdl.bufferOffset() + at, destination, copied, run);
+                copied += run;
+                remaining -= run;
+            }
+            at = 0;
+        }
+        return copied;
+    }
+
+    private MemorySegment packetSegment() {
+        if (packet == null) {
+            throw new IllegalStateException("no output file for " + interfaceName);
+        }
+        return packet;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (writer != null) {
+            writer.close();
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package org.nbl4j.cli.replay;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.cli.CalloutPlugin;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.memory.PoolUsageSnapshot;
+import org.nbl4j.core.verify.LeakReport;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.core.verify.Violation;
+import org.nbl4j.core.verify.ViolationPolicy;
+import org.nbl4j.io.capture.CaptureFormatException;
+import org.nbl4j.io.capture.CaptureInterface;
+import org.nbl4j.io.capture.CaptureReader;
+import org.nbl4j.stack.ip.AddressFamily;
+import org.nbl4j.stack.ip.Compartment;
+import org.nbl4j.stack.ip.InterfaceStatistics;
+import org.nbl4j.stack.ip.IpAddresses;
+import org.nbl4j.stack.ip.IpStatistics;
+import org.nbl4j.stack.ip.Route;
+import org.nbl4j.stack.ndis.MemoryMiniport;
+import org.nbl4j.stack.router.Router;
+
+/**
+ * Replays a capture through a router built from a {@link RouterConfig}: the one engine behind {@code nbl4j run},
+ * {@code nbl4j poolmon} and {@code nbl4j nbl}.
+ *
+ * <p>Each interface is an in-memory miniport ({@link MemoryMiniport}) under the router's IP stack. Capture interface
+ * {@code i} feeds the router interface of the same name, or else the {@code i}-th one. Each selected packet is read
+ * into one reused off-heap buffer ({@link CaptureReader#readInto}), offered to the miniport (its "DMA" copies it into
+ * a receive NBL), and the router is polled on this thread ({@link Router#pollAll}): no thread is started, so a replay
+ * is deterministic. A miniport that refuses a packet for lack of receive buffers gets it again after a poll. What the
+ * miniports transmit goes to one pcapng file per interface. The loop allocates nothing per packet.
+ *
+ * <p>The IP stack runs on the capture's clock (the timestamp of the packet being replayed), so reassembly timeouts and
+ * the ICMP rate limit see the traffic's own pace, however fast the replay runs.
+ */
+public final class ReplayEngine {
+    /** The longest packet a capture may hold: libpcap's maximum snapshot length. */
+    static final int MAX_PACKET = 262_144;
+
+    private static final int POLL_BUDGET = 64;
+    private static final int PROGRESS_EVERY = 1024;
+    /** Offers of one packet before it is counted as refused; each failed offer is followed by a poll. */
+    private static final int MAX_OFFERS = 64;
+
+    private static final ValueLayout.OfInt NETWORK_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong NETWORK_LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final int UNRESOLVED = -2;
+    private static final int NO_INTERFACE = -1;
+
+    private final RouterConfig config;
+    private final PacketSelection selection;
+
+    /** An engine that builds its router from {@code config} and offers the packets {@code selection} picks. */
+    public ReplayEngine(RouterConfig config, PacketSelection selection) {
+        this.config = config;
+        this.selection = selection;
+    }
+
+    /**
+     * Replays {@code source} and closes everything it built.
+     *
+     * @param outputDirectory where {@code <interface>.pcapng} files go (created if missing), or null for none
+     * @throws BadInputException when the capture cannot be read or a callout cannot be used
+     */
+    public ReplayResult replay(CaptureSource source, @Nullable Path outputDirectory, ReplayObserver observer)
+            throws BadInputException, IOException {
+        requireCalloutsUsable();
+        if (outputDirectory != null) {
+            try {
+                Files.createDirectories(outputDirectory);
+            } catch (IOException e) {
+                throw new BadInputException("--output-dir " + outputDirectory + ": cannot create it (" + e + ")", e);
+            }
+        }
+        long start = System.nanoTime();
+        CaptureSource.CountingChannel channel = source.open();
+        try (CaptureReader reader = openReader(source, channel)) {
+            return replay(source, reader, channel, outputDirectory, observer, start);
+        } catch (CaptureFormatException e) {
+            throw new BadInputException(source.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static CaptureReader openReader(CaptureSource source, CaptureSource.CountingChannel channel)
+            throws BadInputException, IOException {
+        try {
+            return CaptureReader.open(channel);
+        } catch (CaptureFormatException e) {
+            throw new BadInputException(source.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ReplayResult replay(
+            CaptureSource source,
+            CaptureReader reader,
+            CaptureSource.CountingChannel channel,
+            @Nullable Path outputDirectory,
+            ReplayObserver observer,
+            long start)
+            throws IOException {
+        ReplayClock clock = new ReplayClock();
+        List<InterfaceSpec> specs = config.interfaces();
+        Ndis ndis = Ndis.create(
+                VerifierSettings.standard().withLevel(config.verifier()).withPolicy(ViolationPolicy.COLLECT));
+        List<EgressRecorder> recorders = new ArrayList<>();
+        try (Arena arena = Arena.ofConfined()) {
+            Router router = Router.create(ndis, ip -> ip.clock(() -> clock.nanos));
+            MemoryMiniport[] miniports = new MemoryMiniport[specs.size()];
+            for (int i = 0; i < specs.size(); i++) {
+                InterfaceSpec spec = specs.get(i);
+                EgressRecorder recorder =
+                        new EgressRecorder(spec.name(), spec.mtu(), outputDirectory, arena, clock, observer);
+                recorders.add(recorder);
+                miniports[i] = MemoryMiniport.builder()
+                        .name(spec.name())
+                        .mtu(spec.mtu())
+                        .transmitSink(recorder)
+                        .build();
+                router.addInterface(i + 1, spec.name(), miniports[i], List.of(), spec.forwarding());
+                for (Cidr address : spec.addresses()) {
+                    router.address(i + 1, address.address(), address.prefixLength());
+                }
+            }
+            for (RouteSpec route : config.routes()) {
+                router.route(
+                        route.prefix().address(),
+                        route.prefix().prefixLength(),
+                        route.via(),
+                        indexOf(route.interfaceName()) + 1);
+            }
+            // Callouts would be registered here, on the router's filter engine, once the Router has one.
+
+            Loop loop = new Loop(router, miniports, reader, clock, arena.allocate(MAX_PACKET));
+            try {
+                loop.run(channel, observer);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            } finally {
+                observer.finished();
+            }
+            router.drain();
+            observer.drained(router);
+            IpStatistics ip = router.ip().statistics();
+            router.close();
+            for (EgressRecorder recorder : recorders) {
+                recorder.close();
+            }
+            recorders.clear();
+
+            List<InterfaceResult> interfaces = new ArrayList<>();
+            for (int i = 0; i < specs.size(); i++) {
+                InterfaceStatistics counters = ip.interfaces().get(i);
+                interfaces.add(new InterfaceResult(
+                        specs.get(i).name(),
+                        loop.offered[i],
+                        counters.inPackets(),
+                        counters.outPackets(),
+                        miniports[i].statistics().sentPackets(),
+                        loop.retried[i]));
+            }
+            Map<SkipReason, Long> skipped = new EnumMap<>(SkipReason.class);
+            for (SkipReason reason : SkipReason.values()) {
+                skipped.put(reason, loop.skipped[reason.ordinal()]);
+            }
+            skipped.put(SkipReason.NOT_IP, reader.skippedFrames());
+            PoolUsageSnapshot usage = ndis.poolUsage();
+            LeakReport leaks = ndis.verifier().leaks("nbl4j replay");
+            List<Violation> violations = List.copyOf(ndis.verifier().violations());
+            return new ReplayResult(
+                    source,
+                    config,
+                    loop.read + reader.skippedFrames(),
+                    skipped,
+                    interfaces,
+                    ip,
+                    usage,
+                    leaks,
+                    violations,
+                    System.nanoTime() - start);
+        } finally {
+            for (EgressRecorder recorder : recorders) {
+                recorder.close();
+            }
+            ndis.close();
+        }
+    }
+
+    private int indexOf(String interfaceName) {
+        List<InterfaceSpec> specs = config.interfaces();
+        for (int i = 0; i < specs.size(); i++) {
+            if (specs.get(i).name().equals(interfaceName)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("no interface " + interfaceName);
+    }
+
+    /**
+     * Loads every callout class and checks it is a {@link CalloutPlugin}; then refuses, because registering needs the
+     * router's WFP filter engine, which the Router does not expose yet (pending: see {@code docs/cli.md}).
+     */
+    private void requireCalloutsUsable() throws BadInputException {
+        for (String className : config.callouts()) {
+            Class<?> type;
+            try {
+                type = Class.forName(className, false, ReplayEngine.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new BadInputException("--callout " + className + ": no such class on the class path", e);
+            }
+            if (!CalloutPlugin.class.isAssignableFrom(type)) {
+                throw new BadInputException(
+                        "--callout " + className + ": does not implement " + CalloutPlugin.class.getName());
+            }
+        }
+        if (!config.callouts().isEmpty()) {
+            throw new BadInputException("--callout " + config.callouts().getFirst()
+                    + ": callouts are not available yet: the router has no WFP filter engine to register them with");
+        }
+    }
+
+    /** The replay loop and its counters; the per-packet state lives in fields and arrays made once. */
+    private final class Loop {
+        private final Router router;
+        private final MemoryMiniport[] miniports;
+        private final CaptureReader reader;
+        private final ReplayClock clock;
+        private final MemorySegment packet;
+        private final Compartment compartment;
+        private final AddressFamily[] localFamily;
+        private final long[] localHigh;
+        private final long[] localLow;
+        private int[] routerInterfaceOf = new int[0];
+        final long[] offered;
+        final long[] retried;
+        final long[] skipped = new long[SkipReason.values().length];
+        long read;
+
+        Loop(Router router, MemoryMiniport[] miniports, CaptureReader reader, ReplayClock clock, MemorySegment packet) {
+            this.router = router;
+            this.miniports = miniports;
+            this.reader = reader;
+            this.clock = clock;
+            this.packet = packet;
+            Compartment found = router.ip().compartment(Compartment.UNSPECIFIED_COMPARTMENT_ID);
+            if (found == null) {
+                throw new IllegalStateException("the router has no default compartment");
+            }
+            this.compartment = found;
+            this.offered = new long[miniports.length];
+            this.retried = new long[miniports.length];
+            List<Cidr> locals = new ArrayList<>();
+            for (InterfaceSpec spec : config.interfaces()) {
+                locals.addAll(spec.addresses());
+            }
+            localFamily = new AddressFamily[locals.size()];
+            localHigh = new long[locals.size()];
+            localLow = new long[locals.size()];
+            for (int i = 0; i < locals.size(); i++) {
+                InetAddress address = locals.get(i).address();
+                localFamily[i] = IpAddresses.familyOf(address);
+                localHigh[i] = IpAddresses.high(address);
+                localLow[i] = IpAddresses.low(address);
+            }
+        }
+
+        void run(CaptureSource.CountingChannel channel, ReplayObserver observer) throws IOException {
+            for (int length = reader.readInto(packet); length >= 0; length = reader.readInto(packet)) {
+                read++;
+                if (read % PROGRESS_EVERY == 0) {
+                    observer.progress(read + reader.skippedFrames(), channel.bytesRead(), channel.size());
+                }
+                clock.nanos = reader.timestampNanos();
+                int target = routerInterface(reader.interfaceId());
+                SkipReason skip = skipReason(target, length);
+                if (skip != null) {
+                    skipped[skip.ordinal()]++;
+                    continue;
+                }
+                offered[target]++;
+                router.pollAll(POLL_BUDGET);
+            }
+        }
+
+        /** Why the packet just read is not offered, or null once it has been offered. */
+        private @Nullable SkipReason skipReason(int target, int length) {
+            if (target == NO_INTERFACE) {
+                return SkipReason.NO_INTERFACE;
+            }
+            // Direction first: a packet that left the captured router is not input, whatever else is wrong with it.
+            if (selection == PacketSelection.ARRIVING && !arriving(length, target)) {
+                return SkipReason.LEAVING;
+            }
+            if (length < reader.originalLength()) {
+                return SkipReason.TRUNCATED;
+            }
+            if (length > miniports[target].mtu()) {
+                return SkipReason.LONGER_THAN_MTU;
+            }
+            return offer(target, length) ? null : SkipReason.REFUSED;
+        }
+
+        /** Offers the packet, polling the router between refusals so that receive buffers come back. */
+        private boolean offer(int target, int length) {
+            MemoryMiniport miniport = miniports[target];
+            for (int attempt = 0; attempt < MAX_OFFERS; attempt++) {
+                if (miniport.receive(packet, 0, length)) {
+                    return true;
+                }
+                retried[target]++;
+                if (router.pollAll(POLL_BUDGET) == 0 && attempt > 0) {
+                    break; // a poll with nothing to do frees no buffer: someone holds them
+                }
+            }
+            return false;
+        }
+
+        /** Whether the packet arrived at the router on interface {@code target} ({@link PacketSelection#ARRIVING}). */
+        private boolean arriving(int length, int target) {
+            int version = (packet.get(ValueLayout.JAVA_BYTE, 0) >> 4) & 0xF;
+            AddressFamily family;
+            long high;
+            long low;
+            if (version == 4 && length >= 20) {
+                family = AddressFamily.INET;
+                high = 0;
+                low = Integer.toUnsignedLong(packet.get(NETWORK_INT, 12));
+            } else if (version == 6 && length >= 40) {
+                family = AddressFamily.INET6;
+                high = packet.get(NETWORK_LONG, 8);
+                low = packet.get(NETWORK_LONG, 16);
+            } else {
+                return true; // not judged: the stack discards what it cannot parse
+            }
+            for (int i = 0; i < localFamily.length; i++) {
+                if (localFamily[i] == family && localHigh[i] == high && localLow[i] == low) {
+                    return false;
+                }
+            }
+            Route back = compartment.lookup(family, high, low);
+            return back == null || back.egress().interfaceIndex() == target + 1;
+        }
+
+        /** The router interface (0-based) that capture interface {@code captureId} feeds, or {@link #NO_INTERFACE}. */
+        private int routerInterface(int captureId) {
+            if (captureId >= routerInterfaceOf.length) {
+                int old = routerInterfaceOf.length;
+                routerInterfaceOf = Arrays.copyOf(routerInterfaceOf, Math.max(captureId + 1, old * 2));
+                Arrays.fill(routerInterfaceOf, old, routerInterfaceOf.length, UNRESOLVED);
+            }
+            int resolved = routerInterfaceOf[captureId];
+            if (resolved == UNRESOLVED) {
+                resolved = resolve(reader.interfaces().get(captureId), captureId);
+                routerInterfaceOf[captureId] = resolved;
+            }
+            return resolved;
+        }
+
+        private int resolve(CaptureInterface captured, int captureId) {
+            List<InterfaceSpec> specs = config.interfaces();
+            for (int i = 0; i < specs.size(); i++) {
+                if (specs.get(i).name().equals(captured.name())) {
+                    return i;
+                }
+            }
+            return captureId < specs.size() ? captureId : NO_INTERFACE;
+        }
+    }
+}

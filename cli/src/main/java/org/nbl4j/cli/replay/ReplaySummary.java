@@ -1,0 +1,153 @@
+package org.nbl4j.cli.replay;
+
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.nbl4j.core.diagnostics.PoolmonTable;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.Violation;
+import org.nbl4j.stack.ip.IpDiscardReason;
+import org.nbl4j.stack.ip.IpStatistics;
+
+/** The text {@code nbl4j run} prints about a {@link ReplayResult}: the router, the counts, poolmon and the verdict. */
+public final class ReplaySummary {
+    private static final int VIOLATIONS_SHOWN = 10;
+
+    private ReplaySummary() {}
+
+    /** The whole summary. */
+    public static String render(ReplayResult result) {
+        StringBuilder out = new StringBuilder();
+        header(out, result);
+        counts(out, result);
+        out.append('\n').append("poolmon once the router is closed (every Diff 0 unless something leaked):\n");
+        out.append(PoolmonTable.create().render(result.poolUsage()));
+        out.append('\n').append(verdict(result));
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, ReplayResult result) {
+        RouterConfig config = result.config();
+        out.append("replayed ")
+                .append(result.source().describe())
+                .append(" through ")
+                .append(config.interfaces().size())
+                .append(" interface(s), verifier ")
+                .append(ConfigParser.name(config.verifier()))
+                .append(", profile ")
+                .append(ConfigParser.name(config.profile()))
+                .append('\n');
+        for (InterfaceSpec spec : config.interfaces()) {
+            StringJoiner addresses = new StringJoiner(" ");
+            spec.addresses().forEach(address -> addresses.add(address.toString()));
+            out.append(String.format(
+                    "  %-8s %s  mtu %d  forwarding %s%n",
+                    spec.name(), addresses, spec.mtu(), spec.forwarding() ? "on" : "off"));
+        }
+        for (RouteSpec route : config.routes()) {
+            out.append(String.format(
+                    "  route %s%s via interface %s%n",
+                    route.prefix(),
+                    route.via() == null ? "" : " next hop " + Cidr.format(route.via()),
+                    route.interfaceName()));
+        }
+    }
+
+    private static void counts(StringBuilder out, ReplayResult result) {
+        out.append('\n');
+        row(out, "packets read", result.packetsRead());
+        row(out, "skipped", result.totalSkipped());
+        for (Map.Entry<SkipReason, Long> skip : result.skipped().entrySet()) {
+            if (skip.getValue() > 0) {
+                row(out, "  " + skip.getKey().description(), skip.getValue());
+            }
+        }
+        long offered = 0;
+        for (InterfaceResult each : result.interfaces()) {
+            offered += each.offered();
+        }
+        row(out, "offered to the router", offered);
+        out.append('\n');
+        out.append(String.format(
+                "  %-10s %9s %9s %9s %12s %9s%n", "interface", "offered", "IP in", "IP out", "transmitted", "retried"));
+        for (InterfaceResult each : result.interfaces()) {
+            out.append(String.format(
+                    "  %-10s %9d %9d %9d %12d %9d%n",
+                    each.name(), each.offered(), each.ipIn(), each.ipOut(), each.transmitted(), each.retried()));
+        }
+        out.append('\n');
+        IpStatistics ip = result.ip();
+        row(out, "forwarded", ip.forwarded());
+        row(out, "delivered locally", ip.delivered());
+        row(out, "echo replies sent", ip.echoRepliesSent());
+        row(out, "ICMP errors sent", ip.icmpErrorsSent());
+        if (ip.icmpRateLimited() > 0) {
+            row(out, "ICMP errors rate-limited", ip.icmpRateLimited());
+        }
+        if (ip.datagramsFragmented() > 0) {
+            row(out, "packets fragmented", ip.datagramsFragmented());
+            row(out, "fragments created", ip.fragmentsCreated());
+        }
+        if (ip.reassembled() > 0 || ip.reassemblyTimeouts() > 0) {
+            row(out, "datagrams reassembled", ip.reassembled());
+            row(out, "reassembly timeouts", ip.reassemblyTimeouts());
+        }
+        row(out, "discards", ip.totalDiscards());
+        for (IpDiscardReason reason : IpDiscardReason.values()) {
+            long count = ip.discards(reason);
+            if (count > 0) {
+                row(out, "  " + reason.ddiName(), count);
+            }
+        }
+        // WFP: per-layer classify counts and injected packets go here once the Router exposes its filter engine.
+        out.append(String.format("%-32s %s%n", "WFP classify / injected", "not wired yet (pending)"));
+        out.append(String.format("%-32s %.1f ms%n", "replay time", result.elapsedNanos() / 1e6));
+    }
+
+    /** The verifier's verdict: leaks by tag and site, violations, and the exit status they give. */
+    public static String verdict(ReplayResult result) {
+        StringBuilder out = new StringBuilder();
+        String level = ConfigParser.name(result.config().verifier());
+        if (result.clean()) {
+            return out.append("verdict (verifier ")
+                    .append(level)
+                    .append("): no leak, no violation\n")
+                    .toString();
+        }
+        out.append("verdict (verifier ")
+                .append(level)
+                .append("): ")
+                .append(result.leaked() ? "LEAK" : "no leak")
+                .append(", ")
+                .append(result.violations().size())
+                .append(" violation(s)\n");
+        result.poolUsage()
+                .outstanding()
+                .forEach(usage -> out.append(String.format(
+                        "  tag %s: %d allocation(s) outstanding, %d bytes%n",
+                        usage.tag(), usage.diff(), usage.bytes())));
+        for (Map.Entry<PoolTag, List<BufferTrack>> tag : result.leaks().byTag().entrySet()) {
+            out.append(String.format(
+                    "  tag %s: %d tracked buffer(s) outstanding%n",
+                    tag.getKey(), tag.getValue().size()));
+        }
+        for (Map.Entry<String, List<BufferTrack>> site : result.leaks().bySite().entrySet()) {
+            out.append(String.format("  %d allocated at %s%n", site.getValue().size(), site.getKey()));
+        }
+        List<Violation> violations = result.violations();
+        for (int i = 0; i < Math.min(VIOLATIONS_SHOWN, violations.size()); i++) {
+            out.append(violations.get(i).describe().indent(2));
+        }
+        if (violations.size() > VIOLATIONS_SHOWN) {
+            out.append("  ... and ")
+                    .append(violations.size() - VIOLATIONS_SHOWN)
+                    .append(" more violation(s)\n");
+        }
+        return out.toString();
+    }
+
+    private static void row(StringBuilder out, String label, long value) {
+        out.append(String.format("%-32s %d%n", label, value));
+    }
+}

@@ -1,0 +1,63 @@
+package org.nbl4j.cli.replay;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.verify.VerifierLevel;
+import org.nbl4j.stack.wfp.PlatformProfile;
+
+/**
+ * Everything a replay builds its router from: interfaces, routes, callout classes, the verifier level and the Windows
+ * profile. Made by {@link ConfigParser} from a file, from command-line values, or both.
+ *
+ * @param interfaces the interfaces in order; interface {@code i} gets {@code IF_INDEX} {@code i + 1}
+ * @param routes routes beyond the on-link routes the addresses add
+ * @param callouts class names of {@link org.nbl4j.cli.CalloutPlugin}s to register (pending: see {@code docs/cli.md})
+ * @param verifier the verifier level of the run's {@code Ndis}
+ * @param profile which Windows the WFP layer behaves like
+ */
+public record RouterConfig(
+        List<InterfaceSpec> interfaces,
+        List<RouteSpec> routes,
+        List<String> callouts,
+        VerifierLevel verifier,
+        PlatformProfile profile) {
+
+    public RouterConfig {
+        interfaces = List.copyOf(interfaces);
+        routes = List.copyOf(routes);
+        callouts = List.copyOf(callouts);
+    }
+
+    /**
+     * The router of the bundled capture ({@code docs/bundled-capture.md}): {@code r-a} towards host A and {@code r-b}
+     * towards host B, with the addresses Linux's router had when it was recorded.
+     */
+    public static RouterConfig bundled() {
+        return new RouterConfig(
+                List.of(
+                        new InterfaceSpec(
+                                "r-a",
+                                List.of(Cidr.parse("192.0.2.1/24"), Cidr.parse("2001:db8:1::1/64")),
+                                InterfaceSpec.DEFAULT_MTU,
+                                true),
+                        new InterfaceSpec(
+                                "r-b",
+                                List.of(Cidr.parse("198.51.100.1/24"), Cidr.parse("2001:db8:2::1/64")),
+                                InterfaceSpec.DEFAULT_MTU,
+                                true)),
+                List.of(),
+                List.of(),
+                VerifierLevel.STANDARD,
+                PlatformProfile.WINDOWS_10);
+    }
+
+    /** The interface called {@code name}, or null. */
+    public @Nullable InterfaceSpec interfaceNamed(String name) {
+        for (InterfaceSpec spec : interfaces) {
+            if (spec.name().equals(name)) {
+                return spec;
+            }
+        }
+        return null;
+    }
+}
