@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = "Guided demonstrations of the NDIS model.",
-        subcommands = {BufferDemo.class})
+        subcommands = {BufferDemo.class, SampleDemo.LwfReuse.class, SampleDemo.ForwardInject.class})
 final class DemoCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -47,8 +47,9 @@ final class ReplayOptions {
     @Option(
             names = "--callout",
             paramLabel = "<class>",
-            description = "A class implementing org.nbl4j.cli.CalloutPlugin that registers WFP callouts and filters."
-                    + " Repeatable. PENDING: refused until the router exposes its WFP filter engine.")
+            description =
+                    "A class implementing org.nbl4j.stack.wfp.CalloutDriver that registers WFP callouts and filters."
+                            + " Repeatable. PENDING: refused until the router exposes its WFP filter engine.")
     List<String> callouts = new ArrayList<>();
 
     @Option(

@@ -9,6 +9,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.cli.replay.ReplayObserver;
@@ -18,7 +20,6 @@ import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.stack.router.Router;
-import org.nbl4j.stack.wfp.FilterEngine;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -86,20 +87,22 @@ class CommandExitStatusTest {
         assertEquals(2, nbl4j("nbl", "--switches", "-bogus"));
     }
 
-    /** A callout driver for the pending --callout option. */
-    public static final class NothingCallout implements CalloutPlugin {
-        @Override
-        public void register(FilterEngine engine) {}
+    @Test
+    void calloutClassesAreCheckedThenLoaded() {
+        assertEquals(2, nbl4j("run", "--callout", "java.lang.String"));
+        assertTrue(err.toString().contains("does not implement org.nbl4j.stack.wfp.CalloutDriver"), err.toString());
+        assertEquals(2, nbl4j("run", "--callout", "com.example.Missing"));
+        assertTrue(err.toString().contains("no such class"), err.toString());
     }
 
     @Test
-    void calloutsAreCheckedThenRefusedUntilWfpIsWired() {
-        assertEquals(2, nbl4j("run", "--callout", "java.lang.String"));
-        assertTrue(err.toString().contains("does not implement org.nbl4j.cli.CalloutPlugin"), err.toString());
-        assertEquals(2, nbl4j("run", "--callout", "com.example.Missing"));
-        assertTrue(err.toString().contains("no such class"), err.toString());
-        assertEquals(2, nbl4j("run", "--callout", NothingCallout.class.getName()));
-        assertTrue(err.toString().contains("callouts are not available yet"), err.toString());
+    void theForwardInjectSampleRunsAsACalloutOnTheBundledCapture() {
+        assertEquals(0, nbl4j("run", "--callout", "org.nbl4j.samples.forwardinject.ForwardInjectCallout"));
+        Matcher injected =
+                Pattern.compile("WFP injected / completed +(\\d+) / (\\d+)").matcher(out.toString());
+        assertTrue(injected.find(), out.toString());
+        assertTrue(Long.parseLong(injected.group(1)) > 0, out.toString());
+        assertEquals(injected.group(1), injected.group(2), "every injection completed once (I-2)");
     }
 
     /** A view that leaves an NBL allocated once the router is drained: the run must end in status 1. */

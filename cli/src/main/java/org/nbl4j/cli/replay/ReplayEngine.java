@@ -15,7 +15,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.cli.CalloutPlugin;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.verify.LeakReport;
@@ -25,6 +24,8 @@ import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.io.capture.CaptureFormatException;
 import org.nbl4j.io.capture.CaptureInterface;
 import org.nbl4j.io.capture.CaptureReader;
+import org.nbl4j.stack.ddk.SystemNdis;
+import org.nbl4j.stack.ddk.SystemWfp;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.Compartment;
 import org.nbl4j.stack.ip.InterfaceStatistics;
@@ -33,6 +34,9 @@ import org.nbl4j.stack.ip.IpStatistics;
 import org.nbl4j.stack.ip.Route;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
+import org.nbl4j.stack.wfp.CalloutDriver;
+import org.nbl4j.stack.wfp.FilterEngine;
+import org.nbl4j.stack.wfp.Layer;
 
 /**
  * Replays a capture through a router built from a {@link RouterConfig}: the one engine behind {@code nbl4j run},
@@ -80,7 +84,7 @@ public final class ReplayEngine {
      */
     public ReplayResult replay(CaptureSource source, @Nullable Path outputDirectory, ReplayObserver observer)
             throws BadInputException, IOException {
-        requireCalloutsUsable();
+        List<CalloutDriver> drivers = loadCalloutDrivers();
         if (outputDirectory != null) {
             try {
                 Files.createDirectories(outputDirectory);
@@ -91,7 +95,7 @@ public final class ReplayEngine {
         long start = System.nanoTime();
         CaptureSource.CountingChannel channel = source.open();
         try (CaptureReader reader = openReader(source, channel)) {
-            return replay(source, reader, channel, outputDirectory, observer, start);
+            return replay(source, reader, channel, outputDirectory, observer, start, drivers);
         } catch (CaptureFormatException e) {
             throw new BadInputException(source.describe() + ": " + e.getMessage(), e);
         }
@@ -112,15 +116,18 @@ public final class ReplayEngine {
             CaptureSource.CountingChannel channel,
             @Nullable Path outputDirectory,
             ReplayObserver observer,
-            long start)
+            long start,
+            List<CalloutDriver> drivers)
             throws IOException {
         ReplayClock clock = new ReplayClock();
         List<InterfaceSpec> specs = config.interfaces();
         Ndis ndis = Ndis.create(
                 VerifierSettings.standard().withLevel(config.verifier()).withPolicy(ViolationPolicy.COLLECT));
         List<EgressRecorder> recorders = new ArrayList<>();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofConfined();
+                SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
             Router router = Router.create(ndis, ip -> ip.clock(() -> clock.nanos));
+            FilterEngine engine = router.useFilterEngine(config.profile());
             MemoryMiniport[] miniports = new MemoryMiniport[specs.size()];
             for (int i = 0; i < specs.size(); i++) {
                 InterfaceSpec spec = specs.get(i);
@@ -144,7 +151,9 @@ public final class ReplayEngine {
                         route.via(),
                         indexOf(route.interfaceName()) + 1);
             }
-            // Callouts would be registered here, on the router's filter engine, once the Router has one.
+            // Callout drivers run on this thread (the replay polls here): DDIs without a handle find the engine.
+            SystemWfp.Binding wfpBinding = SystemWfp.bind(engine);
+            drivers.forEach(driver -> driver.load(engine));
 
             Loop loop = new Loop(router, miniports, reader, clock, arena.allocate(MAX_PACKET));
             try {
@@ -155,8 +164,18 @@ public final class ReplayEngine {
                 observer.finished();
             }
             router.drain();
+            drivers.forEach(CalloutDriver::unload);
+            router.drain();
+            wfpBinding.close();
             observer.drained(router);
             IpStatistics ip = router.ip().statistics();
+            Map<Layer, Long> indications = new EnumMap<>(Layer.class);
+            for (Layer layer : Layer.values()) {
+                if (engine.indications(layer) > 0) {
+                    indications.put(layer, engine.indications(layer));
+                }
+            }
+            WfpCounts wfp = new WfpCounts(indications, engine.injections(), engine.completions());
             router.close();
             for (EgressRecorder recorder : recorders) {
                 recorder.close();
@@ -189,6 +208,7 @@ public final class ReplayEngine {
                     skipped,
                     interfaces,
                     ip,
+                    wfp,
                     usage,
                     leaks,
                     violations,
@@ -211,27 +231,30 @@ public final class ReplayEngine {
         throw new IllegalArgumentException("no interface " + interfaceName);
     }
 
-    /**
-     * Loads every callout class and checks it is a {@link CalloutPlugin}; then refuses, because registering needs the
-     * router's WFP filter engine, which the Router does not expose yet (pending: see {@code docs/cli.md}).
-     */
-    private void requireCalloutsUsable() throws BadInputException {
+    /** Instantiates every callout driver class the configuration names (each needs a public no-argument constructor). */
+    private List<CalloutDriver> loadCalloutDrivers() throws BadInputException {
+        List<CalloutDriver> drivers = new ArrayList<>();
         for (String className : config.callouts()) {
             Class<?> type;
             try {
-                type = Class.forName(className, false, ReplayEngine.class.getClassLoader());
+                type = Class.forName(className, true, ReplayEngine.class.getClassLoader());
             } catch (ClassNotFoundException e) {
                 throw new BadInputException("--callout " + className + ": no such class on the class path", e);
             }
-            if (!CalloutPlugin.class.isAssignableFrom(type)) {
+            if (!CalloutDriver.class.isAssignableFrom(type)) {
                 throw new BadInputException(
-                        "--callout " + className + ": does not implement " + CalloutPlugin.class.getName());
+                        "--callout " + className + ": does not implement " + CalloutDriver.class.getName());
+            }
+            try {
+                drivers.add((CalloutDriver) type.getConstructor().newInstance());
+            } catch (ReflectiveOperationException e) {
+                throw new BadInputException(
+                        "--callout " + className + ": cannot make one with a public no-argument constructor (" + e
+                                + ")",
+                        e);
             }
         }
-        if (!config.callouts().isEmpty()) {
-            throw new BadInputException("--callout " + config.callouts().getFirst()
-                    + ": callouts are not available yet: the router has no WFP filter engine to register them with");
-        }
+        return drivers;
     }
 
     /** The replay loop and its counters; the per-packet state lives in fields and arrays made once. */

@@ -30,6 +30,7 @@ public record ReplayResult(
         Map<SkipReason, Long> skipped,
         List<InterfaceResult> interfaces,
         IpStatistics ip,
+        WfpCounts wfp,
         PoolUsageSnapshot poolUsage,
         LeakReport leaks,
         List<Violation> violations,

@@ -100,8 +100,10 @@ public final class ReplaySummary {
                 row(out, "  " + reason.ddiName(), count);
             }
         }
-        // WFP: per-layer classify counts and injected packets go here once the Router exposes its filter engine.
-        out.append(String.format("%-32s %s%n", "WFP classify / injected", "not wired yet (pending)"));
+        WfpCounts wfp = result.wfp();
+        out.append(String.format("%-32s %d / %d%n", "WFP injected / completed", wfp.injections(), wfp.completions()));
+        out.append(String.format("%-32s%n", "WFP indications by layer"));
+        wfp.indications().forEach((layer, count) -> row(out, "  " + layer.name(), count));
         out.append(String.format("%-32s %.1f ms%n", "replay time", result.elapsedNanos() / 1e6));
     }
 

@@ -11,7 +11,7 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  *
  * @param interfaces the interfaces in order; interface {@code i} gets {@code IF_INDEX} {@code i + 1}
  * @param routes routes beyond the on-link routes the addresses add
- * @param callouts class names of {@link org.nbl4j.cli.CalloutPlugin}s to register (pending: see {@code docs/cli.md})
+ * @param callouts class names of {@link org.nbl4j.stack.wfp.CalloutDriver}s to load
  * @param verifier the verifier level of the run's {@code Ndis}
  * @param profile which Windows the WFP layer behaves like
  */

@@ -7,9 +7,12 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ddk.Ref;
+import org.nbl4j.stack.ddk.SystemWfp;
 import org.nbl4j.stack.wfp.ActionType;
 import org.nbl4j.stack.wfp.Callout;
+import org.nbl4j.stack.wfp.CalloutDriver;
 import org.nbl4j.stack.wfp.ClassifyContext;
 import org.nbl4j.stack.wfp.ClassifyOut;
 import org.nbl4j.stack.wfp.Filter;
@@ -29,7 +32,8 @@ import org.nbl4j.stack.wfp.Layer;
  * <p>Each driver method runs on a thread bound to the stack's {@link org.nbl4j.stack.ddk.SystemWfp} and
  * {@link org.nbl4j.stack.ddk.SystemNdis}.
  */
-public abstract sealed class ForwardCalloutDriver permits ForwardInjectCallout, HoldingForwardCallout {
+public abstract sealed class ForwardCalloutDriver implements CalloutDriver
+        permits ForwardInjectCallout, HoldingForwardCallout {
     /** The callout's key ({@code FWPS_CALLOUT2.calloutKey}). */
     public final UUID calloutKey = UUID.randomUUID();
 
@@ -64,6 +68,22 @@ public abstract sealed class ForwardCalloutDriver permits ForwardInjectCallout, 
         engine.addFilter(FilterSpec.callout(Layer.IPFORWARD_V4, ActionType.CALLOUT_TERMINATING, calloutKey));
         engine.addFilter(FilterSpec.callout(Layer.IPFORWARD_V6, ActionType.CALLOUT_TERMINATING, calloutKey));
         return STATUS_SUCCESS;
+    }
+
+    /** Loads the driver as a host does: {@link #DriverEntry} with {@code engine} bound as the thread's WFP. */
+    @Override
+    public void load(FilterEngine engine) {
+        try (SystemWfp.Binding _ = SystemWfp.bind(engine)) {
+            int status = DriverEntry(engine);
+            if (!NT_SUCCESS(status)) {
+                throw new IllegalStateException("DriverEntry failed: " + NtStatus.describe(status));
+            }
+        }
+    }
+
+    @Override
+    public void unload() {
+        DriverUnload();
     }
 
     /** {@code DriverUnload}: unregisters the callout, then destroys the injection handle (waits for completions). */

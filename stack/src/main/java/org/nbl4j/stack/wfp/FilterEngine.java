@@ -58,6 +58,8 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final Map<Long, Filter> filters = new HashMap<>();
     private final AtomicLong lastFilterId = new AtomicLong();
     private final AtomicLong vetoes = new AtomicLong();
+    private final AtomicLong injections = new AtomicLong();
+    private final AtomicLong completions = new AtomicLong();
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
     private volatile Filter[][] byLayer;
     private final AtomicLongArray indications = new AtomicLongArray(Layer.values().length);
@@ -441,6 +443,24 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     /** How many packets the path has shown at {@code layer} so far, whether or not a filter was there. */
     public long indications(Layer layer) {
         return indications.get(layer.id());
+    }
+
+    /** Injections the path accepted, on every handle of this engine (I-1: equals {@link #completions} at rest). */
+    public long injections() {
+        return injections.get();
+    }
+
+    /** Injection completion functions that have run. */
+    public long completions() {
+        return completions.get();
+    }
+
+    void countInjection() {
+        injections.incrementAndGet();
+    }
+
+    void countCompletion() {
+        completions.incrementAndGet();
     }
 
     /** Stops the completion thread of the fault switches. Handles and containers are closed by their owners. */

@@ -270,6 +270,8 @@ public final class InjectionHandle implements AutoCloseable {
             container.completionFn = null;
             container.completionContext = null;
             injectionEnded();
+        } else {
+            engine.countInjection();
         }
         return status;
     }
@@ -330,6 +332,7 @@ public final class InjectionHandle implements AutoCloseable {
         try {
             completionFn.complete(completionContext, nbl, dispatchLevel);
         } finally {
+            engine.countCompletion();
             injectionEnded();
         }
     }
