@@ -55,6 +55,9 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     /** {@code FWP_CONDITION_FLAG_IS_REASSEMBLED}. */
     public static final int FWP_CONDITION_FLAG_IS_REASSEMBLED = 0x00000400;
 
+    /** Bytes of a received packet copied for parsing at first: the longest IPv4 header and then some. */
+    private static final int FIRST_WINDOW = 128;
+
     private final Ndis ndis;
     private final LongSupplier nanoClock;
     private final IpCounters counters = new IpCounters();
@@ -412,11 +415,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                         IpDiscardReason.MALFORMED_HEADER);
                 return;
             }
-            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
-            IpDiscardReason invalid = header == null
-                    ? IpDiscardReason.BAD_LENGTH
-                    : PacketParser.parse(header, available, nb.dataLength(), parsed);
+            IpDiscardReason invalid = parseReceived(nb, frame);
             if (invalid != null) {
                 discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
                 return;
@@ -425,13 +424,36 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             if (compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow) != null
                     || IpAddresses.isMulticastOrBroadcast(
                             parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
-                deliverLocally(nbl, nb, header, frame, arrival, subInterface, atDispatch);
+                deliverLocally(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
             } else {
-                forward(nbl, nb, header, frame, arrival, subInterface, atDispatch);
+                forward(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
             }
         } finally {
             PathScratch.exit();
         }
+    }
+
+    /**
+     * Copies a received packet's first bytes into the frame's window and parses them. Copied even when they are
+     * contiguous in the packet: NdisGetDataBuffer's in-place answer would be a new MemorySegment slice per packet, the
+     * receive path's only heap allocation; changes to the window are written back ({@link #changeHopLimit}), as for a
+     * header that spans MDLs. The first {@value #FIRST_WINDOW} bytes hold every IPv4 header and the usual IPv6
+     * extension headers; only when those run past them is the rest of the {@link PacketParser#PARSE_WINDOW} copied.
+     */
+    private static @Nullable IpDiscardReason parseReceived(NetBuffer nb, PathScratch.Frame frame) {
+        int dataLength = nb.dataLength();
+        if (dataLength == 0) {
+            return IpDiscardReason.BAD_LENGTH;
+        }
+        int whole = Math.min(dataLength, PacketParser.PARSE_WINDOW);
+        int available = Math.min(whole, FIRST_WINDOW);
+        NetBufferBytes.copyOut(nb, 0, frame.window, 0, available);
+        IpDiscardReason invalid = PacketParser.parse(frame.window, available, dataLength, frame.parsed);
+        if (invalid == IpDiscardReason.HEADER_NOT_CONTIGUOUS && available < whole) {
+            NetBufferBytes.copyOut(nb, available, frame.window, available, whole - available);
+            invalid = PacketParser.parse(frame.window, whole, dataLength, frame.parsed);
+        }
+        return invalid;
     }
 
     /** Fills the facts every hook point shares from the parsed packet. */

@@ -268,16 +268,20 @@ public final class MemoryMiniport implements Miniport {
 
     @Override
     public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
-        NetBufferList nbl = chain;
-        while (nbl != null) {
-            NetBufferList next = nbl.next();
-            ReceiveBuffer buffer = bufferOf(nbl);
-            if (!buffer.indicated) {
-                throw new IllegalStateException(name + ": " + buffer + " returned but not indicated (returned twice,"
-                        + " or indicated with NDIS_RECEIVE_FLAGS_RESOURCES)");
+        // One lock for the whole chain rather than one per NBL: the receive path pays for it per returned batch.
+        synchronized (free) {
+            NetBufferList nbl = chain;
+            while (nbl != null) {
+                NetBufferList next = nbl.next();
+                ReceiveBuffer buffer = bufferOf(nbl);
+                if (!buffer.indicated) {
+                    throw new IllegalStateException(name + ": " + buffer + " returned but not indicated (returned"
+                            + " twice, or indicated with NDIS_RECEIVE_FLAGS_RESOURCES)");
+                }
+                buffer.empty();
+                free[freeCount++] = buffer;
+                nbl = next;
             }
-            recycle(buffer);
-            nbl = next;
         }
     }
 
@@ -293,23 +297,26 @@ public final class MemoryMiniport implements Miniport {
         NetBufferList tail = null;
         int count = 0;
         long bytes = 0;
-        while (count < budget) {
-            ReceiveBuffer buffer = ring.poll();
-            if (buffer == null) {
-                break;
+        // The ring's lock once per indication, not once per packet.
+        synchronized (ring) {
+            while (count < budget) {
+                ReceiveBuffer buffer = ring.pollHoldingLock();
+                if (buffer == null) {
+                    break;
+                }
+                NetBufferList nbl = buffer.nbl;
+                nbl.setNext(null);
+                nbl.setSourceHandle(indicateTo);
+                buffer.indicated = true;
+                bytes += buffer.length;
+                if (tail == null) {
+                    head = nbl;
+                } else {
+                    tail.setNext(nbl);
+                }
+                tail = nbl;
+                count++;
             }
-            NetBufferList nbl = buffer.nbl;
-            nbl.setNext(null);
-            nbl.setSourceHandle(indicateTo);
-            buffer.indicated = true;
-            bytes += buffer.length;
-            if (tail == null) {
-                head = nbl;
-            } else {
-                tail.setNext(nbl);
-            }
-            tail = nbl;
-            count++;
         }
         if (head == null) {
             return done;
@@ -504,7 +511,9 @@ public final class MemoryMiniport implements Miniport {
             return true;
         }
 
-        synchronized @Nullable ReceiveBuffer poll() {
+        /** Takes the oldest queued buffer; the caller holds this ring's monitor. */
+        @Nullable
+        ReceiveBuffer pollHoldingLock() {
             if (count == 0) {
                 return null;
             }

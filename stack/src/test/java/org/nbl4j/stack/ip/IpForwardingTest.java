@@ -81,6 +81,38 @@ class IpForwardingTest {
     }
 
     @Test
+    @DisplayName("IPv6 extension headers past the first bytes parsed are read from the whole parse window; beyond it,"
+            + " HEADER_NOT_CONTIGUOUS")
+    void longExtensionHeadersAreParsedFromTheWholeWindow() {
+        try (IpTestBed bed = new IpTestBed()) {
+            // A destination options header of 304 bytes: past the 128 bytes the receive path copies first.
+            byte[] options = new byte[304];
+            options[0] = 17;
+            options[1] = (byte) (options.length / 8 - 1);
+            options[2] = 1; // PadN over the rest
+            options[3] = (byte) (options.length - 4);
+            byte[] packet = ipv6("2001:db8:1::10", "2001:db8:3::5", 60, 64, options, udp(4000, 53, bytes(20, 7)));
+            bed.wire1.receive(packet);
+
+            List<byte[]> sent = bed.wire2.takeSent();
+            assertEquals(1, sent.size());
+            byte[] expected = packet.clone();
+            expected[7] = 63;
+            assertArrayEquals(expected, sent.get(0));
+            assertEquals(1, bed.statistics().forwarded());
+
+            byte[] tooLong = new byte[PacketParser.PARSE_WINDOW];
+            tooLong[0] = 17;
+            tooLong[1] = (byte) (tooLong.length / 8 - 1);
+            bed.wire1.receive(ipv6("2001:db8:1::10", "2001:db8:3::5", 60, 64, tooLong, udp(4000, 53, bytes(20, 7))));
+            assertEquals(
+                    IpDiscardReason.HEADER_NOT_CONTIGUOUS, bed.discards().get(0).reason());
+            assertEquals(1, bed.statistics().forwarded());
+            assertEquals(2, bed.wire1.returned());
+        }
+    }
+
+    @Test
     @DisplayName("The received NBL goes back only when its send completes")
     void returnWaitsForSendCompletion() {
         try (IpTestBed bed = new IpTestBed()) {
