@@ -60,7 +60,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final AtomicLong vetoes = new AtomicLong();
     private final AtomicLong injections = new AtomicLong();
     private final AtomicLong completions = new AtomicLong();
-    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+    private final ThreadLocal<Scratches> scratch = ThreadLocal.withInitial(Scratches::new);
     private volatile Filter[][] byLayer;
     private final AtomicLongArray indications = new AtomicLongArray(Layer.values().length);
     private volatile @Nullable PacketInjection packetInjection;
@@ -81,6 +81,29 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             for (Layer layer : Layer.values()) {
                 values[layer.id()] = new IncomingValues(layer);
             }
+        }
+    }
+
+    /**
+     * One thread's scratches, one per nesting level: a callout that injects inline (WFPSampler's inline mode) makes
+     * the path classify the injected packet on the same thread, inside the outer classification, which must find its
+     * own values, metadata and arbitration untouched when the callout returns. Each level's scratch is made once.
+     */
+    private static final class Scratches {
+        private Scratch[] frames = {new Scratch()};
+        private int depth;
+
+        /** The scratch of the next level; {@link #exit()} must follow. */
+        Scratch enter() {
+            if (depth == frames.length) {
+                frames = Arrays.copyOf(frames, depth + 1);
+                frames[depth] = new Scratch();
+            }
+            return frames[depth++];
+        }
+
+        void exit() {
+            depth--;
         }
     }
 
@@ -359,17 +382,23 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         if (layerFilters.length == 0) {
             return HookVerdict.CONTINUE;
         }
-        Scratch local = scratch.get();
-        Arbitration arbitration = arbitrate(local, layer, layerFilters, nbl, facts);
-        if (arbitration.action() == ActionType.PERMIT) {
-            return HookVerdict.CONTINUE;
+        Scratches scratches = scratch.get();
+        Scratch local = scratches.enter();
+        try {
+            Arbitration arbitration = arbitrate(local, layer, layerFilters, nbl, facts);
+            if (arbitration.action() == ActionType.PERMIT) {
+                return HookVerdict.CONTINUE;
+            }
+            if (arbitration.absorbed()) {
+                return HookVerdict.ABSORB;
+            }
+            // Read by discarded(), which the path calls next at this same level.
+            local.lastBlocked = nbl;
+            local.lastBlockingFilterId = arbitration.decidingFilterId();
+            return HookVerdict.BLOCK;
+        } finally {
+            scratches.exit();
         }
-        if (arbitration.absorbed()) {
-            return HookVerdict.ABSORB;
-        }
-        local.lastBlocked = nbl;
-        local.lastBlockingFilterId = arbitration.decidingFilterId();
-        return HookVerdict.BLOCK;
     }
 
     @Override
@@ -381,7 +410,16 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
         Layer layer = Layer.of(point, facts.family(), true);
         indications.incrementAndGet(layer.id());
-        Scratch local = scratch.get();
+        Scratches scratches = scratch.get();
+        Scratch local = scratches.enter();
+        try {
+            discarded(local, layer, nbl, facts);
+        } finally {
+            scratches.exit();
+        }
+    }
+
+    private void discarded(Scratch local, Layer layer, NetBufferList nbl, PacketFacts facts) {
         boolean blockedByFilter = local.lastBlocked == nbl && facts.discardReason() == null;
         long filterId = local.lastBlockingFilterId;
         local.lastBlocked = null;

@@ -8,10 +8,10 @@ import java.nio.ByteBuffer;
  * Builds and checks packets for the tests with its own byte-array code (not the codecs under test): IPv4 and IPv6
  * headers, ICMP echo, UDP, and a plain checksum loop.
  */
-final class TestPackets {
+public final class TestPackets {
     private TestPackets() {}
 
-    static InetAddress ip(String literal) {
+    public static InetAddress ip(String literal) {
         try {
             return InetAddress.getByName(literal);
         } catch (UnknownHostException e) {
@@ -20,7 +20,7 @@ final class TestPackets {
     }
 
     /** RFC 1071 done the slow way. */
-    static int checksum(byte[] data, int from, int length) {
+    public static int checksum(byte[] data, int from, int length) {
         long sum = 0;
         for (int i = 0; i < length; i += 2) {
             int high = data[from + i] & 0xFF;
@@ -33,17 +33,17 @@ final class TestPackets {
         return (int) (~sum & 0xFFFF);
     }
 
-    static int u16(byte[] data, int at) {
+    public static int u16(byte[] data, int at) {
         return ((data[at] & 0xFF) << 8) | (data[at + 1] & 0xFF);
     }
 
-    static void put16(byte[] data, int at, int value) {
+    public static void put16(byte[] data, int at, int value) {
         data[at] = (byte) (value >>> 8);
         data[at + 1] = (byte) value;
     }
 
     /** An IPv4 packet with a 20-byte header (plus {@code options}) and a correct checksum. */
-    static byte[] ipv4(
+    public static byte[] ipv4(
             String source,
             String destination,
             int protocol,
@@ -68,12 +68,13 @@ final class TestPackets {
         return packet;
     }
 
-    static byte[] ipv4(String source, String destination, int protocol, int ttl, byte[] payload) {
+    public static byte[] ipv4(String source, String destination, int protocol, int ttl, byte[] payload) {
         return ipv4(source, destination, protocol, ttl, 0x1234, 0, new byte[0], payload);
     }
 
     /** An IPv6 packet; {@code extensions} go between the fixed header and the payload, starting with {@code next}. */
-    static byte[] ipv6(String source, String destination, int next, int hopLimit, byte[] extensions, byte[] payload) {
+    public static byte[] ipv6(
+            String source, String destination, int next, int hopLimit, byte[] extensions, byte[] payload) {
         byte[] packet = new byte[40 + extensions.length + payload.length];
         packet[0] = 0x60;
         put16(packet, 4, extensions.length + payload.length);
@@ -87,7 +88,7 @@ final class TestPackets {
     }
 
     /** An ICMPv4 echo request with a correct checksum. */
-    static byte[] icmpEcho(int type, int identifier, int sequence, byte[] data) {
+    public static byte[] icmpEcho(int type, int identifier, int sequence, byte[] data) {
         byte[] message = new byte[8 + data.length];
         message[0] = (byte) type;
         put16(message, 4, identifier);
@@ -98,7 +99,7 @@ final class TestPackets {
     }
 
     /** Fills in the ICMPv6 checksum of a packet without extension headers. */
-    static byte[] withIcmpv6Checksum(byte[] packet) {
+    public static byte[] withIcmpv6Checksum(byte[] packet) {
         int length = packet.length - 40;
         byte[] pseudo = new byte[40 + length];
         System.arraycopy(packet, 8, pseudo, 0, 32);
@@ -115,13 +116,13 @@ final class TestPackets {
     }
 
     /** Whether the ICMPv6 checksum of a packet without extension headers is right. */
-    static boolean icmpv6ChecksumValid(byte[] packet) {
+    public static boolean icmpv6ChecksumValid(byte[] packet) {
         byte[] copy = packet.clone();
         int stored = u16(packet, 42);
         return u16(withIcmpv6Checksum(copy), 42) == stored;
     }
 
-    static byte[] udp(int sourcePort, int destinationPort, byte[] data) {
+    public static byte[] udp(int sourcePort, int destinationPort, byte[] data) {
         byte[] datagram = new byte[8 + data.length];
         put16(datagram, 0, sourcePort);
         put16(datagram, 2, destinationPort);
@@ -130,7 +131,7 @@ final class TestPackets {
         return datagram;
     }
 
-    static byte[] bytes(int length, int seed) {
+    public static byte[] bytes(int length, int seed) {
         byte[] data = new byte[length];
         for (int i = 0; i < length; i++) {
             data[i] = (byte) (seed + i * 7);
@@ -138,7 +139,7 @@ final class TestPackets {
         return data;
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteBuffer buffer = ByteBuffer.allocate(
                 java.util.Arrays.stream(parts).mapToInt(p -> p.length).sum());
         for (byte[] part : parts) {

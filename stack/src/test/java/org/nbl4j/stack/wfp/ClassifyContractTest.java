@@ -46,6 +46,35 @@ class ClassifyContractTest {
     }
 
     @Test
+    void aClassificationNestedInACalloutLeavesTheOuterOneIntact() {
+        // An inline injection re-classifies the injected packet on the same thread, inside the outer classifyFn
+        // (§3.4 item 9, §6.4 inline mode): the outer arbitration must still see the outer callout's BLOCK + ABSORB.
+        try (WfpTestStack stack = new WfpTestStack()) {
+            NetBufferList outer = stack.packet(TestPackets.ipv4(17, 8), 0);
+            NetBufferList inner = stack.packet(TestPackets.ipv4(17, 8), 0);
+            HookVerdict[] nested = new HookVerdict[1];
+            register(stack.engine, (values, metadata, nbl, context, filter, flow, out) -> {
+                if (nbl == inner) {
+                    out.setActionType(ActionType.PERMIT);
+                    return;
+                }
+                out.setActionType(ActionType.BLOCK);
+                out.absorb();
+                out.clearWriteRight();
+                nested[0] = stack.engine.classify(HookPoint.INBOUND_IPPACKET, inner, WfpTestStack.v4Facts(17));
+            });
+            assertEquals(
+                    HookVerdict.ABSORB,
+                    stack.engine.classify(HookPoint.INBOUND_IPPACKET, outer, WfpTestStack.v4Facts(17)));
+            assertEquals(HookVerdict.CONTINUE, nested[0]);
+            for (NetBufferList packet : new NetBufferList[] {outer, inner}) {
+                stack.engine.containers().release(packet);
+                stack.free(packet);
+            }
+        }
+    }
+
+    @Test
     void retreatingAndAdvancingBackIsAllowed() {
         // The inspect/ddproxy pattern: retreat to the IP header, clone, advance back (§2.3).
         try (WfpTestStack stack = new WfpTestStack()) {
