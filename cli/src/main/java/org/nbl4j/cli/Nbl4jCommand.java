@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "The Windows NDIS/WFP network data path, reproduced in Java.",
         subcommands = {
             RunCommand.class,
+            RouteCommand.class,
             PoolmonCommand.class,
             NblCommand.class,
             DemoCommand.class,

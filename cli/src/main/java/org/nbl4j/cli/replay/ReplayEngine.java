@@ -16,11 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
-import org.nbl4j.core.memory.PoolUsageSnapshot;
-import org.nbl4j.core.verify.LeakReport;
-import org.nbl4j.core.verify.VerifierSettings;
-import org.nbl4j.core.verify.Violation;
-import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.io.capture.CaptureFormatException;
 import org.nbl4j.io.capture.CaptureInterface;
 import org.nbl4j.io.capture.CaptureReader;
@@ -28,15 +23,10 @@ import org.nbl4j.stack.ddk.SystemNdis;
 import org.nbl4j.stack.ddk.SystemWfp;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.Compartment;
-import org.nbl4j.stack.ip.InterfaceStatistics;
 import org.nbl4j.stack.ip.IpAddresses;
-import org.nbl4j.stack.ip.IpStatistics;
 import org.nbl4j.stack.ip.Route;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
-import org.nbl4j.stack.wfp.CalloutDriver;
-import org.nbl4j.stack.wfp.FilterEngine;
-import org.nbl4j.stack.wfp.Layer;
 
 /**
  * Replays a capture through a router built from a {@link RouterConfig}: the one engine behind {@code nbl4j run},
@@ -84,7 +74,6 @@ public final class ReplayEngine {
      */
     public ReplayResult replay(CaptureSource source, @Nullable Path outputDirectory, ReplayObserver observer)
             throws BadInputException, IOException {
-        List<CalloutDriver> drivers = loadCalloutDrivers();
         if (outputDirectory != null) {
             try {
                 Files.createDirectories(outputDirectory);
@@ -95,7 +84,7 @@ public final class ReplayEngine {
         long start = System.nanoTime();
         CaptureSource.CountingChannel channel = source.open();
         try (CaptureReader reader = openReader(source, channel)) {
-            return replay(source, reader, channel, outputDirectory, observer, start, drivers);
+            return replay(source, reader, channel, outputDirectory, observer, start);
         } catch (CaptureFormatException e) {
             throw new BadInputException(source.describe() + ": " + e.getMessage(), e);
         }
@@ -116,46 +105,35 @@ public final class ReplayEngine {
             CaptureSource.CountingChannel channel,
             @Nullable Path outputDirectory,
             ReplayObserver observer,
-            long start,
-            List<CalloutDriver> drivers)
-            throws IOException {
+            long start)
+            throws BadInputException, IOException {
         ReplayClock clock = new ReplayClock();
-        List<InterfaceSpec> specs = config.interfaces();
-        Ndis ndis = Ndis.create(
-                VerifierSettings.standard().withLevel(config.verifier()).withPolicy(ViolationPolicy.COLLECT));
+        Ndis ndis = ConfiguredRouter.ndis(config);
         List<EgressRecorder> recorders = new ArrayList<>();
         try (Arena arena = Arena.ofConfined();
                 SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
-            Router router = Router.create(ndis, ip -> ip.clock(() -> clock.nanos));
-            FilterEngine engine = router.useFilterEngine(config.profile());
-            MemoryMiniport[] miniports = new MemoryMiniport[specs.size()];
-            for (int i = 0; i < specs.size(); i++) {
-                InterfaceSpec spec = specs.get(i);
-                EgressRecorder recorder =
-                        new EgressRecorder(spec.name(), spec.mtu(), outputDirectory, arena, clock, observer);
-                recorders.add(recorder);
-                miniports[i] = MemoryMiniport.builder()
-                        .name(spec.name())
-                        .mtu(spec.mtu())
-                        .transmitSink(recorder)
-                        .build();
-                router.addInterface(i + 1, spec.name(), miniports[i], List.of(), spec.forwarding());
-                for (Cidr address : spec.addresses()) {
-                    router.address(i + 1, address.address(), address.prefixLength());
-                }
-            }
-            for (RouteSpec route : config.routes()) {
-                router.route(
-                        route.prefix().address(),
-                        route.prefix().prefixLength(),
-                        route.via(),
-                        indexOf(route.interfaceName()) + 1);
-            }
+            ConfiguredRouter<MemoryMiniport> built =
+                    ConfiguredRouter.build(config, ndis, ip -> ip.clock(() -> clock.nanos), spec -> {
+                        EgressRecorder recorder =
+                                new EgressRecorder(spec.name(), spec.mtu(), outputDirectory, arena, clock, observer);
+                        recorders.add(recorder);
+                        return MemoryMiniport.builder()
+                                .name(spec.name())
+                                .mtu(spec.mtu())
+                                .transmitSink(recorder)
+                                .build();
+                    });
+            Router router = built.router();
             // Callout drivers run on this thread (the replay polls here): DDIs without a handle find the engine.
-            SystemWfp.Binding wfpBinding = SystemWfp.bind(engine);
-            drivers.forEach(driver -> driver.load(engine));
+            SystemWfp.Binding wfpBinding = SystemWfp.bind(built.engine());
+            built.loadDrivers();
 
-            Loop loop = new Loop(router, miniports, reader, clock, arena.allocate(MAX_PACKET));
+            Loop loop = new Loop(
+                    router,
+                    built.miniports().toArray(MemoryMiniport[]::new),
+                    reader,
+                    clock,
+                    arena.allocate(MAX_PACKET));
             try {
                 loop.run(channel, observer);
             } catch (UncheckedIOException e) {
@@ -164,97 +142,29 @@ public final class ReplayEngine {
                 observer.finished();
             }
             router.drain();
-            drivers.forEach(CalloutDriver::unload);
+            built.unloadDrivers();
             router.drain();
             wfpBinding.close();
             observer.drained(router);
-            IpStatistics ip = router.ip().statistics();
-            Map<Layer, Long> indications = new EnumMap<>(Layer.class);
-            for (Layer layer : Layer.values()) {
-                if (engine.indications(layer) > 0) {
-                    indications.put(layer, engine.indications(layer));
-                }
-            }
-            WfpCounts wfp = new WfpCounts(indications, engine.injections(), engine.completions());
-            router.close();
+            RouterReport report =
+                    built.closeAndReport(ndis, System.nanoTime() - start, i -> loop.offered[i], i -> loop.retried[i]);
             for (EgressRecorder recorder : recorders) {
                 recorder.close();
             }
             recorders.clear();
 
-            List<InterfaceResult> interfaces = new ArrayList<>();
-            for (int i = 0; i < specs.size(); i++) {
-                InterfaceStatistics counters = ip.interfaces().get(i);
-                interfaces.add(new InterfaceResult(
-                        specs.get(i).name(),
-                        loop.offered[i],
-                        counters.inPackets(),
-                        counters.outPackets(),
-                        miniports[i].statistics().sentPackets(),
-                        loop.retried[i]));
-            }
             Map<SkipReason, Long> skipped = new EnumMap<>(SkipReason.class);
             for (SkipReason reason : SkipReason.values()) {
                 skipped.put(reason, loop.skipped[reason.ordinal()]);
             }
             skipped.put(SkipReason.NOT_IP, reader.skippedFrames());
-            PoolUsageSnapshot usage = ndis.poolUsage();
-            LeakReport leaks = ndis.verifier().leaks("nbl4j replay");
-            List<Violation> violations = List.copyOf(ndis.verifier().violations());
-            return new ReplayResult(
-                    source,
-                    config,
-                    loop.read + reader.skippedFrames(),
-                    skipped,
-                    interfaces,
-                    ip,
-                    wfp,
-                    usage,
-                    leaks,
-                    violations,
-                    System.nanoTime() - start);
+            return new ReplayResult(source, loop.read + reader.skippedFrames(), skipped, report);
         } finally {
             for (EgressRecorder recorder : recorders) {
                 recorder.close();
             }
             ndis.close();
         }
-    }
-
-    private int indexOf(String interfaceName) {
-        List<InterfaceSpec> specs = config.interfaces();
-        for (int i = 0; i < specs.size(); i++) {
-            if (specs.get(i).name().equals(interfaceName)) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("no interface " + interfaceName);
-    }
-
-    /** Instantiates every callout driver class the configuration names (each needs a public no-argument constructor). */
-    private List<CalloutDriver> loadCalloutDrivers() throws BadInputException {
-        List<CalloutDriver> drivers = new ArrayList<>();
-        for (String className : config.callouts()) {
-            Class<?> type;
-            try {
-                type = Class.forName(className, true, ReplayEngine.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new BadInputException("--callout " + className + ": no such class on the class path", e);
-            }
-            if (!CalloutDriver.class.isAssignableFrom(type)) {
-                throw new BadInputException(
-                        "--callout " + className + ": does not implement " + CalloutDriver.class.getName());
-            }
-            try {
-                drivers.add((CalloutDriver) type.getConstructor().newInstance());
-            } catch (ReflectiveOperationException e) {
-                throw new BadInputException(
-                        "--callout " + className + ": cannot make one with a public no-argument constructor (" + e
-                                + ")",
-                        e);
-            }
-        }
-        return drivers;
     }
 
     /** The replay loop and its counters; the per-packet state lives in fields and arrays made once. */

@@ -9,37 +9,17 @@ import org.nbl4j.core.verify.Violation;
 import org.nbl4j.stack.ip.IpStatistics;
 
 /**
- * The outcome of a replay: what was read and offered, what each interface and the IP layer did, the pool usage after
- * the router was closed, and the verifier's verdict.
+ * The outcome of a replay: what was read and offered, and the {@link RouterReport} of the router it went through.
  *
  * @param source what was replayed
- * @param config the router it was replayed through
  * @param packetsRead frames read from the capture, IP or not
  * @param skipped packets not offered, by reason (every reason present)
- * @param interfaces per interface, in configuration order
- * @param ip the IP layer's counters at the end
- * @param poolUsage pool usage by tag once the router was closed: every Diff is 0 unless something leaked
- * @param leaks tracked buffers still allocated once the router was closed
- * @param violations rules the run broke
- * @param elapsedNanos wall-clock time of the replay
+ * @param router what the router did, its pools once closed and the verifier's verdict
  */
-public record ReplayResult(
-        CaptureSource source,
-        RouterConfig config,
-        long packetsRead,
-        Map<SkipReason, Long> skipped,
-        List<InterfaceResult> interfaces,
-        IpStatistics ip,
-        WfpCounts wfp,
-        PoolUsageSnapshot poolUsage,
-        LeakReport leaks,
-        List<Violation> violations,
-        long elapsedNanos) {
+public record ReplayResult(CaptureSource source, long packetsRead, Map<SkipReason, Long> skipped, RouterReport router) {
 
     public ReplayResult {
         skipped = new EnumMap<>(skipped);
-        interfaces = List.copyOf(interfaces);
-        violations = List.copyOf(violations);
     }
 
     /** Packets not offered to the router, for every reason. */
@@ -51,13 +31,45 @@ public record ReplayResult(
         return total;
     }
 
-    /** Whether something leaked: a tracked buffer outstanding or a pool tag whose Diff is not 0. */
-    public boolean leaked() {
-        return !leaks.isEmpty() || !poolUsage.outstanding().isEmpty();
+    public RouterConfig config() {
+        return router.config();
     }
 
-    /** No leak and no violation: the command exits with 0. */
+    public List<InterfaceResult> interfaces() {
+        return router.interfaces();
+    }
+
+    public IpStatistics ip() {
+        return router.ip();
+    }
+
+    public WfpCounts wfp() {
+        return router.wfp();
+    }
+
+    public PoolUsageSnapshot poolUsage() {
+        return router.poolUsage();
+    }
+
+    public LeakReport leaks() {
+        return router.leaks();
+    }
+
+    public List<Violation> violations() {
+        return router.violations();
+    }
+
+    public long elapsedNanos() {
+        return router.elapsedNanos();
+    }
+
+    /** See {@link RouterReport#leaked()}. */
+    public boolean leaked() {
+        return router.leaked();
+    }
+
+    /** See {@link RouterReport#clean()}. */
     public boolean clean() {
-        return !leaked() && violations.isEmpty();
+        return router.clean();
     }
 }

@@ -10,28 +10,38 @@ import org.nbl4j.core.verify.Violation;
 import org.nbl4j.stack.ip.IpDiscardReason;
 import org.nbl4j.stack.ip.IpStatistics;
 
-/** The text {@code nbl4j run} prints about a {@link ReplayResult}: the router, the counts, poolmon and the verdict. */
+/**
+ * The text {@code nbl4j run} prints about a {@link ReplayResult} and {@code nbl4j route} about a {@link RouterReport}:
+ * the router, the counts, poolmon and the verdict.
+ */
 public final class ReplaySummary {
     private static final int VIOLATIONS_SHOWN = 10;
 
     private ReplaySummary() {}
 
-    /** The whole summary. */
+    /** The whole summary of a replay. */
     public static String render(ReplayResult result) {
         StringBuilder out = new StringBuilder();
-        header(out, result);
-        counts(out, result);
-        out.append('\n').append("poolmon once the router is closed (every Diff 0 unless something leaked):\n");
-        out.append(PoolmonTable.create().render(result.poolUsage()));
-        out.append('\n').append(verdict(result));
+        header(out, "replayed " + result.source().describe() + " through", result.config());
+        replayCounts(out, result);
+        router(out, result.router(), "offered", "retried", "replay time");
         return out.toString();
     }
 
-    private static void header(StringBuilder out, ReplayResult result) {
-        RouterConfig config = result.config();
-        out.append("replayed ")
-                .append(result.source().describe())
-                .append(" through ")
+    /**
+     * The whole summary of a live run ({@code nbl4j route}): the same router, IP, WFP, poolmon and verdict sections as
+     * a replay's, with the miniports' received packets and receive discards as the first and last interface columns.
+     */
+    public static String renderLive(RouterReport report) {
+        StringBuilder out = new StringBuilder();
+        header(out, "routed live through", report.config());
+        router(out, report, "received", "dropped", "run time");
+        return out.toString();
+    }
+
+    private static void header(StringBuilder out, String headline, RouterConfig config) {
+        out.append(headline)
+                .append(' ')
                 .append(config.interfaces().size())
                 .append(" interface(s), verifier ")
                 .append(ConfigParser.name(config.verifier()))
@@ -54,7 +64,7 @@ public final class ReplaySummary {
         }
     }
 
-    private static void counts(StringBuilder out, ReplayResult result) {
+    private static void replayCounts(StringBuilder out, ReplayResult result) {
         out.append('\n');
         row(out, "packets read", result.packetsRead());
         row(out, "skipped", result.totalSkipped());
@@ -68,9 +78,14 @@ public final class ReplaySummary {
             offered += each.offered();
         }
         row(out, "offered to the router", offered);
+    }
+
+    private static void router(
+            StringBuilder out, RouterReport result, String offeredLabel, String retriedLabel, String timeLabel) {
         out.append('\n');
         out.append(String.format(
-                "  %-10s %9s %9s %9s %12s %9s%n", "interface", "offered", "IP in", "IP out", "transmitted", "retried"));
+                "  %-10s %9s %9s %9s %12s %9s%n",
+                "interface", offeredLabel, "IP in", "IP out", "transmitted", retriedLabel));
         for (InterfaceResult each : result.interfaces()) {
             out.append(String.format(
                     "  %-10s %9d %9d %9d %12d %9d%n",
@@ -104,11 +119,19 @@ public final class ReplaySummary {
         out.append(String.format("%-32s %d / %d%n", "WFP injected / completed", wfp.injections(), wfp.completions()));
         out.append(String.format("%-32s%n", "WFP indications by layer"));
         wfp.indications().forEach((layer, count) -> row(out, "  " + layer.name(), count));
-        out.append(String.format("%-32s %.1f ms%n", "replay time", result.elapsedNanos() / 1e6));
+        out.append(String.format("%-32s %.1f ms%n", timeLabel, result.elapsedNanos() / 1e6));
+        out.append('\n').append("poolmon once the router is closed (every Diff 0 unless something leaked):\n");
+        out.append(PoolmonTable.create().render(result.poolUsage()));
+        out.append('\n').append(verdict(result));
+    }
+
+    /** The verifier's verdict on a replay. */
+    public static String verdict(ReplayResult result) {
+        return verdict(result.router());
     }
 
     /** The verifier's verdict: leaks by tag and site, violations, and the exit status they give. */
-    public static String verdict(ReplayResult result) {
+    public static String verdict(RouterReport result) {
         StringBuilder out = new StringBuilder();
         String level = ConfigParser.name(result.config().verifier());
         if (result.clean()) {

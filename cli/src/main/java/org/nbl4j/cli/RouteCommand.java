@@ -1,0 +1,189 @@
+package org.nbl4j.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.StringJoiner;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.cli.replay.BadInputException;
+import org.nbl4j.cli.replay.ConfiguredRouter;
+import org.nbl4j.cli.replay.InterfaceSpec;
+import org.nbl4j.cli.replay.ReplaySummary;
+import org.nbl4j.cli.replay.RouterConfig;
+import org.nbl4j.cli.replay.RouterReport;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.io.tun.TunDevice;
+import org.nbl4j.io.tun.TunException;
+import org.nbl4j.io.tun.TunMiniport;
+import org.nbl4j.stack.ddk.SystemNdis;
+import org.nbl4j.stack.ddk.SystemWfp;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code nbl4j route}: the router of {@code run}, live. Each configured interface is a TUN device of its name under a
+ * {@link TunMiniport}, with one receive thread per queue; the router forwards until Ctrl-C or {@code --duration}, then
+ * unloads its callout drivers, closes (in-flight NBLs back first) and prints the summary {@code run} prints.
+ */
+@Command(
+        name = "route",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Routes live between TUN devices, one per configured interface (named after it), until Ctrl-C or"
+                    + " --duration; then prints the same summary as run.",
+            "Needs root (CAP_NET_ADMIN) and /dev/net/tun. Move or configure the devices with ip once it says it is"
+                    + " routing."
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:no leak and no violation",
+            "1:a leak or a verifier violation",
+            "2:bad input, or the TUN devices could not be opened"
+        })
+final class RouteCommand implements Callable<Integer> {
+    /** How long a Ctrl-C waits for the summary before the JVM exits anyway. */
+    private static final long SHUTDOWN_WAIT_SECONDS = 30;
+
+    @Mixin
+    RouterOptions router = new RouterOptions();
+
+    @Option(
+            names = "--queues",
+            paramLabel = "N",
+            description = "Receive queues per TUN device (IFF_MULTI_QUEUE), each with its own thread (default: 1).")
+    int queues = 1;
+
+    @Option(
+            names = "--duration",
+            paramLabel = "<seconds>",
+            description = "Stops routing after this many seconds (default: until Ctrl-C).")
+    @Nullable
+    Double duration;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch routing = new CountDownLatch(1);
+    private final CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
+
+    /** Asks a running route to stop as Ctrl-C does; it then prints its summary and returns. */
+    void stop() {
+        stopRequested.countDown();
+    }
+
+    /** Waits until the devices are open and the router started, at most {@code timeoutMillis}. */
+    boolean awaitRouting(long timeoutMillis) throws InterruptedException {
+        return routing.await(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        int status = route();
+        exitStatus.complete(status);
+        return status;
+    }
+
+    private int route() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            if (queues < 1) {
+                throw new BadInputException("--queues " + queues + ": at least 1");
+            }
+            if (duration != null && !(duration > 0)) {
+                throw new BadInputException("--duration " + duration + ": must be more than 0 seconds");
+            }
+            RouterReport report = route(router.routerConfig(), out);
+            out.print(ReplaySummary.renderLive(report));
+            out.flush();
+            return report.clean() ? ReplayCommand.CLEAN : ReplayCommand.DIRTY;
+        } catch (BadInputException | TunException e) {
+            err.println("nbl4j route: " + e.getMessage());
+            err.flush();
+            return ReplayCommand.BAD_INPUT;
+        }
+    }
+
+    private RouterReport route(RouterConfig config, PrintWriter out)
+            throws BadInputException, IOException, InterruptedException {
+        Ndis ndis = ConfiguredRouter.ndis(config);
+        try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
+            long start = System.nanoTime();
+            ConfiguredRouter<TunMiniport> built =
+                    ConfiguredRouter.build(config, ndis, UnaryOperator.identity(), this::open);
+            // Both bindings are inheritable: the queue threads router.start() makes run callouts against them.
+            try (SystemWfp.Binding _ = SystemWfp.bind(built.engine())) {
+                built.loadDrivers();
+                built.router().start();
+                Thread hook = Thread.ofPlatform().unstarted(this::stopAtShutdown);
+                Runtime.getRuntime().addShutdownHook(hook);
+                out.println("routing live between " + names(config) + " (" + queues + " queue(s) each); "
+                        + (duration == null ? "Ctrl-C stops" : "stops after " + duration + " s"));
+                out.flush();
+                routing.countDown();
+                awaitStop();
+                removeHook(hook);
+                built.unloadDrivers();
+            }
+            return built.closeAndReport(
+                    ndis,
+                    System.nanoTime() - start,
+                    i -> built.miniports().get(i).statistics().receivedPackets(),
+                    i -> built.miniports().get(i).statistics().receiveDiscards());
+        } finally {
+            ndis.close();
+        }
+    }
+
+    private TunMiniport open(InterfaceSpec spec) throws TunException {
+        TunDevice device = TunDevice.open(spec.name(), queues, true);
+        try {
+            return new TunMiniport(device, spec.mtu());
+        } catch (TunException | RuntimeException e) {
+            device.close(); // the miniport did not take the device
+            throw e;
+        }
+    }
+
+    private void awaitStop() throws InterruptedException {
+        if (duration == null) {
+            stopRequested.await();
+        } else {
+            stopRequested.await((long) (duration * 1e9), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Ctrl-C: stops the route, lets it print its summary, and exits with its status rather than the signal's. */
+    private void stopAtShutdown() {
+        stop();
+        try {
+            int status = exitStatus.get(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+            Runtime.getRuntime().halt(status);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            // the JVM exits with the signal's status
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C came: the hook is running and waits for this run's status
+        }
+    }
+
+    private static String names(RouterConfig config) {
+        StringJoiner names = new StringJoiner(", ");
+        config.interfaces().forEach(each -> names.add(each.name()));
+        return names.toString();
+    }
+}

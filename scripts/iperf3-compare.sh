@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Compares iperf3 TCP throughput between two namespaces routed (a) by `nbl4j route`, (b) by `nbl4j route` with the
+# forward-inject callout, (c) by the Linux kernel in a third namespace (veth pairs, forwarding on). Same documentation
+# addresses in all three: host A 192.0.2.2/24, host B 198.51.100.2/24, router .1 on each side.
+# Needs root, iproute2, iperf3, python3 and JDK 25 (./nbl4j builds the jar). Usage: scripts/iperf3-compare.sh [seconds]
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+seconds=${1:-5}
+id=$$
+a=nbl4j-ipc-$id-a
+b=nbl4j-ipc-$id-b
+r=nbl4j-ipc-$id-r
+log=$(mktemp -d)
+router_pid=
+cleanup() {
+  if [ -n "$router_pid" ]; then kill -TERM "$router_pid" 2>/dev/null || true; wait "$router_pid" 2>/dev/null || true; fi
+  for ns in "$a" "$b" "$r"; do ip netns del "$ns" 2>/dev/null || true; done
+  rm -rf "$log"
+}
+trap cleanup EXIT
+
+hosts() {
+  ip netns add "$a"
+  ip netns add "$b"
+}
+
+# address <namespace> <device> <v4> <gateway>: addresses and a default route through the router
+address() {
+  ip -n "$1" addr add "$3" dev "$2"
+  ip -n "$1" link set "$2" up
+  ip -n "$1" link set lo up
+  ip -n "$1" route add default via "$4"
+}
+
+# measure: one bounded iperf3 run from A to B; prints the receiver's throughput in Mbit/s
+measure() {
+  ip netns exec "$b" timeout $((seconds + 20)) iperf3 -s -1 -B 198.51.100.2 >/dev/null 2>&1 &
+  local server=$!
+  sleep 0.5
+  ip netns exec "$a" timeout $((seconds + 15)) iperf3 -c 198.51.100.2 -t "$seconds" --connect-timeout 3000 -J \
+    >"$log/client.json"
+  wait "$server" || true
+  python3 -c 'import json,sys; print("%.0f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' \
+    "$log/client.json"
+}
+
+# nbl4j_case <label> [route options...]
+nbl4j_case() {
+  local label=$1
+  shift
+  hosts
+  local tun_a=nbi${id}a tun_b=nbi${id}b
+  "$here/nbl4j" route --interface "name=$tun_a,address=192.0.2.1/24" --interface "name=$tun_b,address=198.51.100.1/24" \
+    --duration $((seconds + 60)) "$@" >"$log/route.out" 2>&1 &
+  router_pid=$!
+  for _ in $(seq 1 600); do grep -q '^routing live' "$log/route.out" && break; sleep 0.2; done
+  grep -q '^routing live' "$log/route.out" || { cat "$log/route.out" >&2; exit 1; }
+  ip link set "$tun_a" netns "$a"
+  ip link set "$tun_b" netns "$b"
+  address "$a" "$tun_a" 192.0.2.2/24 192.0.2.1
+  address "$b" "$tun_b" 198.51.100.2/24 198.51.100.1
+  local mbits
+  mbits=$(measure)
+  # SIGTERM runs the same shutdown hook as Ctrl-C; a background job of a script ignores SIGINT.
+  kill -TERM "$router_pid"
+  local status=0
+  wait "$router_pid" || status=$?
+  router_pid=
+  local verdict wfp
+  verdict=$(grep '^verdict' "$log/route.out" | sed 's/.*: //' || echo "no verdict")
+  wfp=$(grep '^WFP injected' "$log/route.out" | sed 's/  */ /g' || true)
+  printf '| %s | %s | exit %s, %s; forwarded %s; %s |\n' "$label" "$mbits" "$status" "$verdict" \
+    "$(grep '^forwarded' "$log/route.out" | awk '{print $2}')" "$wfp"
+  ip netns del "$a"
+  ip netns del "$b"
+}
+
+kernel_case() {
+  hosts
+  ip netns add "$r"
+  ip link add veth-a netns "$a" type veth peer name r-a netns "$r"
+  ip link add veth-b netns "$b" type veth peer name r-b netns "$r"
+  ip -n "$r" addr add 192.0.2.1/24 dev r-a
+  ip -n "$r" addr add 198.51.100.1/24 dev r-b
+  ip -n "$r" link set r-a up
+  ip -n "$r" link set r-b up
+  ip netns exec "$r" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+  address "$a" veth-a 192.0.2.2/24 192.0.2.1
+  address "$b" veth-b 198.51.100.2/24 198.51.100.1
+  printf '| %s | %s | |\n' "Linux kernel forwarding (veth, offloads on)" "$(measure)"
+  ip netns del "$a"
+  ip netns del "$b"
+  ip netns del "$r"
+}
+
+echo "iperf3 -t $seconds, A 192.0.2.2 -> B 198.51.100.2; $(nproc) CPUs; load:$(uptime | sed 's/.*load average://')"
+echo "| router | receiver Mbit/s | notes |"
+echo "|---|---:|---|"
+nbl4j_case "nbl4j route"
+nbl4j_case "nbl4j route --callout ForwardInjectCallout" --callout org.nbl4j.samples.forwardinject.ForwardInjectCallout
+kernel_case
+echo "load after:$(uptime | sed 's/.*load average://')"
