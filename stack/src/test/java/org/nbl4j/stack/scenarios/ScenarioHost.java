@@ -177,6 +177,8 @@ final class ScenarioHost implements AutoCloseable {
     @Override
     public void close() {
         try {
+            // Completions still in flight (a failed scenario) arrive before the handles wait for them.
+            router.drain();
             handles.forEach(InjectionHandle::close);
             router.close();
             assertEquals(List.of(), ndis.poolUsage().outstanding(), "outstanding after close");

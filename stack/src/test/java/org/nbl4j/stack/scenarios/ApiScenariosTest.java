@@ -1,0 +1,207 @@
+package org.nbl4j.stack.scenarios;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ip.AddressFamily;
+import org.nbl4j.stack.wfp.ActionType;
+import org.nbl4j.stack.wfp.InjectionCompletion;
+import org.nbl4j.stack.wfp.InjectionHandle;
+import org.nbl4j.stack.wfp.InjectionType;
+import org.nbl4j.stack.wfp.Layer;
+
+/** API-1, API-2, API-5, API-6 (S-WFS-7), API-7 and S-WFS-4 through the real host (§8.6). */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ApiScenariosTest {
+
+    @Test
+    void api1AHeldCloneSharesBytesAndKeepsTheOriginalFromItsMiniportUntilFreed() {
+        byte[] packet = Packets.udpAcross(16);
+        try (ScenarioHost host = new ScenarioHost()) {
+            List<NetBufferList> held = new ArrayList<>();
+            List<Integer> childCounts = new ArrayList<>();
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    1,
+                    ActionType.CALLOUT_INSPECTION,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        NetBufferList clone = host.wfp.clone(nbl);
+                        NetBufferList deep = host.wfp.deepClone(nbl);
+                        childCounts.add(nbl.childRefCount());
+                        // I-8: a write through the clone is the parent's byte; the deep clone's is its own.
+                        Packets.ipv4Header(deep).set(ValueLayout.JAVA_BYTE, 1, (byte) 0x55);
+                        assertEquals(0, Packets.ipv4Header(nbl).get(ValueLayout.JAVA_BYTE, 1));
+                        MemorySegment shared = Packets.ipv4Header(clone);
+                        shared.set(ValueLayout.JAVA_BYTE, 1, (byte) 0x10);
+                        assertEquals(0x10, Packets.ipv4Header(nbl).get(ValueLayout.JAVA_BYTE, 1));
+                        shared.set(ValueLayout.JAVA_BYTE, 1, (byte) 0);
+                        host.wfp.freeClone(deep);
+                        held.add(clone);
+                    });
+
+            host.receiveOn1(packet);
+            assertEquals(List.of(2), childCounts, "clone and deep clone each add one (§2.3, §9 item 5)");
+            assertEquals(1, host.sentOn2.size(), "the inspected original was forwarded");
+            assertEquals(ScenarioHost.RECEIVE_BUFFERS - 1, host.wire1.freeReceiveBuffers(), "pinned by the clone");
+
+            NetBufferList clone = held.removeFirst();
+            NetBufferList original = clone.parent();
+            host.wfp.freeClone(clone);
+            assertEquals(0, original.childRefCount());
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void api2TheOriginalReturnsToItsMiniportOnlyWhenTheLastReferenceIsDropped() {
+        try (ScenarioHost host = new ScenarioHost()) {
+            List<NetBufferList> referenced = new ArrayList<>();
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    1,
+                    ActionType.CALLOUT_INSPECTION,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        host.wfp.reference(nbl, false);
+                        host.wfp.reference(nbl, false);
+                        referenced.add(nbl);
+                    });
+            host.receiveOn1(Packets.udpAcross(16));
+            NetBufferList original = referenced.getFirst();
+            assertEquals(2, host.engine.buffers().referenceCount(original));
+            host.wfp.dereference(original, false);
+            host.router.drain();
+            assertEquals(ScenarioHost.RECEIVE_BUFFERS - 1, host.wire1.freeReceiveBuffers(), "one reference left");
+            host.wfp.dereference(original, false);
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void api5And7FailedInjectionsNeverCompleteAndTheCallerFrees() {
+        try (ScenarioHost host = new ScenarioHost()) {
+            InjectionHandle forward = host.handle(AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_FORWARD);
+            InjectionHandle network = host.handle(AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_NETWORK);
+            List<Integer> statuses = new ArrayList<>();
+            InjectionCompletion completion =
+                    host.wfp.completion((context, nbl, dispatchLevel) -> host.wfp.freeClone(nbl));
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    1,
+                    ActionType.CALLOUT_INSPECTION,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        NetBufferList clone = host.wfp.clone(nbl);
+                        statuses.add(host.wfp.injection(
+                                forward.injectForwardAsync(0, 0, AddressFamily.INET, 0, 99, clone, completion, null)));
+                        statuses.add(
+                                host.wfp.injection(forward.injectNetworkSendAsync(0, 0, 0, clone, completion, null)));
+                        host.wfp.freeClone(clone);
+                    });
+            host.receiveOn1(Packets.udpAcross(16));
+            host.receiveOn1(Packets.echoRequestTo("192.0.2.1", 1)); // not forwarded: no classify at IPFORWARD
+
+            assertEquals(
+                    List.of(NtStatus.STATUS_INVALID_PARAMETER, NtStatus.STATUS_FWP_INJECT_HANDLE_STALE),
+                    statuses,
+                    "API-5: no interface 99; API-7: no NETWORK type");
+            assertEquals(0, host.wfp.completed.get());
+            assertEquals(0, network.pendingInjections());
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void api6DestroyDuringTrafficRefusesNewInjectionsAndReturnsAfterTheLastCompletion() throws Exception {
+        try (ScenarioHost host = new ScenarioHost()) {
+            InjectionHandle forward = host.handle(AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_FORWARD);
+            List<String> events = Collections.synchronizedList(new ArrayList<>());
+            List<NetBufferList> queued = new ArrayList<>();
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    1,
+                    ActionType.CALLOUT_TERMINATING,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        host.wfp.reference(nbl, false);
+                        queued.add(nbl);
+                        out.setActionType(ActionType.BLOCK);
+                        out.absorb();
+                        out.clearWriteRight();
+                    });
+            host.receiveOn1(Packets.udpAcross(16));
+            host.receiveOn1(Packets.udpAcross(24));
+            InjectionCompletion completion = host.wfp.completion((context, nbl, dispatchLevel) -> {
+                events.add("completed");
+                NetBufferList original = nbl.parent();
+                host.wfp.freeClone(nbl);
+                host.wfp.dereference(original, dispatchLevel);
+            });
+            NetBufferList first = queued.removeFirst();
+            assertEquals(
+                    NtStatus.STATUS_SUCCESS,
+                    host.wfp.injection(forward.injectForwardAsync(
+                            0, 0, AddressFamily.INET, 0, ScenarioHost.IF2, host.wfp.clone(first), completion, null)));
+            assertEquals(1, forward.pendingInjections(), "the send completes on wire2's next poll");
+
+            Thread destroyer = Thread.ofPlatform().start(() -> {
+                forward.close();
+                events.add("destroyed");
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (destroyer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until destroy is blocked on the outstanding completion
+            }
+            NetBufferList second = queued.removeFirst();
+            NetBufferList clone = host.wfp.clone(second);
+            int status =
+                    forward.injectForwardAsync(0, 0, AddressFamily.INET, 0, ScenarioHost.IF2, clone, completion, null);
+            assertEquals(NtStatus.STATUS_FWP_INJECT_HANDLE_CLOSING, status);
+            host.wfp.freeClone(clone);
+            host.wfp.dereference(second, false);
+            assertTrue(destroyer.isAlive(), "destroy waits for the outstanding completion");
+
+            host.router.drain();
+            destroyer.join(TimeUnit.SECONDS.toMillis(10));
+            assertFalse(destroyer.isAlive());
+            assertEquals("destroyed", events.getLast(), "destroy returned after the last completion (I-7)");
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    @Disabled("IpStack has no weak-host pass-through: a packet for another interface's address is delivered locally"
+            + " without an IPFORWARD indication, so IS_INBOUND_PASS_THRU is never set and forward injection of such a"
+            + " packet cannot be detected (S-WFS-4)")
+    void swfs4WeakHostInboundPassThroughIsReinjectedWithNetworkReceive() {
+        try (ScenarioHost host = new ScenarioHost()) {
+            BasicPacketInjection injector = new BasicPacketInjection(host, 0);
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_TERMINATING,
+                    injector.atForward());
+            host.receiveOn1(Packets.echoRequestTo("198.51.100.1", 1)); // wire2's address, arriving on wire1
+            assertEquals(1, host.engine.indications(Layer.IPFORWARD_V4), "shown at IPFORWARD as pass-through");
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS), injector.completions);
+            injector.weakHostAware = false;
+            host.receiveOn1(Packets.echoRequestTo("198.51.100.1", 2));
+            assertEquals(NtStatus.STATUS_INVALID_PARAMETER, injector.completions.getLast());
+            host.assertInvariants();
+        }
+    }
+}
