@@ -3,6 +3,7 @@ package org.nbl4j.stack.ip;
 import static org.nbl4j.stack.ndis.NdisFlags.*;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -1058,16 +1059,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int compartmentId,
             int interfaceIndex,
             PacketCompletion completion) {
-        IpInterface egress = interfaceByIndex(interfaceIndex);
-        if (egress == null || egress.compartment().id() != effectiveCompartmentId(compartmentId)) {
+        IpInterface egress = adoptInjected(nbl, family, compartmentId, interfaceIndex, completion);
+        if (egress == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        ownership.adopt(nbl, NblRole.INJECTED, completion);
         NetBuffer nb = nbl.firstNetBuffer();
-        if (nb == null || !startsWithVersion(nb, family)) {
-            ownership.disown(nbl);
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
         Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
         try {
             int longest = 0;
@@ -1136,14 +1132,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int interfaceIndex,
             int subInterfaceIndex,
             PacketCompletion completion) {
-        IpInterface arrival = interfaceByIndex(interfaceIndex);
-        if (arrival == null || arrival.compartment().id() != effectiveCompartmentId(compartmentId)) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        ownership.adopt(nbl, NblRole.INJECTED, completion);
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (nb == null || !startsWithVersion(nb, family)) {
-            ownership.disown(nbl);
+        IpInterface arrival = adoptInjected(nbl, family, compartmentId, interfaceIndex, completion);
+        if (arrival == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         nbl.setStatus(NtStatus.STATUS_SUCCESS);
@@ -1156,6 +1146,31 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         return NtStatus.STATUS_SUCCESS;
     }
 
+    /**
+     * Takes an NBL injected on an interface (forward or network receive): the interface must exist in the
+     * compartment and the NBL must start with an IP header of {@code family}.
+     *
+     * @return the interface, with the NBL adopted; null when the injection is refused and the caller still owns it
+     */
+    private @Nullable IpInterface adoptInjected(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            int interfaceIndex,
+            PacketCompletion completion) {
+        IpInterface target = interfaceByIndex(interfaceIndex);
+        if (target == null || target.compartment().id() != effectiveCompartmentId(compartmentId)) {
+            return null;
+        }
+        ownership.adopt(nbl, NblRole.INJECTED, completion);
+        NetBuffer nb = nbl.firstNetBuffer();
+        if (nb == null || !startsWithVersion(nb, family)) {
+            ownership.disown(nbl);
+            return null;
+        }
+        return target;
+    }
+
     /** Whether the NB's data starts with the version nibble of {@code family}. */
     private static boolean startsWithVersion(NetBuffer nb, AddressFamily family) {
         if (nb.dataLength() < 1) {
@@ -1165,8 +1180,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         try {
             MemorySegment first = nb.getDataBuffer(1, frame.window, 1, 0);
             return first != null
-                    && (Byte.toUnsignedInt(first.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0)) >>> 4)
-                            == family.ipVersion();
+                    && (Byte.toUnsignedInt(first.get(ValueLayout.JAVA_BYTE, 0)) >>> 4) == family.ipVersion();
         } finally {
             PathScratch.exit();
         }

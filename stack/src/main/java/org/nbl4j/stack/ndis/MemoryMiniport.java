@@ -10,6 +10,7 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
+import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
@@ -343,10 +344,7 @@ public final class MemoryMiniport implements Miniport {
         if (chain == null) {
             return 0;
         }
-        int count = 0;
-        for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
-            count++;
-        }
+        int count = NetBufferLists.count(chain);
         completeTo.sendNetBufferListsComplete(chain, NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL);
         return count;
     }

@@ -177,8 +177,11 @@ public final class Router implements AutoCloseable {
      * only). Bounded: gives up after {@value #DRAIN_ROUNDS} rounds.
      */
     public void drain() {
-        for (int round = 0; round < DRAIN_ROUNDS && pollAll(DRAIN_BUDGET) > 0; round++) {
-            // each round completes sends and returns NBLs the previous one released
+        // Each round completes the sends and returns the NBLs that the previous round released.
+        for (int round = 0; round < DRAIN_ROUNDS; round++) {
+            if (pollAll(DRAIN_BUDGET) == 0) {
+                return;
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ndis.FilterHandle;
 import org.nbl4j.stack.ndis.LightweightFilter;
@@ -43,13 +44,13 @@ class RouterForwardingTest {
 
         @Override
         public void sendNetBufferLists(FilterHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
-            sends.addAndGet(count(chain));
+            sends.addAndGet(NetBufferLists.count(chain));
             handle.sendNetBufferLists(chain, portNumber, sendFlags);
         }
 
         @Override
         public void sendNetBufferListsComplete(FilterHandle handle, NetBufferList chain, int sendCompleteFlags) {
-            sendCompletes.addAndGet(count(chain));
+            sendCompletes.addAndGet(NetBufferLists.count(chain));
             handle.sendNetBufferListsComplete(chain, sendCompleteFlags);
         }
 
@@ -68,16 +69,8 @@ class RouterForwardingTest {
 
         @Override
         public void returnNetBufferLists(FilterHandle handle, NetBufferList chain, int returnFlags) {
-            returns.addAndGet(count(chain));
+            returns.addAndGet(NetBufferLists.count(chain));
             handle.returnNetBufferLists(chain, returnFlags);
-        }
-
-        private static int count(NetBufferList chain) {
-            int n = 0;
-            for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
-                n++;
-            }
-            return n;
         }
     }
 
