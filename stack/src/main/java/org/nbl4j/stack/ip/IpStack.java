@@ -53,6 +53,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT}. */
     public static final int FWP_CONDITION_FLAG_IS_FRAGMENT = 0x00000020;
+    /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP}: an NBL chain of one datagram's fragments at IPFORWARD (§5.6). */
+    public static final int FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP = 0x00000040;
     /** {@code FWP_CONDITION_FLAG_IS_REASSEMBLED}. */
     public static final int FWP_CONDITION_FLAG_IS_REASSEMBLED = 0x00000400;
 
@@ -421,8 +423,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
                 return;
             }
-            Compartment compartment = arrival.compartment();
-            if (compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow) != null
+            InterfaceAddress local =
+                    arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+            if (local != null && local.owner() != arrival) {
+                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.owner(), atDispatch);
+            } else if (local != null
                     || IpAddresses.isMulticastOrBroadcast(
                             parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
                 deliverLocally(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
@@ -431,6 +436,38 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             }
         } finally {
             PathScratch.exit();
+        }
+    }
+
+    /**
+     * A packet for an address of {@code owner}, another interface than the one it arrived on ({@link HostModel}):
+     * dropped under the strong host model, else shown at IPFORWARD with IS_INBOUND_PASS_THRU and delivered as if it
+     * had arrived on {@code owner}.
+     */
+    private void receivePassThrough(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface owner,
+            boolean atDispatch) {
+        if (!HostModel.receivesForOthers(arrival)) {
+            discard(
+                    HookPoint.INBOUND_IPPACKET,
+                    nbl,
+                    frame,
+                    arrival,
+                    subInterface,
+                    IpDiscardReason.NOT_LOCALLY_DESTINED);
+            return;
+        }
+        fillFacts(frame, arrival, subInterface);
+        PacketFacts facts = frame.facts;
+        facts.setConditionFlags(facts.conditionFlags() | HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
+        facts.setDestinationInterfaceIndex(owner.interfaceIndex());
+        if (continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
+            deliverLocally(nbl, nb, frame.window, frame, owner, 0, atDispatch);
         }
     }
 
@@ -655,7 +692,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         sendEchoReply(nb, frame, arrival, icmpLength, atDispatch);
     }
 
-    /** Builds the echo reply (RFC 792, RFC 4443 §4.2) in a new packet and sends it out of the arrival interface. */
+    /** Builds the echo reply (RFC 792, RFC 4443 §4.2) in a new packet and sends it back toward the request's source. */
     private void sendEchoReply(
             NetBuffer request, PathScratch.Frame frame, IpInterface arrival, int icmpLength, boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
@@ -708,7 +745,10 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 IcmpMessages.setChecksum(icmp, Ipv6Header.icmpChecksum(out, ipHeader, icmpLength));
             }
             counters.count(IpCounters.ECHO_REPLIES_SENT);
-            sendOwn(reply, arrival, atDispatch);
+            // Routed like any packet this host sends (the arrival interface only without a route): a request that
+            // passed through from another interface is answered from that interface's address (HostModel).
+            Route back = arrival.compartment().lookup(parsed.family, parsed.sourceHigh, parsed.sourceLow);
+            sendOwn(reply, back == null ? arrival : back.egress(), atDispatch);
         } finally {
             ownership.release(reply, atDispatch);
         }
@@ -835,12 +875,34 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     }
 
     /**
-     * The send path of a packet this host originates (own or network-send injected), parsed into {@code frame}:
-     * fragment if needed (IPv4, DF clear), show at OUTBOUND_IPPACKET (after fragmentation, §8.1), send.
+     * The send path of a packet this host originates (own or network-send injected), parsed into {@code frame} and
+     * routed out of {@code routed}: the host model's check when its source is another interface's address
+     * ({@link HostModel}), fragment if needed (IPv4, DF clear), show at OUTBOUND_IPPACKET (after fragmentation,
+     * §8.1), send.
      */
     private void sendLocal(
-            NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface egress, boolean atDispatch) {
+            NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface routed, boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
+        IpInterface egress = routed;
+        IpInterface sourceOwner = HostModel.otherSourceOwner(routed, parsed);
+        if (sourceOwner != null && HostModel.sendsForOthers(routed)) {
+            // Weak host send: shown at IPFORWARD as outbound pass-through, before fragmentation (HostModel).
+            PacketFacts facts = fillSendFacts(frame, routed);
+            facts.setArrivalInterfaceIndex(sourceOwner.interfaceIndex());
+            facts.setConditionFlags(HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU);
+            if (!continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
+                return;
+            }
+        } else if (sourceOwner != null) {
+            // Strong host send: only the routes out of the source address's interface count.
+            Route own = routed.compartment()
+                    .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceOwner);
+            if (own == null) {
+                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.NO_ROUTE);
+                return;
+            }
+            egress = own.egress();
+        }
         int mtu = egress.mtu();
         NetBufferList toSend = nbl;
         if (parsed.packetLength > mtu) {
@@ -857,17 +919,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             toSend = fragments;
         }
         try {
-            PacketFacts facts = frame.facts;
-            facts.reset();
-            facts.setFamily(parsed.family);
-            IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
-            IpAddresses.toBytes(
-                    parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
-            facts.setProtocol(parsed.protocol);
-            facts.setIpHeaderSize(parsed.headerLength);
-            facts.setCompartmentId(egress.compartment().id());
-            facts.setDestinationInterfaceIndex(egress.interfaceIndex());
-            facts.setPathMtu(mtu);
+            PacketFacts facts = fillSendFacts(frame, egress);
             if (NblOwnership.role(nbl) == NblRole.INJECTED) {
                 nbl.setStatus(NtStatus.STATUS_SUCCESS);
             }
@@ -885,6 +937,22 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 ownership.release(toSend, atDispatch);
             }
         }
+    }
+
+    /** Fills the facts of a packet this host sends, parsed into {@code frame}, that leaves by {@code egress}. */
+    private static PacketFacts fillSendFacts(PathScratch.Frame frame, IpInterface egress) {
+        ParsedPacket parsed = frame.parsed;
+        PacketFacts facts = frame.facts;
+        facts.reset();
+        facts.setFamily(parsed.family);
+        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
+        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
+        facts.setProtocol(parsed.protocol);
+        facts.setIpHeaderSize(parsed.headerLength);
+        facts.setCompartmentId(egress.compartment().id());
+        facts.setDestinationInterfaceIndex(egress.interfaceIndex());
+        facts.setPathMtu(egress.mtu());
+        return facts;
     }
 
     // ---- ICMP errors ----
@@ -1065,12 +1133,16 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         }
         NetBuffer nb = nbl.firstNetBuffer();
         Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        PathScratch.Frame frame = PathScratch.enter();
         try {
             int longest = 0;
             for (NetBuffer each = nb; each != null; each = each.next()) {
                 longest = Math.max(longest, each.dataLength());
             }
-            if (longest > egress.mtu()) {
+            if (HostModel.isPassThrough(egress.compartment(), nb, family, frame.window)) {
+                // A weak-host packet: accepted, but only network receive or send can carry it (§3.5, §9 item 20).
+                nbl.setStatus(NtStatus.STATUS_INVALID_PARAMETER);
+            } else if (longest > egress.mtu()) {
                 // Injection does not fragment (§5.6): the injector answers with frag-needed / packet too big.
                 nbl.setStatus(NtStatus.STATUS_INVALID_BUFFER_SIZE);
             } else {
@@ -1079,6 +1151,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 transmit(nbl, egress, true);
             }
         } finally {
+            PathScratch.exit();
             ownership.release(nbl, true);
             Irql.lower(previous);
         }
