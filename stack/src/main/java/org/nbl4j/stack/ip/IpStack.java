@@ -68,6 +68,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     private final NblOwnership ownership;
     private final Fragmenter fragmenter;
     private final Reassembler reassembler;
+    private final ForwardFragmentGrouping grouping;
+    private volatile boolean groupForwardedFragments;
     private final IcmpRateLimiter icmpLimiter;
     private final AtomicInteger identification = new AtomicInteger();
     private volatile PacketHook hook = PacketHook.NONE;
@@ -88,6 +90,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 builder.reassemblyBytes,
                 builder.reassemblyDatagrams);
         this.icmpLimiter = new IcmpRateLimiter(nanoClock, builder.icmpPerSecond, builder.icmpBurst);
+        this.grouping = new ForwardFragmentGrouping(builder.reassemblyTimeout.toNanos(), builder.reassemblyDatagrams);
     }
 
     /** A builder for a stack over {@code ndis}, whose pools the stack's own packets come from. */
@@ -150,6 +153,26 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     /** Shows every packet to {@code hook} from now on ({@link PacketHook#NONE} to stop). */
     public void setPacketHook(PacketHook hook) {
         this.hook = Objects.requireNonNull(hook);
+    }
+
+    /** Whether forwarded fragments are grouped at IPFORWARD ({@link #setGroupForwardedFragments}). */
+    public boolean groupForwardedFragments() {
+        return groupForwardedFragments;
+    }
+
+    /**
+     * Fragment grouping at the forward layer, off by default: Windows' {@code netsh interface ipv4|ipv6 set global
+     * groupforwardedfragments}, and the fault switch of wfp-callouts-and-injection §8.5. Off, each forwarded fragment
+     * is shown at IPFORWARD once and forwarded at once; on, it is shown alone, held until its datagram's fragments are
+     * all there, shown again in an NBL chain with {@link #FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP}, then forwarded
+     * (§5.6 item 3). Switching it off drops the fragments held in incomplete groups. Limits: the reassembly timeout and
+     * datagram count.
+     */
+    public void setGroupForwardedFragments(boolean on) {
+        groupForwardedFragments = on;
+        if (!on) {
+            dropFragmentGroups(grouping.removeAll(), false);
+        }
     }
 
     /**
@@ -791,16 +814,42 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             sendIcmpError(nb, frame, arrival, IcmpErrorKind.HOP_LIMIT_EXCEEDED, 0, atDispatch);
             return;
         }
-        boolean v4 = parsed.family == AddressFamily.INET;
-        changeHopLimit(nb, header, frame, v4, -1);
+        changeHopLimit(nb, header, frame, parsed.family == AddressFamily.INET, -1);
+        PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
+        boolean continues = continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame);
+        if (parsed.fragment && groupForwardedFragments) {
+            groupFragment(nbl, nb, header, frame, arrival, subInterface, egress, continues, atDispatch);
+        } else if (continues) {
+            sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
+        }
+    }
+
+    /** Fills the facts of a packet at IPFORWARD, whose egress is chosen. */
+    private static PacketFacts fillForwardFacts(
+            PathScratch.Frame frame, IpInterface arrival, int subInterface, IpInterface egress) {
         fillFacts(frame, arrival, subInterface);
         PacketFacts facts = frame.facts;
-        int mtu = egress.mtu();
         facts.setDestinationInterfaceIndex(egress.interfaceIndex());
-        facts.setPathMtu(mtu);
-        if (!continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
-            return;
-        }
+        facts.setPathMtu(egress.mtu());
+        return facts;
+    }
+
+    /**
+     * The forward path after IPFORWARD: send as is, fragment (IPv4, DF clear), or drop with
+     * DONT_FRAGMENT_MTU_EXCEEDED and answer with frag-needed / packet too big.
+     */
+    private void sendForwarded(
+            NetBufferList nbl,
+            NetBuffer nb,
+            MemorySegment header,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface egress,
+            boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        boolean v4 = parsed.family == AddressFamily.INET;
+        int mtu = egress.mtu();
         if (parsed.packetLength <= mtu) {
             counters.count(IpCounters.FORWARDED);
             transmit(nbl, egress, atDispatch);
@@ -821,6 +870,108 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         // The error quotes the packet as it arrived (RFC 1812 §4.3.2.3): undo the decrement first.
         changeHopLimit(nb, header, frame, v4, +1);
         sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, mtu, atDispatch);
+    }
+
+    // ---- fragment grouping at the forward layer (wfp-callouts-and-injection §5.6 item 3) ----
+
+    /**
+     * Holds a forwarded fragment, already shown alone at IPFORWARD, in its group. When the group is complete it is
+     * shown at IPFORWARD as an NBL chain with IS_FRAGMENT_GROUP, and each member is sent if both its own indication
+     * and the group's let it continue [I: the spec says only that each fragment is indicated alone first and then in
+     * its group; which verdict decides the fragment's fate is not stated]. Every fragment is in the chain, also one a
+     * callout absorbed or blocked at its own indication, so that the group is whole. A fragment the grouping refuses
+     * (overlap, duplicate, table full) is forwarded alone at once.
+     */
+    private void groupFragment(
+            NetBufferList nbl,
+            NetBuffer nb,
+            MemorySegment header,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface egress,
+            boolean continues,
+            boolean atDispatch) {
+        long now = nanoClock.getAsLong();
+        dropFragmentGroups(grouping.expire(now), atDispatch);
+        ownership.hold(nbl);
+        ForwardFragmentGrouping.Added added = grouping.add(
+                arrival.compartment().id(), frame.parsed, nbl, arrival, subInterface, egress, continues, now);
+        switch (added.outcome()) {
+            case HELD -> {}
+            case NOT_GROUPED -> {
+                ownership.release(nbl, atDispatch);
+                if (continues) {
+                    sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
+                }
+            }
+            case COMPLETED -> sendFragmentGroup(added.members(), frame, arrival, subInterface, egress, atDispatch);
+        }
+    }
+
+    /** Shows a complete group at IPFORWARD as a chain in offset order, then sends or drops its members. */
+    private void sendFragmentGroup(
+            List<ForwardFragmentGrouping.Member> members,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface egress,
+            boolean atDispatch) {
+        NetBufferList head = members.getFirst().nbl();
+        boolean continues;
+        try {
+            for (int i = 1; i < members.size(); i++) {
+                members.get(i - 1).nbl().setNext(members.get(i).nbl());
+            }
+            PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
+            facts.setConditionFlags(FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP);
+            continues = continues(hook.classify(HookPoint.IPFORWARD, head, facts), HookPoint.IPFORWARD, head, frame);
+        } finally {
+            for (ForwardFragmentGrouping.Member member : members) {
+                member.nbl().setNext(null);
+            }
+        }
+        for (ForwardFragmentGrouping.Member member : members) {
+            try {
+                if (continues && member.continues()) {
+                    sendHeldFragment(member, atDispatch);
+                } else if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
+                    member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
+                }
+            } finally {
+                ownership.release(member.nbl(), atDispatch);
+            }
+        }
+    }
+
+    /** Sends a member of a complete group: parsed again, as the frame of its own arrival is gone. */
+    private void sendHeldFragment(ForwardFragmentGrouping.Member member, boolean atDispatch) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBufferList nbl = member.nbl();
+            NetBuffer nb = nbl.firstNetBuffer();
+            IpDiscardReason invalid = parseReceived(nb, frame);
+            if (invalid != null) {
+                // A callout changed the held bytes.
+                discard(HookPoint.IPFORWARD, nbl, frame, member.arrival(), member.subInterface(), invalid);
+                return;
+            }
+            sendForwarded(
+                    nbl, nb, frame.window, frame, member.arrival(), member.subInterface(), member.egress(), atDispatch);
+        } finally {
+            PathScratch.exit();
+        }
+    }
+
+    /** Drops the members of incomplete groups: they time out as fragments of a datagram do (FIRST_FRAGMENT_INCOMPLETE). */
+    private void dropFragmentGroups(List<ForwardFragmentGrouping.Member> members, boolean atDispatch) {
+        for (ForwardFragmentGrouping.Member member : members) {
+            counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);
+            if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
+                member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
+            }
+            ownership.release(member.nbl(), atDispatch);
+        }
     }
 
     /** Changes the TTL (incremental checksum) or hop limit by {@code delta}, in the packet itself. */
@@ -1073,9 +1224,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /**
      * Drops incomplete datagrams older than the reassembly timeout at {@code nowNanos} (the stack clock's time),
-     * sending ICMP Time Exceeded (code 1) for those whose first fragment had arrived.
+     * sending ICMP Time Exceeded (code 1) for those whose first fragment had arrived, and the forwarded fragments of
+     * incomplete groups as old ({@link #setGroupForwardedFragments}).
      */
     public void expireReassembly(long nowNanos, boolean dispatchLevel) {
+        dropFragmentGroups(grouping.expire(nowNanos), dispatchLevel);
         int expired = reassembler.expire(
                 nowNanos, (first, family, compartmentId) -> reassemblyTimedOut(first, dispatchLevel));
         if (expired > 0) {
@@ -1260,12 +1413,14 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     }
 
     /**
-     * Frees what the stack owns: the reassembly table and its pools.
+     * Frees what the stack owns: the reassembly table and its pools; forwarded fragments still held in groups go back
+     * to their owners.
      *
      * @throws org.nbl4j.core.verify.RuleViolation if some of the stack's NBLs are still out (a leak)
      */
     @Override
     public void close() {
+        dropFragmentGroups(grouping.removeAll(), false);
         reassembler.close();
         fragmenter.close();
         ownPackets.close();

@@ -203,6 +203,8 @@ public final class Router implements AutoCloseable {
             return;
         }
         closed = true;
+        // Forwarded fragments held in incomplete groups would keep the adapters from pausing.
+        ip.setGroupForwardedFragments(false);
         if (!started) {
             // Without queue threads nobody would complete what is in flight while the adapters pause.
             drain();
