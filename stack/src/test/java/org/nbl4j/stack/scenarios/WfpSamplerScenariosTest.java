@@ -2,6 +2,7 @@ package org.nbl4j.stack.scenarios;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
@@ -251,6 +252,68 @@ class WfpSamplerScenariosTest {
                     TestPackets.ipv4("192.0.2.10", "198.51.100.20", Packets.UDP, 63, 0x4242, 0, new byte[0], PAYLOAD);
             assertEquals(hex(List.of(datagram)), hex(host.sentOn2), "one datagram, TTL as the fragments had it");
             assertEquals(1, host.router.ip().statistics().inspectionAbsorbed(), "the group, not its fragments");
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void swfs5AModifiedDestinationLeavesWithTheCalloutsHeaderChecksumAndTheTransportChecksumAsTheCalloutLeftIt() {
+        byte[] packet = Packets.withUdpChecksum(Packets.udpAcross(24));
+        try (ScenarioHost host = new ScenarioHost()) {
+            InjectionHandle forward = host.handle(AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_FORWARD);
+            List<Integer> completions = new ArrayList<>();
+            boolean[] fixTransportChecksum = {false};
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_TERMINATING,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        // BasicPacketModification: edit the clone's header in place (its bytes are the original's,
+                        // I-8, which is absorbed and never sent), recompute the IPv4 header checksum, inject.
+                        out.setActionType(ActionType.BLOCK);
+                        out.absorb();
+                        out.clearWriteRight();
+                        NetBufferList clone = host.wfp.clone(nbl);
+                        Packets.setIpv4Destination(clone, "198.51.100.30");
+                        Packets.recomputeIpv4Checksum(clone);
+                        if (fixTransportChecksum[0]) {
+                            Packets.recomputeUdpChecksum(clone);
+                        }
+                        int status = host.wfp.injection(forward.injectForwardAsync(
+                                0,
+                                0,
+                                AddressFamily.INET,
+                                metadata.compartmentId(),
+                                (int) values.get(IpForwardField.DESTINATION_INTERFACE_INDEX)
+                                        .integer(),
+                                clone,
+                                host.wfp.completion((ctx, injected, dispatchLevel) -> {
+                                    completions.add(injected.status());
+                                    host.wfp.freeClone(injected);
+                                }),
+                                null));
+                        if (status != NtStatus.STATUS_SUCCESS) {
+                            host.wfp.freeClone(clone);
+                        }
+                    });
+
+            host.receiveOn1(packet);
+            fixTransportChecksum[0] = true;
+            host.receiveOn1(packet);
+
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_SUCCESS), completions);
+            assertEquals(2, host.sentOn2.size());
+            for (byte[] sent : host.sentOn2) {
+                assertArrayEquals(
+                        TestPackets.ip("198.51.100.30").getAddress(), java.util.Arrays.copyOfRange(sent, 16, 20));
+                assertTrue(Packets.ipv4ChecksumValid(sent), "the header checksum the callout recomputed");
+                assertEquals(63, sent[8], "TTL decremented once, by forwarding");
+            }
+            byte[] stale = host.sentOn2.get(0);
+            assertEquals(TestPackets.u16(packet, 26), TestPackets.u16(stale, 26), "nbl4j leaves it as it was (I-9)");
+            assertFalse(Packets.udpChecksumValid(stale), "stale: it covers the old destination");
+            assertTrue(Packets.udpChecksumValid(host.sentOn2.get(1)), "the callout fixed it itself");
             host.assertInvariants();
         }
     }
