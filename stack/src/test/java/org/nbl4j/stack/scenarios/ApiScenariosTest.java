@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -26,8 +27,11 @@ import org.nbl4j.stack.wfp.InjectionHandle;
 import org.nbl4j.stack.wfp.InjectionState;
 import org.nbl4j.stack.wfp.InjectionType;
 import org.nbl4j.stack.wfp.Layer;
+import org.nbl4j.stack.wfp.NblEventType;
+import org.nbl4j.stack.wfp.NblNotifyFn;
+import org.nbl4j.stack.wfp.NblTags;
 
-/** API-1, API-2, API-5, API-6 (S-WFS-7), API-7 and S-WFS-4 (weak host) through the real host (§8.6). */
+/** API-1, API-2, API-3, API-5, API-6 (S-WFS-7), API-7 and S-WFS-4 (weak host) through the real host (§8.6). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ApiScenariosTest {
 
@@ -93,6 +97,129 @@ class ApiScenariosTest {
             host.wfp.dereference(original, false);
             host.assertInvariants();
         }
+    }
+
+    /** One notifyFn call, with the NBLs named as the scenario knows them. */
+    private record TagEvent(NblEventType type, String nbl, String newNbl, int layerId, long context, long tag) {}
+
+    /** One notifyFn call as made. */
+    private record Notification(
+            NblEventType type, NetBufferList nbl, @Nullable NetBufferList newNbl, int layerId, long context, long tag) {
+
+        TagEvent named(NetBufferList original, NetBufferList clone) {
+            return new TagEvent(type, name(nbl, original, clone), name(newNbl, original, clone), layerId, context, tag);
+        }
+
+        private static String name(@Nullable NetBufferList nbl, NetBufferList original, NetBufferList clone) {
+            if (nbl == null) {
+                return "-";
+            }
+            return nbl == original ? "original" : nbl == clone ? "clone" : "other " + nbl;
+        }
+    }
+
+    @Test
+    void api3ATagSetAtIpForwardIsRetrievedAtOutboundIpPacketAndItsOwnerIsToldWhatHappened() {
+        byte[] packet = Packets.udpAcross(20);
+        try (ScenarioHost host = new ScenarioHost()) {
+            NblTags tags = host.engine.tags();
+            InjectionHandle network = host.handle(AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_NETWORK);
+            long tag = tags.getTagForContext();
+            List<NetBufferList> originals = new ArrayList<>();
+            List<NetBufferList> clones = new ArrayList<>();
+            List<Notification> notifications = new ArrayList<>();
+            NblNotifyFn notifyFn = (type, nbl, newNbl, layerId, context, contextTag) -> {
+                notifications.add(new Notification(type, nbl, newNbl, layerId, context, contextTag));
+                return NtStatus.STATUS_SUCCESS;
+            };
+            List<Integer> retrieved = new ArrayList<>();
+            boolean[] removeOnRetrieve = {true};
+            long[] found = new long[1];
+            // The marker at IPFORWARD: tag the packet, take it, send a clone as this host (network send).
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_TERMINATING,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        originals.add(nbl);
+                        assertEquals(
+                                NtStatus.STATUS_SUCCESS,
+                                tags.associateContext(nbl, Layer.IPFORWARD_V4.id(), 0xC0FFEEL, tag, notifyFn, 0));
+                        out.setActionType(ActionType.BLOCK);
+                        out.absorb();
+                        out.clearWriteRight();
+                        NetBufferList clone = host.wfp.clone(nbl);
+                        clones.add(clone);
+                        int status = host.wfp.injection(network.injectNetworkSendAsync(
+                                0,
+                                0,
+                                metadata.compartmentId(),
+                                clone,
+                                host.wfp.completion((ctx, injected, dispatchLevel) -> host.wfp.freeClone(injected)),
+                                null));
+                        if (status != NtStatus.STATUS_SUCCESS) {
+                            host.wfp.freeClone(clone);
+                        }
+                    });
+            // The reader at OUTBOUND_IPPACKET: recognises the packet by its tag.
+            host.callout(
+                    Layer.OUTBOUND_IPPACKET_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_INSPECTION,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        found[0] = 0;
+                        retrieved.add(tags.retrieveContext(nbl, tag, removeOnRetrieve[0], 0, found));
+                        assertEquals(0xC0FFEEL, found[0]);
+                        if (removeOnRetrieve[0]) {
+                            retrieved.add(tags.retrieveContext(nbl, tag, false, 0, found));
+                        }
+                    });
+            int forward = Layer.IPFORWARD_V4.id();
+
+            host.receiveOn1(packet);
+
+            // §2.7: Retrieve with removeContext ends the association without a notification; the original, absorbed,
+            // is told CONTEXT_REMOVED when it goes back to its miniport. (nbl4j raises no EXIT_NETIO or NDIS
+            // completion events, docs/wfp.md.)
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_NOT_FOUND), retrieved);
+            assertEquals(
+                    List.of(
+                            new TagEvent(NblEventType.CLONED_VIA_WFP_API, "original", "clone", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.ENTERED_NETIO, "clone", "-", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.CONTEXT_REMOVED, "original", "-", forward, 0xC0FFEEL, tag)),
+                    named(notifications, originals, clones));
+            assertEquals(1, host.sentOn2.size());
+            assertArrayEquals(Packets.forwarded(packet), host.sentOn2.getFirst());
+
+            notifications.clear();
+            retrieved.clear();
+            originals.clear();
+            clones.clear();
+            removeOnRetrieve[0] = false;
+            host.receiveOn1(packet);
+
+            // Not removed: the clone carries the tag until it is freed in the completion, then the original returns.
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS), retrieved);
+            assertEquals(
+                    List.of(
+                            new TagEvent(NblEventType.CLONED_VIA_WFP_API, "original", "clone", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.ENTERED_NETIO, "clone", "-", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.CONTEXT_REMOVED, "clone", "-", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.CONTEXT_REMOVED, "original", "-", forward, 0xC0FFEEL, tag)),
+                    named(notifications, originals, clones));
+            host.assertInvariants();
+        }
+    }
+
+    private static List<TagEvent> named(
+            List<Notification> notifications, List<NetBufferList> originals, List<NetBufferList> clones) {
+        assertEquals(1, originals.size());
+        assertEquals(1, clones.size());
+        return notifications.stream()
+                .map(each -> each.named(originals.getFirst(), clones.getFirst()))
+                .toList();
     }
 
     @Test
