@@ -46,6 +46,10 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * copy-on-write and read without locks; they are meant to be configured before traffic starts. The reassembly table
  * is shared and locked.
  *
+ * <p><b>Host model and fragment grouping.</b> A packet for another interface's address, or sent from one, follows
+ * the strong or weak host model and passes through IPFORWARD with the pass-through flags ({@link HostModel});
+ * forwarded fragments can be grouped at IPFORWARD ({@link #setGroupForwardedFragments}).
+ *
  * <p>An indicated NBL carries one packet (§5.2): an NBL with more than one NB is dropped (MALFORMED_HEADER). A packet
  * longer than its IP header says (link padding) is forwarded with its padding.
  */
@@ -876,11 +880,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /**
      * Holds a forwarded fragment, already shown alone at IPFORWARD, in its group. When the group is complete it is
-     * shown at IPFORWARD as an NBL chain with IS_FRAGMENT_GROUP, and each member is sent if both its own indication
-     * and the group's let it continue [I: the spec says only that each fragment is indicated alone first and then in
-     * its group; which verdict decides the fragment's fate is not stated]. Every fragment is in the chain, also one a
-     * callout absorbed or blocked at its own indication, so that the group is whole. A fragment the grouping refuses
-     * (overlap, duplicate, table full) is forwarded alone at once.
+     * shown at IPFORWARD (the layer where samples meet it, §9 item 15) as an NBL chain with IS_FRAGMENT_GROUP, and
+     * each member is sent if both its own indication and the group's let it continue [I: the spec says only that each
+     * fragment is indicated alone first and then in its group; which verdict decides the fragment's fate is not
+     * stated]. Every fragment is in the chain, also one a callout absorbed or blocked at its own indication, so that
+     * the group is whole. A fragment the grouping refuses (overlap, duplicate, table full) is forwarded alone at once.
      */
     private void groupFragment(
             NetBufferList nbl,
