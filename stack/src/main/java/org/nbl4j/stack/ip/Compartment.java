@@ -56,7 +56,7 @@ public final class Compartment {
         return table(family).lookup(high, low);
     }
 
-    /** The longest-prefix match among the routes out of {@code egress}, or null (strong host send, {@link HostModel}). */
+    /** The longest-prefix match among the routes out of {@code egress}, or null (the strong host send model). */
     @Nullable
     Route lookup(AddressFamily family, long high, long low, IpInterface egress) {
         return table(family).lookup(high, low, egress);

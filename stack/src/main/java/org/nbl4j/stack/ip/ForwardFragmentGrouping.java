@@ -178,9 +178,4 @@ final class ForwardFragmentGrouping {
         groups.clear();
         return all;
     }
-
-    /** Incomplete groups held. */
-    synchronized int groups() {
-        return groups.size();
-    }
 }

@@ -169,8 +169,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * groupforwardedfragments}, and the fault switch of wfp-callouts-and-injection §8.5. Off, each forwarded fragment
      * is shown at IPFORWARD once and forwarded at once; on, it is shown alone, held until its datagram's fragments are
      * all there, shown again in an NBL chain with {@link #FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP}, then forwarded
-     * (§5.6 item 3). Switching it off drops the fragments held in incomplete groups. Limits: the reassembly timeout and
-     * datagram count.
+     * (§5.6 item 3). Switching it off drops the fragments held in incomplete groups. Limits: the reassembly timeout
+     * and datagram count.
      */
     public void setGroupForwardedFragments(boolean on) {
         groupForwardedFragments = on;
@@ -719,7 +719,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         sendEchoReply(nb, frame, arrival, icmpLength, atDispatch);
     }
 
-    /** Builds the echo reply (RFC 792, RFC 4443 §4.2) in a new packet and sends it back toward the request's source. */
+    /** Builds the echo reply (RFC 792, RFC 4443 §4.2) in a new packet and sends it toward the request's source. */
     private void sendEchoReply(
             NetBuffer request, PathScratch.Frame frame, IpInterface arrival, int icmpLength, boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
@@ -967,7 +967,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         }
     }
 
-    /** Drops the members of incomplete groups: they time out as fragments of a datagram do (FIRST_FRAGMENT_INCOMPLETE). */
+    /** Drops the members of incomplete groups, counted as fragments that timed out (FIRST_FRAGMENT_INCOMPLETE). */
     private void dropFragmentGroups(List<ForwardFragmentGrouping.Member> members, boolean atDispatch) {
         for (ForwardFragmentGrouping.Member member : members) {
             counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);

@@ -42,7 +42,7 @@ final class RouteTable {
         return null;
     }
 
-    /** The longest-prefix match among the routes out of {@code egress}, or null (strong host send, {@link HostModel}). */
+    /** The longest-prefix match among the routes out of {@code egress}, or null (the strong host send model). */
     @Nullable
     Route lookup(long high, long low, IpInterface egress) {
         for (Route route : routes) {

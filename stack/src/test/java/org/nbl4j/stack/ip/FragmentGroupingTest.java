@@ -1,6 +1,7 @@
 package org.nbl4j.stack.ip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.stack.ip.TestPackets.bytes;
 import static org.nbl4j.stack.ip.TestPackets.checksum;
@@ -76,6 +77,7 @@ class FragmentGroupingTest {
     @DisplayName("Grouping off (default): each fragment is shown once and forwarded at once")
     void groupingOff() {
         try (IpTestBed bed = new IpTestBed()) {
+            assertFalse(bed.stack.groupForwardedFragments());
             bed.wire1.receive(fragment(0));
             assertEquals(List.of(forwarded(fragment(0))), hex(bed.wire2.takeSent()));
             bed.wire1.receive(fragment(1));

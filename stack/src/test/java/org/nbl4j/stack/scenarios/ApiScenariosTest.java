@@ -333,7 +333,8 @@ class ApiScenariosTest {
 
             // The request passes through IPFORWARD (IS_INBOUND_PASS_THRU) and is reinjected with network receive on
             // wire2; the reply, from wire2's address out of wire1, passes through as IS_OUTBOUND_PASS_THRU and is
-            // reinjected with network send, which shows it at IPFORWARD once more, as the injector's own (§3.5, §6.4).
+            // reinjected with network send, which shows it at IPFORWARD once more, as the injector's own (§3.5,
+            // §6.4).
             assertEquals(
                     List.of(InjectionState.NOT_INJECTED, InjectionState.NOT_INJECTED, InjectionState.INJECTED_BY_SELF),
                     injector.states);

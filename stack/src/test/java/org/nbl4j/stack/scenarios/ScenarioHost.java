@@ -35,8 +35,8 @@ import org.nbl4j.stack.wfp.WfpInfoContainers;
  * A whole host for the acceptance scenarios of wfp-callouts-and-injection §8.6, with nothing stood in: a
  * {@link Router} (IP stack, adapters with the WFP lightweight filter of the Windows 10 profile) over two in-memory
  * miniports, and the real {@link FilterEngine}. Interface 1 ("wire1") is on 192.0.2.0/24 and 2001:db8:1::/64,
- * interface 2 ("wire2") on 198.51.100.0/24 and 2001:db8:2::/64; forwarding is on unless the options say otherwise. Packets are polled on the test
- * thread, so every scenario is deterministic.
+ * interface 2 ("wire2") on 198.51.100.0/24 and 2001:db8:2::/64; forwarding is on unless the options say otherwise.
+ * Packets are polled on the test thread, so every scenario is deterministic.
  *
  * <p>{@link #assertInvariants()} is the harness of §8.4, run after each scenario.
  */
