@@ -56,6 +56,12 @@ public final class Compartment {
         return table(family).lookup(high, low);
     }
 
+    /** The longest-prefix match among the routes out of {@code egress}, or null (the strong host send model). */
+    @Nullable
+    Route lookup(AddressFamily family, long high, long low, IpInterface egress) {
+        return table(family).lookup(high, low, egress);
+    }
+
     /** The local address equal to the given one, or null: whether a packet is for this host. */
     @Nullable
     InterfaceAddress localAddress(AddressFamily family, long high, long low) {

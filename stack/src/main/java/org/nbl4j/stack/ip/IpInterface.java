@@ -8,8 +8,8 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
 
 /**
  * An IP interface ({@code MIB_IPINTERFACE_ROW}, identified by its {@code IF_INDEX}): the IP layer's view of one
- * adapter binding, with its addresses, MTU, forwarding switch, compartment and packet counters. Configuration
- * changes publish new arrays (copy-on-write); the data path reads them without locks.
+ * adapter binding, with its addresses, MTU, forwarding and weak-host switches, compartment and packet counters.
+ * Configuration changes publish new arrays (copy-on-write); the data path reads them without locks.
  */
 public final class IpInterface {
     static final int IN_PACKETS = 0;
@@ -22,6 +22,8 @@ public final class IpInterface {
     private final Compartment compartment;
     private volatile int mtuOverride;
     private volatile boolean forwarding;
+    private volatile boolean weakHostReceive;
+    private volatile boolean weakHostSend;
     private volatile InterfaceAddress[] addresses = new InterfaceAddress[0];
     private final AtomicLongArray counters = new AtomicLongArray(4);
 
@@ -66,6 +68,30 @@ public final class IpInterface {
 
     public void setForwarding(boolean forwarding) {
         this.forwarding = forwarding;
+    }
+
+    /**
+     * Whether packets that arrive here for an address of another interface are accepted ({@code WeakHostReceive});
+     * off by default, the strong host model. A forwarding interface accepts them either way ({@link HostModel}).
+     */
+    public boolean weakHostReceive() {
+        return weakHostReceive;
+    }
+
+    public void setWeakHostReceive(boolean weakHostReceive) {
+        this.weakHostReceive = weakHostReceive;
+    }
+
+    /**
+     * Whether packets this host sends from an address of another interface may leave here ({@code WeakHostSend});
+     * off by default, the strong host model. A forwarding interface sends them either way ({@link HostModel}).
+     */
+    public boolean weakHostSend() {
+        return weakHostSend;
+    }
+
+    public void setWeakHostSend(boolean weakHostSend) {
+        this.weakHostSend = weakHostSend;
     }
 
     /** The assigned unicast addresses. */

@@ -46,6 +46,10 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * copy-on-write and read without locks; they are meant to be configured before traffic starts. The reassembly table
  * is shared and locked.
  *
+ * <p><b>Host model and fragment grouping.</b> A packet for another interface's address, or sent from one, follows
+ * the strong or weak host model and passes through IPFORWARD with the pass-through flags ({@link HostModel});
+ * forwarded fragments can be grouped at IPFORWARD ({@link #setGroupForwardedFragments}).
+ *
  * <p>An indicated NBL carries one packet (§5.2): an NBL with more than one NB is dropped (MALFORMED_HEADER). A packet
  * longer than its IP header says (link padding) is forwarded with its padding.
  */
@@ -53,6 +57,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT}. */
     public static final int FWP_CONDITION_FLAG_IS_FRAGMENT = 0x00000020;
+    /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP}: an NBL chain of one datagram's fragments at IPFORWARD (§5.6). */
+    public static final int FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP = 0x00000040;
     /** {@code FWP_CONDITION_FLAG_IS_REASSEMBLED}. */
     public static final int FWP_CONDITION_FLAG_IS_REASSEMBLED = 0x00000400;
 
@@ -66,6 +72,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     private final NblOwnership ownership;
     private final Fragmenter fragmenter;
     private final Reassembler reassembler;
+    private final ForwardFragmentGrouping grouping;
+    private volatile boolean groupForwardedFragments;
     private final IcmpRateLimiter icmpLimiter;
     private final AtomicInteger identification = new AtomicInteger();
     private volatile PacketHook hook = PacketHook.NONE;
@@ -86,6 +94,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 builder.reassemblyBytes,
                 builder.reassemblyDatagrams);
         this.icmpLimiter = new IcmpRateLimiter(nanoClock, builder.icmpPerSecond, builder.icmpBurst);
+        this.grouping = new ForwardFragmentGrouping(builder.reassemblyTimeout.toNanos(), builder.reassemblyDatagrams);
     }
 
     /** A builder for a stack over {@code ndis}, whose pools the stack's own packets come from. */
@@ -148,6 +157,26 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     /** Shows every packet to {@code hook} from now on ({@link PacketHook#NONE} to stop). */
     public void setPacketHook(PacketHook hook) {
         this.hook = Objects.requireNonNull(hook);
+    }
+
+    /** Whether forwarded fragments are grouped at IPFORWARD ({@link #setGroupForwardedFragments}). */
+    public boolean groupForwardedFragments() {
+        return groupForwardedFragments;
+    }
+
+    /**
+     * Fragment grouping at the forward layer, off by default: Windows' {@code netsh interface ipv4|ipv6 set global
+     * groupforwardedfragments}, and the fault switch of wfp-callouts-and-injection §8.5. Off, each forwarded fragment
+     * is shown at IPFORWARD once and forwarded at once; on, it is shown alone, held until its datagram's fragments are
+     * all there, shown again in an NBL chain with {@link #FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP}, then forwarded
+     * (§5.6 item 3). Switching it off drops the fragments held in incomplete groups. Limits: the reassembly timeout
+     * and datagram count.
+     */
+    public void setGroupForwardedFragments(boolean on) {
+        groupForwardedFragments = on;
+        if (!on) {
+            dropFragmentGroups(grouping.removeAll(), false);
+        }
     }
 
     /**
@@ -421,8 +450,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
                 return;
             }
-            Compartment compartment = arrival.compartment();
-            if (compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow) != null
+            InterfaceAddress local =
+                    arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+            if (local != null && local.owner() != arrival) {
+                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.owner(), atDispatch);
+            } else if (local != null
                     || IpAddresses.isMulticastOrBroadcast(
                             parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
                 deliverLocally(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
@@ -431,6 +463,38 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             }
         } finally {
             PathScratch.exit();
+        }
+    }
+
+    /**
+     * A packet for an address of {@code owner}, another interface than the one it arrived on ({@link HostModel}):
+     * dropped under the strong host model, else shown at IPFORWARD with IS_INBOUND_PASS_THRU and delivered as if it
+     * had arrived on {@code owner}.
+     */
+    private void receivePassThrough(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface owner,
+            boolean atDispatch) {
+        if (!HostModel.receivesForOthers(arrival)) {
+            discard(
+                    HookPoint.INBOUND_IPPACKET,
+                    nbl,
+                    frame,
+                    arrival,
+                    subInterface,
+                    IpDiscardReason.NOT_LOCALLY_DESTINED);
+            return;
+        }
+        fillFacts(frame, arrival, subInterface);
+        PacketFacts facts = frame.facts;
+        facts.setConditionFlags(facts.conditionFlags() | HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
+        facts.setDestinationInterfaceIndex(owner.interfaceIndex());
+        if (continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
+            deliverLocally(nbl, nb, frame.window, frame, owner, 0, atDispatch);
         }
     }
 
@@ -655,7 +719,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         sendEchoReply(nb, frame, arrival, icmpLength, atDispatch);
     }
 
-    /** Builds the echo reply (RFC 792, RFC 4443 §4.2) in a new packet and sends it out of the arrival interface. */
+    /** Builds the echo reply (RFC 792, RFC 4443 §4.2) in a new packet and sends it toward the request's source. */
     private void sendEchoReply(
             NetBuffer request, PathScratch.Frame frame, IpInterface arrival, int icmpLength, boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
@@ -708,7 +772,10 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 IcmpMessages.setChecksum(icmp, Ipv6Header.icmpChecksum(out, ipHeader, icmpLength));
             }
             counters.count(IpCounters.ECHO_REPLIES_SENT);
-            sendOwn(reply, arrival, atDispatch);
+            // Routed like any packet this host sends (the arrival interface only without a route): a request that
+            // passed through from another interface is answered from that interface's address (HostModel).
+            Route back = arrival.compartment().lookup(parsed.family, parsed.sourceHigh, parsed.sourceLow);
+            sendOwn(reply, back == null ? arrival : back.egress(), atDispatch);
         } finally {
             ownership.release(reply, atDispatch);
         }
@@ -751,16 +818,42 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             sendIcmpError(nb, frame, arrival, IcmpErrorKind.HOP_LIMIT_EXCEEDED, 0, atDispatch);
             return;
         }
-        boolean v4 = parsed.family == AddressFamily.INET;
-        changeHopLimit(nb, header, frame, v4, -1);
+        changeHopLimit(nb, header, frame, parsed.family == AddressFamily.INET, -1);
+        PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
+        boolean continues = continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame);
+        if (parsed.fragment && groupForwardedFragments) {
+            groupFragment(nbl, nb, header, frame, arrival, subInterface, egress, continues, atDispatch);
+        } else if (continues) {
+            sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
+        }
+    }
+
+    /** Fills the facts of a packet at IPFORWARD, whose egress is chosen. */
+    private static PacketFacts fillForwardFacts(
+            PathScratch.Frame frame, IpInterface arrival, int subInterface, IpInterface egress) {
         fillFacts(frame, arrival, subInterface);
         PacketFacts facts = frame.facts;
-        int mtu = egress.mtu();
         facts.setDestinationInterfaceIndex(egress.interfaceIndex());
-        facts.setPathMtu(mtu);
-        if (!continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
-            return;
-        }
+        facts.setPathMtu(egress.mtu());
+        return facts;
+    }
+
+    /**
+     * The forward path after IPFORWARD: send as is, fragment (IPv4, DF clear), or drop with
+     * DONT_FRAGMENT_MTU_EXCEEDED and answer with frag-needed / packet too big.
+     */
+    private void sendForwarded(
+            NetBufferList nbl,
+            NetBuffer nb,
+            MemorySegment header,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface egress,
+            boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        boolean v4 = parsed.family == AddressFamily.INET;
+        int mtu = egress.mtu();
         if (parsed.packetLength <= mtu) {
             counters.count(IpCounters.FORWARDED);
             transmit(nbl, egress, atDispatch);
@@ -781,6 +874,108 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         // The error quotes the packet as it arrived (RFC 1812 §4.3.2.3): undo the decrement first.
         changeHopLimit(nb, header, frame, v4, +1);
         sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, mtu, atDispatch);
+    }
+
+    // ---- fragment grouping at the forward layer (wfp-callouts-and-injection §5.6 item 3) ----
+
+    /**
+     * Holds a forwarded fragment, already shown alone at IPFORWARD, in its group. When the group is complete it is
+     * shown at IPFORWARD (the layer where samples meet it, §9 item 15) as an NBL chain with IS_FRAGMENT_GROUP, and
+     * each member is sent if both its own indication and the group's let it continue [I: the spec says only that each
+     * fragment is indicated alone first and then in its group; which verdict decides the fragment's fate is not
+     * stated]. Every fragment is in the chain, also one a callout absorbed or blocked at its own indication, so that
+     * the group is whole. A fragment the grouping refuses (overlap, duplicate, table full) is forwarded alone at once.
+     */
+    private void groupFragment(
+            NetBufferList nbl,
+            NetBuffer nb,
+            MemorySegment header,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface egress,
+            boolean continues,
+            boolean atDispatch) {
+        long now = nanoClock.getAsLong();
+        dropFragmentGroups(grouping.expire(now), atDispatch);
+        ownership.hold(nbl);
+        ForwardFragmentGrouping.Added added = grouping.add(
+                arrival.compartment().id(), frame.parsed, nbl, arrival, subInterface, egress, continues, now);
+        switch (added.outcome()) {
+            case HELD -> {}
+            case NOT_GROUPED -> {
+                ownership.release(nbl, atDispatch);
+                if (continues) {
+                    sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
+                }
+            }
+            case COMPLETED -> sendFragmentGroup(added.members(), frame, arrival, subInterface, egress, atDispatch);
+        }
+    }
+
+    /** Shows a complete group at IPFORWARD as a chain in offset order, then sends or drops its members. */
+    private void sendFragmentGroup(
+            List<ForwardFragmentGrouping.Member> members,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface egress,
+            boolean atDispatch) {
+        NetBufferList head = members.getFirst().nbl();
+        boolean continues;
+        try {
+            for (int i = 1; i < members.size(); i++) {
+                members.get(i - 1).nbl().setNext(members.get(i).nbl());
+            }
+            PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
+            facts.setConditionFlags(FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP);
+            continues = continues(hook.classify(HookPoint.IPFORWARD, head, facts), HookPoint.IPFORWARD, head, frame);
+        } finally {
+            for (ForwardFragmentGrouping.Member member : members) {
+                member.nbl().setNext(null);
+            }
+        }
+        for (ForwardFragmentGrouping.Member member : members) {
+            try {
+                if (continues && member.continues()) {
+                    sendHeldFragment(member, atDispatch);
+                } else if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
+                    member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
+                }
+            } finally {
+                ownership.release(member.nbl(), atDispatch);
+            }
+        }
+    }
+
+    /** Sends a member of a complete group: parsed again, as the frame of its own arrival is gone. */
+    private void sendHeldFragment(ForwardFragmentGrouping.Member member, boolean atDispatch) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBufferList nbl = member.nbl();
+            NetBuffer nb = nbl.firstNetBuffer();
+            IpDiscardReason invalid = parseReceived(nb, frame);
+            if (invalid != null) {
+                // A callout changed the held bytes.
+                discard(HookPoint.IPFORWARD, nbl, frame, member.arrival(), member.subInterface(), invalid);
+                return;
+            }
+            sendForwarded(
+                    nbl, nb, frame.window, frame, member.arrival(), member.subInterface(), member.egress(), atDispatch);
+        } finally {
+            PathScratch.exit();
+        }
+    }
+
+    /** Drops the members of incomplete groups, counted as fragments that timed out (FIRST_FRAGMENT_INCOMPLETE). */
+    private void dropFragmentGroups(List<ForwardFragmentGrouping.Member> members, boolean atDispatch) {
+        for (ForwardFragmentGrouping.Member member : members) {
+            counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);
+            if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
+                member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
+            }
+            ownership.release(member.nbl(), atDispatch);
+        }
     }
 
     /** Changes the TTL (incremental checksum) or hop limit by {@code delta}, in the packet itself. */
@@ -835,12 +1030,34 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     }
 
     /**
-     * The send path of a packet this host originates (own or network-send injected), parsed into {@code frame}:
-     * fragment if needed (IPv4, DF clear), show at OUTBOUND_IPPACKET (after fragmentation, §8.1), send.
+     * The send path of a packet this host originates (own or network-send injected), parsed into {@code frame} and
+     * routed out of {@code routed}: the host model's check when its source is another interface's address
+     * ({@link HostModel}), fragment if needed (IPv4, DF clear), show at OUTBOUND_IPPACKET (after fragmentation,
+     * §8.1), send.
      */
     private void sendLocal(
-            NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface egress, boolean atDispatch) {
+            NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface routed, boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
+        IpInterface egress = routed;
+        IpInterface sourceOwner = HostModel.otherSourceOwner(routed, parsed);
+        if (sourceOwner != null && HostModel.sendsForOthers(routed)) {
+            // Weak host send: shown at IPFORWARD as outbound pass-through, before fragmentation (HostModel).
+            PacketFacts facts = fillSendFacts(frame, routed);
+            facts.setArrivalInterfaceIndex(sourceOwner.interfaceIndex());
+            facts.setConditionFlags(HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU);
+            if (!continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
+                return;
+            }
+        } else if (sourceOwner != null) {
+            // Strong host send: only the routes out of the source address's interface count.
+            Route own = routed.compartment()
+                    .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceOwner);
+            if (own == null) {
+                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.NO_ROUTE);
+                return;
+            }
+            egress = own.egress();
+        }
         int mtu = egress.mtu();
         NetBufferList toSend = nbl;
         if (parsed.packetLength > mtu) {
@@ -857,17 +1074,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             toSend = fragments;
         }
         try {
-            PacketFacts facts = frame.facts;
-            facts.reset();
-            facts.setFamily(parsed.family);
-            IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
-            IpAddresses.toBytes(
-                    parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
-            facts.setProtocol(parsed.protocol);
-            facts.setIpHeaderSize(parsed.headerLength);
-            facts.setCompartmentId(egress.compartment().id());
-            facts.setDestinationInterfaceIndex(egress.interfaceIndex());
-            facts.setPathMtu(mtu);
+            PacketFacts facts = fillSendFacts(frame, egress);
             if (NblOwnership.role(nbl) == NblRole.INJECTED) {
                 nbl.setStatus(NtStatus.STATUS_SUCCESS);
             }
@@ -885,6 +1092,22 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 ownership.release(toSend, atDispatch);
             }
         }
+    }
+
+    /** Fills the facts of a packet this host sends, parsed into {@code frame}, that leaves by {@code egress}. */
+    private static PacketFacts fillSendFacts(PathScratch.Frame frame, IpInterface egress) {
+        ParsedPacket parsed = frame.parsed;
+        PacketFacts facts = frame.facts;
+        facts.reset();
+        facts.setFamily(parsed.family);
+        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
+        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
+        facts.setProtocol(parsed.protocol);
+        facts.setIpHeaderSize(parsed.headerLength);
+        facts.setCompartmentId(egress.compartment().id());
+        facts.setDestinationInterfaceIndex(egress.interfaceIndex());
+        facts.setPathMtu(egress.mtu());
+        return facts;
     }
 
     // ---- ICMP errors ----
@@ -1005,9 +1228,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /**
      * Drops incomplete datagrams older than the reassembly timeout at {@code nowNanos} (the stack clock's time),
-     * sending ICMP Time Exceeded (code 1) for those whose first fragment had arrived.
+     * sending ICMP Time Exceeded (code 1) for those whose first fragment had arrived, and the forwarded fragments of
+     * incomplete groups as old ({@link #setGroupForwardedFragments}).
      */
     public void expireReassembly(long nowNanos, boolean dispatchLevel) {
+        dropFragmentGroups(grouping.expire(nowNanos), dispatchLevel);
         int expired = reassembler.expire(
                 nowNanos, (first, family, compartmentId) -> reassemblyTimedOut(first, dispatchLevel));
         if (expired > 0) {
@@ -1065,12 +1290,16 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         }
         NetBuffer nb = nbl.firstNetBuffer();
         Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        PathScratch.Frame frame = PathScratch.enter();
         try {
             int longest = 0;
             for (NetBuffer each = nb; each != null; each = each.next()) {
                 longest = Math.max(longest, each.dataLength());
             }
-            if (longest > egress.mtu()) {
+            if (HostModel.isPassThrough(egress.compartment(), nb, family, frame.window)) {
+                // A weak-host packet: accepted, but only network receive or send can carry it (§3.5, §9 item 20).
+                nbl.setStatus(NtStatus.STATUS_INVALID_PARAMETER);
+            } else if (longest > egress.mtu()) {
                 // Injection does not fragment (§5.6): the injector answers with frag-needed / packet too big.
                 nbl.setStatus(NtStatus.STATUS_INVALID_BUFFER_SIZE);
             } else {
@@ -1079,6 +1308,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 transmit(nbl, egress, true);
             }
         } finally {
+            PathScratch.exit();
             ownership.release(nbl, true);
             Irql.lower(previous);
         }
@@ -1187,12 +1417,14 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     }
 
     /**
-     * Frees what the stack owns: the reassembly table and its pools.
+     * Frees what the stack owns: the reassembly table and its pools; forwarded fragments still held in groups go back
+     * to their owners.
      *
      * @throws org.nbl4j.core.verify.RuleViolation if some of the stack's NBLs are still out (a leak)
      */
     @Override
     public void close() {
+        dropFragmentGroups(grouping.removeAll(), false);
         reassembler.close();
         fragmenter.close();
         ownPackets.close();

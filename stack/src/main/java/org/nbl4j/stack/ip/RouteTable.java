@@ -42,6 +42,17 @@ final class RouteTable {
         return null;
     }
 
+    /** The longest-prefix match among the routes out of {@code egress}, or null (the strong host send model). */
+    @Nullable
+    Route lookup(long high, long low, IpInterface egress) {
+        for (Route route : routes) {
+            if (route.egress() == egress && route.matches(high, low)) {
+                return route;
+            }
+        }
+        return null;
+    }
+
     List<Route> routes() {
         return List.of(routes);
     }

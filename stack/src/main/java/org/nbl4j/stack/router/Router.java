@@ -116,10 +116,19 @@ public final class Router implements AutoCloseable {
 
     /**
      * Adds an interface: an adapter over {@code miniport} with {@code filters} stacked top to bottom, bound to the IP
-     * stack in the default compartment.
+     * stack in the default compartment, with forwarding as given and the strong host model.
      */
     public IpInterface addInterface(
             int interfaceIndex, String name, Miniport miniport, List<Filter> filters, boolean forwarding) {
+        return addInterface(interfaceIndex, name, miniport, filters, InterfaceOptions.forwarding(forwarding));
+    }
+
+    /**
+     * Adds an interface: an adapter over {@code miniport} with {@code filters} stacked top to bottom, bound to the IP
+     * stack in the default compartment, with the IP interface's switches set as {@code options} say.
+     */
+    public IpInterface addInterface(
+            int interfaceIndex, String name, Miniport miniport, List<Filter> filters, InterfaceOptions options) {
         requireConfigurable();
         Adapter.Builder builder =
                 Adapter.builder(ndis).interfaceIndex(interfaceIndex).name(name).miniport(miniport);
@@ -133,7 +142,9 @@ public final class Router implements AutoCloseable {
         adapters.add(adapter);
         adapter.bind(ip);
         IpInterface added = ip.addInterface(interfaceIndex, adapter, 0);
-        added.setForwarding(forwarding);
+        added.setForwarding(options.forwarding());
+        added.setWeakHostReceive(options.weakHostReceive());
+        added.setWeakHostSend(options.weakHostSend());
         return added;
     }
 
@@ -192,6 +203,8 @@ public final class Router implements AutoCloseable {
             return;
         }
         closed = true;
+        // Forwarded fragments held in incomplete groups would keep the adapters from pausing.
+        ip.setGroupForwardedFragments(false);
         if (!started) {
             // Without queue threads nobody would complete what is in flight while the adapters pause.
             drain();
@@ -212,4 +225,27 @@ public final class Router implements AutoCloseable {
 
     /** A filter driver to stack on an adapter, with the name its modules are known by. */
     public record Filter(String name, FilterDriver driver) {}
+
+    /**
+     * The switches of a new IP interface ({@code MIB_IPINTERFACE_ROW}'s {@code ForwardingEnabled},
+     * {@code WeakHostReceive} and {@code WeakHostSend}); see {@link org.nbl4j.stack.ip.HostModel} for what the
+     * weak-host switches do.
+     */
+    public record InterfaceOptions(boolean forwarding, boolean weakHostReceive, boolean weakHostSend) {
+
+        /** Forwarding as given, the strong host model (Windows' defaults for the weak-host switches). */
+        public static InterfaceOptions forwarding(boolean forwarding) {
+            return new InterfaceOptions(forwarding, false, false);
+        }
+
+        /** These options with weak host receive set to {@code on}. */
+        public InterfaceOptions withWeakHostReceive(boolean on) {
+            return new InterfaceOptions(forwarding, on, weakHostSend);
+        }
+
+        /** These options with weak host send set to {@code on}. */
+        public InterfaceOptions withWeakHostSend(boolean on) {
+            return new InterfaceOptions(forwarding, weakHostReceive, on);
+        }
+    }
 }

@@ -107,29 +107,34 @@ final class ForwardFragmentGroups {
         WfpInfoContainers containers = buffers.containers();
         WfpInfoContainer container = containers.attach(whole);
         container.kind = WfpNblKind.REASSEMBLED_GROUP;
-        container.fragments = fragmentGroup;
         container.snapshotStructure(whole);
         WfpInfoContainer source = containers.find(fragmentGroup);
         if (source != null) {
             container.inheritHistory(source);
         }
+        NetBufferList[] fragments = new NetBufferList[pieces.size()];
+        int count = 0;
         for (NetBufferList nbl = fragmentGroup; nbl != null; nbl = nbl.next()) {
             buffers.referenceNetBufferList(nbl, false);
+            fragments[count++] = nbl;
         }
+        container.fragments = fragments;
         return whole;
     }
 
     /** FwpsFreeNetBufferList0 of a reassembled group: its MDLs and header, the NBL, then the fragment references. */
     static void free(WfpBuffers buffers, NetBufferList whole, WfpInfoContainer container) {
-        NetBufferList fragments = container.fragments;
+        NetBufferList[] fragments = container.fragments;
         Mdl head = container.mdlChains[0];
         boolean dispatch = Irql.current() == Irql.DISPATCH_LEVEL;
         whole.free();
         if (head != null) {
             freeChain(buffers.ndis(), head);
         }
-        for (NetBufferList nbl = fragments; nbl != null; nbl = nbl.next()) {
-            buffers.dereferenceNetBufferList(nbl, dispatch);
+        if (fragments != null) {
+            for (NetBufferList nbl : fragments) {
+                buffers.dereferenceNetBufferList(nbl, dispatch);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package org.nbl4j.stack.wfp;
 
 import org.nbl4j.stack.ip.AddressFamily;
+import org.nbl4j.stack.ip.HostModel;
 import org.nbl4j.stack.ip.PacketFacts;
 
 /**
@@ -17,10 +18,6 @@ final class PacketView {
     static final int NLAT_UNICAST = 1;
     static final int NLAT_MULTICAST = 3;
     static final int NLAT_BROADCAST = 4;
-    /** {@code FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU}. */
-    static final int FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU = 0x00040000;
-    /** {@code FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU}. */
-    static final int FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU = 0x00080000;
 
     private PacketView() {}
 
@@ -81,10 +78,10 @@ final class PacketView {
                 uint32(values.at(IpForwardField.COMPARTMENT_ID), facts.compartmentId());
                 // The pass-through flags also surface as metadata bits at this layer (§5.2); the IP header size is
                 // not in the layer's metadata list, so it is not offered (§9 item 9).
-                if ((facts.conditionFlags() & FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU) != 0) {
+                if ((facts.conditionFlags() & HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU) != 0) {
                     metadata.setFlag(IncomingMetadata.FWPS_METADATA_FIELD_FORWARD_LAYER_OUTBOUND_PASS_THRU);
                 }
-                if ((facts.conditionFlags() & FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU) != 0) {
+                if ((facts.conditionFlags() & HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU) != 0) {
                     metadata.setFlag(IncomingMetadata.FWPS_METADATA_FIELD_FORWARD_LAYER_INBOUND_PASS_THRU);
                 }
             }

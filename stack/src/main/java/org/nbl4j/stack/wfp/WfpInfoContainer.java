@@ -90,9 +90,11 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
 
     @Nullable
     MemoryBlock[] dataBlocks = new MemoryBlock[1];
-    /** A reassembled fragment group: the fragments it holds references on. */
-    @Nullable
-    NetBufferList fragments;
+    /**
+     * A reassembled fragment group: the fragments it holds references on. Kept as an array, not the chain's head:
+     * the IP path unlinks the indicated chain once the group's classification is over, before the group is freed.
+     */
+    NetBufferList @Nullable [] fragments;
 
     WfpInfoContainer(WfpInfoContainers owner) {
         this.owner = owner;

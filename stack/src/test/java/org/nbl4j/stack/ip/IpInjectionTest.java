@@ -28,7 +28,7 @@ class IpInjectionTest {
     private static final PoolTag TAG = PoolTag.of("TInj");
 
     /** An injector: NBLs from its own pool, handed off INJECTED, completions recorded. */
-    private static final class Injector implements PacketCompletion {
+    static final class Injector implements PacketCompletion {
         final NetBufferListPool pool;
         final List<Integer> statuses = new ArrayList<>();
 

@@ -1,5 +1,6 @@
 package org.nbl4j.stack.scenarios;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,22 +8,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ip.AddressFamily;
+import org.nbl4j.stack.ip.IpDiscardReason;
+import org.nbl4j.stack.ip.TestPackets;
+import org.nbl4j.stack.router.Router;
 import org.nbl4j.stack.wfp.ActionType;
 import org.nbl4j.stack.wfp.InjectionCompletion;
 import org.nbl4j.stack.wfp.InjectionHandle;
+import org.nbl4j.stack.wfp.InjectionState;
 import org.nbl4j.stack.wfp.InjectionType;
 import org.nbl4j.stack.wfp.Layer;
+import org.nbl4j.stack.wfp.NblEventType;
+import org.nbl4j.stack.wfp.NblNotifyFn;
+import org.nbl4j.stack.wfp.NblTags;
 
-/** API-1, API-2, API-5, API-6 (S-WFS-7), API-7 and S-WFS-4 through the real host (§8.6). */
+/** API-1, API-2, API-3, API-5, API-6 (S-WFS-7), API-7 and S-WFS-4 (weak host) through the real host (§8.6). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ApiScenariosTest {
 
@@ -88,6 +97,129 @@ class ApiScenariosTest {
             host.wfp.dereference(original, false);
             host.assertInvariants();
         }
+    }
+
+    /** One notifyFn call, with the NBLs named as the scenario knows them. */
+    private record TagEvent(NblEventType type, String nbl, String newNbl, int layerId, long context, long tag) {}
+
+    /** One notifyFn call as made. */
+    private record Notification(
+            NblEventType type, NetBufferList nbl, @Nullable NetBufferList newNbl, int layerId, long context, long tag) {
+
+        TagEvent named(NetBufferList original, NetBufferList clone) {
+            return new TagEvent(type, name(nbl, original, clone), name(newNbl, original, clone), layerId, context, tag);
+        }
+
+        private static String name(@Nullable NetBufferList nbl, NetBufferList original, NetBufferList clone) {
+            if (nbl == null) {
+                return "-";
+            }
+            return nbl == original ? "original" : nbl == clone ? "clone" : "other " + nbl;
+        }
+    }
+
+    @Test
+    void api3ATagSetAtIpForwardIsRetrievedAtOutboundIpPacketAndItsOwnerIsToldWhatHappened() {
+        byte[] packet = Packets.udpAcross(20);
+        try (ScenarioHost host = new ScenarioHost()) {
+            NblTags tags = host.engine.tags();
+            InjectionHandle network = host.handle(AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_NETWORK);
+            long tag = tags.getTagForContext();
+            List<NetBufferList> originals = new ArrayList<>();
+            List<NetBufferList> clones = new ArrayList<>();
+            List<Notification> notifications = new ArrayList<>();
+            NblNotifyFn notifyFn = (type, nbl, newNbl, layerId, context, contextTag) -> {
+                notifications.add(new Notification(type, nbl, newNbl, layerId, context, contextTag));
+                return NtStatus.STATUS_SUCCESS;
+            };
+            List<Integer> retrieved = new ArrayList<>();
+            boolean[] removeOnRetrieve = {true};
+            long[] found = new long[1];
+            // The marker at IPFORWARD: tag the packet, take it, send a clone as this host (network send).
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_TERMINATING,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        originals.add(nbl);
+                        assertEquals(
+                                NtStatus.STATUS_SUCCESS,
+                                tags.associateContext(nbl, Layer.IPFORWARD_V4.id(), 0xC0FFEEL, tag, notifyFn, 0));
+                        out.setActionType(ActionType.BLOCK);
+                        out.absorb();
+                        out.clearWriteRight();
+                        NetBufferList clone = host.wfp.clone(nbl);
+                        clones.add(clone);
+                        int status = host.wfp.injection(network.injectNetworkSendAsync(
+                                0,
+                                0,
+                                metadata.compartmentId(),
+                                clone,
+                                host.wfp.completion((ctx, injected, dispatchLevel) -> host.wfp.freeClone(injected)),
+                                null));
+                        if (status != NtStatus.STATUS_SUCCESS) {
+                            host.wfp.freeClone(clone);
+                        }
+                    });
+            // The reader at OUTBOUND_IPPACKET: recognises the packet by its tag.
+            host.callout(
+                    Layer.OUTBOUND_IPPACKET_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_INSPECTION,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        found[0] = 0;
+                        retrieved.add(tags.retrieveContext(nbl, tag, removeOnRetrieve[0], 0, found));
+                        assertEquals(0xC0FFEEL, found[0]);
+                        if (removeOnRetrieve[0]) {
+                            retrieved.add(tags.retrieveContext(nbl, tag, false, 0, found));
+                        }
+                    });
+            int forward = Layer.IPFORWARD_V4.id();
+
+            host.receiveOn1(packet);
+
+            // §2.7: Retrieve with removeContext ends the association without a notification; the original, absorbed,
+            // is told CONTEXT_REMOVED when it goes back to its miniport. (nbl4j raises no EXIT_NETIO or NDIS
+            // completion events, docs/wfp.md.)
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_NOT_FOUND), retrieved);
+            assertEquals(
+                    List.of(
+                            new TagEvent(NblEventType.CLONED_VIA_WFP_API, "original", "clone", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.ENTERED_NETIO, "clone", "-", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.CONTEXT_REMOVED, "original", "-", forward, 0xC0FFEEL, tag)),
+                    named(notifications, originals, clones));
+            assertEquals(1, host.sentOn2.size());
+            assertArrayEquals(Packets.forwarded(packet), host.sentOn2.getFirst());
+
+            notifications.clear();
+            retrieved.clear();
+            originals.clear();
+            clones.clear();
+            removeOnRetrieve[0] = false;
+            host.receiveOn1(packet);
+
+            // Not removed: the clone carries the tag until it is freed in the completion, then the original returns.
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS), retrieved);
+            assertEquals(
+                    List.of(
+                            new TagEvent(NblEventType.CLONED_VIA_WFP_API, "original", "clone", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.ENTERED_NETIO, "clone", "-", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.CONTEXT_REMOVED, "clone", "-", forward, 0xC0FFEEL, tag),
+                            new TagEvent(NblEventType.CONTEXT_REMOVED, "original", "-", forward, 0xC0FFEEL, tag)),
+                    named(notifications, originals, clones));
+            host.assertInvariants();
+        }
+    }
+
+    private static List<TagEvent> named(
+            List<Notification> notifications, List<NetBufferList> originals, List<NetBufferList> clones) {
+        assertEquals(1, originals.size());
+        assertEquals(1, clones.size());
+        return notifications.stream()
+                .map(each -> each.named(originals.getFirst(), clones.getFirst()))
+                .toList();
     }
 
     @Test
@@ -182,25 +314,80 @@ class ApiScenariosTest {
         }
     }
 
+    /** Both interfaces as hosts (no forwarding) with weak host receive and send on: WeakHostReceive/WeakHostSend. */
+    private static final Router.InterfaceOptions WEAK_HOST =
+            Router.InterfaceOptions.forwarding(false).withWeakHostReceive(true).withWeakHostSend(true);
+
     @Test
-    @Disabled("IpStack has no weak-host pass-through: a packet for another interface's address is delivered locally"
-            + " without an IPFORWARD indication, so IS_INBOUND_PASS_THRU is never set and forward injection of such a"
-            + " packet cannot be detected (S-WFS-4)")
     void swfs4WeakHostInboundPassThroughIsReinjectedWithNetworkReceive() {
-        try (ScenarioHost host = new ScenarioHost()) {
-            BasicPacketInjection injector = new BasicPacketInjection(host, 0);
+        try (ScenarioHost host = new ScenarioHost(1500, WEAK_HOST)) {
+            BasicPacketInjection injector = new BasicPacketInjection(host, 0x44);
             host.callout(
                     Layer.IPFORWARD_V4,
                     host.sublayer(0x7FFF),
                     15,
                     ActionType.CALLOUT_TERMINATING,
                     injector.atForward());
+
             host.receiveOn1(Packets.echoRequestTo("198.51.100.1", 1)); // wire2's address, arriving on wire1
-            assertEquals(1, host.engine.indications(Layer.IPFORWARD_V4), "shown at IPFORWARD as pass-through");
-            assertEquals(List.of(NtStatus.STATUS_SUCCESS), injector.completions);
+
+            // The request passes through IPFORWARD (IS_INBOUND_PASS_THRU) and is reinjected with network receive on
+            // wire2; the reply, from wire2's address out of wire1, passes through as IS_OUTBOUND_PASS_THRU and is
+            // reinjected with network send, which shows it at IPFORWARD once more, as the injector's own (§3.5,
+            // §6.4).
+            assertEquals(
+                    List.of(InjectionState.NOT_INJECTED, InjectionState.NOT_INJECTED, InjectionState.INJECTED_BY_SELF),
+                    injector.states);
+            assertEquals(3, host.engine.indications(Layer.IPFORWARD_V4));
+            assertEquals(1, host.engine.indications(Layer.INBOUND_IPPACKET_V4), "the reinjected request only");
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_SUCCESS), injector.completions);
+            assertEquals(1, host.sentOn1.size());
+            byte[] reply = host.sentOn1.getFirst();
+            assertTrue(Packets.isEchoReply(reply));
+            assertArrayEquals(TestPackets.ip("198.51.100.1").getAddress(), Arrays.copyOfRange(reply, 12, 16));
+            assertEquals(List.of(), host.sentOn2);
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void swfs4ForwardInjectingAPassThroughPacketCompletesWithInvalidParameter() {
+        try (ScenarioHost host = new ScenarioHost(1500, WEAK_HOST)) {
+            BasicPacketInjection injector = new BasicPacketInjection(host, 0);
             injector.weakHostAware = false;
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_TERMINATING,
+                    injector.atForward());
+
+            // Inbound pass-through: forward-injected toward wire2, whose address it is for.
             host.receiveOn1(Packets.echoRequestTo("198.51.100.1", 2));
-            assertEquals(NtStatus.STATUS_INVALID_PARAMETER, injector.completions.getLast());
+            // Outbound pass-through: a request for wire2's own address from a host on wire1's subnet; the reply
+            // leaves by wire1 from wire2's address.
+            host.receiveOn2(Packets.echoRequestTo("198.51.100.1", 3));
+
+            // The call succeeds; the failure comes in the NBL's Status (§3.5 [S], §9 item 20).
+            assertEquals(
+                    List.of(NtStatus.STATUS_INVALID_PARAMETER, NtStatus.STATUS_INVALID_PARAMETER),
+                    injector.completions);
+            assertEquals(1, host.router.ip().statistics().delivered(), "only the request for wire2 on wire2");
+            assertEquals(List.of(), host.sentOn1);
+            assertEquals(List.of(), host.sentOn2);
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void strongHostDropsAPacketForAnotherInterfacesAddressWithoutAnIpForwardIndication() {
+        try (ScenarioHost host = new ScenarioHost(1500, Router.InterfaceOptions.forwarding(false))) {
+            host.receiveOn1(Packets.echoRequestTo("198.51.100.1", 4));
+
+            assertEquals(0, host.engine.indications(Layer.IPFORWARD_V4));
+            assertEquals(1, host.engine.indications(Layer.INBOUND_IPPACKET_V4_DISCARD));
+            assertEquals(1, host.router.ip().statistics().discards(IpDiscardReason.NOT_LOCALLY_DESTINED));
+            assertEquals(List.of(), host.sentOn1);
             host.assertInvariants();
         }
     }

@@ -3,11 +3,14 @@ package org.nbl4j.stack.scenarios;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ip.AddressFamily;
+import org.nbl4j.stack.ip.HostModel;
+import org.nbl4j.stack.ip.IpStack;
 import org.nbl4j.stack.wfp.ActionType;
 import org.nbl4j.stack.wfp.ClassifyFn;
 import org.nbl4j.stack.wfp.ClassifyOut;
@@ -26,9 +29,6 @@ import org.nbl4j.stack.wfp.IpForwardField;
  * its own handles, so two instances see each other's packets as INJECTED_BY_OTHER.
  */
 final class BasicPacketInjection {
-    /** {@code FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU}. */
-    static final int IS_INBOUND_PASS_THRU = 0x00080000;
-
     final InjectionHandle forward;
     final InjectionHandle network;
     /** The injection states this injector's classify saw, in order. */
@@ -39,9 +39,15 @@ final class BasicPacketInjection {
     final long injectionContext;
 
     final List<Long> contextsSeen = Collections.synchronizedList(new ArrayList<>());
+    /** The fragment-group indications the forward classify left alone. */
+    final AtomicInteger groupsSeen = new AtomicInteger();
+
     private final CountedWfp wfp;
     private final InjectionCompletion freeClone;
-    /** Whether weak-host packets are reinjected with network receive (the sample) or forward-injected (the bug). */
+    /**
+     * Whether weak-host packets are reinjected with network receive or send (the sample) or forward-injected (the
+     * mistake the sample's comment warns about).
+     */
     boolean weakHostAware = true;
 
     BasicPacketInjection(ScenarioHost host, long injectionContext) {
@@ -55,18 +61,29 @@ final class BasicPacketInjection {
         });
     }
 
-    /** {@code PerformBasicPacketInjectionAtForward}. */
+    /**
+     * {@code PerformBasicPacketInjectionAtForward}: a fragment group is left alone (step 3 of the classify: its
+     * fragments are injected one by one when they are indicated alone, §5.6 item 3); a weak-host pass-through is
+     * reinjected with network receive (IS_INBOUND_PASS_THRU) or network send (IS_OUTBOUND_PASS_THRU), and the
+     * injection state is queried with that handle; everything else is forward-injected.
+     */
     ClassifyFn atForward() {
         return (values, metadata, nbl, context, filter, flow, out) -> {
-            if (!takes(forward, nbl, out)) {
+            int flags = (int) values.get(IpForwardField.FLAGS).integer();
+            if ((flags & IpStack.FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP) != 0) {
+                groupsSeen.incrementAndGet();
+                return;
+            }
+            boolean inbound = (flags & HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU) != 0 && weakHostAware;
+            boolean outbound = (flags & HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU) != 0 && weakHostAware;
+            if (!takes(inbound || outbound ? network : forward, nbl, out)) {
                 return;
             }
             NetBufferList clone = wfp.clone(nbl);
             int destination =
                     (int) values.get(IpForwardField.DESTINATION_INTERFACE_INDEX).integer();
-            int flags = (int) values.get(IpForwardField.FLAGS).integer();
             int status;
-            if ((flags & IS_INBOUND_PASS_THRU) != 0 && weakHostAware) {
+            if (inbound) {
                 int subInterface = (int) values.get(IpForwardField.DESTINATION_SUB_INTERFACE_INDEX)
                         .integer();
                 status = network.injectNetworkReceiveAsync(
@@ -78,6 +95,9 @@ final class BasicPacketInjection {
                         clone,
                         freeClone,
                         null);
+            } else if (outbound) {
+                status = network.injectNetworkSendAsync(
+                        injectionContext, 0, metadata.compartmentId(), clone, freeClone, null);
             } else {
                 status = forward.injectForwardAsync(
                         injectionContext,

@@ -6,6 +6,7 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.wfp.InjectionCompletion;
 import org.nbl4j.stack.wfp.WfpBuffers;
 
@@ -54,6 +55,13 @@ final class CountedWfp {
         NetBufferList nbl = buffers.allocateNetBufferAndNetBufferList(pool, 0, 0, mdl, 0, length);
         allocated.incrementAndGet();
         return nbl;
+    }
+
+    /** {@code FwpsReassembleForwardFragmentGroup0}: an allocation, freed with {@link #free}. */
+    NetBufferList reassemble(AddressFamily family, NetBufferList fragmentGroup) {
+        NetBufferList whole = buffers.reassembleForwardFragmentGroup(family, fragmentGroup, null, 0, 0);
+        allocated.incrementAndGet();
+        return whole;
     }
 
     /** {@code FwpsFreeNetBufferList0}. */

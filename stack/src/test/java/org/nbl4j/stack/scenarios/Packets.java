@@ -33,6 +33,49 @@ final class Packets {
         header.set(ValueLayout.JAVA_BYTE, 11, (byte) checksum);
     }
 
+    /** Sets the IPv4 destination address of the NBL's packet in place (the header checksum is left as it was). */
+    static void setIpv4Destination(NetBufferList nbl, String destination) {
+        byte[] address = TestPackets.ip(destination).getAddress();
+        MemorySegment header = ipv4Header(nbl);
+        for (int i = 0; i < 4; i++) {
+            header.set(ValueLayout.JAVA_BYTE, 16 + i, address[i]);
+        }
+    }
+
+    /** The UDP checksum a UDP-in-IPv4 packet (20-byte header) should carry (RFC 768), never 0. */
+    static int udpChecksum(byte[] packet) {
+        int udpLength = packet.length - 20;
+        byte[] pseudo = new byte[12 + udpLength];
+        System.arraycopy(packet, 12, pseudo, 0, 8);
+        pseudo[9] = UDP;
+        TestPackets.put16(pseudo, 10, udpLength);
+        System.arraycopy(packet, 20, pseudo, 12, udpLength);
+        TestPackets.put16(pseudo, 12 + 6, 0);
+        int checksum = TestPackets.checksum(pseudo, 0, pseudo.length);
+        return checksum == 0 ? 0xFFFF : checksum;
+    }
+
+    /** The packet with its UDP checksum filled in. */
+    static byte[] withUdpChecksum(byte[] packet) {
+        byte[] copy = packet.clone();
+        TestPackets.put16(copy, 26, udpChecksum(copy));
+        return copy;
+    }
+
+    /** Recomputes the UDP checksum of the NBL's UDP-in-IPv4 packet in place, as a callout that fixes it would. */
+    static void recomputeUdpChecksum(NetBufferList nbl) {
+        byte[] packet = nbl.firstNetBuffer().toByteArray();
+        int checksum = udpChecksum(packet);
+        MemorySegment header = nbl.firstNetBuffer().getDataBuffer(28, null, 1, 0);
+        header.set(ValueLayout.JAVA_BYTE, 26, (byte) (checksum >>> 8));
+        header.set(ValueLayout.JAVA_BYTE, 27, (byte) checksum);
+    }
+
+    /** Whether the UDP checksum of a UDP-in-IPv4 packet fits its pseudo-header and data. */
+    static boolean udpChecksumValid(byte[] packet) {
+        return TestPackets.u16(packet, 26) == udpChecksum(packet);
+    }
+
     /** Whether the IPv4 header checksum of a packet is right. */
     static boolean ipv4ChecksumValid(byte[] packet) {
         return TestPackets.checksum(packet, 0, (packet[0] & 0x0F) * 4) == 0;

@@ -35,8 +35,8 @@ import org.nbl4j.stack.wfp.WfpInfoContainers;
  * A whole host for the acceptance scenarios of wfp-callouts-and-injection §8.6, with nothing stood in: a
  * {@link Router} (IP stack, adapters with the WFP lightweight filter of the Windows 10 profile) over two in-memory
  * miniports, and the real {@link FilterEngine}. Interface 1 ("wire1") is on 192.0.2.0/24 and 2001:db8:1::/64,
- * interface 2 ("wire2") on 198.51.100.0/24 and 2001:db8:2::/64; forwarding is on. Packets are polled on the test
- * thread, so every scenario is deterministic.
+ * interface 2 ("wire2") on 198.51.100.0/24 and 2001:db8:2::/64; forwarding is on unless the options say otherwise.
+ * Packets are polled on the test thread, so every scenario is deterministic.
  *
  * <p>{@link #assertInvariants()} is the harness of §8.4, run after each scenario.
  */
@@ -75,6 +75,14 @@ final class ScenarioHost implements AutoCloseable {
 
     /** @param mtu2 the MTU of wire2 (wire1 has 1500) */
     ScenarioHost(int mtu2) {
+        this(mtu2, Router.InterfaceOptions.forwarding(true));
+    }
+
+    /**
+     * @param mtu2 the MTU of wire2 (wire1 has 1500)
+     * @param options the switches of both IP interfaces
+     */
+    ScenarioHost(int mtu2, Router.InterfaceOptions options) {
         ndis = Ndis.create(VerifierSettings.full());
         wire1 = MemoryMiniport.builder()
                 .name("wire1")
@@ -91,8 +99,8 @@ final class ScenarioHost implements AutoCloseable {
                 .build();
         router = Router.create(ndis);
         engine = router.useFilterEngine(PlatformProfile.WINDOWS_10);
-        router.addInterface(IF1, "wire1", wire1, List.of(), true);
-        router.addInterface(IF2, "wire2", wire2, List.of(), true);
+        router.addInterface(IF1, "wire1", wire1, List.of(), options);
+        router.addInterface(IF2, "wire2", wire2, List.of(), options);
         router.address(IF1, ip("192.0.2.1"), 24)
                 .address(IF1, ip("2001:db8:1::1"), 64)
                 .address(IF2, ip("198.51.100.1"), 24)

@@ -2,6 +2,7 @@ package org.nbl4j.stack.scenarios;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
@@ -14,6 +15,7 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.IpDiscardReason;
+import org.nbl4j.stack.ip.IpStack;
 import org.nbl4j.stack.ip.TestPackets;
 import org.nbl4j.stack.wfp.ActionType;
 import org.nbl4j.stack.wfp.InjectionHandle;
@@ -116,13 +118,18 @@ class WfpSamplerScenariosTest {
         }
     }
 
+    private static final byte[] PAYLOAD = TestPackets.bytes(64, 9);
+    /** The two fragments of one UDP datagram from a host on wire1 to one beyond wire2. */
+    private static final byte[] FIRST = TestPackets.ipv4(
+            "192.0.2.10", "198.51.100.20", Packets.UDP, 64, 0x4242, 0x2000, new byte[0], slice(PAYLOAD, 0, 32));
+
+    private static final byte[] SECOND = TestPackets.ipv4(
+            "192.0.2.10", "198.51.100.20", Packets.UDP, 64, 0x4242, 32 / 8, new byte[0], slice(PAYLOAD, 32, 32));
+
     @Test
     void swfs3WithoutGroupingEveryForwardedFragmentIsIndicatedOnceAndInjectedAlone() {
-        byte[] payload = TestPackets.bytes(64, 9);
-        byte[] first = TestPackets.ipv4(
-                "192.0.2.10", "198.51.100.20", Packets.UDP, 64, 0x4242, 0x2000, new byte[0], slice(payload, 0, 32));
-        byte[] second = TestPackets.ipv4(
-                "192.0.2.10", "198.51.100.20", Packets.UDP, 64, 0x4242, 32 / 8, new byte[0], slice(payload, 32, 32));
+        byte[] first = FIRST;
+        byte[] second = SECOND;
         try (ScenarioHost host = new ScenarioHost()) {
             BasicPacketInjection injector = new BasicPacketInjection(host, 0);
             host.callout(
@@ -135,10 +142,178 @@ class WfpSamplerScenariosTest {
             host.receiveOn1(first);
             host.receiveOn1(second);
 
-            // Grouping (groupforwardedfragments) is not modelled by the IP stack: only the "off" half of S-WFS-3.
+            // Grouping off (the default, §5.6 item 2): every fragment is indicated once.
             assertEquals(2, host.engine.indications(Layer.IPFORWARD_V4));
+            assertEquals(0, injector.groupsSeen.get());
             assertEquals(hex(List.of(Packets.forwarded(first), Packets.forwarded(second))), hex(host.sentOn2));
             assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_SUCCESS), injector.completions);
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void swfs3WithGroupingTheGroupIndicationIsLeftAloneAndEveryFragmentIsInjectedAlone() {
+        try (ScenarioHost host = new ScenarioHost()) {
+            host.router.ip().setGroupForwardedFragments(true); // the §8.5 switch
+            BasicPacketInjection injector = new BasicPacketInjection(host, 0);
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_TERMINATING,
+                    injector.atForward());
+
+            host.receiveOn1(FIRST);
+            assertEquals(hex(List.of(Packets.forwarded(FIRST))), hex(host.sentOn2), "injected when indicated alone");
+            assertEquals(
+                    ScenarioHost.RECEIVE_BUFFERS - 1, host.wire1.freeReceiveBuffers(), "held for its fragment group");
+            host.receiveOn1(SECOND);
+
+            // §5.6 item 3: each fragment is indicated twice, alone and then in its group (an NBL chain with
+            // IS_FRAGMENT_GROUP); WFPSampler leaves the group alone (CONTINUE) and injects the fragments one by one.
+            assertEquals(3, host.engine.indications(Layer.IPFORWARD_V4));
+            assertEquals(1, injector.groupsSeen.get());
+            assertEquals(List.of(InjectionState.NOT_INJECTED, InjectionState.NOT_INJECTED), injector.states);
+            assertEquals(hex(List.of(Packets.forwarded(FIRST), Packets.forwarded(SECOND))), hex(host.sentOn2));
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_SUCCESS), injector.completions);
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void aFragmentGroupIsReassembledBeforeForwardInjection() {
+        try (ScenarioHost host = new ScenarioHost()) {
+            host.router.ip().setGroupForwardedFragments(true);
+            InjectionHandle forward = host.handle(AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_FORWARD);
+            List<Integer> chainStatuses = new ArrayList<>();
+            List<Integer> completions = new ArrayList<>();
+            List<Integer> chainLengths = new ArrayList<>();
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_TERMINATING,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        int flags = (int) values.get(IpForwardField.FLAGS).integer();
+                        if ((flags & IpStack.FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP) == 0) {
+                            return; // a fragment alone goes on to its group
+                        }
+                        int length = 0;
+                        for (NetBufferList each = nbl; each != null; each = each.next()) {
+                            length++;
+                        }
+                        chainLengths.add(length);
+                        // §3.5, §3.12 item 3: the chain cannot be forward-injected as it is.
+                        NetBufferList a = host.wfp.clone(nbl);
+                        NetBufferList b = host.wfp.clone(nbl.next());
+                        a.setNext(b);
+                        chainStatuses.add(host.wfp.injection(forward.injectForwardAsync(
+                                0,
+                                0,
+                                AddressFamily.INET,
+                                0,
+                                ScenarioHost.IF2,
+                                a,
+                                host.wfp.completion((ctx, injected, dispatchLevel) -> {}),
+                                null)));
+                        a.setNext(null);
+                        host.wfp.freeClone(a);
+                        host.wfp.freeClone(b);
+                        // An edge firewall's way (§2.9): one NBL over the fragments' bytes, injected in their place.
+                        NetBufferList whole = host.wfp.reassemble(AddressFamily.INET, nbl);
+                        out.setActionType(ActionType.BLOCK);
+                        out.absorb();
+                        out.clearWriteRight();
+                        int status = host.wfp.injection(forward.injectForwardAsync(
+                                0,
+                                0,
+                                AddressFamily.INET,
+                                metadata.compartmentId(),
+                                (int) values.get(IpForwardField.DESTINATION_INTERFACE_INDEX)
+                                        .integer(),
+                                whole,
+                                host.wfp.completion((ctx, injected, dispatchLevel) -> {
+                                    completions.add(injected.status());
+                                    host.wfp.free(injected);
+                                }),
+                                null));
+                        if (status != NtStatus.STATUS_SUCCESS) {
+                            host.wfp.free(whole);
+                        }
+                    });
+
+            host.receiveOn1(SECOND);
+            host.receiveOn1(FIRST);
+
+            assertEquals(List.of(2), chainLengths);
+            assertEquals(List.of(NtStatus.STATUS_INVALID_PARAMETER), chainStatuses);
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS), completions);
+            byte[] datagram =
+                    TestPackets.ipv4("192.0.2.10", "198.51.100.20", Packets.UDP, 63, 0x4242, 0, new byte[0], PAYLOAD);
+            assertEquals(hex(List.of(datagram)), hex(host.sentOn2), "one datagram, TTL as the fragments had it");
+            assertEquals(1, host.router.ip().statistics().inspectionAbsorbed(), "the group, not its fragments");
+            host.assertInvariants();
+        }
+    }
+
+    @Test
+    void swfs5AModifiedDestinationLeavesWithTheCalloutsHeaderChecksumAndTheTransportChecksumAsTheCalloutLeftIt() {
+        byte[] packet = Packets.withUdpChecksum(Packets.udpAcross(24));
+        try (ScenarioHost host = new ScenarioHost()) {
+            InjectionHandle forward = host.handle(AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_FORWARD);
+            List<Integer> completions = new ArrayList<>();
+            boolean[] fixTransportChecksum = {false};
+            host.callout(
+                    Layer.IPFORWARD_V4,
+                    host.sublayer(0x7FFF),
+                    15,
+                    ActionType.CALLOUT_TERMINATING,
+                    (values, metadata, nbl, context, filter, flow, out) -> {
+                        // BasicPacketModification: edit the clone's header in place (its bytes are the original's,
+                        // I-8, which is absorbed and never sent), recompute the IPv4 header checksum, inject.
+                        out.setActionType(ActionType.BLOCK);
+                        out.absorb();
+                        out.clearWriteRight();
+                        NetBufferList clone = host.wfp.clone(nbl);
+                        Packets.setIpv4Destination(clone, "198.51.100.30");
+                        Packets.recomputeIpv4Checksum(clone);
+                        if (fixTransportChecksum[0]) {
+                            Packets.recomputeUdpChecksum(clone);
+                        }
+                        int status = host.wfp.injection(forward.injectForwardAsync(
+                                0,
+                                0,
+                                AddressFamily.INET,
+                                metadata.compartmentId(),
+                                (int) values.get(IpForwardField.DESTINATION_INTERFACE_INDEX)
+                                        .integer(),
+                                clone,
+                                host.wfp.completion((ctx, injected, dispatchLevel) -> {
+                                    completions.add(injected.status());
+                                    host.wfp.freeClone(injected);
+                                }),
+                                null));
+                        if (status != NtStatus.STATUS_SUCCESS) {
+                            host.wfp.freeClone(clone);
+                        }
+                    });
+
+            host.receiveOn1(packet);
+            fixTransportChecksum[0] = true;
+            host.receiveOn1(packet);
+
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_SUCCESS), completions);
+            assertEquals(2, host.sentOn2.size());
+            for (byte[] sent : host.sentOn2) {
+                assertArrayEquals(
+                        TestPackets.ip("198.51.100.30").getAddress(), java.util.Arrays.copyOfRange(sent, 16, 20));
+                assertTrue(Packets.ipv4ChecksumValid(sent), "the header checksum the callout recomputed");
+                assertEquals(63, sent[8], "TTL decremented once, by forwarding");
+            }
+            byte[] stale = host.sentOn2.get(0);
+            assertEquals(TestPackets.u16(packet, 26), TestPackets.u16(stale, 26), "nbl4j leaves it as it was (I-9)");
+            assertFalse(Packets.udpChecksumValid(stale), "stale: it covers the old destination");
+            assertTrue(Packets.udpChecksumValid(host.sentOn2.get(1)), "the callout fixed it itself");
             host.assertInvariants();
         }
     }

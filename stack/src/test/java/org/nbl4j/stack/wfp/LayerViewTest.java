@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.HookPoint;
+import org.nbl4j.stack.ip.HostModel;
 import org.nbl4j.stack.ip.IpDiscardReason;
 import org.nbl4j.stack.ip.PacketFacts;
 
@@ -102,7 +103,7 @@ class LayerViewTest {
     @Test
     void forwardPassThroughFlagsAreMetadataBitsToo() {
         PacketFacts facts = WfpTestStack.v4Facts(17);
-        facts.setConditionFlags(PacketView.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
+        facts.setConditionFlags(HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
         List<String> seen = seen(HookPoint.IPFORWARD, facts, false);
         assertEquals("DESTINATION_INTERFACE_INDEX=UINT32 0x5", seen.get(8));
         assertEquals("metadata 0x200800", seen.getLast());
