@@ -214,6 +214,8 @@ class RouteCommandLiveTest {
             Capture.Statistics receivedStatistics = received.stop();
             Observed observed = new Observed(kernel, sent.packets(), received.packets());
             String outputs = sent.output() + received.output();
+            assertEquals(observed.sent().size(), sentStatistics.captured(), outputs);
+            assertEquals(observed.received().size(), receivedStatistics.captured(), outputs);
             for (Capture.Statistics statistics : List.of(sentStatistics, receivedStatistics)) {
                 assertEquals(0, statistics.droppedByKernel(), outputs);
                 // Each tcpdump is given every packet of the device and keeps one direction: together they hold all.

@@ -63,9 +63,9 @@ public final class Capture implements AutoCloseable {
                         "-s",
                         String.valueOf(SNAPSHOT_LENGTH),
                         "-B",
-                        "8192",
+                        "8192", // KiB of kernel buffer: nothing dropped while tcpdump lags behind a transfer
                         "-Z",
-                        "root",
+                        "root", // keeps writing as root, into the test's own temporary directory
                         "-w",
                         file.toString()))
                 .redirectErrorStream(true)

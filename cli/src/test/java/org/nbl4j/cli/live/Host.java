@@ -48,10 +48,6 @@ public final class Host implements AutoCloseable {
         return host;
     }
 
-    public String namespace() {
-        return namespace;
-    }
-
     /**
      * Moves the router's TUN device in, gives it an IPv4 address and a default route through the router, and sets it up.
      * IPv6 stays off on it: nothing is sent yet.
@@ -125,7 +121,7 @@ public final class Host implements AutoCloseable {
         return full;
     }
 
-    /** Deletes the namespace (a TUN device still in it goes back to the initial namespace until the router closes). */
+    /** Deletes the namespace. */
     @Override
     public void close() throws IOException, InterruptedException {
         Commands.run("ip", "netns", "del", namespace);
