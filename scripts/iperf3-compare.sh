@@ -2,10 +2,21 @@
 # Compares iperf3 TCP throughput between two namespaces routed (a) by `nbl4j route`, (b) by `nbl4j route` with the
 # forward-inject callout, (c) by the Linux kernel in a third namespace (veth pairs, forwarding on). Same documentation
 # addresses in all three: host A 192.0.2.2/24, host B 198.51.100.2/24, router .1 on each side.
-# Needs root, iproute2, iperf3, python3 and JDK 25 (./nbl4j builds the jar). Usage: scripts/iperf3-compare.sh [seconds]
+# With --queues it compares receive queues instead: `nbl4j route --queues 1` and `--queues 2` (TUN IFF_MULTI_QUEUE, one
+# thread per queue), each plain and with the callout, under two iperf3 streams (-P 2) that the kernel can steer to
+# different queues.
+# Needs root, iproute2, iperf3, python3 and JDK 25 (./nbl4j builds the jar).
+# Usage: scripts/iperf3-compare.sh [--queues] [seconds]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+compare_queues=false
+if [ "${1:-}" = --queues ]; then
+  compare_queues=true
+  shift
+fi
 seconds=${1:-5}
+streams=1
+if $compare_queues; then streams=2; fi
 id=$$
 a=nbl4j-ipc-$id-a
 b=nbl4j-ipc-$id-b
@@ -37,8 +48,8 @@ measure() {
   ip netns exec "$b" timeout $((seconds + 20)) iperf3 -s -1 -B 198.51.100.2 >/dev/null 2>&1 &
   local server=$!
   sleep 0.5
-  ip netns exec "$a" timeout $((seconds + 15)) iperf3 -c 198.51.100.2 -t "$seconds" --connect-timeout 3000 -J \
-    >"$log/client.json"
+  ip netns exec "$a" timeout $((seconds + 15)) iperf3 -c 198.51.100.2 -t "$seconds" -P "$streams" \
+    --connect-timeout 3000 -J >"$log/client.json"
   wait "$server" || true
   python3 -c 'import json,sys; print("%.0f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e6))' \
     "$log/client.json"
@@ -93,10 +104,19 @@ kernel_case() {
   ip netns del "$r"
 }
 
-echo "iperf3 -t $seconds, A 192.0.2.2 -> B 198.51.100.2; $(nproc) CPUs; load:$(uptime | sed 's/.*load average://')"
+callout=org.nbl4j.samples.forwardinject.ForwardInjectCallout
+echo "iperf3 -t $seconds -P $streams, A 192.0.2.2 -> B 198.51.100.2; $(nproc) CPUs; commit $(git -C "$here" rev-parse --short HEAD);" \
+  "$(date -u '+%Y-%m-%d %H:%M UTC'); load:$(uptime | sed 's/.*load average://')"
 echo "| router | receiver Mbit/s | notes |"
 echo "|---|---:|---|"
-nbl4j_case "nbl4j route"
-nbl4j_case "nbl4j route --callout ForwardInjectCallout" --callout org.nbl4j.samples.forwardinject.ForwardInjectCallout
-kernel_case
+if $compare_queues; then
+  for queues in 1 2; do
+    nbl4j_case "nbl4j route --queues $queues" --queues "$queues"
+    nbl4j_case "nbl4j route --queues $queues --callout ForwardInjectCallout" --queues "$queues" --callout "$callout"
+  done
+else
+  nbl4j_case "nbl4j route"
+  nbl4j_case "nbl4j route --callout ForwardInjectCallout" --callout "$callout"
+  kernel_case
+fi
 echo "load after:$(uptime | sed 's/.*load average://')"

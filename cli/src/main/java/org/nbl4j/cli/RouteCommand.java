@@ -87,9 +87,21 @@ final class RouteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        int status = route();
-        exitStatus.complete(status);
-        return status;
+        // Registered before anything is built, removed only once the status is known: a Ctrl-C at any point stops the
+        // route in order and lets the summary print, instead of ending the JVM halfway through the build or the close.
+        Thread hook = Thread.ofPlatform().name("nbl4j route Ctrl-C").unstarted(this::stopAtShutdown);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            int status = route();
+            exitStatus.complete(status);
+            return status;
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            // Without a status the hook would wait its whole budget before the JVM exits.
+            exitStatus.completeExceptionally(e);
+            throw e;
+        } finally {
+            removeHook(hook);
+        }
     }
 
     private int route() throws IOException, InterruptedException {
@@ -124,14 +136,11 @@ final class RouteCommand implements Callable<Integer> {
             try (SystemWfp.Binding _ = SystemWfp.bind(built.engine())) {
                 built.loadDrivers();
                 built.router().start();
-                Thread hook = Thread.ofPlatform().unstarted(this::stopAtShutdown);
-                Runtime.getRuntime().addShutdownHook(hook);
                 out.println("routing live between " + names(config) + " (" + queues + " queue(s) each); "
                         + (duration == null ? "Ctrl-C stops" : "stops after " + duration + " s"));
                 out.flush();
                 routing.countDown();
                 awaitStop();
-                removeHook(hook);
                 built.unloadDrivers();
             }
             return built.closeAndReport(
@@ -162,7 +171,10 @@ final class RouteCommand implements Callable<Integer> {
         }
     }
 
-    /** Ctrl-C: stops the route, lets it print its summary, and exits with its status rather than the signal's. */
+    /**
+     * Ctrl-C or SIGTERM: stops the route, waits while it unloads, closes and prints its summary, and exits with its
+     * status rather than the signal's.
+     */
     private void stopAtShutdown() {
         stop();
         try {
@@ -177,7 +189,7 @@ final class RouteCommand implements Callable<Integer> {
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
-            // Ctrl-C came: the hook is running and waits for this run's status
+            // Ctrl-C came: the hook is running, and the status it waits for is already set
         }
     }
 

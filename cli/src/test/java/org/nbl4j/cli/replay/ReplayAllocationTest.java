@@ -16,13 +16,18 @@ import org.nbl4j.io.capture.CaptureWriter;
  * The replay loop allocates nothing per packet: replaying five times as many packets (with the verifier off, whose
  * sampled tracking would allocate, and with output files) must cost the replaying thread almost no more heap.
  *
- * <p>Partial: the replay still allocates about 40 bytes per packet somewhere below the loop (measured 32 to 45 with
- * and without the WFP lightweight filter; not yet found, while the JMH forwarding benchmark's path measures 0), so
- * the bound allows that rather than 0. A {@code byte[]} copy of each packet exceeds it.
+ * <p>Partial: the replay's own code (capture reading, the loop, the output files) allocates nothing per packet, but
+ * {@code Router.pollAll}, which the loop calls once per packet, walks the router's adapter list with a for-each loop:
+ * one {@code ArrayList$Itr} (32 bytes) per call, which C2's escape analysis removes in some runs and not in others
+ * (JFR's {@code jdk.ObjectAllocationSample} under the loop shows that object only; measured 0 to 1 byte per packet when
+ * it is removed, 32 when it is not). The fix belongs in {@code stack/router} (an indexed loop); until then the bound
+ * allows those 32 bytes and a little measurement noise; with that loop indexed it can come down to the noise alone.
+ * A {@code byte[]} copy of each packet (540 bytes) exceeds it, and so does a second object per packet next to the
+ * iterator.
  */
 class ReplayAllocationTest {
-    /** Bytes per packet allowed for the allocation not yet found; a copy of a test packet (540 bytes) is far above it. */
-    private static final long STACK_ALLOWANCE = 96;
+    /** {@code Router.pollAll}'s iterator (32 bytes, when not scalar-replaced) plus 8 bytes per packet of noise. */
+    private static final long STACK_ALLOWANCE = 40;
 
     @TempDir
     Path directory;
