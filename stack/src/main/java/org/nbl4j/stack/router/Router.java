@@ -175,7 +175,9 @@ public final class Router implements AutoCloseable {
      */
     public int pollAll(int budget) {
         int done = 0;
-        for (Adapter adapter : adapters) {
+        // Indexed: callers poll once per packet, and a for-each iterator is not always scalar-replaced.
+        for (int index = 0; index < adapters.size(); index++) {
+            Adapter adapter = adapters.get(index);
             for (int queue = 0; queue < adapter.receiveQueueCount(); queue++) {
                 done += adapter.poll(queue, budget);
             }
