@@ -97,6 +97,9 @@ public final class ReplaySummary {
         row(out, "delivered locally", ip.delivered());
         row(out, "echo replies sent", ip.echoRepliesSent());
         row(out, "ICMP errors sent", ip.icmpErrorsSent());
+        if (ip.resetsSent() > 0) {
+            row(out, "TCP resets sent", ip.resetsSent());
+        }
         if (ip.icmpRateLimited() > 0) {
             row(out, "ICMP errors rate-limited", ip.icmpRateLimited());
         }

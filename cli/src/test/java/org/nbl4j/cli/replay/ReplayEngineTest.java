@@ -94,7 +94,7 @@ class ReplayEngineTest {
         long transmitted = result.interfaces().stream()
                 .mapToLong(InterfaceResult::transmitted)
                 .sum();
-        assertEquals(ip.forwarded() + ip.icmpErrorsSent() + ip.echoRepliesSent(), transmitted);
+        assertEquals(ip.forwarded() + ip.icmpErrorsSent() + ip.echoRepliesSent() + ip.resetsSent(), transmitted);
 
         // The capture's coalesced (GRO) segments are too long for a 1500-byte interface; they are all that is lost.
         long giants = captured.stream()
@@ -102,9 +102,10 @@ class ReplayEngineTest {
                 .count();
         assertEquals(giants, result.skipped().get(SkipReason.LONGER_THAN_MTU));
         // Link-local ND and MLD to multicast groups are delivered; host B's one unicast neighbour advertisement to
-        // Linux's link-local address has no route here (docs/cli.md).
-        assertEquals(1, ip.discards(IpDiscardReason.NO_ROUTE));
-        assertEquals(ip.discards(IpDiscardReason.NO_ROUTE), ip.totalDiscards());
+        // Linux's link-local address is not forwarded (RFC 4291 §2.5.6), silently (docs/cli.md).
+        assertEquals(1, ip.discards(IpDiscardReason.BEYOND_SCOPE));
+        assertEquals(ip.discards(IpDiscardReason.BEYOND_SCOPE), ip.totalDiscards());
+        assertEquals(0, ip.icmpErrorsSent());
     }
 
     @Test

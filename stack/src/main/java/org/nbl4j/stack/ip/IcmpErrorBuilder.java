@@ -35,7 +35,8 @@ public final class IcmpErrorBuilder {
      * Writes the error into {@code out}, which must hold {@link #errorLength} bytes. The source and destination are
      * the error's own (the destination is normally the offending packet's source).
      *
-     * @param mtu the next-hop MTU for {@link IcmpErrorKind#PACKET_TOO_BIG}, ignored otherwise
+     * @param parameter the next-hop MTU of a {@link IcmpErrorKind#PACKET_TOO_BIG}, the pointer of a Parameter Problem
+     *     (an offset into the offending packet), ignored otherwise ({@link IcmpErrorKind#restOfHeader})
      * @param offending the offending packet, its data starting at its IP header
      * @param offendingLength its length (its header's, not the NB's DataLength)
      * @param identification the IPv4 Identification of the error
@@ -44,7 +45,7 @@ public final class IcmpErrorBuilder {
             MemorySegment out,
             AddressFamily family,
             IcmpErrorKind kind,
-            int mtu,
+            int parameter,
             long sourceHigh,
             long sourceLow,
             long destinationHigh,
@@ -56,8 +57,7 @@ public final class IcmpErrorBuilder {
         int ipHeader = headerLength(family);
         int icmpLength = length - ipHeader;
         MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
-        int rest = kind == IcmpErrorKind.PACKET_TOO_BIG ? (family == AddressFamily.INET ? mtu & 0xFFFF : mtu) : 0;
-        IcmpMessages.writeHeader(icmp, kind.type(family), kind.code(family), rest);
+        IcmpMessages.writeHeader(icmp, kind.type(family), kind.code(family), kind.restOfHeader(family, parameter));
         NetBufferBytes.copyOut(offending, 0, icmp, IcmpMessages.HEADER_LENGTH, icmpLength - IcmpMessages.HEADER_LENGTH);
         if (family == AddressFamily.INET) {
             Ipv4Header.write(

@@ -11,6 +11,7 @@ import java.lang.foreign.ValueLayout;
  */
 public final class IcmpMessages {
     public static final int IPPROTO_ICMP = 1;
+    public static final int IPPROTO_IGMP = 2;
     public static final int IPPROTO_TCP = 6;
     public static final int IPPROTO_UDP = 17;
     public static final int IPPROTO_ICMPV6 = 58;
@@ -24,8 +25,16 @@ public final class IcmpMessages {
     public static final int V4_PARAMETER_PROBLEM = 12;
     /** Destination Unreachable code 0: net unreachable. */
     public static final int V4_CODE_NET_UNREACHABLE = 0;
+    /** Destination Unreachable code 2: protocol unreachable. */
+    public static final int V4_CODE_PROTOCOL_UNREACHABLE = 2;
+    /** Destination Unreachable code 3: port unreachable. */
+    public static final int V4_CODE_PORT_UNREACHABLE = 3;
     /** Destination Unreachable code 4: fragmentation needed and DF set (RFC 1191 puts the next-hop MTU in). */
     public static final int V4_CODE_FRAGMENTATION_NEEDED = 4;
+    /** Destination Unreachable code 13: communication administratively prohibited (RFC 1812 §5.2.7.1). */
+    public static final int V4_CODE_ADMINISTRATIVELY_PROHIBITED = 13;
+    /** Parameter Problem code 0: the pointer shows the octet in error (RFC 792). */
+    public static final int V4_CODE_POINTER = 0;
 
     public static final int V6_DESTINATION_UNREACHABLE = 1;
     public static final int V6_PACKET_TOO_BIG = 2;
@@ -35,6 +44,16 @@ public final class IcmpMessages {
     public static final int V6_ECHO_REPLY = 129;
     /** Destination Unreachable code 0: no route to destination. */
     public static final int V6_CODE_NO_ROUTE = 0;
+    /** Destination Unreachable code 2: beyond scope of source address. */
+    public static final int V6_CODE_BEYOND_SCOPE = 2;
+    /** Destination Unreachable code 4: port unreachable. */
+    public static final int V6_CODE_PORT_UNREACHABLE = 4;
+    /** Parameter Problem code 0: erroneous header field encountered. */
+    public static final int V6_CODE_ERRONEOUS_HEADER_FIELD = 0;
+    /** Parameter Problem code 1: unrecognized Next Header type encountered. */
+    public static final int V6_CODE_UNRECOGNIZED_NEXT_HEADER = 1;
+    /** Parameter Problem code 2: unrecognized IPv6 option encountered. */
+    public static final int V6_CODE_UNRECOGNIZED_OPTION = 2;
 
     /** Time Exceeded code 0 (both versions): hop limit exceeded in transit. */
     public static final int CODE_HOP_LIMIT_EXCEEDED = 0;

@@ -59,6 +59,29 @@ public final class InternetChecksum {
     }
 
     /**
+     * The running sum of the pseudo-header that UDP, TCP and ICMPv6 checksums cover (RFC 768, RFC 9293 §3.1, RFC 8200
+     * §8.1), from addresses as the path holds them ({@link IpAddresses}): source, destination, the upper-layer length
+     * and protocol. The IPv4 and IPv6 layouts differ but sum alike: a zero byte beside the protocol, the length as one
+     * 16-bit word (IPv4) or a 32-bit one (IPv6).
+     */
+    public static long pseudoHeader(
+            AddressFamily family,
+            long sourceHigh,
+            long sourceLow,
+            long destinationHigh,
+            long destinationLow,
+            int upperLayerLength,
+            int protocol) {
+        long sum = words(sourceHigh) + words(sourceLow) + words(destinationHigh) + words(destinationLow);
+        return sum + (upperLayerLength >>> 16) + (upperLayerLength & 0xFFFF) + protocol;
+    }
+
+    /** The sum of the four 16-bit words of a 64-bit value (an IPv4 address's two, with the high ones 0). */
+    private static long words(long value) {
+        return (value >>> 48) + ((value >>> 32) & 0xFFFF) + ((value >>> 16) & 0xFFFF) + (value & 0xFFFF);
+    }
+
+    /**
      * The IPv6 pseudo-header's running sum (RFC 8200 §8.1): source and destination addresses at the given offsets
      * of {@code header} (16 bytes each), the upper-layer length and the next-header value.
      */

@@ -78,6 +78,17 @@ public final class IpAddresses {
         return (high >>> 56) == 0xFF;
     }
 
+    /**
+     * Whether the address is link-local: 169.254.0.0/16 (RFC 3927) or fe80::/10 (RFC 4291 §2.5.6). A router forwards
+     * no packet with a link-local source or destination (RFC 3927 §7, RFC 4291 §2.5.6).
+     */
+    public static boolean isLinkLocal(AddressFamily family, long high, long low) {
+        if (family == AddressFamily.INET) {
+            return (low & 0xFFFF0000L) == 0xA9FE0000L;
+        }
+        return (high >>> 54) == (0xFE80L >>> 6);
+    }
+
     /** Whether the address is all zeros (0.0.0.0 or ::): an unspecified source gets no ICMP error. */
     public static boolean isUnspecified(long high, long low) {
         return high == 0 && low == 0;

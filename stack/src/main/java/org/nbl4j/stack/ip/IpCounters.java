@@ -19,7 +19,8 @@ final class IpCounters {
     static final int ICMP_RATE_LIMITED = 7;
     static final int REASSEMBLY_TIMEOUTS = 8;
     static final int INSPECTION_ABSORBED = 9;
-    private static final int COUNT = 10;
+    static final int RESETS_SENT = 10;
+    private static final int COUNT = 11;
 
     private final AtomicLongArray discards = new AtomicLongArray(REASONS.length);
     private final AtomicLongArray events = new AtomicLongArray(COUNT);
@@ -56,6 +57,7 @@ final class IpCounters {
                 events.get(ICMP_RATE_LIMITED),
                 events.get(REASSEMBLY_TIMEOUTS),
                 events.get(INSPECTION_ABSORBED),
+                events.get(RESETS_SENT),
                 interfaces);
     }
 }

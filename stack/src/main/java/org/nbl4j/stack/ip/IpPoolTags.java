@@ -13,6 +13,8 @@ public final class IpPoolTags {
     public static final PoolTag ECHO_REPLY = PoolTag.of("Ipec");
     /** Data of ICMP errors the layer sends. */
     public static final PoolTag ICMP_ERROR = PoolTag.of("Ipic");
+    /** Data of TCP resets the layer answers segments for this host with. */
+    public static final PoolTag TCP_RESET = PoolTag.of("Iptr");
     /** Data of reassembled datagrams. */
     public static final PoolTag REASSEMBLED = PoolTag.of("Ipra");
     /** Fragment payloads held while their datagram is incomplete. */

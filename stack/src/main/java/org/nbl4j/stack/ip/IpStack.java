@@ -28,8 +28,9 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * the {@link PacketHook} at INBOUND_IPPACKET, IPFORWARD and OUTBOUND_IPPACKET, and takes injected packets
  * ({@link PacketInjection}).
  *
- * <p><b>Order on the forward path</b> (wfp-callouts-and-injection §8.1, §9 item 16, chosen here): validate → route
- * lookup (no route: NO_ROUTE, ICMP unreachable) → TTL/hop-limit check (≤ 1: HOP_LIMIT_EXCEEDED, ICMP time exceeded)
+ * <p><b>Order on the forward path</b> (wfp-callouts-and-injection §8.1, §9 item 16, chosen here): validate → scope (a
+ * link-local source or destination is never forwarded: BEYOND_SCOPE) → route lookup (no route: NO_ROUTE, ICMP
+ * unreachable) → TTL/hop-limit check (≤ 1: HOP_LIMIT_EXCEEDED, ICMP time exceeded)
  * → <em>decrement</em> TTL/hop limit (IPv4 checksum patched incrementally, RFC 1624) → IPFORWARD classify → MTU
  * (send as is, fragment, or DONT_FRAGMENT_MTU_EXCEEDED with ICMP frag-needed / packet too big). So the packet shown
  * at IPFORWARD already carries the decremented TTL and a valid checksum; a callout that clones it and injects the
@@ -51,7 +52,8 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * forwarded fragments can be grouped at IPFORWARD ({@link #setGroupForwardedFragments}).
  *
  * <p>An indicated NBL carries one packet (§5.2): an NBL with more than one NB is dropped (MALFORMED_HEADER). A packet
- * longer than its IP header says (link padding) is forwarded with its padding.
+ * longer than its IP header says (link padding) is trimmed to the header's length before anything else sees it, and
+ * handed back to its owner with its padding ({@link NblOwnership#trimPadding}).
  */
 public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
@@ -448,8 +450,10 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             IpDiscardReason invalid = parseReceived(nb, frame);
             if (invalid != null) {
                 discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
+                reportProblem(nb, frame, arrival, atDispatch);
                 return;
             }
+            NblOwnership.trimPadding(nbl, nb, parsed.packetLength);
             InterfaceAddress local =
                     arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
             if (local != null && local.owner() != arrival) {
@@ -514,7 +518,9 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         int available = Math.min(whole, FIRST_WINDOW);
         NetBufferBytes.copyOut(nb, 0, frame.window, 0, available);
         IpDiscardReason invalid = PacketParser.parse(frame.window, available, dataLength, frame.parsed);
-        if (invalid == IpDiscardReason.HEADER_NOT_CONTIGUOUS && available < whole) {
+        boolean notContiguous = invalid == IpDiscardReason.HEADER_NOT_CONTIGUOUS
+                || frame.parsed.deliveryProblem == IpDiscardReason.HEADER_NOT_CONTIGUOUS;
+        if (notContiguous && available < whole) {
             NetBufferBytes.copyOut(nb, available, frame.window, available, whole - available);
             invalid = PacketParser.parse(frame.window, whole, dataLength, frame.parsed);
         }
@@ -631,9 +637,12 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int subInterface,
             boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
+        if (refusedAtDestination(nbl, nb, frame, arrival, subInterface, atDispatch)) {
+            return;
+        }
         if (!parsed.fragment) {
             if (showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
-                deliver(nbl, nb, frame, arrival, atDispatch);
+                deliver(nbl, nb, frame, arrival, subInterface, atDispatch);
             }
             return;
         }
@@ -683,8 +692,9 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             IpDiscardReason invalid = PacketParser.parse(header, available, nb.dataLength(), frame.parsed);
             if (invalid != null) {
                 discard(HookPoint.INBOUND_IPPACKET, whole, frame, arrival, subInterface, invalid);
-            } else if (showInbound(whole, nb, frame, arrival, subInterface, FWP_CONDITION_FLAG_IS_REASSEMBLED)) {
-                deliver(whole, nb, frame, arrival, atDispatch);
+            } else if (!refusedAtDestination(whole, nb, frame, arrival, subInterface, atDispatch)
+                    && showInbound(whole, nb, frame, arrival, subInterface, FWP_CONDITION_FLAG_IS_REASSEMBLED)) {
+                deliver(whole, nb, frame, arrival, subInterface, atDispatch);
             }
         } finally {
             PathScratch.exit();
@@ -692,34 +702,98 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         }
     }
 
-    /** Local delivery: answers echo requests, counts everything else as delivered (there are no sockets). */
+    /**
+     * The checks only a packet's destination makes (RFC 8200 §4 extension headers, fragment lengths): if one failed
+     * ({@link ParsedPacket#deliveryProblem}), drops the packet at INBOUND_IPPACKET's twin with the ICMP error it calls
+     * for.
+     *
+     * @return whether the packet was dropped
+     */
+    private boolean refusedAtDestination(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            boolean atDispatch) {
+        IpDiscardReason problem = frame.parsed.deliveryProblem;
+        if (problem == null) {
+            return false;
+        }
+        discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, problem);
+        reportProblem(nb, frame, arrival, atDispatch);
+        return true;
+    }
+
+    /**
+     * Hands a packet for this host to its protocol ({@link LocalProtocols}: there are no sockets): echo requests are
+     * answered and other ICMP, IGMP and No Next Header taken (DELIVERED); UDP is answered with port unreachable, TCP
+     * with a reset (PORT_UNREACHABLE), any other protocol with protocol unreachable (PROTOCOL_UNREACHABLE); a wrong
+     * upper-layer checksum or length is dropped silently. The drops are shown at INBOUND_IPPACKET's twin.
+     */
     private void deliver(
-            NetBufferList nbl, NetBuffer nb, PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        switch (LocalProtocols.classify(nb, parsed, frame.window)) {
+            case ECHO_REQUEST -> {
+                delivered(nbl);
+                sendEchoReply(nb, frame, arrival, parsed.packetLength - parsed.headerLength, atDispatch);
+            }
+            case CONSUMED -> delivered(nbl);
+            case UDP_NO_RECEIVER -> {
+                discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.PORT_UNREACHABLE);
+                sendIcmpError(nb, frame, arrival, IcmpErrorKind.PORT_UNREACHABLE, 0, atDispatch);
+            }
+            case TCP_NO_CONNECTION -> {
+                discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.PORT_UNREACHABLE);
+                // The window holds the segment's TCP header (LocalProtocols.classify put it there).
+                sendTcpReset(frame, arrival, atDispatch);
+            }
+            case NO_PROTOCOL -> {
+                discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.PROTOCOL_UNREACHABLE);
+                sendIcmpError(nb, frame, arrival, IcmpErrorKind.PROTOCOL_UNREACHABLE, parsed.protocolField, atDispatch);
+            }
+            case BAD_CHECKSUM ->
+                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
+            case BAD_LENGTH ->
+                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
+        }
+    }
+
+    private void delivered(NetBufferList nbl) {
         counters.count(IpCounters.DELIVERED);
         if (NblOwnership.role(nbl) == NblRole.INJECTED) {
             nbl.setStatus(NtStatus.STATUS_SUCCESS);
         }
-        ParsedPacket parsed = frame.parsed;
-        int icmpLength = parsed.packetLength - parsed.headerLength;
-        boolean echo = parsed.family == AddressFamily.INET
-                ? parsed.protocol == IcmpMessages.IPPROTO_ICMP
-                : parsed.protocol == IcmpMessages.IPPROTO_ICMPV6;
-        if (!echo
-                || icmpLength < IcmpMessages.HEADER_LENGTH
-                || IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
-            return;
-        }
-        MemorySegment type = nb.getDataBuffer(parsed.headerLength + 1, frame.window, 1, 0);
-        int request = parsed.family == AddressFamily.INET ? IcmpMessages.V4_ECHO_REQUEST : IcmpMessages.V6_ECHO_REQUEST;
-        if (type == null
-                || Byte.toUnsignedInt(type.get(java.lang.foreign.ValueLayout.JAVA_BYTE, parsed.headerLength))
-                        != request) {
-            return;
-        }
-        sendEchoReply(nb, frame, arrival, icmpLength, atDispatch);
     }
 
-    /** Builds the echo reply (RFC 792, RFC 4443 §4.2) in a new packet and sends it toward the request's source. */
+    /**
+     * Builds the echo reply (RFC 792, RFC 4443 §4.2) to a request whose checksum was checked, in a new packet, and sends
+     * it toward the request's source.
+     */
     private void sendEchoReply(
             NetBuffer request, PathScratch.Frame frame, IpInterface arrival, int icmpLength, boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
@@ -736,10 +810,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
             NetBufferBytes.copyOut(request, parsed.headerLength, icmp, 0, icmpLength);
             if (v4) {
-                if (InternetChecksum.compute(icmp, 0, icmpLength) != 0) {
-                    counters.discard(IpDiscardReason.BAD_CHECKSUM);
-                    return;
-                }
                 Ipv4Header.write(
                         out,
                         ipHeader + icmpLength,
@@ -762,11 +832,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                         parsed.destinationLow,
                         parsed.sourceHigh,
                         parsed.sourceLow);
-                // The request's checksum covers the request's pseudo-header: the same addresses, swapped.
-                if (Ipv6Header.icmpChecksum(out, ipHeader, icmpLength) != 0) {
-                    counters.discard(IpDiscardReason.BAD_CHECKSUM);
-                    return;
-                }
                 icmp.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) IcmpMessages.V6_ECHO_REPLY);
                 IcmpMessages.setChecksum(icmp, 0);
                 IcmpMessages.setChecksum(icmp, Ipv6Header.icmpChecksum(out, ipHeader, icmpLength));
@@ -804,6 +869,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                     arrival,
                     subInterface,
                     IpDiscardReason.NOT_LOCALLY_DESTINED);
+            return;
+        }
+        if (IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)
+                || IpAddresses.isLinkLocal(parsed.family, parsed.sourceHigh, parsed.sourceLow)) {
+            dropBeyondScope(nbl, nb, frame, arrival, subInterface, atDispatch);
             return;
         }
         Route route = arrival.compartment().lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow);
@@ -978,6 +1048,29 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         }
     }
 
+    /**
+     * Drops a packet to forward whose source or destination is link-local (RFC 3927 §7, RFC 4291 §2.5.6): such an
+     * address means nothing beyond the link it came from (BEYOND_SCOPE, at IPFORWARD's twin). An IPv6 source gets
+     * Destination Unreachable code 2 when its own link-local address is what keeps a global destination out of reach
+     * (RFC 4443 §3.1, RFC 4007 §9). A link-local destination that is not this host's is another host's on the arrival
+     * link: dropped silently, since this router sends nothing back onto the link it came from (it has no redirects).
+     * RFC 3927 asks for no ICMP error for IPv4.
+     */
+    private void dropBeyondScope(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            boolean atDispatch) {
+        discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.BEYOND_SCOPE);
+        ParsedPacket parsed = frame.parsed;
+        if (parsed.family == AddressFamily.INET6
+                && !IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
+            sendIcmpError(nb, frame, arrival, IcmpErrorKind.BEYOND_SCOPE, 0, atDispatch);
+        }
+    }
+
     /** Changes the TTL (incremental checksum) or hop limit by {@code delta}, in the packet itself. */
     private static void changeHopLimit(
             NetBuffer nb, MemorySegment header, PathScratch.Frame frame, boolean v4, int delta) {
@@ -1112,25 +1205,37 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     // ---- ICMP errors ----
 
+    /** Sends the ICMP error a failed check recorded in the frame's parsed packet, if it calls for one. */
+    private void reportProblem(NetBuffer offending, PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
+        IcmpErrorKind problem = frame.parsed.problem;
+        if (problem != null) {
+            sendIcmpError(offending, frame, arrival, problem, frame.parsed.problemPointer, atDispatch);
+        }
+    }
+
     /**
      * Sends an ICMP error about a received packet parsed into {@code frame}, unless RFC 1812 §4.3.2.7 / RFC 4443
-     * §2.4(e) forbid it (the packet is an ICMP error, a non-first fragment, from an unspecified or multicast source,
-     * to a multicast or broadcast destination) or the rate limit says no. It is routed toward the packet's source
-     * (the arrival interface if no route), from the arrival interface's address of the family.
+     * §2.4(e) forbid it (the packet is an ICMP error, an IPv4 fragment but the first, from an unspecified or
+     * multicast source, to a multicast or broadcast destination, except for an IPv6 unrecognized option whose action
+     * bits ask for the error whatever the destination: RFC 8200 §4.2, RFC 4443 §2.4(e.3)) or the rate limit says no.
+     * It is routed toward the packet's source (the arrival interface if no route), from the arrival interface's
+     * address of the family.
+     *
+     * @param parameter the next-hop MTU or the pointer ({@link IcmpErrorKind#restOfHeader})
      */
     private void sendIcmpError(
             NetBuffer offending,
             PathScratch.Frame frame,
             IpInterface arrival,
             IcmpErrorKind kind,
-            int mtu,
+            int parameter,
             boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
         AddressFamily family = parsed.family;
-        if ((parsed.fragment && parsed.fragmentOffset != 0)
-                || IpAddresses.isUnspecified(parsed.sourceHigh, parsed.sourceLow)
-                || IpAddresses.isMulticastOrBroadcast(family, parsed.sourceHigh, parsed.sourceLow)
-                || IpAddresses.isMulticastOrBroadcast(family, parsed.destinationHigh, parsed.destinationLow)
+        boolean anyDestination = kind == IcmpErrorKind.UNRECOGNIZED_OPTION && family == AddressFamily.INET6;
+        if (!answerable(parsed)
+                || (!anyDestination
+                        && IpAddresses.isMulticastOrBroadcast(family, parsed.destinationHigh, parsed.destinationLow))
                 || aboutIcmpError(offending, frame)) {
             return;
         }
@@ -1146,8 +1251,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         if (source == null) {
             return;
         }
-        Route back = compartment.lookup(family, parsed.sourceHigh, parsed.sourceLow);
-        IpInterface egress = back == null ? arrival : back.egress();
+        IpInterface egress = towardSource(parsed, arrival);
         int length = IcmpErrorBuilder.errorLength(family, parsed.packetLength);
         NetBufferList error = ownPackets.allocate(length, IpPoolTags.ICMP_ERROR);
         if (error == null) {
@@ -1161,7 +1265,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                     out,
                     family,
                     kind,
-                    mtu,
+                    parameter,
                     source.high(),
                     source.low(),
                     parsed.sourceHigh,
@@ -1176,11 +1280,60 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         }
     }
 
+    /**
+     * Whether a received packet may be answered at all: its source is a single host's (not unspecified, multicast or
+     * broadcast: RFC 1812 §4.3.2.7, RFC 4443 §2.4(e), RFC 9293 §3.10.7.1) and, for IPv4, it is no fragment but the
+     * first (RFC 1812 §4.3.2.7). IPv6 has no such rule: RFC 8200 §4.5 even asks for an error about a later fragment.
+     */
+    private static boolean answerable(ParsedPacket parsed) {
+        return !(parsed.family == AddressFamily.INET && parsed.fragment && parsed.fragmentOffset != 0)
+                && !IpAddresses.isUnspecified(parsed.sourceHigh, parsed.sourceLow)
+                && !IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.sourceHigh, parsed.sourceLow);
+    }
+
+    /** The interface an answer to a received packet leaves by: its source's route, else the arrival interface. */
+    private static IpInterface towardSource(ParsedPacket parsed, IpInterface arrival) {
+        Route back = arrival.compartment().lookup(parsed.family, parsed.sourceHigh, parsed.sourceLow);
+        return back == null ? arrival : back.egress();
+    }
+
+    /**
+     * Answers a TCP segment for this host with a reset ({@link TcpResetBuilder}), from the address it was sent to,
+     * unless the segment is a reset, or is not to or from a single host. Not rate-limited: like Linux's, a reset is
+     * never longer than what it answers.
+     *
+     * @param frame its window holds the segment's TCP header at offset 0
+     */
+    private void sendTcpReset(PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        if (!answerable(parsed)
+                || IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.destinationHigh, parsed.destinationLow)
+                || !TcpResetBuilder.due(frame.window)) {
+            return;
+        }
+        int length = TcpResetBuilder.length(parsed.family);
+        NetBufferList reset = ownPackets.allocate(length, IpPoolTags.TCP_RESET);
+        if (reset == null) {
+            counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
+            return;
+        }
+        ownership.adopt(reset, NblRole.OWN, reset.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        try {
+            MemorySegment out = reset.firstNetBuffer().getDataBuffer(length, null, 1, 0);
+            TcpResetBuilder.write(out, parsed, frame.window, nextIdentification());
+            counters.count(IpCounters.RESETS_SENT);
+            sendOwn(reset, towardSource(parsed, arrival), atDispatch);
+        } finally {
+            ownership.release(reset, atDispatch);
+        }
+    }
+
     /** Whether the offending packet is itself an ICMP error message. */
     private static boolean aboutIcmpError(NetBuffer offending, PathScratch.Frame frame) {
         ParsedPacket parsed = frame.parsed;
         int icmp = parsed.family == AddressFamily.INET ? IcmpMessages.IPPROTO_ICMP : IcmpMessages.IPPROTO_ICMPV6;
-        if (parsed.protocol != icmp || parsed.packetLength <= parsed.headerLength) {
+        if (parsed.protocol != icmp || parsed.packetLength <= parsed.headerLength || parsed.fragmentOffset != 0) {
+            // A later fragment's first byte is not an ICMP type: it cannot be told to be an error message.
             return false;
         }
         MemorySegment start = offending.getDataBuffer(parsed.headerLength + 1, frame.window, 1, 0);
@@ -1197,12 +1350,17 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * "fragmentation needed" / "packet too big" toward the source of a packet whose forward injection completed
      * with STATUS_INVALID_BUFFER_SIZE (wfp-callouts-and-injection S-WD-4). The caller keeps {@code offending}.
      *
-     * @param mtu the next-hop MTU for {@link IcmpErrorKind#PACKET_TOO_BIG}
+     * @param parameter the next-hop MTU of a {@link IcmpErrorKind#PACKET_TOO_BIG}, the pointer of a Parameter Problem
+     *     ({@link IcmpErrorKind#restOfHeader})
      * @return STATUS_SUCCESS when the packet was valid (whether or not the rules let an error go), or
      *     STATUS_INVALID_PARAMETER for an unknown interface or an invalid packet
      */
     public int sendIcmpError(
-            NetBufferList offending, int arrivalInterfaceIndex, IcmpErrorKind kind, int mtu, boolean dispatchLevel) {
+            NetBufferList offending,
+            int arrivalInterfaceIndex,
+            IcmpErrorKind kind,
+            int parameter,
+            boolean dispatchLevel) {
         IpInterface arrival = interfaceByIndex(arrivalInterfaceIndex);
         NetBuffer nb = offending.firstNetBuffer();
         if (arrival == null || nb == null) {
@@ -1216,7 +1374,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             if (header == null || PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
-            sendIcmpError(nb, frame, arrival, kind, mtu, true);
+            sendIcmpError(nb, frame, arrival, kind, parameter, true);
             return NtStatus.STATUS_SUCCESS;
         } finally {
             PathScratch.exit();

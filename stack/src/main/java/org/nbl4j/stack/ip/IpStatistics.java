@@ -17,6 +17,7 @@ import java.util.Map;
  * @param icmpRateLimited ICMP errors not sent because of the rate limit
  * @param reassemblyTimeouts incomplete datagrams dropped when their time ran out
  * @param inspectionAbsorbed packets a hook absorbed (BLOCK + ABSORB), which are not discards
+ * @param resetsSent TCP resets sent to segments addressed to this host, which has no listeners
  * @param interfaces each interface's counters
  */
 public record IpStatistics(
@@ -31,6 +32,7 @@ public record IpStatistics(
         long icmpRateLimited,
         long reassemblyTimeouts,
         long inspectionAbsorbed,
+        long resetsSent,
         List<InterfaceStatistics> interfaces) {
 
     public IpStatistics {

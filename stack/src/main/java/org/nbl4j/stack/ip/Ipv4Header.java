@@ -153,39 +153,66 @@ public final class Ipv4Header {
         updateChecksum(header, MINIMUM_LENGTH);
     }
 
+    /** No problem found by {@link #optionProblem}. */
+    public static final int OPTIONS_VALID = -1;
+
+    static final int OPTION_END_OF_LIST = 0;
+    static final int OPTION_NO_OPERATION = 1;
+    static final int OPTION_RECORD_ROUTE = 7;
+    static final int OPTION_TIMESTAMP = 0x44;
+    static final int OPTION_LOOSE_SOURCE_ROUTE = 0x83;
+    static final int OPTION_STRICT_SOURCE_ROUTE = 0x89;
+
     /**
      * Checks the options area (RFC 791 §3.1): End of Option List (0) ends it, No Operation (1) is one byte, every
-     * other option has a length byte of at least 2 that keeps it inside the header.
+     * other option has a length byte of at least 2 that keeps it inside the header. The route options (Record Route,
+     * loose and strict source route) need a length of at least 3 and a pointer of at least 4, Timestamp a length of
+     * at least 4 and a pointer of at least 5 (the pointers count from 1 at the option's type). Options the layer does
+     * not know are skipped (RFC 1122 §3.2.1.8).
      *
-     * @return whether every option lies inside {@code headerLength}
+     * @return the offset of the octet in error, the Parameter Problem pointer (RFC 1812 §4.3.3.5: the option's type
+     *     when its length is wrong, else the field in error), or {@link #OPTIONS_VALID}
      */
-    public static boolean optionsValid(MemorySegment header, int headerLength) {
+    public static int optionProblem(MemorySegment header, int headerLength) {
         int at = MINIMUM_LENGTH;
         while (at < headerLength) {
             int type = Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, at));
-            if (type == 0) {
-                return true;
+            if (type == OPTION_END_OF_LIST) {
+                return OPTIONS_VALID;
             }
-            if (type == 1) {
+            if (type == OPTION_NO_OPERATION) {
                 at++;
                 continue;
             }
             if (at + 1 >= headerLength) {
-                return false;
+                return at;
             }
             int length = Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, at + 1));
             if (length < 2 || at + length > headerLength) {
-                return false;
+                return at;
+            }
+            int minimumPointer = switch (type) {
+                case OPTION_RECORD_ROUTE, OPTION_LOOSE_SOURCE_ROUTE, OPTION_STRICT_SOURCE_ROUTE -> 4;
+                case OPTION_TIMESTAMP -> 5;
+                default -> 0;
+            };
+            if (minimumPointer > 0) {
+                if (length < minimumPointer - 1) {
+                    return at + 1;
+                }
+                if (Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, at + 2)) < minimumPointer) {
+                    return at + 2;
+                }
             }
             at += length;
         }
-        return true;
+        return OPTIONS_VALID;
     }
 
     /**
      * Prepares a copy of the header for a fragment other than the first (RFC 791 §3.2): options whose copied flag
      * (bit 7 of the type) is clear are replaced by No Operation bytes, so every fragment header keeps the same length.
-     * Assumes {@link #optionsValid} held.
+     * Assumes {@link #optionProblem} found none.
      */
     public static void blankUncopiedOptions(MemorySegment header, int headerLength) {
         int at = MINIMUM_LENGTH;

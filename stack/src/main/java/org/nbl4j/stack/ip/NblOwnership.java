@@ -12,7 +12,8 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
 /**
  * The IP layer's bookkeeping of the NBLs it holds, kept in the fields the protocol owns while it holds an NBL: the
  * {@link NblRole} and its target in {@code ProtocolReserved[0..1]}, the saved SourceHandle of a sent NBL in
- * {@code ProtocolReserved[2]}, and a hold count in the protocol bits of {@code Flags}
+ * {@code ProtocolReserved[2]}, the link padding cut off a received packet in {@code ProtocolReserved[3]}
+ * ({@link #trimPadding}), and a hold count in the protocol bits of {@code Flags}
  * ({@link NblFlags#NBL_FLAGS_PROTOCOL_RESERVED}).
  *
  * <p>A hold is a reason to keep the NBL: the receive-queue thread working on it, a send not yet completed, a
@@ -30,6 +31,7 @@ final class NblOwnership {
     static final int SLOT_ROLE = 0;
     static final int SLOT_TARGET = 1;
     static final int SLOT_SOURCE_HANDLE = 2;
+    static final int SLOT_PADDING = 3;
 
     /** The owner state was taken from INDICATED or INJECTED and must be given back. */
     private static final int TAKEN = 0x1;
@@ -52,6 +54,7 @@ final class NblOwnership {
         reserved[SLOT_ROLE] = role;
         reserved[SLOT_TARGET] = target;
         reserved[SLOT_SOURCE_HANDLE] = null;
+        reserved[SLOT_PADDING] = null;
         int taken = 0;
         OwnerState state = nbl.ownerState();
         if (state == OwnerState.INJECTED) {
@@ -136,6 +139,21 @@ final class NblOwnership {
         }
     }
 
+    /**
+     * Cuts the link padding off a held packet whose NB is longer than its IP header says (RFC 1812 §5.2.2 lets a
+     * router forward only the datagram; Ethernet pads short frames to 60 bytes): its DataLength becomes
+     * {@code packetLength}, and the cut is put back just before the NBL goes back to its owner, who gets it as it
+     * gave it.
+     */
+    static void trimPadding(NetBufferList nbl, NetBuffer nb, int packetLength) {
+        int padding = nb.dataLength() - packetLength;
+        if (padding > 0) {
+            // Below 128 (every link's minimum-frame padding: Ethernet's is at most 46) valueOf boxes from its cache.
+            nbl.protocolReserved()[SLOT_PADDING] = Integer.valueOf(padding);
+            nb.setDataLength(packetLength);
+        }
+    }
+
     /** Sets {@code SourceHandle} for a send (ndis-buffers §6.5), keeping the originator's to restore. */
     static void saveSourceHandle(NetBufferList nbl, Object binding) {
         nbl.protocolReserved()[SLOT_SOURCE_HANDLE] = nbl.sourceHandle();
@@ -156,6 +174,11 @@ final class NblOwnership {
         boolean taken = (nbl.flags() & TAKEN) != 0;
         nbl.setFlags(nbl.flags() & ~OURS);
         reserved[SLOT_ROLE] = null;
+        if (reserved[SLOT_PADDING] instanceof Integer padding) {
+            reserved[SLOT_PADDING] = null;
+            NetBuffer nb = nbl.firstNetBuffer();
+            nb.setDataLength(nb.dataLength() + padding);
+        }
         switch (role) {
             case INDICATED -> {
                 reserved[SLOT_TARGET] = null;

@@ -6,26 +6,40 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Validates a received packet's IP header and fills a {@link ParsedPacket}. Each failure maps to one
- * {@link IpDiscardReason}:
+ * {@link IpDiscardReason}, and to the ICMP error the RFCs call for, if any ({@link ParsedPacket#problem}):
  *
  * <table>
  * <caption>Receive validation failures</caption>
- * <tr><th>failure</th><th>reason</th></tr>
+ * <tr><th>failure</th><th>reason</th><th>ICMP error</th></tr>
  * <tr><td>no data, shorter than the fixed header, than IHL×4, or than Total Length / 40 + Payload Length; Total
- *     Length below IHL×4; a fragment ending beyond 65535</td><td>{@link IpDiscardReason#BAD_LENGTH}</td></tr>
- * <tr><td>version neither 4 nor 6; IHL below 5; a non-final fragment whose payload is not a multiple of 8</td>
- *     <td>{@link IpDiscardReason#MALFORMED_HEADER}</td></tr>
+ *     Length below IHL×4</td><td>{@link IpDiscardReason#BAD_LENGTH}</td><td rowspan="3">none (RFC 1812 §5.2.2: the
+ *     header cannot be trusted)</td></tr>
+ * <tr><td>version neither 4 nor 6; IHL below 5</td><td>{@link IpDiscardReason#MALFORMED_HEADER}</td></tr>
  * <tr><td>IPv4 header checksum wrong</td><td>{@link IpDiscardReason#BAD_CHECKSUM}</td></tr>
- * <tr><td>IPv4 option running past the header or with a length below 2</td>
- *     <td>{@link IpDiscardReason#BAD_OPTION}</td></tr>
- * <tr><td>IPv6 extension header running past the packet, or Hop-by-Hop not first</td>
- *     <td>{@link IpDiscardReason#EXTENSION_HEADERS_FAILURE}</td></tr>
- * <tr><td>IPv6 extension headers longer than the {@link #PARSE_WINDOW} bytes parsed contiguously</td>
- *     <td>{@link IpDiscardReason#HEADER_NOT_CONTIGUOUS}</td></tr>
- * <tr><td>source address multicast or limited broadcast</td><td>{@link IpDiscardReason#BAD_SOURCE_ADDRESS}</td></tr>
+ * <tr><td>IPv4 option running past the header, with a length below 2, or a route or timestamp option with a length
+ *     or pointer too small ({@link Ipv4Header#optionProblem})</td><td>{@link IpDiscardReason#BAD_OPTION}</td>
+ *     <td>Parameter Problem 12/0, pointer at the octet in error</td></tr>
+ * <tr><td>IPv6 fixed header or Hop-by-Hop Options header ({@link Ipv6ExtensionHeaders})</td>
+ *     <td colspan="2">as that class's table says</td></tr>
+ * <tr><td>source address multicast or limited broadcast</td><td>{@link IpDiscardReason#BAD_SOURCE_ADDRESS}</td>
+ *     <td>none</td></tr>
  * </table>
  *
- * <p>A packet longer than its header says (link padding) is accepted; the path uses the header's length.
+ * <p>Checks only the packet's destination makes are left in {@link ParsedPacket#deliveryProblem}: the IPv6
+ * extension headers after Hop-by-Hop, and a fragment's lengths (RFC 8200 §4.5 for IPv6; the reassembling node's job
+ * for IPv4 too):
+ *
+ * <table>
+ * <caption>Fragment failures, at the destination</caption>
+ * <tr><th>failure</th><th>reason</th><th>ICMP error</th></tr>
+ * <tr><td>a non-final fragment whose payload is not a multiple of 8</td>
+ *     <td>{@link IpDiscardReason#MALFORMED_HEADER}</td><td>IPv6: 4/0, pointer at Payload Length; IPv4: none</td></tr>
+ * <tr><td>a non-final fragment without payload</td><td>{@link IpDiscardReason#MALFORMED_HEADER}</td><td>none</td></tr>
+ * <tr><td>a fragment whose datagram would be longer than 65535 bytes (IPv6: its payload)</td>
+ *     <td>{@link IpDiscardReason#BAD_LENGTH}</td><td>IPv6: 4/0, pointer at the Fragment Offset; IPv4: none</td></tr>
+ * </table>
+ *
+ * <p>A packet longer than its header says (link padding) is accepted; the path trims it to the header's length.
  */
 final class PacketParser {
     /** Bytes of a packet's start that are made contiguous for parsing. */
@@ -37,7 +51,7 @@ final class PacketParser {
      * Parses the packet whose first {@code available} bytes are in {@code header}.
      *
      * @param dataLength the NB's DataLength
-     * @return null if the packet is valid, else why it is not
+     * @return null if the packet is valid (its {@link ParsedPacket#deliveryProblem} aside), else why it is not
      */
     static @Nullable IpDiscardReason parse(MemorySegment header, int available, int dataLength, ParsedPacket out) {
         if (available < 1) {
@@ -47,7 +61,10 @@ final class PacketParser {
         return switch (version) {
             case 4 -> parseV4(header, available, dataLength, out);
             case 6 -> parseV6(header, available, dataLength, out);
-            default -> IpDiscardReason.MALFORMED_HEADER;
+            default -> {
+                out.reset(AddressFamily.INET);
+                yield IpDiscardReason.MALFORMED_HEADER;
+            }
         };
     }
 
@@ -71,12 +88,10 @@ final class PacketParser {
         if (totalLength < headerLength || totalLength > dataLength) {
             return IpDiscardReason.BAD_LENGTH;
         }
-        if (!Ipv4Header.optionsValid(header, headerLength)) {
-            return IpDiscardReason.BAD_OPTION;
-        }
         out.headerLength = headerLength;
         out.packetLength = totalLength;
         out.protocol = Ipv4Header.protocol(header);
+        out.protocolField = Ipv4Header.PROTOCOL;
         out.hopLimit = Ipv4Header.ttl(header);
         out.sourceLow = Integer.toUnsignedLong(Ipv4Header.source(header));
         out.destinationLow = Integer.toUnsignedLong(Ipv4Header.destination(header));
@@ -86,13 +101,17 @@ final class PacketParser {
             out.fragment = true;
             out.fragmentOffset = Ipv4Header.fragmentOffset(header);
             out.moreFragments = Ipv4Header.moreFragments(header);
-            IpDiscardReason bad = checkFragment(out);
-            if (bad != null) {
-                return bad;
-            }
+        }
+        // Filled in first: the Parameter Problem's rules look at the addresses and the fragment offset.
+        int option = Ipv4Header.optionProblem(header, headerLength);
+        if (option != Ipv4Header.OPTIONS_VALID) {
+            return out.failed(IpDiscardReason.BAD_OPTION, IcmpErrorKind.PARAMETER_PROBLEM, option);
         }
         if (IpAddresses.isMulticastOrBroadcast(AddressFamily.INET, out.sourceHigh, out.sourceLow)) {
             return IpDiscardReason.BAD_SOURCE_ADDRESS;
+        }
+        if (out.fragment) {
+            checkFragment(out);
         }
         return null;
     }
@@ -113,96 +132,42 @@ final class PacketParser {
         out.sourceLow = Ipv6Header.sourceLow(header);
         out.destinationHigh = Ipv6Header.destinationHigh(header);
         out.destinationLow = Ipv6Header.destinationLow(header);
-        IpDiscardReason bad = walkExtensionHeaders(header, Math.min(available, packetLength), packetLength, out);
+        IpDiscardReason bad = Ipv6ExtensionHeaders.walk(header, Math.min(available, packetLength), packetLength, out);
         if (bad != null) {
             return bad;
         }
-        if (out.fragment) {
-            bad = checkFragment(out);
-            if (bad != null) {
-                return bad;
-            }
-        }
         if (IpAddresses.isMulticastOrBroadcast(AddressFamily.INET6, out.sourceHigh, out.sourceLow)) {
-            return IpDiscardReason.BAD_SOURCE_ADDRESS;
+            return out.failed(IpDiscardReason.BAD_SOURCE_ADDRESS, null, 0);
+        }
+        if (out.fragment) {
+            checkFragment(out);
         }
         return null;
     }
 
-    /**
-     * Walks the extension headers (RFC 8200 §4.1) up to the upper-layer header or the fragment header, every length
-     * checked against the packet and the contiguous window. Stops at a fragment header: what follows it belongs to
-     * the fragmentable part.
-     */
-    private static @Nullable IpDiscardReason walkExtensionHeaders(
-            MemorySegment header, int window, int packetLength, ParsedPacket out) {
-        int nextHeaderField = Ipv6Header.NEXT_HEADER;
-        int at = Ipv6Header.LENGTH;
-        int next = Ipv6Header.nextHeader(header);
-        while (true) {
-            int length;
-            switch (next) {
-                case Ipv6Header.HOP_BY_HOP -> {
-                    if (at != Ipv6Header.LENGTH) {
-                        return IpDiscardReason.EXTENSION_HEADERS_FAILURE;
-                    }
-                    length = -1;
-                }
-                case Ipv6Header.ROUTING, Ipv6Header.DESTINATION_OPTIONS, Ipv6Header.AUTHENTICATION -> length = -1;
-                case Ipv6Header.FRAGMENT -> length = Ipv6Header.FRAGMENT_HEADER_LENGTH;
-                default -> {
-                    out.headerLength = at;
-                    out.protocol = next;
-                    return null;
-                }
-            }
-            if (at + 2 > packetLength) {
-                return IpDiscardReason.EXTENSION_HEADERS_FAILURE;
-            }
-            if (at + 2 > window) {
-                return IpDiscardReason.HEADER_NOT_CONTIGUOUS;
-            }
-            if (length < 0) {
-                int lengthByte = Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, at + 1));
-                length = next == Ipv6Header.AUTHENTICATION ? (lengthByte + 2) * 4 : (lengthByte + 1) * 8;
-            }
-            if (at + length > packetLength) {
-                return IpDiscardReason.EXTENSION_HEADERS_FAILURE;
-            }
-            if (at + length > window) {
-                return IpDiscardReason.HEADER_NOT_CONTIGUOUS;
-            }
-            int following = Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, at));
-            if (next == Ipv6Header.FRAGMENT) {
-                out.fragment = true;
-                out.fragmentHeaderOffset = at;
-                out.fragmentNextHeaderField = nextHeaderField;
-                out.fragmentOffset = Ipv6Header.fragmentOffset(header, at);
-                out.moreFragments = Ipv6Header.moreFragments(header, at);
-                out.identification = Ipv6Header.fragmentIdentification(header, at);
-                out.headerLength = at + length;
-                out.protocol = following;
-                // RFC 6946: an atomic fragment (offset 0, M clear) is processed as a whole packet.
-                out.fragment = out.fragmentOffset != 0 || out.moreFragments;
-                return null;
-            }
-            nextHeaderField = at;
-            at += length;
-            next = following;
-        }
-    }
-
-    private static @Nullable IpDiscardReason checkFragment(ParsedPacket out) {
+    /** The reassembling node's checks of a fragment's lengths; a failure becomes the delivery problem. */
+    private static void checkFragment(ParsedPacket out) {
+        boolean v6 = out.family == AddressFamily.INET6;
         int payload = out.fragmentPayloadLength();
         if (out.moreFragments && payload % 8 != 0) {
-            return IpDiscardReason.MALFORMED_HEADER;
+            // RFC 8200 §4.5: Parameter Problem code 0 pointing at the fragment packet's Payload Length.
+            out.deliveryProblem = out.failed(
+                    IpDiscardReason.MALFORMED_HEADER,
+                    v6 ? IcmpErrorKind.PARAMETER_PROBLEM : null,
+                    Ipv6Header.PAYLOAD_LENGTH);
+        } else if (out.moreFragments && payload == 0) {
+            out.deliveryProblem = out.failed(IpDiscardReason.MALFORMED_HEADER, null, 0);
+        } else if (unfragmentableLength(out) + out.fragmentOffset + payload > 0xFFFF) {
+            // RFC 8200 §4.5: a reassembled payload over 65535 bytes; the pointer is at the Fragment Offset.
+            out.deliveryProblem = out.failed(
+                    IpDiscardReason.BAD_LENGTH,
+                    v6 ? IcmpErrorKind.PARAMETER_PROBLEM : null,
+                    out.fragmentHeaderOffset + 2);
         }
-        if (out.moreFragments && payload == 0) {
-            return IpDiscardReason.MALFORMED_HEADER;
-        }
-        if (out.fragmentOffset + payload > 0xFFFF) {
-            return IpDiscardReason.BAD_LENGTH;
-        }
-        return null;
+    }
+
+    /** What the datagram's length limit counts besides the fragments: the IPv4 header, IPv6 extension headers. */
+    private static int unfragmentableLength(ParsedPacket out) {
+        return out.family == AddressFamily.INET ? out.headerLength : out.fragmentHeaderOffset - Ipv6Header.LENGTH;
     }
 }

@@ -186,9 +186,9 @@ class FragmentGroupingTest {
             bed.stack.setGroupForwardedFragments(true);
             bed.wire1.receive(fragment(0));
             bed.wire1.receive(fragment(2));
-            bed.stack.expireReassembly(bed.clock.get() + Duration.ofSeconds(59).toNanos(), true);
+            bed.stack.expireReassembly(bed.clock.get() + Duration.ofSeconds(59).toNanos(), false);
             assertEquals(0, bed.wire1.returned(), "not yet");
-            bed.stack.expireReassembly(bed.clock.get() + Duration.ofSeconds(60).toNanos(), true);
+            bed.stack.expireReassembly(bed.clock.get() + Duration.ofSeconds(60).toNanos(), false);
 
             assertEquals(2, bed.wire1.returned());
             assertEquals(2, bed.statistics().discards(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE));

@@ -25,7 +25,8 @@ class FragmentationProperties {
             @ForAll long shuffleSeed) {
         byte[] payload = TestPackets.udp(5, 6, TestPackets.bytes(payloadLength, (int) shuffleSeed));
         List<byte[]> fragments;
-        try (IpTestBed router = new IpTestBed(mtu)) {
+        // wire1 takes the whole packet: a jumbo-frame link, so that only wire2's MTU cuts it.
+        try (IpTestBed router = new IpTestBed(9000, mtu, builder -> builder, false)) {
             router.wire1.receive(TestPackets.ipv4("192.0.2.10", "203.0.113.5", 17, 64, payload));
             fragments = router.wire2.takeSent();
         }

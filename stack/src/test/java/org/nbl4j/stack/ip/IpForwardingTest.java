@@ -17,7 +17,6 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.stack.ndis.NdisFlags;
 
 /** The forward path: TTL, routes, the IPFORWARD hook, zero-copy sends, ICMP errors and ownership. */
 class IpForwardingTest {
@@ -82,7 +81,8 @@ class IpForwardingTest {
 
     @Test
     @DisplayName("IPv6 extension headers past the first bytes parsed are read from the whole parse window; beyond it,"
-            + " HEADER_NOT_CONTIGUOUS")
+            + " HEADER_NOT_CONTIGUOUS for a Hop-by-Hop header, while a Destination Options header is left to the"
+            + " destination")
     void longExtensionHeadersAreParsedFromTheWholeWindow() {
         try (IpTestBed bed = new IpTestBed()) {
             // A destination options header of 304 bytes: past the 128 bytes the receive path copies first.
@@ -99,16 +99,22 @@ class IpForwardingTest {
             byte[] expected = packet.clone();
             expected[7] = 63;
             assertArrayEquals(expected, sent.get(0));
-            assertEquals(1, bed.statistics().forwarded());
 
             byte[] tooLong = new byte[PacketParser.PARSE_WINDOW];
             tooLong[0] = 17;
             tooLong[1] = (byte) (tooLong.length / 8 - 1);
-            bed.wire1.receive(ipv6("2001:db8:1::10", "2001:db8:3::5", 60, 64, tooLong, udp(4000, 53, bytes(20, 7))));
+            byte[] transit = ipv6("2001:db8:1::10", "2001:db8:3::5", 60, 64, tooLong, udp(4000, 53, bytes(20, 7)));
+            bed.wire1.receive(transit);
+            assertEquals(1, bed.wire2.takeSent().size(), "RFC 8200 §4: no node on the path examines it");
+            bed.wire1.receive(ipv6("2001:db8:1::10", "2001:db8:1::1", 60, 64, tooLong, udp(4000, 53, bytes(20, 7))));
+            bed.wire1.receive(ipv6("2001:db8:1::10", "2001:db8:3::5", 0, 64, tooLong, udp(4000, 53, bytes(20, 7))));
             assertEquals(
-                    IpDiscardReason.HEADER_NOT_CONTIGUOUS, bed.discards().get(0).reason());
-            assertEquals(1, bed.statistics().forwarded());
-            assertEquals(2, bed.wire1.returned());
+                    List.of(IpDiscardReason.HEADER_NOT_CONTIGUOUS, IpDiscardReason.HEADER_NOT_CONTIGUOUS),
+                    bed.discards().stream().map(IpTestBed.Seen::reason).toList());
+            assertTrue(bed.wire1.takeSent().isEmpty());
+            assertTrue(bed.wire2.takeSent().isEmpty());
+            assertEquals(2, bed.statistics().forwarded());
+            assertEquals(4, bed.wire1.returned());
         }
     }
 
@@ -303,7 +309,7 @@ class IpForwardingTest {
             assertEquals(0, bed.wire1.returned());
             assertTrue(bed.discards().isEmpty(), "I-6: no discard shown for ABSORB");
             assertEquals(1, bed.statistics().inspectionAbsorbed());
-            bed.stack.dereferenceNetBufferList(kept[0], true);
+            bed.stack.dereferenceNetBufferList(kept[0], false);
             assertEquals(1, bed.wire1.returned());
         }
     }
@@ -324,7 +330,7 @@ class IpForwardingTest {
             bed.wire1.receive(udpV4("203.0.113.5", 64, 10));
             assertEquals(0, bed.wire1.returned());
             clone[0].freeClone(0);
-            bed.stack.childFreed(parent[0], true);
+            bed.stack.childFreed(parent[0], false);
             assertEquals(1, bed.wire1.returned());
         }
     }
@@ -332,11 +338,10 @@ class IpForwardingTest {
     @Test
     @DisplayName("ndis-buffers §6.4: indicated with RESOURCES set, a copy is forwarded and the original never returned")
     void resourcesFlagCopies() {
-        try (IpTestBed bed = new IpTestBed()) {
+        try (IpTestBed bed = new IpTestBed(1500, 1500, builder -> builder, true)) {
             bed.wire2.deferCompletions(true);
             byte[] packet = udpV4("203.0.113.5", 64, 50);
-            bed.wire1.receive(
-                    packet, NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES);
+            bed.wire1.receive(packet);
             assertEquals(0, bed.wire1.returned());
             assertEquals(63, single(bed.wire2.takeSent())[8]);
             assertEquals(1, bed.ndis.poolUsage().diff(IpPoolTags.RECEIVE_COPY), "the copy is in flight");
@@ -370,6 +375,132 @@ class IpForwardingTest {
             bed.wire1.receive(udpV4("203.0.113.5", 1, 10));
             assertEquals(1, bed.wire1.takeSent().size());
             assertEquals(6, bed.wire1.returned());
+        }
+    }
+
+    @Test
+    @DisplayName("RFC 1812 §5.2.2: a frame longer than its IP length (link padding) is forwarded trimmed, and goes"
+            + " back to its miniport whole")
+    void linkPaddingIsTrimmed() {
+        try (IpTestBed bed = new IpTestBed()) {
+            // Ethernet pads a frame to 60 bytes: 14 of header, so 46 of IP, here 28 bytes of IPv4 and 18 of zeros.
+            byte[] v4 = ipv4("192.0.2.10", "203.0.113.5", 17, 64, udp(4000, 53, new byte[0]));
+            bed.wire1.receive(TestPackets.concat(v4, new byte[18]));
+            byte[] v6 = udpV6("2001:db8:3::5", 64, 0);
+            bed.wire1.receive(TestPackets.concat(v6, new byte[6]));
+
+            List<byte[]> sent = bed.wire2.takeSent();
+            assertEquals(2, sent.size());
+            byte[] expectedV4 = v4.clone();
+            expectedV4[8] = 63;
+            TestPackets.put16(expectedV4, 10, 0);
+            TestPackets.put16(expectedV4, 10, checksum(expectedV4, 0, 20));
+            assertArrayEquals(expectedV4, sent.get(0));
+            byte[] expectedV6 = v6.clone();
+            expectedV6[7] = 63;
+            assertArrayEquals(expectedV6, sent.get(1));
+            assertEquals(
+                    v4.length, bed.classified(HookPoint.IPFORWARD).get(0).data().length, "the hook sees no padding");
+            // The miniport takes its buffers back by the length it filled: a DataLength left trimmed would break that.
+            assertEquals(2, bed.wire1.returned());
+            assertEquals(
+                    v4.length + 18 + v6.length + 6,
+                    bed.statistics().interfaces().get(0).inBytes());
+        }
+    }
+
+    @Test
+    @DisplayName("RFC 3927 §7: IPv4 link-local sources and destinations are not forwarded (BEYOND_SCOPE), silently")
+    void ipv4LinkLocalIsNotForwarded() {
+        try (IpTestBed bed = new IpTestBed()) {
+            bed.stack.addRoute(TestPackets.ip("0.0.0.0"), 0, TestPackets.ip("198.51.100.254"), 2, 0);
+            bed.wire1.receive(udpV4("169.254.10.20", 64, 10));
+            bed.wire1.receive(ipv4("169.254.7.7", "203.0.113.5", 17, 64, udp(1, 2, bytes(10, 0))));
+            assertTrue(bed.wire2.takeSent().isEmpty(), "not even by the default route");
+            assertTrue(bed.wire1.takeSent().isEmpty());
+            assertEquals(2, bed.statistics().discards(IpDiscardReason.BEYOND_SCOPE));
+            assertTrue(bed.discards().stream().allMatch(d -> d.point() == HookPoint.IPFORWARD));
+            assertTrue(bed.classified(HookPoint.IPFORWARD).isEmpty());
+            assertEquals(2, bed.wire1.returned());
+        }
+    }
+
+    @Test
+    @DisplayName("RFC 4291 §2.5.6: IPv6 link-local is not forwarded; a link-local source gets Destination Unreachable"
+            + " 1/2 (beyond scope of source address, RFC 4443 §3.1)")
+    void ipv6LinkLocalIsNotForwarded() {
+        try (IpTestBed bed = new IpTestBed()) {
+            bed.wire1.receive(ipv6("2001:db8:1::10", "fe80::20", 17, 64, NO_OPTIONS, udp(1, 2, bytes(10, 0))));
+            assertTrue(bed.wire1.takeSent().isEmpty(), "a link-local destination is another host's on the link");
+
+            byte[] packet = ipv6("fe80::10", "2001:db8:3::5", 17, 64, NO_OPTIONS, udp(1, 2, bytes(10, 0)));
+            bed.wire1.receive(packet);
+            assertTrue(bed.wire2.takeSent().isEmpty());
+            byte[] error = single(bed.wire1.takeSent());
+            assertArrayEquals(TestPackets.icmpV6Error("2001:db8:1::1", "fe80::10", 1, 2, 0, packet), error);
+            assertEquals(2, bed.statistics().discards(IpDiscardReason.BEYOND_SCOPE));
+            assertEquals(1, bed.statistics().icmpErrorsSent());
+            assertEquals(2, bed.wire1.returned());
+        }
+    }
+
+    @Test
+    @DisplayName("RFC 1812 §4.3.3.5: a malformed IPv4 option gets Parameter Problem 12/0 pointing at it (BAD_OPTION)")
+    void badIpv4Option() {
+        try (IpTestBed bed = new IpTestBed()) {
+            // Record Route with a pointer of 3: the first slot would overlap the option's own header.
+            byte[] packet = ipv4(
+                    "192.0.2.10",
+                    "203.0.113.5",
+                    17,
+                    64,
+                    9,
+                    0,
+                    new byte[] {7, 7, 3, 0, 0, 0, 0, 1},
+                    udp(1, 2, bytes(8, 0)));
+            bed.wire1.receive(packet);
+            assertTrue(bed.wire2.takeSent().isEmpty());
+            byte[] error = single(bed.wire1.takeSent());
+            assertArrayEquals(
+                    TestPackets.icmpV4Error("192.0.2.1", "192.0.2.10", u16(error, 4), 12, 0, 22 << 24, packet), error);
+            assertEquals(1, bed.statistics().discards(IpDiscardReason.BAD_OPTION));
+            assertEquals(HookPoint.INBOUND_IPPACKET, bed.discards().get(0).point());
+            assertEquals(1, bed.wire1.returned());
+        }
+    }
+
+    /** An IPv6 packet to {@code destination} whose first extension header is {@code header} (Next Header 17). */
+    private static byte[] withExtension(String destination, int next, byte[] header) {
+        return ipv6("2001:db8:1::10", destination, next, 64, header, udp(4000, 53, bytes(12, 2)));
+    }
+
+    @Test
+    @DisplayName("RFC 8200 §4: a router processes Hop-by-Hop options (unrecognized 10xxxxxx: Parameter Problem 4/2 at"
+            + " the option) and leaves every other extension header alone")
+    void extensionHeadersInTransit() {
+        try (IpTestBed bed = new IpTestBed()) {
+            byte[] routingTypeZero = {17, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+            byte[] unknownDestinationOption = {17, 0, (byte) 0x9E, 2, 0, 0, 1, 0};
+            byte[] routed = withExtension("2001:db8:3::5", 43, routingTypeZero);
+            byte[] optioned = withExtension("2001:db8:3::5", 60, unknownDestinationOption);
+            bed.wire1.receive(routed);
+            bed.wire1.receive(optioned);
+            List<byte[]> sent = bed.wire2.takeSent();
+            assertEquals(2, sent.size(), "the Routing and Destination Options headers are the destination's");
+            byte[] expected = routed.clone();
+            expected[7] = 63;
+            assertArrayEquals(expected, sent.get(0));
+
+            byte[] reported = withExtension("2001:db8:3::5", 0, new byte[] {17, 0, (byte) 0x9E, 2, 0, 0, 1, 0});
+            bed.wire1.receive(reported);
+            bed.wire1.receive(withExtension("2001:db8:3::5", 0, new byte[] {17, 0, 0x5E, 2, 0, 0, 1, 0}));
+            bed.wire1.receive(withExtension("2001:db8:3::5", 0, new byte[] {17, 0, 0x1E, 2, 0, 0, 1, 0}));
+            assertEquals(1, bed.wire2.takeSent().size(), "an unrecognized 00xxxxxx option is skipped");
+            byte[] error = single(bed.wire1.takeSent());
+            assertArrayEquals(TestPackets.icmpV6Error("2001:db8:1::1", "2001:db8:1::10", 4, 2, 42, reported), error);
+            assertEquals(2, bed.statistics().discards(IpDiscardReason.BAD_OPTION));
+            assertEquals(3, bed.statistics().forwarded());
+            assertEquals(5, bed.wire1.returned());
         }
     }
 

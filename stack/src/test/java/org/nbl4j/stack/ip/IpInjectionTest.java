@@ -78,6 +78,7 @@ class IpInjectionTest {
             assertEquals(
                     NtStatus.STATUS_SUCCESS,
                     bed.stack.injectForward(injector.packet(packet), AddressFamily.INET, 0, 2, injector));
+            bed.settle();
             assertArrayEquals(packet, single(bed.wire2.takeSent()), "no TTL decrement on forward injection");
             assertTrue(bed.seen.isEmpty());
             assertEquals(List.of(NtStatus.STATUS_SUCCESS), injector.statuses);
@@ -161,16 +162,22 @@ class IpInjectionTest {
     void networkSend() {
         try (IpTestBed bed = new IpTestBed()) {
             Injector injector = new Injector(bed);
-            bed.wire2.sendStatus(NtStatus.STATUS_NDIS_PAUSED);
             byte[] packet = udpV4("203.0.113.5", 30);
             assertEquals(
                     NtStatus.STATUS_SUCCESS,
                     bed.stack.injectNetworkSend(injector.packet(packet), AddressFamily.INET, 0, injector));
+            bed.settle();
             assertArrayEquals(packet, single(bed.wire2.takeSent()));
-            assertEquals(1, bed.classified(HookPoint.OUTBOUND_IPPACKET).size());
+            bed.wire2.failSendsWith(NtStatus.NDIS_STATUS_MEDIA_DISCONNECTED);
+            assertEquals(
+                    NtStatus.STATUS_SUCCESS,
+                    bed.stack.injectNetworkSend(injector.packet(packet), AddressFamily.INET, 0, injector));
+            bed.settle();
+            assertTrue(bed.wire2.takeSent().isEmpty(), "the failed send never reached the wire");
+            assertEquals(2, bed.classified(HookPoint.OUTBOUND_IPPACKET).size());
             assertEquals(
                     0x45, bed.classified(HookPoint.OUTBOUND_IPPACKET).get(0).data()[0]);
-            assertEquals(List.of(NtStatus.STATUS_NDIS_PAUSED), injector.statuses);
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.NDIS_STATUS_MEDIA_DISCONNECTED), injector.statuses);
             injector.close();
         }
     }
@@ -182,6 +189,7 @@ class IpInjectionTest {
             Injector injector = new Injector(bed);
             bed.verdicts.put(HookPoint.OUTBOUND_IPPACKET, HookVerdict.BLOCK);
             bed.stack.injectNetworkSend(injector.packet(udpV4("203.0.113.5", 30)), AddressFamily.INET, 0, injector);
+            bed.settle();
             assertTrue(bed.wire2.takeSent().isEmpty());
             assertEquals(List.of(NtStatus.STATUS_UNSUCCESSFUL), injector.statuses);
             injector.close();
@@ -197,6 +205,7 @@ class IpInjectionTest {
             assertEquals(
                     NtStatus.STATUS_SUCCESS,
                     bed.stack.injectNetworkReceive(injector.packet(echo), AddressFamily.INET, 0, 1, 0, injector));
+            bed.settle();
             assertEquals(1, bed.classified(HookPoint.INBOUND_IPPACKET).size());
             assertEquals(0, single(bed.wire1.takeSent())[20], "echo reply");
             assertEquals(List.of(NtStatus.STATUS_SUCCESS), injector.statuses);
@@ -212,9 +221,11 @@ class IpInjectionTest {
             Injector injector = new Injector(bed);
             bed.stack.injectNetworkReceive(
                     injector.packet(udpV4("203.0.113.5", 10)), AddressFamily.INET, 0, 1, 0, injector);
+            bed.settle();
             assertEquals(63, single(bed.wire2.takeSent())[8]);
             byte[] expiring = ipv4("192.0.2.10", "203.0.113.5", 17, 1, udp(1, 2, bytes(4, 0)));
             bed.stack.injectNetworkReceive(injector.packet(expiring), AddressFamily.INET, 0, 1, 0, injector);
+            bed.settle();
             assertEquals(List.of(NtStatus.STATUS_SUCCESS, NtStatus.STATUS_HOPLIMIT_EXCEEDED), injector.statuses);
             injector.close();
         }

@@ -11,15 +11,22 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.stack.ndis.Adapter;
+import org.nbl4j.stack.ndis.MemoryMiniport;
+import org.nbl4j.stack.router.Router;
 
 /**
- * Two wires joined by an IP stack with the full verifier: interface 1 (192.0.2.1/24, 2001:db8:1::1/64, MTU 1500)
- * and interface 2 (198.51.100.1/24, 2001:db8:2::1/64, MTU given), both forwarding, plus a route to 203.0.113.0/25
- * and 2001:db8:3::/48 through interface 2. {@link #close()} checks that nothing leaked.
+ * Two in-memory adapters joined by an IP stack, the verifier full: real {@link Adapter}s over {@link MemoryMiniport}s,
+ * built by a {@link Router}, each with a filter module on top that counts what passes ({@link
+ * RouterForwardingTest.CountingFilter}), serviced on the test thread. Interface 1 (192.0.2.1/24, 2001:db8:1::1/64,
+ * MTU 1500 unless given) and interface 2 (198.51.100.1/24, 2001:db8:2::1/64, MTU given) both forward, with a route to
+ * 203.0.113.0/25 and 2001:db8:3::/48 through interface 2. A packet a wire receives is indicated, and everything it
+ * causes is sent and completed, before {@link Wire#receive} returns (unless a wire holds its completions back).
+ * {@link #close()} checks that every receive buffer came back to its miniport, that no pool tag is left outstanding
+ * and that the verifier saw no violation.
  */
 final class IpTestBed implements AutoCloseable {
     /** What a hook saw at one classify or discard. */
@@ -35,10 +42,17 @@ final class IpTestBed implements AutoCloseable {
             int compartment,
             int ipHeaderSize) {}
 
+    /** Receive buffers per miniport: more than any test holds at once. */
+    static final int RECEIVE_BUFFERS = 64;
+
+    private static final int POLL_BUDGET = 64;
+    private static final int MAXIMUM_ROUNDS = 1_000;
+
     final Ndis ndis = Ndis.create(VerifierSettings.full());
     final AtomicLong clock = new AtomicLong(1_000_000_000L);
-    final WireBinding wire1 = new WireBinding(ndis, "wire1", 1500);
-    final WireBinding wire2;
+    final Wire wire1;
+    final Wire wire2;
+    final Router router;
     final IpStack stack;
     final List<Seen> seen = new ArrayList<>();
     final Map<HookPoint, HookVerdict> verdicts = new EnumMap<>(HookPoint.class);
@@ -47,6 +61,75 @@ final class IpTestBed implements AutoCloseable {
 
     interface HookAction {
         void act(HookPoint point, NetBufferList nbl, PacketFacts facts);
+    }
+
+    /** One side of the bed: a memory miniport, its adapter, and the packets it put on the wire. */
+    final class Wire {
+        private final MemoryMiniport miniport;
+        private final List<byte[]> sent = new ArrayList<>();
+        private final RouterForwardingTest.CountingFilter counter = new RouterForwardingTest.CountingFilter();
+        private boolean deferCompletions;
+
+        private Wire(String name, int mtu, boolean resources) {
+            miniport = MemoryMiniport.builder()
+                    .name(name)
+                    .mtu(mtu)
+                    .receiveBuffers(RECEIVE_BUFFERS)
+                    // Every indication carries NDIS_RECEIVE_FLAGS_RESOURCES, or none does.
+                    .lowWaterMark(resources ? RECEIVE_BUFFERS + 1 : 0)
+                    .transmitSink(nbl -> {
+                        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
+                            sent.add(nb.toByteArray());
+                        }
+                    })
+                    .build();
+        }
+
+        private Router.Filter filter() {
+            return new Router.Filter("counter", handle -> counter);
+        }
+
+        private Adapter adapter() {
+            return router.adapters().get(this == wire1 ? 0 : 1);
+        }
+
+        /** The packet arrives on the wire; returns once the stack is done with it (the sends it caused completed). */
+        void receive(byte[] packet) {
+            assertTrue(miniport.receive(packet), "the miniport took the packet");
+            settle();
+        }
+
+        /** Holds this miniport's send completions back until {@link #completeAll()} ({@code false}: at once). */
+        void deferCompletions(boolean defer) {
+            this.deferCompletions = defer;
+        }
+
+        /** Makes every later send complete with {@code status} without reaching the wire. */
+        void failSendsWith(int status) {
+            miniport.failSendsWith(status);
+        }
+
+        /** Completes every send held back. */
+        void completeAll() {
+            poll(this);
+        }
+
+        /** The packets put on the wire so far (one per NB), and forgets them. */
+        List<byte[]> takeSent() {
+            List<byte[]> copy = new ArrayList<>(sent);
+            sent.clear();
+            return copy;
+        }
+
+        /** NBLs the protocol returned through the adapter (not those indicated with RESOURCES set). */
+        long returned() {
+            return counter.returns.get();
+        }
+
+        /** Receive buffers indicated and not returned yet. */
+        int outstanding() {
+            return RECEIVE_BUFFERS - miniport.freeReceiveBuffers();
+        }
     }
 
     IpTestBed() {
@@ -58,18 +141,26 @@ final class IpTestBed implements AutoCloseable {
     }
 
     IpTestBed(int mtu2, UnaryOperator<IpStack.Builder> settings) {
-        wire2 = new WireBinding(ndis, "wire2", mtu2);
-        stack = settings.apply(IpStack.builder(ndis).clock(clock::get)).build();
-        wire1.attach(stack);
-        wire2.attach(stack);
-        stack.addInterface(1, wire1, 0).setForwarding(true);
-        stack.addInterface(2, wire2, 0).setForwarding(true);
-        stack.addAddress(1, ip("192.0.2.1"), 24);
-        stack.addAddress(1, ip("2001:db8:1::1"), 64);
-        stack.addAddress(2, ip("198.51.100.1"), 24);
-        stack.addAddress(2, ip("2001:db8:2::1"), 64);
-        stack.addRoute(ip("203.0.113.0"), 25, ip("198.51.100.254"), 2, 0);
-        stack.addRoute(ip("2001:db8:3::"), 48, ip("2001:db8:2::fe"), 2, 0);
+        this(1500, mtu2, settings, false);
+    }
+
+    /**
+     * @param mtu1 wire1's MTU, also the longest packet it receives
+     * @param resourcesOnWire1 wire1 indicates everything with NDIS_RECEIVE_FLAGS_RESOURCES set
+     */
+    IpTestBed(int mtu1, int mtu2, UnaryOperator<IpStack.Builder> settings, boolean resourcesOnWire1) {
+        wire1 = new Wire("wire1", mtu1, resourcesOnWire1);
+        wire2 = new Wire("wire2", mtu2, false);
+        router = Router.create(ndis, builder -> settings.apply(builder.clock(clock::get)));
+        stack = router.ip();
+        router.addInterface(1, "wire1", wire1.miniport, List.of(wire1.filter()), true);
+        router.addInterface(2, "wire2", wire2.miniport, List.of(wire2.filter()), true);
+        router.address(1, ip("192.0.2.1"), 24)
+                .address(1, ip("2001:db8:1::1"), 64)
+                .address(2, ip("198.51.100.1"), 24)
+                .address(2, ip("2001:db8:2::1"), 64)
+                .route(ip("203.0.113.0"), 25, ip("198.51.100.254"), 2)
+                .route(ip("2001:db8:3::"), 48, ip("2001:db8:2::fe"), 2);
         stack.setPacketHook(new PacketHook() {
             @Override
             public HookVerdict classify(HookPoint point, NetBufferList nbl, PacketFacts facts) {
@@ -100,6 +191,31 @@ final class IpTestBed implements AutoCloseable {
                 facts.ipHeaderSize()));
     }
 
+    /** Services every wire that does not hold its completions back until none has anything left to do. */
+    void settle() {
+        for (int round = 0; round < MAXIMUM_ROUNDS; round++) {
+            int done = 0;
+            for (Wire wire : List.of(wire1, wire2)) {
+                if (!wire.deferCompletions) {
+                    done += wire.adapter().poll(0, POLL_BUDGET);
+                }
+            }
+            if (done == 0) {
+                return;
+            }
+        }
+        throw new AssertionError("the wires did not settle in " + MAXIMUM_ROUNDS + " rounds");
+    }
+
+    private static void poll(Wire wire) {
+        for (int round = 0; round < MAXIMUM_ROUNDS; round++) {
+            if (wire.adapter().poll(0, POLL_BUDGET) == 0) {
+                return;
+            }
+        }
+        throw new AssertionError("the wire did not settle in " + MAXIMUM_ROUNDS + " rounds");
+    }
+
     List<Seen> classified(HookPoint point) {
         return seen.stream().filter(s -> s.point() == point && !s.discard()).toList();
     }
@@ -114,27 +230,13 @@ final class IpTestBed implements AutoCloseable {
 
     @Override
     public void close() {
-        wire1.completeAll();
-        wire2.completeAll();
+        wire1.deferCompletions(false);
+        wire2.deferCompletions(false);
+        settle();
         assertEquals(0, wire1.outstanding(), "every NBL indicated on wire1 came back");
         assertEquals(0, wire2.outstanding(), "every NBL indicated on wire2 came back");
-        stack.close();
-        wire1.close();
-        wire2.close();
-        PoolUsageSnapshot usage = ndis.poolUsage();
-        for (PoolTag tag : List.of(
-                IpPoolTags.PACKET_NBLS,
-                IpPoolTags.ECHO_REPLY,
-                IpPoolTags.ICMP_ERROR,
-                IpPoolTags.REASSEMBLED,
-                IpPoolTags.REASSEMBLY_PIECE,
-                IpPoolTags.RECEIVE_COPY,
-                IpPoolTags.FRAGMENT_NBLS,
-                IpPoolTags.FRAGMENT_NBS,
-                WireBinding.TAG,
-                Ndis.RETREAT_TAG)) {
-            assertEquals(0, usage.diff(tag), "outstanding " + tag);
-        }
+        router.close();
+        assertTrue(ndis.poolUsage().outstanding().isEmpty(), () -> "outstanding: " + ndis.poolUsage());
         assertTrue(
                 ndis.verifier().violations().isEmpty(),
                 () -> "violations: " + ndis.verifier().violations());

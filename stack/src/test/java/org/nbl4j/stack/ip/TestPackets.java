@@ -100,18 +100,43 @@ public final class TestPackets {
 
     /** Fills in the ICMPv6 checksum of a packet without extension headers. */
     public static byte[] withIcmpv6Checksum(byte[] packet) {
-        int length = packet.length - 40;
-        byte[] pseudo = new byte[40 + length];
-        System.arraycopy(packet, 8, pseudo, 0, 32);
-        pseudo[32] = (byte) (length >>> 24);
-        pseudo[33] = (byte) (length >>> 16);
-        pseudo[34] = (byte) (length >>> 8);
-        pseudo[35] = (byte) length;
-        pseudo[39] = 58;
-        packet[42] = 0;
-        packet[43] = 0;
-        System.arraycopy(packet, 40, pseudo, 40, length);
-        put16(packet, 42, checksum(pseudo, 0, pseudo.length));
+        return withChecksum(packet);
+    }
+
+    /**
+     * Fills in the upper-layer checksum of an IPv4 or IPv6 packet without extension headers, by its protocol: ICMP
+     * (no pseudo-header), TCP, UDP or ICMPv6 (with one: addresses, length, protocol).
+     */
+    public static byte[] withChecksum(byte[] packet) {
+        boolean v4 = (packet[0] & 0xF0) == 0x40;
+        int headerLength = v4 ? (packet[0] & 0x0F) * 4 : 40;
+        int protocol = packet[v4 ? 9 : 6] & 0xFF;
+        int length = packet.length - headerLength;
+        int field = headerLength
+                + switch (protocol) {
+                    case 6 -> 16;
+                    case 17 -> 6;
+                    default -> 2;
+                };
+        packet[field] = 0;
+        packet[field + 1] = 0;
+        byte[] pseudo;
+        if (v4 && protocol == 1) {
+            pseudo = new byte[0];
+        } else if (v4) {
+            pseudo = new byte[12];
+            System.arraycopy(packet, 12, pseudo, 0, 8);
+            pseudo[9] = (byte) protocol;
+            put16(pseudo, 10, length);
+        } else {
+            pseudo = new byte[40];
+            System.arraycopy(packet, 8, pseudo, 0, 32);
+            put16(pseudo, 34, length >>> 16);
+            put16(pseudo, 36, length);
+            pseudo[39] = (byte) protocol;
+        }
+        byte[] covered = concat(pseudo, java.util.Arrays.copyOfRange(packet, headerLength, packet.length));
+        put16(packet, field, checksum(covered, 0, covered.length));
         return packet;
     }
 
@@ -120,6 +145,56 @@ public final class TestPackets {
         byte[] copy = packet.clone();
         int stored = u16(packet, 42);
         return u16(withIcmpv6Checksum(copy), 42) == stored;
+    }
+
+    /** A TCP header of 20 bytes, checksum 0, followed by {@code data}. */
+    public static byte[] tcp(
+            int sourcePort, int destinationPort, int sequence, int acknowledgment, int flags, byte[] data) {
+        byte[] segment = new byte[20 + data.length];
+        put16(segment, 0, sourcePort);
+        put16(segment, 2, destinationPort);
+        put32(segment, 4, sequence);
+        put32(segment, 8, acknowledgment);
+        segment[12] = 0x50;
+        segment[13] = (byte) flags;
+        put16(segment, 14, 8192);
+        System.arraycopy(data, 0, segment, 20, data.length);
+        return segment;
+    }
+
+    public static void put32(byte[] data, int at, int value) {
+        put16(data, at, value >>> 16);
+        put16(data, at + 2, value);
+    }
+
+    public static int u32(byte[] data, int at) {
+        return (u16(data, at) << 16) | u16(data, at + 2);
+    }
+
+    /**
+     * The ICMPv4 error a router sends from {@code source} to {@code destination} (TTL 64, DF clear, the given
+     * Identification): type, code, the rest-of-header word and as much of {@code offending} as 576 bytes hold.
+     */
+    public static byte[] icmpV4Error(
+            String source, String destination, int identification, int type, int code, int rest, byte[] offending) {
+        byte[] message = new byte[8 + Math.min(offending.length, 576 - 28)];
+        message[0] = (byte) type;
+        message[1] = (byte) code;
+        put32(message, 4, rest);
+        System.arraycopy(offending, 0, message, 8, message.length - 8);
+        put16(message, 2, checksum(message, 0, message.length));
+        return ipv4(source, destination, 1, 64, identification, 0, new byte[0], message);
+    }
+
+    /** The ICMPv6 error a router sends (hop limit 64), quoting as much of {@code offending} as 1280 bytes hold. */
+    public static byte[] icmpV6Error(
+            String source, String destination, int type, int code, int rest, byte[] offending) {
+        byte[] message = new byte[8 + Math.min(offending.length, 1280 - 48)];
+        message[0] = (byte) type;
+        message[1] = (byte) code;
+        put32(message, 4, rest);
+        System.arraycopy(offending, 0, message, 8, message.length - 8);
+        return withChecksum(ipv6(source, destination, 58, 64, new byte[0], message));
     }
 
     public static byte[] udp(int sourcePort, int destinationPort, byte[] data) {

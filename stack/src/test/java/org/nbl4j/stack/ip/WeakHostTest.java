@@ -11,6 +11,7 @@ import static org.nbl4j.stack.ip.TestPackets.ip;
 import static org.nbl4j.stack.ip.TestPackets.ipv4;
 import static org.nbl4j.stack.ip.TestPackets.ipv6;
 import static org.nbl4j.stack.ip.TestPackets.udp;
+import static org.nbl4j.stack.ip.TestPackets.withIcmpv6Checksum;
 
 import java.util.Arrays;
 import java.util.List;
@@ -43,6 +44,11 @@ class WeakHostTest {
         return ipv4("192.0.2.10", destination, 1, 64, icmpEcho(8, 0x77, 1, bytes(24, 5)));
     }
 
+    /** A message this host takes without answering (ip-layer.md, local delivery): nothing is sent back. */
+    private static byte[] echoReply(String destination) {
+        return ipv4("192.0.2.10", destination, 1, 64, icmpEcho(0, 0x77, 1, bytes(24, 5)));
+    }
+
     @Test
     @DisplayName("Strong host receive: a packet for interface 2's address arriving on 1 is NOT_LOCALLY_DESTINED")
     void strongHostReceiveDrops() {
@@ -63,7 +69,7 @@ class WeakHostTest {
     void weakHostReceivePassesThroughIpForward() {
         try (IpTestBed bed = strongHost()) {
             bed.stack.interfaceByIndex(1).setWeakHostReceive(true);
-            byte[] request = ipv4("192.0.2.10", "198.51.100.1", 17, 64, udp(1, 2, bytes(4, 0)));
+            byte[] request = echoReply("198.51.100.1");
             bed.wire1.receive(request);
 
             IpTestBed.Seen passThrough = only(bed.classified(HookPoint.IPFORWARD));
@@ -83,7 +89,8 @@ class WeakHostTest {
     void weakHostReceiveV6() {
         try (IpTestBed bed = strongHost()) {
             bed.stack.interfaceByIndex(1).setWeakHostReceive(true);
-            bed.wire1.receive(ipv6("2001:db8:1::10", "2001:db8:2::1", 17, 64, new byte[0], udp(1, 2, bytes(4, 0))));
+            bed.wire1.receive(withIcmpv6Checksum(
+                    ipv6("2001:db8:1::10", "2001:db8:2::1", 58, 64, new byte[0], icmpEcho(129, 0x77, 1, bytes(8, 3)))));
 
             assertEquals(INBOUND, only(bed.classified(HookPoint.IPFORWARD)).flags());
             assertEquals(1, bed.statistics().delivered());
@@ -190,6 +197,7 @@ class WeakHostTest {
                         NtStatus.STATUS_SUCCESS,
                         bed.stack.injectForward(injector.packet(packet), AddressFamily.INET, 0, 2, injector));
             }
+            bed.settle();
 
             assertEquals(
                     List.of(
