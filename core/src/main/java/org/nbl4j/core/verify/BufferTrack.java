@@ -2,6 +2,7 @@ package org.nbl4j.core.verify;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.PoolTag;
 
@@ -12,6 +13,9 @@ import org.nbl4j.core.memory.PoolTag;
  * <p>Corresponds to an entry of the NDIS NBL tracker behind {@code !ndiskd.nbl -log} and {@code !ndiskd.pendingnbls}.
  */
 public final class BufferTrack {
+    /** Past a full trail, a touch is kept with probability 1 / 2^excess, down to 1 / 2^10 at the most. */
+    private static final int MAXIMUM_BACK_OFF = 10;
+
     private final String description;
     private final PoolTag tag;
     private final Site allocation;
@@ -102,6 +106,21 @@ public final class BufferTrack {
     /** The event log ({@link VerifierLevel#FULL} only; empty otherwise). */
     public synchronized List<BufferEvent> events() {
         return events == null ? List.of() : List.copyOf(events);
+    }
+
+    /**
+     * Whether the next touch should be walked and kept: always while the trail has room, then with a probability that
+     * halves with every touch kept beyond it (Netty's {@code ResourceLeakDetector} backs off the same way), but never
+     * below 1 in 1024, so that the trail of a buffer reused for millions of packets still moves on.
+     */
+    synchronized boolean takesAnotherTouch() {
+        int excess = touchCount - touches.length;
+        return excess < 0 || ThreadLocalRandom.current().nextInt(1 << Math.min(excess, MAXIMUM_BACK_OFF)) == 0;
+    }
+
+    /** How many touches were kept in the trail over the buffer's life (the trail shows the last of them). */
+    synchronized int keptTouches() {
+        return touchCount;
     }
 
     synchronized void touched(Site site) {

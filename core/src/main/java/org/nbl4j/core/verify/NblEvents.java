@@ -289,7 +289,7 @@ public final class NblEvents {
             OwnerState to,
             @Nullable Object holder,
             long nowNanos,
-            Site site) {
+            @Nullable Site site) {
         switch (to) {
             case SENT -> commitHandOff(new NblSend(), track, holder, site);
             case INJECTED -> commitHandOff(new NblInject(), track, holder, site);
@@ -305,7 +305,7 @@ public final class NblEvents {
                     event.previousHolder = holderText(previousHolder);
                     event.holder = holderText(holder);
                     event.inFlight = nowNanos - previousSinceNanos;
-                    event.site = site.toString();
+                    event.site = siteText(site);
                     event.allocationSite = track.allocation().toString();
                     event.commit();
                 }
@@ -357,15 +357,20 @@ public final class NblEvents {
         return new NblLeak().isEnabled();
     }
 
-    private static void commitHandOff(HandOff event, BufferTrack track, @Nullable Object holder, Site site) {
+    private static void commitHandOff(HandOff event, BufferTrack track, @Nullable Object holder, @Nullable Site site) {
         if (event.shouldCommit()) {
             event.tag = track.tag().toString();
             event.description = track.description();
             event.holder = holderText(holder);
-            event.site = site.toString();
+            event.site = siteText(site);
             event.allocationSite = track.allocation().toString();
             event.commit();
         }
+    }
+
+    /** The hand-off's site; one the verifier did not keep (its touch trail backed off) is walked for the event. */
+    private static String siteText(@Nullable Site site) {
+        return (site != null ? site : Site.capture(null)).toString();
     }
 
     static String holderText(@Nullable Object holder) {

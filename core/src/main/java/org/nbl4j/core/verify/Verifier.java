@@ -96,16 +96,25 @@ public final class Verifier {
         }
     }
 
-    /** Records that a tracked buffer changed hands. */
+    /**
+     * Records that a tracked buffer changed hands. At {@link VerifierLevel#STANDARD} the site goes into the touch trail
+     * only as {@link BufferTrack#takesAnotherTouch()} allows: a receive buffer that was sampled changes hands for every
+     * packet it carries, and walking the stack each time made the sampled path hundreds of times slower.
+     */
     public void handedOff(BufferTrack track, OwnerState state, @Nullable Object holder) {
         OwnerState from = track.state();
         Object previousHolder = track.holder();
         long previousSince = track.sinceNanos();
         long now = settings.nanoClock().getAsLong();
         track.handedOff(state, holder, now);
-        Site site = Site.capture(null);
-        track.touched(site);
-        track.log(event(eventName(state), holder == null ? null : holder.toString(), site));
+        Site site = null;
+        if (full() || track.takesAnotherTouch()) {
+            site = Site.capture(null);
+            track.touched(site);
+            if (full()) {
+                track.log(event(eventName(state), holder == null ? null : holder.toString(), site));
+            }
+        }
         NblEvents.handedOff(track, from, previousHolder, previousSince, state, holder, now, site);
     }
 
