@@ -44,8 +44,12 @@ final class Derivations {
                 return null;
             }
             if (shareMdls) {
-                target.mdlChain = source.mdlChain;
-                target.currentMdl = source.currentMdl;
+                // A recycled clone NB often still describes the same MDLs: store the references only if they differ
+                // (each reference store costs a garbage-collector write barrier).
+                if (target.mdlChain != source.mdlChain || target.currentMdl != source.currentMdl) {
+                    target.mdlChain = source.mdlChain;
+                    target.currentMdl = source.currentMdl;
+                }
                 target.currentMdlOffset = source.currentMdlOffset;
                 target.dataOffset = source.dataOffset;
                 target.dataLength = source.dataLength;
@@ -81,13 +85,11 @@ final class Derivations {
             return;
         }
         boolean sharedMdls = (freeCloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) != 0;
-        MdlPool mdls = clone.pool.ndis().mdls();
-        clone.next = null;
         NetBuffer nb = clone.firstNetBuffer;
         while (nb != null) {
             NetBuffer following = nb.next;
             if (!sharedMdls) {
-                freeEveryMdl(mdls, nb);
+                freeEveryMdl(clone.pool.ndis().mdls(), nb);
             }
             freeUnlessEmbedded(nb);
             nb = following;
@@ -321,13 +323,15 @@ final class Derivations {
         }
     }
 
+    /** Copies one information slot; stores (and marks the slot written) only if the target's differs. */
     static void copySlot(NetBufferList target, NetBufferList source, NetBufferListInfo slot) {
-        long value = source.infoValues[slot.index()];
-        Object reference = source.infoReferences[slot.index()];
-        if (value != 0 || reference != null) {
-            target.infoWritten = true;
+        int index = slot.index();
+        long value = source.infoValues[index];
+        Object reference = source.infoReferences[index];
+        if (value != target.infoValues[index] || reference != target.infoReferences[index]) {
+            target.markInfoWritten(index);
+            target.infoValues[index] = value;
+            target.infoReferences[index] = reference;
         }
-        target.infoValues[slot.index()] = value;
-        target.infoReferences[slot.index()] = reference;
     }
 }
