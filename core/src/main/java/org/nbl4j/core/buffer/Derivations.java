@@ -21,12 +21,11 @@ final class Derivations {
             return null;
         }
         if ((cloneFlags & CloneFlags.NDIS_CLONE_FLAGS_RESERVED) != 0) {
-            throw new RuleViolation(
-                    Rule.CLONE_RESERVED_FLAG, "AllocateCloneFlags 0x" + Integer.toHexString(cloneFlags));
+            throw reservedCloneFlags(cloneFlags);
         }
-        Ndis ndis = original.pool.ndis();
-        NetBufferListPool nblPool = requestedNblPool != null ? requestedNblPool : ndis.defaultNetBufferListPool();
-        NetBufferPool nbPool = requestedNbPool != null ? requestedNbPool : ndis.defaultNetBufferPool();
+        NetBufferListPool nblPool = requestedNblPool != null
+                ? requestedNblPool
+                : original.pool.ndis().defaultNetBufferListPool();
         if (nblPool.isDataPool()) {
             throw new RuleViolation(Rule.CLONE_FROM_DATA_POOL, nblPool.toString());
         }
@@ -35,34 +34,71 @@ final class Derivations {
             return null;
         }
         clone.derivationArgument = cloneFlags;
+        if (!cloneNetBuffers(original, clone, requestedNbPool, cloneFlags)) {
+            freeClone(clone, cloneFlags);
+            return null;
+        }
+        // The clone was just allocated, so these are clear: store only what there is to copy.
+        Object sourceHandle = original.sourceHandle;
+        if (sourceHandle != null) {
+            clone.sourceHandle = sourceHandle;
+        }
+        copyIntoClearSlot(clone, original, NetBufferListInfo.NblOriginalInterfaceIfIndex);
+        copyIntoClearSlot(clone, original, NetBufferListInfo.NetBufferListCorrelationId);
+        return clone;
+    }
+
+    /**
+     * Gives the clone one NB per NB of the original, over the same MDLs or over partial MDLs of the used data (kept
+     * apart from {@link #clone} so that the common path stays small enough to inline).
+     *
+     * @return whether it worked; if not, the NBs made so far hang off the clone for its free to release
+     */
+    private static boolean cloneNetBuffers(
+            NetBufferList original, NetBufferList clone, @Nullable NetBufferPool requestedNbPool, int cloneFlags) {
         boolean shareMdls = (cloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) != 0;
         NetBuffer last = null;
         for (NetBuffer source = original.firstNetBuffer; source != null; source = source.next) {
-            NetBuffer target = nextNetBuffer(clone, last, nbPool);
+            NetBuffer target = nextNetBuffer(clone, last, requestedNbPool);
             if (target == null) {
-                freeClone(clone, cloneFlags);
-                return null;
+                return false;
             }
             if (shareMdls) {
-                target.mdlChain = source.mdlChain;
-                target.currentMdl = source.currentMdl;
+                // A recycled clone NB often still describes the same MDLs: store the references only if they differ
+                // (each reference store costs a garbage-collector write barrier).
+                if (target.mdlChain != source.mdlChain || target.currentMdl != source.currentMdl) {
+                    target.mdlChain = source.mdlChain;
+                    target.currentMdl = source.currentMdl;
+                }
                 target.currentMdlOffset = source.currentMdlOffset;
                 target.dataOffset = source.dataOffset;
-                target.dataLength = source.dataLength;
             } else {
-                Mdl chain = partialChain(ndis.mdls(), source, 0, source.dataLength, MdlOrigin.CLONE_PARTIAL);
+                Mdl chain = partialChain(
+                        original.pool.ndis().mdls(), source, 0, source.dataLength, MdlOrigin.CLONE_PARTIAL);
                 target.mdlChain = chain;
                 target.currentMdl = chain;
                 target.currentMdlOffset = 0;
                 target.dataOffset = 0;
-                target.dataLength = source.dataLength;
             }
+            target.dataLength = source.dataLength;
             last = target;
         }
-        clone.sourceHandle = original.sourceHandle;
-        copySlot(clone, original, NetBufferListInfo.NblOriginalInterfaceIfIndex);
-        copySlot(clone, original, NetBufferListInfo.NetBufferListCorrelationId);
-        return clone;
+        return true;
+    }
+
+    private static void reportCloneFlagsMismatch(NetBufferList clone, int freeCloneFlags) {
+        clone.pool
+                .verifier()
+                .report(
+                        Rule.CLONE_FLAGS_MISMATCH,
+                        "allocated with 0x" + Integer.toHexString(clone.derivationArgument) + ", freed with 0x"
+                                + Integer.toHexString(freeCloneFlags),
+                        clone.track,
+                        0);
+    }
+
+    private static RuleViolation reservedCloneFlags(int cloneFlags) {
+        return new RuleViolation(Rule.CLONE_RESERVED_FLAG, "AllocateCloneFlags 0x" + Integer.toHexString(cloneFlags));
     }
 
     static void freeClone(NetBufferList clone, int freeCloneFlags) {
@@ -70,24 +106,15 @@ final class Derivations {
             return;
         }
         if (freeCloneFlags != clone.derivationArgument) {
-            clone.pool
-                    .verifier()
-                    .report(
-                            Rule.CLONE_FLAGS_MISMATCH,
-                            "allocated with 0x" + Integer.toHexString(clone.derivationArgument) + ", freed with 0x"
-                                    + Integer.toHexString(freeCloneFlags),
-                            clone.track,
-                            0);
+            reportCloneFlagsMismatch(clone, freeCloneFlags);
             return;
         }
         boolean sharedMdls = (freeCloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) != 0;
-        MdlPool mdls = clone.pool.ndis().mdls();
-        clone.next = null;
         NetBuffer nb = clone.firstNetBuffer;
         while (nb != null) {
             NetBuffer following = nb.next;
             if (!sharedMdls) {
-                freeEveryMdl(mdls, nb);
+                freeEveryMdl(clone.pool.ndis().mdls(), nb);
             }
             freeUnlessEmbedded(nb);
             nb = following;
@@ -278,17 +305,20 @@ final class Derivations {
         return head;
     }
 
-    /** The NB for the next position of a derived NBL: its embedded NB first, then one from the NB pool. */
+    /**
+     * The NB for the next position of a derived NBL: its embedded NB first (which allocation already made the first
+     * NB), then one from the NB pool ({@code null} for NDIS's default).
+     */
     private static @Nullable NetBuffer nextNetBuffer(
-            NetBufferList derived, @Nullable NetBuffer last, NetBufferPool nbPool) {
-        NetBuffer nb;
+            NetBufferList derived, @Nullable NetBuffer last, @Nullable NetBufferPool requestedNbPool) {
         if (last == null && derived.embeddedNetBuffer != null) {
-            nb = derived.embeddedNetBuffer;
-        } else {
-            nb = nbPool.allocateNetBuffer(null, 0, 0);
-            if (nb == null) {
-                return null;
-            }
+            return derived.embeddedNetBuffer;
+        }
+        NetBufferPool nbPool =
+                requestedNbPool != null ? requestedNbPool : derived.pool.ndis().defaultNetBufferPool();
+        NetBuffer nb = nbPool.allocateNetBuffer(null, 0, 0);
+        if (nb == null) {
+            return null;
         }
         if (last == null) {
             derived.firstNetBuffer = nb;
@@ -321,13 +351,27 @@ final class Derivations {
         }
     }
 
-    static void copySlot(NetBufferList target, NetBufferList source, NetBufferListInfo slot) {
-        long value = source.infoValues[slot.index()];
-        Object reference = source.infoReferences[slot.index()];
+    /** Copies one information slot of {@code source} into a slot of {@code target} known to be clear. */
+    private static void copyIntoClearSlot(NetBufferList target, NetBufferList source, NetBufferListInfo slot) {
+        int index = slot.index();
+        long value = source.infoValues[index];
+        Object reference = source.infoReferences[index];
         if (value != 0 || reference != null) {
-            target.infoWritten = true;
+            target.markInfoWritten(index);
+            target.infoValues[index] = value;
+            target.infoReferences[index] = reference;
         }
-        target.infoValues[slot.index()] = value;
-        target.infoReferences[slot.index()] = reference;
+    }
+
+    /** Copies one information slot; stores (and marks the slot written) only if the target's differs. */
+    static void copySlot(NetBufferList target, NetBufferList source, NetBufferListInfo slot) {
+        int index = slot.index();
+        long value = source.infoValues[index];
+        Object reference = source.infoReferences[index];
+        if (value != target.infoValues[index] || reference != target.infoReferences[index]) {
+            target.markInfoWritten(index);
+            target.infoValues[index] = value;
+            target.infoReferences[index] = reference;
+        }
     }
 }

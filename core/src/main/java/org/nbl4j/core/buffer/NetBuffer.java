@@ -49,7 +49,6 @@ public final class NetBuffer {
     @Nullable
     Object sharedMemoryInfo;
 
-    final @Nullable Object[] ndisReserved = new Object[2];
     final @Nullable Object[] protocolReserved = new Object[6];
     final @Nullable Object[] miniportReserved = new Object[4];
     boolean allocated;
@@ -65,34 +64,59 @@ public final class NetBuffer {
         this.embeddedIn = embeddedIn;
     }
 
-    /** {@code NdisAllocateNetBuffer}'s initialisation (ndis-buffers §3.10); reserved areas it leaves stale stay so. */
+    /**
+     * {@code NdisAllocateNetBuffer}'s initialisation (ndis-buffers §3.10); reserved areas it leaves stale stay so. The
+     * references it resets were reset when the NB was freed ({@link #clearReferences()}).
+     */
     void initialize(@Nullable Mdl chain, int offset, int length) {
         if (chain == null && (offset != 0 || length != 0)) {
             throw new IllegalArgumentException("an NB without MDLs must have DataOffset and DataLength 0 (I4)");
         }
         requireLength(offset, "DataOffset");
         requireLength(length, "DataLength");
-        next = null;
         mdlChain = chain;
         dataOffset = offset;
         dataLength = length;
         locate(chain, offset);
-        ndisReserved[0] = null;
-        ndisReserved[1] = null;
-        miniportReserved[0] = null;
-        miniportReserved[1] = null;
         checksumBias = 0;
-        sharedMemoryInfo = null;
         allocated = true;
     }
 
-    /** The initial state of a data-pool NB: the whole buffer is headroom (ndis-buffers §3.10, §4.7). */
-    void initializeWithEmbeddedData(Mdl embedded, int dataSize) {
-        initialize(null, 0, 0);
-        mdlChain = embedded;
-        currentMdl = embedded;
-        dataOffset = dataSize;
-        currentMdlOffset = dataSize;
+    /**
+     * The initial state of an NB over its own MDL, if it has one: the NB that comes with its NBL, or a data-pool NB.
+     * There is no data; a data buffer is all headroom ({@code DataOffset = CurrentMdlOffset = DataSize}, ndis-buffers
+     * §3.10, §4.7). Nothing to check, so this is the allocation path's short form of {@link #initialize}.
+     */
+    void initializeEmbedded(int dataSize) {
+        Mdl data = embeddedMdl;
+        int offset = data == null ? 0 : dataSize;
+        if (mdlChain != data || currentMdl != data) {
+            mdlChain = data;
+            currentMdl = data;
+        }
+        dataOffset = offset;
+        currentMdlOffset = offset;
+        dataLength = 0;
+        checksumBias = 0;
+        allocated = true;
+    }
+
+    /**
+     * The references allocation must hand out null ({@code Next}, {@code SharedMemoryInfo}, the first two miniport
+     * slots; the rest of the reserved areas stay stale, §3.10), reset when the NB is freed rather than when it is
+     * allocated again, which keeps the compiled allocation path small enough to inline.
+     */
+    void clearReferences() {
+        if (next != null) {
+            next = null;
+        }
+        if (miniportReserved[0] != null || miniportReserved[1] != null) {
+            miniportReserved[0] = null;
+            miniportReserved[1] = null;
+        }
+        if (sharedMemoryInfo != null) {
+            sharedMemoryInfo = null;
+        }
     }
 
     // ---- fields (NET_BUFFER_* accessors) ----

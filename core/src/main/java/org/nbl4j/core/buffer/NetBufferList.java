@@ -25,6 +25,7 @@ import org.nbl4j.core.verify.Verifier;
 public final class NetBufferList {
     private static final VarHandle CHILD_REF_COUNT;
     private static final int WFP_INFO_SLOT = NetBufferListInfo.WfpNetBufferListInfo.index();
+    private static final int FRAME_TYPE_SLOT = NetBufferListInfo.NetBufferListFrameType.index();
 
     static {
         try {
@@ -36,6 +37,13 @@ public final class NetBufferList {
 
     final NetBufferListPool pool;
     final @Nullable NetBuffer embeddedNetBuffer;
+    /**
+     * The pool's verifier is on: kept in the NBL itself (it never changes), so that with the verifier off every
+     * check on the common path is one test of a field the NBL already has in cache.
+     */
+    private final boolean verifying;
+    /** The verifier is on or NDIS runs in checked mode: {@link #mayTouch} has more to do than say yes. */
+    private final boolean guarded;
 
     @Nullable
     NetBufferListContext embeddedContext;
@@ -52,7 +60,6 @@ public final class NetBufferList {
     @Nullable
     NetBufferList parent;
 
-    final @Nullable Object[] ndisReserved = new Object[2];
     final @Nullable Object[] protocolReserved = new Object[4];
     final @Nullable Object[] miniportReserved = new Object[2];
 
@@ -69,11 +76,11 @@ public final class NetBufferList {
     final long[] infoValues = new long[NetBufferListInfo.MaxNetBufferListInfo];
     final @Nullable Object[] infoReferences = new Object[NetBufferListInfo.MaxNetBufferListInfo];
     /**
-     * Whether an information slot may hold something {@link #initialize()} does not rewrite: every writer of
-     * {@link #infoValues} or {@link #infoReferences} must set it, so that allocation clears the 27 slots only when
-     * they were used.
+     * The information slots that may hold something allocation must clear, one bit per slot index: every writer of
+     * {@link #infoValues} or {@link #infoReferences} must set the slot's bit (see {@link #markInfoWritten}), so that
+     * allocation clears only the slots that were used.
      */
-    boolean infoWritten;
+    int infoWritten;
 
     /** NDIS-private slot 28: an emptied context block kept for the next push. */
     @Nullable
@@ -99,6 +106,9 @@ public final class NetBufferList {
     NetBufferList(NetBufferListPool pool, boolean withNetBuffer) {
         this.pool = pool;
         this.embeddedNetBuffer = withNetBuffer ? new NetBuffer(pool, this) : null;
+        this.verifying = pool.verifier().enabled();
+        this.guarded = verifying || pool.ndis().checked();
+        infoValues[FRAME_TYPE_SLOT] = pool.parameters().protocolId();
     }
 
     // ---- fields ----
@@ -270,7 +280,7 @@ public final class NetBufferList {
      */
     public void setInfo(NetBufferListInfo slot, @Nullable Object reference) {
         requireDriverSlot(slot);
-        infoWritten = true;
+        markInfoWritten(slot.index());
         infoReferences[slot.index()] = reference;
         infoValues[slot.index()] = 0;
     }
@@ -278,29 +288,28 @@ public final class NetBufferList {
     /** Stores a value packed into the slot; {@code WfpNetBufferListInfo} is WFP's alone. */
     public void setInfoValue(NetBufferListInfo slot, long value) {
         requireDriverSlot(slot);
-        infoWritten = true;
+        markInfoWritten(slot.index());
         infoValues[slot.index()] = value;
         infoReferences[slot.index()] = null;
     }
 
     /** The WFP information container in {@code WfpNetBufferListInfo}, for the WFP layer that owns the slot. */
     public void setWfpInfo(@Nullable Object container) {
-        infoWritten = true;
-        infoReferences[NetBufferListInfo.WfpNetBufferListInfo.index()] = container;
-        infoValues[NetBufferListInfo.WfpNetBufferListInfo.index()] = 0;
+        markInfoWritten(WFP_INFO_SLOT);
+        infoReferences[WFP_INFO_SLOT] = container;
+        infoValues[WFP_INFO_SLOT] = 0;
     }
 
     /** {@code NdisGetNetBufferListProtocolId}: the low byte of {@code NetBufferListProtocolId}. */
     public int protocolId() {
-        return (int) (infoValues[NetBufferListInfo.NetBufferListFrameType.index()] & 0xFF);
+        return (int) (infoValues[FRAME_TYPE_SLOT] & 0xFF);
     }
 
     /** {@code NdisSetNetBufferListProtocolId}: writes only the low byte of the slot. */
     public void setProtocolId(int protocolId) {
-        int index = NetBufferListInfo.NetBufferListFrameType.index();
-        infoWritten = true;
-        infoValues[index] = (infoValues[index] & ~0xFFL) | (protocolId & 0xFF);
-        infoReferences[index] = null;
+        markInfoWritten(FRAME_TYPE_SLOT);
+        infoValues[FRAME_TYPE_SLOT] = (infoValues[FRAME_TYPE_SLOT] & ~0xFFL) | (protocolId & 0xFF);
+        infoReferences[FRAME_TYPE_SLOT] = null;
     }
 
     /** {@code NET_BUFFER_LIST_GET_HASH_VALUE}. */
@@ -343,6 +352,11 @@ public final class NetBufferList {
     /** {@code NDIS_SET_NET_BUFFER_LIST_CANCEL_ID}. */
     public void setCancelId(long cancelId) {
         setInfoValue(NetBufferListInfo.NetBufferListCancelId, cancelId);
+    }
+
+    /** Records that slot {@code index} was written, so that the next allocation clears it. */
+    void markInfoWritten(int index) {
+        infoWritten |= 1 << index;
     }
 
     private static void requireDriverSlot(NetBufferListInfo slot) {
@@ -608,15 +622,15 @@ public final class NetBufferList {
      * free is refused.
      */
     boolean mayFree(NetBufferListKind expected, String ddi) {
-        Verifier verifier = pool.verifier();
-        if (isAllocated() && kind == expected && !verifier.enabled()) {
+        if (!verifying && isAllocated() && kind == expected) {
             return true;
         }
-        return mayFreeChecked(verifier, expected, ddi);
+        return mayFreeChecked(expected, ddi);
     }
 
     /** {@link #mayFree}'s reporting half, kept apart so that the common case stays small enough to inline. */
-    private boolean mayFreeChecked(Verifier verifier, NetBufferListKind expected, String ddi) {
+    private boolean mayFreeChecked(NetBufferListKind expected, String ddi) {
+        Verifier verifier = pool.verifier();
         if (!isAllocated()) {
             verifier.report(Rule.NBL_DOUBLE_FREE, ddi + " on " + this + ", already freed", track, 0);
             return false;
@@ -626,11 +640,11 @@ public final class NetBufferList {
                     Rule.NBL_WRONG_FREE_FUNCTION, ddi + " on a " + kind + " NBL; it has its own free", track, 0);
             return false;
         }
-        if (verifier.enabled() && owner != OwnerState.OWNED) {
+        if (verifying && owner != OwnerState.OWNED) {
             verifier.report(Rule.NBL_FREE_IN_FLIGHT, ddi + " on " + this + " while it is " + owner, track, 0);
             return false;
         }
-        if (verifier.enabled() && childRefCount > 0) {
+        if (verifying && childRefCount > 0) {
             verifier.report(
                     Rule.NBL_FREE_WITH_CHILDREN,
                     ddi + " on " + this + " with ChildRefCount " + childRefCount,
@@ -647,9 +661,30 @@ public final class NetBufferList {
      * (nbl-reuse-leak-and-diagnostics §1.3).
      */
     void release() {
-        if (infoReferences[WFP_INFO_SLOT] instanceof WfpInfoCleanup wfp) {
+        if ((infoWritten & (1 << WFP_INFO_SLOT)) != 0 && infoReferences[WFP_INFO_SLOT] instanceof WfpInfoCleanup wfp) {
             wfp.cleanup(this);
         }
+        if (allocationContext != null || spareContext != null) {
+            releaseContextBlocks();
+        }
+        context = null;
+        next = null;
+        firstNetBuffer = null;
+        clearReserved();
+        NetBuffer embedded = embeddedNetBuffer;
+        if (embedded != null) {
+            embedded.clearReferences();
+            embedded.allocated = false;
+        }
+        flags = 0;
+        if (verifying) {
+            untrack();
+        }
+        pool.release(this);
+    }
+
+    /** {@link #release}'s part for the context blocks NDIS made: the allocation's own and the spare. */
+    private void releaseContextBlocks() {
         NetBufferListContext made = allocationContext;
         if (made != null) {
             releaseContextBlock(made);
@@ -659,63 +694,75 @@ public final class NetBufferList {
             spareContext = null;
             pool.ndis().freeContextBlock(spare);
         }
-        context = null;
-        next = null;
-        firstNetBuffer = null;
-        NetBuffer embedded = embeddedNetBuffer;
-        if (embedded != null) {
-            embedded.allocated = false;
-        }
-        flags = 0;
-        Verifier verifier = pool.verifier();
-        if (verifier.enabled()) {
-            untrack(verifier);
-        }
-        pool.release(this);
     }
 
-    private void untrack(Verifier verifier) {
+    private void untrack() {
         owner = OwnerState.FREE;
         BufferTrack tracked = track;
         if (tracked != null) {
-            verifier.freed(tracked);
+            pool.verifier().freed(tracked);
         }
     }
 
-    /** The state {@code NdisAllocateNetBufferList} gives an NBL (§4.7), before context and NB are set up. */
-    void initialize() {
-        next = null;
-        firstNetBuffer = null;
-        context = null;
-        parent = null;
-        clear(ndisReserved);
-        clear(protocolReserved);
-        clear(miniportReserved);
-        scratch = null;
-        sourceHandle = null;
+    /**
+     * The state {@code NdisAllocateNetBufferList} gives an NBL (§4.7), before context and NB are set up. {@code Next},
+     * {@code FirstNetBuffer}, {@code Context}, the spare and allocation context and the reserved areas are already
+     * null: {@link #release()} cleared them, and a new element starts so. (The work is split between free and
+     * allocation so that each compiles small enough for the JIT to inline it into its callers.) Fields that are
+     * usually clear already are tested before they are stored to, as a load is cheaper than a reference store with its
+     * GC barrier.
+     */
+    void initialize(NetBufferListKind newKind) {
+        if (next != null) {
+            next = null;
+        }
+        if (parent != null) {
+            parent = null;
+        }
+        if (scratch != null) {
+            scratch = null;
+        }
+        if (sourceHandle != null) {
+            sourceHandle = null;
+        }
         nblFlags = 0;
         CHILD_REF_COUNT.set(this, 0);
         flags = NblFlags.NBL_ALLOCATED;
         status = 0;
-        if (infoWritten) {
-            Arrays.fill(infoValues, 0);
-            Arrays.fill(infoReferences, null);
-            infoWritten = false;
+        if (infoWritten != 0) {
+            clearWrittenInfo();
         }
-        spareContext = null;
-        allocationContext = null;
-        kind = NetBufferListKind.ALLOCATED;
+        if (kind != newKind) {
+            kind = newKind;
+        }
         derivationArgument = 0;
-        infoValues[NetBufferListInfo.NetBufferListFrameType.index()] =
-                pool.parameters().protocolId();
     }
 
-    /** Nulls every slot; stores only into slots that are set, as most are null already and a load is cheaper. */
-    private static void clear(@Nullable Object[] slots) {
-        for (int i = 0; i < slots.length; i++) {
-            if (slots[i] != null) {
-                slots[i] = null;
-            }
+    /** Clears the slots written since the last allocation and restores the pool's protocol id (slot 7's low byte). */
+    private void clearWrittenInfo() {
+        for (int written = infoWritten; written != 0; written &= written - 1) {
+            int index = Integer.numberOfTrailingZeros(written);
+            infoValues[index] = 0;
+            infoReferences[index] = null;
+        }
+        infoWritten = 0;
+        infoValues[FRAME_TYPE_SLOT] = pool.parameters().protocolId();
+    }
+
+    /**
+     * Nulls the reserved areas (4 protocol and 2 miniport slots), which allocation must hand out null. They are usually
+     * null already, and a load is cheaper than a reference store; the slots are tested one by one rather than in loops,
+     * which keeps the compiled free path small.
+     */
+    private void clearReserved() {
+        @Nullable Object[] protocol = protocolReserved;
+        if (protocol[0] != null || protocol[1] != null || protocol[2] != null || protocol[3] != null) {
+            Arrays.fill(protocol, null);
+        }
+        @Nullable Object[] miniport = miniportReserved;
+        if (miniport[0] != null || miniport[1] != null) {
+            miniport[0] = null;
+            miniport[1] = null;
         }
     }
 
@@ -725,9 +772,14 @@ public final class NetBufferList {
      * at {@link org.nbl4j.core.verify.VerifierLevel#FULL} the touch is recorded.
      */
     boolean mayTouch(String ddi) {
+        return !guarded || mayTouchChecked(ddi);
+    }
+
+    /** {@link #mayTouch} with the verifier on or in checked mode, kept apart so that the common case inlines. */
+    private boolean mayTouchChecked(String ddi) {
         Verifier verifier = pool.verifier();
-        if (!verifier.enabled()) {
-            if (!isAllocated() && pool.ndis().checked()) {
+        if (!verifying) {
+            if (!isAllocated()) {
                 verifier.report(Rule.USE_AFTER_FREE, ddi + " on " + this, track, 0);
                 return false;
             }
@@ -772,10 +824,14 @@ public final class NetBufferList {
      * @param holder who holds it from now on (shown in pending-NBL reports), or {@code null} for its allocator
      */
     public void handOff(OwnerState to, @Nullable Object holder) {
-        Verifier verifier = pool.verifier();
-        if (!verifier.enabled()) {
-            return;
+        if (verifying) {
+            handOffChecked(to, holder);
         }
+    }
+
+    /** {@link #handOff}'s work with the verifier on. */
+    private void handOffChecked(OwnerState to, @Nullable Object holder) {
+        Verifier verifier = pool.verifier();
         OwnerState from = owner;
         boolean legal = switch (from) {
             case OWNED -> to != OwnerState.FREE;

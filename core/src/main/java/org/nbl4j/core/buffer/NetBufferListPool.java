@@ -29,11 +29,17 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
     private final NetBufferListPoolParameters parameters;
     private final PoolElements<NetBufferList> elements;
     private final Verifier verifier;
+    /** The verifier is on (it never changes): the one test the allocation's common path makes for it. */
+    private final boolean verifying;
+    /** {@code parameters.dataSize()}, kept at hand for the allocation path. */
+    private final int dataSize;
 
     NetBufferListPool(Ndis ndis, NetBufferListPoolParameters parameters) {
         this.ndis = ndis;
         this.parameters = parameters;
         this.verifier = ndis.verifier();
+        this.verifying = verifier.enabled();
+        this.dataSize = parameters.dataSize();
         long bytes = NBL_BYTES;
         if (parameters.allocateNetBuffer()) {
             bytes += NB_BYTES;
@@ -69,7 +75,7 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
 
     /** Whether elements carry a data buffer (a data pool). */
     public boolean isDataPool() {
-        return parameters.dataSize() > 0;
+        return dataSize > 0;
     }
 
     /**
@@ -94,27 +100,33 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
         if (nbl == null) {
             nbl = newElement();
         }
-        nbl.initialize();
-        nbl.kind = kind;
-        if (verifier.enabled()) {
-            nbl.owner = OwnerState.OWNED;
+        nbl.initialize(kind);
+        NetBuffer nb = nbl.embeddedNetBuffer;
+        if (nb != null) {
+            nb.initializeEmbedded(dataSize);
+            nbl.firstNetBuffer = nb;
+        }
+        if (verifying) {
+            return setUpVerified(nbl, contextSize, contextBackFill, kind);
         }
         if ((nbl.embeddedContext != null || contextSize > 0) && !setUpContext(nbl, contextSize, contextBackFill)) {
             return null;
         }
-        NetBuffer nb = nbl.embeddedNetBuffer;
-        if (nb != null) {
-            Mdl data = nb.embeddedMdl;
-            if (data != null) {
-                nb.initializeWithEmbeddedData(data, parameters.dataSize());
-            } else {
-                nb.initialize(null, 0, 0);
-            }
-            nbl.firstNetBuffer = nb;
+        return nbl;
+    }
+
+    /**
+     * The rest of {@link #allocate} with the verifier on: the NBL becomes the caller's before its context is set up
+     * (context functions check the owner), and is tracked once it has all it needs.
+     */
+    private @Nullable NetBufferList setUpVerified(
+            NetBufferList nbl, int contextSize, int contextBackFill, NetBufferListKind kind) {
+        nbl.owner = OwnerState.OWNED;
+        nbl.track = null; // the previous life's track, which a failed context set-up must not free again
+        if ((nbl.embeddedContext != null || contextSize > 0) && !setUpContext(nbl, contextSize, contextBackFill)) {
+            return null;
         }
-        if (verifier.enabled()) {
-            startTracking(nbl, kind);
-        }
+        nbl.track = verifier.track(nbl, parameters.poolTag(), kind == NetBufferListKind.CLONE);
         return nbl;
     }
 
@@ -145,10 +157,6 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
             nbl.allocationContext = nbl.context;
         }
         return true;
-    }
-
-    private void startTracking(NetBufferList nbl, NetBufferListKind kind) {
-        nbl.track = verifier.track(nbl, parameters.poolTag(), kind == NetBufferListKind.CLONE);
     }
 
     /**

@@ -82,11 +82,10 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
             return null;
         }
         NetBuffer nb = take();
-        Mdl data = nb.embeddedMdl;
-        if (data == null) {
+        if (nb.embeddedMdl == null) {
             throw new IllegalStateException("data-pool NB without its MDL");
         }
-        nb.initializeWithEmbeddedData(data, parameters.dataSize());
+        nb.initializeEmbedded(parameters.dataSize());
         return tracked(nb);
     }
 
@@ -114,7 +113,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
         if (tracked != null) {
             verifier.freed(tracked);
         }
-        nb.next = null;
+        nb.clearReferences();
         elements.giveBack(nb, nb.elementArena);
     }
 

@@ -55,14 +55,24 @@ public final class MdlPool {
         if (mdl == null) {
             mdl = new Mdl(this);
         }
-        mdl.next = null;
-        mdl.buffer = buffer;
+        // A recycled descriptor often describes the same buffer for the same maker as before: the references are
+        // stored only when they change, as each reference store costs a garbage-collector write barrier.
+        if (mdl.next != null) {
+            mdl.next = null;
+        }
+        if (mdl.buffer != buffer) {
+            mdl.buffer = buffer;
+        }
+        if (mdl.origin != origin) {
+            mdl.origin = origin;
+        }
+        if (mdl.ownedMemory != ownedMemory) {
+            mdl.ownedMemory = ownedMemory;
+        }
         mdl.start = start;
         mdl.byteCount = byteCount;
         mdl.allocatedByteCount = byteCount;
         mdl.flags = Mdl.MDL_SOURCE_IS_NONPAGED_POOL | Mdl.MDL_MAPPED_TO_SYSTEM_VA;
-        mdl.origin = origin;
-        mdl.ownedMemory = ownedMemory;
         mdl.allocated = true;
         return mdl;
     }

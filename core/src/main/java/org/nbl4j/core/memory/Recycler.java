@@ -13,12 +13,17 @@ import org.jspecify.annotations.Nullable;
  * the one that allocated them flow back in whole batches. In steady state nothing is allocated on the Java heap: the
  * magazines' arrays circulate between threads and the depot.
  *
+ * <p>A magazine's slots above its count keep the objects last taken from them (everything recycled lives as long as
+ * the recycler anyway), so that taking stores nothing and giving back the object a slot already holds, the usual case
+ * for a thread that frees what it just allocated, stores no reference either: reference stores are what the garbage
+ * collector's write barriers make expensive.
+ *
  * @param <T> what is recycled
  */
 public final class Recycler<T> {
     private static final int MAGAZINE_SIZE = 64;
 
-    private final @Nullable ElementCounter counter;
+    private final ElementCounter counter;
     private final ThreadLocal<Magazine> local = ThreadLocal.withInitial(this::newMagazine);
     private final ArrayDeque<Object[]> fullMagazines = new ArrayDeque<>();
     private final ArrayDeque<Object[]> emptyMagazines = new ArrayDeque<>();
@@ -31,9 +36,12 @@ public final class Recycler<T> {
 
     private int magazines;
 
-    /** A recycler that counts nothing (its objects are accounted elsewhere). */
+    /**
+     * A recycler whose objects are accounted elsewhere. It counts into a counter of its own that nothing reads, so
+     * that taking and giving have no branch for the case.
+     */
     public Recycler() {
-        this.counter = null;
+        this.counter = new ElementCounter(0);
     }
 
     /**
@@ -51,45 +59,37 @@ public final class Recycler<T> {
     @SuppressWarnings("unchecked")
     public @Nullable T take() {
         Magazine magazine = magazine();
-        ElementCounter.Cell cell = magazine.cell;
-        if (cell != null) {
-            cell.allocated();
-        }
+        magazine.cell.allocated();
         if (magazine.count == 0 && !refill(magazine)) {
             return null;
         }
-        Object[] items = magazine.items;
-        int index = --magazine.count;
-        T item = (T) items[index];
-        items[index] = null;
-        return item;
+        return (T) magazine.items[--magazine.count];
     }
 
     /** Gives an object back for reuse, counting one free. */
     public void give(T item) {
         Magazine magazine = magazine();
-        ElementCounter.Cell cell = magazine.cell;
-        if (cell != null) {
-            cell.freed();
-        }
+        magazine.cell.freed();
         if (magazine.count == MAGAZINE_SIZE) {
             spill(magazine);
         }
-        magazine.items[magazine.count++] = item;
+        Object[] items = magazine.items;
+        int index = magazine.count++;
+        if (items[index] != item) {
+            items[index] = item;
+        }
     }
 
     /** Counts one free without keeping the object: it is being retired (a verifying pool's freed element). */
     public void retire() {
-        ElementCounter.Cell cell = magazine().cell;
-        if (cell != null) {
-            cell.freed();
-        }
+        magazine().cell.freed();
     }
 
     /** Forgets every object held, in the depot and in the calling thread's magazine. */
     public void clear() {
         synchronized (this) {
             fullMagazines.clear();
+            emptyMagazines.clear();
         }
         Magazine magazine = magazine();
         Arrays.fill(magazine.items, null);
@@ -124,7 +124,7 @@ public final class Recycler<T> {
     }
 
     private Magazine newMagazine() {
-        Magazine magazine = new Magazine(counter != null ? counter.cell() : null, Thread.currentThread());
+        Magazine magazine = new Magazine(counter.cell(), Thread.currentThread());
         synchronized (this) {
             soleMagazine = ++magazines == 1 ? magazine : null;
         }
@@ -132,12 +132,12 @@ public final class Recycler<T> {
     }
 
     private static final class Magazine {
-        final ElementCounter.@Nullable Cell cell;
+        final ElementCounter.Cell cell;
         final Thread owner;
         Object[] items = new Object[MAGAZINE_SIZE];
         int count;
 
-        Magazine(ElementCounter.@Nullable Cell cell, Thread owner) {
+        Magazine(ElementCounter.Cell cell, Thread owner) {
             this.cell = cell;
             this.owner = owner;
         }
