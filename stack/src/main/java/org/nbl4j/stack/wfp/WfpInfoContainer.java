@@ -8,7 +8,6 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.WfpInfoCleanup;
 import org.nbl4j.core.memory.Mdl;
-import org.nbl4j.core.memory.MemoryBlock;
 
 /**
  * WFP's per-NBL state, kept in the NBL's {@code WfpNetBufferListInfo} slot: NETIO's {@code WFP_NBL_INFO_CONTAINER}
@@ -88,8 +87,6 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
 
     int netBufferCount;
 
-    @Nullable
-    MemoryBlock[] dataBlocks = new MemoryBlock[1];
     /** A reassembled fragment group: the fragments it holds references on. */
     @Nullable
     NetBufferList fragments;
@@ -167,7 +164,6 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
         if (netBuffers.length < count) {
             netBuffers = new NetBuffer[count];
             mdlChains = new Mdl[count];
-            dataBlocks = new MemoryBlock[count];
         }
         int i = 0;
         for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
@@ -194,7 +190,8 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
     void reset() {
         owningNbl = null;
         kind = WfpNblKind.FOREIGN;
-        REFERENCES.setVolatile(this, 0);
+        // A release store is enough: the recycler's hand-off publishes the emptied container to its next user.
+        REFERENCES.setRelease(this, 0);
         sendState = SendState.NONE;
         Arrays.fill(injectors, 0, injectionDepth, null);
         injectionDepth = 0;
@@ -206,7 +203,6 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
         tagCount = 0;
         Arrays.fill(netBuffers, 0, netBufferCount, null);
         Arrays.fill(mdlChains, 0, netBufferCount, null);
-        Arrays.fill(dataBlocks, null);
         netBufferCount = 0;
         fragments = null;
     }
