@@ -2,7 +2,6 @@ package org.nbl4j.stack.wfp;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -193,17 +192,28 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
         // A release store is enough: the recycler's hand-off publishes the emptied container to its next user.
         REFERENCES.setRelease(this, 0);
         sendState = SendState.NONE;
-        Arrays.fill(injectors, 0, injectionDepth, null);
+        clear(injectors, injectionDepth);
         injectionDepth = 0;
         injectedItself = false;
         injectingHandle = null;
         completionFn = null;
         completionContext = null;
-        Arrays.fill(tagNotifyFns, 0, tagCount, null);
+        clear(tagNotifyFns, tagCount);
         tagCount = 0;
-        Arrays.fill(netBuffers, 0, netBufferCount, null);
-        Arrays.fill(mdlChains, 0, netBufferCount, null);
+        clear(netBuffers, netBufferCount);
+        clear(mdlChains, netBufferCount);
         netBufferCount = 0;
         fragments = null;
+    }
+
+    /**
+     * Nulls the first {@code used} elements. Most containers (an indicated NBL's, one the WFP lightweight filter
+     * attached) have none in use, and this loop then does not touch the array, where {@code Arrays.fill} would still
+     * be called and check its range once per array on every recycle.
+     */
+    private static void clear(@Nullable Object[] array, int used) {
+        for (int i = 0; i < used; i++) {
+            array[i] = null;
+        }
     }
 }
