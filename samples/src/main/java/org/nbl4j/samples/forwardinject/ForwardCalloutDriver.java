@@ -20,6 +20,7 @@ import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FilterSpec;
 import org.nbl4j.stack.wfp.IncomingMetadata;
 import org.nbl4j.stack.wfp.IncomingValues;
+import org.nbl4j.stack.wfp.InjectionCompletion;
 import org.nbl4j.stack.wfp.InjectionHandle;
 import org.nbl4j.stack.wfp.Layer;
 
@@ -39,6 +40,12 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
 
     /** The driver's {@code gInjectionHandle}. */
     protected @Nullable InjectionHandle gInjectionHandle;
+
+    /**
+     * {@link #InjectCompleteFn} as the one function object every injection passes, as C passes the function's
+     * address: a method reference written at the call would be a new object per packet.
+     */
+    private final InjectionCompletion injectCompleteFn = this::InjectCompleteFn;
 
     private final AtomicLong injected = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
@@ -169,7 +176,7 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
                 compartmentId,
                 interfaceIndex,
                 clone,
-                this::InjectCompleteFn,
+                injectCompleteFn,
                 null);
         if (NT_SUCCESS(status)) {
             injected.incrementAndGet();

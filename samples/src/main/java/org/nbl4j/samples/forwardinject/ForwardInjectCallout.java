@@ -6,6 +6,7 @@ import static org.nbl4j.stack.ddk.Wdm.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.stack.ddk.Ref;
@@ -14,13 +15,16 @@ import org.nbl4j.stack.wfp.InjectionHandle;
 
 /**
  * The forward-inject callout: deep-clones each forwarded packet (seed 000), sets its DSCP to {@link #NEW_DSCP}
- * (recomputing the IPv4 header checksum), absorbs the original and forward-injects the clone on the egress interface
+ * (updating the IPv4 header checksum), absorbs the original and forward-injects the clone on the egress interface
  * in the packet's compartment (seed 002). The original goes back to its adapter once the clone is freed in the
  * completion function, which decrements its ChildRefCount.
  */
 public final class ForwardInjectCallout extends ForwardCalloutDriver {
     /** The DSCP the clones carry: Expedited Forwarding. */
     public static final int NEW_DSCP = 46;
+
+    private static final ValueLayout.OfShort BIG_ENDIAN_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     @Override
     protected boolean TakePacket(
@@ -44,7 +48,8 @@ public final class ForwardInjectCallout extends ForwardCalloutDriver {
 
     /**
      * Rewrites the DSCP of the IP header at the start of the clone's first NB, in place: the deep clone's data is the
-     * callout's own. For IPv4 the header checksum is computed again over the changed header.
+     * callout's own. For IPv4 the header checksum is updated for the changed word (RFC 1624), as a router does: the
+     * stack has already checked the header's checksum on receive, so this equals recomputing it over the header.
      *
      * @return FALSE if the header is not contiguous in the first MDL (a deep clone's always is)
      */
@@ -56,18 +61,12 @@ public final class ForwardInjectCallout extends ForwardCalloutDriver {
             return false;
         }
         if (addressFamily == AF_INET) {
-            int ihl = (ipHeader.get(ValueLayout.JAVA_BYTE, 0) & 0x0F) * 4;
-            byte tos = ipHeader.get(ValueLayout.JAVA_BYTE, 1);
-            ipHeader.set(ValueLayout.JAVA_BYTE, 1, (byte) (dscp << 2 | (tos & 0x03)));
-            MemorySegment fullHeader = NdisGetDataBuffer(nb, ihl, null, 1, 0);
-            if (fullHeader == null) {
-                return false;
-            }
-            fullHeader.set(ValueLayout.JAVA_BYTE, 10, (byte) 0);
-            fullHeader.set(ValueLayout.JAVA_BYTE, 11, (byte) 0);
-            int checksum = InternetChecksum.compute(fullHeader, 0, ihl);
-            fullHeader.set(ValueLayout.JAVA_BYTE, 10, (byte) (checksum >>> 8));
-            fullHeader.set(ValueLayout.JAVA_BYTE, 11, (byte) checksum);
+            // Version/IHL and TOS form the first 16-bit word the header checksum covers.
+            int oldWord = Short.toUnsignedInt(ipHeader.get(BIG_ENDIAN_SHORT, 0));
+            int newWord = (oldWord & 0xFF03) | dscp << 2;
+            int checksum = Short.toUnsignedInt(ipHeader.get(BIG_ENDIAN_SHORT, 10));
+            ipHeader.set(BIG_ENDIAN_SHORT, 0, (short) newWord);
+            ipHeader.set(BIG_ENDIAN_SHORT, 10, (short) InternetChecksum.update(checksum, oldWord, newWord));
         } else {
             // Traffic class: the low nibble of byte 0 and the high nibble of byte 1; ECN (its low 2 bits) is kept.
             int byte0 = ipHeader.get(ValueLayout.JAVA_BYTE, 0) & 0xFF;

@@ -13,6 +13,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Irql;
@@ -45,6 +46,9 @@ public final class WfpBuffers {
     private final WfpInfoContainers containers;
     private final NblTags tags;
     private final InjectionFaults faults;
+    /** {@link #DEEP_CLONE_TAG}'s totals, kept so that each deep clone skips the tag lookup. */
+    private final TagAccount deepCloneData;
+
     private volatile IndicatedPacketOwner packetOwner = IndicatedPacketOwner.NONE;
 
     WfpBuffers(Ndis ndis, WfpInfoContainers containers, NblTags tags, InjectionFaults faults) {
@@ -53,6 +57,7 @@ public final class WfpBuffers {
         this.containers = containers;
         this.tags = tags;
         this.faults = faults;
+        this.deepCloneData = ndis.memory().account(DEEP_CLONE_TAG);
     }
 
     void setPacketOwner(IndicatedPacketOwner owner) {
@@ -350,7 +355,7 @@ public final class WfpBuffers {
     /** One MDL over a fresh buffer holding a copy of the NB's used data. */
     private Mdl copyOf(NetBuffer source) {
         int length = source.dataLength();
-        MemoryBlock block = ndis.memory().allocate(DEEP_CLONE_TAG, Math.max(1, length));
+        MemoryBlock block = ndis.memory().allocate(deepCloneData, Math.max(1, length));
         if (block == null) {
             throw new FwpStatusException(NtStatus.STATUS_INSUFFICIENT_RESOURCES, "deep-clone data");
         }
