@@ -47,6 +47,9 @@ public final class Ndis implements AutoCloseable {
     private final TaggedMemory memory;
     private final MdlPool mdls;
     private final TagAccount retreatAccount;
+    /** The account of the last context tag, read and written racily: TagAccount's fields are final, so any read sees one whole. */
+    private @Nullable TagAccount lastContextAccount;
+
     private final Recycler<NetBufferListContext> contextDescriptors = new Recycler<>();
     private final NetBufferListPool defaultNetBufferListPool;
     private final NetBufferPool defaultNetBufferPool;
@@ -192,7 +195,14 @@ public final class Ndis implements AutoCloseable {
 
     @Nullable
     NetBufferListContext allocateContextBlock(int size, PoolTag tag) {
-        MemoryBlock block = memory.allocate(tag, NetBufferListContext.HEADER_BYTES + (long) size);
+        TagAccount account = lastContextAccount;
+        if (account == null || account.tag().value() != tag.value()) {
+            // Drivers allocate their contexts under one or two tags: remembering the last one spares the tag map
+            // lookup on the per-packet path (WFP's deep clone allocates a context for every packet).
+            account = memory.account(tag);
+            lastContextAccount = account;
+        }
+        MemoryBlock block = memory.allocate(account, NetBufferListContext.HEADER_BYTES + (long) size);
         if (block == null) {
             return null;
         }
