@@ -6,8 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,15 +76,16 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     private volatile boolean groupForwardedFragments;
     private final IcmpRateLimiter icmpLimiter;
     private final AtomicInteger identification = new AtomicInteger();
-    private volatile PacketHook hook = PacketHook.NONE;
-    private volatile IpInterface[] interfaces = new IpInterface[0];
-    private volatile Compartment[] compartments = new Compartment[0];
+    private final PathInspection inspection = new PathInspection(counters);
+    private final InterfaceTable table = new InterfaceTable();
+    private final Transmitter transmitter;
 
     private IpStack(Builder builder) {
         this.ndis = builder.ndis;
         this.nanoClock = builder.nanoClock;
         this.ownPackets = new OwnPackets(ndis);
         this.ownership = new NblOwnership(this, ownPackets);
+        this.transmitter = new Transmitter(ownership);
         this.fragmenter = new Fragmenter(ndis, ownership, counters);
         this.reassembler = new Reassembler(
                 ndis,
@@ -153,12 +152,12 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** The hook packets are shown to. */
     PacketHook hook() {
-        return hook;
+        return inspection.hook();
     }
 
     /** Shows every packet to {@code hook} from now on ({@link PacketHook#NONE} to stop). */
     public void setPacketHook(PacketHook hook) {
-        this.hook = Objects.requireNonNull(hook);
+        inspection.setHook(Objects.requireNonNull(hook));
     }
 
     /** Whether forwarded fragments are grouped at IPFORWARD ({@link #setGroupForwardedFragments}). */
@@ -187,35 +186,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * @throws IllegalArgumentException if the index or the binding is already used
      */
     public synchronized IpInterface addInterface(int interfaceIndex, ProtocolBinding binding, int compartmentId) {
-        for (IpInterface existing : interfaces) {
-            if (existing.interfaceIndex() == interfaceIndex || existing.binding() == binding) {
-                throw new IllegalArgumentException("interface " + interfaceIndex + " or its binding exists");
-            }
-        }
-        IpInterface added = new IpInterface(interfaceIndex, binding, compartmentOrCreate(compartmentId));
-        IpInterface[] more = Arrays.copyOf(interfaces, interfaces.length + 1);
-        more[interfaces.length] = added;
-        interfaces = more;
-        return added;
-    }
-
-    private Compartment compartmentOrCreate(int compartmentId) {
-        int id = effectiveCompartmentId(compartmentId);
-        Compartment found = compartment(id);
-        if (found != null) {
-            return found;
-        }
-        Compartment created = new Compartment(id);
-        Compartment[] more = Arrays.copyOf(compartments, compartments.length + 1);
-        more[compartments.length] = created;
-        compartments = more;
-        return created;
-    }
-
-    private static int effectiveCompartmentId(int compartmentId) {
-        return compartmentId == Compartment.UNSPECIFIED_COMPARTMENT_ID
-                ? Compartment.DEFAULT_COMPARTMENT_ID
-                : compartmentId;
+        return table.add(interfaceIndex, binding, compartmentId);
     }
 
     /** Assigns a unicast address to an interface and adds the on-link route of its prefix. */
@@ -266,41 +237,17 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** The interface with this {@code IF_INDEX}, or null. */
     public @Nullable IpInterface interfaceByIndex(int interfaceIndex) {
-        for (IpInterface candidate : interfaces) {
-            if (candidate.interfaceIndex() == interfaceIndex) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    private @Nullable IpInterface interfaceOf(ProtocolBinding binding) {
-        for (IpInterface candidate : interfaces) {
-            if (candidate.binding() == binding) {
-                return candidate;
-            }
-        }
-        return null;
+        return table.byIndex(interfaceIndex);
     }
 
     /** The compartment with this id (0 means the default), or null. */
     public @Nullable Compartment compartment(int compartmentId) {
-        int id = effectiveCompartmentId(compartmentId);
-        for (Compartment candidate : compartments) {
-            if (candidate.id() == id) {
-                return candidate;
-            }
-        }
-        return null;
+        return table.compartment(compartmentId);
     }
 
     /** The counters now. */
     public IpStatistics statistics() {
-        List<InterfaceStatistics> perInterface = new ArrayList<>();
-        for (IpInterface each : interfaces) {
-            perInterface.add(each.statistics());
-        }
-        return counters.snapshot(perInterface);
+        return counters.snapshot(table.statistics());
     }
 
     /** Incomplete datagrams in the reassembly table. */
@@ -358,7 +305,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int receiveFlags) {
         boolean atDispatch = (receiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0;
         boolean resources = (receiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES) != 0;
-        IpInterface arrival = interfaceOf(binding);
+        IpInterface arrival = table.of(binding);
         NetBufferList nbl = chain;
         while (nbl != null) {
             NetBufferList next = nbl.next();
@@ -411,21 +358,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     @Override
     public void sendNetBufferListsComplete(ProtocolBinding binding, NetBufferList chain, int sendCompleteFlags) {
-        boolean atDispatch = (sendCompleteFlags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0;
-        NetBufferList nbl = chain;
-        while (nbl != null) {
-            NetBufferList next = nbl.next();
-            nbl.setNext(null);
-            NblOwnership.restoreSourceHandle(nbl);
-            NetBufferList parent = nbl.parent();
-            if (NblOwnership.role(nbl) == NblRole.FRAGMENT
-                    && parent != null
-                    && nbl.status() != NtStatus.STATUS_SUCCESS) {
-                parent.setStatus(nbl.status());
-            }
-            ownership.release(nbl, atDispatch);
-            nbl = next;
-        }
+        transmitter.sendComplete(chain, sendCompleteFlags);
     }
 
     // ---- the receive path ----
@@ -438,7 +371,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             ParsedPacket parsed = frame.parsed;
             if (nb == null || nb.next() != null) {
                 parsed.reset(AddressFamily.INET);
-                discard(
+                inspection.discard(
                         HookPoint.INBOUND_IPPACKET,
                         nbl,
                         frame,
@@ -449,7 +382,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             }
             IpDiscardReason invalid = parseReceived(nb, frame);
             if (invalid != null) {
-                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
+                inspection.discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
                 reportProblem(nb, frame, arrival, atDispatch);
                 return;
             }
@@ -484,7 +417,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             IpInterface owner,
             boolean atDispatch) {
         if (!HostModel.receivesForOthers(arrival)) {
-            discard(
+            inspection.discard(
                     HookPoint.INBOUND_IPPACKET,
                     nbl,
                     frame,
@@ -493,11 +426,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                     IpDiscardReason.NOT_LOCALLY_DESTINED);
             return;
         }
-        fillFacts(frame, arrival, subInterface);
+        PathInspection.fillFacts(frame, arrival, subInterface);
         PacketFacts facts = frame.facts;
         facts.setConditionFlags(facts.conditionFlags() | HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
         facts.setDestinationInterfaceIndex(owner.interfaceIndex());
-        if (continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
+        if (inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
             deliverLocally(nbl, nb, frame.window, frame, owner, 0, atDispatch);
         }
     }
@@ -527,57 +460,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         return invalid;
     }
 
-    /** Fills the facts every hook point shares from the parsed packet. */
-    private static void fillFacts(PathScratch.Frame frame, IpInterface arrival, int subInterface) {
-        ParsedPacket parsed = frame.parsed;
-        PacketFacts facts = frame.facts;
-        facts.reset();
-        facts.setFamily(parsed.family);
-        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
-        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
-        facts.setProtocol(parsed.protocol);
-        facts.setIpHeaderSize(parsed.headerLength);
-        facts.setCompartmentId(arrival.compartment().id());
-        facts.setArrivalInterfaceIndex(arrival.interfaceIndex());
-        facts.setArrivalSubInterfaceIndex(subInterface);
-        if (parsed.fragment) {
-            facts.setConditionFlags(FWP_CONDITION_FLAG_IS_FRAGMENT);
-            facts.setFragmentData(parsed.identification, parsed.fragmentOffset, parsed.fragmentPayloadLength());
-        }
-    }
-
-    /** Counts a drop, sets an injected packet's completion status, and shows the packet at the discard twin. */
-    private void discard(
-            HookPoint point,
-            NetBufferList nbl,
-            PathScratch.Frame frame,
-            @Nullable IpInterface arrival,
-            int subInterface,
-            IpDiscardReason reason) {
-        counters.discard(reason);
-        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
-            nbl.setStatus(statusOf(reason));
-        }
-        if (arrival != null) {
-            fillFacts(frame, arrival, subInterface);
-        } else {
-            frame.facts.reset();
-        }
-        frame.facts.setDiscardReason(reason);
-        hook.discarded(point, nbl, frame.facts);
-    }
-
-    /** The completion status of an injected packet dropped for {@code reason}. */
-    private static int statusOf(IpDiscardReason reason) {
-        return switch (reason) {
-            case HOP_LIMIT_EXCEEDED -> NtStatus.STATUS_HOPLIMIT_EXCEEDED;
-            case DONT_FRAGMENT_MTU_EXCEEDED -> NtStatus.STATUS_INVALID_BUFFER_SIZE;
-            case NO_ROUTE -> NtStatus.STATUS_NOT_FOUND;
-            case ALLOCATION_FAILURE -> NtStatus.STATUS_INSUFFICIENT_RESOURCES;
-            default -> NtStatus.STATUS_UNSUCCESSFUL;
-        };
-    }
-
     /**
      * Shows a received packet at INBOUND_IPPACKET with its data advanced past the IP header (§5.2), and restores the
      * offset afterwards.
@@ -591,41 +473,18 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             IpInterface arrival,
             int subInterface,
             int flags) {
-        fillFacts(frame, arrival, subInterface);
+        PathInspection.fillFacts(frame, arrival, subInterface);
         PacketFacts facts = frame.facts;
         facts.setConditionFlags(facts.conditionFlags() | flags);
         int headerLength = frame.parsed.headerLength;
         HookVerdict verdict;
         nb.advance(headerLength, false, null);
         try {
-            verdict = hook.classify(HookPoint.INBOUND_IPPACKET, nbl, facts);
+            verdict = inspection.hook().classify(HookPoint.INBOUND_IPPACKET, nbl, facts);
         } finally {
             nb.retreat(headerLength, 0, null);
         }
-        return continues(verdict, HookPoint.INBOUND_IPPACKET, nbl, frame);
-    }
-
-    /** Acts on a verdict: BLOCK is a discard shown at the twin (INSPECTION_DROP), ABSORB is silent. */
-    private boolean continues(HookVerdict verdict, HookPoint point, NetBufferList nbl, PathScratch.Frame frame) {
-        switch (verdict) {
-            case CONTINUE -> {
-                return true;
-            }
-            case BLOCK -> {
-                counters.discard(IpDiscardReason.INSPECTION_DROP);
-                if (NblOwnership.role(nbl) == NblRole.INJECTED) {
-                    nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
-                }
-                frame.facts.setDiscardReason(IpDiscardReason.INSPECTION_DROP);
-                hook.discarded(point, nbl, frame.facts);
-                return false;
-            }
-            case ABSORB -> {
-                counters.count(IpCounters.INSPECTION_ABSORBED);
-                return false;
-            }
-        }
-        return false;
+        return inspection.continues(verdict, HookPoint.INBOUND_IPPACKET, nbl, frame);
     }
 
     private void deliverLocally(
@@ -656,7 +515,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         switch (outcome) {
             case HELD -> {}
             case OVERLAP ->
-                discard(
+                inspection.discard(
                         HookPoint.INBOUND_IPPACKET,
                         nbl,
                         frame,
@@ -664,7 +523,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                         subInterface,
                         IpDiscardReason.MALFORMED_HEADER);
             case NO_MEMORY ->
-                discard(
+                inspection.discard(
                         HookPoint.INBOUND_IPPACKET,
                         nbl,
                         frame,
@@ -672,7 +531,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                         subInterface,
                         IpDiscardReason.ALLOCATION_FAILURE);
             case TOO_LONG ->
-                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
             case COMPLETED -> {
                 NetBufferList whole = frame.completed;
                 frame.completed = null;
@@ -691,7 +551,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
             IpDiscardReason invalid = PacketParser.parse(header, available, nb.dataLength(), frame.parsed);
             if (invalid != null) {
-                discard(HookPoint.INBOUND_IPPACKET, whole, frame, arrival, subInterface, invalid);
+                inspection.discard(HookPoint.INBOUND_IPPACKET, whole, frame, arrival, subInterface, invalid);
             } else if (!refusedAtDestination(whole, nb, frame, arrival, subInterface, atDispatch)
                     && showInbound(whole, nb, frame, arrival, subInterface, FWP_CONDITION_FLAG_IS_REASSEMBLED)) {
                 deliver(whole, nb, frame, arrival, subInterface, atDispatch);
@@ -720,7 +580,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         if (problem == null) {
             return false;
         }
-        discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, problem);
+        inspection.discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, problem);
         reportProblem(nb, frame, arrival, atDispatch);
         return true;
     }
@@ -746,7 +606,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             }
             case CONSUMED -> delivered(nbl);
             case UDP_NO_RECEIVER -> {
-                discard(
+                inspection.discard(
                         HookPoint.INBOUND_IPPACKET,
                         nbl,
                         frame,
@@ -756,7 +616,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 sendIcmpError(nb, frame, arrival, IcmpErrorKind.PORT_UNREACHABLE, 0, atDispatch);
             }
             case TCP_NO_CONNECTION -> {
-                discard(
+                inspection.discard(
                         HookPoint.INBOUND_IPPACKET,
                         nbl,
                         frame,
@@ -767,7 +627,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 sendTcpReset(frame, arrival, atDispatch);
             }
             case NO_PROTOCOL -> {
-                discard(
+                inspection.discard(
                         HookPoint.INBOUND_IPPACKET,
                         nbl,
                         frame,
@@ -777,9 +637,11 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 sendIcmpError(nb, frame, arrival, IcmpErrorKind.PROTOCOL_UNREACHABLE, parsed.protocolField, atDispatch);
             }
             case BAD_CHECKSUM ->
-                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
             case BAD_LENGTH ->
-                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
         }
     }
 
@@ -862,7 +724,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
         if (!arrival.forwarding()) {
-            discard(
+            inspection.discard(
                     HookPoint.INBOUND_IPPACKET,
                     nbl,
                     frame,
@@ -878,19 +740,20 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         }
         Route route = arrival.compartment().lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow);
         if (route == null) {
-            discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.NO_ROUTE);
+            inspection.discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.NO_ROUTE);
             sendIcmpError(nb, frame, arrival, IcmpErrorKind.NO_ROUTE, 0, atDispatch);
             return;
         }
         IpInterface egress = route.egress();
         if (parsed.hopLimit <= 1) {
-            discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.HOP_LIMIT_EXCEEDED);
+            inspection.discard(
+                    HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.HOP_LIMIT_EXCEEDED);
             sendIcmpError(nb, frame, arrival, IcmpErrorKind.HOP_LIMIT_EXCEEDED, 0, atDispatch);
             return;
         }
         changeHopLimit(nb, header, frame, parsed.family == AddressFamily.INET, -1);
-        PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
-        boolean continues = continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame);
+        fillForwardFacts(frame, arrival, subInterface, egress);
+        boolean continues = inspection.classify(HookPoint.IPFORWARD, nbl, frame);
         if (parsed.fragment && groupForwardedFragments) {
             groupFragment(nbl, nb, header, frame, arrival, subInterface, egress, continues, atDispatch);
         } else if (continues) {
@@ -901,7 +764,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     /** Fills the facts of a packet at IPFORWARD, whose egress is chosen. */
     private static PacketFacts fillForwardFacts(
             PathScratch.Frame frame, IpInterface arrival, int subInterface, IpInterface egress) {
-        fillFacts(frame, arrival, subInterface);
+        PathInspection.fillFacts(frame, arrival, subInterface);
         PacketFacts facts = frame.facts;
         facts.setDestinationInterfaceIndex(egress.interfaceIndex());
         facts.setPathMtu(egress.mtu());
@@ -926,21 +789,23 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         int mtu = egress.mtu();
         if (parsed.packetLength <= mtu) {
             counters.count(IpCounters.FORWARDED);
-            transmit(nbl, egress, atDispatch);
+            transmitter.transmit(nbl, egress, atDispatch);
             return;
         }
         if (v4 && !parsed.dontFragment) {
             NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
             if (fragments == null) {
-                discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.ALLOCATION_FAILURE);
+                inspection.discard(
+                        HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.ALLOCATION_FAILURE);
                 return;
             }
             counters.count(IpCounters.FORWARDED);
-            transmit(fragments, egress, atDispatch);
+            transmitter.transmit(fragments, egress, atDispatch);
             ownership.release(fragments, atDispatch);
             return;
         }
-        discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
+        inspection.discard(
+                HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
         // The error quotes the packet as it arrived (RFC 1812 §4.3.2.3): undo the decrement first.
         changeHopLimit(nb, header, frame, v4, +1);
         sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, mtu, atDispatch);
@@ -999,7 +864,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             }
             PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
             facts.setConditionFlags(FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP);
-            continues = continues(hook.classify(HookPoint.IPFORWARD, head, facts), HookPoint.IPFORWARD, head, frame);
+            continues = inspection.classify(HookPoint.IPFORWARD, head, frame);
         } finally {
             for (ForwardFragmentGrouping.Member member : members) {
                 member.nbl().setNext(null);
@@ -1027,7 +892,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             IpDiscardReason invalid = parseReceived(nb, frame);
             if (invalid != null) {
                 // A callout changed the held bytes.
-                discard(HookPoint.IPFORWARD, nbl, frame, member.arrival(), member.subInterface(), invalid);
+                inspection.discard(HookPoint.IPFORWARD, nbl, frame, member.arrival(), member.subInterface(), invalid);
                 return;
             }
             sendForwarded(
@@ -1063,7 +928,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             IpInterface arrival,
             int subInterface,
             boolean atDispatch) {
-        discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.BEYOND_SCOPE);
+        inspection.discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.BEYOND_SCOPE);
         ParsedPacket parsed = frame.parsed;
         if (parsed.family == AddressFamily.INET6
                 && !IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
@@ -1091,17 +956,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             // NdisGetDataBuffer copied the header: write the changed bytes back into the packet.
             NetBufferBytes.copyIn(nb, 0, header, 0, v4 ? Ipv4Header.SOURCE : Ipv6Header.SOURCE);
         }
-    }
-
-    /** Sends a held NBL out of an interface; the send holds it until its completion. */
-    private void transmit(NetBufferList nbl, IpInterface egress, boolean atDispatch) {
-        ProtocolBinding binding = egress.binding();
-        ownership.hold(nbl);
-        NblOwnership.saveSourceHandle(nbl, binding);
-        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
-            egress.countOut(nb.dataLength());
-        }
-        binding.sendNetBufferLists(nbl, 0, atDispatch ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0);
     }
 
     // ---- packets this host sends ----
@@ -1138,7 +992,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             PacketFacts facts = fillSendFacts(frame, routed);
             facts.setArrivalInterfaceIndex(sourceOwner.interfaceIndex());
             facts.setConditionFlags(HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU);
-            if (!continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
+            if (!inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
                 return;
             }
         } else if (sourceOwner != null) {
@@ -1146,7 +1000,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             Route own = routed.compartment()
                     .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceOwner);
             if (own == null) {
-                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.NO_ROUTE);
+                inspection.discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.NO_ROUTE);
                 return;
             }
             egress = own.egress();
@@ -1156,27 +1010,25 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         if (parsed.packetLength > mtu) {
             if (parsed.family == AddressFamily.INET6 || parsed.dontFragment) {
                 // IPv6 source fragmentation (a fragment header) is not implemented.
-                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
+                inspection.discard(
+                        HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
                 return;
             }
             NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
             if (fragments == null) {
-                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.ALLOCATION_FAILURE);
+                inspection.discard(
+                        HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.ALLOCATION_FAILURE);
                 return;
             }
             toSend = fragments;
         }
         try {
-            PacketFacts facts = fillSendFacts(frame, egress);
+            fillSendFacts(frame, egress);
             if (NblOwnership.role(nbl) == NblRole.INJECTED) {
                 nbl.setStatus(NtStatus.STATUS_SUCCESS);
             }
-            if (continues(
-                    hook.classify(HookPoint.OUTBOUND_IPPACKET, toSend, facts),
-                    HookPoint.OUTBOUND_IPPACKET,
-                    toSend,
-                    frame)) {
-                transmit(toSend, egress, atDispatch);
+            if (inspection.classify(HookPoint.OUTBOUND_IPPACKET, toSend, frame)) {
+                transmitter.transmit(toSend, egress, atDispatch);
             } else if (toSend != nbl && NblOwnership.role(nbl) == NblRole.INJECTED) {
                 nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
             }
@@ -1410,7 +1262,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
                 return;
             }
-            IpInterface arrival = arrivalFor(frame.parsed);
+            IpInterface arrival = table.destinationOwner(frame.parsed);
             if (arrival != null) {
                 // The quote is the first fragment's start; it is sent as a whole packet, not as a fragment.
                 frame.parsed.fragment = false;
@@ -1419,18 +1271,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         } finally {
             PathScratch.exit();
         }
-    }
-
-    /** The interface that owns the destination address of a packet sent to this host. */
-    private @Nullable IpInterface arrivalFor(ParsedPacket parsed) {
-        for (Compartment compartment : compartments) {
-            InterfaceAddress local =
-                    compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
-            if (local != null) {
-                return local.owner();
-            }
-        }
-        return null;
     }
 
     // ---- PacketInjection ----
@@ -1463,7 +1303,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             } else {
                 nbl.setStatus(NtStatus.STATUS_SUCCESS);
                 counters.count(IpCounters.FORWARDED);
-                transmit(nbl, egress, true);
+                transmitter.transmit(nbl, egress, true);
             }
         } finally {
             PathScratch.exit();
@@ -1547,7 +1387,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int interfaceIndex,
             PacketCompletion completion) {
         IpInterface target = interfaceByIndex(interfaceIndex);
-        if (target == null || target.compartment().id() != effectiveCompartmentId(compartmentId)) {
+        if (target == null || target.compartment().id() != InterfaceTable.effectiveCompartmentId(compartmentId)) {
             return null;
         }
         ownership.adopt(nbl, NblRole.INJECTED, completion);
