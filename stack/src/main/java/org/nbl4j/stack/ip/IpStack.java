@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -61,26 +60,22 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     /** {@code FWP_CONDITION_FLAG_IS_REASSEMBLED}. */
     public static final int FWP_CONDITION_FLAG_IS_REASSEMBLED = 0x00000400;
 
-    /** Bytes of a received packet copied for parsing at first: the longest IPv4 header and then some. */
-    private static final int FIRST_WINDOW = 128;
-
-    private final Ndis ndis;
-    private final LongSupplier nanoClock;
     private final IpCounters counters = new IpCounters();
     private final OwnPackets ownPackets;
     private final NblOwnership ownership;
     private final Fragmenter fragmenter;
     private final Reassembler reassembler;
-    private final ForwardFragmentGrouping grouping;
-    private volatile boolean groupForwardedFragments;
     private final PathInspection inspection = new PathInspection(counters);
     private final InterfaceTable table = new InterfaceTable();
-    private final Transmitter transmitter;
     private final LocalSend send;
+    private final ForwardPath forward;
+    private final ReassemblyExpiry expiry;
+    private final ReceivePath receive;
+    private final Transmitter transmitter;
 
     private IpStack(Builder builder) {
-        this.ndis = builder.ndis;
-        this.nanoClock = builder.nanoClock;
+        Ndis ndis = builder.ndis;
+        LongSupplier nanoClock = builder.nanoClock;
         this.ownPackets = new OwnPackets(ndis);
         this.ownership = new NblOwnership(this, ownPackets);
         this.transmitter = new Transmitter(ownership);
@@ -100,7 +95,19 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 fragmenter,
                 transmitter,
                 new IcmpRateLimiter(nanoClock, builder.icmpPerSecond, builder.icmpBurst));
-        this.grouping = new ForwardFragmentGrouping(builder.reassemblyTimeout.toNanos(), builder.reassemblyDatagrams);
+        this.forward = new ForwardPath(
+                counters,
+                ownership,
+                inspection,
+                fragmenter,
+                transmitter,
+                send,
+                new ForwardFragmentGrouping(builder.reassemblyTimeout.toNanos(), builder.reassemblyDatagrams),
+                nanoClock);
+        this.expiry = new ReassemblyExpiry(reassembler, forward, send, table, counters);
+        LocalDelivery delivery =
+                new LocalDelivery(counters, ownership, inspection, reassembler, expiry, send, nanoClock);
+        this.receive = new ReceivePath(table, ownPackets, ownership, counters, inspection, delivery, forward, send);
     }
 
     /** A builder for a stack over {@code ndis}, whose pools the stack's own packets come from. */
@@ -167,7 +174,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** Whether forwarded fragments are grouped at IPFORWARD ({@link #setGroupForwardedFragments}). */
     public boolean groupForwardedFragments() {
-        return groupForwardedFragments;
+        return forward.groupForwardedFragments();
     }
 
     /**
@@ -179,10 +186,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * and datagram count.
      */
     public void setGroupForwardedFragments(boolean on) {
-        groupForwardedFragments = on;
-        if (!on) {
-            dropFragmentGroups(grouping.removeAll(), false);
-        }
+        forward.setGroupForwardedFragments(on);
     }
 
     /**
@@ -308,600 +312,12 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int portNumber,
             int numberOfNetBufferLists,
             int receiveFlags) {
-        boolean atDispatch = (receiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0;
-        boolean resources = (receiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES) != 0;
-        IpInterface arrival = table.of(binding);
-        NetBufferList nbl = chain;
-        while (nbl != null) {
-            NetBufferList next = nbl.next();
-            if (resources) {
-                // RESOURCES set: the chain stays the adapter's, linkage included (ndis-buffers §6.4).
-                NetBufferList copy = arrival == null ? null : copyOf(nbl, binding);
-                if (copy != null) {
-                    received(copy, arrival, portNumber, atDispatch);
-                } else if (arrival != null) {
-                    counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
-                }
-            } else {
-                nbl.setNext(null);
-                if (arrival == null) {
-                    binding.returnNetBufferLists(nbl, atDispatch ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
-                } else {
-                    ownership.adopt(nbl, NblRole.INDICATED, binding);
-                    received(nbl, arrival, portNumber, atDispatch);
-                }
-            }
-            nbl = next;
-        }
-    }
-
-    /** Processes one held packet and drops the hold of that work. */
-    private void received(NetBufferList nbl, IpInterface arrival, int subInterface, boolean atDispatch) {
-        try {
-            NetBuffer nb = nbl.firstNetBuffer();
-            arrival.countIn(nb == null ? 0 : nb.dataLength());
-            receivePacket(nbl, arrival, subInterface, atDispatch);
-        } finally {
-            ownership.release(nbl, atDispatch);
-        }
-    }
-
-    /** A copy of a packet indicated with RESOURCES set, held as the stack's own; null when memory ran out. */
-    private @Nullable NetBufferList copyOf(NetBufferList nbl, ProtocolBinding binding) {
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (nb == null || nb.dataLength() == 0) {
-            return null;
-        }
-        NetBufferList copy = ownPackets.allocate(nb.dataLength(), IpPoolTags.RECEIVE_COPY);
-        if (copy == null) {
-            return null;
-        }
-        ownership.adopt(copy, NblRole.OWN, copy.protocolReserved()[NblOwnership.SLOT_TARGET]);
-        NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
-        return copy;
+        receive.receive(binding, chain, portNumber, receiveFlags);
     }
 
     @Override
     public void sendNetBufferListsComplete(ProtocolBinding binding, NetBufferList chain, int sendCompleteFlags) {
         transmitter.sendComplete(chain, sendCompleteFlags);
-    }
-
-    // ---- the receive path ----
-
-    /** Validates a held packet that arrived on {@code arrival}, then delivers or forwards it. */
-    private void receivePacket(NetBufferList nbl, IpInterface arrival, int subInterface, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = nbl.firstNetBuffer();
-            ParsedPacket parsed = frame.parsed;
-            if (nb == null || nb.next() != null) {
-                parsed.reset(AddressFamily.INET);
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.MALFORMED_HEADER);
-                return;
-            }
-            IpDiscardReason invalid = parseReceived(nb, frame);
-            if (invalid != null) {
-                inspection.discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
-                send.reportProblem(nb, frame, arrival, atDispatch);
-                return;
-            }
-            NblOwnership.trimPadding(nbl, nb, parsed.packetLength);
-            InterfaceAddress local =
-                    arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
-            if (local != null && local.owner() != arrival) {
-                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.owner(), atDispatch);
-            } else if (local != null
-                    || IpAddresses.isMulticastOrBroadcast(
-                            parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
-                deliverLocally(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
-            } else {
-                forward(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
-            }
-        } finally {
-            PathScratch.exit();
-        }
-    }
-
-    /**
-     * A packet for an address of {@code owner}, another interface than the one it arrived on ({@link HostModel}):
-     * dropped under the strong host model, else shown at IPFORWARD with IS_INBOUND_PASS_THRU and delivered as if it
-     * had arrived on {@code owner}.
-     */
-    private void receivePassThrough(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            IpInterface owner,
-            boolean atDispatch) {
-        if (!HostModel.receivesForOthers(arrival)) {
-            inspection.discard(
-                    HookPoint.INBOUND_IPPACKET,
-                    nbl,
-                    frame,
-                    arrival,
-                    subInterface,
-                    IpDiscardReason.NOT_LOCALLY_DESTINED);
-            return;
-        }
-        PathInspection.fillFacts(frame, arrival, subInterface);
-        PacketFacts facts = frame.facts;
-        facts.setConditionFlags(facts.conditionFlags() | HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
-        facts.setDestinationInterfaceIndex(owner.interfaceIndex());
-        if (inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
-            deliverLocally(nbl, nb, frame.window, frame, owner, 0, atDispatch);
-        }
-    }
-
-    /**
-     * Copies a received packet's first bytes into the frame's window and parses them. Copied even when they are
-     * contiguous in the packet: NdisGetDataBuffer's in-place answer would be a new MemorySegment slice per packet, the
-     * receive path's only heap allocation; changes to the window are written back ({@link #changeHopLimit}), as for a
-     * header that spans MDLs. The first {@value #FIRST_WINDOW} bytes hold every IPv4 header and the usual IPv6
-     * extension headers; only when those run past them is the rest of the {@link PacketParser#PARSE_WINDOW} copied.
-     */
-    private static @Nullable IpDiscardReason parseReceived(NetBuffer nb, PathScratch.Frame frame) {
-        int dataLength = nb.dataLength();
-        if (dataLength == 0) {
-            return IpDiscardReason.BAD_LENGTH;
-        }
-        int whole = Math.min(dataLength, PacketParser.PARSE_WINDOW);
-        int available = Math.min(whole, FIRST_WINDOW);
-        NetBufferBytes.copyOut(nb, 0, frame.window, 0, available);
-        IpDiscardReason invalid = PacketParser.parse(frame.window, available, dataLength, frame.parsed);
-        boolean notContiguous = invalid == IpDiscardReason.HEADER_NOT_CONTIGUOUS
-                || frame.parsed.deliveryProblem == IpDiscardReason.HEADER_NOT_CONTIGUOUS;
-        if (notContiguous && available < whole) {
-            NetBufferBytes.copyOut(nb, available, frame.window, available, whole - available);
-            invalid = PacketParser.parse(frame.window, whole, dataLength, frame.parsed);
-        }
-        return invalid;
-    }
-
-    /**
-     * Shows a received packet at INBOUND_IPPACKET with its data advanced past the IP header (§5.2), and restores the
-     * offset afterwards.
-     *
-     * @return whether the packet continues
-     */
-    private boolean showInbound(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            int flags) {
-        PathInspection.fillFacts(frame, arrival, subInterface);
-        PacketFacts facts = frame.facts;
-        facts.setConditionFlags(facts.conditionFlags() | flags);
-        int headerLength = frame.parsed.headerLength;
-        HookVerdict verdict;
-        nb.advance(headerLength, false, null);
-        try {
-            verdict = inspection.hook().classify(HookPoint.INBOUND_IPPACKET, nbl, facts);
-        } finally {
-            nb.retreat(headerLength, 0, null);
-        }
-        return inspection.continues(verdict, HookPoint.INBOUND_IPPACKET, nbl, frame);
-    }
-
-    private void deliverLocally(
-            NetBufferList nbl,
-            NetBuffer nb,
-            MemorySegment header,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        if (refusedAtDestination(nbl, nb, frame, arrival, subInterface, atDispatch)) {
-            return;
-        }
-        if (!parsed.fragment) {
-            if (showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
-                deliver(nbl, nb, frame, arrival, subInterface, atDispatch);
-            }
-            return;
-        }
-        if (!showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
-            return;
-        }
-        long now = nanoClock.getAsLong();
-        expireReassembly(now, atDispatch);
-        frame.completed = null;
-        Reassembler.Outcome outcome = reassembler.add(arrival.compartment().id(), parsed, header, nb, now, frame);
-        switch (outcome) {
-            case HELD -> {}
-            case OVERLAP ->
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.MALFORMED_HEADER);
-            case NO_MEMORY ->
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.ALLOCATION_FAILURE);
-            case TOO_LONG ->
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
-            case COMPLETED -> {
-                NetBufferList whole = frame.completed;
-                frame.completed = null;
-                counters.count(IpCounters.REASSEMBLED);
-                receiveReassembled(whole, arrival, subInterface, atDispatch);
-            }
-        }
-    }
-
-    /** Shows a reassembled datagram (IS_REASSEMBLED) and delivers it; drops the hold the reassembler gave. */
-    private void receiveReassembled(NetBufferList whole, IpInterface arrival, int subInterface, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = whole.firstNetBuffer();
-            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
-            IpDiscardReason invalid = PacketParser.parse(header, available, nb.dataLength(), frame.parsed);
-            if (invalid != null) {
-                inspection.discard(HookPoint.INBOUND_IPPACKET, whole, frame, arrival, subInterface, invalid);
-            } else if (!refusedAtDestination(whole, nb, frame, arrival, subInterface, atDispatch)
-                    && showInbound(whole, nb, frame, arrival, subInterface, FWP_CONDITION_FLAG_IS_REASSEMBLED)) {
-                deliver(whole, nb, frame, arrival, subInterface, atDispatch);
-            }
-        } finally {
-            PathScratch.exit();
-            ownership.release(whole, atDispatch);
-        }
-    }
-
-    /**
-     * The checks only a packet's destination makes (RFC 8200 §4 extension headers, fragment lengths): if one failed
-     * ({@link ParsedPacket#deliveryProblem}), drops the packet at INBOUND_IPPACKET's twin with the ICMP error it calls
-     * for.
-     *
-     * @return whether the packet was dropped
-     */
-    private boolean refusedAtDestination(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        IpDiscardReason problem = frame.parsed.deliveryProblem;
-        if (problem == null) {
-            return false;
-        }
-        inspection.discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, problem);
-        send.reportProblem(nb, frame, arrival, atDispatch);
-        return true;
-    }
-
-    /**
-     * Hands a packet for this host to its protocol ({@link LocalProtocols}: there are no sockets): echo requests are
-     * answered and other ICMP, IGMP and No Next Header taken (DELIVERED); UDP is answered with port unreachable, TCP
-     * with a reset (PORT_UNREACHABLE), any other protocol with protocol unreachable (PROTOCOL_UNREACHABLE); a wrong
-     * upper-layer checksum or length is dropped silently. The drops are shown at INBOUND_IPPACKET's twin.
-     */
-    private void deliver(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        switch (LocalProtocols.classify(nb, parsed, frame.window)) {
-            case ECHO_REQUEST -> {
-                delivered(nbl);
-                send.sendEchoReply(nb, frame, arrival, parsed.packetLength - parsed.headerLength, atDispatch);
-            }
-            case CONSUMED -> delivered(nbl);
-            case UDP_NO_RECEIVER -> {
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PORT_UNREACHABLE);
-                send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.PORT_UNREACHABLE, 0, atDispatch);
-            }
-            case TCP_NO_CONNECTION -> {
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PORT_UNREACHABLE);
-                // The window holds the segment's TCP header (LocalProtocols.classify put it there).
-                send.sendTcpReset(frame, arrival, atDispatch);
-            }
-            case NO_PROTOCOL -> {
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PROTOCOL_UNREACHABLE);
-                send.sendIcmpError(
-                        nb, frame, arrival, IcmpErrorKind.PROTOCOL_UNREACHABLE, parsed.protocolField, atDispatch);
-            }
-            case BAD_CHECKSUM ->
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
-            case BAD_LENGTH ->
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
-        }
-    }
-
-    private void delivered(NetBufferList nbl) {
-        counters.count(IpCounters.DELIVERED);
-        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
-            nbl.setStatus(NtStatus.STATUS_SUCCESS);
-        }
-    }
-
-    // ---- the forward path ----
-
-    private void forward(
-            NetBufferList nbl,
-            NetBuffer nb,
-            MemorySegment header,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        if (!arrival.forwarding()) {
-            inspection.discard(
-                    HookPoint.INBOUND_IPPACKET,
-                    nbl,
-                    frame,
-                    arrival,
-                    subInterface,
-                    IpDiscardReason.NOT_LOCALLY_DESTINED);
-            return;
-        }
-        if (IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)
-                || IpAddresses.isLinkLocal(parsed.family, parsed.sourceHigh, parsed.sourceLow)) {
-            dropBeyondScope(nbl, nb, frame, arrival, subInterface, atDispatch);
-            return;
-        }
-        Route route = arrival.compartment().lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow);
-        if (route == null) {
-            inspection.discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.NO_ROUTE);
-            send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.NO_ROUTE, 0, atDispatch);
-            return;
-        }
-        IpInterface egress = route.egress();
-        if (parsed.hopLimit <= 1) {
-            inspection.discard(
-                    HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.HOP_LIMIT_EXCEEDED);
-            send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.HOP_LIMIT_EXCEEDED, 0, atDispatch);
-            return;
-        }
-        changeHopLimit(nb, header, frame, parsed.family == AddressFamily.INET, -1);
-        fillForwardFacts(frame, arrival, subInterface, egress);
-        boolean continues = inspection.classify(HookPoint.IPFORWARD, nbl, frame);
-        if (parsed.fragment && groupForwardedFragments) {
-            groupFragment(nbl, nb, header, frame, arrival, subInterface, egress, continues, atDispatch);
-        } else if (continues) {
-            sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
-        }
-    }
-
-    /** Fills the facts of a packet at IPFORWARD, whose egress is chosen. */
-    private static PacketFacts fillForwardFacts(
-            PathScratch.Frame frame, IpInterface arrival, int subInterface, IpInterface egress) {
-        PathInspection.fillFacts(frame, arrival, subInterface);
-        PacketFacts facts = frame.facts;
-        facts.setDestinationInterfaceIndex(egress.interfaceIndex());
-        facts.setPathMtu(egress.mtu());
-        return facts;
-    }
-
-    /**
-     * The forward path after IPFORWARD: send as is, fragment (IPv4, DF clear), or drop with
-     * DONT_FRAGMENT_MTU_EXCEEDED and answer with frag-needed / packet too big.
-     */
-    private void sendForwarded(
-            NetBufferList nbl,
-            NetBuffer nb,
-            MemorySegment header,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            IpInterface egress,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        boolean v4 = parsed.family == AddressFamily.INET;
-        int mtu = egress.mtu();
-        if (parsed.packetLength <= mtu) {
-            counters.count(IpCounters.FORWARDED);
-            transmitter.transmit(nbl, egress, atDispatch);
-            return;
-        }
-        if (v4 && !parsed.dontFragment) {
-            NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
-            if (fragments == null) {
-                inspection.discard(
-                        HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.ALLOCATION_FAILURE);
-                return;
-            }
-            counters.count(IpCounters.FORWARDED);
-            transmitter.transmit(fragments, egress, atDispatch);
-            ownership.release(fragments, atDispatch);
-            return;
-        }
-        inspection.discard(
-                HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
-        // The error quotes the packet as it arrived (RFC 1812 §4.3.2.3): undo the decrement first.
-        changeHopLimit(nb, header, frame, v4, +1);
-        send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, mtu, atDispatch);
-    }
-
-    // ---- fragment grouping at the forward layer (wfp-callouts-and-injection §5.6 item 3) ----
-
-    /**
-     * Holds a forwarded fragment, already shown alone at IPFORWARD, in its group. When the group is complete it is
-     * shown at IPFORWARD (the layer where samples meet it, §9 item 15) as an NBL chain with IS_FRAGMENT_GROUP, and
-     * each member is sent if both its own indication and the group's let it continue [I: the spec says only that each
-     * fragment is indicated alone first and then in its group; which verdict decides the fragment's fate is not
-     * stated]. Every fragment is in the chain, also one a callout absorbed or blocked at its own indication, so that
-     * the group is whole. A fragment the grouping refuses (overlap, duplicate, table full) is forwarded alone at once.
-     */
-    private void groupFragment(
-            NetBufferList nbl,
-            NetBuffer nb,
-            MemorySegment header,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            IpInterface egress,
-            boolean continues,
-            boolean atDispatch) {
-        long now = nanoClock.getAsLong();
-        dropFragmentGroups(grouping.expire(now), atDispatch);
-        ownership.hold(nbl);
-        ForwardFragmentGrouping.Added added = grouping.add(
-                arrival.compartment().id(), frame.parsed, nbl, arrival, subInterface, egress, continues, now);
-        switch (added.outcome()) {
-            case HELD -> {}
-            case NOT_GROUPED -> {
-                ownership.release(nbl, atDispatch);
-                if (continues) {
-                    sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
-                }
-            }
-            case COMPLETED -> sendFragmentGroup(added.members(), frame, arrival, subInterface, egress, atDispatch);
-        }
-    }
-
-    /** Shows a complete group at IPFORWARD as a chain in offset order, then sends or drops its members. */
-    private void sendFragmentGroup(
-            List<ForwardFragmentGrouping.Member> members,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            IpInterface egress,
-            boolean atDispatch) {
-        NetBufferList head = members.getFirst().nbl();
-        boolean continues;
-        try {
-            for (int i = 1; i < members.size(); i++) {
-                members.get(i - 1).nbl().setNext(members.get(i).nbl());
-            }
-            PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
-            facts.setConditionFlags(FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP);
-            continues = inspection.classify(HookPoint.IPFORWARD, head, frame);
-        } finally {
-            for (ForwardFragmentGrouping.Member member : members) {
-                member.nbl().setNext(null);
-            }
-        }
-        for (ForwardFragmentGrouping.Member member : members) {
-            try {
-                if (continues && member.continues()) {
-                    sendHeldFragment(member, atDispatch);
-                } else if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
-                    member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
-                }
-            } finally {
-                ownership.release(member.nbl(), atDispatch);
-            }
-        }
-    }
-
-    /** Sends a member of a complete group: parsed again, as the frame of its own arrival is gone. */
-    private void sendHeldFragment(ForwardFragmentGrouping.Member member, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBufferList nbl = member.nbl();
-            NetBuffer nb = nbl.firstNetBuffer();
-            IpDiscardReason invalid = parseReceived(nb, frame);
-            if (invalid != null) {
-                // A callout changed the held bytes.
-                inspection.discard(HookPoint.IPFORWARD, nbl, frame, member.arrival(), member.subInterface(), invalid);
-                return;
-            }
-            sendForwarded(
-                    nbl, nb, frame.window, frame, member.arrival(), member.subInterface(), member.egress(), atDispatch);
-        } finally {
-            PathScratch.exit();
-        }
-    }
-
-    /** Drops the members of incomplete groups, counted as fragments that timed out (FIRST_FRAGMENT_INCOMPLETE). */
-    private void dropFragmentGroups(List<ForwardFragmentGrouping.Member> members, boolean atDispatch) {
-        for (ForwardFragmentGrouping.Member member : members) {
-            counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);
-            if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
-                member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
-            }
-            ownership.release(member.nbl(), atDispatch);
-        }
-    }
-
-    /**
-     * Drops a packet to forward whose source or destination is link-local (RFC 3927 §7, RFC 4291 §2.5.6): such an
-     * address means nothing beyond the link it came from (BEYOND_SCOPE, at IPFORWARD's twin). An IPv6 source gets
-     * Destination Unreachable code 2 when its own link-local address is what keeps a global destination out of reach
-     * (RFC 4443 §3.1, RFC 4007 §9). A link-local destination that is not this host's is another host's on the arrival
-     * link: dropped silently, since this router sends nothing back onto the link it came from (it has no redirects).
-     * RFC 3927 asks for no ICMP error for IPv4.
-     */
-    private void dropBeyondScope(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        inspection.discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.BEYOND_SCOPE);
-        ParsedPacket parsed = frame.parsed;
-        if (parsed.family == AddressFamily.INET6
-                && !IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
-            send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.BEYOND_SCOPE, 0, atDispatch);
-        }
-    }
-
-    /** Changes the TTL (incremental checksum) or hop limit by {@code delta}, in the packet itself. */
-    private static void changeHopLimit(
-            NetBuffer nb, MemorySegment header, PathScratch.Frame frame, boolean v4, int delta) {
-        if (v4) {
-            if (delta < 0) {
-                Ipv4Header.decrementTtl(header);
-            } else {
-                int oldWord = Short.toUnsignedInt(header.get(InternetChecksum.U16, Ipv4Header.TTL));
-                int newWord = oldWord + 0x0100;
-                header.set(InternetChecksum.U16, Ipv4Header.TTL, (short) newWord);
-                Ipv4Header.setChecksum(header, InternetChecksum.update(Ipv4Header.checksum(header), oldWord, newWord));
-            }
-        } else {
-            Ipv6Header.setHopLimit(header, Ipv6Header.hopLimit(header) + delta);
-        }
-        frame.parsed.hopLimit += delta;
-        if (header == frame.window) {
-            // NdisGetDataBuffer copied the header: write the changed bytes back into the packet.
-            NetBufferBytes.copyIn(nb, 0, header, 0, v4 ? Ipv4Header.SOURCE : Ipv6Header.SOURCE);
-        }
     }
 
     // ---- ICMP errors ----
@@ -934,35 +350,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * incomplete groups as old ({@link #setGroupForwardedFragments}).
      */
     public void expireReassembly(long nowNanos, boolean dispatchLevel) {
-        dropFragmentGroups(grouping.expire(nowNanos), dispatchLevel);
-        int expired = reassembler.expire(
-                nowNanos, (first, family, compartmentId) -> reassemblyTimedOut(first, dispatchLevel));
-        if (expired > 0) {
-            counters.add(IpCounters.REASSEMBLY_TIMEOUTS, expired);
-            for (int i = 0; i < expired; i++) {
-                counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);
-            }
-        }
-    }
-
-    private void reassemblyTimedOut(NetBufferList first, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = first.firstNetBuffer();
-            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
-            if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
-                return;
-            }
-            IpInterface arrival = table.destinationOwner(frame.parsed);
-            if (arrival != null) {
-                // The quote is the first fragment's start; it is sent as a whole packet, not as a fragment.
-                frame.parsed.fragment = false;
-                send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.REASSEMBLY_TIME_EXCEEDED, 0, atDispatch);
-            }
-        } finally {
-            PathScratch.exit();
-        }
+        expiry.expire(nowNanos, dispatchLevel);
     }
 
     // ---- PacketInjection ----
@@ -1059,7 +447,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         nbl.setStatus(NtStatus.STATUS_SUCCESS);
         Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
         try {
-            received(nbl, arrival, subInterfaceIndex, true);
+            receive.received(nbl, arrival, subInterfaceIndex, true);
         } finally {
             Irql.lower(previous);
         }
@@ -1114,7 +502,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      */
     @Override
     public void close() {
-        dropFragmentGroups(grouping.removeAll(), false);
+        forward.dropAllGroups(false);
         reassembler.close();
         fragmenter.close();
         ownPackets.close();
