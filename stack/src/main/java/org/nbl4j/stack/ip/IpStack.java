@@ -1,19 +1,12 @@
 package org.nbl4j.stack.ip;
 
-import static org.nbl4j.stack.ndis.NdisFlags.*;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
-import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Irql;
 import org.nbl4j.stack.ndis.Protocol;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
@@ -50,6 +43,12 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * <p>An indicated NBL carries one packet (§5.2): an NBL with more than one NB is dropped (MALFORMED_HEADER). A packet
  * longer than its IP header says (link padding) is trimmed to the header's length before anything else sees it, and
  * handed back to its owner with its padding ({@link NblOwnership#trimPadding}).
+ *
+ * <p><b>Parts.</b> This class is the facade: configuration, statistics, holds, and the {@link Protocol} and
+ * {@link PacketInjection} entry points. The path itself is in package-private classes with one job each, wired here:
+ * {@code ReceivePath}, {@code LocalDelivery}, {@code ForwardPath}, {@code LocalSend}, {@code InjectionPaths},
+ * {@code ReassemblyExpiry}, {@code Transmitter}, {@code PathInspection} and {@code InterfaceTable}
+ * (docs/ip-layer.md).
  */
 public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
@@ -61,23 +60,24 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     public static final int FWP_CONDITION_FLAG_IS_REASSEMBLED = 0x00000400;
 
     private final IpCounters counters = new IpCounters();
-    private final OwnPackets ownPackets;
-    private final NblOwnership ownership;
-    private final Fragmenter fragmenter;
-    private final Reassembler reassembler;
     private final PathInspection inspection = new PathInspection(counters);
     private final InterfaceTable table = new InterfaceTable();
+    private final OwnPackets ownPackets;
+    private final NblOwnership ownership;
+    private final Transmitter transmitter;
+    private final Fragmenter fragmenter;
+    private final Reassembler reassembler;
     private final LocalSend send;
     private final ForwardPath forward;
     private final ReassemblyExpiry expiry;
     private final ReceivePath receive;
-    private final Transmitter transmitter;
+    private final InjectionPaths injection;
 
     private IpStack(Builder builder) {
         Ndis ndis = builder.ndis;
         LongSupplier nanoClock = builder.nanoClock;
         this.ownPackets = new OwnPackets(ndis);
-        this.ownership = new NblOwnership(this, ownPackets);
+        this.ownership = new NblOwnership(this, inspection, ownPackets);
         this.transmitter = new Transmitter(ownership);
         this.fragmenter = new Fragmenter(ndis, ownership, counters);
         this.reassembler = new Reassembler(
@@ -108,6 +108,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         LocalDelivery delivery =
                 new LocalDelivery(counters, ownership, inspection, reassembler, expiry, send, nanoClock);
         this.receive = new ReceivePath(table, ownPackets, ownership, counters, inspection, delivery, forward, send);
+        this.injection = new InjectionPaths(table, ownership, counters, transmitter, send, receive);
     }
 
     /** A builder for a stack over {@code ndis}, whose pools the stack's own packets come from. */
@@ -161,11 +162,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     }
 
     // ---- configuration ----
-
-    /** The hook packets are shown to. */
-    PacketHook hook() {
-        return inspection.hook();
-    }
 
     /** Shows every packet to {@code hook} from now on ({@link PacketHook#NONE} to stop). */
     public void setPacketHook(PacketHook hook) {
@@ -362,74 +358,13 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int compartmentId,
             int interfaceIndex,
             PacketCompletion completion) {
-        IpInterface egress = adoptInjected(nbl, family, compartmentId, interfaceIndex, completion);
-        if (egress == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        NetBuffer nb = nbl.firstNetBuffer();
-        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            int longest = 0;
-            for (NetBuffer each = nb; each != null; each = each.next()) {
-                longest = Math.max(longest, each.dataLength());
-            }
-            if (HostModel.isPassThrough(egress.compartment(), nb, family, frame.window)) {
-                // A weak-host packet: accepted, but only network receive or send can carry it (§3.5, §9 item 20).
-                nbl.setStatus(NtStatus.STATUS_INVALID_PARAMETER);
-            } else if (longest > egress.mtu()) {
-                // Injection does not fragment (§5.6): the injector answers with frag-needed / packet too big.
-                nbl.setStatus(NtStatus.STATUS_INVALID_BUFFER_SIZE);
-            } else {
-                nbl.setStatus(NtStatus.STATUS_SUCCESS);
-                counters.count(IpCounters.FORWARDED);
-                transmitter.transmit(nbl, egress, true);
-            }
-        } finally {
-            PathScratch.exit();
-            ownership.release(nbl, true);
-            Irql.lower(previous);
-        }
-        return NtStatus.STATUS_SUCCESS;
+        return injection.injectForward(nbl, family, compartmentId, interfaceIndex, completion);
     }
 
     @Override
     public int injectNetworkSend(
             NetBufferList nbl, AddressFamily family, int compartmentId, PacketCompletion completion) {
-        Compartment compartment = compartment(compartmentId);
-        if (compartment == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        ownership.adopt(nbl, NblRole.INJECTED, completion);
-        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = nbl.firstNetBuffer();
-            ParsedPacket parsed = frame.parsed;
-            int available = nb == null ? 0 : Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
-            if (header == null
-                    || nb.next() != null
-                    || PacketParser.parse(header, available, nb.dataLength(), parsed) != null
-                    || parsed.family != family) {
-                ownership.disown(nbl);
-                return NtStatus.STATUS_INVALID_PARAMETER;
-            }
-            Route route = compartment.lookup(family, parsed.destinationHigh, parsed.destinationLow);
-            if (route == null) {
-                ownership.disown(nbl);
-                return NtStatus.STATUS_NOT_FOUND;
-            }
-            try {
-                send.sendLocal(nbl, header, frame, route.egress(), true);
-            } finally {
-                ownership.release(nbl, true);
-            }
-            return NtStatus.STATUS_SUCCESS;
-        } finally {
-            PathScratch.exit();
-            Irql.lower(previous);
-        }
+        return injection.injectNetworkSend(nbl, family, compartmentId, completion);
     }
 
     @Override
@@ -440,58 +375,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int interfaceIndex,
             int subInterfaceIndex,
             PacketCompletion completion) {
-        IpInterface arrival = adoptInjected(nbl, family, compartmentId, interfaceIndex, completion);
-        if (arrival == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        nbl.setStatus(NtStatus.STATUS_SUCCESS);
-        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
-        try {
-            receive.received(nbl, arrival, subInterfaceIndex, true);
-        } finally {
-            Irql.lower(previous);
-        }
-        return NtStatus.STATUS_SUCCESS;
-    }
-
-    /**
-     * Takes an NBL injected on an interface (forward or network receive): the interface must exist in the
-     * compartment and the NBL must start with an IP header of {@code family}.
-     *
-     * @return the interface, with the NBL adopted; null when the injection is refused and the caller still owns it
-     */
-    private @Nullable IpInterface adoptInjected(
-            NetBufferList nbl,
-            AddressFamily family,
-            int compartmentId,
-            int interfaceIndex,
-            PacketCompletion completion) {
-        IpInterface target = interfaceByIndex(interfaceIndex);
-        if (target == null || target.compartment().id() != InterfaceTable.effectiveCompartmentId(compartmentId)) {
-            return null;
-        }
-        ownership.adopt(nbl, NblRole.INJECTED, completion);
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (nb == null || !startsWithVersion(nb, family)) {
-            ownership.disown(nbl);
-            return null;
-        }
-        return target;
-    }
-
-    /** Whether the NB's data starts with the version nibble of {@code family}. */
-    private static boolean startsWithVersion(NetBuffer nb, AddressFamily family) {
-        if (nb.dataLength() < 1) {
-            return false;
-        }
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            MemorySegment first = nb.getDataBuffer(1, frame.window, 1, 0);
-            return first != null
-                    && (Byte.toUnsignedInt(first.get(ValueLayout.JAVA_BYTE, 0)) >>> 4) == family.ipVersion();
-        } finally {
-            PathScratch.exit();
-        }
+        return injection.injectNetworkReceive(
+                nbl, family, compartmentId, interfaceIndex, subInterfaceIndex, completion);
     }
 
     /**
