@@ -1,23 +1,12 @@
 package org.nbl4j.stack.ip;
 
-import static org.nbl4j.stack.ndis.NdisFlags.*;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
-import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Irql;
 import org.nbl4j.stack.ndis.Protocol;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
@@ -54,6 +43,12 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * <p>An indicated NBL carries one packet (§5.2): an NBL with more than one NB is dropped (MALFORMED_HEADER). A packet
  * longer than its IP header says (link padding) is trimmed to the header's length before anything else sees it, and
  * handed back to its owner with its padding ({@link NblOwnership#trimPadding}).
+ *
+ * <p><b>Parts.</b> This class is the facade: configuration, statistics, holds, and the {@link Protocol} and
+ * {@link PacketInjection} entry points. The path itself is in package-private classes with one job each, wired here:
+ * {@code ReceivePath}, {@code LocalDelivery}, {@code ForwardPath}, {@code LocalSend}, {@code InjectionPaths},
+ * {@code ReassemblyExpiry}, {@code Transmitter}, {@code PathInspection} and {@code InterfaceTable}
+ * (docs/ip-layer.md).
  */
 public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
@@ -64,29 +59,26 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     /** {@code FWP_CONDITION_FLAG_IS_REASSEMBLED}. */
     public static final int FWP_CONDITION_FLAG_IS_REASSEMBLED = 0x00000400;
 
-    /** Bytes of a received packet copied for parsing at first: the longest IPv4 header and then some. */
-    private static final int FIRST_WINDOW = 128;
-
-    private final Ndis ndis;
-    private final LongSupplier nanoClock;
     private final IpCounters counters = new IpCounters();
+    private final PathInspection inspection = new PathInspection(counters);
+    private final InterfaceTable table = new InterfaceTable();
     private final OwnPackets ownPackets;
     private final NblOwnership ownership;
+    private final Transmitter transmitter;
     private final Fragmenter fragmenter;
     private final Reassembler reassembler;
-    private final ForwardFragmentGrouping grouping;
-    private volatile boolean groupForwardedFragments;
-    private final IcmpRateLimiter icmpLimiter;
-    private final AtomicInteger identification = new AtomicInteger();
-    private volatile PacketHook hook = PacketHook.NONE;
-    private volatile IpInterface[] interfaces = new IpInterface[0];
-    private volatile Compartment[] compartments = new Compartment[0];
+    private final LocalSend send;
+    private final ForwardPath forward;
+    private final ReassemblyExpiry expiry;
+    private final ReceivePath receive;
+    private final InjectionPaths injection;
 
     private IpStack(Builder builder) {
-        this.ndis = builder.ndis;
-        this.nanoClock = builder.nanoClock;
+        Ndis ndis = builder.ndis;
+        LongSupplier nanoClock = builder.nanoClock;
         this.ownPackets = new OwnPackets(ndis);
-        this.ownership = new NblOwnership(this, ownPackets);
+        this.ownership = new NblOwnership(this, inspection, ownPackets);
+        this.transmitter = new Transmitter(ownership);
         this.fragmenter = new Fragmenter(ndis, ownership, counters);
         this.reassembler = new Reassembler(
                 ndis,
@@ -95,8 +87,28 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 builder.reassemblyTimeout.toNanos(),
                 builder.reassemblyBytes,
                 builder.reassemblyDatagrams);
-        this.icmpLimiter = new IcmpRateLimiter(nanoClock, builder.icmpPerSecond, builder.icmpBurst);
-        this.grouping = new ForwardFragmentGrouping(builder.reassemblyTimeout.toNanos(), builder.reassemblyDatagrams);
+        this.send = new LocalSend(
+                ownPackets,
+                ownership,
+                counters,
+                inspection,
+                fragmenter,
+                transmitter,
+                new IcmpRateLimiter(nanoClock, builder.icmpPerSecond, builder.icmpBurst));
+        this.forward = new ForwardPath(
+                counters,
+                ownership,
+                inspection,
+                fragmenter,
+                transmitter,
+                send,
+                new ForwardFragmentGrouping(builder.reassemblyTimeout.toNanos(), builder.reassemblyDatagrams),
+                nanoClock);
+        this.expiry = new ReassemblyExpiry(reassembler, forward, send, table, counters);
+        LocalDelivery delivery =
+                new LocalDelivery(counters, ownership, inspection, reassembler, expiry, send, nanoClock);
+        this.receive = new ReceivePath(table, ownPackets, ownership, counters, inspection, delivery, forward, send);
+        this.injection = new InjectionPaths(table, ownership, counters, transmitter, send, receive);
     }
 
     /** A builder for a stack over {@code ndis}, whose pools the stack's own packets come from. */
@@ -151,19 +163,14 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     // ---- configuration ----
 
-    /** The hook packets are shown to. */
-    PacketHook hook() {
-        return hook;
-    }
-
     /** Shows every packet to {@code hook} from now on ({@link PacketHook#NONE} to stop). */
     public void setPacketHook(PacketHook hook) {
-        this.hook = Objects.requireNonNull(hook);
+        inspection.setHook(Objects.requireNonNull(hook));
     }
 
     /** Whether forwarded fragments are grouped at IPFORWARD ({@link #setGroupForwardedFragments}). */
     public boolean groupForwardedFragments() {
-        return groupForwardedFragments;
+        return forward.groupForwardedFragments();
     }
 
     /**
@@ -175,10 +182,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * and datagram count.
      */
     public void setGroupForwardedFragments(boolean on) {
-        groupForwardedFragments = on;
-        if (!on) {
-            dropFragmentGroups(grouping.removeAll(), false);
-        }
+        forward.setGroupForwardedFragments(on);
     }
 
     /**
@@ -187,35 +191,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * @throws IllegalArgumentException if the index or the binding is already used
      */
     public synchronized IpInterface addInterface(int interfaceIndex, ProtocolBinding binding, int compartmentId) {
-        for (IpInterface existing : interfaces) {
-            if (existing.interfaceIndex() == interfaceIndex || existing.binding() == binding) {
-                throw new IllegalArgumentException("interface " + interfaceIndex + " or its binding exists");
-            }
-        }
-        IpInterface added = new IpInterface(interfaceIndex, binding, compartmentOrCreate(compartmentId));
-        IpInterface[] more = Arrays.copyOf(interfaces, interfaces.length + 1);
-        more[interfaces.length] = added;
-        interfaces = more;
-        return added;
-    }
-
-    private Compartment compartmentOrCreate(int compartmentId) {
-        int id = effectiveCompartmentId(compartmentId);
-        Compartment found = compartment(id);
-        if (found != null) {
-            return found;
-        }
-        Compartment created = new Compartment(id);
-        Compartment[] more = Arrays.copyOf(compartments, compartments.length + 1);
-        more[compartments.length] = created;
-        compartments = more;
-        return created;
-    }
-
-    private static int effectiveCompartmentId(int compartmentId) {
-        return compartmentId == Compartment.UNSPECIFIED_COMPARTMENT_ID
-                ? Compartment.DEFAULT_COMPARTMENT_ID
-                : compartmentId;
+        return table.add(interfaceIndex, binding, compartmentId);
     }
 
     /** Assigns a unicast address to an interface and adds the on-link route of its prefix. */
@@ -266,41 +242,17 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** The interface with this {@code IF_INDEX}, or null. */
     public @Nullable IpInterface interfaceByIndex(int interfaceIndex) {
-        for (IpInterface candidate : interfaces) {
-            if (candidate.interfaceIndex() == interfaceIndex) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    private @Nullable IpInterface interfaceOf(ProtocolBinding binding) {
-        for (IpInterface candidate : interfaces) {
-            if (candidate.binding() == binding) {
-                return candidate;
-            }
-        }
-        return null;
+        return table.byIndex(interfaceIndex);
     }
 
     /** The compartment with this id (0 means the default), or null. */
     public @Nullable Compartment compartment(int compartmentId) {
-        int id = effectiveCompartmentId(compartmentId);
-        for (Compartment candidate : compartments) {
-            if (candidate.id() == id) {
-                return candidate;
-            }
-        }
-        return null;
+        return table.compartment(compartmentId);
     }
 
     /** The counters now. */
     public IpStatistics statistics() {
-        List<InterfaceStatistics> perInterface = new ArrayList<>();
-        for (IpInterface each : interfaces) {
-            perInterface.add(each.statistics());
-        }
-        return counters.snapshot(perInterface);
+        return counters.snapshot(table.statistics());
     }
 
     /** Incomplete datagrams in the reassembly table. */
@@ -356,993 +308,15 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int portNumber,
             int numberOfNetBufferLists,
             int receiveFlags) {
-        boolean atDispatch = (receiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0;
-        boolean resources = (receiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES) != 0;
-        IpInterface arrival = interfaceOf(binding);
-        NetBufferList nbl = chain;
-        while (nbl != null) {
-            NetBufferList next = nbl.next();
-            if (resources) {
-                // RESOURCES set: the chain stays the adapter's, linkage included (ndis-buffers §6.4).
-                NetBufferList copy = arrival == null ? null : copyOf(nbl, binding);
-                if (copy != null) {
-                    received(copy, arrival, portNumber, atDispatch);
-                } else if (arrival != null) {
-                    counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
-                }
-            } else {
-                nbl.setNext(null);
-                if (arrival == null) {
-                    binding.returnNetBufferLists(nbl, atDispatch ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
-                } else {
-                    ownership.adopt(nbl, NblRole.INDICATED, binding);
-                    received(nbl, arrival, portNumber, atDispatch);
-                }
-            }
-            nbl = next;
-        }
-    }
-
-    /** Processes one held packet and drops the hold of that work. */
-    private void received(NetBufferList nbl, IpInterface arrival, int subInterface, boolean atDispatch) {
-        try {
-            NetBuffer nb = nbl.firstNetBuffer();
-            arrival.countIn(nb == null ? 0 : nb.dataLength());
-            receivePacket(nbl, arrival, subInterface, atDispatch);
-        } finally {
-            ownership.release(nbl, atDispatch);
-        }
-    }
-
-    /** A copy of a packet indicated with RESOURCES set, held as the stack's own; null when memory ran out. */
-    private @Nullable NetBufferList copyOf(NetBufferList nbl, ProtocolBinding binding) {
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (nb == null || nb.dataLength() == 0) {
-            return null;
-        }
-        NetBufferList copy = ownPackets.allocate(nb.dataLength(), IpPoolTags.RECEIVE_COPY);
-        if (copy == null) {
-            return null;
-        }
-        ownership.adopt(copy, NblRole.OWN, copy.protocolReserved()[NblOwnership.SLOT_TARGET]);
-        NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
-        return copy;
+        receive.receive(binding, chain, portNumber, receiveFlags);
     }
 
     @Override
     public void sendNetBufferListsComplete(ProtocolBinding binding, NetBufferList chain, int sendCompleteFlags) {
-        boolean atDispatch = (sendCompleteFlags & NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0;
-        NetBufferList nbl = chain;
-        while (nbl != null) {
-            NetBufferList next = nbl.next();
-            nbl.setNext(null);
-            NblOwnership.restoreSourceHandle(nbl);
-            NetBufferList parent = nbl.parent();
-            if (NblOwnership.role(nbl) == NblRole.FRAGMENT
-                    && parent != null
-                    && nbl.status() != NtStatus.STATUS_SUCCESS) {
-                parent.setStatus(nbl.status());
-            }
-            ownership.release(nbl, atDispatch);
-            nbl = next;
-        }
-    }
-
-    // ---- the receive path ----
-
-    /** Validates a held packet that arrived on {@code arrival}, then delivers or forwards it. */
-    private void receivePacket(NetBufferList nbl, IpInterface arrival, int subInterface, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = nbl.firstNetBuffer();
-            ParsedPacket parsed = frame.parsed;
-            if (nb == null || nb.next() != null) {
-                parsed.reset(AddressFamily.INET);
-                discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.MALFORMED_HEADER);
-                return;
-            }
-            IpDiscardReason invalid = parseReceived(nb, frame);
-            if (invalid != null) {
-                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
-                reportProblem(nb, frame, arrival, atDispatch);
-                return;
-            }
-            NblOwnership.trimPadding(nbl, nb, parsed.packetLength);
-            InterfaceAddress local =
-                    arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
-            if (local != null && local.owner() != arrival) {
-                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.owner(), atDispatch);
-            } else if (local != null
-                    || IpAddresses.isMulticastOrBroadcast(
-                            parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
-                deliverLocally(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
-            } else {
-                forward(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
-            }
-        } finally {
-            PathScratch.exit();
-        }
-    }
-
-    /**
-     * A packet for an address of {@code owner}, another interface than the one it arrived on ({@link HostModel}):
-     * dropped under the strong host model, else shown at IPFORWARD with IS_INBOUND_PASS_THRU and delivered as if it
-     * had arrived on {@code owner}.
-     */
-    private void receivePassThrough(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            IpInterface owner,
-            boolean atDispatch) {
-        if (!HostModel.receivesForOthers(arrival)) {
-            discard(
-                    HookPoint.INBOUND_IPPACKET,
-                    nbl,
-                    frame,
-                    arrival,
-                    subInterface,
-                    IpDiscardReason.NOT_LOCALLY_DESTINED);
-            return;
-        }
-        fillFacts(frame, arrival, subInterface);
-        PacketFacts facts = frame.facts;
-        facts.setConditionFlags(facts.conditionFlags() | HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
-        facts.setDestinationInterfaceIndex(owner.interfaceIndex());
-        if (continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
-            deliverLocally(nbl, nb, frame.window, frame, owner, 0, atDispatch);
-        }
-    }
-
-    /**
-     * Copies a received packet's first bytes into the frame's window and parses them. Copied even when they are
-     * contiguous in the packet: NdisGetDataBuffer's in-place answer would be a new MemorySegment slice per packet, the
-     * receive path's only heap allocation; changes to the window are written back ({@link #changeHopLimit}), as for a
-     * header that spans MDLs. The first {@value #FIRST_WINDOW} bytes hold every IPv4 header and the usual IPv6
-     * extension headers; only when those run past them is the rest of the {@link PacketParser#PARSE_WINDOW} copied.
-     */
-    private static @Nullable IpDiscardReason parseReceived(NetBuffer nb, PathScratch.Frame frame) {
-        int dataLength = nb.dataLength();
-        if (dataLength == 0) {
-            return IpDiscardReason.BAD_LENGTH;
-        }
-        int whole = Math.min(dataLength, PacketParser.PARSE_WINDOW);
-        int available = Math.min(whole, FIRST_WINDOW);
-        NetBufferBytes.copyOut(nb, 0, frame.window, 0, available);
-        IpDiscardReason invalid = PacketParser.parse(frame.window, available, dataLength, frame.parsed);
-        boolean notContiguous = invalid == IpDiscardReason.HEADER_NOT_CONTIGUOUS
-                || frame.parsed.deliveryProblem == IpDiscardReason.HEADER_NOT_CONTIGUOUS;
-        if (notContiguous && available < whole) {
-            NetBufferBytes.copyOut(nb, available, frame.window, available, whole - available);
-            invalid = PacketParser.parse(frame.window, whole, dataLength, frame.parsed);
-        }
-        return invalid;
-    }
-
-    /** Fills the facts every hook point shares from the parsed packet. */
-    private static void fillFacts(PathScratch.Frame frame, IpInterface arrival, int subInterface) {
-        ParsedPacket parsed = frame.parsed;
-        PacketFacts facts = frame.facts;
-        facts.reset();
-        facts.setFamily(parsed.family);
-        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
-        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
-        facts.setProtocol(parsed.protocol);
-        facts.setIpHeaderSize(parsed.headerLength);
-        facts.setCompartmentId(arrival.compartment().id());
-        facts.setArrivalInterfaceIndex(arrival.interfaceIndex());
-        facts.setArrivalSubInterfaceIndex(subInterface);
-        if (parsed.fragment) {
-            facts.setConditionFlags(FWP_CONDITION_FLAG_IS_FRAGMENT);
-            facts.setFragmentData(parsed.identification, parsed.fragmentOffset, parsed.fragmentPayloadLength());
-        }
-    }
-
-    /** Counts a drop, sets an injected packet's completion status, and shows the packet at the discard twin. */
-    private void discard(
-            HookPoint point,
-            NetBufferList nbl,
-            PathScratch.Frame frame,
-            @Nullable IpInterface arrival,
-            int subInterface,
-            IpDiscardReason reason) {
-        counters.discard(reason);
-        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
-            nbl.setStatus(statusOf(reason));
-        }
-        if (arrival != null) {
-            fillFacts(frame, arrival, subInterface);
-        } else {
-            frame.facts.reset();
-        }
-        frame.facts.setDiscardReason(reason);
-        hook.discarded(point, nbl, frame.facts);
-    }
-
-    /** The completion status of an injected packet dropped for {@code reason}. */
-    private static int statusOf(IpDiscardReason reason) {
-        return switch (reason) {
-            case HOP_LIMIT_EXCEEDED -> NtStatus.STATUS_HOPLIMIT_EXCEEDED;
-            case DONT_FRAGMENT_MTU_EXCEEDED -> NtStatus.STATUS_INVALID_BUFFER_SIZE;
-            case NO_ROUTE -> NtStatus.STATUS_NOT_FOUND;
-            case ALLOCATION_FAILURE -> NtStatus.STATUS_INSUFFICIENT_RESOURCES;
-            default -> NtStatus.STATUS_UNSUCCESSFUL;
-        };
-    }
-
-    /**
-     * Shows a received packet at INBOUND_IPPACKET with its data advanced past the IP header (§5.2), and restores the
-     * offset afterwards.
-     *
-     * @return whether the packet continues
-     */
-    private boolean showInbound(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            int flags) {
-        fillFacts(frame, arrival, subInterface);
-        PacketFacts facts = frame.facts;
-        facts.setConditionFlags(facts.conditionFlags() | flags);
-        int headerLength = frame.parsed.headerLength;
-        HookVerdict verdict;
-        nb.advance(headerLength, false, null);
-        try {
-            verdict = hook.classify(HookPoint.INBOUND_IPPACKET, nbl, facts);
-        } finally {
-            nb.retreat(headerLength, 0, null);
-        }
-        return continues(verdict, HookPoint.INBOUND_IPPACKET, nbl, frame);
-    }
-
-    /** Acts on a verdict: BLOCK is a discard shown at the twin (INSPECTION_DROP), ABSORB is silent. */
-    private boolean continues(HookVerdict verdict, HookPoint point, NetBufferList nbl, PathScratch.Frame frame) {
-        switch (verdict) {
-            case CONTINUE -> {
-                return true;
-            }
-            case BLOCK -> {
-                counters.discard(IpDiscardReason.INSPECTION_DROP);
-                if (NblOwnership.role(nbl) == NblRole.INJECTED) {
-                    nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
-                }
-                frame.facts.setDiscardReason(IpDiscardReason.INSPECTION_DROP);
-                hook.discarded(point, nbl, frame.facts);
-                return false;
-            }
-            case ABSORB -> {
-                counters.count(IpCounters.INSPECTION_ABSORBED);
-                return false;
-            }
-        }
-        return false;
-    }
-
-    private void deliverLocally(
-            NetBufferList nbl,
-            NetBuffer nb,
-            MemorySegment header,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        if (refusedAtDestination(nbl, nb, frame, arrival, subInterface, atDispatch)) {
-            return;
-        }
-        if (!parsed.fragment) {
-            if (showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
-                deliver(nbl, nb, frame, arrival, subInterface, atDispatch);
-            }
-            return;
-        }
-        if (!showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
-            return;
-        }
-        long now = nanoClock.getAsLong();
-        expireReassembly(now, atDispatch);
-        frame.completed = null;
-        Reassembler.Outcome outcome = reassembler.add(arrival.compartment().id(), parsed, header, nb, now, frame);
-        switch (outcome) {
-            case HELD -> {}
-            case OVERLAP ->
-                discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.MALFORMED_HEADER);
-            case NO_MEMORY ->
-                discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.ALLOCATION_FAILURE);
-            case TOO_LONG ->
-                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
-            case COMPLETED -> {
-                NetBufferList whole = frame.completed;
-                frame.completed = null;
-                counters.count(IpCounters.REASSEMBLED);
-                receiveReassembled(whole, arrival, subInterface, atDispatch);
-            }
-        }
-    }
-
-    /** Shows a reassembled datagram (IS_REASSEMBLED) and delivers it; drops the hold the reassembler gave. */
-    private void receiveReassembled(NetBufferList whole, IpInterface arrival, int subInterface, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = whole.firstNetBuffer();
-            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
-            IpDiscardReason invalid = PacketParser.parse(header, available, nb.dataLength(), frame.parsed);
-            if (invalid != null) {
-                discard(HookPoint.INBOUND_IPPACKET, whole, frame, arrival, subInterface, invalid);
-            } else if (!refusedAtDestination(whole, nb, frame, arrival, subInterface, atDispatch)
-                    && showInbound(whole, nb, frame, arrival, subInterface, FWP_CONDITION_FLAG_IS_REASSEMBLED)) {
-                deliver(whole, nb, frame, arrival, subInterface, atDispatch);
-            }
-        } finally {
-            PathScratch.exit();
-            ownership.release(whole, atDispatch);
-        }
-    }
-
-    /**
-     * The checks only a packet's destination makes (RFC 8200 §4 extension headers, fragment lengths): if one failed
-     * ({@link ParsedPacket#deliveryProblem}), drops the packet at INBOUND_IPPACKET's twin with the ICMP error it calls
-     * for.
-     *
-     * @return whether the packet was dropped
-     */
-    private boolean refusedAtDestination(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        IpDiscardReason problem = frame.parsed.deliveryProblem;
-        if (problem == null) {
-            return false;
-        }
-        discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, problem);
-        reportProblem(nb, frame, arrival, atDispatch);
-        return true;
-    }
-
-    /**
-     * Hands a packet for this host to its protocol ({@link LocalProtocols}: there are no sockets): echo requests are
-     * answered and other ICMP, IGMP and No Next Header taken (DELIVERED); UDP is answered with port unreachable, TCP
-     * with a reset (PORT_UNREACHABLE), any other protocol with protocol unreachable (PROTOCOL_UNREACHABLE); a wrong
-     * upper-layer checksum or length is dropped silently. The drops are shown at INBOUND_IPPACKET's twin.
-     */
-    private void deliver(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        switch (LocalProtocols.classify(nb, parsed, frame.window)) {
-            case ECHO_REQUEST -> {
-                delivered(nbl);
-                sendEchoReply(nb, frame, arrival, parsed.packetLength - parsed.headerLength, atDispatch);
-            }
-            case CONSUMED -> delivered(nbl);
-            case UDP_NO_RECEIVER -> {
-                discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PORT_UNREACHABLE);
-                sendIcmpError(nb, frame, arrival, IcmpErrorKind.PORT_UNREACHABLE, 0, atDispatch);
-            }
-            case TCP_NO_CONNECTION -> {
-                discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PORT_UNREACHABLE);
-                // The window holds the segment's TCP header (LocalProtocols.classify put it there).
-                sendTcpReset(frame, arrival, atDispatch);
-            }
-            case NO_PROTOCOL -> {
-                discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PROTOCOL_UNREACHABLE);
-                sendIcmpError(nb, frame, arrival, IcmpErrorKind.PROTOCOL_UNREACHABLE, parsed.protocolField, atDispatch);
-            }
-            case BAD_CHECKSUM ->
-                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
-            case BAD_LENGTH ->
-                discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
-        }
-    }
-
-    private void delivered(NetBufferList nbl) {
-        counters.count(IpCounters.DELIVERED);
-        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
-            nbl.setStatus(NtStatus.STATUS_SUCCESS);
-        }
-    }
-
-    /**
-     * Builds the echo reply (RFC 792, RFC 4443 §4.2) to a request whose checksum was checked, in a new packet, and sends
-     * it toward the request's source.
-     */
-    private void sendEchoReply(
-            NetBuffer request, PathScratch.Frame frame, IpInterface arrival, int icmpLength, boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        boolean v4 = parsed.family == AddressFamily.INET;
-        int ipHeader = v4 ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;
-        NetBufferList reply = ownPackets.allocate(ipHeader + icmpLength, IpPoolTags.ECHO_REPLY);
-        if (reply == null) {
-            counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
-            return;
-        }
-        ownership.adopt(reply, NblRole.OWN, reply.protocolReserved()[NblOwnership.SLOT_TARGET]);
-        try {
-            MemorySegment out = reply.firstNetBuffer().getDataBuffer(ipHeader + icmpLength, null, 1, 0);
-            MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
-            NetBufferBytes.copyOut(request, parsed.headerLength, icmp, 0, icmpLength);
-            if (v4) {
-                Ipv4Header.write(
-                        out,
-                        ipHeader + icmpLength,
-                        nextIdentification(),
-                        0,
-                        IcmpErrorBuilder.DEFAULT_HOP_LIMIT,
-                        IcmpMessages.IPPROTO_ICMP,
-                        (int) parsed.destinationLow,
-                        (int) parsed.sourceLow);
-                icmp.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) IcmpMessages.V4_ECHO_REPLY);
-                IcmpMessages.setChecksum(icmp, 0);
-                IcmpMessages.setChecksum(icmp, InternetChecksum.compute(icmp, 0, icmpLength));
-            } else {
-                Ipv6Header.write(
-                        out,
-                        icmpLength,
-                        IcmpMessages.IPPROTO_ICMPV6,
-                        IcmpErrorBuilder.DEFAULT_HOP_LIMIT,
-                        parsed.destinationHigh,
-                        parsed.destinationLow,
-                        parsed.sourceHigh,
-                        parsed.sourceLow);
-                icmp.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 0, (byte) IcmpMessages.V6_ECHO_REPLY);
-                IcmpMessages.setChecksum(icmp, 0);
-                IcmpMessages.setChecksum(icmp, Ipv6Header.icmpChecksum(out, ipHeader, icmpLength));
-            }
-            counters.count(IpCounters.ECHO_REPLIES_SENT);
-            // Routed like any packet this host sends (the arrival interface only without a route): a request that
-            // passed through from another interface is answered from that interface's address (HostModel).
-            Route back = arrival.compartment().lookup(parsed.family, parsed.sourceHigh, parsed.sourceLow);
-            sendOwn(reply, back == null ? arrival : back.egress(), atDispatch);
-        } finally {
-            ownership.release(reply, atDispatch);
-        }
-    }
-
-    private int nextIdentification() {
-        return identification.incrementAndGet() & 0xFFFF;
-    }
-
-    // ---- the forward path ----
-
-    private void forward(
-            NetBufferList nbl,
-            NetBuffer nb,
-            MemorySegment header,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        if (!arrival.forwarding()) {
-            discard(
-                    HookPoint.INBOUND_IPPACKET,
-                    nbl,
-                    frame,
-                    arrival,
-                    subInterface,
-                    IpDiscardReason.NOT_LOCALLY_DESTINED);
-            return;
-        }
-        if (IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)
-                || IpAddresses.isLinkLocal(parsed.family, parsed.sourceHigh, parsed.sourceLow)) {
-            dropBeyondScope(nbl, nb, frame, arrival, subInterface, atDispatch);
-            return;
-        }
-        Route route = arrival.compartment().lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow);
-        if (route == null) {
-            discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.NO_ROUTE);
-            sendIcmpError(nb, frame, arrival, IcmpErrorKind.NO_ROUTE, 0, atDispatch);
-            return;
-        }
-        IpInterface egress = route.egress();
-        if (parsed.hopLimit <= 1) {
-            discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.HOP_LIMIT_EXCEEDED);
-            sendIcmpError(nb, frame, arrival, IcmpErrorKind.HOP_LIMIT_EXCEEDED, 0, atDispatch);
-            return;
-        }
-        changeHopLimit(nb, header, frame, parsed.family == AddressFamily.INET, -1);
-        PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
-        boolean continues = continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame);
-        if (parsed.fragment && groupForwardedFragments) {
-            groupFragment(nbl, nb, header, frame, arrival, subInterface, egress, continues, atDispatch);
-        } else if (continues) {
-            sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
-        }
-    }
-
-    /** Fills the facts of a packet at IPFORWARD, whose egress is chosen. */
-    private static PacketFacts fillForwardFacts(
-            PathScratch.Frame frame, IpInterface arrival, int subInterface, IpInterface egress) {
-        fillFacts(frame, arrival, subInterface);
-        PacketFacts facts = frame.facts;
-        facts.setDestinationInterfaceIndex(egress.interfaceIndex());
-        facts.setPathMtu(egress.mtu());
-        return facts;
-    }
-
-    /**
-     * The forward path after IPFORWARD: send as is, fragment (IPv4, DF clear), or drop with
-     * DONT_FRAGMENT_MTU_EXCEEDED and answer with frag-needed / packet too big.
-     */
-    private void sendForwarded(
-            NetBufferList nbl,
-            NetBuffer nb,
-            MemorySegment header,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            IpInterface egress,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        boolean v4 = parsed.family == AddressFamily.INET;
-        int mtu = egress.mtu();
-        if (parsed.packetLength <= mtu) {
-            counters.count(IpCounters.FORWARDED);
-            transmit(nbl, egress, atDispatch);
-            return;
-        }
-        if (v4 && !parsed.dontFragment) {
-            NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
-            if (fragments == null) {
-                discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.ALLOCATION_FAILURE);
-                return;
-            }
-            counters.count(IpCounters.FORWARDED);
-            transmit(fragments, egress, atDispatch);
-            ownership.release(fragments, atDispatch);
-            return;
-        }
-        discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
-        // The error quotes the packet as it arrived (RFC 1812 §4.3.2.3): undo the decrement first.
-        changeHopLimit(nb, header, frame, v4, +1);
-        sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, mtu, atDispatch);
-    }
-
-    // ---- fragment grouping at the forward layer (wfp-callouts-and-injection §5.6 item 3) ----
-
-    /**
-     * Holds a forwarded fragment, already shown alone at IPFORWARD, in its group. When the group is complete it is
-     * shown at IPFORWARD (the layer where samples meet it, §9 item 15) as an NBL chain with IS_FRAGMENT_GROUP, and
-     * each member is sent if both its own indication and the group's let it continue [I: the spec says only that each
-     * fragment is indicated alone first and then in its group; which verdict decides the fragment's fate is not
-     * stated]. Every fragment is in the chain, also one a callout absorbed or blocked at its own indication, so that
-     * the group is whole. A fragment the grouping refuses (overlap, duplicate, table full) is forwarded alone at once.
-     */
-    private void groupFragment(
-            NetBufferList nbl,
-            NetBuffer nb,
-            MemorySegment header,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            IpInterface egress,
-            boolean continues,
-            boolean atDispatch) {
-        long now = nanoClock.getAsLong();
-        dropFragmentGroups(grouping.expire(now), atDispatch);
-        ownership.hold(nbl);
-        ForwardFragmentGrouping.Added added = grouping.add(
-                arrival.compartment().id(), frame.parsed, nbl, arrival, subInterface, egress, continues, now);
-        switch (added.outcome()) {
-            case HELD -> {}
-            case NOT_GROUPED -> {
-                ownership.release(nbl, atDispatch);
-                if (continues) {
-                    sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
-                }
-            }
-            case COMPLETED -> sendFragmentGroup(added.members(), frame, arrival, subInterface, egress, atDispatch);
-        }
-    }
-
-    /** Shows a complete group at IPFORWARD as a chain in offset order, then sends or drops its members. */
-    private void sendFragmentGroup(
-            List<ForwardFragmentGrouping.Member> members,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            IpInterface egress,
-            boolean atDispatch) {
-        NetBufferList head = members.getFirst().nbl();
-        boolean continues;
-        try {
-            for (int i = 1; i < members.size(); i++) {
-                members.get(i - 1).nbl().setNext(members.get(i).nbl());
-            }
-            PacketFacts facts = fillForwardFacts(frame, arrival, subInterface, egress);
-            facts.setConditionFlags(FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP);
-            continues = continues(hook.classify(HookPoint.IPFORWARD, head, facts), HookPoint.IPFORWARD, head, frame);
-        } finally {
-            for (ForwardFragmentGrouping.Member member : members) {
-                member.nbl().setNext(null);
-            }
-        }
-        for (ForwardFragmentGrouping.Member member : members) {
-            try {
-                if (continues && member.continues()) {
-                    sendHeldFragment(member, atDispatch);
-                } else if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
-                    member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
-                }
-            } finally {
-                ownership.release(member.nbl(), atDispatch);
-            }
-        }
-    }
-
-    /** Sends a member of a complete group: parsed again, as the frame of its own arrival is gone. */
-    private void sendHeldFragment(ForwardFragmentGrouping.Member member, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBufferList nbl = member.nbl();
-            NetBuffer nb = nbl.firstNetBuffer();
-            IpDiscardReason invalid = parseReceived(nb, frame);
-            if (invalid != null) {
-                // A callout changed the held bytes.
-                discard(HookPoint.IPFORWARD, nbl, frame, member.arrival(), member.subInterface(), invalid);
-                return;
-            }
-            sendForwarded(
-                    nbl, nb, frame.window, frame, member.arrival(), member.subInterface(), member.egress(), atDispatch);
-        } finally {
-            PathScratch.exit();
-        }
-    }
-
-    /** Drops the members of incomplete groups, counted as fragments that timed out (FIRST_FRAGMENT_INCOMPLETE). */
-    private void dropFragmentGroups(List<ForwardFragmentGrouping.Member> members, boolean atDispatch) {
-        for (ForwardFragmentGrouping.Member member : members) {
-            counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);
-            if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
-                member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
-            }
-            ownership.release(member.nbl(), atDispatch);
-        }
-    }
-
-    /**
-     * Drops a packet to forward whose source or destination is link-local (RFC 3927 §7, RFC 4291 §2.5.6): such an
-     * address means nothing beyond the link it came from (BEYOND_SCOPE, at IPFORWARD's twin). An IPv6 source gets
-     * Destination Unreachable code 2 when its own link-local address is what keeps a global destination out of reach
-     * (RFC 4443 §3.1, RFC 4007 §9). A link-local destination that is not this host's is another host's on the arrival
-     * link: dropped silently, since this router sends nothing back onto the link it came from (it has no redirects).
-     * RFC 3927 asks for no ICMP error for IPv4.
-     */
-    private void dropBeyondScope(
-            NetBufferList nbl,
-            NetBuffer nb,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            int subInterface,
-            boolean atDispatch) {
-        discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.BEYOND_SCOPE);
-        ParsedPacket parsed = frame.parsed;
-        if (parsed.family == AddressFamily.INET6
-                && !IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
-            sendIcmpError(nb, frame, arrival, IcmpErrorKind.BEYOND_SCOPE, 0, atDispatch);
-        }
-    }
-
-    /** Changes the TTL (incremental checksum) or hop limit by {@code delta}, in the packet itself. */
-    private static void changeHopLimit(
-            NetBuffer nb, MemorySegment header, PathScratch.Frame frame, boolean v4, int delta) {
-        if (v4) {
-            if (delta < 0) {
-                Ipv4Header.decrementTtl(header);
-            } else {
-                int oldWord = Short.toUnsignedInt(header.get(InternetChecksum.U16, Ipv4Header.TTL));
-                int newWord = oldWord + 0x0100;
-                header.set(InternetChecksum.U16, Ipv4Header.TTL, (short) newWord);
-                Ipv4Header.setChecksum(header, InternetChecksum.update(Ipv4Header.checksum(header), oldWord, newWord));
-            }
-        } else {
-            Ipv6Header.setHopLimit(header, Ipv6Header.hopLimit(header) + delta);
-        }
-        frame.parsed.hopLimit += delta;
-        if (header == frame.window) {
-            // NdisGetDataBuffer copied the header: write the changed bytes back into the packet.
-            NetBufferBytes.copyIn(nb, 0, header, 0, v4 ? Ipv4Header.SOURCE : Ipv6Header.SOURCE);
-        }
-    }
-
-    /** Sends a held NBL out of an interface; the send holds it until its completion. */
-    private void transmit(NetBufferList nbl, IpInterface egress, boolean atDispatch) {
-        ProtocolBinding binding = egress.binding();
-        ownership.hold(nbl);
-        NblOwnership.saveSourceHandle(nbl, binding);
-        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
-            egress.countOut(nb.dataLength());
-        }
-        binding.sendNetBufferLists(nbl, 0, atDispatch ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0);
-    }
-
-    // ---- packets this host sends ----
-
-    /** Parses and sends one of the stack's own packets (echo reply, ICMP error) out of {@code egress}. */
-    private void sendOwn(NetBufferList nbl, IpInterface egress, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = nbl.firstNetBuffer();
-            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
-            if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
-                throw new IllegalStateException("the IP layer built an invalid packet");
-            }
-            sendLocal(nbl, header, frame, egress, atDispatch);
-        } finally {
-            PathScratch.exit();
-        }
-    }
-
-    /**
-     * The send path of a packet this host originates (own or network-send injected), parsed into {@code frame} and
-     * routed out of {@code routed}: the host model's check when its source is another interface's address
-     * ({@link HostModel}), fragment if needed (IPv4, DF clear), show at OUTBOUND_IPPACKET (after fragmentation,
-     * §8.1), send.
-     */
-    private void sendLocal(
-            NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface routed, boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        IpInterface egress = routed;
-        IpInterface sourceOwner = HostModel.otherSourceOwner(routed, parsed);
-        if (sourceOwner != null && HostModel.sendsForOthers(routed)) {
-            // Weak host send: shown at IPFORWARD as outbound pass-through, before fragmentation (HostModel).
-            PacketFacts facts = fillSendFacts(frame, routed);
-            facts.setArrivalInterfaceIndex(sourceOwner.interfaceIndex());
-            facts.setConditionFlags(HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU);
-            if (!continues(hook.classify(HookPoint.IPFORWARD, nbl, facts), HookPoint.IPFORWARD, nbl, frame)) {
-                return;
-            }
-        } else if (sourceOwner != null) {
-            // Strong host send: only the routes out of the source address's interface count.
-            Route own = routed.compartment()
-                    .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceOwner);
-            if (own == null) {
-                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.NO_ROUTE);
-                return;
-            }
-            egress = own.egress();
-        }
-        int mtu = egress.mtu();
-        NetBufferList toSend = nbl;
-        if (parsed.packetLength > mtu) {
-            if (parsed.family == AddressFamily.INET6 || parsed.dontFragment) {
-                // IPv6 source fragmentation (a fragment header) is not implemented.
-                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
-                return;
-            }
-            NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
-            if (fragments == null) {
-                discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.ALLOCATION_FAILURE);
-                return;
-            }
-            toSend = fragments;
-        }
-        try {
-            PacketFacts facts = fillSendFacts(frame, egress);
-            if (NblOwnership.role(nbl) == NblRole.INJECTED) {
-                nbl.setStatus(NtStatus.STATUS_SUCCESS);
-            }
-            if (continues(
-                    hook.classify(HookPoint.OUTBOUND_IPPACKET, toSend, facts),
-                    HookPoint.OUTBOUND_IPPACKET,
-                    toSend,
-                    frame)) {
-                transmit(toSend, egress, atDispatch);
-            } else if (toSend != nbl && NblOwnership.role(nbl) == NblRole.INJECTED) {
-                nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
-            }
-        } finally {
-            if (toSend != nbl) {
-                ownership.release(toSend, atDispatch);
-            }
-        }
-    }
-
-    /** Fills the facts of a packet this host sends, parsed into {@code frame}, that leaves by {@code egress}. */
-    private static PacketFacts fillSendFacts(PathScratch.Frame frame, IpInterface egress) {
-        ParsedPacket parsed = frame.parsed;
-        PacketFacts facts = frame.facts;
-        facts.reset();
-        facts.setFamily(parsed.family);
-        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
-        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
-        facts.setProtocol(parsed.protocol);
-        facts.setIpHeaderSize(parsed.headerLength);
-        facts.setCompartmentId(egress.compartment().id());
-        facts.setDestinationInterfaceIndex(egress.interfaceIndex());
-        facts.setPathMtu(egress.mtu());
-        return facts;
+        transmitter.sendComplete(chain, sendCompleteFlags);
     }
 
     // ---- ICMP errors ----
-
-    /** Sends the ICMP error a failed check recorded in the frame's parsed packet, if it calls for one. */
-    private void reportProblem(NetBuffer offending, PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
-        IcmpErrorKind problem = frame.parsed.problem;
-        if (problem != null) {
-            sendIcmpError(offending, frame, arrival, problem, frame.parsed.problemPointer, atDispatch);
-        }
-    }
-
-    /**
-     * Sends an ICMP error about a received packet parsed into {@code frame}, unless RFC 1812 §4.3.2.7 / RFC 4443
-     * §2.4(e) forbid it (the packet is an ICMP error, an IPv4 fragment but the first, from an unspecified or
-     * multicast source, to a multicast or broadcast destination, except for an IPv6 unrecognized option whose action
-     * bits ask for the error whatever the destination: RFC 8200 §4.2, RFC 4443 §2.4(e.3)) or the rate limit says no.
-     * It is routed toward the packet's source (the arrival interface if no route), from the arrival interface's
-     * address of the family.
-     *
-     * @param parameter the next-hop MTU or the pointer ({@link IcmpErrorKind#restOfHeader})
-     */
-    private void sendIcmpError(
-            NetBuffer offending,
-            PathScratch.Frame frame,
-            IpInterface arrival,
-            IcmpErrorKind kind,
-            int parameter,
-            boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        AddressFamily family = parsed.family;
-        boolean anyDestination = kind == IcmpErrorKind.UNRECOGNIZED_OPTION && family == AddressFamily.INET6;
-        if (!answerable(parsed)
-                || (!anyDestination
-                        && IpAddresses.isMulticastOrBroadcast(family, parsed.destinationHigh, parsed.destinationLow))
-                || aboutIcmpError(offending, frame)) {
-            return;
-        }
-        if (!icmpLimiter.tryAcquire()) {
-            counters.count(IpCounters.ICMP_RATE_LIMITED);
-            return;
-        }
-        Compartment compartment = arrival.compartment();
-        InterfaceAddress source = arrival.firstAddress(family);
-        if (source == null) {
-            source = compartment.anyAddress(family);
-        }
-        if (source == null) {
-            return;
-        }
-        IpInterface egress = towardSource(parsed, arrival);
-        int length = IcmpErrorBuilder.errorLength(family, parsed.packetLength);
-        NetBufferList error = ownPackets.allocate(length, IpPoolTags.ICMP_ERROR);
-        if (error == null) {
-            counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
-            return;
-        }
-        ownership.adopt(error, NblRole.OWN, error.protocolReserved()[NblOwnership.SLOT_TARGET]);
-        try {
-            MemorySegment out = error.firstNetBuffer().getDataBuffer(length, null, 1, 0);
-            IcmpErrorBuilder.write(
-                    out,
-                    family,
-                    kind,
-                    parameter,
-                    source.high(),
-                    source.low(),
-                    parsed.sourceHigh,
-                    parsed.sourceLow,
-                    offending,
-                    parsed.packetLength,
-                    nextIdentification());
-            counters.count(IpCounters.ICMP_ERRORS_SENT);
-            sendOwn(error, egress, atDispatch);
-        } finally {
-            ownership.release(error, atDispatch);
-        }
-    }
-
-    /**
-     * Whether a received packet may be answered at all: its source is a single host's (not unspecified, multicast or
-     * broadcast: RFC 1812 §4.3.2.7, RFC 4443 §2.4(e), RFC 9293 §3.10.7.1) and, for IPv4, it is no fragment but the
-     * first (RFC 1812 §4.3.2.7). IPv6 has no such rule: RFC 8200 §4.5 even asks for an error about a later fragment.
-     */
-    private static boolean answerable(ParsedPacket parsed) {
-        return !(parsed.family == AddressFamily.INET && parsed.fragment && parsed.fragmentOffset != 0)
-                && !IpAddresses.isUnspecified(parsed.sourceHigh, parsed.sourceLow)
-                && !IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.sourceHigh, parsed.sourceLow);
-    }
-
-    /** The interface an answer to a received packet leaves by: its source's route, else the arrival interface. */
-    private static IpInterface towardSource(ParsedPacket parsed, IpInterface arrival) {
-        Route back = arrival.compartment().lookup(parsed.family, parsed.sourceHigh, parsed.sourceLow);
-        return back == null ? arrival : back.egress();
-    }
-
-    /**
-     * Answers a TCP segment for this host with a reset ({@link TcpResetBuilder}), from the address it was sent to,
-     * unless the segment is a reset, or is not to or from a single host. Not rate-limited: like Linux's, a reset is
-     * never longer than what it answers.
-     *
-     * @param frame its window holds the segment's TCP header at offset 0
-     */
-    private void sendTcpReset(PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        if (!answerable(parsed)
-                || IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.destinationHigh, parsed.destinationLow)
-                || !TcpResetBuilder.due(frame.window)) {
-            return;
-        }
-        int length = TcpResetBuilder.length(parsed.family);
-        NetBufferList reset = ownPackets.allocate(length, IpPoolTags.TCP_RESET);
-        if (reset == null) {
-            counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
-            return;
-        }
-        ownership.adopt(reset, NblRole.OWN, reset.protocolReserved()[NblOwnership.SLOT_TARGET]);
-        try {
-            MemorySegment out = reset.firstNetBuffer().getDataBuffer(length, null, 1, 0);
-            TcpResetBuilder.write(out, parsed, frame.window, nextIdentification());
-            counters.count(IpCounters.RESETS_SENT);
-            sendOwn(reset, towardSource(parsed, arrival), atDispatch);
-        } finally {
-            ownership.release(reset, atDispatch);
-        }
-    }
-
-    /** Whether the offending packet is itself an ICMP error message. */
-    private static boolean aboutIcmpError(NetBuffer offending, PathScratch.Frame frame) {
-        ParsedPacket parsed = frame.parsed;
-        int icmp = parsed.family == AddressFamily.INET ? IcmpMessages.IPPROTO_ICMP : IcmpMessages.IPPROTO_ICMPV6;
-        if (parsed.protocol != icmp || parsed.packetLength <= parsed.headerLength || parsed.fragmentOffset != 0) {
-            // A later fragment's first byte is not an ICMP type: it cannot be told to be an error message.
-            return false;
-        }
-        MemorySegment start = offending.getDataBuffer(parsed.headerLength + 1, frame.window, 1, 0);
-        // A type that cannot be read is treated as an error message: better silent than a storm.
-        return start == null
-                || IcmpMessages.isError(
-                        parsed.family,
-                        Byte.toUnsignedInt(start.get(java.lang.foreign.ValueLayout.JAVA_BYTE, parsed.headerLength)));
-    }
 
     /**
      * Sends an ICMP error about {@code offending} (its data at its IP header) as if it had arrived on
@@ -1361,25 +335,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             IcmpErrorKind kind,
             int parameter,
             boolean dispatchLevel) {
-        IpInterface arrival = interfaceByIndex(arrivalInterfaceIndex);
-        NetBuffer nb = offending.firstNetBuffer();
-        if (arrival == null || nb == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
-            if (header == null || PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
-                return NtStatus.STATUS_INVALID_PARAMETER;
-            }
-            sendIcmpError(nb, frame, arrival, kind, parameter, true);
-            return NtStatus.STATUS_SUCCESS;
-        } finally {
-            PathScratch.exit();
-            Irql.lower(previous);
-        }
+        return send.sendIcmpError(offending, table.byIndex(arrivalInterfaceIndex), kind, parameter);
     }
 
     // ---- reassembly time ----
@@ -1390,47 +346,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * incomplete groups as old ({@link #setGroupForwardedFragments}).
      */
     public void expireReassembly(long nowNanos, boolean dispatchLevel) {
-        dropFragmentGroups(grouping.expire(nowNanos), dispatchLevel);
-        int expired = reassembler.expire(
-                nowNanos, (first, family, compartmentId) -> reassemblyTimedOut(first, dispatchLevel));
-        if (expired > 0) {
-            counters.add(IpCounters.REASSEMBLY_TIMEOUTS, expired);
-            for (int i = 0; i < expired; i++) {
-                counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);
-            }
-        }
-    }
-
-    private void reassemblyTimedOut(NetBufferList first, boolean atDispatch) {
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = first.firstNetBuffer();
-            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
-            if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
-                return;
-            }
-            IpInterface arrival = arrivalFor(frame.parsed);
-            if (arrival != null) {
-                // The quote is the first fragment's start; it is sent as a whole packet, not as a fragment.
-                frame.parsed.fragment = false;
-                sendIcmpError(nb, frame, arrival, IcmpErrorKind.REASSEMBLY_TIME_EXCEEDED, 0, atDispatch);
-            }
-        } finally {
-            PathScratch.exit();
-        }
-    }
-
-    /** The interface that owns the destination address of a packet sent to this host. */
-    private @Nullable IpInterface arrivalFor(ParsedPacket parsed) {
-        for (Compartment compartment : compartments) {
-            InterfaceAddress local =
-                    compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
-            if (local != null) {
-                return local.owner();
-            }
-        }
-        return null;
+        expiry.expire(nowNanos, dispatchLevel);
     }
 
     // ---- PacketInjection ----
@@ -1442,74 +358,13 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int compartmentId,
             int interfaceIndex,
             PacketCompletion completion) {
-        IpInterface egress = adoptInjected(nbl, family, compartmentId, interfaceIndex, completion);
-        if (egress == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        NetBuffer nb = nbl.firstNetBuffer();
-        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            int longest = 0;
-            for (NetBuffer each = nb; each != null; each = each.next()) {
-                longest = Math.max(longest, each.dataLength());
-            }
-            if (HostModel.isPassThrough(egress.compartment(), nb, family, frame.window)) {
-                // A weak-host packet: accepted, but only network receive or send can carry it (§3.5, §9 item 20).
-                nbl.setStatus(NtStatus.STATUS_INVALID_PARAMETER);
-            } else if (longest > egress.mtu()) {
-                // Injection does not fragment (§5.6): the injector answers with frag-needed / packet too big.
-                nbl.setStatus(NtStatus.STATUS_INVALID_BUFFER_SIZE);
-            } else {
-                nbl.setStatus(NtStatus.STATUS_SUCCESS);
-                counters.count(IpCounters.FORWARDED);
-                transmit(nbl, egress, true);
-            }
-        } finally {
-            PathScratch.exit();
-            ownership.release(nbl, true);
-            Irql.lower(previous);
-        }
-        return NtStatus.STATUS_SUCCESS;
+        return injection.injectForward(nbl, family, compartmentId, interfaceIndex, completion);
     }
 
     @Override
     public int injectNetworkSend(
             NetBufferList nbl, AddressFamily family, int compartmentId, PacketCompletion completion) {
-        Compartment compartment = compartment(compartmentId);
-        if (compartment == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        ownership.adopt(nbl, NblRole.INJECTED, completion);
-        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            NetBuffer nb = nbl.firstNetBuffer();
-            ParsedPacket parsed = frame.parsed;
-            int available = nb == null ? 0 : Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
-            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
-            if (header == null
-                    || nb.next() != null
-                    || PacketParser.parse(header, available, nb.dataLength(), parsed) != null
-                    || parsed.family != family) {
-                ownership.disown(nbl);
-                return NtStatus.STATUS_INVALID_PARAMETER;
-            }
-            Route route = compartment.lookup(family, parsed.destinationHigh, parsed.destinationLow);
-            if (route == null) {
-                ownership.disown(nbl);
-                return NtStatus.STATUS_NOT_FOUND;
-            }
-            try {
-                sendLocal(nbl, header, frame, route.egress(), true);
-            } finally {
-                ownership.release(nbl, true);
-            }
-            return NtStatus.STATUS_SUCCESS;
-        } finally {
-            PathScratch.exit();
-            Irql.lower(previous);
-        }
+        return injection.injectNetworkSend(nbl, family, compartmentId, completion);
     }
 
     @Override
@@ -1520,58 +375,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int interfaceIndex,
             int subInterfaceIndex,
             PacketCompletion completion) {
-        IpInterface arrival = adoptInjected(nbl, family, compartmentId, interfaceIndex, completion);
-        if (arrival == null) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        nbl.setStatus(NtStatus.STATUS_SUCCESS);
-        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
-        try {
-            received(nbl, arrival, subInterfaceIndex, true);
-        } finally {
-            Irql.lower(previous);
-        }
-        return NtStatus.STATUS_SUCCESS;
-    }
-
-    /**
-     * Takes an NBL injected on an interface (forward or network receive): the interface must exist in the
-     * compartment and the NBL must start with an IP header of {@code family}.
-     *
-     * @return the interface, with the NBL adopted; null when the injection is refused and the caller still owns it
-     */
-    private @Nullable IpInterface adoptInjected(
-            NetBufferList nbl,
-            AddressFamily family,
-            int compartmentId,
-            int interfaceIndex,
-            PacketCompletion completion) {
-        IpInterface target = interfaceByIndex(interfaceIndex);
-        if (target == null || target.compartment().id() != effectiveCompartmentId(compartmentId)) {
-            return null;
-        }
-        ownership.adopt(nbl, NblRole.INJECTED, completion);
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (nb == null || !startsWithVersion(nb, family)) {
-            ownership.disown(nbl);
-            return null;
-        }
-        return target;
-    }
-
-    /** Whether the NB's data starts with the version nibble of {@code family}. */
-    private static boolean startsWithVersion(NetBuffer nb, AddressFamily family) {
-        if (nb.dataLength() < 1) {
-            return false;
-        }
-        PathScratch.Frame frame = PathScratch.enter();
-        try {
-            MemorySegment first = nb.getDataBuffer(1, frame.window, 1, 0);
-            return first != null
-                    && (Byte.toUnsignedInt(first.get(ValueLayout.JAVA_BYTE, 0)) >>> 4) == family.ipVersion();
-        } finally {
-            PathScratch.exit();
-        }
+        return injection.injectNetworkReceive(
+                nbl, family, compartmentId, interfaceIndex, subInterfaceIndex, completion);
     }
 
     /**
@@ -1582,7 +387,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      */
     @Override
     public void close() {
-        dropFragmentGroups(grouping.removeAll(), false);
+        forward.dropAllGroups(false);
         reassembler.close();
         fragmenter.close();
         ownPackets.close();

@@ -40,11 +40,15 @@ final class NblOwnership {
     private static final int HOLD_MASK = 0xFFF00000;
     private static final int OURS = NblFlags.NBL_FLAGS_PROTOCOL_RESERVED;
 
-    private final IpStack holder;
+    /** The verifier's holder of the NBLs the layer takes: the {@link IpStack}. */
+    private final Object holder;
+
+    private final PathInspection inspection;
     private final OwnPackets ownPackets;
 
-    NblOwnership(IpStack holder, OwnPackets ownPackets) {
+    NblOwnership(Object holder, PathInspection inspection, OwnPackets ownPackets) {
         this.holder = holder;
+        this.inspection = inspection;
         this.ownPackets = ownPackets;
     }
 
@@ -183,7 +187,7 @@ final class NblOwnership {
             case INDICATED -> {
                 reserved[SLOT_TARGET] = null;
                 ProtocolBinding binding = (ProtocolBinding) target;
-                holder.hook().releasing(nbl);
+                inspection.hook().releasing(nbl);
                 binding.returnNetBufferLists(nbl, atDispatch ? NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
             }
             case OWN -> ownPackets.free(nbl);

@@ -1,0 +1,180 @@
+package org.nbl4j.stack.ip;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
+
+/**
+ * The IP layer's side of WFP packet injection ({@link PacketInjection}: the paths that {@code FwpsInjectForwardAsync0},
+ * {@code FwpsInjectNetworkSendAsync0} and {@code FwpsInjectNetworkReceiveAsync0} enter): checks and adopts the injected
+ * NBL, then hands it to the {@link Transmitter} (forward: the packet is already forwarded and is never reclassified),
+ * to {@link LocalSend} (network send) or to the {@link ReceivePath} (network receive), at DISPATCH_LEVEL.
+ */
+final class InjectionPaths {
+    private final InterfaceTable table;
+    private final NblOwnership ownership;
+    private final IpCounters counters;
+    private final Transmitter transmitter;
+    private final LocalSend send;
+    private final ReceivePath receive;
+
+    InjectionPaths(
+            InterfaceTable table,
+            NblOwnership ownership,
+            IpCounters counters,
+            Transmitter transmitter,
+            LocalSend send,
+            ReceivePath receive) {
+        this.table = table;
+        this.ownership = ownership;
+        this.counters = counters;
+        this.transmitter = transmitter;
+        this.send = send;
+        this.receive = receive;
+    }
+
+    /**
+     * {@link PacketInjection#injectForward}: a pass-through packet or one longer than the MTU completes with an error
+     * status; any other is sent out of the interface as it is, never shown to a hook again.
+     */
+    int injectForward(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            int interfaceIndex,
+            PacketCompletion completion) {
+        IpInterface egress = adoptInjected(nbl, family, compartmentId, interfaceIndex, completion);
+        if (egress == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        NetBuffer nb = nbl.firstNetBuffer();
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            int longest = 0;
+            for (NetBuffer each = nb; each != null; each = each.next()) {
+                longest = Math.max(longest, each.dataLength());
+            }
+            if (HostModel.isPassThrough(egress.compartment(), nb, family, frame.window)) {
+                // A weak-host packet: accepted, but only network receive or send can carry it (§3.5, §9 item 20).
+                nbl.setStatus(NtStatus.STATUS_INVALID_PARAMETER);
+            } else if (longest > egress.mtu()) {
+                // Injection does not fragment (§5.6): the injector answers with frag-needed / packet too big.
+                nbl.setStatus(NtStatus.STATUS_INVALID_BUFFER_SIZE);
+            } else {
+                nbl.setStatus(NtStatus.STATUS_SUCCESS);
+                counters.count(IpCounters.FORWARDED);
+                transmitter.transmit(nbl, egress, true);
+            }
+        } finally {
+            PathScratch.exit();
+            ownership.release(nbl, true);
+            Irql.lower(previous);
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /** {@link PacketInjection#injectNetworkSend}: routed in the compartment and sent as this host's own packet. */
+    int injectNetworkSend(NetBufferList nbl, AddressFamily family, int compartmentId, PacketCompletion completion) {
+        Compartment compartment = table.compartment(compartmentId);
+        if (compartment == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        ownership.adopt(nbl, NblRole.INJECTED, completion);
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBuffer nb = nbl.firstNetBuffer();
+            ParsedPacket parsed = frame.parsed;
+            int available = nb == null ? 0 : Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
+            if (header == null
+                    || nb.next() != null
+                    || PacketParser.parse(header, available, nb.dataLength(), parsed) != null
+                    || parsed.family != family) {
+                ownership.disown(nbl);
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+            Route route = compartment.lookup(family, parsed.destinationHigh, parsed.destinationLow);
+            if (route == null) {
+                ownership.disown(nbl);
+                return NtStatus.STATUS_NOT_FOUND;
+            }
+            try {
+                send.sendLocal(nbl, header, frame, route.egress(), true);
+            } finally {
+                ownership.release(nbl, true);
+            }
+            return NtStatus.STATUS_SUCCESS;
+        } finally {
+            PathScratch.exit();
+            Irql.lower(previous);
+        }
+    }
+
+    /** {@link PacketInjection#injectNetworkReceive}: received as if the interface had indicated it. */
+    int injectNetworkReceive(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            int interfaceIndex,
+            int subInterfaceIndex,
+            PacketCompletion completion) {
+        IpInterface arrival = adoptInjected(nbl, family, compartmentId, interfaceIndex, completion);
+        if (arrival == null) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        nbl.setStatus(NtStatus.STATUS_SUCCESS);
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        try {
+            receive.received(nbl, arrival, subInterfaceIndex, true);
+        } finally {
+            Irql.lower(previous);
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * Takes an NBL injected on an interface (forward or network receive): the interface must exist in the
+     * compartment and the NBL must start with an IP header of {@code family}.
+     *
+     * @return the interface, with the NBL adopted; null when the injection is refused and the caller still owns it
+     */
+    private @Nullable IpInterface adoptInjected(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            int interfaceIndex,
+            PacketCompletion completion) {
+        IpInterface target = table.byIndex(interfaceIndex);
+        if (target == null || target.compartment().id() != InterfaceTable.effectiveCompartmentId(compartmentId)) {
+            return null;
+        }
+        ownership.adopt(nbl, NblRole.INJECTED, completion);
+        NetBuffer nb = nbl.firstNetBuffer();
+        if (nb == null || !startsWithVersion(nb, family)) {
+            ownership.disown(nbl);
+            return null;
+        }
+        return target;
+    }
+
+    /** Whether the NB's data starts with the version nibble of {@code family}. */
+    private static boolean startsWithVersion(NetBuffer nb, AddressFamily family) {
+        if (nb.dataLength() < 1) {
+            return false;
+        }
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            MemorySegment first = nb.getDataBuffer(1, frame.window, 1, 0);
+            return first != null
+                    && (Byte.toUnsignedInt(first.get(ValueLayout.JAVA_BYTE, 0)) >>> 4) == family.ipVersion();
+        } finally {
+            PathScratch.exit();
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package org.nbl4j.stack.ip;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.LongSupplier;
+import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
+
+/**
+ * Local delivery (tcpip.sys's receive path for locally destined datagrams): a packet for this host is checked as only
+ * its destination checks it, shown at INBOUND_IPPACKET, reassembled if it is a fragment ({@link Reassembler}; the
+ * datagram shown again with IS_REASSEMBLED) and handed to its protocol ({@link LocalProtocols}), whose answers
+ * (echo replies, ICMP errors, TCP resets) {@link LocalSend} sends.
+ */
+final class LocalDelivery {
+    private final IpCounters counters;
+    private final NblOwnership ownership;
+    private final PathInspection inspection;
+    private final Reassembler reassembler;
+    private final ReassemblyExpiry expiry;
+    private final LocalSend send;
+    private final LongSupplier nanoClock;
+
+    LocalDelivery(
+            IpCounters counters,
+            NblOwnership ownership,
+            PathInspection inspection,
+            Reassembler reassembler,
+            ReassemblyExpiry expiry,
+            LocalSend send,
+            LongSupplier nanoClock) {
+        this.counters = counters;
+        this.ownership = ownership;
+        this.inspection = inspection;
+        this.reassembler = reassembler;
+        this.expiry = expiry;
+        this.send = send;
+        this.nanoClock = nanoClock;
+    }
+
+    /**
+     * Shows a received packet at INBOUND_IPPACKET with its data advanced past the IP header (§5.2), and restores the
+     * offset afterwards.
+     *
+     * @return whether the packet continues
+     */
+    private boolean showInbound(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            int flags) {
+        PathInspection.fillFacts(frame, arrival, subInterface);
+        PacketFacts facts = frame.facts;
+        facts.setConditionFlags(facts.conditionFlags() | flags);
+        int headerLength = frame.parsed.headerLength;
+        HookVerdict verdict;
+        nb.advance(headerLength, false, null);
+        try {
+            verdict = inspection.hook().classify(HookPoint.INBOUND_IPPACKET, nbl, facts);
+        } finally {
+            nb.retreat(headerLength, 0, null);
+        }
+        return inspection.continues(verdict, HookPoint.INBOUND_IPPACKET, nbl, frame);
+    }
+
+    /**
+     * Delivers a held packet for this host (or a multicast or broadcast one), parsed into {@code frame} from
+     * {@code header}, its first bytes; {@code arrival} is the interface it arrived on, or the one whose address it is
+     * for after a pass-through.
+     */
+    void deliverLocally(
+            NetBufferList nbl,
+            NetBuffer nb,
+            MemorySegment header,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        if (refusedAtDestination(nbl, nb, frame, arrival, subInterface, atDispatch)) {
+            return;
+        }
+        if (!parsed.fragment) {
+            if (showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
+                deliver(nbl, nb, frame, arrival, subInterface, atDispatch);
+            }
+            return;
+        }
+        if (!showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        expiry.expire(now, atDispatch);
+        frame.completed = null;
+        Reassembler.Outcome outcome = reassembler.add(arrival.compartment().id(), parsed, header, nb, now, frame);
+        switch (outcome) {
+            case HELD -> {}
+            case OVERLAP ->
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.MALFORMED_HEADER);
+            case NO_MEMORY ->
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.ALLOCATION_FAILURE);
+            case TOO_LONG ->
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
+            case COMPLETED -> {
+                NetBufferList whole = frame.completed;
+                frame.completed = null;
+                counters.count(IpCounters.REASSEMBLED);
+                receiveReassembled(whole, arrival, subInterface, atDispatch);
+            }
+        }
+    }
+
+    /** Shows a reassembled datagram (IS_REASSEMBLED) and delivers it; drops the hold the reassembler gave. */
+    private void receiveReassembled(NetBufferList whole, IpInterface arrival, int subInterface, boolean atDispatch) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBuffer nb = whole.firstNetBuffer();
+            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
+            IpDiscardReason invalid = PacketParser.parse(header, available, nb.dataLength(), frame.parsed);
+            if (invalid != null) {
+                inspection.discard(HookPoint.INBOUND_IPPACKET, whole, frame, arrival, subInterface, invalid);
+            } else if (!refusedAtDestination(whole, nb, frame, arrival, subInterface, atDispatch)
+                    && showInbound(
+                            whole, nb, frame, arrival, subInterface, IpStack.FWP_CONDITION_FLAG_IS_REASSEMBLED)) {
+                deliver(whole, nb, frame, arrival, subInterface, atDispatch);
+            }
+        } finally {
+            PathScratch.exit();
+            ownership.release(whole, atDispatch);
+        }
+    }
+
+    /**
+     * The checks only a packet's destination makes (RFC 8200 §4 extension headers, fragment lengths): if one failed
+     * ({@link ParsedPacket#deliveryProblem}), drops the packet at INBOUND_IPPACKET's twin with the ICMP error it calls
+     * for.
+     *
+     * @return whether the packet was dropped
+     */
+    private boolean refusedAtDestination(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            boolean atDispatch) {
+        IpDiscardReason problem = frame.parsed.deliveryProblem;
+        if (problem == null) {
+            return false;
+        }
+        inspection.discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, problem);
+        send.reportProblem(nb, frame, arrival, atDispatch);
+        return true;
+    }
+
+    /**
+     * Hands a packet for this host to its protocol ({@link LocalProtocols}: there are no sockets): echo requests are
+     * answered and other ICMP, IGMP and No Next Header taken (DELIVERED); UDP is answered with port unreachable, TCP
+     * with a reset (PORT_UNREACHABLE), any other protocol with protocol unreachable (PROTOCOL_UNREACHABLE); a wrong
+     * upper-layer checksum or length is dropped silently. The drops are shown at INBOUND_IPPACKET's twin.
+     */
+    private void deliver(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            boolean atDispatch) {
+        ParsedPacket parsed = frame.parsed;
+        switch (LocalProtocols.classify(nb, parsed, frame.window)) {
+            case ECHO_REQUEST -> {
+                delivered(nbl);
+                send.sendEchoReply(nb, frame, arrival, parsed.packetLength - parsed.headerLength, atDispatch);
+            }
+            case CONSUMED -> delivered(nbl);
+            case UDP_NO_RECEIVER -> {
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.PORT_UNREACHABLE);
+                send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.PORT_UNREACHABLE, 0, atDispatch);
+            }
+            case TCP_NO_CONNECTION -> {
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.PORT_UNREACHABLE);
+                // The window holds the segment's TCP header (LocalProtocols.classify put it there).
+                send.sendTcpReset(frame, arrival, atDispatch);
+            }
+            case NO_PROTOCOL -> {
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.PROTOCOL_UNREACHABLE);
+                send.sendIcmpError(
+                        nb, frame, arrival, IcmpErrorKind.PROTOCOL_UNREACHABLE, parsed.protocolField, atDispatch);
+            }
+            case BAD_CHECKSUM ->
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
+            case BAD_LENGTH ->
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
+        }
+    }
+
+    private void delivered(NetBufferList nbl) {
+        counters.count(IpCounters.DELIVERED);
+        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+            nbl.setStatus(NtStatus.STATUS_SUCCESS);
+        }
+    }
+}

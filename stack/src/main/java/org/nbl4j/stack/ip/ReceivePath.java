@@ -1,0 +1,204 @@
+package org.nbl4j.stack.ip;
+
+import static org.nbl4j.stack.ndis.NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
+import static org.nbl4j.stack.ndis.NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES;
+import static org.nbl4j.stack.ndis.NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL;
+
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.stack.ndis.ProtocolBinding;
+
+/**
+ * The IP receive path (tcpip.sys's receive of IP datagrams from the framing layer): takes the NBLs an adapter
+ * indicates (copying those indicated with RESOURCES set), validates each packet, and sends it on to
+ * {@link LocalDelivery} when it is for this host, through the host model's pass-through when it is for another
+ * interface's address ({@link HostModel}), or to the {@link ForwardPath}. Network-receive injections enter here too.
+ */
+final class ReceivePath {
+    /** Bytes of a received packet copied for parsing at first: the longest IPv4 header and then some. */
+    private static final int FIRST_WINDOW = 128;
+
+    private final InterfaceTable table;
+    private final OwnPackets ownPackets;
+    private final NblOwnership ownership;
+    private final IpCounters counters;
+    private final PathInspection inspection;
+    private final LocalDelivery delivery;
+    private final ForwardPath forward;
+    private final LocalSend send;
+
+    ReceivePath(
+            InterfaceTable table,
+            OwnPackets ownPackets,
+            NblOwnership ownership,
+            IpCounters counters,
+            PathInspection inspection,
+            LocalDelivery delivery,
+            ForwardPath forward,
+            LocalSend send) {
+        this.table = table;
+        this.ownPackets = ownPackets;
+        this.ownership = ownership;
+        this.counters = counters;
+        this.inspection = inspection;
+        this.delivery = delivery;
+        this.forward = forward;
+        this.send = send;
+    }
+
+    /**
+     * {@code ProtocolReceiveNetBufferLists}: each NBL of the chain is taken (with RESOURCES set, copied) and received
+     * on the binding's interface. Nothing is received on a binding without an interface: its NBLs go back at once.
+     */
+    void receive(ProtocolBinding binding, NetBufferList chain, int portNumber, int receiveFlags) {
+        boolean atDispatch = (receiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0;
+        boolean resources = (receiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES) != 0;
+        IpInterface arrival = table.of(binding);
+        NetBufferList nbl = chain;
+        while (nbl != null) {
+            NetBufferList next = nbl.next();
+            if (resources) {
+                // RESOURCES set: the chain stays the adapter's, linkage included (ndis-buffers §6.4).
+                NetBufferList copy = arrival == null ? null : copyOf(nbl, binding);
+                if (copy != null) {
+                    received(copy, arrival, portNumber, atDispatch);
+                } else if (arrival != null) {
+                    counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
+                }
+            } else {
+                nbl.setNext(null);
+                if (arrival == null) {
+                    binding.returnNetBufferLists(nbl, atDispatch ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
+                } else {
+                    ownership.adopt(nbl, NblRole.INDICATED, binding);
+                    received(nbl, arrival, portNumber, atDispatch);
+                }
+            }
+            nbl = next;
+        }
+    }
+
+    /** Processes one held packet and drops the hold of that work. */
+    void received(NetBufferList nbl, IpInterface arrival, int subInterface, boolean atDispatch) {
+        try {
+            NetBuffer nb = nbl.firstNetBuffer();
+            arrival.countIn(nb == null ? 0 : nb.dataLength());
+            receivePacket(nbl, arrival, subInterface, atDispatch);
+        } finally {
+            ownership.release(nbl, atDispatch);
+        }
+    }
+
+    /** A copy of a packet indicated with RESOURCES set, held as the stack's own; null when memory ran out. */
+    private @Nullable NetBufferList copyOf(NetBufferList nbl, ProtocolBinding binding) {
+        NetBuffer nb = nbl.firstNetBuffer();
+        if (nb == null || nb.dataLength() == 0) {
+            return null;
+        }
+        NetBufferList copy = ownPackets.allocate(nb.dataLength(), IpPoolTags.RECEIVE_COPY);
+        if (copy == null) {
+            return null;
+        }
+        ownership.adopt(copy, NblRole.OWN, copy.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
+        return copy;
+    }
+
+    /** Validates a held packet that arrived on {@code arrival}, then delivers or forwards it. */
+    private void receivePacket(NetBufferList nbl, IpInterface arrival, int subInterface, boolean atDispatch) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            NetBuffer nb = nbl.firstNetBuffer();
+            ParsedPacket parsed = frame.parsed;
+            if (nb == null || nb.next() != null) {
+                parsed.reset(AddressFamily.INET);
+                inspection.discard(
+                        HookPoint.INBOUND_IPPACKET,
+                        nbl,
+                        frame,
+                        arrival,
+                        subInterface,
+                        IpDiscardReason.MALFORMED_HEADER);
+                return;
+            }
+            IpDiscardReason invalid = parseReceived(nb, frame);
+            if (invalid != null) {
+                inspection.discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, invalid);
+                send.reportProblem(nb, frame, arrival, atDispatch);
+                return;
+            }
+            NblOwnership.trimPadding(nbl, nb, parsed.packetLength);
+            InterfaceAddress local =
+                    arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+            if (local != null && local.owner() != arrival) {
+                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.owner(), atDispatch);
+            } else if (local != null
+                    || IpAddresses.isMulticastOrBroadcast(
+                            parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
+                delivery.deliverLocally(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
+            } else {
+                forward.forward(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
+            }
+        } finally {
+            PathScratch.exit();
+        }
+    }
+
+    /**
+     * A packet for an address of {@code owner}, another interface than the one it arrived on ({@link HostModel}):
+     * dropped under the strong host model, else shown at IPFORWARD with IS_INBOUND_PASS_THRU and delivered as if it
+     * had arrived on {@code owner}.
+     */
+    private void receivePassThrough(
+            NetBufferList nbl,
+            NetBuffer nb,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface owner,
+            boolean atDispatch) {
+        if (!HostModel.receivesForOthers(arrival)) {
+            inspection.discard(
+                    HookPoint.INBOUND_IPPACKET,
+                    nbl,
+                    frame,
+                    arrival,
+                    subInterface,
+                    IpDiscardReason.NOT_LOCALLY_DESTINED);
+            return;
+        }
+        PathInspection.fillFacts(frame, arrival, subInterface);
+        PacketFacts facts = frame.facts;
+        facts.setConditionFlags(facts.conditionFlags() | HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
+        facts.setDestinationInterfaceIndex(owner.interfaceIndex());
+        if (inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
+            delivery.deliverLocally(nbl, nb, frame.window, frame, owner, 0, atDispatch);
+        }
+    }
+
+    /**
+     * Copies a received packet's first bytes into the frame's window and parses them. Copied even when they are
+     * contiguous in the packet: NdisGetDataBuffer's in-place answer would be a new MemorySegment slice per packet, the
+     * receive path's only heap allocation; changes to the window are written back ({@link ForwardPath#changeHopLimit}), as for a
+     * header that spans MDLs. The first {@value #FIRST_WINDOW} bytes hold every IPv4 header and the usual IPv6
+     * extension headers; only when those run past them is the rest of the {@link PacketParser#PARSE_WINDOW} copied.
+     */
+    static @Nullable IpDiscardReason parseReceived(NetBuffer nb, PathScratch.Frame frame) {
+        int dataLength = nb.dataLength();
+        if (dataLength == 0) {
+            return IpDiscardReason.BAD_LENGTH;
+        }
+        int whole = Math.min(dataLength, PacketParser.PARSE_WINDOW);
+        int available = Math.min(whole, FIRST_WINDOW);
+        NetBufferBytes.copyOut(nb, 0, frame.window, 0, available);
+        IpDiscardReason invalid = PacketParser.parse(frame.window, available, dataLength, frame.parsed);
+        boolean notContiguous = invalid == IpDiscardReason.HEADER_NOT_CONTIGUOUS
+                || frame.parsed.deliveryProblem == IpDiscardReason.HEADER_NOT_CONTIGUOUS;
+        if (notContiguous && available < whole) {
+            NetBufferBytes.copyOut(nb, available, frame.window, available, whole - available);
+            invalid = PacketParser.parse(frame.window, whole, dataLength, frame.parsed);
+        }
+        return invalid;
+    }
+}
