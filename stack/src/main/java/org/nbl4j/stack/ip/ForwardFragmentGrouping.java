@@ -46,39 +46,14 @@ final class ForwardFragmentGrouping {
     }
 
     private static final class Group {
-        final int compartmentId;
-        final AddressFamily family;
-        final long sourceHigh;
-        final long sourceLow;
-        final long destinationHigh;
-        final long destinationLow;
-        final int identification;
-        final int protocol;
+        final FragmentKey key;
         final long started;
         /** In offset order. */
         final List<Member> members = new ArrayList<>();
 
         Group(int compartmentId, ParsedPacket parsed, long started) {
-            this.compartmentId = compartmentId;
-            this.family = parsed.family;
-            this.sourceHigh = parsed.sourceHigh;
-            this.sourceLow = parsed.sourceLow;
-            this.destinationHigh = parsed.destinationHigh;
-            this.destinationLow = parsed.destinationLow;
-            this.identification = parsed.identification;
-            this.protocol = parsed.family == AddressFamily.INET ? parsed.protocol : 0;
+            this.key = FragmentKey.of(compartmentId, parsed);
             this.started = started;
-        }
-
-        boolean matches(int compartment, ParsedPacket parsed) {
-            return compartmentId == compartment
-                    && family == parsed.family
-                    && identification == parsed.identification
-                    && sourceLow == parsed.sourceLow
-                    && sourceHigh == parsed.sourceHigh
-                    && destinationLow == parsed.destinationLow
-                    && destinationHigh == parsed.destinationHigh
-                    && protocol == (parsed.family == AddressFamily.INET ? parsed.protocol : 0);
         }
 
         boolean complete() {
@@ -118,7 +93,7 @@ final class ForwardFragmentGrouping {
             long now) {
         Group group = null;
         for (Group candidate : groups) {
-            if (candidate.matches(compartmentId, parsed)) {
+            if (candidate.key.matches(compartmentId, parsed)) {
                 group = candidate;
                 break;
             }

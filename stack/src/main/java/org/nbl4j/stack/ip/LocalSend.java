@@ -186,15 +186,7 @@ final class LocalSend {
 
     /** Fills the facts of a packet this host sends, parsed into {@code frame}, that leaves by {@code egress}. */
     private static PacketFacts fillSendFacts(PathScratch.Frame frame, IpInterface egress) {
-        ParsedPacket parsed = frame.parsed;
-        PacketFacts facts = frame.facts;
-        facts.reset();
-        facts.setFamily(parsed.family);
-        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
-        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
-        facts.setProtocol(parsed.protocol);
-        facts.setIpHeaderSize(parsed.headerLength);
-        facts.setCompartmentId(egress.compartment().id());
+        PacketFacts facts = PathInspection.fillPacketFacts(frame, egress.compartment());
         facts.setDestinationInterfaceIndex(egress.interfaceIndex());
         facts.setPathMtu(egress.mtu());
         return facts;

@@ -27,19 +27,12 @@ final class PathInspection {
         this.hook = hook;
     }
 
-    /** Fills the facts every hook point shares from the parsed packet. */
+    /** Fills the facts of a received packet that every hook point shares from the parsed packet. */
     static void fillFacts(PathScratch.Frame frame, IpInterface arrival, int subInterface) {
-        ParsedPacket parsed = frame.parsed;
-        PacketFacts facts = frame.facts;
-        facts.reset();
-        facts.setFamily(parsed.family);
-        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
-        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
-        facts.setProtocol(parsed.protocol);
-        facts.setIpHeaderSize(parsed.headerLength);
-        facts.setCompartmentId(arrival.compartment().id());
+        PacketFacts facts = fillPacketFacts(frame, arrival.compartment());
         facts.setArrivalInterfaceIndex(arrival.interfaceIndex());
         facts.setArrivalSubInterfaceIndex(subInterface);
+        ParsedPacket parsed = frame.parsed;
         if (parsed.fragment) {
             facts.setConditionFlags(IpStack.FWP_CONDITION_FLAG_IS_FRAGMENT);
             facts.setFragmentData(parsed.identification, parsed.fragmentOffset, parsed.fragmentPayloadLength());
@@ -108,5 +101,19 @@ final class PathInspection {
             }
         }
         return false;
+    }
+
+    /** Resets the frame's facts to those of its parsed packet alone (addresses, protocol, header size, compartment). */
+    static PacketFacts fillPacketFacts(PathScratch.Frame frame, Compartment compartment) {
+        ParsedPacket parsed = frame.parsed;
+        PacketFacts facts = frame.facts;
+        facts.reset();
+        facts.setFamily(parsed.family);
+        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
+        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
+        facts.setProtocol(parsed.protocol);
+        facts.setIpHeaderSize(parsed.headerLength);
+        facts.setCompartmentId(compartment.id());
+        return facts;
     }
 }

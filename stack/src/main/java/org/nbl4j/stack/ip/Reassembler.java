@@ -63,14 +63,7 @@ final class Reassembler implements AutoCloseable {
     }
 
     private static final class Datagram {
-        final int compartmentId;
-        final AddressFamily family;
-        final long sourceHigh;
-        final long sourceLow;
-        final long destinationHigh;
-        final long destinationLow;
-        final int identification;
-        final int protocol;
+        final FragmentKey key;
         final long started;
         final List<Piece> pieces = new ArrayList<>();
         /** The payload's full length, once the last fragment arrived; -1 before. */
@@ -87,26 +80,8 @@ final class Reassembler implements AutoCloseable {
         boolean poisoned;
 
         Datagram(int compartmentId, ParsedPacket parsed, long started) {
-            this.compartmentId = compartmentId;
-            this.family = parsed.family;
-            this.sourceHigh = parsed.sourceHigh;
-            this.sourceLow = parsed.sourceLow;
-            this.destinationHigh = parsed.destinationHigh;
-            this.destinationLow = parsed.destinationLow;
-            this.identification = parsed.identification;
-            this.protocol = parsed.family == AddressFamily.INET ? parsed.protocol : 0;
+            this.key = FragmentKey.of(compartmentId, parsed);
             this.started = started;
-        }
-
-        boolean matches(int compartment, ParsedPacket parsed) {
-            return compartmentId == compartment
-                    && family == parsed.family
-                    && identification == parsed.identification
-                    && sourceLow == parsed.sourceLow
-                    && sourceHigh == parsed.sourceHigh
-                    && destinationLow == parsed.destinationLow
-                    && destinationHigh == parsed.destinationHigh
-                    && protocol == (parsed.family == AddressFamily.INET ? parsed.protocol : 0);
         }
 
         int heldBytes() {
@@ -234,7 +209,7 @@ final class Reassembler implements AutoCloseable {
     private @Nullable Datagram find(int compartmentId, ParsedPacket parsed) {
         for (int i = 0; i < datagrams.size(); i++) {
             Datagram datagram = datagrams.get(i);
-            if (datagram.matches(compartmentId, parsed)) {
+            if (datagram.key.matches(compartmentId, parsed)) {
                 return datagram;
             }
         }
@@ -256,7 +231,7 @@ final class Reassembler implements AutoCloseable {
         for (Piece piece : datagram.pieces) {
             MemorySegment.copy(piece.block.segment(), 0, out, headerLength + piece.offset, piece.length);
         }
-        if (datagram.family == AddressFamily.INET) {
+        if (datagram.key.family() == AddressFamily.INET) {
             Ipv4Header.setTotalLength(out, length);
             Ipv4Header.setFragmentWord(out, Ipv4Header.fragmentWord(out) & Ipv4Header.FLAG_DONT_FRAGMENT);
             Ipv4Header.updateChecksum(out, headerLength);
@@ -323,7 +298,7 @@ final class Reassembler implements AutoCloseable {
                 NetBufferList first = reports.get(i);
                 Datagram datagram = reported.get(i);
                 try {
-                    listener.timedOut(first, datagram.family, datagram.compartmentId);
+                    listener.timedOut(first, datagram.key.family(), datagram.key.compartmentId());
                 } finally {
                     ownPackets.free(first);
                 }
