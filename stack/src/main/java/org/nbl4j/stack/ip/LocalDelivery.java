@@ -190,44 +190,28 @@ final class LocalDelivery {
             }
             case CONSUMED -> delivered(nbl);
             case UDP_NO_RECEIVER -> {
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PORT_UNREACHABLE);
+                refuse(nbl, frame, arrival, subInterface, IpDiscardReason.PORT_UNREACHABLE);
                 send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.PORT_UNREACHABLE, 0, atDispatch);
             }
             case TCP_NO_CONNECTION -> {
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PORT_UNREACHABLE);
+                refuse(nbl, frame, arrival, subInterface, IpDiscardReason.PORT_UNREACHABLE);
                 // The window holds the segment's TCP header (LocalProtocols.classify put it there).
                 send.sendTcpReset(frame, arrival, atDispatch);
             }
             case NO_PROTOCOL -> {
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET,
-                        nbl,
-                        frame,
-                        arrival,
-                        subInterface,
-                        IpDiscardReason.PROTOCOL_UNREACHABLE);
+                refuse(nbl, frame, arrival, subInterface, IpDiscardReason.PROTOCOL_UNREACHABLE);
                 send.sendIcmpError(
                         nb, frame, arrival, IcmpErrorKind.PROTOCOL_UNREACHABLE, parsed.protocolField, atDispatch);
             }
-            case BAD_CHECKSUM ->
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
-            case BAD_LENGTH ->
-                inspection.discard(
-                        HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
+            case BAD_CHECKSUM -> refuse(nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
+            case BAD_LENGTH -> refuse(nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);
         }
+    }
+
+    /** Drops a packet the transport refuses, at INBOUND_IPPACKET's discard twin (it was classified there already). */
+    private void refuse(
+            NetBufferList nbl, PathScratch.Frame frame, IpInterface arrival, int subInterface, IpDiscardReason reason) {
+        inspection.discard(HookPoint.INBOUND_IPPACKET, nbl, frame, arrival, subInterface, reason);
     }
 
     private void delivered(NetBufferList nbl) {
