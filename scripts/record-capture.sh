@@ -19,7 +19,8 @@
 #   - one HTTP GET of a 32 KiB file over TCP/IPv4 and one over TCP/IPv6 (python3 -m http.server on host B, curl on A);
 #   - 3 UDP datagrams over IPv4 and 3 over IPv6 to a closed port of host B, answered by ICMP port unreachable;
 #   - whatever ARP and IPv6 neighbour discovery the hosts do on the way (non-IP frames: nbl4j's reader skips ARP).
-# Offloads (TSO, GSO, GRO) are off on every veth, so each frame captured is one that fits the 1500-byte MTU.
+# Offloads (TSO, GSO, GRO) are switched off on every veth, so that each frame captured fits the 1500-byte MTU; without
+# ethtool they stay on and TCP arrives in super-segments (the bundled capture was recorded so: docs/bundled-capture.md).
 #
 # Only documentation addresses (RFC 5737, RFC 3849) are used, and no traffic leaves the namespaces.
 # Needs root and: iproute2 tcpdump (for nothing but its libpcap) tshark (dumpcap) iputils-ping curl python3 ethtool.
@@ -62,7 +63,8 @@ ip link add a-r netns "$ns_a" type veth peer name r-a netns "$ns_r"
 ip link add b-r netns "$ns_b" type veth peer name r-b netns "$ns_r"
 
 configure() { # namespace interface v4/len v6/len
-    ip netns exec "$1" ethtool -K "$2" tso off gso off gro off >/dev/null 2>&1 || true
+    ip netns exec "$1" ethtool -K "$2" tso off gso off gro off >/dev/null 2>&1 \
+        || echo "record-capture.sh: offloads stay on for $2 in $1 (ethtool missing or refused)" >&2
     ip -n "$1" addr add "$3" dev "$2"
     ip -n "$1" addr add "$4" dev "$2" nodad
     ip -n "$1" link set "$2" up
