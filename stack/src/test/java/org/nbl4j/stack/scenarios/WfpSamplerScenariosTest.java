@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -18,6 +19,8 @@ import org.nbl4j.stack.ip.IpDiscardReason;
 import org.nbl4j.stack.ip.IpStack;
 import org.nbl4j.stack.ip.TestPackets;
 import org.nbl4j.stack.wfp.ActionType;
+import org.nbl4j.stack.wfp.IncomingMetadata;
+import org.nbl4j.stack.wfp.IncomingValues;
 import org.nbl4j.stack.wfp.InjectionHandle;
 import org.nbl4j.stack.wfp.InjectionState;
 import org.nbl4j.stack.wfp.InjectionType;
@@ -35,6 +38,36 @@ class WfpSamplerScenariosTest {
             counts[layer.id()] = host.engine.indications(layer);
         }
         return counts;
+    }
+
+    /**
+     * Forward-injects {@code nbl} out of the classified packet's egress (DESTINATION_INTERFACE_INDEX, in its
+     * compartment), as WFPSampler's forward reinjection does; the completion records the NBL's status and releases it
+     * with {@code release}, and a failed call releases it at once (I-2: a failed injection never completes).
+     */
+    private static void injectTowardEgress(
+            ScenarioHost host,
+            InjectionHandle forward,
+            IncomingValues values,
+            IncomingMetadata metadata,
+            NetBufferList nbl,
+            List<Integer> completions,
+            Consumer<NetBufferList> release) {
+        int status = host.wfp.injection(forward.injectForwardAsync(
+                0,
+                0,
+                AddressFamily.INET,
+                metadata.compartmentId(),
+                (int) values.get(IpForwardField.DESTINATION_INTERFACE_INDEX).integer(),
+                nbl,
+                host.wfp.completion((context, injected, dispatchLevel) -> {
+                    completions.add(injected.status());
+                    release.accept(injected);
+                }),
+                null));
+        if (status != NtStatus.STATUS_SUCCESS) {
+            release.accept(nbl);
+        }
     }
 
     @Test
@@ -224,22 +257,7 @@ class WfpSamplerScenariosTest {
                         out.setActionType(ActionType.BLOCK);
                         out.absorb();
                         out.clearWriteRight();
-                        int status = host.wfp.injection(forward.injectForwardAsync(
-                                0,
-                                0,
-                                AddressFamily.INET,
-                                metadata.compartmentId(),
-                                (int) values.get(IpForwardField.DESTINATION_INTERFACE_INDEX)
-                                        .integer(),
-                                whole,
-                                host.wfp.completion((ctx, injected, dispatchLevel) -> {
-                                    completions.add(injected.status());
-                                    host.wfp.free(injected);
-                                }),
-                                null));
-                        if (status != NtStatus.STATUS_SUCCESS) {
-                            host.wfp.free(whole);
-                        }
+                        injectTowardEgress(host, forward, values, metadata, whole, completions, host.wfp::free);
                     });
 
             host.receiveOn1(SECOND);
@@ -280,22 +298,7 @@ class WfpSamplerScenariosTest {
                         if (fixTransportChecksum[0]) {
                             Packets.recomputeUdpChecksum(clone);
                         }
-                        int status = host.wfp.injection(forward.injectForwardAsync(
-                                0,
-                                0,
-                                AddressFamily.INET,
-                                metadata.compartmentId(),
-                                (int) values.get(IpForwardField.DESTINATION_INTERFACE_INDEX)
-                                        .integer(),
-                                clone,
-                                host.wfp.completion((ctx, injected, dispatchLevel) -> {
-                                    completions.add(injected.status());
-                                    host.wfp.freeClone(injected);
-                                }),
-                                null));
-                        if (status != NtStatus.STATUS_SUCCESS) {
-                            host.wfp.freeClone(clone);
-                        }
+                        injectTowardEgress(host, forward, values, metadata, clone, completions, host.wfp::freeClone);
                     });
 
             host.receiveOn1(packet);
