@@ -680,7 +680,7 @@ public final class NetBufferList {
         if (verifying) {
             untrack();
         }
-        pool.release(this);
+        pool.giveBack(this);
     }
 
     /** {@link #release}'s part for the context blocks NDIS made: the allocation's own and the spare. */

@@ -19,7 +19,7 @@ import org.nbl4j.core.verify.Verifier;
  * the pool tag with the element's x64 size: NBL 384 bytes, embedded NB 176, context block 16 + ContextSize, MDL 64 +
  * DataSize.
  */
-public final class NetBufferListPool implements BufferPool, AutoCloseable {
+public final class NetBufferListPool extends ElementPool<NetBufferList> implements BufferPool, AutoCloseable {
     static final int NBL_BYTES = 384;
     static final int NB_BYTES = 176;
     /** The bits a USHORT context size that is a multiple of 8 may have set. */
@@ -27,7 +27,6 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
 
     private final Ndis ndis;
     private final NetBufferListPoolParameters parameters;
-    private final PoolElements<NetBufferList> elements;
     private final Verifier verifier;
     /** The verifier is on (it never changes): the one test the allocation's common path makes for it. */
     private final boolean verifying;
@@ -35,11 +34,16 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
     private final int dataSize;
 
     NetBufferListPool(Ndis ndis, NetBufferListPoolParameters parameters) {
+        super(ndis, "NBL", parameters.poolTag(), elementBytes(parameters), parameters.verify());
         this.ndis = ndis;
         this.parameters = parameters;
         this.verifier = ndis.verifier();
         this.verifying = verifier.enabled();
         this.dataSize = parameters.dataSize();
+    }
+
+    /** The accounted size of one element: the NBL and what comes with it. */
+    private static long elementBytes(NetBufferListPoolParameters parameters) {
         long bytes = NBL_BYTES;
         if (parameters.allocateNetBuffer()) {
             bytes += NB_BYTES;
@@ -50,7 +54,7 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
         if (parameters.dataSize() > 0) {
             bytes += 64 + parameters.dataSize();
         }
-        this.elements = new PoolElements<>(ndis, "NBL", parameters.poolTag(), bytes, parameters.verify());
+        return bytes;
     }
 
     /** The parameters the pool was made with. */
@@ -66,11 +70,6 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
     @Override
     public PoolTag tag() {
         return parameters.poolTag();
-    }
-
-    @Override
-    public long outstanding() {
-        return elements.outstanding();
     }
 
     /** Whether elements carry a data buffer (a data pool). */
@@ -92,14 +91,11 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
     /** {@link #allocateNetBufferList}'s work, for an NBL of the given kind (which its free function must match). */
     @Nullable
     NetBufferList allocate(int contextSize, int contextBackFill, NetBufferListKind kind) {
-        elements.requireOpen();
         if (((contextSize | contextBackFill) & ~CONTEXT_SIZE_MASK) != 0) {
+            requireOpen();
             return null;
         }
-        NetBufferList nbl = elements.take();
-        if (nbl == null) {
-            nbl = newElement();
-        }
+        NetBufferList nbl = take();
         nbl.initialize(kind);
         NetBuffer nb = nbl.embeddedNetBuffer;
         if (nb != null) {
@@ -188,32 +184,32 @@ public final class NetBufferListPool implements BufferPool, AutoCloseable {
      */
     @Override
     public void close() {
-        elements.close(verifier, Rule.NBL_LEAKED, 1, "NdisFreeNetBufferListPool");
+        close(verifier, Rule.NBL_LEAKED, 1, "NdisFreeNetBufferListPool");
     }
 
     Verifier verifier() {
         return verifier;
     }
 
-    /** Takes a freed NBL back. */
-    void release(NetBufferList nbl) {
-        elements.giveBack(nbl, nbl.elementArena);
+    @Override
+    @Nullable
+    Arena arenaOf(NetBufferList nbl) {
+        return nbl.elementArena;
     }
 
-    private NetBufferList newElement() {
+    @Override
+    NetBufferList newElement(Arena arena) {
         NetBufferList nbl = new NetBufferList(this, parameters.allocateNetBuffer());
-        Arena arena = elements.arenaForNewElement();
         nbl.elementArena = arena;
         if (parameters.contextSize() > 0) {
             NetBufferListContext context = new NetBufferListContext(true);
             context.size = parameters.contextSize();
-            context.memory = elements.allocate(arena, NetBufferListContext.HEADER_BYTES + context.size);
+            context.memory = allocate(arena, NetBufferListContext.HEADER_BYTES + context.size);
             nbl.embeddedContext = context;
         }
         NetBuffer nb = nbl.embeddedNetBuffer;
         if (nb != null && parameters.dataSize() > 0) {
-            nb.embeddedMdl =
-                    ndis.mdls().embedded(elements.allocate(arena, parameters.dataSize()), parameters.dataSize());
+            nb.embeddedMdl = ndis.mdls().embedded(allocate(arena, parameters.dataSize()), parameters.dataSize());
         }
         return nbl;
     }

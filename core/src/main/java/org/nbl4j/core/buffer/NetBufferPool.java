@@ -14,18 +14,21 @@ import org.nbl4j.core.verify.Verifier;
  * returns (ndis-buffers §3.10). Elements are counted under the pool tag as 176 bytes, plus 64 + DataSize for a data
  * pool.
  */
-public final class NetBufferPool implements BufferPool, AutoCloseable {
+public final class NetBufferPool extends ElementPool<NetBuffer> implements BufferPool, AutoCloseable {
     private final Ndis ndis;
     private final NetBufferPoolParameters parameters;
-    private final PoolElements<NetBuffer> elements;
     private final Verifier verifier;
 
     NetBufferPool(Ndis ndis, NetBufferPoolParameters parameters) {
+        super(
+                ndis,
+                "NB",
+                parameters.poolTag(),
+                NetBufferListPool.NB_BYTES + (parameters.dataSize() > 0 ? 64L + parameters.dataSize() : 0),
+                parameters.verify());
         this.ndis = ndis;
         this.parameters = parameters;
         this.verifier = ndis.verifier();
-        long elementBytes = NetBufferListPool.NB_BYTES + (parameters.dataSize() > 0 ? 64L + parameters.dataSize() : 0);
-        this.elements = new PoolElements<>(ndis, "NB", parameters.poolTag(), elementBytes, parameters.verify());
     }
 
     /** The parameters the pool was made with. */
@@ -43,11 +46,6 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
         return parameters.poolTag();
     }
 
-    @Override
-    public long outstanding() {
-        return elements.outstanding();
-    }
-
     /** Whether elements carry a data buffer (a data pool). */
     public boolean isDataPool() {
         return parameters.dataSize() > 0;
@@ -60,7 +58,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
      * @throws RuleViolation if the offsets do not fit the MDL chain (I1), or a chain is absent but offsets are not 0
      */
     public @Nullable NetBuffer allocateNetBuffer(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
-        elements.requireOpen();
+        requireOpen();
         if (isDataPool()) {
             return null;
         }
@@ -77,7 +75,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
      * @return the NB, or {@code null} if this is not a data pool
      */
     public @Nullable NetBuffer allocateNetBufferMdlAndData() {
-        elements.requireOpen();
+        requireOpen();
         if (!isDataPool()) {
             return null;
         }
@@ -96,7 +94,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
      */
     @Override
     public void close() {
-        elements.close(verifier, Rule.POOL_FREED_WITH_OUTSTANDING, 0, "NdisFreeNetBufferPool");
+        close(verifier, Rule.POOL_FREED_WITH_OUTSTANDING, 0, "NdisFreeNetBufferPool");
     }
 
     /** {@code NdisFreeNetBuffer}'s work: the MDL chain of a non-data NB is left to the caller. */
@@ -114,7 +112,7 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
             verifier.freed(tracked);
         }
         nb.clearReferences();
-        elements.giveBack(nb, nb.elementArena);
+        giveBack(nb);
     }
 
     static void requireFits(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
@@ -134,18 +132,20 @@ public final class NetBufferPool implements BufferPool, AutoCloseable {
         return nb;
     }
 
-    private NetBuffer take() {
-        NetBuffer nb = elements.take();
-        if (nb == null) {
-            nb = new NetBuffer(this, null);
-            Arena arena = elements.arenaForNewElement();
-            nb.elementArena = arena;
-            if (parameters.dataSize() > 0) {
-                nb.embeddedMdl =
-                        ndis.mdls().embedded(elements.allocate(arena, parameters.dataSize()), parameters.dataSize());
-            }
+    @Override
+    NetBuffer newElement(Arena arena) {
+        NetBuffer nb = new NetBuffer(this, null);
+        nb.elementArena = arena;
+        if (parameters.dataSize() > 0) {
+            nb.embeddedMdl = ndis.mdls().embedded(allocate(arena, parameters.dataSize()), parameters.dataSize());
         }
         return nb;
+    }
+
+    @Override
+    @Nullable
+    Arena arenaOf(NetBuffer nb) {
+        return nb.elementArena;
     }
 
     @Override

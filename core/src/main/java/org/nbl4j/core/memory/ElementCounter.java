@@ -10,12 +10,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Because every element has the same size, only the two counts are kept and the bytes in use are derived:
  * counting an allocation is one plain store into the calling thread's own {@link Cell}, which matters on the path of
- * every NBL allocation.
+ * every NBL allocation. The cells are a {@link Recycler}'s per-thread magazines themselves, so that counting needs no
+ * lookup of its own.
  */
 public final class ElementCounter {
     private final long elementBytes;
     private final CopyOnWriteArrayList<Cell> cells = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::newCell);
 
     ElementCounter(long elementBytes) {
         this.elementBytes = elementBytes;
@@ -24,11 +24,6 @@ public final class ElementCounter {
     /** The accounted size of one element. */
     public long elementBytes() {
         return elementBytes;
-    }
-
-    /** The calling thread's cell; keep it where a per-thread cache lives to skip this lookup. */
-    public Cell cell() {
-        return local.get();
     }
 
     /** Elements allocated so far. */
@@ -58,14 +53,13 @@ public final class ElementCounter {
         return outstanding;
     }
 
-    private Cell newCell() {
-        Cell cell = new Cell();
+    /** Adds a new cell's counts to the totals from now on. */
+    void register(Cell cell) {
         cells.add(cell);
-        return cell;
     }
 
-    /** One thread's share of the counts. Only its owning thread may count into it. */
-    public static final class Cell {
+    /** One thread's share of the counts (a recycler's magazine). Only its owning thread may count into it. */
+    abstract static class Cell {
         private static final VarHandle ALLOCS;
         private static final VarHandle FREES;
 
@@ -82,15 +76,13 @@ public final class ElementCounter {
         private long allocs;
         private long frees;
 
-        private Cell() {}
-
         /** Counts one allocation. */
-        public void allocated() {
+        final void allocated() {
             ALLOCS.setOpaque(this, allocs + 1);
         }
 
         /** Counts one free. */
-        public void freed() {
+        final void freed() {
             FREES.setOpaque(this, frees + 1);
         }
     }

@@ -29,12 +29,13 @@ public final class Recycler<T> {
     private final ArrayDeque<Object[]> emptyMagazines = new ArrayDeque<>();
     /**
      * The only magazine, while a single thread has used this recycler: its owner finds it without the
-     * {@link ThreadLocal} lookup. Set with the first magazine and cleared for good when a second thread makes one, so
-     * a recycler shared between threads never writes it again.
+     * {@link ThreadLocal} lookup. Set with the first magazine and cleared for good when a second thread makes one or
+     * the recycler is closed, so a recycler shared between threads never writes it again.
      */
     private @Nullable Magazine soleMagazine;
 
     private int magazines;
+    private volatile boolean closed;
 
     /**
      * A recycler whose objects are accounted elsewhere. It counts into a counter of its own that nothing reads, so
@@ -46,7 +47,7 @@ public final class Recycler<T> {
 
     /**
      * @param counter where {@link #take()} counts allocations and {@link #give(Object)} and {@link #retire()} count
-     *     frees; each thread keeps its own cell of it in its magazine, so counting costs no extra lookup
+     *     frees; each thread's magazine is its cell of that counter, so counting costs no extra lookup
      */
     public Recycler(ElementCounter counter) {
         this.counter = counter;
@@ -54,12 +55,27 @@ public final class Recycler<T> {
 
     /**
      * An object given back earlier, or {@code null} when there is none and the caller must make one. Either way one
-     * allocation is counted: when nothing is found, the caller makes the object being counted.
+     * allocation is counted: when nothing is found, the caller makes the object being counted. A closed recycler
+     * returns {@code null} and counts nothing.
      */
     @SuppressWarnings("unchecked")
     public @Nullable T take() {
+        Magazine magazine = soleMagazine;
+        if (magazine != null && magazine.owner == Thread.currentThread() && magazine.count != 0) {
+            magazine.allocated();
+            return (T) magazine.items[--magazine.count];
+        }
+        return takeSlowly();
+    }
+
+    /** {@link #take()} on another thread than the sole one, from an empty magazine, or once closed. */
+    @SuppressWarnings("unchecked")
+    private @Nullable T takeSlowly() {
+        if (closed) {
+            return null;
+        }
         Magazine magazine = magazine();
-        magazine.cell.allocated();
+        magazine.allocated();
         if (magazine.count == 0 && !refill(magazine)) {
             return null;
         }
@@ -69,7 +85,7 @@ public final class Recycler<T> {
     /** Gives an object back for reuse, counting one free. */
     public void give(T item) {
         Magazine magazine = magazine();
-        magazine.cell.freed();
+        magazine.freed();
         if (magazine.count == MAGAZINE_SIZE) {
             spill(magazine);
         }
@@ -82,16 +98,21 @@ public final class Recycler<T> {
 
     /** Counts one free without keeping the object: it is being retired (a verifying pool's freed element). */
     public void retire() {
-        magazine().cell.freed();
+        magazine().freed();
     }
 
-    /** Forgets every object held, in the depot and in the calling thread's magazine. */
-    public void clear() {
+    /**
+     * Forgets every object held, in the depot and in the calling thread's magazine, and hands out none from now on:
+     * the owner of what is recycled is being freed.
+     */
+    public void close() {
+        closed = true;
         synchronized (this) {
+            soleMagazine = null;
             fullMagazines.clear();
             emptyMagazines.clear();
         }
-        Magazine magazine = magazine();
+        Magazine magazine = local.get();
         Arrays.fill(magazine.items, null);
         magazine.count = 0;
     }
@@ -124,21 +145,21 @@ public final class Recycler<T> {
     }
 
     private Magazine newMagazine() {
-        Magazine magazine = new Magazine(counter.cell(), Thread.currentThread());
+        Magazine magazine = new Magazine(Thread.currentThread());
+        counter.register(magazine);
         synchronized (this) {
-            soleMagazine = ++magazines == 1 ? magazine : null;
+            soleMagazine = ++magazines == 1 && !closed ? magazine : null;
         }
         return magazine;
     }
 
-    private static final class Magazine {
-        final ElementCounter.Cell cell;
+    /** One thread's cache of objects, and that thread's cell of the allocation counts. */
+    private static final class Magazine extends ElementCounter.Cell {
         final Thread owner;
         Object[] items = new Object[MAGAZINE_SIZE];
         int count;
 
-        Magazine(ElementCounter.Cell cell, Thread owner) {
-            this.cell = cell;
+        Magazine(Thread owner) {
             this.owner = owner;
         }
     }

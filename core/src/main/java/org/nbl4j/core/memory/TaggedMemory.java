@@ -137,7 +137,7 @@ public final class TaggedMemory implements AutoCloseable {
     @Override
     public void close() {
         for (Recycler<MemoryBlock> recycler : classes) {
-            recycler.clear();
+            recycler.close();
         }
         slabs.close();
     }
