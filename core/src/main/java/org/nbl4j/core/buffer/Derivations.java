@@ -41,7 +41,7 @@ final class Derivations {
         // The clone was just allocated, so these are clear: store only what there is to copy.
         Object sourceHandle = original.sourceHandle;
         if (sourceHandle != null) {
-            clone.sourceHandle = sourceHandle;
+            clone.setSourceHandle(sourceHandle);
         }
         copyIntoClearSlot(clone, original, NetBufferListInfo.NblOriginalInterfaceIfIndex);
         copyIntoClearSlot(clone, original, NetBufferListInfo.NetBufferListCorrelationId);

@@ -51,6 +51,12 @@ public final class NetBuffer {
 
     final @Nullable Object[] protocolReserved = new Object[6];
     final @Nullable Object[] miniportReserved = new Object[4];
+    /**
+     * Whether {@code SharedMemoryInfo} was set or the miniport reserved area handed out since the NB was last freed:
+     * only then does the free have more references to clear than {@code Next}.
+     */
+    boolean referencesWritten;
+
     boolean allocated;
     /** The verifier's record of this NB, if sampled (NBs from NB pools only). */
     @Nullable
@@ -110,12 +116,11 @@ public final class NetBuffer {
         if (next != null) {
             next = null;
         }
-        if (miniportReserved[0] != null || miniportReserved[1] != null) {
+        if (referencesWritten) {
             miniportReserved[0] = null;
             miniportReserved[1] = null;
-        }
-        if (sharedMemoryInfo != null) {
             sharedMemoryInfo = null;
+            referencesWritten = false;
         }
     }
 
@@ -208,6 +213,7 @@ public final class NetBuffer {
 
     /** Sets {@code SharedMemoryInfo}. */
     public void setSharedMemoryInfo(@Nullable Object sharedMemoryInfo) {
+        referencesWritten = true;
         this.sharedMemoryInfo = sharedMemoryInfo;
     }
 
@@ -216,8 +222,12 @@ public final class NetBuffer {
         return protocolReserved;
     }
 
-    /** {@code NET_BUFFER_MINIPORT_RESERVED}: four slots; allocation clears only the first two. */
+    /**
+     * {@code NET_BUFFER_MINIPORT_RESERVED}: four slots; allocation clears only the first two. The NB notes that the area
+     * was handed out, as it cannot see what the caller writes into it, so that only then its free clears them.
+     */
     public @Nullable Object[] miniportReserved() {
+        referencesWritten = true;
         return miniportReserved;
     }
 

@@ -26,6 +26,14 @@ public final class NetBufferList {
     private static final VarHandle CHILD_REF_COUNT;
     private static final int WFP_INFO_SLOT = NetBufferListInfo.WfpNetBufferListInfo.index();
     private static final int FRAME_TYPE_SLOT = NetBufferListInfo.NetBufferListFrameType.index();
+    /** {@link #written}'s bits for the information slots: one per slot index. */
+    private static final int INFO_SLOTS_WRITTEN = (1 << NetBufferListInfo.MaxNetBufferListInfo) - 1;
+
+    private static final int PARENT_WRITTEN = 1 << 27;
+    private static final int SCRATCH_WRITTEN = 1 << 28;
+    private static final int SOURCE_HANDLE_WRITTEN = 1 << 29;
+    private static final int PROTOCOL_RESERVED_HANDED_OUT = 1 << 30;
+    private static final int MINIPORT_RESERVED_HANDED_OUT = 1 << 31;
 
     static {
         try {
@@ -76,11 +84,13 @@ public final class NetBufferList {
     final long[] infoValues = new long[NetBufferListInfo.MaxNetBufferListInfo];
     final @Nullable Object[] infoReferences = new Object[NetBufferListInfo.MaxNetBufferListInfo];
     /**
-     * The information slots that may hold something allocation must clear, one bit per slot index: every writer of
-     * {@link #infoValues} or {@link #infoReferences} must set the slot's bit (see {@link #markInfoWritten}), so that
-     * allocation clears only the slots that were used.
+     * What may hold something allocation must clear, one bit each, so that allocation clears only what was used: the
+     * information slots (bits 0 to 26, the slot index; every writer of {@link #infoValues} or {@link #infoReferences}
+     * must set the slot's bit, see {@link #markInfoWritten}), {@code ParentNetBufferList}, {@code Scratch} and
+     * {@code SourceHandle} (set through their setters), and the reserved areas, marked when their accessors hand them
+     * out, as what a caller then writes into them cannot be seen.
      */
-    int infoWritten;
+    int written;
 
     /** NDIS-private slot 28: an emptied context block kept for the next push. */
     @Nullable
@@ -145,6 +155,7 @@ public final class NetBufferList {
 
     /** Sets {@code ParentNetBufferList}. */
     public void setParent(@Nullable NetBufferList parent) {
+        written |= PARENT_WRITTEN;
         this.parent = parent;
     }
 
@@ -175,6 +186,7 @@ public final class NetBufferList {
 
     /** Sets {@code Scratch}. */
     public void setScratch(@Nullable Object scratch) {
+        written |= SCRATCH_WRITTEN;
         this.scratch = scratch;
     }
 
@@ -185,6 +197,7 @@ public final class NetBufferList {
 
     /** Sets {@code SourceHandle}. */
     public void setSourceHandle(@Nullable Object sourceHandle) {
+        written |= SOURCE_HANDLE_WRITTEN;
         this.sourceHandle = sourceHandle;
     }
 
@@ -238,13 +251,21 @@ public final class NetBufferList {
         this.status = status;
     }
 
-    /** {@code NET_BUFFER_LIST_PROTOCOL_RESERVED}: four slots. */
+    /**
+     * {@code NET_BUFFER_LIST_PROTOCOL_RESERVED}: four slots, null at allocation. The NBL notes that the area was handed
+     * out, so that only then the next allocation clears it.
+     */
     public @Nullable Object[] protocolReserved() {
+        written |= PROTOCOL_RESERVED_HANDED_OUT;
         return protocolReserved;
     }
 
-    /** {@code NET_BUFFER_LIST_MINIPORT_RESERVED}: two slots. */
+    /**
+     * {@code NET_BUFFER_LIST_MINIPORT_RESERVED}: two slots, null at allocation; handing the area out is noted as for
+     * {@link #protocolReserved()}.
+     */
     public @Nullable Object[] miniportReserved() {
+        written |= MINIPORT_RESERVED_HANDED_OUT;
         return miniportReserved;
     }
 
@@ -356,7 +377,7 @@ public final class NetBufferList {
 
     /** Records that slot {@code index} was written, so that the next allocation clears it. */
     void markInfoWritten(int index) {
-        infoWritten |= 1 << index;
+        written |= 1 << index;
     }
 
     private static void requireDriverSlot(NetBufferListInfo slot) {
@@ -661,7 +682,7 @@ public final class NetBufferList {
      * (nbl-reuse-leak-and-diagnostics §1.3).
      */
     void release() {
-        if ((infoWritten & (1 << WFP_INFO_SLOT)) != 0 && infoReferences[WFP_INFO_SLOT] instanceof WfpInfoCleanup wfp) {
+        if ((written & (1 << WFP_INFO_SLOT)) != 0 && infoReferences[WFP_INFO_SLOT] instanceof WfpInfoCleanup wfp) {
             wfp.cleanup(this);
         }
         if (allocationContext != null || spareContext != null) {
@@ -670,7 +691,6 @@ public final class NetBufferList {
         context = null;
         next = null;
         firstNetBuffer = null;
-        clearReserved();
         NetBuffer embedded = embeddedNetBuffer;
         if (embedded != null) {
             embedded.clearReferences();
@@ -706,31 +726,18 @@ public final class NetBufferList {
 
     /**
      * The state {@code NdisAllocateNetBufferList} gives an NBL (§4.7), before context and NB are set up. {@code Next},
-     * {@code FirstNetBuffer}, {@code Context}, the spare and allocation context and the reserved areas are already
-     * null: {@link #release()} cleared them, and a new element starts so. (The work is split between free and
-     * allocation so that each compiles small enough for the JIT to inline it into its callers.) Fields that are
-     * usually clear already are tested before they are stored to, as a load is cheaper than a reference store with its
-     * GC barrier.
+     * {@code FirstNetBuffer} and {@code Context} are already null: {@link #release()} cleared them, and a new element
+     * starts so. (The work is split between free and allocation so that each compiles small
+     * enough for the JIT to inline it into its callers.) The other references are cleared only if {@link #written}
+     * says they may hold something.
      */
     void initialize(NetBufferListKind newKind) {
-        if (next != null) {
-            next = null;
-        }
-        if (parent != null) {
-            parent = null;
-        }
-        if (scratch != null) {
-            scratch = null;
-        }
-        if (sourceHandle != null) {
-            sourceHandle = null;
-        }
         nblFlags = 0;
         CHILD_REF_COUNT.set(this, 0);
         flags = NblFlags.NBL_ALLOCATED;
         status = 0;
-        if (infoWritten != 0) {
-            clearWrittenInfo();
+        if (written != 0) {
+            clearWritten();
         }
         if (kind != newKind) {
             kind = newKind;
@@ -738,32 +745,34 @@ public final class NetBufferList {
         derivationArgument = 0;
     }
 
-    /** Clears the slots written since the last allocation and restores the pool's protocol id (slot 7's low byte). */
-    private void clearWrittenInfo() {
-        for (int written = infoWritten; written != 0; written &= written - 1) {
-            int index = Integer.numberOfTrailingZeros(written);
+    /**
+     * Clears what was written since the last allocation: the information slots, restoring the pool's protocol id (slot
+     * 7's low byte), the parent, scratch and source handle, and the reserved areas that were handed out.
+     */
+    private void clearWritten() {
+        int mask = written;
+        for (int slots = mask & INFO_SLOTS_WRITTEN; slots != 0; slots &= slots - 1) {
+            int index = Integer.numberOfTrailingZeros(slots);
             infoValues[index] = 0;
             infoReferences[index] = null;
         }
-        infoWritten = 0;
         infoValues[FRAME_TYPE_SLOT] = pool.parameters().protocolId();
-    }
-
-    /**
-     * Nulls the reserved areas (4 protocol and 2 miniport slots), which allocation must hand out null. They are usually
-     * null already, and a load is cheaper than a reference store; the slots are tested one by one rather than in loops,
-     * which keeps the compiled free path small.
-     */
-    private void clearReserved() {
-        @Nullable Object[] protocol = protocolReserved;
-        if (protocol[0] != null || protocol[1] != null || protocol[2] != null || protocol[3] != null) {
-            Arrays.fill(protocol, null);
+        if ((mask & PARENT_WRITTEN) != 0) {
+            parent = null;
         }
-        @Nullable Object[] miniport = miniportReserved;
-        if (miniport[0] != null || miniport[1] != null) {
-            miniport[0] = null;
-            miniport[1] = null;
+        if ((mask & SCRATCH_WRITTEN) != 0) {
+            scratch = null;
         }
+        if ((mask & SOURCE_HANDLE_WRITTEN) != 0) {
+            sourceHandle = null;
+        }
+        if ((mask & PROTOCOL_RESERVED_HANDED_OUT) != 0) {
+            Arrays.fill(protocolReserved, null);
+        }
+        if ((mask & MINIPORT_RESERVED_HANDED_OUT) != 0) {
+            Arrays.fill(miniportReserved, null);
+        }
+        written = 0;
     }
 
     /**

@@ -181,6 +181,57 @@ class NetBufferListPoolTest {
     }
 
     @Test
+    @DisplayName("§4.7: every life of a recycled NBL starts zeroed, whichever fields the lives before it wrote")
+    void everyLifeStartsZeroed() {
+        NetBufferListPool pool =
+                unverified.allocateNetBufferListPool(NetBufferListPoolParameters.of(0x06, true, 0, TAG, 0));
+        assertNotNull(pool);
+        Object stale = new Object();
+        // Each life writes one field (or none) through its usual accessor; the next life must find every field clear,
+        // including those written two lives back and the areas only read in between.
+        java.util.List<java.util.function.Consumer<NetBufferList>> lives = java.util.List.of(
+                nbl -> nbl.protocolReserved()[0] = stale,
+                nbl -> {},
+                nbl -> assertNull(nbl.protocolReserved()[0]),
+                nbl -> nbl.miniportReserved()[0] = stale,
+                nbl -> nbl.setScratch(stale),
+                nbl -> nbl.setParent(nbl),
+                nbl -> nbl.setSourceHandle(stale),
+                nbl -> nbl.setHashValue(7),
+                nbl -> {
+                    nbl.protocolReserved()[2] = stale;
+                    nbl.miniportReserved()[1] = stale;
+                    NetBuffer nb = nbl.firstNetBuffer();
+                    assertNotNull(nb);
+                    nb.miniportReserved()[1] = stale;
+                    nb.setSharedMemoryInfo(stale);
+                },
+                nbl -> {});
+        NetBufferList first = allocate(pool, 0, 0);
+        first.free();
+        for (var life : lives) {
+            NetBufferList nbl = allocate(pool, 0, 0);
+            assertSame(first, nbl, "the same element every time");
+            NetBuffer nb = nbl.firstNetBuffer();
+            assertNotNull(nb);
+            for (int i = 0; i < 4; i++) {
+                assertNull(nbl.protocolReserved()[i], "ProtocolReserved[" + i + "]");
+            }
+            assertNull(nbl.miniportReserved()[0]);
+            assertNull(nbl.miniportReserved()[1]);
+            assertNull(nbl.scratch());
+            assertNull(nbl.parent());
+            assertNull(nbl.sourceHandle());
+            assertEquals(0, nbl.hashValue());
+            assertNull(nb.miniportReserved()[0], "§3.10: NB MiniportReserved[0..1] are cleared");
+            assertNull(nb.miniportReserved()[1]);
+            assertNull(nb.sharedMemoryInfo());
+            life.accept(nbl);
+            nbl.free();
+        }
+    }
+
+    @Test
     @DisplayName("§4.7: fAllocateNetBuffer without data: embedded NB with no MDLs, all fields 0")
     void embeddedNetBufferWithoutData() {
         NetBufferList nbl = allocate(pool(0, true, 0, 0), 0, 0);
