@@ -688,8 +688,13 @@ public final class NetBufferList {
         if (allocationContext != null || spareContext != null) {
             releaseContextBlocks();
         }
-        context = null;
-        next = null;
+        // Context and Next are usually null already; a load is cheaper than a reference store with its GC barrier.
+        if (context != null) {
+            context = null;
+        }
+        if (next != null) {
+            next = null;
+        }
         firstNetBuffer = null;
         NetBuffer embedded = embeddedNetBuffer;
         if (embedded != null) {
