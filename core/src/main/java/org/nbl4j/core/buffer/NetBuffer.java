@@ -279,7 +279,12 @@ public final class NetBuffer {
         if (dataOffset >= delta) {
             dataLength += delta;
             dataOffset -= delta;
-            locate(mdlChain, dataOffset);
+            if (delta > 0 && currentMdlOffset >= delta) {
+                // The new start lies in the current MDL (I2): no walk from the chain's head.
+                currentMdlOffset -= delta;
+            } else {
+                locate(mdlChain, dataOffset);
+            }
             return NtStatus.NDIS_STATUS_SUCCESS;
         }
         long size = (long) backFill + delta - dataOffset;
