@@ -10,7 +10,6 @@ import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
-import org.nbl4j.core.verify.Verifier;
 
 /**
  * One packet's worth of data in an MDL chain, with the cursor that says where the current layer's data starts.
@@ -58,6 +57,11 @@ public final class NetBuffer {
     boolean referencesWritten;
 
     boolean allocated;
+    /**
+     * The verifier is on or NDIS runs checked (neither changes): the one test {@link #mayTouch} makes in the common
+     * case, the same as the NBL's.
+     */
+    private final boolean guarded;
     /** The verifier's record of this NB, if sampled (NBs from NB pools only). */
     @Nullable
     BufferTrack track;
@@ -68,6 +72,7 @@ public final class NetBuffer {
     NetBuffer(BufferPool pool, @Nullable NetBufferList embeddedIn) {
         this.pool = pool;
         this.embeddedIn = embeddedIn;
+        this.guarded = pool.ndis().verifier().enabled() || pool.ndis().checked();
     }
 
     /**
@@ -609,13 +614,17 @@ public final class NetBuffer {
      * must not be freed. A violation is reported and the operation refused otherwise.
      */
     boolean mayTouch(String ddi) {
+        return !guarded || mayTouchChecked(ddi);
+    }
+
+    /** {@link #mayTouch} with the verifier on or in checked mode, kept apart so that the common case inlines. */
+    private boolean mayTouchChecked(String ddi) {
         NetBufferList list = embeddedIn;
         if (list != null) {
             return list.mayTouch(ddi);
         }
-        Verifier verifier = pool.ndis().verifier();
-        if (!allocated && (verifier.enabled() || pool.ndis().checked())) {
-            verifier.report(Rule.USE_AFTER_FREE, ddi + " on a freed " + this, track, 0);
+        if (!allocated) {
+            pool.ndis().verifier().report(Rule.USE_AFTER_FREE, ddi + " on a freed " + this, track, 0);
             return false;
         }
         return true;
