@@ -384,6 +384,30 @@ class NetBufferListPoolTest {
     }
 
     @Test
+    @DisplayName("a freed pool that recycles hands out none of the NBLs its per-thread caches still hold")
+    void freedRecyclingPoolHandsOutNothing() throws Exception {
+        NetBufferListPool pool =
+                unverified.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, TAG, 0));
+        assertNotNull(pool);
+        allocate(pool, 0, 0).free(); // now cached by this thread
+        Thread other = new Thread(() -> allocate(pool, 0, 0).free()); // and one by another thread
+        other.start();
+        other.join();
+        pool.close();
+        assertEquals(
+                Rule.USE_AFTER_FREE,
+                assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
+                        .rule());
+        AtomicReference<Throwable> onOther = new AtomicReference<>();
+        Thread again = new Thread(
+                () -> onOther.set(assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))));
+        again.start();
+        again.join();
+        assertEquals(Rule.USE_AFTER_FREE, ((RuleViolation) onOther.get()).rule());
+        assertEquals(0, pool.outstanding(), "the refused allocations were not counted");
+    }
+
+    @Test
     @DisplayName("§4.1: elements are accounted as NBL 384 + NB 176 + context 16+ContextSize + MDL 64+DataSize")
     void elementAccounting() {
         NetBufferList nbl = allocate(pool(0, true, 32, 128), 0, 0);
