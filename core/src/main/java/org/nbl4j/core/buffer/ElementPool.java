@@ -26,8 +26,13 @@ import org.nbl4j.core.verify.Verifier;
  * @param <T> the element: {@link NetBuffer} or {@link NetBufferList}
  */
 abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
+    /** The NDIS instance the pool belongs to. */
+    final Ndis ndis;
+    /** The instance's verifier, which the pool reports to. */
+    final Verifier verifier;
+
     private final String kind;
-    private final PoolTag elementTag;
+    private final PoolTag tag;
     /** Freed elements are kept for reuse: the pool neither verifies nor runs in checked mode. */
     private final boolean recycling;
 
@@ -41,11 +46,28 @@ abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
      * @param elementBytes the accounted size of one element
      */
     ElementPool(Ndis ndis, String kind, PoolTag tag, long elementBytes, boolean verify) {
+        this.ndis = ndis;
+        this.verifier = ndis.verifier();
         this.kind = kind;
-        this.elementTag = tag;
+        this.tag = tag;
         this.recycling = !(verify || ndis.checked());
         this.counter = ndis.memory().account(tag).elementCounter(elementBytes);
         this.recycler = new Recycler<>(counter);
+    }
+
+    /** The NDIS instance the pool belongs to. */
+    public Ndis ndis() {
+        return ndis;
+    }
+
+    /** The tag the pool's elements are accounted under. */
+    public PoolTag tag() {
+        return tag;
+    }
+
+    /** The instance's verifier. */
+    final Verifier verifier() {
+        return verifier;
     }
 
     /** Elements allocated and not yet freed. */
@@ -60,7 +82,7 @@ abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
      */
     final void requireOpen() {
         if (closed) {
-            throw new RuleViolation(Rule.USE_AFTER_FREE, kind + " pool " + elementTag + " was freed");
+            throw new RuleViolation(Rule.USE_AFTER_FREE, kind + " pool " + tag + " was freed");
         }
     }
 
@@ -110,7 +132,7 @@ abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
      * The pool's free function: releases the memory, unless elements are still allocated, which is reported under
      * {@code rule} with the tracked ones' allocation sites and leaves the pool open.
      */
-    final void close(Verifier verifier, Rule rule, long bugcheckParameter2, String ddi) {
+    final void close(Rule rule, long bugcheckParameter2, String ddi) {
         if (closed) {
             return;
         }
@@ -118,8 +140,8 @@ abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
         if (held != 0) {
             verifier.report(
                     rule,
-                    held + " " + kind + "s of pool " + elementTag + " are still allocated; the pool stays open\n"
-                            + verifier.leaks(elementTag, ddi + " " + elementTag).describe(),
+                    held + " " + kind + "s of pool " + tag + " are still allocated; the pool stays open\n"
+                            + verifier.leaks(tag, ddi + " " + tag).describe(),
                     null,
                     bugcheckParameter2);
             return;

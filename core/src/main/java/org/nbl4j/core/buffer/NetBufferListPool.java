@@ -3,12 +3,10 @@ package org.nbl4j.core.buffer;
 import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
-import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
-import org.nbl4j.core.verify.Verifier;
 
 /**
  * A pool of NET_BUFFER_LISTs, each optionally with an embedded NB, preallocated context and a data buffer: the
@@ -25,9 +23,7 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
     /** The bits a USHORT context size that is a multiple of 8 may have set. */
     private static final int CONTEXT_SIZE_MASK = 0xFFF8;
 
-    private final Ndis ndis;
     private final NetBufferListPoolParameters parameters;
-    private final Verifier verifier;
     /** The verifier is on (it never changes): the one test the allocation's common path makes for it. */
     private final boolean verifying;
     /** {@code parameters.dataSize()}, kept at hand for the allocation path. */
@@ -35,9 +31,7 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
 
     NetBufferListPool(Ndis ndis, NetBufferListPoolParameters parameters) {
         super(ndis, "NBL", parameters.poolTag(), elementBytes(parameters), parameters.verify());
-        this.ndis = ndis;
         this.parameters = parameters;
-        this.verifier = ndis.verifier();
         this.verifying = verifier.enabled();
         this.dataSize = parameters.dataSize();
     }
@@ -60,16 +54,6 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
     /** The parameters the pool was made with. */
     public NetBufferListPoolParameters parameters() {
         return parameters;
-    }
-
-    @Override
-    public Ndis ndis() {
-        return ndis;
-    }
-
-    @Override
-    public PoolTag tag() {
-        return parameters.poolTag();
     }
 
     /** Whether elements carry a data buffer (a data pool). */
@@ -184,11 +168,7 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
      */
     @Override
     public void close() {
-        close(verifier, Rule.NBL_LEAKED, 1, "NdisFreeNetBufferListPool");
-    }
-
-    Verifier verifier() {
-        return verifier;
+        close(Rule.NBL_LEAKED, 1, "NdisFreeNetBufferListPool");
     }
 
     @Override

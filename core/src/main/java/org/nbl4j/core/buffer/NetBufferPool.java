@@ -3,11 +3,9 @@ package org.nbl4j.core.buffer;
 import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
-import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
-import org.nbl4j.core.verify.Verifier;
 
 /**
  * A pool of NET_BUFFERs, optionally each with an MDL and a data buffer: the handle {@code NdisAllocateNetBufferPool}
@@ -15,9 +13,7 @@ import org.nbl4j.core.verify.Verifier;
  * pool.
  */
 public final class NetBufferPool extends ElementPool<NetBuffer> implements BufferPool, AutoCloseable {
-    private final Ndis ndis;
     private final NetBufferPoolParameters parameters;
-    private final Verifier verifier;
 
     NetBufferPool(Ndis ndis, NetBufferPoolParameters parameters) {
         super(
@@ -26,24 +22,12 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
                 parameters.poolTag(),
                 NetBufferListPool.NB_BYTES + (parameters.dataSize() > 0 ? 64L + parameters.dataSize() : 0),
                 parameters.verify());
-        this.ndis = ndis;
         this.parameters = parameters;
-        this.verifier = ndis.verifier();
     }
 
     /** The parameters the pool was made with. */
     public NetBufferPoolParameters parameters() {
         return parameters;
-    }
-
-    @Override
-    public Ndis ndis() {
-        return ndis;
-    }
-
-    @Override
-    public PoolTag tag() {
-        return parameters.poolTag();
     }
 
     /** Whether elements carry a data buffer (a data pool). */
@@ -94,7 +78,7 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
      */
     @Override
     public void close() {
-        close(verifier, Rule.POOL_FREED_WITH_OUTSTANDING, 0, "NdisFreeNetBufferPool");
+        close(Rule.POOL_FREED_WITH_OUTSTANDING, 0, "NdisFreeNetBufferPool");
     }
 
     /** {@code NdisFreeNetBuffer}'s work: the MDL chain of a non-data NB is left to the caller. */
