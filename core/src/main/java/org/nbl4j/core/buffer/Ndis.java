@@ -14,6 +14,7 @@ import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.verify.LeakReport;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.core.verify.VerifierSettings;
@@ -260,7 +261,10 @@ public final class Ndis implements AutoCloseable {
                             .append(" bytes\n");
                     count += usage.diff();
                 }
-                detail.append(verifier.leaks("NDIS shutdown").describe());
+                LeakReport tracked = verifier.leaks("NDIS shutdown");
+                if (!tracked.isEmpty()) {
+                    detail.append(tracked.describe());
+                }
                 verifier.note(Rule.LEAKED_AT_SHUTDOWN, detail.toString(), count);
             }
         } finally {

@@ -63,7 +63,7 @@ public final class Verifier {
         BufferTrack track = new BufferTrack(
                 buffer.toString(),
                 tag,
-                Site.capture(null),
+                site(null),
                 clone,
                 settings.touchRecords(),
                 full(),
@@ -78,7 +78,7 @@ public final class Verifier {
 
     /** Records that a tracked buffer was freed: it leaves the live set and keeps the free site for a second free. */
     public void freed(BufferTrack track) {
-        Site site = Site.capture(null);
+        Site site = site(null);
         track.freed(site, settings.nanoClock().getAsLong());
         live.remove(track);
         if (full()) {
@@ -89,7 +89,7 @@ public final class Verifier {
 
     /** Records a touch (kept in the bounded trail; every touch at FULL, hand-offs only at STANDARD). */
     public void touched(BufferTrack track, @Nullable String hint) {
-        Site site = Site.capture(hint);
+        Site site = site(hint);
         track.touched(site);
         if (full()) {
             track.log(event(hint != null ? hint : "Touched", null, site));
@@ -109,13 +109,13 @@ public final class Verifier {
         track.handedOff(state, holder, now);
         Site site = null;
         if (full() || track.takesAnotherTouch()) {
-            site = Site.capture(null);
+            site = site(null);
             track.touched(site);
             if (full()) {
                 track.log(event(eventName(state), holder == null ? null : holder.toString(), site));
             }
         }
-        NblEvents.handedOff(track, from, previousHolder, previousSince, state, holder, now, site);
+        NblEvents.handedOff(this, track, from, previousHolder, previousSince, state, holder, now, site);
     }
 
     /**
@@ -125,8 +125,7 @@ public final class Verifier {
      * @param bugcheckParameter2 the second bugcheck parameter, where the rule has a bugcheck
      */
     public void report(Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2) {
-        Violation violation =
-                new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), buffer);
+        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, site(null), buffer);
         violations.add(violation);
         NblEvents.violated(violation);
         switch (settings.policy()) {
@@ -188,14 +187,18 @@ public final class Verifier {
 
     /**
      * Records a violation that cannot be refused, such as leaks found at shutdown: it is kept in
-     * {@link #violations()}, logged, and emitted as an event, but never thrown, whatever the policy, because the
+     * {@link #violations()}, logged (unless the policy is {@link ViolationPolicy#COLLECT}), and emitted as an event, but never thrown, whatever the policy, because the
      * shutdown must complete.
      */
     public void note(Rule rule, String detail, long bugcheckParameter2) {
-        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), null);
+        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, site(null), null);
         violations.add(violation);
         NblEvents.violated(violation);
-        LOG.log(Logger.Level.WARNING, violation.describe());
+        // COLLECT keeps violations for the caller's own report (the cli's verdict, a demo): a log record would put a
+        // logging framework's header in front of it.
+        if (settings.policy() != ViolationPolicy.COLLECT) {
+            LOG.log(Logger.Level.WARNING, violation.describe());
+        }
     }
 
     /**
@@ -264,6 +267,11 @@ public final class Verifier {
                     0);
         }
         return late;
+    }
+
+    /** The calling code's site, its frames chosen by the settings' {@link FrameClassifier}. */
+    Site site(@Nullable String hint) {
+        return Site.capture(settings, hint);
     }
 
     private BufferEvent event(String event, @Nullable String detail, Site site) {

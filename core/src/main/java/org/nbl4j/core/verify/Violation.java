@@ -19,19 +19,40 @@ public record Violation(
         Site site,
         @Nullable BufferTrack buffer) {
 
-    /** The whole report: rule, bugcheck, detail, the breaking site, and the buffer's allocation and first free. */
+    /**
+     * The whole report, top-down as a driver writer reads it: the rule first; then one line each for the object and
+     * what happened to it, the driver's line that broke the rule, the driver's line that allocated the buffer, and the
+     * fix; then Windows' bugcheck and the driver's frames of each site.
+     */
     public String describe() {
+        return describe(1);
+    }
+
+    /**
+     * The report of {@code count} equal violations (this rule, at this driver line), as poolmon groups allocations by
+     * tag: the first line starts with {@code count x} when there is more than one.
+     */
+    String describe(int count) {
         StringBuilder text = new StringBuilder();
+        if (count > 1) {
+            text.append(count).append(" x ");
+        }
         text.append(rule.name())
                 .append(" (")
                 .append(rule.section())
                 .append("): ")
-                .append(rule.summary());
-        text.append('\n').append("  ").append(detail).append('\n');
-        if (bugcheck != null) {
-            text.append("  Windows: bugcheck ").append(bugcheck).append('\n');
+                .append(rule.summary())
+                .append('\n');
+        field(text, "object", detail);
+        field(text, "broken at", site.headline());
+        if (buffer != null) {
+            field(text, "allocated", buffer.allocation().headline());
         }
-        text.append("  at:\n").append(site.describe());
+        field(text, "fix", RuleFixes.of(rule));
+        if (bugcheck != null) {
+            field(text, "Windows", "bugcheck " + bugcheck);
+        }
+        text.append("  broken at:\n").append(site.describe());
         if (buffer != null) {
             text.append("  ").append(buffer.description()).append(" allocated at:\n");
             text.append(buffer.allocation().describe());
@@ -46,8 +67,15 @@ public record Violation(
         return text.toString();
     }
 
+    /** One {@code name: value} line, the value's further lines indented under it. */
+    private static void field(StringBuilder text, String name, String value) {
+        String label = String.format("  %-11s", name + ":");
+        String indent = " ".repeat(label.length());
+        text.append(label).append(value.strip().replace("\n", "\n" + indent)).append('\n');
+    }
+
     @Override
     public String toString() {
-        return rule.name() + ": " + detail + " at " + site;
+        return rule.name() + ": " + detail + " at " + site.headline();
     }
 }

@@ -156,15 +156,13 @@ public final class WfpInfoContainers {
         return container;
     }
 
+    /** Reports the re-send; the violation's site names the driver's line that sent the NBL. */
     private void reportStale(NetBufferList nbl) {
-        String site = SenderSite.capture();
         // The stale container is orphaned before the report, so that a throwing verifier leaves the same state.
         nbl.setWfpInfo(null);
         verifier.report(
                 Rule.WFP_INFO_STALE_ON_SEND,
-                name(nbl) + " sent at " + site + " still carries WfpNetBufferListInfo from a completed send;"
-                        + " free it in the send-complete handler and allocate a new one (NdisFreeNetBufferList"
-                        + " is the only path that releases the container)",
+                name(nbl) + " still carries WfpNetBufferListInfo from a completed send",
                 nbl.track(),
                 0);
     }
