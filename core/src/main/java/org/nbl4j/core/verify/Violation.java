@@ -52,7 +52,7 @@ public record Violation(
         if (bugcheck != null) {
             field(text, "Windows", "bugcheck " + bugcheck);
         }
-        text.append("  broken at:\n").append(site.describe());
+        text.append("  frames where it broke:\n").append(site.describe());
         if (buffer != null) {
             text.append("  ").append(buffer.description()).append(" allocated at:\n");
             text.append(buffer.allocation().describe());

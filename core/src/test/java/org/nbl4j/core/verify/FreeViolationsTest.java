@@ -30,7 +30,7 @@ import org.nbl4j.core.memory.PoolUsage;
 class FreeViolationsTest {
     private static final PoolTag TAG = PoolTag.of("VfFr");
 
-    private final Ndis ndis = Ndis.create(VerifierSettings.full());
+    private final Ndis ndis = Ndis.create(VerifierSettings.full().withDriverCode(FreeViolationsTest.class.getName()));
     private final NetBufferListPool pool = dataPool(ndis, TAG);
 
     @AfterEach
@@ -79,7 +79,8 @@ class FreeViolationsTest {
         assertEquals(first, firstSite.where(), "BufferTrack.free() is the first free");
         assertEquals(second, violation.site().where(), "the violation's site is the second free");
         assertTrue(thrown.getMessage().contains("first freed at:\n    at " + first), thrown.getMessage());
-        assertTrue(thrown.getMessage().contains("  at:\n    at " + second), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("  broken at: " + second + ", calling "), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("  frames where it broke:\n    at " + second), thrown.getMessage());
         assertEquals(0, pool.outstanding());
     }
 
@@ -89,7 +90,9 @@ class FreeViolationsTest {
             names = {"LOG", "COLLECT"})
     @DisplayName("LOG and COLLECT: a double free returns, is recorded, and is refused (frees counted once)")
     void doubleFreeUnderLogAndCollect(ViolationPolicy policy) {
-        try (Ndis lenient = Ndis.create(VerifierSettings.full().withPolicy(policy))) {
+        try (Ndis lenient = Ndis.create(VerifierSettings.full()
+                .withDriverCode(FreeViolationsTest.class.getName())
+                .withPolicy(policy))) {
             NetBufferListPool lenientPool = dataPool(lenient, TAG);
             NetBufferList nbl = lenientPool.allocateNetBufferList(0, 0);
             assertNotNull(nbl);

@@ -27,6 +27,7 @@ class HeldCloneWatchdogTest {
 
     private final FakeClock clock = new FakeClock();
     private final Ndis ndis = Ndis.create(VerifierSettings.full()
+            .withDriverCode(HeldCloneWatchdogTest.class.getName())
             .withPolicy(ViolationPolicy.COLLECT)
             .withHeldCloneBudget(BUDGET)
             .withNanoClock(clock));
@@ -125,8 +126,10 @@ class HeldCloneWatchdogTest {
     @Test
     @DisplayName("under THROW the watchdog throws CLONE_HELD_TOO_LONG")
     void watchdogThrows() {
-        try (Ndis throwing =
-                Ndis.create(VerifierSettings.full().withHeldCloneBudget(BUDGET).withNanoClock(clock))) {
+        try (Ndis throwing = Ndis.create(VerifierSettings.full()
+                .withDriverCode(HeldCloneWatchdogTest.class.getName())
+                .withHeldCloneBudget(BUDGET)
+                .withNanoClock(clock))) {
             NetBufferList nbl = dataPool(throwing, TAG).allocateNetBufferList(0, 0);
             assertNotNull(nbl);
             NetBufferList clone = withData(nbl).allocateClone(null, null, 0);
