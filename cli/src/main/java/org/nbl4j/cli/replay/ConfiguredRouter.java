@@ -48,10 +48,16 @@ public final class ConfiguredRouter<M extends Miniport> {
         this.drivers = drivers;
     }
 
-    /** The {@code Ndis} a run of {@code config} uses: its verifier level, violations collected for the verdict. */
+    /**
+     * The {@code Ndis} a run of {@code config} uses: its verifier level, violations collected for the verdict, and the
+     * sites as the configuration asks (more infrastructure, the full trace).
+     */
     public static Ndis ndis(RouterConfig config) {
-        return Ndis.create(
-                VerifierSettings.standard().withLevel(config.verifier()).withPolicy(ViolationPolicy.COLLECT));
+        return Ndis.create(VerifierSettings.standard()
+                .withLevel(config.verifier())
+                .withPolicy(ViolationPolicy.COLLECT)
+                .withInfrastructure(config.infrastructure().toArray(String[]::new))
+                .withFullTrace(config.fullTrace()));
     }
 
     /**

@@ -14,15 +14,21 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * @param callouts class names of {@link org.nbl4j.stack.wfp.CalloutDriver}s to load
  * @param verifier the verifier level of the run's {@code Ndis}
  * @param profile which Windows the WFP layer behaves like
+ * @param infrastructure class-name prefixes whose frames reports do not name as the driver's (beyond nbl4j's own, the
+ *     JDK's and nbl4j's libraries'): a driver's own libraries
+ * @param fullTrace whether reports keep the whole stack trace of each site, not only the driver's frames and the DDI
  */
 public record RouterConfig(
         List<InterfaceSpec> interfaces,
         List<RouteSpec> routes,
         List<String> callouts,
         VerifierLevel verifier,
-        PlatformProfile profile) {
+        PlatformProfile profile,
+        List<String> infrastructure,
+        boolean fullTrace) {
 
     public RouterConfig {
+        infrastructure = List.copyOf(infrastructure);
         interfaces = List.copyOf(interfaces);
         routes = List.copyOf(routes);
         callouts = List.copyOf(callouts);
@@ -48,7 +54,9 @@ public record RouterConfig(
                 List.of(),
                 List.of(),
                 VerifierLevel.STANDARD,
-                PlatformProfile.WINDOWS_10);
+                PlatformProfile.WINDOWS_10,
+                List.of(),
+                false);
     }
 
     /** The interface called {@code name}, or null. */

@@ -1,5 +1,6 @@
 package org.nbl4j.core.verify;
 
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,11 +61,23 @@ public record Violation(
             if (free != null) {
                 text.append("  first freed at:\n").append(free.describe());
             }
-            for (Site touch : buffer.touches()) {
-                text.append("  touched at:\n").append(touch.describe());
-            }
+            touches(text, buffer.touches());
         }
         return text.toString();
+    }
+
+    /** The touch trail, oldest first; a run of touches at the same frames is one entry with its count. */
+    private static void touches(StringBuilder text, List<Site> touches) {
+        for (int i = 0; i < touches.size(); ) {
+            Site touch = touches.get(i);
+            int run = 1;
+            while (i + run < touches.size() && touches.get(i + run).frames().equals(touch.frames())) {
+                run++;
+            }
+            text.append(run > 1 ? "  touched " + run + " times at:\n" : "  touched at:\n")
+                    .append(touch.describe());
+            i += run;
+        }
     }
 
     /** One {@code name: value} line, the value's further lines indented under it. */
