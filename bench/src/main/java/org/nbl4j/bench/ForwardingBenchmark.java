@@ -13,7 +13,7 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.stack.ip.InternetChecksum;
 import org.nbl4j.stack.ip.IpStatistics;
-import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.ndis.TransmitSink;
 import org.nbl4j.stack.router.Router;
@@ -173,7 +173,7 @@ public class ForwardingBenchmark {
         private static List<Router.Filter> passThrough(int count) {
             List<Router.Filter> stack = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                stack.add(new Router.Filter("pass" + i, handle -> new LightweightFilter() {}));
+                stack.add(new Router.Filter("pass" + i, handle -> new LwfHandlers() {}));
             }
             return stack;
         }

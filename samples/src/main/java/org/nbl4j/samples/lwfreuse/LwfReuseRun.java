@@ -18,7 +18,7 @@ import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.samples.SamplePackets;
 import org.nbl4j.stack.ddk.SystemNdis;
-import org.nbl4j.stack.ndis.FilterDriver;
+import org.nbl4j.stack.ndis.LwfDriver;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 import org.nbl4j.stack.wfp.PlatformProfile;
@@ -45,9 +45,9 @@ public final class LwfReuseRun {
         /** The fix: frees and reallocates. */
         CORRECTED(CorrectedLwf::driver);
 
-        private final IntFunction<FilterDriver> driver;
+        private final IntFunction<LwfDriver> driver;
 
-        Variant(IntFunction<FilterDriver> driver) {
+        Variant(IntFunction<LwfDriver> driver) {
             this.driver = driver;
         }
     }
@@ -105,8 +105,8 @@ public final class LwfReuseRun {
             List<Violation> violations;
             try {
                 router.useFilterEngine(profile);
-                FilterDriver sample = variant.driver.apply(preallocated);
-                FilterDriver recording = handle -> {
+                LwfDriver sample = variant.driver.apply(preallocated);
+                LwfDriver recording = handle -> {
                     PreallocatingLwf module = (PreallocatingLwf) sample.attach(handle);
                     modules.add(module);
                     return module;

@@ -49,7 +49,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     private final int interfaceIndex;
     private final int budget;
     private final long pauseTimeoutNanos;
-    private final FilterModule[] modules;
+    private final LwfModule[] modules;
     private final Edge edge = new Edge();
     private final ReentrantLock[] queueLocks;
     private final List<Thread> queueThreads = new ArrayList<>();
@@ -70,9 +70,9 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         this.interfaceIndex = builder.interfaceIndex;
         this.budget = builder.budget;
         this.pauseTimeoutNanos = builder.pauseTimeout.toNanos();
-        this.modules = new FilterModule[builder.filters.size()];
+        this.modules = new LwfModule[builder.filters.size()];
         for (int i = 0; i < modules.length; i++) {
-            modules[i] = new FilterModule(this, builder.filters.get(i).name() + " on " + name, i);
+            modules[i] = new LwfModule(this, builder.filters.get(i).name() + " on " + name, i);
         }
         this.queueLocks = new ReentrantLock[Math.max(1, miniport.receiveQueueCount())];
         for (int i = 0; i < queueLocks.length; i++) {
@@ -101,7 +101,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     }
 
     /** The state of the filter module at {@code position} (0 is the top). */
-    public FilterState filterState(int position) {
+    public LwfModuleState filterState(int position) {
         return modules[position].state();
     }
 
@@ -195,8 +195,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
         boolean paused = true;
         try {
-            for (FilterModule module : modules) {
-                if (module.state() == FilterState.RUNNING) {
+            for (LwfModule module : modules) {
+                if (module.state() == LwfModuleState.RUNNING) {
                     paused &= module.pause(pauseTimeoutNanos);
                 }
             }
@@ -224,7 +224,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         queueThreads.forEach(LockSupport::unpark);
         try {
             for (int i = modules.length - 1; i >= 0; i--) {
-                if (modules[i].state() == FilterState.PAUSED) {
+                if (modules[i].state() == LwfModuleState.PAUSED) {
                     int status = modules[i].restart(pauseTimeoutNanos);
                     if (status < 0) {
                         return status;
@@ -278,8 +278,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             }
         }
         protocol = null;
-        for (FilterModule module : modules) {
-            if (module.state() == FilterState.PAUSED) {
+        for (LwfModule module : modules) {
+            if (module.state() == LwfModuleState.PAUSED) {
                 module.detach();
             }
         }
@@ -565,7 +565,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
 
         /** Adds a filter below the ones added before: the first filter added is the top of the stack. */
-        public Builder filter(String filterName, FilterDriver driver) {
+        public Builder filter(String filterName, LwfDriver driver) {
             filters.add(new NamedFilter(filterName, driver));
             return this;
         }
@@ -624,5 +624,5 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
     }
 
-    private record NamedFilter(String name, FilterDriver driver) {}
+    private record NamedFilter(String name, LwfDriver driver) {}
 }

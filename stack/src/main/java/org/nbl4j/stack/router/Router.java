@@ -10,12 +10,12 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.stack.ip.IpInterface;
 import org.nbl4j.stack.ip.IpStack;
 import org.nbl4j.stack.ndis.Adapter;
-import org.nbl4j.stack.ndis.FilterDriver;
+import org.nbl4j.stack.ndis.LwfDriver;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.IndicatedPacketOwner;
 import org.nbl4j.stack.wfp.PlatformProfile;
-import org.nbl4j.stack.wfp.WfpLightweightFilter;
+import org.nbl4j.stack.wfp.WfpLwf;
 
 /**
  * A whole host: adapters (each a miniport with its filter stack) bound to one IP stack, the way tcpip.sys binds to
@@ -135,8 +135,8 @@ public final class Router implements AutoCloseable {
         for (Filter filter : filters) {
             builder.filter(filter.name(), filter.driver());
         }
-        if (filterEngine != null && filterEngine.containers().profile().hasWfpLightweightFilter()) {
-            builder.filter(WfpLightweightFilter.NAME, new WfpLightweightFilter(filterEngine.containers()));
+        if (filterEngine != null && filterEngine.containers().profile().hasWfpLwf()) {
+            builder.filter(WfpLwf.NAME, new WfpLwf(filterEngine.containers()));
         }
         Adapter adapter = builder.build();
         adapters.add(adapter);
@@ -226,7 +226,7 @@ public final class Router implements AutoCloseable {
     }
 
     /** A filter driver to stack on an adapter, with the name its modules are known by. */
-    public record Filter(String name, FilterDriver driver) {}
+    public record Filter(String name, LwfDriver driver) {}
 
     /**
      * The switches of a new IP interface ({@code MIB_IPINTERFACE_ROW}'s {@code ForwardingEnabled},

@@ -104,7 +104,7 @@ public final class WfpInfoContainers {
      * and a new one attached, so {@code Wfpn} grows by one per re-send.
      */
     public void attachOnSend(@Nullable NetBufferList chain) {
-        if (!profile.hasWfpLightweightFilter()) {
+        if (!profile.hasWfpLwf()) {
             return;
         }
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
@@ -125,7 +125,7 @@ public final class WfpInfoContainers {
      * NBL's free releases them) and are marked as belonging to a finished trip.
      */
     public void sendCompleted(@Nullable NetBufferList chain) {
-        if (!profile.hasWfpLightweightFilter()) {
+        if (!profile.hasWfpLwf()) {
             return;
         }
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {

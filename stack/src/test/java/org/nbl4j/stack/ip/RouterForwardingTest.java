@@ -18,8 +18,8 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.verify.VerifierSettings;
-import org.nbl4j.stack.ndis.FilterHandle;
-import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.LwfHandle;
+import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.ndis.NdisFlags;
 import org.nbl4j.stack.router.Router;
@@ -32,7 +32,7 @@ import org.nbl4j.stack.router.Router;
 class RouterForwardingTest {
 
     /** Counts what passes a module in each direction; one instance per filter module. */
-    static final class CountingFilter implements LightweightFilter {
+    static final class CountingFilter implements LwfHandlers {
         final AtomicLong sends = new AtomicLong();
         final AtomicLong sendCompletes = new AtomicLong();
         final AtomicLong receives = new AtomicLong();
@@ -43,20 +43,20 @@ class RouterForwardingTest {
         final Map<String, LongAdder> receivesByThread = new ConcurrentHashMap<>();
 
         @Override
-        public void sendNetBufferLists(FilterHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
+        public void sendNetBufferLists(LwfHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
             sends.addAndGet(NetBufferLists.count(chain));
             handle.sendNetBufferLists(chain, portNumber, sendFlags);
         }
 
         @Override
-        public void sendNetBufferListsComplete(FilterHandle handle, NetBufferList chain, int sendCompleteFlags) {
+        public void sendNetBufferListsComplete(LwfHandle handle, NetBufferList chain, int sendCompleteFlags) {
             sendCompletes.addAndGet(NetBufferLists.count(chain));
             handle.sendNetBufferListsComplete(chain, sendCompleteFlags);
         }
 
         @Override
         public void receiveNetBufferLists(
-                FilterHandle handle, NetBufferList chain, int portNumber, int count, int receiveFlags) {
+                LwfHandle handle, NetBufferList chain, int portNumber, int count, int receiveFlags) {
             receives.addAndGet(count);
             if (NdisFlags.receiveCannotPend(receiveFlags)) {
                 receivesWithResources.addAndGet(count);
@@ -68,7 +68,7 @@ class RouterForwardingTest {
         }
 
         @Override
-        public void returnNetBufferLists(FilterHandle handle, NetBufferList chain, int returnFlags) {
+        public void returnNetBufferLists(LwfHandle handle, NetBufferList chain, int returnFlags) {
             returns.addAndGet(NetBufferLists.count(chain));
             handle.returnNetBufferLists(chain, returnFlags);
         }

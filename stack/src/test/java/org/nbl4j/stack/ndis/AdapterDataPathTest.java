@@ -148,10 +148,10 @@ class AdapterDataPathTest {
     }
 
     /** A filter that forgets to take its own NBLs out of a completion chain. */
-    private static final class ForgetfulFilter implements LightweightFilter {
-        FilterHandle handle;
+    private static final class ForgetfulFilter implements LwfHandlers {
+        LwfHandle handle;
 
-        ForgetfulFilter(FilterHandle handle) {
+        ForgetfulFilter(LwfHandle handle) {
             this.handle = handle;
         }
     }
@@ -172,7 +172,7 @@ class AdapterDataPathTest {
                     })
                     .build()) {
                 protocol.bindTo(adapter);
-                FilterHandle handle = modules.getFirst().handle;
+                LwfHandle handle = modules.getFirst().handle;
                 NetBufferList own = Stacks.packet(pool, Stacks.udp4(1, 2, 3, 4), handle);
                 handle.sendNetBufferLists(own, 0, 0);
                 RuleViolation violation =

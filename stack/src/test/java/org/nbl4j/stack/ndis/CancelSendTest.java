@@ -15,7 +15,7 @@ import org.nbl4j.core.status.NtStatus;
 class CancelSendTest {
 
     /** Queues every send from above until released; completes cancelled ones with SEND_ABORTED, paused ones PAUSED. */
-    private static final class QueueingFilter implements LightweightFilter {
+    private static final class QueueingFilter implements LwfHandlers {
         private final List<NetBufferList> queued = new ArrayList<>();
         private final List<String> log;
 
@@ -25,12 +25,12 @@ class CancelSendTest {
 
         @Override
         public synchronized void sendNetBufferLists(
-                FilterHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
+                LwfHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
             queued.addAll(Stacks.list(chain));
         }
 
         @Override
-        public void cancelSendNetBufferLists(FilterHandle handle, long cancelId) {
+        public void cancelSendNetBufferLists(LwfHandle handle, long cancelId) {
             log.add("Q cancel " + cancelId);
             List<NetBufferList> aborted = new ArrayList<>();
             synchronized (this) {
@@ -44,7 +44,7 @@ class CancelSendTest {
         }
 
         @Override
-        public int pause(FilterHandle handle) {
+        public int pause(LwfHandle handle) {
             List<NetBufferList> paused;
             synchronized (this) {
                 paused = new ArrayList<>(queued);

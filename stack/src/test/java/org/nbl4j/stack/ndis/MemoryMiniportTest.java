@@ -23,11 +23,11 @@ class MemoryMiniportTest {
     record Hash(int value, int type, int function) {}
 
     /** A pass-through filter that records the hash slots of what it receives. */
-    private static FilterDriver hashRecorder(List<Hash> hashes) {
-        return handle -> new LightweightFilter() {
+    private static LwfDriver hashRecorder(List<Hash> hashes) {
+        return handle -> new LwfHandlers() {
             @Override
             public void receiveNetBufferLists(
-                    FilterHandle from, NetBufferList chain, int portNumber, int count, int receiveFlags) {
+                    LwfHandle from, NetBufferList chain, int portNumber, int count, int receiveFlags) {
                 for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
                     hashes.add(new Hash(nbl.hashValue(), nbl.hashType(), nbl.hashFunction()));
                 }

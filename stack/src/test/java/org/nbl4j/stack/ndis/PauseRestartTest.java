@@ -40,8 +40,8 @@ class PauseRestartTest {
                 log.clear();
                 assertTrue(adapter.pause());
                 assertEquals(List.of("A pause", "B pause"), log);
-                assertEquals(FilterState.PAUSED, adapter.filterState(0));
-                assertEquals(FilterState.PAUSED, adapter.filterState(1));
+                assertEquals(LwfModuleState.PAUSED, adapter.filterState(0));
+                assertEquals(LwfModuleState.PAUSED, adapter.filterState(1));
                 assertFalse(adapter.running());
 
                 log.clear();
@@ -56,7 +56,7 @@ class PauseRestartTest {
                 log.clear();
                 assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
                 assertEquals(List.of("B restart", "A restart"), log);
-                assertEquals(FilterState.RUNNING, adapter.filterState(0));
+                assertEquals(LwfModuleState.RUNNING, adapter.filterState(0));
                 assertEquals(1, adapter.poll(0, 8), "the packet queued while paused is indicated after restart");
                 assertEquals(1, protocol.received.size());
             }
@@ -68,8 +68,8 @@ class PauseRestartTest {
     @Test
     void theDefaultSendHandlerOfAPausedModuleCompletesWithPaused() {
         List<String> log = Stacks.log();
-        List<FilterHandle> handles = new ArrayList<>();
-        LightweightFilter passThrough = new LightweightFilter() {};
+        List<LwfHandle> handles = new ArrayList<>();
+        LwfHandlers passThrough = new LwfHandlers() {};
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             TestProtocol protocol = new TestProtocol(ndis, log);
@@ -82,8 +82,8 @@ class PauseRestartTest {
                     .build()) {
                 protocol.bindTo(adapter);
                 assertTrue(adapter.pause());
-                FilterHandle handle = handles.getFirst();
-                assertEquals(FilterState.PAUSED, handle.state());
+                LwfHandle handle = handles.getFirst();
+                assertEquals(LwfModuleState.PAUSED, handle.state());
                 NetBufferList nbl = protocol.packet(Stacks.udp4(1, 2, 3, 4));
                 // What NDIS would do if a send from above reached the paused module (§6.9 table).
                 passThrough.sendNetBufferLists(handle, nbl, 0, 0);
@@ -114,7 +114,7 @@ class PauseRestartTest {
                 while (origin.pauseStatus != NtStatus.NDIS_STATUS_PENDING && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
-                assertEquals(FilterState.PAUSING, adapter.filterState(0));
+                assertEquals(LwfModuleState.PAUSING, adapter.filterState(0));
                 assertEquals(NtStatus.NDIS_STATUS_PENDING, origin.pauseStatus);
                 assertFalse(pause.isDone(), "NDIS waits for NdisFPauseComplete");
 
@@ -127,7 +127,7 @@ class PauseRestartTest {
                 miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own);
                 assertTrue(pause.get(5, TimeUnit.SECONDS));
                 assertEquals(1, origin.pauseCompletes.get());
-                assertEquals(FilterState.PAUSED, adapter.filterState(0));
+                assertEquals(LwfModuleState.PAUSED, adapter.filterState(0));
 
                 RuleViolation twice =
                         assertThrows(RuleViolation.class, () -> origin.handle().pauseComplete());
@@ -159,7 +159,7 @@ class PauseRestartTest {
                 assertEquals(0x92010, bugcheck.parameter1(), "NdisFilterTimedPauseComplete");
 
                 miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own);
-                assertEquals(FilterState.PAUSED, adapter.filterState(0), "a late NdisFPauseComplete still ends it");
+                assertEquals(LwfModuleState.PAUSED, adapter.filterState(0), "a late NdisFPauseComplete still ends it");
                 assertEquals(1, ndis.verifier().violations().size());
             }
             assertEquals(List.of(), ndis.poolUsage().outstanding());
@@ -168,11 +168,11 @@ class PauseRestartTest {
 
     @Test
     void aPendingRestartWaitsForRestartCompleteAndAFailedOneLeavesThePausedModule() throws Exception {
-        List<FilterHandle> handles = new ArrayList<>();
+        List<LwfHandle> handles = new ArrayList<>();
         int[] restartStatus = {NtStatus.NDIS_STATUS_SUCCESS};
-        LightweightFilter filter = new LightweightFilter() {
+        LwfHandlers filter = new LwfHandlers() {
             @Override
-            public int restart(FilterHandle handle) {
+            public int restart(LwfHandle handle) {
                 if (restartStatus[0] == NtStatus.NDIS_STATUS_PENDING) {
                     Thread.ofVirtual().start(() -> handle.restartComplete(NtStatus.NDIS_STATUS_SUCCESS));
                 }
@@ -190,15 +190,15 @@ class PauseRestartTest {
                 assertTrue(adapter.pause());
                 restartStatus[0] = NtStatus.NDIS_STATUS_PENDING;
                 assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
-                assertEquals(FilterState.RUNNING, handles.getFirst().state());
+                assertEquals(LwfModuleState.RUNNING, handles.getFirst().state());
 
                 assertTrue(adapter.pause());
                 restartStatus[0] = NtStatus.NDIS_STATUS_RESOURCES;
                 assertEquals(NtStatus.NDIS_STATUS_RESOURCES, adapter.restart());
-                assertEquals(FilterState.PAUSED, handles.getFirst().state());
+                assertEquals(LwfModuleState.PAUSED, handles.getFirst().state());
                 assertFalse(adapter.running());
             }
-            assertEquals(FilterState.DETACHED, handles.getFirst().state());
+            assertEquals(LwfModuleState.DETACHED, handles.getFirst().state());
             Stacks.assertClean(ndis);
         }
     }

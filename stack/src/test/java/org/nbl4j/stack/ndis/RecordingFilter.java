@@ -4,7 +4,7 @@ import java.util.List;
 import org.nbl4j.core.buffer.NetBufferList;
 
 /** A pass-through filter that logs every handler NDIS calls, as "name handler", then does the default. */
-final class RecordingFilter implements LightweightFilter {
+final class RecordingFilter implements LwfHandlers {
     private final String name;
     private final List<String> log;
 
@@ -13,7 +13,7 @@ final class RecordingFilter implements LightweightFilter {
         this.log = log;
     }
 
-    static FilterDriver driver(String name, List<String> log) {
+    static LwfDriver driver(String name, List<String> log) {
         return handle -> {
             log.add(name + " attach");
             return new RecordingFilter(name, log);
@@ -21,50 +21,50 @@ final class RecordingFilter implements LightweightFilter {
     }
 
     @Override
-    public void sendNetBufferLists(FilterHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
+    public void sendNetBufferLists(LwfHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
         log.add(name + " send");
-        LightweightFilter.super.sendNetBufferLists(handle, chain, portNumber, sendFlags);
+        LwfHandlers.super.sendNetBufferLists(handle, chain, portNumber, sendFlags);
     }
 
     @Override
-    public void sendNetBufferListsComplete(FilterHandle handle, NetBufferList chain, int sendCompleteFlags) {
+    public void sendNetBufferListsComplete(LwfHandle handle, NetBufferList chain, int sendCompleteFlags) {
         log.add(name + " send complete");
-        LightweightFilter.super.sendNetBufferListsComplete(handle, chain, sendCompleteFlags);
+        LwfHandlers.super.sendNetBufferListsComplete(handle, chain, sendCompleteFlags);
     }
 
     @Override
     public void receiveNetBufferLists(
-            FilterHandle handle, NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
+            LwfHandle handle, NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
         log.add(name + " receive");
-        LightweightFilter.super.receiveNetBufferLists(handle, chain, portNumber, numberOfNetBufferLists, receiveFlags);
+        LwfHandlers.super.receiveNetBufferLists(handle, chain, portNumber, numberOfNetBufferLists, receiveFlags);
     }
 
     @Override
-    public void returnNetBufferLists(FilterHandle handle, NetBufferList chain, int returnFlags) {
+    public void returnNetBufferLists(LwfHandle handle, NetBufferList chain, int returnFlags) {
         log.add(name + " return");
-        LightweightFilter.super.returnNetBufferLists(handle, chain, returnFlags);
+        LwfHandlers.super.returnNetBufferLists(handle, chain, returnFlags);
     }
 
     @Override
-    public void cancelSendNetBufferLists(FilterHandle handle, long cancelId) {
+    public void cancelSendNetBufferLists(LwfHandle handle, long cancelId) {
         log.add(name + " cancel");
-        LightweightFilter.super.cancelSendNetBufferLists(handle, cancelId);
+        LwfHandlers.super.cancelSendNetBufferLists(handle, cancelId);
     }
 
     @Override
-    public int restart(FilterHandle handle) {
+    public int restart(LwfHandle handle) {
         log.add(name + " restart");
-        return LightweightFilter.super.restart(handle);
+        return LwfHandlers.super.restart(handle);
     }
 
     @Override
-    public int pause(FilterHandle handle) {
+    public int pause(LwfHandle handle) {
         log.add(name + " pause");
-        return LightweightFilter.super.pause(handle);
+        return LwfHandlers.super.pause(handle);
     }
 
     @Override
-    public void detach(FilterHandle handle) {
+    public void detach(LwfHandle handle) {
         log.add(name + " detach");
     }
 }
