@@ -18,6 +18,7 @@ import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.samples.SamplePackets;
 import org.nbl4j.stack.ddk.SystemNdis;
+import org.nbl4j.stack.ndis.LwfAttachment;
 import org.nbl4j.stack.ndis.LwfDriver;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
@@ -111,7 +112,7 @@ public final class LwfReuseRun {
                     modules.add(module);
                     return module;
                 };
-                router.addInterface(1, "wire0", wire, List.of(new Router.Filter(FILTER_NAME, recording)), false);
+                router.addInterface(1, "wire0", wire, List.of(new LwfAttachment(FILTER_NAME, recording)), false);
                 PreallocatingLwf module = modules.getFirst();
                 before = ndis.poolUsage();
                 sendAll(router, module, sends);

@@ -70,9 +70,9 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         this.interfaceIndex = builder.interfaceIndex;
         this.budget = builder.budget;
         this.pauseTimeoutNanos = builder.pauseTimeout.toNanos();
-        this.modules = new LwfModule[builder.filters.size()];
+        this.modules = new LwfModule[builder.lwfs.size()];
         for (int i = 0; i < modules.length; i++) {
-            modules[i] = new LwfModule(this, builder.filters.get(i).name() + " on " + name, i);
+            modules[i] = new LwfModule(this, builder.lwfs.get(i).name() + " on " + name, i);
         }
         this.queueLocks = new ReentrantLock[Math.max(1, miniport.receiveQueueCount())];
         for (int i = 0; i < queueLocks.length; i++) {
@@ -100,8 +100,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         return miniport;
     }
 
-    /** The state of the filter module at {@code position} (0 is the top). */
-    public LwfModuleState filterState(int position) {
+    /** The state of the lightweight filter module at {@code position} (0 is the top). */
+    public LwfModuleState lwfModuleState(int position) {
         return modules[position].state();
     }
 
@@ -548,7 +548,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     public static final class Builder {
         private final Ndis ndis;
         private @Nullable Miniport miniport;
-        private final List<NamedFilter> filters = new ArrayList<>();
+        private final List<LwfAttachment> lwfs = new ArrayList<>();
         private int interfaceIndex = 1;
         private @Nullable String name;
         private int budget = 64;
@@ -564,10 +564,15 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             return this;
         }
 
-        /** Adds a filter below the ones added before: the first filter added is the top of the stack. */
-        public Builder filter(String filterName, LwfDriver driver) {
-            filters.add(new NamedFilter(filterName, driver));
+        /** Adds a lightweight filter below the ones added before: the first one added is the top of the stack. */
+        public Builder lwf(LwfAttachment attachment) {
+            lwfs.add(attachment);
             return this;
+        }
+
+        /** Adds {@code driver} with its modules named {@code lwfName}, as {@link #lwf(LwfAttachment)} does. */
+        public Builder lwf(String lwfName, LwfDriver driver) {
+            return lwf(new LwfAttachment(lwfName, driver));
         }
 
         /** The interface index ({@code IfIndex}); 1 by default. */
@@ -613,7 +618,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             Adapter adapter = new Adapter(this, device);
             device.initialize(adapter.edge);
             for (int i = 0; i < adapter.modules.length; i++) {
-                adapter.modules[i].attach(filters.get(i).driver());
+                adapter.modules[i].attach(lwfs.get(i).driver());
             }
             int status = adapter.restart();
             if (status < 0) {
@@ -623,6 +628,4 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             return adapter;
         }
     }
-
-    private record NamedFilter(String name, LwfDriver driver) {}
 }

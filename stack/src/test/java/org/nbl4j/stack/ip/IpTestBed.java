@@ -15,6 +15,7 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ndis.Adapter;
+import org.nbl4j.stack.ndis.LwfAttachment;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 
@@ -85,8 +86,8 @@ final class IpTestBed implements AutoCloseable {
                     .build();
         }
 
-        private Router.Filter filter() {
-            return new Router.Filter("counter", handle -> counter);
+        private LwfAttachment filter() {
+            return new LwfAttachment("counter", handle -> counter);
         }
 
         private Adapter adapter() {

@@ -18,6 +18,7 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.stack.ndis.LwfAttachment;
 import org.nbl4j.stack.ndis.LwfHandle;
 import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
@@ -108,8 +109,8 @@ class RouterForwardingTest {
                     .address(2, ip("2001:db8:2::1"), 64);
         }
 
-        private Router.Filter filter(String name) {
-            return new Router.Filter(name, handle -> {
+        private LwfAttachment filter(String name) {
+            return new LwfAttachment(name, handle -> {
                 CountingFilter module = new CountingFilter();
                 synchronized (filters) {
                     filters.add(module);

@@ -29,8 +29,8 @@ class AdapterDataPathTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("A", RecordingFilter.driver("A", log))
-                    .filter("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingFilter.driver("A", log))
+                    .lwf("B", RecordingFilter.driver("B", log))
                     .build()) {
                 protocol.bindTo(adapter);
                 log.clear();
@@ -78,9 +78,9 @@ class AdapterDataPathTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("A", RecordingFilter.driver("A", log))
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
-                    .filter("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingFilter.driver("A", log))
+                    .lwf("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("B", RecordingFilter.driver("B", log))
                     .build()) {
                 protocol.bindTo(adapter);
                 OriginatingFilter origin = modules.getFirst();
@@ -120,7 +120,7 @@ class AdapterDataPathTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingFilter.driver("O", log, modules))
                     .build()) {
                 protocol.bindTo(adapter);
                 OriginatingFilter origin = modules.getFirst();
@@ -165,7 +165,7 @@ class AdapterDataPathTest {
             var pool = Stacks.dataPool(ndis, "Forg");
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("F", handle -> {
+                    .lwf("F", handle -> {
                         ForgetfulFilter filter = new ForgetfulFilter(handle);
                         modules.add(filter);
                         return filter;

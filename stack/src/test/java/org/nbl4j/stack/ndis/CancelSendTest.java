@@ -67,9 +67,9 @@ class CancelSendTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("O", OriginatingFilter.driver("O", log, origins))
-                    .filter("R", RecordingFilter.driver("R", log))
-                    .filter("Q", handle -> new QueueingFilter(log))
+                    .lwf("O", OriginatingFilter.driver("O", log, origins))
+                    .lwf("R", RecordingFilter.driver("R", log))
+                    .lwf("Q", handle -> new QueueingFilter(log))
                     .build()) {
                 protocol.bindTo(adapter);
                 OriginatingFilter origin = origins.getFirst();

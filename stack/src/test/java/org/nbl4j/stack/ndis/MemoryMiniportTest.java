@@ -44,7 +44,7 @@ class MemoryMiniportTest {
             TestProtocol protocol = new TestProtocol(ndis, Stacks.log());
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("H", hashRecorder(hashes))
+                    .lwf("H", hashRecorder(hashes))
                     .build()) {
                 protocol.bindTo(adapter);
                 for (int port = 1000; port < 1040; port++) {

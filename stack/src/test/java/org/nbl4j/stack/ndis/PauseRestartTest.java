@@ -32,16 +32,16 @@ class PauseRestartTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("A", RecordingFilter.driver("A", log))
-                    .filter("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingFilter.driver("A", log))
+                    .lwf("B", RecordingFilter.driver("B", log))
                     .build()) {
                 assertEquals(List.of("A attach", "B attach", "B restart", "A restart"), log);
                 protocol.bindTo(adapter);
                 log.clear();
                 assertTrue(adapter.pause());
                 assertEquals(List.of("A pause", "B pause"), log);
-                assertEquals(LwfModuleState.PAUSED, adapter.filterState(0));
-                assertEquals(LwfModuleState.PAUSED, adapter.filterState(1));
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(0));
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(1));
                 assertFalse(adapter.running());
 
                 log.clear();
@@ -56,7 +56,7 @@ class PauseRestartTest {
                 log.clear();
                 assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
                 assertEquals(List.of("B restart", "A restart"), log);
-                assertEquals(LwfModuleState.RUNNING, adapter.filterState(0));
+                assertEquals(LwfModuleState.RUNNING, adapter.lwfModuleState(0));
                 assertEquals(1, adapter.poll(0, 8), "the packet queued while paused is indicated after restart");
                 assertEquals(1, protocol.received.size());
             }
@@ -75,7 +75,7 @@ class PauseRestartTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("P", handle -> {
+                    .lwf("P", handle -> {
                         handles.add(handle);
                         return passThrough;
                     })
@@ -105,7 +105,7 @@ class PauseRestartTest {
             ManualMiniport miniport = new ManualMiniport();
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingFilter.driver("O", log, modules))
                     .build()) {
                 OriginatingFilter origin = modules.getFirst();
                 NetBufferList own = origin.send(Stacks.udp4(1, 2, 3, 4), 0);
@@ -114,7 +114,7 @@ class PauseRestartTest {
                 while (origin.pauseStatus != NtStatus.NDIS_STATUS_PENDING && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
-                assertEquals(LwfModuleState.PAUSING, adapter.filterState(0));
+                assertEquals(LwfModuleState.PAUSING, adapter.lwfModuleState(0));
                 assertEquals(NtStatus.NDIS_STATUS_PENDING, origin.pauseStatus);
                 assertFalse(pause.isDone(), "NDIS waits for NdisFPauseComplete");
 
@@ -127,7 +127,7 @@ class PauseRestartTest {
                 miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own);
                 assertTrue(pause.get(5, TimeUnit.SECONDS));
                 assertEquals(1, origin.pauseCompletes.get());
-                assertEquals(LwfModuleState.PAUSED, adapter.filterState(0));
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(0));
 
                 RuleViolation twice =
                         assertThrows(RuleViolation.class, () -> origin.handle().pauseComplete());
@@ -146,7 +146,7 @@ class PauseRestartTest {
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
                     .pauseTimeout(Duration.ofMillis(50))
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingFilter.driver("O", log, modules))
                     .build()) {
                 OriginatingFilter origin = modules.getFirst();
                 NetBufferList own = origin.send(Stacks.udp4(1, 2, 3, 4), 0);
@@ -159,7 +159,8 @@ class PauseRestartTest {
                 assertEquals(0x92010, bugcheck.parameter1(), "NdisFilterTimedPauseComplete");
 
                 miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own);
-                assertEquals(LwfModuleState.PAUSED, adapter.filterState(0), "a late NdisFPauseComplete still ends it");
+                assertEquals(
+                        LwfModuleState.PAUSED, adapter.lwfModuleState(0), "a late NdisFPauseComplete still ends it");
                 assertEquals(1, ndis.verifier().violations().size());
             }
             assertEquals(List.of(), ndis.poolUsage().outstanding());
@@ -182,7 +183,7 @@ class PauseRestartTest {
         try (Ndis ndis = Stacks.verifiedNdis()) {
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(new ManualMiniport())
-                    .filter("R", handle -> {
+                    .lwf("R", handle -> {
                         handles.add(handle);
                         return filter;
                     })
