@@ -20,8 +20,8 @@ final class ReceivePath {
     private static final int FIRST_WINDOW = 128;
 
     private final InterfaceTable table;
-    private final OwnPackets ownPackets;
-    private final NblOwnership ownership;
+    private final GeneratedPackets generatedPackets;
+    private final NblHolds holds;
     private final IpCounters counters;
     private final PathInspection inspection;
     private final LocalDelivery delivery;
@@ -30,16 +30,16 @@ final class ReceivePath {
 
     ReceivePath(
             InterfaceTable table,
-            OwnPackets ownPackets,
-            NblOwnership ownership,
+            GeneratedPackets generatedPackets,
+            NblHolds holds,
             IpCounters counters,
             PathInspection inspection,
             LocalDelivery delivery,
             ForwardPath forward,
             LocalSend send) {
         this.table = table;
-        this.ownPackets = ownPackets;
-        this.ownership = ownership;
+        this.generatedPackets = generatedPackets;
+        this.holds = holds;
         this.counters = counters;
         this.inspection = inspection;
         this.delivery = delivery;
@@ -71,7 +71,7 @@ final class ReceivePath {
                 if (arrival == null) {
                     binding.returnNetBufferLists(nbl, atDispatch ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
                 } else {
-                    ownership.adopt(nbl, NblRole.INDICATED, binding);
+                    holds.adopt(nbl, NblRole.INDICATED, binding);
                     received(nbl, arrival, portNumber, atDispatch);
                 }
             }
@@ -86,7 +86,7 @@ final class ReceivePath {
             arrival.countIn(nb == null ? 0 : nb.dataLength());
             receivePacket(nbl, arrival, subInterface, atDispatch);
         } finally {
-            ownership.release(nbl, atDispatch);
+            holds.release(nbl, atDispatch);
         }
     }
 
@@ -96,11 +96,11 @@ final class ReceivePath {
         if (nb == null || nb.dataLength() == 0) {
             return null;
         }
-        NetBufferList copy = ownPackets.allocate(nb.dataLength(), IpPoolTags.RECEIVE_COPY);
+        NetBufferList copy = generatedPackets.allocate(nb.dataLength(), IpPoolTags.RECEIVE_COPY);
         if (copy == null) {
             return null;
         }
-        ownership.adopt(copy, NblRole.OWN, copy.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        holds.adopt(copy, NblRole.GENERATED, copy.protocolReserved()[NblHolds.SLOT_TARGET]);
         NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
         return copy;
     }
@@ -128,7 +128,7 @@ final class ReceivePath {
                 send.reportProblem(nb, frame, arrival, atDispatch);
                 return;
             }
-            NblOwnership.trimPadding(nbl, nb, parsed.packetLength);
+            NblHolds.trimPadding(nbl, nb, parsed.packetLength);
             InterfaceAddress local =
                     arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
             if (local != null && local.owner() != arrival) {

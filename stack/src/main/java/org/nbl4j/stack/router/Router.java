@@ -13,7 +13,7 @@ import org.nbl4j.stack.ndis.Adapter;
 import org.nbl4j.stack.ndis.LwfAttachment;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.wfp.FilterEngine;
-import org.nbl4j.stack.wfp.IndicatedPacketOwner;
+import org.nbl4j.stack.wfp.IndicatedPacketHolds;
 import org.nbl4j.stack.wfp.PlatformProfile;
 import org.nbl4j.stack.wfp.WfpLwf;
 
@@ -88,7 +88,7 @@ public final class Router implements AutoCloseable {
         }
         FilterEngine engine = new FilterEngine(ndis, profile);
         engine.setPacketInjection(ip);
-        engine.setIndicatedPacketOwner(new IndicatedPacketOwner() {
+        engine.setIndicatedPacketHolds(new IndicatedPacketHolds() {
             @Override
             public void reference(NetBufferList nbl) {
                 ip.referenceNetBufferList(nbl);
