@@ -33,7 +33,7 @@ import org.nbl4j.stack.wfp.WfpInfoContainers;
  */
 public final class LwfReuseRun {
     /** The name the sample's filter modules are known by. */
-    public static final String FILTER_NAME = "Seed 001 LWF";
+    public static final String LWF_NAME = "Seed 001 LWF";
     /** Receive-queue service budget per poll. */
     private static final int POLL_BUDGET = 256;
     /** Polls allowed while waiting for a send NBL to come back: the miniport completes on its next service. */
@@ -112,7 +112,7 @@ public final class LwfReuseRun {
                     modules.add(module);
                     return module;
                 };
-                router.addInterface(1, "wire0", wire, List.of(new LwfAttachment(FILTER_NAME, recording)), false);
+                router.addInterface(1, "wire0", wire, List.of(new LwfAttachment(LWF_NAME, recording)), false);
                 PreallocatingLwf module = modules.getFirst();
                 before = ndis.poolUsage();
                 sendAll(router, module, sends);

@@ -42,7 +42,7 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  *
  * <p>An indicated NBL carries one packet (§5.2): an NBL with more than one NB is dropped (MALFORMED_HEADER). A packet
  * longer than its IP header says (link padding) is trimmed to the header's length before anything else sees it, and
- * handed back to its owner with its padding ({@link NblHolds#trimPadding}).
+ * handed back to its producer with its padding ({@link NblHolds#trimPadding}).
  *
  * <p><b>Parts.</b> This class is the facade: configuration, statistics, holds, and the {@link Protocol} and
  * {@link PacketInjection} entry points. The path itself is in package-private classes with one job each, wired here:
@@ -195,13 +195,15 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** Assigns a unicast address to an interface and adds the on-link route of its prefix. */
     public synchronized InterfaceAddress addAddress(int interfaceIndex, InetAddress address, int prefixLength) {
-        IpInterface owner = requireInterface(interfaceIndex);
+        IpInterface assignedTo = requireInterface(interfaceIndex);
         AddressFamily family = IpAddresses.familyOf(address);
-        InterfaceAddress added =
-                new InterfaceAddress(family, IpAddresses.high(address), IpAddresses.low(address), prefixLength, owner);
-        owner.addAddress(added);
-        owner.compartment().addLocalAddress(added);
-        owner.compartment().addRoute(new Route(family, added.high(), added.low(), prefixLength, true, 0, 0, owner, 0));
+        InterfaceAddress added = new InterfaceAddress(
+                family, IpAddresses.high(address), IpAddresses.low(address), prefixLength, assignedTo);
+        assignedTo.addAddress(added);
+        assignedTo.compartment().addLocalAddress(added);
+        assignedTo
+                .compartment()
+                .addRoute(new Route(family, added.high(), added.low(), prefixLength, true, 0, 0, assignedTo, 0));
         return added;
     }
 
@@ -272,7 +274,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         holds.hold(nbl);
     }
 
-    /** {@code FwpsDereferenceNetBufferList0}: drops a pin; the NBL goes back to its owner if nothing else holds it. */
+    /** {@code FwpsDereferenceNetBufferList0}: drops a pin; the NBL goes back if nothing else holds it. */
     public void dereferenceNetBufferList(NetBufferList nbl, boolean dispatchLevel) {
         requireHeld(nbl);
         holds.release(nbl, dispatchLevel);

@@ -131,19 +131,19 @@ final class LocalSend {
             NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface routed, boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
         IpInterface egress = routed;
-        IpInterface sourceOwner = HostModel.otherSourceOwner(routed, parsed);
-        if (sourceOwner != null && HostModel.sendsForOthers(routed)) {
+        IpInterface sourceInterface = HostModel.otherSourceInterface(routed, parsed);
+        if (sourceInterface != null && HostModel.sendsForOthers(routed)) {
             // Weak host send: shown at IPFORWARD as outbound pass-through, before fragmentation (HostModel).
             PacketFacts facts = fillSendFacts(frame, routed);
-            facts.setArrivalInterfaceIndex(sourceOwner.interfaceIndex());
+            facts.setArrivalInterfaceIndex(sourceInterface.interfaceIndex());
             facts.setConditionFlags(HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU);
             if (!inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
                 return;
             }
-        } else if (sourceOwner != null) {
+        } else if (sourceInterface != null) {
             // Strong host send: only the routes out of the source address's interface count.
             Route own = routed.compartment()
-                    .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceOwner);
+                    .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceInterface);
             if (own == null) {
                 inspection.discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.NO_ROUTE);
                 return;

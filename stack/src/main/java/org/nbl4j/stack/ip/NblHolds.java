@@ -146,7 +146,7 @@ final class NblHolds {
     /**
      * Cuts the link padding off a held packet whose NB is longer than its IP header says (RFC 1812 §5.2.2 lets a
      * router forward only the datagram; Ethernet pads short frames to 60 bytes): its DataLength becomes
-     * {@code packetLength}, and the cut is put back just before the NBL goes back to its owner, who gets it as it
+     * {@code packetLength}, and the cut is put back just before the NBL goes back to its producer, who gets it as it
      * gave it.
      */
     static void trimPadding(NetBufferList nbl, NetBuffer nb, int packetLength) {

@@ -21,7 +21,7 @@ import org.nbl4j.core.memory.MemoryBlock;
  * overlaps are an attack vector); an exact duplicate is ignored (RFC 8200 §4.5 allows that). The table is bounded in
  * bytes held and datagrams; a fragment that does not fit is dropped and its datagram left to time out. A datagram
  * older than the timeout is dropped when {@link #expire} runs, which the path calls for each arriving fragment and
- * the owner may call from a timer; if its first fragment had arrived, an ICMP Time Exceeded (code 1) goes to the
+ * the stack's user may call from a timer; if its first fragment had arrived, an ICMP Time Exceeded (code 1) goes to the
  * source. The table is shared by every receive queue and guarded by its monitor (fragments are not the hot path).
  */
 final class Reassembler implements AutoCloseable {

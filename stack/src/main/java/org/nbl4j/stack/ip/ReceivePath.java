@@ -131,8 +131,8 @@ final class ReceivePath {
             NblHolds.trimPadding(nbl, nb, parsed.packetLength);
             InterfaceAddress local =
                     arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
-            if (local != null && local.owner() != arrival) {
-                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.owner(), atDispatch);
+            if (local != null && local.ipInterface() != arrival) {
+                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.ipInterface(), atDispatch);
             } else if (local != null
                     || IpAddresses.isMulticastOrBroadcast(
                             parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
@@ -146,9 +146,9 @@ final class ReceivePath {
     }
 
     /**
-     * A packet for an address of {@code owner}, another interface than the one it arrived on ({@link HostModel}):
+     * A packet for an address of {@code addressInterface}, not the interface it arrived on ({@link HostModel}):
      * dropped under the strong host model, else shown at IPFORWARD with IS_INBOUND_PASS_THRU and delivered as if it
-     * had arrived on {@code owner}.
+     * had arrived on {@code addressInterface}.
      */
     private void receivePassThrough(
             NetBufferList nbl,
@@ -156,7 +156,7 @@ final class ReceivePath {
             PathScratch.Frame frame,
             IpInterface arrival,
             int subInterface,
-            IpInterface owner,
+            IpInterface addressInterface,
             boolean atDispatch) {
         if (!HostModel.receivesForOthers(arrival)) {
             inspection.discard(
@@ -171,9 +171,9 @@ final class ReceivePath {
         PathInspection.fillFacts(frame, arrival, subInterface);
         PacketFacts facts = frame.facts;
         facts.setConditionFlags(facts.conditionFlags() | HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
-        facts.setDestinationInterfaceIndex(owner.interfaceIndex());
+        facts.setDestinationInterfaceIndex(addressInterface.interfaceIndex());
         if (inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
-            delivery.deliverLocally(nbl, nb, frame.window, frame, owner, 0, atDispatch);
+            delivery.deliverLocally(nbl, nb, frame.window, frame, addressInterface, 0, atDispatch);
         }
     }
 

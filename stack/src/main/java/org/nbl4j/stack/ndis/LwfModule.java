@@ -26,7 +26,7 @@ final class LwfModule implements LwfHandle {
     /** Position from the top: 0 is just below the protocol. */
     final int position;
 
-    private @Nullable LwfHandlers filter;
+    private @Nullable LwfHandlers handlers;
     private volatile LwfModuleState state = LwfModuleState.DETACHED;
     volatile boolean sendHandlers = true;
     volatile boolean receiveHandlers = true;
@@ -51,7 +51,7 @@ final class LwfModule implements LwfHandle {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterAttach");
         state = LwfModuleState.ATTACHING;
         try {
-            filter = driver.attach(this);
+            handlers = driver.attach(this);
         } catch (RuntimeException failed) {
             state = LwfModuleState.DETACHED;
             throw failed;
@@ -154,12 +154,12 @@ final class LwfModule implements LwfHandle {
                     0);
         }
         module.detach(this);
-        filter = null;
+        handlers = null;
         state = LwfModuleState.DETACHED;
     }
 
     private LwfHandlers requireState(LwfModuleState required, String operation) {
-        LwfHandlers module = filter;
+        LwfHandlers module = handlers;
         if (state != required || module == null) {
             throw new IllegalStateException(operation + " on " + name + " in state " + state + ", needs " + required);
         }
@@ -170,32 +170,32 @@ final class LwfModule implements LwfHandle {
 
     void deliverSend(NetBufferList chain, int portNumber, int sendFlags) {
         adapter.arrive(chain, this);
-        filter().sendNetBufferLists(this, chain, portNumber, sendFlags);
+        handlers().sendNetBufferLists(this, chain, portNumber, sendFlags);
     }
 
     void deliverSendComplete(NetBufferList chain, int sendCompleteFlags) {
         adapter.arrive(chain, this);
         ownSends.addAndGet(-Adapter.countFrom(chain, this));
-        filter().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
+        handlers().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
     }
 
     void deliverReceive(NetBufferList chain, int portNumber, int count, int receiveFlags) {
         adapter.arrive(chain, this);
-        filter().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
+        handlers().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
     }
 
     void deliverReturn(NetBufferList chain, int returnFlags) {
         adapter.arrive(chain, this);
         ownIndications.addAndGet(-Adapter.countFrom(chain, this));
-        filter().returnNetBufferLists(this, chain, returnFlags);
+        handlers().returnNetBufferLists(this, chain, returnFlags);
     }
 
     void deliverCancel(long cancelId) {
-        filter().cancelSendNetBufferLists(this, cancelId);
+        handlers().cancelSendNetBufferLists(this, cancelId);
     }
 
-    private LwfHandlers filter() {
-        LwfHandlers module = filter;
+    private LwfHandlers handlers() {
+        LwfHandlers module = handlers;
         if (module == null) {
             throw new IllegalStateException(name + " is detached");
         }

@@ -32,8 +32,8 @@ class PauseRestartTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .lwf("A", RecordingFilter.driver("A", log))
-                    .lwf("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingLwf.driver("A", log))
+                    .lwf("B", RecordingLwf.driver("B", log))
                     .build()) {
                 assertEquals(List.of("A attach", "B attach", "B restart", "A restart"), log);
                 protocol.bindTo(adapter);
@@ -100,14 +100,14 @@ class PauseRestartTest {
     @Test
     void pausePendsUntilOwnSendsAreBackAndCompletesExactlyOnce() throws Exception {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> modules = new ArrayList<>();
+        List<OriginatingLwf> modules = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .lwf("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingLwf.driver("O", log, modules))
                     .build()) {
-                OriginatingFilter origin = modules.getFirst();
+                OriginatingLwf origin = modules.getFirst();
                 NetBufferList own = origin.send(Stacks.udp4(1, 2, 3, 4), 0);
                 CompletableFuture<Boolean> pause = CompletableFuture.supplyAsync(adapter::pause);
                 long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
@@ -140,15 +140,15 @@ class PauseRestartTest {
     @Test
     void aPauseThatNeverCompletesIsReportedAfterTheTimeout() {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> modules = new ArrayList<>();
+        List<OriginatingLwf> modules = new ArrayList<>();
         try (Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
             ManualMiniport miniport = new ManualMiniport();
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
                     .pauseTimeout(Duration.ofMillis(50))
-                    .lwf("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingLwf.driver("O", log, modules))
                     .build()) {
-                OriginatingFilter origin = modules.getFirst();
+                OriginatingLwf origin = modules.getFirst();
                 NetBufferList own = origin.send(Stacks.udp4(1, 2, 3, 4), 0);
                 assertFalse(adapter.pause());
                 Violation violation = ndis.verifier().violations().getFirst();

@@ -4,11 +4,11 @@ import java.util.List;
 import org.nbl4j.core.buffer.NetBufferList;
 
 /** A pass-through filter that logs every handler NDIS calls, as "name handler", then does the default. */
-final class RecordingFilter implements LwfHandlers {
+final class RecordingLwf implements LwfHandlers {
     private final String name;
     private final List<String> log;
 
-    private RecordingFilter(String name, List<String> log) {
+    private RecordingLwf(String name, List<String> log) {
         this.name = name;
         this.log = log;
     }
@@ -16,7 +16,7 @@ final class RecordingFilter implements LwfHandlers {
     static LwfDriver driver(String name, List<String> log) {
         return handle -> {
             log.add(name + " attach");
-            return new RecordingFilter(name, log);
+            return new RecordingLwf(name, log);
         };
     }
 

@@ -15,7 +15,7 @@ import org.nbl4j.core.status.NtStatus;
  * ask: takes its own NBLs out of chains that come back and frees them, passes the others on, and pends its pause
  * until its own NBLs are all back, then completes it exactly once.
  */
-final class OriginatingFilter implements LwfHandlers {
+final class OriginatingLwf implements LwfHandlers {
     private final LwfHandle handle;
     private final List<String> log;
     private final String name;
@@ -28,7 +28,7 @@ final class OriginatingFilter implements LwfHandlers {
     private final AtomicBoolean pausePending = new AtomicBoolean();
     volatile int pauseStatus;
 
-    private OriginatingFilter(LwfHandle handle, String name, List<String> log) {
+    private OriginatingLwf(LwfHandle handle, String name, List<String> log) {
         this.handle = handle;
         this.name = name;
         this.log = log;
@@ -36,9 +36,9 @@ final class OriginatingFilter implements LwfHandlers {
     }
 
     /** A driver whose modules are added to {@code modules} as they attach. */
-    static LwfDriver driver(String name, List<String> log, List<OriginatingFilter> modules) {
+    static LwfDriver driver(String name, List<String> log, List<OriginatingLwf> modules) {
         return handle -> {
-            OriginatingFilter filter = new OriginatingFilter(handle, name, log);
+            OriginatingLwf filter = new OriginatingLwf(handle, name, log);
             modules.add(filter);
             return filter;
         };
