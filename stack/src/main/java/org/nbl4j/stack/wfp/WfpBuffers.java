@@ -15,7 +15,6 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
@@ -203,10 +202,7 @@ public final class WfpBuffers {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, original + " has no NET_BUFFER");
         }
         clone.setSourceHandle(original.sourceHandle());
-        BufferTrack track = clone.track();
-        if (track != null) {
-            track.markClone();
-        }
+        clone.trackAsClone();
         adopt(original, clone, WfpNblKind.DEEP_CLONE);
         return clone;
     }
