@@ -5,11 +5,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.PoolTag;
 
@@ -31,6 +34,8 @@ public final class Verifier {
     private final Set<BufferTrack> live = ConcurrentHashMap.newKeySet();
     /** The tracked clones still allocated: the few the held-clone watchdog looks at. */
     private final Set<BufferTrack> liveClones = ConcurrentHashMap.newKeySet();
+    /** How many buffers of each tag were ever tracked: at FULL, as many as poolmon counts allocations of NBLs and NBs. */
+    private final ConcurrentHashMap<PoolTag, LongAdder> trackedByTag = new ConcurrentHashMap<>();
     /** Whether the watchdog timer runs or must not start again ({@link #close()}); read on every tracked clone. */
     private volatile boolean watchdogSettled;
 
@@ -81,6 +86,7 @@ public final class Verifier {
                 full(),
                 settings.nanoClock().getAsLong());
         live.add(track);
+        trackedByTag.computeIfAbsent(tag, _ -> new LongAdder()).increment();
         if (clone) {
             watch(track);
         }
@@ -89,6 +95,16 @@ public final class Verifier {
         }
         NblEvents.allocated(track);
         return track;
+    }
+
+    /**
+     * How many buffers of each tag the verifier has tracked with sites since it started, freed or not: next to poolmon's
+     * allocation counts, it shows how much of the traffic the verifier saw (all of it at {@link VerifierLevel#FULL}).
+     */
+    public Map<PoolTag, Long> trackedByTag() {
+        Map<PoolTag, Long> counts = new TreeMap<>();
+        trackedByTag.forEach((tag, count) -> counts.put(tag, count.sum()));
+        return counts;
     }
 
     /** Records that a tracked buffer was freed: it leaves the live set and keeps the free site for a second free. */
