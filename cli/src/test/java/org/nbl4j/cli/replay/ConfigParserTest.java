@@ -68,11 +68,11 @@ class ConfigParserTest {
                 Duration.ofMillis(250),
                 new ConfigParser().option("clone-budget", "250ms").build().cloneBudget());
         assertEquals(
-                Duration.ofMillis(40), new ConfigParser().option("clone-budget", "40").build().cloneBudget());
+                Duration.ofMillis(40),
+                new ConfigParser().option("clone-budget", "40").build().cloneBudget());
         BadInputException bad =
                 assertThrows(BadInputException.class, () -> new ConfigParser().option("clone-budget", "soon"));
-        assertEquals(
-                "--clone-budget 'soon': 'soon' is not a duration (expected e.g. 500ms or 2s)", bad.getMessage());
+        assertEquals("--clone-budget 'soon': 'soon' is not a duration (expected e.g. 500ms or 2s)", bad.getMessage());
     }
 
     @Test
