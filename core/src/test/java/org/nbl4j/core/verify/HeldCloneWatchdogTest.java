@@ -20,7 +20,10 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.VerifierFixture.FakeClock;
 
-/** The held-clone watchdog, driven by a fake clock: no sleeps. */
+/**
+ * The held-clone watchdog's look, driven by a fake clock and called explicitly (the timer is off here: its own test is
+ * {@code HeldCloneWatchdogTimerTest}): no sleeps.
+ */
 class HeldCloneWatchdogTest {
     private static final PoolTag TAG = PoolTag.of("VfWd");
     private static final Duration BUDGET = Duration.ofMillis(100);
@@ -29,6 +32,7 @@ class HeldCloneWatchdogTest {
     private final Ndis ndis = Ndis.create(VerifierSettings.full()
             .withPolicy(ViolationPolicy.COLLECT)
             .withHeldCloneBudget(BUDGET)
+            .withHeldCloneCheckPeriod(Duration.ZERO)
             .withNanoClock(clock));
     private final Verifier verifier = ndis.verifier();
     private final NetBufferList original = original();
@@ -125,8 +129,10 @@ class HeldCloneWatchdogTest {
     @Test
     @DisplayName("under THROW the watchdog throws CLONE_HELD_TOO_LONG")
     void watchdogThrows() {
-        try (Ndis throwing =
-                Ndis.create(VerifierSettings.full().withHeldCloneBudget(BUDGET).withNanoClock(clock))) {
+        try (Ndis throwing = Ndis.create(VerifierSettings.full()
+                .withHeldCloneBudget(BUDGET)
+                .withHeldCloneCheckPeriod(Duration.ZERO)
+                .withNanoClock(clock))) {
             NetBufferList nbl = dataPool(throwing, TAG).allocateNetBufferList(0, 0);
             assertNotNull(nbl);
             NetBufferList clone = withData(nbl).allocateClone(null, null, 0);

@@ -91,14 +91,11 @@ class BufferFunctionsTest {
     void theHeldCloneWatchdogWatchesDeepClonesToo() {
         // Seed 000 asks callouts not to hold clones for long; a deep clone comes from an ordinary pool but is a clone.
         AtomicLong clock = new AtomicLong();
-        VerifierSettings full = VerifierSettings.full();
-        VerifierSettings watched = new VerifierSettings(
-                full.level(),
-                ViolationPolicy.COLLECT,
-                full.samplingInterval(),
-                full.touchRecords(),
-                Duration.ofMillis(100),
-                clock::get);
+        VerifierSettings watched = VerifierSettings.full()
+                .withPolicy(ViolationPolicy.COLLECT)
+                .withHeldCloneBudget(Duration.ofMillis(100))
+                .withHeldCloneCheckPeriod(Duration.ZERO)
+                .withNanoClock(clock::get);
         WfpTestStack own = new WfpTestStack(watched, PlatformProfile.WINDOWS_10, TestPacketInjection.immediate());
         NetBufferList packet = own.packet(bytes, 16);
         NetBufferList deep = own.engine.buffers().allocateDeepCloneNetBufferList(packet, null, null);
