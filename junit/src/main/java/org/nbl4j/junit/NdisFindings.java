@@ -51,23 +51,27 @@ record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Vio
 
     /**
      * The findings as a driver writer reads them, top-down: one line per broken rule (equal ones at the same line
-     * counted once, as poolmon groups by tag) and per leaking allocation site, each naming the line ({@code
+     * counted once with the first one's detail, as poolmon groups by tag) and per leaking allocation site, each naming the line ({@code
      * Site.where()}); then the full reports.
      */
     String describe() {
         StringBuilder text = new StringBuilder();
         Map<String, List<Violation>> grouped = new LinkedHashMap<>();
         for (Violation violation : silentViolations) {
-            String key = violation.rule().name() + " at " + violation.site().where() + ": " + firstLine(violation);
+            String key = violation.rule().name() + " at " + violation.site().where();
             grouped.computeIfAbsent(key, _ -> new ArrayList<>()).add(violation);
         }
-        grouped.forEach((key, group) ->
-                text.append(group.size()).append(" x ").append(key).append('\n'));
+        grouped.forEach((key, group) -> text.append(group.size())
+                .append(" x ")
+                .append(key)
+                .append(": ")
+                .append(firstLine(group.getFirst()))
+                .append('\n'));
         Violation leak = shutdownLeak;
         if (leak != null) {
             if (leaks.isEmpty()) {
-                // Below FULL the verifier samples: the tags are exact, the sites may be missing.
-                text.append("leaked, allocation sites not tracked (use VerifierLevel.FULL): ")
+                // The tags are exact; sites exist only for tracked buffers (below FULL, a sample of them).
+                text.append("leaked, without a tracked allocation site: ")
                         .append(leak.detail()
                                 .lines()
                                 .skip(1)
