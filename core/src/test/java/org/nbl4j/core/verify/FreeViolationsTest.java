@@ -14,9 +14,9 @@ import static org.nbl4j.core.verify.VerifierFixture.line;
 import static org.nbl4j.core.verify.VerifierFixture.withData;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nbl4j.core.buffer.CloneFlags;
@@ -25,18 +25,18 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.PoolUsage;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
 /** The free-function rules: double free, free in flight, wrong free function, live children, clone flags. */
 class FreeViolationsTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfFr");
 
-    private final Ndis ndis = Ndis.create(VerifierSettings.full());
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferListPool pool = dataPool(ndis, TAG);
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     private NetBufferList packet() {
         NetBufferList nbl = pool.allocateNetBufferList(0, 0);
@@ -88,8 +88,9 @@ class FreeViolationsTest {
             value = ViolationPolicy.class,
             names = {"LOG", "COLLECT"})
     @DisplayName("LOG and COLLECT: a double free returns, is recorded, and is refused (frees counted once)")
+    @ViolatesOnPurpose
     void doubleFreeUnderLogAndCollect(ViolationPolicy policy) {
-        try (Ndis lenient = Ndis.create(VerifierSettings.full().withPolicy(policy))) {
+        try (Ndis lenient = verification.create(VerifierSettings.full().withPolicy(policy))) {
             NetBufferListPool lenientPool = dataPool(lenient, TAG);
             NetBufferList nbl = lenientPool.allocateNetBufferList(0, 0);
             assertNotNull(nbl);
@@ -194,7 +195,7 @@ class FreeViolationsTest {
     @Test
     @DisplayName("§5.1: NDIS itself does not check ChildRefCount: with the verifier OFF the free goes through")
     void freeParentWithChildrenUncheckedWhenOff() {
-        try (Ndis off = Ndis.create(VerifierSettings.off())) {
+        try (Ndis off = verification.create(VerifierSettings.off())) {
             NetBufferListPool offPool = dataPool(off, TAG);
             NetBufferList parent = offPool.allocateNetBufferList(0, 0);
             assertNotNull(parent);
