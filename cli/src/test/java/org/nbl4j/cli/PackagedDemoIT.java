@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.nbl4j.samples.SampleSource;
 
 /**
  * Golden text of the packaged command: {@code java -jar cli/target/nbl4j.jar demo lwf-reuse}, as a user runs it. In
@@ -20,8 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class PackagedDemoIT {
     private static final Path JAR = Path.of("target", "nbl4j.jar");
-    private static final Path SAMPLE = Path.of(
-            "..", "samples", "src", "main", "java", "org", "nbl4j", "samples", "lwfreuse", "PreallocatingLwf.java");
     private static final String LWF = "org.nbl4j.samples.lwfreuse.PreallocatingLwf";
 
     @Test
@@ -47,7 +46,7 @@ class PackagedDemoIT {
                     stdout);
             assertTrue(lines.get(1).startsWith("  object:    NET_BUFFER_LIST[ALLOCATED, pool FPoo] "), stdout);
             assertEquals(
-                    "  broken at: " + LWF + ".SendPacket(" + sampleLine("NdisFSendNetBufferLists(FilterHandle")
+                    "  broken at: " + LWF + ".SendPacket(" + sampleLine("NdisFSendNetBufferLists(LwfHandle")
                             + "), calling NdisH.NdisFSendNetBufferLists",
                     lines.get(2),
                     stdout);
@@ -78,12 +77,6 @@ class PackagedDemoIT {
 
     /** {@code PreallocatingLwf.java:<line>} of the first line of the sample's source containing {@code marker}. */
     private static String sampleLine(String marker) throws IOException {
-        List<String> source = Files.readAllLines(SAMPLE);
-        for (int i = 0; i < source.size(); i++) {
-            if (source.get(i).contains(marker)) {
-                return "PreallocatingLwf.java:" + (i + 1);
-            }
-        }
-        throw new AssertionError("no " + marker + " in " + SAMPLE);
+        return SampleSource.line("lwfreuse/PreallocatingLwf.java", marker);
     }
 }

@@ -57,12 +57,14 @@ public final class ConfiguredRouter<M extends Miniport> {
     }
 
     /**
-     * The {@code Ndis} a run of {@code config} uses: its verifier level, violations collected for the verdict, and the
-     * sites as the configuration asks (more infrastructure, the full trace).
+     * The {@code Ndis} a run of {@code config} uses: its verifier level (full tracks every NBL) and clone budget,
+     * violations collected for the verdict, and the sites as the configuration asks (more infrastructure, the full
+     * trace).
      */
     public static Ndis ndis(RouterConfig config) {
         return Ndis.create(VerifierSettings.standard()
                 .withLevel(config.verifier())
+                .withHeldCloneBudget(config.cloneBudget())
                 .withPolicy(ViolationPolicy.COLLECT)
                 .withInfrastructure(config.infrastructure().toArray(String[]::new))
                 .withFullTrace(config.fullTrace()));
@@ -184,6 +186,7 @@ public final class ConfiguredRouter<M extends Miniport> {
                 wfp,
                 ndis.poolUsage(),
                 ndis.verifier().leaks("nbl4j " + config.interfaces().size() + "-interface router"),
+                ndis.verifier().trackedByTag(),
                 List.copyOf(ndis.verifier().violations()),
                 elapsedNanos);
     }

@@ -245,7 +245,8 @@ public final class Ndis implements AutoCloseable {
     }
 
     /**
-     * Shuts this NDIS down: frees the default pools and all memory, after which anything still allocated is unusable.
+     * Shuts this NDIS down: stops the held-clone watchdog's timer, frees the default pools and all memory, after which
+     * anything still allocated is unusable.
      * Whatever is still allocated under any tag is first noted as {@link Rule#LEAKED_AT_SHUTDOWN}, with the
      * outstanding tags and the allocation sites of the tracked buffers among them: logged and kept in the verifier's
      * violations, never thrown, since a shutdown cannot be refused. Closing again does nothing.
@@ -256,6 +257,7 @@ public final class Ndis implements AutoCloseable {
             return;
         }
         closed = true;
+        verifier.close();
         try {
             List<PoolUsage> outstanding = memory.snapshot().outstanding();
             if (outstanding.isEmpty()) {

@@ -840,6 +840,24 @@ public final class NetBufferList {
     }
 
     /**
+     * Makes the verifier track this NBL as a clone, whether or not it was sampled at allocation: WFP's deep clone
+     * ({@code FwpsAllocateDeepCloneNetBufferList0}, seed 000) takes an ordinary NBL from a pool and fills it with a
+     * copy of its parent, and the held-clone watchdog must watch it as it watches every clone. With the verifier off
+     * it does nothing.
+     */
+    public void trackAsClone() {
+        if (!verifying) {
+            return;
+        }
+        BufferTrack tracked = track;
+        if (tracked != null) {
+            pool.verifier().watchAsClone(tracked);
+        } else {
+            track = pool.verifier().track(this, pool.tag(), true);
+        }
+    }
+
+    /**
      * Records that the NBL changes hands: sent down ({@link OwnerState#SENT}), indicated up
      * ({@link OwnerState#INDICATED}), given to injection ({@link OwnerState#INJECTED}), passed to another component
      * that now owns it, or come back to its owner ({@link OwnerState#OWNED}). The layers that move NBLs call this;

@@ -10,7 +10,7 @@ import java.util.List;
  * class came from: in the shipped single jar the driver, nbl4j and its libraries share one.
  *
  * <p>A frame is <em>infrastructure</em> when its class name starts with one of {@link #infrastructure()}: nbl4j's own
- * packages ({@code org.nbl4j.core|stack|io|cli}), the JDK, and the libraries nbl4j runs with. Every other frame is the
+ * packages ({@code org.nbl4j.core|stack|io|cli|junit}), the JDK, and the libraries nbl4j runs with. Every other frame is the
  * driver's, so a sample ({@code org.nbl4j.samples}) is driver code. {@link #driverCode()} lists prefixes that are the
  * driver's even inside an infrastructure prefix. When both lists match a class, the longer prefix wins, as the
  * longest route does: a user can make {@code com.acme.util.} infrastructure and keep {@code com.acme.util.Filter} as
@@ -20,9 +20,12 @@ import java.util.List;
  * @param driverCode class-name prefixes whose frames are the driver's even when an infrastructure prefix matches
  */
 public record FrameClassifier(List<String> infrastructure, List<String> driverCode) {
-    /** nbl4j's own packages: the DDIs and the stack a driver calls. */
+    /**
+     * nbl4j's own packages: the DDIs and the stack a driver calls, the command that runs it, and the JUnit extension
+     * that shuts a driver's test down (its frames are where a test's leaks are found, never the driver's line).
+     */
     public static final List<String> NBL4J =
-            List.of("org.nbl4j.core.", "org.nbl4j.stack.", "org.nbl4j.io.", "org.nbl4j.cli.");
+            List.of("org.nbl4j.core.", "org.nbl4j.stack.", "org.nbl4j.io.", "org.nbl4j.cli.", "org.nbl4j.junit.");
 
     /** The JDK and the libraries nbl4j and its tests run with. */
     public static final List<String> PLATFORM = List.of(

@@ -22,8 +22,9 @@ public record Violation(
 
     /**
      * The whole report, top-down as a driver writer reads it: the rule first; then one line each for the object and
-     * what happened to it, the driver's line that broke the rule, the driver's line that allocated the buffer, and the
-     * fix; then Windows' bugcheck and the driver's frames of each site.
+     * what happened to it, the driver's line that broke the rule (or, when none is on the stack, the thread that found
+     * it), the driver's line that allocated the buffer, and the fix; then Windows' bugcheck and the driver's frames of
+     * each site.
      */
     public String describe() {
         return describe(1);
@@ -45,7 +46,13 @@ public record Violation(
                 .append(rule.summary())
                 .append('\n');
         field(text, "object", detail);
-        field(text, "broken at", site.headline());
+        if (site.frames().isEmpty()) {
+            // Found with nothing of the driver's, nor of nbl4j's above its core, on the stack: the held-clone
+            // watchdog's timer, for one. The thread says who noticed; the object and allocated lines say the rest.
+            field(text, "found by", "thread " + site.thread());
+        } else {
+            field(text, "broken at", site.headline());
+        }
         if (buffer != null) {
             field(text, "allocated", buffer.allocation().headline());
         }
@@ -53,10 +60,9 @@ public record Violation(
         if (bugcheck != null) {
             field(text, "Windows", "bugcheck " + bugcheck);
         }
-        text.append("  frames where it broke:\n").append(site.describe());
+        frames(text, "  frames where it broke:\n", site);
         if (buffer != null) {
-            text.append("  ").append(buffer.description()).append(" allocated at:\n");
-            text.append(buffer.allocation().describe());
+            frames(text, "  " + buffer.description() + " allocated at:\n", buffer.allocation());
             Site free = buffer.free();
             if (free != null) {
                 text.append("  first freed at:\n").append(free.describe());
@@ -77,6 +83,14 @@ public record Violation(
             text.append(run > 1 ? "  touched " + run + " times at:\n" : "  touched at:\n")
                     .append(touch.describe());
             i += run;
+        }
+    }
+
+    /** A site's frames under {@code heading}, or nothing when the site has none to show. */
+    private static void frames(StringBuilder text, String heading, Site site) {
+        String frames = site.describe();
+        if (!frames.isEmpty()) {
+            text.append(heading).append(frames);
         }
     }
 

@@ -18,6 +18,7 @@ class FrameClassifierTest {
             "org.nbl4j.stack.ddk.NdisH",
             "org.nbl4j.io.tun.TunDevice",
             "org.nbl4j.cli.SampleDemo$LwfReuse",
+            "org.nbl4j.junit.NdisVerifierExtension",
             "java.lang.Thread",
             "jdk.internal.reflect.DirectMethodHandleAccessor",
             "picocli.CommandLine",

@@ -14,9 +14,9 @@ import static org.nbl4j.core.verify.VerifierFixture.line;
 import static org.nbl4j.core.verify.VerifierFixture.withData;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nbl4j.core.buffer.CloneFlags;
@@ -25,18 +25,19 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.PoolUsage;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
 /** The free-function rules: double free, free in flight, wrong free function, live children, clone flags. */
 class FreeViolationsTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfFr");
 
-    private final Ndis ndis = Ndis.create(VerifierSettings.full().withDriverCode(FreeViolationsTest.class.getName()));
+    private final Ndis ndis =
+            verification.create(VerifierSettings.full().withDriverCode(FreeViolationsTest.class.getName()));
     private final NetBufferListPool pool = dataPool(ndis, TAG);
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     private NetBufferList packet() {
         NetBufferList nbl = pool.allocateNetBufferList(0, 0);
@@ -89,8 +90,9 @@ class FreeViolationsTest {
             value = ViolationPolicy.class,
             names = {"LOG", "COLLECT"})
     @DisplayName("LOG and COLLECT: a double free returns, is recorded, and is refused (frees counted once)")
+    @ViolatesOnPurpose
     void doubleFreeUnderLogAndCollect(ViolationPolicy policy) {
-        try (Ndis lenient = Ndis.create(VerifierSettings.full()
+        try (Ndis lenient = verification.create(VerifierSettings.full()
                 .withDriverCode(FreeViolationsTest.class.getName())
                 .withPolicy(policy))) {
             NetBufferListPool lenientPool = dataPool(lenient, TAG);
@@ -197,7 +199,7 @@ class FreeViolationsTest {
     @Test
     @DisplayName("§5.1: NDIS itself does not check ChildRefCount: with the verifier OFF the free goes through")
     void freeParentWithChildrenUncheckedWhenOff() {
-        try (Ndis off = Ndis.create(VerifierSettings.off())) {
+        try (Ndis off = verification.create(VerifierSettings.off())) {
             NetBufferListPool offPool = dataPool(off, TAG);
             NetBufferList parent = offPool.allocateNetBufferList(0, 0);
             assertNotNull(parent);

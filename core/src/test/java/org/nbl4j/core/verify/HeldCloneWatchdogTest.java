@@ -12,32 +12,36 @@ import static org.nbl4j.core.verify.VerifierFixture.withData;
 
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.VerifierFixture.FakeClock;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
-/** The held-clone watchdog, driven by a fake clock: no sleeps. */
+/**
+ * The held-clone watchdog's look, driven by a fake clock and called explicitly (the timer is off here: its own test is
+ * {@code HeldCloneWatchdogTimerTest}): no sleeps.
+ */
 class HeldCloneWatchdogTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfWd");
     private static final Duration BUDGET = Duration.ofMillis(100);
 
     private final FakeClock clock = new FakeClock();
-    private final Ndis ndis = Ndis.create(VerifierSettings.full()
+    private final Ndis ndis = verification.create(VerifierSettings.full()
             .withDriverCode(HeldCloneWatchdogTest.class.getName())
             .withPolicy(ViolationPolicy.COLLECT)
             .withHeldCloneBudget(BUDGET)
+            .withHeldCloneCheckPeriod(Duration.ZERO)
             .withNanoClock(clock));
     private final Verifier verifier = ndis.verifier();
     private final NetBufferList original = original();
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     private NetBufferList original() {
         NetBufferList nbl = dataPool(ndis, TAG).allocateNetBufferList(0, 0);
@@ -47,6 +51,7 @@ class HeldCloneWatchdogTest {
 
     @Test
     @DisplayName("a clone held past the budget is CLONE_HELD_TOO_LONG, with its allocation site and holder")
+    @ViolatesOnPurpose
     void cloneHeldTooLong() {
         int line = line() + 1;
         NetBufferList clone = original.allocateClone(null, null, 0);
@@ -126,9 +131,10 @@ class HeldCloneWatchdogTest {
     @Test
     @DisplayName("under THROW the watchdog throws CLONE_HELD_TOO_LONG")
     void watchdogThrows() {
-        try (Ndis throwing = Ndis.create(VerifierSettings.full()
+        try (Ndis throwing = verification.create(VerifierSettings.full()
                 .withDriverCode(HeldCloneWatchdogTest.class.getName())
                 .withHeldCloneBudget(BUDGET)
+                .withHeldCloneCheckPeriod(Duration.ZERO)
                 .withNanoClock(clock))) {
             NetBufferList nbl = dataPool(throwing, TAG).allocateNetBufferList(0, 0);
             assertNotNull(nbl);

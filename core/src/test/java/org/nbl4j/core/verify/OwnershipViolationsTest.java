@@ -15,6 +15,7 @@ import static org.nbl4j.core.verify.VerifierFixture.withData;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nbl4j.core.buffer.Ndis;
@@ -23,9 +24,14 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
 /** Ownership (§4.9, §6.12): touching an NBL one does not own, use after free, illegal hand-offs, context pops. */
 class OwnershipViolationsTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfOw");
 
     private static NetBufferList packet(NetBufferListPool pool) {
@@ -37,7 +43,8 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: touching the data of a SENT NBL is NBL_NOT_OWNED; after the completion it works")
     void touchingSentNblThrows() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
+        try (Ndis ndis =
+                verification.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             NetBuffer nb = first(nbl);
             nbl.handOff(OwnerState.SENT, "miniport");
@@ -67,8 +74,9 @@ class OwnershipViolationsTest {
 
     @Test
     @DisplayName("§4.9 under COLLECT: the touches of a SENT NBL are refused and change nothing")
+    @ViolatesOnPurpose
     void touchingSentNblIsRefused() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full()
+        try (Ndis ndis = verification.create(VerifierSettings.full()
                 .withDriverCode(OwnershipViolationsTest.class.getName())
                 .withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
@@ -96,7 +104,7 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.10 checked mode, verifier OFF: a freed NBL's use is USE_AFTER_FREE")
     void useAfterFreeChecked() {
-        try (Ndis ndis = Ndis.createChecked(VerifierSettings.off())) {
+        try (Ndis ndis = verification.createChecked(VerifierSettings.off())) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             NetBuffer nb = first(nbl);
             nbl.free();
@@ -116,7 +124,7 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.10 standard verifier: a freed NBL's use is USE_AFTER_FREE, naming allocation and free")
     void useAfterFreeStandard() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.standard()
+        try (Ndis ndis = verification.create(VerifierSettings.standard()
                 .withDriverCode(OwnershipViolationsTest.class.getName())
                 .withSamplingInterval(1))) {
             NetBufferListPool pool = dataPool(ndis, TAG);
@@ -146,7 +154,8 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: SENT → SENT and SENT → INDICATED are NBL_ILLEGAL_HAND_OFF; the state stays SENT")
     void illegalHandOffsInFlight() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
+        try (Ndis ndis =
+                verification.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             nbl.handOff(OwnerState.SENT, "miniport");
 
@@ -178,7 +187,8 @@ class OwnershipViolationsTest {
     @EnumSource(OwnerState.class)
     @DisplayName("§4.10: handing off a freed NBL, to anything, is USE_AFTER_FREE")
     void handOffFromFree(OwnerState to) {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
+        try (Ndis ndis =
+                verification.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             nbl.free();
 
@@ -192,7 +202,8 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: every legal hand-off, out and back, is accepted")
     void legalHandOffs() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
+        try (Ndis ndis =
+                verification.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             for (OwnerState away : List.of(OwnerState.SENT, OwnerState.INDICATED, OwnerState.INJECTED)) {
                 nbl.handOff(away, "peer");
@@ -210,7 +221,7 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.5: popping context that was not pushed is CONTEXT_OVER_RELEASE, whatever the policy; nothing pops")
     void contextOverRelease() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full()
+        try (Ndis ndis = verification.create(VerifierSettings.full()
                 .withDriverCode(OwnershipViolationsTest.class.getName())
                 .withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));

@@ -52,7 +52,7 @@ class LwfReuseTest {
         Violation first = stale.getFirst();
         String detail = first.detail();
         assertEquals(
-                PREALLOCATING_LWF + ".SendPacket(" + sourceLine("NdisFSendNetBufferLists(FilterHandle") + ")",
+                PREALLOCATING_LWF + ".SendPacket(" + sourceLine("NdisFSendNetBufferLists(LwfHandle") + ")",
                 first.site().where(),
                 first::describe);
         BufferTrack buffer = first.buffer();

@@ -15,7 +15,6 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
@@ -49,7 +48,7 @@ public final class WfpBuffers {
     /** {@link #DEEP_CLONE_TAG}'s totals, kept so that each deep clone skips the tag lookup. */
     private final TagAccount deepCloneData;
 
-    private volatile IndicatedPacketOwner packetOwner = IndicatedPacketOwner.NONE;
+    private volatile IndicatedPacketHolds packetHolds = IndicatedPacketHolds.NONE;
 
     WfpBuffers(Ndis ndis, WfpInfoContainers containers, NblTags tags, InjectionFaults faults) {
         this.ndis = ndis;
@@ -60,8 +59,8 @@ public final class WfpBuffers {
         this.deepCloneData = ndis.memory().account(DEEP_CLONE_TAG);
     }
 
-    void setPacketOwner(IndicatedPacketOwner owner) {
-        this.packetOwner = owner;
+    void setPacketHolds(IndicatedPacketHolds holds) {
+        this.packetHolds = holds;
     }
 
     /**
@@ -205,10 +204,7 @@ public final class WfpBuffers {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, original + " has no NET_BUFFER");
         }
         clone.setSourceHandle(original.sourceHandle());
-        BufferTrack track = clone.track();
-        if (track != null) {
-            track.markClone();
-        }
+        clone.trackAsClone();
         adopt(original, clone, WfpNblKind.DEEP_CLONE);
         return clone;
     }
@@ -237,12 +233,7 @@ public final class WfpBuffers {
                     0);
             return;
         }
-        if (!container.structureRestored(clone)) {
-            verifier.report(
-                    Rule.CLONE_STRUCTURE_NOT_RESTORED,
-                    WfpInfoContainers.name(clone) + " no longer has the NBs and MDL chains it was cloned with",
-                    clone.track(),
-                    0);
+        if (verifier.enabled() && !structureRestored(clone, container)) {
             return;
         }
         NetBufferList parent = clone.parent();
@@ -252,7 +243,7 @@ public final class WfpBuffers {
             freeDeepCopy(clone);
         }
         if (parent != null) {
-            packetOwner.cloneFreed(parent, Irql.current() == Irql.DISPATCH_LEVEL);
+            packetHolds.cloneFreed(parent, Irql.current() == Irql.DISPATCH_LEVEL);
         }
     }
 
@@ -265,7 +256,7 @@ public final class WfpBuffers {
             return;
         }
         containers.attach(nbl).addReference();
-        packetOwner.reference(nbl);
+        packetHolds.reference(nbl);
     }
 
     /**
@@ -291,7 +282,7 @@ public final class WfpBuffers {
             return;
         }
         container.dropReference();
-        packetOwner.dereference(nbl, dispatchLevel);
+        packetHolds.dereference(nbl, dispatchLevel);
     }
 
     /**
@@ -344,6 +335,25 @@ public final class WfpBuffers {
         return faults;
     }
 
+    /**
+     * Whether a clone about to be freed has the structure it was cloned with (§2.5); if not, the difference is reported
+     * as {@link Rule#CLONE_STRUCTURE_NOT_RESTORED}, naming the NB and MDL, and the free must be refused: freeing would
+     * leak what was added or free what the callout still owns.
+     */
+    private boolean structureRestored(NetBufferList clone, WfpInfoContainer container) {
+        String change = container.structureChange(clone);
+        if (change == null) {
+            return true;
+        }
+        verifier.report(
+                Rule.CLONE_STRUCTURE_NOT_RESTORED,
+                WfpInfoContainers.name(clone) + " is not as it was cloned: " + change
+                        + "; undo the change before FwpsFreeCloneNetBufferList0",
+                clone.track(),
+                0);
+        return false;
+    }
+
     /** Links a new clone to its original and gives it what it inherits. */
     private void adopt(NetBufferList original, NetBufferList clone, WfpNblKind kind) {
         clone.setParent(original);
@@ -353,7 +363,10 @@ public final class WfpBuffers {
                 original.infoValue(NetBufferListInfo.TcpIpChecksumNetBufferListInfo));
         WfpInfoContainer container = containers.attach(clone);
         container.kind = kind;
-        container.snapshotStructure(clone);
+        if (verifier.enabled()) {
+            // Clones are few, but with the verifier off the free does not check the structure, so nothing records it.
+            container.snapshotStructure(clone);
+        }
         WfpInfoContainer parent = containers.find(original);
         if (parent != null) {
             container.inheritHistory(parent);

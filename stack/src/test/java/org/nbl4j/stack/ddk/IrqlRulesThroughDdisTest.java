@@ -44,8 +44,8 @@ import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ndis.Adapter;
-import org.nbl4j.stack.ndis.FilterHandle;
-import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.LwfHandle;
+import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.InjectionHandle;
@@ -53,27 +53,27 @@ import org.nbl4j.stack.wfp.InjectionHandle;
 /**
  * IRQL rules as a ported driver meets them: through the DDIs of the facade, on a real filter module of a running
  * adapter, with the verifier at full (violations throw). Each test names the rule it breaks; removing that rule's
- * check from the Java API class behind the DDI ({@code FilterModule}, {@code InjectionHandle}, the core pools) lets the
+ * check from the Java API class behind the DDI ({@code LwfModule}, {@code InjectionHandle}, the core pools) lets the
  * call through and the test fail.
  */
 class IrqlRulesThroughDdisTest {
     private Ndis ndis;
     private Adapter adapter;
-    private FilterHandle filter;
+    private LwfHandle lwf;
     private NetBufferListPool pool;
 
     @BeforeEach
     void attachAFilter() {
         ndis = Ndis.create(VerifierSettings.full());
-        AtomicReference<FilterHandle> attached = new AtomicReference<>();
+        AtomicReference<LwfHandle> attached = new AtomicReference<>();
         adapter = Adapter.builder(ndis)
                 .miniport(MemoryMiniport.builder().build())
-                .filter("irql", handle -> {
+                .lwf("irql", handle -> {
                     attached.set(handle);
-                    return new LightweightFilter() {
+                    return new LwfHandlers() {
                         /** The filter only sends its own NBLs, so every completion is its own to free. */
                         @Override
-                        public void sendNetBufferListsComplete(FilterHandle from, NetBufferList chain, int flags) {
+                        public void sendNetBufferListsComplete(LwfHandle from, NetBufferList chain, int flags) {
                             for (NetBufferList nbl = chain, next; nbl != null; nbl = next) {
                                 next = nbl.next();
                                 nbl.setNext(null);
@@ -83,8 +83,8 @@ class IrqlRulesThroughDdisTest {
                     };
                 })
                 .build();
-        filter = attached.get();
-        assertNotNull(filter, "FilterAttach ran");
+        lwf = attached.get();
+        assertNotNull(lwf, "FilterAttach ran");
         pool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("Irql"), 2048));
         assertNotNull(pool);
     }
@@ -104,7 +104,7 @@ class IrqlRulesThroughDdisTest {
         assertNotNull(nb);
         assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nb.retreat(20, 0, null));
         nb.write(0, new byte[] {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, (byte) 192, 0, 2, 1, (byte) 198, 51, 100, 1});
-        nbl.setSourceHandle(filter);
+        nbl.setSourceHandle(lwf);
         return nbl;
     }
 
@@ -133,7 +133,7 @@ class IrqlRulesThroughDdisTest {
         NetBufferList nbl = own();
         String text = refused(
                 Rule.IRQL_DISPATCH_FLAG_LIES,
-                () -> NdisFSendNetBufferLists(filter, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
+                () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NdisFSendNetBufferLists was passed NDIS_SEND_FLAGS_DISPATCH_LEVEL"), text);
         assertTrue(text.contains("caller is at PASSIVE_LEVEL"), text);
         assertTrue(text.contains("/network/dispatch-irql-tracking"), text);
@@ -148,7 +148,7 @@ class IrqlRulesThroughDdisTest {
         String text = refused(
                 Rule.IRQL_DISPATCH_FLAG_LIES,
                 () -> NdisFIndicateReceiveNetBufferLists(
-                        filter, nbl, NDIS_DEFAULT_PORT_NUMBER, 1, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL));
+                        lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, 1, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL"), text);
         NdisFreeNetBufferList(nbl);
     }
@@ -160,7 +160,7 @@ class IrqlRulesThroughDdisTest {
         // Without the flag check the return would be refused too, but as NBL_MISROUTED: the NBL is the filter's own.
         String text = refused(
                 Rule.IRQL_DISPATCH_FLAG_LIES,
-                () -> NdisFReturnNetBufferLists(filter, nbl, NDIS_RETURN_FLAGS_DISPATCH_LEVEL));
+                () -> NdisFReturnNetBufferLists(lwf, nbl, NDIS_RETURN_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NDIS_RETURN_FLAGS_DISPATCH_LEVEL"), text);
         NdisFreeNetBufferList(nbl);
     }
@@ -173,7 +173,7 @@ class IrqlRulesThroughDdisTest {
                 Wdm.APC_LEVEL,
                 () -> refused(
                         Rule.IRQL_DISPATCH_FLAG_LIES,
-                        () -> NdisFSendNetBufferListsComplete(filter, nbl, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)));
+                        () -> NdisFSendNetBufferListsComplete(lwf, nbl, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)));
         NdisFreeNetBufferList(nbl);
     }
 
@@ -183,10 +183,10 @@ class IrqlRulesThroughDdisTest {
         NetBufferList nbl = own();
         at(
                 DISPATCH_LEVEL,
-                () -> NdisFSendNetBufferLists(filter, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
-        assertEquals(1, filter.outstandingSends(), "handed to the miniport");
+                () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
+        assertEquals(1, lwf.outstandingSends(), "handed to the miniport");
         adapter.poll(0, 16);
-        assertEquals(0, filter.outstandingSends(), "completed back to the filter, which frees it");
+        assertEquals(0, lwf.outstandingSends(), "completed back to the filter, which frees it");
         assertEquals(0, ndis.verifier().violations().size());
     }
 
@@ -195,8 +195,8 @@ class IrqlRulesThroughDdisTest {
     void sendAboveDispatch() throws Throwable {
         NetBufferList nbl = own();
         at(HIGH_LEVEL, () -> {
-            String text = refused(
-                    Rule.IRQL_TOO_HIGH, () -> NdisFSendNetBufferLists(filter, nbl, NDIS_DEFAULT_PORT_NUMBER, 0));
+            String text =
+                    refused(Rule.IRQL_TOO_HIGH, () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, 0));
             assertTrue(text.contains("NdisFSendNetBufferLists requires IRQL <= DISPATCH_LEVEL"), text);
             assertTrue(text.contains("/ddi/ndis/nf-ndis-ndisfsendnetbufferlists"), text);
             assertTrue(text.contains("called at HIGH_LEVEL"), text);

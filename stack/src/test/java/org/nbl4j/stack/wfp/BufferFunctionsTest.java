@@ -94,6 +94,7 @@ class BufferFunctionsTest {
         VerifierSettings watched = VerifierSettings.full()
                 .withPolicy(ViolationPolicy.COLLECT)
                 .withHeldCloneBudget(Duration.ofMillis(100))
+                .withHeldCloneCheckPeriod(Duration.ZERO)
                 .withNanoClock(clock::get);
         WfpTestStack own = new WfpTestStack(watched, PlatformProfile.WINDOWS_10, TestPacketInjection.immediate());
         NetBufferList packet = own.packet(bytes, 16);
