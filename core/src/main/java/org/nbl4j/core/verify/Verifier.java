@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.MemoryWatch;
 import org.nbl4j.core.memory.PoolTag;
 
 /**
@@ -27,10 +28,16 @@ public final class Verifier {
     private final boolean enabled;
     private final Set<BufferTrack> live = ConcurrentHashMap.newKeySet();
     private final List<Violation> violations = new CopyOnWriteArrayList<>();
+    private final MemoryWatch memoryWatch = new VerifierMemoryWatch(this);
 
     public Verifier(VerifierSettings settings) {
         this.settings = settings;
         this.enabled = settings.level() != VerifierLevel.OFF;
+    }
+
+    /** This verifier as the watch of a {@code TaggedMemory}: follows its sampled blocks and reports its misuse. */
+    public MemoryWatch memoryWatch() {
+        return memoryWatch;
     }
 
     /** The settings. */
@@ -119,21 +126,44 @@ public final class Verifier {
     }
 
     /**
-     * Reports a broken rule according to the policy: {@link ViolationPolicy#THROW} throws, the others log or keep it
-     * and return, after which the caller must refuse the illegal operation.
+     * Breaks a rule: the one way every layer reports one. The violation is recorded in {@link #violations()} and
+     * emitted as an {@code nbl4j.NblViolation} event at every level, then the rule's {@link RuleKind} decides: an
+     * {@link RuleKind#ARGUMENT} error is thrown whatever the policy; a {@link RuleKind#STATE} error is thrown, logged
+     * or only kept as {@link VerifierSettings#policy()} says, after which the caller must refuse the illegal
+     * operation; a {@link RuleKind#SHUTDOWN} one is logged and never thrown.
      *
+     * @param buffer the tracked buffer involved, whose sites the report names, or {@code null}
      * @param bugcheckParameter2 the second bugcheck parameter, where the rule has a bugcheck
+     * @throws RuleViolation for an argument error, and for a state error under {@link ViolationPolicy#THROW}
      */
     public void report(Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2) {
         Violation violation =
                 new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), buffer);
         violations.add(violation);
         NblEvents.violated(violation);
-        switch (settings.policy()) {
-            case THROW -> throw new RuleViolation(violation);
-            case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
-            case COLLECT -> {}
+        switch (rule.kind()) {
+            case ARGUMENT -> throw new RuleViolation(violation);
+            case STATE -> {
+                switch (settings.policy()) {
+                    case THROW -> throw new RuleViolation(violation);
+                    case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
+                    case COLLECT -> {}
+                }
+            }
+            case SHUTDOWN -> LOG.log(Logger.Level.WARNING, violation.describe());
         }
+    }
+
+    /**
+     * Reports an argument error ({@link #report}, which throws it). Declared to return the exception so that the
+     * caller writes {@code throw verifier.rejected(...)} and its path visibly ends there.
+     *
+     * @throws RuleViolation always, for an {@link RuleKind#ARGUMENT} rule
+     * @throws IllegalArgumentException for a rule of another kind, which must be reported and the call refused
+     */
+    public RuleViolation rejected(Rule rule, String detail) {
+        report(rule, detail, null, 0);
+        throw new IllegalArgumentException(rule.name() + " is a " + rule.kind() + " rule: report it, refuse the call");
     }
 
     /** Every violation reported so far, whatever the policy. */
@@ -151,7 +181,7 @@ public final class Verifier {
         if (!enabled || current.compareTo(highest) <= 0) {
             return true;
         }
-        report(Rule.IRQL_TOO_HIGH, ddi + " runs at " + highest + " or below, called at " + current, null, 0);
+        report(BufferRule.IRQL_TOO_HIGH, ddi + " runs at " + highest + " or below, called at " + current, null, 0);
         return false;
     }
 
@@ -166,7 +196,7 @@ public final class Verifier {
             return true;
         }
         report(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 ddi + " was told DISPATCH_LEVEL but the caller is at " + Irql.current(),
                 null,
                 0);
@@ -184,18 +214,6 @@ public final class Verifier {
     /** Like {@link #leaks()}, naming {@code occasion} in the leak events (e.g. {@code NDIS shutdown}). */
     public LeakReport leaks(String occasion) {
         return outstanding(null, occasion);
-    }
-
-    /**
-     * Records a violation that cannot be refused, such as leaks found at shutdown: it is kept in
-     * {@link #violations()}, logged, and emitted as an event, but never thrown, whatever the policy, because the
-     * shutdown must complete.
-     */
-    public void note(Rule rule, String detail, long bugcheckParameter2) {
-        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), null);
-        violations.add(violation);
-        NblEvents.violated(violation);
-        LOG.log(Logger.Level.WARNING, violation.describe());
     }
 
     /**
@@ -256,7 +274,7 @@ public final class Verifier {
         }
         for (PendingBuffer pending : late) {
             report(
-                    Rule.CLONE_HELD_TOO_LONG,
+                    BufferRule.CLONE_HELD_TOO_LONG,
                     pending.buffer().description() + " held by "
                             + (pending.holder() == null ? "its allocator" : pending.holder()) + " for "
                             + pending.held().toMillis() + " ms (budget " + budget.toMillis() + " ms)",

@@ -15,9 +15,9 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.ip.AddressFamily;
 
@@ -226,7 +226,7 @@ public final class WfpBuffers {
         }
         if (freeCloneFlags != 0) {
             verifier.report(
-                    Rule.CLONE_FLAGS_MISMATCH,
+                    BufferRule.CLONE_FLAGS_MISMATCH,
                     "FwpsFreeCloneNetBufferList0 flags must be 0, not 0x" + Integer.toHexString(freeCloneFlags),
                     clone.track(),
                     0);
@@ -234,7 +234,7 @@ public final class WfpBuffers {
         }
         if (!container.structureRestored(clone)) {
             verifier.report(
-                    Rule.CLONE_STRUCTURE_NOT_RESTORED,
+                    WfpRule.CLONE_STRUCTURE_NOT_RESTORED,
                     WfpInfoContainers.name(clone) + " no longer has the NBs and MDL chains it was cloned with",
                     clone.track(),
                     0);
@@ -273,7 +273,7 @@ public final class WfpBuffers {
         WfpInfoContainer container = containers.find(nbl);
         if (container == null || container.references() <= 0) {
             verifier.report(
-                    Rule.WFP_REFERENCE_UNBALANCED,
+                    WfpRule.WFP_REFERENCE_UNBALANCED,
                     WfpInfoContainers.name(nbl) + " has no FwpsReferenceNetBufferList0 reference to drop",
                     nbl.track(),
                     0);
@@ -405,7 +405,7 @@ public final class WfpBuffers {
                 || (allowed == WfpNblKind.ALLOCATED && kind == WfpNblKind.REASSEMBLED_GROUP);
         if (container == null || !fits) {
             verifier.report(
-                    Rule.WFP_WRONG_FREE_FUNCTION,
+                    WfpRule.WFP_WRONG_FREE_FUNCTION,
                     ddi + " on " + WfpInfoContainers.name(nbl) + ", made as " + kind,
                     nbl.track(),
                     0);
@@ -413,7 +413,7 @@ public final class WfpBuffers {
         }
         if (container.injectingHandle != null) {
             verifier.report(
-                    Rule.WFP_WRONG_FREE_FUNCTION,
+                    WfpRule.WFP_WRONG_FREE_FUNCTION,
                     ddi + " on " + WfpInfoContainers.name(nbl) + " while an injection of it is in flight",
                     nbl.track(),
                     0);
