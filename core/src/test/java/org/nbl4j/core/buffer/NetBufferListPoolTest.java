@@ -379,7 +379,7 @@ class NetBufferListPoolTest {
         nbl.free();
         pool.close();
         assertEquals(
-                BufferRule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
     }
@@ -396,7 +396,7 @@ class NetBufferListPoolTest {
         other.join();
         pool.close();
         assertEquals(
-                BufferRule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
         AtomicReference<Throwable> onOther = new AtomicReference<>();
@@ -404,7 +404,7 @@ class NetBufferListPoolTest {
                 () -> onOther.set(assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))));
         again.start();
         again.join();
-        assertEquals(BufferRule.USE_AFTER_FREE, ((RuleViolation) onOther.get()).rule());
+        assertEquals(BufferRule.POOL_USED_AFTER_FREE, ((RuleViolation) onOther.get()).rule());
         assertEquals(0, pool.outstanding(), "the refused allocations were not counted");
     }
 

@@ -284,7 +284,7 @@ class NetBufferPoolTest {
         nb.free();
         pool.close();
         assertEquals(
-                BufferRule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBuffer(null, 0, 0))
                         .rule());
     }

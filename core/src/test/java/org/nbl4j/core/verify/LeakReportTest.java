@@ -146,7 +146,7 @@ class LeakReportTest {
         kept.forEach(NetBufferList::free);
         pool.close();
         assertEquals(
-                BufferRule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
     }
