@@ -5,6 +5,7 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.Verifier;
 
@@ -44,6 +45,9 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
      */
     public @Nullable NetBuffer allocateNetBuffer(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
         requireOpen();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBuffer", NetBufferList.NBLAPI)) {
+            return null;
+        }
         if (isDataPool()) {
             return null;
         }
@@ -61,6 +65,9 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
      */
     public @Nullable NetBuffer allocateNetBufferMdlAndData() {
         requireOpen();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferMdlAndData", NetBufferList.NBLAPI)) {
+            return null;
+        }
         if (!isDataPool()) {
             return null;
         }
@@ -86,6 +93,9 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
     void release(NetBuffer nb) {
         if (nb.pool != this) {
             throw verifier.rejected(BufferRule.POOL_WRONG_KIND, nb + " came from " + nb.pool);
+        }
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFreeNetBuffer", NetBufferList.NBLAPI)) {
+            return;
         }
         if (!nb.allocated) {
             verifier.report(BufferRule.NB_DOUBLE_FREE, "NdisFreeNetBuffer on " + nb + ", already freed", nb.track, 0);
