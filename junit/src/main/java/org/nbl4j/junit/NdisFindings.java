@@ -7,14 +7,14 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.LeakReport;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 
 /**
- * What one NDIS instance left behind when a test ended: the shutdown's leak note ({@link Rule#LEAKED_AT_SHUTDOWN},
+ * What one NDIS instance left behind when a test ended: the shutdown's leak note ({@link BufferRule#LEAKED_AT_SHUTDOWN},
  * Driver Verifier's 0xC4/0x62 at unload) with the tracked buffers still outstanding, and the violations the test was
  * not told about because its policy does not throw.
  *
@@ -30,7 +30,7 @@ record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Vio
         ndis.close();
         List<Violation> violations = ndis.verifier().violations();
         Violation shutdownLeak = violations.stream()
-                .filter(violation -> violation.rule() == Rule.LEAKED_AT_SHUTDOWN)
+                .filter(violation -> violation.rule() == BufferRule.LEAKED_AT_SHUTDOWN)
                 .findFirst()
                 .orElse(null);
         LeakReport leaks = shutdownLeak == null
@@ -39,7 +39,7 @@ record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Vio
         boolean silent = ndis.verifier().settings().policy() != ViolationPolicy.THROW;
         List<Violation> silentViolations = silent
                 ? violations.stream()
-                        .filter(violation -> violation.rule() != Rule.LEAKED_AT_SHUTDOWN)
+                        .filter(violation -> violation.rule() != BufferRule.LEAKED_AT_SHUTDOWN)
                         .toList()
                 : List.of();
         return new NdisFindings(shutdownLeak, leaks, silentViolations);

@@ -15,7 +15,6 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.HookPoint;
@@ -332,7 +331,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     public ClassifyHandle acquireClassifyHandle(ClassifyContext classifyContext, int flags) {
         Layer layer = classifyContext.layer();
         if (flags != 0 || layer == null) {
-            verifier.report(Rule.CLASSIFY_HANDLE_MISUSE, "acquired outside classifyFn or with flags", null, 0);
+            verifier.report(WfpRule.CLASSIFY_HANDLE_MISUSE, "acquired outside classifyFn or with flags", null, 0);
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, "no active classification");
         }
         return new ClassifyHandle(layer);
@@ -353,7 +352,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     /** {@code FwpsReleaseClassifyHandle0}: once per acquire. */
     public void releaseClassifyHandle(ClassifyHandle handle) {
         if (handle.released()) {
-            verifier.report(Rule.CLASSIFY_HANDLE_MISUSE, "classify handle released twice", null, 0);
+            verifier.report(WfpRule.CLASSIFY_HANDLE_MISUSE, "classify handle released twice", null, 0);
             return;
         }
         handle.release();
