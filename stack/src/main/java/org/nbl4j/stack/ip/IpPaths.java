@@ -48,8 +48,7 @@ final class IpPaths {
         this.reassembler = new Reassembler(
                 ndis, generatedPackets, holds, reassemblyTimeoutNanos, reassemblyBytes, reassemblyDatagrams);
         this.send = new LocalSend(this, icmpLimiter);
-        this.forward =
-                new ForwardPath(this, new ForwardFragmentGrouping(reassemblyTimeoutNanos, reassemblyDatagrams));
+        this.forward = new ForwardPath(this, new ForwardFragmentGrouping(reassemblyTimeoutNanos, reassemblyDatagrams));
         this.expiry = new ReassemblyExpiry(this);
         this.delivery = new LocalDelivery(this);
         this.receive = new ReceivePath(this);

@@ -17,10 +17,10 @@ import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.internal.ReentrancyFrames;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.HookPoint;
 import org.nbl4j.stack.ip.HookVerdict;
-import org.nbl4j.stack.internal.ReentrancyFrames;
 import org.nbl4j.stack.ip.PacketFacts;
 import org.nbl4j.stack.ip.PacketHook;
 import org.nbl4j.stack.ip.PacketInjection;
@@ -67,6 +67,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      * untouched when the callout returns.
      */
     private final ReentrancyFrames<Scratch> scratch = new ReentrancyFrames<>(Scratch::new);
+
     private volatile Filter[][] byLayer;
     private final AtomicLongArray indications = new AtomicLongArray(Layer.values().length);
     private volatile @Nullable PacketInjection packetInjection;
