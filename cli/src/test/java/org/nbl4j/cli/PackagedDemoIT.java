@@ -46,7 +46,7 @@ class PackagedDemoIT {
                     stdout);
             assertTrue(lines.get(1).startsWith("  object:    NET_BUFFER_LIST[ALLOCATED, pool FPoo] "), stdout);
             assertEquals(
-                    "  broken at: " + LWF + ".SendPacket(" + sampleLine("NdisFSendNetBufferLists(LwfHandle")
+                    "  broken at: " + LWF + ".SendPacket(" + sampleLine("NdisFSendNetBufferLists(")
                             + "), calling NdisH.NdisFSendNetBufferLists",
                     lines.get(2),
                     stdout);

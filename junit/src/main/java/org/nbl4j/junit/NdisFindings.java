@@ -3,19 +3,21 @@ package org.nbl4j.junit;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.RuleKind;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.core.verify.ViolationReport;
 
 /**
- * What one NDIS instance left behind when a test ended: the shutdown's leak note ({@link Rule#LEAKED_AT_SHUTDOWN},
+ * What one NDIS instance left behind when a test ended: the shutdown's leak note ({@link BufferRule#LEAKED_AT_SHUTDOWN},
  * Driver Verifier's 0xC4/0x62 at unload), whose report lists the tags still allocated and the tracked buffers among
  * them, and the violations the test was not told about because its policy does not throw.
  *
  * @param shutdownLeak the leak noted when the instance shut down, or {@code null} if every tag was back to 0
- * @param silentViolations violations recorded under {@code COLLECT} or {@code LOG}; under {@code THROW} each one
- *     already reached the test as a {@code RuleViolation} thrown at the line that broke the rule
+ * @param silentViolations state violations recorded under {@code COLLECT} or {@code LOG}; under {@code THROW}, and
+ *     for argument errors under any policy, each one already reached the test as a {@code RuleViolation} thrown at the
+ *     line that broke the rule
  */
 record NdisFindings(@Nullable Violation shutdownLeak, List<Violation> silentViolations) {
 
@@ -24,13 +26,15 @@ record NdisFindings(@Nullable Violation shutdownLeak, List<Violation> silentViol
         ndis.close();
         List<Violation> violations = ndis.verifier().violations();
         Violation shutdownLeak = violations.stream()
-                .filter(violation -> violation.rule() == Rule.LEAKED_AT_SHUTDOWN)
+                .filter(violation -> violation.rule() == BufferRule.LEAKED_AT_SHUTDOWN)
                 .findFirst()
                 .orElse(null);
         boolean silent = ndis.verifier().settings().policy() != ViolationPolicy.THROW;
         List<Violation> silentViolations = silent
                 ? violations.stream()
-                        .filter(violation -> violation.rule() != Rule.LEAKED_AT_SHUTDOWN)
+                        // Argument errors were thrown at the test whatever the policy; shutdown notes are the leak
+                        // above.
+                        .filter(violation -> violation.rule().kind() == RuleKind.STATE)
                         .toList()
                 : List.of();
         return new NdisFindings(shutdownLeak, silentViolations);

@@ -27,7 +27,7 @@ class DemosTest {
         assertTrue(lines[0].startsWith("968 x WFP_INFO_STALE_ON_SEND ("), out);
         assertEquals(
                 "  broken at: " + PreallocatingLwf.class.getName() + ".SendPacket("
-                        + SampleSource.line("lwfreuse/PreallocatingLwf.java", "NdisFSendNetBufferLists(LwfHandle")
+                        + SampleSource.line("lwfreuse/PreallocatingLwf.java", "NdisFSendNetBufferLists(")
                         + "), calling NdisH.NdisFSendNetBufferLists",
                 lines[2]);
         assertEquals(

@@ -56,6 +56,9 @@ public final class RuleFixes {
             Map.entry("FRAGMENT_DELTA_MISMATCH", "free a derived NBL with the DataOffsetDelta it was made with"),
             Map.entry("POOL_FREED_WITH_OUTSTANDING", "free every element of a pool before the pool"),
             Map.entry("POOL_WRONG_KIND", "return each element to the pool it came from"),
+            Map.entry(
+                    "POOL_USED_AFTER_FREE",
+                    "stop using a pool handle once you freed the pool; clear your pointer to it when you free it"),
             Map.entry("CONTEXT_OVER_RELEASE", "free exactly the context size you allocated"),
             Map.entry("CHAIN_CYCLE", "set NEXT_NBL / NEXT_NB to NULL at the end of a chain"),
             Map.entry("CHAIN_OVERLAP", "unlink an NBL from one chain before you link it into another"),

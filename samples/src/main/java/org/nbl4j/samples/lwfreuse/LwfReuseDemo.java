@@ -2,11 +2,11 @@ package org.nbl4j.samples.lwfreuse;
 
 import java.io.PrintStream;
 import org.nbl4j.core.diagnostics.PoolmonTable;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.ViolationReport;
 import org.nbl4j.samples.lwfreuse.LwfReuseRun.Report;
 import org.nbl4j.samples.lwfreuse.LwfReuseRun.Variant;
 import org.nbl4j.stack.wfp.PlatformProfile;
+import org.nbl4j.stack.wfp.WfpRule;
 
 /**
  * {@code nbl4j demo lwf-reuse}: the seed-001 filter as posted on Windows 10 (the stale-send reports grouped by the
@@ -60,7 +60,7 @@ public final class LwfReuseDemo {
                     report.violations().size());
         }
         long stale = posted.violations().stream()
-                .filter(violation -> violation.rule() == Rule.WFP_INFO_STALE_ON_SEND)
+                .filter(violation -> violation.rule() == WfpRule.WFP_INFO_STALE_ON_SEND)
                 .count();
         boolean asDescribed = posted.wfpnGrowth() == SENDS
                 && stale == SENDS - PREALLOCATED

@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.samples.SampleSource;
@@ -34,7 +34,7 @@ class HeldDeepClonesWatchdogTest {
         String cloningLine =
                 SampleSource.line("forwardinject/HoldingForwardCallout.java", "FwpsAllocateDeepCloneNetBufferList0(");
         for (Violation violation : held) {
-            assertEquals(Rule.CLONE_HELD_TOO_LONG, violation.rule());
+            assertEquals(BufferRule.CLONE_HELD_TOO_LONG, violation.rule());
             assertTrue(violation.detail().contains("held by its allocator"), violation::detail);
             BufferTrack clone = violation.buffer();
             assertNotNull(clone);

@@ -82,7 +82,7 @@ class RecyclingLwfVerifiedTest {
                 () -> "the first line names the count and the rule:\n" + message);
         assertEquals(
                 "  broken at: " + PreallocatingLwf.class.getName() + ".SendPacket("
-                        + SampleSource.line("lwfreuse/PreallocatingLwf.java", "NdisFSendNetBufferLists(LwfHandle")
+                        + SampleSource.line("lwfreuse/PreallocatingLwf.java", "NdisFSendNetBufferLists(")
                         + "), calling NdisH.NdisFSendNetBufferLists",
                 lines.get(2),
                 message);
