@@ -394,14 +394,6 @@ class RetreatAdvanceTest {
         return Packets.nblOf(nblPool, nbPool, chain(ndis, 0, 8), chain(ndis, 0x20, 8), chain(ndis, 0x40, 8));
     }
 
-    /** Frees what {@link #threeNbNbl} allocated: the NBs, the NBL and the caller's MDL chain of each NB. */
-    private void freeThreeNbNbl(NetBufferList nbl) {
-        List<Mdl> chains =
-                Packets.netBuffers(nbl).stream().map(NetBuffer::mdlChain).toList();
-        Packets.freeNblOf(nbl);
-        chains.forEach(chain -> Packets.freeChain(ndis, chain));
-    }
-
     @Test
     @DisplayName(
             "§3.5: allocator and freer must be both NULL or both set, else NDIS_STATUS_INVALID_PARAMETER (0xC000000D)")
@@ -415,7 +407,7 @@ class RetreatAdvanceTest {
             assertEquals(1, Packets.mdls(nb.mdlChain()).size());
         }
         assertTrue(driver.requestedSizes.isEmpty());
-        freeThreeNbNbl(nbl);
+        Packets.freeNblAndChains(ndis, nbl);
     }
 
     @Test
@@ -431,7 +423,7 @@ class RetreatAdvanceTest {
         nbl.advance(4, true, driver);
         assertEquals(3, driver.freed.size());
         assertEquals(0, diff(ndis, Packets.DriverMdls.TAG));
-        freeThreeNbNbl(nbl);
+        Packets.freeNblAndChains(ndis, nbl);
     }
 
     @Test
@@ -456,7 +448,7 @@ class RetreatAdvanceTest {
             assertEquals(0, nb.currentMdlOffset(), "NB " + i);
         }
         assertEquals(0, diff(ndis, Packets.DriverMdls.TAG), "nothing leaked");
-        freeThreeNbNbl(nbl);
+        Packets.freeNblAndChains(ndis, nbl);
     }
 
     @Test
