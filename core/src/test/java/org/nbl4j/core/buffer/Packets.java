@@ -57,10 +57,19 @@ final class Packets {
     }
 
     /** {@code NdisFreeMdl} for each MDL of a chain {@link #chain} built: the caller's MDLs are the caller's to free. */
-    static void freeChain(Ndis ndis, Mdl head) {
+    static void freeChain(Ndis ndis, @Nullable Mdl head) {
         for (Mdl mdl : mdls(head)) {
             ndis.freeMdl(mdl);
         }
+    }
+
+    /**
+     * {@code NdisFreeNetBuffer}, then the caller's MDL chain the NB was allocated over ({@link #freeChain}, none if
+     * {@code null}): NDIS frees neither the MDLs nor their memory with a plain NB (§4.8).
+     */
+    static void freeNb(Ndis ndis, NetBuffer nb, @Nullable Mdl chain) {
+        nb.free();
+        freeChain(ndis, chain);
     }
 
     /** NdisAllocateMdl over the first {@code length} bytes of {@code memory}. */

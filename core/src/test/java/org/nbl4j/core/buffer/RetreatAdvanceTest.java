@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.core.buffer.Packets.byteCounts;
 import static org.nbl4j.core.buffer.Packets.chain;
 import static org.nbl4j.core.buffer.Packets.diff;
+import static org.nbl4j.core.buffer.Packets.freeNb;
 import static org.nbl4j.core.buffer.Packets.seq;
 
 import java.util.Arrays;
@@ -48,12 +49,6 @@ class RetreatAdvanceTest {
         return nb;
     }
 
-    /** NdisFreeNetBuffer, then the caller's MDL chain it described: NDIS frees neither MDL nor memory with it. */
-    private void free(NetBuffer nb, Mdl chain) {
-        nb.free();
-        Packets.freeChain(ndis, chain);
-    }
-
     private long retreatBuffers() {
         return diff(ndis, Ndis.RETREAT_TAG);
     }
@@ -82,7 +77,7 @@ class RetreatAdvanceTest {
         assertEquals(0, retreatBuffers(), "DataBackFill is ignored on the fast path");
         assertArrayEquals(seq(5, 25), nb.toByteArray());
         nb.checkInvariants();
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -94,7 +89,7 @@ class RetreatAdvanceTest {
         assertEquals(0, nb.dataOffset());
         assertEquals(10, nb.dataLength());
         assertEquals(0, retreatBuffers());
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -118,7 +113,7 @@ class RetreatAdvanceTest {
         assertEquals(32, nb.currentMdlOffset());
         nb.checkInvariants();
         nb.advance(10, true, null); // undoes the retreat: NDIS frees the MDL it added and its NDrt buffer
-        free(nb, oldHead);
+        freeNb(ndis, nb, oldHead);
     }
 
     @Test
@@ -143,7 +138,7 @@ class RetreatAdvanceTest {
         // the 10-byte header is therefore NOT contiguous: NdisGetDataBuffer needs Storage
         assertNull(nb.getDataBuffer(10, null, 1, 0));
         nb.advance(10, true, null);
-        free(nb, oldHead);
+        freeNb(ndis, nb, oldHead);
     }
 
     @Test
@@ -170,7 +165,7 @@ class RetreatAdvanceTest {
         assertEquals(0, diff(ndis, Packets.DriverMdls.TAG));
         assertEquals(6, nb.dataOffset());
         assertEquals(10, nb.dataLength());
-        free(nb, oldHead);
+        freeNb(ndis, nb, oldHead);
     }
 
     @Test
@@ -191,7 +186,7 @@ class RetreatAdvanceTest {
         assertEquals(6, nb.dataOffset());
         assertEquals(10, nb.dataLength());
         assertNull(head.next());
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -204,7 +199,7 @@ class RetreatAdvanceTest {
         assertEquals(0, nb.dataOffset());
         assertEquals(16, nb.dataLength());
         assertSame(head, nb.mdlChain(), "the refused MDL was not linked");
-        free(nb, head);
+        freeNb(ndis, nb, head);
         Packets.freeChain(ndis, tooSmall);
     }
 
@@ -226,7 +221,7 @@ class RetreatAdvanceTest {
         assertEquals(5, nb.currentMdlOffset());
         assertEquals(descriptors, mdlDescriptors());
         assertArrayEquals(seq(25, 5), nb.toByteArray());
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -251,7 +246,7 @@ class RetreatAdvanceTest {
         assertEquals(5, nb.currentMdlOffset());
         assertEquals(15, nb.dataLength());
         assertArrayEquals(seq(25, 15), nb.toByteArray());
-        free(nb, c);
+        freeNb(ndis, nb, c);
     }
 
     @Test
@@ -266,7 +261,7 @@ class RetreatAdvanceTest {
         assertSame(nb.mdlChain(), nb.currentMdl());
         assertEquals(0, nb.currentMdlOffset());
         assertEquals(1, mdlDescriptors());
-        free(nb, b);
+        freeNb(ndis, nb, b);
     }
 
     @Test
@@ -278,7 +273,7 @@ class RetreatAdvanceTest {
         assertTrue(driver.freed.isEmpty());
         assertSame(a, nb.mdlChain());
         assertEquals(9, nb.dataOffset());
-        free(nb, a);
+        freeNb(ndis, nb, a);
     }
 
     @Test
@@ -299,7 +294,7 @@ class RetreatAdvanceTest {
         assertSame(head, nb.mdlChain());
         assertEquals(0, nb.dataOffset());
         assertEquals(16, nb.dataLength());
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -337,7 +332,7 @@ class RetreatAdvanceTest {
         assertEquals(10, nb.dataLength());
         nb.advance(10, false, null); // exactly DataLength is fine
         assertEquals(0, nb.dataLength());
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -350,7 +345,7 @@ class RetreatAdvanceTest {
         assertEquals(
                 Rule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, nb::checkInvariants).rule());
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -363,7 +358,7 @@ class RetreatAdvanceTest {
                 Rule.NB_LENGTH_OVERFLOW,
                 assertThrows(RuleViolation.class, () -> nb.retreat(8, 0, null)).rule());
         assertEquals(8, nb.dataOffset());
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -382,7 +377,7 @@ class RetreatAdvanceTest {
         assertSame(head.next(), nb.currentMdl());
         assertEquals(3, nb.currentMdlOffset());
         nb.checkInvariants();
-        free(nb, head);
+        freeNb(ndis, nb, head);
     }
 
     // ---- §3.5 list variants ----
@@ -477,7 +472,7 @@ class RetreatAdvanceTest {
         assertEquals(0, first.dataOffset());
         assertEquals(8, first.dataLength());
         first.setNext(null);
-        free(second, secondChain);
+        freeNb(ndis, second, secondChain);
         nbl.free();
         Packets.freeChain(ndis, data);
     }
