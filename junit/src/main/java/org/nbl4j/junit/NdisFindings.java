@@ -7,21 +7,23 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.LeakReport;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleKind;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 
 /**
- * What one NDIS instance left behind when a test ended: the shutdown's leak note ({@link Rule#LEAKED_AT_SHUTDOWN},
+ * What one NDIS instance left behind when a test ended: the shutdown's leak note ({@link BufferRule#LEAKED_AT_SHUTDOWN},
  * Driver Verifier's 0xC4/0x62 at unload) with the tracked buffers still outstanding, and the violations the test was
  * not told about because its policy does not throw.
  *
  * @param shutdownLeak the leak noted when the instance shut down, or {@code null} if every tag was back to 0
  * @param leaks the tracked buffers still outstanding after the shutdown
- * @param silentViolations violations recorded under {@code COLLECT} or {@code LOG}; under {@code THROW} each one
- *     already reached the test as a {@code RuleViolation} thrown at the line that broke the rule
+ * @param silentViolations state violations recorded under {@code COLLECT} or {@code LOG}; under {@code THROW}, and
+ *     for argument errors under any policy, each one already reached the test as a {@code RuleViolation} thrown at the
+ *     line that broke the rule
  */
 record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Violation> silentViolations) {
 
@@ -30,7 +32,7 @@ record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Vio
         ndis.close();
         List<Violation> violations = ndis.verifier().violations();
         Violation shutdownLeak = violations.stream()
-                .filter(violation -> violation.rule() == Rule.LEAKED_AT_SHUTDOWN)
+                .filter(violation -> violation.rule() == BufferRule.LEAKED_AT_SHUTDOWN)
                 .findFirst()
                 .orElse(null);
         LeakReport leaks = shutdownLeak == null
@@ -39,7 +41,8 @@ record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Vio
         boolean silent = ndis.verifier().settings().policy() != ViolationPolicy.THROW;
         List<Violation> silentViolations = silent
                 ? violations.stream()
-                        .filter(violation -> violation.rule() != Rule.LEAKED_AT_SHUTDOWN)
+                        // Argument errors were thrown at the test whatever the policy; shutdown notes are the leak above.
+                        .filter(violation -> violation.rule().kind() == RuleKind.STATE)
                         .toList()
                 : List.of();
         return new NdisFindings(shutdownLeak, leaks, silentViolations);

@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.MemoryWatch;
 import org.nbl4j.core.memory.PoolTag;
 
 /**
@@ -42,10 +43,16 @@ public final class Verifier {
 
     private @Nullable ScheduledFuture<?> watchdog;
     private final List<Violation> violations = new CopyOnWriteArrayList<>();
+    private final MemoryWatch memoryWatch = new VerifierMemoryWatch(this);
 
     public Verifier(VerifierSettings settings) {
         this.settings = settings;
         this.enabled = settings.level() != VerifierLevel.OFF;
+    }
+
+    /** This verifier as the watch of a {@code TaggedMemory}: follows its sampled blocks and reports its misuse. */
+    public MemoryWatch memoryWatch() {
+        return memoryWatch;
     }
 
     /** The settings. */
@@ -154,21 +161,44 @@ public final class Verifier {
     }
 
     /**
-     * Reports a broken rule according to the policy: {@link ViolationPolicy#THROW} throws, the others log or keep it
-     * and return, after which the caller must refuse the illegal operation.
+     * Breaks a rule: the one way every layer reports one. The violation is recorded in {@link #violations()} and
+     * emitted as an {@code nbl4j.NblViolation} event at every level, then the rule's {@link RuleKind} decides: an
+     * {@link RuleKind#ARGUMENT} error is thrown whatever the policy; a {@link RuleKind#STATE} error is thrown, logged
+     * or only kept as {@link VerifierSettings#policy()} says, after which the caller must refuse the illegal
+     * operation; a {@link RuleKind#SHUTDOWN} one is logged and never thrown.
      *
+     * @param buffer the tracked buffer involved, whose sites the report names, or {@code null}
      * @param bugcheckParameter2 the second bugcheck parameter, where the rule has a bugcheck
+     * @throws RuleViolation for an argument error, and for a state error under {@link ViolationPolicy#THROW}
      */
     public void report(Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2) {
         Violation violation =
                 new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), buffer);
         violations.add(violation);
         NblEvents.violated(violation);
-        switch (settings.policy()) {
-            case THROW -> throw new RuleViolation(violation);
-            case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
-            case COLLECT -> {}
+        switch (rule.kind()) {
+            case ARGUMENT -> throw new RuleViolation(violation);
+            case STATE -> {
+                switch (settings.policy()) {
+                    case THROW -> throw new RuleViolation(violation);
+                    case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
+                    case COLLECT -> {}
+                }
+            }
+            case SHUTDOWN -> LOG.log(Logger.Level.WARNING, violation.describe());
         }
+    }
+
+    /**
+     * Reports an argument error ({@link #report}, which throws it). Declared to return the exception so that the
+     * caller writes {@code throw verifier.rejected(...)} and its path visibly ends there.
+     *
+     * @throws RuleViolation always, for an {@link RuleKind#ARGUMENT} rule
+     * @throws IllegalArgumentException for a rule of another kind, which must be reported and the call refused
+     */
+    public RuleViolation rejected(Rule rule, String detail) {
+        report(rule, detail, null, 0);
+        throw new IllegalArgumentException(rule.name() + " is a " + rule.kind() + " rule: report it, refuse the call");
     }
 
     /** Every violation reported so far, whatever the policy. */
@@ -186,7 +216,11 @@ public final class Verifier {
         if (irqlAllows(highest)) {
             return true;
         }
-        report(Rule.IRQL_TOO_HIGH, ddi + " runs at " + highest + " or below, called at " + Irql.current(), null, 0);
+        report(
+                BufferRule.IRQL_TOO_HIGH,
+                ddi + " runs at " + highest + " or below, called at " + Irql.current(),
+                null,
+                0);
         return false;
     }
 
@@ -205,7 +239,7 @@ public final class Verifier {
             return true;
         }
         report(
-                Rule.IRQL_TOO_HIGH,
+                BufferRule.IRQL_TOO_HIGH,
                 ddi + " requires IRQL " + (highest == Irql.PASSIVE_LEVEL ? "== " : "<= ") + highest + " ("
                         + documentation(header, ddi) + "), called at " + Irql.current(),
                 null,
@@ -236,7 +270,7 @@ public final class Verifier {
             return true;
         }
         report(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 ddi + " was passed " + flag + ", which says the caller is at DISPATCH_LEVEL, but the caller is at "
                         + Irql.current() + " (" + DISPATCH_IRQL_TRACKING + ")",
                 null,
@@ -259,18 +293,6 @@ public final class Verifier {
     /** Like {@link #leaks()}, naming {@code occasion} in the leak events (e.g. {@code NDIS shutdown}). */
     public LeakReport leaks(String occasion) {
         return outstanding(null, occasion);
-    }
-
-    /**
-     * Records a violation that cannot be refused, such as leaks found at shutdown: it is kept in
-     * {@link #violations()}, logged, and emitted as an event, but never thrown, whatever the policy, because the
-     * shutdown must complete.
-     */
-    public void note(Rule rule, String detail, long bugcheckParameter2) {
-        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), null);
-        violations.add(violation);
-        NblEvents.violated(violation);
-        LOG.log(Logger.Level.WARNING, violation.describe());
     }
 
     /**
@@ -358,7 +380,7 @@ public final class Verifier {
 
     /**
      * The held-clone watchdog's look, as its timer takes it every {@link VerifierSettings#heldCloneCheckPeriod()}:
-     * reports as {@link Rule#CLONE_HELD_TOO_LONG} every tracked clone whose current holder has had it longer than
+     * reports as {@link BufferRule#CLONE_HELD_TOO_LONG} every tracked clone whose current holder has had it longer than
      * {@link VerifierSettings#heldCloneBudget()}, with its allocation site and holder. Each holding is reported once,
      * by whichever look finds it first; a hand-off starts a new holding. Under {@link ViolationPolicy#THROW} every late
      * clone is reported and the first violation is thrown.
@@ -413,7 +435,7 @@ public final class Verifier {
 
     private void reportHeld(PendingBuffer pending) {
         report(
-                Rule.CLONE_HELD_TOO_LONG,
+                BufferRule.CLONE_HELD_TOO_LONG,
                 pending.buffer().description() + " held by "
                         + (pending.holder() == null ? "its allocator" : pending.holder()) + " for "
                         + pending.held().toMillis() + " ms (budget "

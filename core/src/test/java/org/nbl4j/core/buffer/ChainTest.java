@@ -11,7 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.junit.NdisVerifierExtension;
@@ -79,14 +79,14 @@ class ChainTest {
         assertDoesNotThrow(() -> NetBufferLists.requireNoCycle(n[0]));
         n[2].setNext(n[1]);
         assertEquals(
-                Rule.CHAIN_CYCLE,
+                BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(n[0]))
                         .rule());
 
         NetBufferList[] self = nbls(ndis, 1);
         self[0].setNext(self[0]);
         assertEquals(
-                Rule.CHAIN_CYCLE,
+                BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(self[0]))
                         .rule());
         free(n);
@@ -106,7 +106,7 @@ class ChainTest {
         assertDoesNotThrow(() -> NetBufferLists.requireNoCycle(a));
         b.setNext(a);
         assertEquals(
-                Rule.CHAIN_CYCLE,
+                BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(a))
                         .rule());
         a.setNext(null);
@@ -123,12 +123,12 @@ class ChainTest {
         n[2].setNext(n[3]);
         assertDoesNotThrow(() -> NetBufferLists.requireDisjoint(n[0], n[2]));
         assertEquals(
-                Rule.CHAIN_OVERLAP,
+                BufferRule.CHAIN_OVERLAP,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireDisjoint(n[0], n[1]))
                         .rule());
         n[3].setNext(n[1]); // the second chain's tail runs into the first chain
         assertEquals(
-                Rule.CHAIN_OVERLAP,
+                BufferRule.CHAIN_OVERLAP,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireDisjoint(n[0], n[2]))
                         .rule());
         free(n);
@@ -140,7 +140,7 @@ class ChainTest {
         NetBufferList[] n = nbls(checked, 2);
         NetBufferLists.append(n[0], n[1]);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> NetBufferLists.append(n[0], n[1]));
-        assertEquals(Rule.CHAIN_OVERLAP, violation.rule());
+        assertEquals(BufferRule.CHAIN_OVERLAP, violation.rule());
         assertNull(n[1].next(), "no cycle was created");
         assertEquals(2, NetBufferLists.count(n[0]));
         free(n);
@@ -154,7 +154,7 @@ class ChainTest {
         NetBufferLists.append(n[0], n[1]); // n[1].next = n[1]
         assertSame(n[1], n[1].next());
         assertEquals(
-                Rule.CHAIN_CYCLE,
+                BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(n[0]))
                         .rule());
         free(n);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.junit.NdisVerifierExtension;
@@ -48,23 +48,23 @@ class CheckedModeTest {
         nbl.free();
 
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.allocateContext(8, 0, TAG))
                         .rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.retreat(4, 0, null, null))
                         .rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.advance(0, false, null))
                         .rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.allocateClone(null, null, 0))
                         .rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.freeContext(0)).rule());
     }
 
@@ -79,10 +79,10 @@ class CheckedModeTest {
         assertNotNull(nb);
         nbl.free();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, nb::toByteArray).rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nb.getDataBuffer(4, null, 1, 0))
                         .rule());
         Packets.freeChain(checked, head);
@@ -117,7 +117,7 @@ class CheckedModeTest {
 
         assertThrows(IllegalStateException.class, () -> data.memory().get(ValueLayout.JAVA_BYTE, 0));
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nb.retreat(4, 0, null)).rule());
     }
 
@@ -148,7 +148,7 @@ class CheckedModeTest {
 
         assertThrows(IllegalStateException.class, () -> data.memory().get(ValueLayout.JAVA_BYTE, 0));
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, nb::toByteArray, "the verifier sees the freed NBL first")
                         .rule());
         NetBufferList next = pool.allocateNetBufferList(0, 0);
@@ -174,7 +174,7 @@ class CheckedModeTest {
 
         assertThrows(IllegalStateException.class, () -> data.memory().get(ValueLayout.JAVA_BYTE, 0));
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, nb::toByteArray).rule());
     }
 

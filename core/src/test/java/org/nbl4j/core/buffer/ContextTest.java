@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.junit.LeaksOnPurpose;
@@ -211,11 +211,11 @@ class ContextTest {
         NetBufferList nbl = nbl(32);
         nbl.allocateContext(16, 0, CTX);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> nbl.freeContext(24));
-        assertEquals(Rule.CONTEXT_OVER_RELEASE, violation.rule());
+        assertEquals(BufferRule.CONTEXT_OVER_RELEASE, violation.rule());
         assertEquals(16, nbl.contextUsedSize(), "nothing popped");
         nbl.freeContext(16);
         assertEquals(
-                Rule.CONTEXT_OVER_RELEASE,
+                BufferRule.CONTEXT_OVER_RELEASE,
                 assertThrows(RuleViolation.class, () -> nbl.freeContext(8)).rule());
         nbl.free();
     }

@@ -15,7 +15,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.junit.LeaksOnPurpose;
@@ -124,14 +124,14 @@ class FreeTest {
         assertNotNull(clone);
 
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, clone::free).rule());
         assertTrue(clone.isAllocated());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> original.freeClone(0)).rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> clone.freeFragment(0, 0))
                         .rule());
         assertTrue(original.isAllocated());
@@ -151,17 +151,17 @@ class FreeTest {
         assertNotNull(fragment);
 
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, fragment::free).rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> fragment.freeClone(0)).rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> fragment.freeReassembled(0, 0))
                         .rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> original.freeFragment(0, 0))
                         .rule());
 
@@ -177,7 +177,7 @@ class FreeTest {
         assertNotNull(nbl);
         nbl.free();
         assertEquals(
-                Rule.NBL_DOUBLE_FREE,
+                BufferRule.NBL_DOUBLE_FREE,
                 assertThrows(RuleViolation.class, nbl::free).rule());
         assertEquals(0, nblPool.outstanding());
     }

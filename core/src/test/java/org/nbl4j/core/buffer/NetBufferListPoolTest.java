@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.junit.NdisVerifierExtension;
@@ -362,7 +362,7 @@ class NetBufferListPoolTest {
         assertFalse(nbl.isAllocated());
         assertEquals(0, nbl.flags() & 0x100);
         assertEquals(
-                Rule.NBL_DOUBLE_FREE,
+                BufferRule.NBL_DOUBLE_FREE,
                 assertThrows(RuleViolation.class, nbl::free).rule());
         assertEquals(0, pool.outstanding());
     }
@@ -374,11 +374,12 @@ class NetBufferListPoolTest {
         NetBufferListPool pool = pool(0, true, 0, 0);
         NetBufferList nbl = allocate(pool, 0, 0);
         assertEquals(
-                Rule.NBL_LEAKED, assertThrows(RuleViolation.class, pool::close).rule());
+                BufferRule.NBL_LEAKED,
+                assertThrows(RuleViolation.class, pool::close).rule());
         nbl.free();
         pool.close();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
     }
@@ -395,7 +396,7 @@ class NetBufferListPoolTest {
         other.join();
         pool.close();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
         AtomicReference<Throwable> onOther = new AtomicReference<>();
@@ -403,7 +404,7 @@ class NetBufferListPoolTest {
                 () -> onOther.set(assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))));
         again.start();
         again.join();
-        assertEquals(Rule.USE_AFTER_FREE, ((RuleViolation) onOther.get()).rule());
+        assertEquals(BufferRule.POOL_USED_AFTER_FREE, ((RuleViolation) onOther.get()).rule());
         assertEquals(0, pool.outstanding(), "the refused allocations were not counted");
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.junit.NdisVerifierExtension;
@@ -126,12 +126,12 @@ class NetBufferPoolTest {
         assertNull(empty.currentMdl());
 
         assertEquals(
-                Rule.NB_INVARIANT,
+                BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBuffer(null, 4, 0))
                         .rule());
         Mdl head = chain(ndis, 0, 10);
         assertEquals(
-                Rule.NB_INVARIANT,
+                BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBuffer(head, 4, 7))
                         .rule());
         assertEquals(1, pool.outstanding(), "failed calls allocate nothing");
@@ -256,7 +256,8 @@ class NetBufferPoolTest {
         assertNotNull(nb);
         nb.free();
         assertEquals(
-                Rule.NB_DOUBLE_FREE, assertThrows(RuleViolation.class, nb::free).rule());
+                BufferRule.NB_DOUBLE_FREE,
+                assertThrows(RuleViolation.class, nb::free).rule());
         assertEquals(0, pool.outstanding());
     }
 
@@ -273,7 +274,7 @@ class NetBufferPoolTest {
         assertSame(nblPool, embedded.pool(), "NdisGetPoolFromNetBuffer returns the NBL pool [§3.1]");
         assertSame(nbl, embedded.embeddedIn());
         assertEquals(
-                Rule.NB_FREE_EMBEDDED,
+                BufferRule.NB_FREE_EMBEDDED,
                 assertThrows(RuleViolation.class, embedded::free).rule());
         assertTrue(embedded.isAllocated());
         nbl.free();
@@ -287,12 +288,12 @@ class NetBufferPoolTest {
         NetBuffer nb = pool.allocateNetBuffer(null, 0, 0);
         assertNotNull(nb);
         assertEquals(
-                Rule.POOL_FREED_WITH_OUTSTANDING,
+                BufferRule.POOL_FREED_WITH_OUTSTANDING,
                 assertThrows(RuleViolation.class, pool::close).rule());
         nb.free();
         pool.close();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBuffer(null, 0, 0))
                         .rule());
     }

@@ -24,7 +24,7 @@ import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.junit.NdisVerifierExtension;
@@ -327,7 +327,7 @@ class RetreatAdvanceTest {
         Mdl head = chain(ndis, 0, 32);
         NetBuffer nb = nb(head, 4, 10);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> nb.advance(11, false, null));
-        assertEquals(Rule.NB_ADVANCE_BEYOND_DATA, violation.rule());
+        assertEquals(BufferRule.NB_ADVANCE_BEYOND_DATA, violation.rule());
         assertEquals(4, nb.dataOffset());
         assertEquals(10, nb.dataLength());
         nb.advance(10, false, null); // exactly DataLength is fine
@@ -343,7 +343,7 @@ class RetreatAdvanceTest {
         nb.checkInvariants();
         nb.setDataLength(9);
         assertEquals(
-                Rule.NB_INVARIANT,
+                BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, nb::checkInvariants).rule());
         freeNb(ndis, nb, head);
     }
@@ -355,7 +355,7 @@ class RetreatAdvanceTest {
         NetBuffer nb = nb(head, 8, 8);
         nb.setDataLength(Integer.MAX_VALUE - 4); // hand-edited, far beyond the chain
         assertEquals(
-                Rule.NB_LENGTH_OVERFLOW,
+                BufferRule.NB_LENGTH_OVERFLOW,
                 assertThrows(RuleViolation.class, () -> nb.retreat(8, 0, null)).rule());
         assertEquals(8, nb.dataOffset());
         freeNb(ndis, nb, head);
@@ -370,7 +370,7 @@ class RetreatAdvanceTest {
         nb.setDataLength(7);
         assertSame(head, nb.currentMdl(), "setters are plain field writes");
         assertEquals(
-                Rule.NB_INVARIANT,
+                BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, nb::checkInvariants).rule(),
                 "I2 broken");
         nb.adjustCurrentMdl();

@@ -66,7 +66,7 @@ class FreeViolationsTest {
         }
 
         assertNotNull(thrown, "the second free throws under THROW");
-        assertEquals(Rule.NBL_DOUBLE_FREE, thrown.rule());
+        assertEquals(BufferRule.NBL_DOUBLE_FREE, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation, "the verifier reported it, with sites");
         assertEquals(new Bugcheck(0xC2, "BAD_POOL_CALLER", 0x7, 0), violation.bugcheck());
@@ -106,7 +106,7 @@ class FreeViolationsTest {
             assertEquals(0, lenientPool.outstanding());
             List<Violation> violations = lenient.verifier().violations();
             assertEquals(1, violations.size());
-            assertEquals(Rule.NBL_DOUBLE_FREE, violations.getFirst().rule());
+            assertEquals(BufferRule.NBL_DOUBLE_FREE, violations.getFirst().rule());
             NetBufferList again = lenientPool.allocateNetBufferList(0, 0);
             NetBufferList other = lenientPool.allocateNetBufferList(0, 0);
             assertNotNull(again);
@@ -125,7 +125,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, nbl::free);
 
-        assertEquals(Rule.NBL_FREE_IN_FLIGHT, thrown.rule());
+        assertEquals(BufferRule.NBL_FREE_IN_FLIGHT, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertNull(violation.bugcheck(), "Windows has no bugcheck of its own for it: the pool is corrupted");
@@ -145,7 +145,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, clone::free);
 
-        assertEquals(Rule.NBL_WRONG_FREE_FUNCTION, thrown.rule());
+        assertEquals(BufferRule.NBL_WRONG_FREE_FUNCTION, thrown.rule());
         assertNull(thrown.rule().bugcheck(0));
         assertTrue(clone.isAllocated());
         assertEquals(1, ndis.defaultNetBufferListPool().outstanding());
@@ -161,7 +161,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.freeClone(0));
 
-        assertEquals(Rule.NBL_WRONG_FREE_FUNCTION, thrown.rule());
+        assertEquals(BufferRule.NBL_WRONG_FREE_FUNCTION, thrown.rule());
         assertTrue(nbl.isAllocated());
         assertEquals(1, pool.outstanding());
         nbl.free();
@@ -178,7 +178,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, parent::free);
 
-        assertEquals(Rule.NBL_FREE_WITH_CHILDREN, thrown.rule());
+        assertEquals(BufferRule.NBL_FREE_WITH_CHILDREN, thrown.rule());
         assertEquals("ndis-buffers §5.1", thrown.rule().section());
         Violation violation = thrown.violation();
         assertNotNull(violation);
@@ -214,7 +214,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, () -> clone.freeClone(0));
 
-        assertEquals(Rule.CLONE_FLAGS_MISMATCH, thrown.rule());
+        assertEquals(BufferRule.CLONE_FLAGS_MISMATCH, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertEquals("allocated with 0x2, freed with 0x0", violation.detail());

@@ -71,7 +71,7 @@ class HeldCloneWatchdogTest {
         List<Violation> violations = verifier.violations();
         assertEquals(1, violations.size());
         Violation violation = violations.getFirst();
-        assertEquals(Rule.CLONE_HELD_TOO_LONG, violation.rule());
+        assertEquals(BufferRule.CLONE_HELD_TOO_LONG, violation.rule());
         assertSame(track, violation.buffer());
         assertEquals(
                 frame(HeldCloneWatchdogTest.class, "cloneHeldTooLong", line),
@@ -142,7 +142,7 @@ class HeldCloneWatchdogTest {
 
             RuleViolation thrown = assertThrows(RuleViolation.class, throwing.verifier()::checkHeldClones);
 
-            assertEquals(Rule.CLONE_HELD_TOO_LONG, thrown.rule());
+            assertEquals(BufferRule.CLONE_HELD_TOO_LONG, thrown.rule());
             assertTrue(thrown.getMessage().contains("held by its allocator for 101 ms"), thrown.getMessage());
             clone.freeClone(0);
             nbl.free();

@@ -56,7 +56,7 @@ class HeldCloneWatchdogTimerTest {
             List<Violation> reported = awaitViolations(ndis.verifier(), 1);
 
             Violation violation = reported.getFirst();
-            assertEquals(Rule.CLONE_HELD_TOO_LONG, violation.rule());
+            assertEquals(BufferRule.CLONE_HELD_TOO_LONG, violation.rule());
             assertSame(clone.track(), violation.buffer());
             assertEquals(
                     "NET_BUFFER_LIST[CLONE, pool NDnl] held by my-callout for 2000 ms (budget 1000 ms)",

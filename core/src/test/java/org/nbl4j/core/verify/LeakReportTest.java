@@ -64,7 +64,7 @@ class LeakReportTest {
         List<Violation> noted = ndis.verifier().violations();
         assertEquals(1, noted.size());
         Violation shutdown = noted.getFirst();
-        assertEquals(Rule.LEAKED_AT_SHUTDOWN, shutdown.rule());
+        assertEquals(BufferRule.LEAKED_AT_SHUTDOWN, shutdown.rule());
         assertEquals("DRIVER_VERIFIER_DETECTED_VIOLATION (c4) 62, 2", String.valueOf(shutdown.bugcheck()));
         assertTrue(shutdown.detail().contains("  VfLk: 2 allocation(s), "), shutdown.detail());
         assertTrue(shutdown.detail().contains("    at " + site + "\n"), shutdown.detail());
@@ -130,7 +130,7 @@ class LeakReportTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, pool::close);
 
-        assertEquals(Rule.NBL_LEAKED, thrown.rule());
+        assertEquals(BufferRule.NBL_LEAKED, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         Bugcheck bugcheck = violation.bugcheck();
@@ -148,7 +148,7 @@ class LeakReportTest {
         kept.forEach(NetBufferList::free);
         pool.close();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
     }
@@ -164,7 +164,7 @@ class LeakReportTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, nbPool::close);
 
-        assertEquals(Rule.POOL_FREED_WITH_OUTSTANDING, thrown.rule());
+        assertEquals(BufferRule.POOL_FREED_WITH_OUTSTANDING, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertNull(violation.bugcheck());

@@ -49,17 +49,17 @@ class OwnershipViolationsTest {
             nbl.handOff(OwnerState.SENT, "miniport");
 
             RuleViolation getData = assertThrows(RuleViolation.class, () -> nb.getDataBuffer(4, null, 1, 0));
-            assertEquals(Rule.NBL_NOT_OWNED, getData.rule());
+            assertEquals(BufferRule.NBL_NOT_OWNED, getData.rule());
             Violation violation = getData.violation();
             assertNotNull(violation);
             assertTrue(violation.detail().startsWith("NdisGetDataBuffer on "), violation.detail());
             assertTrue(violation.detail().endsWith("while it is SENT"), violation.detail());
             assertEquals(
-                    Rule.NBL_NOT_OWNED,
+                    BufferRule.NBL_NOT_OWNED,
                     assertThrows(RuleViolation.class, () -> nb.retreat(4, 0, null))
                             .rule());
             assertEquals(
-                    Rule.NBL_NOT_OWNED,
+                    BufferRule.NBL_NOT_OWNED,
                     assertThrows(RuleViolation.class, () -> nb.write(0, new byte[] {1}))
                             .rule());
 
@@ -91,7 +91,7 @@ class OwnershipViolationsTest {
             assertEquals(16, nb.dataLength());
             List<Violation> violations = ndis.verifier().violations();
             assertEquals(4, violations.size());
-            assertTrue(violations.stream().allMatch(v -> v.rule() == Rule.NBL_NOT_OWNED), violations.toString());
+            assertTrue(violations.stream().allMatch(v -> v.rule() == BufferRule.NBL_NOT_OWNED), violations.toString());
             nbl.handOff(OwnerState.OWNED, null);
             assertArrayEquals(data, nb.toByteArray(), "the write was refused");
             nbl.free();
@@ -107,9 +107,9 @@ class OwnershipViolationsTest {
             nbl.free();
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nb.retreat(4, 0, null));
-            assertEquals(Rule.USE_AFTER_FREE, thrown.rule());
+            assertEquals(BufferRule.USE_AFTER_FREE, thrown.rule());
             assertEquals(
-                    Rule.USE_AFTER_FREE,
+                    BufferRule.USE_AFTER_FREE,
                     assertThrows(RuleViolation.class, () -> nbl.allocateContext(8, 0, TAG))
                             .rule());
             Violation violation = thrown.violation();
@@ -131,7 +131,7 @@ class OwnershipViolationsTest {
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.retreat(4, 0, null, null));
 
-            assertEquals(Rule.USE_AFTER_FREE, thrown.rule());
+            assertEquals(BufferRule.USE_AFTER_FREE, thrown.rule());
             Violation violation = thrown.violation();
             assertNotNull(violation);
             BufferTrack buffer = violation.buffer();
@@ -154,16 +154,16 @@ class OwnershipViolationsTest {
             nbl.handOff(OwnerState.SENT, "miniport");
 
             RuleViolation twice = assertThrows(RuleViolation.class, () -> nbl.handOff(OwnerState.SENT, "other"));
-            assertEquals(Rule.NBL_ILLEGAL_HAND_OFF, twice.rule());
+            assertEquals(BufferRule.NBL_ILLEGAL_HAND_OFF, twice.rule());
             Violation violation = twice.violation();
             assertNotNull(violation);
             assertTrue(violation.detail().endsWith("handed from SENT to SENT"), violation.detail());
             assertEquals(
-                    Rule.NBL_ILLEGAL_HAND_OFF,
+                    BufferRule.NBL_ILLEGAL_HAND_OFF,
                     assertThrows(RuleViolation.class, () -> nbl.handOff(OwnerState.INDICATED, "protocol"))
                             .rule());
             assertEquals(
-                    Rule.NBL_ILLEGAL_HAND_OFF,
+                    BufferRule.NBL_ILLEGAL_HAND_OFF,
                     assertThrows(RuleViolation.class, () -> nbl.handOff(OwnerState.FREE, null))
                             .rule());
             assertEquals(OwnerState.SENT, nbl.ownerState());
@@ -187,7 +187,7 @@ class OwnershipViolationsTest {
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.handOff(to, "someone"));
 
-            assertEquals(Rule.USE_AFTER_FREE, thrown.rule());
+            assertEquals(BufferRule.USE_AFTER_FREE, thrown.rule());
             assertEquals(OwnerState.FREE, nbl.ownerState());
         }
     }
@@ -216,13 +216,13 @@ class OwnershipViolationsTest {
         try (Ndis ndis = verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             assertEquals(
-                    Rule.CONTEXT_OVER_RELEASE,
+                    BufferRule.CONTEXT_OVER_RELEASE,
                     assertThrows(RuleViolation.class, () -> nbl.freeContext(8)).rule());
             assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nbl.allocateContext(8, 0, TAG));
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.freeContext(16));
 
-            assertEquals(Rule.CONTEXT_OVER_RELEASE, thrown.rule());
+            assertEquals(BufferRule.CONTEXT_OVER_RELEASE, thrown.rule());
             assertTrue(thrown.getMessage().contains("popping 16 bytes, 8 in use"), thrown.getMessage());
             assertEquals(8, nbl.contextUsedSize(), "nothing was popped");
             nbl.freeContext(8);

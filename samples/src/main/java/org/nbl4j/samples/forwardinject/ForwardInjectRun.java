@@ -14,7 +14,7 @@ import org.nbl4j.core.diagnostics.NblDump;
 import org.nbl4j.core.diagnostics.NblDumpOption;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.Violation;
@@ -168,7 +168,7 @@ public final class ForwardInjectRun {
         long deadline = System.nanoTime() + WATCHDOG_PATIENCE.toNanos();
         while (true) {
             List<Violation> reports = ndis.verifier().violations().stream()
-                    .filter(violation -> violation.rule() == Rule.CLONE_HELD_TOO_LONG)
+                    .filter(violation -> violation.rule() == BufferRule.CLONE_HELD_TOO_LONG)
                     .toList();
             if (reports.size() >= held || System.nanoTime() > deadline) {
                 return reports;

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.samples.forwardinject.ForwardInjectRun.Report;
@@ -34,7 +34,7 @@ class HeldDeepClonesWatchdogTest {
         assertEquals(PACKETS, held.size(), () -> "every deep clone, not 1 in 128: " + report.violations());
         String cloningLine = "HoldingForwardCallout.java:" + lineOf("FwpsAllocateDeepCloneNetBufferList0(");
         for (Violation violation : held) {
-            assertEquals(Rule.CLONE_HELD_TOO_LONG, violation.rule());
+            assertEquals(BufferRule.CLONE_HELD_TOO_LONG, violation.rule());
             assertTrue(violation.detail().contains("held by its allocator"), violation::detail);
             BufferTrack clone = violation.buffer();
             assertNotNull(clone);

@@ -23,7 +23,8 @@ import org.nbl4j.junit.NdisVerifierExtension;
 import org.nbl4j.junit.ViolatesOnPurpose;
 import org.nbl4j.samples.SamplePackets;
 import org.nbl4j.stack.ddk.SystemNdis;
-import org.nbl4j.stack.ndis.FilterDriver;
+import org.nbl4j.stack.ndis.LwfAttachment;
+import org.nbl4j.stack.ndis.LwfDriver;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 import org.nbl4j.stack.wfp.PlatformProfile;
@@ -95,8 +96,8 @@ class RecyclingLwfVerifiedTest {
     private static void sendThroughWindows10Host(Ndis ndis, int sends) {
         try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
             List<PreallocatingLwf> modules = new ArrayList<>();
-            FilterDriver recycling = RecyclingLwf.driver(PREALLOCATED);
-            FilterDriver recording = handle -> {
+            LwfDriver recycling = RecyclingLwf.driver(PREALLOCATED);
+            LwfDriver recording = handle -> {
                 PreallocatingLwf module = (PreallocatingLwf) recycling.attach(handle);
                 modules.add(module);
                 return module;
@@ -108,7 +109,7 @@ class RecyclingLwfVerifiedTest {
                         1,
                         "wire0",
                         MemoryMiniport.builder().name("wire0").build(),
-                        List.of(new Router.Filter(LwfReuseRun.FILTER_NAME, recording)),
+                        List.of(new LwfAttachment(LwfReuseRun.LWF_NAME, recording)),
                         false);
                 byte[] packet = SamplePackets.ipv4Udp("192.0.2.1", "198.51.100.1", 64, 0, new byte[64]);
                 MemorySegment header = MemorySegment.ofArray(packet).asSlice(0, 28);

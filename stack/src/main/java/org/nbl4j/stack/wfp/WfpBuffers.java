@@ -15,8 +15,8 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.ip.AddressFamily;
 
@@ -227,7 +227,7 @@ public final class WfpBuffers {
         }
         if (freeCloneFlags != 0) {
             verifier.report(
-                    Rule.CLONE_FLAGS_MISMATCH,
+                    BufferRule.CLONE_FLAGS_MISMATCH,
                     "FwpsFreeCloneNetBufferList0 flags must be 0, not 0x" + Integer.toHexString(freeCloneFlags),
                     clone.track(),
                     0);
@@ -275,7 +275,7 @@ public final class WfpBuffers {
         WfpInfoContainer container = containers.find(nbl);
         if (container == null || container.references() <= 0) {
             verifier.report(
-                    Rule.WFP_REFERENCE_UNBALANCED,
+                    WfpRule.WFP_REFERENCE_UNBALANCED,
                     WfpInfoContainers.name(nbl) + " has no FwpsReferenceNetBufferList0 reference to drop",
                     nbl.track(),
                     0);
@@ -337,7 +337,7 @@ public final class WfpBuffers {
 
     /**
      * Whether a clone about to be freed has the structure it was cloned with (§2.5); if not, the difference is reported
-     * as {@link Rule#CLONE_STRUCTURE_NOT_RESTORED}, naming the NB and MDL, and the free must be refused: freeing would
+     * as {@link WfpRule#CLONE_STRUCTURE_NOT_RESTORED}, naming the NB and MDL, and the free must be refused: freeing would
      * leak what was added or free what the callout still owns.
      */
     private boolean structureRestored(NetBufferList clone, WfpInfoContainer container) {
@@ -346,7 +346,7 @@ public final class WfpBuffers {
             return true;
         }
         verifier.report(
-                Rule.CLONE_STRUCTURE_NOT_RESTORED,
+                WfpRule.CLONE_STRUCTURE_NOT_RESTORED,
                 WfpInfoContainers.name(clone) + " is not as it was cloned: " + change
                         + "; undo the change before FwpsFreeCloneNetBufferList0",
                 clone.track(),
@@ -429,7 +429,7 @@ public final class WfpBuffers {
                 || (allowed == WfpNblKind.ALLOCATED && kind == WfpNblKind.REASSEMBLED_GROUP);
         if (container == null || !fits) {
             verifier.report(
-                    Rule.WFP_WRONG_FREE_FUNCTION,
+                    WfpRule.WFP_WRONG_FREE_FUNCTION,
                     ddi + " on " + WfpInfoContainers.name(nbl) + ", made as " + kind,
                     nbl.track(),
                     0);
@@ -437,7 +437,7 @@ public final class WfpBuffers {
         }
         if (container.injectingHandle != null) {
             verifier.report(
-                    Rule.WFP_WRONG_FREE_FUNCTION,
+                    WfpRule.WFP_WRONG_FREE_FUNCTION,
                     ddi + " on " + WfpInfoContainers.name(nbl) + " while an injection of it is in flight",
                     nbl.track(),
                     0);

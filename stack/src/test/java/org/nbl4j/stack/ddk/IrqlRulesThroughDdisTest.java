@@ -40,6 +40,7 @@ import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
@@ -132,7 +133,7 @@ class IrqlRulesThroughDdisTest {
     void sendFlagAtPassive() {
         NetBufferList nbl = own();
         String text = refused(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NdisFSendNetBufferLists was passed NDIS_SEND_FLAGS_DISPATCH_LEVEL"), text);
         assertTrue(text.contains("caller is at PASSIVE_LEVEL"), text);
@@ -146,7 +147,7 @@ class IrqlRulesThroughDdisTest {
     void receiveFlagAtPassive() {
         NetBufferList nbl = own();
         String text = refused(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 () -> NdisFIndicateReceiveNetBufferLists(
                         lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, 1, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL"), text);
@@ -159,7 +160,7 @@ class IrqlRulesThroughDdisTest {
         NetBufferList nbl = own();
         // Without the flag check the return would be refused too, but as NBL_MISROUTED: the NBL is the filter's own.
         String text = refused(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 () -> NdisFReturnNetBufferLists(lwf, nbl, NDIS_RETURN_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NDIS_RETURN_FLAGS_DISPATCH_LEVEL"), text);
         NdisFreeNetBufferList(nbl);
@@ -172,7 +173,7 @@ class IrqlRulesThroughDdisTest {
         at(
                 Wdm.APC_LEVEL,
                 () -> refused(
-                        Rule.IRQL_DISPATCH_FLAG_LIES,
+                        BufferRule.IRQL_DISPATCH_FLAG_LIES,
                         () -> NdisFSendNetBufferListsComplete(lwf, nbl, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)));
         NdisFreeNetBufferList(nbl);
     }
@@ -195,8 +196,8 @@ class IrqlRulesThroughDdisTest {
     void sendAboveDispatch() throws Throwable {
         NetBufferList nbl = own();
         at(HIGH_LEVEL, () -> {
-            String text =
-                    refused(Rule.IRQL_TOO_HIGH, () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, 0));
+            String text = refused(
+                    BufferRule.IRQL_TOO_HIGH, () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, 0));
             assertTrue(text.contains("NdisFSendNetBufferLists requires IRQL <= DISPATCH_LEVEL"), text);
             assertTrue(text.contains("/ddi/ndis/nf-ndis-ndisfsendnetbufferlists"), text);
             assertTrue(text.contains("called at HIGH_LEVEL"), text);
@@ -208,7 +209,7 @@ class IrqlRulesThroughDdisTest {
     @DisplayName("NdisAllocateNetBufferList above DISPATCH_LEVEL: IRQL_TOO_HIGH (Irql_NetBuffer_Function)")
     void allocateAboveDispatch() throws Throwable {
         at(HIGH_LEVEL, () -> {
-            String text = refused(Rule.IRQL_TOO_HIGH, () -> NdisAllocateNetBufferList(pool, 0, 0));
+            String text = refused(BufferRule.IRQL_TOO_HIGH, () -> NdisAllocateNetBufferList(pool, 0, 0));
             assertTrue(text.contains("/ddi/nblapi/nf-nblapi-ndisallocatenetbufferlist"), text);
         });
         assertEquals(0, pool.outstanding(), "nothing was allocated");
@@ -226,13 +227,13 @@ class IrqlRulesThroughDdisTest {
             NetBufferList nbl = own();
             at(HIGH_LEVEL, () -> {
                 String text = refused(
-                        Rule.IRQL_TOO_HIGH,
+                        BufferRule.IRQL_TOO_HIGH,
                         () -> FwpsInjectForwardAsync0(
                                 injector, 0, 0, AF_INET, 0, 1, nbl, (context, injected, dispatch) -> {}, null));
                 assertTrue(text.contains("FwpsInjectForwardAsync0 requires IRQL <= DISPATCH_LEVEL"), text);
                 assertTrue(text.contains("/ddi/fwpsk/nf-fwpsk-fwpsinjectforwardasync0"), text);
                 refused(
-                        Rule.IRQL_TOO_HIGH,
+                        BufferRule.IRQL_TOO_HIGH,
                         () -> FwpsInjectNetworkSendAsync0(
                                 injector, 0, 0, 0, nbl, (context, injected, dispatch) -> {}, null));
             });
@@ -249,7 +250,7 @@ class IrqlRulesThroughDdisTest {
                 SystemWfp.Binding _ = SystemWfp.bind(engine)) {
             at(DISPATCH_LEVEL, () -> {
                 String text = refused(
-                        Rule.IRQL_TOO_HIGH,
+                        BufferRule.IRQL_TOO_HIGH,
                         () -> FwpsInjectionHandleCreate0(AF_INET, FWPS_INJECTION_TYPE_FORWARD, new Ref<>()));
                 assertTrue(text.contains("FwpsInjectionHandleCreate0 requires IRQL == PASSIVE_LEVEL"), text);
             });

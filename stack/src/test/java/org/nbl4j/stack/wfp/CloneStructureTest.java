@@ -30,7 +30,6 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.stack.ddk.Ref;
 import org.nbl4j.stack.ddk.SystemNdis;
@@ -175,7 +174,7 @@ class CloneStructureTest {
     /** The free is refused with CLONE_STRUCTURE_NOT_RESTORED naming {@code where}, and the clone stays allocated. */
     private void assertRefused(NetBufferList clone, String where) {
         RuleViolation refused = assertThrows(RuleViolation.class, () -> FwpsFreeCloneNetBufferList0(clone, 0));
-        assertEquals(Rule.CLONE_STRUCTURE_NOT_RESTORED, refused.rule());
+        assertEquals(WfpRule.CLONE_STRUCTURE_NOT_RESTORED, refused.rule());
         assertTrue(refused.getMessage().contains(where), refused::getMessage);
         assertTrue(clone.isAllocated(), "a refused free frees nothing");
         NetBufferList parent = clone.parent();
