@@ -9,24 +9,29 @@ import static org.nbl4j.core.verify.VerifierFixture.line;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * A site is trimmed to the driver's frames and the one DDI they called. This test lives in nbl4j's own package, so it
  * plays the driver by naming its class as driver code ({@link VerifierSettings#withDriverCode}).
  */
 class SiteTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfSi");
     private static final VerifierSettings AS_DRIVER = VerifierSettings.full().withDriverCode(SiteTest.class.getName());
 
     @Test
     @DisplayName("the allocation site is the driver's line, calling the DDI; no nbl4j, JDK or JUnit frame")
     void trimmedToTheDriverAndTheDdi() {
-        try (Ndis ndis = Ndis.create(AS_DRIVER)) {
+        try (Ndis ndis = verification.create(AS_DRIVER)) {
             NetBufferListPool pool = pool(ndis);
             int at = line() + 1;
             NetBufferList nbl = pool.allocateNetBufferList(0, 0);
@@ -52,7 +57,7 @@ class SiteTest {
     @Test
     @DisplayName("on request the whole trace is kept too, nbl4j's and JUnit's frames included")
     void fullTraceOnRequest() {
-        try (Ndis ndis = Ndis.create(AS_DRIVER.withFullTrace(true))) {
+        try (Ndis ndis = verification.create(AS_DRIVER.withFullTrace(true))) {
             NetBufferListPool pool = pool(ndis);
             NetBufferList nbl = pool.allocateNetBufferList(0, 0);
             assertNotNull(nbl);
@@ -72,7 +77,7 @@ class SiteTest {
     @Test
     @DisplayName("without the setting, a class of nbl4j's own packages is infrastructure, whatever folder it came from")
     void nbl4jPackagesAreNeverTheDriver() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full())) {
+        try (Ndis ndis = verification.create(VerifierSettings.full())) {
             NetBufferListPool pool = pool(ndis);
             NetBufferList nbl = pool.allocateNetBufferList(0, 0);
             assertNotNull(nbl);

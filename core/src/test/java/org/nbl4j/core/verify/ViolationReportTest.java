@@ -10,20 +10,27 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
 /** Reports read top-down, and equal violations at one driver line are one entry with a count. */
 class ViolationReportTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfGr");
 
     @Test
     @DisplayName("the same rule at the same line is grouped with a count; another line is its own group")
+    @ViolatesOnPurpose
     void groupsBySameRuleAndLine() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full()
+        try (Ndis ndis = verification.create(VerifierSettings.full()
                 .withPolicy(ViolationPolicy.COLLECT)
                 .withDriverCode(ViolationReportTest.class.getName()))) {
             NetBufferListPool pool =
