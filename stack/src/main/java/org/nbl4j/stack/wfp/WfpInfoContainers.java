@@ -1,15 +1,13 @@
 package org.nbl4j.stack.wfp;
 
-import org.nbl4j.core.memory.internal.ElementCounter;
-
-import org.nbl4j.core.memory.internal.Recycler;
-
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.diagnostics.IdNamer;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.memory.internal.ElementCounter;
+import org.nbl4j.core.memory.internal.Recycler;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Verifier;
 
