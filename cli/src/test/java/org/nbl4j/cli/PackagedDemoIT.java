@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,15 +13,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.nbl4j.samples.SampleSource;
+import org.nbl4j.samples.testing.SampleSource;
 
 /**
- * Golden text of the packaged command: {@code java -jar cli/target/nbl4j.jar demo lwf-reuse}, as a user runs it. In
- * the single jar the sample, nbl4j and picocli share one code source, which is where a site decided by jar named
- * picocli's frame as the driver's; only this test sees that case.
+ * Golden text of the packaged command, run as {@code ./nbl4j demo lwf-reuse} runs it: the packaged cli module
+ * ({@code target/nbl4j-cli.jar}) as the main module, with the runtime modules the package phase copied to
+ * {@code target/lib}. Packaged, the sample, nbl4j and picocli are jars of one application, not class folders: a site
+ * decided by where a class came from named picocli's frame as the driver's there, and module-path frames print with
+ * their module's name; only this test sees the command as a user runs it.
  */
 class PackagedDemoIT {
-    private static final Path JAR = Path.of("target", "nbl4j.jar");
+    private static final Path JAR = Path.of("target", "nbl4j-cli.jar");
+    private static final Path LIB = Path.of("target", "lib");
     private static final String LWF = "org.nbl4j.samples.lwfreuse.PreallocatingLwf";
 
     @Test
@@ -31,7 +35,14 @@ class PackagedDemoIT {
         try {
             String java = ProcessHandle.current().info().command().orElse("java");
             Process demo = new ProcessBuilder(
-                            java, "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(), "demo", "lwf-reuse")
+                            java,
+                            "--enable-native-access=org.nbl4j.io",
+                            "-p",
+                            LIB + File.pathSeparator + JAR,
+                            "-m",
+                            "org.nbl4j.cli/org.nbl4j.cli.Nbl4jCommand",
+                            "demo",
+                            "lwf-reuse")
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
                     .start();

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.nbl4j.samples.forwardinject.ForwardInjectDemo;
 import org.nbl4j.samples.lwfreuse.LwfReuseDemo;
 import org.nbl4j.samples.lwfreuse.PreallocatingLwf;
+import org.nbl4j.samples.testing.SampleSource;
 
 /** The demo entry points the cli calls: exit code 0 and the parts of the output the docs promise. */
 class DemosTest {

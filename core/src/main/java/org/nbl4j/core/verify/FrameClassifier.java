@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Decides which stack frames are the driver's: every report names the driver's line first, the way a kernel debugger's
  * {@code !analyze} names the faulting driver rather than NDIS. The decision is by class name only, never by the jar a
- * class came from: in the shipped single jar the driver, nbl4j and its libraries share one.
+ * class came from: packaged, the driver, nbl4j and its libraries are jars of one application, and a location tells
+ * nothing about whose code a class is.
  *
  * <p>A frame is <em>infrastructure</em> when its class name starts with one of {@link #infrastructure()}: nbl4j's own
  * packages ({@code org.nbl4j.core|stack|io|cli|junit}), the JDK, and the libraries nbl4j runs with. Every other frame is the

@@ -48,7 +48,7 @@ public record Site(
         return new Site(
                 Thread.currentThread().getName(),
                 driverFound ? walk.driverFrames : walk.componentFrames,
-                driverFound && walk.lastNbl4j != null ? walk.lastNbl4j.toStackTraceElement() : null,
+                driverFound && walk.lastNbl4j != null ? frame(walk.lastNbl4j) : null,
                 walk.trace,
                 hint);
     }
@@ -80,21 +80,31 @@ public record Site(
                 StackWalker.StackFrame frame = frames.next();
                 String className = frame.getClassName();
                 if (fullTrace) {
-                    trace.add(frame.toStackTraceElement());
+                    trace.add(frame(frame));
                 }
                 if (classifier.isDriver(className)) {
                     if (driverFrames.size() < MAXIMUM_FRAMES) {
-                        driverFrames.add(frame.toStackTraceElement());
+                        driverFrames.add(frame(frame));
                     }
                 } else if (driverFrames.isEmpty() && FrameClassifier.isNbl4j(className)) {
                     lastNbl4j = frame;
                     if (!className.startsWith(CORE) && componentFrames.size() < MAXIMUM_FRAMES) {
-                        componentFrames.add(frame.toStackTraceElement());
+                        componentFrames.add(frame(frame));
                     }
                 }
             }
             return this;
         }
+    }
+
+    /**
+     * The frame without its module and class loader, {@code Class.method(File.java:42)}: a class in a named module
+     * would otherwise print as {@code org.nbl4j.core@0.1.0/...}, and the caller's line should read the same on the
+     * module path and the class path.
+     */
+    private static StackTraceElement frame(StackWalker.StackFrame frame) {
+        return new StackTraceElement(
+                frame.getClassName(), frame.getMethodName(), frame.getFileName(), frame.getLineNumber());
     }
 
     /** The innermost driver frame, as {@code Class.method(File.java:42)}, or {@code <unknown>}. */

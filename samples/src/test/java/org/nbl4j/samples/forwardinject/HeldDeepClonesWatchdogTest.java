@@ -12,8 +12,8 @@ import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.core.verify.Violation;
-import org.nbl4j.samples.SampleSource;
 import org.nbl4j.samples.forwardinject.ForwardInjectRun.Report;
+import org.nbl4j.samples.testing.SampleSource;
 
 /**
  * Issue 13, must-show 3: through a real router, at the default verifier level (sampling one NBL in 128), a callout that

@@ -20,7 +20,7 @@ import org.nbl4j.junit.LeaksOnPurpose;
 import org.nbl4j.junit.NdisVerifierExtension;
 import org.nbl4j.junit.ViolatesOnPurpose;
 import org.nbl4j.samples.SamplePackets;
-import org.nbl4j.samples.SampleSource;
+import org.nbl4j.samples.testing.SampleSource;
 import org.nbl4j.stack.ddk.SystemNdis;
 import org.nbl4j.stack.ndis.LwfAttachment;
 import org.nbl4j.stack.ndis.LwfDriver;

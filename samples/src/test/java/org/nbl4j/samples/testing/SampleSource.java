@@ -1,4 +1,4 @@
-package org.nbl4j.samples;
+package org.nbl4j.samples.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
