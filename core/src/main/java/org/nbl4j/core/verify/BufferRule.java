@@ -74,20 +74,14 @@ public enum BufferRule implements Rule {
     INFO_SLOT_RESERVED("ndis-buffers §4.4, §4.10", "WfpNetBufferListInfo is reserved for WFP", ARGUMENT),
     USE_AFTER_FREE("ndis-buffers §4.10", "an NBL, NB or its memory used after it was freed", STATE);
 
-    private final String section;
-    private final String summary;
-    private final RuleKind kind;
-    private final @Nullable Bugcheck bugcheck;
+    private final RuleDefinition definition;
 
     BufferRule(String section, String summary, RuleKind kind) {
         this(section, summary, kind, null);
     }
 
     BufferRule(String section, String summary, RuleKind kind, @Nullable Bugcheck bugcheck) {
-        this.section = section;
-        this.summary = summary;
-        this.kind = kind;
-        this.bugcheck = bugcheck;
+        this.definition = new RuleDefinition(section, summary, kind, bugcheck);
     }
 
     /** 0xC2 {@code BAD_POOL_CALLER} with parameter 1 = 7: the block being freed is already free. */
@@ -96,22 +90,7 @@ public enum BufferRule implements Rule {
     }
 
     @Override
-    public String section() {
-        return section;
-    }
-
-    @Override
-    public String summary() {
-        return summary;
-    }
-
-    @Override
-    public RuleKind kind() {
-        return kind;
-    }
-
-    @Override
-    public @Nullable Bugcheck bugcheck(long parameter2) {
-        return bugcheck == null ? null : bugcheck.withParameter2(parameter2);
+    public RuleDefinition definition() {
+        return definition;
     }
 }

@@ -15,16 +15,27 @@ public interface Rule {
     /** The rule's constant name, e.g. {@code NBL_DOUBLE_FREE}: reports, events and the docs name it so. */
     String name();
 
+    /** What the rule's constant declares: section, summary, kind and bugcheck. */
+    RuleDefinition definition();
+
     /** Where the rule is stated, e.g. {@code ndis-buffers §5.2}. */
-    String section();
+    default String section() {
+        return definition().section();
+    }
 
     /** The rule in one line. */
-    String summary();
+    default String summary() {
+        return definition().summary();
+    }
 
     /** Whether breaking the rule is an argument error (always thrown) or a state error (the policy decides). */
-    RuleKind kind();
+    default RuleKind kind() {
+        return definition().kind();
+    }
 
     /** The bugcheck Windows raises for this rule, with {@code parameter2}, or {@code null} if it has none. */
-    @Nullable
-    Bugcheck bugcheck(long parameter2);
+    default @Nullable Bugcheck bugcheck(long parameter2) {
+        Bugcheck bugcheck = definition().bugcheck();
+        return bugcheck == null ? null : bugcheck.withParameter2(parameter2);
+    }
 }

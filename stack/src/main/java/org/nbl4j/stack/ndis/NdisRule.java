@@ -5,6 +5,7 @@ import static org.nbl4j.core.verify.RuleKind.STATE;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.verify.Bugcheck;
 import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleDefinition;
 import org.nbl4j.core.verify.RuleKind;
 
 /**
@@ -33,39 +34,18 @@ public enum NdisRule implements Rule {
                     0)),
     FILTER_STATE("ndis-buffers §6.9", "a module operation called in a state that does not allow it", STATE);
 
-    private final String section;
-    private final String summary;
-    private final RuleKind kind;
-    private final @Nullable Bugcheck bugcheck;
+    private final RuleDefinition definition;
 
     NdisRule(String section, String summary, RuleKind kind) {
         this(section, summary, kind, null);
     }
 
     NdisRule(String section, String summary, RuleKind kind, @Nullable Bugcheck bugcheck) {
-        this.section = section;
-        this.summary = summary;
-        this.kind = kind;
-        this.bugcheck = bugcheck;
+        this.definition = new RuleDefinition(section, summary, kind, bugcheck);
     }
 
     @Override
-    public String section() {
-        return section;
-    }
-
-    @Override
-    public String summary() {
-        return summary;
-    }
-
-    @Override
-    public RuleKind kind() {
-        return kind;
-    }
-
-    @Override
-    public @Nullable Bugcheck bugcheck(long parameter2) {
-        return bugcheck == null ? null : bugcheck.withParameter2(parameter2);
+    public RuleDefinition definition() {
+        return definition;
     }
 }
