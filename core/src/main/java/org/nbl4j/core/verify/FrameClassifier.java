@@ -43,7 +43,8 @@ public record FrameClassifier(List<String> infrastructure, List<String> driverCo
             "net.jqwik.",
             "io.netty.",
             "org.openjdk.jmh.",
-            "org.apache.maven.");
+            "org.apache.maven.",
+            "org.pitest.");
 
     public FrameClassifier {
         infrastructure = List.copyOf(infrastructure);
