@@ -90,7 +90,7 @@ public final class TaggedMemory implements AutoCloseable {
         block.size = size;
         block.allocated = true;
         block.track = verifier.enabled() ? verifier.track(block, account.tag(), false) : null;
-        account.cell().allocated(size);
+        account.allocated(size);
         return block;
     }
 
@@ -114,7 +114,7 @@ public final class TaggedMemory implements AutoCloseable {
         TagAccount account = block.account;
         block.allocated = false;
         if (account != null) {
-            account.cell().freed(block.size);
+            account.freed(block.size);
         }
         if (block.arena != null) {
             block.arena.close();
