@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
+import org.nbl4j.core.memory.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
@@ -41,6 +41,10 @@ import org.nbl4j.stack.ip.PacketInjection;
  */
 public final class FilterEngine implements PacketHook, AutoCloseable {
     private static final Filter[] NO_FILTERS = new Filter[0];
+    private static final int LAYERS = Layer.values().length;
+    private static final int VETOES = LAYERS;
+    private static final int INJECTIONS = LAYERS + 1;
+    private static final int COMPLETIONS = LAYERS + 2;
     private static final Comparator<Filter> ORDER = Comparator.comparingInt(Filter::subLayerWeight)
             .reversed()
             .thenComparing(filter -> filter.sublayer().key())
@@ -57,12 +61,14 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final Map<UUID, Filter.Registration> callouts = new HashMap<>();
     private final Map<Long, Filter> filters = new HashMap<>();
     private final AtomicLong lastFilterId = new AtomicLong();
-    private final AtomicLong vetoes = new AtomicLong();
-    private final AtomicLong injections = new AtomicLong();
-    private final AtomicLong completions = new AtomicLong();
     private final ThreadLocal<Scratches> scratch = ThreadLocal.withInitial(Scratches::new);
     private volatile Filter[][] byLayer;
-    private final AtomicLongArray indications = new AtomicLongArray(Layer.values().length);
+    /**
+     * Per data-path thread: the packets shown at each layer (counters 0 to {@link #LAYERS} − 1, by layer id), then
+     * {@link #VETOES}, {@link #INJECTIONS} and {@link #COMPLETIONS}.
+     */
+    private final StripedCounters counters = new StripedCounters(COMPLETIONS + 1);
+
     private volatile @Nullable PacketInjection packetInjection;
     private int lastCalloutId;
 
@@ -163,7 +169,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     /** How many times a callout vetoed a hard PERMIT (each is an audit event on Windows). */
     public long vetoes() {
-        return vetoes.get();
+        return counters.sum(VETOES);
     }
 
     @Nullable
@@ -377,7 +383,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             containers.attachForClassify(nbl);
         }
         Layer layer = Layer.of(point, facts.family(), false);
-        indications.incrementAndGet(layer.id());
+        counters.increment(layer.id());
         Filter[] layerFilters = byLayer[layer.id()];
         if (layerFilters.length == 0) {
             return HookVerdict.CONTINUE;
@@ -409,7 +415,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     @Override
     public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
         Layer layer = Layer.of(point, facts.family(), true);
-        indications.incrementAndGet(layer.id());
+        counters.increment(layer.id());
         Scratches scratches = scratch.get();
         Scratch local = scratches.enter();
         try {
@@ -455,7 +461,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     private void countVeto(Arbitration arbitration) {
         if (arbitration.vetoed()) {
-            vetoes.incrementAndGet();
+            counters.increment(VETOES);
         }
     }
 
@@ -480,25 +486,25 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     /** How many packets the path has shown at {@code layer} so far, whether or not a filter was there. */
     public long indications(Layer layer) {
-        return indications.get(layer.id());
+        return counters.sum(layer.id());
     }
 
     /** Injections the path accepted, on every handle of this engine (I-1: equals {@link #completions} at rest). */
     public long injections() {
-        return injections.get();
+        return counters.sum(INJECTIONS);
     }
 
     /** Injection completion functions that have run. */
     public long completions() {
-        return completions.get();
+        return counters.sum(COMPLETIONS);
     }
 
     void countInjection() {
-        injections.incrementAndGet();
+        counters.increment(INJECTIONS);
     }
 
     void countCompletion() {
-        completions.incrementAndGet();
+        counters.increment(COMPLETIONS);
     }
 
     /** Stops the completion thread of the fault switches. Handles and containers are closed by their owners. */
