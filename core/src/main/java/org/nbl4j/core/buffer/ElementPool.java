@@ -7,6 +7,7 @@ import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.Verifier;
@@ -133,7 +134,7 @@ abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
      * {@code rule} with the tracked ones' allocation sites and leaves the pool open.
      */
     final void close(Rule rule, long bugcheckParameter2, String ddi) {
-        if (closed) {
+        if (closed || !verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, NetBufferList.NBLAPI)) {
             return;
         }
         long held = outstanding();

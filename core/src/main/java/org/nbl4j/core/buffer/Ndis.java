@@ -14,6 +14,7 @@ import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.core.verify.VerifierSettings;
@@ -120,6 +121,9 @@ public final class Ndis implements AutoCloseable {
      * @return the pool, or {@code null} if the parameters are invalid (§4.6)
      */
     public @Nullable NetBufferListPool allocateNetBufferListPool(NetBufferListPoolParameters parameters) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferListPool", NetBufferList.NBLAPI)) {
+            return null;
+        }
         return parameters.isValid() ? new NetBufferListPool(this, parameters) : null;
     }
 
@@ -129,6 +133,9 @@ public final class Ndis implements AutoCloseable {
      * @return the pool, or {@code null} if the parameters are invalid (§3.10)
      */
     public @Nullable NetBufferPool allocateNetBufferPool(NetBufferPoolParameters parameters) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferPool", NetBufferList.NBLAPI)) {
+            return null;
+        }
         return parameters.isValid() ? new NetBufferPool(this, parameters) : null;
     }
 
@@ -149,6 +156,9 @@ public final class Ndis implements AutoCloseable {
      * @return the memory, or {@code null} if {@code length} is 0
      */
     public @Nullable MemoryBlock allocateMemoryWithTag(int length, PoolTag tag) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateMemoryWithTagPriority", "ndis")) {
+            return null;
+        }
         return memory.allocate(tag, length);
     }
 
@@ -158,7 +168,10 @@ public final class Ndis implements AutoCloseable {
     }
 
     /** {@code NdisAllocateMdl}: an MDL over the first {@code length} bytes of off-heap memory the caller owns. */
-    public Mdl allocateMdl(MemorySegment memory, int length) {
+    public @Nullable Mdl allocateMdl(MemorySegment memory, int length) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateMdl", "ndis")) {
+            return null;
+        }
         return mdls.allocate(memory, length);
     }
 

@@ -8,8 +8,10 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * One packet's worth of data in an MDL chain, with the cursor that says where the current layer's data starts.
@@ -623,8 +625,12 @@ public final class NetBuffer {
         if (list != null) {
             return list.mayTouch(ddi);
         }
+        Verifier verifier = pool.ndis().verifier();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, NetBufferList.NBLAPI)) {
+            return false;
+        }
         if (!allocated) {
-            pool.ndis().verifier().report(Rule.USE_AFTER_FREE, ddi + " on a freed " + this, track, 0);
+            verifier.report(Rule.USE_AFTER_FREE, ddi + " on a freed " + this, track, 0);
             return false;
         }
         return true;

@@ -8,6 +8,7 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
@@ -49,6 +50,12 @@ public final class NetBufferList {
      * The pool's verifier is on: kept in the NBL itself (it never changes), so that with the verifier off every
      * check on the common path is one test of a field the NBL already has in cache.
      */
+    /**
+     * The header whose pages document the NB and NBL functions' rule {@code IRQL <= DISPATCH_LEVEL} (SDV's
+     * {@code Irql_NetBuffer_Function}; ndis-buffers §6.11).
+     */
+    static final String NBLAPI = "nblapi";
+
     private final boolean verifying;
     /** The verifier is on or NDIS runs in checked mode: {@link #mayTouch} has more to do than say yes. */
     private final boolean guarded;
@@ -652,6 +659,9 @@ public final class NetBufferList {
     /** {@link #mayFree}'s reporting half, kept apart so that the common case stays small enough to inline. */
     private boolean mayFreeChecked(NetBufferListKind expected, String ddi) {
         Verifier verifier = pool.verifier();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, NBLAPI)) {
+            return false;
+        }
         if (!isAllocated()) {
             verifier.report(Rule.NBL_DOUBLE_FREE, ddi + " on " + this + ", already freed", track, 0);
             return false;
@@ -798,6 +808,9 @@ public final class NetBufferList {
                 return false;
             }
             return true;
+        }
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, NBLAPI)) {
+            return false;
         }
         if (owner != OwnerState.OWNED) {
             verifier.report(

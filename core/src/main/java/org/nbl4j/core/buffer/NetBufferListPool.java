@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
@@ -69,6 +70,9 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
      * @return the NBL, or {@code null} if a size is not a multiple of 8 or context allocation failed
      */
     public @Nullable NetBufferList allocateNetBufferList(int contextSize, int contextBackFill) {
+        if (verifying && !verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferList", NetBufferList.NBLAPI)) {
+            return null;
+        }
         return allocate(contextSize, contextBackFill, NetBufferListKind.ALLOCATED);
     }
 
@@ -149,6 +153,11 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
     public @Nullable NetBufferList allocateNetBufferAndNetBufferList(
             int contextSize, int contextBackFill, @Nullable Mdl mdlChain, int dataOffset, int dataLength) {
         if (!parameters.allocateNetBuffer() || isDataPool()) {
+            return null;
+        }
+        if (verifying
+                && !verifier.irqlAtMost(
+                        Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferAndNetBufferList", NetBufferList.NBLAPI)) {
             return null;
         }
         NetBufferPool.requireFits(mdlChain, dataOffset, dataLength);

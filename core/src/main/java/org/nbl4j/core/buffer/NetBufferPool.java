@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 
@@ -43,6 +44,9 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
      */
     public @Nullable NetBuffer allocateNetBuffer(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
         requireOpen();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBuffer", NetBufferList.NBLAPI)) {
+            return null;
+        }
         if (isDataPool()) {
             return null;
         }
@@ -60,6 +64,9 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
      */
     public @Nullable NetBuffer allocateNetBufferMdlAndData() {
         requireOpen();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferMdlAndData", NetBufferList.NBLAPI)) {
+            return null;
+        }
         if (!isDataPool()) {
             return null;
         }
@@ -85,6 +92,9 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
     void release(NetBuffer nb) {
         if (nb.pool != this) {
             throw new RuleViolation(Rule.POOL_WRONG_KIND, nb + " came from " + nb.pool);
+        }
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFreeNetBuffer", NetBufferList.NBLAPI)) {
+            return;
         }
         if (!nb.allocated) {
             verifier.report(Rule.NB_DOUBLE_FREE, "NdisFreeNetBuffer on " + nb + ", already freed", nb.track, 0);

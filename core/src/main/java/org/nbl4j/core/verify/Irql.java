@@ -6,17 +6,29 @@ package org.nbl4j.core.verify;
  * <p>Corresponds to {@code KIRQL} with {@code KeGetCurrentIrql}, {@code KeRaiseIrql} and {@code KeLowerIrql}. A
  * thread starts at {@link #PASSIVE_LEVEL}; threads that play a processor's DPC (receive queues) run at
  * {@link #DISPATCH_LEVEL}. The level is per thread, as it is per processor on Windows.
+ *
+ * <p>nbl4j runs no interrupt service routines, so of the levels above DISPATCH_LEVEL it has only {@link #HIGH_LEVEL},
+ * which a driver reaches with {@code KeRaiseIrql(HIGH_LEVEL, &old)}: it is what makes a DDI's documented
+ * {@code IRQL <= DISPATCH_LEVEL} a rule a caller can break, and the verifier can catch.
  */
 public enum Irql {
-    PASSIVE_LEVEL,
-    APC_LEVEL,
-    DISPATCH_LEVEL;
+    PASSIVE_LEVEL(0),
+    APC_LEVEL(1),
+    DISPATCH_LEVEL(2),
+    /** {@code HIGH_LEVEL} (15 on x64): above every device IRQL, where no DDI of NDIS or WFP may be called. */
+    HIGH_LEVEL(15);
 
     private static final ThreadLocal<Irql> CURRENT = ThreadLocal.withInitial(() -> PASSIVE_LEVEL);
 
-    /** The numeric level (0, 1, 2). */
+    private final int level;
+
+    Irql(int level) {
+        this.level = level;
+    }
+
+    /** The numeric level of {@code wdm.h} on x64 (0, 1, 2, 15). */
     public int level() {
-        return ordinal();
+        return level;
     }
 
     /** {@code KeGetCurrentIrql}. */

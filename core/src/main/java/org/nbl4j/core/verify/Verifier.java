@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -142,36 +143,76 @@ public final class Verifier {
     }
 
     /**
-     * Checks a DDI's IRQL rule against the caller's emulated IRQL ({@code Irql_NetBuffer_Function} and friends).
+     * Checks an IRQL rule NDIS itself keeps when it calls a driver's handler (e.g. {@code FilterAttach} runs at
+     * PASSIVE_LEVEL): a broken one is a bug of the stack, not of the driver.
      *
      * @return whether the call may go on
      */
     public boolean irqlAtMost(Irql highest, String ddi) {
-        Irql current = Irql.current();
-        if (!enabled || current.compareTo(highest) <= 0) {
+        if (irqlAllows(highest)) {
             return true;
         }
-        report(Rule.IRQL_TOO_HIGH, ddi + " runs at " + highest + " or below, called at " + current, null, 0);
+        report(Rule.IRQL_TOO_HIGH, ddi + " runs at " + highest + " or below, called at " + Irql.current(), null, 0);
         return false;
+    }
+
+    /**
+     * Checks a DDI's documented IRQL rule against the caller's emulated IRQL ({@code Irql_NetBuffer_Function},
+     * {@code Irql_Filter_Driver_Function} and the IRQL line of each WFP function's page). The violation cites the
+     * rule and where Microsoft documents it, {@code learn.microsoft.com/windows-hardware/drivers/ddi/<header>/
+     * nf-<header>-<ddi>}; docs/verifier.md lists the rule of every DDI of the {@code ddk} facade.
+     *
+     * @param highest the highest IRQL the DDI allows: PASSIVE_LEVEL for "IRQL == PASSIVE_LEVEL"
+     * @param header the header whose documentation page states the rule: {@code nblapi}, {@code ndis}, {@code fwpsk}
+     * @return whether the call may go on
+     */
+    public boolean irqlAtMost(Irql highest, String ddi, String header) {
+        if (irqlAllows(highest)) {
+            return true;
+        }
+        report(
+                Rule.IRQL_TOO_HIGH,
+                ddi + " requires IRQL " + (highest == Irql.PASSIVE_LEVEL ? "== " : "<= ") + highest + " ("
+                        + documentation(header, ddi) + "), called at " + Irql.current(),
+                null,
+                0);
+        return false;
+    }
+
+    /** Whether the verifier is off or the caller is at {@code highest} or below; the level is read only when on. */
+    private boolean irqlAllows(Irql highest) {
+        return !enabled || Irql.current().compareTo(highest) <= 0;
+    }
+
+    /** The page of Microsoft's DDI reference for a function declared in {@code header}. */
+    static String documentation(String header, String ddi) {
+        return "https://learn.microsoft.com/windows-hardware/drivers/ddi/" + header + "/nf-" + header + "-"
+                + ddi.toLowerCase(Locale.ROOT);
     }
 
     /**
      * Checks a {@code *_DISPATCH_LEVEL} flag: it may be set only when the caller is at DISPATCH_LEVEL (SDV's
      * {@code Flags_Irql}; ndis-buffers §6.2). Clearing it at DISPATCH is allowed: it is the safe answer.
      *
+     * @param flag the flag's C name, for the report, e.g. {@code NDIS_SEND_FLAGS_DISPATCH_LEVEL}
      * @return whether the call may go on
      */
-    public boolean dispatchFlagHonest(boolean dispatchFlagSet, String ddi) {
+    public boolean dispatchFlagHonest(boolean dispatchFlagSet, String ddi, String flag) {
         if (!enabled || !dispatchFlagSet || Irql.current() == Irql.DISPATCH_LEVEL) {
             return true;
         }
         report(
                 Rule.IRQL_DISPATCH_FLAG_LIES,
-                ddi + " was told DISPATCH_LEVEL but the caller is at " + Irql.current(),
+                ddi + " was passed " + flag + ", which says the caller is at DISPATCH_LEVEL, but the caller is at "
+                        + Irql.current() + " (" + DISPATCH_IRQL_TRACKING + ")",
                 null,
                 0);
         return false;
     }
+
+    /** Where Microsoft states the contract of the {@code *_DISPATCH_LEVEL} flags. */
+    private static final String DISPATCH_IRQL_TRACKING =
+            "https://learn.microsoft.com/windows-hardware/drivers/network/dispatch-irql-tracking";
 
     /**
      * The tracked buffers still allocated, by tag and by allocation site. Each one is also recorded as an

@@ -72,14 +72,17 @@ class IrqlRulesTest {
     @Test
     @DisplayName("§6.2 Flags_Irql: a *_DISPATCH_LEVEL flag set at PASSIVE_LEVEL is IRQL_DISPATCH_FLAG_LIES")
     void dispatchFlagThatLies() {
-        RuleViolation thrown =
-                assertThrows(RuleViolation.class, () -> verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists"));
+        RuleViolation thrown = assertThrows(
+                RuleViolation.class,
+                () -> verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
 
         assertEquals(Rule.IRQL_DISPATCH_FLAG_LIES, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertEquals(
-                "NdisFSendNetBufferLists was told DISPATCH_LEVEL but the caller is at PASSIVE_LEVEL",
+                "NdisFSendNetBufferLists was passed NDIS_SEND_FLAGS_DISPATCH_LEVEL, which says the caller is at"
+                        + " DISPATCH_LEVEL, but the caller is at PASSIVE_LEVEL"
+                        + " (https://learn.microsoft.com/windows-hardware/drivers/network/dispatch-irql-tracking)",
                 violation.detail());
         assertEquals(
                 Rule.IRQL_DISPATCH_FLAG_LIES,
@@ -87,7 +90,8 @@ class IrqlRulesTest {
                                 RuleViolation.class,
                                 () -> Irql.runAt(
                                         Irql.APC_LEVEL,
-                                        () -> verifier.dispatchFlagHonest(true, "NdisFReturnNetBufferLists")))
+                                        () -> verifier.dispatchFlagHonest(
+                                                true, "NdisFReturnNetBufferLists", "NDIS_RETURN_FLAGS_DISPATCH_LEVEL")))
                         .rule());
     }
 
@@ -95,10 +99,10 @@ class IrqlRulesTest {
     @DisplayName("§6.2: the flag set at DISPATCH_LEVEL is honest; clear is always allowed (the safe answer)")
     void honestDispatchFlags() {
         Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
-            assertTrue(verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists"));
-            assertTrue(verifier.dispatchFlagHonest(false, "NdisFSendNetBufferLists"));
+            assertTrue(verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
+            assertTrue(verifier.dispatchFlagHonest(false, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
         });
-        assertTrue(verifier.dispatchFlagHonest(false, "NdisFSendNetBufferLists"));
+        assertTrue(verifier.dispatchFlagHonest(false, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
         assertTrue(verifier.violations().isEmpty());
     }
 

@@ -343,12 +343,12 @@ public final class NdisH {
     // ---- MDLs (§2.3) ----
 
     /** {@code NdisAllocateMdl(NdisHandle, VirtualAddress, Length)} over memory from NdisAllocateMemoryWithTag*. */
-    public static Mdl NdisAllocateMdl(@Nullable Object ndisHandle, MemoryBlock virtualAddress, int length) {
+    public static @Nullable Mdl NdisAllocateMdl(@Nullable Object ndisHandle, MemoryBlock virtualAddress, int length) {
         return NdisAllocateMdl(ndisHandle, virtualAddress.segment(), length);
     }
 
     /** {@code NdisAllocateMdl(NdisHandle, VirtualAddress, Length)} over any off-heap memory the caller owns. */
-    public static Mdl NdisAllocateMdl(@Nullable Object ndisHandle, MemorySegment virtualAddress, int length) {
+    public static @Nullable Mdl NdisAllocateMdl(@Nullable Object ndisHandle, MemorySegment virtualAddress, int length) {
         return SystemNdis.of(ndisHandle).allocateMdl(virtualAddress, length);
     }
 

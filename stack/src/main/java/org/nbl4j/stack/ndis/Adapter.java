@@ -319,7 +319,9 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     @Override
     public void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags) {
         if (!verifier.dispatchFlagHonest(
-                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0, "NdisSendNetBufferLists")) {
+                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0,
+                "NdisSendNetBufferLists",
+                "NDIS_SEND_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
         int count = countFrom(chain, this);
@@ -350,7 +352,9 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     @Override
     public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
         if (!verifier.dispatchFlagHonest(
-                (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0, "NdisReturnNetBufferLists")) {
+                (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0,
+                "NdisReturnNetBufferLists",
+                "NDIS_RETURN_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
         protocolOutstanding.add(PROTOCOL_INDICATIONS, -NetBufferLists.count(chain));
@@ -514,7 +518,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
                 NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
             if (!verifier.dispatchFlagHonest(
                     (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
-                    "NdisMIndicateReceiveNetBufferLists")) {
+                    "NdisMIndicateReceiveNetBufferLists",
+                    "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL")) {
                 return;
             }
             if (countFrom(chain, this) != NetBufferLists.count(chain)) {
@@ -537,7 +542,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         public void sendNetBufferListsComplete(NetBufferList chain, int sendCompleteFlags) {
             if (!verifier.dispatchFlagHonest(
                     (sendCompleteFlags & NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0,
-                    "NdisMSendNetBufferListsComplete")) {
+                    "NdisMSendNetBufferListsComplete",
+                    "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL")) {
                 return;
             }
             transit(chain, OwnerState.SENT, miniport);

@@ -244,10 +244,21 @@ final class FilterModule implements FilterHandle {
         return adapter.mtu();
     }
 
+    /**
+     * The IRQL rules of a data-path DDI of the filter: callable at IRQL <= DISPATCH_LEVEL (ndis.h; SDV's
+     * {@code Irql_Filter_Driver_Function}), and its {@code *_DISPATCH_LEVEL} flag set only at DISPATCH_LEVEL.
+     */
+    private boolean mayCall(String ddi, boolean dispatchFlagSet, String flag) {
+        return verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, "ndis")
+                && verifier.dispatchFlagHonest(dispatchFlagSet, ddi, flag);
+    }
+
     @Override
     public void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags) {
-        if (!verifier.dispatchFlagHonest(
-                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0, "NdisFSendNetBufferLists")) {
+        if (!mayCall(
+                "NdisFSendNetBufferLists",
+                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0,
+                "NDIS_SEND_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
         int originated = Adapter.countFrom(chain, this);
@@ -263,9 +274,10 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void sendNetBufferListsComplete(NetBufferList chain, int sendCompleteFlags) {
-        if (!verifier.dispatchFlagHonest(
+        if (!mayCall(
+                        "NdisFSendNetBufferListsComplete",
                         (sendCompleteFlags & NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0,
-                        "NdisFSendNetBufferListsComplete")
+                        "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL")
                 || !passesOnlyOthers(chain, "NdisFSendNetBufferListsComplete")) {
             return;
         }
@@ -276,9 +288,10 @@ final class FilterModule implements FilterHandle {
     @Override
     public void indicateReceiveNetBufferLists(
             NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
-        if (!verifier.dispatchFlagHonest(
+        if (!mayCall(
+                "NdisFIndicateReceiveNetBufferLists",
                 (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
-                "NdisFIndicateReceiveNetBufferLists")) {
+                "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
         boolean cannotPend = NdisFlags.receiveCannotPend(receiveFlags);
@@ -300,8 +313,10 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
-        if (!verifier.dispatchFlagHonest(
-                        (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0, "NdisFReturnNetBufferLists")
+        if (!mayCall(
+                        "NdisFReturnNetBufferLists",
+                        (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0,
+                        "NDIS_RETURN_FLAGS_DISPATCH_LEVEL")
                 || !passesOnlyOthers(chain, "NdisFReturnNetBufferLists")) {
             return;
         }
@@ -311,11 +326,17 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void cancelSendNetBufferLists(long cancelId) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFCancelSendNetBufferLists", "ndis")) {
+            return;
+        }
         adapter.cancelDown(position + 1, cancelId);
     }
 
     @Override
     public void pauseComplete() {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFPauseComplete", "ndis")) {
+            return;
+        }
         synchronized (this) {
             if (state == FilterState.PAUSING && !pauseCompleted) {
                 if (outstandingSends() != 0 || outstandingIndications() != 0) {
@@ -342,6 +363,9 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void restartComplete(int status) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFRestartComplete", "ndis")) {
+            return;
+        }
         synchronized (this) {
             if (state == FilterState.RESTARTING && !restartCompleted) {
                 restartCompleted = true;

@@ -122,7 +122,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         this.ndis = ndis;
         this.verifier = ndis.verifier();
         this.containers = new WfpInfoContainers(ndis, profile);
-        this.tags = new NblTags(containers);
+        this.tags = new NblTags(containers, verifier);
         this.buffers = new WfpBuffers(ndis, containers, tags, faults);
         this.sublayers.put(Sublayer.UNIVERSAL.key(), Sublayer.UNIVERSAL);
         Filter[][] empty = new Filter[Layer.values().length][];
@@ -198,7 +198,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_ALREADY_EXISTS for a key already registered
      */
     public synchronized int registerCallout(Callout callout) {
-        requirePassive("FwpsCalloutRegister2");
+        requirePassive("FwpsCalloutRegister2", "fwpsk");
         if (callouts.containsKey(callout.calloutKey())) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_ALREADY_EXISTS, "callout " + callout.calloutKey());
         }
@@ -218,7 +218,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_CALLOUT_NOT_FOUND
      */
     public synchronized void unregisterCallout(UUID calloutKey) {
-        requirePassive("FwpsCalloutUnregisterByKey0");
+        requirePassive("FwpsCalloutUnregisterByKey0", "fwpsk");
         if (callouts.remove(calloutKey) == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_CALLOUT_NOT_FOUND, "callout " + calloutKey);
         }
@@ -238,7 +238,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      *     another layer), STATUS_FWP_TYPE_MISMATCH, STATUS_FWP_MATCH_TYPE_MISMATCH, STATUS_FWP_CALLOUT_NOTIFICATION_FAILED
      */
     public synchronized Filter addFilter(FilterSpec spec) {
-        requirePassive("FwpmFilterAdd0");
+        requirePassive("FwpmFilterAdd0", "fwpmk");
         Sublayer sublayer = sublayers.get(spec.subLayerKey());
         if (sublayer == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_SUBLAYER_NOT_FOUND, "sublayer " + spec.subLayerKey());
@@ -288,7 +288,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_FILTER_NOT_FOUND
      */
     public synchronized void deleteFilter(long filterId) {
-        requirePassive("FwpmFilterDeleteById0");
+        requirePassive("FwpmFilterDeleteById0", "fwpmk");
         Filter filter = filters.remove(filterId);
         if (filter == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_FILTER_NOT_FOUND, "filter " + filterId);
@@ -317,7 +317,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      *     handle with a family
      */
     public InjectionHandle createInjectionHandle(@Nullable AddressFamily family, int flags) {
-        requirePassive("FwpsInjectionHandleCreate0");
+        requirePassive("FwpsInjectionHandleCreate0", "fwpsk");
         if (faults.tcpipNotReady()) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_TCPIP_NOT_READY, "fault switch");
         }
@@ -354,15 +354,6 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
         return NtStatus.STATUS_FWP_CANNOT_PEND;
-    }
-
-    /** {@code FwpsCompleteClassify0}: no classification can be pended here, so every call is a misuse. */
-    public void completeClassify(ClassifyHandle handle, int flags, @Nullable ClassifyOut classifyOut) {
-        verifier.report(
-                Rule.CLASSIFY_HANDLE_MISUSE,
-                "FwpsCompleteClassify0 without a pended classification at " + handle.layer(),
-                null,
-                0);
     }
 
     /** {@code FwpsReleaseClassifyHandle0}: once per acquire. */
@@ -478,8 +469,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         byLayer = next;
     }
 
-    private void requirePassive(String ddi) {
-        if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, ddi)) {
+    /** The IRQL rule of the management DDIs: PASSIVE_LEVEL only, as the header that declares each documents. */
+    private void requirePassive(String ddi, String header) {
+        if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, ddi, header)) {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_DEVICE_STATE, ddi + " above PASSIVE_LEVEL");
         }
     }

@@ -64,10 +64,6 @@ public final class WfpBuffers {
         this.packetOwner = owner;
     }
 
-    IndicatedPacketOwner packetOwner() {
-        return packetOwner;
-    }
-
     /**
      * {@code FwpsAllocateNetBufferAndNetBufferList0} (§2.1): a new NBL with one NB over the caller's MDL chain. The
      * caller keeps the MDLs and data; it frees the NBL with {@link #freeNetBufferList} and then its own memory.
@@ -84,6 +80,7 @@ public final class WfpBuffers {
             @Nullable Mdl mdlChain,
             int dataOffset,
             int dataLength) {
+        requireIrql("FwpsAllocateNetBufferAndNetBufferList0");
         if (contextSize < 0
                 || contextBackFill < 0
                 || contextSize % MEMORY_ALLOCATION_ALIGNMENT != 0
@@ -112,6 +109,9 @@ public final class WfpBuffers {
      * fragment-group reassembly (whose references on the fragments it drops). Never the caller's MDLs or data.
      */
     public void freeNetBufferList(NetBufferList nbl) {
+        if (!irqlAllows("FwpsFreeNetBufferList0")) {
+            return;
+        }
         WfpInfoContainer container = requireKind(nbl, "FwpsFreeNetBufferList0", WfpNblKind.ALLOCATED, null);
         if (container == null) {
             return;
@@ -140,6 +140,7 @@ public final class WfpBuffers {
             @Nullable NetBufferListPool nblPool,
             @Nullable NetBufferPool nbPool,
             int allocateCloneFlags) {
+        requireIrql("FwpsAllocateCloneNetBufferList0");
         if (allocateCloneFlags != 0) {
             throw new FwpStatusException(
                     NtStatus.STATUS_INVALID_PARAMETER,
@@ -168,6 +169,7 @@ public final class WfpBuffers {
      */
     public NetBufferList allocateDeepCloneNetBufferList(
             NetBufferList original, @Nullable NetBufferListPool nblPool, @Nullable NetBufferPool nbPool) {
+        requireIrql("FwpsAllocateDeepCloneNetBufferList0");
         NetBufferListPool pool = nblPool != null ? nblPool : ndis.defaultNetBufferListPool();
         NetBufferPool extraPool = nbPool != null ? nbPool : ndis.defaultNetBufferPool();
         if (!pool.parameters().allocateNetBuffer() || pool.isDataPool() || extraPool.isDataPool()) {
@@ -219,6 +221,9 @@ public final class WfpBuffers {
      * @param freeCloneFlags must be 0
      */
     public void freeCloneNetBufferList(NetBufferList clone, int freeCloneFlags) {
+        if (!irqlAllows("FwpsFreeCloneNetBufferList0")) {
+            return;
+        }
         WfpInfoContainer container =
                 requireKind(clone, "FwpsFreeCloneNetBufferList0", WfpNblKind.CLONE, WfpNblKind.DEEP_CLONE);
         if (container == null) {
@@ -256,6 +261,9 @@ public final class WfpBuffers {
      * that passes {@code intendToModify} must clear FWPS_RIGHT_ACTION_WRITE in its classify result.
      */
     public void referenceNetBufferList(NetBufferList nbl, boolean intendToModify) {
+        if (!irqlAllows("FwpsReferenceNetBufferList0")) {
+            return;
+        }
         containers.attach(nbl).addReference();
         packetOwner.reference(nbl);
     }
@@ -267,7 +275,10 @@ public final class WfpBuffers {
      * @param dispatchLevel TRUE only when the caller runs at DISPATCH_LEVEL
      */
     public void dereferenceNetBufferList(NetBufferList nbl, boolean dispatchLevel) {
-        if (!verifier.dispatchFlagHonest(dispatchLevel, "FwpsDereferenceNetBufferList0")) {
+        if (!irqlAllows("FwpsDereferenceNetBufferList0")) {
+            return;
+        }
+        if (!verifier.dispatchFlagHonest(dispatchLevel, "FwpsDereferenceNetBufferList0", "dispatchLevel = TRUE")) {
             return;
         }
         WfpInfoContainer container = containers.find(nbl);
@@ -420,5 +431,22 @@ public final class WfpBuffers {
             return null;
         }
         return container;
+    }
+
+    /**
+     * The IRQL rule every buffer function of {@code fwpsk.h} documents: {@code IRQL <= DISPATCH_LEVEL}
+     * (wfp-callouts-and-injection §2).
+     *
+     * @return whether the call may go on
+     */
+    private boolean irqlAllows(String ddi) {
+        return verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, "fwpsk");
+    }
+
+    /** {@link #irqlAllows} for the functions that return their refusal as an NTSTATUS. */
+    private void requireIrql(String ddi) {
+        if (!irqlAllows(ddi)) {
+            throw new FwpStatusException(NtStatus.STATUS_INVALID_DEVICE_STATE, ddi + " above DISPATCH_LEVEL");
+        }
     }
 }
