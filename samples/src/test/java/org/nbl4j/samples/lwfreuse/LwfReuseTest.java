@@ -103,7 +103,7 @@ class LwfReuseTest {
         Path source = Path.of("src/main/java/org/nbl4j/samples/lwfreuse/PreallocatingLwf.java");
         List<String> lines = Files.readAllLines(source);
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains("NdisFSendNetBufferLists(FilterHandle")) {
+            if (lines.get(i).contains("NdisFSendNetBufferLists(LwfHandle")) {
                 return "PreallocatingLwf.java:" + (i + 1) + ")";
             }
         }

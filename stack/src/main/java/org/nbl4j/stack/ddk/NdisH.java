@@ -21,7 +21,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.stack.ndis.FilterHandle;
+import org.nbl4j.stack.ndis.LwfHandle;
 import org.nbl4j.stack.ndis.NdisFlags;
 
 /**
@@ -799,10 +799,10 @@ public final class NdisH {
     /**
      * The filter module an {@code NdisFilterHandle} (typed {@code PVOID} in C) names.
      *
-     * @throws IllegalArgumentException for anything but the {@link FilterHandle} NDIS gave the module at attach
+     * @throws IllegalArgumentException for anything but the {@link LwfHandle} NDIS gave the module at attach
      */
-    private static FilterHandle filter(Object ndisFilterHandle) {
-        if (ndisFilterHandle instanceof FilterHandle handle) {
+    private static LwfHandle filter(Object ndisFilterHandle) {
+        if (ndisFilterHandle instanceof LwfHandle handle) {
             return handle;
         }
         throw new IllegalArgumentException("not an NdisFilterHandle: " + ndisFilterHandle);

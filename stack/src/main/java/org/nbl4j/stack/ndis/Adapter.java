@@ -49,7 +49,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     private final int interfaceIndex;
     private final int budget;
     private final long pauseTimeoutNanos;
-    private final FilterModule[] modules;
+    private final LwfModule[] modules;
     private final Edge edge = new Edge();
     private final ReentrantLock[] queueLocks;
     private final List<Thread> queueThreads = new ArrayList<>();
@@ -78,9 +78,9 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         this.interfaceIndex = builder.interfaceIndex;
         this.budget = builder.budget;
         this.pauseTimeoutNanos = builder.pauseTimeout.toNanos();
-        this.modules = new FilterModule[builder.filters.size()];
+        this.modules = new LwfModule[builder.lwfs.size()];
         for (int i = 0; i < modules.length; i++) {
-            modules[i] = new FilterModule(this, builder.filters.get(i).name() + " on " + name, i);
+            modules[i] = new LwfModule(this, builder.lwfs.get(i).name() + " on " + name, i);
         }
         this.queueLocks = new ReentrantLock[Math.max(1, miniport.receiveQueueCount())];
         for (int i = 0; i < queueLocks.length; i++) {
@@ -108,8 +108,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         return miniport;
     }
 
-    /** The state of the filter module at {@code position} (0 is the top). */
-    public FilterState filterState(int position) {
+    /** The state of the lightweight filter module at {@code position} (0 is the top). */
+    public LwfModuleState lwfModuleState(int position) {
         return modules[position].state();
     }
 
@@ -204,8 +204,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
         boolean paused = true;
         try {
-            for (FilterModule module : modules) {
-                if (module.state() == FilterState.RUNNING) {
+            for (LwfModule module : modules) {
+                if (module.state() == LwfModuleState.RUNNING) {
                     paused &= module.pause(pauseTimeoutNanos);
                 }
             }
@@ -233,7 +233,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         queueThreads.forEach(LockSupport::unpark);
         try {
             for (int i = modules.length - 1; i >= 0; i--) {
-                if (modules[i].state() == FilterState.PAUSED) {
+                if (modules[i].state() == LwfModuleState.PAUSED) {
                     int status = modules[i].restart(pauseTimeoutNanos);
                     if (status < 0) {
                         return status;
@@ -287,8 +287,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             }
         }
         protocol = null;
-        for (FilterModule module : modules) {
-            if (module.state() == FilterState.PAUSED) {
+        for (LwfModule module : modules) {
+            if (module.state() == LwfModuleState.PAUSED) {
                 module.detach();
             }
         }
@@ -563,7 +563,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     public static final class Builder {
         private final Ndis ndis;
         private @Nullable Miniport miniport;
-        private final List<NamedFilter> filters = new ArrayList<>();
+        private final List<LwfAttachment> lwfs = new ArrayList<>();
         private int interfaceIndex = 1;
         private @Nullable String name;
         private int budget = 64;
@@ -579,10 +579,15 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             return this;
         }
 
-        /** Adds a filter below the ones added before: the first filter added is the top of the stack. */
-        public Builder filter(String filterName, FilterDriver driver) {
-            filters.add(new NamedFilter(filterName, driver));
+        /** Adds a lightweight filter below the ones added before: the first one added is the top of the stack. */
+        public Builder lwf(LwfAttachment attachment) {
+            lwfs.add(attachment);
             return this;
+        }
+
+        /** Adds {@code driver} with its modules named {@code lwfName}, as {@link #lwf(LwfAttachment)} does. */
+        public Builder lwf(String lwfName, LwfDriver driver) {
+            return lwf(new LwfAttachment(lwfName, driver));
         }
 
         /** The interface index ({@code IfIndex}); 1 by default. */
@@ -628,7 +633,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             Adapter adapter = new Adapter(this, device);
             device.initialize(adapter.edge);
             for (int i = 0; i < adapter.modules.length; i++) {
-                adapter.modules[i].attach(filters.get(i).driver());
+                adapter.modules[i].attach(lwfs.get(i).driver());
             }
             int status = adapter.restart();
             if (status < 0) {
@@ -638,6 +643,4 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             return adapter;
         }
     }
-
-    private record NamedFilter(String name, FilterDriver driver) {}
 }

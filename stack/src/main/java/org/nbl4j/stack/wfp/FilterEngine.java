@@ -138,8 +138,8 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     }
 
     /** The IP path's side that returns indicated NBLs once WFP no longer holds them. */
-    public void setIndicatedPacketOwner(IndicatedPacketOwner owner) {
-        buffers.setPacketOwner(owner);
+    public void setIndicatedPacketHolds(IndicatedPacketHolds holds) {
+        buffers.setPacketHolds(holds);
     }
 
     /** The WFP buffer functions. */

@@ -49,7 +49,7 @@ public final class WfpBuffers {
     /** {@link #DEEP_CLONE_TAG}'s totals, kept so that each deep clone skips the tag lookup. */
     private final TagAccount deepCloneData;
 
-    private volatile IndicatedPacketOwner packetOwner = IndicatedPacketOwner.NONE;
+    private volatile IndicatedPacketHolds packetHolds = IndicatedPacketHolds.NONE;
 
     WfpBuffers(Ndis ndis, WfpInfoContainers containers, NblTags tags, InjectionFaults faults) {
         this.ndis = ndis;
@@ -60,8 +60,8 @@ public final class WfpBuffers {
         this.deepCloneData = ndis.memory().account(DEEP_CLONE_TAG);
     }
 
-    void setPacketOwner(IndicatedPacketOwner owner) {
-        this.packetOwner = owner;
+    void setPacketHolds(IndicatedPacketHolds holds) {
+        this.packetHolds = holds;
     }
 
     /**
@@ -252,7 +252,7 @@ public final class WfpBuffers {
             freeDeepCopy(clone);
         }
         if (parent != null) {
-            packetOwner.cloneFreed(parent, Irql.current() == Irql.DISPATCH_LEVEL);
+            packetHolds.cloneFreed(parent, Irql.current() == Irql.DISPATCH_LEVEL);
         }
     }
 
@@ -265,7 +265,7 @@ public final class WfpBuffers {
             return;
         }
         containers.attach(nbl).addReference();
-        packetOwner.reference(nbl);
+        packetHolds.reference(nbl);
     }
 
     /**
@@ -291,7 +291,7 @@ public final class WfpBuffers {
             return;
         }
         container.dropReference();
-        packetOwner.dereference(nbl, dispatchLevel);
+        packetHolds.dereference(nbl, dispatchLevel);
     }
 
     /**

@@ -12,7 +12,7 @@ import org.nbl4j.core.memory.Mdl;
  * WFP's per-NBL state, kept in the NBL's {@code WfpNetBufferListInfo} slot: NETIO's {@code WFP_NBL_INFO_CONTAINER}
  * (nbl-reuse-leak-and-diagnostics §1.2), counted under the pool tag {@code Wfpn}.
  *
- * <p>It holds what the WFP APIs keep per packet: the owning NBL (checked on every use, bugcheck 0x146 on Windows), the
+ * <p>It holds what the WFP APIs keep per packet: its NBL (checked on every use, bugcheck 0x146 on Windows), the
  * FwpsReference count, how WFP made the NBL and what must be undone or freed with it, the injection history that
  * {@code FwpsQueryPacketInjectionState0} reads and the injection in flight, the context tags (eight sub-slots, as the
  * Windows container has), and whether the WFP lightweight filter saw the NBL's send complete. Containers are recycled;
@@ -44,10 +44,10 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
         COMPLETED
     }
 
-    final WfpInfoContainers owner;
+    final WfpInfoContainers containers;
 
     @Nullable
-    NetBufferList owningNbl;
+    NetBufferList nbl;
 
     WfpNblKind kind = WfpNblKind.FOREIGN;
     private volatile int references;
@@ -92,19 +92,19 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
      */
     NetBufferList @Nullable [] fragments;
 
-    WfpInfoContainer(WfpInfoContainers owner) {
-        this.owner = owner;
+    WfpInfoContainer(WfpInfoContainers containers) {
+        this.containers = containers;
     }
 
     /** NdisFreeNetBufferList and the other free functions release the container with the NBL (§1.3). */
     @Override
     public void cleanup(NetBufferList nbl) {
-        owner.release(nbl);
+        containers.release(nbl);
     }
 
     /** The NBL the container belongs to, or {@code null} while it is recycled. */
-    public @Nullable NetBufferList owningNbl() {
-        return owningNbl;
+    public @Nullable NetBufferList nbl() {
+        return nbl;
     }
 
     /** How WFP made the NBL. */
@@ -125,7 +125,7 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
         return (int) REFERENCES.getAndAdd(this, -1) - 1;
     }
 
-    /** Records one more injection of the owning NBL, dropping the oldest once the history is full. */
+    /** Records one more injection of the NBL it belongs to, dropping the oldest once the history is full. */
     void recordInjection(InjectionHandle handle, long context) {
         if (injectionDepth == INJECTION_HISTORY) {
             System.arraycopy(injectors, 1, injectors, 0, INJECTION_HISTORY - 1);
@@ -179,7 +179,7 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
 
     /** Empties the container for reuse. */
     void reset() {
-        owningNbl = null;
+        nbl = null;
         kind = WfpNblKind.FOREIGN;
         // A release store is enough: the recycler's hand-off publishes the emptied container to its next user.
         REFERENCES.setRelease(this, 0);

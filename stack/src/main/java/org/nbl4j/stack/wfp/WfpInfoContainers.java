@@ -63,10 +63,10 @@ public final class WfpInfoContainers {
         if (!(nbl.info(NetBufferListInfo.WfpNetBufferListInfo) instanceof WfpInfoContainer container)) {
             return null;
         }
-        if (container.owningNbl != nbl) {
+        if (container.nbl != nbl) {
             verifier.report(
                     Rule.WFP_INFO_ILLEGALLY_TRANSFERRED,
-                    name(nbl) + " carries the container of " + describe(container.owningNbl),
+                    name(nbl) + " carries the container of " + describe(container.nbl),
                     nbl.track(),
                     0);
             return null;
@@ -104,7 +104,7 @@ public final class WfpInfoContainers {
      * and a new one attached, so {@code Wfpn} grows by one per re-send.
      */
     public void attachOnSend(@Nullable NetBufferList chain) {
-        if (!profile.hasWfpLightweightFilter()) {
+        if (!profile.hasWfpLwf()) {
             return;
         }
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
@@ -125,7 +125,7 @@ public final class WfpInfoContainers {
      * NBL's free releases them) and are marked as belonging to a finished trip.
      */
     public void sendCompleted(@Nullable NetBufferList chain) {
-        if (!profile.hasWfpLightweightFilter()) {
+        if (!profile.hasWfpLwf()) {
             return;
         }
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
@@ -151,7 +151,7 @@ public final class WfpInfoContainers {
         if (container == null) {
             container = new WfpInfoContainer(this);
         }
-        container.owningNbl = nbl;
+        container.nbl = nbl;
         nbl.setWfpInfo(container);
         return container;
     }

@@ -29,8 +29,8 @@ class AdapterDataPathTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("A", RecordingFilter.driver("A", log))
-                    .filter("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingLwf.driver("A", log))
+                    .lwf("B", RecordingLwf.driver("B", log))
                     .build()) {
                 protocol.bindTo(adapter);
                 log.clear();
@@ -72,18 +72,18 @@ class AdapterDataPathTest {
     @Test
     void aFilterGetsExactlyItsOwnNblsBackAndNoOneAboveSeesThem() {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> modules = new ArrayList<>();
+        List<OriginatingLwf> modules = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             MemoryMiniport miniport = MemoryMiniport.builder().build();
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("A", RecordingFilter.driver("A", log))
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
-                    .filter("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingLwf.driver("A", log))
+                    .lwf("O", OriginatingLwf.driver("O", log, modules))
+                    .lwf("B", RecordingLwf.driver("B", log))
                     .build()) {
                 protocol.bindTo(adapter);
-                OriginatingFilter origin = modules.getFirst();
+                OriginatingLwf origin = modules.getFirst();
                 log.clear();
 
                 origin.send(Stacks.udp4(5, 6, 7, 8), 0);
@@ -114,16 +114,16 @@ class AdapterDataPathTest {
     @Test
     void completionsReachTheirOwnersWhenTheMiniportMergesAndSplitsChains() {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> modules = new ArrayList<>();
+        List<OriginatingLwf> modules = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingLwf.driver("O", log, modules))
                     .build()) {
                 protocol.bindTo(adapter);
-                OriginatingFilter origin = modules.getFirst();
+                OriginatingLwf origin = modules.getFirst();
                 NetBufferList p1 = protocol.packet(Stacks.udp4(1, 1, 1, 1));
                 NetBufferList p2 = protocol.packet(Stacks.udp4(2, 2, 2, 2));
                 adapter.sendNetBufferLists(Stacks.chain(p1, p2), 0, 0);
@@ -148,31 +148,31 @@ class AdapterDataPathTest {
     }
 
     /** A filter that forgets to take its own NBLs out of a completion chain. */
-    private static final class ForgetfulFilter implements LightweightFilter {
-        FilterHandle handle;
+    private static final class ForgetfulLwf implements LwfHandlers {
+        LwfHandle handle;
 
-        ForgetfulFilter(FilterHandle handle) {
+        ForgetfulLwf(LwfHandle handle) {
             this.handle = handle;
         }
     }
 
     @Test
     void aFilterPassingItsOwnNblUpIsRefused() {
-        List<ForgetfulFilter> modules = new ArrayList<>();
+        List<ForgetfulLwf> modules = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             TestProtocol protocol = new TestProtocol(ndis, Stacks.log());
             var pool = Stacks.dataPool(ndis, "Forg");
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("F", handle -> {
-                        ForgetfulFilter filter = new ForgetfulFilter(handle);
+                    .lwf("F", handle -> {
+                        ForgetfulLwf filter = new ForgetfulLwf(handle);
                         modules.add(filter);
                         return filter;
                     })
                     .build()) {
                 protocol.bindTo(adapter);
-                FilterHandle handle = modules.getFirst().handle;
+                LwfHandle handle = modules.getFirst().handle;
                 NetBufferList own = Stacks.packet(pool, Stacks.udp4(1, 2, 3, 4), handle);
                 handle.sendNetBufferLists(own, 0, 0);
                 RuleViolation violation =

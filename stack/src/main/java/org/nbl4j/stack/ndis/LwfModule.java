@@ -19,15 +19,15 @@ import org.nbl4j.core.verify.Verifier;
  * bypasses, gets a {@link Rule#FILTER_ORIGINATE_NOT_ALLOWED} violation and the call is refused (the NBLs stay the
  * filter's); a module that passes its own NBLs on gets {@link Rule#NBL_MISROUTED} and the call is refused.
  */
-final class FilterModule implements FilterHandle {
+final class LwfModule implements LwfHandle {
     private final Adapter adapter;
     private final Verifier verifier;
     private final String name;
     /** Position from the top: 0 is just below the protocol. */
     final int position;
 
-    private @Nullable LightweightFilter filter;
-    private volatile FilterState state = FilterState.DETACHED;
+    private @Nullable LwfHandlers handlers;
+    private volatile LwfModuleState state = LwfModuleState.DETACHED;
     volatile boolean sendHandlers = true;
     volatile boolean receiveHandlers = true;
     /**
@@ -45,7 +45,7 @@ final class FilterModule implements FilterHandle {
     private boolean restartCompleted;
     private int restartStatus;
 
-    FilterModule(Adapter adapter, String name, int position) {
+    LwfModule(Adapter adapter, String name, int position) {
         this.adapter = adapter;
         this.verifier = adapter.ndis().verifier();
         this.name = name;
@@ -54,35 +54,35 @@ final class FilterModule implements FilterHandle {
 
     // ---- PnP, driven by the adapter at PASSIVE_LEVEL ----
 
-    void attach(FilterDriver driver) {
+    void attach(LwfDriver driver) {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterAttach");
-        state = FilterState.ATTACHING;
+        state = LwfModuleState.ATTACHING;
         try {
-            filter = driver.attach(this);
+            handlers = driver.attach(this);
         } catch (RuntimeException failed) {
-            state = FilterState.DETACHED;
+            state = LwfModuleState.DETACHED;
             throw failed;
         }
-        state = FilterState.PAUSED;
+        state = LwfModuleState.PAUSED;
     }
 
     /** {@code FilterSetModuleOptions} then {@code FilterRestart}; returns the restart's final status. */
     int restart(long timeoutNanos) throws InterruptedException {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterRestart");
-        LightweightFilter module = requireState(FilterState.PAUSED, "FilterRestart");
+        LwfHandlers module = requireState(LwfModuleState.PAUSED, "FilterRestart");
         int options = module.setModuleOptions(this);
         if (options < 0) {
             return options;
         }
         synchronized (this) {
             restartCompleted = false;
-            state = FilterState.RESTARTING;
+            state = LwfModuleState.RESTARTING;
         }
         int status = module.restart(this);
         if (status == NtStatus.NDIS_STATUS_PENDING) {
             status = awaitRestartComplete(timeoutNanos);
         }
-        state = status >= 0 ? FilterState.RUNNING : FilterState.PAUSED;
+        state = status >= 0 ? LwfModuleState.RUNNING : LwfModuleState.PAUSED;
         return status;
     }
 
@@ -107,14 +107,14 @@ final class FilterModule implements FilterHandle {
      */
     boolean pause(long timeoutNanos) throws InterruptedException {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterPause");
-        LightweightFilter module = requireState(FilterState.RUNNING, "FilterPause");
+        LwfHandlers module = requireState(LwfModuleState.RUNNING, "FilterPause");
         synchronized (this) {
             pauseCompleted = false;
-            state = FilterState.PAUSING;
+            state = LwfModuleState.PAUSING;
         }
         int status = module.pause(this);
         if (status == NtStatus.NDIS_STATUS_SUCCESS) {
-            state = FilterState.PAUSED;
+            state = LwfModuleState.PAUSED;
             return true;
         }
         if (status != NtStatus.NDIS_STATUS_PENDING) {
@@ -124,7 +124,7 @@ final class FilterModule implements FilterHandle {
                             + "; only SUCCESS or PENDING are legal",
                     null,
                     0);
-            state = FilterState.PAUSED;
+            state = LwfModuleState.PAUSED;
             return true;
         }
         return awaitPauseComplete(timeoutNanos);
@@ -151,7 +151,7 @@ final class FilterModule implements FilterHandle {
 
     void detach() {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterDetach");
-        LightweightFilter module = requireState(FilterState.PAUSED, "FilterDetach");
+        LwfHandlers module = requireState(LwfModuleState.PAUSED, "FilterDetach");
         if (outstandingSends() != 0 || outstandingIndications() != 0) {
             verifier.report(
                     Rule.NBL_LEAKED,
@@ -161,12 +161,12 @@ final class FilterModule implements FilterHandle {
                     0);
         }
         module.detach(this);
-        filter = null;
-        state = FilterState.DETACHED;
+        handlers = null;
+        state = LwfModuleState.DETACHED;
     }
 
-    private LightweightFilter requireState(FilterState required, String operation) {
-        LightweightFilter module = filter;
+    private LwfHandlers requireState(LwfModuleState required, String operation) {
+        LwfHandlers module = handlers;
         if (state != required || module == null) {
             throw new IllegalStateException(operation + " on " + name + " in state " + state + ", needs " + required);
         }
@@ -177,24 +177,24 @@ final class FilterModule implements FilterHandle {
 
     void deliverSend(NetBufferList chain, int portNumber, int sendFlags) {
         adapter.arrive(chain, this);
-        filter().sendNetBufferLists(this, chain, portNumber, sendFlags);
+        handlers().sendNetBufferLists(this, chain, portNumber, sendFlags);
     }
 
     void deliverSendComplete(NetBufferList chain, int sendCompleteFlags) {
         adapter.arrive(chain, this);
         countBack(OWN_SENDS, chain);
-        filter().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
+        handlers().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
     }
 
     void deliverReceive(NetBufferList chain, int portNumber, int count, int receiveFlags) {
         adapter.arrive(chain, this);
-        filter().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
+        handlers().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
     }
 
     void deliverReturn(NetBufferList chain, int returnFlags) {
         adapter.arrive(chain, this);
         countBack(OWN_INDICATIONS, chain);
-        filter().returnNetBufferLists(this, chain, returnFlags);
+        handlers().returnNetBufferLists(this, chain, returnFlags);
     }
 
     /** Takes the module's own NBLs in a completed or returned chain off {@code counter}; most chains have none. */
@@ -206,11 +206,11 @@ final class FilterModule implements FilterHandle {
     }
 
     void deliverCancel(long cancelId) {
-        filter().cancelSendNetBufferLists(this, cancelId);
+        handlers().cancelSendNetBufferLists(this, cancelId);
     }
 
-    private LightweightFilter filter() {
-        LightweightFilter module = filter;
+    private LwfHandlers handlers() {
+        LwfHandlers module = handlers;
         if (module == null) {
             throw new IllegalStateException(name + " is detached");
         }
@@ -230,7 +230,7 @@ final class FilterModule implements FilterHandle {
     }
 
     @Override
-    public FilterState state() {
+    public LwfModuleState state() {
         return state;
     }
 
@@ -338,7 +338,7 @@ final class FilterModule implements FilterHandle {
             return;
         }
         synchronized (this) {
-            if (state == FilterState.PAUSING && !pauseCompleted) {
+            if (state == LwfModuleState.PAUSING && !pauseCompleted) {
                 if (outstandingSends() != 0 || outstandingIndications() != 0) {
                     verifier.report(
                             Rule.FILTER_PAUSE_COMPLETE,
@@ -349,7 +349,7 @@ final class FilterModule implements FilterHandle {
                     return;
                 }
                 pauseCompleted = true;
-                state = FilterState.PAUSED;
+                state = LwfModuleState.PAUSED;
                 notifyAll();
                 return;
             }
@@ -367,7 +367,7 @@ final class FilterModule implements FilterHandle {
             return;
         }
         synchronized (this) {
-            if (state == FilterState.RESTARTING && !restartCompleted) {
+            if (state == LwfModuleState.RESTARTING && !restartCompleted) {
                 restartCompleted = true;
                 restartStatus = status;
                 notifyAll();
@@ -379,7 +379,7 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void setOptionalHandlers(boolean sendHandlers, boolean receiveHandlers) {
-        if (state == FilterState.RUNNING) {
+        if (state == LwfModuleState.RUNNING) {
             verifier.report(Rule.FILTER_STATE, name + ": NdisSetOptionalHandlers while Running", null, 0);
             return;
         }
@@ -398,7 +398,7 @@ final class FilterModule implements FilterHandle {
     }
 
     private boolean mayOriginate(boolean handlers, String ddi) {
-        if (state == FilterState.RUNNING && handlers) {
+        if (state == LwfModuleState.RUNNING && handlers) {
             return true;
         }
         verifier.report(
