@@ -44,8 +44,8 @@ import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ndis.Adapter;
-import org.nbl4j.stack.ndis.FilterHandle;
-import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.LwfHandle;
+import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.InjectionHandle;
@@ -53,27 +53,27 @@ import org.nbl4j.stack.wfp.InjectionHandle;
 /**
  * IRQL rules as a ported driver meets them: through the DDIs of the facade, on a real filter module of a running
  * adapter, with the verifier at full (violations throw). Each test names the rule it breaks; removing that rule's
- * check from the Java API class behind the DDI ({@code FilterModule}, {@code InjectionHandle}, the core pools) lets the
+ * check from the Java API class behind the DDI ({@code LwfModule}, {@code InjectionHandle}, the core pools) lets the
  * call through and the test fail.
  */
 class IrqlRulesThroughDdisTest {
     private Ndis ndis;
     private Adapter adapter;
-    private FilterHandle filter;
+    private LwfHandle filter;
     private NetBufferListPool pool;
 
     @BeforeEach
     void attachAFilter() {
         ndis = Ndis.create(VerifierSettings.full());
-        AtomicReference<FilterHandle> attached = new AtomicReference<>();
+        AtomicReference<LwfHandle> attached = new AtomicReference<>();
         adapter = Adapter.builder(ndis)
                 .miniport(MemoryMiniport.builder().build())
-                .filter("irql", handle -> {
+                .lwf("irql", handle -> {
                     attached.set(handle);
-                    return new LightweightFilter() {
+                    return new LwfHandlers() {
                         /** The filter only sends its own NBLs, so every completion is its own to free. */
                         @Override
-                        public void sendNetBufferListsComplete(FilterHandle from, NetBufferList chain, int flags) {
+                        public void sendNetBufferListsComplete(LwfHandle from, NetBufferList chain, int flags) {
                             for (NetBufferList nbl = chain, next; nbl != null; nbl = next) {
                                 next = nbl.next();
                                 nbl.setNext(null);
