@@ -14,8 +14,8 @@ import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.core.verify.VerifierSettings;
 
@@ -59,7 +59,7 @@ public final class Ndis implements AutoCloseable {
     private Ndis(boolean checked, VerifierSettings settings) {
         this.checked = checked;
         this.verifier = new Verifier(settings);
-        this.memory = new TaggedMemory(checked, verifier);
+        this.memory = new TaggedMemory(checked, verifier.memoryWatch());
         this.mdls = new MdlPool(memory);
         this.retreatAccount = memory.account(RETREAT_TAG);
         this.defaultNetBufferListPool =
@@ -244,8 +244,9 @@ public final class Ndis implements AutoCloseable {
     }
 
     /**
-     * Shuts this NDIS down: frees the default pools and all memory, after which anything still allocated is unusable.
-     * Whatever is still allocated under any tag is first noted as {@link Rule#LEAKED_AT_SHUTDOWN}, with the
+     * Shuts this NDIS down: stops the held-clone watchdog's timer, frees the default pools and all memory, after which
+     * anything still allocated is unusable.
+     * Whatever is still allocated under any tag is first noted as {@link BufferRule#LEAKED_AT_SHUTDOWN}, with the
      * outstanding tags and the allocation sites of the tracked buffers among them: logged and kept in the verifier's
      * violations, never thrown, since a shutdown cannot be refused. Closing again does nothing.
      */
@@ -255,6 +256,7 @@ public final class Ndis implements AutoCloseable {
             return;
         }
         closed = true;
+        verifier.close();
         try {
             List<PoolUsage> outstanding = memory.snapshot().outstanding();
             if (outstanding.isEmpty()) {
@@ -274,7 +276,7 @@ public final class Ndis implements AutoCloseable {
                     count += usage.diff();
                 }
                 detail.append(verifier.leaks("NDIS shutdown").describe());
-                verifier.note(Rule.LEAKED_AT_SHUTDOWN, detail.toString(), count);
+                verifier.report(BufferRule.LEAKED_AT_SHUTDOWN, detail.toString(), null, count);
             }
         } finally {
             memory.close();

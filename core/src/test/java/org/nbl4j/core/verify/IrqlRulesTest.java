@@ -32,7 +32,7 @@ class IrqlRulesTest {
                         RuleViolation.class,
                         () -> verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FwpsInjectionHandleCreate0"))));
 
-        assertEquals(Rule.IRQL_TOO_HIGH, thrown.get().rule());
+        assertEquals(BufferRule.IRQL_TOO_HIGH, thrown.get().rule());
         Violation violation = thrown.get().violation();
         assertNotNull(violation);
         assertNull(violation.bugcheck(), "SDV finds it statically; there is no runtime bugcheck of its own");
@@ -56,7 +56,8 @@ class IrqlRulesTest {
 
         assertFalse(answer.get(), "the DDI must refuse the call");
         assertEquals(1, collecting.violations().size());
-        assertEquals(Rule.IRQL_TOO_HIGH, collecting.violations().getFirst().rule());
+        assertEquals(
+                BufferRule.IRQL_TOO_HIGH, collecting.violations().getFirst().rule());
     }
 
     @Test
@@ -76,7 +77,7 @@ class IrqlRulesTest {
                 RuleViolation.class,
                 () -> verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
 
-        assertEquals(Rule.IRQL_DISPATCH_FLAG_LIES, thrown.rule());
+        assertEquals(BufferRule.IRQL_DISPATCH_FLAG_LIES, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertEquals(
@@ -85,7 +86,7 @@ class IrqlRulesTest {
                         + " (https://learn.microsoft.com/windows-hardware/drivers/network/dispatch-irql-tracking)",
                 violation.detail());
         assertEquals(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 assertThrows(
                                 RuleViolation.class,
                                 () -> Irql.runAt(
@@ -111,7 +112,7 @@ class IrqlRulesTest {
     void raiseToLowerLevel() {
         Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> Irql.raise(Irql.PASSIVE_LEVEL));
-            assertEquals(Rule.IRQL_BAD_RAISE_OR_LOWER, thrown.rule());
+            assertEquals(BufferRule.IRQL_BAD_RAISE_OR_LOWER, thrown.rule());
             assertTrue(thrown.getMessage().contains("KeRaiseIrql to PASSIVE_LEVEL from DISPATCH_LEVEL"));
             assertEquals(Irql.DISPATCH_LEVEL, Irql.current());
         });
@@ -121,7 +122,7 @@ class IrqlRulesTest {
     @DisplayName("KeLowerIrql to a higher level is IRQL_BAD_RAISE_OR_LOWER; a raise and its lower are fine")
     void lowerToHigherLevel() {
         assertEquals(
-                Rule.IRQL_BAD_RAISE_OR_LOWER,
+                BufferRule.IRQL_BAD_RAISE_OR_LOWER,
                 assertThrows(RuleViolation.class, () -> Irql.lower(Irql.DISPATCH_LEVEL))
                         .rule());
         assertEquals(Irql.PASSIVE_LEVEL, Irql.current());

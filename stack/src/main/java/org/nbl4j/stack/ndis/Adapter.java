@@ -13,7 +13,6 @@ import org.nbl4j.core.memory.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -327,7 +326,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         int count = countFrom(chain, this);
         if (count != NetBufferLists.count(chain)) {
             verifier.report(
-                    Rule.NBL_MISROUTED,
+                    NdisRule.NBL_MISROUTED,
                     "NdisSendNetBufferLists on " + name + ": every NBL needs SourceHandle = the NdisBindingHandle",
                     null,
                     0);
@@ -388,7 +387,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         int count = countFrom(chain, this);
         if (bound == null || count != NetBufferLists.count(chain)) {
             verifier.report(
-                    Rule.NBL_MISROUTED,
+                    NdisRule.NBL_MISROUTED,
                     "send completion reached the top of " + name + " with NBLs the protocol did not send",
                     null,
                     0);
@@ -435,7 +434,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
         if (countFrom(chain, edge) != NetBufferLists.count(chain)) {
             verifier.report(
-                    Rule.NBL_MISROUTED,
+                    NdisRule.NBL_MISROUTED,
                     "returns reached the miniport of " + name + " with NBLs it did not indicate",
                     null,
                     0);
@@ -524,7 +523,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             }
             if (countFrom(chain, this) != NetBufferLists.count(chain)) {
                 verifier.report(
-                        Rule.NBL_MISROUTED,
+                        NdisRule.NBL_MISROUTED,
                         "NdisMIndicateReceiveNetBufferLists on " + name
                                 + ": every NBL needs SourceHandle = the MiniportAdapterHandle",
                         null,

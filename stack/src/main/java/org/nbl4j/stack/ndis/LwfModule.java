@@ -6,9 +6,9 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -16,8 +16,8 @@ import org.nbl4j.core.verify.Verifier;
  * bypass options and the per-NBL count of the module's own sends and indications still outstanding.
  *
  * <p>NDIS enforces the rules a filter can break: a module that originates while not Running, or in a direction it
- * bypasses, gets a {@link Rule#FILTER_ORIGINATE_NOT_ALLOWED} violation and the call is refused (the NBLs stay the
- * filter's); a module that passes its own NBLs on gets {@link Rule#NBL_MISROUTED} and the call is refused.
+ * bypasses, gets a {@link BufferRule#FILTER_ORIGINATE_NOT_ALLOWED} violation and the call is refused (the NBLs stay the
+ * filter's); a module that passes its own NBLs on gets {@link BufferRule#NBL_MISROUTED} and the call is refused.
  */
 final class LwfModule implements LwfHandle {
     private final Adapter adapter;
@@ -91,7 +91,7 @@ final class LwfModule implements LwfHandle {
         while (!restartCompleted) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                verifier.report(Rule.FILTER_STATE, name + ": FilterRestart pended and never completed", null, 0);
+                verifier.report(NdisRule.FILTER_STATE, name + ": FilterRestart pended and never completed", null, 0);
                 return NtStatus.NDIS_STATUS_FAILURE;
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -101,7 +101,7 @@ final class LwfModule implements LwfHandle {
 
     /**
      * {@code FilterPause}; waits for {@code NdisFPauseComplete} if it pends, and reports
-     * {@link Rule#FILTER_PAUSE_COMPLETE} (NdisFilterTimedPauseComplete) if it does not come within the timeout.
+     * {@link BufferRule#FILTER_PAUSE_COMPLETE} (NdisFilterTimedPauseComplete) if it does not come within the timeout.
      *
      * @return whether the module reached Paused
      */
@@ -119,7 +119,7 @@ final class LwfModule implements LwfHandle {
         }
         if (status != NtStatus.NDIS_STATUS_PENDING) {
             verifier.report(
-                    Rule.FILTER_PAUSE_COMPLETE,
+                    NdisRule.FILTER_PAUSE_COMPLETE,
                     name + ": FilterPause returned " + NtStatus.describe(status)
                             + "; only SUCCESS or PENDING are legal",
                     null,
@@ -136,7 +136,7 @@ final class LwfModule implements LwfHandle {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 verifier.report(
-                        Rule.FILTER_PAUSE_COMPLETE,
+                        NdisRule.FILTER_PAUSE_COMPLETE,
                         name + ": FilterPause pended and NdisFPauseComplete did not come within "
                                 + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (" + outstandingSends()
                                 + " own sends, " + outstandingIndications() + " own indications outstanding)",
@@ -154,7 +154,7 @@ final class LwfModule implements LwfHandle {
         LwfHandlers module = requireState(LwfModuleState.PAUSED, "FilterDetach");
         if (outstandingSends() != 0 || outstandingIndications() != 0) {
             verifier.report(
-                    Rule.NBL_LEAKED,
+                    BufferRule.NBL_LEAKED,
                     name + " detaches with " + outstandingSends() + " own sends and " + outstandingIndications()
                             + " own indications outstanding",
                     null,
@@ -341,7 +341,7 @@ final class LwfModule implements LwfHandle {
             if (state == LwfModuleState.PAUSING && !pauseCompleted) {
                 if (outstandingSends() != 0 || outstandingIndications() != 0) {
                     verifier.report(
-                            Rule.FILTER_PAUSE_COMPLETE,
+                            NdisRule.FILTER_PAUSE_COMPLETE,
                             name + ": NdisFPauseComplete with " + outstandingSends() + " own sends and "
                                     + outstandingIndications() + " own indications still outstanding",
                             null,
@@ -355,7 +355,7 @@ final class LwfModule implements LwfHandle {
             }
         }
         verifier.report(
-                Rule.FILTER_PAUSE_COMPLETE,
+                NdisRule.FILTER_PAUSE_COMPLETE,
                 name + ": NdisFPauseComplete in state " + state + " (completed twice, or no pause pending)",
                 null,
                 0);
@@ -374,13 +374,13 @@ final class LwfModule implements LwfHandle {
                 return;
             }
         }
-        verifier.report(Rule.FILTER_STATE, name + ": NdisFRestartComplete in state " + state, null, 0);
+        verifier.report(NdisRule.FILTER_STATE, name + ": NdisFRestartComplete in state " + state, null, 0);
     }
 
     @Override
     public void setOptionalHandlers(boolean sendHandlers, boolean receiveHandlers) {
         if (state == LwfModuleState.RUNNING) {
-            verifier.report(Rule.FILTER_STATE, name + ": NdisSetOptionalHandlers while Running", null, 0);
+            verifier.report(NdisRule.FILTER_STATE, name + ": NdisSetOptionalHandlers while Running", null, 0);
             return;
         }
         this.sendHandlers = sendHandlers;
@@ -402,7 +402,7 @@ final class LwfModule implements LwfHandle {
             return true;
         }
         verifier.report(
-                Rule.FILTER_ORIGINATE_NOT_ALLOWED,
+                NdisRule.FILTER_ORIGINATE_NOT_ALLOWED,
                 name + ": " + ddi + " of its own NBLs while "
                         + (handlers ? state : "bypassing the handlers their completion needs"),
                 null,
@@ -415,7 +415,7 @@ final class LwfModule implements LwfHandle {
         if (Adapter.countFrom(chain, this) == 0) {
             return true;
         }
-        verifier.report(Rule.NBL_MISROUTED, name + " passed its own NBLs on with " + ddi, null, 0);
+        verifier.report(NdisRule.NBL_MISROUTED, name + " passed its own NBLs on with " + ddi, null, 0);
         return false;
     }
 

@@ -15,8 +15,8 @@ import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.memory.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.internal.ReentrancyFrames;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.HookPoint;
 import org.nbl4j.stack.ip.HookVerdict;
@@ -61,7 +61,13 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final Map<UUID, Filter.Registration> callouts = new HashMap<>();
     private final Map<Long, Filter> filters = new HashMap<>();
     private final AtomicLong lastFilterId = new AtomicLong();
-    private final ThreadLocal<Scratches> scratch = ThreadLocal.withInitial(Scratches::new);
+    /**
+     * One scratch per nesting level: a callout that injects inline makes the path classify the injected packet on the
+     * same thread, inside the outer classification, which must find its own values, metadata and arbitration
+     * untouched when the callout returns.
+     */
+    private final ReentrancyFrames<Scratch> scratch = new ReentrancyFrames<>(Scratch::new);
+
     private volatile Filter[][] byLayer;
     /**
      * Per data-path thread: the packets shown at each layer (counters 0 to {@link #LAYERS} − 1, by layer id), then
@@ -87,29 +93,6 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             for (Layer layer : Layer.values()) {
                 values[layer.id()] = new IncomingValues(layer);
             }
-        }
-    }
-
-    /**
-     * One thread's scratches, one per nesting level: a callout that injects inline (WFPSampler's inline mode) makes
-     * the path classify the injected packet on the same thread, inside the outer classification, which must find its
-     * own values, metadata and arbitration untouched when the callout returns. Each level's scratch is made once.
-     */
-    private static final class Scratches {
-        private Scratch[] frames = {new Scratch()};
-        private int depth;
-
-        /** The scratch of the next level; {@link #exit()} must follow. */
-        Scratch enter() {
-            if (depth == frames.length) {
-                frames = Arrays.copyOf(frames, depth + 1);
-                frames[depth] = new Scratch();
-            }
-            return frames[depth++];
-        }
-
-        void exit() {
-            depth--;
         }
     }
 
@@ -338,7 +321,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     public ClassifyHandle acquireClassifyHandle(ClassifyContext classifyContext, int flags) {
         Layer layer = classifyContext.layer();
         if (flags != 0 || layer == null) {
-            verifier.report(Rule.CLASSIFY_HANDLE_MISUSE, "acquired outside classifyFn or with flags", null, 0);
+            verifier.report(WfpRule.CLASSIFY_HANDLE_MISUSE, "acquired outside classifyFn or with flags", null, 0);
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, "no active classification");
         }
         return new ClassifyHandle(layer);
@@ -359,7 +342,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     /** {@code FwpsReleaseClassifyHandle0}: once per acquire. */
     public void releaseClassifyHandle(ClassifyHandle handle) {
         if (handle.released()) {
-            verifier.report(Rule.CLASSIFY_HANDLE_MISUSE, "classify handle released twice", null, 0);
+            verifier.report(WfpRule.CLASSIFY_HANDLE_MISUSE, "classify handle released twice", null, 0);
             return;
         }
         handle.release();
@@ -379,7 +362,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         if (layerFilters.length == 0) {
             return HookVerdict.CONTINUE;
         }
-        Scratches scratches = scratch.get();
+        ReentrancyFrames.Stack<Scratch> scratches = scratch.current();
         Scratch local = scratches.enter();
         try {
             Arbitration arbitration = arbitrate(local, layer, layerFilters, nbl, facts);
@@ -407,7 +390,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
         Layer layer = Layer.of(point, facts.family(), true);
         counters.increment(layer.id());
-        Scratches scratches = scratch.get();
+        ReentrancyFrames.Stack<Scratch> scratches = scratch.current();
         Scratch local = scratches.enter();
         try {
             discarded(local, layer, nbl, facts);

@@ -15,9 +15,8 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.ip.AddressFamily;
 
@@ -205,10 +204,7 @@ public final class WfpBuffers {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, original + " has no NET_BUFFER");
         }
         clone.setSourceHandle(original.sourceHandle());
-        BufferTrack track = clone.track();
-        if (track != null) {
-            track.markClone();
-        }
+        clone.trackAsClone();
         adopt(original, clone, WfpNblKind.DEEP_CLONE);
         return clone;
     }
@@ -231,18 +227,13 @@ public final class WfpBuffers {
         }
         if (freeCloneFlags != 0) {
             verifier.report(
-                    Rule.CLONE_FLAGS_MISMATCH,
+                    BufferRule.CLONE_FLAGS_MISMATCH,
                     "FwpsFreeCloneNetBufferList0 flags must be 0, not 0x" + Integer.toHexString(freeCloneFlags),
                     clone.track(),
                     0);
             return;
         }
-        if (!container.structureRestored(clone)) {
-            verifier.report(
-                    Rule.CLONE_STRUCTURE_NOT_RESTORED,
-                    WfpInfoContainers.name(clone) + " no longer has the NBs and MDL chains it was cloned with",
-                    clone.track(),
-                    0);
+        if (verifier.enabled() && !structureRestored(clone, container)) {
             return;
         }
         NetBufferList parent = clone.parent();
@@ -284,7 +275,7 @@ public final class WfpBuffers {
         WfpInfoContainer container = containers.find(nbl);
         if (container == null || container.references() <= 0) {
             verifier.report(
-                    Rule.WFP_REFERENCE_UNBALANCED,
+                    WfpRule.WFP_REFERENCE_UNBALANCED,
                     WfpInfoContainers.name(nbl) + " has no FwpsReferenceNetBufferList0 reference to drop",
                     nbl.track(),
                     0);
@@ -344,6 +335,25 @@ public final class WfpBuffers {
         return faults;
     }
 
+    /**
+     * Whether a clone about to be freed has the structure it was cloned with (§2.5); if not, the difference is reported
+     * as {@link WfpRule#CLONE_STRUCTURE_NOT_RESTORED}, naming the NB and MDL, and the free must be refused: freeing would
+     * leak what was added or free what the callout still owns.
+     */
+    private boolean structureRestored(NetBufferList clone, WfpInfoContainer container) {
+        String change = container.structureChange(clone);
+        if (change == null) {
+            return true;
+        }
+        verifier.report(
+                WfpRule.CLONE_STRUCTURE_NOT_RESTORED,
+                WfpInfoContainers.name(clone) + " is not as it was cloned: " + change
+                        + "; undo the change before FwpsFreeCloneNetBufferList0",
+                clone.track(),
+                0);
+        return false;
+    }
+
     /** Links a new clone to its original and gives it what it inherits. */
     private void adopt(NetBufferList original, NetBufferList clone, WfpNblKind kind) {
         clone.setParent(original);
@@ -353,7 +363,10 @@ public final class WfpBuffers {
                 original.infoValue(NetBufferListInfo.TcpIpChecksumNetBufferListInfo));
         WfpInfoContainer container = containers.attach(clone);
         container.kind = kind;
-        container.snapshotStructure(clone);
+        if (verifier.enabled()) {
+            // Clones are few, but with the verifier off the free does not check the structure, so nothing records it.
+            container.snapshotStructure(clone);
+        }
         WfpInfoContainer parent = containers.find(original);
         if (parent != null) {
             container.inheritHistory(parent);
@@ -416,7 +429,7 @@ public final class WfpBuffers {
                 || (allowed == WfpNblKind.ALLOCATED && kind == WfpNblKind.REASSEMBLED_GROUP);
         if (container == null || !fits) {
             verifier.report(
-                    Rule.WFP_WRONG_FREE_FUNCTION,
+                    WfpRule.WFP_WRONG_FREE_FUNCTION,
                     ddi + " on " + WfpInfoContainers.name(nbl) + ", made as " + kind,
                     nbl.track(),
                     0);
@@ -424,7 +437,7 @@ public final class WfpBuffers {
         }
         if (container.injectingHandle != null) {
             verifier.report(
-                    Rule.WFP_WRONG_FREE_FUNCTION,
+                    WfpRule.WFP_WRONG_FREE_FUNCTION,
                     ddi + " on " + WfpInfoContainers.name(nbl) + " while an injection of it is in flight",
                     nbl.track(),
                     0);

@@ -40,6 +40,7 @@ import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
@@ -59,7 +60,7 @@ import org.nbl4j.stack.wfp.InjectionHandle;
 class IrqlRulesThroughDdisTest {
     private Ndis ndis;
     private Adapter adapter;
-    private LwfHandle filter;
+    private LwfHandle lwf;
     private NetBufferListPool pool;
 
     @BeforeEach
@@ -83,8 +84,8 @@ class IrqlRulesThroughDdisTest {
                     };
                 })
                 .build();
-        filter = attached.get();
-        assertNotNull(filter, "FilterAttach ran");
+        lwf = attached.get();
+        assertNotNull(lwf, "FilterAttach ran");
         pool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("Irql"), 2048));
         assertNotNull(pool);
     }
@@ -104,7 +105,7 @@ class IrqlRulesThroughDdisTest {
         assertNotNull(nb);
         assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nb.retreat(20, 0, null));
         nb.write(0, new byte[] {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17, 0, 0, (byte) 192, 0, 2, 1, (byte) 198, 51, 100, 1});
-        nbl.setSourceHandle(filter);
+        nbl.setSourceHandle(lwf);
         return nbl;
     }
 
@@ -132,8 +133,8 @@ class IrqlRulesThroughDdisTest {
     void sendFlagAtPassive() {
         NetBufferList nbl = own();
         String text = refused(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
-                () -> NdisFSendNetBufferLists(filter, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
+                () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NdisFSendNetBufferLists was passed NDIS_SEND_FLAGS_DISPATCH_LEVEL"), text);
         assertTrue(text.contains("caller is at PASSIVE_LEVEL"), text);
         assertTrue(text.contains("/network/dispatch-irql-tracking"), text);
@@ -146,9 +147,9 @@ class IrqlRulesThroughDdisTest {
     void receiveFlagAtPassive() {
         NetBufferList nbl = own();
         String text = refused(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 () -> NdisFIndicateReceiveNetBufferLists(
-                        filter, nbl, NDIS_DEFAULT_PORT_NUMBER, 1, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL));
+                        lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, 1, NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL"), text);
         NdisFreeNetBufferList(nbl);
     }
@@ -159,8 +160,8 @@ class IrqlRulesThroughDdisTest {
         NetBufferList nbl = own();
         // Without the flag check the return would be refused too, but as NBL_MISROUTED: the NBL is the filter's own.
         String text = refused(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
-                () -> NdisFReturnNetBufferLists(filter, nbl, NDIS_RETURN_FLAGS_DISPATCH_LEVEL));
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
+                () -> NdisFReturnNetBufferLists(lwf, nbl, NDIS_RETURN_FLAGS_DISPATCH_LEVEL));
         assertTrue(text.contains("NDIS_RETURN_FLAGS_DISPATCH_LEVEL"), text);
         NdisFreeNetBufferList(nbl);
     }
@@ -172,8 +173,8 @@ class IrqlRulesThroughDdisTest {
         at(
                 Wdm.APC_LEVEL,
                 () -> refused(
-                        Rule.IRQL_DISPATCH_FLAG_LIES,
-                        () -> NdisFSendNetBufferListsComplete(filter, nbl, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)));
+                        BufferRule.IRQL_DISPATCH_FLAG_LIES,
+                        () -> NdisFSendNetBufferListsComplete(lwf, nbl, NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL)));
         NdisFreeNetBufferList(nbl);
     }
 
@@ -183,10 +184,10 @@ class IrqlRulesThroughDdisTest {
         NetBufferList nbl = own();
         at(
                 DISPATCH_LEVEL,
-                () -> NdisFSendNetBufferLists(filter, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
-        assertEquals(1, filter.outstandingSends(), "handed to the miniport");
+                () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, NDIS_SEND_FLAGS_DISPATCH_LEVEL));
+        assertEquals(1, lwf.outstandingSends(), "handed to the miniport");
         adapter.poll(0, 16);
-        assertEquals(0, filter.outstandingSends(), "completed back to the filter, which frees it");
+        assertEquals(0, lwf.outstandingSends(), "completed back to the filter, which frees it");
         assertEquals(0, ndis.verifier().violations().size());
     }
 
@@ -196,7 +197,7 @@ class IrqlRulesThroughDdisTest {
         NetBufferList nbl = own();
         at(HIGH_LEVEL, () -> {
             String text = refused(
-                    Rule.IRQL_TOO_HIGH, () -> NdisFSendNetBufferLists(filter, nbl, NDIS_DEFAULT_PORT_NUMBER, 0));
+                    BufferRule.IRQL_TOO_HIGH, () -> NdisFSendNetBufferLists(lwf, nbl, NDIS_DEFAULT_PORT_NUMBER, 0));
             assertTrue(text.contains("NdisFSendNetBufferLists requires IRQL <= DISPATCH_LEVEL"), text);
             assertTrue(text.contains("/ddi/ndis/nf-ndis-ndisfsendnetbufferlists"), text);
             assertTrue(text.contains("called at HIGH_LEVEL"), text);
@@ -208,7 +209,7 @@ class IrqlRulesThroughDdisTest {
     @DisplayName("NdisAllocateNetBufferList above DISPATCH_LEVEL: IRQL_TOO_HIGH (Irql_NetBuffer_Function)")
     void allocateAboveDispatch() throws Throwable {
         at(HIGH_LEVEL, () -> {
-            String text = refused(Rule.IRQL_TOO_HIGH, () -> NdisAllocateNetBufferList(pool, 0, 0));
+            String text = refused(BufferRule.IRQL_TOO_HIGH, () -> NdisAllocateNetBufferList(pool, 0, 0));
             assertTrue(text.contains("/ddi/nblapi/nf-nblapi-ndisallocatenetbufferlist"), text);
         });
         assertEquals(0, pool.outstanding(), "nothing was allocated");
@@ -226,13 +227,13 @@ class IrqlRulesThroughDdisTest {
             NetBufferList nbl = own();
             at(HIGH_LEVEL, () -> {
                 String text = refused(
-                        Rule.IRQL_TOO_HIGH,
+                        BufferRule.IRQL_TOO_HIGH,
                         () -> FwpsInjectForwardAsync0(
                                 injector, 0, 0, AF_INET, 0, 1, nbl, (context, injected, dispatch) -> {}, null));
                 assertTrue(text.contains("FwpsInjectForwardAsync0 requires IRQL <= DISPATCH_LEVEL"), text);
                 assertTrue(text.contains("/ddi/fwpsk/nf-fwpsk-fwpsinjectforwardasync0"), text);
                 refused(
-                        Rule.IRQL_TOO_HIGH,
+                        BufferRule.IRQL_TOO_HIGH,
                         () -> FwpsInjectNetworkSendAsync0(
                                 injector, 0, 0, 0, nbl, (context, injected, dispatch) -> {}, null));
             });
@@ -249,7 +250,7 @@ class IrqlRulesThroughDdisTest {
                 SystemWfp.Binding _ = SystemWfp.bind(engine)) {
             at(DISPATCH_LEVEL, () -> {
                 String text = refused(
-                        Rule.IRQL_TOO_HIGH,
+                        BufferRule.IRQL_TOO_HIGH,
                         () -> FwpsInjectionHandleCreate0(AF_INET, FWPS_INJECTION_TYPE_FORWARD, new Ref<>()));
                 assertTrue(text.contains("FwpsInjectionHandleCreate0 requires IRQL == PASSIVE_LEVEL"), text);
             });

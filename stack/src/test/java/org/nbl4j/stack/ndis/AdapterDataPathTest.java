@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** Sends, receives, completions and returns through a filter stack: order, SourceHandle routing (§6.3–§6.5). */
@@ -177,7 +176,7 @@ class AdapterDataPathTest {
                 handle.sendNetBufferLists(own, 0, 0);
                 RuleViolation violation =
                         assertThrows(RuleViolation.class, () -> miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own));
-                assertEquals(Rule.NBL_MISROUTED, violation.rule());
+                assertEquals(NdisRule.NBL_MISROUTED, violation.rule());
                 assertEquals(List.of(), protocol.completed, "the call was refused: the protocol never got it");
                 // The filter still owns it (the refused call did nothing): it frees it as it should have.
                 own.free();
@@ -198,7 +197,7 @@ class AdapterDataPathTest {
                 NetBufferList anonymous = Stacks.packet(pool, Stacks.udp4(1, 2, 3, 4), "someone else");
                 RuleViolation send =
                         assertThrows(RuleViolation.class, () -> adapter.sendNetBufferLists(anonymous, 0, 0));
-                assertEquals(Rule.NBL_MISROUTED, send.rule());
+                assertEquals(NdisRule.NBL_MISROUTED, send.rule());
                 assertTrue(send.getMessage().contains("NdisBindingHandle"), send.getMessage());
                 RuleViolation indicate = assertThrows(
                         RuleViolation.class, () -> miniport.edge().indicateReceiveNetBufferLists(anonymous, 0, 1, 0));

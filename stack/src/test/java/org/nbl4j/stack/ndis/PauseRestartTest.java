@@ -15,7 +15,6 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Bugcheck;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.Violation;
@@ -121,7 +120,7 @@ class PauseRestartTest {
                 NetBufferList extra = origin.own(Stacks.udp4(5, 6, 7, 8));
                 RuleViolation late =
                         assertThrows(RuleViolation.class, () -> origin.handle().sendNetBufferLists(extra, 0, 0));
-                assertEquals(Rule.FILTER_ORIGINATE_NOT_ALLOWED, late.rule(), "no new own sends while Pausing");
+                assertEquals(NdisRule.FILTER_ORIGINATE_NOT_ALLOWED, late.rule(), "no new own sends while Pausing");
                 extra.free();
 
                 miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own);
@@ -131,7 +130,7 @@ class PauseRestartTest {
 
                 RuleViolation twice =
                         assertThrows(RuleViolation.class, () -> origin.handle().pauseComplete());
-                assertEquals(Rule.FILTER_PAUSE_COMPLETE, twice.rule());
+                assertEquals(NdisRule.FILTER_PAUSE_COMPLETE, twice.rule());
             }
             assertEquals(List.of(), ndis.poolUsage().outstanding());
         }
@@ -152,7 +151,7 @@ class PauseRestartTest {
                 NetBufferList own = origin.send(Stacks.udp4(1, 2, 3, 4), 0);
                 assertFalse(adapter.pause());
                 Violation violation = ndis.verifier().violations().getFirst();
-                assertEquals(Rule.FILTER_PAUSE_COMPLETE, violation.rule());
+                assertEquals(NdisRule.FILTER_PAUSE_COMPLETE, violation.rule());
                 assertTrue(violation.detail().contains("1 own sends"), violation.detail());
                 Bugcheck bugcheck = violation.bugcheck();
                 assertEquals(0xC4, bugcheck.code());
