@@ -137,7 +137,7 @@ class RecyclingLwfVerifiedTest {
         List<String> lines =
                 Files.readAllLines(Path.of("src/main/java/org/nbl4j/samples/lwfreuse/PreallocatingLwf.java"));
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains("NdisFSendNetBufferLists(LwfHandle")) {
+            if (lines.get(i).contains("NdisFSendNetBufferLists(FilterHandle")) {
                 return "PreallocatingLwf.java:" + (i + 1) + ")";
             }
         }
