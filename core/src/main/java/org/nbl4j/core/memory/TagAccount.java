@@ -2,6 +2,7 @@ package org.nbl4j.core.memory;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.nbl4j.core.memory.internal.ElementCounter;
+import org.nbl4j.core.memory.internal.StripedCounters;
 
 /**
  * The running totals of one pool tag: what poolmon shows on one line.

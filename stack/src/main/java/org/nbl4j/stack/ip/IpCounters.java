@@ -3,7 +3,7 @@ package org.nbl4j.stack.ip;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import org.nbl4j.core.memory.StripedCounters;
+import org.nbl4j.core.memory.internal.StripedCounters;
 
 /**
  * The stack-wide counters behind {@link IpStatistics}, updated from every receive-queue thread without allocating and

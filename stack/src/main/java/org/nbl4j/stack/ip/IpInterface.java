@@ -3,7 +3,7 @@ package org.nbl4j.stack.ip;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.memory.StripedCounters;
+import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
 /**

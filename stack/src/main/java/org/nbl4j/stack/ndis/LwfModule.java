@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.core.memory.StripedCounters;
+import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;

@@ -12,7 +12,7 @@ import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.memory.StripedCounters;
+import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 
 /**

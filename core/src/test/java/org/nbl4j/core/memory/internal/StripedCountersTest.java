@@ -1,4 +1,4 @@
-package org.nbl4j.core.memory;
+package org.nbl4j.core.memory.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
