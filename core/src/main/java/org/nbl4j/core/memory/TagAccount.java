@@ -1,22 +1,24 @@
 package org.nbl4j.core.memory;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.nbl4j.core.memory.internal.ElementCounter;
+import org.nbl4j.core.memory.internal.StripedCounters;
 
 /**
  * The running totals of one pool tag: what poolmon shows on one line.
  *
- * <p>Counting happens on the hot path of every NBL allocation, so each thread counts into its own {@link Cell} with
- * plain stores and no atomic read-modify-write; {@link #usage()} adds the cells up. A free counted on another thread
- * than its allocation makes the two cells' differences opposite, and the sum is right.
+ * <p>Counting happens on the hot path of every data-block allocation, so each thread counts into its own cell of a
+ * {@link StripedCounters} with plain stores and no atomic read-modify-write; {@link #usage()} adds the cells up. A
+ * free counted on another thread than its allocation makes the two cells' differences opposite, and the sum is right.
  */
 public final class TagAccount {
+    private static final int ALLOCS = 0;
+    private static final int FREES = 1;
+    private static final int BYTES = 2;
+
     private final PoolTag tag;
-    private final CopyOnWriteArrayList<Cell> cells = new CopyOnWriteArrayList<>();
+    private final StripedCounters counts = new StripedCounters(3);
     private final CopyOnWriteArrayList<ElementCounter> counters = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::newCell);
 
     TagAccount(PoolTag tag) {
         this.tag = tag;
@@ -37,21 +39,25 @@ public final class TagAccount {
         return tag;
     }
 
-    /** The calling thread's cell; keep it where a per-thread cache lives to skip this lookup. */
-    public Cell cell() {
-        return local.get();
+    /** Counts one allocation of {@code size} bytes on the calling thread. */
+    public void allocated(long size) {
+        StripedCounters.Cell cell = counts.cell();
+        cell.add(ALLOCS, 1);
+        cell.add(BYTES, size);
+    }
+
+    /** Counts one free of {@code size} bytes on the calling thread. */
+    public void freed(long size) {
+        StripedCounters.Cell cell = counts.cell();
+        cell.add(FREES, 1);
+        cell.add(BYTES, -size);
     }
 
     /** The totals so far, summed over every thread that counted. */
     public PoolUsage usage() {
-        long allocs = 0;
-        long frees = 0;
-        long bytes = 0;
-        for (Cell cell : cells) {
-            allocs += (long) Cell.ALLOCS.getOpaque(cell);
-            frees += (long) Cell.FREES.getOpaque(cell);
-            bytes += (long) Cell.BYTES.getOpaque(cell);
-        }
+        long allocs = counts.sum(ALLOCS);
+        long frees = counts.sum(FREES);
+        long bytes = counts.sum(BYTES);
         for (ElementCounter counter : counters) {
             long counterAllocs = counter.allocs();
             long counterFrees = counter.frees();
@@ -60,47 +66,5 @@ public final class TagAccount {
             bytes += (counterAllocs - counterFrees) * counter.elementBytes();
         }
         return new PoolUsage(tag, allocs, frees, bytes);
-    }
-
-    private Cell newCell() {
-        Cell cell = new Cell();
-        cells.add(cell);
-        return cell;
-    }
-
-    /** One thread's share of a tag's totals. Only its owning thread may count into it. */
-    public static final class Cell {
-        private static final VarHandle ALLOCS;
-        private static final VarHandle FREES;
-        private static final VarHandle BYTES;
-
-        static {
-            try {
-                MethodHandles.Lookup lookup = MethodHandles.lookup();
-                ALLOCS = lookup.findVarHandle(Cell.class, "allocs", long.class);
-                FREES = lookup.findVarHandle(Cell.class, "frees", long.class);
-                BYTES = lookup.findVarHandle(Cell.class, "bytes", long.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private long allocs;
-        private long frees;
-        private long bytes;
-
-        private Cell() {}
-
-        /** Counts one allocation of {@code size} bytes. */
-        public void allocated(long size) {
-            ALLOCS.setOpaque(this, allocs + 1);
-            BYTES.setOpaque(this, bytes + size);
-        }
-
-        /** Counts one free of {@code size} bytes. */
-        public void freed(long size) {
-            FREES.setOpaque(this, frees + 1);
-            BYTES.setOpaque(this, bytes - size);
-        }
     }
 }

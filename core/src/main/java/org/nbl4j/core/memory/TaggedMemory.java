@@ -87,7 +87,7 @@ public final class TaggedMemory implements AutoCloseable {
         block.size = size;
         block.allocated = true;
         block.record = following ? watch.allocated(block, account.tag()) : null;
-        account.cell().allocated(size);
+        account.allocated(size);
         return block;
     }
 
@@ -110,7 +110,7 @@ public final class TaggedMemory implements AutoCloseable {
         TagAccount account = block.account;
         block.allocated = false;
         if (account != null) {
-            account.cell().freed(block.size);
+            account.freed(block.size);
         }
         if (block.arena != null) {
             block.arena.close();

@@ -3,9 +3,12 @@ package org.nbl4j.stack.ip;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
+import org.nbl4j.core.memory.internal.StripedCounters;
 
-/** The stack-wide counters, updated from every receive-queue thread without allocating. */
+/**
+ * The stack-wide counters behind {@link IpStatistics}, updated from every receive-queue thread without allocating and
+ * without a shared atomic: each thread counts into its own cell, and {@link #snapshot} adds the cells up.
+ */
 final class IpCounters {
     private static final IpDiscardReason[] REASONS = IpDiscardReason.values();
 
@@ -22,42 +25,42 @@ final class IpCounters {
     static final int RESETS_SENT = 10;
     private static final int COUNT = 11;
 
-    private final AtomicLongArray discards = new AtomicLongArray(REASONS.length);
-    private final AtomicLongArray events = new AtomicLongArray(COUNT);
+    /** The events first, then one counter per discard reason. */
+    private final StripedCounters counters = new StripedCounters(COUNT + REASONS.length);
 
     void discard(IpDiscardReason reason) {
-        discards.incrementAndGet(reason.ordinal());
+        counters.increment(COUNT + reason.ordinal());
     }
 
     void count(int event) {
-        events.incrementAndGet(event);
+        counters.increment(event);
     }
 
     void add(int event, int amount) {
-        events.addAndGet(event, amount);
+        counters.add(event, amount);
     }
 
     IpStatistics snapshot(List<InterfaceStatistics> interfaces) {
         Map<IpDiscardReason, Long> byReason = new EnumMap<>(IpDiscardReason.class);
         for (IpDiscardReason reason : REASONS) {
-            long count = discards.get(reason.ordinal());
+            long count = counters.sum(COUNT + reason.ordinal());
             if (count != 0) {
                 byReason.put(reason, count);
             }
         }
         return new IpStatistics(
                 byReason,
-                events.get(FORWARDED),
-                events.get(DELIVERED),
-                events.get(FRAGMENTS_CREATED),
-                events.get(DATAGRAMS_FRAGMENTED),
-                events.get(REASSEMBLED),
-                events.get(ICMP_ERRORS_SENT),
-                events.get(ECHO_REPLIES_SENT),
-                events.get(ICMP_RATE_LIMITED),
-                events.get(REASSEMBLY_TIMEOUTS),
-                events.get(INSPECTION_ABSORBED),
-                events.get(RESETS_SENT),
+                counters.sum(FORWARDED),
+                counters.sum(DELIVERED),
+                counters.sum(FRAGMENTS_CREATED),
+                counters.sum(DATAGRAMS_FRAGMENTED),
+                counters.sum(REASSEMBLED),
+                counters.sum(ICMP_ERRORS_SENT),
+                counters.sum(ECHO_REPLIES_SENT),
+                counters.sum(ICMP_RATE_LIMITED),
+                counters.sum(REASSEMBLY_TIMEOUTS),
+                counters.sum(INSPECTION_ABSORBED),
+                counters.sum(RESETS_SENT),
                 interfaces);
     }
 }

@@ -2,8 +2,8 @@ package org.nbl4j.stack.ip;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
 /**
@@ -24,7 +24,8 @@ public final class IpInterface {
     private volatile boolean weakHostReceive;
     private volatile boolean weakHostSend;
     private volatile InterfaceAddress[] addresses = new InterfaceAddress[0];
-    private final AtomicLongArray counters = new AtomicLongArray(4);
+    /** Per receive-queue thread: two queues count the same interface's packets without sharing a cache line. */
+    private final StripedCounters counters = new StripedCounters(4);
 
     IpInterface(int interfaceIndex, ProtocolBinding binding, Compartment compartment) {
         this.interfaceIndex = interfaceIndex;
@@ -107,23 +108,25 @@ public final class IpInterface {
     }
 
     void countIn(int bytes) {
-        counters.incrementAndGet(IN_PACKETS);
-        counters.addAndGet(IN_BYTES, bytes);
+        StripedCounters.Cell cell = counters.cell();
+        cell.add(IN_PACKETS, 1);
+        cell.add(IN_BYTES, bytes);
     }
 
     void countOut(int bytes) {
-        counters.incrementAndGet(OUT_PACKETS);
-        counters.addAndGet(OUT_BYTES, bytes);
+        StripedCounters.Cell cell = counters.cell();
+        cell.add(OUT_PACKETS, 1);
+        cell.add(OUT_BYTES, bytes);
     }
 
     /** The interface's counters now. */
     public InterfaceStatistics statistics() {
         return new InterfaceStatistics(
                 interfaceIndex,
-                counters.get(IN_PACKETS),
-                counters.get(IN_BYTES),
-                counters.get(OUT_PACKETS),
-                counters.get(OUT_BYTES));
+                counters.sum(IN_PACKETS),
+                counters.sum(IN_BYTES),
+                counters.sum(OUT_PACKETS),
+                counters.sum(OUT_BYTES));
     }
 
     @Override

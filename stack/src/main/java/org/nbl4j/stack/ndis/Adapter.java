@@ -3,13 +3,13 @@ package org.nbl4j.stack.ndis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferLists;
+import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
@@ -58,8 +58,16 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     private volatile boolean miniportRunning;
     private volatile boolean stopping;
     private boolean closed;
-    private final AtomicLong protocolSends = new AtomicLong();
-    private final AtomicLong protocolIndications = new AtomicLong();
+    /**
+     * The protocol's NBLs still outstanding below it: {@link #PROTOCOL_SENDS} not yet completed and
+     * {@link #PROTOCOL_INDICATIONS} not yet returned. Striped per thread because every send and indication counts, on
+     * every queue thread; a send counted on one queue and completed on another leaves opposite counts in two cells,
+     * and the sum is right once the protocol has stopped sending ({@link #pause}).
+     */
+    private final StripedCounters protocolOutstanding = new StripedCounters(2);
+
+    private static final int PROTOCOL_SENDS = 0;
+    private static final int PROTOCOL_INDICATIONS = 1;
 
     private Adapter(Builder builder, Miniport miniport) {
         this.ndis = builder.ndis;
@@ -189,7 +197,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "NdisPause");
         protocolRunning = false;
         long deadline = System.nanoTime() + pauseTimeoutNanos;
-        while ((protocolSends.get() > 0 || protocolIndications.get() > 0) && System.nanoTime() < deadline) {
+        while ((protocolOutstanding.sum(PROTOCOL_SENDS) > 0 || protocolOutstanding.sum(PROTOCOL_INDICATIONS) > 0)
+                && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
         }
         boolean paused = true;
@@ -333,7 +342,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             }
             return;
         }
-        protocolSends.addAndGet(count);
+        protocolOutstanding.add(PROTOCOL_SENDS, count);
         transit(chain, OwnerState.SENT, this);
         sendDown(0, chain, portNumber, sendFlags);
     }
@@ -347,7 +356,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
                 "NDIS_RETURN_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
-        protocolIndications.addAndGet(-NetBufferLists.count(chain));
+        protocolOutstanding.add(PROTOCOL_INDICATIONS, -NetBufferLists.count(chain));
         transit(chain, OwnerState.INDICATED, this);
         returnDown(0, chain, returnFlags);
     }
@@ -384,7 +393,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
                     0);
             return;
         }
-        protocolSends.addAndGet(-count);
+        protocolOutstanding.add(PROTOCOL_SENDS, -count);
         arrive(chain, bound);
         bound.sendNetBufferListsComplete(this, chain, sendCompleteFlags);
     }
@@ -409,7 +418,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             return;
         }
         if (!cannotPend) {
-            protocolIndications.addAndGet(NetBufferLists.count(chain));
+            protocolOutstanding.add(PROTOCOL_INDICATIONS, NetBufferLists.count(chain));
         }
         arrive(chain, bound);
         bound.receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);

@@ -1,10 +1,10 @@
 package org.nbl4j.stack.ndis;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
@@ -30,8 +30,15 @@ final class LwfModule implements LwfHandle {
     private volatile LwfModuleState state = LwfModuleState.DETACHED;
     volatile boolean sendHandlers = true;
     volatile boolean receiveHandlers = true;
-    private final AtomicLong ownSends = new AtomicLong();
-    private final AtomicLong ownIndications = new AtomicLong();
+    /**
+     * The module's own NBLs still outstanding below or above it: {@link #OWN_SENDS} not yet completed and
+     * {@link #OWN_INDICATIONS} not yet returned, counted on whichever queue thread originates, completes or returns
+     * them. Read at pause and detach, when the module no longer originates, so the sum is settled.
+     */
+    private final StripedCounters own = new StripedCounters(2);
+
+    private static final int OWN_SENDS = 0;
+    private static final int OWN_INDICATIONS = 1;
     /** Guarded by this: the outcome of a PENDING pause or restart. */
     private boolean pauseCompleted;
 
@@ -131,8 +138,8 @@ final class LwfModule implements LwfHandle {
                 verifier.report(
                         NdisRule.FILTER_PAUSE_COMPLETE,
                         name + ": FilterPause pended and NdisFPauseComplete did not come within "
-                                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (" + ownSends.get()
-                                + " own sends, " + ownIndications.get() + " own indications outstanding)",
+                                + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (" + outstandingSends()
+                                + " own sends, " + outstandingIndications() + " own indications outstanding)",
                         null,
                         0);
                 return false;
@@ -145,10 +152,10 @@ final class LwfModule implements LwfHandle {
     void detach() {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterDetach");
         LwfHandlers module = requireState(LwfModuleState.PAUSED, "FilterDetach");
-        if (ownSends.get() != 0 || ownIndications.get() != 0) {
+        if (outstandingSends() != 0 || outstandingIndications() != 0) {
             verifier.report(
                     BufferRule.NBL_LEAKED,
-                    name + " detaches with " + ownSends.get() + " own sends and " + ownIndications.get()
+                    name + " detaches with " + outstandingSends() + " own sends and " + outstandingIndications()
                             + " own indications outstanding",
                     null,
                     0);
@@ -175,7 +182,7 @@ final class LwfModule implements LwfHandle {
 
     void deliverSendComplete(NetBufferList chain, int sendCompleteFlags) {
         adapter.arrive(chain, this);
-        ownSends.addAndGet(-Adapter.countFrom(chain, this));
+        countBack(OWN_SENDS, chain);
         handlers().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
     }
 
@@ -186,8 +193,16 @@ final class LwfModule implements LwfHandle {
 
     void deliverReturn(NetBufferList chain, int returnFlags) {
         adapter.arrive(chain, this);
-        ownIndications.addAndGet(-Adapter.countFrom(chain, this));
+        countBack(OWN_INDICATIONS, chain);
         handlers().returnNetBufferLists(this, chain, returnFlags);
+    }
+
+    /** Takes the module's own NBLs in a completed or returned chain off {@code counter}; most chains have none. */
+    private void countBack(int counter, NetBufferList chain) {
+        int returned = Adapter.countFrom(chain, this);
+        if (returned != 0) {
+            own.add(counter, -returned);
+        }
     }
 
     void deliverCancel(long cancelId) {
@@ -246,12 +261,12 @@ final class LwfModule implements LwfHandle {
                 "NDIS_SEND_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
-        int own = Adapter.countFrom(chain, this);
-        if (own > 0) {
+        int originated = Adapter.countFrom(chain, this);
+        if (originated > 0) {
             if (!mayOriginate(sendHandlers, "NdisFSendNetBufferLists")) {
                 return;
             }
-            ownSends.addAndGet(own);
+            own.add(OWN_SENDS, originated);
         }
         adapter.transit(chain, OwnerState.SENT, this);
         adapter.sendDown(position + 1, chain, portNumber, sendFlags);
@@ -280,13 +295,13 @@ final class LwfModule implements LwfHandle {
             return;
         }
         boolean cannotPend = NdisFlags.receiveCannotPend(receiveFlags);
-        int own = Adapter.countFrom(chain, this);
-        if (own > 0) {
+        int originated = Adapter.countFrom(chain, this);
+        if (originated > 0) {
             if (!mayOriginate(receiveHandlers, "NdisFIndicateReceiveNetBufferLists")) {
                 return;
             }
             if (!cannotPend) {
-                ownIndications.addAndGet(own);
+                own.add(OWN_INDICATIONS, originated);
             }
         }
         adapter.transit(chain, OwnerState.INDICATED, this);
@@ -324,11 +339,11 @@ final class LwfModule implements LwfHandle {
         }
         synchronized (this) {
             if (state == LwfModuleState.PAUSING && !pauseCompleted) {
-                if (ownSends.get() != 0 || ownIndications.get() != 0) {
+                if (outstandingSends() != 0 || outstandingIndications() != 0) {
                     verifier.report(
                             NdisRule.FILTER_PAUSE_COMPLETE,
-                            name + ": NdisFPauseComplete with " + ownSends.get() + " own sends and "
-                                    + ownIndications.get() + " own indications still outstanding",
+                            name + ": NdisFPauseComplete with " + outstandingSends() + " own sends and "
+                                    + outstandingIndications() + " own indications still outstanding",
                             null,
                             0);
                     return;
@@ -374,12 +389,12 @@ final class LwfModule implements LwfHandle {
 
     @Override
     public long outstandingSends() {
-        return ownSends.get();
+        return own.sum(OWN_SENDS);
     }
 
     @Override
     public long outstandingIndications() {
-        return ownIndications.get();
+        return own.sum(OWN_INDICATIONS);
     }
 
     private boolean mayOriginate(boolean handlers, String ddi) {

@@ -3,7 +3,6 @@ package org.nbl4j.stack.ndis;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
@@ -13,6 +12,7 @@ import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 
 /**
@@ -62,13 +62,19 @@ public final class MemoryMiniport implements Miniport {
     private @Nullable NetBufferList pendingHead;
     private @Nullable NetBufferList pendingTail;
 
-    private final AtomicLong receivedPackets = new AtomicLong();
-    private final AtomicLong receivedBytes = new AtomicLong();
-    private final AtomicLong receiveDiscards = new AtomicLong();
-    private final AtomicLong receiveErrors = new AtomicLong();
-    private final AtomicLong sentPackets = new AtomicLong();
-    private final AtomicLong sentBytes = new AtomicLong();
-    private final AtomicLong sendDiscards = new AtomicLong();
+    /**
+     * The {@link MiniportStatistics} fields in their order, per thread: each receive queue's thread and each sender
+     * counts into its own cell, as a NIC driver keeps per-processor statistics.
+     */
+    private final StripedCounters counters = new StripedCounters(7);
+
+    private static final int RECEIVED_PACKETS = 0;
+    private static final int RECEIVED_BYTES = 1;
+    private static final int RECEIVE_DISCARDS = 2;
+    private static final int RECEIVE_ERRORS = 3;
+    private static final int SENT_PACKETS = 4;
+    private static final int SENT_BYTES = 5;
+    private static final int SEND_DISCARDS = 6;
 
     private MemoryMiniport(Builder builder) {
         this.name = builder.name;
@@ -123,13 +129,13 @@ public final class MemoryMiniport implements Miniport {
     @Override
     public MiniportStatistics statistics() {
         return new MiniportStatistics(
-                receivedPackets.get(),
-                receivedBytes.get(),
-                receiveDiscards.get(),
-                receiveErrors.get(),
-                sentPackets.get(),
-                sentBytes.get(),
-                sendDiscards.get());
+                counters.sum(RECEIVED_PACKETS),
+                counters.sum(RECEIVED_BYTES),
+                counters.sum(RECEIVE_DISCARDS),
+                counters.sum(RECEIVE_ERRORS),
+                counters.sum(SENT_PACKETS),
+                counters.sum(SENT_BYTES),
+                counters.sum(SEND_DISCARDS));
     }
 
     /** How many receive buffers are free now (neither queued nor indicated). */
@@ -195,7 +201,7 @@ public final class MemoryMiniport implements Miniport {
 
     private @Nullable ReceiveBuffer takeBuffer(int length) {
         if (length <= 0 || length > mtu) {
-            receiveErrors.incrementAndGet();
+            counters.increment(RECEIVE_ERRORS);
             return null;
         }
         if (edge == null) {
@@ -203,7 +209,7 @@ public final class MemoryMiniport implements Miniport {
         }
         synchronized (free) {
             if (freeCount == 0) {
-                receiveDiscards.incrementAndGet();
+                counters.increment(RECEIVE_DISCARDS);
                 return null;
             }
             return free[--freeCount];
@@ -216,7 +222,7 @@ public final class MemoryMiniport implements Miniport {
         long packed = rss.stamp(nbl, mdl.buffer(), mdl.bufferOffset() + nb.currentMdlOffset(), nb.dataLength());
         int queue = packed == 0 ? 0 : rss.queueFor(ReceiveSideScaling.hashValue(packed));
         if (!rings[queue].offer(buffer)) {
-            receiveDiscards.incrementAndGet();
+            counters.increment(RECEIVE_DISCARDS);
             recycle(buffer);
             return false;
         }
@@ -259,10 +265,11 @@ public final class MemoryMiniport implements Miniport {
         }
         if (status == NtStatus.NDIS_STATUS_SUCCESS) {
             sink.transmit(nbl);
-            sentPackets.addAndGet(packets);
-            sentBytes.addAndGet(bytes);
+            StripedCounters.Cell cell = counters.cell();
+            cell.add(SENT_PACKETS, packets);
+            cell.add(SENT_BYTES, bytes);
         } else {
-            sendDiscards.addAndGet(packets);
+            counters.add(SEND_DISCARDS, packets);
         }
         nbl.setStatus(status);
     }
@@ -322,8 +329,9 @@ public final class MemoryMiniport implements Miniport {
         if (head == null) {
             return done;
         }
-        receivedPackets.addAndGet(count);
-        receivedBytes.addAndGet(bytes);
+        StripedCounters.Cell cell = counters.cell();
+        cell.add(RECEIVED_PACKETS, count);
+        cell.add(RECEIVED_BYTES, bytes);
         boolean low = freeReceiveBuffers() < lowWaterMark;
         int flags = NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL | (low ? NdisFlags.NDIS_RECEIVE_FLAGS_RESOURCES : 0);
         indicateTo.indicateReceiveNetBufferLists(head, NdisFlags.NDIS_DEFAULT_PORT_NUMBER, count, flags);

@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
+import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Verifier;
@@ -41,6 +41,10 @@ import org.nbl4j.stack.ip.PacketInjection;
  */
 public final class FilterEngine implements PacketHook, AutoCloseable {
     private static final Filter[] NO_FILTERS = new Filter[0];
+    private static final int LAYERS = Layer.values().length;
+    private static final int VETOES = LAYERS;
+    private static final int INJECTIONS = LAYERS + 1;
+    private static final int COMPLETIONS = LAYERS + 2;
     private static final Comparator<Filter> ORDER = Comparator.comparingInt(Filter::subLayerWeight)
             .reversed()
             .thenComparing(filter -> filter.sublayer().key())
@@ -57,9 +61,6 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final Map<UUID, Filter.Registration> callouts = new HashMap<>();
     private final Map<Long, Filter> filters = new HashMap<>();
     private final AtomicLong lastFilterId = new AtomicLong();
-    private final AtomicLong vetoes = new AtomicLong();
-    private final AtomicLong injections = new AtomicLong();
-    private final AtomicLong completions = new AtomicLong();
     /**
      * One scratch per nesting level: a callout that injects inline makes the path classify the injected packet on the
      * same thread, inside the outer classification, which must find its own values, metadata and arbitration
@@ -68,7 +69,12 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final ReentrancyFrames<Scratch> scratch = new ReentrancyFrames<>(Scratch::new);
 
     private volatile Filter[][] byLayer;
-    private final AtomicLongArray indications = new AtomicLongArray(Layer.values().length);
+    /**
+     * Per data-path thread: the packets shown at each layer (counters 0 to {@link #LAYERS} − 1, by layer id), then
+     * {@link #VETOES}, {@link #INJECTIONS} and {@link #COMPLETIONS}.
+     */
+    private final StripedCounters counters = new StripedCounters(COMPLETIONS + 1);
+
     private volatile @Nullable PacketInjection packetInjection;
     private int lastCalloutId;
 
@@ -146,7 +152,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     /** How many times a callout vetoed a hard PERMIT (each is an audit event on Windows). */
     public long vetoes() {
-        return vetoes.get();
+        return counters.sum(VETOES);
     }
 
     @Nullable
@@ -351,7 +357,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             containers.attachForClassify(nbl);
         }
         Layer layer = Layer.of(point, facts.family(), false);
-        indications.incrementAndGet(layer.id());
+        counters.increment(layer.id());
         Filter[] layerFilters = byLayer[layer.id()];
         if (layerFilters.length == 0) {
             return HookVerdict.CONTINUE;
@@ -383,7 +389,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     @Override
     public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
         Layer layer = Layer.of(point, facts.family(), true);
-        indications.incrementAndGet(layer.id());
+        counters.increment(layer.id());
         ReentrancyFrames.Stack<Scratch> scratches = scratch.current();
         Scratch local = scratches.enter();
         try {
@@ -429,7 +435,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     private void countVeto(Arbitration arbitration) {
         if (arbitration.vetoed()) {
-            vetoes.incrementAndGet();
+            counters.increment(VETOES);
         }
     }
 
@@ -455,25 +461,25 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     /** How many packets the path has shown at {@code layer} so far, whether or not a filter was there. */
     public long indications(Layer layer) {
-        return indications.get(layer.id());
+        return counters.sum(layer.id());
     }
 
     /** Injections the path accepted, on every handle of this engine (I-1: equals {@link #completions} at rest). */
     public long injections() {
-        return injections.get();
+        return counters.sum(INJECTIONS);
     }
 
     /** Injection completion functions that have run. */
     public long completions() {
-        return completions.get();
+        return counters.sum(COMPLETIONS);
     }
 
     void countInjection() {
-        injections.incrementAndGet();
+        counters.increment(INJECTIONS);
     }
 
     void countCompletion() {
-        completions.incrementAndGet();
+        counters.increment(COMPLETIONS);
     }
 
     /** Stops the completion thread of the fault switches. Handles and containers are closed by their owners. */
