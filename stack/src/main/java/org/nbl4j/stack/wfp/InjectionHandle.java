@@ -5,7 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
@@ -351,16 +351,11 @@ public final class InjectionHandle implements AutoCloseable {
         if (nb == null || nb.dataLength() < (family == AddressFamily.INET ? 20 : 40)) {
             return false;
         }
-        Mdl mdl = nb.currentMdl();
-        long at = nb.currentMdlOffset();
-        while (mdl != null && at >= mdl.byteCount()) {
-            at -= mdl.byteCount();
-            mdl = mdl.next();
-        }
-        if (mdl == null) {
+        MdlCursor first = new MdlCursor();
+        if (!first.seek(nb.currentMdl(), nb.currentMdlOffset(), 1)) {
             return false;
         }
-        int version = (mdl.buffer().get(ValueLayout.JAVA_BYTE, mdl.bufferOffset() + at) & 0xFF) >> 4;
+        int version = (first.segment().get(ValueLayout.JAVA_BYTE, first.segmentOffset()) & 0xFF) >> 4;
         return version == family.ipVersion();
     }
 
