@@ -2,7 +2,6 @@ package org.nbl4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,12 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.cli.live.Capture;
-import org.nbl4j.cli.live.Commands;
 import org.nbl4j.cli.live.ForwardedImage;
 import org.nbl4j.cli.live.Host;
 import org.nbl4j.cli.live.LiveSummary;
 import org.nbl4j.cli.live.PacketClass;
 import org.nbl4j.io.capture.CapturedPacket;
+import org.nbl4j.io.testing.Commands;
+import org.nbl4j.io.testing.TestTools;
 import org.nbl4j.samples.forwardinject.ForwardInjectCallout;
 import picocli.CommandLine;
 
@@ -71,9 +71,8 @@ class RouteCommandLiveTest {
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void summaryMatchesWhatTheHostsSentThroughTheForwardInjectCallout() throws Exception {
-        assumeTrue(
-                Commands.liveTestsPossible("ip", "ping", "iperf3", "tcpdump", "ss"),
-                "needs root, /dev/net/tun, iproute2, iputils-ping, iperf3 and tcpdump (scripts/install-test-tools.sh)");
+        TestTools.requireTun();
+        TestTools.require("ip", "ping", "iperf3", "tcpdump", "ss");
         long pid = ProcessHandle.current().pid() % 1_000_000;
         int run = COUNTER.incrementAndGet();
         String deviceA = "nbr" + pid + "a" + run;

@@ -2,7 +2,6 @@ package org.nbl4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,10 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.nbl4j.cli.live.Commands;
 import org.nbl4j.cli.live.Host;
 import org.nbl4j.cli.live.LiveSummary;
 import org.nbl4j.cli.live.RouteProcess;
+import org.nbl4j.io.testing.TestTools;
 import org.nbl4j.samples.forwardinject.ForwardInjectCallout;
 
 /**
@@ -37,8 +36,8 @@ class RouteCommandSignalTest {
 
     @BeforeEach
     void needsTheLiveTools() {
-        assumeTrue(
-                Commands.liveTestsPossible("ip", "ping", "env"), "needs root, /dev/net/tun, iproute2 and iputils-ping");
+        TestTools.requireTun();
+        TestTools.require("ip", "ping", "env");
     }
 
     @Test
@@ -68,7 +67,7 @@ class RouteCommandSignalTest {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void ctrlCInTheMiddleOfATransferStillReturnsEveryBuffer() throws Exception {
-        assumeTrue(Commands.available("iperf3"), "needs iperf3");
+        TestTools.require("iperf3");
         try (Hosts hosts = new Hosts();
                 RouteProcess route = RouteProcess.start(
                         directory,

@@ -11,6 +11,7 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.stack.ip.InterfaceStatistics;
+import org.nbl4j.stack.ip.IpInterface;
 import org.nbl4j.stack.ip.IpStack;
 import org.nbl4j.stack.ip.IpStatistics;
 import org.nbl4j.stack.ndis.Miniport;
@@ -37,14 +38,21 @@ public final class ConfiguredRouter<M extends Miniport> {
     private final Router router;
     private final FilterEngine engine;
     private final List<M> miniports;
+    private final List<IpInterface> interfaces;
     private final List<CalloutDriver> drivers;
 
     private ConfiguredRouter(
-            RouterConfig config, Router router, FilterEngine engine, List<M> miniports, List<CalloutDriver> drivers) {
+            RouterConfig config,
+            Router router,
+            FilterEngine engine,
+            List<M> miniports,
+            List<IpInterface> interfaces,
+            List<CalloutDriver> drivers) {
         this.config = config;
         this.router = router;
         this.engine = engine;
         this.miniports = miniports;
+        this.interfaces = interfaces;
         this.drivers = drivers;
     }
 
@@ -69,13 +77,15 @@ public final class ConfiguredRouter<M extends Miniport> {
             FilterEngine engine = router.useFilterEngine(config.profile());
             List<InterfaceSpec> specs = config.interfaces();
             List<M> miniports = new ArrayList<>();
+            List<IpInterface> interfaces = new ArrayList<>();
             for (int i = 0; i < specs.size(); i++) {
                 InterfaceSpec spec = specs.get(i);
                 M miniport = factory.create(spec);
                 miniports.add(miniport);
-                router.addInterface(i + 1, spec.name(), miniport, List.of(), spec.forwarding());
+                IpInterface added = router.addInterface(i + 1, spec.name(), miniport, List.of(), spec.forwarding());
+                interfaces.add(added);
                 for (Cidr address : spec.addresses()) {
-                    router.address(i + 1, address.address(), address.prefixLength());
+                    router.address(added.interfaceIndex(), address.address(), address.prefixLength());
                 }
             }
             for (RouteSpec route : config.routes()) {
@@ -83,9 +93,10 @@ public final class ConfiguredRouter<M extends Miniport> {
                         route.prefix().address(),
                         route.prefix().prefixLength(),
                         route.via(),
-                        indexOf(specs, route.interfaceName()) + 1);
+                        interfaces.get(indexOf(specs, route.interfaceName())).interfaceIndex());
             }
-            return new ConfiguredRouter<>(config, router, engine, List.copyOf(miniports), drivers);
+            return new ConfiguredRouter<>(
+                    config, router, engine, List.copyOf(miniports), List.copyOf(interfaces), drivers);
         } catch (IOException | RuntimeException e) {
             router.close();
             throw e;
@@ -113,6 +124,11 @@ public final class ConfiguredRouter<M extends Miniport> {
     /** The miniports in configuration order. */
     public List<M> miniports() {
         return miniports;
+    }
+
+    /** The IP interfaces in configuration order: {@code interfaces().get(i)} sits over {@code miniports().get(i)}. */
+    public List<IpInterface> interfaces() {
+        return interfaces;
     }
 
     /** Runs every callout driver's {@code DriverEntry}, in configuration order. */
@@ -144,10 +160,10 @@ public final class ConfiguredRouter<M extends Miniport> {
         }
         WfpCounts wfp = new WfpCounts(indications, engine.injections(), engine.completions());
         IpStatistics ip = router.ip().statistics();
-        List<InterfaceResult> interfaces = new ArrayList<>();
+        List<InterfaceResult> results = new ArrayList<>();
         for (int i = 0; i < miniports.size(); i++) {
-            InterfaceStatistics counters = ip.interfaces().get(i);
-            interfaces.add(new InterfaceResult(
+            InterfaceStatistics counters = interfaces.get(i).statistics();
+            results.add(new InterfaceResult(
                     config.interfaces().get(i).name(),
                     offered.applyAsLong(i),
                     counters.inPackets(),
@@ -157,7 +173,7 @@ public final class ConfiguredRouter<M extends Miniport> {
         }
         return new RouterReport(
                 config,
-                interfaces,
+                results,
                 ip,
                 wfp,
                 ndis.poolUsage(),

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +22,9 @@ import org.nbl4j.stack.ddk.SystemWfp;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.Compartment;
 import org.nbl4j.stack.ip.IpAddresses;
+import org.nbl4j.stack.ip.IpInterface;
+import org.nbl4j.stack.ip.Ipv4Header;
+import org.nbl4j.stack.ip.Ipv6Header;
 import org.nbl4j.stack.ip.Route;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
@@ -51,9 +52,6 @@ public final class ReplayEngine {
     /** Offers of one packet before it is counted as refused; each failed offer is followed by a poll. */
     private static final int MAX_OFFERS = 64;
 
-    private static final ValueLayout.OfInt NETWORK_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-    private static final ValueLayout.OfLong NETWORK_LONG =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final int UNRESOLVED = -2;
     private static final int NO_INTERFACE = -1;
 
@@ -128,12 +126,7 @@ public final class ReplayEngine {
             SystemWfp.Binding wfpBinding = SystemWfp.bind(built.engine());
             built.loadDrivers();
 
-            Loop loop = new Loop(
-                    router,
-                    built.miniports().toArray(MemoryMiniport[]::new),
-                    reader,
-                    clock,
-                    arena.allocate(MAX_PACKET));
+            Loop loop = new Loop(built, reader, clock, arena.allocate(MAX_PACKET));
             try {
                 loop.run(channel, observer);
             } catch (UncheckedIOException e) {
@@ -167,10 +160,15 @@ public final class ReplayEngine {
         }
     }
 
-    /** The replay loop and its counters; the per-packet state lives in fields and arrays made once. */
+    /**
+     * The replay loop and its counters; the per-packet state lives in fields and arrays made once. A "target" is a
+     * position in the configuration: {@code miniports[target]} receives the packet and {@code interfaces[target]} is
+     * the IP interface over it.
+     */
     private final class Loop {
         private final Router router;
         private final MemoryMiniport[] miniports;
+        private final IpInterface[] interfaces;
         private final CaptureReader reader;
         private final ReplayClock clock;
         private final MemorySegment packet;
@@ -184,9 +182,10 @@ public final class ReplayEngine {
         final long[] skipped = new long[SkipReason.values().length];
         long read;
 
-        Loop(Router router, MemoryMiniport[] miniports, CaptureReader reader, ReplayClock clock, MemorySegment packet) {
-            this.router = router;
-            this.miniports = miniports;
+        Loop(ConfiguredRouter<MemoryMiniport> built, CaptureReader reader, ReplayClock clock, MemorySegment packet) {
+            this.router = built.router();
+            this.miniports = built.miniports().toArray(MemoryMiniport[]::new);
+            this.interfaces = built.interfaces().toArray(IpInterface[]::new);
             this.reader = reader;
             this.clock = clock;
             this.packet = packet;
@@ -195,8 +194,8 @@ public final class ReplayEngine {
                 throw new IllegalStateException("the router has no default compartment");
             }
             this.compartment = found;
-            this.offered = new long[miniports.length];
-            this.retried = new long[miniports.length];
+            this.offered = new long[this.miniports.length];
+            this.retried = new long[this.miniports.length];
             List<Cidr> locals = new ArrayList<>();
             for (InterfaceSpec spec : config.interfaces()) {
                 locals.addAll(spec.addresses());
@@ -220,7 +219,10 @@ public final class ReplayEngine {
                 }
                 clock.nanos = reader.timestampNanos();
                 int target = routerInterface(reader.interfaceId());
-                SkipReason skip = skipReason(target, length);
+                SkipReason skip = reasonNotToOffer(target, length);
+                if (skip == null && !offer(target, length)) {
+                    skip = SkipReason.REFUSED;
+                }
                 if (skip != null) {
                     skipped[skip.ordinal()]++;
                     continue;
@@ -230,13 +232,13 @@ public final class ReplayEngine {
             }
         }
 
-        /** Why the packet just read is not offered, or null once it has been offered. */
-        private @Nullable SkipReason skipReason(int target, int length) {
+        /** Why the packet just read must not be offered to {@code target}'s miniport, or null when it may be. */
+        private @Nullable SkipReason reasonNotToOffer(int target, int length) {
             if (target == NO_INTERFACE) {
                 return SkipReason.NO_INTERFACE;
             }
             // Direction first: a packet that left the captured router is not input, whatever else is wrong with it.
-            if (selection == PacketSelection.ARRIVING && !arriving(length, target)) {
+            if (selection == PacketSelection.ARRIVING && !arrivedOn(interfaces[target], length)) {
                 return SkipReason.LEAVING;
             }
             if (length < reader.originalLength()) {
@@ -245,7 +247,7 @@ public final class ReplayEngine {
             if (length > miniports[target].mtu()) {
                 return SkipReason.LONGER_THAN_MTU;
             }
-            return offer(target, length) ? null : SkipReason.REFUSED;
+            return null;
         }
 
         /** Offers the packet, polling the router between refusals so that receive buffers come back. */
@@ -263,20 +265,24 @@ public final class ReplayEngine {
             return false;
         }
 
-        /** Whether the packet arrived at the router on interface {@code target} ({@link PacketSelection#ARRIVING}). */
-        private boolean arriving(int length, int target) {
-            int version = (packet.get(ValueLayout.JAVA_BYTE, 0) >> 4) & 0xF;
+        /**
+         * Whether the packet arrived at the router on {@code arrival} ({@link PacketSelection#ARRIVING}): its source is
+         * none of the router's addresses, and the route back to its source leaves by {@code arrival}.
+         */
+        private boolean arrivedOn(IpInterface arrival, int length) {
+            // Both headers keep the version in the first nibble, so either class reads it.
+            int version = Ipv4Header.version(packet);
             AddressFamily family;
             long high;
             long low;
-            if (version == 4 && length >= 20) {
+            if (version == 4 && length >= Ipv4Header.MINIMUM_LENGTH) {
                 family = AddressFamily.INET;
                 high = 0;
-                low = Integer.toUnsignedLong(packet.get(NETWORK_INT, 12));
-            } else if (version == 6 && length >= 40) {
+                low = Integer.toUnsignedLong(Ipv4Header.source(packet));
+            } else if (version == 6 && length >= Ipv6Header.LENGTH) {
                 family = AddressFamily.INET6;
-                high = packet.get(NETWORK_LONG, 8);
-                low = packet.get(NETWORK_LONG, 16);
+                high = Ipv6Header.sourceHigh(packet);
+                low = Ipv6Header.sourceLow(packet);
             } else {
                 return true; // not judged: the stack discards what it cannot parse
             }
@@ -286,7 +292,7 @@ public final class ReplayEngine {
                 }
             }
             Route back = compartment.lookup(family, high, low);
-            return back == null || back.egress().interfaceIndex() == target + 1;
+            return back == null || back.egress().interfaceIndex() == arrival.interfaceIndex();
         }
 
         /** The router interface (0-based) that capture interface {@code captureId} feeds, or {@link #NO_INTERFACE}. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.io.testing.Commands;
 
 /**
  * A Linux host for the live tests: a network namespace the test creates and deletes, whose only interface is one of

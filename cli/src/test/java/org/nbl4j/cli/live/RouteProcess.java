@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.nbl4j.io.testing.Commands;
 
 /**
  * {@code nbl4j route} in a JVM of its own, as a user runs it, so that a test can send it the signals Ctrl-C and

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.channels.Channels;
@@ -26,6 +25,7 @@ import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.io.capture.CaptureReader;
 import org.nbl4j.io.capture.CapturedPacket;
+import org.nbl4j.io.testing.TestTools;
 import org.nbl4j.stack.ip.IpDiscardReason;
 import org.nbl4j.stack.ip.IpStatistics;
 import org.nbl4j.stack.router.Router;
@@ -185,22 +185,21 @@ class ReplayEngineTest {
 
     @Test
     void tsharkOpensTheOutputFiles() throws Exception {
-        Path tshark = Path.of("/usr/bin/tshark");
-        assumeTrue(Files.isExecutable(tshark), "tshark not installed");
+        TestTools.require("tshark");
         ReplayResult result = replayBundled(output, ReplayObserver.NONE);
         for (InterfaceResult each : result.interfaces()) {
             String file = output.resolve(each.name() + ".pcapng").toString();
-            String frames = tshark(tshark, "-r", file, "-T", "fields", "-e", "frame.number");
+            String frames = tshark("-r", file, "-T", "fields", "-e", "frame.number");
             assertEquals(each.transmitted(), frames.lines().count(), frames);
-            String malformed = tshark(tshark, "-r", file, "-Y", "_ws.malformed || _ws.expert.severity >= \"error\"");
+            String malformed = tshark("-r", file, "-Y", "_ws.malformed || _ws.expert.severity >= \"error\"");
             assertEquals("", malformed, "tshark finds nothing malformed");
         }
     }
 
     /** Runs tshark and returns its standard output; fails on a non-zero exit or a warning about the file. */
-    private static String tshark(Path tshark, String... arguments) throws Exception {
+    private static String tshark(String... arguments) throws Exception {
         List<String> command = new ArrayList<>();
-        command.add(tshark.toString());
+        command.add("tshark");
         command.addAll(List.of(arguments));
         Path errors = Files.createTempFile("tshark", ".err");
         try {

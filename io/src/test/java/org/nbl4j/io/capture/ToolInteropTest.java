@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nbl4j.io.testing.TestTools;
 
 /**
  * nbl4j against the tools everyone else uses: tshark opens what nbl4j writes without a warning, and nbl4j reads what
@@ -30,15 +31,6 @@ class ToolInteropTest {
     private static final Pattern FRAME_HEADING = Pattern.compile("(?m)^Frame \\d+:");
 
     private record Result(int exit, String out, String err) {}
-
-    private static boolean installed(String tool) {
-        for (String directory : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, tool))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     private static Result run(Path directory, String... command) throws IOException, InterruptedException {
         Path out = Files.createTempFile(directory, "out", ".txt");
@@ -75,7 +67,7 @@ class ToolInteropTest {
     @ParameterizedTest
     @ValueSource(strings = {"PCAP", "PCAPNG"})
     void tsharkReadsWhatNbl4jWritesWithoutWarnings(String formatName, @TempDir Path directory) throws Exception {
-        assumeTrue(installed("tshark"), "tshark is not installed");
+        TestTools.require("tshark");
         CaptureFormat format = CaptureFormat.valueOf(formatName);
         Path file = directory.resolve("nbl4j." + formatName.toLowerCase());
         List<CapturedPacket> packets = samplePackets();
@@ -100,7 +92,7 @@ class ToolInteropTest {
         }
         // Nanosecond timestamps survive in both formats.
         assertTrue(dissection.out().contains("Epoch Time: 1763000000.123456789 seconds"), dissection.out());
-        if (installed("capinfos")) {
+        if (TestTools.usable("capinfos")) {
             Result info = run(directory, "capinfos", file.toString());
             assertEquals(0, info.exit(), info.err());
             assertEquals("", withoutRootWarning(info.err()));
@@ -110,7 +102,7 @@ class ToolInteropTest {
 
     @Test
     void theBundledCaptureReadsAsTsharkSeesIt(@TempDir Path directory) throws Exception {
-        assumeTrue(installed("tshark"), "tshark is not installed");
+        TestTools.require("tshark");
         assumeTrue(Files.exists(BUNDLED), "run from the io module of the source tree");
         int ipFrames = count(run(directory, "tshark", "-r", BUNDLED.toString(), "-Y", "ip || ipv6"));
         int allFrames = count(run(directory, "tshark", "-r", BUNDLED.toString()));
@@ -144,8 +136,8 @@ class ToolInteropTest {
             })
     void readsWhatToolsRecordInANamespace(String recorder, @TempDir Path directory) throws Exception {
         String tool = recorder.split(" ")[0];
-        assumeTrue(installed(tool) && installed("ip") && installed("ping"), tool + ", ip or ping is not installed");
-        assumeTrue("root".equals(System.getProperty("user.name")), "recording needs root");
+        TestTools.requireRoot();
+        TestTools.require(tool, "ip", "ping");
         String namespace = "nbl4j-io-" + ProcessHandle.current().pid();
         Path file = directory.resolve("recorded");
         Files.writeString(file, "");

@@ -2,7 +2,6 @@ package org.nbl4j.io.tun;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.InetAddress;
 import java.time.Duration;
@@ -12,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.io.testing.Commands;
+import org.nbl4j.io.testing.TestTools;
 import org.nbl4j.stack.ip.IpStatistics;
 import org.nbl4j.stack.router.Router;
 
@@ -25,8 +26,8 @@ class LiveRouterTest {
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void routesPingsAndTcpBetweenTwoNamespaces() throws Exception {
-        assumeTrue(TunDeviceTest.tunAvailable(), "needs root and /dev/net/tun");
-        assumeTrue(Commands.available("ip") && Commands.available("ping"), "needs iproute2 and iputils-ping");
+        TestTools.requireTun();
+        TestTools.require("ip", "ping");
         String nameA = Namespace.interfaceName();
         String nameB = Namespace.interfaceName();
         try (Ndis ndis = Ndis.create(VerifierSettings.standard());
@@ -52,7 +53,7 @@ class LiveRouterTest {
                 hostA.exec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "2001:db8:2::2");
                 hostA.exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "4000", "198.51.100.2");
                 hostA.exec("ping", "-6", "-c", "2", "-i", "0.2", "-W", "2", "-s", "4000", "2001:db8:2::2");
-                if (Commands.available("iperf3")) {
+                if (TestTools.usable("iperf3")) {
                     Process server = hostB.start("iperf3", "-s", "-1", "-B", "198.51.100.2");
                     try {
                         Thread.sleep(300);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.nbl4j.io.testing.Commands;
 
 /** A network namespace the test creates and deletes, named after the JVM's pid so that runs do not collide. */
 final class Namespace implements AutoCloseable {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,13 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nbl4j.io.testing.Commands;
+import org.nbl4j.io.testing.TestTools;
 
 class TunDeviceTest {
-
-    /** Whether this process may create TUN devices: root and a clone device. */
-    static boolean tunAvailable() {
-        return Files.exists(TunDevice.DEFAULT_CLONE_DEVICE) && "root".equals(System.getProperty("user.name"));
-    }
 
     @Test
     void aMissingCloneDeviceSaysSoWithErrnoAndRemedy(@TempDir Path directory) {
@@ -55,7 +51,7 @@ class TunDeviceTest {
 
     @Test
     void theKernelExpandsAPatternAndReportsIndexAndQueues() throws Exception {
-        assumeTrue(tunAvailable(), "needs root and /dev/net/tun");
+        TestTools.requireTun();
         try (TunDevice device = TunDevice.open("nbt%d", 2, true)) {
             assertTrue(device.name().matches("nbt\\d+"), device.name());
             assertEquals(2, device.queueCount());
@@ -67,7 +63,7 @@ class TunDeviceTest {
 
     @Test
     void aSecondOpenOfASingleQueueDeviceIsBusy() throws Exception {
-        assumeTrue(tunAvailable(), "needs root and /dev/net/tun");
+        TestTools.requireTun();
         String name = Namespace.interfaceName();
         try (TunDevice first = TunDevice.open(name, 1, true)) {
             TunException thrown = assertThrows(TunException.class, () -> TunDevice.open(name, 1, true));
@@ -81,7 +77,7 @@ class TunDeviceTest {
 
     @Test
     void closingRemovesTheInterfaceAndIsIdempotent() throws Exception {
-        assumeTrue(tunAvailable(), "needs root and /dev/net/tun");
+        TestTools.requireTun();
         TunDevice device = TunDevice.open(Namespace.interfaceName(), 1, true);
         String name = device.name();
         Commands.run("ip", "link", "show", name);
@@ -94,7 +90,7 @@ class TunDeviceTest {
 
     @Test
     void readsAndWritesNeedOffHeapMemoryInRange() throws Exception {
-        assumeTrue(tunAvailable(), "needs root and /dev/net/tun");
+        TestTools.requireTun();
         try (TunDevice device = TunDevice.open(Namespace.interfaceName(), 1, true)) {
             MemorySegment heap = MemorySegment.ofArray(new byte[64]);
             assertThrows(IllegalArgumentException.class, () -> device.read(0, heap, 0, 64));

@@ -3,7 +3,6 @@ package org.nbl4j.io.tun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +17,8 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.io.testing.Commands;
+import org.nbl4j.io.testing.TestTools;
 import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.MiniportStatistics;
 import org.nbl4j.stack.ndis.NdisFlags;
@@ -39,8 +40,8 @@ class TunMiniportTest {
 
     @BeforeEach
     void requireTunAndTools() {
-        assumeTrue(TunDeviceTest.tunAvailable(), "needs root and /dev/net/tun");
-        assumeTrue(Commands.available("ip") && Commands.available("ping"), "needs iproute2 and iputils-ping");
+        TestTools.requireTun();
+        TestTools.require("ip", "ping");
     }
 
     /** A miniport over a fresh TUN interface, initialized, moved into a fresh namespace, addressed and up. */

@@ -20,7 +20,6 @@ public final class IpInterface {
     private final int interfaceIndex;
     private final ProtocolBinding binding;
     private final Compartment compartment;
-    private volatile int mtuOverride;
     private volatile boolean forwarding;
     private volatile boolean weakHostReceive;
     private volatile boolean weakHostSend;
@@ -47,18 +46,9 @@ public final class IpInterface {
         return compartment;
     }
 
-    /** The IP MTU: the configured one, or the adapter's. */
+    /** The IP MTU: the adapter's ({@code NlMtu} follows the link; nbl4j has no per-interface override). */
     public int mtu() {
-        int configured = mtuOverride;
-        return configured > 0 ? configured : binding.mtu();
-    }
-
-    /** Sets the IP MTU; 0 goes back to the adapter's. IPv6 needs at least 1280 (RFC 8200 §5), IPv4 68. */
-    public void setMtu(int mtu) {
-        if (mtu != 0 && mtu < 68) {
-            throw new IllegalArgumentException("MTU " + mtu + " is below the IPv4 minimum 68");
-        }
-        this.mtuOverride = mtu;
+        return binding.mtu();
     }
 
     /** Whether packets that arrive here and are not for this host are forwarded ({@code ForwardingEnabled}). */

@@ -329,12 +329,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * @return STATUS_SUCCESS when the packet was valid (whether or not the rules let an error go), or
      *     STATUS_INVALID_PARAMETER for an unknown interface or an invalid packet
      */
-    public int sendIcmpError(
-            NetBufferList offending,
-            int arrivalInterfaceIndex,
-            IcmpErrorKind kind,
-            int parameter,
-            boolean dispatchLevel) {
+    public int sendIcmpError(NetBufferList offending, int arrivalInterfaceIndex, IcmpErrorKind kind, int parameter) {
         return send.sendIcmpError(offending, table.byIndex(arrivalInterfaceIndex), kind, parameter);
     }
 

@@ -333,7 +333,7 @@ final class LocalSend {
     }
 
     /**
-     * {@link IpStack#sendIcmpError(NetBufferList, int, IcmpErrorKind, int, boolean)}: parses {@code offending} and
+     * {@link IpStack#sendIcmpError(NetBufferList, int, IcmpErrorKind, int)}: parses {@code offending} and
      * sends the error about it as if it had arrived on {@code arrival} (null: an unknown interface).
      */
     int sendIcmpError(NetBufferList offending, @Nullable IpInterface arrival, IcmpErrorKind kind, int parameter) {

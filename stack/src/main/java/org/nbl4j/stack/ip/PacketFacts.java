@@ -21,7 +21,6 @@ public final class PacketFacts {
     private int arrivalInterfaceIndex;
     private int arrivalSubInterfaceIndex;
     private int destinationInterfaceIndex;
-    private int destinationSubInterfaceIndex;
     private int conditionFlags;
     private boolean hasFragmentData;
     private int fragmentIdentification;
@@ -42,7 +41,6 @@ public final class PacketFacts {
         arrivalInterfaceIndex = 0;
         arrivalSubInterfaceIndex = 0;
         destinationInterfaceIndex = 0;
-        destinationSubInterfaceIndex = 0;
         conditionFlags = 0;
         hasFragmentData = false;
         fragmentIdentification = 0;
@@ -134,13 +132,12 @@ public final class PacketFacts {
         this.destinationInterfaceIndex = destinationInterfaceIndex;
     }
 
-    /** The sub-interface (NDIS port) the packet leaves by. */
+    /**
+     * The sub-interface (NDIS port) the packet leaves by: always the default port 0, since the stack sends on no
+     * other port.
+     */
     public int destinationSubInterfaceIndex() {
-        return destinationSubInterfaceIndex;
-    }
-
-    public void setDestinationSubInterfaceIndex(int destinationSubInterfaceIndex) {
-        this.destinationSubInterfaceIndex = destinationSubInterfaceIndex;
+        return 0;
     }
 
     /** {@code FWP_CONDITION_FLAG_*} bits: IS_FRAGMENT, IS_REASSEMBLED, the pass-through flags and so on (§5.5). */

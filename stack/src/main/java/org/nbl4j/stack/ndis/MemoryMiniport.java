@@ -75,7 +75,7 @@ public final class MemoryMiniport implements Miniport {
         this.mtu = builder.mtu;
         this.receiveBufferCount = builder.receiveBuffers;
         this.lowWaterMark = builder.lowWaterMark;
-        this.rss = builder.rss != null ? builder.rss : ReceiveSideScaling.spreading(builder.queues);
+        this.rss = ReceiveSideScaling.spreading(builder.queues);
         this.sink = builder.sink;
         this.rings = new Ring[builder.queues];
         for (int i = 0; i < rings.length; i++) {
@@ -535,7 +535,6 @@ public final class MemoryMiniport implements Miniport {
         private int receiveBuffers = 256;
         private int ringCapacity = 256;
         private int lowWaterMark = 8;
-        private @Nullable ReceiveSideScaling rss;
         private TransmitSink sink = TransmitSink.DISCARD;
 
         private Builder() {}
@@ -585,12 +584,6 @@ public final class MemoryMiniport implements Miniport {
         /** Below this many free receive buffers indications carry RESOURCES; 8 by default, 0 never. */
         public Builder lowWaterMark(int buffers) {
             this.lowWaterMark = buffers;
-            return this;
-        }
-
-        /** The RSS key and indirection table; the Microsoft key spread over the queues by default. */
-        public Builder receiveSideScaling(ReceiveSideScaling scaling) {
-            this.rss = scaling;
             return this;
         }
 

@@ -126,16 +126,6 @@ public final class ReceiveSideScaling {
         return indirectionTable[hashValue & (indirectionTable.length - 1)];
     }
 
-    /** Fills the NBL's hash value, type and function from a {@link #hashPacket} result; does nothing for 0. */
-    public static void setHashInfo(NetBufferList nbl, long packed) {
-        if (packed == 0) {
-            return;
-        }
-        nbl.setHashValue(hashValue(packed));
-        nbl.setHashType(hashType(packed));
-        nbl.setHashFunction(NDIS_HASH_FUNCTION_TOEPLITZ);
-    }
-
     private static long pack(int type, int hash) {
         return ((long) type << 32) | Integer.toUnsignedLong(hash);
     }

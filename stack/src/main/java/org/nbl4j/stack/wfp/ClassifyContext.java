@@ -15,10 +15,6 @@ public final class ClassifyContext {
         return active ? layer : null;
     }
 
-    boolean active() {
-        return active;
-    }
-
     void enter(Layer current) {
         layer = current;
         active = true;

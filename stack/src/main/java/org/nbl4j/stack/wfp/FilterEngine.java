@@ -350,15 +350,6 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         return NtStatus.STATUS_FWP_CANNOT_PEND;
     }
 
-    /** {@code FwpsCompleteClassify0}: no classification can be pended here, so every call is a misuse. */
-    public void completeClassify(ClassifyHandle handle, int flags, @Nullable ClassifyOut classifyOut) {
-        verifier.report(
-                Rule.CLASSIFY_HANDLE_MISUSE,
-                "FwpsCompleteClassify0 without a pended classification at " + handle.layer(),
-                null,
-                0);
-    }
-
     /** {@code FwpsReleaseClassifyHandle0}: once per acquire. */
     public void releaseClassifyHandle(ClassifyHandle handle) {
         if (handle.released()) {

@@ -46,10 +46,6 @@ public record FilterSpec(
                 UUID.randomUUID(), layer, Sublayer.UNIVERSAL.key(), 0, List.of(), action, calloutKey, 0, 0);
     }
 
-    public FilterSpec withKey(UUID key) {
-        return new FilterSpec(key, layer, subLayerKey, weight, conditions, action, calloutKey, flags, rawContext);
-    }
-
     public FilterSpec withSublayer(UUID key) {
         return new FilterSpec(filterKey, layer, key, weight, conditions, action, calloutKey, flags, rawContext);
     }
@@ -68,9 +64,5 @@ public record FilterSpec(
     public FilterSpec withFlags(int newFlags) {
         return new FilterSpec(
                 filterKey, layer, subLayerKey, weight, conditions, action, calloutKey, newFlags, rawContext);
-    }
-
-    public FilterSpec withContext(long context) {
-        return new FilterSpec(filterKey, layer, subLayerKey, weight, conditions, action, calloutKey, flags, context);
     }
 }

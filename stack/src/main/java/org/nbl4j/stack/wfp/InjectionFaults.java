@@ -51,11 +51,6 @@ public final class InjectionFaults implements AutoCloseable {
         completionStatusForced = true;
     }
 
-    /** Completions report what the path set again. */
-    public void clearForcedCompletionStatus() {
-        completionStatusForced = false;
-    }
-
     /** How completions are delivered. */
     public void setDelivery(Delivery delivery) {
         this.delivery = delivery;

@@ -64,10 +64,6 @@ public final class WfpBuffers {
         this.packetOwner = owner;
     }
 
-    IndicatedPacketOwner packetOwner() {
-        return packetOwner;
-    }
-
     /**
      * {@code FwpsAllocateNetBufferAndNetBufferList0} (§2.1): a new NBL with one NB over the caller's MDL chain. The
      * caller keeps the MDLs and data; it frees the NBL with {@link #freeNetBufferList} and then its own memory.

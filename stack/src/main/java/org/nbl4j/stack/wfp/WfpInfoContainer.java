@@ -117,16 +117,6 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
         return references;
     }
 
-    /** How many injections the NBL's history holds (its own and those inherited from the NBL it was cloned from). */
-    public int injectionDepth() {
-        return injectionDepth;
-    }
-
-    /** The context tags associated with the NBL. */
-    public int tagCount() {
-        return tagCount;
-    }
-
     int addReference() {
         return (int) REFERENCES.getAndAdd(this, 1) + 1;
     }

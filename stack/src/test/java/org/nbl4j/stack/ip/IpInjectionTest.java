@@ -109,8 +109,7 @@ class IpInjectionTest {
             NetBufferList packet = injector.packet(udpV4("203.0.113.5", 1000));
             packet.handOff(OwnerState.OWNED, null);
             assertEquals(
-                    NtStatus.STATUS_SUCCESS,
-                    bed.stack.sendIcmpError(packet, 1, IcmpErrorKind.PACKET_TOO_BIG, 576, true));
+                    NtStatus.STATUS_SUCCESS, bed.stack.sendIcmpError(packet, 1, IcmpErrorKind.PACKET_TOO_BIG, 576));
             byte[] error = single(bed.wire1.takeSent());
             assertIcmpV4(error, "192.0.2.1", "192.0.2.10", 3, 4);
             assertEquals(576, TestPackets.u16(error, 26));

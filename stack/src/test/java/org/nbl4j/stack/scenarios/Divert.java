@@ -213,10 +213,7 @@ final class Divert implements AutoCloseable {
                         .ip()
                         .interfaceByIndex(address.interfaceIndex())
                         .mtu();
-                host.router
-                        .ip()
-                        .sendIcmpError(
-                                done, address.sourceInterfaceIndex(), IcmpErrorKind.PACKET_TOO_BIG, mtu, dispatchLevel);
+                host.router.ip().sendIcmpError(done, address.sourceInterfaceIndex(), IcmpErrorKind.PACKET_TOO_BIG, mtu);
             }
             release(done);
         });

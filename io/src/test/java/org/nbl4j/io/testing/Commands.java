@@ -1,4 +1,4 @@
-package org.nbl4j.cli.live;
+package org.nbl4j.io.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -6,7 +6,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the tools the live tests need (iproute2, ping, iperf3, tcpdump), each bounded in time. */
+/**
+ * Runs the programs the live tests drive (iproute2, ping, iperf3, tcpdump), each bounded in time, so that a hung tool
+ * fails its test instead of the build. Shared by the io and cli test suites through io's test jar; whether a program
+ * is there at all is {@link TestTools}'s question.
+ */
 public final class Commands {
     /** What a finished command left: its exit code (-1 when it was killed for taking too long) and its output. */
     public record Result(int exitCode, String output) {}
@@ -36,33 +40,5 @@ public final class Commands {
                     String.join(" ", command) + " exited with " + result.exitCode() + ": " + result.output());
         }
         return result.output();
-    }
-
-    /** Whether a program is on the PATH. */
-    public static boolean available(String program) {
-        try {
-            return finish(start(List.of("sh", "-c", "command -v " + program)), Duration.ofSeconds(5))
-                            .exitCode()
-                    == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** Whether this JVM can run the live tests: root, {@code /dev/net/tun}, and every program named. */
-    public static boolean liveTestsPossible(String... programs) {
-        if (!"root".equals(System.getProperty("user.name"))
-                || !java.nio.file.Files.exists(java.nio.file.Path.of("/dev/net/tun"))) {
-            return false;
-        }
-        for (String program : programs) {
-            if (!available(program)) {
-                return false;
-            }
-        }
-        return true;
     }
 }
