@@ -4,6 +4,8 @@ import java.util.concurrent.TimeUnit;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.core.verify.VerifierSettings;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -51,7 +53,7 @@ public class CoreFloorBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         stack[depth++] = new Object();
-        memory = new TaggedMemory(false);
+        memory = new TaggedMemory(false, new Verifier(VerifierSettings.off()).memoryWatch());
         recycler = new Recycler<>(memory.account(PoolTag.of("BnFl")).elementCounter(64));
         recycler.give(new Object());
     }

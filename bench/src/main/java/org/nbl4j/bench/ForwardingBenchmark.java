@@ -13,7 +13,8 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.stack.ip.InternetChecksum;
 import org.nbl4j.stack.ip.IpStatistics;
-import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.LwfAttachment;
+import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.ndis.TransmitSink;
 import org.nbl4j.stack.router.Router;
@@ -170,10 +171,10 @@ public class ForwardingBenchmark {
             ndis.close();
         }
 
-        private static List<Router.Filter> passThrough(int count) {
-            List<Router.Filter> stack = new ArrayList<>();
+        private static List<LwfAttachment> passThrough(int count) {
+            List<LwfAttachment> stack = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                stack.add(new Router.Filter("pass" + i, handle -> new LightweightFilter() {}));
+                stack.add(new LwfAttachment("pass" + i, handle -> new LwfHandlers() {}));
             }
             return stack;
         }

@@ -57,6 +57,6 @@ abstract class ReplayCommand implements Callable<Integer> {
     /** What the view watches during the replay. */
     abstract ReplayObserver observer() throws BadInputException;
 
-    /** Prints the view's output once the replay is over. */
-    abstract void print(PrintWriter out, ReplayResult result);
+    /** Prints the view's output once the replay is over (and writes what else the view writes). */
+    abstract void print(PrintWriter out, ReplayResult result) throws IOException;
 }

@@ -2,6 +2,8 @@ package org.nbl4j.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.cli.replay.BadInputException;
 import org.nbl4j.cli.replay.ConfiguredRouter;
 import org.nbl4j.cli.replay.InterfaceSpec;
+import org.nbl4j.cli.replay.JsonReport;
 import org.nbl4j.cli.replay.ReplaySummary;
 import org.nbl4j.cli.replay.RouterConfig;
 import org.nbl4j.cli.replay.RouterReport;
@@ -68,6 +71,13 @@ final class RouteCommand implements Callable<Integer> {
     @Nullable
     Double duration;
 
+    @Option(
+            names = "--report",
+            paramLabel = "<file.json>",
+            description = "Also writes the summary as JSON (docs/cli.md), as run --report does.")
+    @Nullable
+    Path report;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -114,10 +124,13 @@ final class RouteCommand implements Callable<Integer> {
             if (duration != null && !(duration > 0)) {
                 throw new BadInputException("--duration " + duration + ": must be more than 0 seconds");
             }
-            RouterReport report = route(router.routerConfig(), out);
-            out.print(ReplaySummary.renderLive(report));
+            RouterReport routed = route(router.routerConfig(), out);
+            out.print(ReplaySummary.renderLive(routed));
             out.flush();
-            return report.clean() ? ReplayCommand.CLEAN : ReplayCommand.DIRTY;
+            if (report != null) {
+                Files.writeString(report, JsonReport.renderLive(routed));
+            }
+            return routed.clean() ? ReplayCommand.CLEAN : ReplayCommand.DIRTY;
         } catch (BadInputException | TunException e) {
             err.println("nbl4j route: " + e.getMessage());
             err.flush();

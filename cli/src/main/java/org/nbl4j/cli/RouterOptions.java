@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /**
  * The options that describe a router ({@link RouterConfig}): the configuration file, interfaces, routes, callout
- * drivers, verifier level and Windows profile. Shared by the replaying subcommands and {@code nbl4j route}; a picocli
+ * drivers, verifier level, clone budget and Windows profile. Shared by the replaying subcommands and {@code nbl4j route}; a picocli
  * mixin.
  */
 final class RouterOptions {
@@ -52,6 +52,14 @@ final class RouterOptions {
     String verifier;
 
     @Option(
+            names = "--clone-budget",
+            paramLabel = "<ms>|<n>s",
+            description = "How long a callout may hold a clone before the held-clone watchdog reports it"
+                    + " (CLONE_HELD_TOO_LONG; default: 1s). The watchdog looks by itself every 100 ms.")
+    @Nullable
+    String cloneBudget;
+
+    @Option(
             names = "--profile",
             paramLabel = "windows10|windows7",
             description = "Which Windows the WFP layer behaves like (default: windows10).")
@@ -75,6 +83,9 @@ final class RouterOptions {
         }
         if (verifier != null) {
             parser.option("verifier", verifier);
+        }
+        if (cloneBudget != null) {
+            parser.option("clone-budget", cloneBudget);
         }
         if (profile != null) {
             parser.option("profile", profile);

@@ -1,6 +1,11 @@
 package org.nbl4j.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.cli.replay.JsonReport;
 import org.nbl4j.cli.replay.ReplayObserver;
 import org.nbl4j.cli.replay.ReplayResult;
 import org.nbl4j.cli.replay.ReplaySummary;
@@ -10,7 +15,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code nbl4j run}: the main job. Replays a capture through a router and prints the summary: packets read, skipped
  * and offered, per-interface counts, the IP layer's counters and discards, poolmon once the router is closed, and the
- * verifier's verdict.
+ * verifier's verdict; with {@code --report}, the same as JSON ({@link JsonReport}).
  */
 @Command(
         name = "run",
@@ -27,6 +32,14 @@ final class RunCommand extends ReplayCommand {
             description = "Prints only the verdict (and no progress bar).")
     boolean quiet;
 
+    @Option(
+            names = "--report",
+            paramLabel = "<file.json>",
+            description = "Also writes the report as JSON (docs/cli.md): summary counts, poolmon with tracked counts,"
+                    + " violations by rule and site, leaks by tag and site, the verdict.")
+    @Nullable
+    Path report;
+
     @Override
     boolean quiet() {
         return quiet;
@@ -38,7 +51,10 @@ final class RunCommand extends ReplayCommand {
     }
 
     @Override
-    void print(PrintWriter out, ReplayResult result) {
+    void print(PrintWriter out, ReplayResult result) throws IOException {
         out.print(quiet ? ReplaySummary.verdict(result) : ReplaySummary.render(result));
+        if (report != null) {
+            Files.writeString(report, JsonReport.render(result));
+        }
     }
 }

@@ -5,11 +5,14 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.stack.wfp.PlatformProfile;
@@ -19,12 +22,13 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * is a keyword followed by what the option of the same name takes ({@code interface name=r-a,address=192.0.2.1/24}
  * is {@code --interface name=r-a,address=192.0.2.1/24}). {@code docs/cli.md} describes the format.
  *
- * <p>Values accumulate: interfaces, routes and callouts from every source are added in order; the last verifier and
- * profile given win. {@link #build()} checks what needs the whole picture (unique names, routes through known
+ * <p>Values accumulate: interfaces, routes and callouts from every source are added in order; the last verifier, clone
+ * budget and profile given win. {@link #build()} checks what needs the whole picture (unique names, routes through known
  * interfaces) and falls back to {@link RouterConfig#bundled()} when no interface was given at all.
  */
 public final class ConfigParser {
-    private static final String KEYWORDS = "interface, route, callout, verifier, profile";
+    private static final String KEYWORDS = "interface, route, callout, verifier, clone-budget, profile";
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s)?");
     private static final int MINIMUM_MTU = 68;
     private static final int MAXIMUM_MTU = 65_535;
 
@@ -34,6 +38,7 @@ public final class ConfigParser {
     private final List<String> routeSources = new ArrayList<>();
     private final List<String> callouts = new ArrayList<>();
     private @Nullable VerifierLevel verifier;
+    private @Nullable Duration cloneBudget;
     private @Nullable PlatformProfile profile;
 
     /** Reads every line of a configuration file. */
@@ -71,6 +76,7 @@ public final class ConfigParser {
             case "route" -> option(where, "route", value);
             case "callout" -> option(where, "callout", value);
             case "verifier" -> option(where, "verifier", value);
+            case "clone-budget" -> option(where, "clone-budget", value);
             case "profile" -> option(where, "profile", value);
             default ->
                 throw new BadInputException(
@@ -96,6 +102,7 @@ public final class ConfigParser {
                 }
                 case "callout" -> callouts.add(parseClassName(value));
                 case "verifier" -> verifier = parseVerifier(value);
+                case "clone-budget" -> cloneBudget = parseDuration(value);
                 case "profile" -> profile = parseProfile(value);
                 default -> throw new IllegalArgumentException("unknown setting '" + name + "'");
             }
@@ -121,6 +128,7 @@ public final class ConfigParser {
                 routes,
                 callouts,
                 verifier != null ? verifier : defaults.verifier(),
+                cloneBudget != null ? cloneBudget : defaults.cloneBudget(),
                 profile != null ? profile : defaults.profile());
         for (int i = 0; i < routes.size(); i++) {
             if (config.interfaceNamed(routes.get(i).interfaceName()) == null) {
@@ -199,6 +207,19 @@ public final class ConfigParser {
                 throw new IllegalArgumentException(
                         "unknown verifier level '" + value + "' (expected off, standard, full)");
         };
+    }
+
+    /**
+     * A clone budget: a whole number of milliseconds, with {@code ms} or {@code s} after it ({@code 500ms}, {@code 2s});
+     * a bare number is milliseconds.
+     */
+    static Duration parseDuration(String value) {
+        Matcher matcher = DURATION.matcher(value);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("'" + value + "' is not a duration (expected e.g. 500ms or 2s)");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        return "s".equals(matcher.group(2)) ? Duration.ofSeconds(amount) : Duration.ofMillis(amount);
     }
 
     /** {@code windows10} or {@code windows7}. */

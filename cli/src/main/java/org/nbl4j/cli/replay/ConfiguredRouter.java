@@ -56,10 +56,15 @@ public final class ConfiguredRouter<M extends Miniport> {
         this.drivers = drivers;
     }
 
-    /** The {@code Ndis} a run of {@code config} uses: its verifier level, violations collected for the verdict. */
+    /**
+     * The {@code Ndis} a run of {@code config} uses: its verifier level (full tracks every NBL) and clone budget,
+     * violations collected for the verdict.
+     */
     public static Ndis ndis(RouterConfig config) {
-        return Ndis.create(
-                VerifierSettings.standard().withLevel(config.verifier()).withPolicy(ViolationPolicy.COLLECT));
+        return Ndis.create(VerifierSettings.standard()
+                .withLevel(config.verifier())
+                .withHeldCloneBudget(config.cloneBudget())
+                .withPolicy(ViolationPolicy.COLLECT));
     }
 
     /**
@@ -178,6 +183,7 @@ public final class ConfiguredRouter<M extends Miniport> {
                 wfp,
                 ndis.poolUsage(),
                 ndis.verifier().leaks("nbl4j " + config.interfaces().size() + "-interface router"),
+                ndis.verifier().trackedByTag(),
                 List.copyOf(ndis.verifier().violations()),
                 elapsedNanos);
     }

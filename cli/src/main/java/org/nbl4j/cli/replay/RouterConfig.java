@@ -1,18 +1,21 @@
 package org.nbl4j.cli.replay;
 
+import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.verify.VerifierLevel;
+import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.wfp.PlatformProfile;
 
 /**
- * Everything a replay builds its router from: interfaces, routes, callout classes, the verifier level and the Windows
- * profile. Made by {@link ConfigParser} from a file, from command-line values, or both.
+ * Everything a replay builds its router from: interfaces, routes, callout classes, the verifier level, the clone
+ * budget and the Windows profile. Made by {@link ConfigParser} from a file, from command-line values, or both.
  *
  * @param interfaces the interfaces in order; interface {@code i} gets {@code IF_INDEX} {@code i + 1}
  * @param routes routes beyond the on-link routes the addresses add
  * @param callouts class names of {@link org.nbl4j.stack.wfp.CalloutDriver}s to load
  * @param verifier the verifier level of the run's {@code Ndis}
+ * @param cloneBudget how long a callout may hold a clone before the held-clone watchdog reports it
  * @param profile which Windows the WFP layer behaves like
  */
 public record RouterConfig(
@@ -20,6 +23,7 @@ public record RouterConfig(
         List<RouteSpec> routes,
         List<String> callouts,
         VerifierLevel verifier,
+        Duration cloneBudget,
         PlatformProfile profile) {
 
     public RouterConfig {
@@ -48,6 +52,7 @@ public record RouterConfig(
                 List.of(),
                 List.of(),
                 VerifierLevel.STANDARD,
+                VerifierSettings.standard().heldCloneBudget(),
                 PlatformProfile.WINDOWS_10);
     }
 

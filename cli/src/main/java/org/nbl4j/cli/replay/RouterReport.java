@@ -1,6 +1,8 @@
 package org.nbl4j.cli.replay;
 
 import java.util.List;
+import java.util.Map;
+import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.verify.LeakReport;
 import org.nbl4j.core.verify.Violation;
@@ -16,6 +18,7 @@ import org.nbl4j.stack.ip.IpStatistics;
  * @param wfp what the WFP filter engine saw
  * @param poolUsage pool usage by tag once the router was closed: every Diff is 0 unless something leaked
  * @param leaks tracked buffers still allocated once the router was closed
+ * @param tracked per tag, how many buffers the verifier tracked with sites over the run (all of them at full)
  * @param violations rules the run broke
  * @param elapsedNanos wall-clock time of the run
  */
@@ -26,11 +29,13 @@ public record RouterReport(
         WfpCounts wfp,
         PoolUsageSnapshot poolUsage,
         LeakReport leaks,
+        Map<PoolTag, Long> tracked,
         List<Violation> violations,
         long elapsedNanos) {
 
     public RouterReport {
         interfaces = List.copyOf(interfaces);
+        tracked = Map.copyOf(tracked);
         violations = List.copyOf(violations);
     }
 

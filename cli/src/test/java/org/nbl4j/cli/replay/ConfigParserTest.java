@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ class ConfigParserTest {
                         "route 2001:db8:9::/48,interface=r-a",
                         "callout com.example.Blocker",
                         "verifier full",
+                        "clone-budget 2s",
                         "profile windows7"))
                 .build();
 
@@ -55,7 +57,22 @@ class ConfigParserTest {
         assertEquals("2001:db8:9::/48", config.routes().get(1).prefix().toString());
         assertEquals(List.of("com.example.Blocker"), config.callouts());
         assertEquals(VerifierLevel.FULL, config.verifier());
+        assertEquals(Duration.ofSeconds(2), config.cloneBudget());
         assertEquals(PlatformProfile.WINDOWS_7, config.profile());
+    }
+
+    @Test
+    void theCloneBudgetIsMillisecondsOrSeconds() throws Exception {
+        assertEquals(Duration.ofSeconds(1), new ConfigParser().build().cloneBudget(), "the verifier's default");
+        assertEquals(
+                Duration.ofMillis(250),
+                new ConfigParser().option("clone-budget", "250ms").build().cloneBudget());
+        assertEquals(
+                Duration.ofMillis(40),
+                new ConfigParser().option("clone-budget", "40").build().cloneBudget());
+        BadInputException bad =
+                assertThrows(BadInputException.class, () -> new ConfigParser().option("clone-budget", "soon"));
+        assertEquals("--clone-budget 'soon': 'soon' is not a duration (expected e.g. 500ms or 2s)", bad.getMessage());
     }
 
     @Test

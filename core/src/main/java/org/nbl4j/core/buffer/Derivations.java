@@ -6,8 +6,7 @@ import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
-import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.BufferRule;
 
 /** The algorithms behind clones, fragments and reassemblies and their free functions (ndis-buffers §5.2 - §5.4). */
 final class Derivations {
@@ -22,13 +21,13 @@ final class Derivations {
             return null;
         }
         if ((cloneFlags & CloneFlags.NDIS_CLONE_FLAGS_RESERVED) != 0) {
-            throw reservedCloneFlags(cloneFlags);
+            throw original.pool.verifier().rejected(BufferRule.CLONE_RESERVED_FLAG, reservedFlags(cloneFlags));
         }
         NetBufferListPool nblPool = requestedNblPool != null
                 ? requestedNblPool
                 : original.pool.ndis().defaultNetBufferListPool();
         if (nblPool.isDataPool()) {
-            throw new RuleViolation(Rule.CLONE_FROM_DATA_POOL, nblPool.toString());
+            throw original.pool.verifier().rejected(BufferRule.CLONE_FROM_DATA_POOL, nblPool.toString());
         }
         NetBufferList clone = nblPool.allocate(0, 0, NetBufferListKind.CLONE);
         if (clone == null) {
@@ -91,15 +90,15 @@ final class Derivations {
         clone.pool
                 .verifier()
                 .report(
-                        Rule.CLONE_FLAGS_MISMATCH,
+                        BufferRule.CLONE_FLAGS_MISMATCH,
                         "allocated with 0x" + Integer.toHexString(clone.derivationArgument) + ", freed with 0x"
                                 + Integer.toHexString(freeCloneFlags),
                         clone.track,
                         0);
     }
 
-    private static RuleViolation reservedCloneFlags(int cloneFlags) {
-        return new RuleViolation(Rule.CLONE_RESERVED_FLAG, "AllocateCloneFlags 0x" + Integer.toHexString(cloneFlags));
+    private static String reservedFlags(int cloneFlags) {
+        return "AllocateCloneFlags 0x" + Integer.toHexString(cloneFlags);
     }
 
     static void freeClone(NetBufferList clone, int freeCloneFlags) {
@@ -135,7 +134,7 @@ final class Derivations {
         if (!original.mayTouch("NdisAllocateFragmentNetBufferList")) {
             return null;
         }
-        requireZeroFlags(flags);
+        requireZeroFlags(original, flags);
         if (maximumLength <= 0 || startOffset < 0) {
             return null;
         }
@@ -191,7 +190,7 @@ final class Derivations {
         if (!original.mayTouch("NdisAllocateReassembledNetBufferList")) {
             return null;
         }
-        requireZeroFlags(flags);
+        requireZeroFlags(original, flags);
         Ndis ndis = original.pool.ndis();
         NetBufferListPool pool = requestedPool != null ? requestedPool : ndis.defaultNetBufferListPool();
         if (!pool.parameters().allocateNetBuffer() || pool.isDataPool() || startOffset < 0) {
@@ -255,11 +254,16 @@ final class Derivations {
         if (!derived.mayFree(kind, ddi)) {
             return;
         }
-        requireZeroFlags(flags);
+        requireZeroFlags(derived, flags);
         if (dataOffsetDelta != derived.derivationArgument) {
-            throw new RuleViolation(
-                    Rule.FRAGMENT_DELTA_MISMATCH,
-                    "allocated with " + derived.derivationArgument + ", freed with " + dataOffsetDelta);
+            derived.pool
+                    .verifier()
+                    .report(
+                            BufferRule.FRAGMENT_DELTA_MISMATCH,
+                            "allocated with " + derived.derivationArgument + ", freed with " + dataOffsetDelta,
+                            derived.track,
+                            0);
+            return;
         }
         MdlPool mdls = derived.pool.ndis().mdls();
         derived.next = null;
@@ -336,9 +340,11 @@ final class Derivations {
         }
     }
 
-    private static void requireZeroFlags(int flags) {
+    private static void requireZeroFlags(NetBufferList nbl, int flags) {
         if (flags != 0) {
-            throw new RuleViolation(Rule.FRAGMENT_FLAGS_NOT_ZERO, "flags 0x" + Integer.toHexString(flags));
+            throw nbl.pool
+                    .verifier()
+                    .rejected(BufferRule.FRAGMENT_FLAGS_NOT_ZERO, "flags 0x" + Integer.toHexString(flags));
         }
     }
 

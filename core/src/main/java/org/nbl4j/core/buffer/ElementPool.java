@@ -7,6 +7,8 @@ import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.Verifier;
@@ -78,11 +80,11 @@ abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
     /**
      * Throws if the pool was freed: its handle is no longer valid.
      *
-     * @throws RuleViolation {@link Rule#USE_AFTER_FREE}
+     * @throws RuleViolation {@link BufferRule#USE_AFTER_FREE}
      */
     final void requireOpen() {
         if (closed) {
-            throw new RuleViolation(Rule.USE_AFTER_FREE, kind + " pool " + tag + " was freed");
+            throw verifier.rejected(BufferRule.POOL_USED_AFTER_FREE, kind + " pool " + tag + " was freed");
         }
     }
 
@@ -91,7 +93,7 @@ abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
      * checks that the pool is open: a closed pool's recycler hands out nothing, so every allocation from it comes
      * here.
      *
-     * @throws RuleViolation {@link Rule#USE_AFTER_FREE} if the pool was freed
+     * @throws RuleViolation {@link BufferRule#USE_AFTER_FREE} if the pool was freed
      */
     final T take() {
         T element = recycler.take();
@@ -133,7 +135,7 @@ abstract sealed class ElementPool<T> permits NetBufferPool, NetBufferListPool {
      * {@code rule} with the tracked ones' allocation sites and leaves the pool open.
      */
     final void close(Rule rule, long bugcheckParameter2, String ddi) {
-        if (closed) {
+        if (closed || !verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, NetBufferList.NBLAPI)) {
             return;
         }
         long held = outstanding();

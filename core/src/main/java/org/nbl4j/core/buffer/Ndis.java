@@ -14,7 +14,8 @@ import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.memory.TaggedMemory;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.core.verify.VerifierSettings;
 
@@ -58,7 +59,7 @@ public final class Ndis implements AutoCloseable {
     private Ndis(boolean checked, VerifierSettings settings) {
         this.checked = checked;
         this.verifier = new Verifier(settings);
-        this.memory = new TaggedMemory(checked, verifier);
+        this.memory = new TaggedMemory(checked, verifier.memoryWatch());
         this.mdls = new MdlPool(memory);
         this.retreatAccount = memory.account(RETREAT_TAG);
         this.defaultNetBufferListPool =
@@ -120,6 +121,9 @@ public final class Ndis implements AutoCloseable {
      * @return the pool, or {@code null} if the parameters are invalid (§4.6)
      */
     public @Nullable NetBufferListPool allocateNetBufferListPool(NetBufferListPoolParameters parameters) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferListPool", NetBufferList.NBLAPI)) {
+            return null;
+        }
         return parameters.isValid() ? new NetBufferListPool(this, parameters) : null;
     }
 
@@ -129,6 +133,9 @@ public final class Ndis implements AutoCloseable {
      * @return the pool, or {@code null} if the parameters are invalid (§3.10)
      */
     public @Nullable NetBufferPool allocateNetBufferPool(NetBufferPoolParameters parameters) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferPool", NetBufferList.NBLAPI)) {
+            return null;
+        }
         return parameters.isValid() ? new NetBufferPool(this, parameters) : null;
     }
 
@@ -149,6 +156,9 @@ public final class Ndis implements AutoCloseable {
      * @return the memory, or {@code null} if {@code length} is 0
      */
     public @Nullable MemoryBlock allocateMemoryWithTag(int length, PoolTag tag) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateMemoryWithTagPriority", "ndis")) {
+            return null;
+        }
         return memory.allocate(tag, length);
     }
 
@@ -158,7 +168,10 @@ public final class Ndis implements AutoCloseable {
     }
 
     /** {@code NdisAllocateMdl}: an MDL over the first {@code length} bytes of off-heap memory the caller owns. */
-    public Mdl allocateMdl(MemorySegment memory, int length) {
+    public @Nullable Mdl allocateMdl(MemorySegment memory, int length) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateMdl", "ndis")) {
+            return null;
+        }
         return mdls.allocate(memory, length);
     }
 
@@ -231,8 +244,9 @@ public final class Ndis implements AutoCloseable {
     }
 
     /**
-     * Shuts this NDIS down: frees the default pools and all memory, after which anything still allocated is unusable.
-     * Whatever is still allocated under any tag is first noted as {@link Rule#LEAKED_AT_SHUTDOWN}, with the
+     * Shuts this NDIS down: stops the held-clone watchdog's timer, frees the default pools and all memory, after which
+     * anything still allocated is unusable.
+     * Whatever is still allocated under any tag is first noted as {@link BufferRule#LEAKED_AT_SHUTDOWN}, with the
      * outstanding tags and the allocation sites of the tracked buffers among them: logged and kept in the verifier's
      * violations, never thrown, since a shutdown cannot be refused. Closing again does nothing.
      */
@@ -242,6 +256,7 @@ public final class Ndis implements AutoCloseable {
             return;
         }
         closed = true;
+        verifier.close();
         try {
             List<PoolUsage> outstanding = memory.snapshot().outstanding();
             if (outstanding.isEmpty()) {
@@ -261,7 +276,7 @@ public final class Ndis implements AutoCloseable {
                     count += usage.diff();
                 }
                 detail.append(verifier.leaks("NDIS shutdown").describe());
-                verifier.note(Rule.LEAKED_AT_SHUTDOWN, detail.toString(), count);
+                verifier.report(BufferRule.LEAKED_AT_SHUTDOWN, detail.toString(), null, count);
             }
         } finally {
             memory.close();

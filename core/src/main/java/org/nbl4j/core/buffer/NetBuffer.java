@@ -8,9 +8,11 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * One packet's worth of data in an MDL chain, with the cursor that says where the current layer's data starts.
@@ -260,7 +262,10 @@ public final class NetBuffer {
      */
     public void free() {
         if (embeddedIn != null) {
-            throw new RuleViolation(Rule.NB_FREE_EMBEDDED, "the NB goes with its NBL: " + embeddedIn);
+            pool.ndis()
+                    .verifier()
+                    .report(BufferRule.NB_FREE_EMBEDDED, "the NB goes with its NBL: " + embeddedIn, null, 0);
+            return;
         }
         ((NetBufferPool) pool).release(this);
     }
@@ -335,7 +340,9 @@ public final class NetBuffer {
         }
         requireLength(delta, "DataOffsetDelta");
         if (delta > dataLength) {
-            throw new RuleViolation(Rule.NB_ADVANCE_BEYOND_DATA, "delta " + delta + " > DataLength " + dataLength);
+            throw pool.ndis()
+                    .verifier()
+                    .rejected(BufferRule.NB_ADVANCE_BEYOND_DATA, "delta " + delta + " > DataLength " + dataLength);
         }
         dataOffset += delta;
         dataLength -= delta;
@@ -424,9 +431,9 @@ public final class NetBuffer {
                 || !source.mayTouch("NdisCopyFromNetBufferToNetBuffer")) {
             return 0;
         }
-        requireLength(destinationOffset, "DestinationOffset");
-        requireLength(sourceOffset, "SourceOffset");
-        requireLength(bytesToCopy, "BytesToCopy");
+        destination.requireLength(destinationOffset, "DestinationOffset");
+        destination.requireLength(sourceOffset, "SourceOffset");
+        destination.requireLength(bytesToCopy, "BytesToCopy");
         Mdl sourceMdl = source.currentMdl;
         long sourceAt = (long) source.currentMdlOffset + sourceOffset;
         Mdl destinationMdl = destination.currentMdl;
@@ -560,20 +567,25 @@ public final class NetBuffer {
             chainBytes += mdl.byteCount();
         }
         if ((long) dataOffset + dataLength > chainBytes) {
-            throw new RuleViolation(
-                    Rule.NB_INVARIANT,
-                    "I1: DataOffset " + dataOffset + " + DataLength " + dataLength + " > chain of " + chainBytes);
+            throw pool.ndis()
+                    .verifier()
+                    .rejected(
+                            BufferRule.NB_INVARIANT,
+                            "I1: DataOffset " + dataOffset + " + DataLength " + dataLength + " > chain of "
+                                    + chainBytes);
         }
         if (currentMdl == null) {
             beforeCurrent = chainBytes;
         } else if (beforeCurrent < 0) {
-            throw new RuleViolation(Rule.NB_INVARIANT, "I2: CurrentMdl is not in the MDL chain");
+            throw pool.ndis().verifier().rejected(BufferRule.NB_INVARIANT, "I2: CurrentMdl is not in the MDL chain");
         }
         if (beforeCurrent + currentMdlOffset != dataOffset) {
-            throw new RuleViolation(
-                    Rule.NB_INVARIANT,
-                    "I2: bytes before CurrentMdl " + beforeCurrent + " + CurrentMdlOffset " + currentMdlOffset
-                            + " != DataOffset " + dataOffset);
+            throw pool.ndis()
+                    .verifier()
+                    .rejected(
+                            BufferRule.NB_INVARIANT,
+                            "I2: bytes before CurrentMdl " + beforeCurrent + " + CurrentMdlOffset " + currentMdlOffset
+                                    + " != DataOffset " + dataOffset);
         }
     }
 
@@ -650,16 +662,20 @@ public final class NetBuffer {
         if (list != null) {
             return list.mayTouch(ddi);
         }
+        Verifier verifier = pool.ndis().verifier();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, NetBufferList.NBLAPI)) {
+            return false;
+        }
         if (!allocated) {
-            pool.ndis().verifier().report(Rule.USE_AFTER_FREE, ddi + " on a freed " + this, track, 0);
+            verifier.report(BufferRule.USE_AFTER_FREE, ddi + " on a freed " + this, track, 0);
             return false;
         }
         return true;
     }
 
-    static int requireLength(long value, String what) {
+    int requireLength(long value, String what) {
         if (value < 0 || value > Integer.MAX_VALUE) {
-            throw new RuleViolation(Rule.NB_LENGTH_OVERFLOW, what + " = " + value);
+            throw pool.ndis().verifier().rejected(BufferRule.NB_LENGTH_OVERFLOW, what + " = " + value);
         }
         return (int) value;
     }

@@ -7,9 +7,10 @@ import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.Verifier;
 
@@ -49,6 +50,12 @@ public final class NetBufferList {
      * The pool's verifier is on: kept in the NBL itself (it never changes), so that with the verifier off every
      * check on the common path is one test of a field the NBL already has in cache.
      */
+    /**
+     * The header whose pages document the NB and NBL functions' rule {@code IRQL <= DISPATCH_LEVEL} (SDV's
+     * {@code Irql_NetBuffer_Function}; ndis-buffers §6.11).
+     */
+    static final String NBLAPI = "nblapi";
+
     private final boolean verifying;
     /** The verifier is on or NDIS runs in checked mode: {@link #mayTouch} has more to do than say yes. */
     private final boolean guarded;
@@ -380,9 +387,10 @@ public final class NetBufferList {
         written |= 1 << index;
     }
 
-    private static void requireDriverSlot(NetBufferListInfo slot) {
+    private void requireDriverSlot(NetBufferListInfo slot) {
         if (slot == NetBufferListInfo.WfpNetBufferListInfo) {
-            throw new RuleViolation(Rule.INFO_SLOT_RESERVED, "no driver may store in WfpNetBufferListInfo");
+            throw pool.verifier()
+                    .rejected(BufferRule.INFO_SLOT_RESERVED, "no driver may store in WfpNetBufferListInfo");
         }
     }
 
@@ -445,7 +453,8 @@ public final class NetBufferList {
             pushed += block.size - block.offset;
         }
         if (size < 0 || size > pushed) {
-            throw new RuleViolation(Rule.CONTEXT_OVER_RELEASE, "popping " + size + " bytes, " + pushed + " in use");
+            throw pool.verifier()
+                    .rejected(BufferRule.CONTEXT_OVER_RELEASE, "popping " + size + " bytes, " + pushed + " in use");
         }
         int remaining = size;
         while (remaining > 0) {
@@ -652,22 +661,25 @@ public final class NetBufferList {
     /** {@link #mayFree}'s reporting half, kept apart so that the common case stays small enough to inline. */
     private boolean mayFreeChecked(NetBufferListKind expected, String ddi) {
         Verifier verifier = pool.verifier();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, NBLAPI)) {
+            return false;
+        }
         if (!isAllocated()) {
-            verifier.report(Rule.NBL_DOUBLE_FREE, ddi + " on " + this + ", already freed", track, 0);
+            verifier.report(BufferRule.NBL_DOUBLE_FREE, ddi + " on " + this + ", already freed", track, 0);
             return false;
         }
         if (kind != expected) {
             verifier.report(
-                    Rule.NBL_WRONG_FREE_FUNCTION, ddi + " on a " + kind + " NBL; it has its own free", track, 0);
+                    BufferRule.NBL_WRONG_FREE_FUNCTION, ddi + " on a " + kind + " NBL; it has its own free", track, 0);
             return false;
         }
         if (verifying && owner != OwnerState.OWNED) {
-            verifier.report(Rule.NBL_FREE_IN_FLIGHT, ddi + " on " + this + " while it is " + owner, track, 0);
+            verifier.report(BufferRule.NBL_FREE_IN_FLIGHT, ddi + " on " + this + " while it is " + owner, track, 0);
             return false;
         }
         if (verifying && childRefCount > 0) {
             verifier.report(
-                    Rule.NBL_FREE_WITH_CHILDREN,
+                    BufferRule.NBL_FREE_WITH_CHILDREN,
                     ddi + " on " + this + " with ChildRefCount " + childRefCount,
                     track,
                     0);
@@ -794,14 +806,17 @@ public final class NetBufferList {
         Verifier verifier = pool.verifier();
         if (!verifying) {
             if (!isAllocated()) {
-                verifier.report(Rule.USE_AFTER_FREE, ddi + " on " + this, track, 0);
+                verifier.report(BufferRule.USE_AFTER_FREE, ddi + " on " + this, track, 0);
                 return false;
             }
             return true;
         }
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, NBLAPI)) {
+            return false;
+        }
         if (owner != OwnerState.OWNED) {
             verifier.report(
-                    owner == OwnerState.FREE ? Rule.USE_AFTER_FREE : Rule.NBL_NOT_OWNED,
+                    owner == OwnerState.FREE ? BufferRule.USE_AFTER_FREE : BufferRule.NBL_NOT_OWNED,
                     ddi + " on " + this + " while it is " + owner,
                     track,
                     0);
@@ -824,6 +839,24 @@ public final class NetBufferList {
     /** What the verifier tracks of this NBL (allocation site, touches, holder), if it was sampled. */
     public @Nullable BufferTrack track() {
         return track;
+    }
+
+    /**
+     * Makes the verifier track this NBL as a clone, whether or not it was sampled at allocation: WFP's deep clone
+     * ({@code FwpsAllocateDeepCloneNetBufferList0}, seed 000) takes an ordinary NBL from a pool and fills it with a
+     * copy of its parent, and the held-clone watchdog must watch it as it watches every clone. With the verifier off
+     * it does nothing.
+     */
+    public void trackAsClone() {
+        if (!verifying) {
+            return;
+        }
+        BufferTrack tracked = track;
+        if (tracked != null) {
+            pool.verifier().watchAsClone(tracked);
+        } else {
+            track = pool.verifier().track(this, pool.tag(), true);
+        }
     }
 
     /**
@@ -854,7 +887,7 @@ public final class NetBufferList {
         };
         if (!legal) {
             verifier.report(
-                    from == OwnerState.FREE ? Rule.USE_AFTER_FREE : Rule.NBL_ILLEGAL_HAND_OFF,
+                    from == OwnerState.FREE ? BufferRule.USE_AFTER_FREE : BufferRule.NBL_ILLEGAL_HAND_OFF,
                     this + " handed from " + from + " to " + to,
                     track,
                     0);

@@ -4,8 +4,9 @@ import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /**
@@ -69,6 +70,9 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
      * @return the NBL, or {@code null} if a size is not a multiple of 8 or context allocation failed
      */
     public @Nullable NetBufferList allocateNetBufferList(int contextSize, int contextBackFill) {
+        if (verifying && !verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferList", NetBufferList.NBLAPI)) {
+            return null;
+        }
         return allocate(contextSize, contextBackFill, NetBufferListKind.ALLOCATED);
     }
 
@@ -151,7 +155,12 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
         if (!parameters.allocateNetBuffer() || isDataPool()) {
             return null;
         }
-        NetBufferPool.requireFits(mdlChain, dataOffset, dataLength);
+        if (verifying
+                && !verifier.irqlAtMost(
+                        Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferAndNetBufferList", NetBufferList.NBLAPI)) {
+            return null;
+        }
+        NetBufferPool.requireFits(verifier, mdlChain, dataOffset, dataLength);
         NetBufferList nbl = allocateNetBufferList(contextSize, contextBackFill);
         if (nbl != null && nbl.embeddedNetBuffer != null) {
             nbl.embeddedNetBuffer.initialize(mdlChain, dataOffset, dataLength);
@@ -162,13 +171,13 @@ public final class NetBufferListPool extends ElementPool<NetBufferList> implemen
     /**
      * {@code NdisFreeNetBufferListPool}: releases the pool and its memory.
      *
-     * @throws RuleViolation {@link Rule#NBL_LEAKED} if NBLs of the pool are still allocated: Windows' NBL tracker
+     * @throws RuleViolation {@link BufferRule#NBL_LEAKED} if NBLs of the pool are still allocated: Windows' NBL tracker
      *     bugchecks 0x7C with parameters 0x27, 1 when a driver deregisters holding NBLs (nbl-reuse §1.6); the pool
      *     stays open and the report names the tracked NBLs' allocation sites
      */
     @Override
     public void close() {
-        close(Rule.NBL_LEAKED, 1, "NdisFreeNetBufferListPool");
+        close(BufferRule.NBL_LEAKED, 1, "NdisFreeNetBufferListPool");
     }
 
     @Override

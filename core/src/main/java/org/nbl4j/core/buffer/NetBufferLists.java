@@ -2,7 +2,7 @@ package org.nbl4j.core.buffer;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /**
@@ -50,7 +50,7 @@ public final class NetBufferLists {
     /**
      * Throws if the chain loops back on itself (Floyd's two pointers: no allocation, no marks).
      *
-     * @throws RuleViolation {@link Rule#CHAIN_CYCLE}
+     * @throws RuleViolation {@link BufferRule#CHAIN_CYCLE}
      */
     public static void requireNoCycle(@Nullable NetBufferList head) {
         NetBufferList slow = head;
@@ -59,7 +59,9 @@ public final class NetBufferLists {
             slow = slow == null ? null : slow.next;
             fast = fast.next.next;
             if (fast != null && fast == slow) {
-                throw new RuleViolation(Rule.CHAIN_CYCLE, "NBL chain from " + head + " loops at " + fast);
+                throw fast.pool
+                        .verifier()
+                        .rejected(BufferRule.CHAIN_CYCLE, "NBL chain from " + head + " loops at " + fast);
             }
         }
     }
@@ -72,7 +74,7 @@ public final class NetBufferLists {
             slow = slow == null ? null : slow.next;
             fast = fast.next.next;
             if (fast != null && fast == slow) {
-                throw new RuleViolation(Rule.CHAIN_CYCLE, "NB chain from " + first + " loops");
+                throw fast.pool.ndis().verifier().rejected(BufferRule.CHAIN_CYCLE, "NB chain from " + first + " loops");
             }
         }
     }
@@ -80,7 +82,7 @@ public final class NetBufferLists {
     /**
      * Throws if either chain loops or the two share an NBL (the NetAdapterCx {@code nblutil.h} overlap assertion).
      *
-     * @throws RuleViolation {@link Rule#CHAIN_CYCLE} or {@link Rule#CHAIN_OVERLAP}
+     * @throws RuleViolation {@link BufferRule#CHAIN_CYCLE} or {@link BufferRule#CHAIN_OVERLAP}
      */
     public static void requireDisjoint(@Nullable NetBufferList first, @Nullable NetBufferList second) {
         requireNoCycle(first);
@@ -91,7 +93,7 @@ public final class NetBufferLists {
         }
         for (NetBufferList nbl = second; nbl != null; nbl = nbl.next) {
             if (nbl.chainMark == mark) {
-                throw new RuleViolation(Rule.CHAIN_OVERLAP, nbl + " is in both chains");
+                throw nbl.pool.verifier().rejected(BufferRule.CHAIN_OVERLAP, nbl + " is in both chains");
             }
         }
     }

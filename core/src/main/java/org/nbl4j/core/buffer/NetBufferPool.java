@@ -3,9 +3,11 @@ package org.nbl4j.core.buffer;
 import java.lang.foreign.Arena;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * A pool of NET_BUFFERs, optionally each with an MDL and a data buffer: the handle {@code NdisAllocateNetBufferPool}
@@ -43,10 +45,13 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
      */
     public @Nullable NetBuffer allocateNetBuffer(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
         requireOpen();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBuffer", NetBufferList.NBLAPI)) {
+            return null;
+        }
         if (isDataPool()) {
             return null;
         }
-        requireFits(mdlChain, dataOffset, dataLength);
+        requireFits(verifier, mdlChain, dataOffset, dataLength);
         NetBuffer nb = take();
         nb.initialize(mdlChain, dataOffset, dataLength);
         return tracked(nb);
@@ -60,6 +65,9 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
      */
     public @Nullable NetBuffer allocateNetBufferMdlAndData() {
         requireOpen();
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisAllocateNetBufferMdlAndData", NetBufferList.NBLAPI)) {
+            return null;
+        }
         if (!isDataPool()) {
             return null;
         }
@@ -78,16 +86,19 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
      */
     @Override
     public void close() {
-        close(Rule.POOL_FREED_WITH_OUTSTANDING, 0, "NdisFreeNetBufferPool");
+        close(BufferRule.POOL_FREED_WITH_OUTSTANDING, 0, "NdisFreeNetBufferPool");
     }
 
     /** {@code NdisFreeNetBuffer}'s work: the MDL chain of a non-data NB is left to the caller. */
     void release(NetBuffer nb) {
         if (nb.pool != this) {
-            throw new RuleViolation(Rule.POOL_WRONG_KIND, nb + " came from " + nb.pool);
+            throw verifier.rejected(BufferRule.POOL_WRONG_KIND, nb + " came from " + nb.pool);
+        }
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFreeNetBuffer", NetBufferList.NBLAPI)) {
+            return;
         }
         if (!nb.allocated) {
-            verifier.report(Rule.NB_DOUBLE_FREE, "NdisFreeNetBuffer on " + nb + ", already freed", nb.track, 0);
+            verifier.report(BufferRule.NB_DOUBLE_FREE, "NdisFreeNetBuffer on " + nb + ", already freed", nb.track, 0);
             return;
         }
         nb.allocated = false;
@@ -99,14 +110,14 @@ public final class NetBufferPool extends ElementPool<NetBuffer> implements Buffe
         giveBack(nb);
     }
 
-    static void requireFits(@Nullable Mdl mdlChain, int dataOffset, int dataLength) {
+    static void requireFits(Verifier verifier, @Nullable Mdl mdlChain, int dataOffset, int dataLength) {
         long chainBytes = 0;
         for (Mdl mdl = mdlChain; mdl != null; mdl = mdl.next()) {
             chainBytes += mdl.byteCount();
         }
         if (dataOffset < 0 || dataLength < 0 || (long) dataOffset + dataLength > chainBytes) {
-            throw new RuleViolation(
-                    Rule.NB_INVARIANT,
+            throw verifier.rejected(
+                    BufferRule.NB_INVARIANT,
                     "I1: DataOffset " + dataOffset + " + DataLength " + dataLength + " > MDL chain of " + chainBytes);
         }
     }

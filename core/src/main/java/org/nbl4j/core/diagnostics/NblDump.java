@@ -351,6 +351,7 @@ public final class NblDump {
     private static String processor(BufferEvent event) {
         return event.thread()
                 + switch (event.irql()) {
+                    case HIGH_LEVEL -> ", IRQL=HIGH";
                     case DISPATCH_LEVEL -> ", IRQL=DPC";
                     case APC_LEVEL -> ", IRQL=APC";
                     case PASSIVE_LEVEL -> "";

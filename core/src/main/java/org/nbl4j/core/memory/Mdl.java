@@ -2,8 +2,6 @@ package org.nbl4j.core.memory;
 
 import java.lang.foreign.MemorySegment;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.verify.Rule;
-import org.nbl4j.core.verify.RuleViolation;
 
 /**
  * A memory descriptor list entry: a run of bytes in off-heap memory, linked to the next entry of a chain.
@@ -122,8 +120,11 @@ public final class Mdl {
      */
     public void adjustLength(int length) {
         if (length < 0 || length > allocatedByteCount) {
-            throw new RuleViolation(
-                    Rule.MDL_ADJUST_TOO_LONG, "length " + length + ", allocated with " + allocatedByteCount);
+            throw pool.memory()
+                    .watch()
+                    .rejected(
+                            MemoryMisuse.MDL_ADJUST_TOO_LONG,
+                            "length " + length + ", allocated with " + allocatedByteCount);
         }
         byteCount = length;
     }

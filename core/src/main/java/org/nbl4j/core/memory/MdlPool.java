@@ -2,8 +2,6 @@ package org.nbl4j.core.memory;
 
 import java.lang.foreign.MemorySegment;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.verify.Rule;
-import org.nbl4j.core.verify.RuleViolation;
 
 /**
  * Makes and frees MDL descriptors, accounted under the tag {@code "Mdl "} as {@code IoAllocateMdl} is on Windows.
@@ -37,7 +35,7 @@ public final class MdlPool {
      */
     public Mdl allocate(MemorySegment memory, int length) {
         if (!memory.isNative()) {
-            throw new RuleViolation(Rule.MEMORY_NOT_NONPAGED, "a heap segment cannot back an MDL");
+            throw this.memory.watch().rejected(MemoryMisuse.MEMORY_NOT_NONPAGED, "a heap segment cannot back an MDL");
         }
         if (length < 0 || length > memory.byteSize()) {
             throw new IllegalArgumentException("length " + length + " outside a segment of " + memory.byteSize());
@@ -115,29 +113,37 @@ public final class MdlPool {
     /** NDIS's default {@code NetFreeMdl}: frees the descriptor and the buffer allocated with it. */
     public void freeWithMemory(Mdl mdl) {
         MemoryBlock owned = mdl.ownedMemory;
-        release(mdl);
-        if (owned != null) {
+        if (release(mdl) && owned != null) {
             memory.free(owned);
         }
     }
 
-    private void release(Mdl mdl) {
+    /** Frees the descriptor, unless the free is misuse that the watch lets pass: then it refuses and says so. */
+    private boolean release(Mdl mdl) {
+        MemoryWatch watch = memory.watch();
         if (mdl.pool != this) {
-            throw new RuleViolation(Rule.MEMORY_FOREIGN_FREE, mdl + " belongs to another MDL pool");
+            throw watch.rejected(MemoryMisuse.MEMORY_FOREIGN_FREE, mdl + " belongs to another MDL pool");
         }
         if (!mdl.allocated) {
-            throw new RuleViolation(Rule.MDL_DOUBLE_FREE, mdl.toString());
+            watch.misused(MemoryMisuse.MDL_DOUBLE_FREE, mdl.toString(), null);
+            return false;
         }
         if (mdl.origin == MdlOrigin.POOL_EMBEDDED) {
-            throw new RuleViolation(Rule.NB_FREE_EMBEDDED, "the MDL of a data-pool element is freed with the element");
+            watch.misused(
+                    MemoryMisuse.EMBEDDED_MDL_FREED, "the MDL of a data-pool element is freed with the element", null);
+            return false;
         }
         if (mdl.byteCount != mdl.allocatedByteCount) {
-            throw new RuleViolation(
-                    Rule.MDL_LENGTH_NOT_RESTORED, mdl + " was allocated with " + mdl.allocatedByteCount + " bytes");
+            watch.misused(
+                    MemoryMisuse.MDL_LENGTH_NOT_RESTORED,
+                    mdl + " was allocated with " + mdl.allocatedByteCount + " bytes",
+                    null);
+            return false;
         }
         mdl.allocated = false;
         mdl.next = null;
         mdl.ownedMemory = null;
         free.give(mdl);
+        return true;
     }
 }

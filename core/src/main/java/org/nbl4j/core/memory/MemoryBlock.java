@@ -3,7 +3,6 @@ package org.nbl4j.core.memory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.verify.BufferTrack;
 
 /**
  * One allocation from {@link TaggedMemory}: what {@code NdisAllocateMemoryWithTagPriority} returns.
@@ -24,9 +23,9 @@ public final class MemoryBlock {
 
     long size;
     boolean allocated;
-    /** The verifier's record of this block, if sampled; kept after the free to name the first free. */
+    /** The {@link MemoryWatch}'s record of this block, if followed; kept after the free to name the first free. */
     @Nullable
-    BufferTrack track;
+    Object record;
 
     MemoryBlock(TaggedMemory owner, int sizeClass, @Nullable Arena arena, MemorySegment segment) {
         this.owner = owner;

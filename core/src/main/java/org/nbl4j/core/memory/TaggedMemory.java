@@ -8,10 +8,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.verify.BufferTrack;
-import org.nbl4j.core.verify.Rule;
-import org.nbl4j.core.verify.Verifier;
-import org.nbl4j.core.verify.VerifierSettings;
 
 /**
  * nbl4j's nonpaged pool: off-heap memory handed out in tagged blocks and accounted per {@link PoolTag}.
@@ -29,30 +25,30 @@ public final class TaggedMemory implements AutoCloseable {
     public static final long ALIGNMENT = 16;
 
     private final boolean checked;
-    private final Verifier verifier;
+    private final MemoryWatch watch;
+    /** The watch follows blocks: read once, so that with the verifier off an allocation tests this field only. */
+    private final boolean following;
+
     private final Arena slabs = Arena.ofShared();
     private final ConcurrentHashMap<PoolTag, TagAccount> accounts = new ConcurrentHashMap<>();
     private final List<Recycler<MemoryBlock>> classes = new ArrayList<>();
 
     /**
-     * Memory whose violations throw and whose blocks are not tracked.
-     *
      * @param checked give every block its own arena so that a use after free throws
+     * @param watch follows sampled blocks and answers misuse: the verifier's {@code memoryWatch()}
      */
-    public TaggedMemory(boolean checked) {
-        this(checked, new Verifier(VerifierSettings.off()));
-    }
-
-    /**
-     * @param checked give every block its own arena so that a use after free throws
-     * @param verifier tracks allocation sites of sampled blocks and reports double and foreign frees
-     */
-    public TaggedMemory(boolean checked, Verifier verifier) {
+    public TaggedMemory(boolean checked, MemoryWatch watch) {
         this.checked = checked;
-        this.verifier = verifier;
+        this.watch = watch;
+        this.following = watch.follows();
         for (int shift = SMALLEST_CLASS_SHIFT; shift <= LARGEST_CLASS_SHIFT; shift++) {
             classes.add(new Recycler<>());
         }
+    }
+
+    /** The watch that answers misuse of this memory and of the MDLs made from it. */
+    MemoryWatch watch() {
+        return watch;
     }
 
     /** Whether use after free is caught (each block has its own arena). */
@@ -89,27 +85,26 @@ public final class TaggedMemory implements AutoCloseable {
         block.account = account;
         block.size = size;
         block.allocated = true;
-        block.track = verifier.enabled() ? verifier.track(block, account.tag(), false) : null;
+        block.record = following ? watch.allocated(block, account.tag()) : null;
         account.cell().allocated(size);
         return block;
     }
 
     /**
-     * Frees a block. A second free, or a free to another {@code TaggedMemory}, is a {@link RuleViolation}: Windows
-     * would corrupt its pool.
+     * Frees a block. A free to another {@code TaggedMemory} is rejected and a second free is reported to the
+     * {@link MemoryWatch}: Windows would corrupt its pool.
      */
     public void free(MemoryBlock block) {
         if (block.owner != this) {
-            verifier.report(Rule.MEMORY_FOREIGN_FREE, "block of " + block.size + " bytes", block.track, 0);
-            return;
+            throw watch.rejected(MemoryMisuse.MEMORY_FOREIGN_FREE, "block of " + block.size + " bytes");
         }
         if (!block.allocated) {
-            verifier.report(Rule.MEMORY_DOUBLE_FREE, "block of " + block.size + " bytes", block.track, 0);
+            watch.misused(MemoryMisuse.MEMORY_DOUBLE_FREE, "block of " + block.size + " bytes", block.record);
             return;
         }
-        BufferTrack tracked = block.track;
-        if (tracked != null) {
-            verifier.freed(tracked);
+        Object record = block.record;
+        if (record != null) {
+            watch.freed(record);
         }
         TagAccount account = block.account;
         block.allocated = false;

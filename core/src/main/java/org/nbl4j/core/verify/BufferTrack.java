@@ -1,5 +1,6 @@
 package org.nbl4j.core.verify;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,6 +28,8 @@ public final class BufferTrack {
     private OwnerState state = OwnerState.OWNED;
     private long sinceNanos;
     private @Nullable Site free;
+    /** The held-clone watchdog reported the current holding already: one report per holder, not one per look. */
+    private boolean reportedLate;
 
     BufferTrack(
             String description,
@@ -60,11 +63,8 @@ public final class BufferTrack {
         return allocation;
     }
 
-    /**
-     * Makes the held-clone watchdog watch a buffer that became a clone after it was allocated: WFP's deep clone
-     * (seed 000) takes an ordinary NBL from a pool and fills it with a copy of its parent.
-     */
-    public void markClone() {
+    /** Marks a buffer that became a clone after it was allocated ({@link Verifier#watchAsClone}). */
+    void markClone() {
         clone = true;
     }
 
@@ -134,6 +134,23 @@ public final class BufferTrack {
         state = newState;
         holder = newHolder;
         sinceNanos = nowNanos;
+        reportedLate = false;
+    }
+
+    /**
+     * The clone's current holding, if it is still held and has not been reported: who holds it and for how long at
+     * {@code nowNanos}, and the holding is marked reported. {@code null} if it was freed or reported already.
+     */
+    synchronized @Nullable PendingBuffer lateHolding(long nowNanos, Duration budget) {
+        if (state == OwnerState.FREE || reportedLate) {
+            return null;
+        }
+        Duration held = Duration.ofNanos(nowNanos - sinceNanos);
+        if (held.compareTo(budget) <= 0) {
+            return null;
+        }
+        reportedLate = true;
+        return new PendingBuffer(this, state, holder, held);
     }
 
     synchronized void freed(Site site, long nowNanos) {

@@ -27,6 +27,14 @@ public record Bugcheck(int code, String name, long parameter1, long parameter2) 
     /** 0xC2 parameter 1: the pool block being freed is already free. */
     public static final long BAD_POOL_CALLER_DOUBLE_FREE = 0x7;
 
+    /**
+     * This bugcheck with another second parameter: a rule keeps its bugcheck with parameter 2 at 0, and each violation
+     * fills in its own.
+     */
+    public Bugcheck withParameter2(long parameter2) {
+        return new Bugcheck(code, name, parameter1, parameter2);
+    }
+
     /** Reads like the first line of {@code !analyze}: {@code BUGCODE_NDIS_DRIVER (7c) 27, 1}. */
     @Override
     public String toString() {

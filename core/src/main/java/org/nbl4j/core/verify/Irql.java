@@ -6,17 +6,34 @@ package org.nbl4j.core.verify;
  * <p>Corresponds to {@code KIRQL} with {@code KeGetCurrentIrql}, {@code KeRaiseIrql} and {@code KeLowerIrql}. A
  * thread starts at {@link #PASSIVE_LEVEL}; threads that play a processor's DPC (receive queues) run at
  * {@link #DISPATCH_LEVEL}. The level is per thread, as it is per processor on Windows.
+ *
+ * <p>nbl4j runs no interrupt service routines, so of the levels above DISPATCH_LEVEL it has only {@link #HIGH_LEVEL},
+ * which a driver reaches with {@code KeRaiseIrql(HIGH_LEVEL, &old)}: it is what makes a DDI's documented
+ * {@code IRQL <= DISPATCH_LEVEL} a rule a caller can break, and the verifier can catch.
  */
 public enum Irql {
-    PASSIVE_LEVEL,
-    APC_LEVEL,
-    DISPATCH_LEVEL;
+    PASSIVE_LEVEL(0),
+    APC_LEVEL(1),
+    DISPATCH_LEVEL(2),
+    /** {@code HIGH_LEVEL} (15 on x64): above every device IRQL, where no DDI of NDIS or WFP may be called. */
+    HIGH_LEVEL(15);
 
     private static final ThreadLocal<Irql> CURRENT = ThreadLocal.withInitial(() -> PASSIVE_LEVEL);
+    /**
+     * Where a bad raise or lower is reported. A thread's IRQL belongs to no one NDIS instance, so it has a verifier of
+     * its own: the rule is an argument error, which every verifier throws, and its event is emitted as any other.
+     */
+    private static final Verifier THREAD_IRQL = new Verifier(VerifierSettings.off());
 
-    /** The numeric level (0, 1, 2). */
+    private final int level;
+
+    Irql(int level) {
+        this.level = level;
+    }
+
+    /** The numeric level of {@code wdm.h} on x64 (0, 1, 2, 15). */
     public int level() {
-        return ordinal();
+        return level;
     }
 
     /** {@code KeGetCurrentIrql}. */
@@ -32,7 +49,8 @@ public enum Irql {
     public static Irql raise(Irql level) {
         Irql previous = CURRENT.get();
         if (level.compareTo(previous) < 0) {
-            throw new RuleViolation(Rule.IRQL_BAD_RAISE_OR_LOWER, "KeRaiseIrql to " + level + " from " + previous);
+            throw THREAD_IRQL.rejected(
+                    BufferRule.IRQL_BAD_RAISE_OR_LOWER, "KeRaiseIrql to " + level + " from " + previous);
         }
         CURRENT.set(level);
         return previous;
@@ -46,7 +64,8 @@ public enum Irql {
     public static void lower(Irql level) {
         Irql current = CURRENT.get();
         if (level.compareTo(current) > 0) {
-            throw new RuleViolation(Rule.IRQL_BAD_RAISE_OR_LOWER, "KeLowerIrql to " + level + " from " + current);
+            throw THREAD_IRQL.rejected(
+                    BufferRule.IRQL_BAD_RAISE_OR_LOWER, "KeLowerIrql to " + level + " from " + current);
         }
         CURRENT.set(level);
     }

@@ -5,11 +5,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.MemoryWatch;
 import org.nbl4j.core.memory.PoolTag;
 
 /**
@@ -18,7 +24,9 @@ import org.nbl4j.core.memory.PoolTag;
  *
  * <p>Corresponds to NDIS's NBL tracker ({@code TrackNblOwner}) and the NDIS rules of Driver Verifier. At
  * {@link VerifierLevel#STANDARD} one buffer in {@link VerifierSettings#samplingInterval()} is tracked with sites (as
- * Netty samples its leak detection); at {@link VerifierLevel#FULL} every one is, with an event log.
+ * Netty samples its leak detection), and every clone; at {@link VerifierLevel#FULL} every buffer is, with an event log.
+ * Once it tracks a clone, a daemon timer ({@link HeldCloneWatchdog}) looks for clones held past their budget until
+ * {@link #close()}.
  */
 public final class Verifier {
     private static final Logger LOG = System.getLogger(Verifier.class.getName());
@@ -26,11 +34,25 @@ public final class Verifier {
     private final VerifierSettings settings;
     private final boolean enabled;
     private final Set<BufferTrack> live = ConcurrentHashMap.newKeySet();
+    /** The tracked clones still allocated: the few the held-clone watchdog looks at. */
+    private final Set<BufferTrack> liveClones = ConcurrentHashMap.newKeySet();
+    /** How many buffers of each tag were ever tracked: at FULL, as many as poolmon counts allocations of NBLs and NBs. */
+    private final ConcurrentHashMap<PoolTag, LongAdder> trackedByTag = new ConcurrentHashMap<>();
+    /** Whether the watchdog timer runs or must not start again ({@link #close()}); read on every tracked clone. */
+    private volatile boolean watchdogSettled;
+
+    private @Nullable ScheduledFuture<?> watchdog;
     private final List<Violation> violations = new CopyOnWriteArrayList<>();
+    private final MemoryWatch memoryWatch = new VerifierMemoryWatch(this);
 
     public Verifier(VerifierSettings settings) {
         this.settings = settings;
         this.enabled = settings.level() != VerifierLevel.OFF;
+    }
+
+    /** This verifier as the watch of a {@code TaggedMemory}: follows its sampled blocks and reports its misuse. */
+    public MemoryWatch memoryWatch() {
+        return memoryWatch;
     }
 
     /** The settings. */
@@ -49,14 +71,17 @@ public final class Verifier {
     }
 
     /**
-     * Decides at allocation whether a buffer is tracked with sites, and if so starts its track. The buffer's
-     * {@code toString()} (its description in reports) is only built for a buffer that is sampled.
+     * Decides at allocation whether a buffer is tracked with sites, and if so starts its track. A clone is always
+     * tracked: clones are few, and the held-clone watchdog (seed 000) can only watch the clones it tracks. Other
+     * buffers are sampled one in {@link VerifierSettings#samplingInterval()} (every one at {@link VerifierLevel#FULL}).
+     * The buffer's {@code toString()} (its description in reports) is only built for a buffer that is tracked.
      *
      * @return the track, or {@code null} if the buffer is not sampled
      */
     public @Nullable BufferTrack track(Object buffer, PoolTag tag, boolean clone) {
         if (!enabled
-                || (settings.samplingInterval() > 1
+                || (!clone
+                        && settings.samplingInterval() > 1
                         && ThreadLocalRandom.current().nextInt(settings.samplingInterval()) != 0)) {
             return null;
         }
@@ -69,6 +94,10 @@ public final class Verifier {
                 full(),
                 settings.nanoClock().getAsLong());
         live.add(track);
+        trackedByTag.computeIfAbsent(tag, _ -> new LongAdder()).increment();
+        if (clone) {
+            watch(track);
+        }
         if (full()) {
             track.log(event("Allocated", null, track.allocation()));
         }
@@ -76,11 +105,24 @@ public final class Verifier {
         return track;
     }
 
+    /**
+     * How many buffers of each tag the verifier has tracked with sites since it started, freed or not: next to poolmon's
+     * allocation counts, it shows how much of the traffic the verifier saw (all of it at {@link VerifierLevel#FULL}).
+     */
+    public Map<PoolTag, Long> trackedByTag() {
+        Map<PoolTag, Long> counts = new TreeMap<>();
+        trackedByTag.forEach((tag, count) -> counts.put(tag, count.sum()));
+        return counts;
+    }
+
     /** Records that a tracked buffer was freed: it leaves the live set and keeps the free site for a second free. */
     public void freed(BufferTrack track) {
         Site site = Site.capture(null);
         track.freed(site, settings.nanoClock().getAsLong());
         live.remove(track);
+        if (track.isClone()) {
+            liveClones.remove(track);
+        }
         if (full()) {
             track.log(event("Freed", null, site));
         }
@@ -119,21 +161,44 @@ public final class Verifier {
     }
 
     /**
-     * Reports a broken rule according to the policy: {@link ViolationPolicy#THROW} throws, the others log or keep it
-     * and return, after which the caller must refuse the illegal operation.
+     * Breaks a rule: the one way every layer reports one. The violation is recorded in {@link #violations()} and
+     * emitted as an {@code nbl4j.NblViolation} event at every level, then the rule's {@link RuleKind} decides: an
+     * {@link RuleKind#ARGUMENT} error is thrown whatever the policy; a {@link RuleKind#STATE} error is thrown, logged
+     * or only kept as {@link VerifierSettings#policy()} says, after which the caller must refuse the illegal
+     * operation; a {@link RuleKind#SHUTDOWN} one is logged and never thrown.
      *
+     * @param buffer the tracked buffer involved, whose sites the report names, or {@code null}
      * @param bugcheckParameter2 the second bugcheck parameter, where the rule has a bugcheck
+     * @throws RuleViolation for an argument error, and for a state error under {@link ViolationPolicy#THROW}
      */
     public void report(Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2) {
         Violation violation =
                 new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), buffer);
         violations.add(violation);
         NblEvents.violated(violation);
-        switch (settings.policy()) {
-            case THROW -> throw new RuleViolation(violation);
-            case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
-            case COLLECT -> {}
+        switch (rule.kind()) {
+            case ARGUMENT -> throw new RuleViolation(violation);
+            case STATE -> {
+                switch (settings.policy()) {
+                    case THROW -> throw new RuleViolation(violation);
+                    case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
+                    case COLLECT -> {}
+                }
+            }
+            case SHUTDOWN -> LOG.log(Logger.Level.WARNING, violation.describe());
         }
+    }
+
+    /**
+     * Reports an argument error ({@link #report}, which throws it). Declared to return the exception so that the
+     * caller writes {@code throw verifier.rejected(...)} and its path visibly ends there.
+     *
+     * @throws RuleViolation always, for an {@link RuleKind#ARGUMENT} rule
+     * @throws IllegalArgumentException for a rule of another kind, which must be reported and the call refused
+     */
+    public RuleViolation rejected(Rule rule, String detail) {
+        report(rule, detail, null, 0);
+        throw new IllegalArgumentException(rule.name() + " is a " + rule.kind() + " rule: report it, refuse the call");
     }
 
     /** Every violation reported so far, whatever the policy. */
@@ -142,36 +207,80 @@ public final class Verifier {
     }
 
     /**
-     * Checks a DDI's IRQL rule against the caller's emulated IRQL ({@code Irql_NetBuffer_Function} and friends).
+     * Checks an IRQL rule NDIS itself keeps when it calls a driver's handler (e.g. {@code FilterAttach} runs at
+     * PASSIVE_LEVEL): a broken one is a bug of the stack, not of the driver.
      *
      * @return whether the call may go on
      */
     public boolean irqlAtMost(Irql highest, String ddi) {
-        Irql current = Irql.current();
-        if (!enabled || current.compareTo(highest) <= 0) {
+        if (irqlAllows(highest)) {
             return true;
         }
-        report(Rule.IRQL_TOO_HIGH, ddi + " runs at " + highest + " or below, called at " + current, null, 0);
+        report(
+                BufferRule.IRQL_TOO_HIGH,
+                ddi + " runs at " + highest + " or below, called at " + Irql.current(),
+                null,
+                0);
         return false;
+    }
+
+    /**
+     * Checks a DDI's documented IRQL rule against the caller's emulated IRQL ({@code Irql_NetBuffer_Function},
+     * {@code Irql_Filter_Driver_Function} and the IRQL line of each WFP function's page). The violation cites the
+     * rule and where Microsoft documents it, {@code learn.microsoft.com/windows-hardware/drivers/ddi/<header>/
+     * nf-<header>-<ddi>}; docs/verifier.md lists the rule of every DDI of the {@code ddk} facade.
+     *
+     * @param highest the highest IRQL the DDI allows: PASSIVE_LEVEL for "IRQL == PASSIVE_LEVEL"
+     * @param header the header whose documentation page states the rule: {@code nblapi}, {@code ndis}, {@code fwpsk}
+     * @return whether the call may go on
+     */
+    public boolean irqlAtMost(Irql highest, String ddi, String header) {
+        if (irqlAllows(highest)) {
+            return true;
+        }
+        report(
+                BufferRule.IRQL_TOO_HIGH,
+                ddi + " requires IRQL " + (highest == Irql.PASSIVE_LEVEL ? "== " : "<= ") + highest + " ("
+                        + documentation(header, ddi) + "), called at " + Irql.current(),
+                null,
+                0);
+        return false;
+    }
+
+    /** Whether the verifier is off or the caller is at {@code highest} or below; the level is read only when on. */
+    private boolean irqlAllows(Irql highest) {
+        return !enabled || Irql.current().compareTo(highest) <= 0;
+    }
+
+    /** The page of Microsoft's DDI reference for a function declared in {@code header}. */
+    static String documentation(String header, String ddi) {
+        return "https://learn.microsoft.com/windows-hardware/drivers/ddi/" + header + "/nf-" + header + "-"
+                + ddi.toLowerCase(Locale.ROOT);
     }
 
     /**
      * Checks a {@code *_DISPATCH_LEVEL} flag: it may be set only when the caller is at DISPATCH_LEVEL (SDV's
      * {@code Flags_Irql}; ndis-buffers §6.2). Clearing it at DISPATCH is allowed: it is the safe answer.
      *
+     * @param flag the flag's C name, for the report, e.g. {@code NDIS_SEND_FLAGS_DISPATCH_LEVEL}
      * @return whether the call may go on
      */
-    public boolean dispatchFlagHonest(boolean dispatchFlagSet, String ddi) {
+    public boolean dispatchFlagHonest(boolean dispatchFlagSet, String ddi, String flag) {
         if (!enabled || !dispatchFlagSet || Irql.current() == Irql.DISPATCH_LEVEL) {
             return true;
         }
         report(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
-                ddi + " was told DISPATCH_LEVEL but the caller is at " + Irql.current(),
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
+                ddi + " was passed " + flag + ", which says the caller is at DISPATCH_LEVEL, but the caller is at "
+                        + Irql.current() + " (" + DISPATCH_IRQL_TRACKING + ")",
                 null,
                 0);
         return false;
     }
+
+    /** Where Microsoft states the contract of the {@code *_DISPATCH_LEVEL} flags. */
+    private static final String DISPATCH_IRQL_TRACKING =
+            "https://learn.microsoft.com/windows-hardware/drivers/network/dispatch-irql-tracking";
 
     /**
      * The tracked buffers still allocated, by tag and by allocation site. Each one is also recorded as an
@@ -184,18 +293,6 @@ public final class Verifier {
     /** Like {@link #leaks()}, naming {@code occasion} in the leak events (e.g. {@code NDIS shutdown}). */
     public LeakReport leaks(String occasion) {
         return outstanding(null, occasion);
-    }
-
-    /**
-     * Records a violation that cannot be refused, such as leaks found at shutdown: it is kept in
-     * {@link #violations()}, logged, and emitted as an event, but never thrown, whatever the policy, because the
-     * shutdown must complete.
-     */
-    public void note(Rule rule, String detail, long bugcheckParameter2) {
-        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), null);
-        violations.add(violation);
-        NblEvents.violated(violation);
-        LOG.log(Logger.Level.WARNING, violation.describe());
     }
 
     /**
@@ -241,29 +338,110 @@ public final class Verifier {
     }
 
     /**
-     * The held-clone watchdog: reports every tracked clone whose holder has had it longer than the budget, with its
-     * allocation site and holder.
+     * Makes the held-clone watchdog watch a tracked buffer that became a clone after it was allocated: WFP's deep clone
+     * (seed 000) takes an ordinary NBL from a pool and fills it with a copy of its parent.
+     */
+    public void watchAsClone(BufferTrack track) {
+        track.markClone();
+        watch(track);
+    }
+
+    private void watch(BufferTrack clone) {
+        liveClones.add(clone);
+        if (!watchdogSettled) {
+            startWatchdog();
+        }
+    }
+
+    /** Starts the watchdog timer the first time a clone is tracked (most verifiers never see one). */
+    private synchronized void startWatchdog() {
+        if (watchdogSettled) {
+            return;
+        }
+        watchdogSettled = true;
+        Duration period = settings.heldCloneCheckPeriod();
+        if (!period.isZero()) {
+            watchdog = HeldCloneWatchdog.watch(this, period);
+        }
+    }
+
+    /**
+     * Stops the held-clone watchdog's timer for good; {@link org.nbl4j.core.buffer.Ndis#close()} calls it. Explicit
+     * {@link #checkHeldClones()} still works.
+     */
+    public synchronized void close() {
+        watchdogSettled = true;
+        ScheduledFuture<?> timer = watchdog;
+        if (timer != null) {
+            timer.cancel(false);
+            watchdog = null;
+        }
+    }
+
+    /**
+     * The held-clone watchdog's look, as its timer takes it every {@link VerifierSettings#heldCloneCheckPeriod()}:
+     * reports as {@link BufferRule#CLONE_HELD_TOO_LONG} every tracked clone whose current holder has had it longer than
+     * {@link VerifierSettings#heldCloneBudget()}, with its allocation site and holder. Each holding is reported once,
+     * by whichever look finds it first; a hand-off starts a new holding. Under {@link ViolationPolicy#THROW} every late
+     * clone is reported and the first violation is thrown.
      *
-     * @return the clones reported by this check
+     * @return the clones this look reported
      */
     public List<PendingBuffer> checkHeldClones() {
+        List<PendingBuffer> late = lateClones();
+        RuleViolation first = null;
+        for (PendingBuffer pending : late) {
+            try {
+                reportHeld(pending);
+            } catch (RuleViolation thrown) {
+                if (first == null) {
+                    first = thrown;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return late;
+    }
+
+    /**
+     * The timer's look: like {@link #checkHeldClones()}, but nobody called, so under {@link ViolationPolicy#THROW}
+     * there is nobody to throw at: the violation is kept in {@link #violations()} and logged.
+     */
+    void watchHeldClones() {
+        for (PendingBuffer pending : lateClones()) {
+            try {
+                reportHeld(pending);
+            } catch (RuleViolation thrown) {
+                LOG.log(Logger.Level.WARNING, thrown.getMessage());
+            }
+        }
+    }
+
+    private List<PendingBuffer> lateClones() {
+        long now = settings.nanoClock().getAsLong();
         Duration budget = settings.heldCloneBudget();
         List<PendingBuffer> late = new ArrayList<>();
-        for (PendingBuffer pending : pending()) {
-            if (pending.buffer().isClone() && pending.held().compareTo(budget) > 0) {
+        for (BufferTrack clone : liveClones) {
+            PendingBuffer pending = clone.lateHolding(now, budget);
+            if (pending != null) {
                 late.add(pending);
             }
         }
-        for (PendingBuffer pending : late) {
-            report(
-                    Rule.CLONE_HELD_TOO_LONG,
-                    pending.buffer().description() + " held by "
-                            + (pending.holder() == null ? "its allocator" : pending.holder()) + " for "
-                            + pending.held().toMillis() + " ms (budget " + budget.toMillis() + " ms)",
-                    pending.buffer(),
-                    0);
-        }
+        late.sort(Comparator.comparing(PendingBuffer::held).reversed());
         return late;
+    }
+
+    private void reportHeld(PendingBuffer pending) {
+        report(
+                BufferRule.CLONE_HELD_TOO_LONG,
+                pending.buffer().description() + " held by "
+                        + (pending.holder() == null ? "its allocator" : pending.holder()) + " for "
+                        + pending.held().toMillis() + " ms (budget "
+                        + settings.heldCloneBudget().toMillis() + " ms)",
+                pending.buffer(),
+                0);
     }
 
     private BufferEvent event(String event, @Nullable String detail, Site site) {

@@ -5,14 +5,19 @@ import java.util.function.LongSupplier;
 
 /**
  * How a {@link Verifier} works: its level, what it does with a violation, how many buffers it tracks with sites, how
- * many touches it remembers, how long a clone may be held, and the clock it measures holding times with.
+ * many touches it remembers, how long a clone may be held and how often the held-clone watchdog looks, and the clock
+ * it measures holding times with.
  *
  * @param level how much is checked
  * @param policy what a violation does
- * @param samplingInterval at {@link VerifierLevel#STANDARD}, one buffer in this many is tracked with sites
+ * @param samplingInterval at {@link VerifierLevel#STANDARD}, one buffer in this many is tracked with sites (clones are
+ *     always tracked); at {@link VerifierLevel#FULL} it is 1, whatever was asked: full means every buffer
  * @param touchRecords how many recent touch sites a tracked buffer keeps (like Netty's {@code targetRecords})
- * @param heldCloneBudget how long a clone may be held before the watchdog reports it (seed 000: "not for long")
- * @param nanoClock the clock, in nanoseconds; tests inject their own
+ * @param heldCloneBudget how long a clone may be held before the watchdog reports it (seed 000: "not for long"), on
+ *     {@code nanoClock}
+ * @param heldCloneCheckPeriod how often, in real time, the watchdog's daemon timer looks at the tracked clones;
+ *     {@link Duration#ZERO} for no timer (then only {@link Verifier#checkHeldClones()} looks)
+ * @param nanoClock the clock holding times are measured with, in nanoseconds; tests inject their own
  */
 public record VerifierSettings(
         VerifierLevel level,
@@ -20,18 +25,36 @@ public record VerifierSettings(
         int samplingInterval,
         int touchRecords,
         Duration heldCloneBudget,
+        Duration heldCloneCheckPeriod,
         LongSupplier nanoClock) {
 
     public VerifierSettings {
         if (samplingInterval < 1 || touchRecords < 0) {
             throw new IllegalArgumentException("samplingInterval >= 1 and touchRecords >= 0 are required");
         }
+        if (heldCloneBudget.isNegative() || heldCloneCheckPeriod.isNegative()) {
+            throw new IllegalArgumentException("heldCloneBudget and heldCloneCheckPeriod must not be negative");
+        }
+        // The one place the level decides the sampling: FULL reached by withLevel(FULL) from a sampled setting (as a
+        // --verifier=full on top of the defaults does) must not keep sampling.
+        if (level == VerifierLevel.FULL) {
+            samplingInterval = 1;
+        }
     }
 
-    /** The default: standard level, throw, one buffer in 128 tracked, 4 touches, clones held at most 1 s. */
+    /**
+     * The default: standard level, throw, one buffer in 128 tracked (and every clone), 4 touches, clones held at most
+     * 1 s, looked at every 100 ms.
+     */
     public static VerifierSettings standard() {
         return new VerifierSettings(
-                VerifierLevel.STANDARD, ViolationPolicy.THROW, 128, 4, Duration.ofSeconds(1), System::nanoTime);
+                VerifierLevel.STANDARD,
+                ViolationPolicy.THROW,
+                128,
+                4,
+                Duration.ofSeconds(1),
+                Duration.ofMillis(100),
+                System::nanoTime);
     }
 
     /** Every buffer tracked with sites and an event log. */
@@ -45,26 +68,38 @@ public record VerifierSettings(
     }
 
     public VerifierSettings withLevel(VerifierLevel newLevel) {
-        return new VerifierSettings(newLevel, policy, samplingInterval, touchRecords, heldCloneBudget, nanoClock);
+        return new VerifierSettings(
+                newLevel, policy, samplingInterval, touchRecords, heldCloneBudget, heldCloneCheckPeriod, nanoClock);
     }
 
     public VerifierSettings withPolicy(ViolationPolicy newPolicy) {
-        return new VerifierSettings(level, newPolicy, samplingInterval, touchRecords, heldCloneBudget, nanoClock);
+        return new VerifierSettings(
+                level, newPolicy, samplingInterval, touchRecords, heldCloneBudget, heldCloneCheckPeriod, nanoClock);
     }
 
     public VerifierSettings withSamplingInterval(int newInterval) {
-        return new VerifierSettings(level, policy, newInterval, touchRecords, heldCloneBudget, nanoClock);
+        return new VerifierSettings(
+                level, policy, newInterval, touchRecords, heldCloneBudget, heldCloneCheckPeriod, nanoClock);
     }
 
     public VerifierSettings withTouchRecords(int newRecords) {
-        return new VerifierSettings(level, policy, samplingInterval, newRecords, heldCloneBudget, nanoClock);
+        return new VerifierSettings(
+                level, policy, samplingInterval, newRecords, heldCloneBudget, heldCloneCheckPeriod, nanoClock);
     }
 
     public VerifierSettings withHeldCloneBudget(Duration newBudget) {
-        return new VerifierSettings(level, policy, samplingInterval, touchRecords, newBudget, nanoClock);
+        return new VerifierSettings(
+                level, policy, samplingInterval, touchRecords, newBudget, heldCloneCheckPeriod, nanoClock);
+    }
+
+    /** The watchdog timer's period; {@link Duration#ZERO} turns the timer off. */
+    public VerifierSettings withHeldCloneCheckPeriod(Duration newPeriod) {
+        return new VerifierSettings(
+                level, policy, samplingInterval, touchRecords, heldCloneBudget, newPeriod, nanoClock);
     }
 
     public VerifierSettings withNanoClock(LongSupplier newClock) {
-        return new VerifierSettings(level, policy, samplingInterval, touchRecords, heldCloneBudget, newClock);
+        return new VerifierSettings(
+                level, policy, samplingInterval, touchRecords, heldCloneBudget, heldCloneCheckPeriod, newClock);
     }
 }

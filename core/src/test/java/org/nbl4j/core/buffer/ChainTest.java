@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** NBL and NB chains (§4.9) with the debug checks of §10.6. */
@@ -69,14 +69,14 @@ class ChainTest {
         assertDoesNotThrow(() -> NetBufferLists.requireNoCycle(n[0]));
         n[2].setNext(n[1]);
         assertEquals(
-                Rule.CHAIN_CYCLE,
+                BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(n[0]))
                         .rule());
 
         NetBufferList[] self = nbls(ndis, 1);
         self[0].setNext(self[0]);
         assertEquals(
-                Rule.CHAIN_CYCLE,
+                BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(self[0]))
                         .rule());
     }
@@ -94,7 +94,7 @@ class ChainTest {
         assertDoesNotThrow(() -> NetBufferLists.requireNoCycle(a));
         b.setNext(a);
         assertEquals(
-                Rule.CHAIN_CYCLE,
+                BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(a))
                         .rule());
     }
@@ -107,12 +107,12 @@ class ChainTest {
         n[2].setNext(n[3]);
         assertDoesNotThrow(() -> NetBufferLists.requireDisjoint(n[0], n[2]));
         assertEquals(
-                Rule.CHAIN_OVERLAP,
+                BufferRule.CHAIN_OVERLAP,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireDisjoint(n[0], n[1]))
                         .rule());
         n[3].setNext(n[1]); // the second chain's tail runs into the first chain
         assertEquals(
-                Rule.CHAIN_OVERLAP,
+                BufferRule.CHAIN_OVERLAP,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireDisjoint(n[0], n[2]))
                         .rule());
     }
@@ -123,7 +123,7 @@ class ChainTest {
         NetBufferList[] n = nbls(checked, 2);
         NetBufferLists.append(n[0], n[1]);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> NetBufferLists.append(n[0], n[1]));
-        assertEquals(Rule.CHAIN_OVERLAP, violation.rule());
+        assertEquals(BufferRule.CHAIN_OVERLAP, violation.rule());
         assertNull(n[1].next(), "no cycle was created");
         assertEquals(2, NetBufferLists.count(n[0]));
     }
@@ -136,7 +136,7 @@ class ChainTest {
         NetBufferLists.append(n[0], n[1]); // n[1].next = n[1]
         assertSame(n[1], n[1].next());
         assertEquals(
-                Rule.CHAIN_CYCLE,
+                BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(n[0]))
                         .rule());
     }

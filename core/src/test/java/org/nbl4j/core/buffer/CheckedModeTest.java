@@ -11,27 +11,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.core.buffer.Packets.chain;
 
 import java.lang.foreign.ValueLayout;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
-/** Use-after-free detection: Ndis.createChecked() and the pools' VERIFY flag (§3.10, §4.6, §4.10, §9). */
+/** Use-after-free detection: verification.createChecked(VerifierSettings.full()) and the pools' VERIFY flag (§3.10, §4.6, §4.10, §9). */
 class CheckedModeTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("CkPl");
 
-    private final Ndis checked = Ndis.createChecked();
-    private final Ndis unchecked = Ndis.create();
-
-    @AfterEach
-    void close() {
-        checked.close();
-        unchecked.close();
-    }
+    private final Ndis checked = verification.createChecked(VerifierSettings.full());
+    private final Ndis unchecked = verification.create(VerifierSettings.full());
 
     private static NetBufferListPool nblPool(Ndis ndis, NetBufferListPoolParameters parameters) {
         NetBufferListPool pool = ndis.allocateNetBufferListPool(parameters);
@@ -49,23 +48,23 @@ class CheckedModeTest {
         nbl.free();
 
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.allocateContext(8, 0, TAG))
                         .rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.retreat(4, 0, null, null))
                         .rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.advance(0, false, null))
                         .rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.allocateClone(null, null, 0))
                         .rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nbl.freeContext(0)).rule());
     }
 
@@ -73,18 +72,20 @@ class CheckedModeTest {
     @DisplayName("checked mode: the embedded NB of a freed NBL is dead too")
     void embeddedNbOfFreedNbl() {
         NetBufferListPool pool = nblPool(checked, NetBufferListPoolParameters.of(0, true, 0, TAG, 0));
-        NetBufferList nbl = pool.allocateNetBufferAndNetBufferList(0, 0, chain(checked, 0, 16), 0, 16);
+        Mdl head = chain(checked, 0, 16);
+        NetBufferList nbl = pool.allocateNetBufferAndNetBufferList(0, 0, head, 0, 16);
         assertNotNull(nbl);
         NetBuffer nb = nbl.firstNetBuffer();
         assertNotNull(nb);
         nbl.free();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, nb::toByteArray).rule());
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nb.getDataBuffer(4, null, 1, 0))
                         .rule());
+        Packets.freeChain(checked, head);
     }
 
     @Test
@@ -116,7 +117,7 @@ class CheckedModeTest {
 
         assertThrows(IllegalStateException.class, () -> data.memory().get(ValueLayout.JAVA_BYTE, 0));
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> nb.retreat(4, 0, null)).rule());
     }
 
@@ -147,7 +148,7 @@ class CheckedModeTest {
 
         assertThrows(IllegalStateException.class, () -> data.memory().get(ValueLayout.JAVA_BYTE, 0));
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, nb::toByteArray, "the verifier sees the freed NBL first")
                         .rule());
         NetBufferList next = pool.allocateNetBufferList(0, 0);
@@ -173,7 +174,7 @@ class CheckedModeTest {
 
         assertThrows(IllegalStateException.class, () -> data.memory().get(ValueLayout.JAVA_BYTE, 0));
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.USE_AFTER_FREE,
                 assertThrows(RuleViolation.class, nb::toByteArray).rule());
     }
 

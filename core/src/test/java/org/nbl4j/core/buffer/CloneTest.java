@@ -27,7 +27,7 @@ import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** NdisAllocateCloneNetBufferList / NdisFreeCloneNetBufferList (§5.2). */
@@ -244,7 +244,7 @@ class CloneTest {
                 ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("ClDp"), 256));
         assertNotNull(dataPool);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> original.allocateClone(dataPool, nbPool, 0));
-        assertEquals(Rule.CLONE_FROM_DATA_POOL, violation.rule());
+        assertEquals(BufferRule.CLONE_FROM_DATA_POOL, violation.rule());
         assertEquals(0, dataPool.outstanding());
         original.free();
     }
@@ -256,11 +256,11 @@ class CloneTest {
         assertEquals(0x1, NDIS_CLONE_FLAGS_RESERVED);
         assertEquals(0x2, NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS);
         assertEquals(
-                Rule.CLONE_RESERVED_FLAG,
+                BufferRule.CLONE_RESERVED_FLAG,
                 assertThrows(RuleViolation.class, () -> original.allocateClone(null, null, NDIS_CLONE_FLAGS_RESERVED))
                         .rule());
         assertEquals(
-                Rule.CLONE_RESERVED_FLAG,
+                BufferRule.CLONE_RESERVED_FLAG,
                 assertThrows(
                                 RuleViolation.class,
                                 () -> original.allocateClone(
@@ -281,12 +281,12 @@ class CloneTest {
         assertNotNull(partial);
 
         assertEquals(
-                Rule.CLONE_FLAGS_MISMATCH,
+                BufferRule.CLONE_FLAGS_MISMATCH,
                 assertThrows(RuleViolation.class, () -> shared.freeClone(0)).rule());
         assertTrue(head.isAllocated(), "the original's MDL was not freed");
         assertTrue(shared.isAllocated());
         assertEquals(
-                Rule.CLONE_FLAGS_MISMATCH,
+                BufferRule.CLONE_FLAGS_MISMATCH,
                 assertThrows(RuleViolation.class, () -> partial.freeClone(NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS))
                         .rule());
         assertTrue(partial.isAllocated());
@@ -294,7 +294,7 @@ class CloneTest {
         shared.freeClone(NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS);
         partial.freeClone(0);
         assertEquals(
-                Rule.NBL_DOUBLE_FREE,
+                BufferRule.NBL_DOUBLE_FREE,
                 assertThrows(RuleViolation.class, () -> partial.freeClone(0)).rule());
         original.free();
     }

@@ -8,25 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.core.buffer.Packets.diff;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.LeaksOnPurpose;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** The NET_BUFFER_LIST_CONTEXT stack (§4.5). */
 class ContextTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag POOL_TAG = PoolTag.of("CxPl");
     private static final PoolTag CTX = PoolTag.of("Ctx1");
 
-    private final Ndis ndis = Ndis.create();
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
+    private final Ndis ndis = verification.create(VerifierSettings.full());
 
     private NetBufferList nbl(int poolContextSize) {
         NetBufferListPool pool =
@@ -210,17 +211,18 @@ class ContextTest {
         NetBufferList nbl = nbl(32);
         nbl.allocateContext(16, 0, CTX);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> nbl.freeContext(24));
-        assertEquals(Rule.CONTEXT_OVER_RELEASE, violation.rule());
+        assertEquals(BufferRule.CONTEXT_OVER_RELEASE, violation.rule());
         assertEquals(16, nbl.contextUsedSize(), "nothing popped");
         nbl.freeContext(16);
         assertEquals(
-                Rule.CONTEXT_OVER_RELEASE,
+                BufferRule.CONTEXT_OVER_RELEASE,
                 assertThrows(RuleViolation.class, () -> nbl.freeContext(8)).rule());
         nbl.free();
     }
 
     @Test
     @DisplayName("§4.5/§4.8: NdisFreeNetBufferList frees the allocation call's context; later pushes leak")
+    @LeaksOnPurpose
     void laterPushesLeakAtFree() {
         NetBufferListPool pool =
                 ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, false, 0, POOL_TAG, 0));

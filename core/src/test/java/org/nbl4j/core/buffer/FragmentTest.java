@@ -21,7 +21,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** NdisAllocateFragmentNetBufferList / NdisFreeFragmentNetBufferList (§5.3). */
@@ -196,11 +196,11 @@ class FragmentTest {
         NetBufferList fragments = original.allocateFragment(null, null, 0, 100, 14, 0, 0);
         assertNotNull(fragments);
         assertEquals(
-                Rule.FRAGMENT_DELTA_MISMATCH,
+                BufferRule.FRAGMENT_DELTA_MISMATCH,
                 assertThrows(RuleViolation.class, () -> fragments.freeFragment(10, 0))
                         .rule());
         assertEquals(
-                Rule.FRAGMENT_DELTA_MISMATCH,
+                BufferRule.FRAGMENT_DELTA_MISMATCH,
                 assertThrows(RuleViolation.class, () -> fragments.freeFragment(18, 0))
                         .rule());
         assertTrue(fragments.isAllocated());
@@ -214,13 +214,13 @@ class FragmentTest {
     void flagsMustBeZero() {
         NetBufferList original = twoNbOriginal();
         assertEquals(
-                Rule.FRAGMENT_FLAGS_NOT_ZERO,
+                BufferRule.FRAGMENT_FLAGS_NOT_ZERO,
                 assertThrows(RuleViolation.class, () -> original.allocateFragment(null, null, 0, 4, 0, 0, 1))
                         .rule());
         NetBufferList fragments = original.allocateFragment(null, null, 0, 4, 0, 0, 0);
         assertNotNull(fragments);
         assertEquals(
-                Rule.FRAGMENT_FLAGS_NOT_ZERO,
+                BufferRule.FRAGMENT_FLAGS_NOT_ZERO,
                 assertThrows(RuleViolation.class, () -> fragments.freeFragment(0, 2))
                         .rule());
         fragments.freeFragment(0, 0);

@@ -8,35 +8,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.core.buffer.Packets.chain;
 import static org.nbl4j.core.buffer.Packets.diff;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.LeaksOnPurpose;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** What NdisFreeNetBufferList frees and what it does not (§4.8). */
 class FreeTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag NBL_TAG = PoolTag.of("FrNl");
     private static final PoolTag NB_TAG = PoolTag.of("FrNb");
 
-    private final Ndis ndis = Ndis.create();
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferListPool nblPool =
             ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, NBL_TAG, 0));
     private final NetBufferPool nbPool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(NB_TAG, 0));
 
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
-
     @Test
     @DisplayName("§4.8: NBs attached from an NB pool stay allocated after NdisFreeNetBufferList")
     void attachedNetBuffersSurvive() {
-        NetBufferList nbl = Packets.nblOf(nblPool, nbPool, chain(ndis, 0, 8), chain(ndis, 0, 8), chain(ndis, 0, 8));
+        Mdl[] chains = {chain(ndis, 0, 8), chain(ndis, 0, 8), chain(ndis, 0, 8)};
+        NetBufferList nbl = Packets.nblOf(nblPool, nbPool, chains);
         NetBuffer embedded = nbl.firstNetBuffer();
         assertNotNull(embedded);
         NetBuffer second = embedded.next();
@@ -54,6 +56,9 @@ class FreeTest {
         assertEquals(0, diff(ndis, NBL_TAG));
         second.free();
         third.free();
+        for (Mdl chain : chains) {
+            Packets.freeChain(ndis, chain);
+        }
     }
 
     @Test
@@ -66,10 +71,12 @@ class FreeTest {
         assertTrue(head.isAllocated());
         assertTrue(head.next().isAllocated());
         assertEquals(2, diff(ndis, MdlPool.MDL_TAG));
+        Packets.freeChain(ndis, head);
     }
 
     @Test
     @DisplayName("§4.8: an MDL a retreat added is not freed by NdisFreeNetBufferList: it and its buffer leak")
+    @LeaksOnPurpose
     void retreatMdlLeaks() {
         NetBufferList nbl = nblPool.allocateNetBufferAndNetBufferList(0, 0, chain(ndis, 0, 8), 0, 8);
         assertNotNull(nbl);
@@ -110,53 +117,57 @@ class FreeTest {
     @Test
     @DisplayName("§4.8: the free function must match the kind: NdisFreeNetBufferList on a clone is a RuleViolation")
     void wrongFreeForClone() {
-        NetBufferList original = nblPool.allocateNetBufferAndNetBufferList(0, 0, chain(ndis, 0, 8), 0, 8);
+        Mdl head = chain(ndis, 0, 8);
+        NetBufferList original = nblPool.allocateNetBufferAndNetBufferList(0, 0, head, 0, 8);
         assertNotNull(original);
         NetBufferList clone = original.allocateClone(nblPool, nbPool, 0);
         assertNotNull(clone);
 
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, clone::free).rule());
         assertTrue(clone.isAllocated());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> original.freeClone(0)).rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> clone.freeFragment(0, 0))
                         .rule());
         assertTrue(original.isAllocated());
 
         clone.freeClone(0);
         original.free();
+        Packets.freeChain(ndis, head);
     }
 
     @Test
     @DisplayName("§4.8: NdisFreeNetBufferList / NdisFreeCloneNetBufferList on a fragment is a RuleViolation")
     void wrongFreeForFragment() {
-        NetBufferList original = nblPool.allocateNetBufferAndNetBufferList(0, 0, chain(ndis, 0, 20), 0, 20);
+        Mdl head = chain(ndis, 0, 20);
+        NetBufferList original = nblPool.allocateNetBufferAndNetBufferList(0, 0, head, 0, 20);
         assertNotNull(original);
         NetBufferList fragment = original.allocateFragment(null, null, 0, 8, 0, 0, 0);
         assertNotNull(fragment);
 
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, fragment::free).rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> fragment.freeClone(0)).rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> fragment.freeReassembled(0, 0))
                         .rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> original.freeFragment(0, 0))
                         .rule());
 
         fragment.freeFragment(0, 0);
         original.free();
+        Packets.freeChain(ndis, head);
     }
 
     @Test
@@ -166,7 +177,7 @@ class FreeTest {
         assertNotNull(nbl);
         nbl.free();
         assertEquals(
-                Rule.NBL_DOUBLE_FREE,
+                BufferRule.NBL_DOUBLE_FREE,
                 assertThrows(RuleViolation.class, nbl::free).rule());
         assertEquals(0, nblPool.outstanding());
     }

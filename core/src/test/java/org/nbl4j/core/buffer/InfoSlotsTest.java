@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** NetBufferListInfo (OOB) slots (§4.4, x64 with NDIS >= 6.80 headers). */
@@ -94,11 +94,11 @@ class InfoSlotsTest {
     @DisplayName("§4.4/§4.10: no driver may store in WfpNetBufferListInfo (slot 10): RuleViolation INFO_SLOT_RESERVED")
     void wfpSlotIsReserved() {
         assertEquals(
-                Rule.INFO_SLOT_RESERVED,
+                BufferRule.INFO_SLOT_RESERVED,
                 assertThrows(RuleViolation.class, () -> nbl.setInfo(WfpNetBufferListInfo, new Object()))
                         .rule());
         assertEquals(
-                Rule.INFO_SLOT_RESERVED,
+                BufferRule.INFO_SLOT_RESERVED,
                 assertThrows(RuleViolation.class, () -> nbl.setInfoValue(WfpNetBufferListInfo, 1))
                         .rule());
         assertFalse(nbl.isInfoSet(WfpNetBufferListInfo));

@@ -11,28 +11,26 @@ import static org.nbl4j.core.buffer.Packets.chain;
 import static org.nbl4j.core.buffer.Packets.diff;
 
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 class NetBufferListPoolTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("NblP");
 
-    private final Ndis ndis = Ndis.create();
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     /** NDIS does not check ChildRefCount at free; nbl4j's verifier does (NBL_FREE_WITH_CHILDREN). */
-    private final Ndis unverified = Ndis.create(VerifierSettings.off());
-
-    @AfterEach
-    void close() {
-        ndis.close();
-        unverified.close();
-    }
+    private final Ndis unverified = verification.create(VerifierSettings.off());
 
     private NetBufferListPool pool(int protocolId, boolean allocateNetBuffer, int contextSize, int dataSize) {
         NetBufferListPool pool = ndis.allocateNetBufferListPool(
@@ -340,6 +338,7 @@ class NetBufferListPoolTest {
         assertEquals(7, nb.dataLength());
         assertSame(pool, nb.pool());
         nbl.free();
+        Packets.freeChain(ndis, head);
     }
 
     @Test
@@ -349,6 +348,7 @@ class NetBufferListPoolTest {
         assertNull(pool(0, false, 0, 0).allocateNetBufferAndNetBufferList(0, 0, head, 0, 8));
         assertNull(pool(0, true, 0, 64).allocateNetBufferAndNetBufferList(0, 0, head, 0, 8));
         assertNull(pool(0, true, 0, 0).allocateNetBufferAndNetBufferList(4, 0, head, 0, 8), "ContextSize % 8");
+        Packets.freeChain(ndis, head);
     }
 
     // ---- free, pool close, accounting ----
@@ -362,7 +362,7 @@ class NetBufferListPoolTest {
         assertFalse(nbl.isAllocated());
         assertEquals(0, nbl.flags() & 0x100);
         assertEquals(
-                Rule.NBL_DOUBLE_FREE,
+                BufferRule.NBL_DOUBLE_FREE,
                 assertThrows(RuleViolation.class, nbl::free).rule());
         assertEquals(0, pool.outstanding());
     }
@@ -374,11 +374,12 @@ class NetBufferListPoolTest {
         NetBufferListPool pool = pool(0, true, 0, 0);
         NetBufferList nbl = allocate(pool, 0, 0);
         assertEquals(
-                Rule.NBL_LEAKED, assertThrows(RuleViolation.class, pool::close).rule());
+                BufferRule.NBL_LEAKED,
+                assertThrows(RuleViolation.class, pool::close).rule());
         nbl.free();
         pool.close();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
     }
@@ -395,7 +396,7 @@ class NetBufferListPoolTest {
         other.join();
         pool.close();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
         AtomicReference<Throwable> onOther = new AtomicReference<>();
@@ -403,7 +404,7 @@ class NetBufferListPoolTest {
                 () -> onOther.set(assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))));
         again.start();
         again.join();
-        assertEquals(Rule.USE_AFTER_FREE, ((RuleViolation) onOther.get()).rule());
+        assertEquals(BufferRule.POOL_USED_AFTER_FREE, ((RuleViolation) onOther.get()).rule());
         assertEquals(0, pool.outstanding(), "the refused allocations were not counted");
     }
 

@@ -10,24 +10,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.core.buffer.Packets.chain;
 import static org.nbl4j.core.buffer.Packets.diff;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 class NetBufferPoolTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("NbPl");
 
-    private final Ndis ndis = Ndis.create();
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
+    private final Ndis ndis = verification.create(VerifierSettings.full());
 
     private NetBufferPool pool(int dataSize) {
         NetBufferPool pool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(TAG, dataSize));
@@ -98,16 +98,22 @@ class NetBufferPoolTest {
         assertNotNull(atBoundary);
         assertSame(second, atBoundary.currentMdl());
         assertEquals(0, atBoundary.currentMdlOffset());
+        nb.free();
+        atBoundary.free();
+        Packets.freeChain(ndis, head);
     }
 
     @Test
     @DisplayName("§3.2 I3(c): data start at the chain end gives CurrentMdl NULL, CurrentMdlOffset 0")
     void dataStartAtChainEnd() {
-        NetBuffer nb = pool(0).allocateNetBuffer(chain(ndis, 0, 8), 8, 0);
+        Mdl head = chain(ndis, 0, 8);
+        NetBuffer nb = pool(0).allocateNetBuffer(head, 8, 0);
         assertNotNull(nb);
         assertNull(nb.currentMdl());
         assertEquals(0, nb.currentMdlOffset());
         nb.checkInvariants();
+        nb.free();
+        Packets.freeChain(ndis, head);
     }
 
     @Test
@@ -120,15 +126,17 @@ class NetBufferPoolTest {
         assertNull(empty.currentMdl());
 
         assertEquals(
-                Rule.NB_INVARIANT,
+                BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBuffer(null, 4, 0))
                         .rule());
         Mdl head = chain(ndis, 0, 10);
         assertEquals(
-                Rule.NB_INVARIANT,
+                BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBuffer(head, 4, 7))
                         .rule());
         assertEquals(1, pool.outstanding(), "failed calls allocate nothing");
+        empty.free();
+        Packets.freeChain(ndis, head);
     }
 
     @Test
@@ -212,6 +220,7 @@ class NetBufferPoolTest {
         assertTrue(head.isAllocated());
         assertTrue(head.next().isAllocated());
         assertEquals(2, diff(ndis, org.nbl4j.core.memory.MdlPool.MDL_TAG));
+        Packets.freeChain(ndis, head);
     }
 
     @Test
@@ -247,7 +256,8 @@ class NetBufferPoolTest {
         assertNotNull(nb);
         nb.free();
         assertEquals(
-                Rule.NB_DOUBLE_FREE, assertThrows(RuleViolation.class, nb::free).rule());
+                BufferRule.NB_DOUBLE_FREE,
+                assertThrows(RuleViolation.class, nb::free).rule());
         assertEquals(0, pool.outstanding());
     }
 
@@ -264,7 +274,7 @@ class NetBufferPoolTest {
         assertSame(nblPool, embedded.pool(), "NdisGetPoolFromNetBuffer returns the NBL pool [§3.1]");
         assertSame(nbl, embedded.embeddedIn());
         assertEquals(
-                Rule.NB_FREE_EMBEDDED,
+                BufferRule.NB_FREE_EMBEDDED,
                 assertThrows(RuleViolation.class, embedded::free).rule());
         assertTrue(embedded.isAllocated());
         nbl.free();
@@ -278,12 +288,12 @@ class NetBufferPoolTest {
         NetBuffer nb = pool.allocateNetBuffer(null, 0, 0);
         assertNotNull(nb);
         assertEquals(
-                Rule.POOL_FREED_WITH_OUTSTANDING,
+                BufferRule.POOL_FREED_WITH_OUTSTANDING,
                 assertThrows(RuleViolation.class, pool::close).rule());
         nb.free();
         pool.close();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBuffer(null, 0, 0))
                         .rule());
     }

@@ -57,6 +57,13 @@ final class Packets {
     }
 
     /** NdisAllocateMdl over the first {@code length} bytes of {@code memory}. */
+    /** {@code NdisFreeMdl} for each MDL of a chain {@link #chain} built: the caller's MDLs are the caller's to free. */
+    static void freeChain(Ndis ndis, Mdl head) {
+        for (Mdl mdl : mdls(head)) {
+            ndis.freeMdl(mdl);
+        }
+    }
+
     static Mdl mdlOver(Ndis ndis, MemorySegment memory, int length) {
         return ndis.allocateMdl(memory, length);
     }

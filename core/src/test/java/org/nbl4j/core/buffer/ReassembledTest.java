@@ -20,7 +20,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** NdisAllocateReassembledNetBufferList / NdisFreeReassembledNetBufferList (§5.4). */
@@ -135,24 +135,24 @@ class ReassembledTest {
     void rules() {
         NetBufferList source = fragments();
         assertEquals(
-                Rule.FRAGMENT_FLAGS_NOT_ZERO,
+                BufferRule.FRAGMENT_FLAGS_NOT_ZERO,
                 assertThrows(RuleViolation.class, () -> source.allocateReassembled(null, 0, 0, 0, 1))
                         .rule());
         NetBufferList whole = source.allocateReassembled(null, 0, 8, 0, 0);
         assertNotNull(whole);
         assertEquals(
-                Rule.FRAGMENT_DELTA_MISMATCH,
+                BufferRule.FRAGMENT_DELTA_MISMATCH,
                 assertThrows(RuleViolation.class, () -> whole.freeReassembled(0, 0))
                         .rule());
         assertEquals(
-                Rule.FRAGMENT_FLAGS_NOT_ZERO,
+                BufferRule.FRAGMENT_FLAGS_NOT_ZERO,
                 assertThrows(RuleViolation.class, () -> whole.freeReassembled(8, 1))
                         .rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, whole::free).rule());
         assertEquals(
-                Rule.NBL_WRONG_FREE_FUNCTION,
+                BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> whole.freeFragment(8, 0))
                         .rule());
 

@@ -23,7 +23,7 @@ import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 class RetreatAdvanceTest {
@@ -304,7 +304,7 @@ class RetreatAdvanceTest {
     void advanceBeyondDataLength() {
         NetBuffer nb = nb(chain(ndis, 0, 32), 4, 10);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> nb.advance(11, false, null));
-        assertEquals(Rule.NB_ADVANCE_BEYOND_DATA, violation.rule());
+        assertEquals(BufferRule.NB_ADVANCE_BEYOND_DATA, violation.rule());
         assertEquals(4, nb.dataOffset());
         assertEquals(10, nb.dataLength());
         nb.advance(10, false, null); // exactly DataLength is fine
@@ -318,7 +318,7 @@ class RetreatAdvanceTest {
         nb.checkInvariants();
         nb.setDataLength(9);
         assertEquals(
-                Rule.NB_INVARIANT,
+                BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, nb::checkInvariants).rule());
     }
 
@@ -328,7 +328,7 @@ class RetreatAdvanceTest {
         NetBuffer nb = nb(chain(ndis, 0, 16), 8, 8);
         nb.setDataLength(Integer.MAX_VALUE - 4); // hand-edited, far beyond the chain
         assertEquals(
-                Rule.NB_LENGTH_OVERFLOW,
+                BufferRule.NB_LENGTH_OVERFLOW,
                 assertThrows(RuleViolation.class, () -> nb.retreat(8, 0, null)).rule());
         assertEquals(8, nb.dataOffset());
     }
@@ -342,7 +342,7 @@ class RetreatAdvanceTest {
         nb.setDataLength(7);
         assertSame(head, nb.currentMdl(), "setters are plain field writes");
         assertEquals(
-                Rule.NB_INVARIANT,
+                BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, nb::checkInvariants).rule(),
                 "I2 broken");
         nb.adjustCurrentMdl();

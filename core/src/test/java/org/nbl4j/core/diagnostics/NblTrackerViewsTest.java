@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
@@ -21,6 +22,7 @@ import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * Golden-text tests of the verifier views of {@link NblDump}: {@code -log} (in the manner of {@code !ndiskd.nbllog})
@@ -29,10 +31,13 @@ import org.nbl4j.core.verify.VerifierSettings;
  * number in an expected text is taken from the statement itself, so the texts are exact.
  */
 class NblTrackerViewsTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("Dgv1");
 
     private final FakeClock clock = new FakeClock();
-    private final Ndis ndis = Ndis.create(VerifierSettings.full().withNanoClock(clock));
+    private final Ndis ndis = verification.create(VerifierSettings.full().withNanoClock(clock));
     private final NetBufferListPool pool = dataPool(ndis);
     private String threadName = "";
 
@@ -112,9 +117,10 @@ class NblTrackerViewsTest {
     @DisplayName(
             "-log without a log says why: verifier off, NBL not sampled, or a level below FULL (TrackNblOwner < 3)")
     void logViewWithoutLog() {
-        try (Ndis off = Ndis.create(VerifierSettings.off());
-                Ndis standard = Ndis.create(VerifierSettings.standard().withSamplingInterval(1));
-                Ndis sampled = Ndis.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
+        try (Ndis off = verification.create(VerifierSettings.off());
+                Ndis standard = verification.create(VerifierSettings.standard().withSamplingInterval(1));
+                Ndis sampled =
+                        verification.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
             NetBufferList unverified = allocate(off);
             assertEquals("""
                     NBL                ffff800000001000
@@ -184,8 +190,9 @@ class NblTrackerViewsTest {
     @Test
     @DisplayName("-NblCurrentOwner without tracking: the state alone, or nothing with the verifier off")
     void currentOwnerViewWithoutTracking() {
-        try (Ndis off = Ndis.create(VerifierSettings.off());
-                Ndis sampled = Ndis.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
+        try (Ndis off = verification.create(VerifierSettings.off());
+                Ndis sampled =
+                        verification.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
             NetBufferList unverified = allocate(off);
             assertEquals("""
                     NBL                ffff800000001000
@@ -221,7 +228,7 @@ class NblTrackerViewsTest {
         assertEquals("-NblCurrentOwner", NblDumpOption.CURRENT_OWNER.switchName());
         assertEquals("-log", NblDumpOption.LOG.switchName());
 
-        try (Ndis off = Ndis.create(VerifierSettings.off())) {
+        try (Ndis off = verification.create(VerifierSettings.off())) {
             NetBufferList unverifiedNbl = allocate(off);
             String unverified = dump().basic(unverifiedNbl);
             assertTrue(unverified.endsWith("Kind               ALLOCATED\n"), unverified);

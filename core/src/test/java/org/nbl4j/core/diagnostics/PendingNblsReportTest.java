@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
@@ -16,12 +16,16 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * Golden-text tests of {@link PendingNblsReport} in the manner of {@code !ndiskd.pendingnbls}
  * (nbl-reuse-leak-and-diagnostics §2.2), on a verifier at FULL with a fake clock.
  */
 class PendingNblsReportTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     /** What a protocol might pass as the holder of an indicated NBL: shown by id and toString. */
     private record Protocol(String name) {
         @Override
@@ -31,12 +35,7 @@ class PendingNblsReportTest {
     }
 
     private final NblTrackerViewsTest.FakeClock clock = new NblTrackerViewsTest.FakeClock();
-    private final Ndis ndis = Ndis.create(VerifierSettings.full().withNanoClock(clock));
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
+    private final Ndis ndis = verification.create(VerifierSettings.full().withNanoClock(clock));
 
     @Test
     @DisplayName("pending NBLs longest held first, with holder, state and time; pool tags, freed NBLs, totals")
@@ -106,8 +105,8 @@ class PendingNblsReportTest {
     @Test
     @DisplayName("adapted for sampling and for a verifier that is off")
     void samplingAndVerifierOff() {
-        try (Ndis sampled = Ndis.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE));
-                Ndis off = Ndis.create(VerifierSettings.off())) {
+        try (Ndis sampled = verification.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE));
+                Ndis off = verification.create(VerifierSettings.off())) {
             // Nothing is allocated from these instances' pools, so nothing is tracked.
             assertEquals("""
                     PHASE 1/3: Found 0 NBL pool tag(s) among pending NBLs

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
@@ -14,6 +15,8 @@ import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.PoolUsage;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * Golden-text tests of {@link PoolmonTable} against poolmon's format (nbl-reuse-leak-and-diagnostics §2.1).
@@ -23,6 +26,9 @@ import org.nbl4j.core.memory.PoolUsageSnapshot;
  * per-alloc Wfpn, Filt, Mdl. They are given out of order so that every sort has work to do.
  */
 class PoolmonTableTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolUsageSnapshot NOW =
             snapshot(usage("Wfpn", 20, 18, 1000), usage("Filt", 10, 6, 1600), usage("Mdl", 30, 1, 290));
     /** Since EARLIER: Filt +8 allocs, +5 frees, +1500 bytes; Mdl +1, +1, 0; Wfpn +5, +4, 0. */
@@ -264,13 +270,13 @@ class PoolmonTableTest {
     @Test
     @DisplayName("an Ndis instance's own accounting renders: NBLs allocated and freed under the pool's tag")
     void fromNdis() {
-        try (Ndis ndis = Ndis.create()) {
+        try (Ndis ndis = verification.create(VerifierSettings.full())) {
             NetBufferListPool pool =
                     ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, false, 0, PoolTag.of("Dgt1"), 0));
             PoolUsageSnapshot before = ndis.poolUsage();
             NetBufferList first = pool.allocateNetBufferList(0, 0);
-            pool.allocateNetBufferList(0, 0);
-            pool.allocateNetBufferList(0, 0);
+            NetBufferList second = pool.allocateNetBufferList(0, 0);
+            NetBufferList third = pool.allocateNetBufferList(0, 0);
             first.free();
 
             assertEquals("""
@@ -278,6 +284,9 @@ class PoolmonTableTest {
 
                      Dgt1 Nonp          3 (   3)         1 (   1)        2     768 (   768)    384
                     """, PoolmonTable.create().including("Dgt?").render(ndis.poolUsage(), before));
+            second.free();
+            third.free();
+            pool.close();
         }
     }
 

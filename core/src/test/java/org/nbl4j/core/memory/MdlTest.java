@@ -12,11 +12,13 @@ import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.core.verify.VerifierSettings;
 
 class MdlTest {
-    private final TaggedMemory memory = new TaggedMemory(false);
+    private final TaggedMemory memory = new TaggedMemory(false, new Verifier(VerifierSettings.off()).memoryWatch());
     private final MdlPool mdls = new MdlPool(memory);
     private final Arena arena = Arena.ofConfined();
 
@@ -56,7 +58,7 @@ class MdlTest {
     void heapSegmentRejected() {
         MemorySegment heap = MemorySegment.ofArray(new byte[64]);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> mdls.allocate(heap, 64));
-        assertEquals(Rule.MEMORY_NOT_NONPAGED, violation.rule());
+        assertEquals(BufferRule.MEMORY_NOT_NONPAGED, violation.rule());
         assertEquals(0, mdlDiff());
     }
 
@@ -100,10 +102,10 @@ class MdlTest {
         mdl.adjustLength(100);
         assertEquals(100, mdl.byteCount());
         RuleViolation violation = assertThrows(RuleViolation.class, () -> mdl.adjustLength(101));
-        assertEquals(Rule.MDL_ADJUST_TOO_LONG, violation.rule());
+        assertEquals(BufferRule.MDL_ADJUST_TOO_LONG, violation.rule());
         assertEquals(100, mdl.byteCount(), "unchanged by the rejected call");
         assertEquals(
-                Rule.MDL_ADJUST_TOO_LONG,
+                BufferRule.MDL_ADJUST_TOO_LONG,
                 assertThrows(RuleViolation.class, () -> mdl.adjustLength(-1)).rule());
     }
 
@@ -113,7 +115,7 @@ class MdlTest {
         Mdl mdl = mdls.allocate(pages(), 100);
         mdl.adjustLength(60);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> mdls.free(mdl));
-        assertEquals(Rule.MDL_LENGTH_NOT_RESTORED, violation.rule());
+        assertEquals(BufferRule.MDL_LENGTH_NOT_RESTORED, violation.rule());
         assertTrue(mdl.isAllocated());
         mdl.adjustLength(100);
         mdls.free(mdl);
@@ -146,7 +148,7 @@ class MdlTest {
         Mdl mdl = mdls.allocate(pages(), 8);
         mdls.free(mdl);
         assertEquals(
-                Rule.MDL_DOUBLE_FREE,
+                BufferRule.MDL_DOUBLE_FREE,
                 assertThrows(RuleViolation.class, () -> mdls.free(mdl)).rule());
         assertEquals(0, mdlDiff());
     }
@@ -154,11 +156,11 @@ class MdlTest {
     @Test
     @DisplayName("§2.5: NdisFreeMdl on an MDL another allocator made is a RuleViolation")
     void foreignFree() {
-        try (TaggedMemory otherMemory = new TaggedMemory(false)) {
+        try (TaggedMemory otherMemory = new TaggedMemory(false, new Verifier(VerifierSettings.off()).memoryWatch())) {
             MdlPool other = new MdlPool(otherMemory);
             Mdl foreign = other.allocate(pages(), 8);
             assertEquals(
-                    Rule.MEMORY_FOREIGN_FREE,
+                    BufferRule.MEMORY_FOREIGN_FREE,
                     assertThrows(RuleViolation.class, () -> mdls.free(foreign)).rule());
             assertTrue(foreign.isAllocated());
             other.free(foreign);
@@ -205,7 +207,7 @@ class MdlTest {
         Mdl embedded = mdls.embedded(pages(), 64);
         assertEquals(MdlOrigin.POOL_EMBEDDED, embedded.origin());
         assertEquals(
-                Rule.NB_FREE_EMBEDDED,
+                BufferRule.NB_FREE_EMBEDDED,
                 assertThrows(RuleViolation.class, () -> mdls.free(embedded)).rule());
         assertTrue(embedded.isAllocated());
         assertEquals(0, mdlDiff(), "embedded MDLs are part of the element, not accounted as descriptors");

@@ -14,14 +14,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.core.verify.VerifierSettings;
 
 class TaggedMemoryTest {
     private static final PoolTag TAG = PoolTag.of("Tst1");
     private static final PoolTag OTHER = PoolTag.of("Tst2");
 
-    private final TaggedMemory memory = new TaggedMemory(false);
+    private final TaggedMemory memory = new TaggedMemory(false, new Verifier(VerifierSettings.off()).memoryWatch());
 
     @AfterEach
     void close() {
@@ -162,18 +164,18 @@ class TaggedMemoryTest {
         memory.free(block);
         assertFalse(block.isAllocated());
         RuleViolation violation = assertThrows(RuleViolation.class, () -> memory.free(block));
-        assertEquals(Rule.MEMORY_DOUBLE_FREE, violation.rule());
+        assertEquals(BufferRule.MEMORY_DOUBLE_FREE, violation.rule());
         assertEquals(1, memory.account(TAG).usage().frees());
     }
 
     @Test
     @DisplayName("§2.5: freeing a block to a TaggedMemory that did not allocate it is a RuleViolation")
     void foreignFree() {
-        try (TaggedMemory other = new TaggedMemory(false)) {
+        try (TaggedMemory other = new TaggedMemory(false, new Verifier(VerifierSettings.off()).memoryWatch())) {
             MemoryBlock block = other.allocate(TAG, 32);
             assertNotNull(block);
             RuleViolation violation = assertThrows(RuleViolation.class, () -> memory.free(block));
-            assertEquals(Rule.MEMORY_FOREIGN_FREE, violation.rule());
+            assertEquals(BufferRule.MEMORY_FOREIGN_FREE, violation.rule());
             assertTrue(block.isAllocated());
             assertEquals(0, memory.account(TAG).usage().frees());
             other.free(block);
@@ -183,7 +185,7 @@ class TaggedMemoryTest {
     @Test
     @DisplayName("checked mode: every block has its own arena; use after free throws IllegalStateException")
     void checkedModeUseAfterFreeThrows() {
-        try (TaggedMemory checked = new TaggedMemory(true)) {
+        try (TaggedMemory checked = new TaggedMemory(true, new Verifier(VerifierSettings.off()).memoryWatch())) {
             assertTrue(checked.checked());
             MemoryBlock block = checked.allocate(TAG, 100);
             assertNotNull(block);

@@ -14,9 +14,9 @@ import static org.nbl4j.core.verify.VerifierFixture.line;
 import static org.nbl4j.core.verify.VerifierFixture.withData;
 
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nbl4j.core.buffer.CloneFlags;
@@ -25,18 +25,18 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.PoolUsage;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
 /** The free-function rules: double free, free in flight, wrong free function, live children, clone flags. */
 class FreeViolationsTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfFr");
 
-    private final Ndis ndis = Ndis.create(VerifierSettings.full());
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferListPool pool = dataPool(ndis, TAG);
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     private NetBufferList packet() {
         NetBufferList nbl = pool.allocateNetBufferList(0, 0);
@@ -66,7 +66,7 @@ class FreeViolationsTest {
         }
 
         assertNotNull(thrown, "the second free throws under THROW");
-        assertEquals(Rule.NBL_DOUBLE_FREE, thrown.rule());
+        assertEquals(BufferRule.NBL_DOUBLE_FREE, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation, "the verifier reported it, with sites");
         assertEquals(new Bugcheck(0xC2, "BAD_POOL_CALLER", 0x7, 0), violation.bugcheck());
@@ -88,8 +88,9 @@ class FreeViolationsTest {
             value = ViolationPolicy.class,
             names = {"LOG", "COLLECT"})
     @DisplayName("LOG and COLLECT: a double free returns, is recorded, and is refused (frees counted once)")
+    @ViolatesOnPurpose
     void doubleFreeUnderLogAndCollect(ViolationPolicy policy) {
-        try (Ndis lenient = Ndis.create(VerifierSettings.full().withPolicy(policy))) {
+        try (Ndis lenient = verification.create(VerifierSettings.full().withPolicy(policy))) {
             NetBufferListPool lenientPool = dataPool(lenient, TAG);
             NetBufferList nbl = lenientPool.allocateNetBufferList(0, 0);
             assertNotNull(nbl);
@@ -105,7 +106,7 @@ class FreeViolationsTest {
             assertEquals(0, lenientPool.outstanding());
             List<Violation> violations = lenient.verifier().violations();
             assertEquals(1, violations.size());
-            assertEquals(Rule.NBL_DOUBLE_FREE, violations.getFirst().rule());
+            assertEquals(BufferRule.NBL_DOUBLE_FREE, violations.getFirst().rule());
             NetBufferList again = lenientPool.allocateNetBufferList(0, 0);
             NetBufferList other = lenientPool.allocateNetBufferList(0, 0);
             assertNotNull(again);
@@ -124,7 +125,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, nbl::free);
 
-        assertEquals(Rule.NBL_FREE_IN_FLIGHT, thrown.rule());
+        assertEquals(BufferRule.NBL_FREE_IN_FLIGHT, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertNull(violation.bugcheck(), "Windows has no bugcheck of its own for it: the pool is corrupted");
@@ -144,7 +145,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, clone::free);
 
-        assertEquals(Rule.NBL_WRONG_FREE_FUNCTION, thrown.rule());
+        assertEquals(BufferRule.NBL_WRONG_FREE_FUNCTION, thrown.rule());
         assertNull(thrown.rule().bugcheck(0));
         assertTrue(clone.isAllocated());
         assertEquals(1, ndis.defaultNetBufferListPool().outstanding());
@@ -160,7 +161,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.freeClone(0));
 
-        assertEquals(Rule.NBL_WRONG_FREE_FUNCTION, thrown.rule());
+        assertEquals(BufferRule.NBL_WRONG_FREE_FUNCTION, thrown.rule());
         assertTrue(nbl.isAllocated());
         assertEquals(1, pool.outstanding());
         nbl.free();
@@ -177,7 +178,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, parent::free);
 
-        assertEquals(Rule.NBL_FREE_WITH_CHILDREN, thrown.rule());
+        assertEquals(BufferRule.NBL_FREE_WITH_CHILDREN, thrown.rule());
         assertEquals("ndis-buffers §5.1", thrown.rule().section());
         Violation violation = thrown.violation();
         assertNotNull(violation);
@@ -194,7 +195,7 @@ class FreeViolationsTest {
     @Test
     @DisplayName("§5.1: NDIS itself does not check ChildRefCount: with the verifier OFF the free goes through")
     void freeParentWithChildrenUncheckedWhenOff() {
-        try (Ndis off = Ndis.create(VerifierSettings.off())) {
+        try (Ndis off = verification.create(VerifierSettings.off())) {
             NetBufferListPool offPool = dataPool(off, TAG);
             NetBufferList parent = offPool.allocateNetBufferList(0, 0);
             assertNotNull(parent);
@@ -213,7 +214,7 @@ class FreeViolationsTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, () -> clone.freeClone(0));
 
-        assertEquals(Rule.CLONE_FLAGS_MISMATCH, thrown.rule());
+        assertEquals(BufferRule.CLONE_FLAGS_MISMATCH, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertEquals("allocated with 0x2, freed with 0x0", violation.detail());

@@ -12,31 +12,35 @@ import static org.nbl4j.core.verify.VerifierFixture.withData;
 
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.VerifierFixture.FakeClock;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
-/** The held-clone watchdog, driven by a fake clock: no sleeps. */
+/**
+ * The held-clone watchdog's look, driven by a fake clock and called explicitly (the timer is off here: its own test is
+ * {@code HeldCloneWatchdogTimerTest}): no sleeps.
+ */
 class HeldCloneWatchdogTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfWd");
     private static final Duration BUDGET = Duration.ofMillis(100);
 
     private final FakeClock clock = new FakeClock();
-    private final Ndis ndis = Ndis.create(VerifierSettings.full()
+    private final Ndis ndis = verification.create(VerifierSettings.full()
             .withPolicy(ViolationPolicy.COLLECT)
             .withHeldCloneBudget(BUDGET)
+            .withHeldCloneCheckPeriod(Duration.ZERO)
             .withNanoClock(clock));
     private final Verifier verifier = ndis.verifier();
     private final NetBufferList original = original();
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     private NetBufferList original() {
         NetBufferList nbl = dataPool(ndis, TAG).allocateNetBufferList(0, 0);
@@ -46,6 +50,7 @@ class HeldCloneWatchdogTest {
 
     @Test
     @DisplayName("a clone held past the budget is CLONE_HELD_TOO_LONG, with its allocation site and holder")
+    @ViolatesOnPurpose
     void cloneHeldTooLong() {
         int line = line() + 1;
         NetBufferList clone = original.allocateClone(null, null, 0);
@@ -66,7 +71,7 @@ class HeldCloneWatchdogTest {
         List<Violation> violations = verifier.violations();
         assertEquals(1, violations.size());
         Violation violation = violations.getFirst();
-        assertEquals(Rule.CLONE_HELD_TOO_LONG, violation.rule());
+        assertEquals(BufferRule.CLONE_HELD_TOO_LONG, violation.rule());
         assertSame(track, violation.buffer());
         assertEquals(
                 frame(HeldCloneWatchdogTest.class, "cloneHeldTooLong", line),
@@ -125,8 +130,10 @@ class HeldCloneWatchdogTest {
     @Test
     @DisplayName("under THROW the watchdog throws CLONE_HELD_TOO_LONG")
     void watchdogThrows() {
-        try (Ndis throwing =
-                Ndis.create(VerifierSettings.full().withHeldCloneBudget(BUDGET).withNanoClock(clock))) {
+        try (Ndis throwing = verification.create(VerifierSettings.full()
+                .withHeldCloneBudget(BUDGET)
+                .withHeldCloneCheckPeriod(Duration.ZERO)
+                .withNanoClock(clock))) {
             NetBufferList nbl = dataPool(throwing, TAG).allocateNetBufferList(0, 0);
             assertNotNull(nbl);
             NetBufferList clone = withData(nbl).allocateClone(null, null, 0);
@@ -135,7 +142,7 @@ class HeldCloneWatchdogTest {
 
             RuleViolation thrown = assertThrows(RuleViolation.class, throwing.verifier()::checkHeldClones);
 
-            assertEquals(Rule.CLONE_HELD_TOO_LONG, thrown.rule());
+            assertEquals(BufferRule.CLONE_HELD_TOO_LONG, thrown.rule());
             assertTrue(thrown.getMessage().contains("held by its allocator for 101 ms"), thrown.getMessage());
             clone.freeClone(0);
             nbl.free();

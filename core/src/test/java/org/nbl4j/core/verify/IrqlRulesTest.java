@@ -32,7 +32,7 @@ class IrqlRulesTest {
                         RuleViolation.class,
                         () -> verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FwpsInjectionHandleCreate0"))));
 
-        assertEquals(Rule.IRQL_TOO_HIGH, thrown.get().rule());
+        assertEquals(BufferRule.IRQL_TOO_HIGH, thrown.get().rule());
         Violation violation = thrown.get().violation();
         assertNotNull(violation);
         assertNull(violation.bugcheck(), "SDV finds it statically; there is no runtime bugcheck of its own");
@@ -56,7 +56,8 @@ class IrqlRulesTest {
 
         assertFalse(answer.get(), "the DDI must refuse the call");
         assertEquals(1, collecting.violations().size());
-        assertEquals(Rule.IRQL_TOO_HIGH, collecting.violations().getFirst().rule());
+        assertEquals(
+                BufferRule.IRQL_TOO_HIGH, collecting.violations().getFirst().rule());
     }
 
     @Test
@@ -72,22 +73,26 @@ class IrqlRulesTest {
     @Test
     @DisplayName("§6.2 Flags_Irql: a *_DISPATCH_LEVEL flag set at PASSIVE_LEVEL is IRQL_DISPATCH_FLAG_LIES")
     void dispatchFlagThatLies() {
-        RuleViolation thrown =
-                assertThrows(RuleViolation.class, () -> verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists"));
+        RuleViolation thrown = assertThrows(
+                RuleViolation.class,
+                () -> verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
 
-        assertEquals(Rule.IRQL_DISPATCH_FLAG_LIES, thrown.rule());
+        assertEquals(BufferRule.IRQL_DISPATCH_FLAG_LIES, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertEquals(
-                "NdisFSendNetBufferLists was told DISPATCH_LEVEL but the caller is at PASSIVE_LEVEL",
+                "NdisFSendNetBufferLists was passed NDIS_SEND_FLAGS_DISPATCH_LEVEL, which says the caller is at"
+                        + " DISPATCH_LEVEL, but the caller is at PASSIVE_LEVEL"
+                        + " (https://learn.microsoft.com/windows-hardware/drivers/network/dispatch-irql-tracking)",
                 violation.detail());
         assertEquals(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 assertThrows(
                                 RuleViolation.class,
                                 () -> Irql.runAt(
                                         Irql.APC_LEVEL,
-                                        () -> verifier.dispatchFlagHonest(true, "NdisFReturnNetBufferLists")))
+                                        () -> verifier.dispatchFlagHonest(
+                                                true, "NdisFReturnNetBufferLists", "NDIS_RETURN_FLAGS_DISPATCH_LEVEL")))
                         .rule());
     }
 
@@ -95,10 +100,10 @@ class IrqlRulesTest {
     @DisplayName("§6.2: the flag set at DISPATCH_LEVEL is honest; clear is always allowed (the safe answer)")
     void honestDispatchFlags() {
         Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
-            assertTrue(verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists"));
-            assertTrue(verifier.dispatchFlagHonest(false, "NdisFSendNetBufferLists"));
+            assertTrue(verifier.dispatchFlagHonest(true, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
+            assertTrue(verifier.dispatchFlagHonest(false, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
         });
-        assertTrue(verifier.dispatchFlagHonest(false, "NdisFSendNetBufferLists"));
+        assertTrue(verifier.dispatchFlagHonest(false, "NdisFSendNetBufferLists", "NDIS_SEND_FLAGS_DISPATCH_LEVEL"));
         assertTrue(verifier.violations().isEmpty());
     }
 
@@ -107,7 +112,7 @@ class IrqlRulesTest {
     void raiseToLowerLevel() {
         Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> Irql.raise(Irql.PASSIVE_LEVEL));
-            assertEquals(Rule.IRQL_BAD_RAISE_OR_LOWER, thrown.rule());
+            assertEquals(BufferRule.IRQL_BAD_RAISE_OR_LOWER, thrown.rule());
             assertTrue(thrown.getMessage().contains("KeRaiseIrql to PASSIVE_LEVEL from DISPATCH_LEVEL"));
             assertEquals(Irql.DISPATCH_LEVEL, Irql.current());
         });
@@ -117,7 +122,7 @@ class IrqlRulesTest {
     @DisplayName("KeLowerIrql to a higher level is IRQL_BAD_RAISE_OR_LOWER; a raise and its lower are fine")
     void lowerToHigherLevel() {
         assertEquals(
-                Rule.IRQL_BAD_RAISE_OR_LOWER,
+                BufferRule.IRQL_BAD_RAISE_OR_LOWER,
                 assertThrows(RuleViolation.class, () -> Irql.lower(Irql.DISPATCH_LEVEL))
                         .rule());
         assertEquals(Irql.PASSIVE_LEVEL, Irql.current());

@@ -12,9 +12,9 @@ import static org.nbl4j.core.verify.VerifierFixture.line;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -23,22 +23,22 @@ import org.nbl4j.core.buffer.NetBufferPool;
 import org.nbl4j.core.buffer.NetBufferPoolParameters;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.junit.LeaksOnPurpose;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * Deliberately leaking tests: the leak report, a pool's close and a leaked memory block name the exact line that
  * allocated what leaked.
  */
 class LeakReportTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfLk");
     private static final PoolTag MEMORY_TAG = PoolTag.of("VfMm");
 
-    private final Ndis ndis = Ndis.create(VerifierSettings.standard().withSamplingInterval(1));
+    private final Ndis ndis = verification.create(VerifierSettings.standard().withSamplingInterval(1));
     private final NetBufferListPool pool = dataPool(ndis, TAG);
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     /** Allocates {@code count} NBLs, all at one line, and never frees them; returns that line. */
     private static int leak(NetBufferListPool pool, int count, List<NetBufferList> keep) {
@@ -54,6 +54,7 @@ class LeakReportTest {
 
     @Test
     @DisplayName("shutdown notes what is still allocated, by tag and allocating line, without throwing (0xC4/0x62)")
+    @LeaksOnPurpose
     void shutdownNotesLeaks() {
         int line = leak(pool, 2, new ArrayList<>());
         String site = frame(LeakReportTest.class, "leak", line);
@@ -63,7 +64,7 @@ class LeakReportTest {
         List<Violation> noted = ndis.verifier().violations();
         assertEquals(1, noted.size());
         Violation shutdown = noted.getFirst();
-        assertEquals(Rule.LEAKED_AT_SHUTDOWN, shutdown.rule());
+        assertEquals(BufferRule.LEAKED_AT_SHUTDOWN, shutdown.rule());
         assertEquals("DRIVER_VERIFIER_DETECTED_VIOLATION (c4) 62, 2", String.valueOf(shutdown.bugcheck()));
         assertTrue(shutdown.detail().contains("  VfLk: 2 allocation(s), "), shutdown.detail());
         assertTrue(shutdown.detail().contains("    at " + site + "\n"), shutdown.detail());
@@ -71,6 +72,7 @@ class LeakReportTest {
 
     @Test
     @DisplayName("the leak report names the allocating line, by site and in its text")
+    @LeaksOnPurpose
     void leakReportNamesTheAllocatingLine() {
         int call = line() + 1;
         int line = leak(pool, 3, new ArrayList<>());
@@ -128,7 +130,7 @@ class LeakReportTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, pool::close);
 
-        assertEquals(Rule.NBL_LEAKED, thrown.rule());
+        assertEquals(BufferRule.NBL_LEAKED, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         Bugcheck bugcheck = violation.bugcheck();
@@ -146,7 +148,7 @@ class LeakReportTest {
         kept.forEach(NetBufferList::free);
         pool.close();
         assertEquals(
-                Rule.USE_AFTER_FREE,
+                BufferRule.POOL_USED_AFTER_FREE,
                 assertThrows(RuleViolation.class, () -> pool.allocateNetBufferList(0, 0))
                         .rule());
     }
@@ -162,7 +164,7 @@ class LeakReportTest {
 
         RuleViolation thrown = assertThrows(RuleViolation.class, nbPool::close);
 
-        assertEquals(Rule.POOL_FREED_WITH_OUTSTANDING, thrown.rule());
+        assertEquals(BufferRule.POOL_FREED_WITH_OUTSTANDING, thrown.rule());
         Violation violation = thrown.violation();
         assertNotNull(violation);
         assertNull(violation.bugcheck());

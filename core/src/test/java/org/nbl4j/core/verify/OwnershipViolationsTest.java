@@ -15,6 +15,7 @@ import static org.nbl4j.core.verify.VerifierFixture.withData;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nbl4j.core.buffer.Ndis;
@@ -23,9 +24,14 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
 /** Ownership (§4.9, §6.12): touching an NBL one does not own, use after free, illegal hand-offs, context pops. */
 class OwnershipViolationsTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfOw");
 
     private static NetBufferList packet(NetBufferListPool pool) {
@@ -37,23 +43,23 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: touching the data of a SENT NBL is NBL_NOT_OWNED; after the completion it works")
     void touchingSentNblThrows() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full())) {
+        try (Ndis ndis = verification.create(VerifierSettings.full())) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             NetBuffer nb = first(nbl);
             nbl.handOff(OwnerState.SENT, "miniport");
 
             RuleViolation getData = assertThrows(RuleViolation.class, () -> nb.getDataBuffer(4, null, 1, 0));
-            assertEquals(Rule.NBL_NOT_OWNED, getData.rule());
+            assertEquals(BufferRule.NBL_NOT_OWNED, getData.rule());
             Violation violation = getData.violation();
             assertNotNull(violation);
             assertTrue(violation.detail().startsWith("NdisGetDataBuffer on "), violation.detail());
             assertTrue(violation.detail().endsWith("while it is SENT"), violation.detail());
             assertEquals(
-                    Rule.NBL_NOT_OWNED,
+                    BufferRule.NBL_NOT_OWNED,
                     assertThrows(RuleViolation.class, () -> nb.retreat(4, 0, null))
                             .rule());
             assertEquals(
-                    Rule.NBL_NOT_OWNED,
+                    BufferRule.NBL_NOT_OWNED,
                     assertThrows(RuleViolation.class, () -> nb.write(0, new byte[] {1}))
                             .rule());
 
@@ -67,8 +73,9 @@ class OwnershipViolationsTest {
 
     @Test
     @DisplayName("§4.9 under COLLECT: the touches of a SENT NBL are refused and change nothing")
+    @ViolatesOnPurpose
     void touchingSentNblIsRefused() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+        try (Ndis ndis = verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             NetBuffer nb = first(nbl);
             byte[] data = nb.toByteArray();
@@ -84,7 +91,7 @@ class OwnershipViolationsTest {
             assertEquals(16, nb.dataLength());
             List<Violation> violations = ndis.verifier().violations();
             assertEquals(4, violations.size());
-            assertTrue(violations.stream().allMatch(v -> v.rule() == Rule.NBL_NOT_OWNED), violations.toString());
+            assertTrue(violations.stream().allMatch(v -> v.rule() == BufferRule.NBL_NOT_OWNED), violations.toString());
             nbl.handOff(OwnerState.OWNED, null);
             assertArrayEquals(data, nb.toByteArray(), "the write was refused");
             nbl.free();
@@ -94,15 +101,15 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.10 checked mode, verifier OFF: a freed NBL's use is USE_AFTER_FREE")
     void useAfterFreeChecked() {
-        try (Ndis ndis = Ndis.createChecked(VerifierSettings.off())) {
+        try (Ndis ndis = verification.createChecked(VerifierSettings.off())) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             NetBuffer nb = first(nbl);
             nbl.free();
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nb.retreat(4, 0, null));
-            assertEquals(Rule.USE_AFTER_FREE, thrown.rule());
+            assertEquals(BufferRule.USE_AFTER_FREE, thrown.rule());
             assertEquals(
-                    Rule.USE_AFTER_FREE,
+                    BufferRule.USE_AFTER_FREE,
                     assertThrows(RuleViolation.class, () -> nbl.allocateContext(8, 0, TAG))
                             .rule());
             Violation violation = thrown.violation();
@@ -114,7 +121,7 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.10 standard verifier: a freed NBL's use is USE_AFTER_FREE, naming allocation and free")
     void useAfterFreeStandard() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.standard().withSamplingInterval(1))) {
+        try (Ndis ndis = verification.create(VerifierSettings.standard().withSamplingInterval(1))) {
             NetBufferListPool pool = dataPool(ndis, TAG);
             int allocated = line() + 1;
             NetBufferList nbl = pool.allocateNetBufferList(0, 0);
@@ -124,7 +131,7 @@ class OwnershipViolationsTest {
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.retreat(4, 0, null, null));
 
-            assertEquals(Rule.USE_AFTER_FREE, thrown.rule());
+            assertEquals(BufferRule.USE_AFTER_FREE, thrown.rule());
             Violation violation = thrown.violation();
             assertNotNull(violation);
             BufferTrack buffer = violation.buffer();
@@ -142,21 +149,21 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: SENT → SENT and SENT → INDICATED are NBL_ILLEGAL_HAND_OFF; the state stays SENT")
     void illegalHandOffsInFlight() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full())) {
+        try (Ndis ndis = verification.create(VerifierSettings.full())) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             nbl.handOff(OwnerState.SENT, "miniport");
 
             RuleViolation twice = assertThrows(RuleViolation.class, () -> nbl.handOff(OwnerState.SENT, "other"));
-            assertEquals(Rule.NBL_ILLEGAL_HAND_OFF, twice.rule());
+            assertEquals(BufferRule.NBL_ILLEGAL_HAND_OFF, twice.rule());
             Violation violation = twice.violation();
             assertNotNull(violation);
             assertTrue(violation.detail().endsWith("handed from SENT to SENT"), violation.detail());
             assertEquals(
-                    Rule.NBL_ILLEGAL_HAND_OFF,
+                    BufferRule.NBL_ILLEGAL_HAND_OFF,
                     assertThrows(RuleViolation.class, () -> nbl.handOff(OwnerState.INDICATED, "protocol"))
                             .rule());
             assertEquals(
-                    Rule.NBL_ILLEGAL_HAND_OFF,
+                    BufferRule.NBL_ILLEGAL_HAND_OFF,
                     assertThrows(RuleViolation.class, () -> nbl.handOff(OwnerState.FREE, null))
                             .rule());
             assertEquals(OwnerState.SENT, nbl.ownerState());
@@ -174,13 +181,13 @@ class OwnershipViolationsTest {
     @EnumSource(OwnerState.class)
     @DisplayName("§4.10: handing off a freed NBL, to anything, is USE_AFTER_FREE")
     void handOffFromFree(OwnerState to) {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full())) {
+        try (Ndis ndis = verification.create(VerifierSettings.full())) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             nbl.free();
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.handOff(to, "someone"));
 
-            assertEquals(Rule.USE_AFTER_FREE, thrown.rule());
+            assertEquals(BufferRule.USE_AFTER_FREE, thrown.rule());
             assertEquals(OwnerState.FREE, nbl.ownerState());
         }
     }
@@ -188,7 +195,7 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: every legal hand-off, out and back, is accepted")
     void legalHandOffs() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full())) {
+        try (Ndis ndis = verification.create(VerifierSettings.full())) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             for (OwnerState away : List.of(OwnerState.SENT, OwnerState.INDICATED, OwnerState.INJECTED)) {
                 nbl.handOff(away, "peer");
@@ -206,16 +213,16 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.5: popping context that was not pushed is CONTEXT_OVER_RELEASE, whatever the policy; nothing pops")
     void contextOverRelease() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+        try (Ndis ndis = verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             assertEquals(
-                    Rule.CONTEXT_OVER_RELEASE,
+                    BufferRule.CONTEXT_OVER_RELEASE,
                     assertThrows(RuleViolation.class, () -> nbl.freeContext(8)).rule());
             assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nbl.allocateContext(8, 0, TAG));
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.freeContext(16));
 
-            assertEquals(Rule.CONTEXT_OVER_RELEASE, thrown.rule());
+            assertEquals(BufferRule.CONTEXT_OVER_RELEASE, thrown.rule());
             assertTrue(thrown.getMessage().contains("popping 16 bytes, 8 in use"), thrown.getMessage());
             assertEquals(8, nbl.contextUsedSize(), "nothing was popped");
             nbl.freeContext(8);

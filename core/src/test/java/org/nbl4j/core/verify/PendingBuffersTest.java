@@ -10,22 +10,27 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.VerifierFixture.FakeClock;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** {@code !ndiskd.pendingnbls}: who holds each outstanding NBL, and for how long, on a fake clock. */
 class PendingBuffersTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfPn");
 
     @Test
     @DisplayName("a SENT NBL is pending: state SENT, holder miniport, held for the clock's time")
     void sentNblIsPending() {
         FakeClock clock = new FakeClock();
-        try (Ndis ndis =
-                Ndis.create(VerifierSettings.standard().withSamplingInterval(1).withNanoClock(clock))) {
+        try (Ndis ndis = verification.create(
+                VerifierSettings.standard().withSamplingInterval(1).withNanoClock(clock))) {
             NetBufferListPool pool = dataPool(ndis, TAG);
             NetBufferList sent = pool.allocateNetBufferList(0, 0);
             NetBufferList kept = pool.allocateNetBufferList(0, 0);

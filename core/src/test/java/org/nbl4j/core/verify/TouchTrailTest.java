@@ -8,9 +8,11 @@ import static org.nbl4j.core.verify.VerifierFixture.dataPool;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * The touch trail of a tracked NBL that changes hands for every packet it carries (a miniport's receive buffer): at
@@ -18,6 +20,9 @@ import org.nbl4j.core.memory.PoolTag;
  * every hand-off is kept.
  */
 class TouchTrailTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfTt");
     private static final int ROUND_TRIPS = 200_000;
 
@@ -35,8 +40,8 @@ class TouchTrailTest {
     @Test
     @DisplayName("STANDARD: a buffer handed off 400,000 times keeps a few hundred touches, the latest among them")
     void standardBacksOff() {
-        try (Ndis ndis =
-                Ndis.create(VerifierSettings.standard().withSamplingInterval(1).withTouchRecords(4))) {
+        try (Ndis ndis = verification.create(
+                VerifierSettings.standard().withSamplingInterval(1).withTouchRecords(4))) {
             NetBufferList nbl = dataPool(ndis, TAG).allocateNetBufferList(0, 0);
             assertNotNull(nbl);
             BufferTrack track = nbl.track();
@@ -60,7 +65,7 @@ class TouchTrailTest {
     @Test
     @DisplayName("FULL: every hand-off is kept")
     void fullKeepsEveryHandOff() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.full().withTouchRecords(4))) {
+        try (Ndis ndis = verification.create(VerifierSettings.full().withTouchRecords(4))) {
             NetBufferList nbl = dataPool(ndis, TAG).allocateNetBufferList(0, 0);
             assertNotNull(nbl);
             BufferTrack track = nbl.track();

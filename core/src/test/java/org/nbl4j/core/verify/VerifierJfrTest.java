@@ -20,18 +20,25 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.VerifierFixture.FakeClock;
+import org.nbl4j.junit.LeaksOnPurpose;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
 /**
  * The verifier's Flight Recorder events, recorded to a file and read back. Set {@code -Dnbl4j.jfr.out=<file>} to keep
  * the recording of {@link #lifecycleEvents} for {@code jfr print --events nbl4j.NblAllocate <file>}.
  */
 class VerifierJfrTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfJr");
     private static final List<Class<? extends jdk.jfr.Event>> EVENTS = List.of(
             NblEvents.NblAllocate.class,
@@ -91,7 +98,7 @@ class VerifierJfrTest {
         FakeClock clock = new FakeClock();
         int[] lines = new int[4];
         List<RecordedEvent> events = record(true, () -> {
-            try (Ndis ndis = Ndis.create(VerifierSettings.full().withNanoClock(clock))) {
+            try (Ndis ndis = verification.create(VerifierSettings.full().withNanoClock(clock))) {
                 NetBufferListPool pool = dataPool(ndis, TAG);
                 lines[0] = line() + 1;
                 NetBufferList nbl = pool.allocateNetBufferList(0, 0);
@@ -160,10 +167,11 @@ class VerifierJfrTest {
 
     @Test
     @DisplayName("a violation event carries rule, section, bugcheck, detail, site and the first free")
+    @ViolatesOnPurpose
     void violationEvent() throws IOException {
         int[] lines = new int[2];
         List<RecordedEvent> events = record(false, () -> {
-            try (Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+            try (Ndis ndis = verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
                 NetBufferList nbl = dataPool(ndis, TAG).allocateNetBufferList(0, 0);
                 assertNotNull(nbl);
                 lines[0] = line() + 1;
@@ -189,11 +197,13 @@ class VerifierJfrTest {
 
     @Test
     @DisplayName("leaks() and a pool close with NBLs out emit one leak event per outstanding tracked buffer")
+    @LeaksOnPurpose
+    @ViolatesOnPurpose
     void leakEvents() throws IOException {
         FakeClock clock = new FakeClock();
         int[] line = new int[1];
         List<RecordedEvent> events = record(false, () -> {
-            try (Ndis ndis = Ndis.create(
+            try (Ndis ndis = verification.create(
                     VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT).withNanoClock(clock))) {
                 NetBufferListPool pool = dataPool(ndis, TAG);
                 NetBufferList[] leaked = new NetBufferList[2];
@@ -246,7 +256,7 @@ class VerifierJfrTest {
         List<RecordedEvent> events = record(false, () -> {
             for (VerifierSettings settings : List.of(
                     VerifierSettings.off(), VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
-                try (Ndis ndis = Ndis.create(settings)) {
+                try (Ndis ndis = verification.create(settings)) {
                     NetBufferListPool pool = dataPool(ndis, TAG);
                     for (int i = 0; i < 4; i++) {
                         NetBufferList nbl = pool.allocateNetBufferList(0, 0);

@@ -14,7 +14,8 @@ import org.nbl4j.core.diagnostics.NblDump;
 import org.nbl4j.core.diagnostics.NblDumpOption;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.PendingBuffer;
+import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.VerifierLevel;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
@@ -30,8 +31,9 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * Runs a forward-layer callout on a router: interface 1 (192.0.2.0/24, 2001:db8:1::/64) and interface 2
  * (198.51.100.0/24, 2001:db8:2::/64) over two {@link MemoryMiniport}s, Windows 10 profile, forwarding on, polled on
  * the calling thread, whose {@link SystemNdis} and {@link SystemWfp} bindings the driver uses. Packets arrive on
- * interface 1 for interface 2's subnet; what interface 2 transmits is kept. The verifier runs at full level with a
- * manual clock (so the held-clone watchdog needs no sleeping) and collects violations.
+ * interface 1 for interface 2's subnet; what interface 2 transmits is kept. The verifier collects violations and
+ * measures holding times on a manual clock, which the run moves past the clone budget; the held-clone watchdog's own
+ * timer then reports the held clones, as it would in any stack: nothing here asks it to look.
  */
 public final class ForwardInjectRun {
     /** The clone budget of the run's verifier. */
@@ -40,6 +42,8 @@ public final class ForwardInjectRun {
     public static final Duration VERDICT_DELAY = Duration.ofSeconds(2);
 
     private static final int RECEIVE_BUFFERS = 64;
+    /** How long, in real time, the run waits for the watchdog's timer (it looks every 100 ms by default). */
+    private static final Duration WATCHDOG_PATIENCE = Duration.ofSeconds(10);
 
     /**
      * What a run shows.
@@ -47,7 +51,8 @@ public final class ForwardInjectRun {
      * @param egress the packets interface 2 transmitted, in order
      * @param receiveBuffersFree interface 1's free receive buffers after the drain: all of them once every original is
      *     back
-     * @param heldClones what the held-clone watchdog reported after the verdict delay (none for the prompt callout)
+     * @param heldClones the held-clone watchdog's reports once the clock moved past the budget (none for the prompt
+     *     callout)
      * @param heldCloneDump {@code !ndiskd.nbl -parents -NblCurrentOwner} of the first held clone, or empty
      * @param violations what the verifier reported during the run
      * @param poolsAtShutdown poolmon after the router closed, before NDIS shut down
@@ -60,17 +65,26 @@ public final class ForwardInjectRun {
             long injected,
             long completed,
             long failedCompletions,
-            List<PendingBuffer> heldClones,
+            List<Violation> heldClones,
             String heldCloneDump,
             List<Violation> violations,
             PoolUsageSnapshot poolsAtShutdown) {}
 
     private ForwardInjectRun() {}
 
-    /** Sends {@code packets} (IP packets arriving on interface 1) through a router running {@code driver}. */
+    /**
+     * Sends {@code packets} (IP packets arriving on interface 1) through a router running {@code driver}, verifier at
+     * full level.
+     */
     public static Report run(ForwardCalloutDriver driver, List<byte[]> packets) {
+        return run(driver, packets, VerifierLevel.FULL);
+    }
+
+    /** Like {@link #run(ForwardCalloutDriver, List)}, with the verifier at {@code level}. */
+    public static Report run(ForwardCalloutDriver driver, List<byte[]> packets, VerifierLevel level) {
         AtomicLong clock = new AtomicLong();
-        Ndis ndis = Ndis.create(VerifierSettings.full()
+        Ndis ndis = Ndis.create(VerifierSettings.standard()
+                .withLevel(level)
                 .withPolicy(ViolationPolicy.COLLECT)
                 .withHeldCloneBudget(CLONE_BUDGET)
                 .withNanoClock(clock::get));
@@ -85,7 +99,7 @@ public final class ForwardInjectRun {
                 .build();
         try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
             Router router = Router.create(ndis);
-            List<PendingBuffer> late = List.of();
+            List<Violation> late = List.of();
             String dump = "";
             List<Violation> violations;
             long forwarded;
@@ -119,7 +133,7 @@ public final class ForwardInjectRun {
                                             clones.getFirst(),
                                             Set.of(NblDumpOption.PARENTS, NblDumpOption.CURRENT_OWNER));
                         }
-                        late = ndis.verifier().checkHeldClones();
+                        late = awaitWatchdog(ndis, clones.size());
                         holding.InjectHeld();
                         router.drain();
                     }
@@ -146,6 +160,25 @@ public final class ForwardInjectRun {
                     atShutdown);
         } finally {
             ndis.close();
+        }
+    }
+
+    /** Waits, in real time, until the watchdog's timer has reported {@code held} clones, and returns its reports. */
+    private static List<Violation> awaitWatchdog(Ndis ndis, int held) {
+        long deadline = System.nanoTime() + WATCHDOG_PATIENCE.toNanos();
+        while (true) {
+            List<Violation> reports = ndis.verifier().violations().stream()
+                    .filter(violation -> violation.rule() == BufferRule.CLONE_HELD_TOO_LONG)
+                    .toList();
+            if (reports.size() >= held || System.nanoTime() > deadline) {
+                return reports;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return reports;
+            }
         }
     }
 

@@ -13,9 +13,9 @@ import org.nbl4j.stack.wfp.InjectionHandle;
 /**
  * The pattern seed 000 warns against: a callout that clones each forwarded packet and holds the clone while it waits
  * for something slow (a user-mode verdict, say) before injecting it unmodified. It uses
- * {@code FwpsAllocateCloneNetBufferList0}, as such inspection callouts do; the verifier's held-clone watchdog
- * ({@code Verifier.checkHeldClones}) reports each clone held past its budget as {@code CLONE_HELD_TOO_LONG}.
- * {@link #InjectHeld} plays the late verdict.
+ * {@code FwpsAllocateCloneNetBufferList0}, as such inspection callouts do, or {@code FwpsAllocateDeepCloneNetBufferList0}
+ * ({@link #deepCloning()}); the verifier's held-clone watchdog, on its own timer, reports each clone held past its
+ * budget as {@code CLONE_HELD_TOO_LONG}, naming this class's cloning line. {@link #InjectHeld} plays the late verdict.
  */
 public final class HoldingForwardCallout extends ForwardCalloutDriver {
 
@@ -23,6 +23,21 @@ public final class HoldingForwardCallout extends ForwardCalloutDriver {
     private record Held(NetBufferList cloneNbl, int addressFamily, int compartmentId, int interfaceIndex) {}
 
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final boolean deepClones;
+
+    /** The callout that holds shallow clones ({@code FwpsAllocateCloneNetBufferList0}). */
+    public HoldingForwardCallout() {
+        this(false);
+    }
+
+    private HoldingForwardCallout(boolean deepClones) {
+        this.deepClones = deepClones;
+    }
+
+    /** The callout that holds deep clones ({@code FwpsAllocateDeepCloneNetBufferList0}, seed 000). */
+    public static HoldingForwardCallout deepCloning() {
+        return new HoldingForwardCallout(true);
+    }
 
     @Override
     protected boolean TakePacket(
@@ -32,7 +47,9 @@ public final class HoldingForwardCallout extends ForwardCalloutDriver {
             int compartmentId,
             int interfaceIndex) {
         Ref<NetBufferList> clonedNetBufferList = new Ref<>();
-        int status = FwpsAllocateCloneNetBufferList0(netBufferList, null, null, 0, clonedNetBufferList);
+        int status = deepClones
+                ? FwpsAllocateDeepCloneNetBufferList0(netBufferList, null, null, clonedNetBufferList)
+                : FwpsAllocateCloneNetBufferList0(netBufferList, null, null, 0, clonedNetBufferList);
         NetBufferList clone = clonedNetBufferList.value();
         if (!NT_SUCCESS(status) || clone == null) {
             return false;

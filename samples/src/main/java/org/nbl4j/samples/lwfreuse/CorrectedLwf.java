@@ -6,8 +6,8 @@ import static org.nbl4j.stack.ddk.NdisH.*;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.Mdl;
-import org.nbl4j.stack.ndis.FilterDriver;
-import org.nbl4j.stack.ndis.FilterHandle;
+import org.nbl4j.stack.ndis.LwfDriver;
+import org.nbl4j.stack.ndis.LwfHandle;
 
 /**
  * The seed-001 driver fixed as nbl-reuse-leak-and-diagnostics §1.5 recommends first: the send-complete handler frees
@@ -17,12 +17,12 @@ import org.nbl4j.stack.ndis.FilterHandle;
  */
 public final class CorrectedLwf extends PreallocatingLwf {
 
-    private CorrectedLwf(FilterHandle handle, int preallocated) {
+    private CorrectedLwf(LwfHandle handle, int preallocated) {
         super(handle, preallocated);
     }
 
     /** A filter driver whose modules preallocate {@code preallocated} send NBLs each. */
-    public static FilterDriver driver(int preallocated) {
+    public static LwfDriver driver(int preallocated) {
         return handle -> new CorrectedLwf(handle, preallocated);
     }
 

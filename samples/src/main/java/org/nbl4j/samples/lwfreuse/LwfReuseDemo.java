@@ -2,11 +2,12 @@ package org.nbl4j.samples.lwfreuse;
 
 import java.io.PrintStream;
 import org.nbl4j.core.diagnostics.PoolmonTable;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.samples.lwfreuse.LwfReuseRun.Report;
 import org.nbl4j.samples.lwfreuse.LwfReuseRun.Variant;
 import org.nbl4j.stack.wfp.PlatformProfile;
+import org.nbl4j.stack.wfp.WfpRule;
 
 /**
  * {@code nbl4j demo lwf-reuse}: the seed-001 filter as posted on Windows 10 (poolmon before and after, the first
@@ -37,18 +38,18 @@ public final class LwfReuseDemo {
         out.println("poolmon after every send completed (changes since before):");
         out.println(poolmon.render(posted.poolsAfterDrain(), posted.poolsBefore()));
         long stale = posted.violations().stream()
-                .filter(violation -> violation.rule() == Rule.WFP_INFO_STALE_ON_SEND)
+                .filter(violation -> violation.rule() == WfpRule.WFP_INFO_STALE_ON_SEND)
                 .count();
         out.printf(
                 "verifier: %d violation(s), %d of them WFP_INFO_STALE_ON_SEND; the first:%n",
                 posted.violations().size(), stale);
-        Violation first = LwfReuseRun.first(posted.violations(), Rule.WFP_INFO_STALE_ON_SEND);
+        Violation first = LwfReuseRun.first(posted.violations(), WfpRule.WFP_INFO_STALE_ON_SEND);
         out.println(first == null ? "  (none)" : first.describe());
         out.println("!ndiskd.nbl -info -log of the NBL the next send would reuse:");
         out.println(posted.nextNblDump());
         out.printf(
                 "Wfpn still allocated after the filter freed its NBLs at detach: %d%n", posted.wfpnLeakedAtShutdown());
-        Violation leak = LwfReuseRun.first(posted.shutdownNotes(), Rule.LEAKED_AT_SHUTDOWN);
+        Violation leak = LwfReuseRun.first(posted.shutdownNotes(), BufferRule.LEAKED_AT_SHUTDOWN);
         out.println(leak == null ? "  (no leak noted at shutdown)" : leak.describe());
 
         Report windows7 = LwfReuseRun.run(Variant.RECYCLING, PlatformProfile.WINDOWS_7, PREALLOCATED, SENDS);

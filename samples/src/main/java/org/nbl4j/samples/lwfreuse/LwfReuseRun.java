@@ -18,7 +18,8 @@ import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.samples.SamplePackets;
 import org.nbl4j.stack.ddk.SystemNdis;
-import org.nbl4j.stack.ndis.FilterDriver;
+import org.nbl4j.stack.ndis.LwfAttachment;
+import org.nbl4j.stack.ndis.LwfDriver;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 import org.nbl4j.stack.wfp.PlatformProfile;
@@ -32,7 +33,7 @@ import org.nbl4j.stack.wfp.WfpInfoContainers;
  */
 public final class LwfReuseRun {
     /** The name the sample's filter modules are known by. */
-    public static final String FILTER_NAME = "Seed 001 LWF";
+    public static final String LWF_NAME = "Seed 001 LWF";
     /** Receive-queue service budget per poll. */
     private static final int POLL_BUDGET = 256;
     /** Polls allowed while waiting for a send NBL to come back: the miniport completes on its next service. */
@@ -45,9 +46,9 @@ public final class LwfReuseRun {
         /** The fix: frees and reallocates. */
         CORRECTED(CorrectedLwf::driver);
 
-        private final IntFunction<FilterDriver> driver;
+        private final IntFunction<LwfDriver> driver;
 
-        Variant(IntFunction<FilterDriver> driver) {
+        Variant(IntFunction<LwfDriver> driver) {
             this.driver = driver;
         }
     }
@@ -105,13 +106,13 @@ public final class LwfReuseRun {
             List<Violation> violations;
             try {
                 router.useFilterEngine(profile);
-                FilterDriver sample = variant.driver.apply(preallocated);
-                FilterDriver recording = handle -> {
+                LwfDriver sample = variant.driver.apply(preallocated);
+                LwfDriver recording = handle -> {
                     PreallocatingLwf module = (PreallocatingLwf) sample.attach(handle);
                     modules.add(module);
                     return module;
                 };
-                router.addInterface(1, "wire0", wire, List.of(new Router.Filter(FILTER_NAME, recording)), false);
+                router.addInterface(1, "wire0", wire, List.of(new LwfAttachment(LWF_NAME, recording)), false);
                 PreallocatingLwf module = modules.getFirst();
                 before = ndis.poolUsage();
                 sendAll(router, module, sends);

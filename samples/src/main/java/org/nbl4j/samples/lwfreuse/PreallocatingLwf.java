@@ -16,8 +16,8 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.stack.ddk.CLiteral;
 import org.nbl4j.stack.ddk.NET_BUFFER_LIST_POOL_PARAMETERS;
 import org.nbl4j.stack.ddk.Ref;
-import org.nbl4j.stack.ndis.FilterHandle;
-import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.LwfHandle;
+import org.nbl4j.stack.ndis.LwfHandlers;
 
 /**
  * The filter module of the seed-001 driver (its {@code pFilter}): at attach it allocates the send pool with tag
@@ -28,10 +28,10 @@ import org.nbl4j.stack.ndis.LightweightFilter;
  *
  * <p>The code follows the thread line by line through the ddk facade; where the thread elides something (the pool
  * revision, the empty-queue case, the NB's length) the addition is commented. Everything else of the module passes
- * through (the defaults of {@link LightweightFilter}). NBLs that do not carry this module's handle in their
+ * through (the defaults of {@link LwfHandlers}). NBLs that do not carry this module's handle in their
  * {@code SourceHandle} are not its own and pass on up when their sends complete.
  */
-public abstract sealed class PreallocatingLwf implements LightweightFilter permits RecyclingLwf, CorrectedLwf {
+public abstract sealed class PreallocatingLwf implements LwfHandlers permits RecyclingLwf, CorrectedLwf {
     /** The driver's {@code NBL_DATA_TAG}; the thread does not show its value. */
     public static final int NBL_DATA_TAG = CLiteral.tag("tadF");
     /** The pool tag as posted: {@code 'ooPF'}, which poolmon shows as {@code FPoo}. */
@@ -41,8 +41,8 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
     /** {@code sizeof(NBL_MYFILTER_CONTEXT)}: the thread does not show the structure; any size will do. */
     static final int SIZEOF_NBL_MYFILTER_CONTEXT = 20;
 
-    /** {@code pFilter->FilterHandle}: the module's NdisFilterHandle. */
-    protected final FilterHandle FilterHandle;
+    /** {@code pFilter->LwfHandle}: the module's NdisFilterHandle. */
+    protected final LwfHandle LwfHandle;
     /** {@code pFilter->SendNetBufferListPool}. */
     protected final NetBufferListPool SendNetBufferListPool;
     /** {@code pFilter->sendPrealocatedNBLqueue} (sic). */
@@ -60,8 +60,8 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
      *
      * @throws IllegalStateException if NDIS refuses the pool or an allocation (the attach fails)
      */
-    protected PreallocatingLwf(FilterHandle handle, int preallocated) {
-        FilterHandle = handle;
+    protected PreallocatingLwf(LwfHandle handle, int preallocated) {
+        LwfHandle = handle;
         NET_BUFFER_LIST_POOL_PARAMETERS PoolParameters = new NET_BUFFER_LIST_POOL_PARAMETERS();
 
         NdisZeroMemory(PoolParameters, PoolParameters.sizeof());
@@ -75,7 +75,7 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
         PoolParameters.fAllocateNetBuffer = TRUE;
         PoolParameters.PoolTag = SEND_POOL_TAG;
 
-        NetBufferListPool pool = NdisAllocateNetBufferListPool(FilterHandle, PoolParameters);
+        NetBufferListPool pool = NdisAllocateNetBufferListPool(LwfHandle, PoolParameters);
         if (pool == null) {
             throw new IllegalStateException("NdisAllocateNetBufferListPool refused the send pool");
         }
@@ -99,7 +99,7 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
         if (dataBuffer == null) {
             throw new IllegalStateException("NdisAllocateMemoryWithTag failed");
         }
-        Mdl pMdl = NdisAllocateMdl(FilterHandle, dataBuffer, DataLength);
+        Mdl pMdl = NdisAllocateMdl(LwfHandle, dataBuffer, DataLength);
 
         NetBufferList pNetBufList = NdisAllocateNetBufferAndNetBufferList(
                 SendNetBufferListPool,
@@ -149,7 +149,7 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
             return NDIS_STATUS_INVALID_LENGTH;
         }
 
-        pNetBufList.setSourceHandle(FilterHandle);
+        pNetBufList.setSourceHandle(LwfHandle);
 
         NdisMoveMemory(copyBuf, pHeaderBuffer, uHeaderBufferSize);
         NdisMoveMemory(copyBuf.asSlice(uHeaderBufferSize), pLookaheadBuffer, uLookaheadBufferSize);
@@ -166,7 +166,7 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
             uSendFlags = 0;
         }
 
-        NdisFSendNetBufferLists(FilterHandle, pNetBufList, NDIS_DEFAULT_PORT_NUMBER, uSendFlags);
+        NdisFSendNetBufferLists(LwfHandle, pNetBufList, NDIS_DEFAULT_PORT_NUMBER, uSendFlags);
         return NDIS_STATUS_SUCCESS;
     }
 
@@ -176,7 +176,7 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
      */
     @Override
     public final void sendNetBufferListsComplete(
-            FilterHandle handle, NetBufferList NetBufferLists, int SendCompleteFlags) {
+            LwfHandle handle, NetBufferList NetBufferLists, int SendCompleteFlags) {
         NetBufferList CurrNbl = NetBufferLists;
         NetBufferList othersHead = null;
         NetBufferList othersTail = null;
@@ -187,7 +187,7 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
             // unchain this nbl
             NET_BUFFER_LIST_NEXT_NBL(tempNbl, null);
 
-            if (tempNbl.sourceHandle() == FilterHandle) {
+            if (tempNbl.sourceHandle() == LwfHandle) {
                 SendCompleteOwnNetBufferList(tempNbl);
             } else if (othersTail == null) {
                 othersHead = tempNbl;
@@ -198,10 +198,10 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
             }
         }
         if (othersHead != null) {
-            NdisFSendNetBufferListsComplete(FilterHandle, othersHead, SendCompleteFlags);
+            NdisFSendNetBufferListsComplete(LwfHandle, othersHead, SendCompleteFlags);
         }
-        if (FilterHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
-            NdisFPauseComplete(FilterHandle);
+        if (LwfHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
+            NdisFPauseComplete(LwfHandle);
         }
     }
 
@@ -210,9 +210,9 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
 
     /** {@code FilterPause}: PENDING until the module's own sends are back, then {@code NdisFPauseComplete}. */
     @Override
-    public int pause(FilterHandle handle) {
+    public int pause(LwfHandle handle) {
         pausing.set(true);
-        if (FilterHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
+        if (LwfHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
             return NDIS_STATUS_SUCCESS;
         }
         return NDIS_STATUS_PENDING;
@@ -220,7 +220,7 @@ public abstract sealed class PreallocatingLwf implements LightweightFilter permi
 
     /** {@code FilterDetach}: frees the preallocated NBLs, their MDLs and buffers, and the pool. */
     @Override
-    public void detach(FilterHandle handle) {
+    public void detach(LwfHandle handle) {
         for (NetBufferList nbl = CircularQueuePop(sendPrealocatedNBLqueue);
                 nbl != null;
                 nbl = CircularQueuePop(sendPrealocatedNBLqueue)) {

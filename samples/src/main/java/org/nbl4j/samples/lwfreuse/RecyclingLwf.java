@@ -3,8 +3,8 @@ package org.nbl4j.samples.lwfreuse;
 import static org.nbl4j.samples.lwfreuse.CircularQueue.CircularQueuePush;
 
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.stack.ndis.FilterDriver;
-import org.nbl4j.stack.ndis.FilterHandle;
+import org.nbl4j.stack.ndis.LwfDriver;
+import org.nbl4j.stack.ndis.LwfHandle;
 
 /**
  * The seed-001 driver as posted: "in send-complete callback I simply return my NBL into the queue". On Windows 10 each
@@ -14,12 +14,12 @@ import org.nbl4j.stack.ndis.FilterHandle;
  */
 public final class RecyclingLwf extends PreallocatingLwf {
 
-    private RecyclingLwf(FilterHandle handle, int preallocated) {
+    private RecyclingLwf(LwfHandle handle, int preallocated) {
         super(handle, preallocated);
     }
 
     /** A filter driver whose modules preallocate {@code preallocated} send NBLs each. */
-    public static FilterDriver driver(int preallocated) {
+    public static LwfDriver driver(int preallocated) {
         return handle -> new RecyclingLwf(handle, preallocated);
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.samples.SamplePackets;
 import org.nbl4j.samples.forwardinject.ForwardInjectRun.Report;
@@ -47,7 +47,7 @@ class ForwardInjectTest {
 
         assertEquals(4, report.heldClones().size());
         List<Violation> held = report.violations().stream()
-                .filter(violation -> violation.rule() == Rule.CLONE_HELD_TOO_LONG)
+                .filter(violation -> violation.rule() == BufferRule.CLONE_HELD_TOO_LONG)
                 .toList();
         assertEquals(4, held.size());
         assertEquals(held.size(), report.violations().size(), () -> "nothing else: " + report.violations());

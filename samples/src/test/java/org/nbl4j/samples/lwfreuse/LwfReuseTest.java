@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.samples.lwfreuse.LwfReuseRun.Report;
 import org.nbl4j.samples.lwfreuse.LwfReuseRun.Variant;
 import org.nbl4j.stack.wfp.PlatformProfile;
 import org.nbl4j.stack.wfp.WfpInfoContainers;
+import org.nbl4j.stack.wfp.WfpRule;
 
 /**
  * Issue 5, must-show 2: the seed-001 filter on a host, as posted and fixed, under both platform profiles
@@ -44,7 +45,7 @@ class LwfReuseTest {
         assertEquals(SENDS - PREALLOCATED, report.wfpnLeakedAtShutdown());
 
         List<Violation> stale = report.violations().stream()
-                .filter(violation -> violation.rule() == Rule.WFP_INFO_STALE_ON_SEND)
+                .filter(violation -> violation.rule() == WfpRule.WFP_INFO_STALE_ON_SEND)
                 .toList();
         assertEquals(SENDS - PREALLOCATED, stale.size(), "one report per re-send");
         assertEquals(stale.size(), report.violations().size(), () -> "nothing else: " + report.violations());
@@ -53,7 +54,7 @@ class LwfReuseTest {
         assertTrue(detail.contains(sendLine), () -> detail + " should name " + sendLine);
         assertTrue(detail.startsWith("NET_BUFFER_LIST[ALLOCATED, pool FPoo]"), () -> "names the NBL: " + detail);
 
-        Violation shutdown = LwfReuseRun.first(report.shutdownNotes(), Rule.LEAKED_AT_SHUTDOWN);
+        Violation shutdown = LwfReuseRun.first(report.shutdownNotes(), BufferRule.LEAKED_AT_SHUTDOWN);
         assertNotNull(shutdown, () -> "notes: " + report.shutdownNotes());
         assertTrue(
                 shutdown.detail().contains(WfpInfoContainers.TAG + ": " + (SENDS - PREALLOCATED) + " allocation(s)"),
@@ -103,7 +104,7 @@ class LwfReuseTest {
         Path source = Path.of("src/main/java/org/nbl4j/samples/lwfreuse/PreallocatingLwf.java");
         List<String> lines = Files.readAllLines(source);
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains("NdisFSendNetBufferLists(FilterHandle")) {
+            if (lines.get(i).contains("NdisFSendNetBufferLists(LwfHandle")) {
                 return "PreallocatingLwf.java:" + (i + 1) + ")";
             }
         }

@@ -21,7 +21,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.stack.ndis.FilterHandle;
+import org.nbl4j.stack.ndis.LwfHandle;
 import org.nbl4j.stack.ndis.NdisFlags;
 
 /**
@@ -343,12 +343,12 @@ public final class NdisH {
     // ---- MDLs (§2.3) ----
 
     /** {@code NdisAllocateMdl(NdisHandle, VirtualAddress, Length)} over memory from NdisAllocateMemoryWithTag*. */
-    public static Mdl NdisAllocateMdl(@Nullable Object ndisHandle, MemoryBlock virtualAddress, int length) {
+    public static @Nullable Mdl NdisAllocateMdl(@Nullable Object ndisHandle, MemoryBlock virtualAddress, int length) {
         return NdisAllocateMdl(ndisHandle, virtualAddress.segment(), length);
     }
 
     /** {@code NdisAllocateMdl(NdisHandle, VirtualAddress, Length)} over any off-heap memory the caller owns. */
-    public static Mdl NdisAllocateMdl(@Nullable Object ndisHandle, MemorySegment virtualAddress, int length) {
+    public static @Nullable Mdl NdisAllocateMdl(@Nullable Object ndisHandle, MemorySegment virtualAddress, int length) {
         return SystemNdis.of(ndisHandle).allocateMdl(virtualAddress, length);
     }
 
@@ -799,10 +799,10 @@ public final class NdisH {
     /**
      * The filter module an {@code NdisFilterHandle} (typed {@code PVOID} in C) names.
      *
-     * @throws IllegalArgumentException for anything but the {@link FilterHandle} NDIS gave the module at attach
+     * @throws IllegalArgumentException for anything but the {@link LwfHandle} NDIS gave the module at attach
      */
-    private static FilterHandle filter(Object ndisFilterHandle) {
-        if (ndisFilterHandle instanceof FilterHandle handle) {
+    private static LwfHandle filter(Object ndisFilterHandle) {
+        if (ndisFilterHandle instanceof LwfHandle handle) {
             return handle;
         }
         throw new IllegalArgumentException("not an NdisFilterHandle: " + ndisFilterHandle);

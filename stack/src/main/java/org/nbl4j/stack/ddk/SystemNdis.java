@@ -2,7 +2,7 @@ package org.nbl4j.stack.ddk;
 
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
-import org.nbl4j.stack.ndis.FilterHandle;
+import org.nbl4j.stack.ndis.LwfHandle;
 import org.nbl4j.stack.ndis.MiniportEdge;
 
 /**
@@ -56,7 +56,7 @@ public final class SystemNdis {
     }
 
     /**
-     * The NDIS instance an {@code NDIS_HANDLE} names: an {@link NdisHandle}, a filter module's {@link FilterHandle}, a
+     * The NDIS instance an {@code NDIS_HANDLE} names: an {@link NdisHandle}, a filter module's {@link LwfHandle}, a
      * miniport's {@link MiniportEdge}, a core {@link Ndis}, or {@code NULL} for the thread's instance.
      *
      * @throws IllegalArgumentException for any other object
@@ -66,7 +66,7 @@ public final class SystemNdis {
             case null -> current();
             case Ndis ndis -> ndis;
             case NdisHandle handle -> handle.ndis();
-            case FilterHandle handle -> handle.ndis();
+            case LwfHandle handle -> handle.ndis();
             case MiniportEdge edge -> edge.ndis();
             default -> throw new IllegalArgumentException("not an NDIS handle: " + ndisHandle);
         };

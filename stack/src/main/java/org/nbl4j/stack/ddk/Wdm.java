@@ -38,6 +38,8 @@ public final class Wdm {
     public static final int APC_LEVEL = 1;
     /** {@code DISPATCH_LEVEL} (also {@code DPC_LEVEL}): where receive and completion paths run. */
     public static final int DISPATCH_LEVEL = 2;
+    /** {@code HIGH_LEVEL} on x64: the one level above DISPATCH_LEVEL nbl4j emulates (see {@link Irql}). */
+    public static final int HIGH_LEVEL = 15;
 
     /** {@code KeGetCurrentIrql}: the calling thread's level. */
     public static int KeGetCurrentIrql() {
@@ -48,7 +50,7 @@ public final class Wdm {
      * {@code KeRaiseIrql(NewIrql, &OldIrql)}.
      *
      * @throws org.nbl4j.core.verify.RuleViolation if {@code newIrql} is below the current level
-     * @throws IllegalArgumentException if {@code newIrql} is not one of the three levels nbl4j emulates
+     * @throws IllegalArgumentException if {@code newIrql} is not one of the four levels nbl4j emulates
      */
     public static void KeRaiseIrql(int newIrql, Ref<Integer> oldIrql) {
         oldIrql.set(Irql.raise(irql(newIrql)).level());
@@ -73,7 +75,8 @@ public final class Wdm {
             case PASSIVE_LEVEL -> Irql.PASSIVE_LEVEL;
             case APC_LEVEL -> Irql.APC_LEVEL;
             case DISPATCH_LEVEL -> Irql.DISPATCH_LEVEL;
-            default -> throw new IllegalArgumentException("nbl4j emulates IRQL 0 to 2, not " + level);
+            case HIGH_LEVEL -> Irql.HIGH_LEVEL;
+            default -> throw new IllegalArgumentException("nbl4j emulates IRQL 0, 1, 2 and 15, not " + level);
         };
     }
 

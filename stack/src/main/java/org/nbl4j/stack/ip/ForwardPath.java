@@ -14,7 +14,7 @@ import org.nbl4j.core.status.NtStatus;
  */
 final class ForwardPath {
     private final IpCounters counters;
-    private final NblOwnership ownership;
+    private final NblHolds holds;
     private final PathInspection inspection;
     private final Fragmenter fragmenter;
     private final Transmitter transmitter;
@@ -25,7 +25,7 @@ final class ForwardPath {
 
     ForwardPath(
             IpCounters counters,
-            NblOwnership ownership,
+            NblHolds holds,
             PathInspection inspection,
             Fragmenter fragmenter,
             Transmitter transmitter,
@@ -33,7 +33,7 @@ final class ForwardPath {
             ForwardFragmentGrouping grouping,
             LongSupplier nanoClock) {
         this.counters = counters;
-        this.ownership = ownership;
+        this.holds = holds;
         this.inspection = inspection;
         this.fragmenter = fragmenter;
         this.transmitter = transmitter;
@@ -133,7 +133,7 @@ final class ForwardPath {
             }
             counters.count(IpCounters.FORWARDED);
             transmitter.transmit(fragments, egress, atDispatch);
-            ownership.release(fragments, atDispatch);
+            holds.release(fragments, atDispatch);
             return;
         }
         inspection.discard(
@@ -223,13 +223,13 @@ final class ForwardPath {
             boolean atDispatch) {
         long now = nanoClock.getAsLong();
         expireGroups(now, atDispatch);
-        ownership.hold(nbl);
+        holds.hold(nbl);
         ForwardFragmentGrouping.Added added = grouping.add(
                 arrival.compartment().id(), frame.parsed, nbl, arrival, subInterface, egress, continues, now);
         switch (added.outcome()) {
             case HELD -> {}
             case NOT_GROUPED -> {
-                ownership.release(nbl, atDispatch);
+                holds.release(nbl, atDispatch);
                 if (continues) {
                     sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
                 }
@@ -264,11 +264,11 @@ final class ForwardPath {
             try {
                 if (continues && member.continues()) {
                     sendHeldFragment(member, atDispatch);
-                } else if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
+                } else if (NblHolds.role(member.nbl()) == NblRole.INJECTED) {
                     member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
                 }
             } finally {
-                ownership.release(member.nbl(), atDispatch);
+                holds.release(member.nbl(), atDispatch);
             }
         }
     }
@@ -306,10 +306,10 @@ final class ForwardPath {
     private void dropFragmentGroups(List<ForwardFragmentGrouping.Member> members, boolean atDispatch) {
         for (ForwardFragmentGrouping.Member member : members) {
             counters.discard(IpDiscardReason.FIRST_FRAGMENT_INCOMPLETE);
-            if (NblOwnership.role(member.nbl()) == NblRole.INJECTED) {
+            if (NblHolds.role(member.nbl()) == NblRole.INJECTED) {
                 member.nbl().setStatus(NtStatus.STATUS_UNSUCCESSFUL);
             }
-            ownership.release(member.nbl(), atDispatch);
+            holds.release(member.nbl(), atDispatch);
         }
     }
 }

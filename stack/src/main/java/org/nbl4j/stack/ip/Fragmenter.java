@@ -24,10 +24,10 @@ import org.nbl4j.core.buffer.NetBufferPoolParameters;
 final class Fragmenter implements AutoCloseable {
     private final NetBufferListPool fragmentNbls;
     private final NetBufferPool fragmentNbs;
-    private final NblOwnership ownership;
+    private final NblHolds holds;
     private final IpCounters counters;
 
-    Fragmenter(Ndis ndis, NblOwnership ownership, IpCounters counters) {
+    Fragmenter(Ndis ndis, NblHolds holds, IpCounters counters) {
         NetBufferListPool nbls =
                 ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, IpPoolTags.FRAGMENT_NBLS, 0));
         NetBufferPool nbs = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(IpPoolTags.FRAGMENT_NBS, 0));
@@ -36,7 +36,7 @@ final class Fragmenter implements AutoCloseable {
         }
         this.fragmentNbls = nbls;
         this.fragmentNbs = nbs;
-        this.ownership = ownership;
+        this.holds = holds;
         this.counters = counters;
     }
 
@@ -57,7 +57,7 @@ final class Fragmenter implements AutoCloseable {
         if (fragments == null) {
             return null;
         }
-        ownership.adoptChild(fragments, original);
+        holds.adoptChild(fragments, original);
         int word = Ipv4Header.fragmentWord(header);
         int baseOffset = (word & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
         boolean originalMore = (word & Ipv4Header.FLAG_MORE_FRAGMENTS) != 0;

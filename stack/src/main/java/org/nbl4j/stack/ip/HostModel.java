@@ -50,12 +50,12 @@ public final class HostModel {
     }
 
     /**
-     * The interface that owns the packet's source address, when it is an address of this host other than
+     * The interface that has the packet's source address, when it is an address of this host other than
      * {@code egress}'s: the packet is a weak-host send out of {@code egress}. Null otherwise.
      */
-    static @Nullable IpInterface otherSourceOwner(IpInterface egress, ParsedPacket parsed) {
+    static @Nullable IpInterface otherSourceInterface(IpInterface egress, ParsedPacket parsed) {
         InterfaceAddress source = egress.compartment().localAddress(parsed.family, parsed.sourceHigh, parsed.sourceLow);
-        return source == null || source.owner() == egress ? null : source.owner();
+        return source == null || source.ipInterface() == egress ? null : source.ipInterface();
     }
 
     /**

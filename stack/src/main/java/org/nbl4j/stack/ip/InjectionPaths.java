@@ -16,7 +16,7 @@ import org.nbl4j.core.verify.Irql;
  */
 final class InjectionPaths {
     private final InterfaceTable table;
-    private final NblOwnership ownership;
+    private final NblHolds holds;
     private final IpCounters counters;
     private final Transmitter transmitter;
     private final LocalSend send;
@@ -24,13 +24,13 @@ final class InjectionPaths {
 
     InjectionPaths(
             InterfaceTable table,
-            NblOwnership ownership,
+            NblHolds holds,
             IpCounters counters,
             Transmitter transmitter,
             LocalSend send,
             ReceivePath receive) {
         this.table = table;
-        this.ownership = ownership;
+        this.holds = holds;
         this.counters = counters;
         this.transmitter = transmitter;
         this.send = send;
@@ -72,7 +72,7 @@ final class InjectionPaths {
             }
         } finally {
             PathScratch.exit();
-            ownership.release(nbl, true);
+            holds.release(nbl, true);
             Irql.lower(previous);
         }
         return NtStatus.STATUS_SUCCESS;
@@ -84,7 +84,7 @@ final class InjectionPaths {
         if (compartment == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        ownership.adopt(nbl, NblRole.INJECTED, completion);
+        holds.adopt(nbl, NblRole.INJECTED, completion);
         Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
         PathScratch.Frame frame = PathScratch.enter();
         try {
@@ -96,18 +96,18 @@ final class InjectionPaths {
                     || nb.next() != null
                     || PacketParser.parse(header, available, nb.dataLength(), parsed) != null
                     || parsed.family != family) {
-                ownership.disown(nbl);
+                holds.undoAdopt(nbl);
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
             Route route = compartment.lookup(family, parsed.destinationHigh, parsed.destinationLow);
             if (route == null) {
-                ownership.disown(nbl);
+                holds.undoAdopt(nbl);
                 return NtStatus.STATUS_NOT_FOUND;
             }
             try {
                 send.sendLocal(nbl, header, frame, route.egress(), true);
             } finally {
-                ownership.release(nbl, true);
+                holds.release(nbl, true);
             }
             return NtStatus.STATUS_SUCCESS;
         } finally {
@@ -154,10 +154,10 @@ final class InjectionPaths {
         if (target == null || target.compartment().id() != InterfaceTable.effectiveCompartmentId(compartmentId)) {
             return null;
         }
-        ownership.adopt(nbl, NblRole.INJECTED, completion);
+        holds.adopt(nbl, NblRole.INJECTED, completion);
         NetBuffer nb = nbl.firstNetBuffer();
         if (nb == null || !startsWithVersion(nb, family)) {
-            ownership.disown(nbl);
+            holds.undoAdopt(nbl);
             return null;
         }
         return target;

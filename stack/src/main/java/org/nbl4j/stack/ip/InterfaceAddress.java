@@ -9,9 +9,9 @@ import java.net.InetAddress;
  * @param high the high half (0 for IPv4)
  * @param low the low half (the IPv4 address for IPv4)
  * @param prefixLength the on-link prefix length
- * @param owner the interface it is assigned to
+ * @param ipInterface the interface it is assigned to
  */
-public record InterfaceAddress(AddressFamily family, long high, long low, int prefixLength, IpInterface owner) {
+public record InterfaceAddress(AddressFamily family, long high, long low, int prefixLength, IpInterface ipInterface) {
 
     /** The address as an {@link InetAddress}. */
     public InetAddress address() {

@@ -86,14 +86,14 @@ final class InterfaceTable {
         return null;
     }
 
-    /** The interface that owns the destination address of a packet sent to this host. */
+    /** The interface that has the destination address of a packet sent to this host. */
     @Nullable
-    IpInterface destinationOwner(ParsedPacket parsed) {
+    IpInterface destinationInterface(ParsedPacket parsed) {
         for (Compartment compartment : compartments) {
             InterfaceAddress local =
                     compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
             if (local != null) {
-                return local.owner();
+                return local.ipInterface();
             }
         }
         return null;

@@ -29,7 +29,7 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * binding exactly once: when its send completed, no hook pin is left ({@link #referenceNetBufferList}) and every
  * child (fragment NBL, callout clone: {@link #childFreed}) is gone. Indicated with RESOURCES set, it is copied first
  * ({@link IpPoolTags#RECEIVE_COPY}) and the copy travels instead. The bookkeeping lives in the NBL's
- * ProtocolReserved slots and protocol flag bits ({@link NblOwnership}).
+ * ProtocolReserved slots and protocol flag bits ({@link NblHolds}).
  *
  * <p><b>Threads.</b> Everything runs on the thread that indicated the packet (a receive queue, DISPATCH_LEVEL), or
  * that injected it (raised to DISPATCH_LEVEL for the call). Interfaces, addresses and routes are published
@@ -42,7 +42,7 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  *
  * <p>An indicated NBL carries one packet (§5.2): an NBL with more than one NB is dropped (MALFORMED_HEADER). A packet
  * longer than its IP header says (link padding) is trimmed to the header's length before anything else sees it, and
- * handed back to its owner with its padding ({@link NblOwnership#trimPadding}).
+ * handed back to its producer with its padding ({@link NblHolds#trimPadding}).
  *
  * <p><b>Parts.</b> This class is the facade: configuration, statistics, holds, and the {@link Protocol} and
  * {@link PacketInjection} entry points. The path itself is in package-private classes with one job each, wired here:
@@ -62,8 +62,8 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     private final IpCounters counters = new IpCounters();
     private final PathInspection inspection = new PathInspection(counters);
     private final InterfaceTable table = new InterfaceTable();
-    private final OwnPackets ownPackets;
-    private final NblOwnership ownership;
+    private final GeneratedPackets generatedPackets;
+    private final NblHolds holds;
     private final Transmitter transmitter;
     private final Fragmenter fragmenter;
     private final Reassembler reassembler;
@@ -76,20 +76,20 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     private IpStack(Builder builder) {
         Ndis ndis = builder.ndis;
         LongSupplier nanoClock = builder.nanoClock;
-        this.ownPackets = new OwnPackets(ndis);
-        this.ownership = new NblOwnership(this, inspection, ownPackets);
-        this.transmitter = new Transmitter(ownership);
-        this.fragmenter = new Fragmenter(ndis, ownership, counters);
+        this.generatedPackets = new GeneratedPackets(ndis);
+        this.holds = new NblHolds(this, inspection, generatedPackets);
+        this.transmitter = new Transmitter(holds);
+        this.fragmenter = new Fragmenter(ndis, holds, counters);
         this.reassembler = new Reassembler(
                 ndis,
-                ownPackets,
-                ownership,
+                generatedPackets,
+                holds,
                 builder.reassemblyTimeout.toNanos(),
                 builder.reassemblyBytes,
                 builder.reassemblyDatagrams);
         this.send = new LocalSend(
-                ownPackets,
-                ownership,
+                generatedPackets,
+                holds,
                 counters,
                 inspection,
                 fragmenter,
@@ -97,7 +97,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 new IcmpRateLimiter(nanoClock, builder.icmpPerSecond, builder.icmpBurst));
         this.forward = new ForwardPath(
                 counters,
-                ownership,
+                holds,
                 inspection,
                 fragmenter,
                 transmitter,
@@ -105,10 +105,9 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 new ForwardFragmentGrouping(builder.reassemblyTimeout.toNanos(), builder.reassemblyDatagrams),
                 nanoClock);
         this.expiry = new ReassemblyExpiry(reassembler, forward, send, table, counters);
-        LocalDelivery delivery =
-                new LocalDelivery(counters, ownership, inspection, reassembler, expiry, send, nanoClock);
-        this.receive = new ReceivePath(table, ownPackets, ownership, counters, inspection, delivery, forward, send);
-        this.injection = new InjectionPaths(table, ownership, counters, transmitter, send, receive);
+        LocalDelivery delivery = new LocalDelivery(counters, holds, inspection, reassembler, expiry, send, nanoClock);
+        this.receive = new ReceivePath(table, generatedPackets, holds, counters, inspection, delivery, forward, send);
+        this.injection = new InjectionPaths(table, holds, counters, transmitter, send, receive);
     }
 
     /** A builder for a stack over {@code ndis}, whose pools the stack's own packets come from. */
@@ -196,13 +195,15 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** Assigns a unicast address to an interface and adds the on-link route of its prefix. */
     public synchronized InterfaceAddress addAddress(int interfaceIndex, InetAddress address, int prefixLength) {
-        IpInterface owner = requireInterface(interfaceIndex);
+        IpInterface assignedTo = requireInterface(interfaceIndex);
         AddressFamily family = IpAddresses.familyOf(address);
-        InterfaceAddress added =
-                new InterfaceAddress(family, IpAddresses.high(address), IpAddresses.low(address), prefixLength, owner);
-        owner.addAddress(added);
-        owner.compartment().addLocalAddress(added);
-        owner.compartment().addRoute(new Route(family, added.high(), added.low(), prefixLength, true, 0, 0, owner, 0));
+        InterfaceAddress added = new InterfaceAddress(
+                family, IpAddresses.high(address), IpAddresses.low(address), prefixLength, assignedTo);
+        assignedTo.addAddress(added);
+        assignedTo.compartment().addLocalAddress(added);
+        assignedTo
+                .compartment()
+                .addRoute(new Route(family, added.high(), added.low(), prefixLength, true, 0, 0, assignedTo, 0));
         return added;
     }
 
@@ -270,13 +271,13 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      */
     public void referenceNetBufferList(NetBufferList nbl) {
         requireHeld(nbl);
-        ownership.hold(nbl);
+        holds.hold(nbl);
     }
 
-    /** {@code FwpsDereferenceNetBufferList0}: drops a pin; the NBL goes back to its owner if nothing else holds it. */
+    /** {@code FwpsDereferenceNetBufferList0}: drops a pin; the NBL goes back if nothing else holds it. */
     public void dereferenceNetBufferList(NetBufferList nbl, boolean dispatchLevel) {
         requireHeld(nbl);
-        ownership.release(nbl, dispatchLevel);
+        holds.release(nbl, dispatchLevel);
     }
 
     /**
@@ -285,16 +286,16 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * decrementing ChildRefCount itself, so that the decrement and the decision are one step.
      */
     public void childFreed(NetBufferList parent, boolean dispatchLevel) {
-        ownership.childFreed(parent, dispatchLevel);
+        holds.childFreed(parent, dispatchLevel);
     }
 
     /** Whether the stack holds the NBL (indicated, its own, a fragment, or injected and not yet completed). */
     public boolean holds(NetBufferList nbl) {
-        return NblOwnership.role(nbl) != null;
+        return NblHolds.role(nbl) != null;
     }
 
     private static void requireHeld(NetBufferList nbl) {
-        if (NblOwnership.role(nbl) == null) {
+        if (NblHolds.role(nbl) == null) {
             throw new IllegalArgumentException(nbl + " is not held by the IP layer");
         }
     }
@@ -385,6 +386,6 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         forward.dropAllGroups(false);
         reassembler.close();
         fragmenter.close();
-        ownPackets.close();
+        generatedPackets.close();
     }
 }

@@ -14,7 +14,7 @@ import org.nbl4j.core.status.NtStatus;
  */
 final class LocalDelivery {
     private final IpCounters counters;
-    private final NblOwnership ownership;
+    private final NblHolds holds;
     private final PathInspection inspection;
     private final Reassembler reassembler;
     private final ReassemblyExpiry expiry;
@@ -23,14 +23,14 @@ final class LocalDelivery {
 
     LocalDelivery(
             IpCounters counters,
-            NblOwnership ownership,
+            NblHolds holds,
             PathInspection inspection,
             Reassembler reassembler,
             ReassemblyExpiry expiry,
             LocalSend send,
             LongSupplier nanoClock) {
         this.counters = counters;
-        this.ownership = ownership;
+        this.holds = holds;
         this.inspection = inspection;
         this.reassembler = reassembler;
         this.expiry = expiry;
@@ -142,7 +142,7 @@ final class LocalDelivery {
             }
         } finally {
             PathScratch.exit();
-            ownership.release(whole, atDispatch);
+            holds.release(whole, atDispatch);
         }
     }
 
@@ -216,7 +216,7 @@ final class LocalDelivery {
 
     private void delivered(NetBufferList nbl) {
         counters.count(IpCounters.DELIVERED);
-        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+        if (NblHolds.role(nbl) == NblRole.INJECTED) {
             nbl.setStatus(NtStatus.STATUS_SUCCESS);
         }
     }

@@ -12,12 +12,12 @@ import org.nbl4j.core.verify.Irql;
 /**
  * What this host sends (tcpip.sys's send path of locally originated datagrams, and the ICMP and TCP answers the
  * stack makes itself): echo replies, ICMP errors (with their rules and rate limit) and TCP resets, built in packets of
- * its own ({@link OwnPackets}), and the send path they and network-send injections take: the host model's check,
+ * its own ({@link GeneratedPackets}), and the send path they and network-send injections take: the host model's check,
  * fragmentation, OUTBOUND_IPPACKET, then the {@link Transmitter}.
  */
 final class LocalSend {
-    private final OwnPackets ownPackets;
-    private final NblOwnership ownership;
+    private final GeneratedPackets generatedPackets;
+    private final NblHolds holds;
     private final IpCounters counters;
     private final PathInspection inspection;
     private final Fragmenter fragmenter;
@@ -26,15 +26,15 @@ final class LocalSend {
     private final AtomicInteger identification = new AtomicInteger();
 
     LocalSend(
-            OwnPackets ownPackets,
-            NblOwnership ownership,
+            GeneratedPackets generatedPackets,
+            NblHolds holds,
             IpCounters counters,
             PathInspection inspection,
             Fragmenter fragmenter,
             Transmitter transmitter,
             IcmpRateLimiter icmpLimiter) {
-        this.ownPackets = ownPackets;
-        this.ownership = ownership;
+        this.generatedPackets = generatedPackets;
+        this.holds = holds;
         this.counters = counters;
         this.inspection = inspection;
         this.fragmenter = fragmenter;
@@ -53,12 +53,12 @@ final class LocalSend {
         ParsedPacket parsed = frame.parsed;
         boolean v4 = parsed.family == AddressFamily.INET;
         int ipHeader = v4 ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;
-        NetBufferList reply = ownPackets.allocate(ipHeader + icmpLength, IpPoolTags.ECHO_REPLY);
+        NetBufferList reply = generatedPackets.allocate(ipHeader + icmpLength, IpPoolTags.ECHO_REPLY);
         if (reply == null) {
             counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
             return;
         }
-        ownership.adopt(reply, NblRole.OWN, reply.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        holds.adopt(reply, NblRole.GENERATED, reply.protocolReserved()[NblHolds.SLOT_TARGET]);
         try {
             MemorySegment out = reply.firstNetBuffer().getDataBuffer(ipHeader + icmpLength, null, 1, 0);
             MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
@@ -95,7 +95,7 @@ final class LocalSend {
             // passed through from another interface is answered from that interface's address (HostModel).
             sendOwn(reply, towardSource(parsed, arrival), atDispatch);
         } finally {
-            ownership.release(reply, atDispatch);
+            holds.release(reply, atDispatch);
         }
     }
 
@@ -131,19 +131,19 @@ final class LocalSend {
             NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface routed, boolean atDispatch) {
         ParsedPacket parsed = frame.parsed;
         IpInterface egress = routed;
-        IpInterface sourceOwner = HostModel.otherSourceOwner(routed, parsed);
-        if (sourceOwner != null && HostModel.sendsForOthers(routed)) {
+        IpInterface sourceInterface = HostModel.otherSourceInterface(routed, parsed);
+        if (sourceInterface != null && HostModel.sendsForOthers(routed)) {
             // Weak host send: shown at IPFORWARD as outbound pass-through, before fragmentation (HostModel).
             PacketFacts facts = fillSendFacts(frame, routed);
-            facts.setArrivalInterfaceIndex(sourceOwner.interfaceIndex());
+            facts.setArrivalInterfaceIndex(sourceInterface.interfaceIndex());
             facts.setConditionFlags(HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU);
             if (!inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
                 return;
             }
-        } else if (sourceOwner != null) {
+        } else if (sourceInterface != null) {
             // Strong host send: only the routes out of the source address's interface count.
             Route own = routed.compartment()
-                    .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceOwner);
+                    .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceInterface);
             if (own == null) {
                 inspection.discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.NO_ROUTE);
                 return;
@@ -169,17 +169,17 @@ final class LocalSend {
         }
         try {
             fillSendFacts(frame, egress);
-            if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+            if (NblHolds.role(nbl) == NblRole.INJECTED) {
                 nbl.setStatus(NtStatus.STATUS_SUCCESS);
             }
             if (inspection.classify(HookPoint.OUTBOUND_IPPACKET, toSend, frame)) {
                 transmitter.transmit(toSend, egress, atDispatch);
-            } else if (toSend != nbl && NblOwnership.role(nbl) == NblRole.INJECTED) {
+            } else if (toSend != nbl && NblHolds.role(nbl) == NblRole.INJECTED) {
                 nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
             }
         } finally {
             if (toSend != nbl) {
-                ownership.release(toSend, atDispatch);
+                holds.release(toSend, atDispatch);
             }
         }
     }
@@ -242,12 +242,12 @@ final class LocalSend {
         }
         IpInterface egress = towardSource(parsed, arrival);
         int length = IcmpErrorBuilder.errorLength(family, parsed.packetLength);
-        NetBufferList error = ownPackets.allocate(length, IpPoolTags.ICMP_ERROR);
+        NetBufferList error = generatedPackets.allocate(length, IpPoolTags.ICMP_ERROR);
         if (error == null) {
             counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
             return;
         }
-        ownership.adopt(error, NblRole.OWN, error.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        holds.adopt(error, NblRole.GENERATED, error.protocolReserved()[NblHolds.SLOT_TARGET]);
         try {
             MemorySegment out = error.firstNetBuffer().getDataBuffer(length, null, 1, 0);
             IcmpErrorBuilder.write(
@@ -265,7 +265,7 @@ final class LocalSend {
             counters.count(IpCounters.ICMP_ERRORS_SENT);
             sendOwn(error, egress, atDispatch);
         } finally {
-            ownership.release(error, atDispatch);
+            holds.release(error, atDispatch);
         }
     }
 
@@ -301,19 +301,19 @@ final class LocalSend {
             return;
         }
         int length = TcpResetBuilder.length(parsed.family);
-        NetBufferList reset = ownPackets.allocate(length, IpPoolTags.TCP_RESET);
+        NetBufferList reset = generatedPackets.allocate(length, IpPoolTags.TCP_RESET);
         if (reset == null) {
             counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
             return;
         }
-        ownership.adopt(reset, NblRole.OWN, reset.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        holds.adopt(reset, NblRole.GENERATED, reset.protocolReserved()[NblHolds.SLOT_TARGET]);
         try {
             MemorySegment out = reset.firstNetBuffer().getDataBuffer(length, null, 1, 0);
             TcpResetBuilder.write(out, parsed, frame.window, nextIdentification());
             counters.count(IpCounters.RESETS_SENT);
             sendOwn(reset, towardSource(parsed, arrival), atDispatch);
         } finally {
-            ownership.release(reset, atDispatch);
+            holds.release(reset, atDispatch);
         }
     }
 

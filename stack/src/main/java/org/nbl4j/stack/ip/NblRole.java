@@ -7,8 +7,8 @@ package org.nbl4j.stack.ip;
 enum NblRole {
     /** Indicated by an adapter with RESOURCES clear: returned to its binding ({@code ProtocolReserved[1]}). */
     INDICATED,
-    /** Made by the layer ({@link OwnPackets}): freed with its memory ({@code ProtocolReserved[1]}). */
-    OWN,
+    /** Made by the layer ({@link GeneratedPackets}): freed with its memory ({@code ProtocolReserved[1]}). */
+    GENERATED,
     /** A fragment NBL cut from its parent: freed, then the parent loses a child. */
     FRAGMENT,
     /** Given by an injector: completed through its {@link PacketCompletion} ({@code ProtocolReserved[1]}). */

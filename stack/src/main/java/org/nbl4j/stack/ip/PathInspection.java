@@ -48,7 +48,7 @@ final class PathInspection {
             int subInterface,
             IpDiscardReason reason) {
         counters.discard(reason);
-        if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+        if (NblHolds.role(nbl) == NblRole.INJECTED) {
             nbl.setStatus(statusOf(reason));
         }
         if (arrival != null) {
@@ -88,7 +88,7 @@ final class PathInspection {
             }
             case BLOCK -> {
                 counters.discard(IpDiscardReason.INSPECTION_DROP);
-                if (NblOwnership.role(nbl) == NblRole.INJECTED) {
+                if (NblHolds.role(nbl) == NblRole.INJECTED) {
                     nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
                 }
                 frame.facts.setDiscardReason(IpDiscardReason.INSPECTION_DROP);

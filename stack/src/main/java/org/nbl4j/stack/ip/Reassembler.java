@@ -21,7 +21,7 @@ import org.nbl4j.core.memory.MemoryBlock;
  * overlaps are an attack vector); an exact duplicate is ignored (RFC 8200 §4.5 allows that). The table is bounded in
  * bytes held and datagrams; a fragment that does not fit is dropped and its datagram left to time out. A datagram
  * older than the timeout is dropped when {@link #expire} runs, which the path calls for each arriving fragment and
- * the owner may call from a timer; if its first fragment had arrived, an ICMP Time Exceeded (code 1) goes to the
+ * the stack's user may call from a timer; if its first fragment had arrived, an ICMP Time Exceeded (code 1) goes to the
  * source. The table is shared by every receive queue and guarded by its monitor (fragments are not the hot path).
  */
 final class Reassembler implements AutoCloseable {
@@ -90,8 +90,8 @@ final class Reassembler implements AutoCloseable {
     }
 
     private final Ndis ndis;
-    private final OwnPackets ownPackets;
-    private final NblOwnership ownership;
+    private final GeneratedPackets generatedPackets;
+    private final NblHolds holds;
     private final long timeoutNanos;
     private final long maximumBytes;
     private final int maximumDatagrams;
@@ -100,14 +100,14 @@ final class Reassembler implements AutoCloseable {
 
     Reassembler(
             Ndis ndis,
-            OwnPackets ownPackets,
-            NblOwnership ownership,
+            GeneratedPackets generatedPackets,
+            NblHolds holds,
             long timeoutNanos,
             long maximumBytes,
             int maximumDatagrams) {
         this.ndis = ndis;
-        this.ownPackets = ownPackets;
-        this.ownership = ownership;
+        this.generatedPackets = generatedPackets;
+        this.holds = holds;
         this.timeoutNanos = timeoutNanos;
         this.maximumBytes = maximumBytes;
         this.maximumDatagrams = maximumDatagrams;
@@ -221,11 +221,11 @@ final class Reassembler implements AutoCloseable {
         byte[] header = datagram.header;
         int headerLength = header.length;
         int length = headerLength + datagram.totalLength;
-        NetBufferList whole = ownPackets.allocate(length, IpPoolTags.REASSEMBLED);
+        NetBufferList whole = generatedPackets.allocate(length, IpPoolTags.REASSEMBLED);
         if (whole == null) {
             return null;
         }
-        ownership.adopt(whole, NblRole.OWN, whole.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        holds.adopt(whole, NblRole.GENERATED, whole.protocolReserved()[NblHolds.SLOT_TARGET]);
         MemorySegment out = whole.firstNetBuffer().getDataBuffer(length, null, 1, 0);
         MemorySegment.copy(header, 0, out, ValueLayout.JAVA_BYTE, 0, headerLength);
         for (Piece piece : datagram.pieces) {
@@ -300,7 +300,7 @@ final class Reassembler implements AutoCloseable {
                 try {
                     listener.timedOut(first, datagram.key.family(), datagram.key.compartmentId());
                 } finally {
-                    ownPackets.free(first);
+                    generatedPackets.free(first);
                 }
             }
         }
@@ -315,7 +315,7 @@ final class Reassembler implements AutoCloseable {
         }
         Piece first = datagram.pieces.get(0);
         int length = header.length + first.length;
-        NetBufferList packet = ownPackets.allocate(length, IpPoolTags.REASSEMBLY_PIECE);
+        NetBufferList packet = generatedPackets.allocate(length, IpPoolTags.REASSEMBLY_PIECE);
         if (packet == null) {
             return null;
         }

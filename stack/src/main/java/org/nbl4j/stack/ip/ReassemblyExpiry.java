@@ -7,7 +7,7 @@ import org.nbl4j.core.buffer.NetBufferList;
 /**
  * Reassembly time (tcpip.sys's reassembly timeout): ages out incomplete datagrams of the {@link Reassembler}, with an
  * ICMP Time Exceeded (code 1) toward the source of those whose first fragment had arrived, and the forward layer's
- * incomplete fragment groups ({@link ForwardPath}). Runs on each local fragment's arrival and when the owner calls
+ * incomplete fragment groups ({@link ForwardPath}). Runs on each local fragment's arrival and when the user calls
  * {@link IpStack#expireReassembly}.
  */
 final class ReassemblyExpiry {
@@ -48,7 +48,7 @@ final class ReassemblyExpiry {
             if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
                 return;
             }
-            IpInterface arrival = table.destinationOwner(frame.parsed);
+            IpInterface arrival = table.destinationInterface(frame.parsed);
             if (arrival != null) {
                 // The quote is the first fragment's start; it is sent as a whole packet, not as a fragment.
                 frame.parsed.fragment = false;

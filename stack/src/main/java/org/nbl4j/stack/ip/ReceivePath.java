@@ -20,8 +20,8 @@ final class ReceivePath {
     private static final int FIRST_WINDOW = 128;
 
     private final InterfaceTable table;
-    private final OwnPackets ownPackets;
-    private final NblOwnership ownership;
+    private final GeneratedPackets generatedPackets;
+    private final NblHolds holds;
     private final IpCounters counters;
     private final PathInspection inspection;
     private final LocalDelivery delivery;
@@ -30,16 +30,16 @@ final class ReceivePath {
 
     ReceivePath(
             InterfaceTable table,
-            OwnPackets ownPackets,
-            NblOwnership ownership,
+            GeneratedPackets generatedPackets,
+            NblHolds holds,
             IpCounters counters,
             PathInspection inspection,
             LocalDelivery delivery,
             ForwardPath forward,
             LocalSend send) {
         this.table = table;
-        this.ownPackets = ownPackets;
-        this.ownership = ownership;
+        this.generatedPackets = generatedPackets;
+        this.holds = holds;
         this.counters = counters;
         this.inspection = inspection;
         this.delivery = delivery;
@@ -71,7 +71,7 @@ final class ReceivePath {
                 if (arrival == null) {
                     binding.returnNetBufferLists(nbl, atDispatch ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
                 } else {
-                    ownership.adopt(nbl, NblRole.INDICATED, binding);
+                    holds.adopt(nbl, NblRole.INDICATED, binding);
                     received(nbl, arrival, portNumber, atDispatch);
                 }
             }
@@ -86,7 +86,7 @@ final class ReceivePath {
             arrival.countIn(nb == null ? 0 : nb.dataLength());
             receivePacket(nbl, arrival, subInterface, atDispatch);
         } finally {
-            ownership.release(nbl, atDispatch);
+            holds.release(nbl, atDispatch);
         }
     }
 
@@ -96,11 +96,11 @@ final class ReceivePath {
         if (nb == null || nb.dataLength() == 0) {
             return null;
         }
-        NetBufferList copy = ownPackets.allocate(nb.dataLength(), IpPoolTags.RECEIVE_COPY);
+        NetBufferList copy = generatedPackets.allocate(nb.dataLength(), IpPoolTags.RECEIVE_COPY);
         if (copy == null) {
             return null;
         }
-        ownership.adopt(copy, NblRole.OWN, copy.protocolReserved()[NblOwnership.SLOT_TARGET]);
+        holds.adopt(copy, NblRole.GENERATED, copy.protocolReserved()[NblHolds.SLOT_TARGET]);
         NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
         return copy;
     }
@@ -128,11 +128,11 @@ final class ReceivePath {
                 send.reportProblem(nb, frame, arrival, atDispatch);
                 return;
             }
-            NblOwnership.trimPadding(nbl, nb, parsed.packetLength);
+            NblHolds.trimPadding(nbl, nb, parsed.packetLength);
             InterfaceAddress local =
                     arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
-            if (local != null && local.owner() != arrival) {
-                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.owner(), atDispatch);
+            if (local != null && local.ipInterface() != arrival) {
+                receivePassThrough(nbl, nb, frame, arrival, subInterface, local.ipInterface(), atDispatch);
             } else if (local != null
                     || IpAddresses.isMulticastOrBroadcast(
                             parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
@@ -146,9 +146,9 @@ final class ReceivePath {
     }
 
     /**
-     * A packet for an address of {@code owner}, another interface than the one it arrived on ({@link HostModel}):
+     * A packet for an address of {@code addressInterface}, not the interface it arrived on ({@link HostModel}):
      * dropped under the strong host model, else shown at IPFORWARD with IS_INBOUND_PASS_THRU and delivered as if it
-     * had arrived on {@code owner}.
+     * had arrived on {@code addressInterface}.
      */
     private void receivePassThrough(
             NetBufferList nbl,
@@ -156,7 +156,7 @@ final class ReceivePath {
             PathScratch.Frame frame,
             IpInterface arrival,
             int subInterface,
-            IpInterface owner,
+            IpInterface addressInterface,
             boolean atDispatch) {
         if (!HostModel.receivesForOthers(arrival)) {
             inspection.discard(
@@ -171,9 +171,9 @@ final class ReceivePath {
         PathInspection.fillFacts(frame, arrival, subInterface);
         PacketFacts facts = frame.facts;
         facts.setConditionFlags(facts.conditionFlags() | HostModel.FWP_CONDITION_FLAG_IS_INBOUND_PASS_THRU);
-        facts.setDestinationInterfaceIndex(owner.interfaceIndex());
+        facts.setDestinationInterfaceIndex(addressInterface.interfaceIndex());
         if (inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
-            delivery.deliverLocally(nbl, nb, frame.window, frame, owner, 0, atDispatch);
+            delivery.deliverLocally(nbl, nb, frame.window, frame, addressInterface, 0, atDispatch);
         }
     }
 

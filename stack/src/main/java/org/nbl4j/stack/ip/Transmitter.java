@@ -14,17 +14,17 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * {@link #sendComplete}, where the send's hold is dropped.
  */
 final class Transmitter {
-    private final NblOwnership ownership;
+    private final NblHolds holds;
 
-    Transmitter(NblOwnership ownership) {
-        this.ownership = ownership;
+    Transmitter(NblHolds holds) {
+        this.holds = holds;
     }
 
     /** Sends a held NBL out of an interface; the send holds it until its completion. */
     void transmit(NetBufferList nbl, IpInterface egress, boolean atDispatch) {
         ProtocolBinding binding = egress.binding();
-        ownership.hold(nbl);
-        NblOwnership.saveSourceHandle(nbl, binding);
+        holds.hold(nbl);
+        NblHolds.saveSourceHandle(nbl, binding);
         for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
             egress.countOut(nb.dataLength());
         }
@@ -41,14 +41,12 @@ final class Transmitter {
         while (nbl != null) {
             NetBufferList next = nbl.next();
             nbl.setNext(null);
-            NblOwnership.restoreSourceHandle(nbl);
+            NblHolds.restoreSourceHandle(nbl);
             NetBufferList parent = nbl.parent();
-            if (NblOwnership.role(nbl) == NblRole.FRAGMENT
-                    && parent != null
-                    && nbl.status() != NtStatus.STATUS_SUCCESS) {
+            if (NblHolds.role(nbl) == NblRole.FRAGMENT && parent != null && nbl.status() != NtStatus.STATUS_SUCCESS) {
                 parent.setStatus(nbl.status());
             }
-            ownership.release(nbl, atDispatch);
+            holds.release(nbl, atDispatch);
             nbl = next;
         }
     }

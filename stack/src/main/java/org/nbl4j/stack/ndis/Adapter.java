@@ -13,7 +13,6 @@ import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -49,7 +48,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     private final int interfaceIndex;
     private final int budget;
     private final long pauseTimeoutNanos;
-    private final FilterModule[] modules;
+    private final LwfModule[] modules;
     private final Edge edge = new Edge();
     private final ReentrantLock[] queueLocks;
     private final List<Thread> queueThreads = new ArrayList<>();
@@ -70,9 +69,9 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         this.interfaceIndex = builder.interfaceIndex;
         this.budget = builder.budget;
         this.pauseTimeoutNanos = builder.pauseTimeout.toNanos();
-        this.modules = new FilterModule[builder.filters.size()];
+        this.modules = new LwfModule[builder.lwfs.size()];
         for (int i = 0; i < modules.length; i++) {
-            modules[i] = new FilterModule(this, builder.filters.get(i).name() + " on " + name, i);
+            modules[i] = new LwfModule(this, builder.lwfs.get(i).name() + " on " + name, i);
         }
         this.queueLocks = new ReentrantLock[Math.max(1, miniport.receiveQueueCount())];
         for (int i = 0; i < queueLocks.length; i++) {
@@ -100,8 +99,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         return miniport;
     }
 
-    /** The state of the filter module at {@code position} (0 is the top). */
-    public FilterState filterState(int position) {
+    /** The state of the lightweight filter module at {@code position} (0 is the top). */
+    public LwfModuleState lwfModuleState(int position) {
         return modules[position].state();
     }
 
@@ -195,8 +194,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
         boolean paused = true;
         try {
-            for (FilterModule module : modules) {
-                if (module.state() == FilterState.RUNNING) {
+            for (LwfModule module : modules) {
+                if (module.state() == LwfModuleState.RUNNING) {
                     paused &= module.pause(pauseTimeoutNanos);
                 }
             }
@@ -224,7 +223,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         queueThreads.forEach(LockSupport::unpark);
         try {
             for (int i = modules.length - 1; i >= 0; i--) {
-                if (modules[i].state() == FilterState.PAUSED) {
+                if (modules[i].state() == LwfModuleState.PAUSED) {
                     int status = modules[i].restart(pauseTimeoutNanos);
                     if (status < 0) {
                         return status;
@@ -278,8 +277,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             }
         }
         protocol = null;
-        for (FilterModule module : modules) {
-            if (module.state() == FilterState.PAUSED) {
+        for (LwfModule module : modules) {
+            if (module.state() == LwfModuleState.PAUSED) {
                 module.detach();
             }
         }
@@ -310,13 +309,15 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     @Override
     public void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags) {
         if (!verifier.dispatchFlagHonest(
-                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0, "NdisSendNetBufferLists")) {
+                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0,
+                "NdisSendNetBufferLists",
+                "NDIS_SEND_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
         int count = countFrom(chain, this);
         if (count != NetBufferLists.count(chain)) {
             verifier.report(
-                    Rule.NBL_MISROUTED,
+                    NdisRule.NBL_MISROUTED,
                     "NdisSendNetBufferLists on " + name + ": every NBL needs SourceHandle = the NdisBindingHandle",
                     null,
                     0);
@@ -341,7 +342,9 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     @Override
     public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
         if (!verifier.dispatchFlagHonest(
-                (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0, "NdisReturnNetBufferLists")) {
+                (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0,
+                "NdisReturnNetBufferLists",
+                "NDIS_RETURN_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
         protocolIndications.addAndGet(-NetBufferLists.count(chain));
@@ -375,7 +378,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         int count = countFrom(chain, this);
         if (bound == null || count != NetBufferLists.count(chain)) {
             verifier.report(
-                    Rule.NBL_MISROUTED,
+                    NdisRule.NBL_MISROUTED,
                     "send completion reached the top of " + name + " with NBLs the protocol did not send",
                     null,
                     0);
@@ -422,7 +425,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
         if (countFrom(chain, edge) != NetBufferLists.count(chain)) {
             verifier.report(
-                    Rule.NBL_MISROUTED,
+                    NdisRule.NBL_MISROUTED,
                     "returns reached the miniport of " + name + " with NBLs it did not indicate",
                     null,
                     0);
@@ -505,12 +508,13 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
                 NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
             if (!verifier.dispatchFlagHonest(
                     (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
-                    "NdisMIndicateReceiveNetBufferLists")) {
+                    "NdisMIndicateReceiveNetBufferLists",
+                    "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL")) {
                 return;
             }
             if (countFrom(chain, this) != NetBufferLists.count(chain)) {
                 verifier.report(
-                        Rule.NBL_MISROUTED,
+                        NdisRule.NBL_MISROUTED,
                         "NdisMIndicateReceiveNetBufferLists on " + name
                                 + ": every NBL needs SourceHandle = the MiniportAdapterHandle",
                         null,
@@ -528,7 +532,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         public void sendNetBufferListsComplete(NetBufferList chain, int sendCompleteFlags) {
             if (!verifier.dispatchFlagHonest(
                     (sendCompleteFlags & NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0,
-                    "NdisMSendNetBufferListsComplete")) {
+                    "NdisMSendNetBufferListsComplete",
+                    "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL")) {
                 return;
             }
             transit(chain, OwnerState.SENT, miniport);
@@ -548,7 +553,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     public static final class Builder {
         private final Ndis ndis;
         private @Nullable Miniport miniport;
-        private final List<NamedFilter> filters = new ArrayList<>();
+        private final List<LwfAttachment> lwfs = new ArrayList<>();
         private int interfaceIndex = 1;
         private @Nullable String name;
         private int budget = 64;
@@ -564,10 +569,15 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             return this;
         }
 
-        /** Adds a filter below the ones added before: the first filter added is the top of the stack. */
-        public Builder filter(String filterName, FilterDriver driver) {
-            filters.add(new NamedFilter(filterName, driver));
+        /** Adds a lightweight filter below the ones added before: the first one added is the top of the stack. */
+        public Builder lwf(LwfAttachment attachment) {
+            lwfs.add(attachment);
             return this;
+        }
+
+        /** Adds {@code driver} with its modules named {@code lwfName}, as {@link #lwf(LwfAttachment)} does. */
+        public Builder lwf(String lwfName, LwfDriver driver) {
+            return lwf(new LwfAttachment(lwfName, driver));
         }
 
         /** The interface index ({@code IfIndex}); 1 by default. */
@@ -613,7 +623,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             Adapter adapter = new Adapter(this, device);
             device.initialize(adapter.edge);
             for (int i = 0; i < adapter.modules.length; i++) {
-                adapter.modules[i].attach(filters.get(i).driver());
+                adapter.modules[i].attach(lwfs.get(i).driver());
             }
             int status = adapter.restart();
             if (status < 0) {
@@ -623,6 +633,4 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             return adapter;
         }
     }
-
-    private record NamedFilter(String name, FilterDriver driver) {}
 }

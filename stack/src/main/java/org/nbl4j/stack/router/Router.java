@@ -10,12 +10,12 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.stack.ip.IpInterface;
 import org.nbl4j.stack.ip.IpStack;
 import org.nbl4j.stack.ndis.Adapter;
-import org.nbl4j.stack.ndis.FilterDriver;
+import org.nbl4j.stack.ndis.LwfAttachment;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.wfp.FilterEngine;
-import org.nbl4j.stack.wfp.IndicatedPacketOwner;
+import org.nbl4j.stack.wfp.IndicatedPacketHolds;
 import org.nbl4j.stack.wfp.PlatformProfile;
-import org.nbl4j.stack.wfp.WfpLightweightFilter;
+import org.nbl4j.stack.wfp.WfpLwf;
 
 /**
  * A whole host: adapters (each a miniport with its filter stack) bound to one IP stack, the way tcpip.sys binds to
@@ -88,7 +88,7 @@ public final class Router implements AutoCloseable {
         }
         FilterEngine engine = new FilterEngine(ndis, profile);
         engine.setPacketInjection(ip);
-        engine.setIndicatedPacketOwner(new IndicatedPacketOwner() {
+        engine.setIndicatedPacketHolds(new IndicatedPacketHolds() {
             @Override
             public void reference(NetBufferList nbl) {
                 ip.referenceNetBufferList(nbl);
@@ -115,28 +115,27 @@ public final class Router implements AutoCloseable {
     }
 
     /**
-     * Adds an interface: an adapter over {@code miniport} with {@code filters} stacked top to bottom, bound to the IP
-     * stack in the default compartment, with forwarding as given and the strong host model.
+     * Adds an interface: an adapter over {@code miniport} with the lightweight filters {@code lwfs} stacked top to
+     * bottom, bound to the IP stack in the default compartment, with forwarding as given and the strong host model.
      */
     public IpInterface addInterface(
-            int interfaceIndex, String name, Miniport miniport, List<Filter> filters, boolean forwarding) {
-        return addInterface(interfaceIndex, name, miniport, filters, InterfaceOptions.forwarding(forwarding));
+            int interfaceIndex, String name, Miniport miniport, List<LwfAttachment> lwfs, boolean forwarding) {
+        return addInterface(interfaceIndex, name, miniport, lwfs, InterfaceOptions.forwarding(forwarding));
     }
 
     /**
-     * Adds an interface: an adapter over {@code miniport} with {@code filters} stacked top to bottom, bound to the IP
-     * stack in the default compartment, with the IP interface's switches set as {@code options} say.
+     * Adds an interface: an adapter over {@code miniport} with the lightweight filters {@code lwfs} stacked top to
+     * bottom, bound to the IP stack in the default compartment, with the IP interface's switches set as
+     * {@code options} say.
      */
     public IpInterface addInterface(
-            int interfaceIndex, String name, Miniport miniport, List<Filter> filters, InterfaceOptions options) {
+            int interfaceIndex, String name, Miniport miniport, List<LwfAttachment> lwfs, InterfaceOptions options) {
         requireConfigurable();
         Adapter.Builder builder =
                 Adapter.builder(ndis).interfaceIndex(interfaceIndex).name(name).miniport(miniport);
-        for (Filter filter : filters) {
-            builder.filter(filter.name(), filter.driver());
-        }
-        if (filterEngine != null && filterEngine.containers().profile().hasWfpLightweightFilter()) {
-            builder.filter(WfpLightweightFilter.NAME, new WfpLightweightFilter(filterEngine.containers()));
+        lwfs.forEach(builder::lwf);
+        if (filterEngine != null && filterEngine.containers().profile().hasWfpLwf()) {
+            builder.lwf(WfpLwf.NAME, new WfpLwf(filterEngine.containers()));
         }
         Adapter adapter = builder.build();
         adapters.add(adapter);
@@ -224,9 +223,6 @@ public final class Router implements AutoCloseable {
             throw new IllegalStateException(closed ? "the router is closed" : "the router is already started");
         }
     }
-
-    /** A filter driver to stack on an adapter, with the name its modules are known by. */
-    public record Filter(String name, FilterDriver driver) {}
 
     /**
      * The switches of a new IP interface ({@code MIB_IPINTERFACE_ROW}'s {@code ForwardingEnabled},

@@ -2,7 +2,6 @@ package org.nbl4j.stack.wfp;
 
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -148,7 +147,7 @@ final class Arbitration {
         if (change != null) {
             Verifier verifier = engine.verifier();
             verifier.report(
-                    Rule.CALLOUT_CHANGED_OFFSETS,
+                    WfpRule.CALLOUT_CHANGED_OFFSETS,
                     "callout " + registration.callout().calloutKey() + " of " + filter + " at " + layer + ": " + change,
                     nbl == null ? null : nbl.track(),
                     0);

@@ -15,7 +15,6 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.HookPoint;
@@ -116,7 +115,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         this.ndis = ndis;
         this.verifier = ndis.verifier();
         this.containers = new WfpInfoContainers(ndis, profile);
-        this.tags = new NblTags(containers);
+        this.tags = new NblTags(containers, verifier);
         this.buffers = new WfpBuffers(ndis, containers, tags, faults);
         this.sublayers.put(Sublayer.UNIVERSAL.key(), Sublayer.UNIVERSAL);
         Filter[][] empty = new Filter[Layer.values().length][];
@@ -132,8 +131,8 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     }
 
     /** The IP path's side that returns indicated NBLs once WFP no longer holds them. */
-    public void setIndicatedPacketOwner(IndicatedPacketOwner owner) {
-        buffers.setPacketOwner(owner);
+    public void setIndicatedPacketHolds(IndicatedPacketHolds holds) {
+        buffers.setPacketHolds(holds);
     }
 
     /** The WFP buffer functions. */
@@ -192,7 +191,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_ALREADY_EXISTS for a key already registered
      */
     public synchronized int registerCallout(Callout callout) {
-        requirePassive("FwpsCalloutRegister2");
+        requirePassive("FwpsCalloutRegister2", "fwpsk");
         if (callouts.containsKey(callout.calloutKey())) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_ALREADY_EXISTS, "callout " + callout.calloutKey());
         }
@@ -212,7 +211,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_CALLOUT_NOT_FOUND
      */
     public synchronized void unregisterCallout(UUID calloutKey) {
-        requirePassive("FwpsCalloutUnregisterByKey0");
+        requirePassive("FwpsCalloutUnregisterByKey0", "fwpsk");
         if (callouts.remove(calloutKey) == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_CALLOUT_NOT_FOUND, "callout " + calloutKey);
         }
@@ -232,7 +231,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      *     another layer), STATUS_FWP_TYPE_MISMATCH, STATUS_FWP_MATCH_TYPE_MISMATCH, STATUS_FWP_CALLOUT_NOTIFICATION_FAILED
      */
     public synchronized Filter addFilter(FilterSpec spec) {
-        requirePassive("FwpmFilterAdd0");
+        requirePassive("FwpmFilterAdd0", "fwpmk");
         Sublayer sublayer = sublayers.get(spec.subLayerKey());
         if (sublayer == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_SUBLAYER_NOT_FOUND, "sublayer " + spec.subLayerKey());
@@ -282,7 +281,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_FILTER_NOT_FOUND
      */
     public synchronized void deleteFilter(long filterId) {
-        requirePassive("FwpmFilterDeleteById0");
+        requirePassive("FwpmFilterDeleteById0", "fwpmk");
         Filter filter = filters.remove(filterId);
         if (filter == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_FILTER_NOT_FOUND, "filter " + filterId);
@@ -311,7 +310,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      *     handle with a family
      */
     public InjectionHandle createInjectionHandle(@Nullable AddressFamily family, int flags) {
-        requirePassive("FwpsInjectionHandleCreate0");
+        requirePassive("FwpsInjectionHandleCreate0", "fwpsk");
         if (faults.tcpipNotReady()) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_TCPIP_NOT_READY, "fault switch");
         }
@@ -332,7 +331,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     public ClassifyHandle acquireClassifyHandle(ClassifyContext classifyContext, int flags) {
         Layer layer = classifyContext.layer();
         if (flags != 0 || layer == null) {
-            verifier.report(Rule.CLASSIFY_HANDLE_MISUSE, "acquired outside classifyFn or with flags", null, 0);
+            verifier.report(WfpRule.CLASSIFY_HANDLE_MISUSE, "acquired outside classifyFn or with flags", null, 0);
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, "no active classification");
         }
         return new ClassifyHandle(layer);
@@ -353,7 +352,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     /** {@code FwpsReleaseClassifyHandle0}: once per acquire. */
     public void releaseClassifyHandle(ClassifyHandle handle) {
         if (handle.released()) {
-            verifier.report(Rule.CLASSIFY_HANDLE_MISUSE, "classify handle released twice", null, 0);
+            verifier.report(WfpRule.CLASSIFY_HANDLE_MISUSE, "classify handle released twice", null, 0);
             return;
         }
         handle.release();
@@ -463,8 +462,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         byLayer = next;
     }
 
-    private void requirePassive(String ddi) {
-        if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, ddi)) {
+    /** The IRQL rule of the management DDIs: PASSIVE_LEVEL only, as the header that declares each documents. */
+    private void requirePassive(String ddi, String header) {
+        if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, ddi, header)) {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_DEVICE_STATE, ddi + " above PASSIVE_LEVEL");
         }
     }

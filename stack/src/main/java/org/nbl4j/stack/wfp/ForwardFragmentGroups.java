@@ -126,7 +126,7 @@ final class ForwardFragmentGroups {
     /** FwpsFreeNetBufferList0 of a reassembled group: its MDLs and header, the NBL, then the fragment references. */
     static void free(WfpBuffers buffers, NetBufferList whole, WfpInfoContainer container) {
         NetBufferList[] fragments = container.fragments;
-        Mdl head = container.mdlChains[0];
+        Mdl head = container.recordedMdlChain(0);
         boolean dispatch = Irql.current() == Irql.DISPATCH_LEVEL;
         whole.free();
         if (head != null) {

@@ -158,6 +158,9 @@ public final class InjectionHandle implements AutoCloseable {
      *     injection for SELF and PREVIOUSLY_SELF
      */
     public InjectionState queryPacketInjectionState(NetBufferList nbl, long @Nullable [] injectionContext) {
+        if (!engine.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, "FwpsQueryPacketInjectionState0", "fwpsk")) {
+            return InjectionState.NOT_INJECTED;
+        }
         WfpInfoContainer container = engine.containers().find(nbl);
         if (container == null || container.injectionDepth == 0) {
             return InjectionState.NOT_INJECTED;
@@ -180,7 +183,7 @@ public final class InjectionHandle implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!engine.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "FwpsInjectionHandleDestroy0")) {
+        if (!engine.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "FwpsInjectionHandleDestroy0", "fwpsk")) {
             return;
         }
         if (state == State.DESTROYED) {
@@ -201,14 +204,16 @@ public final class InjectionHandle implements AutoCloseable {
     }
 
     private enum Kind {
-        FORWARD(InjectionType.FWPS_INJECTION_TYPE_FORWARD, false),
-        NETWORK_SEND(InjectionType.FWPS_INJECTION_TYPE_NETWORK, true),
-        NETWORK_RECEIVE(InjectionType.FWPS_INJECTION_TYPE_NETWORK, true);
+        FORWARD("FwpsInjectForwardAsync0", InjectionType.FWPS_INJECTION_TYPE_FORWARD, false),
+        NETWORK_SEND("FwpsInjectNetworkSendAsync0", InjectionType.FWPS_INJECTION_TYPE_NETWORK, true),
+        NETWORK_RECEIVE("FwpsInjectNetworkReceiveAsync0", InjectionType.FWPS_INJECTION_TYPE_NETWORK, true);
 
+        final String ddi;
         final int requiredType;
         final boolean needsHandleFamily;
 
-        Kind(int requiredType, boolean needsHandleFamily) {
+        Kind(String ddi, int requiredType, boolean needsHandleFamily) {
+            this.ddi = ddi;
             this.requiredType = requiredType;
             this.needsHandleFamily = needsHandleFamily;
         }
@@ -225,6 +230,11 @@ public final class InjectionHandle implements AutoCloseable {
             @Nullable NetBufferList nbl,
             @Nullable InjectionCompletion completionFn,
             @Nullable Object completionContext) {
+        // Every inject function is documented "IRQL <= DISPATCH_LEVEL" (fwpsk.h, §3.4); refused, the NBL stays the
+        // caller's, as after any failure.
+        if (!engine.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, kind.ddi, "fwpsk")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
         if (nbl == null || completionFn == null) {
             return NtStatus.STATUS_FWP_NULL_POINTER;
         }

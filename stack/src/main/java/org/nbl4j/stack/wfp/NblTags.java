@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * Packet tagging (§2.7): {@code FwpsNetBufferListGetTagForContext0}, {@code FwpsNetBufferListAssociateContext1},
@@ -24,13 +26,23 @@ public final class NblTags {
     private final Set<Long> revoked = ConcurrentHashMap.newKeySet();
     private volatile boolean anyRevoked;
     private final WfpInfoContainers containers;
+    private final Verifier verifier;
 
-    NblTags(WfpInfoContainers containers) {
+    NblTags(WfpInfoContainers containers, Verifier verifier) {
         this.containers = containers;
+        this.verifier = verifier;
+    }
+
+    /** The IRQL rule of the four tagging functions: {@code IRQL <= DISPATCH_LEVEL} (fwpsk.h, §2.7). */
+    private boolean irqlAllows(String ddi) {
+        return verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, "fwpsk");
     }
 
     /** {@code FwpsNetBufferListGetTagForContext0}: a tag unique within this stack. */
     public long getTagForContext() {
+        if (!irqlAllows("FwpsNetBufferListGetTagForContext0")) {
+            return 0; // no tag: every later use of it is refused as not issued
+        }
         return lastTag.incrementAndGet();
     }
 
@@ -44,6 +56,9 @@ public final class NblTags {
      */
     public int associateContext(
             NetBufferList nbl, int layerId, long context, long contextTag, NblNotifyFn notifyFn, int flags) {
+        if (!irqlAllows("FwpsNetBufferListAssociateContext1")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
         if (flags != 0 || !issued(contextTag)) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -71,6 +86,9 @@ public final class NblTags {
      * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER for non-zero flags, or STATUS_NOT_FOUND
      */
     public int retrieveContext(NetBufferList nbl, long contextTag, boolean removeContext, int flags, long[] context) {
+        if (!irqlAllows("FwpsNetBufferListRetrieveContext0")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
         if (flags != 0) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
@@ -98,6 +116,9 @@ public final class NblTags {
      *     the NBL does not carry the tag
      */
     public int removeContext(@Nullable NetBufferList nbl, long contextTag, int flags) {
+        if (!irqlAllows("FwpsNetBufferListRemoveContext0")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
         if (flags != 0 || !issued(contextTag)) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }

@@ -13,7 +13,7 @@ public enum PlatformProfile {
     WINDOWS_7;
 
     /** Whether the WFP lightweight filter is bound below every adapter. */
-    public boolean hasWfpLightweightFilter() {
+    public boolean hasWfpLwf() {
         return this == WINDOWS_10;
     }
 }

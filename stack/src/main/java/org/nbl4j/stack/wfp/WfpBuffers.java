@@ -15,9 +15,8 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.BufferTrack;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.ip.AddressFamily;
 
@@ -49,7 +48,7 @@ public final class WfpBuffers {
     /** {@link #DEEP_CLONE_TAG}'s totals, kept so that each deep clone skips the tag lookup. */
     private final TagAccount deepCloneData;
 
-    private volatile IndicatedPacketOwner packetOwner = IndicatedPacketOwner.NONE;
+    private volatile IndicatedPacketHolds packetHolds = IndicatedPacketHolds.NONE;
 
     WfpBuffers(Ndis ndis, WfpInfoContainers containers, NblTags tags, InjectionFaults faults) {
         this.ndis = ndis;
@@ -60,8 +59,8 @@ public final class WfpBuffers {
         this.deepCloneData = ndis.memory().account(DEEP_CLONE_TAG);
     }
 
-    void setPacketOwner(IndicatedPacketOwner owner) {
-        this.packetOwner = owner;
+    void setPacketHolds(IndicatedPacketHolds holds) {
+        this.packetHolds = holds;
     }
 
     /**
@@ -80,6 +79,7 @@ public final class WfpBuffers {
             @Nullable Mdl mdlChain,
             int dataOffset,
             int dataLength) {
+        requireIrql("FwpsAllocateNetBufferAndNetBufferList0");
         if (contextSize < 0
                 || contextBackFill < 0
                 || contextSize % MEMORY_ALLOCATION_ALIGNMENT != 0
@@ -108,6 +108,9 @@ public final class WfpBuffers {
      * fragment-group reassembly (whose references on the fragments it drops). Never the caller's MDLs or data.
      */
     public void freeNetBufferList(NetBufferList nbl) {
+        if (!irqlAllows("FwpsFreeNetBufferList0")) {
+            return;
+        }
         WfpInfoContainer container = requireKind(nbl, "FwpsFreeNetBufferList0", WfpNblKind.ALLOCATED, null);
         if (container == null) {
             return;
@@ -136,6 +139,7 @@ public final class WfpBuffers {
             @Nullable NetBufferListPool nblPool,
             @Nullable NetBufferPool nbPool,
             int allocateCloneFlags) {
+        requireIrql("FwpsAllocateCloneNetBufferList0");
         if (allocateCloneFlags != 0) {
             throw new FwpStatusException(
                     NtStatus.STATUS_INVALID_PARAMETER,
@@ -164,6 +168,7 @@ public final class WfpBuffers {
      */
     public NetBufferList allocateDeepCloneNetBufferList(
             NetBufferList original, @Nullable NetBufferListPool nblPool, @Nullable NetBufferPool nbPool) {
+        requireIrql("FwpsAllocateDeepCloneNetBufferList0");
         NetBufferListPool pool = nblPool != null ? nblPool : ndis.defaultNetBufferListPool();
         NetBufferPool extraPool = nbPool != null ? nbPool : ndis.defaultNetBufferPool();
         if (!pool.parameters().allocateNetBuffer() || pool.isDataPool() || extraPool.isDataPool()) {
@@ -199,10 +204,7 @@ public final class WfpBuffers {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, original + " has no NET_BUFFER");
         }
         clone.setSourceHandle(original.sourceHandle());
-        BufferTrack track = clone.track();
-        if (track != null) {
-            track.markClone();
-        }
+        clone.trackAsClone();
         adopt(original, clone, WfpNblKind.DEEP_CLONE);
         return clone;
     }
@@ -215,6 +217,9 @@ public final class WfpBuffers {
      * @param freeCloneFlags must be 0
      */
     public void freeCloneNetBufferList(NetBufferList clone, int freeCloneFlags) {
+        if (!irqlAllows("FwpsFreeCloneNetBufferList0")) {
+            return;
+        }
         WfpInfoContainer container =
                 requireKind(clone, "FwpsFreeCloneNetBufferList0", WfpNblKind.CLONE, WfpNblKind.DEEP_CLONE);
         if (container == null) {
@@ -222,18 +227,13 @@ public final class WfpBuffers {
         }
         if (freeCloneFlags != 0) {
             verifier.report(
-                    Rule.CLONE_FLAGS_MISMATCH,
+                    BufferRule.CLONE_FLAGS_MISMATCH,
                     "FwpsFreeCloneNetBufferList0 flags must be 0, not 0x" + Integer.toHexString(freeCloneFlags),
                     clone.track(),
                     0);
             return;
         }
-        if (!container.structureRestored(clone)) {
-            verifier.report(
-                    Rule.CLONE_STRUCTURE_NOT_RESTORED,
-                    WfpInfoContainers.name(clone) + " no longer has the NBs and MDL chains it was cloned with",
-                    clone.track(),
-                    0);
+        if (verifier.enabled() && !structureRestored(clone, container)) {
             return;
         }
         NetBufferList parent = clone.parent();
@@ -243,7 +243,7 @@ public final class WfpBuffers {
             freeDeepCopy(clone);
         }
         if (parent != null) {
-            packetOwner.cloneFreed(parent, Irql.current() == Irql.DISPATCH_LEVEL);
+            packetHolds.cloneFreed(parent, Irql.current() == Irql.DISPATCH_LEVEL);
         }
     }
 
@@ -252,8 +252,11 @@ public final class WfpBuffers {
      * that passes {@code intendToModify} must clear FWPS_RIGHT_ACTION_WRITE in its classify result.
      */
     public void referenceNetBufferList(NetBufferList nbl, boolean intendToModify) {
+        if (!irqlAllows("FwpsReferenceNetBufferList0")) {
+            return;
+        }
         containers.attach(nbl).addReference();
-        packetOwner.reference(nbl);
+        packetHolds.reference(nbl);
     }
 
     /**
@@ -263,20 +266,23 @@ public final class WfpBuffers {
      * @param dispatchLevel TRUE only when the caller runs at DISPATCH_LEVEL
      */
     public void dereferenceNetBufferList(NetBufferList nbl, boolean dispatchLevel) {
-        if (!verifier.dispatchFlagHonest(dispatchLevel, "FwpsDereferenceNetBufferList0")) {
+        if (!irqlAllows("FwpsDereferenceNetBufferList0")) {
+            return;
+        }
+        if (!verifier.dispatchFlagHonest(dispatchLevel, "FwpsDereferenceNetBufferList0", "dispatchLevel = TRUE")) {
             return;
         }
         WfpInfoContainer container = containers.find(nbl);
         if (container == null || container.references() <= 0) {
             verifier.report(
-                    Rule.WFP_REFERENCE_UNBALANCED,
+                    WfpRule.WFP_REFERENCE_UNBALANCED,
                     WfpInfoContainers.name(nbl) + " has no FwpsReferenceNetBufferList0 reference to drop",
                     nbl.track(),
                     0);
             return;
         }
         container.dropReference();
-        packetOwner.dereference(nbl, dispatchLevel);
+        packetHolds.dereference(nbl, dispatchLevel);
     }
 
     /**
@@ -329,6 +335,25 @@ public final class WfpBuffers {
         return faults;
     }
 
+    /**
+     * Whether a clone about to be freed has the structure it was cloned with (§2.5); if not, the difference is reported
+     * as {@link WfpRule#CLONE_STRUCTURE_NOT_RESTORED}, naming the NB and MDL, and the free must be refused: freeing would
+     * leak what was added or free what the callout still owns.
+     */
+    private boolean structureRestored(NetBufferList clone, WfpInfoContainer container) {
+        String change = container.structureChange(clone);
+        if (change == null) {
+            return true;
+        }
+        verifier.report(
+                WfpRule.CLONE_STRUCTURE_NOT_RESTORED,
+                WfpInfoContainers.name(clone) + " is not as it was cloned: " + change
+                        + "; undo the change before FwpsFreeCloneNetBufferList0",
+                clone.track(),
+                0);
+        return false;
+    }
+
     /** Links a new clone to its original and gives it what it inherits. */
     private void adopt(NetBufferList original, NetBufferList clone, WfpNblKind kind) {
         clone.setParent(original);
@@ -338,7 +363,10 @@ public final class WfpBuffers {
                 original.infoValue(NetBufferListInfo.TcpIpChecksumNetBufferListInfo));
         WfpInfoContainer container = containers.attach(clone);
         container.kind = kind;
-        container.snapshotStructure(clone);
+        if (verifier.enabled()) {
+            // Clones are few, but with the verifier off the free does not check the structure, so nothing records it.
+            container.snapshotStructure(clone);
+        }
         WfpInfoContainer parent = containers.find(original);
         if (parent != null) {
             container.inheritHistory(parent);
@@ -401,7 +429,7 @@ public final class WfpBuffers {
                 || (allowed == WfpNblKind.ALLOCATED && kind == WfpNblKind.REASSEMBLED_GROUP);
         if (container == null || !fits) {
             verifier.report(
-                    Rule.WFP_WRONG_FREE_FUNCTION,
+                    WfpRule.WFP_WRONG_FREE_FUNCTION,
                     ddi + " on " + WfpInfoContainers.name(nbl) + ", made as " + kind,
                     nbl.track(),
                     0);
@@ -409,12 +437,29 @@ public final class WfpBuffers {
         }
         if (container.injectingHandle != null) {
             verifier.report(
-                    Rule.WFP_WRONG_FREE_FUNCTION,
+                    WfpRule.WFP_WRONG_FREE_FUNCTION,
                     ddi + " on " + WfpInfoContainers.name(nbl) + " while an injection of it is in flight",
                     nbl.track(),
                     0);
             return null;
         }
         return container;
+    }
+
+    /**
+     * The IRQL rule every buffer function of {@code fwpsk.h} documents: {@code IRQL <= DISPATCH_LEVEL}
+     * (wfp-callouts-and-injection §2).
+     *
+     * @return whether the call may go on
+     */
+    private boolean irqlAllows(String ddi) {
+        return verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, "fwpsk");
+    }
+
+    /** {@link #irqlAllows} for the functions that return their refusal as an NTSTATUS. */
+    private void requireIrql(String ddi) {
+        if (!irqlAllows(ddi)) {
+            throw new FwpStatusException(NtStatus.STATUS_INVALID_DEVICE_STATE, ddi + " above DISPATCH_LEVEL");
+        }
     }
 }

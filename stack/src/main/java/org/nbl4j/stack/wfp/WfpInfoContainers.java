@@ -8,7 +8,7 @@ import org.nbl4j.core.diagnostics.IdNamer;
 import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.Recycler;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -57,16 +57,16 @@ public final class WfpInfoContainers {
      * The container of an NBL, or {@code null} if it has none.
      *
      * @throws org.nbl4j.core.verify.RuleViolation (when the verifier throws) if the slot holds another NBL's
-     *     container: {@link Rule#WFP_INFO_ILLEGALLY_TRANSFERRED}, bugcheck 0x146 on Windows
+     *     container: {@link BufferRule#WFP_INFO_ILLEGALLY_TRANSFERRED}, bugcheck 0x146 on Windows
      */
     public @Nullable WfpInfoContainer find(NetBufferList nbl) {
         if (!(nbl.info(NetBufferListInfo.WfpNetBufferListInfo) instanceof WfpInfoContainer container)) {
             return null;
         }
-        if (container.owningNbl != nbl) {
+        if (container.nbl != nbl) {
             verifier.report(
-                    Rule.WFP_INFO_ILLEGALLY_TRANSFERRED,
-                    name(nbl) + " carries the container of " + describe(container.owningNbl),
+                    WfpRule.WFP_INFO_ILLEGALLY_TRANSFERRED,
+                    name(nbl) + " carries the container of " + describe(container.nbl),
                     nbl.track(),
                     0);
             return null;
@@ -99,12 +99,12 @@ public final class WfpInfoContainers {
     /**
      * The WFP lightweight filter passes a chain of NBLs down to the miniport ({@link PlatformProfile#WINDOWS_10}
      * only): each gets a container. An NBL that still carries the container of an earlier send that completed was
-     * recycled by its originator rather than freed: that is reported as {@link Rule#WFP_INFO_STALE_ON_SEND}, naming
+     * recycled by its originator rather than freed: that is reported as {@link BufferRule#WFP_INFO_STALE_ON_SEND}, naming
      * the NBL and the line that sent it, and, as netio did for the thread's poster, the stale container is left behind
      * and a new one attached, so {@code Wfpn} grows by one per re-send.
      */
     public void attachOnSend(@Nullable NetBufferList chain) {
-        if (!profile.hasWfpLightweightFilter()) {
+        if (!profile.hasWfpLwf()) {
             return;
         }
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
@@ -125,7 +125,7 @@ public final class WfpInfoContainers {
      * NBL's free releases them) and are marked as belonging to a finished trip.
      */
     public void sendCompleted(@Nullable NetBufferList chain) {
-        if (!profile.hasWfpLightweightFilter()) {
+        if (!profile.hasWfpLwf()) {
             return;
         }
         for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
@@ -151,7 +151,7 @@ public final class WfpInfoContainers {
         if (container == null) {
             container = new WfpInfoContainer(this);
         }
-        container.owningNbl = nbl;
+        container.nbl = nbl;
         nbl.setWfpInfo(container);
         return container;
     }
@@ -161,7 +161,7 @@ public final class WfpInfoContainers {
         // The stale container is orphaned before the report, so that a throwing verifier leaves the same state.
         nbl.setWfpInfo(null);
         verifier.report(
-                Rule.WFP_INFO_STALE_ON_SEND,
+                WfpRule.WFP_INFO_STALE_ON_SEND,
                 name(nbl) + " sent at " + site + " still carries WfpNetBufferListInfo from a completed send;"
                         + " free it in the send-complete handler and allocate a new one (NdisFreeNetBufferList"
                         + " is the only path that releases the container)",

@@ -26,7 +26,7 @@ import org.nbl4j.core.buffer.NetBufferPool;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /**
@@ -223,7 +223,7 @@ class NdisHBuffersTest {
 
         RuleViolation mismatch = assertThrows(
                 RuleViolation.class, () -> NdisFreeCloneNetBufferList(clone, NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS));
-        assertEquals(Rule.CLONE_FLAGS_MISMATCH, mismatch.rule());
+        assertEquals(BufferRule.CLONE_FLAGS_MISMATCH, mismatch.rule());
         NdisFreeCloneNetBufferList(clone, 0);
         coreClone.freeClone(0);
 
@@ -320,7 +320,7 @@ class NdisHBuffersTest {
         assertNull(NdisAllocateNetBufferList(pool, 4, 0), "§4.7: not a multiple of 8");
         NdisFreeNetBufferList(nbl);
         RuleViolation twice = assertThrows(RuleViolation.class, () -> NdisFreeNetBufferList(nbl));
-        assertEquals(Rule.NBL_DOUBLE_FREE, twice.rule());
+        assertEquals(BufferRule.NBL_DOUBLE_FREE, twice.rule());
         NdisFreeNetBufferListPool(pool);
     }
 

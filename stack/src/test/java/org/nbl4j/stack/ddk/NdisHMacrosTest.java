@@ -22,7 +22,7 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.Mdl;
-import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** The lvalue macros as getter/setter pairs, read back through the core accessors, and the flag test macros. */
@@ -135,7 +135,7 @@ class NdisHMacrosTest {
 
         RuleViolation wfp =
                 assertThrows(RuleViolation.class, () -> NET_BUFFER_LIST_INFO(nbl, WfpNetBufferListInfo, new Object()));
-        assertEquals(Rule.INFO_SLOT_RESERVED, wfp.rule());
+        assertEquals(BufferRule.INFO_SLOT_RESERVED, wfp.rule());
     }
 
     @Test
@@ -227,11 +227,11 @@ class NdisHMacrosTest {
         assertEquals(10, Wdm.MmGetMdlByteCount(mdl));
         assertThrows(RuleViolation.class, () -> NdisAdjustMdlLength(mdl, 101), "beyond the allocated length");
         RuleViolation notRestored = assertThrows(RuleViolation.class, () -> NdisFreeMdl(mdl));
-        assertEquals(Rule.MDL_LENGTH_NOT_RESTORED, notRestored.rule());
+        assertEquals(BufferRule.MDL_LENGTH_NOT_RESTORED, notRestored.rule());
         NdisAdjustMdlLength(mdl, 100);
         NdisFreeMdl(mdl);
         RuleViolation twice = assertThrows(RuleViolation.class, () -> NdisFreeMdl(mdl));
-        assertEquals(Rule.MDL_DOUBLE_FREE, twice.rule());
+        assertEquals(BufferRule.MDL_DOUBLE_FREE, twice.rule());
     }
 
     @Test

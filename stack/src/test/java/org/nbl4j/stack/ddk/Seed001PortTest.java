@@ -37,8 +37,8 @@ class Seed001PortTest {
     private static final int NBL_DATA_TAG = CLiteral.tag("tadF");
 
     private final Ndis ndis = Ndis.create();
-    /** The seed's {@code pFilter->FilterHandle}. */
-    private final NdisHandle FilterHandle = () -> ndis;
+    /** The seed's {@code pFilter->LwfHandle}. */
+    private final NdisHandle LwfHandle = () -> ndis;
 
     @AfterEach
     void close() {
@@ -63,7 +63,7 @@ class Seed001PortTest {
     private NetBufferListPool seedPool() {
         NET_BUFFER_LIST_POOL_PARAMETERS PoolParameters = postedPoolParameters();
         PoolParameters.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-        NetBufferListPool SendNetBufferListPool = NdisAllocateNetBufferListPool(FilterHandle, PoolParameters);
+        NetBufferListPool SendNetBufferListPool = NdisAllocateNetBufferListPool(LwfHandle, PoolParameters);
         assertNotNull(SendNetBufferListPool);
         return SendNetBufferListPool;
     }
@@ -71,7 +71,7 @@ class Seed001PortTest {
     @Test
     @DisplayName("§4.6: the pool set-up as posted leaves Header.Revision 0, and NDIS returns NULL for that")
     void postedSetUpIsRejected() {
-        assertNull(NdisAllocateNetBufferListPool(FilterHandle, postedPoolParameters()));
+        assertNull(NdisAllocateNetBufferListPool(LwfHandle, postedPoolParameters()));
     }
 
     @Test
@@ -106,8 +106,8 @@ class Seed001PortTest {
             assertEquals(NDIS_STATUS_SUCCESS, NdisAllocateMemoryWithTag(pDataBuffer, 1530, NBL_DATA_TAG));
             MemoryBlock dataBuffer = pDataBuffer.value();
             assertNotNull(dataBuffer);
-            // pMdl = NdisAllocateMdl(pFilter->FilterHandle, pDataBuffer, DataLength);
-            Mdl pMdl = NdisAllocateMdl(FilterHandle, dataBuffer, DataLength);
+            // pMdl = NdisAllocateMdl(pFilter->LwfHandle, pDataBuffer, DataLength);
+            Mdl pMdl = NdisAllocateMdl(LwfHandle, dataBuffer, DataLength);
             // pNetBufList = NdisAllocateNetBufferAndNetBufferList(Pool, 0, 0, pMdl, 0, 1530);
             NetBufferList pNetBufList = NdisAllocateNetBufferAndNetBufferList(pool, 0, 0, pMdl, 0, 1530);
             assertNotNull(pNetBufList);
@@ -144,7 +144,7 @@ class Seed001PortTest {
             MemorySegment copyBuf = pCopyBuf.value();
             assertNotNull(copyBuf);
 
-            pNetBufList.setSourceHandle(FilterHandle);
+            pNetBufList.setSourceHandle(LwfHandle);
 
             NdisMoveMemory(copyBuf, pHeaderBuffer, uHeaderBufferSize);
             NdisMoveMemory(copyBuf.asSlice(uHeaderBufferSize), pLookaheadBuffer, uLookaheadBufferSize);
@@ -159,7 +159,7 @@ class Seed001PortTest {
             byte[] packet = nb.toByteArray();
             assertArrayEquals(header, Arrays.copyOfRange(packet, 0, 14), "the header reached the NB's data");
             assertArrayEquals(lookahead, Arrays.copyOfRange(packet, 14, 114));
-            assertSame(FilterHandle, pNetBufList.sourceHandle());
+            assertSame(LwfHandle, pNetBufList.sourceHandle());
             assertNull(NET_BUFFER_LIST_NEXT_NBL(pNetBufList));
 
             assertEquals(1, ndis.poolUsage().diff(PoolTag.of("Fdat")), "the data buffer under NBL_DATA_TAG");

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** The wdm.h part of the facade: IRQL over the thread's emulated level, MDL accessors, memory copies. */
@@ -73,12 +73,12 @@ class WdmTest {
         KeRaiseIrql(DISPATCH_LEVEL, oldIrql);
         try {
             RuleViolation down = assertThrows(RuleViolation.class, () -> KeRaiseIrql(APC_LEVEL, new Ref<>()));
-            assertEquals(Rule.IRQL_BAD_RAISE_OR_LOWER, down.rule());
+            assertEquals(BufferRule.IRQL_BAD_RAISE_OR_LOWER, down.rule());
         } finally {
             KeLowerIrql(oldIrql.value());
         }
         RuleViolation up = assertThrows(RuleViolation.class, () -> KeLowerIrql(DISPATCH_LEVEL));
-        assertEquals(Rule.IRQL_BAD_RAISE_OR_LOWER, up.rule());
+        assertEquals(BufferRule.IRQL_BAD_RAISE_OR_LOWER, up.rule());
         assertThrows(IllegalArgumentException.class, () -> KeRaiseIrql(3, new Ref<>()), "no DIRQL in nbl4j");
         assertThrows(IllegalArgumentException.class, () -> KeLowerIrql(-1));
     }

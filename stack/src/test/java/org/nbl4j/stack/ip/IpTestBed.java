@@ -15,13 +15,14 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ndis.Adapter;
+import org.nbl4j.stack.ndis.LwfAttachment;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 
 /**
  * Two in-memory adapters joined by an IP stack, the verifier full: real {@link Adapter}s over {@link MemoryMiniport}s,
  * built by a {@link Router}, each with a filter module on top that counts what passes ({@link
- * RouterForwardingTest.CountingFilter}), serviced on the test thread. Interface 1 (192.0.2.1/24, 2001:db8:1::1/64,
+ * RouterForwardingTest.CountingLwf}), serviced on the test thread. Interface 1 (192.0.2.1/24, 2001:db8:1::1/64,
  * MTU 1500 unless given) and interface 2 (198.51.100.1/24, 2001:db8:2::1/64, MTU given) both forward, with a route to
  * 203.0.113.0/25 and 2001:db8:3::/48 through interface 2. A packet a wire receives is indicated, and everything it
  * causes is sent and completed, before {@link Wire#receive} returns (unless a wire holds its completions back).
@@ -67,7 +68,7 @@ final class IpTestBed implements AutoCloseable {
     final class Wire {
         private final MemoryMiniport miniport;
         private final List<byte[]> sent = new ArrayList<>();
-        private final RouterForwardingTest.CountingFilter counter = new RouterForwardingTest.CountingFilter();
+        private final RouterForwardingTest.CountingLwf counter = new RouterForwardingTest.CountingLwf();
         private boolean deferCompletions;
 
         private Wire(String name, int mtu, boolean resources) {
@@ -85,8 +86,8 @@ final class IpTestBed implements AutoCloseable {
                     .build();
         }
 
-        private Router.Filter filter() {
-            return new Router.Filter("counter", handle -> counter);
+        private LwfAttachment lwf() {
+            return new LwfAttachment("counter", handle -> counter);
         }
 
         private Adapter adapter() {
@@ -153,8 +154,8 @@ final class IpTestBed implements AutoCloseable {
         wire2 = new Wire("wire2", mtu2, false);
         router = Router.create(ndis, builder -> settings.apply(builder.clock(clock::get)));
         stack = router.ip();
-        router.addInterface(1, "wire1", wire1.miniport, List.of(wire1.filter()), true);
-        router.addInterface(2, "wire2", wire2.miniport, List.of(wire2.filter()), true);
+        router.addInterface(1, "wire1", wire1.miniport, List.of(wire1.lwf()), true);
+        router.addInterface(2, "wire2", wire2.miniport, List.of(wire2.lwf()), true);
         router.address(1, ip("192.0.2.1"), 24)
                 .address(1, ip("2001:db8:1::1"), 64)
                 .address(2, ip("198.51.100.1"), 24)

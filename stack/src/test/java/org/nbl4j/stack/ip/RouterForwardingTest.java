@@ -18,8 +18,9 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.verify.VerifierSettings;
-import org.nbl4j.stack.ndis.FilterHandle;
-import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.LwfAttachment;
+import org.nbl4j.stack.ndis.LwfHandle;
+import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.ndis.NdisFlags;
 import org.nbl4j.stack.router.Router;
@@ -32,7 +33,7 @@ import org.nbl4j.stack.router.Router;
 class RouterForwardingTest {
 
     /** Counts what passes a module in each direction; one instance per filter module. */
-    static final class CountingFilter implements LightweightFilter {
+    static final class CountingLwf implements LwfHandlers {
         final AtomicLong sends = new AtomicLong();
         final AtomicLong sendCompletes = new AtomicLong();
         final AtomicLong receives = new AtomicLong();
@@ -43,20 +44,20 @@ class RouterForwardingTest {
         final Map<String, LongAdder> receivesByThread = new ConcurrentHashMap<>();
 
         @Override
-        public void sendNetBufferLists(FilterHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
+        public void sendNetBufferLists(LwfHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
             sends.addAndGet(NetBufferLists.count(chain));
             handle.sendNetBufferLists(chain, portNumber, sendFlags);
         }
 
         @Override
-        public void sendNetBufferListsComplete(FilterHandle handle, NetBufferList chain, int sendCompleteFlags) {
+        public void sendNetBufferListsComplete(LwfHandle handle, NetBufferList chain, int sendCompleteFlags) {
             sendCompletes.addAndGet(NetBufferLists.count(chain));
             handle.sendNetBufferListsComplete(chain, sendCompleteFlags);
         }
 
         @Override
         public void receiveNetBufferLists(
-                FilterHandle handle, NetBufferList chain, int portNumber, int count, int receiveFlags) {
+                LwfHandle handle, NetBufferList chain, int portNumber, int count, int receiveFlags) {
             receives.addAndGet(count);
             if (NdisFlags.receiveCannotPend(receiveFlags)) {
                 receivesWithResources.addAndGet(count);
@@ -68,7 +69,7 @@ class RouterForwardingTest {
         }
 
         @Override
-        public void returnNetBufferLists(FilterHandle handle, NetBufferList chain, int returnFlags) {
+        public void returnNetBufferLists(LwfHandle handle, NetBufferList chain, int returnFlags) {
             returns.addAndGet(NetBufferLists.count(chain));
             handle.returnNetBufferLists(chain, returnFlags);
         }
@@ -79,7 +80,7 @@ class RouterForwardingTest {
         final Ndis ndis;
         final MemoryMiniport wire1;
         final MemoryMiniport wire2;
-        final List<CountingFilter> filters = new ArrayList<>();
+        final List<CountingLwf> lwfs = new ArrayList<>();
         final List<byte[]> sentOn2 = new ArrayList<>();
         final Router router;
 
@@ -100,19 +101,19 @@ class RouterForwardingTest {
                     })
                     .build();
             router = Router.create(ndis);
-            router.addInterface(1, "wire1", wire1, List.of(filter("upper"), filter("lower")), true);
-            router.addInterface(2, "wire2", wire2, List.of(filter("upper"), filter("lower")), true);
+            router.addInterface(1, "wire1", wire1, List.of(lwf("upper"), lwf("lower")), true);
+            router.addInterface(2, "wire2", wire2, List.of(lwf("upper"), lwf("lower")), true);
             router.address(1, ip("192.0.2.1"), 24)
                     .address(1, ip("2001:db8:1::1"), 64)
                     .address(2, ip("198.51.100.1"), 24)
                     .address(2, ip("2001:db8:2::1"), 64);
         }
 
-        private Router.Filter filter(String name) {
-            return new Router.Filter(name, handle -> {
-                CountingFilter module = new CountingFilter();
-                synchronized (filters) {
-                    filters.add(module);
+        private LwfAttachment lwf(String name) {
+            return new LwfAttachment(name, handle -> {
+                CountingLwf module = new CountingLwf();
+                synchronized (lwfs) {
+                    lwfs.add(module);
                 }
                 return module;
             });
@@ -155,12 +156,11 @@ class RouterForwardingTest {
             assertEquals(2, statistics.forwarded());
             assertEquals(0, statistics.totalDiscards());
             // wire1's modules saw 2 receives and 2 returns, wire2's 2 sends and 2 completions.
-            long receives =
-                    net.filters.stream().mapToLong(f -> f.receives.get()).sum();
-            long returns = net.filters.stream().mapToLong(f -> f.returns.get()).sum();
-            long sends = net.filters.stream().mapToLong(f -> f.sends.get()).sum();
+            long receives = net.lwfs.stream().mapToLong(f -> f.receives.get()).sum();
+            long returns = net.lwfs.stream().mapToLong(f -> f.returns.get()).sum();
+            long sends = net.lwfs.stream().mapToLong(f -> f.sends.get()).sum();
             long completes =
-                    net.filters.stream().mapToLong(f -> f.sendCompletes.get()).sum();
+                    net.lwfs.stream().mapToLong(f -> f.sendCompletes.get()).sum();
             assertEquals(List.of(4L, 4L, 4L, 4L), List.of(receives, returns, sends, completes));
             assertEquals(2, net.wire2.statistics().sentPackets());
         }
@@ -207,9 +207,9 @@ class RouterForwardingTest {
             IpStatistics statistics = net.router.ip().statistics();
             assertEquals(packets, statistics.forwarded());
             assertEquals(0, statistics.totalDiscards());
-            List<CountingFilter> ingress = net.filters.subList(0, 2);
-            List<CountingFilter> egress = net.filters.subList(2, 4);
-            for (CountingFilter module : ingress) {
+            List<CountingLwf> ingress = net.lwfs.subList(0, 2);
+            List<CountingLwf> egress = net.lwfs.subList(2, 4);
+            for (CountingLwf module : ingress) {
                 // ndis-buffers §6.4: with RESOURCES set ownership returns when the indication returns, not later.
                 long returnedLater = packets - module.receivesWithResources.get();
                 assertEquals(
@@ -221,7 +221,7 @@ class RouterForwardingTest {
                                 module.sendCompletes.get()));
                 assertEquals(2, module.receivesByThread.size(), () -> "queues used: " + module.receivesByThread);
             }
-            for (CountingFilter module : egress) {
+            for (CountingLwf module : egress) {
                 assertEquals(
                         List.of(0L, 0L, (long) packets, (long) packets),
                         List.of(

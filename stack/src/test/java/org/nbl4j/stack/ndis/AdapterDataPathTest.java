@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 
 /** Sends, receives, completions and returns through a filter stack: order, SourceHandle routing (§6.3–§6.5). */
@@ -29,8 +28,8 @@ class AdapterDataPathTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("A", RecordingFilter.driver("A", log))
-                    .filter("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingLwf.driver("A", log))
+                    .lwf("B", RecordingLwf.driver("B", log))
                     .build()) {
                 protocol.bindTo(adapter);
                 log.clear();
@@ -72,18 +71,18 @@ class AdapterDataPathTest {
     @Test
     void aFilterGetsExactlyItsOwnNblsBackAndNoOneAboveSeesThem() {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> modules = new ArrayList<>();
+        List<OriginatingLwf> modules = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             MemoryMiniport miniport = MemoryMiniport.builder().build();
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("A", RecordingFilter.driver("A", log))
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
-                    .filter("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingLwf.driver("A", log))
+                    .lwf("O", OriginatingLwf.driver("O", log, modules))
+                    .lwf("B", RecordingLwf.driver("B", log))
                     .build()) {
                 protocol.bindTo(adapter);
-                OriginatingFilter origin = modules.getFirst();
+                OriginatingLwf origin = modules.getFirst();
                 log.clear();
 
                 origin.send(Stacks.udp4(5, 6, 7, 8), 0);
@@ -114,16 +113,16 @@ class AdapterDataPathTest {
     @Test
     void completionsReachTheirOwnersWhenTheMiniportMergesAndSplitsChains() {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> modules = new ArrayList<>();
+        List<OriginatingLwf> modules = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingLwf.driver("O", log, modules))
                     .build()) {
                 protocol.bindTo(adapter);
-                OriginatingFilter origin = modules.getFirst();
+                OriginatingLwf origin = modules.getFirst();
                 NetBufferList p1 = protocol.packet(Stacks.udp4(1, 1, 1, 1));
                 NetBufferList p2 = protocol.packet(Stacks.udp4(2, 2, 2, 2));
                 adapter.sendNetBufferLists(Stacks.chain(p1, p2), 0, 0);
@@ -148,36 +147,36 @@ class AdapterDataPathTest {
     }
 
     /** A filter that forgets to take its own NBLs out of a completion chain. */
-    private static final class ForgetfulFilter implements LightweightFilter {
-        FilterHandle handle;
+    private static final class ForgetfulLwf implements LwfHandlers {
+        LwfHandle handle;
 
-        ForgetfulFilter(FilterHandle handle) {
+        ForgetfulLwf(LwfHandle handle) {
             this.handle = handle;
         }
     }
 
     @Test
     void aFilterPassingItsOwnNblUpIsRefused() {
-        List<ForgetfulFilter> modules = new ArrayList<>();
+        List<ForgetfulLwf> modules = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             TestProtocol protocol = new TestProtocol(ndis, Stacks.log());
             var pool = Stacks.dataPool(ndis, "Forg");
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("F", handle -> {
-                        ForgetfulFilter filter = new ForgetfulFilter(handle);
+                    .lwf("F", handle -> {
+                        ForgetfulLwf filter = new ForgetfulLwf(handle);
                         modules.add(filter);
                         return filter;
                     })
                     .build()) {
                 protocol.bindTo(adapter);
-                FilterHandle handle = modules.getFirst().handle;
+                LwfHandle handle = modules.getFirst().handle;
                 NetBufferList own = Stacks.packet(pool, Stacks.udp4(1, 2, 3, 4), handle);
                 handle.sendNetBufferLists(own, 0, 0);
                 RuleViolation violation =
                         assertThrows(RuleViolation.class, () -> miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own));
-                assertEquals(Rule.NBL_MISROUTED, violation.rule());
+                assertEquals(NdisRule.NBL_MISROUTED, violation.rule());
                 assertEquals(List.of(), protocol.completed, "the call was refused: the protocol never got it");
                 // The filter still owns it (the refused call did nothing): it frees it as it should have.
                 own.free();
@@ -198,7 +197,7 @@ class AdapterDataPathTest {
                 NetBufferList anonymous = Stacks.packet(pool, Stacks.udp4(1, 2, 3, 4), "someone else");
                 RuleViolation send =
                         assertThrows(RuleViolation.class, () -> adapter.sendNetBufferLists(anonymous, 0, 0));
-                assertEquals(Rule.NBL_MISROUTED, send.rule());
+                assertEquals(NdisRule.NBL_MISROUTED, send.rule());
                 assertTrue(send.getMessage().contains("NdisBindingHandle"), send.getMessage());
                 RuleViolation indicate = assertThrows(
                         RuleViolation.class, () -> miniport.edge().indicateReceiveNetBufferLists(anonymous, 0, 1, 0));

@@ -15,22 +15,22 @@ import org.nbl4j.core.status.NtStatus;
 class CancelSendTest {
 
     /** Queues every send from above until released; completes cancelled ones with SEND_ABORTED, paused ones PAUSED. */
-    private static final class QueueingFilter implements LightweightFilter {
+    private static final class QueueingLwf implements LwfHandlers {
         private final List<NetBufferList> queued = new ArrayList<>();
         private final List<String> log;
 
-        QueueingFilter(List<String> log) {
+        QueueingLwf(List<String> log) {
             this.log = log;
         }
 
         @Override
         public synchronized void sendNetBufferLists(
-                FilterHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
+                LwfHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
             queued.addAll(Stacks.list(chain));
         }
 
         @Override
-        public void cancelSendNetBufferLists(FilterHandle handle, long cancelId) {
+        public void cancelSendNetBufferLists(LwfHandle handle, long cancelId) {
             log.add("Q cancel " + cancelId);
             List<NetBufferList> aborted = new ArrayList<>();
             synchronized (this) {
@@ -44,7 +44,7 @@ class CancelSendTest {
         }
 
         @Override
-        public int pause(FilterHandle handle) {
+        public int pause(LwfHandle handle) {
             List<NetBufferList> paused;
             synchronized (this) {
                 paused = new ArrayList<>(queued);
@@ -61,18 +61,18 @@ class CancelSendTest {
     @Test
     void cancelledSendsCompleteWithSendAbortedToTheirOriginators() {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> origins = new ArrayList<>();
+        List<OriginatingLwf> origins = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("O", OriginatingFilter.driver("O", log, origins))
-                    .filter("R", RecordingFilter.driver("R", log))
-                    .filter("Q", handle -> new QueueingFilter(log))
+                    .lwf("O", OriginatingLwf.driver("O", log, origins))
+                    .lwf("R", RecordingLwf.driver("R", log))
+                    .lwf("Q", handle -> new QueueingLwf(log))
                     .build()) {
                 protocol.bindTo(adapter);
-                OriginatingFilter origin = origins.getFirst();
+                OriginatingLwf origin = origins.getFirst();
                 long cancelId = 0x5A00_0000_0000_0001L;
                 NetBufferList mine = origin.send(Stacks.udp4(1, 2, 3, 4), cancelId);
                 NetBufferList kept = protocol.packet(Stacks.udp4(5, 6, 7, 8));

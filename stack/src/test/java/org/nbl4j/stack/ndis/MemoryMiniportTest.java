@@ -23,11 +23,11 @@ class MemoryMiniportTest {
     record Hash(int value, int type, int function) {}
 
     /** A pass-through filter that records the hash slots of what it receives. */
-    private static FilterDriver hashRecorder(List<Hash> hashes) {
-        return handle -> new LightweightFilter() {
+    private static LwfDriver hashRecorder(List<Hash> hashes) {
+        return handle -> new LwfHandlers() {
             @Override
             public void receiveNetBufferLists(
-                    FilterHandle from, NetBufferList chain, int portNumber, int count, int receiveFlags) {
+                    LwfHandle from, NetBufferList chain, int portNumber, int count, int receiveFlags) {
                 for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
                     hashes.add(new Hash(nbl.hashValue(), nbl.hashType(), nbl.hashFunction()));
                 }
@@ -44,7 +44,7 @@ class MemoryMiniportTest {
             TestProtocol protocol = new TestProtocol(ndis, Stacks.log());
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("H", hashRecorder(hashes))
+                    .lwf("H", hashRecorder(hashes))
                     .build()) {
                 protocol.bindTo(adapter);
                 for (int port = 1000; port < 1040; port++) {

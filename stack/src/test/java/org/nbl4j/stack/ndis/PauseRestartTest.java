@@ -15,7 +15,6 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Bugcheck;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.Violation;
@@ -32,16 +31,16 @@ class PauseRestartTest {
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("A", RecordingFilter.driver("A", log))
-                    .filter("B", RecordingFilter.driver("B", log))
+                    .lwf("A", RecordingLwf.driver("A", log))
+                    .lwf("B", RecordingLwf.driver("B", log))
                     .build()) {
                 assertEquals(List.of("A attach", "B attach", "B restart", "A restart"), log);
                 protocol.bindTo(adapter);
                 log.clear();
                 assertTrue(adapter.pause());
                 assertEquals(List.of("A pause", "B pause"), log);
-                assertEquals(FilterState.PAUSED, adapter.filterState(0));
-                assertEquals(FilterState.PAUSED, adapter.filterState(1));
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(0));
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(1));
                 assertFalse(adapter.running());
 
                 log.clear();
@@ -56,7 +55,7 @@ class PauseRestartTest {
                 log.clear();
                 assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
                 assertEquals(List.of("B restart", "A restart"), log);
-                assertEquals(FilterState.RUNNING, adapter.filterState(0));
+                assertEquals(LwfModuleState.RUNNING, adapter.lwfModuleState(0));
                 assertEquals(1, adapter.poll(0, 8), "the packet queued while paused is indicated after restart");
                 assertEquals(1, protocol.received.size());
             }
@@ -68,22 +67,22 @@ class PauseRestartTest {
     @Test
     void theDefaultSendHandlerOfAPausedModuleCompletesWithPaused() {
         List<String> log = Stacks.log();
-        List<FilterHandle> handles = new ArrayList<>();
-        LightweightFilter passThrough = new LightweightFilter() {};
+        List<LwfHandle> handles = new ArrayList<>();
+        LwfHandlers passThrough = new LwfHandlers() {};
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             TestProtocol protocol = new TestProtocol(ndis, log);
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("P", handle -> {
+                    .lwf("P", handle -> {
                         handles.add(handle);
                         return passThrough;
                     })
                     .build()) {
                 protocol.bindTo(adapter);
                 assertTrue(adapter.pause());
-                FilterHandle handle = handles.getFirst();
-                assertEquals(FilterState.PAUSED, handle.state());
+                LwfHandle handle = handles.getFirst();
+                assertEquals(LwfModuleState.PAUSED, handle.state());
                 NetBufferList nbl = protocol.packet(Stacks.udp4(1, 2, 3, 4));
                 // What NDIS would do if a send from above reached the paused module (§6.9 table).
                 passThrough.sendNetBufferLists(handle, nbl, 0, 0);
@@ -100,38 +99,38 @@ class PauseRestartTest {
     @Test
     void pausePendsUntilOwnSendsAreBackAndCompletesExactlyOnce() throws Exception {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> modules = new ArrayList<>();
+        List<OriginatingLwf> modules = new ArrayList<>();
         try (Ndis ndis = Stacks.verifiedNdis()) {
             ManualMiniport miniport = new ManualMiniport();
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingLwf.driver("O", log, modules))
                     .build()) {
-                OriginatingFilter origin = modules.getFirst();
+                OriginatingLwf origin = modules.getFirst();
                 NetBufferList own = origin.send(Stacks.udp4(1, 2, 3, 4), 0);
                 CompletableFuture<Boolean> pause = CompletableFuture.supplyAsync(adapter::pause);
                 long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
                 while (origin.pauseStatus != NtStatus.NDIS_STATUS_PENDING && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
-                assertEquals(FilterState.PAUSING, adapter.filterState(0));
+                assertEquals(LwfModuleState.PAUSING, adapter.lwfModuleState(0));
                 assertEquals(NtStatus.NDIS_STATUS_PENDING, origin.pauseStatus);
                 assertFalse(pause.isDone(), "NDIS waits for NdisFPauseComplete");
 
                 NetBufferList extra = origin.own(Stacks.udp4(5, 6, 7, 8));
                 RuleViolation late =
                         assertThrows(RuleViolation.class, () -> origin.handle().sendNetBufferLists(extra, 0, 0));
-                assertEquals(Rule.FILTER_ORIGINATE_NOT_ALLOWED, late.rule(), "no new own sends while Pausing");
+                assertEquals(NdisRule.FILTER_ORIGINATE_NOT_ALLOWED, late.rule(), "no new own sends while Pausing");
                 extra.free();
 
                 miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own);
                 assertTrue(pause.get(5, TimeUnit.SECONDS));
                 assertEquals(1, origin.pauseCompletes.get());
-                assertEquals(FilterState.PAUSED, adapter.filterState(0));
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(0));
 
                 RuleViolation twice =
                         assertThrows(RuleViolation.class, () -> origin.handle().pauseComplete());
-                assertEquals(Rule.FILTER_PAUSE_COMPLETE, twice.rule());
+                assertEquals(NdisRule.FILTER_PAUSE_COMPLETE, twice.rule());
             }
             assertEquals(List.of(), ndis.poolUsage().outstanding());
         }
@@ -140,26 +139,27 @@ class PauseRestartTest {
     @Test
     void aPauseThatNeverCompletesIsReportedAfterTheTimeout() {
         List<String> log = Stacks.log();
-        List<OriginatingFilter> modules = new ArrayList<>();
+        List<OriginatingLwf> modules = new ArrayList<>();
         try (Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
             ManualMiniport miniport = new ManualMiniport();
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(miniport)
                     .pauseTimeout(Duration.ofMillis(50))
-                    .filter("O", OriginatingFilter.driver("O", log, modules))
+                    .lwf("O", OriginatingLwf.driver("O", log, modules))
                     .build()) {
-                OriginatingFilter origin = modules.getFirst();
+                OriginatingLwf origin = modules.getFirst();
                 NetBufferList own = origin.send(Stacks.udp4(1, 2, 3, 4), 0);
                 assertFalse(adapter.pause());
                 Violation violation = ndis.verifier().violations().getFirst();
-                assertEquals(Rule.FILTER_PAUSE_COMPLETE, violation.rule());
+                assertEquals(NdisRule.FILTER_PAUSE_COMPLETE, violation.rule());
                 assertTrue(violation.detail().contains("1 own sends"), violation.detail());
                 Bugcheck bugcheck = violation.bugcheck();
                 assertEquals(0xC4, bugcheck.code());
                 assertEquals(0x92010, bugcheck.parameter1(), "NdisFilterTimedPauseComplete");
 
                 miniport.complete(NtStatus.NDIS_STATUS_SUCCESS, own);
-                assertEquals(FilterState.PAUSED, adapter.filterState(0), "a late NdisFPauseComplete still ends it");
+                assertEquals(
+                        LwfModuleState.PAUSED, adapter.lwfModuleState(0), "a late NdisFPauseComplete still ends it");
                 assertEquals(1, ndis.verifier().violations().size());
             }
             assertEquals(List.of(), ndis.poolUsage().outstanding());
@@ -168,11 +168,11 @@ class PauseRestartTest {
 
     @Test
     void aPendingRestartWaitsForRestartCompleteAndAFailedOneLeavesThePausedModule() throws Exception {
-        List<FilterHandle> handles = new ArrayList<>();
+        List<LwfHandle> handles = new ArrayList<>();
         int[] restartStatus = {NtStatus.NDIS_STATUS_SUCCESS};
-        LightweightFilter filter = new LightweightFilter() {
+        LwfHandlers filter = new LwfHandlers() {
             @Override
-            public int restart(FilterHandle handle) {
+            public int restart(LwfHandle handle) {
                 if (restartStatus[0] == NtStatus.NDIS_STATUS_PENDING) {
                     Thread.ofVirtual().start(() -> handle.restartComplete(NtStatus.NDIS_STATUS_SUCCESS));
                 }
@@ -182,7 +182,7 @@ class PauseRestartTest {
         try (Ndis ndis = Stacks.verifiedNdis()) {
             try (Adapter adapter = Adapter.builder(ndis)
                     .miniport(new ManualMiniport())
-                    .filter("R", handle -> {
+                    .lwf("R", handle -> {
                         handles.add(handle);
                         return filter;
                     })
@@ -190,15 +190,15 @@ class PauseRestartTest {
                 assertTrue(adapter.pause());
                 restartStatus[0] = NtStatus.NDIS_STATUS_PENDING;
                 assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
-                assertEquals(FilterState.RUNNING, handles.getFirst().state());
+                assertEquals(LwfModuleState.RUNNING, handles.getFirst().state());
 
                 assertTrue(adapter.pause());
                 restartStatus[0] = NtStatus.NDIS_STATUS_RESOURCES;
                 assertEquals(NtStatus.NDIS_STATUS_RESOURCES, adapter.restart());
-                assertEquals(FilterState.PAUSED, handles.getFirst().state());
+                assertEquals(LwfModuleState.PAUSED, handles.getFirst().state());
                 assertFalse(adapter.running());
             }
-            assertEquals(FilterState.DETACHED, handles.getFirst().state());
+            assertEquals(LwfModuleState.DETACHED, handles.getFirst().state());
             Stacks.assertClean(ndis);
         }
     }

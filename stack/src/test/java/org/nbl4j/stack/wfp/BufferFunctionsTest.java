@@ -20,8 +20,8 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.ViolationPolicy;
@@ -91,14 +91,11 @@ class BufferFunctionsTest {
     void theHeldCloneWatchdogWatchesDeepClonesToo() {
         // Seed 000 asks callouts not to hold clones for long; a deep clone comes from an ordinary pool but is a clone.
         AtomicLong clock = new AtomicLong();
-        VerifierSettings full = VerifierSettings.full();
-        VerifierSettings watched = new VerifierSettings(
-                full.level(),
-                ViolationPolicy.COLLECT,
-                full.samplingInterval(),
-                full.touchRecords(),
-                Duration.ofMillis(100),
-                clock::get);
+        VerifierSettings watched = VerifierSettings.full()
+                .withPolicy(ViolationPolicy.COLLECT)
+                .withHeldCloneBudget(Duration.ofMillis(100))
+                .withHeldCloneCheckPeriod(Duration.ZERO)
+                .withNanoClock(clock::get);
         WfpTestStack own = new WfpTestStack(watched, PlatformProfile.WINDOWS_10, TestPacketInjection.immediate());
         NetBufferList packet = own.packet(bytes, 16);
         NetBufferList deep = own.engine.buffers().allocateDeepCloneNetBufferList(packet, null, null);
@@ -129,7 +126,7 @@ class BufferFunctionsTest {
         NetBuffer nb = clone.firstNetBuffer();
         assertEquals(NtStatus.STATUS_SUCCESS, nb.retreat(24, 0, null), "beyond the 16 bytes of headroom");
         RuleViolation violation = assertThrows(RuleViolation.class, () -> buffers.freeCloneNetBufferList(clone, 0));
-        assertEquals(Rule.CLONE_STRUCTURE_NOT_RESTORED, violation.rule());
+        assertEquals(WfpRule.CLONE_STRUCTURE_NOT_RESTORED, violation.rule());
         nb.advance(24, true, null);
         buffers.freeCloneNetBufferList(clone, 0);
         assertEquals(0, original.childRefCount());
@@ -139,15 +136,15 @@ class BufferFunctionsTest {
     void eachKindHasItsFreeFunction() {
         NetBufferList clone = buffers.allocateCloneNetBufferList(original, null, null, 0);
         assertEquals(
-                Rule.WFP_WRONG_FREE_FUNCTION,
+                WfpRule.WFP_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> buffers.freeNetBufferList(clone))
                         .rule());
         assertEquals(
-                Rule.WFP_WRONG_FREE_FUNCTION,
+                WfpRule.WFP_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> buffers.freeCloneNetBufferList(original, 0))
                         .rule());
         assertEquals(
-                Rule.CLONE_FLAGS_MISMATCH,
+                BufferRule.CLONE_FLAGS_MISMATCH,
                 assertThrows(RuleViolation.class, () -> buffers.freeCloneNetBufferList(clone, 1))
                         .rule());
         buffers.freeCloneNetBufferList(clone, 0);
@@ -197,7 +194,7 @@ class BufferFunctionsTest {
         assertFalse(buffers.isHeld(original));
         assertEquals(List.of("reference", "reference", "dereference", "dereference"), stack.owner.events);
         assertEquals(
-                Rule.WFP_REFERENCE_UNBALANCED,
+                WfpRule.WFP_REFERENCE_UNBALANCED,
                 assertThrows(RuleViolation.class, () -> buffers.dereferenceNetBufferList(original, false))
                         .rule());
     }
@@ -206,7 +203,7 @@ class BufferFunctionsTest {
     void aDereferenceMustNotClaimDispatchLevelBelowIt() {
         buffers.referenceNetBufferList(original, false);
         assertEquals(
-                Rule.IRQL_DISPATCH_FLAG_LIES,
+                BufferRule.IRQL_DISPATCH_FLAG_LIES,
                 assertThrows(RuleViolation.class, () -> buffers.dereferenceNetBufferList(original, true))
                         .rule());
         Irql.runAt(Irql.DISPATCH_LEVEL, () -> buffers.dereferenceNetBufferList(original, true));

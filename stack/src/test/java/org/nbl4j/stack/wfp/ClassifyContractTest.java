@@ -9,7 +9,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ip.AddressFamily;
@@ -37,7 +36,7 @@ class ClassifyContractTest {
             RuleViolation thrown = assertThrows(
                     RuleViolation.class,
                     () -> stack.engine.classify(HookPoint.INBOUND_IPPACKET, packet, WfpTestStack.v4Facts(17)));
-            assertEquals(Rule.CALLOUT_CHANGED_OFFSETS, thrown.rule());
+            assertEquals(WfpRule.CALLOUT_CHANGED_OFFSETS, thrown.rule());
             assertTrue(thrown.getMessage().contains("DataOffset 0 -> 4"), thrown.getMessage());
             packet.retreat(4, 0, null, null);
             stack.engine.containers().release(packet);

@@ -33,7 +33,7 @@ final class WfpTestStack implements AutoCloseable {
     final FilterEngine engine;
     final NetBufferListPool pool;
     final TestPacketInjection injection;
-    final RecordingOwner owner = new RecordingOwner();
+    final RecordingHolds owner = new RecordingHolds();
     private final Map<NetBufferList, Mdl> packetMdls = new IdentityHashMap<>();
 
     WfpTestStack(VerifierSettings settings, PlatformProfile profile, TestPacketInjection injection) {
@@ -43,7 +43,7 @@ final class WfpTestStack implements AutoCloseable {
         assertNotNull(pool);
         this.injection = injection;
         engine.setPacketInjection(injection);
-        engine.setIndicatedPacketOwner(owner);
+        engine.setIndicatedPacketHolds(owner);
     }
 
     WfpTestStack() {
@@ -128,8 +128,8 @@ final class WfpTestStack implements AutoCloseable {
         ndis.close();
     }
 
-    /** An {@link IndicatedPacketOwner} that records what WFP told it. */
-    static final class RecordingOwner implements IndicatedPacketOwner {
+    /** An {@link IndicatedPacketHolds} that records what WFP told it. */
+    static final class RecordingHolds implements IndicatedPacketHolds {
         final List<String> events = new ArrayList<>();
 
         @Override

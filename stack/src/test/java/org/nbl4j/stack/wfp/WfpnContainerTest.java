@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.verify.Bugcheck;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.Violation;
@@ -62,7 +61,7 @@ class WfpnContainerTest {
             List<Violation> violations = stack.ndis.verifier().violations();
             assertEquals(4, violations.size());
             Violation first = violations.getFirst();
-            assertEquals(Rule.WFP_INFO_STALE_ON_SEND, first.rule());
+            assertEquals(WfpRule.WFP_INFO_STALE_ON_SEND, first.rule());
             assertTrue(first.detail().contains(WfpInfoContainers.name(nbl)), first.detail());
             assertTrue(
                     first.detail().contains("WfpnContainerTest.sendAndComplete(WfpnContainerTest.java:"),
@@ -86,7 +85,7 @@ class WfpnContainerTest {
             NetBufferList nbl = stack.packet(TestPackets.ipv4(17, 8), 0);
             sendAndComplete(containers, nbl);
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> containers.attachOnSend(nbl));
-            assertEquals(Rule.WFP_INFO_STALE_ON_SEND, thrown.rule());
+            assertEquals(WfpRule.WFP_INFO_STALE_ON_SEND, thrown.rule());
             stack.free(nbl);
         }
     }
@@ -133,7 +132,7 @@ class WfpnContainerTest {
             b.setWfpInfo(container); // a raw copy of slot 10, what nbl-reuse §1.5 forbids
             assertNull(containers.find(b));
             Violation violation = stack.ndis.verifier().violations().getFirst();
-            assertEquals(Rule.WFP_INFO_ILLEGALLY_TRANSFERRED, violation.rule());
+            assertEquals(WfpRule.WFP_INFO_ILLEGALLY_TRANSFERRED, violation.rule());
             assertEquals(
                     Bugcheck.NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED,
                     violation.bugcheck().code());

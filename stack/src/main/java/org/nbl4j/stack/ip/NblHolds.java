@@ -27,7 +27,7 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * held by the layer) so the layer and the callouts it shows the NBL to may touch it, and handed back to
  * {@code INJECTED} just before its completion runs.
  */
-final class NblOwnership {
+final class NblHolds {
     static final int SLOT_ROLE = 0;
     static final int SLOT_TARGET = 1;
     static final int SLOT_SOURCE_HANDLE = 2;
@@ -44,12 +44,12 @@ final class NblOwnership {
     private final Object holder;
 
     private final PathInspection inspection;
-    private final OwnPackets ownPackets;
+    private final GeneratedPackets generatedPackets;
 
-    NblOwnership(Object holder, PathInspection inspection, OwnPackets ownPackets) {
+    NblHolds(Object holder, PathInspection inspection, GeneratedPackets generatedPackets) {
         this.holder = holder;
         this.inspection = inspection;
-        this.ownPackets = ownPackets;
+        this.generatedPackets = generatedPackets;
     }
 
     /** Starts holding an NBL in a role, with one hold for the caller's work on it. */
@@ -72,7 +72,7 @@ final class NblOwnership {
      * Undoes {@link #adopt} for an NBL the layer turned down (a failed injection): clears the bookkeeping and gives
      * the owner state back, without finishing it, so the caller still owns it (§3.4).
      */
-    void disown(NetBufferList nbl) {
+    void undoAdopt(NetBufferList nbl) {
         Object[] reserved = nbl.protocolReserved();
         Object target = reserved[SLOT_TARGET];
         NblRole role = (NblRole) reserved[SLOT_ROLE];
@@ -146,7 +146,7 @@ final class NblOwnership {
     /**
      * Cuts the link padding off a held packet whose NB is longer than its IP header says (RFC 1812 §5.2.2 lets a
      * router forward only the datagram; Ethernet pads short frames to 60 bytes): its DataLength becomes
-     * {@code packetLength}, and the cut is put back just before the NBL goes back to its owner, who gets it as it
+     * {@code packetLength}, and the cut is put back just before the NBL goes back to its producer, who gets it as it
      * gave it.
      */
     static void trimPadding(NetBufferList nbl, NetBuffer nb, int packetLength) {
@@ -190,7 +190,7 @@ final class NblOwnership {
                 inspection.hook().releasing(nbl);
                 binding.returnNetBufferLists(nbl, atDispatch ? NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0);
             }
-            case OWN -> ownPackets.free(nbl);
+            case GENERATED -> generatedPackets.free(nbl);
             case FRAGMENT -> {
                 NetBufferList parent = nbl.parent();
                 nbl.setParent(null);

@@ -6,9 +6,9 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
-import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -16,18 +16,18 @@ import org.nbl4j.core.verify.Verifier;
  * bypass options and the per-NBL count of the module's own sends and indications still outstanding.
  *
  * <p>NDIS enforces the rules a filter can break: a module that originates while not Running, or in a direction it
- * bypasses, gets a {@link Rule#FILTER_ORIGINATE_NOT_ALLOWED} violation and the call is refused (the NBLs stay the
- * filter's); a module that passes its own NBLs on gets {@link Rule#NBL_MISROUTED} and the call is refused.
+ * bypasses, gets a {@link BufferRule#FILTER_ORIGINATE_NOT_ALLOWED} violation and the call is refused (the NBLs stay the
+ * filter's); a module that passes its own NBLs on gets {@link BufferRule#NBL_MISROUTED} and the call is refused.
  */
-final class FilterModule implements FilterHandle {
+final class LwfModule implements LwfHandle {
     private final Adapter adapter;
     private final Verifier verifier;
     private final String name;
     /** Position from the top: 0 is just below the protocol. */
     final int position;
 
-    private @Nullable LightweightFilter filter;
-    private volatile FilterState state = FilterState.DETACHED;
+    private @Nullable LwfHandlers handlers;
+    private volatile LwfModuleState state = LwfModuleState.DETACHED;
     volatile boolean sendHandlers = true;
     volatile boolean receiveHandlers = true;
     private final AtomicLong ownSends = new AtomicLong();
@@ -38,7 +38,7 @@ final class FilterModule implements FilterHandle {
     private boolean restartCompleted;
     private int restartStatus;
 
-    FilterModule(Adapter adapter, String name, int position) {
+    LwfModule(Adapter adapter, String name, int position) {
         this.adapter = adapter;
         this.verifier = adapter.ndis().verifier();
         this.name = name;
@@ -47,35 +47,35 @@ final class FilterModule implements FilterHandle {
 
     // ---- PnP, driven by the adapter at PASSIVE_LEVEL ----
 
-    void attach(FilterDriver driver) {
+    void attach(LwfDriver driver) {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterAttach");
-        state = FilterState.ATTACHING;
+        state = LwfModuleState.ATTACHING;
         try {
-            filter = driver.attach(this);
+            handlers = driver.attach(this);
         } catch (RuntimeException failed) {
-            state = FilterState.DETACHED;
+            state = LwfModuleState.DETACHED;
             throw failed;
         }
-        state = FilterState.PAUSED;
+        state = LwfModuleState.PAUSED;
     }
 
     /** {@code FilterSetModuleOptions} then {@code FilterRestart}; returns the restart's final status. */
     int restart(long timeoutNanos) throws InterruptedException {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterRestart");
-        LightweightFilter module = requireState(FilterState.PAUSED, "FilterRestart");
+        LwfHandlers module = requireState(LwfModuleState.PAUSED, "FilterRestart");
         int options = module.setModuleOptions(this);
         if (options < 0) {
             return options;
         }
         synchronized (this) {
             restartCompleted = false;
-            state = FilterState.RESTARTING;
+            state = LwfModuleState.RESTARTING;
         }
         int status = module.restart(this);
         if (status == NtStatus.NDIS_STATUS_PENDING) {
             status = awaitRestartComplete(timeoutNanos);
         }
-        state = status >= 0 ? FilterState.RUNNING : FilterState.PAUSED;
+        state = status >= 0 ? LwfModuleState.RUNNING : LwfModuleState.PAUSED;
         return status;
     }
 
@@ -84,7 +84,7 @@ final class FilterModule implements FilterHandle {
         while (!restartCompleted) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                verifier.report(Rule.FILTER_STATE, name + ": FilterRestart pended and never completed", null, 0);
+                verifier.report(NdisRule.FILTER_STATE, name + ": FilterRestart pended and never completed", null, 0);
                 return NtStatus.NDIS_STATUS_FAILURE;
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -94,30 +94,30 @@ final class FilterModule implements FilterHandle {
 
     /**
      * {@code FilterPause}; waits for {@code NdisFPauseComplete} if it pends, and reports
-     * {@link Rule#FILTER_PAUSE_COMPLETE} (NdisFilterTimedPauseComplete) if it does not come within the timeout.
+     * {@link BufferRule#FILTER_PAUSE_COMPLETE} (NdisFilterTimedPauseComplete) if it does not come within the timeout.
      *
      * @return whether the module reached Paused
      */
     boolean pause(long timeoutNanos) throws InterruptedException {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterPause");
-        LightweightFilter module = requireState(FilterState.RUNNING, "FilterPause");
+        LwfHandlers module = requireState(LwfModuleState.RUNNING, "FilterPause");
         synchronized (this) {
             pauseCompleted = false;
-            state = FilterState.PAUSING;
+            state = LwfModuleState.PAUSING;
         }
         int status = module.pause(this);
         if (status == NtStatus.NDIS_STATUS_SUCCESS) {
-            state = FilterState.PAUSED;
+            state = LwfModuleState.PAUSED;
             return true;
         }
         if (status != NtStatus.NDIS_STATUS_PENDING) {
             verifier.report(
-                    Rule.FILTER_PAUSE_COMPLETE,
+                    NdisRule.FILTER_PAUSE_COMPLETE,
                     name + ": FilterPause returned " + NtStatus.describe(status)
                             + "; only SUCCESS or PENDING are legal",
                     null,
                     0);
-            state = FilterState.PAUSED;
+            state = LwfModuleState.PAUSED;
             return true;
         }
         return awaitPauseComplete(timeoutNanos);
@@ -129,7 +129,7 @@ final class FilterModule implements FilterHandle {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 verifier.report(
-                        Rule.FILTER_PAUSE_COMPLETE,
+                        NdisRule.FILTER_PAUSE_COMPLETE,
                         name + ": FilterPause pended and NdisFPauseComplete did not come within "
                                 + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms (" + ownSends.get()
                                 + " own sends, " + ownIndications.get() + " own indications outstanding)",
@@ -144,22 +144,22 @@ final class FilterModule implements FilterHandle {
 
     void detach() {
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterDetach");
-        LightweightFilter module = requireState(FilterState.PAUSED, "FilterDetach");
+        LwfHandlers module = requireState(LwfModuleState.PAUSED, "FilterDetach");
         if (ownSends.get() != 0 || ownIndications.get() != 0) {
             verifier.report(
-                    Rule.NBL_LEAKED,
+                    BufferRule.NBL_LEAKED,
                     name + " detaches with " + ownSends.get() + " own sends and " + ownIndications.get()
                             + " own indications outstanding",
                     null,
                     0);
         }
         module.detach(this);
-        filter = null;
-        state = FilterState.DETACHED;
+        handlers = null;
+        state = LwfModuleState.DETACHED;
     }
 
-    private LightweightFilter requireState(FilterState required, String operation) {
-        LightweightFilter module = filter;
+    private LwfHandlers requireState(LwfModuleState required, String operation) {
+        LwfHandlers module = handlers;
         if (state != required || module == null) {
             throw new IllegalStateException(operation + " on " + name + " in state " + state + ", needs " + required);
         }
@@ -170,32 +170,32 @@ final class FilterModule implements FilterHandle {
 
     void deliverSend(NetBufferList chain, int portNumber, int sendFlags) {
         adapter.arrive(chain, this);
-        filter().sendNetBufferLists(this, chain, portNumber, sendFlags);
+        handlers().sendNetBufferLists(this, chain, portNumber, sendFlags);
     }
 
     void deliverSendComplete(NetBufferList chain, int sendCompleteFlags) {
         adapter.arrive(chain, this);
         ownSends.addAndGet(-Adapter.countFrom(chain, this));
-        filter().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
+        handlers().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
     }
 
     void deliverReceive(NetBufferList chain, int portNumber, int count, int receiveFlags) {
         adapter.arrive(chain, this);
-        filter().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
+        handlers().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
     }
 
     void deliverReturn(NetBufferList chain, int returnFlags) {
         adapter.arrive(chain, this);
         ownIndications.addAndGet(-Adapter.countFrom(chain, this));
-        filter().returnNetBufferLists(this, chain, returnFlags);
+        handlers().returnNetBufferLists(this, chain, returnFlags);
     }
 
     void deliverCancel(long cancelId) {
-        filter().cancelSendNetBufferLists(this, cancelId);
+        handlers().cancelSendNetBufferLists(this, cancelId);
     }
 
-    private LightweightFilter filter() {
-        LightweightFilter module = filter;
+    private LwfHandlers handlers() {
+        LwfHandlers module = handlers;
         if (module == null) {
             throw new IllegalStateException(name + " is detached");
         }
@@ -215,7 +215,7 @@ final class FilterModule implements FilterHandle {
     }
 
     @Override
-    public FilterState state() {
+    public LwfModuleState state() {
         return state;
     }
 
@@ -229,10 +229,21 @@ final class FilterModule implements FilterHandle {
         return adapter.mtu();
     }
 
+    /**
+     * The IRQL rules of a data-path DDI of the filter: callable at IRQL <= DISPATCH_LEVEL (ndis.h; SDV's
+     * {@code Irql_Filter_Driver_Function}), and its {@code *_DISPATCH_LEVEL} flag set only at DISPATCH_LEVEL.
+     */
+    private boolean mayCall(String ddi, boolean dispatchFlagSet, String flag) {
+        return verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, "ndis")
+                && verifier.dispatchFlagHonest(dispatchFlagSet, ddi, flag);
+    }
+
     @Override
     public void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags) {
-        if (!verifier.dispatchFlagHonest(
-                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0, "NdisFSendNetBufferLists")) {
+        if (!mayCall(
+                "NdisFSendNetBufferLists",
+                (sendFlags & NdisFlags.NDIS_SEND_FLAGS_DISPATCH_LEVEL) != 0,
+                "NDIS_SEND_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
         int own = Adapter.countFrom(chain, this);
@@ -248,9 +259,10 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void sendNetBufferListsComplete(NetBufferList chain, int sendCompleteFlags) {
-        if (!verifier.dispatchFlagHonest(
+        if (!mayCall(
+                        "NdisFSendNetBufferListsComplete",
                         (sendCompleteFlags & NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL) != 0,
-                        "NdisFSendNetBufferListsComplete")
+                        "NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL")
                 || !passesOnlyOthers(chain, "NdisFSendNetBufferListsComplete")) {
             return;
         }
@@ -261,9 +273,10 @@ final class FilterModule implements FilterHandle {
     @Override
     public void indicateReceiveNetBufferLists(
             NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
-        if (!verifier.dispatchFlagHonest(
+        if (!mayCall(
+                "NdisFIndicateReceiveNetBufferLists",
                 (receiveFlags & NdisFlags.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0,
-                "NdisFIndicateReceiveNetBufferLists")) {
+                "NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL")) {
             return;
         }
         boolean cannotPend = NdisFlags.receiveCannotPend(receiveFlags);
@@ -285,8 +298,10 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
-        if (!verifier.dispatchFlagHonest(
-                        (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0, "NdisFReturnNetBufferLists")
+        if (!mayCall(
+                        "NdisFReturnNetBufferLists",
+                        (returnFlags & NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL) != 0,
+                        "NDIS_RETURN_FLAGS_DISPATCH_LEVEL")
                 || !passesOnlyOthers(chain, "NdisFReturnNetBufferLists")) {
             return;
         }
@@ -296,16 +311,22 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void cancelSendNetBufferLists(long cancelId) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFCancelSendNetBufferLists", "ndis")) {
+            return;
+        }
         adapter.cancelDown(position + 1, cancelId);
     }
 
     @Override
     public void pauseComplete() {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFPauseComplete", "ndis")) {
+            return;
+        }
         synchronized (this) {
-            if (state == FilterState.PAUSING && !pauseCompleted) {
+            if (state == LwfModuleState.PAUSING && !pauseCompleted) {
                 if (ownSends.get() != 0 || ownIndications.get() != 0) {
                     verifier.report(
-                            Rule.FILTER_PAUSE_COMPLETE,
+                            NdisRule.FILTER_PAUSE_COMPLETE,
                             name + ": NdisFPauseComplete with " + ownSends.get() + " own sends and "
                                     + ownIndications.get() + " own indications still outstanding",
                             null,
@@ -313,13 +334,13 @@ final class FilterModule implements FilterHandle {
                     return;
                 }
                 pauseCompleted = true;
-                state = FilterState.PAUSED;
+                state = LwfModuleState.PAUSED;
                 notifyAll();
                 return;
             }
         }
         verifier.report(
-                Rule.FILTER_PAUSE_COMPLETE,
+                NdisRule.FILTER_PAUSE_COMPLETE,
                 name + ": NdisFPauseComplete in state " + state + " (completed twice, or no pause pending)",
                 null,
                 0);
@@ -327,21 +348,24 @@ final class FilterModule implements FilterHandle {
 
     @Override
     public void restartComplete(int status) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFRestartComplete", "ndis")) {
+            return;
+        }
         synchronized (this) {
-            if (state == FilterState.RESTARTING && !restartCompleted) {
+            if (state == LwfModuleState.RESTARTING && !restartCompleted) {
                 restartCompleted = true;
                 restartStatus = status;
                 notifyAll();
                 return;
             }
         }
-        verifier.report(Rule.FILTER_STATE, name + ": NdisFRestartComplete in state " + state, null, 0);
+        verifier.report(NdisRule.FILTER_STATE, name + ": NdisFRestartComplete in state " + state, null, 0);
     }
 
     @Override
     public void setOptionalHandlers(boolean sendHandlers, boolean receiveHandlers) {
-        if (state == FilterState.RUNNING) {
-            verifier.report(Rule.FILTER_STATE, name + ": NdisSetOptionalHandlers while Running", null, 0);
+        if (state == LwfModuleState.RUNNING) {
+            verifier.report(NdisRule.FILTER_STATE, name + ": NdisSetOptionalHandlers while Running", null, 0);
             return;
         }
         this.sendHandlers = sendHandlers;
@@ -359,11 +383,11 @@ final class FilterModule implements FilterHandle {
     }
 
     private boolean mayOriginate(boolean handlers, String ddi) {
-        if (state == FilterState.RUNNING && handlers) {
+        if (state == LwfModuleState.RUNNING && handlers) {
             return true;
         }
         verifier.report(
-                Rule.FILTER_ORIGINATE_NOT_ALLOWED,
+                NdisRule.FILTER_ORIGINATE_NOT_ALLOWED,
                 name + ": " + ddi + " of its own NBLs while "
                         + (handlers ? state : "bypassing the handlers their completion needs"),
                 null,
@@ -376,7 +400,7 @@ final class FilterModule implements FilterHandle {
         if (Adapter.countFrom(chain, this) == 0) {
             return true;
         }
-        verifier.report(Rule.NBL_MISROUTED, name + " passed its own NBLs on with " + ddi, null, 0);
+        verifier.report(NdisRule.NBL_MISROUTED, name + " passed its own NBLs on with " + ddi, null, 0);
         return false;
     }
 

@@ -3,8 +3,8 @@ package org.nbl4j.stack.wfp;
 import org.nbl4j.core.buffer.NetBufferList;
 
 /**
- * The side of the IP path that owns the NBLs it shows to the engine, told when WFP pins or unpins one (§2.3, §2.6,
- * §8.2). The IP layer implements it and gives it to {@link FilterEngine#setIndicatedPacketOwner}.
+ * The holds the IP path keeps on the NBLs it shows to the engine, told when WFP pins or unpins one (§2.3, §2.6,
+ * §8.2). The IP layer implements it and gives it to {@link FilterEngine#setIndicatedPacketHolds}.
  *
  * <p>The rule it must keep: an indicated NBL goes back to its producer (returned to its adapter, or freed) only when
  * the path is done with it <em>and</em> {@link WfpBuffers#isHeld} is false, i.e. no FwpsReference is outstanding and
@@ -12,10 +12,10 @@ import org.nbl4j.core.buffer.NetBufferList;
  * the return and does it from {@link #dereference} or {@link #cloneFreed}, whichever drops the last hold. Before the
  * return it calls {@link WfpInfoContainers#release} so that WFP's per-packet state goes with the packet.
  */
-public interface IndicatedPacketOwner {
+public interface IndicatedPacketHolds {
 
-    /** The owner of a path that never defers a return: for engines used without an IP layer. */
-    IndicatedPacketOwner NONE = new IndicatedPacketOwner() {
+    /** The holds of a path that never defers a return: for engines used without an IP layer. */
+    IndicatedPacketHolds NONE = new IndicatedPacketHolds() {
         @Override
         public void reference(NetBufferList nbl) {}
 
@@ -39,8 +39,8 @@ public interface IndicatedPacketOwner {
 
     /**
      * A clone or deep clone of {@code parent} was freed: decrement the parent's {@code ChildRefCount}, and if no hold
-     * is left and the path is done, return the parent now. The owner decrements, so that the count and the decision
-     * to return change together under its lock.
+     * is left and the path is done, return the parent now. The holds decrement, so that the count and the decision
+     * to return change together under one lock.
      */
     void cloneFreed(NetBufferList parent, boolean dispatchLevel);
 }

@@ -5,7 +5,7 @@ package org.nbl4j.stack.ndis;
  * Detached → Attaching → Paused → Restarting → Running → Pausing → Paused → Detached, never overlapping two of these
  * operations on one module.
  */
-public enum FilterState {
+public enum LwfModuleState {
     /** Not attached: before {@code FilterAttach} or after {@code FilterDetach}. */
     DETACHED,
     /** In {@code FilterAttach}. */

@@ -8,7 +8,7 @@ import org.nbl4j.core.buffer.NetBufferList;
  * {@code NdisF*} functions of ndis-buffers §6.1. NBLs the module originates carry this handle as their
  * {@code SourceHandle} (§6.5); it is also the module's identity in pending-NBL reports.
  */
-public interface FilterHandle {
+public interface LwfHandle {
 
     /** The buffer model the module allocates its pools from. */
     Ndis ndis();
@@ -17,7 +17,7 @@ public interface FilterHandle {
     String name();
 
     /** The module's state (§6.9). */
-    FilterState state();
+    LwfModuleState state();
 
     /** The adapter's interface index ({@code NDIS_FILTER_ATTACH_PARAMETERS.BaseMiniportIfIndex}). */
     int interfaceIndex();

@@ -1,9 +1,9 @@
 package org.nbl4j.stack.wfp;
 
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.stack.ndis.FilterDriver;
-import org.nbl4j.stack.ndis.FilterHandle;
-import org.nbl4j.stack.ndis.LightweightFilter;
+import org.nbl4j.stack.ndis.LwfDriver;
+import org.nbl4j.stack.ndis.LwfHandle;
+import org.nbl4j.stack.ndis.LwfHandlers;
 
 /**
  * The in-box WFP filter Windows 8 and later stack at the bottom of every adapter, {@code wfplwfs.sys} ("WFP Native
@@ -12,28 +12,28 @@ import org.nbl4j.stack.ndis.LightweightFilter;
  * its send NBLs instead of freeing them grows the {@code Wfpn} tag by one per send; the Windows 7 profile has no such
  * filter.
  */
-public final class WfpLightweightFilter implements FilterDriver {
+public final class WfpLwf implements LwfDriver {
     /** The name Windows shows for the module. */
     public static final String NAME = "WFP Native MAC Layer LightWeight Filter";
 
     private final WfpInfoContainers containers;
 
     /** A driver whose modules attach the containers of {@code containers}. */
-    public WfpLightweightFilter(WfpInfoContainers containers) {
+    public WfpLwf(WfpInfoContainers containers) {
         this.containers = containers;
     }
 
     @Override
-    public LightweightFilter attach(FilterHandle handle) {
-        return new LightweightFilter() {
+    public LwfHandlers attach(LwfHandle handle) {
+        return new LwfHandlers() {
             @Override
-            public void sendNetBufferLists(FilterHandle from, NetBufferList chain, int portNumber, int sendFlags) {
+            public void sendNetBufferLists(LwfHandle from, NetBufferList chain, int portNumber, int sendFlags) {
                 containers.attachOnSend(chain);
                 from.sendNetBufferLists(chain, portNumber, sendFlags);
             }
 
             @Override
-            public void sendNetBufferListsComplete(FilterHandle from, NetBufferList chain, int sendCompleteFlags) {
+            public void sendNetBufferListsComplete(LwfHandle from, NetBufferList chain, int sendCompleteFlags) {
                 containers.sendCompleted(chain);
                 from.sendNetBufferListsComplete(chain, sendCompleteFlags);
             }

@@ -15,8 +15,8 @@ import org.nbl4j.core.status.NtStatus;
  * ask: takes its own NBLs out of chains that come back and frees them, passes the others on, and pends its pause
  * until its own NBLs are all back, then completes it exactly once.
  */
-final class OriginatingFilter implements LightweightFilter {
-    private final FilterHandle handle;
+final class OriginatingLwf implements LwfHandlers {
+    private final LwfHandle handle;
     private final List<String> log;
     private final String name;
     private @Nullable NetBufferListPool pool;
@@ -28,7 +28,7 @@ final class OriginatingFilter implements LightweightFilter {
     private final AtomicBoolean pausePending = new AtomicBoolean();
     volatile int pauseStatus;
 
-    private OriginatingFilter(FilterHandle handle, String name, List<String> log) {
+    private OriginatingLwf(LwfHandle handle, String name, List<String> log) {
         this.handle = handle;
         this.name = name;
         this.log = log;
@@ -36,15 +36,15 @@ final class OriginatingFilter implements LightweightFilter {
     }
 
     /** A driver whose modules are added to {@code modules} as they attach. */
-    static FilterDriver driver(String name, List<String> log, List<OriginatingFilter> modules) {
+    static LwfDriver driver(String name, List<String> log, List<OriginatingLwf> modules) {
         return handle -> {
-            OriginatingFilter filter = new OriginatingFilter(handle, name, log);
+            OriginatingLwf filter = new OriginatingLwf(handle, name, log);
             modules.add(filter);
             return filter;
         };
     }
 
-    FilterHandle handle() {
+    LwfHandle handle() {
         return handle;
     }
 
@@ -74,7 +74,7 @@ final class OriginatingFilter implements LightweightFilter {
     }
 
     @Override
-    public void sendNetBufferListsComplete(FilterHandle from, NetBufferList chain, int sendCompleteFlags) {
+    public void sendNetBufferListsComplete(LwfHandle from, NetBufferList chain, int sendCompleteFlags) {
         log.add(name + " send complete");
         NetBufferList others = null;
         NetBufferList othersTail = null;
@@ -97,7 +97,7 @@ final class OriginatingFilter implements LightweightFilter {
     }
 
     @Override
-    public void returnNetBufferLists(FilterHandle from, NetBufferList chain, int returnFlags) {
+    public void returnNetBufferLists(LwfHandle from, NetBufferList chain, int returnFlags) {
         log.add(name + " return");
         NetBufferList others = null;
         NetBufferList othersTail = null;
@@ -119,20 +119,20 @@ final class OriginatingFilter implements LightweightFilter {
     }
 
     @Override
-    public void sendNetBufferLists(FilterHandle from, NetBufferList chain, int portNumber, int sendFlags) {
+    public void sendNetBufferLists(LwfHandle from, NetBufferList chain, int portNumber, int sendFlags) {
         log.add(name + " send");
-        LightweightFilter.super.sendNetBufferLists(from, chain, portNumber, sendFlags);
+        LwfHandlers.super.sendNetBufferLists(from, chain, portNumber, sendFlags);
     }
 
     @Override
     public void receiveNetBufferLists(
-            FilterHandle from, NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
+            LwfHandle from, NetBufferList chain, int portNumber, int numberOfNetBufferLists, int receiveFlags) {
         log.add(name + " receive");
-        LightweightFilter.super.receiveNetBufferLists(from, chain, portNumber, numberOfNetBufferLists, receiveFlags);
+        LwfHandlers.super.receiveNetBufferLists(from, chain, portNumber, numberOfNetBufferLists, receiveFlags);
     }
 
     @Override
-    public int pause(FilterHandle from) {
+    public int pause(LwfHandle from) {
         log.add(name + " pause");
         pausePending.set(true);
         if (from.outstandingSends() == 0
@@ -155,13 +155,13 @@ final class OriginatingFilter implements LightweightFilter {
     }
 
     @Override
-    public int restart(FilterHandle from) {
+    public int restart(LwfHandle from) {
         log.add(name + " restart");
         return NtStatus.NDIS_STATUS_SUCCESS;
     }
 
     @Override
-    public void detach(FilterHandle from) {
+    public void detach(LwfHandle from) {
         log.add(name + " detach");
         NetBufferListPool own = pool;
         if (own != null) {

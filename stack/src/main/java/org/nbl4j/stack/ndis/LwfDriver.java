@@ -5,7 +5,7 @@ package org.nbl4j.stack.ndis;
  * adapter the filter is stacked on, and the driver creates the module's own state there.
  */
 @FunctionalInterface
-public interface FilterDriver {
+public interface LwfDriver {
 
     /**
      * {@code FilterAttach} (PASSIVE_LEVEL): creates the module context for one adapter, the way the ndislwf sample
@@ -14,5 +14,5 @@ public interface FilterDriver {
      * @param handle the module's {@code NdisFilterHandle}: keep it, every NDIS call of the module goes through it
      * @return the module, whose handlers NDIS calls from now on
      */
-    LightweightFilter attach(FilterHandle handle);
+    LwfHandlers attach(LwfHandle handle);
 }

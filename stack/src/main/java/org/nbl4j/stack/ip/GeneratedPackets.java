@@ -15,11 +15,11 @@ import org.nbl4j.core.memory.PoolTag;
  * block of tagged memory of exactly the packet's length through one MDL. The block is remembered in
  * {@code ProtocolReserved[1]} so that {@link #free} gives back all three.
  */
-final class OwnPackets implements AutoCloseable {
+final class GeneratedPackets implements AutoCloseable {
     private final Ndis ndis;
     private final NetBufferListPool pool;
 
-    OwnPackets(Ndis ndis) {
+    GeneratedPackets(Ndis ndis) {
         this.ndis = ndis;
         NetBufferListPool made =
                 ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, IpPoolTags.PACKET_NBLS, 0));

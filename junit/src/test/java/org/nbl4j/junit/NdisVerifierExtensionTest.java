@@ -1,0 +1,195 @@
+package org.nbl4j.junit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.buffer.NetBufferListPool;
+import org.nbl4j.core.buffer.NetBufferListPoolParameters;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.verify.VerifierSettings;
+
+/**
+ * The extension's verdicts, each on a small test class run through the JUnit platform's test kit: the classes nested
+ * here are fixtures, not run by the build itself.
+ */
+class NdisVerifierExtensionTest {
+    private static final PoolTag TAG = PoolTag.of("JuXt");
+
+    @ExtendWith(NdisVerifierExtension.class)
+    static class Leaking {
+        @Test
+        void leaksOneNbl(Ndis ndis) {
+            NetBufferListPool pool = pool(ndis);
+            pool.allocateNetBufferList(0, 0); // leaked here
+        }
+    }
+
+    @ExtendWith(NdisVerifierExtension.class)
+    static class Clean {
+        @Test
+        void freesWhatItAllocates(Ndis ndis) {
+            NetBufferListPool pool = pool(ndis);
+            NetBufferList nbl = pool.allocateNetBufferList(0, 0);
+            Objects.requireNonNull(nbl).free();
+            pool.close();
+        }
+    }
+
+    @ExtendWith(NdisVerifierExtension.class)
+    static class LeakingOnPurpose {
+        @Test
+        @LeaksOnPurpose
+        void leaks(Ndis ndis) {
+            pool(ndis).allocateNetBufferList(0, 0);
+        }
+
+        @Test
+        @LeaksOnPurpose
+        void saysItLeaksButDoesNot(Ndis ndis) {
+            pool(ndis).close();
+        }
+    }
+
+    @ExtendWith(NdisVerifierExtension.class)
+    static class ViolatingSilently {
+        @Test
+        void freesTwice(Ndis ndis) {
+            NetBufferListPool pool = pool(ndis);
+            NetBufferList nbl = Objects.requireNonNull(pool.allocateNetBufferList(0, 0));
+            nbl.free();
+            nbl.free(); // freed twice here
+            pool.close();
+        }
+
+        @Test
+        @ViolatesOnPurpose
+        void freesTwiceOnPurpose(Ndis ndis) {
+            freesTwice(ndis);
+        }
+    }
+
+    static class RegisteredThrowing {
+        @RegisterExtension
+        final NdisVerifierExtension verifier = new NdisVerifierExtension();
+
+        private final Ndis ndis = verifier.create(VerifierSettings.full());
+
+        @Test
+        void doubleFreeIsThrownToTheTest() {
+            NetBufferListPool pool = pool(ndis);
+            NetBufferList nbl = Objects.requireNonNull(pool.allocateNetBufferList(0, 0));
+            nbl.free();
+            try {
+                nbl.free();
+            } catch (RuntimeException expected) {
+                // Under THROW the test saw the violation at its line: the extension does not report it again.
+            }
+            pool.close();
+        }
+
+        @Test
+        void leakOfARegisteredInstance() {
+            pool(ndis).allocateNetBufferList(0, 0); // leaked by a registered instance here
+        }
+    }
+
+    static NetBufferListPool pool(Ndis ndis) {
+        return Objects.requireNonNull(
+                ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, false, 0, TAG, 0)));
+    }
+
+    /** {@code NdisVerifierExtensionTest.java:<n>} for the line of this file that ends with {@code marker}. */
+    private static String line(String marker) {
+        try {
+            List<String> lines =
+                    Files.readAllLines(Path.of("src/test/java/org/nbl4j/junit/NdisVerifierExtensionTest.java"));
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).endsWith(marker)) {
+                    return "NdisVerifierExtensionTest.java:" + (i + 1) + ")";
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError("no line ends with " + marker);
+    }
+
+    private static Events run(Class<?> fixture) {
+        return EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(fixture))
+                .execute()
+                .testEvents();
+    }
+
+    private static List<String> failures(Events events) {
+        return events.failed().stream()
+                .map(event -> event.getRequiredPayload(TestExecutionResult.class)
+                        .getThrowable()
+                        .orElseThrow()
+                        .getMessage())
+                .toList();
+    }
+
+    @Test
+    void aLeakFailsTheTestNamingTheAllocatingLine() {
+        List<String> failures = failures(run(Leaking.class));
+
+        assertEquals(1, failures.size());
+        String message = failures.getFirst();
+        String headline = message.lines().findFirst().orElseThrow();
+        assertTrue(headline.contains("leaked, allocated at") && headline.contains(line("// leaked here")), message);
+        assertTrue(message.contains("LEAKED_AT_SHUTDOWN"), message);
+        assertTrue(message.strip().endsWith("or mark it @LeaksOnPurpose."), message);
+    }
+
+    @Test
+    void aTestThatFreesEverythingPasses() {
+        run(Clean.class).assertStatistics(stats -> stats.succeeded(1).failed(0));
+    }
+
+    @Test
+    void leaksOnPurposeRequiresALeak() {
+        Events events = run(LeakingOnPurpose.class);
+
+        events.assertStatistics(stats -> stats.succeeded(1).failed(1));
+        assertEquals(
+                List.of("The test is marked @LeaksOnPurpose but every NDIS instance it used shut down with nothing"
+                        + " allocated."),
+                failures(events));
+    }
+
+    @Test
+    void aSilentViolationFailsTheTestNamingRuleAndLine() {
+        Events events = run(ViolatingSilently.class);
+
+        events.assertStatistics(stats -> stats.succeeded(1).failed(1));
+        String message = failures(events).getFirst();
+        assertTrue(message.startsWith("1 x NBL_DOUBLE_FREE at "), message);
+        assertTrue(message.lines().findFirst().orElseThrow().contains(line("// freed twice here")), message);
+    }
+
+    @Test
+    void registeredInstancesAreCheckedAndThrownViolationsAreNotRepeated() {
+        Events events = run(RegisteredThrowing.class);
+
+        events.assertStatistics(stats -> stats.succeeded(1).failed(1));
+        assertTrue(
+                failures(events).getFirst().contains(line("// leaked by a registered instance here")),
+                failures(events)::toString);
+    }
+}

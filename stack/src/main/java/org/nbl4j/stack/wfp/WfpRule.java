@@ -1,0 +1,85 @@
+package org.nbl4j.stack.wfp;
+
+import static org.nbl4j.core.verify.RuleKind.STATE;
+
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.verify.Bugcheck;
+import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleKind;
+
+/**
+ * The rules of the Windows Filtering Platform that the stack's filter engine and WFP buffer functions check: what a
+ * callout must restore, how WFP's NBLs are referenced and freed, the WFP info container that rides on an NBL, and the
+ * classify handle. Windows checks them with Driver Verifier and NDIS's bugchecks; core knows nothing of WFP.
+ */
+public enum WfpRule implements Rule {
+    CALLOUT_CHANGED_OFFSETS(
+            "wfp-callouts-and-injection §0.1, §8.3",
+            "a classifyFn returned with an NB's DataOffset or DataLength not restored",
+            STATE),
+    WFP_INFO_STALE_ON_SEND(
+            "nbl-reuse-leak-and-diagnostics §1.4, §1.5",
+            "an NBL sent again still carrying the WFP info container of an earlier, completed send (recycled"
+                    + " instead of freed and reallocated)",
+            STATE),
+    WFP_INFO_ILLEGALLY_TRANSFERRED(
+            "nbl-reuse-leak-and-diagnostics §1.2",
+            "an NBL carries a WFP info container whose owning NBL is another one",
+            STATE,
+            new Bugcheck(
+                    Bugcheck.NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED,
+                    "NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED",
+                    0,
+                    0)),
+    WFP_REFERENCE_UNBALANCED(
+            "wfp-callouts-and-injection §2.6", "FwpsDereferenceNetBufferList0 without a matching reference", STATE),
+    WFP_WRONG_FREE_FUNCTION(
+            "wfp-callouts-and-injection §2.2, §2.5, §8.2",
+            "a WFP NBL freed with the free function of another kind, or while the stack owns it",
+            STATE),
+    CLONE_STRUCTURE_NOT_RESTORED(
+            "wfp-callouts-and-injection §2.5",
+            "a clone freed with NBs or MDLs still inserted or replaced by the callout",
+            STATE),
+    CLASSIFY_HANDLE_MISUSE(
+            "wfp-callouts-and-injection §4.10",
+            "a classify handle acquired outside classifyFn, completed without a pend, pended twice or released"
+                    + " twice",
+            STATE);
+
+    private final String section;
+    private final String summary;
+    private final RuleKind kind;
+    private final @Nullable Bugcheck bugcheck;
+
+    WfpRule(String section, String summary, RuleKind kind) {
+        this(section, summary, kind, null);
+    }
+
+    WfpRule(String section, String summary, RuleKind kind, @Nullable Bugcheck bugcheck) {
+        this.section = section;
+        this.summary = summary;
+        this.kind = kind;
+        this.bugcheck = bugcheck;
+    }
+
+    @Override
+    public String section() {
+        return section;
+    }
+
+    @Override
+    public String summary() {
+        return summary;
+    }
+
+    @Override
+    public RuleKind kind() {
+        return kind;
+    }
+
+    @Override
+    public @Nullable Bugcheck bugcheck(long parameter2) {
+        return bugcheck == null ? null : bugcheck.withParameter2(parameter2);
+    }
+}
