@@ -640,10 +640,13 @@ public final class NetBuffer {
     }
 
     /** A copy inside the used data that the chain cut short means the NB breaks I1 (ndis-buffers §3.2). */
-    private static int requireWhole(long copied, int length) {
+    private int requireWhole(long copied, int length) {
         if (copied < length) {
-            throw new RuleViolation(
-                    Rule.NB_INVARIANT, "I1: the MDL chain ends " + (length - copied) + " bytes before the used data");
+            throw pool.ndis()
+                    .verifier()
+                    .rejected(
+                            BufferRule.NB_INVARIANT,
+                            "I1: the MDL chain ends " + (length - copied) + " bytes before the used data");
         }
         return length;
     }
