@@ -26,6 +26,8 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.statistics.StatisticsReport;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.core.verify.VerifierSettings;
 
 /**
  * {@link MdlCursor} against a plain model: the byte array that concatenates the chain's MDLs. Whatever the chain
@@ -167,7 +169,7 @@ class MdlCursorProperties {
 
     /** An MDL chain over native memory with the given contents, and its model. */
     private static final class Chain implements AutoCloseable {
-        final TaggedMemory memory = new TaggedMemory(false);
+        final TaggedMemory memory = new TaggedMemory(false, new Verifier(VerifierSettings.off()).memoryWatch());
         final MdlPool pool = new MdlPool(memory);
         final Arena arena = Arena.ofConfined();
         final List<Mdl> mdls = new ArrayList<>();
