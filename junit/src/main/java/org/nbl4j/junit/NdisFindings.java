@@ -10,6 +10,7 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.LeakReport;
+import org.nbl4j.core.verify.RuleKind;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 
@@ -20,8 +21,9 @@ import org.nbl4j.core.verify.ViolationPolicy;
  *
  * @param shutdownLeak the leak noted when the instance shut down, or {@code null} if every tag was back to 0
  * @param leaks the tracked buffers still outstanding after the shutdown
- * @param silentViolations violations recorded under {@code COLLECT} or {@code LOG}; under {@code THROW} each one
- *     already reached the test as a {@code RuleViolation} thrown at the line that broke the rule
+ * @param silentViolations state violations recorded under {@code COLLECT} or {@code LOG}; under {@code THROW}, and
+ *     for argument errors under any policy, each one already reached the test as a {@code RuleViolation} thrown at the
+ *     line that broke the rule
  */
 record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Violation> silentViolations) {
 
@@ -39,7 +41,9 @@ record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Vio
         boolean silent = ndis.verifier().settings().policy() != ViolationPolicy.THROW;
         List<Violation> silentViolations = silent
                 ? violations.stream()
-                        .filter(violation -> violation.rule() != BufferRule.LEAKED_AT_SHUTDOWN)
+                        // Argument errors were thrown at the test whatever the policy; shutdown notes are the leak
+                        // above.
+                        .filter(violation -> violation.rule().kind() == RuleKind.STATE)
                         .toList()
                 : List.of();
         return new NdisFindings(shutdownLeak, leaks, silentViolations);

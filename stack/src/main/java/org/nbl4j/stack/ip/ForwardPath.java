@@ -23,23 +23,15 @@ final class ForwardPath {
     private final LongSupplier nanoClock;
     private volatile boolean groupForwardedFragments;
 
-    ForwardPath(
-            IpCounters counters,
-            NblHolds holds,
-            PathInspection inspection,
-            Fragmenter fragmenter,
-            Transmitter transmitter,
-            LocalSend send,
-            ForwardFragmentGrouping grouping,
-            LongSupplier nanoClock) {
-        this.counters = counters;
-        this.holds = holds;
-        this.inspection = inspection;
-        this.fragmenter = fragmenter;
-        this.transmitter = transmitter;
-        this.send = send;
+    ForwardPath(IpPaths paths, ForwardFragmentGrouping grouping) {
+        this.counters = paths.counters;
+        this.holds = paths.holds;
+        this.inspection = paths.inspection;
+        this.fragmenter = paths.fragmenter;
+        this.transmitter = paths.transmitter;
+        this.send = paths.send;
         this.grouping = grouping;
-        this.nanoClock = nanoClock;
+        this.nanoClock = paths.nanoClock;
     }
 
     /**

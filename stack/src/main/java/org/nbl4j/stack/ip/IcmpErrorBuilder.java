@@ -5,23 +5,23 @@ import org.nbl4j.core.buffer.NetBuffer;
 
 /**
  * Writes an ICMP or ICMPv6 error message about an offending packet: IP header, ICMP header, and as much of the
- * offending packet as fits the size limit, with every checksum. Usable on its own, for example by a WinDivert-style
- * reinjector that must answer a {@code STATUS_INVALID_BUFFER_SIZE} completion with "fragmentation needed" or
- * "packet too big" toward the source (wfp-callouts-and-injection §5.6, S-WD-4); {@link IpStack#sendIcmpError} also
- * routes and sends it.
+ * offending packet as fits the size limit, with every checksum. Callers outside the layer go through
+ * {@link IpStack#sendIcmpError}, which also routes and sends it: a WinDivert-style reinjector that must answer a
+ * {@code STATUS_INVALID_BUFFER_SIZE} completion with "fragmentation needed" or "packet too big" toward the source
+ * (wfp-callouts-and-injection §5.6, S-WD-4).
  */
-public final class IcmpErrorBuilder {
+final class IcmpErrorBuilder {
     /** RFC 1812 §4.3.2.3: an ICMPv4 error is at most 576 bytes. */
-    public static final int V4_MAXIMUM_ERROR_LENGTH = 576;
+    static final int V4_MAXIMUM_ERROR_LENGTH = 576;
     /** RFC 4443 §2.4(c): an ICMPv6 error must not exceed the minimum IPv6 MTU, 1280 bytes. */
-    public static final int V6_MAXIMUM_ERROR_LENGTH = 1280;
+    static final int V6_MAXIMUM_ERROR_LENGTH = 1280;
     /** The TTL or hop limit of the messages the layer originates. */
-    public static final int DEFAULT_HOP_LIMIT = 64;
+    static final int DEFAULT_HOP_LIMIT = 64;
 
     private IcmpErrorBuilder() {}
 
     /** How long the error about an offending packet of {@code offendingLength} bytes is. */
-    public static int errorLength(AddressFamily family, int offendingLength) {
+    static int errorLength(AddressFamily family, int offendingLength) {
         int headers = headerLength(family) + IcmpMessages.HEADER_LENGTH;
         int limit = family == AddressFamily.INET ? V4_MAXIMUM_ERROR_LENGTH : V6_MAXIMUM_ERROR_LENGTH;
         return headers + Math.min(offendingLength, limit - headers);
@@ -41,7 +41,7 @@ public final class IcmpErrorBuilder {
      * @param offendingLength its length (its header's, not the NB's DataLength)
      * @param identification the IPv4 Identification of the error
      */
-    public static void write(
+    static void write(
             MemorySegment out,
             AddressFamily family,
             IcmpErrorKind kind,

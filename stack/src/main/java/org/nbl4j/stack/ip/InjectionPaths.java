@@ -22,19 +22,13 @@ final class InjectionPaths {
     private final LocalSend send;
     private final ReceivePath receive;
 
-    InjectionPaths(
-            InterfaceTable table,
-            NblHolds holds,
-            IpCounters counters,
-            Transmitter transmitter,
-            LocalSend send,
-            ReceivePath receive) {
-        this.table = table;
-        this.holds = holds;
-        this.counters = counters;
-        this.transmitter = transmitter;
-        this.send = send;
-        this.receive = receive;
+    InjectionPaths(IpPaths paths) {
+        this.table = paths.table;
+        this.holds = paths.holds;
+        this.counters = paths.counters;
+        this.transmitter = paths.transmitter;
+        this.send = paths.send;
+        this.receive = paths.receive;
     }
 
     /**

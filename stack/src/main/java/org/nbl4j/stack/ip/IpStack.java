@@ -59,55 +59,18 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
     /** {@code FWP_CONDITION_FLAG_IS_REASSEMBLED}. */
     public static final int FWP_CONDITION_FLAG_IS_REASSEMBLED = 0x00000400;
 
-    private final IpCounters counters = new IpCounters();
-    private final PathInspection inspection = new PathInspection(counters);
-    private final InterfaceTable table = new InterfaceTable();
-    private final GeneratedPackets generatedPackets;
-    private final NblHolds holds;
-    private final Transmitter transmitter;
-    private final Fragmenter fragmenter;
-    private final Reassembler reassembler;
-    private final LocalSend send;
-    private final ForwardPath forward;
-    private final ReassemblyExpiry expiry;
-    private final ReceivePath receive;
-    private final InjectionPaths injection;
+    /** Every part of the path, and what they share. */
+    private final IpPaths paths;
 
     private IpStack(Builder builder) {
-        Ndis ndis = builder.ndis;
-        LongSupplier nanoClock = builder.nanoClock;
-        this.generatedPackets = new GeneratedPackets(ndis);
-        this.holds = new NblHolds(this, inspection, generatedPackets);
-        this.transmitter = new Transmitter(holds);
-        this.fragmenter = new Fragmenter(ndis, holds, counters);
-        this.reassembler = new Reassembler(
-                ndis,
-                generatedPackets,
-                holds,
+        this.paths = new IpPaths(
+                this,
+                builder.ndis,
+                builder.nanoClock,
+                new IcmpRateLimiter(builder.nanoClock, builder.icmpPerSecond, builder.icmpBurst),
                 builder.reassemblyTimeout.toNanos(),
                 builder.reassemblyBytes,
                 builder.reassemblyDatagrams);
-        this.send = new LocalSend(
-                generatedPackets,
-                holds,
-                counters,
-                inspection,
-                fragmenter,
-                transmitter,
-                new IcmpRateLimiter(nanoClock, builder.icmpPerSecond, builder.icmpBurst));
-        this.forward = new ForwardPath(
-                counters,
-                holds,
-                inspection,
-                fragmenter,
-                transmitter,
-                send,
-                new ForwardFragmentGrouping(builder.reassemblyTimeout.toNanos(), builder.reassemblyDatagrams),
-                nanoClock);
-        this.expiry = new ReassemblyExpiry(reassembler, forward, send, table, counters);
-        LocalDelivery delivery = new LocalDelivery(counters, holds, inspection, reassembler, expiry, send, nanoClock);
-        this.receive = new ReceivePath(table, generatedPackets, holds, counters, inspection, delivery, forward, send);
-        this.injection = new InjectionPaths(table, holds, counters, transmitter, send, receive);
     }
 
     /** A builder for a stack over {@code ndis}, whose pools the stack's own packets come from. */
@@ -164,12 +127,12 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** Shows every packet to {@code hook} from now on ({@link PacketHook#NONE} to stop). */
     public void setPacketHook(PacketHook hook) {
-        inspection.setHook(Objects.requireNonNull(hook));
+        paths.inspection.setHook(Objects.requireNonNull(hook));
     }
 
     /** Whether forwarded fragments are grouped at IPFORWARD ({@link #setGroupForwardedFragments}). */
     public boolean groupForwardedFragments() {
-        return forward.groupForwardedFragments();
+        return paths.forward.groupForwardedFragments();
     }
 
     /**
@@ -181,7 +144,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * and datagram count.
      */
     public void setGroupForwardedFragments(boolean on) {
-        forward.setGroupForwardedFragments(on);
+        paths.forward.setGroupForwardedFragments(on);
     }
 
     /**
@@ -190,7 +153,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * @throws IllegalArgumentException if the index or the binding is already used
      */
     public synchronized IpInterface addInterface(int interfaceIndex, ProtocolBinding binding, int compartmentId) {
-        return table.add(interfaceIndex, binding, compartmentId);
+        return paths.table.add(interfaceIndex, binding, compartmentId);
     }
 
     /** Assigns a unicast address to an interface and adds the on-link route of its prefix. */
@@ -243,22 +206,22 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
 
     /** The interface with this {@code IF_INDEX}, or null. */
     public @Nullable IpInterface interfaceByIndex(int interfaceIndex) {
-        return table.byIndex(interfaceIndex);
+        return paths.table.byIndex(interfaceIndex);
     }
 
     /** The compartment with this id (0 means the default), or null. */
     public @Nullable Compartment compartment(int compartmentId) {
-        return table.compartment(compartmentId);
+        return paths.table.compartment(compartmentId);
     }
 
     /** The counters now. */
     public IpStatistics statistics() {
-        return counters.snapshot(table.statistics());
+        return paths.counters.snapshot(paths.table.statistics());
     }
 
     /** Incomplete datagrams in the reassembly table. */
     public int pendingReassemblies() {
-        return reassembler.datagrams();
+        return paths.reassembler.datagrams();
     }
 
     // ---- holds on NBLs the stack holds (for the WFP layer) ----
@@ -271,13 +234,13 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      */
     public void referenceNetBufferList(NetBufferList nbl) {
         requireHeld(nbl);
-        holds.hold(nbl);
+        paths.holds.hold(nbl);
     }
 
     /** {@code FwpsDereferenceNetBufferList0}: drops a pin; the NBL goes back if nothing else holds it. */
     public void dereferenceNetBufferList(NetBufferList nbl, boolean dispatchLevel) {
         requireHeld(nbl);
-        holds.release(nbl, dispatchLevel);
+        paths.holds.release(nbl, dispatchLevel);
     }
 
     /**
@@ -286,7 +249,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * decrementing ChildRefCount itself, so that the decrement and the decision are one step.
      */
     public void childFreed(NetBufferList parent, boolean dispatchLevel) {
-        holds.childFreed(parent, dispatchLevel);
+        paths.holds.childFreed(parent, dispatchLevel);
     }
 
     /** Whether the stack holds the NBL (indicated, its own, a fragment, or injected and not yet completed). */
@@ -309,12 +272,12 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int portNumber,
             int numberOfNetBufferLists,
             int receiveFlags) {
-        receive.receive(binding, chain, portNumber, receiveFlags);
+        paths.receive.receive(binding, chain, portNumber, receiveFlags);
     }
 
     @Override
     public void sendNetBufferListsComplete(ProtocolBinding binding, NetBufferList chain, int sendCompleteFlags) {
-        transmitter.sendComplete(chain, sendCompleteFlags);
+        paths.transmitter.sendComplete(chain, sendCompleteFlags);
     }
 
     // ---- ICMP errors ----
@@ -331,7 +294,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      *     STATUS_INVALID_PARAMETER for an unknown interface or an invalid packet
      */
     public int sendIcmpError(NetBufferList offending, int arrivalInterfaceIndex, IcmpErrorKind kind, int parameter) {
-        return send.sendIcmpError(offending, table.byIndex(arrivalInterfaceIndex), kind, parameter);
+        return paths.send.sendIcmpError(offending, paths.table.byIndex(arrivalInterfaceIndex), kind, parameter);
     }
 
     // ---- reassembly time ----
@@ -342,7 +305,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      * incomplete groups as old ({@link #setGroupForwardedFragments}).
      */
     public void expireReassembly(long nowNanos, boolean dispatchLevel) {
-        expiry.expire(nowNanos, dispatchLevel);
+        paths.expiry.expire(nowNanos, dispatchLevel);
     }
 
     // ---- PacketInjection ----
@@ -354,13 +317,13 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int compartmentId,
             int interfaceIndex,
             PacketCompletion completion) {
-        return injection.injectForward(nbl, family, compartmentId, interfaceIndex, completion);
+        return paths.injection.injectForward(nbl, family, compartmentId, interfaceIndex, completion);
     }
 
     @Override
     public int injectNetworkSend(
             NetBufferList nbl, AddressFamily family, int compartmentId, PacketCompletion completion) {
-        return injection.injectNetworkSend(nbl, family, compartmentId, completion);
+        return paths.injection.injectNetworkSend(nbl, family, compartmentId, completion);
     }
 
     @Override
@@ -371,7 +334,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
             int interfaceIndex,
             int subInterfaceIndex,
             PacketCompletion completion) {
-        return injection.injectNetworkReceive(
+        return paths.injection.injectNetworkReceive(
                 nbl, family, compartmentId, interfaceIndex, subInterfaceIndex, completion);
     }
 
@@ -383,9 +346,9 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      */
     @Override
     public void close() {
-        forward.dropAllGroups(false);
-        reassembler.close();
-        fragmenter.close();
-        generatedPackets.close();
+        paths.forward.dropAllGroups(false);
+        paths.reassembler.close();
+        paths.fragmenter.close();
+        paths.generatedPackets.close();
     }
 }

@@ -21,21 +21,14 @@ final class LocalDelivery {
     private final LocalSend send;
     private final LongSupplier nanoClock;
 
-    LocalDelivery(
-            IpCounters counters,
-            NblHolds holds,
-            PathInspection inspection,
-            Reassembler reassembler,
-            ReassemblyExpiry expiry,
-            LocalSend send,
-            LongSupplier nanoClock) {
-        this.counters = counters;
-        this.holds = holds;
-        this.inspection = inspection;
-        this.reassembler = reassembler;
-        this.expiry = expiry;
-        this.send = send;
-        this.nanoClock = nanoClock;
+    LocalDelivery(IpPaths paths) {
+        this.counters = paths.counters;
+        this.holds = paths.holds;
+        this.inspection = paths.inspection;
+        this.reassembler = paths.reassembler;
+        this.expiry = paths.expiry;
+        this.send = paths.send;
+        this.nanoClock = paths.nanoClock;
     }
 
     /**

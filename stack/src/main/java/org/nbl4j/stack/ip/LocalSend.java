@@ -25,20 +25,13 @@ final class LocalSend {
     private final IcmpRateLimiter icmpLimiter;
     private final AtomicInteger identification = new AtomicInteger();
 
-    LocalSend(
-            GeneratedPackets generatedPackets,
-            NblHolds holds,
-            IpCounters counters,
-            PathInspection inspection,
-            Fragmenter fragmenter,
-            Transmitter transmitter,
-            IcmpRateLimiter icmpLimiter) {
-        this.generatedPackets = generatedPackets;
-        this.holds = holds;
-        this.counters = counters;
-        this.inspection = inspection;
-        this.fragmenter = fragmenter;
-        this.transmitter = transmitter;
+    LocalSend(IpPaths paths, IcmpRateLimiter icmpLimiter) {
+        this.generatedPackets = paths.generatedPackets;
+        this.holds = paths.holds;
+        this.counters = paths.counters;
+        this.inspection = paths.inspection;
+        this.fragmenter = paths.fragmenter;
+        this.transmitter = paths.transmitter;
         this.icmpLimiter = icmpLimiter;
     }
 

@@ -17,13 +17,12 @@ final class ReassemblyExpiry {
     private final InterfaceTable table;
     private final IpCounters counters;
 
-    ReassemblyExpiry(
-            Reassembler reassembler, ForwardPath forward, LocalSend send, InterfaceTable table, IpCounters counters) {
-        this.reassembler = reassembler;
-        this.forward = forward;
-        this.send = send;
-        this.table = table;
-        this.counters = counters;
+    ReassemblyExpiry(IpPaths paths) {
+        this.reassembler = paths.reassembler;
+        this.forward = paths.forward;
+        this.send = paths.send;
+        this.table = paths.table;
+        this.counters = paths.counters;
     }
 
     /** {@link IpStack#expireReassembly}: the forward layer's fragment groups first, then the reassembly table. */

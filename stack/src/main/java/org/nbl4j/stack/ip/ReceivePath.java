@@ -28,23 +28,15 @@ final class ReceivePath {
     private final ForwardPath forward;
     private final LocalSend send;
 
-    ReceivePath(
-            InterfaceTable table,
-            GeneratedPackets generatedPackets,
-            NblHolds holds,
-            IpCounters counters,
-            PathInspection inspection,
-            LocalDelivery delivery,
-            ForwardPath forward,
-            LocalSend send) {
-        this.table = table;
-        this.generatedPackets = generatedPackets;
-        this.holds = holds;
-        this.counters = counters;
-        this.inspection = inspection;
-        this.delivery = delivery;
-        this.forward = forward;
-        this.send = send;
+    ReceivePath(IpPaths paths) {
+        this.table = paths.table;
+        this.generatedPackets = paths.generatedPackets;
+        this.holds = paths.holds;
+        this.counters = paths.counters;
+        this.inspection = paths.inspection;
+        this.delivery = paths.delivery;
+        this.forward = paths.forward;
+        this.send = paths.send;
     }
 
     /**

@@ -16,6 +16,7 @@ import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.internal.ReentrancyFrames;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.HookPoint;
 import org.nbl4j.stack.ip.HookVerdict;
@@ -59,7 +60,13 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final AtomicLong vetoes = new AtomicLong();
     private final AtomicLong injections = new AtomicLong();
     private final AtomicLong completions = new AtomicLong();
-    private final ThreadLocal<Scratches> scratch = ThreadLocal.withInitial(Scratches::new);
+    /**
+     * One scratch per nesting level: a callout that injects inline makes the path classify the injected packet on the
+     * same thread, inside the outer classification, which must find its own values, metadata and arbitration
+     * untouched when the callout returns.
+     */
+    private final ReentrancyFrames<Scratch> scratch = new ReentrancyFrames<>(Scratch::new);
+
     private volatile Filter[][] byLayer;
     private final AtomicLongArray indications = new AtomicLongArray(Layer.values().length);
     private volatile @Nullable PacketInjection packetInjection;
@@ -80,29 +87,6 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             for (Layer layer : Layer.values()) {
                 values[layer.id()] = new IncomingValues(layer);
             }
-        }
-    }
-
-    /**
-     * One thread's scratches, one per nesting level: a callout that injects inline (WFPSampler's inline mode) makes
-     * the path classify the injected packet on the same thread, inside the outer classification, which must find its
-     * own values, metadata and arbitration untouched when the callout returns. Each level's scratch is made once.
-     */
-    private static final class Scratches {
-        private Scratch[] frames = {new Scratch()};
-        private int depth;
-
-        /** The scratch of the next level; {@link #exit()} must follow. */
-        Scratch enter() {
-            if (depth == frames.length) {
-                frames = Arrays.copyOf(frames, depth + 1);
-                frames[depth] = new Scratch();
-            }
-            return frames[depth++];
-        }
-
-        void exit() {
-            depth--;
         }
     }
 
@@ -372,7 +356,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         if (layerFilters.length == 0) {
             return HookVerdict.CONTINUE;
         }
-        Scratches scratches = scratch.get();
+        ReentrancyFrames.Stack<Scratch> scratches = scratch.current();
         Scratch local = scratches.enter();
         try {
             Arbitration arbitration = arbitrate(local, layer, layerFilters, nbl, facts);
@@ -400,7 +384,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
         Layer layer = Layer.of(point, facts.family(), true);
         indications.incrementAndGet(layer.id());
-        Scratches scratches = scratch.get();
+        ReentrancyFrames.Stack<Scratch> scratches = scratch.current();
         Scratch local = scratches.enter();
         try {
             discarded(local, layer, nbl, facts);
