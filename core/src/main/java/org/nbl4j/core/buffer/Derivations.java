@@ -283,12 +283,16 @@ final class Derivations {
      * one per source MDL touched, empty MDLs skipped; {@code null} for no bytes.
      */
     private static @Nullable Mdl partialChain(MdlPool mdls, NetBuffer source, int skip, int length, MdlOrigin origin) {
+        Mdl current = source.currentMdl;
+        long at = (long) source.currentMdlOffset + skip;
+        if (length > 0 && current != null && MdlCursor.inOneMdl(current, at, length)) {
+            // The bytes lie in one MDL (every single-MDL packet): one partial MDL, no walk.
+            return mdls.partial(current, (int) at, length, origin);
+        }
         MdlCursor runs = new MdlCursor();
         Mdl head = null;
         Mdl tail = null;
-        for (boolean more = runs.seek(source.currentMdl, (long) source.currentMdlOffset + skip, length);
-                more;
-                more = runs.next()) {
+        for (boolean more = runs.seek(current, at, length); more; more = runs.next()) {
             Mdl part = runs.partial(mdls, origin);
             if (tail == null) {
                 head = part;

@@ -438,10 +438,8 @@ public final class NetBuffer {
         long sourceAt = (long) source.currentMdlOffset + sourceOffset;
         Mdl destinationMdl = destination.currentMdl;
         long destinationAt = (long) destination.currentMdlOffset + destinationOffset;
-        if (sourceMdl != null
-                && destinationMdl != null
-                && sourceAt + bytesToCopy <= sourceMdl.byteCount()
-                && destinationAt + bytesToCopy <= destinationMdl.byteCount()) {
+        if (MdlCursor.inOneMdl(sourceMdl, sourceAt, bytesToCopy)
+                && MdlCursor.inOneMdl(destinationMdl, destinationAt, bytesToCopy)) {
             // Both ranges lie in the current MDL of each (every single-MDL packet): one copy, no walking.
             MemorySegment.copy(
                     sourceMdl.buffer(),
@@ -598,6 +596,12 @@ public final class NetBuffer {
 
     /** Sets the cursor to the MDL holding logical offset {@code offset} from {@code from} (ndis-buffers §3.2). */
     private void locate(@Nullable Mdl from, long offset) {
+        if (from != null && MdlCursor.inOneMdl(from, offset, 1)) {
+            // The offset lies inside the first MDL: no walk.
+            currentMdl = from;
+            currentMdlOffset = (int) offset;
+            return;
+        }
         MdlCursor position = new MdlCursor();
         position.seek(from, offset, 0);
         currentMdl = position.mdl();
@@ -610,7 +614,7 @@ public final class NetBuffer {
      */
     private static long transfer(
             @Nullable Mdl from, long offset, MemorySegment memory, long memoryOffset, long count, boolean out) {
-        if (from != null && offset + count <= from.byteCount()) {
+        if (MdlCursor.inOneMdl(from, offset, count)) {
             // The range lies in one MDL (every single-MDL packet): one copy, no walking.
             copyRun(from.buffer(), from.bufferOffset() + offset, memory, memoryOffset, count, out);
             return count;

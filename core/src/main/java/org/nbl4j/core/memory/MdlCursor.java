@@ -23,15 +23,25 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>The cursor is a small mutable object, not thread-safe, reusable by seeking again. Creating one as a local for
- * each walk costs nothing: it never escapes, so the JIT replaces its fields by registers (the {@code CursorBenchmark}
- * rows in {@code docs/benchmarks.md} show 0 B/op); an owner that walks often may keep one instead.
+ * <p>The cursor is a small mutable object, not thread-safe, reusable by seeking again. One created as a local for a
+ * walk does not escape, so once compiled the JIT replaces its fields by registers (the {@code CursorBenchmark} rows in
+ * {@code docs/benchmarks.md} show 0 B/op). That depends on inlining, so the per-packet paths first test
+ * {@link #inOneMdl} and create a cursor only for a range that spans MDLs; an owner that walks often may keep one.
  */
 public final class MdlCursor {
     private @Nullable Mdl mdl;
     private long mdlOffset;
     private int length;
     private long remaining;
+
+    /**
+     * Whether {@code length} bytes from {@code offset} lie inside {@code mdl} alone. Then the caller uses them without
+     * a walk and without a cursor: the single-MDL fast path (every packet a miniport indicates), which stays
+     * allocation-free whatever the JIT decides about the cursor.
+     */
+    public static boolean inOneMdl(@Nullable Mdl mdl, long offset, long length) {
+        return mdl != null && offset + length <= mdl.byteCount;
+    }
 
     /** A cursor positioned nowhere: {@link #mdl()} is {@code null} until the first {@link #seek}. */
     public MdlCursor() {}

@@ -3,6 +3,7 @@ package org.nbl4j.stack.ip;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlCursor;
 
 /** The Internet checksum of a range of an NB's used data, summed run by run over its MDL chain. */
@@ -17,11 +18,15 @@ final class NetBufferBytes {
      * @return the sum, or -1 if the NB has fewer bytes
      */
     static long checksum(NetBuffer nb, int offset, int length, long sum) {
+        Mdl current = nb.currentMdl();
+        long at = (long) nb.currentMdlOffset() + offset;
+        if (current != null && MdlCursor.inOneMdl(current, at, length)) {
+            // The bytes lie in one MDL (every single-MDL packet): no walk.
+            return InternetChecksum.add(sum, current.buffer(), current.bufferOffset() + at, length);
+        }
         MdlCursor runs = new MdlCursor();
         boolean odd = false;
-        for (boolean more = runs.seek(nb.currentMdl(), (long) nb.currentMdlOffset() + offset, length);
-                more;
-                more = runs.next()) {
+        for (boolean more = runs.seek(current, at, length); more; more = runs.next()) {
             MemorySegment buffer = runs.segment();
             long from = runs.segmentOffset();
             int run = runs.length();

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
@@ -361,11 +362,18 @@ public final class InjectionHandle implements AutoCloseable {
         if (nb == null || nb.dataLength() < (family == AddressFamily.INET ? 20 : 40)) {
             return false;
         }
-        MdlCursor first = new MdlCursor();
-        if (!first.seek(nb.currentMdl(), nb.currentMdlOffset(), 1)) {
-            return false;
+        Mdl current = nb.currentMdl();
+        int version;
+        if (current != null && MdlCursor.inOneMdl(current, nb.currentMdlOffset(), 1)) {
+            version = current.buffer().get(ValueLayout.JAVA_BYTE, current.bufferOffset() + nb.currentMdlOffset());
+        } else {
+            MdlCursor first = new MdlCursor();
+            if (!first.seek(current, nb.currentMdlOffset(), 1)) {
+                return false;
+            }
+            version = first.segment().get(ValueLayout.JAVA_BYTE, first.segmentOffset());
         }
-        int version = (first.segment().get(ValueLayout.JAVA_BYTE, first.segmentOffset()) & 0xFF) >> 4;
+        version = (version & 0xFF) >> 4;
         return version == family.ipVersion();
     }
 
