@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options that describe a router ({@link RouterConfig}): the configuration file, interfaces, routes, callout
- * drivers, verifier level, clone budget and Windows profile. Shared by the replaying subcommands and {@code nbl4j route}; a picocli
+ * drivers, verifier level, clone budget, Windows profile and how reports show sites. Shared by the replaying subcommands
+ * and {@code nbl4j route}; a picocli
  * mixin.
  */
 final class RouterOptions {
@@ -66,6 +67,21 @@ final class RouterOptions {
     @Nullable
     String profile;
 
+    @Option(
+            names = "--infrastructure",
+            paramLabel = "<prefix>",
+            description = "A package or class-name prefix (e.g. com.acme.util.) whose frames reports should not name as"
+                    + " the driver's, like nbl4j's own, the JDK's and nbl4j's libraries'. Repeatable.")
+    List<String> infrastructure = new ArrayList<>();
+
+    @Option(
+            names = "--trace",
+            paramLabel = "driver|full",
+            description = "How much of each site reports show (default: driver, the driver's frames and the DDI they"
+                    + " called; full adds every frame).")
+    @Nullable
+    String trace;
+
     /** The router configuration: the file first, then the options, in the order given. */
     RouterConfig routerConfig() throws BadInputException {
         ConfigParser parser = new ConfigParser();
@@ -89,6 +105,12 @@ final class RouterOptions {
         }
         if (profile != null) {
             parser.option("profile", profile);
+        }
+        for (String value : infrastructure) {
+            parser.option("infrastructure", value);
+        }
+        if (trace != null) {
+            parser.option("trace", trace);
         }
         return parser.build();
     }

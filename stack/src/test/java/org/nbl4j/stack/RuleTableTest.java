@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Bugcheck;
 import org.nbl4j.core.verify.Rule;
+import org.nbl4j.core.verify.RuleFixes;
 import org.nbl4j.stack.ndis.NdisRule;
 import org.nbl4j.stack.wfp.WfpRule;
 
@@ -55,6 +56,17 @@ class RuleTableTest {
             return;
         }
         assertEquals(generated, written, "rerun with -Dnbl4j.docs.write=true to regenerate docs/verifier.md's tables");
+    }
+
+    @Test
+    @DisplayName("every rule of every layer has a one-line fix for the report's headline")
+    void everyRuleHasAFix() {
+        for (Declared declared : DECLARED) {
+            for (Rule rule : declared.rules()) {
+                String fix = RuleFixes.of(rule);
+                assertTrue(!fix.startsWith("see ") && !fix.contains("\n"), () -> rule.name() + ": " + fix);
+            }
+        }
     }
 
     private static String tables() {

@@ -27,7 +27,8 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * interfaces) and falls back to {@link RouterConfig#bundled()} when no interface was given at all.
  */
 public final class ConfigParser {
-    private static final String KEYWORDS = "interface, route, callout, verifier, clone-budget, profile";
+    private static final String KEYWORDS =
+            "interface, route, callout, verifier, clone-budget, profile, infrastructure, trace";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s)?");
     private static final int MINIMUM_MTU = 68;
     private static final int MAXIMUM_MTU = 65_535;
@@ -40,6 +41,8 @@ public final class ConfigParser {
     private @Nullable VerifierLevel verifier;
     private @Nullable Duration cloneBudget;
     private @Nullable PlatformProfile profile;
+    private final List<String> infrastructure = new ArrayList<>();
+    private boolean fullTrace;
 
     /** Reads every line of a configuration file. */
     public ConfigParser file(Path file) throws BadInputException {
@@ -78,6 +81,8 @@ public final class ConfigParser {
             case "verifier" -> option(where, "verifier", value);
             case "clone-budget" -> option(where, "clone-budget", value);
             case "profile" -> option(where, "profile", value);
+            case "infrastructure" -> option(where, "infrastructure", value);
+            case "trace" -> option(where, "trace", value);
             default ->
                 throw new BadInputException(
                         where + ": unknown keyword '" + keyword + "' (expected one of " + KEYWORDS + ")");
@@ -104,6 +109,8 @@ public final class ConfigParser {
                 case "verifier" -> verifier = parseVerifier(value);
                 case "clone-budget" -> cloneBudget = parseDuration(value);
                 case "profile" -> profile = parseProfile(value);
+                case "infrastructure" -> infrastructure.add(parsePackagePrefix(value));
+                case "trace" -> fullTrace = parseTrace(value);
                 default -> throw new IllegalArgumentException("unknown setting '" + name + "'");
             }
         } catch (IllegalArgumentException e) {
@@ -129,7 +136,9 @@ public final class ConfigParser {
                 callouts,
                 verifier != null ? verifier : defaults.verifier(),
                 cloneBudget != null ? cloneBudget : defaults.cloneBudget(),
-                profile != null ? profile : defaults.profile());
+                profile != null ? profile : defaults.profile(),
+                infrastructure,
+                fullTrace);
         for (int i = 0; i < routes.size(); i++) {
             if (config.interfaceNamed(routes.get(i).interfaceName()) == null) {
                 throw new BadInputException(routeSources.get(i) + ": unknown interface '"
@@ -195,6 +204,23 @@ public final class ConfigParser {
             throw new IllegalArgumentException("next hop " + Cidr.format(via) + " is not of the family of " + prefix);
         }
         return new RouteSpec(prefix, via, interfaceName);
+    }
+
+    /** A package or class-name prefix such as {@code com.acme.util.}: Java identifiers separated by dots. */
+    static String parsePackagePrefix(String value) {
+        if (!value.matches("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}.]*")) {
+            throw new IllegalArgumentException("'" + value + "' is not a package or class-name prefix");
+        }
+        return value;
+    }
+
+    /** {@code driver} (the driver's frames and the DDI they called) or {@code full} (every frame as well). */
+    static boolean parseTrace(String value) {
+        return switch (value) {
+            case "driver" -> false;
+            case "full" -> true;
+            default -> throw new IllegalArgumentException("unknown trace '" + value + "' (expected driver, full)");
+        };
     }
 
     /** {@code off}, {@code standard} or {@code full}. */

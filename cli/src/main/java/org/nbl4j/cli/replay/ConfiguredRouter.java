@@ -58,13 +58,16 @@ public final class ConfiguredRouter<M extends Miniport> {
 
     /**
      * The {@code Ndis} a run of {@code config} uses: its verifier level (full tracks every NBL) and clone budget,
-     * violations collected for the verdict.
+     * violations collected for the verdict, and the sites as the configuration asks (more infrastructure, the full
+     * trace).
      */
     public static Ndis ndis(RouterConfig config) {
         return Ndis.create(VerifierSettings.standard()
                 .withLevel(config.verifier())
                 .withHeldCloneBudget(config.cloneBudget())
-                .withPolicy(ViolationPolicy.COLLECT));
+                .withPolicy(ViolationPolicy.COLLECT)
+                .withInfrastructure(config.infrastructure().toArray(String[]::new))
+                .withFullTrace(config.fullTrace()));
     }
 
     /**

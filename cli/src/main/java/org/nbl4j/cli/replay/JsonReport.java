@@ -1,7 +1,5 @@
 package org.nbl4j.cli.replay;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,6 +8,7 @@ import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.PoolUsage;
 import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Violation;
+import org.nbl4j.core.verify.ViolationReport;
 import org.nbl4j.stack.ip.IpStatistics;
 
 /**
@@ -100,22 +99,19 @@ public final class JsonReport {
         json.endArray();
     }
 
-    /** Equal rules broken at the same site are one entry with a count, as poolmon groups allocations by tag. */
+    /**
+     * Equal rules broken at the same driver line are one entry with a count ({@link ViolationReport}, the grouping the
+     * text verdict shows), as poolmon groups allocations by tag.
+     */
     private static void violations(JsonWriter json, List<Violation> violations) {
-        Map<String, List<Violation>> groups = new LinkedHashMap<>();
-        for (Violation violation : violations) {
-            groups.computeIfAbsent(
-                            violation.rule().name() + " " + violation.site().where(), _ -> new ArrayList<>())
-                    .add(violation);
-        }
         json.name("violations").beginArray();
-        for (List<Violation> group : groups.values()) {
-            Violation first = group.getFirst();
+        for (ViolationReport.Group group : ViolationReport.of(violations).groups()) {
+            Violation first = group.first();
             json.beginObject();
             json.name("rule").value(first.rule().name());
             json.name("section").value(first.rule().section());
             json.name("site").value(first.site().where());
-            json.name("count").value(group.size());
+            json.name("count").value(group.count());
             json.name("detail").value(first.detail());
             BufferTrack buffer = first.buffer();
             if (buffer != null) {

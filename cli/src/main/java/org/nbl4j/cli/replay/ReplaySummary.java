@@ -6,7 +6,7 @@ import java.util.StringJoiner;
 import org.nbl4j.core.diagnostics.PoolmonTable;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.BufferTrack;
-import org.nbl4j.core.verify.Violation;
+import org.nbl4j.core.verify.ViolationReport;
 import org.nbl4j.stack.ip.IpDiscardReason;
 import org.nbl4j.stack.ip.IpStatistics;
 
@@ -133,7 +133,10 @@ public final class ReplaySummary {
         return verdict(result.router());
     }
 
-    /** The verifier's verdict: leaks by tag and site, violations, and the exit status they give. */
+    /**
+     * The verifier's findings and verdict, top-down: each violation once per rule and driver line with its count, the
+     * leaks by tag and by the driver's allocating line, and the verdict line last, which gives the exit status.
+     */
     public static String verdict(RouterReport result) {
         StringBuilder out = new StringBuilder();
         String level = ConfigParser.name(result.config().verifier());
@@ -143,6 +146,34 @@ public final class ReplaySummary {
                     .append("): no leak, no violation\n")
                     .toString();
         }
+        List<ViolationReport.Group> groups =
+                ViolationReport.of(result.violations()).groups();
+        for (int i = 0; i < Math.min(VIOLATIONS_SHOWN, groups.size()); i++) {
+            out.append(groups.get(i).describe());
+        }
+        if (groups.size() > VIOLATIONS_SHOWN) {
+            out.append("... and ")
+                    .append(groups.size() - VIOLATIONS_SHOWN)
+                    .append(" more rule(s) or line(s) with violations\n");
+        }
+        result.poolUsage()
+                .outstanding()
+                .forEach(usage -> out.append(String.format(
+                        "tag %s: %d allocation(s) outstanding, %d bytes%n", usage.tag(), usage.diff(), usage.bytes())));
+        for (Map.Entry<PoolTag, List<BufferTrack>> tag : result.leaks().byTag().entrySet()) {
+            out.append(String.format(
+                    "tag %s: %d tracked buffer(s) outstanding%n",
+                    tag.getKey(), tag.getValue().size()));
+        }
+        for (List<BufferTrack> site : result.leaks().bySite().values()) {
+            BufferTrack first = site.getFirst();
+            out.append(String.format(
+                    "%d x %s [%s] allocated at %s%n",
+                    site.size(),
+                    first.description(),
+                    first.tag(),
+                    first.allocation().headline()));
+        }
         out.append("verdict (verifier ")
                 .append(level)
                 .append("): ")
@@ -150,28 +181,6 @@ public final class ReplaySummary {
                 .append(", ")
                 .append(result.violations().size())
                 .append(" violation(s)\n");
-        result.poolUsage()
-                .outstanding()
-                .forEach(usage -> out.append(String.format(
-                        "  tag %s: %d allocation(s) outstanding, %d bytes%n",
-                        usage.tag(), usage.diff(), usage.bytes())));
-        for (Map.Entry<PoolTag, List<BufferTrack>> tag : result.leaks().byTag().entrySet()) {
-            out.append(String.format(
-                    "  tag %s: %d tracked buffer(s) outstanding%n",
-                    tag.getKey(), tag.getValue().size()));
-        }
-        for (Map.Entry<String, List<BufferTrack>> site : result.leaks().bySite().entrySet()) {
-            out.append(String.format("  %d allocated at %s%n", site.getValue().size(), site.getKey()));
-        }
-        List<Violation> violations = result.violations();
-        for (int i = 0; i < Math.min(VIOLATIONS_SHOWN, violations.size()); i++) {
-            out.append(violations.get(i).describe().indent(2));
-        }
-        if (violations.size() > VIOLATIONS_SHOWN) {
-            out.append("  ... and ")
-                    .append(violations.size() - VIOLATIONS_SHOWN)
-                    .append(" more violation(s)\n");
-        }
         return out.toString();
     }
 

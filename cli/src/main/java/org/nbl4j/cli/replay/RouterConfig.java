@@ -17,6 +17,9 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * @param verifier the verifier level of the run's {@code Ndis}
  * @param cloneBudget how long a callout may hold a clone before the held-clone watchdog reports it
  * @param profile which Windows the WFP layer behaves like
+ * @param infrastructure class-name prefixes whose frames reports do not name as the driver's (beyond nbl4j's own, the
+ *     JDK's and nbl4j's libraries'): a driver's own libraries
+ * @param fullTrace whether reports keep the whole stack trace of each site, not only the driver's frames and the DDI
  */
 public record RouterConfig(
         List<InterfaceSpec> interfaces,
@@ -24,9 +27,12 @@ public record RouterConfig(
         List<String> callouts,
         VerifierLevel verifier,
         Duration cloneBudget,
-        PlatformProfile profile) {
+        PlatformProfile profile,
+        List<String> infrastructure,
+        boolean fullTrace) {
 
     public RouterConfig {
+        infrastructure = List.copyOf(infrastructure);
         interfaces = List.copyOf(interfaces);
         routes = List.copyOf(routes);
         callouts = List.copyOf(callouts);
@@ -53,7 +59,9 @@ public record RouterConfig(
                 List.of(),
                 VerifierLevel.STANDARD,
                 VerifierSettings.standard().heldCloneBudget(),
-                PlatformProfile.WINDOWS_10);
+                PlatformProfile.WINDOWS_10,
+                List.of(),
+                false);
     }
 
     /** The interface called {@code name}, or null. */

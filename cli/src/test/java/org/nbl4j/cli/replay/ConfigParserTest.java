@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.verify.VerifierLevel;
+import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.wfp.PlatformProfile;
 
 class ConfigParserTest {
@@ -88,6 +90,26 @@ class ConfigParserTest {
                 config.interfaces().stream().map(InterfaceSpec::name).toList());
         assertEquals(1, config.routes().size());
         assertEquals(VerifierLevel.STANDARD, config.verifier(), "the last verifier given wins");
+    }
+
+    @Test
+    void infrastructurePrefixesAndTheFullTraceReachTheVerifiersSettings() throws Exception {
+        RouterConfig config = new ConfigParser()
+                .file(file("infrastructure com.acme.util.", "trace full"))
+                .option("infrastructure", "com.acme.log.")
+                .build();
+        assertEquals(List.of("com.acme.util.", "com.acme.log."), config.infrastructure());
+        assertTrue(config.fullTrace());
+        try (Ndis ndis = ConfiguredRouter.ndis(config)) {
+            VerifierSettings settings = ndis.verifier().settings();
+            assertTrue(settings.fullTrace());
+            assertFalse(settings.frames().isDriver("com.acme.util.Lists"));
+            assertTrue(settings.frames().isDriver("com.acme.driver.Lwf"));
+        }
+        assertFalse(RouterConfig.bundled().fullTrace(), "the driver's frames only, by default");
+        BadInputException error =
+                assertThrows(BadInputException.class, () -> new ConfigParser().option("trace", "all"));
+        assertEquals("--trace 'all': unknown trace 'all' (expected driver, full)", error.getMessage());
     }
 
     @Test

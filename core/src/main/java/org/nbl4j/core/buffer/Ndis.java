@@ -11,11 +11,12 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.memory.PoolUsage;
 import org.nbl4j.core.memory.PoolUsageSnapshot;
-import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TagAccount;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.memory.internal.Recycler;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.LeakReport;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.core.verify.VerifierSettings;
 
@@ -275,7 +276,10 @@ public final class Ndis implements AutoCloseable {
                             .append(" bytes\n");
                     count += usage.diff();
                 }
-                detail.append(verifier.leaks("NDIS shutdown").describe());
+                LeakReport tracked = verifier.leaks("NDIS shutdown");
+                if (!tracked.isEmpty()) {
+                    detail.append(tracked.describe());
+                }
                 verifier.report(BufferRule.LEAKED_AT_SHUTDOWN, detail.toString(), null, count);
             }
         } finally {

@@ -49,7 +49,11 @@ public record LeakReport(List<BufferTrack> outstanding) {
                 .describe();
     }
 
-    /** The report as text: one block per allocation site, with the tag, the count and the full site. */
+    /**
+     * The report as text, top-down: how many are outstanding, then one block per allocation site whose first line is
+     * the count and the buffer, followed by the driver's allocating line, who holds it, the last touch, and the
+     * driver's frames of the allocation.
+     */
     public String describe() {
         if (outstanding.isEmpty()) {
             return "no tracked buffer is outstanding\n";
@@ -63,12 +67,21 @@ public record LeakReport(List<BufferTrack> outstanding) {
                     .append(first.description())
                     .append(" [")
                     .append(first.tag())
-                    .append("] allocated at:\n")
-                    .append(first.allocation().describe());
+                    .append("]\n");
+            text.append("  allocated:  ").append(first.allocation().headline()).append('\n');
+            Object holder = first.holder();
+            text.append("  held by:    ")
+                    .append(holder == null ? "its allocator" : holder)
+                    .append(" (")
+                    .append(first.state())
+                    .append(")\n");
             List<Site> touches = first.touches();
             if (!touches.isEmpty()) {
-                text.append("  last touched at ").append(touches.getLast()).append('\n');
+                text.append("  last touch: ")
+                        .append(touches.getLast().headline())
+                        .append('\n');
             }
+            text.append("  allocated at:\n").append(first.allocation().describe());
         }
         return text.toString();
     }

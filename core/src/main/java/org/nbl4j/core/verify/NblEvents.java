@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * their site fields name the caller's frame, with nbl4j's own frames trimmed away. Read them with
  * {@code jfr print --events nbl4j.NblAllocate recording.jfr} or {@code jdk.jfr.consumer.RecordingFile}.
  */
-public final class NblEvents {
+final class NblEvents {
     /** The category every event is in. */
     public static final String CATEGORY = "nbl4j";
 
@@ -282,6 +282,7 @@ public final class NblEvents {
     }
 
     static void handedOff(
+            Verifier verifier,
             BufferTrack track,
             OwnerState from,
             @Nullable Object previousHolder,
@@ -291,8 +292,8 @@ public final class NblEvents {
             long nowNanos,
             @Nullable Site site) {
         switch (to) {
-            case SENT -> commitHandOff(new NblSend(), track, holder, site);
-            case INJECTED -> commitHandOff(new NblInject(), track, holder, site);
+            case SENT -> commitHandOff(new NblSend(), verifier, track, holder, site);
+            case INJECTED -> commitHandOff(new NblInject(), verifier, track, holder, site);
             case OWNED -> {
                 if (from != OwnerState.SENT && from != OwnerState.INJECTED) {
                     return;
@@ -305,7 +306,7 @@ public final class NblEvents {
                     event.previousHolder = holderText(previousHolder);
                     event.holder = holderText(holder);
                     event.inFlight = nowNanos - previousSinceNanos;
-                    event.site = siteText(site);
+                    event.site = siteText(verifier, site);
                     event.allocationSite = track.allocation().toString();
                     event.commit();
                 }
@@ -357,20 +358,21 @@ public final class NblEvents {
         return new NblLeak().isEnabled();
     }
 
-    private static void commitHandOff(HandOff event, BufferTrack track, @Nullable Object holder, @Nullable Site site) {
+    private static void commitHandOff(
+            HandOff event, Verifier verifier, BufferTrack track, @Nullable Object holder, @Nullable Site site) {
         if (event.shouldCommit()) {
             event.tag = track.tag().toString();
             event.description = track.description();
             event.holder = holderText(holder);
-            event.site = siteText(site);
+            event.site = siteText(verifier, site);
             event.allocationSite = track.allocation().toString();
             event.commit();
         }
     }
 
     /** The hand-off's site; one the verifier did not keep (its touch trail backed off) is walked for the event. */
-    private static String siteText(@Nullable Site site) {
-        return (site != null ? site : Site.capture(null)).toString();
+    private static String siteText(Verifier verifier, @Nullable Site site) {
+        return (site != null ? site : verifier.site(null)).toString();
     }
 
     static String holderText(@Nullable Object holder) {

@@ -1,81 +1,152 @@
 package org.nbl4j.core.verify;
 
-import java.net.URL;
-import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where something happened to a buffer: the caller's stack frames (nbl4j's and the JDK's own frames trimmed away), the
- * thread, and an optional hint the caller gave.
+ * Where something happened to a buffer, told from the driver's side: the driver's frames, the one DDI frame the
+ * driver called (e.g. {@code NdisH.NdisFSendNetBufferLists}), the thread, an optional hint, and the whole trace when
+ * it was asked for. A {@link FrameClassifier} decides which frames are the driver's.
+ *
+ * <p>When no frame on the stack is the driver's (the stack allocating for itself, or nbl4j's own tests),
+ * {@link #frames()} holds nbl4j's own frames above its core instead, so that the component that acted is named.
  *
  * @param thread the thread's name
- * @param frames the caller's frames, innermost first
+ * @param frames the driver's frames, innermost first (nbl4j's components above its core when there is none)
+ * @param ddi the nbl4j frame the innermost driver frame called, or {@code null} when there is no driver frame
+ * @param trace every frame of the stack, innermost first, when the full trace was asked for; empty otherwise
  * @param hint what the caller said it was doing, or {@code null}
  */
 public record Site(
         String thread,
         List<StackTraceElement> frames,
+        @Nullable StackTraceElement ddi,
+        List<StackTraceElement> trace,
         @Nullable String hint) {
     private static final int MAXIMUM_FRAMES = 8;
-    private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
-    /** Where nbl4j core's own classes were loaded from: its tests, in the same packages, are callers like any other. */
-    private static final @Nullable String CORE_LOCATION = location(Site.class);
+    /** nbl4j's buffer model and verifier: never the component to name, since every report passes through them. */
+    private static final String CORE = "org.nbl4j.core.";
 
-    private static final ClassValue<Boolean> INFRASTRUCTURE = new ClassValue<>() {
-        @Override
-        protected Boolean computeValue(Class<?> type) {
-            return isInfrastructure(type);
-        }
-    };
+    private static final StackWalker WALKER = StackWalker.getInstance();
 
     public Site {
         frames = List.copyOf(frames);
+        trace = List.copyOf(trace);
     }
 
     /**
-     * The site of the calling code: the first frames outside nbl4j core and the JDK. Classes of the packages
-     * {@code org.nbl4j.core.*} loaded from elsewhere than core itself (its tests) count as callers.
+     * The site of the calling code, its frames chosen by {@code classifier}.
+     *
+     * @param fullTrace whether to keep every frame in {@link #trace()} as well
      */
-    public static Site capture(@Nullable String hint) {
-        List<StackTraceElement> frames =
-                WALKER.walk(stream -> stream.filter(frame -> !INFRASTRUCTURE.get(frame.getDeclaringClass()))
-                        .limit(MAXIMUM_FRAMES)
-                        .map(StackWalker.StackFrame::toStackTraceElement)
-                        .toList());
-        return new Site(Thread.currentThread().getName(), frames, hint);
+    public static Site capture(FrameClassifier classifier, boolean fullTrace, @Nullable String hint) {
+        Walk walk = WALKER.walk(stream -> new Walk(classifier, fullTrace).over(stream));
+        boolean driverFound = !walk.driverFrames.isEmpty();
+        return new Site(
+                Thread.currentThread().getName(),
+                driverFound ? walk.driverFrames : walk.componentFrames,
+                driverFound && walk.lastNbl4j != null ? frame(walk.lastNbl4j) : null,
+                walk.trace,
+                hint);
     }
 
-    private static boolean isInfrastructure(Class<?> type) {
-        String className = type.getName();
-        if (className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.")) {
-            return true;
+    /** The site of the calling code as {@code settings} capture it. */
+    public static Site capture(VerifierSettings settings, @Nullable String hint) {
+        return capture(settings.frames(), settings.fullTrace(), hint);
+    }
+
+    /** One pass over the stack, innermost frame first. */
+    private static final class Walk {
+        private final FrameClassifier classifier;
+        private final boolean fullTrace;
+        private final List<StackTraceElement> driverFrames = new ArrayList<>();
+        private final List<StackTraceElement> componentFrames = new ArrayList<>();
+        private final List<StackTraceElement> trace = new ArrayList<>();
+        private StackWalker.@Nullable StackFrame lastNbl4j;
+
+        Walk(FrameClassifier classifier, boolean fullTrace) {
+            this.classifier = classifier;
+            this.fullTrace = fullTrace;
         }
-        return className.startsWith("org.nbl4j.core.") && Objects.equals(location(type), CORE_LOCATION);
+
+        Walk over(Stream<StackWalker.StackFrame> stream) {
+            Iterator<StackWalker.StackFrame> frames = stream.iterator();
+            // Without the full trace, the walk stops once the driver's frames are all found; it has to go on to the
+            // bottom otherwise, to learn whether the driver is on the stack at all.
+            while (frames.hasNext() && (fullTrace || driverFrames.size() < MAXIMUM_FRAMES)) {
+                StackWalker.StackFrame frame = frames.next();
+                String className = frame.getClassName();
+                if (fullTrace) {
+                    trace.add(frame(frame));
+                }
+                if (classifier.isDriver(className)) {
+                    if (driverFrames.size() < MAXIMUM_FRAMES) {
+                        driverFrames.add(frame(frame));
+                    }
+                } else if (driverFrames.isEmpty() && FrameClassifier.isNbl4j(className)) {
+                    lastNbl4j = frame;
+                    if (!className.startsWith(CORE) && componentFrames.size() < MAXIMUM_FRAMES) {
+                        componentFrames.add(frame(frame));
+                    }
+                }
+            }
+            return this;
+        }
     }
 
-    private static @Nullable String location(Class<?> type) {
-        CodeSource source = type.getProtectionDomain().getCodeSource();
-        URL url = source == null ? null : source.getLocation();
-        return url == null ? null : url.toString();
+    /**
+     * The frame without its module and class loader, {@code Class.method(File.java:42)}: a class in a named module
+     * would otherwise print as {@code org.nbl4j.core@0.1.0/...}, and the caller's line should read the same on the
+     * module path and the class path.
+     */
+    private static StackTraceElement frame(StackWalker.StackFrame frame) {
+        return new StackTraceElement(
+                frame.getClassName(), frame.getMethodName(), frame.getFileName(), frame.getLineNumber());
     }
 
-    /** The innermost frame, as {@code Class.method(File.java:42)}, or {@code <unknown>}. */
+    /** The innermost driver frame, as {@code Class.method(File.java:42)}, or {@code <unknown>}. */
     public String where() {
         return frames.isEmpty() ? "<unknown>" : frames.getFirst().toString();
     }
 
-    /** Multi-line, like a Java stack trace: the hint, then one {@code at} line per frame. */
+    /**
+     * The site in one line, for a report's headline: the driver's line and the DDI it called, e.g.
+     * {@code Filter.send(Filter.java:42), calling NdisH.NdisFSendNetBufferLists}.
+     */
+    public String headline() {
+        return ddi == null ? where() : where() + ", calling " + simpleName(ddi) + "." + ddi.getMethodName();
+    }
+
+    /**
+     * Multi-line: the hint, the driver's frames innermost first with the DDI under the first, one {@code at} line per
+     * frame, and the full trace when it was kept.
+     */
     public String describe() {
         StringBuilder text = new StringBuilder();
         if (hint != null) {
             text.append("    hint: ").append(hint).append('\n');
         }
-        for (StackTraceElement frame : frames) {
-            text.append("    at ").append(frame).append('\n');
+        for (int i = 0; i < frames.size(); i++) {
+            text.append("    at ").append(frames.get(i)).append('\n');
+            if (i == 0 && ddi != null) {
+                text.append("      calling ").append(ddi).append('\n');
+            }
+        }
+        if (!trace.isEmpty()) {
+            text.append("    full trace:\n");
+            for (StackTraceElement frame : trace) {
+                text.append("      at ").append(frame).append('\n');
+            }
         }
         return text.toString();
+    }
+
+    private static String simpleName(StackTraceElement frame) {
+        String className = frame.getClassName();
+        return className.substring(className.lastIndexOf('.') + 1);
     }
 
     @Override

@@ -88,7 +88,7 @@ public final class Verifier {
         BufferTrack track = new BufferTrack(
                 buffer.toString(),
                 tag,
-                Site.capture(null),
+                site(null),
                 clone,
                 settings.touchRecords(),
                 full(),
@@ -117,7 +117,7 @@ public final class Verifier {
 
     /** Records that a tracked buffer was freed: it leaves the live set and keeps the free site for a second free. */
     public void freed(BufferTrack track) {
-        Site site = Site.capture(null);
+        Site site = site(null);
         track.freed(site, settings.nanoClock().getAsLong());
         live.remove(track);
         if (track.isClone()) {
@@ -131,7 +131,7 @@ public final class Verifier {
 
     /** Records a touch (kept in the bounded trail; every touch at FULL, hand-offs only at STANDARD). */
     public void touched(BufferTrack track, @Nullable String hint) {
-        Site site = Site.capture(hint);
+        Site site = site(hint);
         track.touched(site);
         if (full()) {
             track.log(event(hint != null ? hint : "Touched", null, site));
@@ -151,13 +151,13 @@ public final class Verifier {
         track.handedOff(state, holder, now);
         Site site = null;
         if (full() || track.takesAnotherTouch()) {
-            site = Site.capture(null);
+            site = site(null);
             track.touched(site);
             if (full()) {
                 track.log(event(eventName(state), holder == null ? null : holder.toString(), site));
             }
         }
-        NblEvents.handedOff(track, from, previousHolder, previousSince, state, holder, now, site);
+        NblEvents.handedOff(this, track, from, previousHolder, previousSince, state, holder, now, site);
     }
 
     /**
@@ -165,15 +165,15 @@ public final class Verifier {
      * emitted as an {@code nbl4j.NblViolation} event at every level, then the rule's {@link RuleKind} decides: an
      * {@link RuleKind#ARGUMENT} error is thrown whatever the policy; a {@link RuleKind#STATE} error is thrown, logged
      * or only kept as {@link VerifierSettings#policy()} says, after which the caller must refuse the illegal
-     * operation; a {@link RuleKind#SHUTDOWN} one is logged and never thrown.
+     * operation; a {@link RuleKind#SHUTDOWN} one is never thrown, and logged unless the policy is
+     * {@link ViolationPolicy#COLLECT}.
      *
      * @param buffer the tracked buffer involved, whose sites the report names, or {@code null}
      * @param bugcheckParameter2 the second bugcheck parameter, where the rule has a bugcheck
      * @throws RuleViolation for an argument error, and for a state error under {@link ViolationPolicy#THROW}
      */
     public void report(Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2) {
-        Violation violation =
-                new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, Site.capture(null), buffer);
+        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, site(null), buffer);
         violations.add(violation);
         NblEvents.violated(violation);
         switch (rule.kind()) {
@@ -185,7 +185,13 @@ public final class Verifier {
                     case COLLECT -> {}
                 }
             }
-            case SHUTDOWN -> LOG.log(Logger.Level.WARNING, violation.describe());
+            case SHUTDOWN -> {
+                // COLLECT keeps violations for the caller's own report (the cli's verdict, a demo, the JUnit
+                // extension): a log record would put a logging framework's header in front of it.
+                if (settings.policy() != ViolationPolicy.COLLECT) {
+                    LOG.log(Logger.Level.WARNING, violation.describe());
+                }
+            }
         }
     }
 
@@ -407,14 +413,16 @@ public final class Verifier {
 
     /**
      * The timer's look: like {@link #checkHeldClones()}, but nobody called, so under {@link ViolationPolicy#THROW}
-     * there is nobody to throw at: the violation is kept in {@link #violations()} and logged.
+     * there is nobody to throw at: the violation is kept in {@link #violations()} and its report printed to standard
+     * error, as the JVM prints an exception nobody caught on a thread, in the report's own format with no logging
+     * header in front of it.
      */
     void watchHeldClones() {
         for (PendingBuffer pending : lateClones()) {
             try {
                 reportHeld(pending);
             } catch (RuleViolation thrown) {
-                LOG.log(Logger.Level.WARNING, thrown.getMessage());
+                System.err.print(thrown.getMessage());
             }
         }
     }
@@ -442,6 +450,11 @@ public final class Verifier {
                         + settings.heldCloneBudget().toMillis() + " ms)",
                 pending.buffer(),
                 0);
+    }
+
+    /** The calling code's site, its frames chosen by the settings' {@link FrameClassifier}. */
+    Site site(@Nullable String hint) {
+        return Site.capture(settings, hint);
     }
 
     private BufferEvent event(String event, @Nullable String detail, Site site) {

@@ -5,8 +5,8 @@ import java.util.function.LongSupplier;
 
 /**
  * How a {@link Verifier} works: its level, what it does with a violation, how many buffers it tracks with sites, how
- * many touches it remembers, how long a clone may be held and how often the held-clone watchdog looks, and the clock
- * it measures holding times with.
+ * many touches it remembers, how long a clone may be held and how often the held-clone watchdog looks, the clock it
+ * measures holding times with, and which frames of a site are the driver's.
  *
  * @param level how much is checked
  * @param policy what a violation does
@@ -18,6 +18,9 @@ import java.util.function.LongSupplier;
  * @param heldCloneCheckPeriod how often, in real time, the watchdog's daemon timer looks at the tracked clones;
  *     {@link Duration#ZERO} for no timer (then only {@link Verifier#checkHeldClones()} looks)
  * @param nanoClock the clock holding times are measured with, in nanoseconds; tests inject their own
+ * @param frames which stack frames are the driver's, so that reports name the driver's line first
+ * @param fullTrace whether sites keep the whole stack trace as well (for nbl4j's own debugging; the driver's frames
+ *     and the one DDI they called are kept either way)
  */
 public record VerifierSettings(
         VerifierLevel level,
@@ -26,7 +29,9 @@ public record VerifierSettings(
         int touchRecords,
         Duration heldCloneBudget,
         Duration heldCloneCheckPeriod,
-        LongSupplier nanoClock) {
+        LongSupplier nanoClock,
+        FrameClassifier frames,
+        boolean fullTrace) {
 
     public VerifierSettings {
         if (samplingInterval < 1 || touchRecords < 0) {
@@ -44,7 +49,7 @@ public record VerifierSettings(
 
     /**
      * The default: standard level, throw, one buffer in 128 tracked (and every clone), 4 touches, clones held at most
-     * 1 s, looked at every 100 ms.
+     * 1 s, looked at every 100 ms, sites trimmed to the driver's frames.
      */
     public static VerifierSettings standard() {
         return new VerifierSettings(
@@ -54,7 +59,9 @@ public record VerifierSettings(
                 4,
                 Duration.ofSeconds(1),
                 Duration.ofMillis(100),
-                System::nanoTime);
+                System::nanoTime,
+                FrameClassifier.standard(),
+                false);
     }
 
     /** Every buffer tracked with sites and an event log. */
@@ -69,37 +76,132 @@ public record VerifierSettings(
 
     public VerifierSettings withLevel(VerifierLevel newLevel) {
         return new VerifierSettings(
-                newLevel, policy, samplingInterval, touchRecords, heldCloneBudget, heldCloneCheckPeriod, nanoClock);
+                newLevel,
+                policy,
+                samplingInterval,
+                touchRecords,
+                heldCloneBudget,
+                heldCloneCheckPeriod,
+                nanoClock,
+                frames,
+                fullTrace);
     }
 
     public VerifierSettings withPolicy(ViolationPolicy newPolicy) {
         return new VerifierSettings(
-                level, newPolicy, samplingInterval, touchRecords, heldCloneBudget, heldCloneCheckPeriod, nanoClock);
+                level,
+                newPolicy,
+                samplingInterval,
+                touchRecords,
+                heldCloneBudget,
+                heldCloneCheckPeriod,
+                nanoClock,
+                frames,
+                fullTrace);
     }
 
     public VerifierSettings withSamplingInterval(int newInterval) {
         return new VerifierSettings(
-                level, policy, newInterval, touchRecords, heldCloneBudget, heldCloneCheckPeriod, nanoClock);
+                level,
+                policy,
+                newInterval,
+                touchRecords,
+                heldCloneBudget,
+                heldCloneCheckPeriod,
+                nanoClock,
+                frames,
+                fullTrace);
     }
 
     public VerifierSettings withTouchRecords(int newRecords) {
         return new VerifierSettings(
-                level, policy, samplingInterval, newRecords, heldCloneBudget, heldCloneCheckPeriod, nanoClock);
+                level,
+                policy,
+                samplingInterval,
+                newRecords,
+                heldCloneBudget,
+                heldCloneCheckPeriod,
+                nanoClock,
+                frames,
+                fullTrace);
     }
 
     public VerifierSettings withHeldCloneBudget(Duration newBudget) {
         return new VerifierSettings(
-                level, policy, samplingInterval, touchRecords, newBudget, heldCloneCheckPeriod, nanoClock);
+                level,
+                policy,
+                samplingInterval,
+                touchRecords,
+                newBudget,
+                heldCloneCheckPeriod,
+                nanoClock,
+                frames,
+                fullTrace);
     }
 
     /** The watchdog timer's period; {@link Duration#ZERO} turns the timer off. */
     public VerifierSettings withHeldCloneCheckPeriod(Duration newPeriod) {
         return new VerifierSettings(
-                level, policy, samplingInterval, touchRecords, heldCloneBudget, newPeriod, nanoClock);
+                level,
+                policy,
+                samplingInterval,
+                touchRecords,
+                heldCloneBudget,
+                newPeriod,
+                nanoClock,
+                frames,
+                fullTrace);
     }
 
     public VerifierSettings withNanoClock(LongSupplier newClock) {
         return new VerifierSettings(
-                level, policy, samplingInterval, touchRecords, heldCloneBudget, heldCloneCheckPeriod, newClock);
+                level,
+                policy,
+                samplingInterval,
+                touchRecords,
+                heldCloneBudget,
+                heldCloneCheckPeriod,
+                newClock,
+                frames,
+                fullTrace);
+    }
+
+    /** Adds class-name prefixes whose frames are not the driver's (a driver's own libraries); see {@link FrameClassifier}. */
+    public VerifierSettings withInfrastructure(String... prefixes) {
+        return withFrames(frames.withInfrastructure(prefixes));
+    }
+
+    /**
+     * Adds class-name prefixes whose frames are the driver's even inside nbl4j's packages: nbl4j's own tests name their
+     * class here to play the driver; see {@link FrameClassifier}.
+     */
+    public VerifierSettings withDriverCode(String... prefixes) {
+        return withFrames(frames.withDriverCode(prefixes));
+    }
+
+    public VerifierSettings withFrames(FrameClassifier newFrames) {
+        return new VerifierSettings(
+                level,
+                policy,
+                samplingInterval,
+                touchRecords,
+                heldCloneBudget,
+                heldCloneCheckPeriod,
+                nanoClock,
+                newFrames,
+                fullTrace);
+    }
+
+    public VerifierSettings withFullTrace(boolean newFullTrace) {
+        return new VerifierSettings(
+                level,
+                policy,
+                samplingInterval,
+                touchRecords,
+                heldCloneBudget,
+                heldCloneCheckPeriod,
+                nanoClock,
+                frames,
+                newFullTrace);
     }
 }

@@ -37,7 +37,9 @@ class NblTrackerViewsTest {
     private static final PoolTag TAG = PoolTag.of("Dgv1");
 
     private final FakeClock clock = new FakeClock();
-    private final Ndis ndis = verification.create(VerifierSettings.full().withNanoClock(clock));
+    private final Ndis ndis = verification.create(VerifierSettings.full()
+            .withDriverCode(NblTrackerViewsTest.class.getName())
+            .withNanoClock(clock));
     private final NetBufferListPool pool = dataPool(ndis);
     private String threadName = "";
 
@@ -118,9 +120,12 @@ class NblTrackerViewsTest {
             "-log without a log says why: verifier off, NBL not sampled, or a level below FULL (TrackNblOwner < 3)")
     void logViewWithoutLog() {
         try (Ndis off = verification.create(VerifierSettings.off());
-                Ndis standard = verification.create(VerifierSettings.standard().withSamplingInterval(1));
-                Ndis sampled =
-                        verification.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
+                Ndis standard = verification.create(VerifierSettings.standard()
+                        .withDriverCode(NblTrackerViewsTest.class.getName())
+                        .withSamplingInterval(1));
+                Ndis sampled = verification.create(VerifierSettings.standard()
+                        .withDriverCode(NblTrackerViewsTest.class.getName())
+                        .withSamplingInterval(Integer.MAX_VALUE))) {
             NetBufferList unverified = allocate(off);
             assertEquals("""
                     NBL                ffff800000001000
@@ -191,8 +196,9 @@ class NblTrackerViewsTest {
     @DisplayName("-NblCurrentOwner without tracking: the state alone, or nothing with the verifier off")
     void currentOwnerViewWithoutTracking() {
         try (Ndis off = verification.create(VerifierSettings.off());
-                Ndis sampled =
-                        verification.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
+                Ndis sampled = verification.create(VerifierSettings.standard()
+                        .withDriverCode(NblTrackerViewsTest.class.getName())
+                        .withSamplingInterval(Integer.MAX_VALUE))) {
             NetBufferList unverified = allocate(off);
             assertEquals("""
                     NBL                ffff800000001000

@@ -35,7 +35,8 @@ class FreeViolationsTest {
 
     private static final PoolTag TAG = PoolTag.of("VfFr");
 
-    private final Ndis ndis = verification.create(VerifierSettings.full());
+    private final Ndis ndis =
+            verification.create(VerifierSettings.full().withDriverCode(FreeViolationsTest.class.getName()));
     private final NetBufferListPool pool = dataPool(ndis, TAG);
 
     private NetBufferList packet() {
@@ -79,7 +80,8 @@ class FreeViolationsTest {
         assertEquals(first, firstSite.where(), "BufferTrack.free() is the first free");
         assertEquals(second, violation.site().where(), "the violation's site is the second free");
         assertTrue(thrown.getMessage().contains("first freed at:\n    at " + first), thrown.getMessage());
-        assertTrue(thrown.getMessage().contains("  at:\n    at " + second), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("  broken at: " + second + ", calling "), thrown.getMessage());
+        assertTrue(thrown.getMessage().contains("  frames where it broke:\n    at " + second), thrown.getMessage());
         assertEquals(0, pool.outstanding());
     }
 
@@ -90,7 +92,9 @@ class FreeViolationsTest {
     @DisplayName("LOG and COLLECT: a double free returns, is recorded, and is refused (frees counted once)")
     @ViolatesOnPurpose
     void doubleFreeUnderLogAndCollect(ViolationPolicy policy) {
-        try (Ndis lenient = verification.create(VerifierSettings.full().withPolicy(policy))) {
+        try (Ndis lenient = verification.create(VerifierSettings.full()
+                .withDriverCode(FreeViolationsTest.class.getName())
+                .withPolicy(policy))) {
             NetBufferListPool lenientPool = dataPool(lenient, TAG);
             NetBufferList nbl = lenientPool.allocateNetBufferList(0, 0);
             assertNotNull(nbl);

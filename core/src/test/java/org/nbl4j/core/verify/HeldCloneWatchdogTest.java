@@ -35,6 +35,7 @@ class HeldCloneWatchdogTest {
 
     private final FakeClock clock = new FakeClock();
     private final Ndis ndis = verification.create(VerifierSettings.full()
+            .withDriverCode(HeldCloneWatchdogTest.class.getName())
             .withPolicy(ViolationPolicy.COLLECT)
             .withHeldCloneBudget(BUDGET)
             .withHeldCloneCheckPeriod(Duration.ZERO)
@@ -131,6 +132,7 @@ class HeldCloneWatchdogTest {
     @DisplayName("under THROW the watchdog throws CLONE_HELD_TOO_LONG")
     void watchdogThrows() {
         try (Ndis throwing = verification.create(VerifierSettings.full()
+                .withDriverCode(HeldCloneWatchdogTest.class.getName())
                 .withHeldCloneBudget(BUDGET)
                 .withHeldCloneCheckPeriod(Duration.ZERO)
                 .withNanoClock(clock))) {

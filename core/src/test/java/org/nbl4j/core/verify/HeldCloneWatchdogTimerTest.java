@@ -9,36 +9,52 @@ import static org.nbl4j.core.verify.VerifierFixture.frame;
 import static org.nbl4j.core.verify.VerifierFixture.line;
 import static org.nbl4j.core.verify.VerifierFixture.withData;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * The held-clone watchdog's timer: nobody calls {@link Verifier#checkHeldClones()} here. The holding time is measured
  * on an injected clock the test moves; the timer itself ticks in real time, every few milliseconds.
  */
 class HeldCloneWatchdogTimerTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfWt");
     private static final Duration PERIOD = Duration.ofMillis(5);
     private static final Duration PATIENCE = Duration.ofSeconds(10);
 
     private final AtomicLong clock = new AtomicLong();
 
-    /** The standard level and policy (THROW: the timer has nobody to throw at, so it keeps and logs the violation). */
+    /**
+     * The standard level and policy (THROW: the timer has nobody to throw at, so it keeps the violation and prints its
+     * report). The test plays the driver: its class is driver code, although it lives in nbl4j's own package.
+     */
     private Ndis ndis() {
-        return Ndis.create(
-                VerifierSettings.standard().withHeldCloneCheckPeriod(PERIOD).withNanoClock(clock::get));
+        return verification.create(VerifierSettings.standard()
+                .withDriverCode(HeldCloneWatchdogTimerTest.class.getName())
+                .withHeldCloneCheckPeriod(PERIOD)
+                .withNanoClock(clock::get));
     }
 
     @Test
     @DisplayName("a clone held past the budget is reported by the timer alone, once per holding, with its sites")
     void timerReportsHeldClone() throws InterruptedException {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream standardError = System.err;
+        System.setErr(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try (Ndis ndis = ndis()) {
             NetBufferListPool pool = dataPool(ndis, TAG);
             NetBufferList original = withData(pool.allocateNetBufferList(0, 0));
@@ -56,11 +72,16 @@ class HeldCloneWatchdogTimerTest {
             assertEquals(
                     "NET_BUFFER_LIST[CLONE, pool NDnl] held by my-callout for 2000 ms (budget 1000 ms)",
                     violation.detail());
-            assertTrue(
-                    violation
-                            .describe()
-                            .contains(frame(HeldCloneWatchdogTimerTest.class, "timerReportsHeldClone", line)),
-                    violation::describe);
+            // The report names the holder, the thread that found it, and the driver's allocating line.
+            List<String> report = violation.describe().lines().toList();
+            assertEquals(
+                    "  object:    NET_BUFFER_LIST[CLONE, pool NDnl] held by my-callout for 2000 ms (budget 1000 ms)",
+                    report.get(1));
+            assertEquals("  found by:  thread nbl4j held-clone watchdog", report.get(2));
+            assertEquals(
+                    "  allocated: " + frame(HeldCloneWatchdogTimerTest.class, "timerReportsHeldClone", line)
+                            + ", calling NetBufferList.allocateClone",
+                    report.get(3));
             Thread.sleep(PERIOD.multipliedBy(10));
             assertEquals(1, ndis.verifier().violations().size(), "the same holding is not reported at every tick");
 
@@ -73,6 +94,15 @@ class HeldCloneWatchdogTimerTest {
             clone.freeClone(0);
             original.free();
             pool.close();
+            // Under THROW nobody caught them: each report was printed as the violation described itself then, with no
+            // logging header in front of it.
+            String text = printed.toString(StandardCharsets.UTF_8);
+            String headOfFirst = String.join("\n", report.subList(0, 4)) + "\n";
+            assertTrue(text.startsWith(headOfFirst), text);
+            assertEquals(2, text.lines().filter(report.getFirst()::equals).count(), "one report per holding: " + text);
+            assertTrue(text.contains("held by FwpsInjectForwardAsync0"), text);
+        } finally {
+            System.setErr(standardError);
         }
     }
 

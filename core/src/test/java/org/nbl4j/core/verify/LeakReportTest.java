@@ -37,7 +37,9 @@ class LeakReportTest {
     private static final PoolTag TAG = PoolTag.of("VfLk");
     private static final PoolTag MEMORY_TAG = PoolTag.of("VfMm");
 
-    private final Ndis ndis = verification.create(VerifierSettings.standard().withSamplingInterval(1));
+    private final Ndis ndis = verification.create(VerifierSettings.standard()
+            .withDriverCode(LeakReportTest.class.getName())
+            .withSamplingInterval(1));
     private final NetBufferListPool pool = dataPool(ndis, TAG);
 
     /** Allocates {@code count} NBLs, all at one line, and never frees them; returns that line. */
@@ -88,11 +90,11 @@ class LeakReportTest {
         String text = report.describe();
         assertTrue(text.startsWith("3 tracked buffer(s) outstanding\n"), text);
         assertTrue(
-                text.contains("3 x NET_BUFFER_LIST[ALLOCATED, pool VfLk] [VfLk] allocated at:\n    at " + site + "\n"),
+                text.contains("3 x NET_BUFFER_LIST[ALLOCATED, pool VfLk] [VfLk]\n  allocated:  " + site + ", calling "),
                 text);
         assertTrue(
-                text.contains("    at " + site + "\n    at "
-                        + frame(LeakReportTest.class, "leakReportNamesTheAllocatingLine", call) + "\n"),
+                text.contains(
+                        "\n    at " + frame(LeakReportTest.class, "leakReportNamesTheAllocatingLine", call) + "\n"),
                 "the caller's frame follows the allocating one: " + text);
     }
 
@@ -140,7 +142,9 @@ class LeakReportTest {
         assertTrue(
                 violation.detail().contains("allocated at:\n    at " + frame(LeakReportTest.class, "leak", line)),
                 violation.detail());
-        assertTrue(thrown.getMessage().contains("Windows: bugcheck BUGCODE_NDIS_DRIVER (7c) 27, 1"));
+        assertTrue(
+                thrown.getMessage().contains("  Windows:   bugcheck BUGCODE_NDIS_DRIVER (7c) 27, 1\n"),
+                thrown.getMessage());
 
         NetBufferList stillWorks = pool.allocateNetBufferList(0, 0);
         assertNotNull(stillWorks, "the pool stayed open");
@@ -191,8 +195,7 @@ class LeakReportTest {
         assertEquals("memory block of 64 bytes", tracks.getFirst().description());
         assertEquals(site, tracks.getFirst().allocation().where());
         assertTrue(
-                report.describe(MEMORY_TAG)
-                        .contains("1 x memory block of 64 bytes [VfMm] allocated at:\n    at " + site),
+                report.describe(MEMORY_TAG).contains("1 x memory block of 64 bytes [VfMm]\n  allocated:  " + site),
                 report.describe(MEMORY_TAG));
         ndis.freeMemory(block);
         assertNull(ndis.verifier().leaks().byTag().get(MEMORY_TAG));

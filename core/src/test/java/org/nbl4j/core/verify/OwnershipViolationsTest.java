@@ -43,7 +43,8 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: touching the data of a SENT NBL is NBL_NOT_OWNED; after the completion it works")
     void touchingSentNblThrows() {
-        try (Ndis ndis = verification.create(VerifierSettings.full())) {
+        try (Ndis ndis =
+                verification.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             NetBuffer nb = first(nbl);
             nbl.handOff(OwnerState.SENT, "miniport");
@@ -75,7 +76,9 @@ class OwnershipViolationsTest {
     @DisplayName("§4.9 under COLLECT: the touches of a SENT NBL are refused and change nothing")
     @ViolatesOnPurpose
     void touchingSentNblIsRefused() {
-        try (Ndis ndis = verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+        try (Ndis ndis = verification.create(VerifierSettings.full()
+                .withDriverCode(OwnershipViolationsTest.class.getName())
+                .withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             NetBuffer nb = first(nbl);
             byte[] data = nb.toByteArray();
@@ -121,7 +124,9 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.10 standard verifier: a freed NBL's use is USE_AFTER_FREE, naming allocation and free")
     void useAfterFreeStandard() {
-        try (Ndis ndis = verification.create(VerifierSettings.standard().withSamplingInterval(1))) {
+        try (Ndis ndis = verification.create(VerifierSettings.standard()
+                .withDriverCode(OwnershipViolationsTest.class.getName())
+                .withSamplingInterval(1))) {
             NetBufferListPool pool = dataPool(ndis, TAG);
             int allocated = line() + 1;
             NetBufferList nbl = pool.allocateNetBufferList(0, 0);
@@ -149,7 +154,8 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: SENT → SENT and SENT → INDICATED are NBL_ILLEGAL_HAND_OFF; the state stays SENT")
     void illegalHandOffsInFlight() {
-        try (Ndis ndis = verification.create(VerifierSettings.full())) {
+        try (Ndis ndis =
+                verification.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             nbl.handOff(OwnerState.SENT, "miniport");
 
@@ -181,7 +187,8 @@ class OwnershipViolationsTest {
     @EnumSource(OwnerState.class)
     @DisplayName("§4.10: handing off a freed NBL, to anything, is USE_AFTER_FREE")
     void handOffFromFree(OwnerState to) {
-        try (Ndis ndis = verification.create(VerifierSettings.full())) {
+        try (Ndis ndis =
+                verification.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             nbl.free();
 
@@ -195,7 +202,8 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.9: every legal hand-off, out and back, is accepted")
     void legalHandOffs() {
-        try (Ndis ndis = verification.create(VerifierSettings.full())) {
+        try (Ndis ndis =
+                verification.create(VerifierSettings.full().withDriverCode(OwnershipViolationsTest.class.getName()))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             for (OwnerState away : List.of(OwnerState.SENT, OwnerState.INDICATED, OwnerState.INJECTED)) {
                 nbl.handOff(away, "peer");
@@ -213,7 +221,9 @@ class OwnershipViolationsTest {
     @Test
     @DisplayName("§4.5: popping context that was not pushed is CONTEXT_OVER_RELEASE, whatever the policy; nothing pops")
     void contextOverRelease() {
-        try (Ndis ndis = verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+        try (Ndis ndis = verification.create(VerifierSettings.full()
+                .withDriverCode(OwnershipViolationsTest.class.getName())
+                .withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = packet(dataPool(ndis, TAG));
             assertEquals(
                     BufferRule.CONTEXT_OVER_RELEASE,

@@ -29,8 +29,10 @@ class PendingBuffersTest {
     @DisplayName("a SENT NBL is pending: state SENT, holder miniport, held for the clock's time")
     void sentNblIsPending() {
         FakeClock clock = new FakeClock();
-        try (Ndis ndis = verification.create(
-                VerifierSettings.standard().withSamplingInterval(1).withNanoClock(clock))) {
+        try (Ndis ndis = verification.create(VerifierSettings.standard()
+                .withDriverCode(PendingBuffersTest.class.getName())
+                .withSamplingInterval(1)
+                .withNanoClock(clock))) {
             NetBufferListPool pool = dataPool(ndis, TAG);
             NetBufferList sent = pool.allocateNetBufferList(0, 0);
             NetBufferList kept = pool.allocateNetBufferList(0, 0);

@@ -40,8 +40,10 @@ class TouchTrailTest {
     @Test
     @DisplayName("STANDARD: a buffer handed off 400,000 times keeps a few hundred touches, the latest among them")
     void standardBacksOff() {
-        try (Ndis ndis = verification.create(
-                VerifierSettings.standard().withSamplingInterval(1).withTouchRecords(4))) {
+        try (Ndis ndis = verification.create(VerifierSettings.standard()
+                .withDriverCode(TouchTrailTest.class.getName())
+                .withSamplingInterval(1)
+                .withTouchRecords(4))) {
             NetBufferList nbl = dataPool(ndis, TAG).allocateNetBufferList(0, 0);
             assertNotNull(nbl);
             BufferTrack track = nbl.track();
@@ -65,7 +67,9 @@ class TouchTrailTest {
     @Test
     @DisplayName("FULL: every hand-off is kept")
     void fullKeepsEveryHandOff() {
-        try (Ndis ndis = verification.create(VerifierSettings.full().withTouchRecords(4))) {
+        try (Ndis ndis = verification.create(VerifierSettings.full()
+                .withDriverCode(TouchTrailTest.class.getName())
+                .withTouchRecords(4))) {
             NetBufferList nbl = dataPool(ndis, TAG).allocateNetBufferList(0, 0);
             assertNotNull(nbl);
             BufferTrack track = nbl.track();

@@ -98,7 +98,9 @@ class VerifierJfrTest {
         FakeClock clock = new FakeClock();
         int[] lines = new int[4];
         List<RecordedEvent> events = record(true, () -> {
-            try (Ndis ndis = verification.create(VerifierSettings.full().withNanoClock(clock))) {
+            try (Ndis ndis = verification.create(VerifierSettings.full()
+                    .withDriverCode(VerifierJfrTest.class.getName())
+                    .withNanoClock(clock))) {
                 NetBufferListPool pool = dataPool(ndis, TAG);
                 lines[0] = line() + 1;
                 NetBufferList nbl = pool.allocateNetBufferList(0, 0);
@@ -171,7 +173,9 @@ class VerifierJfrTest {
     void violationEvent() throws IOException {
         int[] lines = new int[2];
         List<RecordedEvent> events = record(false, () -> {
-            try (Ndis ndis = verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+            try (Ndis ndis = verification.create(VerifierSettings.full()
+                    .withDriverCode(VerifierJfrTest.class.getName())
+                    .withPolicy(ViolationPolicy.COLLECT))) {
                 NetBufferList nbl = dataPool(ndis, TAG).allocateNetBufferList(0, 0);
                 assertNotNull(nbl);
                 lines[0] = line() + 1;
@@ -203,8 +207,10 @@ class VerifierJfrTest {
         FakeClock clock = new FakeClock();
         int[] line = new int[1];
         List<RecordedEvent> events = record(false, () -> {
-            try (Ndis ndis = verification.create(
-                    VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT).withNanoClock(clock))) {
+            try (Ndis ndis = verification.create(VerifierSettings.full()
+                    .withDriverCode(VerifierJfrTest.class.getName())
+                    .withPolicy(ViolationPolicy.COLLECT)
+                    .withNanoClock(clock))) {
                 NetBufferListPool pool = dataPool(ndis, TAG);
                 NetBufferList[] leaked = new NetBufferList[2];
                 for (int i = 0; i < leaked.length; i++) {
@@ -255,7 +261,10 @@ class VerifierJfrTest {
     void nothingWhenOffOrUnsampled() throws IOException {
         List<RecordedEvent> events = record(false, () -> {
             for (VerifierSettings settings : List.of(
-                    VerifierSettings.off(), VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
+                    VerifierSettings.off(),
+                    VerifierSettings.standard()
+                            .withDriverCode(VerifierJfrTest.class.getName())
+                            .withSamplingInterval(Integer.MAX_VALUE))) {
                 try (Ndis ndis = verification.create(settings)) {
                     NetBufferListPool pool = dataPool(ndis, TAG);
                     for (int i = 0; i < 4; i++) {

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.HexFormat;
 import java.util.List;
 import org.nbl4j.core.diagnostics.PoolmonTable;
-import org.nbl4j.core.verify.Violation;
+import org.nbl4j.core.verify.ViolationReport;
 import org.nbl4j.samples.forwardinject.ForwardInjectRun.Report;
 
 /**
@@ -52,10 +52,7 @@ public final class ForwardInjectDemo {
                 ForwardInjectRun.VERDICT_DELAY.toMillis(),
                 ForwardInjectRun.CLONE_BUDGET.toMillis(),
                 holding.heldClones().size());
-        if (!holding.violations().isEmpty()) {
-            Violation first = holding.violations().getFirst();
-            out.println(first.describe());
-        }
+        out.print(ViolationReport.of(holding.violations()).describe());
         out.println("!ndiskd.nbl -parents -NblCurrentOwner of the first held clone:");
         out.println(holding.heldCloneDump());
 
@@ -66,6 +63,11 @@ public final class ForwardInjectDemo {
                 && prompt.poolsAtShutdown().outstanding().isEmpty()
                 && holding.heldClones().size() == PACKETS
                 && holding.poolsAtShutdown().outstanding().isEmpty();
+        out.println(
+                asExpected
+                        ? "verdict: the prompt callout forwards every packet and leaves nothing behind; the holding"
+                                + " variant is caught by the watchdog"
+                        : "verdict: NOT as expected (see above)");
         return asExpected ? 0 : 1;
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -14,9 +12,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.BufferTrack;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.samples.lwfreuse.LwfReuseRun.Report;
 import org.nbl4j.samples.lwfreuse.LwfReuseRun.Variant;
+import org.nbl4j.samples.testing.SampleSource;
 import org.nbl4j.stack.wfp.PlatformProfile;
 import org.nbl4j.stack.wfp.WfpInfoContainers;
 import org.nbl4j.stack.wfp.WfpRule;
@@ -28,6 +28,7 @@ import org.nbl4j.stack.wfp.WfpRule;
 class LwfReuseTest {
     private static final int PREALLOCATED = 32;
     private static final int SENDS = 1000;
+    private static final String PREALLOCATING_LWF = PreallocatingLwf.class.getName();
 
     @Test
     @DisplayName("Windows 10, recycling: Wfpn grows by one per send; each re-send is reported at the sample's line")
@@ -49,9 +50,19 @@ class LwfReuseTest {
                 .toList();
         assertEquals(SENDS - PREALLOCATED, stale.size(), "one report per re-send");
         assertEquals(stale.size(), report.violations().size(), () -> "nothing else: " + report.violations());
-        String detail = stale.getFirst().detail();
-        String sendLine = sendLine();
-        assertTrue(detail.contains(sendLine), () -> detail + " should name " + sendLine);
+        Violation first = stale.getFirst();
+        String detail = first.detail();
+        assertEquals(
+                PREALLOCATING_LWF + ".SendPacket(" + sourceLine("NdisFSendNetBufferLists(") + ")",
+                first.site().where(),
+                first::describe);
+        BufferTrack buffer = first.buffer();
+        assertNotNull(buffer, "the verifier runs at full: every NBL is tracked");
+        assertEquals(
+                PREALLOCATING_LWF + ".AllocateSendNetBufferList(" + sourceLine("NdisAllocateNetBufferAndNetBufferList(")
+                        + ")",
+                buffer.allocation().where(),
+                first::describe);
         assertTrue(detail.startsWith("NET_BUFFER_LIST[ALLOCATED, pool FPoo]"), () -> "names the NBL: " + detail);
 
         Violation shutdown = LwfReuseRun.first(report.shutdownNotes(), BufferRule.LEAKED_AT_SHUTDOWN);
@@ -99,15 +110,8 @@ class LwfReuseTest {
         assertEquals(List.of(), report.violations());
     }
 
-    /** {@code PreallocatingLwf.java:<line>} of the sample's NdisFSendNetBufferLists call, read from its source. */
-    private static String sendLine() throws IOException {
-        Path source = Path.of("src/main/java/org/nbl4j/samples/lwfreuse/PreallocatingLwf.java");
-        List<String> lines = Files.readAllLines(source);
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains("NdisFSendNetBufferLists(FilterHandle")) {
-                return "PreallocatingLwf.java:" + (i + 1) + ")";
-            }
-        }
-        throw new AssertionError("no NdisFSendNetBufferLists call in " + source);
+    /** {@code PreallocatingLwf.java:<line>} of the first line of the sample's source that contains {@code marker}. */
+    static String sourceLine(String marker) throws IOException {
+        return SampleSource.line("lwfreuse/PreallocatingLwf.java", marker);
     }
 }

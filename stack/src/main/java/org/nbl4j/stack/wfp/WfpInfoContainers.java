@@ -5,10 +5,9 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.diagnostics.IdNamer;
-import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.memory.Recycler;
-import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.memory.internal.ElementCounter;
+import org.nbl4j.core.memory.internal.Recycler;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -57,7 +56,7 @@ public final class WfpInfoContainers {
      * The container of an NBL, or {@code null} if it has none.
      *
      * @throws org.nbl4j.core.verify.RuleViolation (when the verifier throws) if the slot holds another NBL's
-     *     container: {@link BufferRule#WFP_INFO_ILLEGALLY_TRANSFERRED}, bugcheck 0x146 on Windows
+     *     container: {@link WfpRule#WFP_INFO_ILLEGALLY_TRANSFERRED}, bugcheck 0x146 on Windows
      */
     public @Nullable WfpInfoContainer find(NetBufferList nbl) {
         if (!(nbl.info(NetBufferListInfo.WfpNetBufferListInfo) instanceof WfpInfoContainer container)) {
@@ -99,7 +98,7 @@ public final class WfpInfoContainers {
     /**
      * The WFP lightweight filter passes a chain of NBLs down to the miniport ({@link PlatformProfile#WINDOWS_10}
      * only): each gets a container. An NBL that still carries the container of an earlier send that completed was
-     * recycled by its originator rather than freed: that is reported as {@link BufferRule#WFP_INFO_STALE_ON_SEND}, naming
+     * recycled by its originator rather than freed: that is reported as {@link WfpRule#WFP_INFO_STALE_ON_SEND}, naming
      * the NBL and the line that sent it, and, as netio did for the thread's poster, the stale container is left behind
      * and a new one attached, so {@code Wfpn} grows by one per re-send.
      */
@@ -156,15 +155,13 @@ public final class WfpInfoContainers {
         return container;
     }
 
+    /** Reports the re-send; the violation's site names the driver's line that sent the NBL. */
     private void reportStale(NetBufferList nbl) {
-        String site = SenderSite.capture();
         // The stale container is orphaned before the report, so that a throwing verifier leaves the same state.
         nbl.setWfpInfo(null);
         verifier.report(
                 WfpRule.WFP_INFO_STALE_ON_SEND,
-                name(nbl) + " sent at " + site + " still carries WfpNetBufferListInfo from a completed send;"
-                        + " free it in the send-complete handler and allocate a new one (NdisFreeNetBufferList"
-                        + " is the only path that releases the container)",
+                name(nbl) + " still carries WfpNetBufferListInfo from a completed send",
                 nbl.track(),
                 0);
     }
