@@ -9,7 +9,6 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.io.capture.CaptureFormat;
 import org.nbl4j.io.capture.CaptureWriter;
 import org.nbl4j.stack.ndis.TransmitSink;
@@ -70,7 +69,8 @@ final class EgressRecorder implements TransmitSink, AutoCloseable {
 
     private void write(CaptureWriter to, NetBuffer nb) {
         // The miniport sends nothing longer than its MTU, which is the size of the segment.
-        int length = copyOut(nb);
+        int length = nb.dataLength();
+        nb.copyTo(0, packetSegment(), 0, length);
         MemorySegment slice = slices[length];
         if (slice == null) {
             slice = packetSegment().asSlice(0, length);
@@ -81,24 +81,6 @@ final class EgressRecorder implements TransmitSink, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("writing " + interfaceName + ".pcapng", e);
         }
-    }
-
-    /** Copies the NB's used data, walking its MDL chain from the current MDL; returns the bytes copied. */
-    private int copyOut(NetBuffer nb) {
-        MemorySegment destination = packetSegment();
-        int remaining = nb.dataLength();
-        int copied = 0;
-        long at = nb.currentMdlOffset();
-        for (Mdl mdl = nb.currentMdl(); mdl != null && remaining > 0; mdl = mdl.next()) {
-            int run = (int) Math.min(remaining, mdl.byteCount() - at);
-            if (run > 0) {
-                MemorySegment.copy(mdl.buffer(), mdl.bufferOffset() + at, destination, copied, run);
-                copied += run;
-                remaining -= run;
-            }
-            at = 0;
-        }
-        return copied;
     }
 
     private MemorySegment packetSegment() {

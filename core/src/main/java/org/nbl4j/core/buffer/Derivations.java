@@ -2,6 +2,7 @@ package org.nbl4j.core.buffer;
 
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.status.NtStatus;
@@ -282,29 +283,23 @@ final class Derivations {
      * one per source MDL touched, empty MDLs skipped; {@code null} for no bytes.
      */
     private static @Nullable Mdl partialChain(MdlPool mdls, NetBuffer source, int skip, int length, MdlOrigin origin) {
-        Mdl mdl = source.currentMdl;
+        Mdl current = source.currentMdl;
         long at = (long) source.currentMdlOffset + skip;
-        while (mdl != null && at >= mdl.byteCount()) {
-            at -= mdl.byteCount();
-            mdl = mdl.next();
+        if (length > 0 && current != null && MdlCursor.inOneMdl(current, at, length)) {
+            // The bytes lie in one MDL (every single-MDL packet): one partial MDL, no walk.
+            return mdls.partial(current, (int) at, length, origin);
         }
+        MdlCursor runs = new MdlCursor();
         Mdl head = null;
         Mdl tail = null;
-        long remaining = length;
-        while (mdl != null && remaining > 0) {
-            int run = (int) Math.min(remaining, mdl.byteCount() - at);
-            if (run > 0) {
-                Mdl part = mdls.partial(mdl, (int) at, run, origin);
-                if (tail == null) {
-                    head = part;
-                } else {
-                    tail.setNext(part);
-                }
-                tail = part;
-                remaining -= run;
+        for (boolean more = runs.seek(current, at, length); more; more = runs.next()) {
+            Mdl part = runs.partial(mdls, origin);
+            if (tail == null) {
+                head = part;
+            } else {
+                tail.setNext(part);
             }
-            mdl = mdl.next();
-            at = 0;
+            tail = part;
         }
         return head;
     }

@@ -2,9 +2,10 @@ package org.nbl4j.core.buffer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferRule;
@@ -410,7 +411,7 @@ public final class NetBuffer {
             throw new IllegalArgumentException(
                     "storage of " + storage.byteSize() + " bytes, " + bytesNeeded + " needed");
         }
-        long copied = copyOut(mdl, offset, storage, 0, bytesNeeded);
+        long copied = transfer(mdl, offset, storage, 0, bytesNeeded, true);
         return copied == bytesNeeded ? storage : null;
     }
 
@@ -435,21 +436,11 @@ public final class NetBuffer {
         destination.requireLength(bytesToCopy, "BytesToCopy");
         Mdl sourceMdl = source.currentMdl;
         long sourceAt = (long) source.currentMdlOffset + sourceOffset;
-        while (sourceMdl != null && sourceAt >= sourceMdl.byteCount()) {
-            sourceAt -= sourceMdl.byteCount();
-            sourceMdl = sourceMdl.next();
-        }
         Mdl destinationMdl = destination.currentMdl;
         long destinationAt = (long) destination.currentMdlOffset + destinationOffset;
-        while (destinationMdl != null && destinationAt >= destinationMdl.byteCount()) {
-            destinationAt -= destinationMdl.byteCount();
-            destinationMdl = destinationMdl.next();
-        }
-        if (sourceMdl != null
-                && destinationMdl != null
-                && bytesToCopy <= sourceMdl.byteCount() - sourceAt
-                && bytesToCopy <= destinationMdl.byteCount() - destinationAt) {
-            // Both ranges lie in one MDL each (every single-MDL packet): one copy, no walking.
+        if (MdlCursor.inOneMdl(sourceMdl, sourceAt, bytesToCopy)
+                && MdlCursor.inOneMdl(destinationMdl, destinationAt, bytesToCopy)) {
+            // Both ranges lie in the current MDL of each (every single-MDL packet): one copy, no walking.
             MemorySegment.copy(
                     sourceMdl.buffer(),
                     sourceMdl.bufferOffset() + sourceAt,
@@ -458,28 +449,22 @@ public final class NetBuffer {
                     bytesToCopy);
             return bytesToCopy;
         }
+        return copyRuns(destinationMdl, destinationAt, bytesToCopy, sourceMdl, sourceAt);
+    }
+
+    /** {@link #copy} across MDL boundaries: two cursors in step, one copy per stretch both runs share. */
+    private static int copyRuns(
+            @Nullable Mdl destinationMdl, long destinationAt, int bytesToCopy, @Nullable Mdl sourceMdl, long sourceAt) {
+        MdlCursor from = new MdlCursor();
+        MdlCursor to = new MdlCursor();
         int copied = 0;
-        while (copied < bytesToCopy && sourceMdl != null && destinationMdl != null) {
-            long run = Math.min(
-                    bytesToCopy - copied,
-                    Math.min(sourceMdl.byteCount() - sourceAt, destinationMdl.byteCount() - destinationAt));
-            MemorySegment.copy(
-                    sourceMdl.buffer(),
-                    sourceMdl.bufferOffset() + sourceAt,
-                    destinationMdl.buffer(),
-                    destinationMdl.bufferOffset() + destinationAt,
-                    run);
-            copied += (int) run;
-            sourceAt += run;
-            destinationAt += run;
-            while (sourceMdl != null && sourceAt >= sourceMdl.byteCount()) {
-                sourceAt -= sourceMdl.byteCount();
-                sourceMdl = sourceMdl.next();
-            }
-            while (destinationMdl != null && destinationAt >= destinationMdl.byteCount()) {
-                destinationAt -= destinationMdl.byteCount();
-                destinationMdl = destinationMdl.next();
-            }
+        boolean more =
+                from.seek(sourceMdl, sourceAt, bytesToCopy) && to.seek(destinationMdl, destinationAt, bytesToCopy);
+        while (more) {
+            int run = Math.min(from.length(), to.length());
+            MemorySegment.copy(from.segment(), from.segmentOffset(), to.segment(), to.segmentOffset(), run);
+            copied += run;
+            more = from.advance(run) && to.advance(run);
         }
         return copied;
     }
@@ -493,18 +478,10 @@ public final class NetBuffer {
             return 0;
         }
         int pages = 0;
-        long remaining = dataLength;
-        Mdl mdl = currentMdl;
-        long offset = currentMdlOffset;
-        while (mdl != null && remaining > 0) {
-            long run = Math.min(remaining, mdl.byteCount() - offset);
-            if (run > 0) {
-                long first = mdl.virtualAddress() + offset;
-                pages += (int) ((first + run - 1) / Mdl.PAGE_SIZE - first / Mdl.PAGE_SIZE + 1);
-                remaining -= run;
-            }
-            mdl = mdl.next();
-            offset = 0;
+        MdlCursor runs = new MdlCursor();
+        for (boolean more = runs.seek(currentMdl, currentMdlOffset, dataLength); more; more = runs.next()) {
+            long first = runs.segment().address() + runs.segmentOffset();
+            pages += (int) ((first + runs.length() - 1) / Mdl.PAGE_SIZE - first / Mdl.PAGE_SIZE + 1);
         }
         return pages;
     }
@@ -515,8 +492,48 @@ public final class NetBuffer {
             return new byte[0];
         }
         byte[] bytes = new byte[dataLength];
-        copyOut(currentMdl, currentMdlOffset, MemorySegment.ofArray(bytes), 0, dataLength);
+        transfer(currentMdl, currentMdlOffset, MemorySegment.ofArray(bytes), 0, dataLength, true);
         return bytes;
+    }
+
+    /**
+     * Copies {@code length} bytes of the used data, from {@code offset} bytes past the data start, to {@code target}
+     * at {@code targetOffset}: the byte-range counterpart of {@link #copy} for plain memory (a header scratch, a
+     * reassembly piece, a capture buffer). The NB does not change.
+     *
+     * @return {@code length}, or 0 if the verifier refused to let the caller touch the NB
+     * @throws IndexOutOfBoundsException if {@code [offset, offset + length)} is not inside the used data or
+     *     {@code [targetOffset, targetOffset + length)} not inside {@code target}; nothing is copied then
+     * @throws IllegalArgumentException if {@code target} is read-only; nothing is copied then
+     */
+    public int copyTo(int offset, MemorySegment target, long targetOffset, int length) {
+        if (!mayTouch("copyTo")) {
+            return 0;
+        }
+        if (target.isReadOnly()) {
+            throw new IllegalArgumentException("copyTo a read-only segment: " + target);
+        }
+        checkRanges(offset, targetOffset, length, target);
+        return requireWhole(
+                transfer(currentMdl, (long) currentMdlOffset + offset, target, targetOffset, length, true), length);
+    }
+
+    /**
+     * Copies {@code length} bytes from {@code source} at {@code sourceOffset} over the used data, from {@code offset}
+     * bytes past the data start: the byte-range counterpart of {@link #copy} for plain memory (a header written back).
+     * {@code DataLength} does not change.
+     *
+     * @return {@code length}, or 0 if the verifier refused to let the caller touch the NB
+     * @throws IndexOutOfBoundsException if {@code [offset, offset + length)} is not inside the used data or
+     *     {@code [sourceOffset, sourceOffset + length)} not inside {@code source}; nothing is copied then
+     */
+    public int copyFrom(int offset, MemorySegment source, long sourceOffset, int length) {
+        if (!mayTouch("copyFrom")) {
+            return 0;
+        }
+        checkRanges(offset, sourceOffset, length, source);
+        return requireWhole(
+                transfer(currentMdl, (long) currentMdlOffset + offset, source, sourceOffset, length, false), length);
     }
 
     /**
@@ -528,21 +545,8 @@ public final class NetBuffer {
             return 0;
         }
         requireLength(offset, "offset");
-        Mdl mdl = currentMdl;
-        long at = (long) currentMdlOffset + offset;
-        int written = 0;
-        while (mdl != null && written < bytes.length) {
-            if (at < mdl.byteCount()) {
-                int run = (int) Math.min(bytes.length - written, mdl.byteCount() - at);
-                MemorySegment.copy(bytes, written, mdl.buffer(), ValueLayout.JAVA_BYTE, mdl.bufferOffset() + at, run);
-                written += run;
-                at += run;
-            }
-            at -= mdl.byteCount();
-            at = Math.max(at, 0);
-            mdl = mdl.next();
-        }
-        return written;
+        return (int) transfer(
+                currentMdl, (long) currentMdlOffset + offset, MemorySegment.ofArray(bytes), 0, bytes.length, false);
     }
 
     /**
@@ -592,33 +596,63 @@ public final class NetBuffer {
 
     /** Sets the cursor to the MDL holding logical offset {@code offset} from {@code from} (ndis-buffers §3.2). */
     private void locate(@Nullable Mdl from, long offset) {
-        Mdl mdl = from;
-        long at = offset;
-        while (mdl != null && at >= mdl.byteCount()) {
-            at -= mdl.byteCount();
-            mdl = mdl.next();
+        if (from != null && MdlCursor.inOneMdl(from, offset, 1)) {
+            // The offset lies inside the first MDL: no walk.
+            currentMdl = from;
+            currentMdlOffset = (int) offset;
+            return;
         }
-        currentMdl = mdl;
-        currentMdlOffset = (int) at;
+        MdlCursor position = new MdlCursor();
+        position.seek(from, offset, 0);
+        currentMdl = position.mdl();
+        currentMdlOffset = (int) position.mdlOffset();
     }
 
-    /** Copies up to {@code count} bytes from (mdl, offset) on, skipping empty MDLs; returns how many were copied. */
-    private static long copyOut(@Nullable Mdl from, long offset, MemorySegment target, long targetOffset, long count) {
-        Mdl mdl = from;
-        long at = offset;
-        long copied = 0;
-        while (mdl != null && copied < count) {
-            if (at < mdl.byteCount()) {
-                long run = Math.min(count - copied, mdl.byteCount() - at);
-                MemorySegment.copy(mdl.buffer(), mdl.bufferOffset() + at, target, targetOffset + copied, run);
-                copied += run;
-                at += run;
-            }
-            at -= mdl.byteCount();
-            at = Math.max(at, 0);
-            mdl = mdl.next();
+    /**
+     * Copies up to {@code count} bytes between the chain from {@code offset} bytes past the start of {@code from} and
+     * {@code memory} at {@code memoryOffset}: out of the chain or into it. Returns how many the chain held.
+     */
+    private static long transfer(
+            @Nullable Mdl from, long offset, MemorySegment memory, long memoryOffset, long count, boolean out) {
+        if (MdlCursor.inOneMdl(from, offset, count)) {
+            // The range lies in one MDL (every single-MDL packet): one copy, no walking.
+            copyRun(from.buffer(), from.bufferOffset() + offset, memory, memoryOffset, count, out);
+            return count;
         }
-        return copied;
+        MdlCursor runs = new MdlCursor();
+        long done = 0;
+        for (boolean more = runs.seek(from, offset, count); more; more = runs.next()) {
+            copyRun(runs.segment(), runs.segmentOffset(), memory, memoryOffset + done, runs.length(), out);
+            done += runs.length();
+        }
+        return done;
+    }
+
+    private static void copyRun(
+            MemorySegment chain, long chainOffset, MemorySegment memory, long memoryOffset, long count, boolean out) {
+        if (out) {
+            MemorySegment.copy(chain, chainOffset, memory, memoryOffset, count);
+        } else {
+            MemorySegment.copy(memory, memoryOffset, chain, chainOffset, count);
+        }
+    }
+
+    /** The bounds {@link #copyTo} and {@link #copyFrom} check before they copy anything. */
+    private void checkRanges(int offset, long memoryOffset, int length, MemorySegment memory) {
+        Objects.checkFromIndexSize(offset, length, dataLength);
+        Objects.checkFromIndexSize(memoryOffset, length, memory.byteSize());
+    }
+
+    /** A copy inside the used data that the chain cut short means the NB breaks I1 (ndis-buffers §3.2). */
+    private int requireWhole(long copied, int length) {
+        if (copied < length) {
+            throw pool.ndis()
+                    .verifier()
+                    .rejected(
+                            BufferRule.NB_INVARIANT,
+                            "I1: the MDL chain ends " + (length - copied) + " bytes before the used data");
+        }
+        return length;
     }
 
     /**

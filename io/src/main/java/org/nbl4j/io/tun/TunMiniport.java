@@ -13,6 +13,7 @@ import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ndis.LinkState;
@@ -380,25 +381,17 @@ public final class TunMiniport implements Miniport {
             return NtStatus.NDIS_STATUS_INVALID_LENGTH;
         }
         int count = 0;
-        long remaining = length;
-        Mdl mdl = nb.currentMdl();
-        long offset = nb.currentMdlOffset();
-        while (remaining > 0 && mdl != null) {
-            long run = Math.min(remaining, mdl.byteCount() - offset);
-            if (run > 0) {
-                if (count == MAXIMUM_IOVECS || !mdl.buffer().isNative()) {
-                    return NtStatus.NDIS_STATUS_FAILURE;
-                }
-                iovecs.setAtIndex(
-                        ValueLayout.JAVA_LONG, 2L * count, mdl.buffer().address() + mdl.bufferOffset() + offset);
-                iovecs.setAtIndex(ValueLayout.JAVA_LONG, 2L * count + 1, run);
-                count++;
-                remaining -= run;
+        MdlCursor runs = new MdlCursor();
+        for (boolean more = runs.seek(nb.currentMdl(), nb.currentMdlOffset(), length); more; more = runs.next()) {
+            MemorySegment buffer = runs.segment();
+            if (count == MAXIMUM_IOVECS || !buffer.isNative()) {
+                return NtStatus.NDIS_STATUS_FAILURE;
             }
-            mdl = mdl.next();
-            offset = 0;
+            iovecs.setAtIndex(ValueLayout.JAVA_LONG, 2L * count, buffer.address() + runs.segmentOffset());
+            iovecs.setAtIndex(ValueLayout.JAVA_LONG, 2L * count + 1, runs.length());
+            count++;
         }
-        if (remaining > 0 || count == 0) {
+        if (runs.remaining() > 0 || count == 0) {
             // The MDL chain ends before DataLength does: a broken NB (ndis-buffers §3.2).
             return NtStatus.NDIS_STATUS_FAILURE;
         }

@@ -176,7 +176,7 @@ final class ForwardPath {
         frame.parsed.hopLimit += delta;
         if (header == frame.window) {
             // NdisGetDataBuffer copied the header: write the changed bytes back into the packet.
-            NetBufferBytes.copyIn(nb, 0, header, 0, v4 ? Ipv4Header.SOURCE : Ipv6Header.SOURCE);
+            nb.copyFrom(0, header, 0, v4 ? Ipv4Header.SOURCE : Ipv6Header.SOURCE);
         }
     }
 

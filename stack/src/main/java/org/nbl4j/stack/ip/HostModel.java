@@ -71,7 +71,7 @@ public final class HostModel {
         if (nb.dataLength() < needed) {
             return false;
         }
-        NetBufferBytes.copyOut(nb, 0, window, 0, needed);
+        nb.copyTo(0, window, 0, needed);
         if (v4) {
             long source = Integer.toUnsignedLong(Ipv4Header.source(window));
             long destination = Integer.toUnsignedLong(Ipv4Header.destination(window));

@@ -58,7 +58,7 @@ final class IcmpErrorBuilder {
         int icmpLength = length - ipHeader;
         MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
         IcmpMessages.writeHeader(icmp, kind.type(family), kind.code(family), kind.restOfHeader(family, parameter));
-        NetBufferBytes.copyOut(offending, 0, icmp, IcmpMessages.HEADER_LENGTH, icmpLength - IcmpMessages.HEADER_LENGTH);
+        offending.copyTo(0, icmp, IcmpMessages.HEADER_LENGTH, icmpLength - IcmpMessages.HEADER_LENGTH);
         if (family == AddressFamily.INET) {
             Ipv4Header.write(
                     out, length, identification, 0, DEFAULT_HOP_LIMIT, IcmpMessages.IPPROTO_ICMP, (int) sourceLow, (int)

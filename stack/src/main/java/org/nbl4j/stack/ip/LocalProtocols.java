@@ -87,7 +87,7 @@ final class LocalProtocols {
         if (!checksumValid(nb, parsed.headerLength, length, sum)) {
             return Disposition.BAD_CHECKSUM;
         }
-        NetBufferBytes.copyOut(nb, parsed.headerLength, scratch, 0, 1);
+        nb.copyTo(parsed.headerLength, scratch, 0, 1);
         int request = v4 ? IcmpMessages.V4_ECHO_REQUEST : IcmpMessages.V6_ECHO_REQUEST;
         boolean unicast =
                 !IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.destinationHigh, parsed.destinationLow);
@@ -99,7 +99,7 @@ final class LocalProtocols {
         if (length < UDP_HEADER_LENGTH) {
             return Disposition.BAD_LENGTH;
         }
-        NetBufferBytes.copyOut(nb, parsed.headerLength, scratch, 0, UDP_HEADER_LENGTH);
+        nb.copyTo(parsed.headerLength, scratch, 0, UDP_HEADER_LENGTH);
         // RFC 768: the datagram's own length may be shorter than the IP payload (the rest is ignored), never longer.
         int udpLength = Short.toUnsignedInt(scratch.get(U16, UDP_LENGTH));
         if (udpLength < UDP_HEADER_LENGTH || udpLength > length) {
@@ -119,7 +119,7 @@ final class LocalProtocols {
         if (length < TCP_MINIMUM_HEADER_LENGTH) {
             return Disposition.BAD_LENGTH;
         }
-        NetBufferBytes.copyOut(nb, parsed.headerLength, scratch, 0, TCP_MINIMUM_HEADER_LENGTH);
+        nb.copyTo(parsed.headerLength, scratch, 0, TCP_MINIMUM_HEADER_LENGTH);
         int dataOffset = (Byte.toUnsignedInt(scratch.get(ValueLayout.JAVA_BYTE, TCP_DATA_OFFSET)) >>> 4) * 4;
         if (dataOffset < TCP_MINIMUM_HEADER_LENGTH || dataOffset > length) {
             return Disposition.BAD_LENGTH;

@@ -55,7 +55,7 @@ final class LocalSend {
         try {
             MemorySegment out = reply.firstNetBuffer().getDataBuffer(ipHeader + icmpLength, null, 1, 0);
             MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
-            NetBufferBytes.copyOut(request, parsed.headerLength, icmp, 0, icmpLength);
+            request.copyTo(parsed.headerLength, icmp, 0, icmpLength);
             if (v4) {
                 Ipv4Header.write(
                         out,

@@ -177,7 +177,7 @@ final class Reassembler implements AutoCloseable {
             if (block == null) {
                 return Outcome.NO_MEMORY;
             }
-            NetBufferBytes.copyOut(nb, parsed.headerLength, block.segment(), 0, payload);
+            nb.copyTo(parsed.headerLength, block.segment(), 0, payload);
             datagram.pieces.add(insertAt, new Piece(start, payload, block));
             datagram.received += payload;
             heldBytes += payload;

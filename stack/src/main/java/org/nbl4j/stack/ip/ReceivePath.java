@@ -183,12 +183,12 @@ final class ReceivePath {
         }
         int whole = Math.min(dataLength, PacketParser.PARSE_WINDOW);
         int available = Math.min(whole, FIRST_WINDOW);
-        NetBufferBytes.copyOut(nb, 0, frame.window, 0, available);
+        nb.copyTo(0, frame.window, 0, available);
         IpDiscardReason invalid = PacketParser.parse(frame.window, available, dataLength, frame.parsed);
         boolean notContiguous = invalid == IpDiscardReason.HEADER_NOT_CONTIGUOUS
                 || frame.parsed.deliveryProblem == IpDiscardReason.HEADER_NOT_CONTIGUOUS;
         if (notContiguous && available < whole) {
-            NetBufferBytes.copyOut(nb, available, frame.window, available, whole - available);
+            nb.copyTo(available, frame.window, available, whole - available);
             invalid = PacketParser.parse(frame.window, whole, dataLength, frame.parsed);
         }
         return invalid;

@@ -11,6 +11,7 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
@@ -214,21 +215,13 @@ final class ForwardFragmentGroups {
 
     /** Appends partial MDLs over {@code length} bytes of {@code nb}'s data from {@code skip}; returns the new tail. */
     private static Mdl appendPartials(Ndis ndis, Mdl tail, NetBuffer nb, int skip, int length) {
-        Mdl mdl = nb.currentMdl();
-        long at = (long) nb.currentMdlOffset() + skip;
-        while (mdl != null && at >= mdl.byteCount()) {
-            at -= mdl.byteCount();
-            mdl = mdl.next();
-        }
-        int remaining = length;
-        while (mdl != null && remaining > 0) {
-            int run = (int) Math.min(remaining, mdl.byteCount() - at);
-            Mdl part = ndis.mdls().partial(mdl, (int) at, run, MdlOrigin.REASSEMBLY_PARTIAL);
+        MdlCursor runs = new MdlCursor();
+        for (boolean more = runs.seek(nb.currentMdl(), (long) nb.currentMdlOffset() + skip, length);
+                more;
+                more = runs.next()) {
+            Mdl part = runs.partial(ndis.mdls(), MdlOrigin.REASSEMBLY_PARTIAL);
             tail.setNext(part);
             tail = part;
-            remaining -= run;
-            mdl = mdl.next();
-            at = 0;
         }
         return tail;
     }

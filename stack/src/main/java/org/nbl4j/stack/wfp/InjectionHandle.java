@@ -6,6 +6,7 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
@@ -361,16 +362,18 @@ public final class InjectionHandle implements AutoCloseable {
         if (nb == null || nb.dataLength() < (family == AddressFamily.INET ? 20 : 40)) {
             return false;
         }
-        Mdl mdl = nb.currentMdl();
-        long at = nb.currentMdlOffset();
-        while (mdl != null && at >= mdl.byteCount()) {
-            at -= mdl.byteCount();
-            mdl = mdl.next();
+        Mdl current = nb.currentMdl();
+        int version;
+        if (current != null && MdlCursor.inOneMdl(current, nb.currentMdlOffset(), 1)) {
+            version = current.buffer().get(ValueLayout.JAVA_BYTE, current.bufferOffset() + nb.currentMdlOffset());
+        } else {
+            MdlCursor first = new MdlCursor();
+            if (!first.seek(current, nb.currentMdlOffset(), 1)) {
+                return false;
+            }
+            version = first.segment().get(ValueLayout.JAVA_BYTE, first.segmentOffset());
         }
-        if (mdl == null) {
-            return false;
-        }
-        int version = (mdl.buffer().get(ValueLayout.JAVA_BYTE, mdl.bufferOffset() + at) & 0xFF) >> 4;
+        version = (version & 0xFF) >> 4;
         return version == family.ipVersion();
     }
 
