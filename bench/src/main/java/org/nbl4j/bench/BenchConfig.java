@@ -9,7 +9,7 @@ final class BenchConfig {
     static final String NO_LEAK_DETECTION = "-Dio.netty.leakDetection.level=disabled";
     /** Netty on JDK 24+: let it use {@code sun.misc.Unsafe} for direct buffers without warnings or fallbacks. */
     static final String UNSAFE_ALLOW = "--sun-misc-unsafe-memory-access=allow";
-    /** FFM restricted methods, for whichever module wants them. */
+    /** FFM restricted methods: the benchmarks run from one jar on the class path, so all of it is the unnamed module. */
     static final String NATIVE_ACCESS = "--enable-native-access=ALL-UNNAMED";
     /** A fixed heap, so that GC sizing does not drift between forks. */
     static final String XMS = "-Xms1g";

@@ -2,8 +2,8 @@ package org.nbl4j.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.memory.Recycler;
 import org.nbl4j.core.memory.TaggedMemory;
+import org.nbl4j.core.memory.internal.Recycler;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.openjdk.jmh.annotations.Benchmark;

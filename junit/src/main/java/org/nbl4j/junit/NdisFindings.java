@@ -41,7 +41,8 @@ record NdisFindings(@Nullable Violation shutdownLeak, LeakReport leaks, List<Vio
         boolean silent = ndis.verifier().settings().policy() != ViolationPolicy.THROW;
         List<Violation> silentViolations = silent
                 ? violations.stream()
-                        // Argument errors were thrown at the test whatever the policy; shutdown notes are the leak above.
+                        // Argument errors were thrown at the test whatever the policy; shutdown notes are the leak
+                        // above.
                         .filter(violation -> violation.rule().kind() == RuleKind.STATE)
                         .toList()
                 : List.of();

@@ -12,7 +12,8 @@ import org.nbl4j.io.testing.Commands;
 
 /**
  * {@code nbl4j route} in a JVM of its own, as a user runs it, so that a test can send it the signals Ctrl-C and
- * {@code kill} send. It runs from this JVM's class path, with the JVM options {@code ./nbl4j} gives it.
+ * {@code kill} send. It runs from this JVM's module path, as {@code ./nbl4j} runs it: the cli module as the main
+ * module, native access for io alone.
  */
 public final class RouteProcess implements AutoCloseable {
     private final Process process;
@@ -37,10 +38,11 @@ public final class RouteProcess implements AutoCloseable {
                 "env",
                 "--default-signal=INT,TERM",
                 ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "org.nbl4j.cli.Nbl4jCommand",
+                "--enable-native-access=org.nbl4j.io",
+                "--module-path",
+                System.getProperty("jdk.module.path"),
+                "--module",
+                "org.nbl4j.cli/org.nbl4j.cli.Nbl4jCommand",
                 "route"));
         command.addAll(options);
         Path output = directory.resolve("route.out");

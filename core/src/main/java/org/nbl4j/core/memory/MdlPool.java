@@ -2,6 +2,7 @@ package org.nbl4j.core.memory;
 
 import java.lang.foreign.MemorySegment;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.internal.Recycler;
 
 /**
  * Makes and frees MDL descriptors, accounted under the tag {@code "Mdl "} as {@code IoAllocateMdl} is on Windows.

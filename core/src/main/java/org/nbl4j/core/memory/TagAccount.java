@@ -3,6 +3,7 @@ package org.nbl4j.core.memory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.nbl4j.core.memory.internal.ElementCounter;
 
 /**
  * The running totals of one pool tag: what poolmon shows on one line.

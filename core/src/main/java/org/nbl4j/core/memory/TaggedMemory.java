@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.memory.internal.Recycler;
 
 /**
  * nbl4j's nonpaged pool: off-heap memory handed out in tagged blocks and accounted per {@link PoolTag}.

@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * their site fields name the caller's frame, with nbl4j's own frames trimmed away. Read them with
  * {@code jfr print --events nbl4j.NblAllocate recording.jfr} or {@code jdk.jfr.consumer.RecordingFile}.
  */
-public final class NblEvents {
+final class NblEvents {
     /** The category every event is in. */
     public static final String CATEGORY = "nbl4j";
 

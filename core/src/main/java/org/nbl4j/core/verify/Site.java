@@ -1,7 +1,6 @@
 package org.nbl4j.core.verify;
 
 import java.net.URL;
-import java.security.CodeSource;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -42,9 +41,19 @@ public record Site(
         List<StackTraceElement> frames =
                 WALKER.walk(stream -> stream.filter(frame -> !INFRASTRUCTURE.get(frame.getDeclaringClass()))
                         .limit(MAXIMUM_FRAMES)
-                        .map(StackWalker.StackFrame::toStackTraceElement)
+                        .map(Site::frame)
                         .toList());
         return new Site(Thread.currentThread().getName(), frames, hint);
+    }
+
+    /**
+     * The frame without its module and class loader, {@code Class.method(File.java:42)}: a class in a named module
+     * would otherwise print as {@code org.nbl4j.core@0.1.0/...}, and the caller's line should read the same on the
+     * module path and the class path.
+     */
+    private static StackTraceElement frame(StackWalker.StackFrame frame) {
+        return new StackTraceElement(
+                frame.getClassName(), frame.getMethodName(), frame.getFileName(), frame.getLineNumber());
     }
 
     private static boolean isInfrastructure(Class<?> type) {
@@ -55,10 +64,19 @@ public record Site(
         return className.startsWith("org.nbl4j.core.") && Objects.equals(location(type), CORE_LOCATION);
     }
 
+    /**
+     * The root a class file was read from. Not its code source: core's tests are patched into the core module and share
+     * the module's code source, while their class files come from another directory.
+     */
     private static @Nullable String location(Class<?> type) {
-        CodeSource source = type.getProtectionDomain().getCodeSource();
-        URL url = source == null ? null : source.getLocation();
-        return url == null ? null : url.toString();
+        String name = type.getName();
+        URL url = type.getResource(name.substring(name.lastIndexOf('.') + 1) + ".class");
+        if (url == null) {
+            return null;
+        }
+        String text = url.toString();
+        String path = name.replace('.', '/') + ".class";
+        return text.endsWith(path) ? text.substring(0, text.length() - path.length()) : text;
     }
 
     /** The innermost frame, as {@code Class.method(File.java:42)}, or {@code <unknown>}. */

@@ -7,23 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** NBL and NB chains (§4.9) with the debug checks of §10.6. */
 class ChainTest {
-    private final Ndis ndis = Ndis.create();
-    private final Ndis checked = Ndis.createChecked();
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
 
-    @AfterEach
-    void close() {
-        ndis.close();
-        checked.close();
-    }
+    private final Ndis ndis = verification.create(VerifierSettings.full());
+    private final Ndis checked = verification.createChecked(VerifierSettings.full());
 
     private static NetBufferList[] nbls(Ndis ndis, int count) {
         NetBufferListPool pool =
@@ -36,6 +35,16 @@ class ChainTest {
             nbls[i] = nbl;
         }
         return nbls;
+    }
+
+    /** Unlinks each NBL (a test may have left a cycle), then NdisFreeNetBufferList for each. */
+    private static void free(NetBufferList... nbls) {
+        for (NetBufferList nbl : nbls) {
+            nbl.setNext(null);
+        }
+        for (NetBufferList nbl : nbls) {
+            nbl.free();
+        }
     }
 
     @Test
@@ -58,6 +67,7 @@ class ChainTest {
         assertSame(n[2], n[1].next());
         assertSame(n[3], n[2].next());
         assertNull(n[3].next());
+        free(n);
     }
 
     @Test
@@ -79,6 +89,8 @@ class ChainTest {
                 BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(self[0]))
                         .rule());
+        free(n);
+        free(self);
     }
 
     @Test
@@ -97,6 +109,10 @@ class ChainTest {
                 BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(a))
                         .rule());
+        a.setNext(null);
+        b.setNext(null);
+        a.free();
+        b.free();
     }
 
     @Test
@@ -115,6 +131,7 @@ class ChainTest {
                 BufferRule.CHAIN_OVERLAP,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireDisjoint(n[0], n[2]))
                         .rule());
+        free(n);
     }
 
     @Test
@@ -126,6 +143,7 @@ class ChainTest {
         assertEquals(BufferRule.CHAIN_OVERLAP, violation.rule());
         assertNull(n[1].next(), "no cycle was created");
         assertEquals(2, NetBufferLists.count(n[0]));
+        free(n);
     }
 
     @Test
@@ -139,5 +157,6 @@ class ChainTest {
                 BufferRule.CHAIN_CYCLE,
                 assertThrows(RuleViolation.class, () -> NetBufferLists.requireNoCycle(n[0]))
                         .rule());
+        free(n);
     }
 }

@@ -19,9 +19,9 @@ import static org.nbl4j.core.buffer.Packets.seq;
 
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
@@ -29,21 +29,21 @@ import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** NdisAllocateCloneNetBufferList / NdisFreeCloneNetBufferList (§5.2). */
 class CloneTest {
     private static final PoolTag NBL_TAG = PoolTag.of("ClNl");
     private static final PoolTag NB_TAG = PoolTag.of("ClNb");
 
-    private final Ndis ndis = Ndis.create();
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferListPool nblPool =
             ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0x02, true, 0, NBL_TAG, 0));
     private final NetBufferPool nbPool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(NB_TAG, 0));
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     /** An original NBL with one NB over the chain with the given data offset and length. */
     private NetBufferList original(Mdl chain, int dataOffset, int dataLength) {
@@ -79,7 +79,7 @@ class CloneTest {
         clone.freeClone(NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS);
         assertTrue(head.isAllocated(), "freeing with the flag leaves the original's MDLs alone");
         assertTrue(head.next().isAllocated());
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -101,7 +101,7 @@ class CloneTest {
 
         cloneNb.advance(4, false, null);
         clone.freeClone(NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS);
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -142,7 +142,7 @@ class CloneTest {
         clone.freeClone(0);
         assertEquals(descriptors, diff(ndis, MdlPool.MDL_TAG), "freeClone(0) IoFreeMdl'ed the partial MDLs");
         assertTrue(head.isAllocated());
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -186,7 +186,7 @@ class CloneTest {
 
         clone.freeClone(0);
         original.freeContext(16);
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -207,7 +207,7 @@ class CloneTest {
         assertEquals(0x00, fromDefault.protocolId());
         fromIpx.freeClone(0);
         fromDefault.freeClone(0);
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -233,7 +233,7 @@ class CloneTest {
         assertEquals(0, original.decrementChildRefCount());
         original.setNext(null);
         other.free();
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -246,7 +246,7 @@ class CloneTest {
         RuleViolation violation = assertThrows(RuleViolation.class, () -> original.allocateClone(dataPool, nbPool, 0));
         assertEquals(BufferRule.CLONE_FROM_DATA_POOL, violation.rule());
         assertEquals(0, dataPool.outstanding());
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -267,7 +267,7 @@ class CloneTest {
                                         null, null, NDIS_CLONE_FLAGS_RESERVED | NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS))
                         .rule());
         assertEquals(0, diff(ndis, Ndis.DEFAULT_NBL_POOL_TAG));
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -296,7 +296,7 @@ class CloneTest {
         assertEquals(
                 BufferRule.NBL_DOUBLE_FREE,
                 assertThrows(RuleViolation.class, () -> partial.freeClone(0)).rule());
-        original.free();
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -324,7 +324,7 @@ class CloneTest {
 
         clone.freeClone(0);
         assertEquals(0, cloneNbPool.outstanding());
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -346,7 +346,7 @@ class CloneTest {
         }
         clone.freeClone(NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS);
         assertEquals(0, cloneNbPool.outstanding());
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -363,7 +363,7 @@ class CloneTest {
 
         assertEquals(nbls, nblPool.outstanding(), "the clone NBL went back to its pool");
         assertEquals(descriptors, diff(ndis, MdlPool.MDL_TAG), "the first NB's partial MDL was freed");
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -385,6 +385,6 @@ class CloneTest {
         assertEquals(0, diff(ndis, Ndis.DEFAULT_NBL_POOL_TAG));
         assertEquals(0, diff(ndis, Ndis.DEFAULT_NB_POOL_TAG));
         assertFalse(clone.isAllocated());
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 }

@@ -14,27 +14,27 @@ import static org.nbl4j.core.buffer.Packets.seq;
 
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** NdisAllocateFragmentNetBufferList / NdisFreeFragmentNetBufferList (§5.3). */
 class FragmentTest {
-    private final Ndis ndis = Ndis.create();
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferListPool nblPool =
             ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("FgNl"), 0));
     private final NetBufferPool nbPool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(PoolTag.of("FgNb"), 0));
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     /** Original with two NBs: 10 bytes 0x10.. (in MDLs of 6 and 4) and 7 bytes 0x30.. */
     private NetBufferList twoNbOriginal() {
@@ -47,7 +47,7 @@ class FragmentTest {
         NetBufferList original = twoNbOriginal();
         assertNull(original.allocateFragment(null, null, 0, 0, 0, 0, 0));
         assertEquals(0, diff(ndis, Ndis.DEFAULT_NBL_POOL_TAG));
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -62,7 +62,7 @@ class FragmentTest {
         assertEquals(1, Packets.netBuffers(one).size());
         assertArrayEquals(seq(0x19, 1), one.firstNetBuffer().toByteArray());
         one.freeFragment(0, 0);
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -92,7 +92,7 @@ class FragmentTest {
         }
         assertEquals(NetBufferListKind.FRAGMENT, fragments.kind());
         fragments.freeFragment(0, 0);
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -106,7 +106,7 @@ class FragmentTest {
         assertArrayEquals(new int[] {2, 4}, byteCounts(first.mdlChain()));
         assertArrayEquals(seq(0x14, 6), first.toByteArray());
         fragments.freeFragment(0, 0);
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -136,7 +136,7 @@ class FragmentTest {
         assertEquals(3 * 30, Packets.bytesInUse(ndis, Ndis.RETREAT_TAG));
 
         fragments.freeFragment(14, 0);
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -161,7 +161,7 @@ class FragmentTest {
         assertEquals(0, original.childRefCount());
         fragments.freeFragment(0, 0);
         original.freeContext(8);
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -185,7 +185,7 @@ class FragmentTest {
         assertEquals(descriptors, diff(ndis, MdlPool.MDL_TAG));
         assertEquals(0, diff(ndis, Ndis.DEFAULT_NB_POOL_TAG));
         assertEquals(0, diff(ndis, Ndis.DEFAULT_NBL_POOL_TAG));
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -206,7 +206,7 @@ class FragmentTest {
         assertTrue(fragments.isAllocated());
         assertEquals(2, diff(ndis, Ndis.RETREAT_TAG), "nothing was freed");
         fragments.freeFragment(14, 0);
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -224,7 +224,7 @@ class FragmentTest {
                 assertThrows(RuleViolation.class, () -> fragments.freeFragment(0, 2))
                         .rule());
         fragments.freeFragment(0, 0);
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 
     @Test
@@ -236,6 +236,6 @@ class FragmentTest {
         original.firstNetBuffer().write(0, Packets.bytes(0xAB));
         assertEquals((byte) 0xAB, fragments.firstNetBuffer().toByteArray()[0]);
         fragments.freeFragment(0, 0);
-        Packets.freeNblOf(original);
+        Packets.freeNblAndChains(ndis, original);
     }
 }

@@ -8,24 +8,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.nbl4j.core.buffer.Packets.chain;
+import static org.nbl4j.core.buffer.Packets.freeNb;
 import static org.nbl4j.core.buffer.Packets.seq;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 class GetDataBufferTest {
-    private final Ndis ndis = Ndis.create();
-    private final NetBufferPool pool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(PoolTag.of("GdNb"), 0));
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
 
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
+    private final Ndis ndis = verification.create(VerifierSettings.full());
+    private final NetBufferPool pool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(PoolTag.of("GdNb"), 0));
 
     private NetBuffer nb(Mdl chain, int dataOffset, int dataLength) {
         NetBuffer nb = pool.allocateNetBuffer(chain, dataOffset, dataLength);
@@ -72,6 +73,7 @@ class GetDataBufferTest {
         view.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x77);
         assertEquals((byte) 0x77, nb.toByteArray()[0], "the write reached the packet");
         assertNbUnchanged(nb, mdl, 8, 8, 16);
+        freeNb(ndis, nb, mdl);
     }
 
     @Test
@@ -88,6 +90,7 @@ class GetDataBufferTest {
         storage.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x55);
         assertEquals((byte) 0x10, nb.toByteArray()[0], "writes to Storage do not reach the packet");
         assertNbUnchanged(nb, head, 0, 0, 16);
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -98,6 +101,7 @@ class GetDataBufferTest {
         MemorySegment storage = Packets.buffer(6, 8);
         assertSame(storage, nb.getDataBuffer(6, storage, 1, 0));
         assertArrayEquals(seq(0x11, 6), bytesOf(storage, 6));
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -116,23 +120,28 @@ class GetDataBufferTest {
         assertNotNull(view);
         assertNotSame(storage, view);
         assertEquals(mdl.virtualAddress() + 1, view.address());
+        freeNb(ndis, nb, mdl);
     }
 
     @Test
     @DisplayName("§3.7: with AlignMultiple 1 only AlignOffset 0 is valid, and it always takes the fast path")
     void alignMultipleOne() {
-        NetBuffer nb = nb(alignedMdl(32), 3, 16);
+        Mdl mdl = alignedMdl(32);
+        NetBuffer nb = nb(mdl, 3, 16);
         MemorySegment view = nb.getDataBuffer(4, null, 1, 0);
         assertNotNull(view);
         assertThrows(IllegalArgumentException.class, () -> nb.getDataBuffer(4, null, 1, 1));
+        freeNb(ndis, nb, mdl);
     }
 
     @Test
     @DisplayName(
             "§3.7: AlignMultiple ∈ {1,2,4,…,8192}, 0 <= AlignOffset < AlignMultiple, else IllegalArgumentException")
     void invalidAlignmentArguments() {
-        NetBuffer nb = nb(alignedMdl(32), 0, 16);
-        NetBuffer pageAligned = nb(ndis.allocateMdl(Packets.buffer(8192, 8192), 16), 0, 16);
+        Mdl mdl = alignedMdl(32);
+        NetBuffer nb = nb(mdl, 0, 16);
+        Mdl pageMdl = ndis.allocateMdl(Packets.buffer(8192, 8192), 16);
+        NetBuffer pageAligned = nb(pageMdl, 0, 16);
         assertNotNull(pageAligned.getDataBuffer(4, null, 8192, 0), "8192 is the largest AlignMultiple");
         assertNull(pageAligned.getDataBuffer(4, null, 8192, 1));
         assertThrows(IllegalArgumentException.class, () -> nb.getDataBuffer(4, null, 0, 0));
@@ -140,6 +149,8 @@ class GetDataBufferTest {
         assertThrows(IllegalArgumentException.class, () -> nb.getDataBuffer(4, null, 16384, 0));
         assertThrows(IllegalArgumentException.class, () -> nb.getDataBuffer(4, null, 4, 4));
         assertThrows(IllegalArgumentException.class, () -> nb.getDataBuffer(4, null, 4, -1));
+        freeNb(ndis, nb, mdl);
+        freeNb(ndis, pageAligned, pageMdl);
     }
 
     @Test
@@ -154,6 +165,8 @@ class GetDataBufferTest {
 
         NetBuffer empty = nb(null, 0, 0);
         assertNull(empty.getDataBuffer(1, storage, 1, 0));
+        freeNb(ndis, nb, mdl);
+        empty.free();
     }
 
     @Test
@@ -172,6 +185,7 @@ class GetDataBufferTest {
         MemorySegment storage = Packets.buffer(8, 8);
         assertSame(storage, nb.getDataBuffer(8, storage, 1, 0), "the copy path normalizes");
         assertArrayEquals(seq(0x14, 8), bytesOf(storage, 8));
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -181,19 +195,30 @@ class GetDataBufferTest {
         Mdl first = ndis.allocateMdl(pages, 2 * Mdl.PAGE_SIZE);
         Mdl second = ndis.allocateMdl(pages.asSlice(2 * Mdl.PAGE_SIZE), 100);
         first.setNext(second);
-        assertEquals(1, nb(first, 0, 100).physicalCount());
-        assertEquals(2, nb(first, 4000, 200).physicalCount(), "crosses one page boundary");
-        assertEquals(3, nb(first, 4000, 4196 + 50).physicalCount(), "two pages of MDL 1 + one of MDL 2");
-        assertEquals(1, nb(first, 2 * Mdl.PAGE_SIZE, 100).physicalCount(), "headroom pages do not count");
-        assertEquals(0, nb(first, 10, 0).physicalCount());
+        assertEquals(1, physicalCount(first, 0, 100));
+        assertEquals(2, physicalCount(first, 4000, 200), "crosses one page boundary");
+        assertEquals(3, physicalCount(first, 4000, 4196 + 50), "two pages of MDL 1 + one of MDL 2");
+        assertEquals(1, physicalCount(first, 2 * Mdl.PAGE_SIZE, 100), "headroom pages do not count");
+        assertEquals(0, physicalCount(first, 10, 0));
+        Packets.freeChain(ndis, first);
+    }
+
+    /** NdisQueryNetBufferPhysicalCount of a fresh NB over {@code chain}, freed again. */
+    private int physicalCount(Mdl chain, int dataOffset, int dataLength) {
+        NetBuffer nb = nb(chain, dataOffset, dataLength);
+        int count = nb.physicalCount();
+        nb.free();
+        return count;
     }
 
     @Test
     @DisplayName("§3.7: split data and no Storage → NULL")
     void splitWithoutStorage() {
-        NetBuffer nb = nb(chain(ndis, 0, 4, 12), 2, 14);
+        Mdl head = chain(ndis, 0, 4, 12);
+        NetBuffer nb = nb(head, 2, 14);
         assertNull(nb.getDataBuffer(3, null, 1, 0));
         assertNotNull(nb.getDataBuffer(2, null, 1, 0), "the first 2 bytes are contiguous");
+        freeNb(ndis, nb, head);
     }
 
     @Test

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** NdisCopySendNetBufferListInfo / NdisCopyReceiveNetBufferListInfo slot sets (§5.5, x64). */
 class InfoCopyTest {
@@ -25,14 +27,12 @@ class InfoCopyTest {
     private static final int FRAME_TYPE = NetBufferListInfo.NetBufferListFrameType.index();
     private static final int CANCEL_ID = NetBufferListInfo.NetBufferListCancelId.index();
 
-    private final Ndis ndis = Ndis.create();
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferListPool tcpPool = pool(0x02, "IcTc");
     private final NetBufferListPool plainPool = pool(0x00, "IcPl");
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     private NetBufferListPool pool(int protocolId, String tag) {
         NetBufferListPool pool = ndis.allocateNetBufferListPool(
@@ -45,6 +45,13 @@ class InfoCopyTest {
         NetBufferList nbl = pool.allocateNetBufferList(0, 0);
         assertNotNull(nbl);
         return nbl;
+    }
+
+    /** NdisFreeNetBufferList for each NBL a test allocated. */
+    private static void free(NetBufferList... nbls) {
+        for (NetBufferList nbl : nbls) {
+            nbl.free();
+        }
     }
 
     private static long sourceValue(int index) {
@@ -86,6 +93,7 @@ class InfoCopyTest {
             assertEquals(expected, dest.infoValue(slot), "slot " + i + " " + slot);
         }
         assertNull(dest.info(NetBufferListInfo.WfpNetBufferListInfo), "WFP slot is never copied");
+        free(source, dest);
     }
 
     @Test
@@ -107,6 +115,7 @@ class InfoCopyTest {
         }
         assertEquals(sourceValue(FRAME_TYPE), dest.infoValue(NetBufferListInfo.NetBufferListFrameType));
         assertNull(dest.info(NetBufferListInfo.WfpNetBufferListInfo));
+        free(source, dest);
     }
 
     @Test
@@ -121,6 +130,7 @@ class InfoCopyTest {
 
         assertEquals(0x0800_0006L, dest.infoValue(NetBufferListInfo.NetBufferListFrameType));
         assertEquals(0x06, dest.protocolId());
+        free(source, dest);
     }
 
     @Test
@@ -131,6 +141,7 @@ class InfoCopyTest {
         NetBufferList dest = nbl(plainPool);
         dest.copySendInfoFrom(source);
         assertEquals(0x02, dest.protocolId(), "NDIS_PROTOCOL_ID_TCP_IP from the source's pool");
+        free(source, dest);
     }
 
     @Test
@@ -150,6 +161,7 @@ class InfoCopyTest {
         assertTrue(loopback.testNblFlag(NblFlags.NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET));
         assertEquals(0x8000, NblFlags.NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET);
         assertEquals(CANCEL_ID, 5);
+        free(source, notLoopback, loopback);
     }
 
     @Test
@@ -168,6 +180,7 @@ class InfoCopyTest {
         NetBufferList received = nbl(plainPool);
         received.copyReceiveInfoFrom(source);
         assertEquals(NblFlags.NDIS_NBL_FLAGS_IS_LOOPBACK_PACKET, received.nblFlags());
+        free(source, sent, received);
     }
 
     @Test
@@ -179,5 +192,6 @@ class InfoCopyTest {
         NetBufferList dest = nbl(plainPool);
         dest.copySendInfoFrom(source);
         assertSame(media, dest.info(NetBufferListInfo.MediaSpecificInformation));
+        free(source, dest);
     }
 }

@@ -12,13 +12,19 @@ import static org.nbl4j.core.buffer.NetBufferListInfo.*;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** NetBufferListInfo (OOB) slots (§4.4, x64 with NDIS >= 6.80 headers). */
 class InfoSlotsTest {
-    private final Ndis ndis = Ndis.create();
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferList nbl;
 
     InfoSlotsTest() {
@@ -30,9 +36,10 @@ class InfoSlotsTest {
         nbl = made;
     }
 
+    /** Runs before the extension checks the instance: the NBL every test works on goes back to its pool. */
     @AfterEach
-    void close() {
-        ndis.close();
+    void freeNbl() {
+        nbl.free();
     }
 
     @Test

@@ -56,14 +56,23 @@ final class Packets {
         return Arena.ofAuto().allocate(size, alignment);
     }
 
-    /** NdisAllocateMdl over the first {@code length} bytes of {@code memory}. */
     /** {@code NdisFreeMdl} for each MDL of a chain {@link #chain} built: the caller's MDLs are the caller's to free. */
-    static void freeChain(Ndis ndis, Mdl head) {
+    static void freeChain(Ndis ndis, @Nullable Mdl head) {
         for (Mdl mdl : mdls(head)) {
             ndis.freeMdl(mdl);
         }
     }
 
+    /**
+     * {@code NdisFreeNetBuffer}, then the caller's MDL chain the NB was allocated over ({@link #freeChain}, none if
+     * {@code null}): NDIS frees neither the MDLs nor their memory with a plain NB (§4.8).
+     */
+    static void freeNb(Ndis ndis, NetBuffer nb, @Nullable Mdl chain) {
+        nb.free();
+        freeChain(ndis, chain);
+    }
+
+    /** NdisAllocateMdl over the first {@code length} bytes of {@code memory}. */
     static Mdl mdlOver(Ndis ndis, MemorySegment memory, int length) {
         return ndis.allocateMdl(memory, length);
     }
@@ -169,6 +178,22 @@ final class Packets {
             nb = following;
         }
         nbl.free();
+    }
+
+    /**
+     * {@link #freeNblOf}, then the caller's MDL chain each NB described ({@link #freeChain}): NdisFreeNetBufferList
+     * frees neither (§4.8). The NBs must describe the chains they were allocated over, from their first MDL.
+     */
+    static void freeNblAndChains(Ndis ndis, NetBufferList nbl) {
+        List<Mdl> chains = new ArrayList<>();
+        for (NetBuffer nb : netBuffers(nbl)) {
+            Mdl chain = nb.mdlChain();
+            if (chain != null) {
+                chains.add(chain);
+            }
+        }
+        freeNblOf(nbl);
+        chains.forEach(chain -> freeChain(ndis, chain));
     }
 
     /** Outstanding allocations of a tag. */

@@ -13,27 +13,27 @@ import static org.nbl4j.core.buffer.Packets.seq;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** NdisAllocateReassembledNetBufferList / NdisFreeReassembledNetBufferList (§5.4). */
 class ReassembledTest {
-    private final Ndis ndis = Ndis.create();
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferListPool nblPool =
             ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("RaNl"), 0));
     private final NetBufferPool nbPool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(PoolTag.of("RaNb"), 0));
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     /** Three fragments as an IP reassembler sees them: 10, 2 and 8 bytes, each with a 3-byte "header". */
     private NetBufferList fragments() {
@@ -73,7 +73,7 @@ class ReassembledTest {
         assertEquals((byte) 0xEE, nb.toByteArray()[0], "bytes are shared with the source");
 
         whole.freeReassembled(0, 0);
-        Packets.freeNblOf(source);
+        Packets.freeNblAndChains(ndis, source);
     }
 
     @Test
@@ -98,7 +98,7 @@ class ReassembledTest {
 
         whole.freeReassembled(20, 0);
         assertEquals(0, diff(ndis, Ndis.RETREAT_TAG));
-        Packets.freeNblOf(source);
+        Packets.freeNblAndChains(ndis, source);
     }
 
     @Test
@@ -118,7 +118,7 @@ class ReassembledTest {
         assertNotNull(whole);
         assertSame(nblPool, whole.pool());
         whole.freeReassembled(0, 0);
-        Packets.freeNblOf(source);
+        Packets.freeNblAndChains(ndis, source);
     }
 
     @Test
@@ -127,7 +127,7 @@ class ReassembledTest {
         NetBufferList source = fragments();
         assertNull(source.allocateReassembled(null, 10, 0, 0, 0));
         assertEquals(0, diff(ndis, Ndis.DEFAULT_NBL_POOL_TAG));
-        Packets.freeNblOf(source);
+        Packets.freeNblAndChains(ndis, source);
     }
 
     @Test
@@ -161,6 +161,6 @@ class ReassembledTest {
         assertEquals(descriptorsBefore - 5, diff(ndis, MdlPool.MDL_TAG), "4 partial MDLs + the header MDL");
         assertEquals(0, diff(ndis, Ndis.RETREAT_TAG));
         assertEquals(0, diff(ndis, Ndis.DEFAULT_NBL_POOL_TAG));
-        Packets.freeNblOf(source);
+        Packets.freeNblAndChains(ndis, source);
     }
 }

@@ -11,13 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.core.buffer.Packets.byteCounts;
 import static org.nbl4j.core.buffer.Packets.chain;
 import static org.nbl4j.core.buffer.Packets.diff;
+import static org.nbl4j.core.buffer.Packets.freeNb;
 import static org.nbl4j.core.buffer.Packets.seq;
 
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlOrigin;
 import org.nbl4j.core.memory.MdlPool;
@@ -25,16 +26,16 @@ import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 class RetreatAdvanceTest {
-    private final Ndis ndis = Ndis.create();
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     private final NetBufferPool nbPool = pool(0);
     private final Packets.DriverMdls driver = new Packets.DriverMdls(ndis);
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     private NetBufferPool pool(int dataSize) {
         NetBufferPool pool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(PoolTag.of("RtNb"), dataSize));
@@ -76,16 +77,19 @@ class RetreatAdvanceTest {
         assertEquals(0, retreatBuffers(), "DataBackFill is ignored on the fast path");
         assertArrayEquals(seq(5, 25), nb.toByteArray());
         nb.checkInvariants();
+        freeNb(ndis, nb, head);
     }
 
     @Test
     @DisplayName("§3.3 fast path with delta == DataOffset uses all headroom without allocating")
     void retreatExactlyAllHeadroom() {
-        NetBuffer nb = nb(chain(ndis, 0, 16), 6, 4);
+        Mdl head = chain(ndis, 0, 16);
+        NetBuffer nb = nb(head, 6, 4);
         assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nb.retreat(6, 0, null));
         assertEquals(0, nb.dataOffset());
         assertEquals(10, nb.dataLength());
         assertEquals(0, retreatBuffers());
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -108,6 +112,8 @@ class RetreatAdvanceTest {
         assertSame(added, nb.currentMdl());
         assertEquals(32, nb.currentMdlOffset());
         nb.checkInvariants();
+        nb.advance(10, true, null); // undoes the retreat: NDIS frees the MDL it added and its NDrt buffer
+        freeNb(ndis, nb, oldHead);
     }
 
     @Test
@@ -115,7 +121,8 @@ class RetreatAdvanceTest {
             "§3.3: old headroom is consumed, not discarded: the new data = last (delta-oldOffset) bytes of the new MDL + old headroom")
     void retreatSlowPathConsumesOldHeadroom() {
         // old chain bytes 0x40.. : 6 bytes headroom (0x40..0x45), then data 0x46..0x4F
-        NetBuffer nb = nb(chain(ndis, 0x40, 16), 6, 10);
+        Mdl oldHead = chain(ndis, 0x40, 16);
+        NetBuffer nb = nb(oldHead, 6, 10);
         assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nb.retreat(10, 0, null));
         assertEquals(0, nb.dataOffset());
         assertEquals(4, byteCounts(nb.mdlChain())[0], "new MDL holds only the shortfall of 4 bytes");
@@ -130,13 +137,16 @@ class RetreatAdvanceTest {
 
         // the 10-byte header is therefore NOT contiguous: NdisGetDataBuffer needs Storage
         assertNull(nb.getDataBuffer(10, null, 1, 0));
+        nb.advance(10, true, null);
+        freeNb(ndis, nb, oldHead);
     }
 
     @Test
     @DisplayName("§3.3: a custom NetAllocateMdl may grant more; DataOffset becomes backFill + extra granted")
     void retreatWithAllocatorThatGrantsMore() {
         driver.extra = 64;
-        NetBuffer nb = nb(chain(ndis, 0, 16), 6, 10);
+        Mdl oldHead = chain(ndis, 0, 16);
+        NetBuffer nb = nb(oldHead, 6, 10);
         assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nb.retreat(10, 32, driver));
 
         assertEquals(List.of(36), driver.requestedSizes, "asked for backFill + delta - DataOffset");
@@ -155,6 +165,7 @@ class RetreatAdvanceTest {
         assertEquals(0, diff(ndis, Packets.DriverMdls.TAG));
         assertEquals(6, nb.dataOffset());
         assertEquals(10, nb.dataLength());
+        freeNb(ndis, nb, oldHead);
     }
 
     @Test
@@ -175,16 +186,21 @@ class RetreatAdvanceTest {
         assertEquals(6, nb.dataOffset());
         assertEquals(10, nb.dataLength());
         assertNull(head.next());
+        freeNb(ndis, nb, head);
     }
 
     @Test
     @DisplayName("§3.3 contract: the handler's MDL must describe at least the requested size")
     void allocatorGrantingLessIsRejected() {
-        NetBuffer nb = nb(chain(ndis, 0, 16), 0, 16);
+        Mdl head = chain(ndis, 0, 16);
+        NetBuffer nb = nb(head, 0, 16);
         Mdl tooSmall = chain(ndis, 0, 2);
         assertThrows(IllegalStateException.class, () -> nb.retreat(4, 0, size -> tooSmall));
         assertEquals(0, nb.dataOffset());
         assertEquals(16, nb.dataLength());
+        assertSame(head, nb.mdlChain(), "the refused MDL was not linked");
+        freeNb(ndis, nb, head);
+        Packets.freeChain(ndis, tooSmall);
     }
 
     // ---- §3.4 advance ----
@@ -205,6 +221,7 @@ class RetreatAdvanceTest {
         assertEquals(5, nb.currentMdlOffset());
         assertEquals(descriptors, mdlDescriptors());
         assertArrayEquals(seq(25, 5), nb.toByteArray());
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -229,12 +246,14 @@ class RetreatAdvanceTest {
         assertEquals(5, nb.currentMdlOffset());
         assertEquals(15, nb.dataLength());
         assertArrayEquals(seq(25, 15), nb.toByteArray());
+        freeNb(ndis, nb, c);
     }
 
     @Test
     @DisplayName("§3.4: with no handler NDIS's default free runs, even on the caller's MDL")
     void advanceDefaultFreeOnCallersMdl() {
         Mdl a = chain(ndis, 0, 10, 10);
+        Mdl b = a.next();
         NetBuffer nb = nb(a, 0, 20);
         nb.advance(10, true, null);
         assertFalse(a.isAllocated(), "an MDL with ByteCount == DataOffset lies wholly in unused space");
@@ -242,6 +261,7 @@ class RetreatAdvanceTest {
         assertSame(nb.mdlChain(), nb.currentMdl());
         assertEquals(0, nb.currentMdlOffset());
         assertEquals(1, mdlDescriptors());
+        freeNb(ndis, nb, b);
     }
 
     @Test
@@ -253,6 +273,7 @@ class RetreatAdvanceTest {
         assertTrue(driver.freed.isEmpty());
         assertSame(a, nb.mdlChain());
         assertEquals(9, nb.dataOffset());
+        freeNb(ndis, nb, a);
     }
 
     @Test
@@ -273,6 +294,7 @@ class RetreatAdvanceTest {
         assertSame(head, nb.mdlChain());
         assertEquals(0, nb.dataOffset());
         assertEquals(16, nb.dataLength());
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -302,35 +324,41 @@ class RetreatAdvanceTest {
     @Test
     @DisplayName("§3.2 I6/§3.4: advancing by more than DataLength would wrap the ULONG: RuleViolation, NB unchanged")
     void advanceBeyondDataLength() {
-        NetBuffer nb = nb(chain(ndis, 0, 32), 4, 10);
+        Mdl head = chain(ndis, 0, 32);
+        NetBuffer nb = nb(head, 4, 10);
         RuleViolation violation = assertThrows(RuleViolation.class, () -> nb.advance(11, false, null));
         assertEquals(BufferRule.NB_ADVANCE_BEYOND_DATA, violation.rule());
         assertEquals(4, nb.dataOffset());
         assertEquals(10, nb.dataLength());
         nb.advance(10, false, null); // exactly DataLength is fine
         assertEquals(0, nb.dataLength());
+        freeNb(ndis, nb, head);
     }
 
     @Test
     @DisplayName("§3.2 I1: DataOffset + DataLength beyond the chain is detected by checkInvariants")
     void invariantI1() {
-        NetBuffer nb = nb(chain(ndis, 0, 10), 2, 8);
+        Mdl head = chain(ndis, 0, 10);
+        NetBuffer nb = nb(head, 2, 8);
         nb.checkInvariants();
         nb.setDataLength(9);
         assertEquals(
                 BufferRule.NB_INVARIANT,
                 assertThrows(RuleViolation.class, nb::checkInvariants).rule());
+        freeNb(ndis, nb, head);
     }
 
     @Test
     @DisplayName("§3.2 I6: NDIS never guards ULONG overflow; nbl4j refuses a retreat that would overflow the length")
     void retreatOverflow() {
-        NetBuffer nb = nb(chain(ndis, 0, 16), 8, 8);
+        Mdl head = chain(ndis, 0, 16);
+        NetBuffer nb = nb(head, 8, 8);
         nb.setDataLength(Integer.MAX_VALUE - 4); // hand-edited, far beyond the chain
         assertEquals(
                 BufferRule.NB_LENGTH_OVERFLOW,
                 assertThrows(RuleViolation.class, () -> nb.retreat(8, 0, null)).rule());
         assertEquals(8, nb.dataOffset());
+        freeNb(ndis, nb, head);
     }
 
     @Test
@@ -349,6 +377,7 @@ class RetreatAdvanceTest {
         assertSame(head.next(), nb.currentMdl());
         assertEquals(3, nb.currentMdlOffset());
         nb.checkInvariants();
+        freeNb(ndis, nb, head);
     }
 
     // ---- §3.5 list variants ----
@@ -373,7 +402,7 @@ class RetreatAdvanceTest {
             assertEquals(1, Packets.mdls(nb.mdlChain()).size());
         }
         assertTrue(driver.requestedSizes.isEmpty());
-        Packets.freeNblOf(nbl);
+        Packets.freeNblAndChains(ndis, nbl);
     }
 
     @Test
@@ -389,7 +418,7 @@ class RetreatAdvanceTest {
         nbl.advance(4, true, driver);
         assertEquals(3, driver.freed.size());
         assertEquals(0, diff(ndis, Packets.DriverMdls.TAG));
-        Packets.freeNblOf(nbl);
+        Packets.freeNblAndChains(ndis, nbl);
     }
 
     @Test
@@ -414,7 +443,7 @@ class RetreatAdvanceTest {
             assertEquals(0, nb.currentMdlOffset(), "NB " + i);
         }
         assertEquals(0, diff(ndis, Packets.DriverMdls.TAG), "nothing leaked");
-        Packets.freeNblOf(nbl);
+        Packets.freeNblAndChains(ndis, nbl);
     }
 
     @Test
@@ -425,9 +454,11 @@ class RetreatAdvanceTest {
         assertNotNull(nblPool);
         // NB 0: headroom of 4 bytes in its own MDL, data in the next one
         Mdl headroom = chain(ndis, 0, 4, 8);
+        Mdl data = headroom.next();
         NetBufferList nbl = nblPool.allocateNetBufferAndNetBufferList(0, 0, headroom, 4, 8);
         assertNotNull(nbl);
-        NetBuffer second = nbPool.allocateNetBuffer(chain(ndis, 0, 8), 0, 8);
+        Mdl secondChain = chain(ndis, 0, 8);
+        NetBuffer second = nbPool.allocateNetBuffer(secondChain, 0, 8);
         assertNotNull(second);
         NetBuffer first = nbl.firstNetBuffer();
         assertNotNull(first);
@@ -441,7 +472,8 @@ class RetreatAdvanceTest {
         assertEquals(0, first.dataOffset());
         assertEquals(8, first.dataLength());
         first.setNext(null);
-        second.free();
+        freeNb(ndis, second, secondChain);
         nbl.free();
+        Packets.freeChain(ndis, data);
     }
 }

@@ -10,12 +10,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.NblFlags;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBuffer;
@@ -28,6 +30,8 @@ import org.nbl4j.core.buffer.NetBufferPoolParameters;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * Golden-text tests of {@link NblDump} in the manner of {@code !ndiskd.nbl} (nbl-reuse-leak-and-diagnostics §2.2).
@@ -45,14 +49,12 @@ class NblDumpTest {
     /** What a WFP layer might hang off {@code WfpNetBufferListInfo}: shown by id and toString. */
     private record WfpContainer(int generation) {}
 
-    private final Ndis ndis = Ndis.create();
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
+    private final Ndis ndis = verification.create(VerifierSettings.full());
     /** Protocol id 2 (TCP/IP), one NB per NBL. */
     private final NetBufferListPool pool = pool(0x02, true, "Dgt1");
-
-    @AfterEach
-    void close() {
-        ndis.close();
-    }
 
     @Test
     @DisplayName("default view: ids, Next, First NB, Source with its name, both flag words and the status by name")
@@ -78,12 +80,15 @@ class NblDumpTest {
                 Kind               ALLOCATED
                 Owner              OWNED
                 """, dump().basic(nbl));
+        nbl.setParent(null);
+        free(nbl, next, parent);
     }
 
     @Test
     @DisplayName("default view of a freed NBL: NBL_ALLOCATED is gone, as is the NB")
     void basicViewOfFreedNbl() {
         NetBufferList nbl = frameNbl();
+        List<Mdl> mdls = mdlsOf(nbl);
         nbl.free();
 
         assertEquals("""
@@ -97,6 +102,7 @@ class NblDumpTest {
                 Kind               ALLOCATED
                 Owner              FREE
                 """, dump().basic(nbl));
+        mdls.forEach(ndis::freeMdl);
     }
 
     @Test
@@ -121,6 +127,7 @@ class NblDumpTest {
                 NetBufferListHashInfo                 [ 9]  0x0000000000000301  HashFunction NdisHashFunctionToeplitz, HashType NDIS_HASH_IPV4 | NDIS_HASH_TCP_IPV4
                 WfpNetBufferListInfo                  [10]  ffff800000002000    WfpContainer[generation=3]
                 """, dump().info(nbl));
+        free(nbl);
     }
 
     @Test
@@ -135,6 +142,7 @@ class NblDumpTest {
                 Ieee8021QNetBufferListInfo            [ 4]  0x000000000003FFFF  UserPriority 7, CanonicalFormatId 1, VlanId 4095, WMMInfo 3
                 NetBufferListFrameType                [ 7]  0x00000000000086DD  FrameType 0x86DD, ProtocolId 0xDD
                 """, dump().info(nbl));
+        free(nbl);
     }
 
     @Test
@@ -157,6 +165,7 @@ class NblDumpTest {
                     00000020  00 02 04 d2 16 2e 00 14-00 00 68 65 6c 6c 6f 20  ..........hello
                     00000030  6e 62 6c 34 6a 21                                nbl4j!
                 """, dump().data(nbl));
+        free(nbl);
     }
 
     @Test
@@ -173,6 +182,7 @@ class NblDumpTest {
                 NBL                ffff800000006000    Status             NDIS_STATUS_SUCCESS
                 Chain              3 NBLs, 3 NET_BUFFERs
                 """, dump().chain(first));
+        freeChain(first);
     }
 
     @Test
@@ -192,6 +202,8 @@ class NblDumpTest {
                 Loop               Next NBL points back to ffff800000001000
                 Chain              3 NBLs, 3 NET_BUFFERs
                 """, dump().chain(first));
+        last.setNext(null);
+        freeChain(first);
     }
 
     @Test
@@ -218,6 +230,7 @@ class NblDumpTest {
             clone.decrementChildRefCount();
             clone.freeClone(0);
             original.decrementChildRefCount();
+            free(original);
         }
     }
 
@@ -251,6 +264,7 @@ class NblDumpTest {
                     00000000  41 42 43 44 45 46 47 48-49 4a 4b 4c 4d 4e 4f 50  ABCDEFGHIJKLMNOP
                     00000010  51 52 53 54                                      QRST
                 """, dump().dump(nbl, "-info -data"));
+        free(nbl);
     }
 
     @Test
@@ -269,6 +283,7 @@ class NblDumpTest {
         assertEquals(expected, dump.dump(first, "-CHAIN  -data -info"));
         assertEquals(dump.basic(first) + "\n" + dump.parents(first), dump.dump(first, "-parents"));
         assertEquals(dump.basic(first), dump.dump(first, Set.of()));
+        freeChain(first);
     }
 
     @Test
@@ -299,6 +314,7 @@ class NblDumpTest {
         assertTrue(identity.id(nbl).matches("ffff8000[0-9a-f]{8}"), identity.id(nbl));
         assertEquals(identity.id(nbl), identity.id(nbl));
         assertTrue(NblDump.create().basic(nbl).startsWith("NBL                " + identity.id(nbl)));
+        free(nbl);
     }
 
     // ---- fixtures ----
@@ -365,6 +381,50 @@ class NblDumpTest {
         MemorySegment memory = Arena.ofAuto().allocate(Math.max(1, bytes.length), 16);
         MemorySegment.copy(bytes, 0, memory, ValueLayout.JAVA_BYTE, 0, bytes.length);
         return ndis.allocateMdl(memory, bytes.length);
+    }
+
+    /** Every MDL the NBs of {@code nbl} describe, in order. */
+    private static List<Mdl> mdlsOf(NetBufferList nbl) {
+        List<Mdl> mdls = new ArrayList<>();
+        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
+            for (Mdl mdl = nb.mdlChain(); mdl != null; mdl = mdl.next()) {
+                mdls.add(mdl);
+            }
+        }
+        return mdls;
+    }
+
+    /**
+     * Frees NBLs the fixtures made, one by one: the NBs after the first (from an NB pool), the NBL with its own NB,
+     * then the MDLs they described, which NdisFreeNetBufferList leaves to their allocator (§4.8).
+     */
+    private void free(NetBufferList... nbls) {
+        for (NetBufferList nbl : nbls) {
+            List<Mdl> mdls = mdlsOf(nbl);
+            nbl.setNext(null);
+            NetBuffer first = nbl.firstNetBuffer();
+            if (first != null) {
+                NetBuffer extra = first.next();
+                first.setNext(null);
+                while (extra != null) {
+                    NetBuffer following = extra.next();
+                    extra.setNext(null);
+                    extra.free();
+                    extra = following;
+                }
+            }
+            nbl.free();
+            mdls.forEach(ndis::freeMdl);
+        }
+    }
+
+    /** {@link #free} for every NBL of a NULL-terminated chain. */
+    private void freeChain(NetBufferList first) {
+        List<NetBufferList> nbls = new ArrayList<>();
+        for (NetBufferList nbl = first; nbl != null; nbl = nbl.next()) {
+            nbls.add(nbl);
+        }
+        free(nbls.toArray(NetBufferList[]::new));
     }
 
     private static byte[] ascii(String text) {

@@ -14,16 +14,21 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /**
  * The held-clone watchdog's timer: nobody calls {@link Verifier#checkHeldClones()} here. The holding time is measured
  * on an injected clock the test moves; the timer itself ticks in real time, every few milliseconds.
  */
 class HeldCloneWatchdogTimerTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfWt");
     private static final Duration PERIOD = Duration.ofMillis(5);
     private static final Duration PATIENCE = Duration.ofSeconds(10);
@@ -32,7 +37,7 @@ class HeldCloneWatchdogTimerTest {
 
     /** The standard level and policy (THROW: the timer has nobody to throw at, so it keeps and logs the violation). */
     private Ndis ndis() {
-        return Ndis.create(
+        return verification.create(
                 VerifierSettings.standard().withHeldCloneCheckPeriod(PERIOD).withNanoClock(clock::get));
     }
 

@@ -22,6 +22,7 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBuffer;
@@ -29,12 +30,17 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlPool;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.junit.NdisVerifierExtension;
+import org.nbl4j.junit.ViolatesOnPurpose;
 
 /**
  * One way to break a rule, seen through the Java API: a state error follows the policy and is always recorded and
  * emitted; an argument error is recorded and thrown whatever the policy and level.
  */
 class RuleKindsTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfKd");
 
     @TempDir
@@ -67,8 +73,9 @@ class RuleKindsTest {
 
     @Test
     @DisplayName("§5.3 FRAGMENT_DELTA_MISMATCH is a state error: under COLLECT it is recorded, emitted, and refused")
+    @ViolatesOnPurpose
     void fragmentDeltaMismatchIsCollected() throws IOException {
-        try (Ndis ndis = Ndis.create(VerifierSettings.standard().withPolicy(ViolationPolicy.COLLECT))) {
+        try (Ndis ndis = verification.create(VerifierSettings.standard().withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList original = withData(dataPool(ndis, TAG).allocateNetBufferList(0, 0));
             NetBufferList fragment = fragmentWithDelta4(original);
 
@@ -91,6 +98,7 @@ class RuleKindsTest {
 
     @Test
     @DisplayName("§5.3 FRAGMENT_DELTA_MISMATCH under LOG: recorded, logged at WARNING with the report, refused")
+    @ViolatesOnPurpose
     void fragmentDeltaMismatchIsLogged() {
         Logger logger = Logger.getLogger(Verifier.class.getName());
         List<LogRecord> logged = new CopyOnWriteArrayList<>();
@@ -107,7 +115,7 @@ class RuleKindsTest {
             public void close() {}
         };
         logger.addHandler(handler);
-        try (Ndis ndis = Ndis.create(VerifierSettings.standard().withPolicy(ViolationPolicy.LOG))) {
+        try (Ndis ndis = verification.create(VerifierSettings.standard().withPolicy(ViolationPolicy.LOG))) {
             NetBufferList original = withData(dataPool(ndis, TAG).allocateNetBufferList(0, 0));
             NetBufferList fragment = fragmentWithDelta4(original);
 
@@ -135,7 +143,7 @@ class RuleKindsTest {
     @Test
     @DisplayName("§3.4 NB_ADVANCE_BEYOND_DATA is an argument error: thrown even under COLLECT, and recorded")
     void argumentErrorThrowsUnderCollect() throws IOException {
-        try (Ndis ndis = Ndis.create(VerifierSettings.standard().withPolicy(ViolationPolicy.COLLECT))) {
+        try (Ndis ndis = verification.create(VerifierSettings.standard().withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = withData(dataPool(ndis, TAG).allocateNetBufferList(0, 0));
             NetBuffer nb = first(nbl);
 
@@ -156,7 +164,7 @@ class RuleKindsTest {
     @Test
     @DisplayName("§4.5 CONTEXT_OVER_RELEASE is an argument error: thrown with the verifier OFF and COLLECT, recorded")
     void argumentErrorThrowsWithTheVerifierOff() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.off().withPolicy(ViolationPolicy.COLLECT))) {
+        try (Ndis ndis = verification.create(VerifierSettings.off().withPolicy(ViolationPolicy.COLLECT))) {
             NetBufferList nbl = withData(dataPool(ndis, TAG).allocateNetBufferList(0, 0));
 
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> nbl.freeContext(8));
@@ -169,8 +177,9 @@ class RuleKindsTest {
 
     @Test
     @DisplayName("§2.5 MDL_DOUBLE_FREE is a state error: under COLLECT the second IoFreeMdl is recorded and refused")
+    @ViolatesOnPurpose
     void mdlDoubleFreeIsCollected() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.off().withPolicy(ViolationPolicy.COLLECT));
+        try (Ndis ndis = verification.create(VerifierSettings.off().withPolicy(ViolationPolicy.COLLECT));
                 Arena arena = Arena.ofConfined()) {
             Mdl mdl = ndis.allocateMdl(arena.allocate(64), 64);
             ndis.freeMdl(mdl);

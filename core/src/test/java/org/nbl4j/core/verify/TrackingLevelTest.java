@@ -11,13 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.junit.NdisVerifierExtension;
 
 /** Which buffers the verifier tracks with sites: every one at FULL, a sample at STANDARD, and every clone. */
 class TrackingLevelTest {
+    @RegisterExtension
+    final NdisVerifierExtension verification = new NdisVerifierExtension();
+
     private static final PoolTag TAG = PoolTag.of("VfTl");
     private static final int BUFFERS = 200;
 
@@ -30,7 +35,7 @@ class TrackingLevelTest {
                 .withLevel(VerifierLevel.FULL);
         assertEquals(1, full.samplingInterval());
         assertEquals(1, full.withSamplingInterval(128).samplingInterval(), "FULL keeps every buffer whatever is asked");
-        try (Ndis ndis = Ndis.create(full)) {
+        try (Ndis ndis = verification.create(full)) {
             NetBufferListPool pool = dataPool(ndis, TAG);
             List<NetBufferList> allocated = new ArrayList<>();
             for (int i = 0; i < BUFFERS; i++) {
@@ -48,7 +53,7 @@ class TrackingLevelTest {
     @Test
     @DisplayName("STANDARD tracks every clone, however rarely it samples the other buffers")
     void standardTracksEveryClone() {
-        try (Ndis ndis = Ndis.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
+        try (Ndis ndis = verification.create(VerifierSettings.standard().withSamplingInterval(Integer.MAX_VALUE))) {
             NetBufferListPool pool = dataPool(ndis, TAG);
             NetBufferList original = pool.allocateNetBufferList(0, 0);
             assertNotNull(original);

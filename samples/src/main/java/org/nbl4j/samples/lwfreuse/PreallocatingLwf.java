@@ -41,8 +41,8 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
     /** {@code sizeof(NBL_MYFILTER_CONTEXT)}: the thread does not show the structure; any size will do. */
     static final int SIZEOF_NBL_MYFILTER_CONTEXT = 20;
 
-    /** {@code pFilter->LwfHandle}: the module's NdisFilterHandle. */
-    protected final LwfHandle LwfHandle;
+    /** {@code pFilter->FilterHandle}: the module's NdisFilterHandle. */
+    protected final LwfHandle FilterHandle;
     /** {@code pFilter->SendNetBufferListPool}. */
     protected final NetBufferListPool SendNetBufferListPool;
     /** {@code pFilter->sendPrealocatedNBLqueue} (sic). */
@@ -61,7 +61,7 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
      * @throws IllegalStateException if NDIS refuses the pool or an allocation (the attach fails)
      */
     protected PreallocatingLwf(LwfHandle handle, int preallocated) {
-        LwfHandle = handle;
+        FilterHandle = handle;
         NET_BUFFER_LIST_POOL_PARAMETERS PoolParameters = new NET_BUFFER_LIST_POOL_PARAMETERS();
 
         NdisZeroMemory(PoolParameters, PoolParameters.sizeof());
@@ -75,7 +75,7 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
         PoolParameters.fAllocateNetBuffer = TRUE;
         PoolParameters.PoolTag = SEND_POOL_TAG;
 
-        NetBufferListPool pool = NdisAllocateNetBufferListPool(LwfHandle, PoolParameters);
+        NetBufferListPool pool = NdisAllocateNetBufferListPool(FilterHandle, PoolParameters);
         if (pool == null) {
             throw new IllegalStateException("NdisAllocateNetBufferListPool refused the send pool");
         }
@@ -99,7 +99,7 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
         if (dataBuffer == null) {
             throw new IllegalStateException("NdisAllocateMemoryWithTag failed");
         }
-        Mdl pMdl = NdisAllocateMdl(LwfHandle, dataBuffer, DataLength);
+        Mdl pMdl = NdisAllocateMdl(FilterHandle, dataBuffer, DataLength);
 
         NetBufferList pNetBufList = NdisAllocateNetBufferAndNetBufferList(
                 SendNetBufferListPool,
@@ -149,7 +149,7 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
             return NDIS_STATUS_INVALID_LENGTH;
         }
 
-        pNetBufList.setSourceHandle(LwfHandle);
+        pNetBufList.setSourceHandle(FilterHandle);
 
         NdisMoveMemory(copyBuf, pHeaderBuffer, uHeaderBufferSize);
         NdisMoveMemory(copyBuf.asSlice(uHeaderBufferSize), pLookaheadBuffer, uLookaheadBufferSize);
@@ -166,7 +166,7 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
             uSendFlags = 0;
         }
 
-        NdisFSendNetBufferLists(LwfHandle, pNetBufList, NDIS_DEFAULT_PORT_NUMBER, uSendFlags);
+        NdisFSendNetBufferLists(FilterHandle, pNetBufList, NDIS_DEFAULT_PORT_NUMBER, uSendFlags);
         return NDIS_STATUS_SUCCESS;
     }
 
@@ -187,7 +187,7 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
             // unchain this nbl
             NET_BUFFER_LIST_NEXT_NBL(tempNbl, null);
 
-            if (tempNbl.sourceHandle() == LwfHandle) {
+            if (tempNbl.sourceHandle() == FilterHandle) {
                 SendCompleteOwnNetBufferList(tempNbl);
             } else if (othersTail == null) {
                 othersHead = tempNbl;
@@ -198,10 +198,10 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
             }
         }
         if (othersHead != null) {
-            NdisFSendNetBufferListsComplete(LwfHandle, othersHead, SendCompleteFlags);
+            NdisFSendNetBufferListsComplete(FilterHandle, othersHead, SendCompleteFlags);
         }
-        if (LwfHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
-            NdisFPauseComplete(LwfHandle);
+        if (FilterHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
+            NdisFPauseComplete(FilterHandle);
         }
     }
 
@@ -212,7 +212,7 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
     @Override
     public int pause(LwfHandle handle) {
         pausing.set(true);
-        if (LwfHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
+        if (FilterHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
             return NDIS_STATUS_SUCCESS;
         }
         return NDIS_STATUS_PENDING;

@@ -104,7 +104,7 @@ class LwfReuseTest {
         Path source = Path.of("src/main/java/org/nbl4j/samples/lwfreuse/PreallocatingLwf.java");
         List<String> lines = Files.readAllLines(source);
         for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains("NdisFSendNetBufferLists(LwfHandle")) {
+            if (lines.get(i).contains("NdisFSendNetBufferLists(FilterHandle")) {
                 return "PreallocatingLwf.java:" + (i + 1) + ")";
             }
         }

@@ -5,9 +5,9 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.diagnostics.IdNamer;
-import org.nbl4j.core.memory.ElementCounter;
 import org.nbl4j.core.memory.PoolTag;
-import org.nbl4j.core.memory.Recycler;
+import org.nbl4j.core.memory.internal.ElementCounter;
+import org.nbl4j.core.memory.internal.Recycler;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Verifier;
 

@@ -1,4 +1,4 @@
-package org.nbl4j.core.memory;
+package org.nbl4j.core.memory.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -6,7 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Counts allocations and frees of one kind of fixed-size element (the NBLs of one pool, MDL descriptors) and adds
- * them to the totals of their {@link TagAccount}.
+ * them to the totals of their {@link org.nbl4j.core.memory.TagAccount}.
  *
  * <p>Because every element has the same size, only the two counts are kept and the bytes in use are derived:
  * counting an allocation is one plain store into the calling thread's own {@link Cell}, which matters on the path of
@@ -17,7 +17,8 @@ public final class ElementCounter {
     private final long elementBytes;
     private final CopyOnWriteArrayList<Cell> cells = new CopyOnWriteArrayList<>();
 
-    ElementCounter(long elementBytes) {
+    /** A counter of elements of {@code elementBytes} each; {@code TagAccount.elementCounter} makes and registers it. */
+    public ElementCounter(long elementBytes) {
         this.elementBytes = elementBytes;
     }
 

@@ -1,4 +1,4 @@
-package org.nbl4j.core.memory;
+package org.nbl4j.core.memory.internal;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
