@@ -186,7 +186,7 @@ final class LocalSend {
 
     // ---- ICMP errors and TCP resets ----
 
-    /** Sends the ICMP error a failed check recorded in the frame's parsed packet, if it calls for one. */
+    /** Sends the ICMP error a failed check recorded in the frame's facts, if it calls for one. */
     void reportProblem(NetBuffer offending, PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
         IcmpErrorKind problem = frame.facts.problem;
         if (problem != null) {
