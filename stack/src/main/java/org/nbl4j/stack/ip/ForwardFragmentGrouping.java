@@ -51,8 +51,8 @@ final class ForwardFragmentGrouping {
         /** In offset order. */
         final List<Member> members = new ArrayList<>();
 
-        Group(int compartmentId, ParsedPacket parsed, long started) {
-            this.key = FragmentKey.of(compartmentId, parsed);
+        Group(int compartmentId, PacketFacts facts, long started) {
+            this.key = FragmentKey.of(compartmentId, facts);
             this.started = started;
         }
 
@@ -78,13 +78,13 @@ final class ForwardFragmentGrouping {
     }
 
     /**
-     * Adds a fragment parsed into {@code parsed}; the caller has taken a hold on {@code nbl} for the table.
+     * Adds a fragment parsed into {@code facts}; the caller has taken a hold on {@code nbl} for the table.
      *
      * @param continues whether its own IPFORWARD indication let it continue
      */
     synchronized Added add(
             int compartmentId,
-            ParsedPacket parsed,
+            PacketFacts facts,
             NetBufferList nbl,
             IpInterface arrival,
             int subInterface,
@@ -93,18 +93,18 @@ final class ForwardFragmentGrouping {
             long now) {
         Group group = null;
         for (Group candidate : groups) {
-            if (candidate.key.matches(compartmentId, parsed)) {
+            if (candidate.key.matches(compartmentId, facts)) {
                 group = candidate;
                 break;
             }
         }
-        int start = parsed.fragmentOffset;
-        int length = parsed.fragmentPayloadLength();
+        int start = facts.fragmentOffset;
+        int length = facts.fragmentPayloadLength();
         if (group == null) {
             if (groups.size() >= maximumGroups) {
                 return Added.NOT_GROUPED;
             }
-            group = new Group(compartmentId, parsed, now);
+            group = new Group(compartmentId, facts, now);
             groups.add(group);
         }
         int insertAt = 0;
@@ -119,7 +119,7 @@ final class ForwardFragmentGrouping {
         }
         group.members.add(
                 insertAt,
-                new Member(nbl, arrival, subInterface, egress, start, length, parsed.moreFragments, continues));
+                new Member(nbl, arrival, subInterface, egress, start, length, facts.moreFragments, continues));
         if (!group.complete()) {
             return Added.HELD;
         }

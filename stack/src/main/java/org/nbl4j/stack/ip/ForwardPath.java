@@ -46,7 +46,7 @@ final class ForwardPath {
             IpInterface arrival,
             int subInterface,
             boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
+        PacketFacts facts = frame.facts;
         if (!arrival.forwarding()) {
             inspection.discard(
                     HookPoint.INBOUND_IPPACKET,
@@ -57,28 +57,28 @@ final class ForwardPath {
                     IpDiscardReason.NOT_LOCALLY_DESTINED);
             return;
         }
-        if (IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)
-                || IpAddresses.isLinkLocal(parsed.family, parsed.sourceHigh, parsed.sourceLow)) {
+        if (IpAddresses.isLinkLocal(facts.family, facts.destinationHigh, facts.destinationLow)
+                || IpAddresses.isLinkLocal(facts.family, facts.sourceHigh, facts.sourceLow)) {
             dropBeyondScope(nbl, nb, frame, arrival, subInterface, atDispatch);
             return;
         }
-        Route route = arrival.compartment().lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+        Route route = arrival.compartment().lookup(facts.family, facts.destinationHigh, facts.destinationLow);
         if (route == null) {
             inspection.discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.NO_ROUTE);
             send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.NO_ROUTE, 0, atDispatch);
             return;
         }
         IpInterface egress = route.egress();
-        if (parsed.hopLimit <= 1) {
+        if (facts.hopLimit <= 1) {
             inspection.discard(
                     HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.HOP_LIMIT_EXCEEDED);
             send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.HOP_LIMIT_EXCEEDED, 0, atDispatch);
             return;
         }
-        changeHopLimit(nb, header, frame, parsed.family == AddressFamily.INET, -1);
+        changeHopLimit(nb, header, frame, facts.family == AddressFamily.INET, -1);
         fillForwardFacts(frame, arrival, subInterface, egress);
         boolean continues = inspection.classify(HookPoint.IPFORWARD, nbl, frame);
-        if (parsed.fragment && groupForwardedFragments) {
+        if (facts.fragment && groupForwardedFragments) {
             groupFragment(nbl, nb, header, frame, arrival, subInterface, egress, continues, atDispatch);
         } else if (continues) {
             sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
@@ -108,16 +108,16 @@ final class ForwardPath {
             int subInterface,
             IpInterface egress,
             boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        boolean v4 = parsed.family == AddressFamily.INET;
+        PacketFacts facts = frame.facts;
+        boolean v4 = facts.family == AddressFamily.INET;
         int mtu = egress.mtu();
-        if (parsed.packetLength <= mtu) {
+        if (facts.packetLength <= mtu) {
             counters.count(IpCounters.FORWARDED);
             transmitter.transmit(nbl, egress, atDispatch);
             return;
         }
-        if (v4 && !parsed.dontFragment) {
-            NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
+        if (v4 && !facts.dontFragment) {
+            NetBufferList fragments = fragmenter.fragment(nbl, header, facts.headerLength, mtu);
             if (fragments == null) {
                 inspection.discard(
                         HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.ALLOCATION_FAILURE);
@@ -151,9 +151,9 @@ final class ForwardPath {
             int subInterface,
             boolean atDispatch) {
         inspection.discard(HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.BEYOND_SCOPE);
-        ParsedPacket parsed = frame.parsed;
-        if (parsed.family == AddressFamily.INET6
-                && !IpAddresses.isLinkLocal(parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
+        PacketFacts facts = frame.facts;
+        if (facts.family == AddressFamily.INET6
+                && !IpAddresses.isLinkLocal(facts.family, facts.destinationHigh, facts.destinationLow)) {
             send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.BEYOND_SCOPE, 0, atDispatch);
         }
     }
@@ -173,7 +173,7 @@ final class ForwardPath {
         } else {
             Ipv6Header.setHopLimit(header, Ipv6Header.hopLimit(header) + delta);
         }
-        frame.parsed.hopLimit += delta;
+        frame.facts.hopLimit += delta;
         if (header == frame.window) {
             // NdisGetDataBuffer copied the header: write the changed bytes back into the packet.
             nb.copyFrom(0, header, 0, v4 ? Ipv4Header.SOURCE : Ipv6Header.SOURCE);
@@ -217,7 +217,7 @@ final class ForwardPath {
         expireGroups(now, atDispatch);
         holds.hold(nbl);
         ForwardFragmentGrouping.Added added = grouping.add(
-                arrival.compartment().id(), frame.parsed, nbl, arrival, subInterface, egress, continues, now);
+                arrival.compartment().id(), frame.facts, nbl, arrival, subInterface, egress, continues, now);
         switch (added.outcome()) {
             case HELD -> {}
             case NOT_GROUPED -> {

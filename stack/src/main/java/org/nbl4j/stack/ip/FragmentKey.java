@@ -15,31 +15,31 @@ record FragmentKey(
         int identification,
         int protocol) {
 
-    static FragmentKey of(int compartmentId, ParsedPacket parsed) {
+    static FragmentKey of(int compartmentId, PacketFacts facts) {
         return new FragmentKey(
                 compartmentId,
-                parsed.family,
-                parsed.sourceHigh,
-                parsed.sourceLow,
-                parsed.destinationHigh,
-                parsed.destinationLow,
-                parsed.identification,
-                protocolOf(parsed));
+                facts.family,
+                facts.sourceHigh,
+                facts.sourceLow,
+                facts.destinationHigh,
+                facts.destinationLow,
+                facts.identification,
+                protocolOf(facts));
     }
 
-    /** Whether {@code parsed}, a fragment in {@code compartment}, belongs to the datagram this key names. */
-    boolean matches(int compartment, ParsedPacket parsed) {
+    /** Whether {@code facts}, a fragment in {@code compartment}, belongs to the datagram this key names. */
+    boolean matches(int compartment, PacketFacts facts) {
         return compartmentId == compartment
-                && family == parsed.family
-                && identification == parsed.identification
-                && sourceLow == parsed.sourceLow
-                && sourceHigh == parsed.sourceHigh
-                && destinationLow == parsed.destinationLow
-                && destinationHigh == parsed.destinationHigh
-                && protocol == protocolOf(parsed);
+                && family == facts.family
+                && identification == facts.identification
+                && sourceLow == facts.sourceLow
+                && sourceHigh == facts.sourceHigh
+                && destinationLow == facts.destinationLow
+                && destinationHigh == facts.destinationHigh
+                && protocol == protocolOf(facts);
     }
 
-    private static int protocolOf(ParsedPacket parsed) {
-        return parsed.family == AddressFamily.INET ? parsed.protocol : 0;
+    private static int protocolOf(PacketFacts facts) {
+        return facts.family == AddressFamily.INET ? facts.protocol : 0;
     }
 }

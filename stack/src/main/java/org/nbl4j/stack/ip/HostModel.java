@@ -53,8 +53,8 @@ public final class HostModel {
      * The interface that has the packet's source address, when it is an address of this host other than
      * {@code egress}'s: the packet is a weak-host send out of {@code egress}. Null otherwise.
      */
-    static @Nullable IpInterface otherSourceInterface(IpInterface egress, ParsedPacket parsed) {
-        InterfaceAddress source = egress.compartment().localAddress(parsed.family, parsed.sourceHigh, parsed.sourceLow);
+    static @Nullable IpInterface otherSourceInterface(IpInterface egress, PacketFacts facts) {
+        InterfaceAddress source = egress.compartment().localAddress(facts.family, facts.sourceHigh, facts.sourceLow);
         return source == null || source.ipInterface() == egress ? null : source.ipInterface();
     }
 

@@ -83,17 +83,17 @@ final class InjectionPaths {
         PathScratch.Frame frame = PathScratch.enter();
         try {
             NetBuffer nb = nbl.firstNetBuffer();
-            ParsedPacket parsed = frame.parsed;
+            PacketFacts facts = frame.facts;
             int available = nb == null ? 0 : Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
             MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
             if (header == null
                     || nb.next() != null
-                    || PacketParser.parse(header, available, nb.dataLength(), parsed) != null
-                    || parsed.family != family) {
+                    || PacketParser.parse(header, available, nb.dataLength(), facts) != null
+                    || facts.family != family) {
                 holds.undoAdopt(nbl);
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
-            Route route = compartment.lookup(family, parsed.destinationHigh, parsed.destinationLow);
+            Route route = compartment.lookup(family, facts.destinationHigh, facts.destinationLow);
             if (route == null) {
                 holds.undoAdopt(nbl);
                 return NtStatus.STATUS_NOT_FOUND;

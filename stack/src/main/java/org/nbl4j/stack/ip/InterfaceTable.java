@@ -88,10 +88,10 @@ final class InterfaceTable {
 
     /** The interface that has the destination address of a packet sent to this host. */
     @Nullable
-    IpInterface destinationInterface(ParsedPacket parsed) {
+    IpInterface destinationInterface(PacketFacts facts) {
         for (Compartment compartment : compartments) {
             InterfaceAddress local =
-                    compartment.localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+                    compartment.localAddress(facts.family, facts.destinationHigh, facts.destinationLow);
             if (local != null) {
                 return local.ipInterface();
             }

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * <p>RFC 8200 §4 splits the work: every node processes the Hop-by-Hop Options header; the other extension headers
  * are examined only by the node the Destination Address names. So a failure in the fixed header or Hop-by-Hop is the
  * walk's result (the packet is dropped wherever it goes), and a failure further on is recorded as the packet's
- * {@link ParsedPacket#deliveryProblem}, acted on only if the packet is for this host; a forwarded packet goes on with
+ * {@link PacketFacts#deliveryProblem}, acted on only if the packet is for this host; a forwarded packet goes on with
  * the headers it carries. The walk goes on past those headers anyway so that the hook is shown the upper-layer
  * protocol.
  *
@@ -59,9 +59,9 @@ final class Ipv6ExtensionHeaders {
      *
      * @param packetLength 40 + Payload Length
      * @return why every node must drop the packet (the fixed header or Hop-by-Hop failed), or null; a failure further
-     *     on is left in {@link ParsedPacket#deliveryProblem}
+     *     on is left in {@link PacketFacts#deliveryProblem}
      */
-    static @Nullable IpDiscardReason walk(MemorySegment packet, int window, int packetLength, ParsedPacket out) {
+    static @Nullable IpDiscardReason walk(MemorySegment packet, int window, int packetLength, PacketFacts out) {
         boolean multicast =
                 IpAddresses.isMulticastOrBroadcast(AddressFamily.INET6, out.destinationHigh, out.destinationLow);
         int field = Ipv6Header.NEXT_HEADER;
@@ -153,12 +153,12 @@ final class Ipv6ExtensionHeaders {
 
     /** A failure of a header every node processes is the walk's result; one further on is the destination's. */
     private static @Nullable IpDiscardReason failed(
-            ParsedPacket out, boolean everyNode, IpDiscardReason reason, @Nullable IcmpErrorKind error, int pointer) {
+            PacketFacts out, boolean everyNode, IpDiscardReason reason, @Nullable IcmpErrorKind error, int pointer) {
         return everyNode ? out.failed(reason, error, pointer) : deferred(out, reason, error, pointer);
     }
 
     private static @Nullable IpDiscardReason deferred(
-            ParsedPacket out, IpDiscardReason reason, @Nullable IcmpErrorKind error, int pointer) {
+            PacketFacts out, IpDiscardReason reason, @Nullable IcmpErrorKind error, int pointer) {
         out.deliveryProblem = out.failed(reason, error, pointer);
         return null;
     }

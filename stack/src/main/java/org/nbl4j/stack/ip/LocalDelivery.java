@@ -47,7 +47,7 @@ final class LocalDelivery {
         PathInspection.fillFacts(frame, arrival, subInterface);
         PacketFacts facts = frame.facts;
         facts.setConditionFlags(facts.conditionFlags() | flags);
-        int headerLength = frame.parsed.headerLength;
+        int headerLength = facts.headerLength;
         HookVerdict verdict;
         nb.advance(headerLength, false, null);
         try {
@@ -71,11 +71,11 @@ final class LocalDelivery {
             IpInterface arrival,
             int subInterface,
             boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
+        PacketFacts facts = frame.facts;
         if (refusedAtDestination(nbl, nb, frame, arrival, subInterface, atDispatch)) {
             return;
         }
-        if (!parsed.fragment) {
+        if (!facts.fragment) {
             if (showInbound(nbl, nb, frame, arrival, subInterface, 0)) {
                 deliver(nbl, nb, frame, arrival, subInterface, atDispatch);
             }
@@ -87,7 +87,7 @@ final class LocalDelivery {
         long now = nanoClock.getAsLong();
         expiry.expire(now, atDispatch);
         frame.completed = null;
-        Reassembler.Outcome outcome = reassembler.add(arrival.compartment().id(), parsed, header, nb, now, frame);
+        Reassembler.Outcome outcome = reassembler.add(arrival.compartment().id(), facts, header, nb, now, frame);
         switch (outcome) {
             case HELD -> {}
             case OVERLAP ->
@@ -125,7 +125,7 @@ final class LocalDelivery {
             NetBuffer nb = whole.firstNetBuffer();
             int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
             MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
-            IpDiscardReason invalid = PacketParser.parse(header, available, nb.dataLength(), frame.parsed);
+            IpDiscardReason invalid = PacketParser.parse(header, available, nb.dataLength(), frame.facts);
             if (invalid != null) {
                 inspection.discard(HookPoint.INBOUND_IPPACKET, whole, frame, arrival, subInterface, invalid);
             } else if (!refusedAtDestination(whole, nb, frame, arrival, subInterface, atDispatch)
@@ -141,7 +141,7 @@ final class LocalDelivery {
 
     /**
      * The checks only a packet's destination makes (RFC 8200 §4 extension headers, fragment lengths): if one failed
-     * ({@link ParsedPacket#deliveryProblem}), drops the packet at INBOUND_IPPACKET's twin with the ICMP error it calls
+     * ({@link PacketFacts#deliveryProblem}), drops the packet at INBOUND_IPPACKET's twin with the ICMP error it calls
      * for.
      *
      * @return whether the packet was dropped
@@ -153,7 +153,7 @@ final class LocalDelivery {
             IpInterface arrival,
             int subInterface,
             boolean atDispatch) {
-        IpDiscardReason problem = frame.parsed.deliveryProblem;
+        IpDiscardReason problem = frame.facts.deliveryProblem;
         if (problem == null) {
             return false;
         }
@@ -175,11 +175,11 @@ final class LocalDelivery {
             IpInterface arrival,
             int subInterface,
             boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        switch (LocalProtocols.classify(nb, parsed, frame.window)) {
+        PacketFacts facts = frame.facts;
+        switch (LocalProtocols.classify(nb, facts, frame.window)) {
             case ECHO_REQUEST -> {
                 delivered(nbl);
-                send.sendEchoReply(nb, frame, arrival, parsed.packetLength - parsed.headerLength, atDispatch);
+                send.sendEchoReply(nb, frame, arrival, facts.packetLength - facts.headerLength, atDispatch);
             }
             case CONSUMED -> delivered(nbl);
             case UDP_NO_RECEIVER -> {
@@ -194,7 +194,7 @@ final class LocalDelivery {
             case NO_PROTOCOL -> {
                 refuse(nbl, frame, arrival, subInterface, IpDiscardReason.PROTOCOL_UNREACHABLE);
                 send.sendIcmpError(
-                        nb, frame, arrival, IcmpErrorKind.PROTOCOL_UNREACHABLE, parsed.protocolField, atDispatch);
+                        nb, frame, arrival, IcmpErrorKind.PROTOCOL_UNREACHABLE, facts.protocolField, atDispatch);
             }
             case BAD_CHECKSUM -> refuse(nbl, frame, arrival, subInterface, IpDiscardReason.BAD_CHECKSUM);
             case BAD_LENGTH -> refuse(nbl, frame, arrival, subInterface, IpDiscardReason.BAD_LENGTH);

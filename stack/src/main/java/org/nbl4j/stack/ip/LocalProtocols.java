@@ -56,87 +56,87 @@ final class LocalProtocols {
     private LocalProtocols() {}
 
     /**
-     * Decides what becomes of a packet parsed into {@code parsed}, delivered locally.
+     * Decides what becomes of a packet parsed into {@code facts}, delivered locally.
      *
      * @param scratch receives the upper-layer header's first bytes (at most {@value #TCP_MINIMUM_HEADER_LENGTH}) at
      *     offset 0
      */
-    static Disposition classify(NetBuffer nb, ParsedPacket parsed, MemorySegment scratch) {
-        boolean v4 = parsed.family == AddressFamily.INET;
-        int protocol = parsed.protocol;
+    static Disposition classify(NetBuffer nb, PacketFacts facts, MemorySegment scratch) {
+        boolean v4 = facts.family == AddressFamily.INET;
+        int protocol = facts.protocol;
         if (protocol == (v4 ? IcmpMessages.IPPROTO_ICMP : IcmpMessages.IPPROTO_ICMPV6)) {
-            return icmp(nb, parsed, scratch);
+            return icmp(nb, facts, scratch);
         }
         if (v4 ? protocol == IcmpMessages.IPPROTO_IGMP : protocol == Ipv6Header.NO_NEXT_HEADER) {
             return Disposition.CONSUMED;
         }
         return switch (protocol) {
-            case IcmpMessages.IPPROTO_UDP -> udp(nb, parsed, scratch);
-            case IcmpMessages.IPPROTO_TCP -> tcp(nb, parsed, scratch);
+            case IcmpMessages.IPPROTO_UDP -> udp(nb, facts, scratch);
+            case IcmpMessages.IPPROTO_TCP -> tcp(nb, facts, scratch);
             default -> Disposition.NO_PROTOCOL;
         };
     }
 
-    private static Disposition icmp(NetBuffer nb, ParsedPacket parsed, MemorySegment scratch) {
-        int length = parsed.packetLength - parsed.headerLength;
+    private static Disposition icmp(NetBuffer nb, PacketFacts facts, MemorySegment scratch) {
+        int length = facts.packetLength - facts.headerLength;
         if (length < IcmpMessages.HEADER_LENGTH) {
             return Disposition.BAD_LENGTH;
         }
-        boolean v4 = parsed.family == AddressFamily.INET;
-        long sum = v4 ? 0 : pseudoHeader(parsed, length, IcmpMessages.IPPROTO_ICMPV6);
-        if (!checksumValid(nb, parsed.headerLength, length, sum)) {
+        boolean v4 = facts.family == AddressFamily.INET;
+        long sum = v4 ? 0 : pseudoHeader(facts, length, IcmpMessages.IPPROTO_ICMPV6);
+        if (!checksumValid(nb, facts.headerLength, length, sum)) {
             return Disposition.BAD_CHECKSUM;
         }
-        nb.copyTo(parsed.headerLength, scratch, 0, 1);
+        nb.copyTo(facts.headerLength, scratch, 0, 1);
         int request = v4 ? IcmpMessages.V4_ECHO_REQUEST : IcmpMessages.V6_ECHO_REQUEST;
         boolean unicast =
-                !IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+                !IpAddresses.isMulticastOrBroadcast(facts.family, facts.destinationHigh, facts.destinationLow);
         return IcmpMessages.type(scratch) == request && unicast ? Disposition.ECHO_REQUEST : Disposition.CONSUMED;
     }
 
-    private static Disposition udp(NetBuffer nb, ParsedPacket parsed, MemorySegment scratch) {
-        int length = parsed.packetLength - parsed.headerLength;
+    private static Disposition udp(NetBuffer nb, PacketFacts facts, MemorySegment scratch) {
+        int length = facts.packetLength - facts.headerLength;
         if (length < UDP_HEADER_LENGTH) {
             return Disposition.BAD_LENGTH;
         }
-        nb.copyTo(parsed.headerLength, scratch, 0, UDP_HEADER_LENGTH);
+        nb.copyTo(facts.headerLength, scratch, 0, UDP_HEADER_LENGTH);
         // RFC 768: the datagram's own length may be shorter than the IP payload (the rest is ignored), never longer.
         int udpLength = Short.toUnsignedInt(scratch.get(U16, UDP_LENGTH));
         if (udpLength < UDP_HEADER_LENGTH || udpLength > length) {
             return Disposition.BAD_LENGTH;
         }
         if (scratch.get(U16, UDP_CHECKSUM) == 0) {
-            return parsed.family == AddressFamily.INET ? Disposition.UDP_NO_RECEIVER : Disposition.BAD_CHECKSUM;
+            return facts.family == AddressFamily.INET ? Disposition.UDP_NO_RECEIVER : Disposition.BAD_CHECKSUM;
         }
-        long sum = pseudoHeader(parsed, udpLength, IcmpMessages.IPPROTO_UDP);
-        return checksumValid(nb, parsed.headerLength, udpLength, sum)
+        long sum = pseudoHeader(facts, udpLength, IcmpMessages.IPPROTO_UDP);
+        return checksumValid(nb, facts.headerLength, udpLength, sum)
                 ? Disposition.UDP_NO_RECEIVER
                 : Disposition.BAD_CHECKSUM;
     }
 
-    private static Disposition tcp(NetBuffer nb, ParsedPacket parsed, MemorySegment scratch) {
-        int length = parsed.packetLength - parsed.headerLength;
+    private static Disposition tcp(NetBuffer nb, PacketFacts facts, MemorySegment scratch) {
+        int length = facts.packetLength - facts.headerLength;
         if (length < TCP_MINIMUM_HEADER_LENGTH) {
             return Disposition.BAD_LENGTH;
         }
-        nb.copyTo(parsed.headerLength, scratch, 0, TCP_MINIMUM_HEADER_LENGTH);
+        nb.copyTo(facts.headerLength, scratch, 0, TCP_MINIMUM_HEADER_LENGTH);
         int dataOffset = (Byte.toUnsignedInt(scratch.get(ValueLayout.JAVA_BYTE, TCP_DATA_OFFSET)) >>> 4) * 4;
         if (dataOffset < TCP_MINIMUM_HEADER_LENGTH || dataOffset > length) {
             return Disposition.BAD_LENGTH;
         }
-        long sum = pseudoHeader(parsed, length, IcmpMessages.IPPROTO_TCP);
-        return checksumValid(nb, parsed.headerLength, length, sum)
+        long sum = pseudoHeader(facts, length, IcmpMessages.IPPROTO_TCP);
+        return checksumValid(nb, facts.headerLength, length, sum)
                 ? Disposition.TCP_NO_CONNECTION
                 : Disposition.BAD_CHECKSUM;
     }
 
-    private static long pseudoHeader(ParsedPacket parsed, int length, int protocol) {
+    private static long pseudoHeader(PacketFacts facts, int length, int protocol) {
         return InternetChecksum.pseudoHeader(
-                parsed.family,
-                parsed.sourceHigh,
-                parsed.sourceLow,
-                parsed.destinationHigh,
-                parsed.destinationLow,
+                facts.family,
+                facts.sourceHigh,
+                facts.sourceLow,
+                facts.destinationHigh,
+                facts.destinationLow,
                 length,
                 protocol);
     }

@@ -43,8 +43,8 @@ final class LocalSend {
      */
     void sendEchoReply(
             NetBuffer request, PathScratch.Frame frame, IpInterface arrival, int icmpLength, boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        boolean v4 = parsed.family == AddressFamily.INET;
+        PacketFacts facts = frame.facts;
+        boolean v4 = facts.family == AddressFamily.INET;
         int ipHeader = v4 ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;
         NetBufferList reply = generatedPackets.allocate(ipHeader + icmpLength, IpPoolTags.ECHO_REPLY);
         if (reply == null) {
@@ -55,7 +55,7 @@ final class LocalSend {
         try {
             MemorySegment out = reply.firstNetBuffer().getDataBuffer(ipHeader + icmpLength, null, 1, 0);
             MemorySegment icmp = out.asSlice(ipHeader, icmpLength);
-            request.copyTo(parsed.headerLength, icmp, 0, icmpLength);
+            request.copyTo(facts.headerLength, icmp, 0, icmpLength);
             if (v4) {
                 Ipv4Header.write(
                         out,
@@ -64,8 +64,8 @@ final class LocalSend {
                         0,
                         IcmpErrorBuilder.DEFAULT_HOP_LIMIT,
                         IcmpMessages.IPPROTO_ICMP,
-                        (int) parsed.destinationLow,
-                        (int) parsed.sourceLow);
+                        (int) facts.destinationLow,
+                        (int) facts.sourceLow);
                 icmp.set(ValueLayout.JAVA_BYTE, 0, (byte) IcmpMessages.V4_ECHO_REPLY);
                 IcmpMessages.setChecksum(icmp, 0);
                 IcmpMessages.setChecksum(icmp, InternetChecksum.compute(icmp, 0, icmpLength));
@@ -75,10 +75,10 @@ final class LocalSend {
                         icmpLength,
                         IcmpMessages.IPPROTO_ICMPV6,
                         IcmpErrorBuilder.DEFAULT_HOP_LIMIT,
-                        parsed.destinationHigh,
-                        parsed.destinationLow,
-                        parsed.sourceHigh,
-                        parsed.sourceLow);
+                        facts.destinationHigh,
+                        facts.destinationLow,
+                        facts.sourceHigh,
+                        facts.sourceLow);
                 icmp.set(ValueLayout.JAVA_BYTE, 0, (byte) IcmpMessages.V6_ECHO_REPLY);
                 IcmpMessages.setChecksum(icmp, 0);
                 IcmpMessages.setChecksum(icmp, Ipv6Header.icmpChecksum(out, ipHeader, icmpLength));
@@ -86,7 +86,7 @@ final class LocalSend {
             counters.count(IpCounters.ECHO_REPLIES_SENT);
             // Routed like any packet this host sends (the arrival interface only without a route): a request that
             // passed through from another interface is answered from that interface's address (HostModel).
-            sendOwn(reply, towardSource(parsed, arrival), atDispatch);
+            sendOwn(reply, towardSource(facts, arrival), atDispatch);
         } finally {
             holds.release(reply, atDispatch);
         }
@@ -105,7 +105,7 @@ final class LocalSend {
             NetBuffer nb = nbl.firstNetBuffer();
             int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
             MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
-            if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
+            if (PacketParser.parse(header, available, nb.dataLength(), frame.facts) != null) {
                 throw new IllegalStateException("the IP layer built an invalid packet");
             }
             sendLocal(nbl, header, frame, egress, atDispatch);
@@ -122,12 +122,12 @@ final class LocalSend {
      */
     void sendLocal(
             NetBufferList nbl, MemorySegment header, PathScratch.Frame frame, IpInterface routed, boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
+        PacketFacts facts = frame.facts;
         IpInterface egress = routed;
-        IpInterface sourceInterface = HostModel.otherSourceInterface(routed, parsed);
+        IpInterface sourceInterface = HostModel.otherSourceInterface(routed, facts);
         if (sourceInterface != null && HostModel.sendsForOthers(routed)) {
             // Weak host send: shown at IPFORWARD as outbound pass-through, before fragmentation (HostModel).
-            PacketFacts facts = fillSendFacts(frame, routed);
+            fillSendFacts(facts, routed);
             facts.setArrivalInterfaceIndex(sourceInterface.interfaceIndex());
             facts.setConditionFlags(HostModel.FWP_CONDITION_FLAG_IS_OUTBOUND_PASS_THRU);
             if (!inspection.classify(HookPoint.IPFORWARD, nbl, frame)) {
@@ -136,7 +136,7 @@ final class LocalSend {
         } else if (sourceInterface != null) {
             // Strong host send: only the routes out of the source address's interface count.
             Route own = routed.compartment()
-                    .lookup(parsed.family, parsed.destinationHigh, parsed.destinationLow, sourceInterface);
+                    .lookup(facts.family, facts.destinationHigh, facts.destinationLow, sourceInterface);
             if (own == null) {
                 inspection.discard(HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.NO_ROUTE);
                 return;
@@ -145,14 +145,14 @@ final class LocalSend {
         }
         int mtu = egress.mtu();
         NetBufferList toSend = nbl;
-        if (parsed.packetLength > mtu) {
-            if (parsed.family == AddressFamily.INET6 || parsed.dontFragment) {
+        if (facts.packetLength > mtu) {
+            if (facts.family == AddressFamily.INET6 || facts.dontFragment) {
                 // IPv6 source fragmentation (a fragment header) is not implemented.
                 inspection.discard(
                         HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
                 return;
             }
-            NetBufferList fragments = fragmenter.fragment(nbl, header, parsed.headerLength, mtu);
+            NetBufferList fragments = fragmenter.fragment(nbl, header, facts.headerLength, mtu);
             if (fragments == null) {
                 inspection.discard(
                         HookPoint.OUTBOUND_IPPACKET, nbl, frame, null, 0, IpDiscardReason.ALLOCATION_FAILURE);
@@ -161,7 +161,7 @@ final class LocalSend {
             toSend = fragments;
         }
         try {
-            fillSendFacts(frame, egress);
+            fillSendFacts(facts, egress);
             if (NblHolds.role(nbl) == NblRole.INJECTED) {
                 nbl.setStatus(NtStatus.STATUS_SUCCESS);
             }
@@ -177,21 +177,20 @@ final class LocalSend {
         }
     }
 
-    /** Fills the facts of a packet this host sends, parsed into {@code frame}, that leaves by {@code egress}. */
-    private static PacketFacts fillSendFacts(PathScratch.Frame frame, IpInterface egress) {
-        PacketFacts facts = PathInspection.fillPacketFacts(frame, egress.compartment());
+    /** Sets the path facts of a packet this host sends that leaves by {@code egress}. */
+    private static void fillSendFacts(PacketFacts facts, IpInterface egress) {
+        facts.showIn(egress.compartment().id());
         facts.setDestinationInterfaceIndex(egress.interfaceIndex());
         facts.setPathMtu(egress.mtu());
-        return facts;
     }
 
     // ---- ICMP errors and TCP resets ----
 
-    /** Sends the ICMP error a failed check recorded in the frame's parsed packet, if it calls for one. */
+    /** Sends the ICMP error a failed check recorded in the frame's facts, if it calls for one. */
     void reportProblem(NetBuffer offending, PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
-        IcmpErrorKind problem = frame.parsed.problem;
+        IcmpErrorKind problem = frame.facts.problem;
         if (problem != null) {
-            sendIcmpError(offending, frame, arrival, problem, frame.parsed.problemPointer, atDispatch);
+            sendIcmpError(offending, frame, arrival, problem, frame.facts.problemPointer, atDispatch);
         }
     }
 
@@ -212,12 +211,12 @@ final class LocalSend {
             IcmpErrorKind kind,
             int parameter,
             boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        AddressFamily family = parsed.family;
+        PacketFacts facts = frame.facts;
+        AddressFamily family = facts.family;
         boolean anyDestination = kind == IcmpErrorKind.UNRECOGNIZED_OPTION && family == AddressFamily.INET6;
-        if (!answerable(parsed)
+        if (!answerable(facts)
                 || (!anyDestination
-                        && IpAddresses.isMulticastOrBroadcast(family, parsed.destinationHigh, parsed.destinationLow))
+                        && IpAddresses.isMulticastOrBroadcast(family, facts.destinationHigh, facts.destinationLow))
                 || aboutIcmpError(offending, frame)) {
             return;
         }
@@ -233,8 +232,8 @@ final class LocalSend {
         if (source == null) {
             return;
         }
-        IpInterface egress = towardSource(parsed, arrival);
-        int length = IcmpErrorBuilder.errorLength(family, parsed.packetLength);
+        IpInterface egress = towardSource(facts, arrival);
+        int length = IcmpErrorBuilder.errorLength(family, facts.packetLength);
         NetBufferList error = generatedPackets.allocate(length, IpPoolTags.ICMP_ERROR);
         if (error == null) {
             counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
@@ -250,10 +249,10 @@ final class LocalSend {
                     parameter,
                     source.high(),
                     source.low(),
-                    parsed.sourceHigh,
-                    parsed.sourceLow,
+                    facts.sourceHigh,
+                    facts.sourceLow,
                     offending,
-                    parsed.packetLength,
+                    facts.packetLength,
                     nextIdentification());
             counters.count(IpCounters.ICMP_ERRORS_SENT);
             sendOwn(error, egress, atDispatch);
@@ -267,15 +266,15 @@ final class LocalSend {
      * broadcast: RFC 1812 §4.3.2.7, RFC 4443 §2.4(e), RFC 9293 §3.10.7.1) and, for IPv4, it is no fragment but the
      * first (RFC 1812 §4.3.2.7). IPv6 has no such rule: RFC 8200 §4.5 even asks for an error about a later fragment.
      */
-    private static boolean answerable(ParsedPacket parsed) {
-        return !(parsed.family == AddressFamily.INET && parsed.fragment && parsed.fragmentOffset != 0)
-                && !IpAddresses.isUnspecified(parsed.sourceHigh, parsed.sourceLow)
-                && !IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.sourceHigh, parsed.sourceLow);
+    private static boolean answerable(PacketFacts facts) {
+        return !(facts.family == AddressFamily.INET && facts.fragment && facts.fragmentOffset != 0)
+                && !IpAddresses.isUnspecified(facts.sourceHigh, facts.sourceLow)
+                && !IpAddresses.isMulticastOrBroadcast(facts.family, facts.sourceHigh, facts.sourceLow);
     }
 
     /** The interface an answer to a received packet leaves by: its source's route, else the arrival interface. */
-    private static IpInterface towardSource(ParsedPacket parsed, IpInterface arrival) {
-        Route back = arrival.compartment().lookup(parsed.family, parsed.sourceHigh, parsed.sourceLow);
+    private static IpInterface towardSource(PacketFacts facts, IpInterface arrival) {
+        Route back = arrival.compartment().lookup(facts.family, facts.sourceHigh, facts.sourceLow);
         return back == null ? arrival : back.egress();
     }
 
@@ -287,13 +286,13 @@ final class LocalSend {
      * @param frame its window holds the segment's TCP header at offset 0
      */
     void sendTcpReset(PathScratch.Frame frame, IpInterface arrival, boolean atDispatch) {
-        ParsedPacket parsed = frame.parsed;
-        if (!answerable(parsed)
-                || IpAddresses.isMulticastOrBroadcast(parsed.family, parsed.destinationHigh, parsed.destinationLow)
+        PacketFacts facts = frame.facts;
+        if (!answerable(facts)
+                || IpAddresses.isMulticastOrBroadcast(facts.family, facts.destinationHigh, facts.destinationLow)
                 || !TcpResetBuilder.due(frame.window)) {
             return;
         }
-        int length = TcpResetBuilder.length(parsed.family);
+        int length = TcpResetBuilder.length(facts.family);
         NetBufferList reset = generatedPackets.allocate(length, IpPoolTags.TCP_RESET);
         if (reset == null) {
             counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
@@ -302,9 +301,9 @@ final class LocalSend {
         holds.adopt(reset, NblRole.GENERATED, reset.protocolReserved()[NblHolds.SLOT_TARGET]);
         try {
             MemorySegment out = reset.firstNetBuffer().getDataBuffer(length, null, 1, 0);
-            TcpResetBuilder.write(out, parsed, frame.window, nextIdentification());
+            TcpResetBuilder.write(out, facts, frame.window, nextIdentification());
             counters.count(IpCounters.RESETS_SENT);
-            sendOwn(reset, towardSource(parsed, arrival), atDispatch);
+            sendOwn(reset, towardSource(facts, arrival), atDispatch);
         } finally {
             holds.release(reset, atDispatch);
         }
@@ -312,17 +311,17 @@ final class LocalSend {
 
     /** Whether the offending packet is itself an ICMP error message. */
     private static boolean aboutIcmpError(NetBuffer offending, PathScratch.Frame frame) {
-        ParsedPacket parsed = frame.parsed;
-        int icmp = parsed.family == AddressFamily.INET ? IcmpMessages.IPPROTO_ICMP : IcmpMessages.IPPROTO_ICMPV6;
-        if (parsed.protocol != icmp || parsed.packetLength <= parsed.headerLength || parsed.fragmentOffset != 0) {
+        PacketFacts facts = frame.facts;
+        int icmp = facts.family == AddressFamily.INET ? IcmpMessages.IPPROTO_ICMP : IcmpMessages.IPPROTO_ICMPV6;
+        if (facts.protocol != icmp || facts.packetLength <= facts.headerLength || facts.fragmentOffset != 0) {
             // A later fragment's first byte is not an ICMP type: it cannot be told to be an error message.
             return false;
         }
-        MemorySegment start = offending.getDataBuffer(parsed.headerLength + 1, frame.window, 1, 0);
+        MemorySegment start = offending.getDataBuffer(facts.headerLength + 1, frame.window, 1, 0);
         // A type that cannot be read is treated as an error message: better silent than a storm.
         return start == null
                 || IcmpMessages.isError(
-                        parsed.family, Byte.toUnsignedInt(start.get(ValueLayout.JAVA_BYTE, parsed.headerLength)));
+                        facts.family, Byte.toUnsignedInt(start.get(ValueLayout.JAVA_BYTE, facts.headerLength)));
     }
 
     /**
@@ -339,7 +338,7 @@ final class LocalSend {
         try {
             int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
             MemorySegment header = available == 0 ? null : nb.getDataBuffer(available, frame.window, 1, 0);
-            if (header == null || PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
+            if (header == null || PacketParser.parse(header, available, nb.dataLength(), frame.facts) != null) {
                 return NtStatus.STATUS_INVALID_PARAMETER;
             }
             sendIcmpError(nb, frame, arrival, kind, parameter, true);

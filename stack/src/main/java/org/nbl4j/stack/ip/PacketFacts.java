@@ -1,71 +1,188 @@
 package org.nbl4j.stack.ip;
 
-import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the IP path knows about a packet when it shows it at a {@link HookPoint}: the raw material of the WFP
- * incoming values and metadata (wfp-callouts-and-injection §4.4, §5.4). One instance per receive-queue thread is
- * filled again for each packet, so showing a packet allocates nothing; a hook must copy what it keeps.
+ * Everything the IP path knows about the packet in hand: one instance per receive-queue thread (per nesting level,
+ * {@link PathScratch}) is filled once per packet, so that neither parsing nor showing a packet allocates.
  *
- * <p>Addresses are in network byte order: 4 bytes of {@link #sourceAddress()} are used for IPv4, 16 for IPv6.
+ * <p>It has two parts, written by two hands:
+ *
+ * <ul>
+ *   <li>the <em>header facts</em>, which {@link PacketParser} writes from the IP header (family, addresses, lengths,
+ *       protocol, hop limit, fragment fields, and what a failed check calls for). The path reads them directly, a
+ *       hook through the getters. The path changes one only where it changes what the packet is: the hop limit it
+ *       decrements when forwarding, and a timed-out first fragment that it quotes as a whole packet.
+ *   <li>the <em>path facts</em>, which the path adds where it shows the packet at a {@link HookPoint}: compartment,
+ *       arrival and destination interfaces, condition flags, path MTU, whether fragment metadata is offered, and the
+ *       discard reason. {@link #clearPath} clears them, and only them, whenever the path shows the packet somewhere
+ *       new, so a drop shown without an arrival interface still carries the parsed family and addresses.
+ * </ul>
+ *
+ * <p>This is the raw material of WFP's view of the packet: the filter engine turns it, at the layer the hook point and
+ * {@link #family()} name, into the layer's {@code FWPS_INCOMING_VALUES0} ({@code wfp.IncomingValues}) and
+ * {@code FWPS_INCOMING_METADATA_VALUES0} ({@code wfp.IncomingMetadata}) without reading the packet again
+ * (wfp-callouts-and-injection §4.3, §4.4, §5.4). A hook must copy what it keeps: the next packet refills this object.
  */
 public final class PacketFacts {
-    private AddressFamily family = AddressFamily.INET;
-    private final byte[] sourceAddress = new byte[16];
-    private final byte[] destinationAddress = new byte[16];
-    private int protocol;
-    private int ipHeaderSize;
+    // ---- header facts: PacketParser writes these ----
+
+    AddressFamily family = AddressFamily.INET;
+    /** Bytes from the IP header's start to the upper-layer header (IPv6: through the fragment header, if any). */
+    int headerLength;
+    /** The packet's length as its header states it (IPv4 Total Length, IPv6 40 + Payload Length). */
+    int packetLength;
+    /** The upper-layer protocol (IPv6: the Next Header after the walk, or of the fragment header). */
+    int protocol;
+    /** The offset of the field that names {@link #protocol}: IPv4 Protocol, or the last IPv6 Next Header walked. */
+    int protocolField;
+
+    int hopLimit;
+    /** Addresses as two longs each; IPv4 in the low 32 bits of {@code low}, {@code high} 0. */
+    long sourceHigh;
+
+    long sourceLow;
+    long destinationHigh;
+    long destinationLow;
+    boolean fragment;
+    /**
+     * Where the fragment's data starts in the original datagram's payload, in bytes (IPv4 Fragment Offset × 8, IPv6
+     * the fragment header's offset field); 0 for a packet that is not a fragment. The same quantity WFP calls
+     * {@code fragmentMetadata.fragmentOffset}.
+     */
+    int fragmentOffset;
+
+    boolean moreFragments;
+    /** The fragment's Identification: IPv4's 16 bits or the IPv6 fragment header's 32. */
+    int identification;
+
+    boolean dontFragment;
+    /** IPv6: where the fragment header starts, which is also the length of the unfragmentable part. */
+    int fragmentHeaderOffset;
+    /** IPv6: the offset of the Next Header byte that names the fragment header. */
+    int fragmentNextHeaderField;
+
+    /**
+     * A check that only the packet's destination makes failed: IPv6 extension headers after Hop-by-Hop (RFC 8200 §4:
+     * no node on the path examines them), fragment lengths (the reassembling node's). Null if none did; meaningless
+     * when the parse turned the packet down. A forwarded packet ignores it.
+     */
+    @Nullable
+    IpDiscardReason deliveryProblem;
+
+    /**
+     * The ICMP error the failed check calls for (the parse's, else {@link #deliveryProblem}'s): null when the packet
+     * is dropped silently.
+     */
+    @Nullable
+    IcmpErrorKind problem;
+
+    /** The Parameter Problem pointer or protocol-unreachable Next Header offset of {@link #problem}. */
+    int problemPointer;
+
+    // ---- path facts: the path adds these where it shows the packet ----
+
     private int transportHeaderSize;
     private int compartmentId;
     private int arrivalInterfaceIndex;
     private int arrivalSubInterfaceIndex;
     private int destinationInterfaceIndex;
     private int conditionFlags;
-    private boolean hasFragmentData;
-    private int fragmentIdentification;
-    private int fragmentOffset;
-    private int fragmentLength;
+    private boolean offersFragmentData;
     private int pathMtu;
     private @Nullable IpDiscardReason discardReason;
 
-    /** Clears every field for the next packet. */
-    public void reset() {
-        family = AddressFamily.INET;
-        Arrays.fill(sourceAddress, (byte) 0);
-        Arrays.fill(destinationAddress, (byte) 0);
+    /** The addresses in network byte order, written from the longs when a hook asks for them. */
+    private final byte[] sourceAddress = new byte[16];
+
+    private final byte[] destinationAddress = new byte[16];
+
+    /** Clears the header facts before the parser fills them for the next packet, of {@code newFamily}. */
+    void clearHeader(AddressFamily newFamily) {
+        family = newFamily;
+        headerLength = 0;
+        packetLength = 0;
         protocol = 0;
-        ipHeaderSize = 0;
+        protocolField = 0;
+        hopLimit = 0;
+        sourceHigh = 0;
+        sourceLow = 0;
+        destinationHigh = 0;
+        destinationLow = 0;
+        fragment = false;
+        fragmentOffset = 0;
+        moreFragments = false;
+        identification = 0;
+        dontFragment = false;
+        fragmentHeaderOffset = 0;
+        fragmentNextHeaderField = 0;
+        deliveryProblem = null;
+        problem = null;
+        problemPointer = 0;
+    }
+
+    /** Clears the path facts, keeping the header facts: the path is about to show the packet somewhere new. */
+    void clearPath() {
         transportHeaderSize = 0;
         compartmentId = 0;
         arrivalInterfaceIndex = 0;
         arrivalSubInterfaceIndex = 0;
         destinationInterfaceIndex = 0;
         conditionFlags = 0;
-        hasFragmentData = false;
-        fragmentIdentification = 0;
-        fragmentOffset = 0;
-        fragmentLength = 0;
+        offersFragmentData = false;
         pathMtu = 0;
         discardReason = null;
     }
+
+    /**
+     * Sets the path facts of a packet shown as it arrived on interface {@code arrivalIndex} (port
+     * {@code subInterface}) in {@code compartment}: a fragment is flagged IS_FRAGMENT and offers its fragment
+     * metadata.
+     */
+    void showArrived(int compartment, int arrivalIndex, int subInterface) {
+        showIn(compartment);
+        arrivalInterfaceIndex = arrivalIndex;
+        arrivalSubInterfaceIndex = subInterface;
+        if (fragment) {
+            conditionFlags = IpStack.FWP_CONDITION_FLAG_IS_FRAGMENT;
+            offersFragmentData = true;
+        }
+    }
+
+    /** Sets the path facts of a packet shown in {@code compartment} and nowhere in particular yet. */
+    void showIn(int compartment) {
+        clearPath();
+        compartmentId = compartment;
+    }
+
+    /** Records why a check failed and which ICMP error (null: none) with which pointer it calls for. */
+    IpDiscardReason failed(IpDiscardReason reason, @Nullable IcmpErrorKind error, int pointer) {
+        problem = error;
+        problemPointer = pointer;
+        return reason;
+    }
+
+    /** The fragment's payload length: what follows the headers. */
+    int fragmentPayloadLength() {
+        return packetLength - headerLength;
+    }
+
+    // ---- what a hook reads ----
 
     /** The IP version of the packet. */
     public AddressFamily family() {
         return family;
     }
 
-    public void setFamily(AddressFamily family) {
-        this.family = family;
-    }
-
     /** The source address, 4 or 16 bytes used; the array itself is reused, copy what you keep. */
     public byte[] sourceAddress() {
+        IpAddresses.toBytes(family, sourceHigh, sourceLow, sourceAddress);
         return sourceAddress;
     }
 
     /** The destination address, 4 or 16 bytes used; the array itself is reused, copy what you keep. */
     public byte[] destinationAddress() {
+        IpAddresses.toBytes(family, destinationHigh, destinationLow, destinationAddress);
         return destinationAddress;
     }
 
@@ -74,17 +191,9 @@ public final class PacketFacts {
         return protocol;
     }
 
-    public void setProtocol(int protocol) {
-        this.protocol = protocol;
-    }
-
     /** The IP header's length including options or extension headers ({@code FWPS_METADATA_FIELD_IP_HEADER_SIZE}). */
     public int ipHeaderSize() {
-        return ipHeaderSize;
-    }
-
-    public void setIpHeaderSize(int ipHeaderSize) {
-        this.ipHeaderSize = ipHeaderSize;
+        return headerLength;
     }
 
     /** The transport header's length, 0 when unknown ({@code FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE}). */
@@ -149,32 +258,27 @@ public final class PacketFacts {
         this.conditionFlags = conditionFlags;
     }
 
-    /** Whether the fragment fields are meaningful ({@code FWPS_METADATA_FIELD_FRAGMENT_DATA}). */
+    /**
+     * Whether the fragment fields are offered at this hook point ({@code FWPS_METADATA_FIELD_FRAGMENT_DATA}): a
+     * received fragment offers them, a packet this host sends does not.
+     */
     public boolean hasFragmentData() {
-        return hasFragmentData;
+        return offersFragmentData;
     }
 
-    /** Sets the fragment fields ({@code FWPS_INCOMING_METADATA_VALUES0.fragmentMetadata}). */
-    public void setFragmentData(int identification, int offset, int length) {
-        this.hasFragmentData = true;
-        this.fragmentIdentification = identification;
-        this.fragmentOffset = offset;
-        this.fragmentLength = length;
-    }
-
-    /** The fragment's Identification field. */
+    /** The fragment's Identification field ({@code fragmentMetadata.fragmentIdentification}). */
     public int fragmentIdentification() {
-        return fragmentIdentification;
+        return identification;
     }
 
-    /** The fragment's offset in bytes. */
+    /** Where the fragment's data starts in the original datagram's payload, in bytes. */
     public int fragmentOffset() {
         return fragmentOffset;
     }
 
-    /** The fragment's payload length in bytes. */
+    /** The fragment's payload length in bytes: what follows its headers. */
     public int fragmentLength() {
-        return fragmentLength;
+        return fragmentPayloadLength();
     }
 
     /** The MTU of the path the packet leaves by, 0 when unknown ({@code FWPS_METADATA_FIELD_PATH_MTU}). */

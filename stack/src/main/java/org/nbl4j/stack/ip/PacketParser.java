@@ -5,8 +5,8 @@ import java.lang.foreign.ValueLayout;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Validates a received packet's IP header and fills a {@link ParsedPacket}. Each failure maps to one
- * {@link IpDiscardReason}, and to the ICMP error the RFCs call for, if any ({@link ParsedPacket#problem}):
+ * Validates a received packet's IP header and fills a {@link PacketFacts}. Each failure maps to one
+ * {@link IpDiscardReason}, and to the ICMP error the RFCs call for, if any ({@link PacketFacts#problem}):
  *
  * <table>
  * <caption>Receive validation failures</caption>
@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
  *     <td>none</td></tr>
  * </table>
  *
- * <p>Checks only the packet's destination makes are left in {@link ParsedPacket#deliveryProblem}: the IPv6
+ * <p>Checks only the packet's destination makes are left in {@link PacketFacts#deliveryProblem}: the IPv6
  * extension headers after Hop-by-Hop, and a fragment's lengths (RFC 8200 §4.5 for IPv6; the reassembling node's job
  * for IPv4 too):
  *
@@ -51,9 +51,9 @@ final class PacketParser {
      * Parses the packet whose first {@code available} bytes are in {@code header}.
      *
      * @param dataLength the NB's DataLength
-     * @return null if the packet is valid (its {@link ParsedPacket#deliveryProblem} aside), else why it is not
+     * @return null if the packet is valid (its {@link PacketFacts#deliveryProblem} aside), else why it is not
      */
-    static @Nullable IpDiscardReason parse(MemorySegment header, int available, int dataLength, ParsedPacket out) {
+    static @Nullable IpDiscardReason parse(MemorySegment header, int available, int dataLength, PacketFacts out) {
         if (available < 1) {
             return IpDiscardReason.BAD_LENGTH;
         }
@@ -62,15 +62,15 @@ final class PacketParser {
             case 4 -> parseV4(header, available, dataLength, out);
             case 6 -> parseV6(header, available, dataLength, out);
             default -> {
-                out.reset(AddressFamily.INET);
+                out.clearHeader(AddressFamily.INET);
                 yield IpDiscardReason.MALFORMED_HEADER;
             }
         };
     }
 
     private static @Nullable IpDiscardReason parseV4(
-            MemorySegment header, int available, int dataLength, ParsedPacket out) {
-        out.reset(AddressFamily.INET);
+            MemorySegment header, int available, int dataLength, PacketFacts out) {
+        out.clearHeader(AddressFamily.INET);
         if (available < Ipv4Header.MINIMUM_LENGTH) {
             return IpDiscardReason.BAD_LENGTH;
         }
@@ -117,8 +117,8 @@ final class PacketParser {
     }
 
     private static @Nullable IpDiscardReason parseV6(
-            MemorySegment header, int available, int dataLength, ParsedPacket out) {
-        out.reset(AddressFamily.INET6);
+            MemorySegment header, int available, int dataLength, PacketFacts out) {
+        out.clearHeader(AddressFamily.INET6);
         if (available < Ipv6Header.LENGTH) {
             return IpDiscardReason.BAD_LENGTH;
         }
@@ -146,7 +146,7 @@ final class PacketParser {
     }
 
     /** The reassembling node's checks of a fragment's lengths; a failure becomes the delivery problem. */
-    private static void checkFragment(ParsedPacket out) {
+    private static void checkFragment(PacketFacts out) {
         boolean v6 = out.family == AddressFamily.INET6;
         int payload = out.fragmentPayloadLength();
         if (out.moreFragments && payload % 8 != 0) {
@@ -167,7 +167,7 @@ final class PacketParser {
     }
 
     /** What the datagram's length limit counts besides the fragments: the IPv4 header, IPv6 extension headers. */
-    private static int unfragmentableLength(ParsedPacket out) {
+    private static int unfragmentableLength(PacketFacts out) {
         return out.family == AddressFamily.INET ? out.headerLength : out.fragmentHeaderOffset - Ipv6Header.LENGTH;
     }
 }

@@ -6,8 +6,9 @@ import org.nbl4j.core.status.NtStatus;
 
 /**
  * Where the IP path meets the {@link PacketHook}: the points at which tcpip.sys calls the filter engine
- * (INBOUND_IPPACKET, IPFORWARD, OUTBOUND_IPPACKET and their discard twins). It fills the {@link PacketFacts} the hook
- * is shown from the parsed packet, acts on the hook's verdicts and shows every drop at the discard twin, counting it.
+ * (INBOUND_IPPACKET, IPFORWARD, OUTBOUND_IPPACKET and their discard twins). It adds the path facts of the frame's
+ * {@link PacketFacts} to the header facts the parser left there, acts on the hook's verdicts and shows every drop at the
+ * discard twin, counting it.
  * Every part of the path shares one, so that a hook set with {@link IpStack#setPacketHook} is seen by all of them.
  */
 final class PathInspection {
@@ -27,16 +28,9 @@ final class PathInspection {
         this.hook = hook;
     }
 
-    /** Fills the facts of a received packet that every hook point shares from the parsed packet. */
+    /** Sets the path facts of a received packet that every hook point shares: its compartment and arrival. */
     static void fillFacts(PathScratch.Frame frame, IpInterface arrival, int subInterface) {
-        PacketFacts facts = fillPacketFacts(frame, arrival.compartment());
-        facts.setArrivalInterfaceIndex(arrival.interfaceIndex());
-        facts.setArrivalSubInterfaceIndex(subInterface);
-        ParsedPacket parsed = frame.parsed;
-        if (parsed.fragment) {
-            facts.setConditionFlags(IpStack.FWP_CONDITION_FLAG_IS_FRAGMENT);
-            facts.setFragmentData(parsed.identification, parsed.fragmentOffset, parsed.fragmentPayloadLength());
-        }
+        frame.facts.showArrived(arrival.compartment().id(), arrival.interfaceIndex(), subInterface);
     }
 
     /** Counts a drop, sets an injected packet's completion status, and shows the packet at the discard twin. */
@@ -54,7 +48,8 @@ final class PathInspection {
         if (arrival != null) {
             fillFacts(frame, arrival, subInterface);
         } else {
-            frame.facts.reset();
+            // A packet this host sends arrived on no interface; its header facts, the family among them, still hold.
+            frame.facts.clearPath();
         }
         frame.facts.setDiscardReason(reason);
         hook.discarded(point, nbl, frame.facts);
@@ -101,19 +96,5 @@ final class PathInspection {
             }
         }
         return false;
-    }
-
-    /** Resets the frame's facts to those of its parsed packet alone (addresses, protocol, header size, compartment). */
-    static PacketFacts fillPacketFacts(PathScratch.Frame frame, Compartment compartment) {
-        ParsedPacket parsed = frame.parsed;
-        PacketFacts facts = frame.facts;
-        facts.reset();
-        facts.setFamily(parsed.family);
-        IpAddresses.toBytes(parsed.family, parsed.sourceHigh, parsed.sourceLow, facts.sourceAddress());
-        IpAddresses.toBytes(parsed.family, parsed.destinationHigh, parsed.destinationLow, facts.destinationAddress());
-        facts.setProtocol(parsed.protocol);
-        facts.setIpHeaderSize(parsed.headerLength);
-        facts.setCompartmentId(compartment.id());
-        return facts;
     }
 }

@@ -6,7 +6,7 @@ import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.stack.internal.ReentrancyFrames;
 
 /**
- * Per-thread working state of the IP path: the parsed headers, the {@link PacketFacts} shown to the hook and a
+ * Per-thread working state of the IP path: the {@link PacketFacts} the parser fills and the hook is shown, and a
  * window that makes a packet's first bytes contiguous ({@code NdisGetDataBuffer}'s storage), in
  * {@link ReentrancyFrames}: a hook may inject a packet that re-enters the path on the same thread.
  */
@@ -17,7 +17,6 @@ final class PathScratch {
 
     /** One nesting level's state. */
     static final class Frame {
-        final ParsedPacket parsed = new ParsedPacket();
         final PacketFacts facts = new PacketFacts();
         final MemorySegment window = MemorySegment.ofArray(new byte[PacketParser.PARSE_WINDOW]);
         /** A datagram the reassembler completed for this frame's fragment. */

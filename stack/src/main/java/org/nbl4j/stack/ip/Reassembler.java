@@ -79,8 +79,8 @@ final class Reassembler implements AutoCloseable {
 
         boolean poisoned;
 
-        Datagram(int compartmentId, ParsedPacket parsed, long started) {
-            this.key = FragmentKey.of(compartmentId, parsed);
+        Datagram(int compartmentId, PacketFacts facts, long started) {
+            this.key = FragmentKey.of(compartmentId, facts);
             this.started = started;
         }
 
@@ -116,31 +116,31 @@ final class Reassembler implements AutoCloseable {
     /**
      * Adds a fragment; its payload is copied, so the caller may let the fragment's NBL go.
      *
-     * @param header the fragment's first bytes, at least {@code parsed.headerLength} of them
+     * @param header the fragment's first bytes, at least {@code facts.headerLength} of them
      */
     synchronized Outcome add(
             int compartmentId,
-            ParsedPacket parsed,
+            PacketFacts facts,
             MemorySegment header,
             NetBuffer nb,
             long now,
             PathScratch.Frame frame) {
-        Datagram datagram = find(compartmentId, parsed);
+        Datagram datagram = find(compartmentId, facts);
         if (datagram != null && datagram.poisoned) {
             return Outcome.OVERLAP;
         }
-        int payload = parsed.fragmentPayloadLength();
-        int headerBytes = parsed.fragmentOffset == 0 ? unfragmentableLength(parsed) : 0;
+        int payload = facts.fragmentPayloadLength();
+        int headerBytes = facts.fragmentOffset == 0 ? unfragmentableLength(facts) : 0;
         if (datagram == null) {
             if (datagrams.size() >= maximumDatagrams || heldBytes + payload + headerBytes > maximumBytes) {
                 return Outcome.NO_MEMORY;
             }
-            datagram = new Datagram(compartmentId, parsed, now);
+            datagram = new Datagram(compartmentId, facts, now);
             datagrams.add(datagram);
         } else if (heldBytes + payload + headerBytes > maximumBytes) {
             return Outcome.NO_MEMORY;
         }
-        int start = parsed.fragmentOffset;
+        int start = facts.fragmentOffset;
         int end = start + payload;
         int insertAt = 0;
         for (int i = 0; i < datagram.pieces.size(); i++) {
@@ -156,7 +156,7 @@ final class Reassembler implements AutoCloseable {
                 insertAt = i + 1;
             }
         }
-        if (!parsed.moreFragments) {
+        if (!facts.moreFragments) {
             if (datagram.totalLength >= 0 && datagram.totalLength != end) {
                 poison(datagram);
                 return Outcome.OVERLAP;
@@ -167,8 +167,8 @@ final class Reassembler implements AutoCloseable {
             poison(datagram);
             return Outcome.OVERLAP;
         }
-        int limit = parsed.family == AddressFamily.INET ? 0xFFFF : 0xFFFF + Ipv6Header.LENGTH;
-        if (datagram.totalLength >= 0 && datagram.totalLength + unfragmentableLength(parsed) > limit) {
+        int limit = facts.family == AddressFamily.INET ? 0xFFFF : 0xFFFF + Ipv6Header.LENGTH;
+        if (datagram.totalLength >= 0 && datagram.totalLength + unfragmentableLength(facts) > limit) {
             poison(datagram);
             return Outcome.TOO_LONG;
         }
@@ -177,17 +177,17 @@ final class Reassembler implements AutoCloseable {
             if (block == null) {
                 return Outcome.NO_MEMORY;
             }
-            nb.copyTo(parsed.headerLength, block.segment(), 0, payload);
+            nb.copyTo(facts.headerLength, block.segment(), 0, payload);
             datagram.pieces.add(insertAt, new Piece(start, payload, block));
             datagram.received += payload;
             heldBytes += payload;
         }
-        if (parsed.fragmentOffset == 0 && datagram.header == null) {
+        if (facts.fragmentOffset == 0 && datagram.header == null) {
             byte[] copy = new byte[headerBytes];
             MemorySegment.copy(header, ValueLayout.JAVA_BYTE, 0, copy, 0, headerBytes);
             datagram.header = copy;
-            datagram.nextHeaderField = parsed.fragmentNextHeaderField;
-            datagram.nextHeader = parsed.protocol;
+            datagram.nextHeaderField = facts.fragmentNextHeaderField;
+            datagram.nextHeader = facts.protocol;
             heldBytes += headerBytes;
         }
         if (datagram.header == null || datagram.totalLength < 0 || datagram.received != datagram.totalLength) {
@@ -202,14 +202,14 @@ final class Reassembler implements AutoCloseable {
         return Outcome.COMPLETED;
     }
 
-    private static int unfragmentableLength(ParsedPacket parsed) {
-        return parsed.family == AddressFamily.INET ? parsed.headerLength : parsed.fragmentHeaderOffset;
+    private static int unfragmentableLength(PacketFacts facts) {
+        return facts.family == AddressFamily.INET ? facts.headerLength : facts.fragmentHeaderOffset;
     }
 
-    private @Nullable Datagram find(int compartmentId, ParsedPacket parsed) {
+    private @Nullable Datagram find(int compartmentId, PacketFacts facts) {
         for (int i = 0; i < datagrams.size(); i++) {
             Datagram datagram = datagrams.get(i);
-            if (datagram.key.matches(compartmentId, parsed)) {
+            if (datagram.key.matches(compartmentId, facts)) {
                 return datagram;
             }
         }

@@ -44,13 +44,13 @@ final class ReassemblyExpiry {
             NetBuffer nb = first.firstNetBuffer();
             int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
             MemorySegment header = nb.getDataBuffer(available, frame.window, 1, 0);
-            if (PacketParser.parse(header, available, nb.dataLength(), frame.parsed) != null) {
+            if (PacketParser.parse(header, available, nb.dataLength(), frame.facts) != null) {
                 return;
             }
-            IpInterface arrival = table.destinationInterface(frame.parsed);
+            IpInterface arrival = table.destinationInterface(frame.facts);
             if (arrival != null) {
                 // The quote is the first fragment's start; it is sent as a whole packet, not as a fragment.
-                frame.parsed.fragment = false;
+                frame.facts.fragment = false;
                 send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.REASSEMBLY_TIME_EXCEEDED, 0, atDispatch);
             }
         } finally {

@@ -102,9 +102,9 @@ final class ReceivePath {
         PathScratch.Frame frame = PathScratch.enter();
         try {
             NetBuffer nb = nbl.firstNetBuffer();
-            ParsedPacket parsed = frame.parsed;
+            PacketFacts facts = frame.facts;
             if (nb == null || nb.next() != null) {
-                parsed.reset(AddressFamily.INET);
+                facts.clearHeader(AddressFamily.INET);
                 inspection.discard(
                         HookPoint.INBOUND_IPPACKET,
                         nbl,
@@ -120,14 +120,13 @@ final class ReceivePath {
                 send.reportProblem(nb, frame, arrival, atDispatch);
                 return;
             }
-            NblHolds.trimPadding(nbl, nb, parsed.packetLength);
+            NblHolds.trimPadding(nbl, nb, facts.packetLength);
             InterfaceAddress local =
-                    arrival.compartment().localAddress(parsed.family, parsed.destinationHigh, parsed.destinationLow);
+                    arrival.compartment().localAddress(facts.family, facts.destinationHigh, facts.destinationLow);
             if (local != null && local.ipInterface() != arrival) {
                 receivePassThrough(nbl, nb, frame, arrival, subInterface, local.ipInterface(), atDispatch);
             } else if (local != null
-                    || IpAddresses.isMulticastOrBroadcast(
-                            parsed.family, parsed.destinationHigh, parsed.destinationLow)) {
+                    || IpAddresses.isMulticastOrBroadcast(facts.family, facts.destinationHigh, facts.destinationLow)) {
                 delivery.deliverLocally(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
             } else {
                 forward.forward(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
@@ -184,12 +183,12 @@ final class ReceivePath {
         int whole = Math.min(dataLength, PacketParser.PARSE_WINDOW);
         int available = Math.min(whole, FIRST_WINDOW);
         nb.copyTo(0, frame.window, 0, available);
-        IpDiscardReason invalid = PacketParser.parse(frame.window, available, dataLength, frame.parsed);
+        IpDiscardReason invalid = PacketParser.parse(frame.window, available, dataLength, frame.facts);
         boolean notContiguous = invalid == IpDiscardReason.HEADER_NOT_CONTIGUOUS
-                || frame.parsed.deliveryProblem == IpDiscardReason.HEADER_NOT_CONTIGUOUS;
+                || frame.facts.deliveryProblem == IpDiscardReason.HEADER_NOT_CONTIGUOUS;
         if (notContiguous && available < whole) {
             nb.copyTo(available, frame.window, available, whole - available);
-            invalid = PacketParser.parse(frame.window, whole, dataLength, frame.parsed);
+            invalid = PacketParser.parse(frame.window, whole, dataLength, frame.facts);
         }
         return invalid;
     }

@@ -47,7 +47,7 @@ final class TcpResetBuilder {
      * @param segment the segment's TCP header, its first {@value #TCP_HEADER_LENGTH} bytes at offset 0
      * @param identification the IPv4 Identification of the reset
      */
-    static void write(MemorySegment out, ParsedPacket received, MemorySegment segment, int identification) {
+    static void write(MemorySegment out, PacketFacts received, MemorySegment segment, int identification) {
         AddressFamily family = received.family;
         boolean v4 = family == AddressFamily.INET;
         int ipHeader = v4 ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;

@@ -1,9 +1,11 @@
 package org.nbl4j.stack.wfp;
 
 /**
- * The classifiable fields of one packet at one layer: {@code FWPS_INCOMING_VALUES0} (§4.3). {@code values[i]} is the
- * field with index {@code i} of the layer's {@code FWPS_FIELD_*} enumeration. The engine refills one instance per
- * thread and layer for every packet.
+ * The classifiable fields of one packet at one layer: {@code FWPS_INCOMING_VALUES0} (§4.3), the DDI's view that a
+ * callout's classify function and the filter conditions see. {@code values[i]} is the field with index {@code i} of
+ * the layer's {@code FWPS_FIELD_*} enumeration. The engine refills one instance per thread and layer for every packet
+ * from the IP path's {@link org.nbl4j.stack.ip.PacketFacts} (the one object in which the path keeps what it knows
+ * about the packet), without reading the packet again; {@link IncomingMetadata} is the metadata filled beside it.
  */
 public final class IncomingValues {
     private final Layer layer;

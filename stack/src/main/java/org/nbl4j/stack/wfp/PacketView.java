@@ -5,7 +5,9 @@ import org.nbl4j.stack.ip.HostModel;
 import org.nbl4j.stack.ip.PacketFacts;
 
 /**
- * Turns what the IP path knows about a packet into a layer's incoming values and metadata (§4.3, §4.4, §5.2, §5.4).
+ * Turns what the IP path knows about a packet, its {@link PacketFacts}, into a layer's incoming values
+ * ({@link IncomingValues}) and metadata ({@link IncomingMetadata}) (§4.3, §4.4, §5.2, §5.4). It copies fields and
+ * never reads the packet: the IP path parsed it once, into those facts.
  *
  * <p>nbl4j has no interface LUIDs, interface types or network profiles: those fields are {@link FwpDataType#EMPTY},
  * so conditions on them never match. The tunnel type is always TUNNEL_TYPE_NONE. The address type is derived from the

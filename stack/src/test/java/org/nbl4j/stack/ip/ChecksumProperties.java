@@ -101,7 +101,7 @@ class ChecksumProperties {
                 v6
                         ? TestPackets.ipv6(source, destination, 17, 64, new byte[0], udp)
                         : TestPackets.ipv4(source, destination, 17, 64, udp));
-        ParsedPacket parsed = new ParsedPacket();
+        PacketFacts parsed = new PacketFacts();
         int available = Math.min(packet.length, PacketParser.PARSE_WINDOW);
         PacketParser.parse(MemorySegment.ofArray(packet), available, packet.length, parsed);
         long sum = InternetChecksum.pseudoHeader(

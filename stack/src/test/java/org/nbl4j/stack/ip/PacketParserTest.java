@@ -24,7 +24,7 @@ class PacketParserTest {
 
     private static IpDiscardReason parse(byte[] packet, int dataLength) {
         int available = Math.min(packet.length, PacketParser.PARSE_WINDOW);
-        return PacketParser.parse(MemorySegment.ofArray(packet), available, dataLength, new ParsedPacket());
+        return PacketParser.parse(MemorySegment.ofArray(packet), available, dataLength, new PacketFacts());
     }
 
     private static byte[] good() {
@@ -41,7 +41,7 @@ class PacketParserTest {
 
     @Test
     void validPacketsParse() {
-        ParsedPacket parsed = new ParsedPacket();
+        PacketFacts parsed = new PacketFacts();
         byte[] packet = good();
         assertNull(PacketParser.parse(MemorySegment.ofArray(packet), packet.length, packet.length, parsed));
         assertEquals(20, parsed.headerLength);
@@ -80,8 +80,8 @@ class PacketParserTest {
         assertEquals(IpDiscardReason.BAD_CHECKSUM, parse(checksum));
     }
 
-    private static ParsedPacket parsed(byte[] packet) {
-        ParsedPacket parsed = new ParsedPacket();
+    private static PacketFacts parsed(byte[] packet) {
+        PacketFacts parsed = new PacketFacts();
         int available = Math.min(packet.length, PacketParser.PARSE_WINDOW);
         PacketParser.parse(MemorySegment.ofArray(packet), available, packet.length, parsed);
         return parsed;
@@ -97,7 +97,7 @@ class PacketParserTest {
 
     /** Asserts the parse turned the packet down for {@code reason}, with {@code error} at {@code pointer} (or none). */
     private static void assertRefused(byte[] packet, IpDiscardReason reason, IcmpErrorKind error, int pointer) {
-        ParsedPacket parsed = new ParsedPacket();
+        PacketFacts parsed = new PacketFacts();
         int available = Math.min(packet.length, PacketParser.PARSE_WINDOW);
         assertEquals(reason, PacketParser.parse(MemorySegment.ofArray(packet), available, packet.length, parsed));
         assertEquals(error, parsed.problem);
@@ -108,7 +108,7 @@ class PacketParserTest {
 
     /** Asserts the parse accepted the packet and left {@code reason} to its destination, with that ICMP error. */
     private static void assertDeferred(byte[] packet, IpDiscardReason reason, IcmpErrorKind error, int pointer) {
-        ParsedPacket parsed = new ParsedPacket();
+        PacketFacts parsed = new PacketFacts();
         int available = Math.min(packet.length, PacketParser.PARSE_WINDOW);
         assertNull(PacketParser.parse(MemorySegment.ofArray(packet), available, packet.length, parsed));
         assertEquals(reason, parsed.deliveryProblem);
@@ -135,7 +135,7 @@ class PacketParserTest {
         assertRefused(withOptions(0x83, 3, 2, 1), IpDiscardReason.BAD_OPTION, IcmpErrorKind.PARAMETER_PROBLEM, 22);
         assertRefused(withOptions(0x44, 3, 5, 1), IpDiscardReason.BAD_OPTION, IcmpErrorKind.PARAMETER_PROBLEM, 21);
         assertRefused(withOptions(0x44, 4, 4, 0), IpDiscardReason.BAD_OPTION, IcmpErrorKind.PARAMETER_PROBLEM, 22);
-        ParsedPacket refused = parsed(withOptions(7, 1, 0, 0));
+        PacketFacts refused = parsed(withOptions(7, 1, 0, 0));
         assertEquals(0xC000020AL, refused.sourceLow, "the addresses are read before the options: the error needs them");
         assertEquals(32, refused.packetLength);
     }
@@ -153,7 +153,7 @@ class PacketParserTest {
                 64,
                 TestPackets.concat(hopByHop, destination),
                 udp(1, 2, bytes(8, 0)));
-        ParsedPacket parsed = parsed(chain);
+        PacketFacts parsed = parsed(chain);
         assertNull(parsed.deliveryProblem);
         assertEquals(56, parsed.headerLength);
         assertEquals(17, parsed.protocol);
@@ -182,7 +182,7 @@ class PacketParserTest {
                 null,
                 0);
         byte[] authentication = {17, 4, 0, 0, 0, 0, 0, 0};
-        ParsedPacket withAh = parsed(ipv6("2001:db8:1::10", "2001:db8:3::1", 51, 64, authentication, bytes(24, 0)));
+        PacketFacts withAh = parsed(ipv6("2001:db8:1::10", "2001:db8:3::1", 51, 64, authentication, bytes(24, 0)));
         assertEquals(51, withAh.protocol, "no IPsec: AH is the upper layer");
         assertEquals(40, withAh.headerLength);
     }
@@ -260,7 +260,7 @@ class PacketParserTest {
                 IcmpErrorKind.PARAMETER_PROBLEM,
                 42);
         byte[] exhausted = {17, 0, 0, 0, 0, 0, 0, 0};
-        ParsedPacket parsed = parsed(ipv6("2001:db8:1::10", "2001:db8:3::1", 43, 64, exhausted, udp(1, 2, NONE)));
+        PacketFacts parsed = parsed(ipv6("2001:db8:1::10", "2001:db8:3::1", 43, 64, exhausted, udp(1, 2, NONE)));
         assertNull(parsed.deliveryProblem);
         assertEquals(17, parsed.protocol);
         assertEquals(48, parsed.headerLength);
@@ -277,7 +277,7 @@ class PacketParserTest {
     @DisplayName("Fragments: the fragment header found; an atomic fragment walked through (RFC 6946); bad lengths are"
             + " the destination's, with RFC 8200 §4.5's pointers")
     void fragments() {
-        ParsedPacket parsed =
+        PacketFacts parsed =
                 parsed(ipv6("2001:db8:1::10", "2001:db8:3::1", 44, 64, fragmentHeader(17, 16, true, 42), bytes(16, 0)));
         assertNull(parsed.deliveryProblem);
         assertTrue(parsed.fragment);
@@ -288,7 +288,7 @@ class PacketParserTest {
         assertEquals(Ipv6Header.NEXT_HEADER, parsed.fragmentNextHeaderField);
 
         byte[] options = {17, 0, 1, 4, 0, 0, 0, 0};
-        ParsedPacket atomic = parsed(ipv6(
+        PacketFacts atomic = parsed(ipv6(
                 "2001:db8:1::10",
                 "2001:db8:3::1",
                 44,

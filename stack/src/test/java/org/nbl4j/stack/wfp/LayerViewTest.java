@@ -14,6 +14,7 @@ import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.HookPoint;
 import org.nbl4j.stack.ip.HostModel;
 import org.nbl4j.stack.ip.IpDiscardReason;
+import org.nbl4j.stack.ip.IpStack;
 import org.nbl4j.stack.ip.PacketFacts;
 
 /** Layers, incoming values and metadata as a callout sees them (§4.3, §4.4, §5.1 - §5.4). */
@@ -54,6 +55,10 @@ class LayerViewTest {
                     seen.add(values.layer().fields().get(i).name() + "=" + values.get(i));
                 }
                 seen.add("metadata 0x" + Integer.toHexString(metadata.currentMetadataValues()));
+                if (metadata.isPresent(IncomingMetadata.FWPS_METADATA_FIELD_FRAGMENT_DATA)) {
+                    seen.add("fragment " + metadata.fragmentIdentification() + "/" + metadata.fragmentOffset() + "/"
+                            + metadata.fragmentLength());
+                }
                 if (metadata.isPresent(IncomingMetadata.FWPS_METADATA_FIELD_DISCARD_REASON)) {
                     seen.add("discard " + metadata.discardModule() + "/" + metadata.discardReason());
                 }
@@ -74,8 +79,7 @@ class LayerViewTest {
 
     @Test
     void inboundValuesAndMetadata() {
-        PacketFacts facts = WfpTestStack.v4Facts(17);
-        facts.setFragmentData(9, 16, 8);
+        PacketFacts facts = WfpTestStack.arrived(TestPackets.ipv4Fragment(17, 8, 9, 16, true, 17));
         List<String> seen = seen(HookPoint.INBOUND_IPPACKET, facts, false);
         assertEquals("INBOUND_IPPACKET_V4 10", seen.get(0));
         assertEquals("IP_LOCAL_ADDRESS=UINT32 0xc6336407", seen.get(1), "the destination, in host byte order");
@@ -83,8 +87,10 @@ class LayerViewTest {
         assertEquals("IP_LOCAL_ADDRESS_TYPE=UINT8 0x1", seen.get(3));
         assertEquals("IP_LOCAL_INTERFACE=FWP_EMPTY", seen.get(4));
         assertEquals("INTERFACE_INDEX=UINT32 0x3", seen.get(5), "the arrival interface");
+        assertEquals("FLAGS=UINT32 0x" + Integer.toHexString(IpStack.FWP_CONDITION_FLAG_IS_FRAGMENT), seen.get(7));
         // IP_HEADER_SIZE | COMPARTMENT_ID | FRAGMENT_DATA, nothing else (§5.2)
-        assertEquals("metadata 0x1804", seen.getLast());
+        assertEquals("metadata 0x1804", seen.get(seen.size() - 2));
+        assertEquals("fragment 9/16/8", seen.getLast(), "identification, offset in bytes, payload length");
     }
 
     @Test

@@ -17,8 +17,8 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.VerifierSettings;
-import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.PacketFacts;
+import org.nbl4j.stack.ip.ParsedFacts;
 
 /**
  * What the WFP tests share: an NDIS, an engine, a pool of "indicated" packets over test-owned memory, and the packet
@@ -80,28 +80,17 @@ final class WfpTestStack implements AutoCloseable {
 
     /** The facts of an IPv4 packet from {@link TestPackets#V4_SOURCE} to {@link TestPackets#V4_DESTINATION}. */
     static PacketFacts v4Facts(int protocol) {
-        PacketFacts facts = new PacketFacts();
-        facts.setFamily(AddressFamily.INET);
-        System.arraycopy(TestPackets.V4_SOURCE, 0, facts.sourceAddress(), 0, 4);
-        System.arraycopy(TestPackets.V4_DESTINATION, 0, facts.destinationAddress(), 0, 4);
-        facts.setProtocol(protocol);
-        facts.setIpHeaderSize(20);
-        facts.setCompartmentId(1);
-        facts.setArrivalInterfaceIndex(3);
-        facts.setDestinationInterfaceIndex(5);
-        return facts;
+        return arrived(TestPackets.ipv4(protocol, 8));
     }
 
     /** The facts of an IPv6 packet between the two documentation addresses. */
     static PacketFacts v6Facts(int protocol) {
-        PacketFacts facts = new PacketFacts();
-        facts.setFamily(AddressFamily.INET6);
-        System.arraycopy(TestPackets.V6_SOURCE, 0, facts.sourceAddress(), 0, 16);
-        System.arraycopy(TestPackets.V6_DESTINATION, 0, facts.destinationAddress(), 0, 16);
-        facts.setProtocol(protocol);
-        facts.setIpHeaderSize(40);
-        facts.setCompartmentId(1);
-        facts.setArrivalInterfaceIndex(3);
+        return arrived(TestPackets.ipv6(protocol, 8));
+    }
+
+    /** The facts of {@code packet}, parsed, arrived on interface 3 in compartment 1 and routed out of interface 5. */
+    static PacketFacts arrived(byte[] packet) {
+        PacketFacts facts = ParsedFacts.arrived(packet, 1, 3);
         facts.setDestinationInterfaceIndex(5);
         return facts;
     }
