@@ -1,5 +1,9 @@
 package org.nbl4j.core.memory.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+
 /**
  * Counts allocations and frees of one kind of fixed-size element (the NBLs of one pool, MDL descriptors) and adds
  * them to the totals of their {@link org.nbl4j.core.memory.TagAccount}.
@@ -49,20 +53,50 @@ public final class ElementCounter {
         counts.register(cell);
     }
 
-    /** One thread's share of the counts (a recycler's magazine). Only its owning thread may count into it. */
+    /**
+     * One thread's share of the counts (a recycler's magazine). Only its owning thread may count into it. The two
+     * counts are fields of the magazine itself, so counting an allocation is one store next to the free list the
+     * allocation already reads.
+     */
     abstract static class Cell extends StripedCounters.Cell {
-        Cell() {
-            super(2);
+        private static final VarHandle ALLOCATED;
+        private static final VarHandle FREED;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                ALLOCATED = lookup.findVarHandle(Cell.class, "allocated", long.class);
+                FREED = lookup.findVarHandle(Cell.class, "freed", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
         }
+
+        private long allocated;
+        private long freed;
 
         /** Counts one allocation. */
         final void allocated() {
-            add(ALLOCS, 1);
+            // Plain read: only this thread writes. Opaque store: readers on other threads see whole values.
+            ALLOCATED.setOpaque(this, allocated + 1);
         }
 
         /** Counts one free. */
         final void freed() {
-            add(FREES, 1);
+            FREED.setOpaque(this, freed + 1);
+        }
+
+        @Override
+        int width() {
+            return 2;
+        }
+
+        @Override
+        long get(int counter) {
+            return switch (Objects.checkIndex(counter, 2)) {
+                case ALLOCS -> (long) ALLOCATED.getOpaque(this);
+                default -> (long) FREED.getOpaque(this);
+            };
         }
     }
 }

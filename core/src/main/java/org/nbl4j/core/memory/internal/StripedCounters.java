@@ -79,9 +79,8 @@ public final class StripedCounters {
      * @throws IllegalArgumentException if the cell has another number of counters
      */
     void register(Cell cell) {
-        if (cell.counts.length != PAD + width + PAD) {
-            throw new IllegalArgumentException(
-                    "a cell of " + (cell.counts.length - 2 * PAD) + " counters for " + width);
+        if (cell.width() != width) {
+            throw new IllegalArgumentException("a cell of " + cell.width() + " counters for " + width);
         }
         cells.add(cell);
     }
@@ -110,6 +109,20 @@ public final class StripedCounters {
             this.counts = new long[PAD + width + PAD];
         }
 
+        /**
+         * A cell whose subclass keeps its counters in fields of its own and answers {@link #width()} and
+         * {@link #get(int)} from them: on the path of every NBL allocation the array's extra load and index check
+         * cost a measurable part of the operation (docs/benchmarks.md, "Striped counters").
+         */
+        Cell() {
+            this.counts = new long[0];
+        }
+
+        /** How many counters the cell holds. */
+        int width() {
+            return counts.length - 2 * PAD;
+        }
+
         /** Adds {@code amount} to {@code counter}; the owning thread only. */
         public final void add(int counter, long amount) {
             // Checked here because the padding would otherwise take a counter number out of range without a word.
@@ -118,7 +131,7 @@ public final class StripedCounters {
             COUNTS.setOpaque(counts, slot, counts[slot] + amount);
         }
 
-        final long get(int counter) {
+        long get(int counter) {
             return (long) COUNTS.getOpaque(counts, PAD + Objects.checkIndex(counter, counts.length - 2 * PAD));
         }
     }
