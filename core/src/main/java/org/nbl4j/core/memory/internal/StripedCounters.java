@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fixed number of {@code long} counters that many threads count into and that statistics read by summing: the
@@ -31,6 +32,13 @@ public final class StripedCounters {
     private final int width;
     private final CopyOnWriteArrayList<Cell> cells = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::newCell);
+    /**
+     * The cell the last counting thread used. A receive-queue thread counts several things per packet; checking that
+     * this cell is its own costs one field read and {@code Thread.currentThread()}, where a {@link ThreadLocal} lookup
+     * per count cost the forwarding path 15-20 % at 64 bytes (docs/benchmarks.md, "Issue 12"). Another thread's cell is
+     * never written: a thread that finds someone else's cell here looks its own up and leaves it here.
+     */
+    private @Nullable Cell lastCell;
 
     /** Counters numbered 0 to {@code width − 1}, all 0. */
     public StripedCounters(int width) {
@@ -50,17 +58,22 @@ public final class StripedCounters {
      * things at once takes the cell once.
      */
     public Cell cell() {
-        return local.get();
+        Cell cell = lastCell;
+        if (cell == null || cell.owner != Thread.currentThread()) {
+            cell = local.get();
+            lastCell = cell;
+        }
+        return cell;
     }
 
     /** Adds 1 to {@code counter} in the calling thread's cell. */
     public void increment(int counter) {
-        local.get().add(counter, 1);
+        cell().add(counter, 1);
     }
 
     /** Adds {@code amount} (negative to subtract) to {@code counter} in the calling thread's cell. */
     public void add(int counter, long amount) {
-        local.get().add(counter, amount);
+        cell().add(counter, amount);
     }
 
     /** {@code counter}'s total over every cell: exact once the writers are quiescent (see the class comment). */
@@ -103,6 +116,8 @@ public final class StripedCounters {
         private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
 
         private final long[] counts;
+        /** The thread that made the cell and alone counts into it. */
+        final Thread owner = Thread.currentThread();
 
         /** A cell of {@code width} counters, to be {@linkplain StripedCounters#register registered} by its owner. */
         Cell(int width) {
