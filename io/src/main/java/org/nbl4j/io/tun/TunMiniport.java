@@ -375,24 +375,51 @@ public final class TunMiniport implements Miniport {
         return status;
     }
 
+    /**
+     * Describes the NB's {@code length} bytes as iovecs, one per MDL run, without copying.
+     *
+     * @return how many iovecs, or 0 if there is nothing to send, a run is not native memory, there are too many, or
+     *     the MDL chain ends before DataLength does (a broken NB, ndis-buffers §3.2)
+     */
+    private static int gather(NetBuffer nb, int length, MemorySegment iovecs) {
+        if (length == 0) {
+            return 0;
+        }
+        Mdl first = nb.currentMdl();
+        long offset = nb.currentMdlOffset();
+        if (MdlCursor.inOneMdl(first, offset, length)) {
+            // Every single-MDL packet: one iovec and no cursor, so the send path allocates nothing whatever the JIT
+            // decides about the cursor's escape.
+            return setIovec(iovecs, 0, first.buffer(), first.bufferOffset() + offset, length) ? 1 : 0;
+        }
+        int count = 0;
+        MdlCursor runs = new MdlCursor();
+        for (boolean more = runs.seek(first, offset, length); more; more = runs.next()) {
+            if (count == MAXIMUM_IOVECS
+                    || !setIovec(iovecs, count, runs.segment(), runs.segmentOffset(), runs.length())) {
+                return 0;
+            }
+            count++;
+        }
+        return runs.remaining() > 0 ? 0 : count;
+    }
+
+    private static boolean setIovec(MemorySegment iovecs, int index, MemorySegment buffer, long offset, long length) {
+        if (!buffer.isNative()) {
+            return false;
+        }
+        iovecs.setAtIndex(ValueLayout.JAVA_LONG, 2L * index, buffer.address() + offset);
+        iovecs.setAtIndex(ValueLayout.JAVA_LONG, 2L * index + 1, length);
+        return true;
+    }
+
     private int sendOne(NetBuffer nb, int queue, MemorySegment iovecs, MemorySegment errno) {
         int length = nb.dataLength();
         if (length > mtu) {
             return NtStatus.NDIS_STATUS_INVALID_LENGTH;
         }
-        int count = 0;
-        MdlCursor runs = new MdlCursor();
-        for (boolean more = runs.seek(nb.currentMdl(), nb.currentMdlOffset(), length); more; more = runs.next()) {
-            MemorySegment buffer = runs.segment();
-            if (count == MAXIMUM_IOVECS || !buffer.isNative()) {
-                return NtStatus.NDIS_STATUS_FAILURE;
-            }
-            iovecs.setAtIndex(ValueLayout.JAVA_LONG, 2L * count, buffer.address() + runs.segmentOffset());
-            iovecs.setAtIndex(ValueLayout.JAVA_LONG, 2L * count + 1, runs.length());
-            count++;
-        }
-        if (runs.remaining() > 0 || count == 0) {
-            // The MDL chain ends before DataLength does: a broken NB (ndis-buffers §3.2).
+        int count = gather(nb, length, iovecs);
+        if (count == 0) {
             return NtStatus.NDIS_STATUS_FAILURE;
         }
         try {
