@@ -39,6 +39,13 @@ public final class NetBuffer {
     Mdl currentMdl;
 
     int currentMdlOffset;
+    /**
+     * The walk {@link #locate} reuses. The NB owns it, as it owns {@code CurrentMdl}, so that moving the cursor past
+     * the first MDL never allocates: C2 did not always scalar-replace a cursor made per call (the replay loop then
+     * allocated 32 bytes for every packet its miniport advanced to the end of its one MDL).
+     */
+    private final MdlCursor position = new MdlCursor();
+
     int dataLength;
 
     @Nullable
@@ -602,7 +609,6 @@ public final class NetBuffer {
             currentMdlOffset = (int) offset;
             return;
         }
-        MdlCursor position = new MdlCursor();
         position.seek(from, offset, 0);
         currentMdl = position.mdl();
         currentMdlOffset = (int) position.mdlOffset();
