@@ -76,6 +76,14 @@ public final class RuleFixes {
                     "return from FilterPause with SUCCESS or PENDING, and complete a pended pause once, within 10 s"),
             Map.entry("FILTER_STATE", "call the module operation only in the state that allows it"),
             Map.entry(
+                    "OID_REQUEST_COMPLETE",
+                    "complete an OID request once: either return its status or return PENDING and call the Complete"
+                            + " DDI later, never both"),
+            Map.entry(
+                    "FILTER_ATTACHED_AT_DEREGISTRATION",
+                    "let every module pause (complete a pended FilterPause) so that NdisFDeregisterFilterDriver can"
+                            + " detach it before the driver unloads"),
+            Map.entry(
                     "CALLOUT_CHANGED_OFFSETS",
                     "restore each NB's DataOffset and DataLength (advance what you retreated) before classifyFn returns"),
             Map.entry(
