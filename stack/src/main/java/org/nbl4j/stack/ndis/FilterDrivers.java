@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +28,7 @@ public final class FilterDrivers {
     private final Ndis ndis;
     private final List<Adapter> adapters = new CopyOnWriteArrayList<>();
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
+    private final Map<String, DriverParameters> parameters = new ConcurrentHashMap<>();
 
     private FilterDrivers(Ndis ndis) {
         this.ndis = ndis;
@@ -42,16 +44,35 @@ public final class FilterDrivers {
      * adapter.
      */
     public static final class Registration {
+        private final FilterDrivers drivers;
         private final LwfAttachment attachment;
+        private final String serviceName;
         private final List<LwfHandle> modules = new CopyOnWriteArrayList<>();
 
-        private Registration(LwfAttachment attachment) {
+        private Registration(FilterDrivers drivers, LwfAttachment attachment, String serviceName) {
+            this.drivers = drivers;
             this.attachment = attachment;
+            this.serviceName = serviceName;
         }
 
         /** The filter's name ({@code FriendlyName}). */
         public String name() {
             return attachment.name();
+        }
+
+        /** The registry the driver is registered with. */
+        public FilterDrivers drivers() {
+            return drivers;
+        }
+
+        /** The driver's parameters: those {@link FilterDrivers#configure} gave its service. */
+        public DriverParameters parameters() {
+            return drivers.parameters(serviceName);
+        }
+
+        /** The driver's service ({@code ServiceName}), whose parameters it reads. */
+        public String serviceName() {
+            return serviceName;
         }
 
         /** The driver's modules attached now, in the order the adapters were attached. */
@@ -65,14 +86,28 @@ public final class FilterDrivers {
         }
     }
 
+    /**
+     * Gives the service {@code serviceName} its parameters, the registry key Windows reads them from; a driver that
+     * registers under that service name reads them with {@code NdisOpenConfigurationEx}.
+     */
+    public void configure(String serviceName, DriverParameters values) {
+        parameters.put(serviceName, values);
+    }
+
+    /** The parameters of {@code serviceName}: what {@link #configure} gave it, else none. */
+    public DriverParameters parameters(String serviceName) {
+        return parameters.getOrDefault(serviceName, DriverParameters.NONE);
+    }
+
     /** The filter drivers registered now. */
     public List<Registration> registrations() {
         return List.copyOf(registrations);
     }
 
-    /** Registers {@code attachment}'s driver and attaches it to every adapter: {@link #register(LwfAttachment, ToIntFunction)} with no options. */
+    /** Registers {@code attachment}'s driver and attaches it to every adapter: {@link #register(LwfAttachment, String, ToIntFunction)}
+     * under the filter's name as service, with no options. */
     public Registration register(LwfAttachment attachment) {
-        Registration registration = register(attachment, _ -> NtStatus.NDIS_STATUS_SUCCESS);
+        Registration registration = register(attachment, attachment.name(), _ -> NtStatus.NDIS_STATUS_SUCCESS);
         if (registration == null) {
             throw new IllegalStateException("unreachable: registration without options cannot fail");
         }
@@ -87,15 +122,15 @@ public final class FilterDrivers {
      * @return the registration, or {@code null} when {@code setOptions} failed (nothing stays registered)
      */
     public synchronized @Nullable Registration register(
-            LwfAttachment attachment, ToIntFunction<Registration> setOptions) {
+            LwfAttachment attachment, String serviceName, ToIntFunction<Registration> setOptions) {
         ndis.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "NdisFRegisterFilterDriver", "ndis");
-        Registration registration = new Registration(attachment);
+        Registration registration = new Registration(this, attachment, serviceName);
         if (setOptions.applyAsInt(registration) < 0) {
             return null;
         }
         registrations.add(registration);
         for (Adapter adapter : adapters) {
-            registration.modules.add(adapter.attachFilter(attachment));
+            attach(registration, adapter);
         }
         return registration;
     }
@@ -132,7 +167,16 @@ public final class FilterDrivers {
     synchronized void adapterBuilt(Adapter adapter) {
         adapters.add(adapter);
         for (Registration registration : registrations) {
+            attach(registration, adapter);
+        }
+    }
+
+    /** Attaches a module of the driver to {@code adapter}; a module whose FilterAttach fails is left off it. */
+    private void attach(Registration registration, Adapter adapter) {
+        try {
             registration.modules.add(adapter.attachFilter(registration.attachment));
+        } catch (FilterAttachFailed refused) {
+            System.getLogger(FilterDrivers.class.getName()).log(System.Logger.Level.INFO, refused.getMessage());
         }
     }
 
