@@ -21,7 +21,7 @@ public final class NDIS_LINK_STATE {
 
     static NDIS_LINK_STATE of(LinkStateIndication state) {
         NDIS_LINK_STATE linkState = new NDIS_LINK_STATE();
-        linkState.Header.Type = NdisLwf.NDIS_OBJECT_TYPE_DEFAULT;
+        linkState.Header.Type = NdisH.NDIS_OBJECT_TYPE_DEFAULT;
         linkState.Header.Revision = NdisLwf.NDIS_LINK_STATE_REVISION_1;
         linkState.Header.Size = NdisLwf.NDIS_SIZEOF_LINK_STATE_REVISION_1;
         linkState.MediaConnectState = state.mediaConnectState().ordinal();

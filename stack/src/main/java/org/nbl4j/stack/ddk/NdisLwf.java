@@ -37,8 +37,6 @@ public final class NdisLwf {
 
     // ---- NDIS_OBJECT_HEADER types and revisions ----
 
-    /** {@code NDIS_OBJECT_TYPE_DEFAULT}. */
-    public static final int NDIS_OBJECT_TYPE_DEFAULT = 0x80;
     /** {@code NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS}. */
     public static final int NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS = 0x8B;
     /** {@code NDIS_OBJECT_TYPE_FILTER_PARTIAL_CHARACTERISTICS}. */
