@@ -107,7 +107,8 @@ public interface LwfHandle {
     /**
      * {@code NdisFRestartFilter}: pauses and restarts the module's stack, so that NDIS calls the module's
      * {@code FilterSetModuleOptions} and {@code FilterRestart} again. Windows schedules it; nbl4j does it before it
-     * returns, so it must be called at PASSIVE_LEVEL from a thread that is not one of the adapter's queue threads.
+     * returns when called at PASSIVE_LEVEL (from a thread that is not one of the adapter's queue threads), and on a
+     * thread of its own when called above PASSIVE_LEVEL.
      *
      * @return {@code NDIS_STATUS_SUCCESS}, or the status the restart failed with
      */
