@@ -181,9 +181,19 @@ public final class NetBufferList {
         return (int) CHILD_REF_COUNT.getAndAdd(this, -1) - 1;
     }
 
-    /** {@code NdisGetPoolFromNetBufferList}. */
+    /** The pool this NBL came from; nbl4j's own code and diagnostics read it at any IRQL. */
     public NetBufferListPool pool() {
         return pool;
+    }
+
+    /**
+     * {@code NdisGetPoolFromNetBufferList}: {@link #pool()} after the DDI's documented rule, {@code IRQL <=
+     * DISPATCH_LEVEL} ({@code Irql_NetBuffer_Function}).
+     *
+     * @return the pool, or {@code null} if the caller's IRQL breaks the rule and the verifier's policy did not throw
+     */
+    public @Nullable NetBufferListPool poolHandle() {
+        return pool.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, "NdisGetPoolFromNetBufferList", NBLAPI) ? pool : null;
     }
 
     /** {@code Scratch}: free for the current owner; {@code null} at allocation. */
@@ -620,14 +630,24 @@ public final class NetBufferList {
         Derivations.freeDerived(this, NetBufferListKind.REASSEMBLED, dataOffsetDelta, flags);
     }
 
-    /** {@code NdisCopySendNetBufferListInfo} (§5.5): the send-path slots of {@code source} into this NBL. */
+    /**
+     * {@code NdisCopySendNetBufferListInfo} (§5.5): the send-path slots of {@code source} into this NBL, which the
+     * caller must be allowed to touch, at {@code IRQL <= DISPATCH_LEVEL} ({@code Irql_NetBuffer_Function}).
+     */
     public void copySendInfoFrom(NetBufferList source) {
-        InfoCopy.send(this, source);
+        if (mayTouch("NdisCopySendNetBufferListInfo")) {
+            InfoCopy.send(this, source);
+        }
     }
 
-    /** {@code NdisCopyReceiveNetBufferListInfo} (§5.5): the receive-path slots of {@code source} into this NBL. */
+    /**
+     * {@code NdisCopyReceiveNetBufferListInfo} (§5.5): the receive-path slots of {@code source} into this NBL, under
+     * the same rules as {@link #copySendInfoFrom}.
+     */
     public void copyReceiveInfoFrom(NetBufferList source) {
-        InfoCopy.receive(this, source);
+        if (mayTouch("NdisCopyReceiveNetBufferListInfo")) {
+            InfoCopy.receive(this, source);
+        }
     }
 
     // ---- free (§4.8) ----
