@@ -109,6 +109,12 @@ public final class NetBufferList {
     NetBufferListKind kind = NetBufferListKind.ALLOCATED;
     /** For clones: the AllocateCloneFlags; for fragments and reassemblies: the DataOffsetDelta. */
     int derivationArgument;
+    /**
+     * A clone's structure as {@code NdisAllocateCloneNetBufferList} made it, compared by its free; made the first time
+     * this descriptor is a clone with the verifier on, then reused with it.
+     */
+    @Nullable
+    CloneStructure cloneStructure;
     /** Who may touch the NBL (kept while the verifier is on). */
     OwnerState owner = OwnerState.FREE;
     /** The verifier's record of this NBL, if sampled; kept after the free to name the first free on a second one. */
