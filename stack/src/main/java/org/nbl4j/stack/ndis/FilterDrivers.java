@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.Verifier;
 
 /**
  * The filter drivers registered with one NDIS instance and the adapters they attach to: what
@@ -25,13 +26,15 @@ import org.nbl4j.core.verify.Irql;
 public final class FilterDrivers {
     private static final Map<Ndis, FilterDrivers> BY_NDIS = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private final Ndis ndis;
+    /** The instance's verifier; not the instance itself, which would keep its weak key alive. */
+    private final Verifier verifier;
+
     private final List<Adapter> adapters = new CopyOnWriteArrayList<>();
     private final List<Registration> registrations = new CopyOnWriteArrayList<>();
     private final Map<String, DriverParameters> parameters = new ConcurrentHashMap<>();
 
     private FilterDrivers(Ndis ndis) {
-        this.ndis = ndis;
+        this.verifier = ndis.verifier();
     }
 
     /** The registry of {@code ndis}'s filter drivers and adapters. */
@@ -123,7 +126,7 @@ public final class FilterDrivers {
      */
     public synchronized @Nullable Registration register(
             LwfAttachment attachment, String serviceName, ToIntFunction<Registration> setOptions) {
-        ndis.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "NdisFRegisterFilterDriver", "ndis");
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "NdisFRegisterFilterDriver", "ndis");
         Registration registration = new Registration(this, attachment, serviceName);
         if (setOptions.applyAsInt(registration) < 0) {
             return null;
@@ -143,20 +146,19 @@ public final class FilterDrivers {
      * @return the modules still attached: empty unless the rule was broken
      */
     public synchronized List<LwfHandle> deregister(Registration registration) {
-        ndis.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "NdisFDeregisterFilterDriver", "ndis");
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "NdisFDeregisterFilterDriver", "ndis");
         List<LwfHandle> left = new ArrayList<>();
         for (LwfHandle module : registration.modules) {
             if (((LwfModule) module).adapter().detachFilter(module)) {
                 registration.modules.remove(module);
             } else {
                 left.add(module);
-                ndis.verifier()
-                        .report(
-                                NdisRule.FILTER_ATTACHED_AT_DEREGISTRATION,
-                                module + " is still attached (" + module.state() + ") when NdisFDeregisterFilterDriver"
-                                        + " of " + registration.name() + " returns",
-                                null,
-                                0);
+                verifier.report(
+                        NdisRule.FILTER_ATTACHED_AT_DEREGISTRATION,
+                        module + " is still attached (" + module.state() + ") when NdisFDeregisterFilterDriver" + " of "
+                                + registration.name() + " returns",
+                        null,
+                        0);
             }
         }
         registrations.remove(registration);
