@@ -56,9 +56,16 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     private volatile LwfModule[] modules;
     /**
      * The OID requests passed down and not yet completed, each with whoever passed it down and waits for it: a module,
-     * or this binding for the protocol. Keyed by identity ({@code NDIS_OID_REQUEST} does not override equals).
+     * or this binding for the protocol. One request may be pending at several levels at once (a filter that passes the
+     * request itself down rather than a clone), so the key is the request and the component it was passed to.
      */
-    private final ConcurrentHashMap<OidRequest, Object> oidIssuers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PendingOid, Object> oidIssuers = new ConcurrentHashMap<>();
+
+    /**
+     * An OID request as pending at one component (a module or the miniport). Requests compare by identity
+     * ({@code NDIS_OID_REQUEST} does not override equals), as NDIS tracks the structure by its address.
+     */
+    private record PendingOid(OidRequest request, Object receiver) {}
 
     private final Edge edge = new Edge();
     private final ReentrantLock[] queueLocks;
@@ -590,7 +597,10 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
      * DDI, exactly once.
      */
     int oidDown(int from, OidRequest request, Object issuer) {
-        if (oidIssuers.putIfAbsent(request, issuer) != null) {
+        LwfModule[] stacked = modules;
+        Object receiver = from < stacked.length ? stacked[from] : miniport;
+        PendingOid pending = new PendingOid(request, receiver);
+        if (oidIssuers.putIfAbsent(pending, issuer) != null) {
             verifier.report(
                     NdisRule.OID_REQUEST_COMPLETE,
                     issuer + " passed down " + describe(request) + " while it is still pending below",
@@ -598,13 +608,13 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
                     0);
             return NtStatus.NDIS_STATUS_INVALID_PARAMETER;
         }
-        LwfModule[] stacked = modules;
-        int status = from < stacked.length ? stacked[from].deliverOidRequest(request) : miniport.oidRequest(request);
-        if (status != NtStatus.NDIS_STATUS_PENDING && !oidIssuers.remove(request, issuer)) {
+        int status =
+                receiver instanceof LwfModule module ? module.deliverOidRequest(request) : miniport.oidRequest(request);
+        if (status != NtStatus.NDIS_STATUS_PENDING && !oidIssuers.remove(pending, issuer)) {
             verifier.report(
                     NdisRule.OID_REQUEST_COMPLETE,
-                    (from < stacked.length ? stacked[from] : miniport) + " returned " + NtStatus.describe(status)
-                            + " for " + describe(request) + " and also completed it",
+                    receiver + " returned " + NtStatus.describe(status) + " for " + describe(request)
+                            + " and also completed it",
                     null,
                     0);
         }
@@ -617,7 +627,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
      * {@link NdisRule#OID_REQUEST_COMPLETE} and goes no further.
      */
     void oidComplete(OidRequest request, int status, Object completer, String ddi) {
-        Object issuer = oidIssuers.remove(request);
+        Object issuer = oidIssuers.remove(new PendingOid(request, completer));
         switch (issuer) {
             case null ->
                 verifier.report(
