@@ -109,7 +109,8 @@ public final class NdisLwfDriver {
 
         NDIS_FILTER_DRIVER_CHARACTERISTICS FChars = new NDIS_FILTER_DRIVER_CHARACTERISTICS();
         FChars.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
-        FChars.Header.Size = 0x110; // sizeof(NDIS_FILTER_DRIVER_CHARACTERISTICS), revision 2, x64
+        // C sets Header.Size = sizeof(NDIS_FILTER_DRIVER_CHARACTERISTICS); Java has no sizeof, and NDIS here checks the
+        // type and the NDIS version, not the size.
         FChars.Header.Revision = NDIS_FILTER_CHARACTERISTICS_REVISION_2;
         FChars.MajorNdisVersion = FILTER_MAJOR_NDIS_VERSION;
         FChars.MinorNdisVersion = FILTER_MINOR_NDIS_VERSION;
@@ -241,7 +242,7 @@ public final class NdisLwfDriver {
 
         NDIS_FILTER_ATTRIBUTES FilterAttributes = new NDIS_FILTER_ATTRIBUTES();
         FilterAttributes.Header.Revision = NDIS_FILTER_ATTRIBUTES_REVISION_1;
-        FilterAttributes.Header.Size = 8; // sizeof(NDIS_FILTER_ATTRIBUTES)
+        FilterAttributes.Header.Size = 8; // sizeof(NDIS_FILTER_ATTRIBUTES): the header and a ULONG
         FilterAttributes.Header.Type = NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES;
         FilterAttributes.Flags = 0;
         int Status = NdisFSetAttributes(NdisFilterHandle, pFilter, FilterAttributes);
