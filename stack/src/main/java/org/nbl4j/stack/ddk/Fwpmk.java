@@ -98,6 +98,14 @@ public final class Fwpmk {
     public static final int FWP_MATCH_PREFIX = 11;
     public static final int FWP_MATCH_NOT_PREFIX = 12;
 
+    // ---- NL_ADDRESS_TYPE (nldef.h): the values of the *_ADDRESS_TYPE fields ----
+
+    public static final int NlatUnspecified = 0;
+    public static final int NlatUnicast = 1;
+    public static final int NlatAnycast = 2;
+    public static final int NlatMulticast = 3;
+    public static final int NlatBroadcast = 4;
+
     // ---- FWPM_FILTER_FLAG_* and weights ----
 
     public static final int FWPM_FILTER_FLAG_NONE = 0x00000000;
