@@ -31,6 +31,7 @@ public final class BaseFilteringEngine {
     private final FilterEngine engine;
     private final Map<Kind, Map<UUID, FwpmObject>> objects = new EnumMap<>(Kind.class);
     private final Set<EngineSession> open = new LinkedHashSet<>();
+    private boolean shutDown;
 
     BaseFilteringEngine(FilterEngine engine) {
         this.engine = engine;
@@ -252,9 +253,13 @@ public final class BaseFilteringEngine {
     /**
      * Stops the BFE: every object still there that a non-dynamic session added, or a session that was never closed,
      * is reported as one {@link WfpRule#FWPM_OBJECT_LEAKED} violation naming where each was added. A shutdown cannot
-     * be refused: the report is never thrown.
+     * be refused: the report is never thrown. Shutting down again reports nothing.
      */
     synchronized void shutdown() {
+        if (shutDown) {
+            return;
+        }
+        shutDown = true;
         List<FwpmObject> left = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             for (FwpmObject object : objects.get(kind).values()) {
