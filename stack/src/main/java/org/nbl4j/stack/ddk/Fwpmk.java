@@ -224,17 +224,32 @@ public final class Fwpmk {
         if ((flags & ~FWPM_TXN_READ_ONLY) != 0) {
             return STATUS_FWP_INVALID_FLAGS;
         }
-        return call(engineHandle::beginTransaction);
+        try {
+            engineHandle.beginTransaction();
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /** {@code FwpmTransactionCommit0(engineHandle)}: STATUS_SUCCESS or STATUS_FWP_NO_TXN_IN_PROGRESS. */
     public static int FwpmTransactionCommit0(EngineSession engineHandle) {
-        return call(engineHandle::commitTransaction);
+        try {
+            engineHandle.commitTransaction();
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /** {@code FwpmTransactionAbort0(engineHandle)}: rolls back; STATUS_SUCCESS or STATUS_FWP_NO_TXN_IN_PROGRESS. */
     public static int FwpmTransactionAbort0(EngineSession engineHandle) {
-        return call(engineHandle::abortTransaction);
+        try {
+            engineHandle.abortTransaction();
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     // ---- providers, sublayers, callouts ----
@@ -245,7 +260,12 @@ public final class Fwpmk {
         if (key == null) {
             return Fwpsk.STATUS_FWP_NULL_POINTER;
         }
-        return call(() -> engineHandle.addProvider(key, provider.displayData.toDisplayData(), provider.flags));
+        try {
+            engineHandle.addProvider(key, provider.displayData.toDisplayData(), provider.flags);
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /**
@@ -262,11 +282,16 @@ public final class Fwpmk {
         if (subLayer.weight < 0 || subLayer.weight > 0xFFFF) {
             return Fwpsk.STATUS_INVALID_PARAMETER;
         }
-        return call(() -> engineHandle.addSublayer(
-                new Sublayer(key, subLayer.weight),
-                subLayer.displayData.toDisplayData(),
-                subLayer.providerKey,
-                subLayer.flags));
+        try {
+            engineHandle.addSublayer(
+                    new Sublayer(key, subLayer.weight),
+                    subLayer.displayData.toDisplayData(),
+                    subLayer.providerKey,
+                    subLayer.flags);
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /**
@@ -275,7 +300,12 @@ public final class Fwpmk {
      * @return STATUS_SUCCESS, STATUS_FWP_SUBLAYER_NOT_FOUND, STATUS_FWP_IN_USE or STATUS_FWP_BUILTIN_OBJECT
      */
     public static int FwpmSubLayerDeleteByKey0(EngineSession engineHandle, UUID key) {
-        return call(() -> engineHandle.deleteSublayer(key));
+        try {
+            engineHandle.deleteSublayer(key);
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /**
@@ -308,12 +338,22 @@ public final class Fwpmk {
 
     /** {@code FwpmCalloutDeleteById0(engineHandle, id)}: STATUS_FWP_CALLOUT_NOT_FOUND, STATUS_FWP_IN_USE. */
     public static int FwpmCalloutDeleteById0(EngineSession engineHandle, int id) {
-        return call(() -> engineHandle.deleteCallout(id));
+        try {
+            engineHandle.deleteCallout(id);
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /** {@code FwpmCalloutDeleteByKey0(engineHandle, key)}: STATUS_FWP_CALLOUT_NOT_FOUND, STATUS_FWP_IN_USE. */
     public static int FwpmCalloutDeleteByKey0(EngineSession engineHandle, UUID key) {
-        return call(() -> engineHandle.deleteCallout(key));
+        try {
+            engineHandle.deleteCallout(key);
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     // ---- filters ----
@@ -367,12 +407,22 @@ public final class Fwpmk {
 
     /** {@code FwpmFilterDeleteById0(engineHandle, id)}: STATUS_SUCCESS or STATUS_FWP_FILTER_NOT_FOUND. */
     public static int FwpmFilterDeleteById0(EngineSession engineHandle, long id) {
-        return call(() -> engineHandle.deleteFilter(id));
+        try {
+            engineHandle.deleteFilter(id);
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /** {@code FwpmFilterDeleteByKey0(engineHandle, key)}: STATUS_SUCCESS or STATUS_FWP_FILTER_NOT_FOUND. */
     public static int FwpmFilterDeleteByKey0(EngineSession engineHandle, UUID key) {
-        return call(() -> engineHandle.deleteFilter(key));
+        try {
+            engineHandle.deleteFilter(key);
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /**
@@ -439,15 +489,6 @@ public final class Fwpmk {
     }
 
     // ---- translation ----
-
-    private static int call(Runnable operation) {
-        try {
-            operation.run();
-            return Fwpsk.STATUS_SUCCESS;
-        } catch (FwpStatusException e) {
-            return e.status();
-        }
-    }
 
     private static UUID orRandom(@Nullable UUID key) {
         return key == null || key.equals(ZERO) ? UUID.randomUUID() : key;
