@@ -60,6 +60,7 @@ public final class Fwpmk {
     public static final int STATUS_FWP_INVALID_WEIGHT = NtStatus.STATUS_FWP_INVALID_WEIGHT;
     public static final int STATUS_FWP_TYPE_MISMATCH = NtStatus.STATUS_FWP_TYPE_MISMATCH;
     public static final int STATUS_FWP_MATCH_TYPE_MISMATCH = NtStatus.STATUS_FWP_MATCH_TYPE_MISMATCH;
+    public static final int STATUS_FWP_NULL_DISPLAY_NAME = NtStatus.STATUS_FWP_NULL_DISPLAY_NAME;
 
     // ---- sessions and transactions ----
 
@@ -367,7 +368,8 @@ public final class Fwpmk {
      *     STATUS_FWP_PROVIDER_NOT_FOUND, STATUS_FWP_CALLOUT_NOT_FOUND, STATUS_FWP_INCOMPATIBLE_LAYER,
      *     STATUS_FWP_INVALID_ACTION_TYPE, STATUS_FWP_INVALID_FLAGS, STATUS_FWP_INVALID_WEIGHT,
      *     STATUS_FWP_CONDITION_NOT_FOUND, STATUS_FWP_INVALID_ENUMERATOR, STATUS_FWP_TYPE_MISMATCH,
-     *     STATUS_FWP_MATCH_TYPE_MISMATCH, STATUS_FWP_ALREADY_EXISTS, STATUS_FWP_NULL_POINTER
+     *     STATUS_FWP_MATCH_TYPE_MISMATCH, STATUS_FWP_ALREADY_EXISTS, STATUS_FWP_NULL_POINTER,
+     *     STATUS_FWP_NULL_DISPLAY_NAME (a filter without {@code displayData.name})
      */
     public static int FwpmFilterAdd0(
             EngineSession engineHandle, FWPM_FILTER0 filter, @Nullable Object sd, @Nullable Ref<Long> id) {

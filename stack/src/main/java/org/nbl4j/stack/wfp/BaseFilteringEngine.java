@@ -146,8 +146,9 @@ public final class BaseFilteringEngine {
      *
      * @param spec the filter; its weight is replaced by the resolved one
      * @throws FwpStatusException what {@link FilterEngine#addFilter} throws, STATUS_FWP_PROVIDER_NOT_FOUND,
-     *     STATUS_FWP_INVALID_WEIGHT, STATUS_FWP_CALLOUT_NOT_FOUND (a callout action naming no callout object), and
-     *     STATUS_FWP_INCOMPATIBLE_LAYER (a callout object of another layer)
+     *     STATUS_FWP_INVALID_WEIGHT, STATUS_FWP_NULL_DISPLAY_NAME (a filter must be named), STATUS_FWP_CALLOUT_NOT_FOUND
+     *     (a callout action naming no callout object), and STATUS_FWP_INCOMPATIBLE_LAYER (a callout object of another
+     *     layer)
      */
     synchronized Filter addFilter(
             EngineSession session,
@@ -157,6 +158,9 @@ public final class BaseFilteringEngine {
             @Nullable UUID providerKey,
             int flags) {
         engine.requirePassive("FwpmFilterAdd0", "fwpmk");
+        if (displayData.name() == null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_NULL_DISPLAY_NAME, "filter " + spec.filterKey());
+        }
         requireProvider(providerKey);
         UUID calloutKey = spec.calloutKey();
         if (spec.action().isCallout() && calloutKey != null) {

@@ -276,6 +276,7 @@ class FwpmkTest {
 
     private static FWPM_FILTER0 permit() {
         FWPM_FILTER0 filter = new FWPM_FILTER0();
+        filter.displayData.name = "permit";
         filter.layerKey = FWPM_LAYER_IPFORWARD_V4;
         filter.action.type = FWP_ACTION_PERMIT;
         return filter;
@@ -359,6 +360,9 @@ class FwpmkTest {
         FWPM_FILTER0 disabled = permit();
         disabled.flags = FWPM_FILTER_FLAG_DISABLED;
         assertEquals(STATUS_FWP_INVALID_FLAGS, FwpmFilterAdd0(session, disabled, null, null));
+        FWPM_FILTER0 unnamed = permit();
+        unnamed.displayData.name = null;
+        assertEquals(STATUS_FWP_NULL_DISPLAY_NAME, FwpmFilterAdd0(session, unnamed, null, null));
         FWPM_FILTER0 noLayer = permit();
         noLayer.layerKey = UUID.randomUUID();
         assertEquals(STATUS_FWP_LAYER_NOT_FOUND, FwpmFilterAdd0(session, noLayer, null, null));
