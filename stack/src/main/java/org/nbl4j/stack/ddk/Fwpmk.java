@@ -61,6 +61,8 @@ public final class Fwpmk {
     public static final int STATUS_FWP_TYPE_MISMATCH = NtStatus.STATUS_FWP_TYPE_MISMATCH;
     public static final int STATUS_FWP_MATCH_TYPE_MISMATCH = NtStatus.STATUS_FWP_MATCH_TYPE_MISMATCH;
     public static final int STATUS_FWP_NULL_DISPLAY_NAME = NtStatus.STATUS_FWP_NULL_DISPLAY_NAME;
+    /** What a management DDI called above PASSIVE_LEVEL returns once the verifier has reported it. */
+    public static final int STATUS_INVALID_DEVICE_STATE = NtStatus.STATUS_INVALID_DEVICE_STATE;
 
     // ---- sessions and transactions ----
 
@@ -201,19 +203,27 @@ public final class Fwpmk {
             return Fwpsk.STATUS_INVALID_PARAMETER;
         }
         UUID sessionKey = session == null ? null : session.sessionKey;
-        engineHandle.set(SystemWfp.current()
-                .bfe()
-                .open(
-                        sessionKey == null || sessionKey.equals(ZERO) ? UUID.randomUUID() : sessionKey,
-                        session == null ? DisplayData.NONE : session.displayData.toDisplayData(),
-                        session != null && (session.flags & FWPM_SESSION_FLAG_DYNAMIC) != 0));
-        return Fwpsk.STATUS_SUCCESS;
+        try {
+            engineHandle.set(SystemWfp.current()
+                    .bfe()
+                    .open(
+                            sessionKey == null || sessionKey.equals(ZERO) ? UUID.randomUUID() : sessionKey,
+                            session == null ? DisplayData.NONE : session.displayData.toDisplayData(),
+                            session != null && (session.flags & FWPM_SESSION_FLAG_DYNAMIC) != 0));
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /** {@code FwpmEngineClose0(engineHandle)}: aborts an open transaction; a dynamic session's objects go. */
     public static int FwpmEngineClose0(EngineSession engineHandle) {
-        engineHandle.close();
-        return Fwpsk.STATUS_SUCCESS;
+        try {
+            engineHandle.close();
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /**
@@ -455,8 +465,12 @@ public final class Fwpmk {
             template = new FilterEnum.Template(
                     layer, enumTemplate.providerKey, enumTemplate.calloutKey, enumTemplate.actionMask, bfe);
         }
-        enumHandle.set(FilterEnum.of(bfe.engine(), template));
-        return Fwpsk.STATUS_SUCCESS;
+        try {
+            enumHandle.set(FilterEnum.of(bfe.engine(), template));
+            return Fwpsk.STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     /**
@@ -469,7 +483,14 @@ public final class Fwpmk {
             int numEntriesRequested,
             Ref<FWPM_FILTER0[]> entries,
             Ref<Integer> numEntriesReturned) {
-        List<Filter> batch = enumHandle.next(numEntriesRequested);
+        entries.set(null);
+        numEntriesReturned.set(0);
+        List<Filter> batch;
+        try {
+            batch = enumHandle.next(numEntriesRequested);
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
         FWPM_FILTER0[] filters = new FWPM_FILTER0[batch.size()];
         for (int i = 0; i < filters.length; i++) {
             Filter filter = batch.get(i);

@@ -61,6 +61,7 @@ public final class EngineSession implements AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_TXN_IN_PROGRESS
      */
     public synchronized void beginTransaction() {
+        bfe.engine().requirePassive("FwpmTransactionBegin0", "fwpmk");
         requireOpen();
         if (undo != null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_TXN_IN_PROGRESS, "session " + sessionKey);
@@ -74,6 +75,7 @@ public final class EngineSession implements AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_NO_TXN_IN_PROGRESS
      */
     public synchronized void commitTransaction() {
+        bfe.engine().requirePassive("FwpmTransactionCommit0", "fwpmk");
         requireTransaction();
         undo = null;
     }
@@ -84,6 +86,7 @@ public final class EngineSession implements AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_NO_TXN_IN_PROGRESS
      */
     public synchronized void abortTransaction() {
+        bfe.engine().requirePassive("FwpmTransactionAbort0", "fwpmk");
         Deque<Runnable> changes = requireTransaction();
         undo = null;
         for (Runnable change : changes) {
@@ -177,6 +180,7 @@ public final class EngineSession implements AutoCloseable {
         if (closed) {
             return;
         }
+        bfe.engine().requirePassive("FwpmEngineClose0", "fwpmk");
         if (undo != null) {
             abortTransaction();
         }

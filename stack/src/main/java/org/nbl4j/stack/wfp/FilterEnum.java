@@ -11,20 +11,24 @@ import org.jspecify.annotations.Nullable;
  * run-time id order and each layer's in evaluation order; filters added or deleted later do not change it.
  */
 public final class FilterEnum {
+    private final FilterEngine engine;
     private final List<Filter> filters;
     private int next;
 
-    private FilterEnum(List<Filter> filters) {
+    private FilterEnum(FilterEngine engine, List<Filter> filters) {
+        this.engine = engine;
         this.filters = filters;
     }
 
-    /** The filters of {@code engine} that {@code template} matches, as they are now. */
+    /** {@code FwpmFilterCreateEnumHandle0}: the filters of {@code engine} that {@code template} matches, as they are now. */
     public static FilterEnum of(FilterEngine engine, Template template) {
-        return new FilterEnum(engine.filters().stream().filter(template).toList());
+        engine.requirePassive("FwpmFilterCreateEnumHandle0", "fwpmk");
+        return new FilterEnum(engine, engine.filters().stream().filter(template).toList());
     }
 
-    /** The next {@code count} filters at most; none once every filter was returned. */
+    /** {@code FwpmFilterEnum0}: the next {@code count} filters at most; none once every filter was returned. */
     public synchronized List<Filter> next(int count) {
+        engine.requirePassive("FwpmFilterEnum0", "fwpmk");
         int end = Math.min(filters.size(), next + Math.max(0, count));
         List<Filter> batch = filters.subList(next, end);
         next = end;

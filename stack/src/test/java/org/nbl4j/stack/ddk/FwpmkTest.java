@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
@@ -422,6 +424,43 @@ class FwpmkTest {
                 STATUS_INVALID_PARAMETER, FwpsReassembleForwardFragmentGroup0(AF_INET, nbl, null, 0, 1, reassembled));
         assertNull(reassembled.value());
         nbl.free();
+    }
+
+    @Test
+    @DisplayName("IRQL_TOO_HIGH: the management DDIs run at PASSIVE_LEVEL; called at DISPATCH they are refused and the"
+            + " report names the driver's line")
+    void managementAtDispatchIsRefused() {
+        Driver driver = new Driver();
+        assertEquals(STATUS_SUCCESS, driver.DriverEntry(FWPM_SESSION_FLAG_DYNAMIC));
+        EngineSession session = driver.gEngineHandle;
+        List<Integer> statuses = new ArrayList<>();
+        Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
+            statuses.add(FwpmEngineOpen0(null, RPC_C_AUTHN_WINNT, null, null, new Ref<>()));
+            statuses.add(FwpmTransactionBegin0(session, 0));
+            statuses.add(FwpmFilterAdd0(session, permit(), null, null));
+            statuses.add(FwpmFilterDeleteById0(session, driver.filterIds.getFirst()));
+            statuses.add(FwpmFilterCreateEnumHandle0(session, null, new Ref<>()));
+            statuses.add(FwpmEngineClose0(session));
+        });
+        assertEquals(List.of(6), List.of(statuses.size()));
+        for (int status : statuses) {
+            assertEquals(STATUS_INVALID_DEVICE_STATE, status);
+        }
+        List<Violation> violations = ndis.verifier().violations();
+        assertEquals(6, violations.size(), violations::toString);
+        Violation first = violations.getFirst();
+        assertEquals(BufferRule.IRQL_TOO_HIGH, first.rule());
+        assertTrue(first.detail().contains("FwpmEngineOpen0 requires IRQL == PASSIVE_LEVEL"), first.detail());
+        assertTrue(
+                first.site()
+                        .headline()
+                        .startsWith("org.nbl4j.stack.ddk.FwpmkTest.lambda$managementAtDispatchIsRefused"),
+                first.site().headline());
+        assertTrue(
+                first.site().headline().endsWith("calling Fwpmk.FwpmEngineOpen0"),
+                first.site().headline());
+        assertEquals(2, engine.filters().size(), "nothing changed");
+        driver.DriverUnload();
     }
 
     @Test
