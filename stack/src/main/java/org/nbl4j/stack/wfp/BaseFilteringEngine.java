@@ -145,6 +145,7 @@ public final class BaseFilteringEngine {
      * {@code FwpmFilterAdd0}: the filter, with the weight the engine assigns ({@link FilterWeight}).
      *
      * @param spec the filter; its weight is replaced by the resolved one
+     * @param inTransaction whether ADD_FILTER_POST_COMMIT waits for the session's commit
      * @throws FwpStatusException what {@link FilterEngine#addFilter} throws, STATUS_FWP_PROVIDER_NOT_FOUND,
      *     STATUS_FWP_INVALID_WEIGHT, STATUS_FWP_NULL_DISPLAY_NAME (a filter must be named), STATUS_FWP_CALLOUT_NOT_FOUND
      *     (a callout action naming no callout object), and STATUS_FWP_INCOMPATIBLE_LAYER (a callout object of another
@@ -156,7 +157,8 @@ public final class BaseFilteringEngine {
             FilterWeight weight,
             DisplayData displayData,
             @Nullable UUID providerKey,
-            int flags) {
+            int flags,
+            boolean inTransaction) {
         engine.requirePassive("FwpmFilterAdd0", "fwpmk");
         if (displayData.name() == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_NULL_DISPLAY_NAME, "filter " + spec.filterKey());
@@ -174,7 +176,8 @@ public final class BaseFilteringEngine {
                         "callout " + calloutKey + " applies at " + callout.layer() + ", the filter at " + spec.layer());
             }
         }
-        Filter filter = engine.addFilter(spec.withWeight(weight.resolve(spec.conditions())));
+        FilterSpec weighted = spec.withWeight(weight.resolve(spec.conditions()));
+        Filter filter = inTransaction ? engine.addFilterInTransaction(weighted) : engine.addFilter(weighted);
         remember(new FwpmObject(
                 Kind.FILTER,
                 spec.filterKey(),

@@ -1,7 +1,9 @@
 package org.nbl4j.stack.wfp;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.status.NtStatus;
@@ -14,7 +16,8 @@ import org.nbl4j.core.status.NtStatus;
  * <p>A transaction ({@code FwpmTransactionBegin0}) is this session's, one at a time. nbl4j applies each change at once
  * and keeps how to undo it; {@link #abortTransaction} undoes them newest first, so the engine is as it was at
  * {@link #beginTransaction}. Windows keeps the changes from other sessions until the commit; in nbl4j the data path
- * sees them as they are made (docs/wfp.md). Closing a session with a transaction in progress aborts it.
+ * sees them as they are made (docs/wfp.md). A callout that asked for ADD_FILTER_POST_COMMIT gets it at the commit, for
+ * each filter the transaction added and kept (§4.8). Closing a session with a transaction in progress aborts it.
  */
 public final class EngineSession implements AutoCloseable {
     private final BaseFilteringEngine bfe;
@@ -23,6 +26,8 @@ public final class EngineSession implements AutoCloseable {
     private final boolean dynamic;
     /** How to undo each change of the transaction in progress, newest first; {@code null} outside a transaction. */
     private @Nullable Deque<Runnable> undo;
+    /** The filters the transaction in progress added, told ADD_FILTER_POST_COMMIT when it commits (§4.8). */
+    private final List<Filter> addedInTransaction = new ArrayList<>();
 
     private boolean closed;
 
@@ -78,6 +83,10 @@ public final class EngineSession implements AutoCloseable {
         bfe.engine().requirePassive("FwpmTransactionCommit0", "fwpmk");
         requireTransaction();
         undo = null;
+        for (Filter filter : addedInTransaction) {
+            bfe.engine().committed(filter);
+        }
+        addedInTransaction.clear();
     }
 
     /**
@@ -89,6 +98,7 @@ public final class EngineSession implements AutoCloseable {
         bfe.engine().requirePassive("FwpmTransactionAbort0", "fwpmk");
         Deque<Runnable> changes = requireTransaction();
         undo = null;
+        addedInTransaction.clear();
         for (Runnable change : changes) {
             change.run();
         }
@@ -152,7 +162,10 @@ public final class EngineSession implements AutoCloseable {
     public synchronized Filter addFilter(
             FilterSpec spec, FilterWeight weight, DisplayData displayData, @Nullable UUID providerKey, int flags) {
         requireOpen();
-        Filter filter = bfe.addFilter(this, spec, weight, displayData, providerKey, flags);
+        Filter filter = bfe.addFilter(this, spec, weight, displayData, providerKey, flags, undo != null);
+        if (undo != null) {
+            addedInTransaction.add(filter);
+        }
         undone(() -> bfe.deleteFilter(filter.filterId()));
         return filter;
     }

@@ -265,19 +265,38 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      *     another layer), STATUS_FWP_TYPE_MISMATCH, STATUS_FWP_MATCH_TYPE_MISMATCH, STATUS_FWP_CALLOUT_NOTIFICATION_FAILED
      */
     public synchronized Filter addFilter(FilterSpec spec) {
+        return addNew(spec, true);
+    }
+
+    /**
+     * {@code FwpmFilterAdd0} inside a transaction: as {@link #addFilter}, but ADD_FILTER_POST_COMMIT waits for
+     * {@link #committed} (§4.8: it comes after the transaction commits).
+     */
+    synchronized Filter addFilterInTransaction(FilterSpec spec) {
+        return addNew(spec, false);
+    }
+
+    private Filter addNew(FilterSpec spec, boolean committed) {
         requirePassive("FwpmFilterAdd0", "fwpmk");
         if (filter(spec.filterKey()) != null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_ALREADY_EXISTS, "filter " + spec.filterKey());
         }
-        return add(spec, lastFilterId.incrementAndGet());
+        return add(spec, lastFilterId.incrementAndGet(), committed);
+    }
+
+    /** The transaction that added {@code filter} committed: its callout gets ADD_FILTER_POST_COMMIT if it asked. */
+    synchronized void committed(Filter filter) {
+        if (filters.get(filter.filterId()) == filter) {
+            notifyPostCommit(filter);
+        }
     }
 
     /** Adds a deleted filter back with its id, as an aborted transaction does (§4.1's notifications again). */
     synchronized void restoreFilter(Filter deleted) {
-        add(deleted.spec(), deleted.filterId());
+        add(deleted.spec(), deleted.filterId(), false);
     }
 
-    private Filter add(FilterSpec spec, long filterId) {
+    private Filter add(FilterSpec spec, long filterId, boolean committed) {
         Sublayer sublayer = sublayers.get(spec.subLayerKey());
         if (sublayer == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_SUBLAYER_NOT_FOUND, "sublayer " + spec.subLayerKey());
@@ -313,11 +332,19 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         }
         filters.put(filter.filterId(), filter);
         publish(spec.layer());
-        if (notifyFn != null
-                && (registration.callout().flags() & Callout.FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY) != 0) {
-            notifyFn.notify(CalloutNotifyType.ADD_FILTER_POST_COMMIT, spec.filterKey(), filter);
+        if (committed) {
+            notifyPostCommit(filter);
         }
         return filter;
+    }
+
+    private void notifyPostCommit(Filter filter) {
+        Filter.Registration registration = filter.registration();
+        NotifyFn notifyFn = registration == null ? null : registration.callout().notifyFn();
+        if (notifyFn != null
+                && (registration.callout().flags() & Callout.FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY) != 0) {
+            notifyFn.notify(CalloutNotifyType.ADD_FILTER_POST_COMMIT, filter.filterKey(), filter);
+        }
     }
 
     /**

@@ -254,6 +254,54 @@ class FwpmkTest {
     }
 
     @Test
+    @DisplayName("§4.8: ADD_FILTER_POST_COMMIT comes when the transaction commits, and never for an aborted one")
+    void postCommitNotificationWaitsForTheCommit() {
+        UUID key = UUID.randomUUID();
+        List<String> notes = new ArrayList<>();
+        FWPS_CALLOUT sCallout = new FWPS_CALLOUT();
+        sCallout.calloutKey = key;
+        sCallout.flags = FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY;
+        sCallout.classifyFn = (values, metadata, nbl, context, filter, flow, classifyOut) -> {};
+        sCallout.notifyFn = (type, filterKey, filter) -> {
+            notes.add(type.name());
+            return STATUS_SUCCESS;
+        };
+        assertEquals(STATUS_SUCCESS, FwpsCalloutRegister2(null, sCallout, null));
+        Ref<EngineSession> handle = new Ref<>();
+        assertEquals(STATUS_SUCCESS, FwpmEngineOpen0(null, RPC_C_AUTHN_WINNT, null, null, handle));
+        EngineSession session = handle.value();
+        FWPM_CALLOUT0 mCallout = new FWPM_CALLOUT0();
+        mCallout.calloutKey = key;
+        mCallout.applicableLayer = FWPM_LAYER_IPFORWARD_V4;
+        assertEquals(STATUS_SUCCESS, FwpmCalloutAdd0(session, mCallout, null, null));
+        FWPM_FILTER0 filter = permit();
+        filter.action.type = FWP_ACTION_CALLOUT_INSPECTION;
+        filter.action.calloutKey = key;
+
+        assertEquals(STATUS_SUCCESS, FwpmTransactionBegin0(session, 0));
+        assertEquals(STATUS_SUCCESS, FwpmFilterAdd0(session, filter, null, null));
+        assertEquals(List.of("ADD_FILTER"), notes, "not committed yet");
+        assertEquals(STATUS_SUCCESS, FwpmTransactionCommit0(session));
+        assertEquals(List.of("ADD_FILTER", "ADD_FILTER_POST_COMMIT"), notes);
+
+        notes.clear();
+        assertEquals(STATUS_SUCCESS, FwpmTransactionBegin0(session, 0));
+        assertEquals(STATUS_SUCCESS, FwpmFilterAdd0(session, filter, null, null));
+        assertEquals(STATUS_SUCCESS, FwpmTransactionAbort0(session));
+        assertEquals(List.of("ADD_FILTER", "DELETE_FILTER"), notes, "an aborted add is deleted, never committed");
+
+        notes.clear();
+        assertEquals(STATUS_SUCCESS, FwpmFilterAdd0(session, filter, null, null));
+        assertEquals(List.of("ADD_FILTER", "ADD_FILTER_POST_COMMIT"), notes, "outside a transaction: at once");
+        for (Filter added : engine.filters()) {
+            assertEquals(STATUS_SUCCESS, FwpmFilterDeleteById0(session, added.filterId()));
+        }
+        assertEquals(STATUS_SUCCESS, FwpmCalloutDeleteByKey0(session, key));
+        assertEquals(STATUS_SUCCESS, FwpmEngineClose0(session));
+        assertEquals(STATUS_SUCCESS, FwpsCalloutUnregisterByKey0(key));
+    }
+
+    @Test
     @DisplayName("weights: FWP_EMPTY and FWP_UINT8 are completed by the engine, FWP_UINT64 is used as is, a range above"
             + " 15 is refused, and the heavier filter is evaluated first")
     void weights() {
