@@ -1,5 +1,6 @@
 package org.nbl4j.stack.wfp;
 
+import java.util.Locale;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.verify.Site;
@@ -41,6 +42,6 @@ public record FwpmObject(
     /** For reports: the kind, name and key, e.g. {@code filter "forward" 6e0...}. */
     public String describe() {
         String name = displayData.name();
-        return kind.name().toLowerCase(java.util.Locale.ROOT) + (name == null ? "" : " \"" + name + "\"") + " " + key;
+        return kind.name().toLowerCase(Locale.ROOT) + (name == null ? "" : " \"" + name + "\"") + " " + key;
     }
 }

@@ -112,21 +112,33 @@ class FwpConstantsTest {
     }
 
     @Test
-    @DisplayName("every FWPM_LAYER_* and FWPM_CONDITION_* GUID is the engine's")
+    @DisplayName("every FWPM_LAYER_* and FWPM_CONDITION_* GUID is the engine's, and every field of the IP-path layers"
+            + " can be named by a condition")
     void guidsPinned() throws ReflectiveOperationException {
-        for (Layer layer : Layer.values()) {
-            assertEquals(layer.key(), fieldValue("FWPM_LAYER_" + layer.name()), layer.name());
-            for (LayerField field : layer.fields()) {
-                assertEquals(ConditionKeys.of(field), fieldValue("FWPM_CONDITION_" + field.name()), field.name());
+        for (Field field : Fwpmk.class.getFields()) {
+            String name = field.getName();
+            if (name.startsWith("FWPM_LAYER_")) {
+                assertEquals(
+                        Layer.valueOf(name.substring("FWPM_LAYER_".length())).key(), field.get(null), name);
+            } else if (name.startsWith("FWPM_CONDITION_")) {
+                assertEquals(ConditionKeys.of(name.substring("FWPM_CONDITION_".length())), field.get(null), name);
             }
         }
-    }
-
-    private static Object fieldValue(String name) throws IllegalAccessException {
-        try {
-            return Fwpmk.class.getField(name).get(null);
-        } catch (NoSuchFieldException e) {
-            throw new AssertionError("Fwpmk has no " + name, e);
+        for (Layer layer : Layer.values()) {
+            if (layer.id() <= Fwpsk.FWPS_LAYER_IPFORWARD_V6_DISCARD) { // the router role's layers
+                assertEquals(
+                        layer.key(),
+                        Fwpmk.class.getField("FWPM_LAYER_" + layer.name()).get(null));
+                for (LayerField field : layer.fields()) {
+                    assertEquals(ConditionKeys.field(layer, ConditionKeys.of(field)), field, layer + " " + field);
+                    assertEquals(
+                            ConditionKeys.of(field),
+                            Fwpmk.class
+                                    .getField("FWPM_CONDITION_" + field.name())
+                                    .get(null),
+                            field.name());
+                }
+            }
         }
     }
 
