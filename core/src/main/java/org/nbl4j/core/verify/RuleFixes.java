@@ -84,6 +84,10 @@ public final class RuleFixes {
                     "let every module pause (complete a pended FilterPause) so that NdisFDeregisterFilterDriver can"
                             + " detach it before the driver unloads"),
             Map.entry(
+                    "FWPM_OBJECT_LEAKED",
+                    "open the engine with FWPM_SESSION_FLAG_DYNAMIC, or delete what you added (FwpmFilterDeleteById0 and"
+                            + " the like) before unload"),
+            Map.entry(
                     "CALLOUT_CHANGED_OFFSETS",
                     "restore each NB's DataOffset and DataLength (advance what you retreated) before classifyFn returns"),
             Map.entry(
