@@ -98,7 +98,7 @@ public final class NdisKernel {
         WorkQueue.queue(
                 SystemNdis.verifier(),
                 SystemNdis.boundAsCaller(() -> Routine.call(WorkItemContext, NdisIoWorkItemHandle)),
-                "the NDIS work routine " + Routine);
+                Routine);
     }
 
     /** {@code NdisFreeIoWorkItem(NdisIoWorkItemHandle)}: nothing is held for a work item; kept for the port's sake. */
@@ -150,9 +150,7 @@ public final class NdisKernel {
         Verifier verifier = SystemNdis.verifier();
         Runnable expiry = SystemNdis.boundAsCaller(() -> function.call(null, context, null, null));
         return TimerObject.timer.set(
-                DueTime,
-                MillisecondsPeriod,
-                () -> TimerObject.dpc.dpc.insert(verifier, expiry, "the NDIS timer function " + function));
+                DueTime, MillisecondsPeriod, () -> TimerObject.dpc.dpc.insert(verifier, expiry, function));
     }
 
     /** {@code NdisCancelTimerObject(TimerObject)}: whether the timer was set and had not expired. */

@@ -288,7 +288,7 @@ public final class Ntddk {
         return Dpc.dpc.insert(
                 SystemNdis.verifier(),
                 SystemNdis.boundAsCaller(() -> routine.call(Dpc, context, SystemArgument1, SystemArgument2)),
-                "the DPC routine " + routine);
+                routine);
     }
 
     /** {@code KeFlushQueuedDpcs()}: returns when every DPC queued so far has run. */
@@ -349,7 +349,7 @@ public final class Ntddk {
         WorkQueue.queue(
                 SystemNdis.verifier(),
                 SystemNdis.boundAsCaller(() -> WorkerRoutine.call(IoWorkItem.device, Context)),
-                "the work routine " + WorkerRoutine);
+                WorkerRoutine);
     }
 
     /** {@code IoFreeWorkItem(IoWorkItem)}: nothing is held for a work item; kept for the port's sake. */

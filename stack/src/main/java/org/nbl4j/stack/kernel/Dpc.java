@@ -21,10 +21,10 @@ public final class Dpc {
     /**
      * {@code KeInsertQueueDpc}: queues {@code routine} unless this DPC is queued already.
      *
-     * @param name the routine as a report names it
+     * @param owner the driver's routine, as a report names it
      * @return whether it was queued ({@code FALSE} in C when it already was)
      */
-    public boolean insert(Verifier verifier, Runnable routine, String name) {
+    public boolean insert(Verifier verifier, Runnable routine, Object owner) {
         if (!queued.compareAndSet(false, true)) {
             return false;
         }
@@ -33,7 +33,7 @@ public final class Dpc {
             Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
                 int mark = HeldSpinLocks.mark(verifier);
                 routine.run();
-                HeldSpinLocks.afterHandler(verifier, mark, name);
+                HeldSpinLocks.afterHandler(verifier, mark, "the DPC routine", owner);
             });
         });
         return true;

@@ -25,11 +25,13 @@ public final class HeldSpinLocks {
 
     /**
      * Reports the spin locks the calling thread acquired since {@code mark} and still holds, now that the driver's
-     * {@code handler} returned.
+     * {@code handler} of {@code owner} returned. Nothing is built unless there is something to report, so that the
+     * data path allocates nothing.
      *
-     * @param handler the handler as a report names it, e.g. {@code classifyFn of callout <key>}
+     * @param handler the handler's C name, e.g. {@code classifyFn}, {@code FilterSendNetBufferLists}
+     * @param owner whose handler it is, e.g. the callout's key or the filter module's name
      */
-    public static void afterHandler(Verifier verifier, int mark, String handler) {
+    public static void afterHandler(Verifier verifier, int mark, String handler, Object owner) {
         if (mark < 0) {
             return;
         }
@@ -43,7 +45,8 @@ public final class HeldSpinLocks {
         }
         verifier.report(
                 KernelRule.SPIN_LOCK_HELD_AT_RETURN,
-                handler + " returned holding " + (held.size() - mark) + " spin lock(s), acquired by " + locks,
+                handler + " of " + owner + " returned holding " + (held.size() - mark) + " spin lock(s), acquired by "
+                        + locks,
                 null,
                 0);
     }

@@ -44,7 +44,8 @@ public final class SystemThread implements DispatcherObject {
                     HeldSpinLocks.afterHandler(
                             verifier,
                             mark,
-                            "the start routine of " + Thread.currentThread().getName());
+                            "the start routine",
+                            Thread.currentThread().getName());
                 });
     }
 

@@ -19,13 +19,13 @@ public final class WorkQueue {
     /**
      * Queues {@code routine}.
      *
-     * @param name the routine as a report names it
+     * @param owner the driver's routine, as a report names it
      */
-    public static void queue(Verifier verifier, Runnable routine, String name) {
+    public static void queue(Verifier verifier, Runnable routine, Object owner) {
         WORKERS.execute(() -> Irql.runAt(Irql.PASSIVE_LEVEL, () -> {
             int mark = HeldSpinLocks.mark(verifier);
             routine.run();
-            HeldSpinLocks.afterHandler(verifier, mark, name);
+            HeldSpinLocks.afterHandler(verifier, mark, "the work routine", owner);
         }));
     }
 }
