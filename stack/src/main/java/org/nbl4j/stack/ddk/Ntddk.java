@@ -7,7 +7,6 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
-import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.kernel.ExecutivePool;
 import org.nbl4j.stack.kernel.KernelEvent;
 import org.nbl4j.stack.kernel.SpinLock;
@@ -38,13 +37,15 @@ public final class Ntddk {
 
     /** {@code KeAcquireSpinLock(SpinLock, &OldIrql)}: raises to DISPATCH_LEVEL and acquires. */
     public static void KeAcquireSpinLock(KSPIN_LOCK SpinLock, Ref<Integer> OldIrql) {
-        OldIrql.set(KeAcquireSpinLockRaiseToDpc(SpinLock));
+        OldIrql.set(SpinLock.lock
+                .acquireRaisingToDispatch(SystemNdis.verifier(), "KeAcquireSpinLock", "wdm")
+                .level());
     }
 
     /** {@code KeAcquireSpinLockRaiseToDpc(SpinLock)}: returns the IRQL to restore. */
     public static int KeAcquireSpinLockRaiseToDpc(KSPIN_LOCK SpinLock) {
         return SpinLock.lock
-                .acquireRaisingToDispatch(SystemNdis.verifier(), "KeAcquireSpinLock", "wdm")
+                .acquireRaisingToDispatch(SystemNdis.verifier(), "KeAcquireSpinLockRaiseToDpc", "wdm")
                 .level();
     }
 
@@ -207,12 +208,11 @@ public final class Ntddk {
             @Nullable Object ClientId,
             KSTART_ROUTINE StartRoutine,
             @Nullable Object StartContext) {
-        Verifier verifier = SystemNdis.verifier();
-        if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "PsCreateSystemThread", "wdm")) {
+        SystemThread thread = SystemThread.start(
+                SystemNdis.verifier(), SystemNdis.boundAsCaller(() -> StartRoutine.call(StartContext)));
+        if (thread == null) {
             return NtStatus.STATUS_INVALID_DEVICE_STATE;
         }
-        SystemThread thread =
-                SystemThread.start(verifier, SystemNdis.boundAsCaller(() -> StartRoutine.call(StartContext)));
         ThreadHandle.set(new HANDLE(thread));
         return NtStatus.STATUS_SUCCESS;
     }

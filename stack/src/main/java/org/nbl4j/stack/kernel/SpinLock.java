@@ -47,10 +47,10 @@ public final class SpinLock {
      * {@code KeAcquireSpinLockAtDpcLevel}, {@code NdisDprAcquireSpinLock}: the caller is at DISPATCH_LEVEL already.
      */
     public void acquireAtDispatch(Verifier verifier, String ddi) {
-        if (verifier.enabled() && Irql.current() != Irql.DISPATCH_LEVEL) {
+        if (verifier.enabled() && Irql.current().compareTo(Irql.DISPATCH_LEVEL) < 0) {
             verifier.report(
                     KernelRule.SPIN_LOCK_WRONG_IRQL,
-                    ddi + " requires DISPATCH_LEVEL, called at " + Irql.current()
+                    ddi + " requires IRQL >= DISPATCH_LEVEL, called at " + Irql.current()
                             + " (use the form that raises, e.g. KeAcquireSpinLock)",
                     null,
                     0);

@@ -2,6 +2,8 @@ package org.nbl4j.stack.kernel;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -49,8 +51,15 @@ public final class SystemThread implements DispatcherObject {
                 });
     }
 
-    /** Creates and starts the thread; the caller holds one reference (its handle's). */
-    public static SystemThread start(Verifier verifier, Runnable startRoutine) {
+    /**
+     * Creates and starts the thread; the caller holds one reference (its handle's).
+     *
+     * @return the thread, or {@code null} if the caller is above PASSIVE_LEVEL and the policy let the call go on
+     */
+    public static @Nullable SystemThread start(Verifier verifier, Runnable startRoutine) {
+        if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "PsCreateSystemThread", "wdm")) {
+            return null;
+        }
         SystemThread systemThread = new SystemThread(verifier, startRoutine);
         systemThread.thread.start();
         return systemThread;
