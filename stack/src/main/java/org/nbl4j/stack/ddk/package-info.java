@@ -1,17 +1,14 @@
 /**
  * The DDI-shaped face of nbl4j, for driver writers who port C code line by line: {@link org.nbl4j.stack.ddk.NdisH}
  * ({@code ndis.h}) and {@link org.nbl4j.stack.ddk.Wdm} ({@code wdm.h}); the WFP face {@code Fwpsk} follows the same
- * rules, and so do the kernel helpers: {@link org.nbl4j.stack.ddk.Ntddk} (spin locks, events, threads, DPCs, timers,
- * work items, pool, {@code LIST_ENTRY}, {@code Rtl}), {@link org.nbl4j.stack.ddk.NdisKernel} ({@code ndis.h}'s locks,
- * events, work items and timer objects) and {@link org.nbl4j.stack.ddk.Wdf} (a control device and the driver's
- * parameters). It only translates: the behaviour is in {@code org.nbl4j.core} and {@code org.nbl4j.stack.kernel}.
+ * rules. It only translates: the behaviour is in {@code org.nbl4j.core}.
  *
  * <p>Conventions, the same in every class of the package:
  *
  * <ul>
  *   <li>Functions, macros, structures, fields and constants keep their C names, C argument order and C values
  *       ({@code import static org.nbl4j.stack.ddk.NdisH.*; import static org.nbl4j.stack.ddk.Wdm.*;}). Each name lives
- *       in exactly one class, so the on-demand imports can be used together. A constant core already defines is
+ *       in exactly one class, so both on-demand imports can be used together. A constant core already defines is
  *       re-exported from core, never retyped.
  *   <li>{@code NDIS_STATUS} and {@code NTSTATUS} are {@code int}; ULONG, USHORT and UCHAR are {@code int}, BOOLEAN
  *       is {@code boolean}, {@code KIRQL} is {@code int}; {@code NULL} is {@code null}.
@@ -30,6 +27,11 @@
  *   <li>Pool tags written as C multi-character constants ({@code 'ooPF'}) are {@link
  *       org.nbl4j.stack.ddk.CLiteral#tag CLiteral.tag("ooPF")}.
  * </ul>
+ *
+ * <p>The kernel helpers follow the same conventions: {@link org.nbl4j.stack.ddk.Ntddk} (spin locks, events, threads,
+ * DPCs, timers, work items, pool, {@code LIST_ENTRY}, {@code Rtl}), {@link org.nbl4j.stack.ddk.NdisKernel}
+ * ({@code ndis.h}'s locks, events, work items and timer objects) and {@link org.nbl4j.stack.ddk.Wdf} (a control
+ * device and the driver's parameters), over {@code org.nbl4j.stack.kernel}.
  */
 @NullMarked
 package org.nbl4j.stack.ddk;
