@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
+import org.nbl4j.stack.kernel.DispatcherObject;
 import org.nbl4j.stack.kernel.ExecutivePool;
 import org.nbl4j.stack.kernel.KernelEvent;
 import org.nbl4j.stack.kernel.SpinLock;
@@ -159,7 +160,7 @@ public final class Ntddk {
      */
     public static int KeWaitForSingleObject(
             Object Object, int WaitReason, int WaitMode, boolean Alertable, @Nullable Long Timeout) {
-        org.nbl4j.stack.kernel.DispatcherObject waitable = switch (Object) {
+        DispatcherObject waitable = switch (Object) {
             case KEVENT event -> event.event;
             case KTIMER timer -> timer.timer;
             case PETHREAD thread -> thread.thread;

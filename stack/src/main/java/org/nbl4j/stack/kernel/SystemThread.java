@@ -17,6 +17,8 @@ import org.nbl4j.core.verify.Verifier;
  */
 public final class SystemThread implements DispatcherObject {
     private static final AtomicInteger NUMBER = new AtomicInteger();
+    /** Whether the calling Java thread is a system thread's: only a start routine may terminate its thread. */
+    private static final ThreadLocal<Boolean> IS_SYSTEM_THREAD = ThreadLocal.withInitial(() -> false);
 
     private final Thread thread;
     private final AtomicInteger references = new AtomicInteger(1);
@@ -37,6 +39,7 @@ public final class SystemThread implements DispatcherObject {
                 .name("nbl4j-system-" + NUMBER.incrementAndGet())
                 .daemon()
                 .unstarted(() -> {
+                    IS_SYSTEM_THREAD.set(true);
                     int mark = HeldSpinLocks.mark(verifier);
                     try {
                         startRoutine.run();
@@ -71,7 +74,7 @@ public final class SystemThread implements DispatcherObject {
      * @throws IllegalStateException if the caller is not a system thread's start routine
      */
     public static Error terminate(int exitStatus) {
-        if (!Thread.currentThread().getName().startsWith("nbl4j-system-")) {
+        if (!IS_SYSTEM_THREAD.get()) {
             throw new IllegalStateException("PsTerminateSystemThread called outside a system thread");
         }
         throw new Termination(exitStatus);
