@@ -105,7 +105,8 @@ public final class RuleFixes {
                             + " FwpsFreeNetBufferList0, once it came back to you"),
             Map.entry(
                     "CLONE_STRUCTURE_NOT_RESTORED",
-                    "undo every NB and MDL you inserted or replaced in a clone before FwpsFreeCloneNetBufferList0"),
+                    "undo every NB and MDL you inserted or replaced in a clone before you free it"
+                            + " (NdisFreeCloneNetBufferList, FwpsFreeCloneNetBufferList0)"),
             Map.entry(
                     "CLASSIFY_HANDLE_MISUSE",
                     "acquire a classify handle inside classifyFn, pend and complete once, release it once"));

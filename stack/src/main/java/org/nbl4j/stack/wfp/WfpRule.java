@@ -38,10 +38,6 @@ public enum WfpRule implements Rule {
             "wfp-callouts-and-injection §2.2, §2.5, §8.2",
             "a WFP NBL freed with the free function of another kind, or while the stack owns it",
             STATE),
-    CLONE_STRUCTURE_NOT_RESTORED(
-            "wfp-callouts-and-injection §2.5",
-            "a clone freed with NBs or MDLs still inserted or replaced by the callout",
-            STATE),
     CLASSIFY_HANDLE_MISUSE(
             "wfp-callouts-and-injection §4.10",
             "a classify handle acquired outside classifyFn, completed without a pend, pended twice or released"
