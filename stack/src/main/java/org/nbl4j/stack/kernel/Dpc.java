@@ -39,11 +39,6 @@ public final class Dpc {
         return true;
     }
 
-    /** Whether the DPC is queued and has not started yet. */
-    public boolean isQueued() {
-        return queued.get();
-    }
-
     /** {@code KeFlushQueuedDpcs}: returns when every DPC queued before the call has run. */
     public static void flush() {
         try {

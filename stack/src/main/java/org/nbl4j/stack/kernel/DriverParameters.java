@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The format: one value a line, {@code Name = value}; blank lines and lines starting with {@code #} or {@code ;}
  * are ignored. A value that is a decimal number or a {@code 0x} hexadecimal one is a {@code REG_DWORD} (32 bits,
- * unsigned: up to {@code 0xFFFFFFFF}); anything else is a {@code REG_SZ}, with surrounding double quotes removed. Names
+ * unsigned: up to {@code 0xFFFFFFFF}); anything else is a {@code REG_SZ}, with surrounding double quotes removed, which
+ * {@code WdfRegistryQueryULong} does not find (no string query is ported yet). Names
  * are case-insensitive, as the registry's are. Without the property, or with an empty file, the key has no values and
  * every query answers {@code STATUS_OBJECT_NAME_NOT_FOUND}, as for a fresh install.
  */
@@ -92,11 +93,6 @@ public final class DriverParameters {
         } catch (NumberFormatException e) {
             return null;
         }
-    }
-
-    /** A value as text ({@code REG_SZ}), or {@code null} if there is none. */
-    public @Nullable String string(String name) {
-        return values.get(key(name));
     }
 
     private static String key(String name) {

@@ -102,11 +102,6 @@ public final class SystemThread implements DispatcherObject {
         return exitStatus;
     }
 
-    /** The Java thread, e.g. to name it in reports. */
-    public Thread thread() {
-        return thread;
-    }
-
     @Override
     public boolean await(long timeoutNanos) throws InterruptedException {
         if (timeoutNanos < 0) {
