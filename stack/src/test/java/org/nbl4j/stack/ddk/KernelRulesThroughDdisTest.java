@@ -39,6 +39,7 @@ import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
@@ -156,6 +157,19 @@ class KernelRulesThroughDdisTest {
         try {
             Violation violation = refused(KernelRule.WAIT_AT_DISPATCH, () -> NdisWaitEvent(event, 1));
             assertTrue(violation.detail().contains("NdisWaitEvent"), violation.detail());
+        } finally {
+            KeLowerIrql(oldIrql.value());
+        }
+    }
+
+    @Test
+    @DisplayName("KeFlushQueuedDpcs at DISPATCH_LEVEL: IRQL_TOO_HIGH (on the DPC thread it would wait for ever)")
+    void flushAtDispatch() {
+        Ref<Integer> oldIrql = new Ref<>();
+        KeRaiseIrql(DISPATCH_LEVEL, oldIrql);
+        try {
+            Violation violation = refused(BufferRule.IRQL_TOO_HIGH, () -> KeFlushQueuedDpcs());
+            assertTrue(violation.detail().contains("nf-wdm-keflushqueueddpcs"), violation.detail());
         } finally {
             KeLowerIrql(oldIrql.value());
         }
