@@ -89,6 +89,10 @@ public final class RuleFixes {
                     "return from FilterPause with SUCCESS or PENDING, and complete a pended pause once, within 10 s"),
             Map.entry("FILTER_STATE", "call the module operation only in the state that allows it"),
             Map.entry(
+                    "FWPM_OBJECT_LEAKED",
+                    "open the engine with FWPM_SESSION_FLAG_DYNAMIC, or delete what you added (FwpmFilterDeleteById0 and"
+                            + " the like) before unload"),
+            Map.entry(
                     "CALLOUT_CHANGED_OFFSETS",
                     "restore each NB's DataOffset and DataLength (advance what you retreated) before classifyFn returns"),
             Map.entry(
