@@ -294,7 +294,7 @@ public final class Ntddk {
 
     /** {@code KeFlushQueuedDpcs()}: returns when every DPC queued so far has run. */
     public static void KeFlushQueuedDpcs() {
-        org.nbl4j.stack.kernel.Dpc.flush();
+        org.nbl4j.stack.kernel.Dpc.flush(SystemNdis.verifier());
     }
 
     /** {@code KeInitializeTimer(Timer)}: a notification timer. */

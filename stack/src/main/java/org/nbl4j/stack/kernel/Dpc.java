@@ -39,8 +39,14 @@ public final class Dpc {
         return true;
     }
 
-    /** {@code KeFlushQueuedDpcs}: returns when every DPC queued before the call has run. */
-    public static void flush() {
+    /**
+     * {@code KeFlushQueuedDpcs}: returns when every DPC queued before the call has run. Refused above PASSIVE_LEVEL,
+     * as documented; on the DPC thread itself it would wait for ever.
+     */
+    public static void flush(Verifier verifier) {
+        if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "KeFlushQueuedDpcs", "wdm")) {
+            return;
+        }
         try {
             DPC_THREAD.submit(() -> {}).get();
         } catch (InterruptedException e) {
