@@ -3,10 +3,10 @@ package org.nbl4j.samples.ndislwf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.stack.ddk.NDIS_OID_REQUEST;
+import org.nbl4j.stack.ddk.NDIS_SPIN_LOCK;
 
 /**
  * The sample's filter module context ({@code MS_FILTER} in the ndis filter sample): one per adapter the driver is
@@ -39,11 +39,8 @@ public final class MS_FILTER {
     int MiniportIfIndex;
     /** {@code State}: one of the {@code Filter*} states above. */
     volatile int State = FilterStateUnspecified;
-    /**
-     * {@code Lock} ({@code NDIS_SPIN_LOCK} in C): guards {@link #PendingOidRequests}. A Java lock until the kernel
-     * helpers give the facade {@code NdisAcquireSpinLock}.
-     */
-    final ReentrantLock Lock = new ReentrantLock();
+    /** {@code Lock}: guards {@link #PendingOidRequests}. */
+    final NDIS_SPIN_LOCK Lock = new NDIS_SPIN_LOCK();
     /** The clones passed down and not completed yet ({@code PendingOidRequest} in C, which holds one). */
     final List<NDIS_OID_REQUEST> PendingOidRequests = new ArrayList<>();
     /** The block the context is counted in. */

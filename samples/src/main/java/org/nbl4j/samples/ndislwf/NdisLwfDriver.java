@@ -20,6 +20,10 @@ import static org.nbl4j.stack.ddk.NdisH.NdisFReturnNetBufferLists;
 import static org.nbl4j.stack.ddk.NdisH.NdisFSendNetBufferLists;
 import static org.nbl4j.stack.ddk.NdisH.NdisFSendNetBufferListsComplete;
 import static org.nbl4j.stack.ddk.NdisH.NdisFreeMemoryWithTagPriority;
+import static org.nbl4j.stack.ddk.NdisKernel.NdisAcquireSpinLock;
+import static org.nbl4j.stack.ddk.NdisKernel.NdisAllocateSpinLock;
+import static org.nbl4j.stack.ddk.NdisKernel.NdisFreeSpinLock;
+import static org.nbl4j.stack.ddk.NdisKernel.NdisReleaseSpinLock;
 import static org.nbl4j.stack.ddk.NdisLwf.NDIS_FILTER_ATTRIBUTES_REVISION_1;
 import static org.nbl4j.stack.ddk.NdisLwf.NDIS_FILTER_CHARACTERISTICS_REVISION_2;
 import static org.nbl4j.stack.ddk.NdisLwf.NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES;
@@ -45,7 +49,6 @@ import static org.nbl4j.stack.ddk.Wdm.LowPoolPriority;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.MemoryBlock;
@@ -57,6 +60,7 @@ import org.nbl4j.stack.ddk.NDIS_FILTER_PAUSE_PARAMETERS;
 import org.nbl4j.stack.ddk.NDIS_FILTER_RESTART_PARAMETERS;
 import org.nbl4j.stack.ddk.NDIS_LINK_STATE;
 import org.nbl4j.stack.ddk.NDIS_OID_REQUEST;
+import org.nbl4j.stack.ddk.NDIS_SPIN_LOCK;
 import org.nbl4j.stack.ddk.NDIS_STATUS_INDICATION;
 import org.nbl4j.stack.ddk.Ref;
 
@@ -90,8 +94,8 @@ public final class NdisLwfDriver {
     /** {@code FilterDriverObject}. */
     @Nullable
     Object FilterDriverObject;
-    /** {@code FilterListLock} ({@code NDIS_SPIN_LOCK} in C; a Java lock until the kernel helpers land). */
-    final ReentrantLock FilterListLock = new ReentrantLock();
+    /** {@code FilterListLock}. */
+    final NDIS_SPIN_LOCK FilterListLock = new NDIS_SPIN_LOCK();
     /** {@code FilterModuleList}: every attached module, guarded by {@link #FilterListLock}. */
     final List<MS_FILTER> FilterModuleList = new ArrayList<>();
     /** Whether {@code FilterRegisterOptions} saw the driver handle already written, as NDIS promises. */
@@ -106,6 +110,7 @@ public final class NdisLwfDriver {
      */
     public int DriverEntry(@Nullable Object DriverObject, String RegistryPath) {
         FilterDriverObject = DriverObject;
+        NdisAllocateSpinLock(FilterListLock);
 
         NDIS_FILTER_DRIVER_CHARACTERISTICS FChars = new NDIS_FILTER_DRIVER_CHARACTERISTICS();
         FChars.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
@@ -152,14 +157,15 @@ public final class NdisLwfDriver {
         }
         NdisFDeregisterFilterDriver(handle);
         FilterDriverHandle.set(null);
-        FilterListLock.lock();
+        NdisAcquireSpinLock(FilterListLock);
         try {
             if (!FilterModuleList.isEmpty()) {
                 throw new IllegalStateException("modules left after NdisFDeregisterFilterDriver: " + FilterModuleList);
             }
         } finally {
-            FilterListLock.unlock();
+            NdisReleaseSpinLock(FilterListLock);
         }
+        NdisFreeSpinLock(FilterListLock);
     }
 
     // ---- what the sample's device controls do, called directly until nbl4j has device objects ----
@@ -167,7 +173,7 @@ public final class NdisLwfDriver {
     /** {@code IOCTL_FILTER_ENUERATE_ALL_INSTANCES}: every module, with its counters. */
     public List<FilterModuleInfo> FilterEnumerateAllInstances() {
         List<FilterModuleInfo> modules = new ArrayList<>();
-        FilterListLock.lock();
+        NdisAcquireSpinLock(FilterListLock);
         try {
             for (MS_FILTER pFilter : FilterModuleList) {
                 modules.add(new FilterModuleInfo(
@@ -184,7 +190,7 @@ public final class NdisLwfDriver {
                         pFilter.LastMediaConnectState));
             }
         } finally {
-            FilterListLock.unlock();
+            NdisReleaseSpinLock(FilterListLock);
         }
         return modules;
     }
@@ -196,7 +202,7 @@ public final class NdisLwfDriver {
      */
     public int FilterRestartOneInstance(String FilterModuleName) {
         Object handle = null;
-        FilterListLock.lock();
+        NdisAcquireSpinLock(FilterListLock);
         try {
             for (MS_FILTER pFilter : FilterModuleList) {
                 if (pFilter.FilterModuleName.equals(FilterModuleName)) {
@@ -205,7 +211,7 @@ public final class NdisLwfDriver {
                 }
             }
         } finally {
-            FilterListLock.unlock();
+            NdisReleaseSpinLock(FilterListLock);
         }
         // Outside the lock: the restart pauses the stack, which calls FilterPause, which must not wait on it.
         return handle == null ? NDIS_STATUS_FAILURE : NdisFRestartFilter(handle);
@@ -239,6 +245,7 @@ public final class NdisLwfDriver {
                 AttachParameters.BaseMiniportName,
                 AttachParameters.BaseMiniportIfIndex);
         pFilter.ContextMemory = ContextMemory;
+        NdisAllocateSpinLock(pFilter.Lock);
 
         NDIS_FILTER_ATTRIBUTES FilterAttributes = new NDIS_FILTER_ATTRIBUTES();
         FilterAttributes.Header.Revision = NDIS_FILTER_ATTRIBUTES_REVISION_1;
@@ -252,11 +259,11 @@ public final class NdisLwfDriver {
         }
         pFilter.State = MS_FILTER.FilterPaused;
 
-        FilterListLock.lock();
+        NdisAcquireSpinLock(FilterListLock);
         try {
             FilterModuleList.add(pFilter);
         } finally {
-            FilterListLock.unlock();
+            NdisReleaseSpinLock(FilterListLock);
         }
         return NDIS_STATUS_SUCCESS;
     }
@@ -264,12 +271,13 @@ public final class NdisLwfDriver {
     void FilterDetach(@Nullable Object FilterModuleContext) {
         MS_FILTER pFilter = filter(FilterModuleContext);
         pFilter.State = MS_FILTER.FilterDetaching;
-        FilterListLock.lock();
+        NdisAcquireSpinLock(FilterListLock);
         try {
             FilterModuleList.remove(pFilter);
         } finally {
-            FilterListLock.unlock();
+            NdisReleaseSpinLock(FilterListLock);
         }
+        NdisFreeSpinLock(pFilter.Lock);
         MemoryBlock ContextMemory = pFilter.ContextMemory;
         if (ContextMemory != null) {
             NdisFreeMemoryWithTagPriority(pFilter.FilterHandle, ContextMemory, FILTER_ALLOC_TAG);
@@ -314,11 +322,11 @@ public final class NdisLwfDriver {
             return Status;
         }
         ClonedRequest.SourceReserved[0] = Request;
-        pFilter.Lock.lock();
+        NdisAcquireSpinLock(pFilter.Lock);
         try {
             pFilter.PendingOidRequests.add(ClonedRequest);
         } finally {
-            pFilter.Lock.unlock();
+            NdisReleaseSpinLock(pFilter.Lock);
         }
 
         Status = NdisFOidRequest(pFilter.FilterHandle, ClonedRequest);
@@ -333,7 +341,7 @@ public final class NdisLwfDriver {
     void FilterCancelOidRequest(@Nullable Object FilterModuleContext, Object RequestId) {
         MS_FILTER pFilter = filter(FilterModuleContext);
         boolean forward = false;
-        pFilter.Lock.lock();
+        NdisAcquireSpinLock(pFilter.Lock);
         try {
             for (NDIS_OID_REQUEST ClonedRequest : pFilter.PendingOidRequests) {
                 if (ClonedRequest.SourceReserved[0] instanceof NDIS_OID_REQUEST OriginalRequest
@@ -343,7 +351,7 @@ public final class NdisLwfDriver {
                 }
             }
         } finally {
-            pFilter.Lock.unlock();
+            NdisReleaseSpinLock(pFilter.Lock);
         }
         if (forward) {
             NdisFCancelOidRequest(pFilter.FilterHandle, RequestId);
@@ -355,11 +363,11 @@ public final class NdisLwfDriver {
         if (!(Request.SourceReserved[0] instanceof NDIS_OID_REQUEST OriginalRequest)) {
             throw new IllegalStateException("a completed OID request is not one of this filter's clones: " + Request);
         }
-        pFilter.Lock.lock();
+        NdisAcquireSpinLock(pFilter.Lock);
         try {
             pFilter.PendingOidRequests.remove(Request);
         } finally {
-            pFilter.Lock.unlock();
+            NdisReleaseSpinLock(pFilter.Lock);
         }
 
         // Copy what the drivers below wrote back into the original, as the sample does.
