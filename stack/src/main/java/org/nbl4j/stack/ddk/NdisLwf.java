@@ -9,7 +9,7 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.stack.ndis.DriverParameters;
+import org.nbl4j.stack.kernel.DriverParameters;
 import org.nbl4j.stack.ndis.FilterAttachFailed;
 import org.nbl4j.stack.ndis.FilterDrivers;
 import org.nbl4j.stack.ndis.LinkState;

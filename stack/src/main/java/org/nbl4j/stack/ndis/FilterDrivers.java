@@ -13,6 +13,7 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.kernel.DriverParameters;
 
 /**
  * The filter drivers registered with one NDIS instance and the adapters they attach to: what

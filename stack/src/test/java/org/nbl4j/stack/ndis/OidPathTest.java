@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.kernel.DriverParameters;
 
 /**
  * The OID and status paths of the Java API: filters with the default handlers pass requests down and completions and
@@ -178,11 +179,11 @@ class OidPathTest {
     }
 
     @Test
-    @DisplayName("driver parameters from a properties file: decimal, hex with or without 0x, strings, any case")
+    @DisplayName("driver parameters from a file: decimal, hex with or without 0x, strings, any case")
     void parametersFromAFile(@TempDir Path directory) throws IOException {
         Path file = directory.resolve("ndislwf.properties");
         Files.writeString(file, "MaxClones = 42\nMask=0x1f\nOther=ff\nName=wwan\n");
-        DriverParameters parameters = DriverParameters.load(file);
+        DriverParameters parameters = DriverParameters.read(file);
         assertEquals(42, parameters.integer("maxclones", 10).orElseThrow());
         assertEquals(0x1F, parameters.integer("MASK", 16).orElseThrow());
         assertEquals(0xFF, parameters.integer("Other", 16).orElseThrow());
