@@ -109,6 +109,10 @@ class RefusedCallsTest {
         Irql.runAt(Irql.HIGH_LEVEL, nbl::free);
 
         assertEquals(List.of(BufferRule.IRQL_TOO_HIGH), rules());
+        String detail = ndis.verifier().violations().getFirst().detail();
+        assertTrue(
+                detail.contains("learn.microsoft.com/windows-hardware/drivers/ddi/nblapi/nf-nblapi-ndisfreenetbufferlist"),
+                detail);
         assertTrue(nbl.isAllocated());
         nbl.free();
     }
