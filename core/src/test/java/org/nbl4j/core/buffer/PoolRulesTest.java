@@ -44,8 +44,7 @@ class PoolRulesTest {
     @Test
     @DisplayName("§4.6: NdisAllocateNetBufferList on a freed pool is refused even when its context size is invalid")
     void freedNblPoolWithInvalidContext() {
-        NetBufferListPool pool =
-                ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, TAG, 0));
+        NetBufferListPool pool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, TAG, 0));
         assertNotNull(pool);
         pool.close();
 
@@ -76,8 +75,7 @@ class PoolRulesTest {
     @Test
     @DisplayName("§3.2 I1: NdisAllocateNetBufferAndNetBufferList with data beyond the MDL chain is refused")
     void offsetsBeyondTheChain() {
-        NetBufferListPool pool =
-                ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, TAG, 0));
+        NetBufferListPool pool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, TAG, 0));
         assertNotNull(pool);
         Mdl head = chain(ndis, 0, 10, 10);
 

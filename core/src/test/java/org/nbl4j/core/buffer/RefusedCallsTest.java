@@ -36,10 +36,9 @@ class RefusedCallsTest {
     private static final PoolTag NBL_TAG = PoolTag.of("RfNl");
     private static final PoolTag NB_TAG = PoolTag.of("RfNb");
 
-    private final Ndis ndis =
-            verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT));
-    private final NetBufferListPool pool = allocated(
-            ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, NBL_TAG, 64)));
+    private final Ndis ndis = verification.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT));
+    private final NetBufferListPool pool =
+            allocated(ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, NBL_TAG, 64)));
     private final NetBufferPool nbPool = allocated(ndis.allocateNetBufferPool(NetBufferPoolParameters.of(NB_TAG, 64)));
 
     private static <T> T allocated(T element) {
@@ -111,7 +110,8 @@ class RefusedCallsTest {
         assertEquals(List.of(BufferRule.IRQL_TOO_HIGH), rules());
         String detail = ndis.verifier().violations().getFirst().detail();
         assertTrue(
-                detail.contains("learn.microsoft.com/windows-hardware/drivers/ddi/nblapi/nf-nblapi-ndisfreenetbufferlist"),
+                detail.contains(
+                        "learn.microsoft.com/windows-hardware/drivers/ddi/nblapi/nf-nblapi-ndisfreenetbufferlist"),
                 detail);
         assertTrue(nbl.isAllocated());
         nbl.free();
@@ -193,8 +193,8 @@ class RefusedCallsTest {
     @DisplayName("§4.8: with the verifier off, a second NdisFreeNetBufferList is still refused")
     void doubleFreeIsCaughtWithTheVerifierOff() {
         Ndis off = verification.create(VerifierSettings.off());
-        NetBufferListPool offPool = allocated(
-                off.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, NBL_TAG, 64)));
+        NetBufferListPool offPool =
+                allocated(off.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, NBL_TAG, 64)));
         NetBufferList nbl = allocated(offPool.allocateNetBufferList(0, 0));
         nbl.free();
 
@@ -209,8 +209,8 @@ class RefusedCallsTest {
     @DisplayName("§5.2: with the verifier off, a clone freed with NdisFreeNetBufferList is still refused")
     void wrongFreeIsCaughtWithTheVerifierOff() {
         Ndis off = verification.create(VerifierSettings.off());
-        NetBufferListPool offPool = allocated(
-                off.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, NBL_TAG, 64)));
+        NetBufferListPool offPool =
+                allocated(off.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, NBL_TAG, 64)));
         NetBufferList original = allocated(offPool.allocateNetBufferList(0, 0));
         NetBufferList clone = allocated(original.allocateClone(null, null, 0));
 

@@ -103,7 +103,8 @@ class HeldCloneWatchdogTest {
         assertEquals(1, late.size(), late::toString);
         assertSame(deepClone.track(), late.getFirst().buffer());
         assertTrue(deepClone.track().isClone());
-        assertEquals(BufferRule.CLONE_HELD_TOO_LONG, verifier.violations().getFirst().rule());
+        assertEquals(
+                BufferRule.CLONE_HELD_TOO_LONG, verifier.violations().getFirst().rule());
         deepClone.free();
         original.free();
     }
