@@ -110,6 +110,12 @@ class PoolRulesTest {
         assertEquals(
                 List.of(BufferRule.IRQL_TOO_HIGH, BufferRule.IRQL_TOO_HIGH),
                 collecting.verifier().violations().stream().map(Violation::rule).toList());
+        // Each DDI names itself: the second must not be refused only by the NdisAllocateNetBufferList it calls.
+        assertEquals(
+                List.of("NdisAllocateNetBufferList", "NdisAllocateNetBufferAndNetBufferList"),
+                collecting.verifier().violations().stream()
+                        .map(violation -> violation.detail().substring(0, violation.detail().indexOf(' ')))
+                        .toList());
         Packets.freeChain(collecting, head);
     }
 }
