@@ -1,14 +1,30 @@
 package org.nbl4j.stack.ddk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsAllocateCloneNetBufferList0;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsAllocateDeepCloneNetBufferList0;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsFreeCloneNetBufferList0;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListAssociateContext1;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListGetTagForContext0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsDereferenceNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsReferenceNetBufferList0;
+import static org.nbl4j.stack.ddk.Fwpsk.STATUS_SUCCESS;
 import static org.nbl4j.stack.ddk.NdisH.NDIS_DEFAULT_PORT_NUMBER;
 import static org.nbl4j.stack.ddk.NdisH.NDIS_SEND_FLAGS_DISPATCH_LEVEL;
+import static org.nbl4j.stack.ddk.NdisH.NdisAdvanceNetBufferDataStart;
 import static org.nbl4j.stack.ddk.NdisH.NdisAllocateNetBufferList;
+import static org.nbl4j.stack.ddk.NdisH.NdisFRestartComplete;
+import static org.nbl4j.stack.ddk.NdisH.NdisFReturnNetBufferLists;
 import static org.nbl4j.stack.ddk.NdisH.NdisFSendNetBufferLists;
 import static org.nbl4j.stack.ddk.NdisH.NdisFreeNetBufferList;
+import static org.nbl4j.stack.ddk.NdisH.NdisRetreatNetBufferDataStart;
+import static org.nbl4j.stack.ddk.Wdm.HIGH_LEVEL;
+import static org.nbl4j.stack.ddk.Wdm.KeLowerIrql;
+import static org.nbl4j.stack.ddk.Wdm.KeRaiseIrql;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,10 +33,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.VerifierSettings;
@@ -30,7 +48,9 @@ import org.nbl4j.stack.ndis.Adapter;
 import org.nbl4j.stack.ndis.LwfHandle;
 import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
+import org.nbl4j.stack.ndis.NdisRule;
 import org.nbl4j.stack.wfp.FilterEngine;
+import org.nbl4j.stack.wfp.WfpRule;
 
 /**
  * A DDI whose {@code *_DISPATCH_LEVEL} flag lies is refused, not only reported, when the verifier only collects
@@ -105,5 +125,111 @@ class RefusedDdisTest {
             assertEquals(0, engine.buffers().referenceCount(nbl));
             NdisFreeNetBufferList(nbl);
         }
+    }
+
+    /** An NBL of the filter's pool with {@code length} bytes of data. */
+    private NetBufferList withData(int length) {
+        NetBufferList nbl = NdisAllocateNetBufferList(pool, 0, 0);
+        assertNotNull(nbl);
+        NetBuffer nb = nbl.firstNetBuffer();
+        assertNotNull(nb);
+        assertEquals(NtStatus.NDIS_STATUS_SUCCESS, NdisRetreatNetBufferDataStart(nb, length, 0, null));
+        return nbl;
+    }
+
+    /** Runs {@code ddi} at HIGH_LEVEL, raised and lowered through the facade as a driver would. */
+    private static void atHighLevel(Runnable ddi) {
+        Ref<Integer> old = new Ref<>();
+        KeRaiseIrql(HIGH_LEVEL, old);
+        try {
+            ddi.run();
+        } finally {
+            KeLowerIrql(old.value());
+        }
+    }
+
+    @Test
+    @DisplayName("§2: the WFP buffer and tagging functions above DISPATCH_LEVEL refuse, allocate and reference nothing")
+    void wfpBufferFunctionsAboveDispatch() {
+        try (FilterEngine engine = new FilterEngine(ndis);
+                SystemWfp.Binding _ = SystemWfp.bind(engine)) {
+            NetBufferList original = withData(20);
+            long tag = FwpsNetBufferListGetTagForContext0();
+            Ref<NetBufferList> clone = new Ref<>();
+            Ref<NetBufferList> deepClone = new Ref<>();
+            int[] status = new int[3];
+
+            atHighLevel(() -> {
+                status[0] = FwpsAllocateCloneNetBufferList0(original, null, null, 0, clone);
+                status[1] = FwpsAllocateDeepCloneNetBufferList0(original, null, null, deepClone);
+                status[2] = FwpsNetBufferListAssociateContext1(original, 0, 7L, tag, (e, n, m, l, c, t) -> 0, 0);
+                FwpsReferenceNetBufferList0(original, false);
+            });
+
+            assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[0]);
+            assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[1]);
+            assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[2]);
+            assertNull(clone.value());
+            assertNull(deepClone.value());
+            assertEquals(0, original.childRefCount(), "no clone points at it");
+            assertEquals(0, engine.buffers().referenceCount(original), "no reference was taken");
+            assertEquals(List.of(
+                            BufferRule.IRQL_TOO_HIGH,
+                            BufferRule.IRQL_TOO_HIGH,
+                            BufferRule.IRQL_TOO_HIGH,
+                            BufferRule.IRQL_TOO_HIGH),
+                    rules());
+            NdisFreeNetBufferList(original);
+        }
+    }
+
+    @Test
+    @DisplayName("§2.5: FwpsFreeCloneNetBufferList0 of a deep clone still retreated is refused: it stays allocated")
+    void unrestoredCloneStaysAllocated() {
+        try (FilterEngine engine = new FilterEngine(ndis);
+                SystemWfp.Binding _ = SystemWfp.bind(engine)) {
+            NetBufferList original = withData(20);
+            Ref<NetBufferList> made = new Ref<>();
+            assertEquals(STATUS_SUCCESS, FwpsAllocateDeepCloneNetBufferList0(original, null, null, made));
+            NetBufferList clone = made.value();
+            assertNotNull(clone);
+            NetBuffer nb = clone.firstNetBuffer();
+            assertNotNull(nb);
+            // A deep clone's data has no headroom: the retreat puts a new MDL in front of the chain it was cloned with.
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, NdisRetreatNetBufferDataStart(nb, 8, 0, null));
+
+            FwpsFreeCloneNetBufferList0(clone, 0);
+
+            assertEquals(List.of(WfpRule.CLONE_STRUCTURE_NOT_RESTORED), rules());
+            assertTrue(clone.isAllocated(), "freeing would leak the MDL the retreat added");
+            assertEquals(1, original.childRefCount());
+            NdisAdvanceNetBufferDataStart(nb, 8, true, null);
+            FwpsFreeCloneNetBufferList0(clone, 0);
+            assertFalse(clone.isAllocated());
+            assertEquals(0, original.childRefCount());
+            NdisFreeNetBufferList(original);
+        }
+    }
+
+    @Test
+    @DisplayName("§6.4: NdisFReturnNetBufferLists of the filter's own NBL is NBL_MISROUTED and returns nothing")
+    void ownNblReturnedIsRefused() {
+        NetBufferList nbl = withData(20);
+        nbl.setSourceHandle(lwf);
+
+        NdisFReturnNetBufferLists(lwf, nbl, 0);
+        NdisFreeNetBufferList(nbl); // still the filter's: no second violation
+
+        assertEquals(List.of(NdisRule.NBL_MISROUTED), rules());
+        assertEquals(0, pool.outstanding());
+    }
+
+    @Test
+    @DisplayName("NdisSetOptionalHandlers and NdisFRestartComplete while Running are FILTER_STATE")
+    void stateDdisWhileRunning() {
+        lwf.setOptionalHandlers(false, false);
+        NdisFRestartComplete(lwf, STATUS_SUCCESS);
+
+        assertEquals(List.of(NdisRule.FILTER_STATE, NdisRule.FILTER_STATE), rules());
     }
 }
