@@ -109,6 +109,7 @@ class RefusedCallsTest {
 
         assertEquals(List.of(BufferRule.IRQL_TOO_HIGH), rules());
         String detail = ndis.verifier().violations().getFirst().detail();
+        assertTrue(detail.startsWith("NdisFreeNetBufferList requires IRQL <= DISPATCH_LEVEL"), detail);
         assertTrue(
                 detail.contains(
                         "learn.microsoft.com/windows-hardware/drivers/ddi/nblapi/nf-nblapi-ndisfreenetbufferlist"),
