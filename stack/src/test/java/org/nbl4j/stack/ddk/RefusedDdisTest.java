@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsAllocateCloneNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsAllocateDeepCloneNetBufferList0;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsAllocateNetBufferAndNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsFreeCloneNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListAssociateContext1;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListGetTagForContext0;
@@ -157,19 +158,23 @@ class RefusedDdisTest {
             long tag = FwpsNetBufferListGetTagForContext0();
             Ref<NetBufferList> clone = new Ref<>();
             Ref<NetBufferList> deepClone = new Ref<>();
-            int[] status = new int[3];
+            Ref<NetBufferList> allocated = new Ref<>();
+            int[] status = new int[4];
 
             atHighLevel(() -> {
                 status[0] = FwpsAllocateCloneNetBufferList0(original, null, null, 0, clone);
                 status[1] = FwpsAllocateDeepCloneNetBufferList0(original, null, null, deepClone);
                 status[2] = FwpsNetBufferListAssociateContext1(original, 0, 7L, tag, (e, n, m, l, c, t) -> 0, 0);
                 FwpsReferenceNetBufferList0(original, false);
+                status[3] = FwpsAllocateNetBufferAndNetBufferList0(pool, 0, 0, null, 0, 0, allocated);
             });
 
             assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[0]);
             assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[1]);
             assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[2]);
+            assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[3]);
             assertNull(clone.value());
+            assertNull(allocated.value());
             assertNull(deepClone.value());
             assertEquals(0, original.childRefCount(), "no clone points at it");
             assertEquals(0, engine.buffers().referenceCount(original), "no reference was taken");
@@ -177,8 +182,10 @@ class RefusedDdisTest {
                             BufferRule.IRQL_TOO_HIGH,
                             BufferRule.IRQL_TOO_HIGH,
                             BufferRule.IRQL_TOO_HIGH,
+                            BufferRule.IRQL_TOO_HIGH,
                             BufferRule.IRQL_TOO_HIGH),
                     rules());
+            assertEquals(1, pool.outstanding(), "only the original");
             NdisFreeNetBufferList(original);
         }
     }
