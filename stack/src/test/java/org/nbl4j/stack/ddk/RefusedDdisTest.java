@@ -239,4 +239,32 @@ class RefusedDdisTest {
 
         assertEquals(List.of(NdisRule.FILTER_STATE, NdisRule.FILTER_STATE), rules());
     }
+
+    @Test
+    @DisplayName("§6.3: a filter without send handlers that sends its own NBL is FILTER_ORIGINATE_NOT_ALLOWED")
+    void originatingWithoutSendHandlersIsRefused() {
+        AtomicReference<LwfHandle> attached = new AtomicReference<>();
+        Adapter bypassing = Adapter.builder(ndis)
+                .miniport(MemoryMiniport.builder().build())
+                .lwf("bypassing", handle -> {
+                    attached.set(handle);
+                    handle.setOptionalHandlers(false, true); // NdisSetOptionalHandlers in FilterAttach: no send path
+                    return new LwfHandlers() {};
+                })
+                .build();
+        try {
+            LwfHandle filter = attached.get();
+            assertNotNull(filter);
+            NetBufferList nbl = withData(20);
+            nbl.setSourceHandle(filter);
+
+            NdisFSendNetBufferLists(filter, nbl, NDIS_DEFAULT_PORT_NUMBER, 0);
+
+            assertEquals(List.of(NdisRule.FILTER_ORIGINATE_NOT_ALLOWED), rules());
+            assertEquals(0, filter.outstandingSends(), "its completion would have nowhere to go");
+            NdisFreeNetBufferList(nbl);
+        } finally {
+            bypassing.close();
+        }
+    }
 }
