@@ -261,6 +261,8 @@ class RefusedDdisTest {
             NdisFSendNetBufferLists(filter, nbl, NDIS_DEFAULT_PORT_NUMBER, 0);
 
             assertEquals(List.of(NdisRule.FILTER_ORIGINATE_NOT_ALLOWED), rules());
+            String detail = ndis.verifier().violations().getFirst().detail();
+            assertTrue(detail.endsWith("bypassing the handlers their completion needs"), detail);
             assertEquals(0, filter.outstandingSends(), "its completion would have nowhere to go");
             NdisFreeNetBufferList(nbl);
         } finally {
