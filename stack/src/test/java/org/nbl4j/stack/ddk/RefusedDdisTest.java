@@ -51,7 +51,6 @@ import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.ndis.NdisRule;
 import org.nbl4j.stack.wfp.FilterEngine;
-import org.nbl4j.stack.wfp.WfpRule;
 
 /**
  * A DDI whose {@code *_DISPATCH_LEVEL} flag lies is refused, not only reported, when the verifier only collects
@@ -207,7 +206,7 @@ class RefusedDdisTest {
 
             FwpsFreeCloneNetBufferList0(clone, 0);
 
-            assertEquals(List.of(WfpRule.CLONE_STRUCTURE_NOT_RESTORED), rules());
+            assertEquals(List.of(BufferRule.CLONE_STRUCTURE_NOT_RESTORED), rules());
             assertTrue(clone.isAllocated(), "freeing would leak the MDL the retreat added");
             assertEquals(1, original.childRefCount());
             NdisAdvanceNetBufferDataStart(nb, 8, true, null);
