@@ -114,7 +114,9 @@ class PoolRulesTest {
         assertEquals(
                 List.of("NdisAllocateNetBufferList", "NdisAllocateNetBufferAndNetBufferList"),
                 collecting.verifier().violations().stream()
-                        .map(violation -> violation.detail().substring(0, violation.detail().indexOf(' ')))
+                        .map(violation -> violation
+                                .detail()
+                                .substring(0, violation.detail().indexOf(' ')))
                         .toList());
         Packets.freeChain(collecting, head);
     }

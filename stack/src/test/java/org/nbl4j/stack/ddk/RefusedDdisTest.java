@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsAllocateCloneNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsAllocateDeepCloneNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsAllocateNetBufferAndNetBufferList0;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsDereferenceNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsFreeCloneNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListAssociateContext1;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListGetTagForContext0;
-import static org.nbl4j.stack.ddk.Fwpsk.FwpsDereferenceNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsReferenceNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.STATUS_SUCCESS;
 import static org.nbl4j.stack.ddk.NdisH.NDIS_DEFAULT_PORT_NUMBER;
@@ -177,7 +177,8 @@ class RefusedDdisTest {
             assertNull(deepClone.value());
             assertEquals(0, original.childRefCount(), "no clone points at it");
             assertEquals(0, engine.buffers().referenceCount(original), "no reference was taken");
-            assertEquals(List.of(
+            assertEquals(
+                    List.of(
                             BufferRule.IRQL_TOO_HIGH,
                             BufferRule.IRQL_TOO_HIGH,
                             BufferRule.IRQL_TOO_HIGH,
