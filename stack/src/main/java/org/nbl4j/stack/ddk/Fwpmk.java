@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.wfp.ActionType;
 import org.nbl4j.stack.wfp.BaseFilteringEngine;
@@ -501,14 +502,28 @@ public final class Fwpmk {
         return Fwpsk.STATUS_SUCCESS;
     }
 
-    /** {@code FwpmFilterDestroyEnumHandle0(engineHandle, enumHandle)}. */
+    /**
+     * {@code FwpmFilterDestroyEnumHandle0(engineHandle, enumHandle)}.
+     *
+     * @return {@code STATUS_SUCCESS}, or {@code STATUS_INVALID_DEVICE_STATE} above PASSIVE_LEVEL
+     */
     public static int FwpmFilterDestroyEnumHandle0(EngineSession engineHandle, FilterEnum enumHandle) {
+        try {
+            enumHandle.destroy();
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
         return Fwpsk.STATUS_SUCCESS;
     }
 
-    /** {@code FwpmFreeMemory0(&p)}: what the engine returned is the garbage collector's; the pointer becomes NULL. */
+    /**
+     * {@code FwpmFreeMemory0(&p)}: what the engine returned is the garbage collector's; the pointer becomes NULL.
+     * Refused above PASSIVE_LEVEL, checked by the bound engine's verifier: the pointer is left as it was.
+     */
     public static void FwpmFreeMemory0(Ref<?> p) {
-        p.set(null);
+        if (SystemWfp.current().verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "FwpmFreeMemory0", "fwpmk")) {
+            p.set(null);
+        }
     }
 
     // ---- translation ----

@@ -360,8 +360,9 @@ public final class Fwpsk {
      * netBufferAndNetBufferListPoolHandle, dataBackFill, flags, &reassembledNbl)} (§2.9): one NBL for the fragment group
      * indicated at IPFORWARD, freed with {@code FwpsFreeNetBufferList0}.
      *
-     * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER (also for an unknown family), STATUS_FWP_TCPIP_NOT_READY or
-     *     STATUS_INSUFFICIENT_RESOURCES; the out-parameter is NULL on failure
+     * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER (also for an unknown family), STATUS_FWP_TCPIP_NOT_READY,
+     *     STATUS_INSUFFICIENT_RESOURCES or STATUS_INVALID_DEVICE_STATE (above DISPATCH_LEVEL); the out-parameter is NULL
+     *     on failure
      */
     public static int FwpsReassembleForwardFragmentGroup0(
             int addressFamily,

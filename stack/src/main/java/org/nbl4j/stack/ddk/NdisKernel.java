@@ -62,14 +62,18 @@ public final class NdisKernel {
         Event.Event.event.initialize(KernelEvent.Type.NOTIFICATION, false);
     }
 
-    /** {@code NdisSetEvent(&Event)}. */
+    /** {@code NdisSetEvent(&Event)}. Refused above DISPATCH_LEVEL: the event is left as it was. */
     public static void NdisSetEvent(NDIS_EVENT Event) {
-        Event.Event.event.set();
+        if (atMostDispatch("NdisSetEvent")) {
+            Event.Event.event.set();
+        }
     }
 
-    /** {@code NdisResetEvent(&Event)}. */
+    /** {@code NdisResetEvent(&Event)}. Refused above DISPATCH_LEVEL: the event is left as it was. */
     public static void NdisResetEvent(NDIS_EVENT Event) {
-        Event.Event.event.reset();
+        if (atMostDispatch("NdisResetEvent")) {
+            Event.Event.event.reset();
+        }
     }
 
     /**
@@ -85,8 +89,11 @@ public final class NdisKernel {
 
     // ---- I/O work items ----
 
-    /** {@code NdisAllocateIoWorkItem(NdisObjectHandle)}. */
-    public static NDIS_IO_WORKITEM NdisAllocateIoWorkItem(@Nullable Object NdisObjectHandle) {
+    /** {@code NdisAllocateIoWorkItem(NdisObjectHandle)}: {@code NULL} when refused above DISPATCH_LEVEL. */
+    public static @Nullable NDIS_IO_WORKITEM NdisAllocateIoWorkItem(@Nullable Object NdisObjectHandle) {
+        if (!atMostDispatch("NdisAllocateIoWorkItem")) {
+            return null;
+        }
         return new NDIS_IO_WORKITEM();
     }
 
@@ -118,12 +125,16 @@ public final class NdisKernel {
     /**
      * {@code NdisAllocateTimerObject(NdisHandle, &TimerCharacteristics, &pTimerObject)}.
      *
-     * @return {@code NDIS_STATUS_SUCCESS}, or {@code NDIS_STATUS_INVALID_PARAMETER} for a header or function missing
+     * @return {@code NDIS_STATUS_SUCCESS}, {@code NDIS_STATUS_INVALID_PARAMETER} for a header or function missing, or
+     *     {@code NDIS_STATUS_FAILURE} (and no timer) when refused above PASSIVE_LEVEL
      */
     public static int NdisAllocateTimerObject(
             @Nullable Object NdisHandle,
             NDIS_TIMER_CHARACTERISTICS TimerCharacteristics,
             Ref<NDIS_TIMER> pTimerObject) {
+        if (!SystemNdis.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "NdisAllocateTimerObject", "ndis")) {
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
         NDIS_TIMER_FUNCTION function = TimerCharacteristics.TimerFunction;
         NdisObjectHeader header = TimerCharacteristics.Header.toCore();
         if (function == null
@@ -153,13 +164,34 @@ public final class NdisKernel {
                 DueTime, MillisecondsPeriod, () -> TimerObject.dpc.dpc.insert(verifier, expiry, function));
     }
 
-    /** {@code NdisCancelTimerObject(TimerObject)}: whether the timer was set and had not expired. */
+    /**
+     * {@code NdisCancelTimerObject(TimerObject)}: whether the timer was set and had not expired; refused above
+     * DISPATCH_LEVEL, {@code FALSE} and the timer still set.
+     */
     public static boolean NdisCancelTimerObject(NDIS_TIMER TimerObject) {
+        if (!atMostDispatch("NdisCancelTimerObject")) {
+            return false;
+        }
         return TimerObject.timer.cancel();
     }
 
-    /** {@code NdisFreeTimerObject(TimerObject)}: cancels it; the caller must not use it again. */
+    /**
+     * {@code NdisFreeTimerObject(TimerObject)}: cancels it; the caller must not use it again. Refused above
+     * PASSIVE_LEVEL: the timer stays as it was (still set, if it was).
+     */
     public static void NdisFreeTimerObject(NDIS_TIMER TimerObject) {
-        TimerObject.timer.cancel();
+        if (SystemNdis.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "NdisFreeTimerObject", "ndis")) {
+            TimerObject.timer.cancel();
+        }
+    }
+
+    /**
+     * The rule {@code IRQL <= DISPATCH_LEVEL} that {@code ndis.h}'s pages state for the event, work item and timer
+     * routines, checked by the calling thread's verifier.
+     *
+     * @return whether the call may go on
+     */
+    private static boolean atMostDispatch(String ddi) {
+        return SystemNdis.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, ddi, "ndis");
     }
 }

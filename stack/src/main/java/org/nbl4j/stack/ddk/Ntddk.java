@@ -130,23 +130,37 @@ public final class Ntddk {
         Event.event.initialize(eventType(Type), State);
     }
 
-    /** {@code KeSetEvent(Event, Increment, Wait)}: returns the previous state (non-zero if it was signalled). */
+    /**
+     * {@code KeSetEvent(Event, Increment, Wait)}: returns the previous state (non-zero if it was signalled). Refused
+     * above DISPATCH_LEVEL: the event is left as it was and 0 is returned.
+     */
     public static int KeSetEvent(KEVENT Event, int Increment, boolean Wait) {
+        if (!atMostDispatch("KeSetEvent")) {
+            return 0;
+        }
         return Event.event.set() ? 1 : 0;
     }
 
-    /** {@code KeClearEvent(Event)}. */
+    /** {@code KeClearEvent(Event)}. Refused above DISPATCH_LEVEL: the event is left as it was. */
     public static void KeClearEvent(KEVENT Event) {
-        Event.event.reset();
+        if (atMostDispatch("KeClearEvent")) {
+            Event.event.reset();
+        }
     }
 
-    /** {@code KeResetEvent(Event)}: returns the previous state. */
+    /** {@code KeResetEvent(Event)}: returns the previous state; refused above DISPATCH_LEVEL, 0 and no reset. */
     public static int KeResetEvent(KEVENT Event) {
+        if (!atMostDispatch("KeResetEvent")) {
+            return 0;
+        }
         return Event.event.reset() ? 1 : 0;
     }
 
-    /** {@code KeReadStateEvent(Event)}. */
+    /** {@code KeReadStateEvent(Event)}; refused above DISPATCH_LEVEL, 0 (not signalled). */
     public static int KeReadStateEvent(KEVENT Event) {
+        if (!atMostDispatch("KeReadStateEvent")) {
+            return 0;
+        }
         return Event.event.isSignaled() ? 1 : 0;
     }
 
@@ -238,6 +252,9 @@ public final class Ntddk {
             int AccessMode,
             Ref<PETHREAD> Object,
             @Nullable Object HandleInformation) {
+        if (!passiveOnly("ObReferenceObjectByHandle")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
         SystemThread thread = Handle.thread();
         if (thread == null) {
             return NtStatus.STATUS_INVALID_HANDLE;
@@ -255,8 +272,14 @@ public final class Ntddk {
         Object.thread.dereference();
     }
 
-    /** {@code ZwClose(Handle)}: closes a thread handle (the thread runs on). */
+    /**
+     * {@code ZwClose(Handle)}: closes a thread handle (the thread runs on). Refused above PASSIVE_LEVEL with
+     * {@code STATUS_INVALID_DEVICE_STATE}, the handle still open.
+     */
     public static int ZwClose(HANDLE Handle) {
+        if (!passiveOnly("ZwClose")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
         SystemThread thread = Handle.thread();
         if (thread == null) {
             return NtStatus.STATUS_INVALID_HANDLE;
@@ -297,33 +320,55 @@ public final class Ntddk {
         org.nbl4j.stack.kernel.Dpc.flush(SystemNdis.verifier());
     }
 
-    /** {@code KeInitializeTimer(Timer)}: a notification timer. */
+    /** {@code KeInitializeTimer(Timer)}: a notification timer. Refused above DISPATCH_LEVEL: the timer is untouched. */
     public static void KeInitializeTimer(KTIMER Timer) {
-        Timer.timer.initialize(KernelEvent.Type.NOTIFICATION);
+        if (atMostDispatch("KeInitializeTimer")) {
+            Timer.timer.initialize(KernelEvent.Type.NOTIFICATION);
+        }
     }
 
-    /** {@code KeInitializeTimerEx(Timer, Type)}. */
+    /** {@code KeInitializeTimerEx(Timer, Type)}. Refused above DISPATCH_LEVEL: the timer is untouched. */
     public static void KeInitializeTimerEx(KTIMER Timer, int Type) {
-        Timer.timer.initialize(eventType(Type));
+        if (atMostDispatch("KeInitializeTimerEx")) {
+            Timer.timer.initialize(eventType(Type));
+        }
     }
 
     /**
      * {@code KeSetTimer(Timer, DueTime, Dpc)}: sets the timer; at expiry it is signalled and {@code Dpc} (if any) is
      * queued.
      *
-     * @return whether the timer was set already
+     * @return whether the timer was set already; {@code FALSE}, and the timer untouched, when refused above
+     *     DISPATCH_LEVEL
      */
     public static boolean KeSetTimer(KTIMER Timer, long DueTime, @Nullable KDPC Dpc) {
+        // Checked under its own name, so that the report names the DDI the driver called.
+        if (!atMostDispatch("KeSetTimer")) {
+            return false;
+        }
         return KeSetTimerEx(Timer, DueTime, 0, Dpc);
     }
 
-    /** {@code KeSetTimerEx(Timer, DueTime, Period, Dpc)}: {@code Period} in milliseconds, 0 for one shot. */
+    /**
+     * {@code KeSetTimerEx(Timer, DueTime, Period, Dpc)}: {@code Period} in milliseconds, 0 for one shot.
+     *
+     * @return as {@link #KeSetTimer}
+     */
     public static boolean KeSetTimerEx(KTIMER Timer, long DueTime, int Period, @Nullable KDPC Dpc) {
+        if (!atMostDispatch("KeSetTimerEx")) {
+            return false;
+        }
         return Timer.timer.set(DueTime, Period, Dpc == null ? null : () -> KeInsertQueueDpc(Dpc, null, null));
     }
 
-    /** {@code KeCancelTimer(Timer)}: whether the timer was set and had not expired. */
+    /**
+     * {@code KeCancelTimer(Timer)}: whether the timer was set and had not expired; refused above DISPATCH_LEVEL,
+     * {@code FALSE} and the timer still set.
+     */
     public static boolean KeCancelTimer(KTIMER Timer) {
+        if (!atMostDispatch("KeCancelTimer")) {
+            return false;
+        }
         return Timer.timer.cancel();
     }
 
@@ -339,8 +384,11 @@ public final class Ntddk {
     /** {@code DelayedWorkQueue}. */
     public static final int DelayedWorkQueue = 1;
 
-    /** {@code IoAllocateWorkItem(DeviceObject)}. */
-    public static IO_WORKITEM IoAllocateWorkItem(DEVICE_OBJECT DeviceObject) {
+    /** {@code IoAllocateWorkItem(DeviceObject)}: {@code NULL} when refused above DISPATCH_LEVEL. */
+    public static @Nullable IO_WORKITEM IoAllocateWorkItem(DEVICE_OBJECT DeviceObject) {
+        if (!atMostDispatch("IoAllocateWorkItem")) {
+            return null;
+        }
         return new IO_WORKITEM(DeviceObject);
     }
 
@@ -356,6 +404,21 @@ public final class Ntddk {
     /** {@code IoFreeWorkItem(IoWorkItem)}: nothing is held for a work item; kept for the port's sake. */
     public static void IoFreeWorkItem(IO_WORKITEM IoWorkItem) {
         // Nothing to free: the IO_WORKITEM is garbage once the driver drops it.
+    }
+
+    /**
+     * The rule {@code IRQL <= DISPATCH_LEVEL} that {@code wdm.h}'s pages state for the event, timer and work item
+     * routines, checked by the calling thread's verifier (the kernel objects behind them belong to no one {@code Ndis}).
+     *
+     * @return whether the call may go on
+     */
+    private static boolean atMostDispatch(String ddi) {
+        return SystemNdis.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, ddi, "wdm");
+    }
+
+    /** The rule {@code IRQL == PASSIVE_LEVEL} of the object manager and {@code Zw} routines, as {@link #atMostDispatch}. */
+    private static boolean passiveOnly(String ddi) {
+        return SystemNdis.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, ddi, "wdm");
     }
 
     // ---- executive pool ----

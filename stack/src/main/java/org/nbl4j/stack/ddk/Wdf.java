@@ -63,8 +63,14 @@ public final class Wdf {
         return NtStatus.STATUS_SUCCESS;
     }
 
-    /** {@code WdfControlDeviceInitAllocate(Driver, SDDLString)}: the SDDL is accepted (no user mode opens it yet). */
-    public static WDFDEVICE_INIT WdfControlDeviceInitAllocate(WDFDRIVER Driver, String SDDLString) {
+    /**
+     * {@code WdfControlDeviceInitAllocate(Driver, SDDLString)}: the SDDL is accepted (no user mode opens it yet).
+     * {@code NULL} when refused above PASSIVE_LEVEL.
+     */
+    public static @Nullable WDFDEVICE_INIT WdfControlDeviceInitAllocate(WDFDRIVER Driver, String SDDLString) {
+        if (!SystemNdis.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "WdfControlDeviceInitAllocate", "wdfcontrol")) {
+            return null;
+        }
         return new WDFDEVICE_INIT(Driver);
     }
 
@@ -91,19 +97,35 @@ public final class Wdf {
         return NtStatus.STATUS_SUCCESS;
     }
 
-    /** {@code WdfControlFinishInitializing(Device)}: the control device is ready. */
+    /**
+     * {@code WdfControlFinishInitializing(Device)}: the control device is ready. Refused above DISPATCH_LEVEL: it stays
+     * initializing.
+     */
     public static void WdfControlFinishInitializing(WDFDEVICE Device) {
-        Device.initializing = false;
+        if (SystemNdis.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, "WdfControlFinishInitializing", "wdfcontrol")) {
+            Device.initializing = false;
+        }
     }
 
-    /** {@code WdfDeviceWdmGetDeviceObject(Device)}: what {@code FwpsCalloutRegister} takes. */
-    public static DEVICE_OBJECT WdfDeviceWdmGetDeviceObject(WDFDEVICE Device) {
+    /**
+     * {@code WdfDeviceWdmGetDeviceObject(Device)}: what {@code FwpsCalloutRegister} takes; {@code NULL} when refused
+     * above DISPATCH_LEVEL.
+     */
+    public static @Nullable DEVICE_OBJECT WdfDeviceWdmGetDeviceObject(WDFDEVICE Device) {
+        if (!SystemNdis.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, "WdfDeviceWdmGetDeviceObject", "wdfdevice")) {
+            return null;
+        }
         return Device.deviceObject;
     }
 
-    /** {@code WdfObjectDelete(Object)} of a device: it is not initializing any more, and gone for the driver. */
+    /**
+     * {@code WdfObjectDelete(Object)} of a device: it is not initializing any more, and gone for the driver. Refused
+     * above DISPATCH_LEVEL: the device is left as it was.
+     */
     public static void WdfObjectDelete(WDFDEVICE Object) {
-        Object.initializing = false;
+        if (SystemNdis.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, "WdfObjectDelete", "wdfobject")) {
+            Object.initializing = false;
+        }
     }
 
     /**
@@ -124,9 +146,13 @@ public final class Wdf {
     /**
      * {@code WdfRegistryQueryULong(Key, &ValueName, &Value)}.
      *
-     * @return {@code STATUS_SUCCESS}, or {@code STATUS_OBJECT_NAME_NOT_FOUND} if the key has no such DWORD value
+     * @return {@code STATUS_SUCCESS}, {@code STATUS_OBJECT_NAME_NOT_FOUND} if the key has no such DWORD value, or
+     *     {@code STATUS_INVALID_DEVICE_STATE} (and {@code Value} untouched) when refused above PASSIVE_LEVEL
      */
     public static int WdfRegistryQueryULong(WDFKEY Key, String ValueName, Ref<Integer> Value) {
+        if (!SystemNdis.verifier().irqlAtMost(Irql.PASSIVE_LEVEL, "WdfRegistryQueryULong", "wdfregistry")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
         OptionalInt value = Key.parameters.dword(ValueName);
         if (value.isEmpty()) {
             return NtStatus.STATUS_OBJECT_NAME_NOT_FOUND;

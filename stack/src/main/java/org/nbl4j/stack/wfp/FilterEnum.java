@@ -36,6 +36,14 @@ public final class FilterEnum {
     }
 
     /**
+     * {@code FwpmFilterDestroyEnumHandle0}: the driver is done with the enumeration. Nothing is held for it; the IRQL
+     * rule is still checked, as for the other management DDIs.
+     */
+    public void destroy() {
+        engine.requirePassive("FwpmFilterDestroyEnumHandle0", "fwpmk");
+    }
+
+    /**
      * {@code FWPM_FILTER_ENUM_TEMPLATE0}'s tests nbl4j supports: each test given must hold.
      *
      * @param layer only filters at this layer, or {@code null} for every layer

@@ -292,7 +292,8 @@ public final class WfpBuffers {
      * @param pool an NBL pool with NBs and no data, {@code null} for NDIS's default
      * @param dataBackFill unused bytes in front of the new IP header
      * @param flags must be 0
-     * @throws FwpStatusException STATUS_FWP_TCPIP_NOT_READY, STATUS_INVALID_PARAMETER, STATUS_INSUFFICIENT_RESOURCES
+     * @throws FwpStatusException STATUS_FWP_TCPIP_NOT_READY, STATUS_INVALID_PARAMETER, STATUS_INSUFFICIENT_RESOURCES,
+     *     or STATUS_INVALID_DEVICE_STATE above DISPATCH_LEVEL
      */
     public NetBufferList reassembleForwardFragmentGroup(
             AddressFamily family,
@@ -300,6 +301,7 @@ public final class WfpBuffers {
             @Nullable NetBufferListPool pool,
             int dataBackFill,
             int flags) {
+        requireIrql("FwpsReassembleForwardFragmentGroup0");
         return ForwardFragmentGroups.reassemble(this, family, fragmentGroup, pool, dataBackFill, flags);
     }
 

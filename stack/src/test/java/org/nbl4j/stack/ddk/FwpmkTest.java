@@ -512,6 +512,51 @@ class FwpmkTest {
     }
 
     @Test
+    @DisplayName("FwpmFilterDestroyEnumHandle0 and FwpmFreeMemory0 at DISPATCH, FwpsReassembleForwardFragmentGroup0 at"
+            + " HIGH_LEVEL: IRQL_TOO_HIGH, each refused call doing nothing")
+    void enumCleanupAndReassemblyAboveTheirIrql() {
+        Driver driver = new Driver();
+        assertEquals(STATUS_SUCCESS, driver.DriverEntry(FWPM_SESSION_FLAG_DYNAMIC));
+        EngineSession session = driver.gEngineHandle;
+        Ref<FilterEnum> enumHandle = new Ref<>();
+        assertEquals(STATUS_SUCCESS, FwpmFilterCreateEnumHandle0(session, null, enumHandle));
+        Ref<FWPM_FILTER0[]> entries = new Ref<>();
+        Ref<Integer> returned = new Ref<>();
+        assertEquals(STATUS_SUCCESS, FwpmFilterEnum0(session, enumHandle.value(), 1, entries, returned));
+        org.nbl4j.core.buffer.NetBufferList nbl =
+                ndis.defaultNetBufferListPool().allocateNetBufferAndNetBufferList(0, 0, null, 0, 0);
+        assertNotNull(nbl);
+        Ref<org.nbl4j.core.buffer.NetBufferList> reassembled = new Ref<>();
+        List<Integer> statuses = new ArrayList<>();
+        Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
+            statuses.add(FwpmFilterDestroyEnumHandle0(session, enumHandle.value()));
+            FwpmFreeMemory0(entries);
+        });
+        Irql.runAt(
+                Irql.HIGH_LEVEL,
+                () -> statuses.add(FwpsReassembleForwardFragmentGroup0(AF_INET, nbl, null, 0, 0, reassembled)));
+        assertEquals(List.of(STATUS_INVALID_DEVICE_STATE, STATUS_INVALID_DEVICE_STATE), statuses);
+        assertNotNull(entries.value(), "the refused FwpmFreeMemory0 left the pointer as it was");
+        assertNull(reassembled.value(), "the refused reassembly made no NBL");
+        List<String> details = ndis.verifier().violations().stream()
+                .peek(v -> assertEquals(BufferRule.IRQL_TOO_HIGH, v.rule()))
+                .map(Violation::detail)
+                .toList();
+        assertEquals(3, details.size(), details::toString);
+        assertTrue(
+                details.get(0).contains("FwpmFilterDestroyEnumHandle0 requires IRQL == PASSIVE_LEVEL"),
+                details::toString);
+        assertTrue(details.get(1).contains("FwpmFreeMemory0 requires IRQL == PASSIVE_LEVEL"), details::toString);
+        assertTrue(
+                details.get(2).contains("FwpsReassembleForwardFragmentGroup0 requires IRQL <= DISPATCH_LEVEL"),
+                details::toString);
+        assertTrue(details.get(2).contains("nf-fwpsk-fwpsreassembleforwardfragmentgroup0"), details::toString);
+        assertEquals(STATUS_SUCCESS, FwpmFilterDestroyEnumHandle0(session, enumHandle.value()));
+        nbl.free();
+        driver.DriverUnload();
+    }
+
+    @Test
     @DisplayName("FwpmEngineOpen0 opens the local engine only, with a kernel authentication service")
     void engineOpenArguments() {
         Ref<EngineSession> handle = new Ref<>();

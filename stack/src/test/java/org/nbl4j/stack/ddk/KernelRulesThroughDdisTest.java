@@ -3,29 +3,58 @@ package org.nbl4j.stack.ddk;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisAcquireSpinLock;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisReleaseSpinLock;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisWaitEvent;
 import static org.nbl4j.stack.ddk.Ntddk.Executive;
+import static org.nbl4j.stack.ddk.Ntddk.IO_NO_INCREMENT;
+import static org.nbl4j.stack.ddk.Ntddk.IoAllocateWorkItem;
 import static org.nbl4j.stack.ddk.Ntddk.KeAcquireInStackQueuedSpinLock;
 import static org.nbl4j.stack.ddk.Ntddk.KeAcquireSpinLock;
 import static org.nbl4j.stack.ddk.Ntddk.KeAcquireSpinLockAtDpcLevel;
+import static org.nbl4j.stack.ddk.Ntddk.KeCancelTimer;
+import static org.nbl4j.stack.ddk.Ntddk.KeClearEvent;
 import static org.nbl4j.stack.ddk.Ntddk.KeFlushQueuedDpcs;
 import static org.nbl4j.stack.ddk.Ntddk.KeInitializeDpc;
+import static org.nbl4j.stack.ddk.Ntddk.KeInitializeEvent;
+import static org.nbl4j.stack.ddk.Ntddk.KeInitializeTimer;
+import static org.nbl4j.stack.ddk.Ntddk.KeInitializeTimerEx;
 import static org.nbl4j.stack.ddk.Ntddk.KeInsertQueueDpc;
+import static org.nbl4j.stack.ddk.Ntddk.KeReadStateEvent;
 import static org.nbl4j.stack.ddk.Ntddk.KeReleaseSpinLock;
+import static org.nbl4j.stack.ddk.Ntddk.KeResetEvent;
+import static org.nbl4j.stack.ddk.Ntddk.KeSetEvent;
+import static org.nbl4j.stack.ddk.Ntddk.KeSetTimer;
+import static org.nbl4j.stack.ddk.Ntddk.KeSetTimerEx;
 import static org.nbl4j.stack.ddk.Ntddk.KeWaitForSingleObject;
 import static org.nbl4j.stack.ddk.Ntddk.KernelMode;
+import static org.nbl4j.stack.ddk.Ntddk.NotificationEvent;
+import static org.nbl4j.stack.ddk.Ntddk.ObReferenceObjectByHandle;
+import static org.nbl4j.stack.ddk.Ntddk.PsCreateSystemThread;
+import static org.nbl4j.stack.ddk.Ntddk.PsThreadType;
 import static org.nbl4j.stack.ddk.Ntddk.STATUS_TIMEOUT;
+import static org.nbl4j.stack.ddk.Ntddk.SynchronizationTimer;
+import static org.nbl4j.stack.ddk.Ntddk.THREAD_ALL_ACCESS;
+import static org.nbl4j.stack.ddk.Ntddk.ZwClose;
+import static org.nbl4j.stack.ddk.Wdf.SDDL_DEVOBJ_KERNEL_ONLY;
+import static org.nbl4j.stack.ddk.Wdf.WdfControlDeviceInitAllocate;
+import static org.nbl4j.stack.ddk.Wdf.WdfControlFinishInitializing;
+import static org.nbl4j.stack.ddk.Wdf.WdfDeviceWdmGetDeviceObject;
+import static org.nbl4j.stack.ddk.Wdf.WdfObjectDelete;
+import static org.nbl4j.stack.ddk.Wdf.WdfRegistryQueryULong;
 import static org.nbl4j.stack.ddk.Wdm.DISPATCH_LEVEL;
 import static org.nbl4j.stack.ddk.Wdm.FALSE;
+import static org.nbl4j.stack.ddk.Wdm.HIGH_LEVEL;
 import static org.nbl4j.stack.ddk.Wdm.KeGetCurrentIrql;
 import static org.nbl4j.stack.ddk.Wdm.KeLowerIrql;
 import static org.nbl4j.stack.ddk.Wdm.KeRaiseIrql;
 import static org.nbl4j.stack.ddk.Wdm.PASSIVE_LEVEL;
 
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +74,7 @@ import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
+import org.nbl4j.stack.kernel.DriverParameters;
 import org.nbl4j.stack.kernel.KernelRule;
 import org.nbl4j.stack.ndis.Adapter;
 import org.nbl4j.stack.ndis.LwfHandle;
@@ -233,6 +263,131 @@ class KernelRulesThroughDdisTest {
             }
             pool.close();
         }
+    }
+
+    /**
+     * Runs {@code ddi} at {@code level}, where it must be refused as IRQL_TOO_HIGH naming the driver's line, the rule
+     * ({@code == PASSIVE_LEVEL} when refused at DISPATCH_LEVEL, {@code <= DISPATCH_LEVEL} at HIGH_LEVEL) and the page
+     * of {@code header} that states it.
+     */
+    private static void refusedAt(int level, String name, String header, Executable ddi) {
+        Ref<Integer> oldIrql = new Ref<>();
+        KeRaiseIrql(level, oldIrql);
+        try {
+            Violation violation = refused(BufferRule.IRQL_TOO_HIGH, ddi);
+            String rule = level == DISPATCH_LEVEL ? "== PASSIVE_LEVEL" : "<= DISPATCH_LEVEL";
+            assertTrue(violation.detail().contains(name + " requires IRQL " + rule), violation.detail());
+            assertTrue(
+                    violation
+                            .detail()
+                            .contains("/ddi/" + header + "/nf-" + header + "-" + name.toLowerCase(Locale.ROOT)),
+                    violation.detail());
+            assertTrue(violation.site().where().contains(DRIVER), violation.site()::headline);
+        } finally {
+            KeLowerIrql(oldIrql.value());
+        }
+    }
+
+    @Test
+    @DisplayName("the event routines above DISPATCH_LEVEL: IRQL_TOO_HIGH, and the event is left as it was")
+    void eventsAboveDispatch() {
+        KEVENT event = new KEVENT();
+        KeInitializeEvent(event, NotificationEvent, FALSE);
+        refusedAt(HIGH_LEVEL, "KeSetEvent", "wdm", () -> KeSetEvent(event, IO_NO_INCREMENT, FALSE));
+        refusedAt(HIGH_LEVEL, "KeClearEvent", "wdm", () -> KeClearEvent(event));
+        refusedAt(HIGH_LEVEL, "KeResetEvent", "wdm", () -> KeResetEvent(event));
+        refusedAt(HIGH_LEVEL, "KeReadStateEvent", "wdm", () -> KeReadStateEvent(event));
+        assertEquals(0, KeReadStateEvent(event), "the refused KeSetEvent did not signal");
+
+        NDIS_EVENT ndisEvent = new NDIS_EVENT();
+        NdisKernel.NdisInitializeEvent(ndisEvent);
+        refusedAt(HIGH_LEVEL, "NdisSetEvent", "ndis", () -> NdisKernel.NdisSetEvent(ndisEvent));
+        refusedAt(HIGH_LEVEL, "NdisResetEvent", "ndis", () -> NdisKernel.NdisResetEvent(ndisEvent));
+    }
+
+    @Test
+    @DisplayName("the timer routines above their IRQL: IRQL_TOO_HIGH, and no timer is set or cancelled")
+    void timersAboveTheirIrql() {
+        KTIMER timer = new KTIMER();
+        refusedAt(HIGH_LEVEL, "KeInitializeTimer", "wdm", () -> KeInitializeTimer(timer));
+        refusedAt(HIGH_LEVEL, "KeInitializeTimerEx", "wdm", () -> KeInitializeTimerEx(timer, SynchronizationTimer));
+        refusedAt(HIGH_LEVEL, "KeSetTimer", "wdm", () -> KeSetTimer(timer, -60 * 10_000_000L, null));
+        refusedAt(HIGH_LEVEL, "KeSetTimerEx", "wdm", () -> KeSetTimerEx(timer, -60 * 10_000_000L, 0, null));
+        refusedAt(HIGH_LEVEL, "KeCancelTimer", "wdm", () -> KeCancelTimer(timer));
+        assertFalse(KeCancelTimer(timer), "the refused sets set nothing");
+
+        NDIS_TIMER_CHARACTERISTICS characteristics = new NDIS_TIMER_CHARACTERISTICS();
+        characteristics.Header.Type = NdisKernel.NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS;
+        characteristics.Header.Revision = NdisKernel.NDIS_TIMER_CHARACTERISTICS_REVISION_1;
+        characteristics.Header.Size = NdisKernel.NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1;
+        characteristics.TimerFunction = (s1, context, s2, s3) -> {};
+        Ref<NDIS_TIMER> ndisTimer = new Ref<>();
+        refusedAt(
+                DISPATCH_LEVEL,
+                "NdisAllocateTimerObject",
+                "ndis",
+                () -> NdisKernel.NdisAllocateTimerObject(ndis, characteristics, ndisTimer));
+        assertNull(ndisTimer.value(), "the refused allocation made no timer");
+        assertEquals(
+                NtStatus.NDIS_STATUS_SUCCESS, NdisKernel.NdisAllocateTimerObject(ndis, characteristics, ndisTimer));
+        NDIS_TIMER allocated = ndisTimer.value();
+        assertNotNull(allocated);
+        refusedAt(HIGH_LEVEL, "NdisCancelTimerObject", "ndis", () -> NdisKernel.NdisCancelTimerObject(allocated));
+        refusedAt(DISPATCH_LEVEL, "NdisFreeTimerObject", "ndis", () -> NdisKernel.NdisFreeTimerObject(allocated));
+        NdisKernel.NdisFreeTimerObject(allocated);
+    }
+
+    @Test
+    @DisplayName("IoAllocateWorkItem and NdisAllocateIoWorkItem above DISPATCH_LEVEL: IRQL_TOO_HIGH")
+    void workItemsAboveDispatch() {
+        DEVICE_OBJECT device = new DEVICE_OBJECT();
+        refusedAt(HIGH_LEVEL, "IoAllocateWorkItem", "wdm", () -> IoAllocateWorkItem(device));
+        refusedAt(HIGH_LEVEL, "NdisAllocateIoWorkItem", "ndis", () -> NdisKernel.NdisAllocateIoWorkItem(ndis));
+    }
+
+    @Test
+    @DisplayName("ObReferenceObjectByHandle and ZwClose at DISPATCH_LEVEL: IRQL_TOO_HIGH, the handle stays open")
+    void objectManagerAtDispatch() {
+        Ref<HANDLE> handle = new Ref<>();
+        assertEquals(
+                NtStatus.STATUS_SUCCESS,
+                PsCreateSystemThread(handle, THREAD_ALL_ACCESS, null, null, null, context -> {}, null));
+        HANDLE threadHandle = handle.value();
+        assertNotNull(threadHandle);
+        Ref<PETHREAD> thread = new Ref<>();
+        refusedAt(
+                DISPATCH_LEVEL,
+                "ObReferenceObjectByHandle",
+                "wdm",
+                () -> ObReferenceObjectByHandle(
+                        threadHandle, THREAD_ALL_ACCESS, PsThreadType, KernelMode, thread, null));
+        assertNull(thread.value(), "the refused reference referenced nothing");
+        refusedAt(DISPATCH_LEVEL, "ZwClose", "wdm", () -> ZwClose(threadHandle));
+        assertEquals(NtStatus.STATUS_SUCCESS, ZwClose(threadHandle), "the refused ZwClose left the handle open");
+    }
+
+    @Test
+    @DisplayName("the WDF routines above their IRQL: IRQL_TOO_HIGH, and the device and key are left as they were")
+    void wdfAboveItsIrql() {
+        WDFDRIVER driver = new WDFDRIVER(null);
+        refusedAt(
+                DISPATCH_LEVEL,
+                "WdfControlDeviceInitAllocate",
+                "wdfcontrol",
+                () -> WdfControlDeviceInitAllocate(driver, SDDL_DEVOBJ_KERNEL_ONLY));
+        WDFDEVICE device = new WDFDEVICE(driver);
+        refusedAt(HIGH_LEVEL, "WdfControlFinishInitializing", "wdfcontrol", () -> WdfControlFinishInitializing(device));
+        refusedAt(HIGH_LEVEL, "WdfDeviceWdmGetDeviceObject", "wdfdevice", () -> WdfDeviceWdmGetDeviceObject(device));
+        refusedAt(HIGH_LEVEL, "WdfObjectDelete", "wdfobject", () -> WdfObjectDelete(device));
+        assertTrue(device.isInitializing(), "neither refused call finished the device");
+        WDFKEY key = new WDFKEY(DriverParameters.of(Map.of("Mask", "0x1")));
+        Ref<Integer> value = new Ref<>();
+        refusedAt(
+                DISPATCH_LEVEL,
+                "WdfRegistryQueryULong",
+                "wdfregistry",
+                () -> WdfRegistryQueryULong(key, "Mask", value));
+        assertNull(value.value(), "the refused query wrote nothing");
     }
 
     /** The one violation of {@code rule} the verifier collected (the DPC thread's throw is its own). */
