@@ -89,7 +89,11 @@ class WfpnContainerTest {
             sendAndComplete(containers, nbl);
             RuleViolation thrown = assertThrows(RuleViolation.class, () -> containers.attachOnSend(nbl));
             assertEquals(WfpRule.WFP_INFO_STALE_ON_SEND, thrown.rule());
+            // The refused send leaves what a collected one leaves: the stale container orphaned (netio's leak), so
+            // the NBL carries none and its free cannot release it.
+            assertNull(nbl.info(NetBufferListInfo.WfpNetBufferListInfo));
             stack.free(nbl);
+            assertEquals(1, stack.outstanding(WfpInfoContainers.TAG), "the stale container stays leaked");
         }
     }
 
