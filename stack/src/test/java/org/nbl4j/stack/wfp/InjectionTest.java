@@ -10,8 +10,12 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.core.verify.Violation;
+import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.stack.ip.AddressFamily;
 
 /** Injection (§3): API-5 to API-8, I-1 to I-3, I-7, and the parameters of seed 002. */
@@ -210,6 +214,34 @@ class InjectionTest {
             destroyer.join(5000);
             assertEquals(List.of("1 STATUS_SUCCESS"), completions.calls);
             buffers.freeCloneNetBufferList(late, 0);
+            stack.free(original);
+            stack.assertQuiescent();
+        }
+    }
+
+    @Test
+    void aCloneFreedWhileItsInjectionIsInFlightIsRefused() {
+        // FwpsFreeCloneNetBufferList0 is for a clone the driver owns again: one injected is netio's until its
+        // completion function runs. Refused under COLLECT, the clone stays allocated for the completion to free.
+        try (WfpTestStack stack = new WfpTestStack(
+                VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT),
+                PlatformProfile.WINDOWS_10,
+                TestPacketInjection.held())) {
+            WfpBuffers buffers = stack.engine.buffers();
+            NetBufferList original = stack.packet(TestPackets.ipv4(17, 8), 0);
+            Completions completions = new Completions(buffers);
+            InjectionHandle handle = stack.engine.createInjectionHandle(AddressFamily.INET, NETWORK);
+            NetBufferList clone = buffers.allocateCloneNetBufferList(original, null, null, 0);
+            assertEquals(NtStatus.STATUS_SUCCESS, handle.injectNetworkSendAsync(0, 0, 0, clone, completions, 1));
+            buffers.freeCloneNetBufferList(clone, 0);
+            List<Violation> violations = stack.ndis.verifier().violations();
+            assertEquals(1, violations.size(), violations::toString);
+            assertEquals(WfpRule.WFP_WRONG_FREE_FUNCTION, violations.getFirst().rule());
+            assertTrue(violations.getFirst().detail().contains("while an injection of it is in flight"));
+            assertEquals(1, stack.outstanding(Ndis.DEFAULT_NBL_POOL_TAG), "the clone is still allocated");
+            stack.injection.completeAll(NtStatus.STATUS_SUCCESS);
+            assertEquals(List.of("1 STATUS_SUCCESS"), completions.calls);
+            handle.close();
             stack.free(original);
             stack.assertQuiescent();
         }
