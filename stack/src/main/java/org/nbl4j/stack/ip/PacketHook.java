@@ -37,4 +37,11 @@ public interface PacketHook {
      * returns a received NBL (nbl-reuse-leak-and-diagnostics §1).
      */
     default void releasing(NetBufferList nbl) {}
+
+    /**
+     * A flow of the host role ended (closed, idle, aborted or dropped with the table): the hook releases what it kept
+     * for it, and the filter engine calls the callouts' {@code flowDeleteFn} for their contexts (§4.9). Called once per
+     * flow, on whichever thread ended it.
+     */
+    default void flowEnded(Flow flow) {}
 }
