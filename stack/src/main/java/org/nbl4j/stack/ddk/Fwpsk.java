@@ -11,6 +11,8 @@ import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.Compartment;
 import org.nbl4j.stack.wfp.ActionType;
 import org.nbl4j.stack.wfp.Callout;
+import org.nbl4j.stack.wfp.ClassifyContext;
+import org.nbl4j.stack.wfp.ClassifyHandle;
 import org.nbl4j.stack.wfp.ClassifyOut;
 import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FwpStatusException;
@@ -22,6 +24,7 @@ import org.nbl4j.stack.wfp.InjectionType;
 import org.nbl4j.stack.wfp.IpForwardField;
 import org.nbl4j.stack.wfp.Layer;
 import org.nbl4j.stack.wfp.NblNotifyFn;
+import org.nbl4j.stack.wfp.PendedOperation;
 
 /**
  * The packet DDIs and constants of {@code fwpsk.h} with their C names, C argument order and C values
@@ -826,6 +829,68 @@ public final class Fwpsk {
     /** {@code FwpsFlowAbort0(flowId)}: ends the flow; STATUS_SUCCESS or STATUS_NOT_FOUND. */
     public static int FwpsFlowAbort0(long flowId) {
         return SystemWfp.current().flowAbort(flowId);
+    }
+
+    public static final int FWPS_METADATA_FIELD_COMPLETION_HANDLE = 0x00004000;
+    public static final int FWP_CONDITION_FLAG_IS_REAUTHORIZE = 0x00000004;
+    public static final int STATUS_FWP_CANNOT_PEND = 0xC0220103;
+
+    /**
+     * {@code FwpsPendOperation0(completionHandle, &completionContext)}: pends the ALE authorization being classified;
+     * {@code completionHandle} is {@code inMetaValues->completionHandle}.
+     *
+     * @return STATUS_SUCCESS, STATUS_FWP_CANNOT_PEND (a reauthorization), STATUS_FWP_NULL_POINTER (no authorization
+     *     with that handle is being classified) or STATUS_FWP_TCPIP_NOT_READY (no host role)
+     */
+    public static int FwpsPendOperation0(long completionHandle, Ref<PendedOperation> completionContext) {
+        try {
+            completionContext.set(SystemWfp.current().pendOperation(completionHandle));
+            return STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            completionContext.set(null);
+            return e.status();
+        }
+    }
+
+    /**
+     * {@code FwpsCompleteOperation0(completionContext, netBufferList)}: at ALE_AUTH_CONNECT the flow is reauthorized
+     * (IS_REAUTHORIZE) before this returns; completing twice or completing a NULL context is a verifier violation.
+     */
+    public static void FwpsCompleteOperation0(
+            @Nullable PendedOperation completionContext, @Nullable NetBufferList netBufferList) {
+        SystemWfp.current().completeOperation(completionContext, netBufferList);
+    }
+
+    /** {@code FwpsAcquireClassifyHandle0(classifyContext, flags, &classifyHandle)}: only inside a classifyFn. */
+    public static int FwpsAcquireClassifyHandle0(
+            ClassifyContext classifyContext, int flags, Ref<ClassifyHandle> classifyHandle) {
+        try {
+            classifyHandle.set(SystemWfp.current().acquireClassifyHandle(classifyContext, flags));
+            return STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            classifyHandle.set(null);
+            return e.status();
+        }
+    }
+
+    /** {@code FwpsReleaseClassifyHandle0(classifyHandle)}: once per acquire. */
+    public static void FwpsReleaseClassifyHandle0(ClassifyHandle classifyHandle) {
+        SystemWfp.current().releaseClassifyHandle(classifyHandle);
+    }
+
+    /**
+     * {@code FwpsPendClassify0(classifyHandle, filterId, flags, classifyOut)}: the layers that allow it (endpoint
+     * closure, connect and bind redirect) are not nbl4j's, so STATUS_FWP_CANNOT_PEND.
+     */
+    public static int FwpsPendClassify0(
+            ClassifyHandle classifyHandle, long filterId, int flags, ClassifyOut classifyOut) {
+        return SystemWfp.current().pendClassify(classifyHandle, filterId, flags, classifyOut);
+    }
+
+    /** {@code FwpsCompleteClassify0(classifyHandle, flags, classifyOut)}: nothing can be pended, so a violation. */
+    public static void FwpsCompleteClassify0(
+            ClassifyHandle classifyHandle, int flags, @Nullable ClassifyOut classifyOut) {
+        SystemWfp.current().completeClassify(classifyHandle, flags, classifyOut);
     }
 
     private static @Nullable AddressFamily family(int addressFamily) {

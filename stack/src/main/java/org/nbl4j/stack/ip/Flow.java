@@ -18,6 +18,8 @@ public final class Flow {
     static final int PERMITTED = 1;
     /** The ALE layers blocked the flow: its packets are dropped until it ends. */
     static final int BLOCKED = 2;
+    /** A callout pended the authorization ({@code FwpsPendOperation0}): packets wait (are dropped) until it completes. */
+    static final int PENDED = 3;
 
     private final long handle;
     final AddressFamily family;
@@ -32,6 +34,17 @@ public final class Flow {
     final boolean outbound;
 
     int state = AUTHORIZING;
+    /** The ALE layer that authorized (or is authorizing) the flow. */
+    @Nullable
+    HookPoint authorizedAt;
+    /** Whether the flow's ALE authorization is being classified now, on some thread: only then can it be pended. */
+    boolean inAuthorization;
+    /** Whether that classification is a reauthorization (FWP_CONDITION_FLAG_IS_REAUTHORIZE), which cannot pend. */
+    boolean reauthorizing;
+    /** The interface the flow's packets leave by (outbound) or arrive on (inbound), for a reauthorization. */
+    int interfaceIndex;
+
+    int compartmentId;
     boolean established;
     /** TCP: the responder's SYN+ACK was seen, so the initiator's next ACK completes the handshake. */
     boolean synAcknowledged;
@@ -81,6 +94,11 @@ public final class Flow {
     /** The flow's handle: {@code inMetaValues->flowHandle}, the {@code flowId} of the flow-context DDIs. */
     public long handle() {
         return handle;
+    }
+
+    /** The IP version of the flow. */
+    public AddressFamily family() {
+        return family;
     }
 
     /** The upper-layer protocol. */

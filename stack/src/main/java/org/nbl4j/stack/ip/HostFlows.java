@@ -18,4 +18,22 @@ public interface HostFlows {
      * @return whether the flow was open
      */
     boolean abortFlow(long handle);
+
+    /**
+     * {@code FwpsPendOperation0} on the flow whose ALE authorization is being classified: its packets are held back
+     * (dropped, so the applications retransmit) until {@link #completeAuthorization}.
+     *
+     * @return STATUS_SUCCESS; STATUS_FWP_CANNOT_PEND in a reauthorization; STATUS_FWP_NULL_POINTER when no
+     *     authorization of that flow is being classified
+     */
+    int pendAuthorization(long completionHandle);
+
+    /**
+     * {@code FwpsCompleteOperation0}: ends a pended authorization. At ALE_AUTH_CONNECT the flow is reauthorized at
+     * once, on the calling thread, with FWP_CONDITION_FLAG_IS_REAUTHORIZE and without a packet; at
+     * ALE_AUTH_RECV_ACCEPT its next packet is authorized afresh (§4.10).
+     *
+     * @return whether the flow was open and pended
+     */
+    boolean completeAuthorization(long completionHandle);
 }

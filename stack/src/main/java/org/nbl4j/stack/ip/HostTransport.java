@@ -8,6 +8,7 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
 
 /**
  * The host role's transport boundary (tcpip.sys's TCP/UDP modules and ALE, seen from below): the applications of a
@@ -26,7 +27,8 @@ import org.nbl4j.core.buffer.NetBufferList;
  *       then out of the applications' interface.
  *   <li>A TCP flow is shown at ALE_FLOW_ESTABLISHED once, with the initiator's ACK that completes the handshake.
  *       Later packets of a permitted flow are not authorized again; those of a blocked flow are dropped at the
- *       transport layer's discard twin until the flow ends.
+ *       transport layer's discard twin until the flow ends, and so are those of a flow whose authorization a callout
+ *       pended, until it completes it (a completed connect is reauthorized at once, {@link #complete}).
  * </ul>
  *
  * <p>Only ICMP echo requests and replies make ICMP flows (keyed by the echo identifier); other ICMP messages, and
@@ -153,7 +155,7 @@ final class HostTransport {
             long now) {
         PacketFacts facts = frame.facts;
         if (flow != null) {
-            if (flow.state == Flow.BLOCKED) {
+            if (flow.state == Flow.BLOCKED || flow.state == Flow.PENDED) {
                 showOut(frame, egress, transportHeader);
                 inspection.discard(HookPoint.OUTBOUND_TRANSPORT, nbl, frame, null, 0, IpDiscardReason.INSPECTION_DROP);
                 return false;
@@ -248,7 +250,7 @@ final class HostTransport {
         if (flow == null) {
             return true;
         }
-        if (flow.state == Flow.BLOCKED) {
+        if (flow.state == Flow.BLOCKED || flow.state == Flow.PENDED) {
             PathInspection.fillFacts(frame, arrival, subInterface);
             inspection.discard(
                     HookPoint.INBOUND_TRANSPORT, nbl, frame, arrival, subInterface, IpDiscardReason.INSPECTION_DROP);
@@ -285,16 +287,113 @@ final class HostTransport {
 
     /** Shows a flow's first packet at an ALE authorization layer and records the decision. */
     private boolean authorize(HookPoint point, NetBufferList nbl, PathScratch.Frame frame, Flow flow) {
-        HookVerdict verdict = inspection.hook().classify(point, nbl, frame.facts);
-        switch (verdict) {
-            case CONTINUE -> flow.state = Flow.PERMITTED;
-            case BLOCK -> flow.state = Flow.BLOCKED;
-            case ABSORB -> {
-                // The callout took the packet (pended or cloned it): the flow stays unauthorized, and its next packet,
-                // or the callout's reinjection of this one, is authorized again.
+        PacketFacts facts = frame.facts;
+        flow.authorizedAt = point;
+        flow.interfaceIndex = facts.inbound ? facts.arrivalInterfaceIndex() : facts.destinationInterfaceIndex();
+        flow.compartmentId = facts.compartmentId();
+        HookVerdict verdict;
+        synchronized (flow) {
+            flow.inAuthorization = true;
+        }
+        try {
+            verdict = inspection.hook().classify(point, nbl, facts);
+        } finally {
+            synchronized (flow) {
+                flow.inAuthorization = false;
             }
         }
+        decide(flow, verdict);
         return inspection.continues(verdict, point, nbl, frame);
+    }
+
+    /**
+     * Records an ALE decision. ABSORB without a pend means the callout took the packet (cloned it to reinject): the
+     * flow stays unauthorized, and its next packet, or the reinjection, is authorized again.
+     */
+    private static void decide(Flow flow, HookVerdict verdict) {
+        synchronized (flow) {
+            if (flow.state == Flow.PENDED) {
+                return;
+            }
+            switch (verdict) {
+                case CONTINUE -> flow.state = Flow.PERMITTED;
+                case BLOCK -> flow.state = Flow.BLOCKED;
+                case ABSORB -> flow.state = Flow.AUTHORIZING;
+            }
+        }
+    }
+
+    /** {@link HostFlows#pendAuthorization}. */
+    int pend(long completionHandle) {
+        Flow flow = flows.byHandle(completionHandle);
+        if (flow == null) {
+            return NtStatus.STATUS_FWP_NULL_POINTER;
+        }
+        synchronized (flow) {
+            if (!flow.inAuthorization) {
+                return NtStatus.STATUS_FWP_NULL_POINTER;
+            }
+            if (flow.reauthorizing) {
+                return NtStatus.STATUS_FWP_CANNOT_PEND;
+            }
+            flow.state = Flow.PENDED;
+            return NtStatus.STATUS_SUCCESS;
+        }
+    }
+
+    /** {@link HostFlows#completeAuthorization}. */
+    boolean complete(long completionHandle) {
+        Flow flow = flows.byHandle(completionHandle);
+        if (flow == null) {
+            return false;
+        }
+        synchronized (flow) {
+            if (flow.state != Flow.PENDED) {
+                return false;
+            }
+            flow.state = Flow.AUTHORIZING;
+            if (flow.authorizedAt != HookPoint.ALE_AUTH_CONNECT) {
+                return true;
+            }
+            flow.reauthorizing = true;
+            flow.inAuthorization = true;
+        }
+        try {
+            reauthorize(flow);
+        } finally {
+            synchronized (flow) {
+                flow.reauthorizing = false;
+                flow.inAuthorization = false;
+            }
+        }
+        return true;
+    }
+
+    /** The reauthorization a completed connect gets: the flow's facts, IS_REAUTHORIZE, no packet (§4.10). */
+    private void reauthorize(Flow flow) {
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            PacketFacts facts = frame.facts;
+            facts.clearHeader(flow.family);
+            facts.protocol = flow.protocol;
+            facts.inbound = !flow.outbound;
+            facts.flow = flow;
+            facts.sourceHigh = flow.outbound ? flow.localHigh : flow.remoteHigh;
+            facts.sourceLow = flow.outbound ? flow.localLow : flow.remoteLow;
+            facts.destinationHigh = flow.outbound ? flow.remoteHigh : flow.localHigh;
+            facts.destinationLow = flow.outbound ? flow.remoteLow : flow.localLow;
+            boolean icmp = flow.protocol != IcmpMessages.IPPROTO_TCP && flow.protocol != IcmpMessages.IPPROTO_UDP;
+            facts.localPort = icmp ? 0 : flow.localPort;
+            facts.remotePort = icmp ? 0 : flow.remotePort;
+            facts.showIn(flow.compartmentId);
+            facts.setDestinationInterfaceIndex(flow.interfaceIndex);
+            facts.setConditionFlags(IpStack.FWP_CONDITION_FLAG_IS_REAUTHORIZE);
+            facts.setWithoutLayerData(true);
+            HookVerdict verdict = inspection.hook().classifyWithoutPacket(HookPoint.ALE_AUTH_CONNECT, facts);
+            decide(flow, verdict == HookVerdict.CONTINUE ? HookVerdict.CONTINUE : HookVerdict.BLOCK);
+        } finally {
+            PathScratch.exit();
+        }
     }
 
     /** Shows a permitted flow at ALE_FLOW_ESTABLISHED, once. */

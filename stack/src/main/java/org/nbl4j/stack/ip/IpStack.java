@@ -52,6 +52,8 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  */
 public final class IpStack implements Protocol, PacketInjection, HostFlows, AutoCloseable {
 
+    /** {@code FWP_CONDITION_FLAG_IS_REAUTHORIZE}: an ALE reauthorization, not a new flow (§5.5). */
+    public static final int FWP_CONDITION_FLAG_IS_REAUTHORIZE = 0x00000004;
     /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT}. */
     public static final int FWP_CONDITION_FLAG_IS_FRAGMENT = 0x00000020;
     /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP}: an NBL chain of one datagram's fragments at IPFORWARD (§5.6). */
@@ -250,6 +252,16 @@ public final class IpStack implements Protocol, PacketInjection, HostFlows, Auto
     @Override
     public boolean abortFlow(long handle) {
         return paths.host.abort(handle);
+    }
+
+    @Override
+    public int pendAuthorization(long completionHandle) {
+        return paths.host.pend(completionHandle);
+    }
+
+    @Override
+    public boolean completeAuthorization(long completionHandle) {
+        return paths.host.complete(completionHandle);
     }
 
     /** The interface with this {@code IF_INDEX}, or null. */

@@ -26,6 +26,14 @@ public interface PacketHook {
     HookVerdict classify(HookPoint point, NetBufferList nbl, PacketFacts facts);
 
     /**
+     * Classifies where the layer shows no packet: a reauthorization at an ALE layer (§4.10), whose facts come from the
+     * flow. The hook of a path without an engine continues.
+     */
+    default HookVerdict classifyWithoutPacket(HookPoint point, PacketFacts facts) {
+        return HookVerdict.CONTINUE;
+    }
+
+    /**
      * Shows a packet the path is dropping at the discard twin of {@code point};
      * {@link PacketFacts#discardReason()} says why. The packet's offset is wherever the path stopped.
      */

@@ -16,6 +16,7 @@ import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.Site;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.internal.ReentrancyFrames;
 import org.nbl4j.stack.ip.AddressFamily;
@@ -81,6 +82,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     private volatile @Nullable PacketInjection packetInjection;
     private volatile @Nullable HostFlows hostFlows;
+    /** Pended ALE authorizations not yet completed, by completion handle (the flow's). */
+    private final Map<Long, PendedOperation> pendedOperations = new ConcurrentHashMap<>();
+
     private int lastCalloutId;
 
     /** What one thread reuses for every classification. */
@@ -352,6 +356,73 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         return NtStatus.STATUS_FWP_CANNOT_PEND;
     }
 
+    /**
+     * {@code FwpsCompleteClassify0}: no layer of nbl4j lets a classification pend, so nothing can be completed: a
+     * CLASSIFY_HANDLE_MISUSE (completed without a pend).
+     */
+    public void completeClassify(ClassifyHandle handle, int flags, @Nullable ClassifyOut classifyOut) {
+        verifier.report(
+                WfpRule.CLASSIFY_HANDLE_MISUSE, "classify completed without a pend at " + handle.layer(), null, 0);
+    }
+
+    // ---- pended ALE authorizations (§4.10) ----
+
+    /**
+     * {@code FwpsPendOperation0}: pends the ALE authorization being classified, whose metadata gave
+     * {@code completionHandle}. The classify function then returns BLOCK with ABSORB and clears the write right.
+     *
+     * @throws FwpStatusException STATUS_FWP_CANNOT_PEND in a reauthorization, STATUS_FWP_NULL_POINTER for a handle of
+     *     no authorization being classified, STATUS_FWP_TCPIP_NOT_READY without the host role
+     */
+    public PendedOperation pendOperation(long completionHandle) {
+        HostFlows flows = hostFlows;
+        if (flows == null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_TCPIP_NOT_READY, "no host role");
+        }
+        Flow flow = flows.flow(completionHandle);
+        int status = flows.pendAuthorization(completionHandle);
+        if (status != NtStatus.STATUS_SUCCESS || flow == null) {
+            throw new FwpStatusException(status, "completion handle " + completionHandle);
+        }
+        Layer layer = Layer.of(
+                flow.isOutbound() ? HookPoint.ALE_AUTH_CONNECT : HookPoint.ALE_AUTH_RECV_ACCEPT, flow.family(), false);
+        PendedOperation pended = new PendedOperation(completionHandle, layer, Site.capture(verifier.settings(), null));
+        pendedOperations.put(completionHandle, pended);
+        return pended;
+    }
+
+    /**
+     * {@code FwpsCompleteOperation0}: completes a pended authorization. At ALE_AUTH_CONNECT the flow is reauthorized
+     * with FWP_CONDITION_FLAG_IS_REAUTHORIZE before this returns; at ALE_AUTH_RECV_ACCEPT its next packet (or the
+     * callout's reinjection of {@code netBufferList}) is authorized afresh. Completing twice, or completing what was
+     * never pended, is reported with the driver's line.
+     */
+    public void completeOperation(@Nullable PendedOperation completionContext, @Nullable NetBufferList netBufferList) {
+        if (completionContext == null) {
+            verifier.report(WfpRule.PEND_NOT_PENDED, "FwpsCompleteOperation0 with a NULL completion context", null, 0);
+            return;
+        }
+        if (!completionContext.complete()) {
+            verifier.report(
+                    WfpRule.PEND_COMPLETED_TWICE,
+                    "completion context of " + completionContext.layer() + " pended at "
+                            + completionContext.pendedAt().where(),
+                    null,
+                    0);
+            return;
+        }
+        pendedOperations.remove(completionContext.completionHandle(), completionContext);
+        HostFlows flows = hostFlows;
+        if (flows != null) {
+            Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+            try {
+                flows.completeAuthorization(completionContext.completionHandle());
+            } finally {
+                Irql.lower(previous);
+            }
+        }
+    }
+
     /** {@code FwpsReleaseClassifyHandle0}: once per acquire. */
     public void releaseClassifyHandle(ClassifyHandle handle) {
         if (handle.released()) {
@@ -365,7 +436,16 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     @Override
     public HookVerdict classify(HookPoint point, NetBufferList nbl, PacketFacts facts) {
-        if (nbl.isInfoSet(NetBufferListInfo.WfpNetBufferListInfo)) {
+        return classifyAt(point, nbl, facts);
+    }
+
+    @Override
+    public HookVerdict classifyWithoutPacket(HookPoint point, PacketFacts facts) {
+        return classifyAt(point, null, facts);
+    }
+
+    private HookVerdict classifyAt(HookPoint point, @Nullable NetBufferList nbl, PacketFacts facts) {
+        if (nbl != null && nbl.isInfoSet(NetBufferListInfo.WfpNetBufferListInfo)) {
             // A new trip of a recycled NBL: WFP reuses its container (WfpNblInfoAlloc keeps a non-empty slot).
             containers.attachForClassify(nbl);
         }
@@ -380,6 +460,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         try {
             Arbitration arbitration =
                     arbitrate(local, layer, layerFilters, facts.withoutLayerData() ? null : nbl, facts);
+            if (nbl == null) {
+                return arbitration.action() == ActionType.PERMIT ? HookVerdict.CONTINUE : HookVerdict.BLOCK;
+            }
             if (arbitration.action() == ActionType.PERMIT) {
                 return HookVerdict.CONTINUE;
             }
@@ -514,6 +597,15 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     @Override
     public void flowEnded(Flow flow) {
+        PendedOperation pended = pendedOperations.remove(flow.handle());
+        if (pended != null && pended.complete()) {
+            verifier.report(
+                    WfpRule.PEND_NEVER_COMPLETED,
+                    flow + " ended; its authorization at " + pended.layer() + " was pended at "
+                            + pended.pendedAt().headline() + " and never completed",
+                    null,
+                    0);
+        }
         if (flow.hookState() instanceof FlowContexts contexts) {
             long[] all = contexts.removeAll();
             for (int i = 0; i < all.length; i += 3) {

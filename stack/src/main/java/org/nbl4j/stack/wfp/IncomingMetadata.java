@@ -13,6 +13,7 @@ public final class IncomingMetadata {
     public static final int FWPS_METADATA_FIELD_COMPARTMENT_ID = 0x00000800;
     public static final int FWPS_METADATA_FIELD_FRAGMENT_DATA = 0x00001000;
     public static final int FWPS_METADATA_FIELD_PATH_MTU = 0x00002000;
+    public static final int FWPS_METADATA_FIELD_COMPLETION_HANDLE = 0x00004000;
     public static final int FWPS_METADATA_FIELD_TRANSPORT_ENDPOINT_HANDLE = 0x00008000;
     public static final int FWPS_METADATA_FIELD_REMOTE_SCOPE_ID = 0x00020000;
     public static final int FWPS_METADATA_FIELD_PACKET_DIRECTION = 0x00040000;
@@ -47,6 +48,7 @@ public final class IncomingMetadata {
     private int fragmentLength;
     private int pathMtu;
     private long flowHandle;
+    private long completionHandle;
     private long transportEndpointHandle;
     private int remoteScopeId;
     private int packetDirection;
@@ -117,6 +119,11 @@ public final class IncomingMetadata {
         return flowHandle;
     }
 
+    /** {@code completionHandle}: what {@code FwpsPendOperation0} takes, at the ALE authorization layers. */
+    public long completionHandle() {
+        return completionHandle;
+    }
+
     /**
      * {@code transportEndpointHandle}: nbl4j has no sockets; the flow handle stands for the endpoint, which is what the
      * transport send injection takes it for.
@@ -181,6 +188,11 @@ public final class IncomingMetadata {
     void setFlowHandle(long handle) {
         currentMetadataValues |= FWPS_METADATA_FIELD_FLOW_HANDLE;
         flowHandle = handle;
+    }
+
+    void setCompletionHandle(long handle) {
+        currentMetadataValues |= FWPS_METADATA_FIELD_COMPLETION_HANDLE;
+        completionHandle = handle;
     }
 
     void setTransportEndpointHandle(long handle) {

@@ -176,6 +176,11 @@ final class PacketView {
         Flow flow = facts.flow();
         if (flow != null) {
             metadata.setFlowHandle(flow.handle());
+            HookPoint point = layer.hookPoint();
+            if (point == HookPoint.ALE_AUTH_CONNECT || point == HookPoint.ALE_AUTH_RECV_ACCEPT) {
+                // The flow's handle stands for the completion handle: FwpsPendOperation0 finds the flow by it.
+                metadata.setCompletionHandle(flow.handle());
+            }
         }
         metadata.setPacketDirection(direction);
         if (facts.hasIcmpIdAndSequence()) {
