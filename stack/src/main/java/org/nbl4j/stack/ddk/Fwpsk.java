@@ -893,6 +893,42 @@ public final class Fwpsk {
         SystemWfp.current().completeClassify(classifyHandle, flags, classifyOut);
     }
 
+    /**
+     * {@code FwpsInjectTransportReceiveAsync0(injectionHandle, injectionContext, reserved, flags, addressFamily,
+     * compartmentId, interfaceIndex, subInterfaceIndex, netBufferList, completionFn, completionContext)}: the NBL
+     * starts at its IP header (retreat {@code ipHeaderSize + transportHeaderSize} before cloning at
+     * INBOUND_TRANSPORT).
+     *
+     * @return STATUS_SUCCESS (completionFn will be called once), or a failure after which the caller still owns the NBL
+     */
+    public static int FwpsInjectTransportReceiveAsync0(
+            InjectionHandle injectionHandle,
+            long injectionContext,
+            @Nullable Object reserved,
+            int flags,
+            int addressFamily,
+            int compartmentId,
+            int interfaceIndex,
+            int subInterfaceIndex,
+            NetBufferList netBufferList,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        AddressFamily family = family(addressFamily);
+        if (family == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        return injectionHandle.injectTransportReceiveAsync(
+                injectionContext,
+                flags,
+                family,
+                compartmentId,
+                interfaceIndex,
+                subInterfaceIndex,
+                netBufferList,
+                completionFn,
+                completionContext);
+    }
+
     private static @Nullable AddressFamily family(int addressFamily) {
         if (addressFamily == AF_INET) {
             return AddressFamily.INET;

@@ -152,6 +152,35 @@ public final class InjectionHandle implements AutoCloseable {
     }
 
     /**
+     * {@code FwpsInjectTransportReceiveAsync0} (§3.7, §3.11): a packet starting at its IP header, received on
+     * {@code interfaceIndex} as if it had just arrived, so it climbs the inbound path again (INBOUND_IPPACKET, then
+     * the host role's INBOUND_TRANSPORT, ALE_AUTH_RECV_ACCEPT for a new flow, DATAGRAM_DATA) and reaches the
+     * applications. Needs a TRANSPORT handle; the family is the argument's, so an AF_UNSPEC handle serves both.
+     */
+    public int injectTransportReceiveAsync(
+            long injectionContext,
+            int flags,
+            AddressFamily addressFamily,
+            int compartmentId,
+            int interfaceIndex,
+            int subInterfaceIndex,
+            NetBufferList nbl,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        return inject(
+                Kind.TRANSPORT_RECEIVE,
+                injectionContext,
+                flags,
+                addressFamily,
+                compartmentId,
+                interfaceIndex,
+                subInterfaceIndex,
+                nbl,
+                completionFn,
+                completionContext);
+    }
+
+    /**
      * {@code FwpsQueryPacketInjectionState0} (§3.9): whether {@code nbl}, or the NBL it was cloned from, was injected
      * through this handle.
      *
@@ -207,7 +236,8 @@ public final class InjectionHandle implements AutoCloseable {
     private enum Kind {
         FORWARD("FwpsInjectForwardAsync0", InjectionType.FWPS_INJECTION_TYPE_FORWARD, false),
         NETWORK_SEND("FwpsInjectNetworkSendAsync0", InjectionType.FWPS_INJECTION_TYPE_NETWORK, true),
-        NETWORK_RECEIVE("FwpsInjectNetworkReceiveAsync0", InjectionType.FWPS_INJECTION_TYPE_NETWORK, true);
+        NETWORK_RECEIVE("FwpsInjectNetworkReceiveAsync0", InjectionType.FWPS_INJECTION_TYPE_NETWORK, true),
+        TRANSPORT_RECEIVE("FwpsInjectTransportReceiveAsync0", InjectionType.FWPS_INJECTION_TYPE_TRANSPORT, false);
 
         final String ddi;
         final int requiredType;
@@ -266,7 +296,9 @@ public final class InjectionHandle implements AutoCloseable {
                 : switch (kind) {
                     case FORWARD -> path.injectForward(nbl, target, compartmentId, interfaceIndex, pathCompletion);
                     case NETWORK_SEND -> path.injectNetworkSend(nbl, target, compartmentId, pathCompletion);
-                    case NETWORK_RECEIVE ->
+                    // Transport receive re-enters where network receive does, at the bottom of the inbound path: nbl4j
+                    // shows it at INBOUND_IPPACKET again, which §3.11 leaves open ("INBOUND_IPPACKET?").
+                    case NETWORK_RECEIVE, TRANSPORT_RECEIVE ->
                         path.injectNetworkReceive(
                                 nbl, target, compartmentId, interfaceIndex, subInterfaceIndex, pathCompletion);
                 };
