@@ -929,6 +929,71 @@ public final class Fwpsk {
                 completionContext);
     }
 
+    /**
+     * {@code FwpsInjectTransportSendAsync1(injectionHandle, injectionContext, endpointHandle, flags, sendArgs,
+     * addressFamily, compartmentId, netBufferList, completionFn, completionContext)}: the NBL starts at its transport
+     * header (as shown at OUTBOUND_TRANSPORT or outbound DATAGRAM_DATA) and needs headroom for the IP header the stack
+     * writes; the NBL comes back to completionFn starting at its transport header again.
+     *
+     * @return STATUS_SUCCESS (completionFn will be called once), or a failure after which the caller still owns the NBL
+     */
+    public static int FwpsInjectTransportSendAsync1(
+            InjectionHandle injectionHandle,
+            long injectionContext,
+            long endpointHandle,
+            int flags,
+            FWPS_TRANSPORT_SEND_PARAMS1 sendArgs,
+            int addressFamily,
+            int compartmentId,
+            NetBufferList netBufferList,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        AddressFamily family = family(addressFamily);
+        byte[] remoteAddress = sendArgs.remoteAddress;
+        if (family == null || remoteAddress == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        return injectionHandle.injectTransportSendAsync(
+                injectionContext,
+                endpointHandle,
+                flags,
+                remoteAddress,
+                family,
+                compartmentId,
+                netBufferList,
+                completionFn,
+                completionContext);
+    }
+
+    /** {@code FwpsInjectTransportSendAsync0}: as {@link #FwpsInjectTransportSendAsync1} with the older parameters. */
+    public static int FwpsInjectTransportSendAsync0(
+            InjectionHandle injectionHandle,
+            long injectionContext,
+            long endpointHandle,
+            int flags,
+            FWPS_TRANSPORT_SEND_PARAMS0 sendArgs,
+            int addressFamily,
+            int compartmentId,
+            NetBufferList netBufferList,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        AddressFamily family = family(addressFamily);
+        byte[] remoteAddress = sendArgs.remoteAddress;
+        if (family == null || remoteAddress == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        return injectionHandle.injectTransportSendAsync(
+                injectionContext,
+                endpointHandle,
+                flags,
+                remoteAddress,
+                family,
+                compartmentId,
+                netBufferList,
+                completionFn,
+                completionContext);
+    }
+
     private static @Nullable AddressFamily family(int addressFamily) {
         if (addressFamily == AF_INET) {
             return AddressFamily.INET;

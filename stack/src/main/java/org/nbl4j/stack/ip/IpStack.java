@@ -398,6 +398,18 @@ public final class IpStack implements Protocol, PacketInjection, HostFlows, Auto
                 nbl, family, compartmentId, interfaceIndex, subInterfaceIndex, completion);
     }
 
+    @Override
+    public int injectTransportSend(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            long endpointHandle,
+            byte[] remoteAddress,
+            PacketCompletion completion) {
+        return paths.injection.injectTransportSend(
+                nbl, family, compartmentId, endpointHandle, remoteAddress, completion);
+    }
+
     /**
      * Frees what the stack owns: the reassembly table and its pools; forwarded fragments still held in groups go back
      * to their owners.
