@@ -47,6 +47,7 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * <p><b>Parts.</b> This class is the facade: configuration, statistics, holds, and the {@link Protocol} and
  * {@link PacketInjection} entry points. The path itself is in package-private classes with one job each, wired here:
  * {@code ReceivePath}, {@code LocalDelivery}, {@code ForwardPath}, {@code LocalSend}, {@code InjectionPaths},
+ * {@code HostTransport} (the host role, {@link #setApplicationInterface}),
  * {@code ReassemblyExpiry}, {@code Transmitter}, {@code PathInspection} and {@code InterfaceTable}
  * (docs/ip-layer.md).
  */
