@@ -6,18 +6,18 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleKind;
 import org.nbl4j.core.verify.Violation;
-import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.core.verify.ViolationReport;
 
 /**
  * What one NDIS instance left behind when a test ended: the shutdown's leak note ({@link BufferRule#LEAKED_AT_SHUTDOWN},
  * Driver Verifier's 0xC4/0x62 at unload), whose report lists the tags still allocated and the tracked buffers among
- * them, and the violations the test was not told about because its policy does not throw.
+ * them, and the violations the test was not told about.
  *
  * @param shutdownLeak the leak noted when the instance shut down, or {@code null} if every tag was back to 0
- * @param silentViolations state violations recorded under {@code COLLECT} or {@code LOG}; under {@code THROW}, and
- *     for argument errors under any policy, each one already reached the test as a {@code RuleViolation} thrown at the
- *     line that broke the rule
+ * @param silentViolations the violations that did not reach the code under test: every one recorded but not {@link
+ *     Violation#thrown() thrown} (under {@code COLLECT} or {@code LOG}, or found by the held-clone watchdog's timer with
+ *     nobody to throw at), except the shutdown's leak note above. A thrown violation reached the code that broke the
+ *     rule as a {@code RuleViolation} at its line, and is not repeated.
  */
 record NdisFindings(@Nullable Violation shutdownLeak, List<Violation> silentViolations) {
 
@@ -29,14 +29,9 @@ record NdisFindings(@Nullable Violation shutdownLeak, List<Violation> silentViol
                 .filter(violation -> violation.rule() == BufferRule.LEAKED_AT_SHUTDOWN)
                 .findFirst()
                 .orElse(null);
-        boolean silent = ndis.verifier().settings().policy() != ViolationPolicy.THROW;
-        List<Violation> silentViolations = silent
-                ? violations.stream()
-                        // Argument errors were thrown at the test whatever the policy; shutdown notes are the leak
-                        // above.
-                        .filter(violation -> violation.rule().kind() == RuleKind.STATE)
-                        .toList()
-                : List.of();
+        List<Violation> silentViolations = violations.stream()
+                .filter(violation -> violation.rule().kind() != RuleKind.SHUTDOWN && !violation.thrown())
+                .toList();
         return new NdisFindings(shutdownLeak, silentViolations);
     }
 

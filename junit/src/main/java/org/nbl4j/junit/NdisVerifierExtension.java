@@ -33,8 +33,9 @@ import org.opentest4j.AssertionFailedError;
  *
  * <p>After each test the extension shuts every instance down ({@link Ndis#close()}, last created first; a stack built
  * on one must be closed by the test before) and fails the test when one of them still had memory allocated under any
- * tag, or recorded a violation under a policy that does not throw. {@link LeaksOnPurpose} and {@link
- * ViolatesOnPurpose} turn either check around. A test that already failed keeps its own failure.
+ * tag, or recorded a violation that was not {@link org.nbl4j.core.verify.Violation#thrown() thrown}: under a policy
+ * that does not throw, or found by the held-clone watchdog's timer with nobody to throw at. {@link LeaksOnPurpose} and {@link ViolatesOnPurpose} turn either check around. A test that already failed
+ * keeps its own failure.
  */
 public final class NdisVerifierExtension implements ParameterResolver, AfterEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE =
@@ -124,7 +125,7 @@ public final class NdisVerifierExtension implements ParameterResolver, AfterEach
                         .append(".\n");
             }
             if (violated && !violatesOnPurpose) {
-                text.append("The test broke verifier rules without throwing: fix the lines named above, or mark it @")
+                text.append("The test broke verifier rules it was not thrown: fix the lines named above, or mark it @")
                         .append(ViolatesOnPurpose.class.getSimpleName())
                         .append(".\n");
             }
@@ -136,7 +137,7 @@ public final class NdisVerifierExtension implements ParameterResolver, AfterEach
         }
         if (violatesOnPurpose && !violated) {
             return "The test is marked @" + ViolatesOnPurpose.class.getSimpleName()
-                    + " but no NDIS instance it used recorded a violation without throwing.";
+                    + " but no NDIS instance it used recorded a violation it was not thrown.";
         }
         return null;
     }

@@ -4,12 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,10 +22,12 @@ import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.VerifierSettings;
 
 /**
@@ -108,6 +115,49 @@ class NdisVerifierExtensionTest {
         }
     }
 
+    /**
+     * Under THROW, a clone held past its budget while the test sleeps: the watchdog's timer finds it with nobody to throw
+     * at, so the test itself never sees it, though it frees everything. The holding time runs on a clock the test
+     * moves; the timer ticks in real time.
+     */
+    static class HoldingACloneUnderThrow {
+        @RegisterExtension
+        final NdisVerifierExtension verifier = new NdisVerifierExtension();
+
+        private final AtomicLong clock = new AtomicLong();
+        private final Ndis ndis = verifier.create(VerifierSettings.standard()
+                .withDriverCode(NdisVerifierExtensionTest.class.getName())
+                .withHeldCloneCheckPeriod(Duration.ofMillis(5))
+                .withNanoClock(clock::get));
+
+        @Test
+        void holdsACloneTooLong() throws InterruptedException {
+            NetBufferListPool pool = Objects.requireNonNull(
+                    ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, TAG, 64)));
+            NetBufferList original = Objects.requireNonNull(pool.allocateNetBufferList(0, 0));
+            NetBuffer nb = Objects.requireNonNull(original.firstNetBuffer());
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nb.retreat(16, 0, null));
+            NetBufferList clone = Objects.requireNonNull(original.allocateClone(null, null, 0)); // cloned here
+            clock.addAndGet(Duration.ofSeconds(2).toNanos());
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (ndis.verifier().violations().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            clone.freeClone(0);
+            original.free();
+            pool.close();
+        }
+    }
+
+    static class HoldingACloneOnPurpose extends HoldingACloneUnderThrow {
+        @Test
+        @ViolatesOnPurpose
+        @Override
+        void holdsACloneTooLong() throws InterruptedException {
+            super.holdsACloneTooLong();
+        }
+    }
+
     static NetBufferListPool pool(Ndis ndis) {
         return Objects.requireNonNull(
                 ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, false, 0, TAG, 0)));
@@ -187,6 +237,29 @@ class NdisVerifierExtensionTest {
                 "  broken at: " + ViolatingSilently.class.getName() + ".freesTwice(" + line("// freed twice here"),
                 lines.get(2),
                 message);
+    }
+
+    @Test
+    void aViolationNobodyWasThrownFailsTheTestUnderThrow() {
+        PrintStream standardError = System.err;
+        // The timer prints what it could not throw; keep it out of the build's output.
+        System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        Events unmarked;
+        Events marked;
+        try {
+            unmarked = run(HoldingACloneUnderThrow.class);
+            marked = run(HoldingACloneOnPurpose.class);
+        } finally {
+            System.setErr(standardError);
+        }
+
+        unmarked.assertStatistics(stats -> stats.succeeded(0).failed(1));
+        String message = failures(unmarked).getFirst();
+        assertTrue(message.startsWith("CLONE_HELD_TOO_LONG ("), message);
+        assertTrue(message.contains("  found by:  thread nbl4j held-clone watchdog"), message);
+        assertTrue(message.contains(".holdsACloneTooLong(" + line("// cloned here")), message);
+        assertTrue(message.strip().endsWith("or mark it @ViolatesOnPurpose."), message);
+        marked.assertStatistics(stats -> stats.succeeded(1).failed(0));
     }
 
     @Test

@@ -38,6 +38,17 @@ final class Derivations {
             freeClone(clone, cloneFlags);
             return null;
         }
+        if (clone.pool.verifier().enabled() && (cloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) == 0) {
+            // Only a clone over partial MDLs of its own is recorded: one that shares the original's MDLs describes the
+            // original's chain, which the original's owner may change, and its free releases none of those MDLs.
+            // Clones are few, but with the verifier off the free does not check the structure: nothing records it.
+            CloneStructure structure = clone.cloneStructure;
+            if (structure == null) {
+                structure = new CloneStructure();
+                clone.cloneStructure = structure;
+            }
+            structure.record(clone);
+        }
         // The clone was just allocated, so these are clear: store only what there is to copy.
         Object sourceHandle = original.sourceHandle;
         if (sourceHandle != null) {
@@ -97,6 +108,28 @@ final class Derivations {
                         0);
     }
 
+    /**
+     * Whether the clone has the structure it was made with (ndis-buffers §5.2: the free releases only what the clone
+     * made, so an MDL the driver appended would leak and one it replaced would be freed as NDIS's). If not, the change
+     * is reported naming the NB and MDL, and the free must be refused. The check is the one WFP's clone free makes.
+     */
+    private static boolean structureRestored(NetBufferList clone, CloneStructure structure) {
+        String change = structure.change(clone);
+        if (change == null) {
+            structure.clear();
+            return true;
+        }
+        clone.pool
+                .verifier()
+                .report(
+                        BufferRule.CLONE_STRUCTURE_NOT_RESTORED,
+                        clone + " is not as it was cloned: " + change
+                                + "; undo the change before NdisFreeCloneNetBufferList",
+                        clone.track,
+                        0);
+        return false;
+    }
+
     private static String reservedFlags(int cloneFlags) {
         return "AllocateCloneFlags 0x" + Integer.toHexString(cloneFlags);
     }
@@ -107,6 +140,10 @@ final class Derivations {
         }
         if (freeCloneFlags != clone.derivationArgument) {
             reportCloneFlagsMismatch(clone, freeCloneFlags);
+            return;
+        }
+        CloneStructure structure = clone.cloneStructure;
+        if (structure != null && !structureRestored(clone, structure)) {
             return;
         }
         boolean sharedMdls = (freeCloneFlags & CloneFlags.NDIS_CLONE_FLAGS_USE_ORIGINAL_MDLS) != 0;

@@ -163,9 +163,12 @@ public final class Ndis implements AutoCloseable {
         return memory.allocate(tag, length);
     }
 
-    /** {@code NdisFreeMemory}. */
+    /**
+     * {@code NdisFreeMemoryWithTagPriority} (the handle's counterpart of {@code NdisFreeMemory}, and reported as it):
+     * checked against its IRQL rule, then freed.
+     */
     public void freeMemory(MemoryBlock block) {
-        memory.free(block);
+        memory.free(block, "NdisFreeMemoryWithTagPriority");
     }
 
     /** {@code NdisAllocateMdl}: an MDL over the first {@code length} bytes of off-heap memory the caller owns. */
@@ -176,9 +179,9 @@ public final class Ndis implements AutoCloseable {
         return mdls.allocate(memory, length);
     }
 
-    /** {@code NdisFreeMdl}: frees the descriptor only. */
+    /** {@code NdisFreeMdl}: checked against its IRQL rule, then frees the descriptor only. */
     public void freeMdl(Mdl mdl) {
-        mdls.free(mdl);
+        mdls.free(mdl, "NdisFreeMdl");
     }
 
     /**
@@ -186,9 +189,15 @@ public final class Ndis implements AutoCloseable {
      * call returns the next value of a counter kept by this NDIS instance, wrapping after 0xFF, so the originators that
      * each call it once (at DriverEntry) get distinct values until 256 of them have asked.
      *
+     * <p>Its documented rule is {@code IRQL <= DISPATCH_LEVEL} ({@code Irql_Miscellaneous_Function}). A refused call
+     * (the verifier's policy did not throw) returns 0 without taking a value from the counter.
+     *
      * @return a UCHAR, 0 to 0xFF
      */
     public int generatePartialCancelId() {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisGeneratePartialCancelId", "ndis")) {
+            return 0;
+        }
         return partialCancelIds.getAndIncrement() & 0xFF;
     }
 

@@ -246,9 +246,24 @@ public final class NetBuffer {
         return miniportReserved;
     }
 
-    /** {@code NdisGetPoolFromNetBuffer}: for an NB that came with an NBL this is the NBL pool. */
+    /**
+     * The pool this NB came from: for an NB that came with an NBL, the NBL pool. nbl4j's own code reads it at any
+     * IRQL; a driver's {@code NdisGetPoolFromNetBuffer} is {@link #poolHandle()}.
+     */
     public BufferPool pool() {
         return pool;
+    }
+
+    /**
+     * {@code NdisGetPoolFromNetBuffer}: {@link #pool()} after the DDI's documented rule, {@code IRQL <=
+     * DISPATCH_LEVEL} ({@code Irql_NetBuffer_Function}).
+     *
+     * @return the pool, or {@code null} if the caller's IRQL breaks the rule and the verifier's policy did not throw
+     */
+    public @Nullable BufferPool poolHandle() {
+        return pool.ndis().verifier().irqlAtMost(Irql.DISPATCH_LEVEL, "NdisGetPoolFromNetBuffer", NetBufferList.NBLAPI)
+                ? pool
+                : null;
     }
 
     /** The NBL this NB is embedded in, if it came pre-attached to one. */

@@ -109,6 +109,12 @@ public final class NetBufferList {
     NetBufferListKind kind = NetBufferListKind.ALLOCATED;
     /** For clones: the AllocateCloneFlags; for fragments and reassemblies: the DataOffsetDelta. */
     int derivationArgument;
+    /**
+     * A clone's structure as {@code NdisAllocateCloneNetBufferList} made it, compared by its free; made the first time
+     * this descriptor is a clone with the verifier on, then reused with it.
+     */
+    @Nullable
+    CloneStructure cloneStructure;
     /** Who may touch the NBL (kept while the verifier is on). */
     OwnerState owner = OwnerState.FREE;
     /** The verifier's record of this NBL, if sampled; kept after the free to name the first free on a second one. */
@@ -181,9 +187,19 @@ public final class NetBufferList {
         return (int) CHILD_REF_COUNT.getAndAdd(this, -1) - 1;
     }
 
-    /** {@code NdisGetPoolFromNetBufferList}. */
+    /** The pool this NBL came from; nbl4j's own code and diagnostics read it at any IRQL. */
     public NetBufferListPool pool() {
         return pool;
+    }
+
+    /**
+     * {@code NdisGetPoolFromNetBufferList}: {@link #pool()} after the DDI's documented rule, {@code IRQL <=
+     * DISPATCH_LEVEL} ({@code Irql_NetBuffer_Function}).
+     *
+     * @return the pool, or {@code null} if the caller's IRQL breaks the rule and the verifier's policy did not throw
+     */
+    public @Nullable NetBufferListPool poolHandle() {
+        return pool.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, "NdisGetPoolFromNetBufferList", NBLAPI) ? pool : null;
     }
 
     /** {@code Scratch}: free for the current owner; {@code null} at allocation. */
@@ -620,14 +636,24 @@ public final class NetBufferList {
         Derivations.freeDerived(this, NetBufferListKind.REASSEMBLED, dataOffsetDelta, flags);
     }
 
-    /** {@code NdisCopySendNetBufferListInfo} (§5.5): the send-path slots of {@code source} into this NBL. */
+    /**
+     * {@code NdisCopySendNetBufferListInfo} (§5.5): the send-path slots of {@code source} into this NBL, which the
+     * caller must be allowed to touch, at {@code IRQL <= DISPATCH_LEVEL} ({@code Irql_NetBuffer_Function}).
+     */
     public void copySendInfoFrom(NetBufferList source) {
-        InfoCopy.send(this, source);
+        if (mayTouch("NdisCopySendNetBufferListInfo")) {
+            InfoCopy.send(this, source);
+        }
     }
 
-    /** {@code NdisCopyReceiveNetBufferListInfo} (§5.5): the receive-path slots of {@code source} into this NBL. */
+    /**
+     * {@code NdisCopyReceiveNetBufferListInfo} (§5.5): the receive-path slots of {@code source} into this NBL, under
+     * the same rules as {@link #copySendInfoFrom}.
+     */
     public void copyReceiveInfoFrom(NetBufferList source) {
-        InfoCopy.receive(this, source);
+        if (mayTouch("NdisCopyReceiveNetBufferListInfo")) {
+            InfoCopy.receive(this, source);
+        }
     }
 
     // ---- free (§4.8) ----

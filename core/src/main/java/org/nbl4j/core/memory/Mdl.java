@@ -104,6 +104,29 @@ public final class Mdl {
         return buffer.asSlice(start, byteCount);
     }
 
+    /**
+     * Checks the documented rule of a DDI that reads this MDL, {@code IRQL <= DISPATCH_LEVEL} ({@code NdisQueryMdl},
+     * {@code NdisQueryMdlOffset}: {@code Irql_NetBuffer_Function}), against the caller's IRQL. The plain getters
+     * ({@code MmGetMdlByteCount} and the like) may be called at any IRQL and check nothing.
+     *
+     * @param header the header whose page documents the rule: {@code ndis}
+     * @return whether the call may go on; if not, a violation was reported and the DDI must refuse
+     */
+    public boolean mayQuery(String ddi, String header) {
+        return pool.memory().watch().irqlAtMostDispatch(ddi, header);
+    }
+
+    /**
+     * {@code MmGetSystemAddressForMdlSafe}: the described bytes, after the DDI's documented rule,
+     * {@code IRQL <= DISPATCH_LEVEL}. Every nbl4j MDL describes nonpaged memory that is always mapped, so the only way
+     * to get {@code NULL} is to break that rule under a policy that does not throw.
+     *
+     * @return {@link #memory()}, or {@code null} (what Windows returns when it cannot map) if the call was refused
+     */
+    public @Nullable MemorySegment systemAddress() {
+        return mayQuery("MmGetSystemAddressForMdlSafe", "wdm") ? memory() : null;
+    }
+
     /** Pages spanned by the described bytes ({@code NDIS_MDL_TO_SPAN_PAGES}): 1 for an empty MDL. */
     public int spanPages() {
         if (byteCount == 0) {

@@ -111,6 +111,17 @@ public final class MdlPool {
         release(mdl);
     }
 
+    /**
+     * A driver's {@code NdisFreeMdl}: the DDI's documented rule, {@code IRQL <= DISPATCH_LEVEL}
+     * ({@code Irql_NetBuffer_Function}), is checked first, then the descriptor is freed as by {@link #free(Mdl)}, which
+     * nbl4j's own frees call inside DDIs whose rule was checked already.
+     */
+    public void free(Mdl mdl, String ddi) {
+        if (memory.watch().irqlAtMostDispatch(ddi, "ndis")) {
+            release(mdl);
+        }
+    }
+
     /** NDIS's default {@code NetFreeMdl}: frees the descriptor and the buffer allocated with it. */
     public void freeWithMemory(Mdl mdl) {
         MemoryBlock owned = mdl.ownedMemory;

@@ -39,4 +39,14 @@ public interface MemoryWatch {
      * watch.rejected(...)}.
      */
     RuntimeException rejected(MemoryMisuse misuse, String detail);
+
+    /**
+     * Checks the documented IRQL rule of a memory DDI a driver called: {@code IRQL <= DISPATCH_LEVEL} for each of them
+     * ({@code NdisFreeMemory}, {@code NdisFreeMdl}, {@code NdisQueryMdl}, {@code MmGetSystemAddressForMdlSafe}). A
+     * broken rule is reported, citing the DDI's page under {@code header}; it returns only if the watch's policy lets
+     * the program go on, after which the caller must refuse the call.
+     *
+     * @return whether the call may go on
+     */
+    boolean irqlAtMostDispatch(String ddi, String header);
 }

@@ -119,6 +119,17 @@ public final class TaggedMemory implements AutoCloseable {
         }
     }
 
+    /**
+     * A driver's free through {@code ddi} ({@code NdisFreeMemory}, {@code NdisFreeMemoryWithTagPriority}): the DDI's
+     * documented rule, {@code IRQL <= DISPATCH_LEVEL}, is checked first, then the block is freed as by
+     * {@link #free(MemoryBlock)}. nbl4j's own frees run inside DDIs whose rule was checked already and call that one.
+     */
+    public void free(MemoryBlock block, String ddi) {
+        if (watch.irqlAtMostDispatch(ddi, "ndis")) {
+            free(block);
+        }
+    }
+
     /** Every tag's totals now, in tag order. */
     public PoolUsageSnapshot snapshot() {
         List<PoolUsage> usages = new ArrayList<>();

@@ -58,6 +58,11 @@ public enum BufferRule implements Rule {
     NBL_WRONG_FREE_FUNCTION(
             "ndis-buffers §4.8, §5.2", "an NBL freed by the free function of another kind of NBL", STATE),
     CLONE_FLAGS_MISMATCH("ndis-buffers §5.2", "FreeCloneFlags differ from the AllocateCloneFlags of the clone", STATE),
+    /** The one structure check of both clone families, NDIS's and WFP's ({@code CloneStructure}). */
+    CLONE_STRUCTURE_NOT_RESTORED(
+            "ndis-buffers §5.2, wfp-callouts-and-injection §2.5",
+            "a clone freed with NBs or MDLs still inserted or replaced by the driver",
+            STATE),
     CLONE_RESERVED_FLAG("ndis-buffers §5.2", "NDIS_CLONE_FLAGS_RESERVED is for NDIS only", ARGUMENT),
     CLONE_FROM_DATA_POOL("ndis-buffers §5.2", "a clone's NBL pool must not be a data pool", ARGUMENT),
     FRAGMENT_FLAGS_NOT_ZERO("ndis-buffers §5.3", "fragment and reassembly flags must be 0", ARGUMENT),

@@ -19,11 +19,6 @@ public enum Irql {
     HIGH_LEVEL(15);
 
     private static final ThreadLocal<Irql> CURRENT = ThreadLocal.withInitial(() -> PASSIVE_LEVEL);
-    /**
-     * Where a bad raise or lower is reported. A thread's IRQL belongs to no one NDIS instance, so it has a verifier of
-     * its own: the rule is an argument error, which every verifier throws, and its event is emitted as any other.
-     */
-    private static final Verifier THREAD_IRQL = new Verifier(VerifierSettings.off());
 
     private final int level;
 
@@ -49,8 +44,7 @@ public enum Irql {
     public static Irql raise(Irql level) {
         Irql previous = CURRENT.get();
         if (level.compareTo(previous) < 0) {
-            throw THREAD_IRQL.rejected(
-                    BufferRule.IRQL_BAD_RAISE_OR_LOWER, "KeRaiseIrql to " + level + " from " + previous);
+            throw Verifier.unowned(BufferRule.IRQL_BAD_RAISE_OR_LOWER, "KeRaiseIrql to " + level + " from " + previous);
         }
         CURRENT.set(level);
         return previous;
@@ -64,8 +58,7 @@ public enum Irql {
     public static void lower(Irql level) {
         Irql current = CURRENT.get();
         if (level.compareTo(current) > 0) {
-            throw THREAD_IRQL.rejected(
-                    BufferRule.IRQL_BAD_RAISE_OR_LOWER, "KeLowerIrql to " + level + " from " + current);
+            throw Verifier.unowned(BufferRule.IRQL_BAD_RAISE_OR_LOWER, "KeLowerIrql to " + level + " from " + current);
         }
         CURRENT.set(level);
     }

@@ -76,6 +76,10 @@ public final class RuleFixes {
                     "return from FilterPause with SUCCESS or PENDING, and complete a pended pause once, within 10 s"),
             Map.entry("FILTER_STATE", "call the module operation only in the state that allows it"),
             Map.entry(
+                    "FWPM_OBJECT_LEAKED",
+                    "open the engine with FWPM_SESSION_FLAG_DYNAMIC, or delete what you added (FwpmFilterDeleteById0 and"
+                            + " the like) before unload"),
+            Map.entry(
                     "CALLOUT_CHANGED_OFFSETS",
                     "restore each NB's DataOffset and DataLength (advance what you retreated) before classifyFn returns"),
             Map.entry(
@@ -92,7 +96,8 @@ public final class RuleFixes {
                             + " FwpsFreeNetBufferList0, once it came back to you"),
             Map.entry(
                     "CLONE_STRUCTURE_NOT_RESTORED",
-                    "undo every NB and MDL you inserted or replaced in a clone before FwpsFreeCloneNetBufferList0"),
+                    "undo every NB and MDL you inserted or replaced in a clone before you free it"
+                            + " (NdisFreeCloneNetBufferList, FwpsFreeCloneNetBufferList0)"),
             Map.entry(
                     "CLASSIFY_HANDLE_MISUSE",
                     "acquire a classify handle inside classifyFn, pend and complete once, release it once"),

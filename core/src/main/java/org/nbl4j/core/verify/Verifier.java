@@ -173,25 +173,44 @@ public final class Verifier {
      * @throws RuleViolation for an argument error, and for a state error under {@link ViolationPolicy#THROW}
      */
     public void report(Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2) {
-        Violation violation = new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, site(null), buffer);
+        record(rule, detail, buffer, bugcheckParameter2, true);
+    }
+
+    /**
+     * {@link #report}, where {@code callerWaiting} says whether the code that broke the rule is on the stack to be
+     * thrown at. It is not when the held-clone watchdog's timer finds a late clone: under {@link ViolationPolicy#THROW}
+     * that violation is printed to standard error instead, as the JVM prints an exception nobody caught on a thread,
+     * in the report's own format with no logging header in front of it. Either way {@link Violation#thrown()} says
+     * which happened.
+     */
+    private void record(
+            Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2, boolean callerWaiting) {
+        boolean throwing = callerWaiting
+                && switch (rule.kind()) {
+                    case ARGUMENT -> true;
+                    case STATE -> settings.policy() == ViolationPolicy.THROW;
+                    case SHUTDOWN -> false;
+                };
+        Violation violation =
+                new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, site(null), buffer, throwing);
         violations.add(violation);
         NblEvents.violated(violation);
-        switch (rule.kind()) {
-            case ARGUMENT -> throw new RuleViolation(violation);
-            case STATE -> {
-                switch (settings.policy()) {
-                    case THROW -> throw new RuleViolation(violation);
-                    case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
-                    case COLLECT -> {}
-                }
-            }
-            case SHUTDOWN -> {
-                // COLLECT keeps violations for the caller's own report (the cli's verdict, a demo, the JUnit
-                // extension): a log record would put a logging framework's header in front of it.
-                if (settings.policy() != ViolationPolicy.COLLECT) {
+        if (throwing) {
+            throw new RuleViolation(violation);
+        }
+        switch (settings.policy()) {
+            // Under THROW only a shutdown note, or a finding with nobody to throw at, gets here.
+            case THROW -> {
+                if (callerWaiting) {
                     LOG.log(Logger.Level.WARNING, violation.describe());
+                } else {
+                    System.err.print(violation.describe());
                 }
             }
+            case LOG -> LOG.log(Logger.Level.WARNING, violation.describe());
+            // COLLECT keeps violations for the caller's own report (the cli's verdict, a demo, the JUnit
+            // extension): a log record would put a logging framework's header in front of it.
+            case COLLECT -> {}
         }
     }
 
@@ -206,6 +225,25 @@ public final class Verifier {
         report(rule, detail, null, 0);
         throw new IllegalArgumentException(rule.name() + " is a " + rule.kind() + " rule: report it, refuse the call");
     }
+
+    /**
+     * An argument error that belongs to no NDIS instance: a bad {@code KeRaiseIrql} or {@code KeLowerIrql}, since a
+     * thread's IRQL is no one instance's. Like every argument error it is emitted as an {@code nbl4j.NblViolation} event
+     * and thrown at the caller, who sees it; unlike one it is kept by no verifier, as no instance's
+     * {@link #violations()} could list it, and a list of the process would grow with every bad call for the life of
+     * the JVM. Its sites name frames as the default settings do.
+     */
+    static RuleViolation unowned(Rule rule, String detail) {
+        if (rule.kind() != RuleKind.ARGUMENT) {
+            throw new IllegalArgumentException(rule.name() + " is a " + rule.kind() + " rule: report it to a verifier");
+        }
+        Violation violation = new Violation(rule, rule.bugcheck(0), detail, Site.capture(UNOWNED, null), null, true);
+        NblEvents.violated(violation);
+        return new RuleViolation(violation);
+    }
+
+    /** The settings an {@link #unowned} violation's site is captured with. */
+    private static final VerifierSettings UNOWNED = VerifierSettings.off();
 
     /** Every violation reported so far, whatever the policy. */
     public List<Violation> violations() {
@@ -389,7 +427,8 @@ public final class Verifier {
      * reports as {@link BufferRule#CLONE_HELD_TOO_LONG} every tracked clone whose current holder has had it longer than
      * {@link VerifierSettings#heldCloneBudget()}, with its allocation site and holder. Each holding is reported once,
      * by whichever look finds it first; a hand-off starts a new holding. Under {@link ViolationPolicy#THROW} every late
-     * clone is reported and the first violation is thrown.
+     * clone is reported and the first violation is thrown; the caller can be thrown only one, so the others are
+     * reported as the timer reports its findings, with nobody to throw at.
      *
      * @return the clones this look reported
      */
@@ -398,11 +437,9 @@ public final class Verifier {
         RuleViolation first = null;
         for (PendingBuffer pending : late) {
             try {
-                reportHeld(pending);
+                reportHeld(pending, first == null);
             } catch (RuleViolation thrown) {
-                if (first == null) {
-                    first = thrown;
-                }
+                first = thrown;
             }
         }
         if (first != null) {
@@ -412,18 +449,13 @@ public final class Verifier {
     }
 
     /**
-     * The timer's look: like {@link #checkHeldClones()}, but nobody called, so under {@link ViolationPolicy#THROW}
-     * there is nobody to throw at: the violation is kept in {@link #violations()} and its report printed to standard
-     * error, as the JVM prints an exception nobody caught on a thread, in the report's own format with no logging
-     * header in front of it.
+     * The timer's look: like {@link #checkHeldClones()}, but nobody called, so there is nobody to throw at: each
+     * violation is kept in {@link #violations()}, not {@link Violation#thrown() thrown}, and under
+     * {@link ViolationPolicy#THROW} its report is printed to standard error.
      */
     void watchHeldClones() {
         for (PendingBuffer pending : lateClones()) {
-            try {
-                reportHeld(pending);
-            } catch (RuleViolation thrown) {
-                System.err.print(thrown.getMessage());
-            }
+            reportHeld(pending, false);
         }
     }
 
@@ -441,15 +473,16 @@ public final class Verifier {
         return late;
     }
 
-    private void reportHeld(PendingBuffer pending) {
-        report(
+    private void reportHeld(PendingBuffer pending, boolean callerWaiting) {
+        record(
                 BufferRule.CLONE_HELD_TOO_LONG,
                 pending.buffer().description() + " held by "
                         + (pending.holder() == null ? "its allocator" : pending.holder()) + " for "
                         + pending.held().toMillis() + " ms (budget "
                         + settings.heldCloneBudget().toMillis() + " ms)",
                 pending.buffer(),
-                0);
+                0,
+                callerWaiting);
     }
 
     /** The calling code's site, its frames chosen by the settings' {@link FrameClassifier}. */

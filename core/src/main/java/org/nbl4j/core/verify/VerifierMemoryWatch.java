@@ -39,6 +39,11 @@ final class VerifierMemoryWatch implements MemoryWatch {
         return verifier.rejected(rule(misuse), detail);
     }
 
+    @Override
+    public boolean irqlAtMostDispatch(String ddi, String header) {
+        return verifier.irqlAtMost(Irql.DISPATCH_LEVEL, ddi, header);
+    }
+
     private static BufferRule rule(MemoryMisuse misuse) {
         return switch (misuse) {
             case MEMORY_DOUBLE_FREE -> BufferRule.MEMORY_DOUBLE_FREE;

@@ -12,13 +12,18 @@ import org.jspecify.annotations.Nullable;
  * @param detail what happened
  * @param site where the rule was broken
  * @param buffer the tracked buffer involved, or {@code null}
+ * @param thrown whether it was thrown, as a {@link RuleViolation}, at the code that broke the rule. Not when the
+ *     policy only logs or collects it, when it was noted at shutdown, and not when the held-clone watchdog's timer found
+ *     it with nobody to throw at: a test harness (the JUnit extension) must report those itself, as the code under test
+ *     never saw them.
  */
 public record Violation(
         Rule rule,
         @Nullable Bugcheck bugcheck,
         String detail,
         Site site,
-        @Nullable BufferTrack buffer) {
+        @Nullable BufferTrack buffer,
+        boolean thrown) {
 
     /**
      * The whole report, top-down as a driver writer reads it: the rule first; then one line each for the object and

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
@@ -131,5 +136,31 @@ class IrqlRulesTest {
         assertEquals(Irql.DISPATCH_LEVEL, Irql.current());
         Irql.lower(previous);
         assertEquals(Irql.PASSIVE_LEVEL, Irql.current());
+    }
+
+    @Test
+    @DisplayName("a bad raise or lower is thrown at its caller and kept nowhere, so nothing grows with each one")
+    void badRaisesAreKeptNowhere() {
+        Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
+            for (int i = 0; i < 3; i++) {
+                Violation violation = assertThrows(RuleViolation.class, () -> Irql.raise(Irql.PASSIVE_LEVEL))
+                        .violation();
+                assertTrue(violation.thrown(), "the caller saw it");
+                assertEquals(Thread.currentThread().getName(), violation.site().thread());
+            }
+        });
+        // A thread's IRQL belongs to no NDIS instance, so no instance's violations() lists a bad raise. Nothing
+        // static may keep one either: a verifier or a collection there would grow by one per bad call, for good.
+        for (Class<?> type : List.of(Irql.class, Verifier.class)) {
+            for (Field field : type.getDeclaredFields()) {
+                if (Modifier.isStatic(field.getModifiers())) {
+                    assertFalse(
+                            Verifier.class.isAssignableFrom(field.getType())
+                                    || Collection.class.isAssignableFrom(field.getType())
+                                    || Map.class.isAssignableFrom(field.getType()),
+                            field::toString);
+                }
+            }
+        }
     }
 }

@@ -309,7 +309,7 @@ public final class NdisH {
         if (memoryFlags != 0) {
             throw new IllegalArgumentException("NdisFreeMemory: MemoryFlags must be 0, not " + memoryFlags);
         }
-        virtualAddress.owner().free(virtualAddress);
+        virtualAddress.owner().free(virtualAddress, "NdisFreeMemory");
     }
 
     /** {@code NdisFreeMemoryWithTagPriority(NdisHandle, VirtualAddress, Tag)}. */
@@ -354,25 +354,34 @@ public final class NdisH {
 
     /** {@code NdisFreeMdl(Mdl)}: the descriptor only, never the memory or {@code Next}. */
     public static void NdisFreeMdl(Mdl mdl) {
-        mdl.pool().free(mdl);
+        mdl.pool().free(mdl, "NdisFreeMdl");
     }
 
     /**
      * {@code NdisQueryMdl(Mdl, &VirtualAddress, &Length, Priority)}: the mapping (never {@code NULL} in nbl4j, see
-     * {@link Wdm#MmGetSystemAddressForMdlSafe}) and {@code ByteCount}.
+     * {@link Wdm#MmGetSystemAddressForMdlSafe}) and {@code ByteCount}. A call refused for its IRQL writes neither.
      *
      * @param virtualAddress {@code null} when the C caller passes {@code NULL} for the address
      */
     public static void NdisQueryMdl(
             Mdl mdl, @Nullable Ref<MemorySegment> virtualAddress, Ref<Integer> length, int priority) {
+        if (!mdl.mayQuery("NdisQueryMdl", "ndis")) {
+            return;
+        }
         if (virtualAddress != null) {
-            virtualAddress.set(Wdm.MmGetSystemAddressForMdlSafe(mdl, priority | Wdm.MdlMappingNoExecute));
+            virtualAddress.set(mdl.memory());
         }
         length.set(mdl.byteCount());
     }
 
-    /** {@code NdisQueryMdlOffset(Mdl, &Offset, &Length)}: {@code ByteOffset} and {@code ByteCount}, no mapping. */
+    /**
+     * {@code NdisQueryMdlOffset(Mdl, &Offset, &Length)}: {@code ByteOffset} and {@code ByteCount}, no mapping. A call
+     * refused for its IRQL writes neither.
+     */
     public static void NdisQueryMdlOffset(Mdl mdl, Ref<Integer> offset, Ref<Integer> length) {
+        if (!mdl.mayQuery("NdisQueryMdlOffset", "ndis")) {
+            return;
+        }
         offset.set(mdl.byteOffset());
         length.set(mdl.byteCount());
     }
@@ -432,8 +441,8 @@ public final class NdisH {
     }
 
     /** {@code NdisGetPoolFromNetBuffer(NetBuffer)}: the NBL pool for an NB that came with its NBL. */
-    public static BufferPool NdisGetPoolFromNetBuffer(NetBuffer netBuffer) {
-        return netBuffer.pool();
+    public static @Nullable BufferPool NdisGetPoolFromNetBuffer(NetBuffer netBuffer) {
+        return netBuffer.poolHandle();
     }
 
     /**
@@ -617,8 +626,8 @@ public final class NdisH {
     }
 
     /** {@code NdisGetPoolFromNetBufferList(NetBufferList)}. */
-    public static NetBufferListPool NdisGetPoolFromNetBufferList(NetBufferList netBufferList) {
-        return netBufferList.pool();
+    public static @Nullable NetBufferListPool NdisGetPoolFromNetBufferList(NetBufferList netBufferList) {
+        return netBufferList.poolHandle();
     }
 
     /**

@@ -142,10 +142,11 @@ public final class Wdm {
 
     /**
      * {@code MmGetSystemAddressForMdlSafe(Mdl, Priority)}: the described bytes. Every nbl4j MDL describes nonpaged
-     * memory and is always mapped, so this never returns {@code NULL}; the priority is accepted and has no effect.
+     * memory and is always mapped, so this returns {@code NULL} only for a call refused for its IRQL; the priority is
+     * accepted and has no effect.
      */
     public static @Nullable MemorySegment MmGetSystemAddressForMdlSafe(Mdl mdl, int priority) {
-        return mdl.memory();
+        return mdl.systemAddress();
     }
 
     /** {@code MmGetMdlVirtualAddress(Mdl)}: the described bytes (a Java segment stands for the C pointer). */

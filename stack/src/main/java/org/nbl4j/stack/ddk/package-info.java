@@ -1,6 +1,6 @@
 /**
  * The DDI-shaped face of nbl4j, for driver writers who port C code line by line: {@link org.nbl4j.stack.ddk.NdisH}
- * ({@code ndis.h}) and {@link org.nbl4j.stack.ddk.Wdm} ({@code wdm.h}); the WFP face {@code Fwpsk} follows the same
+ * ({@code ndis.h}) and {@link org.nbl4j.stack.ddk.Wdm} ({@code wdm.h}); the WFP faces {@code Fwpsk} and {@code Fwpmk} follow the same
  * rules. It only translates: the behaviour is in {@code org.nbl4j.core}.
  *
  * <p>Conventions, the same in every class of the package:

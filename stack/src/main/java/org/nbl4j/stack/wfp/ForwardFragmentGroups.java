@@ -108,7 +108,7 @@ final class ForwardFragmentGroups {
         WfpInfoContainers containers = buffers.containers();
         WfpInfoContainer container = containers.attach(whole);
         container.kind = WfpNblKind.REASSEMBLED_GROUP;
-        container.snapshotStructure(whole);
+        container.structure.record(whole);
         WfpInfoContainer source = containers.find(fragmentGroup);
         if (source != null) {
             container.inheritHistory(source);
@@ -126,7 +126,7 @@ final class ForwardFragmentGroups {
     /** FwpsFreeNetBufferList0 of a reassembled group: its MDLs and header, the NBL, then the fragment references. */
     static void free(WfpBuffers buffers, NetBufferList whole, WfpInfoContainer container) {
         NetBufferList[] fragments = container.fragments;
-        Mdl head = container.recordedMdlChain(0);
+        Mdl head = container.structure.recordedMdlChain(0);
         boolean dispatch = Irql.current() == Irql.DISPATCH_LEVEL;
         whole.free();
         if (head != null) {

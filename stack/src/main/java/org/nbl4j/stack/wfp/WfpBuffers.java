@@ -337,16 +337,16 @@ public final class WfpBuffers {
 
     /**
      * Whether a clone about to be freed has the structure it was cloned with (§2.5); if not, the difference is reported
-     * as {@link WfpRule#CLONE_STRUCTURE_NOT_RESTORED}, naming the NB and MDL, and the free must be refused: freeing would
+     * as {@link BufferRule#CLONE_STRUCTURE_NOT_RESTORED}, naming the NB and MDL, and the free must be refused: freeing would
      * leak what was added or free what the callout still owns.
      */
     private boolean structureRestored(NetBufferList clone, WfpInfoContainer container) {
-        String change = container.structureChange(clone);
+        String change = container.structure.change(clone);
         if (change == null) {
             return true;
         }
         verifier.report(
-                WfpRule.CLONE_STRUCTURE_NOT_RESTORED,
+                BufferRule.CLONE_STRUCTURE_NOT_RESTORED,
                 WfpInfoContainers.name(clone) + " is not as it was cloned: " + change
                         + "; undo the change before FwpsFreeCloneNetBufferList0",
                 clone.track(),
@@ -365,7 +365,7 @@ public final class WfpBuffers {
         container.kind = kind;
         if (verifier.enabled()) {
             // Clones are few, but with the verifier off the free does not check the structure, so nothing records it.
-            container.snapshotStructure(clone);
+            container.structure.record(clone);
         }
         WfpInfoContainer parent = containers.find(original);
         if (parent != null) {

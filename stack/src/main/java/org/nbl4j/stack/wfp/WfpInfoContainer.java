@@ -2,12 +2,10 @@ package org.nbl4j.stack.wfp;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
-import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.CloneStructure;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.WfpInfoCleanup;
-import org.nbl4j.core.memory.Mdl;
 
 /**
  * WFP's per-NBL state, kept in the NBL's {@code WfpNetBufferListInfo} slot: NETIO's {@code WFP_NBL_INFO_CONTAINER}
@@ -80,20 +78,8 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
     final @Nullable NblNotifyFn[] tagNotifyFns = new NblNotifyFn[TAG_SLOTS];
     int tagCount;
 
-    // The structure a WFP clone function gave the NBL, checked when it is freed (§2.4, §2.5): its NBs, and per NB the
-    // MDLs of its chain (each NB's run starts at mdlStarts[nb]) with the address and length each described. Flat
-    // arrays, grown when a clone has more than ever before and reused: a snapshot allocates nothing in steady state.
-    @Nullable
-    NetBuffer[] netBuffers = new NetBuffer[1];
-
-    int[] mdlStarts = new int[2];
-
-    @Nullable
-    Mdl[] mdls = new Mdl[1];
-
-    long[] mdlAddresses = new long[1];
-    int[] mdlLengths = new int[1];
-    int netBufferCount;
+    /** The structure a WFP clone function gave the NBL, checked when it is freed (§2.4, §2.5). */
+    final CloneStructure structure = new CloneStructure();
 
     /**
      * A reassembled fragment group: the fragments it holds references on. Kept as an array, not the chain's head:
@@ -155,95 +141,6 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
         injectedItself = false;
     }
 
-    /**
-     * Remembers the structure a WFP clone function gave the NBL, to check it when it is freed: its NBs in order and, for
-     * each, every MDL of its chain with the first byte and the byte count it describes.
-     */
-    void snapshotStructure(NetBufferList nbl) {
-        int nbCount = 0;
-        int mdlCount = 0;
-        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
-            if (nbCount == netBuffers.length) {
-                netBuffers = Arrays.copyOf(netBuffers, nbCount * 2);
-                mdlStarts = Arrays.copyOf(mdlStarts, nbCount * 2 + 1);
-            }
-            netBuffers[nbCount] = nb;
-            mdlStarts[nbCount] = mdlCount;
-            nbCount++;
-            for (Mdl mdl = nb.mdlChain(); mdl != null; mdl = mdl.next()) {
-                if (mdlCount == mdls.length) {
-                    mdls = Arrays.copyOf(mdls, mdlCount * 2);
-                    mdlAddresses = Arrays.copyOf(mdlAddresses, mdlCount * 2);
-                    mdlLengths = Arrays.copyOf(mdlLengths, mdlCount * 2);
-                }
-                mdls[mdlCount] = mdl;
-                mdlAddresses[mdlCount] = mdl.virtualAddress();
-                mdlLengths[mdlCount] = mdl.byteCount();
-                mdlCount++;
-            }
-        }
-        mdlStarts[nbCount] = mdlCount;
-        netBufferCount = nbCount;
-    }
-
-    /** The head of the MDL chain NB {@code nbIndex} had at {@link #snapshotStructure}, or {@code null} if none. */
-    @Nullable
-    Mdl recordedMdlChain(int nbIndex) {
-        int first = mdlStarts[nbIndex];
-        return first < mdlStarts[nbIndex + 1] ? mdls[first] : null;
-    }
-
-    /**
-     * What differs between the NBL and the structure {@link #snapshotStructure} recorded (§2.5), naming the first NB
-     * and MDL (by index, from 0) that differ: an NB inserted, removed or replaced; an MDL appended, removed or replaced
-     * (a retreat beyond the data's start puts an MDL in front); an MDL that describes other bytes or another length.
-     * The NBs' DataOffset and DataLength are not part of the structure: moving them inside the MDLs the clone was made
-     * with leaves nothing to undo or to leak.
-     *
-     * @return {@code null} if the structure is the recorded one
-     */
-    @Nullable
-    String structureChange(NetBufferList nbl) {
-        int index = 0;
-        for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next(), index++) {
-            if (index == netBufferCount) {
-                return "NB " + index + " was inserted (cloned with " + netBufferCount + " NB(s))";
-            }
-            if (netBuffers[index] != nb) {
-                return "NB " + index + " is not the NB it was cloned with";
-            }
-            String mdlChange = mdlChainChange(nb, index);
-            if (mdlChange != null) {
-                return "NB " + index + ", " + mdlChange;
-            }
-        }
-        return index == netBufferCount
-                ? null
-                : "NB " + index + " was removed (" + index + " NB(s) left of " + netBufferCount + ")";
-    }
-
-    /** What differs in the MDL chain of NB {@code nbIndex}, or {@code null}. */
-    private @Nullable String mdlChainChange(NetBuffer nb, int nbIndex) {
-        int first = mdlStarts[nbIndex];
-        int count = mdlStarts[nbIndex + 1] - first;
-        int index = 0;
-        for (Mdl mdl = nb.mdlChain(); mdl != null; mdl = mdl.next(), index++) {
-            if (index == count) {
-                return "MDL " + index + " was added (cloned with " + count + " MDL(s)): " + mdl;
-            }
-            int at = first + index;
-            if (mdls[at] != mdl) {
-                return "MDL " + index + " is not the MDL it was cloned with: " + mdl;
-            }
-            if (mdlAddresses[at] != mdl.virtualAddress() || mdlLengths[at] != mdl.byteCount()) {
-                return "MDL " + index + " describes " + mdl.byteCount() + " bytes at 0x"
-                        + Long.toHexString(mdl.virtualAddress()) + ", cloned describing " + mdlLengths[at]
-                        + " bytes at 0x" + Long.toHexString(mdlAddresses[at]);
-            }
-        }
-        return index == count ? null : "MDL " + index + " was removed (" + index + " MDL(s) left of " + count + ")";
-    }
-
     /** Empties the container for reuse. */
     void reset() {
         nbl = null;
@@ -259,12 +156,7 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
         completionContext = null;
         clear(tagNotifyFns, tagCount);
         tagCount = 0;
-        clear(mdls, mdlStarts[netBufferCount]);
-        clear(netBuffers, netBufferCount);
-        for (int i = 0; i <= netBufferCount; i++) {
-            mdlStarts[i] = 0;
-        }
-        netBufferCount = 0;
+        structure.clear();
         fragments = null;
     }
 

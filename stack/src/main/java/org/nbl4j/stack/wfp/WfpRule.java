@@ -1,5 +1,6 @@
 package org.nbl4j.stack.wfp;
 
+import static org.nbl4j.core.verify.RuleKind.SHUTDOWN;
 import static org.nbl4j.core.verify.RuleKind.STATE;
 
 import org.jspecify.annotations.Nullable;
@@ -38,10 +39,6 @@ public enum WfpRule implements Rule {
             "wfp-callouts-and-injection §2.2, §2.5, §8.2",
             "a WFP NBL freed with the free function of another kind, or while the stack owns it",
             STATE),
-    CLONE_STRUCTURE_NOT_RESTORED(
-            "wfp-callouts-and-injection §2.5",
-            "a clone freed with NBs or MDLs still inserted or replaced by the callout",
-            STATE),
     CLASSIFY_HANDLE_MISUSE(
             "wfp-callouts-and-injection §4.10",
             "a classify handle acquired outside classifyFn, completed without a pend, pended twice or released"
@@ -58,7 +55,12 @@ public enum WfpRule implements Rule {
     PEND_NEVER_COMPLETED(
             "wfp-callouts-and-injection §4.10",
             "a flow ended while an authorization pended on it was never completed with FwpsCompleteOperation0",
-            STATE);
+            STATE),
+    FWPM_OBJECT_LEAKED(
+            "wfp-callouts-and-injection §4.1, §6.1",
+            "a provider, sublayer, callout or filter that a non-dynamic session (or a session never closed) added is"
+                    + " still in the filter engine when it shuts down",
+            SHUTDOWN);
 
     private final RuleDefinition definition;
 

@@ -16,17 +16,33 @@ import static org.nbl4j.stack.ddk.NdisH.NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL;
 import static org.nbl4j.stack.ddk.NdisH.NDIS_RETURN_FLAGS_DISPATCH_LEVEL;
 import static org.nbl4j.stack.ddk.NdisH.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL;
 import static org.nbl4j.stack.ddk.NdisH.NDIS_SEND_FLAGS_DISPATCH_LEVEL;
+import static org.nbl4j.stack.ddk.NdisH.NdisAllocateMdl;
+import static org.nbl4j.stack.ddk.NdisH.NdisAllocateMemoryWithTagPriority;
 import static org.nbl4j.stack.ddk.NdisH.NdisAllocateNetBufferList;
+import static org.nbl4j.stack.ddk.NdisH.NdisCopyReceiveNetBufferListInfo;
+import static org.nbl4j.stack.ddk.NdisH.NdisCopySendNetBufferListInfo;
 import static org.nbl4j.stack.ddk.NdisH.NdisFIndicateReceiveNetBufferLists;
 import static org.nbl4j.stack.ddk.NdisH.NdisFReturnNetBufferLists;
 import static org.nbl4j.stack.ddk.NdisH.NdisFSendNetBufferLists;
 import static org.nbl4j.stack.ddk.NdisH.NdisFSendNetBufferListsComplete;
+import static org.nbl4j.stack.ddk.NdisH.NdisFreeMdl;
+import static org.nbl4j.stack.ddk.NdisH.NdisFreeMemory;
+import static org.nbl4j.stack.ddk.NdisH.NdisFreeMemoryWithTagPriority;
 import static org.nbl4j.stack.ddk.NdisH.NdisFreeNetBufferList;
+import static org.nbl4j.stack.ddk.NdisH.NdisGeneratePartialCancelId;
+import static org.nbl4j.stack.ddk.NdisH.NdisGetPoolFromNetBuffer;
+import static org.nbl4j.stack.ddk.NdisH.NdisGetPoolFromNetBufferList;
+import static org.nbl4j.stack.ddk.NdisH.NdisQueryMdl;
+import static org.nbl4j.stack.ddk.NdisH.NdisQueryMdlOffset;
 import static org.nbl4j.stack.ddk.Wdm.DISPATCH_LEVEL;
 import static org.nbl4j.stack.ddk.Wdm.HIGH_LEVEL;
 import static org.nbl4j.stack.ddk.Wdm.KeLowerIrql;
 import static org.nbl4j.stack.ddk.Wdm.KeRaiseIrql;
+import static org.nbl4j.stack.ddk.Wdm.MmGetSystemAddressForMdlSafe;
+import static org.nbl4j.stack.ddk.Wdm.NormalPagePriority;
 
+import java.lang.foreign.MemorySegment;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +54,8 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferRule;
@@ -254,6 +272,91 @@ class IrqlRulesThroughDdisTest {
                         () -> FwpsInjectionHandleCreate0(AF_INET, FWPS_INJECTION_TYPE_FORWARD, new Ref<>()));
                 assertTrue(text.contains("FwpsInjectionHandleCreate0 requires IRQL == PASSIVE_LEVEL"), text);
             });
+        }
+    }
+
+    /**
+     * Runs {@code ddi} at HIGH_LEVEL, where it must be refused as IRQL_TOO_HIGH with the rule and its page cited:
+     * {@code IRQL <= DISPATCH_LEVEL} on {@code learn.microsoft.com/.../ddi/<header>/nf-<header>-<ddi>}.
+     */
+    private static void refusedAboveDispatch(String name, String header, Executable ddi) throws Throwable {
+        at(HIGH_LEVEL, () -> {
+            String text = refused(BufferRule.IRQL_TOO_HIGH, ddi);
+            assertTrue(text.contains(name + " requires IRQL <= DISPATCH_LEVEL"), text);
+            assertTrue(text.contains("/ddi/" + header + "/nf-" + header + "-" + name.toLowerCase(Locale.ROOT)), text);
+            assertTrue(text.contains("called at HIGH_LEVEL"), text);
+        });
+    }
+
+    @Test
+    @DisplayName("the MDL DDIs above DISPATCH_LEVEL: NdisQueryMdl(Offset), MmGetSystemAddressForMdlSafe, NdisFreeMdl")
+    void mdlDdisAboveDispatch() throws Throwable {
+        int tag = PoolTag.of("Irqm").value();
+        MemoryBlock block = NdisAllocateMemoryWithTagPriority(ndis, 64, tag, NormalPagePriority);
+        assertNotNull(block);
+        Mdl mdl = NdisAllocateMdl(ndis, block, 64);
+        assertNotNull(mdl);
+        Ref<MemorySegment> address = new Ref<>();
+        Ref<Integer> offset = new Ref<>();
+        Ref<Integer> length = new Ref<>();
+
+        refusedAboveDispatch("NdisQueryMdl", "ndis", () -> NdisQueryMdl(mdl, address, length, NormalPagePriority));
+        refusedAboveDispatch("NdisQueryMdlOffset", "ndis", () -> NdisQueryMdlOffset(mdl, offset, length));
+        refusedAboveDispatch(
+                "MmGetSystemAddressForMdlSafe", "wdm", () -> MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority));
+        refusedAboveDispatch("NdisFreeMdl", "ndis", () -> NdisFreeMdl(mdl));
+        assertTrue(mdl.isAllocated(), "the refused NdisFreeMdl freed nothing");
+
+        // At DISPATCH_LEVEL, where the rule allows them, the same calls go through.
+        at(DISPATCH_LEVEL, () -> {
+            NdisQueryMdlOffset(mdl, offset, length);
+            assertEquals(64, length.value());
+            assertNotNull(MmGetSystemAddressForMdlSafe(mdl, NormalPagePriority));
+            NdisFreeMdl(mdl);
+        });
+        NdisFreeMemory(block, 64, 0);
+    }
+
+    @Test
+    @DisplayName("NdisFreeMemory and NdisFreeMemoryWithTagPriority above DISPATCH_LEVEL free nothing")
+    void memoryFreesAboveDispatch() throws Throwable {
+        int tag = PoolTag.of("Irqf").value();
+        MemoryBlock block = NdisAllocateMemoryWithTagPriority(ndis, 32, tag, NormalPagePriority);
+        assertNotNull(block);
+        refusedAboveDispatch("NdisFreeMemory", "ndis", () -> NdisFreeMemory(block, 32, 0));
+        refusedAboveDispatch(
+                "NdisFreeMemoryWithTagPriority", "ndis", () -> NdisFreeMemoryWithTagPriority(ndis, block, tag));
+        assertEquals(1, ndis.poolUsage().diff(PoolTag.of("Irqf")), "still allocated");
+        at(DISPATCH_LEVEL, () -> NdisFreeMemoryWithTagPriority(ndis, block, tag));
+        assertEquals(0, ndis.poolUsage().diff(PoolTag.of("Irqf")));
+    }
+
+    @Test
+    @DisplayName("NdisGetPoolFromNetBuffer(List) and NdisCopySend/ReceiveNetBufferListInfo above DISPATCH_LEVEL")
+    void nblDdisAboveDispatch() throws Throwable {
+        NetBufferList source = own();
+        NetBufferList destination = own();
+        NetBuffer nb = source.firstNetBuffer();
+        assertNotNull(nb);
+        refusedAboveDispatch("NdisGetPoolFromNetBuffer", "nblapi", () -> NdisGetPoolFromNetBuffer(nb));
+        refusedAboveDispatch("NdisGetPoolFromNetBufferList", "nblapi", () -> NdisGetPoolFromNetBufferList(source));
+        refusedAboveDispatch(
+                "NdisCopySendNetBufferListInfo", "nblapi", () -> NdisCopySendNetBufferListInfo(destination, source));
+        refusedAboveDispatch(
+                "NdisCopyReceiveNetBufferListInfo",
+                "nblapi",
+                () -> NdisCopyReceiveNetBufferListInfo(destination, source));
+        at(DISPATCH_LEVEL, () -> assertEquals(pool, NdisGetPoolFromNetBufferList(source)));
+        NdisFreeNetBufferList(source);
+        NdisFreeNetBufferList(destination);
+    }
+
+    @Test
+    @DisplayName("NdisGeneratePartialCancelId above DISPATCH_LEVEL: refused, and takes no id")
+    void partialCancelIdAboveDispatch() throws Throwable {
+        try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
+            refusedAboveDispatch("NdisGeneratePartialCancelId", "ndis", NdisH::NdisGeneratePartialCancelId);
+            assertEquals(0, NdisGeneratePartialCancelId(), "the refused call took no value from the counter");
         }
     }
 }

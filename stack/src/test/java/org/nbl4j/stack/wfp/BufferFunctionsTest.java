@@ -126,7 +126,7 @@ class BufferFunctionsTest {
         NetBuffer nb = clone.firstNetBuffer();
         assertEquals(NtStatus.STATUS_SUCCESS, nb.retreat(24, 0, null), "beyond the 16 bytes of headroom");
         RuleViolation violation = assertThrows(RuleViolation.class, () -> buffers.freeCloneNetBufferList(clone, 0));
-        assertEquals(WfpRule.CLONE_STRUCTURE_NOT_RESTORED, violation.rule());
+        assertEquals(BufferRule.CLONE_STRUCTURE_NOT_RESTORED, violation.rule());
         nb.advance(24, true, null);
         buffers.freeCloneNetBufferList(clone, 0);
         assertEquals(0, original.childRefCount());

@@ -12,8 +12,10 @@ import static org.nbl4j.stack.ddk.NdisH.NET_BUFFER_FIRST_MDL;
 import static org.nbl4j.stack.ddk.NdisH.NET_BUFFER_LIST_FIRST_NB;
 import static org.nbl4j.stack.ddk.NdisH.NET_BUFFER_NEXT_NB;
 import static org.nbl4j.stack.ddk.NdisH.NdisAdvanceNetBufferDataStart;
+import static org.nbl4j.stack.ddk.NdisH.NdisAllocateCloneNetBufferList;
 import static org.nbl4j.stack.ddk.NdisH.NdisAllocateMdl;
 import static org.nbl4j.stack.ddk.NdisH.NdisAllocateMemoryWithTagPriority;
+import static org.nbl4j.stack.ddk.NdisH.NdisFreeCloneNetBufferList;
 import static org.nbl4j.stack.ddk.NdisH.NdisFreeMdl;
 import static org.nbl4j.stack.ddk.NdisH.NdisFreeMemory;
 import static org.nbl4j.stack.ddk.NdisH.NdisRetreatNetBufferDataStart;
@@ -24,12 +26,14 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.stack.ddk.Ref;
 import org.nbl4j.stack.ddk.SystemNdis;
@@ -39,7 +43,8 @@ import org.nbl4j.stack.ddk.SystemWfp;
  * {@code FwpsFreeCloneNetBufferList0} refuses a clone whose structure the callout did not restore (§2.5: "undo these
  * modifications before FwpsFreeCloneNetBufferList0"): every MDL of every NB's chain and the NB list are compared with
  * what the clone had when it was made, and the report names the NB and the MDL. Each test restores the clone after the
- * refusal, frees it, and checks that nothing is left allocated: the refusing path leaks nothing.
+ * refusal, frees it, and checks that nothing is left allocated: the refusing path leaks nothing. NDIS's own
+ * {@code NdisFreeCloneNetBufferList} makes the same check ({@code CloneStructure}), shown here through its DDI too.
  */
 class CloneStructureTest {
     private static final int CALLOUT_TAG = PoolTag.of("Tcal").value();
@@ -171,15 +176,68 @@ class CloneStructureTest {
         return clone;
     }
 
-    /** The free is refused with CLONE_STRUCTURE_NOT_RESTORED naming {@code where}, and the clone stays allocated. */
+    /**
+     * FwpsFreeCloneNetBufferList0 is refused with CLONE_STRUCTURE_NOT_RESTORED naming {@code where}, and the clone
+     * stays allocated and counted by its parent.
+     */
     private void assertRefused(NetBufferList clone, String where) {
-        RuleViolation refused = assertThrows(RuleViolation.class, () -> FwpsFreeCloneNetBufferList0(clone, 0));
-        assertEquals(WfpRule.CLONE_STRUCTURE_NOT_RESTORED, refused.rule());
-        assertTrue(refused.getMessage().contains(where), refused::getMessage);
-        assertTrue(clone.isAllocated(), "a refused free frees nothing");
+        assertRefused(() -> FwpsFreeCloneNetBufferList0(clone, 0), clone, where);
         NetBufferList parent = clone.parent();
         assertNotNull(parent);
         assertEquals(1, parent.childRefCount(), "the parent still counts its clone");
+    }
+
+    /** {@code free} is refused with CLONE_STRUCTURE_NOT_RESTORED naming {@code where}; the clone stays allocated. */
+    private static void assertRefused(Executable free, NetBufferList clone, String where) {
+        RuleViolation refused = assertThrows(RuleViolation.class, free);
+        assertEquals(BufferRule.CLONE_STRUCTURE_NOT_RESTORED, refused.rule());
+        assertTrue(refused.getMessage().contains(where), refused::getMessage);
+        assertTrue(clone.isAllocated(), "a refused free frees nothing");
+    }
+
+    @Test
+    @DisplayName(
+            "NdisFreeCloneNetBufferList makes the same check: a trailer MDL appended is refused, naming NB 0, MDL 1")
+    void ndisCloneWithAppendedMdl() {
+        NetBufferList clone = NdisAllocateCloneNetBufferList(original, null, null, 0);
+        assertNotNull(clone);
+        Mdl last = NET_BUFFER_FIRST_MDL(NET_BUFFER_LIST_FIRST_NB(clone));
+        while (NDIS_MDL_LINKAGE(last) != null) {
+            last = NDIS_MDL_LINKAGE(last);
+        }
+        MemoryBlock trailerMemory = NdisAllocateMemoryWithTagPriority(null, 8, CALLOUT_TAG, 0);
+        assertNotNull(trailerMemory);
+        Mdl trailer = NdisAllocateMdl(null, trailerMemory, 8);
+        NDIS_MDL_LINKAGE(last, trailer);
+
+        assertRefused(
+                () -> NdisFreeCloneNetBufferList(clone, 0), clone, "NB 0, MDL 1 was added (cloned with 1 MDL(s))");
+        assertTrue(assertThrows(RuleViolation.class, () -> NdisFreeCloneNetBufferList(clone, 0))
+                .getMessage()
+                .contains("undo the change before NdisFreeCloneNetBufferList"));
+
+        NDIS_MDL_LINKAGE(last, null);
+        NdisFreeCloneNetBufferList(clone, 0);
+        NdisFreeMdl(trailer);
+        NdisFreeMemory(trailerMemory, 8, 0);
+        assertNothingLeft();
+    }
+
+    @Test
+    @DisplayName("an NDIS clone retreated past its data start and not advanced back is refused, naming NB 0, MDL 0")
+    void ndisCloneRetreatNotAdvancedBack() {
+        NetBufferList clone = NdisAllocateCloneNetBufferList(original, null, null, 0);
+        assertNotNull(clone);
+        NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(clone);
+        // A clone's partial MDLs start at the data: any retreat takes an MDL from NDIS.
+        assertEquals(NtStatus.NDIS_STATUS_SUCCESS, NdisRetreatNetBufferDataStart(nb, 14, 0, null));
+
+        assertRefused(
+                () -> NdisFreeCloneNetBufferList(clone, 0), clone, "NB 0, MDL 0 is not the MDL it was cloned with");
+
+        NdisAdvanceNetBufferDataStart(nb, 14, true, null);
+        NdisFreeCloneNetBufferList(clone, 0);
+        assertNothingLeft();
     }
 
     /** Poolmon's outstanding tags, with their diff and bytes: the clone, its data and the callout's memory are back. */
