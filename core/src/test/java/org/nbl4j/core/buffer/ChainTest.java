@@ -159,4 +159,48 @@ class ChainTest {
                         .rule());
         free(n);
     }
+
+    @Test
+    @DisplayName("§10.6: in checked mode append rejects a chain that loops, the head's or the tail's")
+    void checkedAppendRejectsLoops() {
+        NetBufferList[] looping = nbls(checked, 2);
+        looping[0].setNext(looping[1]);
+        looping[1].setNext(looping[0]);
+        NetBufferList[] other = nbls(checked, 1);
+
+        assertEquals(
+                BufferRule.CHAIN_CYCLE,
+                assertThrows(RuleViolation.class, () -> NetBufferLists.append(looping[0], other[0]))
+                        .rule());
+        assertEquals(
+                BufferRule.CHAIN_CYCLE,
+                assertThrows(RuleViolation.class, () -> NetBufferLists.append(other[0], looping[0]))
+                        .rule());
+        assertNull(other[0].next(), "nothing was linked");
+        free(looping);
+        free(other);
+    }
+
+    @Test
+    @DisplayName("§10.6: an NB chain of three that does not loop is no CHAIN_CYCLE")
+    void nbChainOfThree() {
+        NetBufferPool pool = ndis.allocateNetBufferPool(NetBufferPoolParameters.of(PoolTag.of("ChNb"), 0));
+        assertNotNull(pool);
+        NetBuffer a = pool.allocateNetBuffer(null, 0, 0);
+        NetBuffer b = pool.allocateNetBuffer(null, 0, 0);
+        NetBuffer c = pool.allocateNetBuffer(null, 0, 0);
+        assertNotNull(a);
+        assertNotNull(b);
+        assertNotNull(c);
+        a.setNext(b);
+        b.setNext(c);
+
+        assertDoesNotThrow(() -> NetBufferLists.requireNoCycle(a));
+
+        a.setNext(null);
+        b.setNext(null);
+        a.free();
+        b.free();
+        c.free();
+    }
 }

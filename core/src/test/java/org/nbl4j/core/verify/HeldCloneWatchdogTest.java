@@ -2,6 +2,7 @@ package org.nbl4j.core.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.verify.VerifierFixture.FakeClock;
 import org.nbl4j.junit.NdisVerifierExtension;
@@ -83,6 +85,54 @@ class HeldCloneWatchdogTest {
                 violation.describe().contains(frame(HeldCloneWatchdogTest.class, "cloneHeldTooLong", line)),
                 violation.describe());
         clone.freeClone(0);
+        original.free();
+    }
+
+    @Test
+    @DisplayName("an NBL made a clone after allocation, as a WFP deep clone is (seed 000), is watched like any clone")
+    @ViolatesOnPurpose
+    void trackedNblMadeAClone() {
+        NetBufferList deepClone = original();
+        assertNotNull(deepClone.track(), "FULL tracks every NBL");
+
+        deepClone.trackAsClone();
+        deepClone.handOff(OwnerState.OWNED, "my-callout");
+        clock.advance(Duration.ofMillis(150));
+
+        List<PendingBuffer> late = verifier.checkHeldClones();
+        assertEquals(1, late.size(), late::toString);
+        assertSame(deepClone.track(), late.getFirst().buffer());
+        assertTrue(deepClone.track().isClone());
+        assertEquals(
+                BufferRule.CLONE_HELD_TOO_LONG, verifier.violations().getFirst().rule());
+        deepClone.free();
+        original.free();
+    }
+
+    @Test
+    @DisplayName("an NBL the sampling skipped is tracked once it is made a clone, and then watched")
+    @ViolatesOnPurpose
+    void sampledOutNblMadeAClone() {
+        Ndis sampling = verification.create(VerifierSettings.standard()
+                .withSamplingInterval(Integer.MAX_VALUE)
+                .withPolicy(ViolationPolicy.COLLECT)
+                .withHeldCloneBudget(BUDGET)
+                .withHeldCloneCheckPeriod(Duration.ZERO)
+                .withNanoClock(clock));
+        NetBufferListPool pool = dataPool(sampling, TAG);
+        NetBufferList deepClone = pool.allocateNetBufferList(0, 0);
+        assertNotNull(deepClone);
+        assertNull(deepClone.track(), "one NBL in Integer.MAX_VALUE is tracked: this one almost surely not");
+
+        deepClone.trackAsClone();
+        clock.advance(Duration.ofMillis(150));
+
+        assertNotNull(deepClone.track());
+        assertEquals(1, sampling.verifier().checkHeldClones().size());
+        assertEquals(
+                BufferRule.CLONE_HELD_TOO_LONG,
+                sampling.verifier().violations().getFirst().rule());
+        deepClone.free();
         original.free();
     }
 

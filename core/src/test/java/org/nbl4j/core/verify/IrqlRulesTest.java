@@ -163,4 +163,15 @@ class IrqlRulesTest {
             }
         }
     }
+
+    @Test
+    @DisplayName("KeRaiseIrql to the current level and KeLowerIrql back to it are legal (a nested raise at DISPATCH)")
+    void raiseAndLowerToTheSameLevel() {
+        Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
+            Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+            assertEquals(Irql.DISPATCH_LEVEL, previous);
+            Irql.lower(previous);
+            assertEquals(Irql.DISPATCH_LEVEL, Irql.current());
+        });
+    }
 }
