@@ -75,6 +75,16 @@ final class RouterOptions {
     List<String> infrastructure = new ArrayList<>();
 
     @Option(
+            names = "--applications",
+            paramLabel = "<interface>",
+            description = "Host mode (docs/wfp.md): the interface facing the host's applications. What arrives on it"
+                    + " is sent by the host through the ALE, datagram-data and transport layers; what arrives for the"
+                    + " host's addresses goes up through them to it. In a replay, packets from a host address are"
+                    + " offered to it.")
+    @Nullable
+    String applications;
+
+    @Option(
             names = "--trace",
             paramLabel = "driver|full",
             description = "How much of each site reports show (default: driver, the driver's frames and the DDI they"
@@ -111,6 +121,9 @@ final class RouterOptions {
         }
         if (trace != null) {
             parser.option("trace", trace);
+        }
+        if (applications != null) {
+            parser.option("applications", applications);
         }
         return parser.build();
     }

@@ -28,7 +28,7 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  */
 public final class ConfigParser {
     private static final String KEYWORDS =
-            "interface, route, callout, verifier, clone-budget, profile, infrastructure, trace";
+            "interface, route, callout, verifier, clone-budget, profile, infrastructure, trace, applications";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s)?");
     private static final int MINIMUM_MTU = 68;
     private static final int MAXIMUM_MTU = 65_535;
@@ -43,6 +43,8 @@ public final class ConfigParser {
     private @Nullable PlatformProfile profile;
     private final List<String> infrastructure = new ArrayList<>();
     private boolean fullTrace;
+    private @Nullable String applications;
+    private @Nullable String applicationsSource;
 
     /** Reads every line of a configuration file. */
     public ConfigParser file(Path file) throws BadInputException {
@@ -83,6 +85,7 @@ public final class ConfigParser {
             case "profile" -> option(where, "profile", value);
             case "infrastructure" -> option(where, "infrastructure", value);
             case "trace" -> option(where, "trace", value);
+            case "applications" -> option(where, "applications", value);
             default ->
                 throw new BadInputException(
                         where + ": unknown keyword '" + keyword + "' (expected one of " + KEYWORDS + ")");
@@ -111,6 +114,10 @@ public final class ConfigParser {
                 case "profile" -> profile = parseProfile(value);
                 case "infrastructure" -> infrastructure.add(parsePackagePrefix(value));
                 case "trace" -> fullTrace = parseTrace(value);
+                case "applications" -> {
+                    applications = value;
+                    applicationsSource = where;
+                }
                 default -> throw new IllegalArgumentException("unknown setting '" + name + "'");
             }
         } catch (IllegalArgumentException e) {
@@ -138,7 +145,11 @@ public final class ConfigParser {
                 cloneBudget != null ? cloneBudget : defaults.cloneBudget(),
                 profile != null ? profile : defaults.profile(),
                 infrastructure,
-                fullTrace);
+                fullTrace,
+                applications);
+        if (applications != null && config.interfaceNamed(applications) == null) {
+            throw new BadInputException(applicationsSource + ": unknown interface '" + applications + "'");
+        }
         for (int i = 0; i < routes.size(); i++) {
             if (config.interfaceNamed(routes.get(i).interfaceName()) == null) {
                 throw new BadInputException(routeSources.get(i) + ": unknown interface '"

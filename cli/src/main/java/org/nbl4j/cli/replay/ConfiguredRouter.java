@@ -103,6 +103,12 @@ public final class ConfiguredRouter<M extends Miniport> {
                         route.via(),
                         interfaces.get(indexOf(specs, route.interfaceName())).interfaceIndex());
             }
+            String applications = config.applications();
+            if (applications != null) {
+                router.ip()
+                        .setApplicationInterface(
+                                interfaces.get(indexOf(specs, applications)).interfaceIndex());
+            }
             return new ConfiguredRouter<>(
                     config, router, engine, List.copyOf(miniports), List.copyOf(interfaces), drivers);
         } catch (IOException | RuntimeException e) {

@@ -136,6 +136,9 @@ public final class ReplayEngine {
                 observer.finished();
             }
             router.drain();
+            // Host mode: the capture's end ends its flows while the callouts are still there to delete their contexts.
+            router.ip().endFlows();
+            router.drain();
             built.unloadDrivers();
             router.drain();
             wfpBinding.close();
@@ -178,6 +181,13 @@ public final class ReplayEngine {
         private final long[] localHigh;
         private final long[] localLow;
         private int[] routerInterfaceOf = new int[0];
+        /** Host mode: the target of the interface facing the applications, else {@link #NO_INTERFACE}. */
+        private final int applicationsTarget;
+        /** The source of the packet just read, set by {@link #readSource}. */
+        private @Nullable AddressFamily sourceFamily;
+
+        private long sourceHigh;
+        private long sourceLow;
         final long[] offered;
         final long[] retried;
         final long[] skipped = new long[SkipReason.values().length];
@@ -197,6 +207,13 @@ public final class ReplayEngine {
             this.compartment = found;
             this.offered = new long[this.miniports.length];
             this.retried = new long[this.miniports.length];
+            int applications = NO_INTERFACE;
+            for (int i = 0; i < config.interfaces().size(); i++) {
+                if (config.interfaces().get(i).name().equals(config.applications())) {
+                    applications = i;
+                }
+            }
+            this.applicationsTarget = applications;
             List<Cidr> locals = new ArrayList<>();
             for (InterfaceSpec spec : config.interfaces()) {
                 locals.addAll(spec.addresses());
@@ -220,6 +237,10 @@ public final class ReplayEngine {
                 }
                 clock.nanos = reader.timestampNanos();
                 int target = routerInterface(reader.interfaceId());
+                if (applicationsTarget != NO_INTERFACE && readSource(length) && sourceIsLocal()) {
+                    // Host mode: a packet the captured host sent comes from its applications.
+                    target = applicationsTarget;
+                }
                 SkipReason skip = reasonNotToOffer(target, length);
                 if (skip == null && !offer(target, length)) {
                     skip = SkipReason.REFUSED;
@@ -239,7 +260,9 @@ public final class ReplayEngine {
                 return SkipReason.NO_INTERFACE;
             }
             // Direction first: a packet that left the captured router is not input, whatever else is wrong with it.
-            if (selection == PacketSelection.ARRIVING && !arrivedOn(interfaces[target], length)) {
+            if (selection == PacketSelection.ARRIVING
+                    && target != applicationsTarget
+                    && !arrivedOn(interfaces[target], length)) {
                 return SkipReason.LEAVING;
             }
             if (length < reader.originalLength()) {
@@ -271,29 +294,43 @@ public final class ReplayEngine {
          * none of the router's addresses, and the route back to its source leaves by {@code arrival}.
          */
         private boolean arrivedOn(IpInterface arrival, int length) {
-            // Both headers keep the version in the first nibble, so either class reads it.
-            int version = Ipv4Header.version(packet);
-            AddressFamily family;
-            long high;
-            long low;
-            if (version == 4 && length >= Ipv4Header.MINIMUM_LENGTH) {
-                family = AddressFamily.INET;
-                high = 0;
-                low = Integer.toUnsignedLong(Ipv4Header.source(packet));
-            } else if (version == 6 && length >= Ipv6Header.LENGTH) {
-                family = AddressFamily.INET6;
-                high = Ipv6Header.sourceHigh(packet);
-                low = Ipv6Header.sourceLow(packet);
-            } else {
+            if (!readSource(length)) {
                 return true; // not judged: the stack discards what it cannot parse
             }
+            if (sourceIsLocal()) {
+                return false;
+            }
+            Route back = compartment.lookup(sourceFamily, sourceHigh, sourceLow);
+            return back == null || back.egress().interfaceIndex() == arrival.interfaceIndex();
+        }
+
+        /** Reads the source address of the packet just read into the source fields; false if it has no IP header. */
+        private boolean readSource(int length) {
+            // Both headers keep the version in the first nibble, so either class reads it.
+            int version = Ipv4Header.version(packet);
+            if (version == 4 && length >= Ipv4Header.MINIMUM_LENGTH) {
+                sourceFamily = AddressFamily.INET;
+                sourceHigh = 0;
+                sourceLow = Integer.toUnsignedLong(Ipv4Header.source(packet));
+                return true;
+            }
+            if (version == 6 && length >= Ipv6Header.LENGTH) {
+                sourceFamily = AddressFamily.INET6;
+                sourceHigh = Ipv6Header.sourceHigh(packet);
+                sourceLow = Ipv6Header.sourceLow(packet);
+                return true;
+            }
+            return false;
+        }
+
+        /** Whether the source {@link #readSource} read is one of the configured addresses. */
+        private boolean sourceIsLocal() {
             for (int i = 0; i < localFamily.length; i++) {
-                if (localFamily[i] == family && localHigh[i] == high && localLow[i] == low) {
-                    return false;
+                if (localFamily[i] == sourceFamily && localHigh[i] == sourceHigh && localLow[i] == sourceLow) {
+                    return true;
                 }
             }
-            Route back = compartment.lookup(family, high, low);
-            return back == null || back.egress().interfaceIndex() == arrival.interfaceIndex();
+            return false;
         }
 
         /** The router interface (0-based) that capture interface {@code captureId} feeds, or {@link #NO_INTERFACE}. */

@@ -20,6 +20,7 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * @param infrastructure class-name prefixes whose frames reports do not name as the driver's (beyond nbl4j's own, the
  *     JDK's and nbl4j's libraries'): a driver's own libraries
  * @param fullTrace whether reports keep the whole stack trace of each site, not only the driver's frames and the DDI
+ * @param applications the interface facing the host's applications (host mode, docs/wfp.md), or null for a router
  */
 public record RouterConfig(
         List<InterfaceSpec> interfaces,
@@ -29,7 +30,8 @@ public record RouterConfig(
         Duration cloneBudget,
         PlatformProfile profile,
         List<String> infrastructure,
-        boolean fullTrace) {
+        boolean fullTrace,
+        @Nullable String applications) {
 
     public RouterConfig {
         infrastructure = List.copyOf(infrastructure);
@@ -61,7 +63,8 @@ public record RouterConfig(
                 VerifierSettings.standard().heldCloneBudget(),
                 PlatformProfile.WINDOWS_10,
                 List.of(),
-                false);
+                false,
+                null);
     }
 
     /** The interface called {@code name}, or null. */

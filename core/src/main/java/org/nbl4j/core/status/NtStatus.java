@@ -37,6 +37,9 @@ public final class NtStatus {
     /** A wait's time ran out ({@code KeWaitForSingleObject}); a success code. */
     public static final int STATUS_TIMEOUT = 0x00000102;
 
+    /** Informational: the object already exists ({@code FwpsFlowAssociateContext0} with a context already there). */
+    public static final int STATUS_OBJECT_NAME_EXISTS = 0x40000000;
+
     public static final int STATUS_NDIS_INDICATION_REQUIRED = 0x40230001;
     /** A warning (severity 2): negative as an {@code int}, hence not {@code NT_SUCCESS}. */
     public static final int STATUS_BUFFER_OVERFLOW = 0x80000005;

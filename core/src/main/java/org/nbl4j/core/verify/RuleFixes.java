@@ -121,7 +121,15 @@ public final class RuleFixes {
                             + " (NdisFreeCloneNetBufferList, FwpsFreeCloneNetBufferList0)"),
             Map.entry(
                     "CLASSIFY_HANDLE_MISUSE",
-                    "acquire a classify handle inside classifyFn, pend and complete once, release it once"));
+                    "acquire a classify handle inside classifyFn, pend and complete once, release it once"),
+            Map.entry(
+                    "PEND_COMPLETED_TWICE",
+                    "call FwpsCompleteOperation0 once per completion context, then forget the context"),
+            Map.entry(
+                    "PEND_NOT_PENDED", "complete only a context that FwpsPendOperation0 returned with STATUS_SUCCESS"),
+            Map.entry(
+                    "PEND_NEVER_COMPLETED",
+                    "complete every pended operation (with a BLOCK decision if need be) before its flow can end"));
 
     private RuleFixes() {}
 

@@ -10,6 +10,8 @@ import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.Compartment;
 import org.nbl4j.stack.wfp.Callout;
+import org.nbl4j.stack.wfp.ClassifyContext;
+import org.nbl4j.stack.wfp.ClassifyHandle;
 import org.nbl4j.stack.wfp.ClassifyOut;
 import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FwpStatusException;
@@ -19,6 +21,7 @@ import org.nbl4j.stack.wfp.InjectionHandle;
 import org.nbl4j.stack.wfp.InjectionState;
 import org.nbl4j.stack.wfp.InjectionType;
 import org.nbl4j.stack.wfp.NblNotifyFn;
+import org.nbl4j.stack.wfp.PendedOperation;
 
 /**
  * The packet DDIs and constants of {@code fwpsk.h} with their C names, C argument order and C values
@@ -532,6 +535,550 @@ public final class Fwpsk {
             injectionContext.set(context[0]);
         }
         return state.value();
+    }
+
+    // ---- host role: layers, fields, metadata and flows (issue 14) ----
+    // Literal compile-time constants, so a driver's switch on inFixedValues->layerId ports as a Java switch; FwpskTest
+    // pins each to the engine's Layer and field enumerations. Values: fwpsk.h's FWPS_BUILTIN_LAYERS and FWPS_FIELDS_*
+    // as MicrosoftDocs/windows-driver-docs-ddi states them (wdk-ddi-src/content/fwpsk), spec §5.1 and §5.4.
+
+    public static final int FWPS_LAYER_INBOUND_TRANSPORT_V4 = 12;
+    public static final int FWPS_LAYER_INBOUND_TRANSPORT_V4_DISCARD = 13;
+    public static final int FWPS_LAYER_INBOUND_TRANSPORT_V6 = 14;
+    public static final int FWPS_LAYER_INBOUND_TRANSPORT_V6_DISCARD = 15;
+    public static final int FWPS_LAYER_OUTBOUND_TRANSPORT_V4 = 16;
+    public static final int FWPS_LAYER_OUTBOUND_TRANSPORT_V4_DISCARD = 17;
+    public static final int FWPS_LAYER_OUTBOUND_TRANSPORT_V6 = 18;
+    public static final int FWPS_LAYER_OUTBOUND_TRANSPORT_V6_DISCARD = 19;
+    public static final int FWPS_LAYER_DATAGRAM_DATA_V4 = 24;
+    public static final int FWPS_LAYER_DATAGRAM_DATA_V4_DISCARD = 25;
+    public static final int FWPS_LAYER_DATAGRAM_DATA_V6 = 26;
+    public static final int FWPS_LAYER_DATAGRAM_DATA_V6_DISCARD = 27;
+    public static final int FWPS_LAYER_ALE_AUTH_RECV_ACCEPT_V4 = 44;
+    public static final int FWPS_LAYER_ALE_AUTH_RECV_ACCEPT_V4_DISCARD = 45;
+    public static final int FWPS_LAYER_ALE_AUTH_RECV_ACCEPT_V6 = 46;
+    public static final int FWPS_LAYER_ALE_AUTH_RECV_ACCEPT_V6_DISCARD = 47;
+    public static final int FWPS_LAYER_ALE_AUTH_CONNECT_V4 = 48;
+    public static final int FWPS_LAYER_ALE_AUTH_CONNECT_V4_DISCARD = 49;
+    public static final int FWPS_LAYER_ALE_AUTH_CONNECT_V6 = 50;
+    public static final int FWPS_LAYER_ALE_AUTH_CONNECT_V6_DISCARD = 51;
+    public static final int FWPS_LAYER_ALE_FLOW_ESTABLISHED_V4 = 52;
+    public static final int FWPS_LAYER_ALE_FLOW_ESTABLISHED_V4_DISCARD = 53;
+    public static final int FWPS_LAYER_ALE_FLOW_ESTABLISHED_V6 = 54;
+    public static final int FWPS_LAYER_ALE_FLOW_ESTABLISHED_V6_DISCARD = 55;
+
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_PROTOCOL = 0;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_ADDRESS = 1;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_REMOTE_ADDRESS = 2;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_REMOTE_PORT = 5;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_IP_LOCAL_INTERFACE = 6;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_INTERFACE_INDEX = 7;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_SUB_INTERFACE_INDEX = 8;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_FLAGS = 9;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_INTERFACE_TYPE = 10;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_TUNNEL_TYPE = 11;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_PROFILE_ID = 12;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_IPSEC_SECURITY_REALM_ID = 13;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_COMPARTMENT_ID = 14;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V4_MAX = 15;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_IP_PROTOCOL = 0;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_IP_LOCAL_ADDRESS = 1;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_IP_REMOTE_ADDRESS = 2;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_IP_REMOTE_PORT = 5;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_IP_LOCAL_INTERFACE = 6;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_INTERFACE_INDEX = 7;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_SUB_INTERFACE_INDEX = 8;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_FLAGS = 9;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_INTERFACE_TYPE = 10;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_TUNNEL_TYPE = 11;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_PROFILE_ID = 12;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_IPSEC_SECURITY_REALM_ID = 13;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_COMPARTMENT_ID = 14;
+    public static final int FWPS_FIELD_INBOUND_TRANSPORT_V6_MAX = 15;
+
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_PROTOCOL = 0;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_LOCAL_ADDRESS = 1;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_LOCAL_ADDRESS_TYPE = 2;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_REMOTE_ADDRESS = 3;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_REMOTE_PORT = 5;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_LOCAL_INTERFACE = 6;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_INTERFACE_INDEX = 7;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_SUB_INTERFACE_INDEX = 8;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IP_DESTINATION_ADDRESS_TYPE = 9;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_FLAGS = 10;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_INTERFACE_TYPE = 11;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_TUNNEL_TYPE = 12;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_PROFILE_ID = 13;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_IPSEC_SECURITY_REALM_ID = 14;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_COMPARTMENT_ID = 15;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V4_MAX = 16;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IP_PROTOCOL = 0;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IP_LOCAL_ADDRESS = 1;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IP_LOCAL_ADDRESS_TYPE = 2;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IP_REMOTE_ADDRESS = 3;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IP_REMOTE_PORT = 5;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IP_LOCAL_INTERFACE = 6;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_INTERFACE_INDEX = 7;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_SUB_INTERFACE_INDEX = 8;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IP_DESTINATION_ADDRESS_TYPE = 9;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_FLAGS = 10;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_INTERFACE_TYPE = 11;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_TUNNEL_TYPE = 12;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_PROFILE_ID = 13;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_IPSEC_SECURITY_REALM_ID = 14;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_COMPARTMENT_ID = 15;
+    public static final int FWPS_FIELD_OUTBOUND_TRANSPORT_V6_MAX = 16;
+
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_IP_PROTOCOL = 0;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_IP_LOCAL_ADDRESS = 1;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_IP_REMOTE_ADDRESS = 2;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_IP_REMOTE_PORT = 5;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_IP_LOCAL_INTERFACE = 6;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_INTERFACE_INDEX = 7;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_SUB_INTERFACE_INDEX = 8;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_DIRECTION = 9;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_FLAGS = 10;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_INTERFACE_TYPE = 11;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_TUNNEL_TYPE = 12;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_COMPARTMENT_ID = 13;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V4_MAX = 14;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_IP_PROTOCOL = 0;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_IP_LOCAL_ADDRESS = 1;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_IP_REMOTE_ADDRESS = 2;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_IP_REMOTE_PORT = 5;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_IP_LOCAL_INTERFACE = 6;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_INTERFACE_INDEX = 7;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_SUB_INTERFACE_INDEX = 8;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_DIRECTION = 9;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_FLAGS = 10;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_INTERFACE_TYPE = 11;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_TUNNEL_TYPE = 12;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_COMPARTMENT_ID = 13;
+    public static final int FWPS_FIELD_DATAGRAM_DATA_V6_MAX = 14;
+
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ALE_APP_ID = 0;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ALE_USER_ID = 1;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_LOCAL_ADDRESS = 2;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_PROTOCOL = 5;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_REMOTE_ADDRESS = 6;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_REMOTE_PORT = 7;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ALE_REMOTE_USER_ID = 8;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ALE_REMOTE_MACHINE_ID = 9;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_LOCAL_INTERFACE = 10;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_FLAGS = 11;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_SIO_FIREWALL_SYSTEM_PORT = 12;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_NAP_CONTEXT = 13;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_INTERFACE_TYPE = 14;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_TUNNEL_TYPE = 15;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_INTERFACE_INDEX = 16;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_SUB_INTERFACE_INDEX = 17;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_ARRIVAL_INTERFACE = 18;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ARRIVAL_INTERFACE_TYPE = 19;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ARRIVAL_TUNNEL_TYPE = 20;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ARRIVAL_INTERFACE_INDEX = 21;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_NEXTHOP_SUB_INTERFACE_INDEX = 22;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_IP_NEXTHOP_INTERFACE = 23;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_NEXTHOP_INTERFACE_TYPE = 24;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_NEXTHOP_TUNNEL_TYPE = 25;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_NEXTHOP_INTERFACE_INDEX = 26;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ORIGINAL_PROFILE_ID = 27;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_CURRENT_PROFILE_ID = 28;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_REAUTHORIZE_REASON = 29;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ORIGINAL_ICMP_TYPE = 30;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_INTERFACE_QUARANTINE_EPOCH = 31;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ALE_PACKAGE_ID = 32;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_ALE_SECURITY_ATTRIBUTE_FQBN_VALUE = 33;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_COMPARTMENT_ID = 34;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_BITMAP_IP_LOCAL_ADDRESS = 35;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_BITMAP_IP_LOCAL_PORT = 36;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_BITMAP_IP_REMOTE_ADDRESS = 37;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_BITMAP_IP_REMOTE_PORT = 38;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V4_MAX = 39;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ALE_APP_ID = 0;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ALE_USER_ID = 1;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_LOCAL_ADDRESS = 2;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_PROTOCOL = 5;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_REMOTE_ADDRESS = 6;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_REMOTE_PORT = 7;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ALE_REMOTE_USER_ID = 8;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ALE_REMOTE_MACHINE_ID = 9;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_LOCAL_INTERFACE = 10;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_FLAGS = 11;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_SIO_FIREWALL_SYSTEM_PORT = 12;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_NAP_CONTEXT = 13;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_INTERFACE_TYPE = 14;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_TUNNEL_TYPE = 15;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_INTERFACE_INDEX = 16;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_SUB_INTERFACE_INDEX = 17;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_ARRIVAL_INTERFACE = 18;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ARRIVAL_INTERFACE_TYPE = 19;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ARRIVAL_TUNNEL_TYPE = 20;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ARRIVAL_INTERFACE_INDEX = 21;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_NEXTHOP_SUB_INTERFACE_INDEX = 22;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_IP_NEXTHOP_INTERFACE = 23;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_NEXTHOP_INTERFACE_TYPE = 24;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_NEXTHOP_TUNNEL_TYPE = 25;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_NEXTHOP_INTERFACE_INDEX = 26;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ORIGINAL_PROFILE_ID = 27;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_CURRENT_PROFILE_ID = 28;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_REAUTHORIZE_REASON = 29;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ORIGINAL_ICMP_TYPE = 30;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_INTERFACE_QUARANTINE_EPOCH = 31;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ALE_PACKAGE_ID = 32;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_ALE_SECURITY_ATTRIBUTE_FQBN_VALUE = 33;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_COMPARTMENT_ID = 34;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_BITMAP_IP_LOCAL_ADDRESS = 35;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_BITMAP_IP_LOCAL_PORT = 36;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_BITMAP_IP_REMOTE_ADDRESS = 37;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_BITMAP_IP_REMOTE_PORT = 38;
+    public static final int FWPS_FIELD_ALE_AUTH_RECV_ACCEPT_V6_MAX = 39;
+
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ALE_APP_ID = 0;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ALE_USER_ID = 1;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_LOCAL_ADDRESS = 2;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_PROTOCOL = 5;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_REMOTE_ADDRESS = 6;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_REMOTE_PORT = 7;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ALE_REMOTE_USER_ID = 8;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ALE_REMOTE_MACHINE_ID = 9;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_DESTINATION_ADDRESS_TYPE = 10;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_LOCAL_INTERFACE = 11;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_FLAGS = 12;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_INTERFACE_TYPE = 13;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_TUNNEL_TYPE = 14;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_INTERFACE_INDEX = 15;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_SUB_INTERFACE_INDEX = 16;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_ARRIVAL_INTERFACE = 17;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ARRIVAL_INTERFACE_TYPE = 18;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ARRIVAL_TUNNEL_TYPE = 19;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ARRIVAL_INTERFACE_INDEX = 20;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_NEXTHOP_SUB_INTERFACE_INDEX = 21;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_IP_NEXTHOP_INTERFACE = 22;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_NEXTHOP_INTERFACE_TYPE = 23;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_NEXTHOP_TUNNEL_TYPE = 24;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_NEXTHOP_INTERFACE_INDEX = 25;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ORIGINAL_PROFILE_ID = 26;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_CURRENT_PROFILE_ID = 27;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_REAUTHORIZE_REASON = 28;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_PEER_NAME = 29;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ORIGINAL_ICMP_TYPE = 30;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_INTERFACE_QUARANTINE_EPOCH = 31;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ALE_ORIGINAL_APP_ID = 32;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ALE_PACKAGE_ID = 33;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ALE_SECURITY_ATTRIBUTE_FQBN_VALUE = 34;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_ALE_EFFECTIVE_NAME = 35;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_COMPARTMENT_ID = 36;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_BITMAP_IP_LOCAL_ADDRESS = 37;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_BITMAP_IP_LOCAL_PORT = 38;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_BITMAP_IP_REMOTE_ADDRESS = 39;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_BITMAP_IP_REMOTE_PORT = 40;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V4_MAX = 41;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ALE_APP_ID = 0;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ALE_USER_ID = 1;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_LOCAL_ADDRESS = 2;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_PROTOCOL = 5;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_REMOTE_ADDRESS = 6;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_REMOTE_PORT = 7;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ALE_REMOTE_USER_ID = 8;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ALE_REMOTE_MACHINE_ID = 9;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_DESTINATION_ADDRESS_TYPE = 10;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_LOCAL_INTERFACE = 11;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_FLAGS = 12;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_INTERFACE_TYPE = 13;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_TUNNEL_TYPE = 14;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_INTERFACE_INDEX = 15;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_SUB_INTERFACE_INDEX = 16;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_ARRIVAL_INTERFACE = 17;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ARRIVAL_INTERFACE_TYPE = 18;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ARRIVAL_TUNNEL_TYPE = 19;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ARRIVAL_INTERFACE_INDEX = 20;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_NEXTHOP_SUB_INTERFACE_INDEX = 21;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_IP_NEXTHOP_INTERFACE = 22;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_NEXTHOP_INTERFACE_TYPE = 23;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_NEXTHOP_TUNNEL_TYPE = 24;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_NEXTHOP_INTERFACE_INDEX = 25;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ORIGINAL_PROFILE_ID = 26;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_CURRENT_PROFILE_ID = 27;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_REAUTHORIZE_REASON = 28;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_PEER_NAME = 29;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ORIGINAL_ICMP_TYPE = 30;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_INTERFACE_QUARANTINE_EPOCH = 31;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ALE_ORIGINAL_APP_ID = 32;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ALE_PACKAGE_ID = 33;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ALE_SECURITY_ATTRIBUTE_FQBN_VALUE = 34;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_ALE_EFFECTIVE_NAME = 35;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_COMPARTMENT_ID = 36;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_BITMAP_IP_LOCAL_ADDRESS = 37;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_BITMAP_IP_LOCAL_PORT = 38;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_BITMAP_IP_REMOTE_ADDRESS = 39;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_BITMAP_IP_REMOTE_PORT = 40;
+    public static final int FWPS_FIELD_ALE_AUTH_CONNECT_V6_MAX = 41;
+
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_ALE_APP_ID = 0;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_ALE_USER_ID = 1;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_LOCAL_ADDRESS = 2;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_PROTOCOL = 5;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_REMOTE_ADDRESS = 6;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_REMOTE_PORT = 7;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_ALE_REMOTE_USER_ID = 8;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_ALE_REMOTE_MACHINE_ID = 9;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_DESTINATION_ADDRESS_TYPE = 10;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_IP_LOCAL_INTERFACE = 11;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_DIRECTION = 12;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_INTERFACE_TYPE = 13;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_TUNNEL_TYPE = 14;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_FLAGS = 15;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_ALE_ORIGINAL_APP_ID = 16;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_ALE_PACKAGE_ID = 17;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_ALE_SECURITY_ATTRIBUTE_FQBN_VALUE = 18;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_COMPARTMENT_ID = 19;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_BITMAP_IP_LOCAL_ADDRESS = 20;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_BITMAP_IP_LOCAL_PORT = 21;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_BITMAP_IP_REMOTE_ADDRESS = 22;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_BITMAP_IP_REMOTE_PORT = 23;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V4_MAX = 24;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_APP_ID = 0;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_USER_ID = 1;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_LOCAL_ADDRESS = 2;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_LOCAL_ADDRESS_TYPE = 3;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_LOCAL_PORT = 4;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_PROTOCOL = 5;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_REMOTE_ADDRESS = 6;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_REMOTE_PORT = 7;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_REMOTE_USER_ID = 8;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_REMOTE_MACHINE_ID = 9;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_DESTINATION_ADDRESS_TYPE = 10;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_IP_LOCAL_INTERFACE = 11;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_DIRECTION = 12;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_INTERFACE_TYPE = 13;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_TUNNEL_TYPE = 14;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_FLAGS = 15;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_ORIGINAL_APP_ID = 16;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_PACKAGE_ID = 17;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_ALE_SECURITY_ATTRIBUTE_FQBN_VALUE = 18;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_COMPARTMENT_ID = 19;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_BITMAP_IP_LOCAL_ADDRESS = 20;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_BITMAP_IP_LOCAL_PORT = 21;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_BITMAP_IP_REMOTE_ADDRESS = 22;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_BITMAP_IP_REMOTE_PORT = 23;
+    public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_MAX = 24;
+
+    public static final int FWPS_METADATA_FIELD_FLOW_HANDLE = 0x00000002;
+    public static final int FWPS_METADATA_FIELD_TRANSPORT_ENDPOINT_HANDLE = 0x00008000;
+    public static final int FWPS_METADATA_FIELD_REMOTE_SCOPE_ID = 0x00020000;
+    public static final int FWPS_METADATA_FIELD_PACKET_DIRECTION = 0x00040000;
+    public static final int FWPS_METADATA_FIELD_ALE_CLASSIFY_REQUIRED = 0x00400000;
+    public static final int FWPS_METADATA_FIELD_ICMP_ID_AND_SEQUENCE = 0x08000000;
+    public static final int FWP_DIRECTION_OUTBOUND = 0;
+    public static final int FWP_DIRECTION_INBOUND = 1;
+    public static final int STATUS_OBJECT_NAME_EXISTS = 0x40000000;
+
+    /**
+     * {@code FwpsFlowAssociateContext0(flowId, layerId, calloutId, flowContext)}: {@code flowId} is
+     * {@code inMetaValues->flowHandle}.
+     *
+     * @return STATUS_SUCCESS, STATUS_OBJECT_NAME_EXISTS, STATUS_NOT_FOUND or STATUS_INVALID_PARAMETER
+     */
+    public static int FwpsFlowAssociateContext0(long flowId, int layerId, int calloutId, long flowContext) {
+        return SystemWfp.current().flowAssociateContext(flowId, layerId, calloutId, flowContext);
+    }
+
+    /**
+     * {@code FwpsFlowRemoveContext0(flowId, layerId, calloutId)}: the callout's flowDeleteFn has run when this returns
+     * STATUS_SUCCESS.
+     *
+     * @return STATUS_SUCCESS or STATUS_NOT_FOUND
+     */
+    public static int FwpsFlowRemoveContext0(long flowId, int layerId, int calloutId) {
+        return SystemWfp.current().flowRemoveContext(flowId, layerId, calloutId);
+    }
+
+    /** {@code FwpsFlowAbort0(flowId)}: ends the flow; STATUS_SUCCESS or STATUS_NOT_FOUND. */
+    public static int FwpsFlowAbort0(long flowId) {
+        return SystemWfp.current().flowAbort(flowId);
+    }
+
+    public static final int FWPS_METADATA_FIELD_COMPLETION_HANDLE = 0x00004000;
+    public static final int FWP_CONDITION_FLAG_IS_REAUTHORIZE = 0x00000004;
+    public static final int STATUS_FWP_CANNOT_PEND = 0xC0220103;
+
+    /**
+     * {@code FwpsPendOperation0(completionHandle, &completionContext)}: pends the ALE authorization being classified;
+     * {@code completionHandle} is {@code inMetaValues->completionHandle}.
+     *
+     * @return STATUS_SUCCESS, STATUS_FWP_CANNOT_PEND (a reauthorization), STATUS_FWP_NULL_POINTER (no authorization
+     *     with that handle is being classified) or STATUS_FWP_TCPIP_NOT_READY (no host role)
+     */
+    public static int FwpsPendOperation0(long completionHandle, Ref<PendedOperation> completionContext) {
+        try {
+            completionContext.set(SystemWfp.current().pendOperation(completionHandle));
+            return STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            completionContext.set(null);
+            return e.status();
+        }
+    }
+
+    /**
+     * {@code FwpsCompleteOperation0(completionContext, netBufferList)}: at ALE_AUTH_CONNECT the flow is reauthorized
+     * (IS_REAUTHORIZE) before this returns; completing twice or completing a NULL context is a verifier violation.
+     */
+    public static void FwpsCompleteOperation0(
+            @Nullable PendedOperation completionContext, @Nullable NetBufferList netBufferList) {
+        SystemWfp.current().completeOperation(completionContext, netBufferList);
+    }
+
+    /** {@code FwpsAcquireClassifyHandle0(classifyContext, flags, &classifyHandle)}: only inside a classifyFn. */
+    public static int FwpsAcquireClassifyHandle0(
+            ClassifyContext classifyContext, int flags, Ref<ClassifyHandle> classifyHandle) {
+        try {
+            classifyHandle.set(SystemWfp.current().acquireClassifyHandle(classifyContext, flags));
+            return STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            classifyHandle.set(null);
+            return e.status();
+        }
+    }
+
+    /** {@code FwpsReleaseClassifyHandle0(classifyHandle)}: once per acquire. */
+    public static void FwpsReleaseClassifyHandle0(ClassifyHandle classifyHandle) {
+        SystemWfp.current().releaseClassifyHandle(classifyHandle);
+    }
+
+    /**
+     * {@code FwpsPendClassify0(classifyHandle, filterId, flags, classifyOut)}: the layers that allow it (endpoint
+     * closure, connect and bind redirect) are not nbl4j's, so STATUS_FWP_CANNOT_PEND.
+     */
+    public static int FwpsPendClassify0(
+            ClassifyHandle classifyHandle, long filterId, int flags, ClassifyOut classifyOut) {
+        return SystemWfp.current().pendClassify(classifyHandle, filterId, flags, classifyOut);
+    }
+
+    /** {@code FwpsCompleteClassify0(classifyHandle, flags, classifyOut)}: nothing can be pended, so a violation. */
+    public static void FwpsCompleteClassify0(
+            ClassifyHandle classifyHandle, int flags, @Nullable ClassifyOut classifyOut) {
+        SystemWfp.current().completeClassify(classifyHandle, flags, classifyOut);
+    }
+
+    /**
+     * {@code FwpsInjectTransportReceiveAsync0(injectionHandle, injectionContext, reserved, flags, addressFamily,
+     * compartmentId, interfaceIndex, subInterfaceIndex, netBufferList, completionFn, completionContext)}: the NBL
+     * starts at its IP header (retreat {@code ipHeaderSize + transportHeaderSize} before cloning at
+     * INBOUND_TRANSPORT).
+     *
+     * @return STATUS_SUCCESS (completionFn will be called once), or a failure after which the caller still owns the NBL
+     */
+    public static int FwpsInjectTransportReceiveAsync0(
+            InjectionHandle injectionHandle,
+            long injectionContext,
+            @Nullable Object reserved,
+            int flags,
+            int addressFamily,
+            int compartmentId,
+            int interfaceIndex,
+            int subInterfaceIndex,
+            NetBufferList netBufferList,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        AddressFamily family = family(addressFamily);
+        if (family == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        return injectionHandle.injectTransportReceiveAsync(
+                injectionContext,
+                flags,
+                family,
+                compartmentId,
+                interfaceIndex,
+                subInterfaceIndex,
+                netBufferList,
+                completionFn,
+                completionContext);
+    }
+
+    /**
+     * {@code FwpsInjectTransportSendAsync1(injectionHandle, injectionContext, endpointHandle, flags, sendArgs,
+     * addressFamily, compartmentId, netBufferList, completionFn, completionContext)}: the NBL starts at its transport
+     * header (as shown at OUTBOUND_TRANSPORT or outbound DATAGRAM_DATA) and needs headroom for the IP header the stack
+     * writes; the NBL comes back to completionFn starting at its transport header again.
+     *
+     * @return STATUS_SUCCESS (completionFn will be called once), or a failure after which the caller still owns the NBL
+     */
+    public static int FwpsInjectTransportSendAsync1(
+            InjectionHandle injectionHandle,
+            long injectionContext,
+            long endpointHandle,
+            int flags,
+            FWPS_TRANSPORT_SEND_PARAMS1 sendArgs,
+            int addressFamily,
+            int compartmentId,
+            NetBufferList netBufferList,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        AddressFamily family = family(addressFamily);
+        byte[] remoteAddress = sendArgs.remoteAddress;
+        if (family == null || remoteAddress == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        return injectionHandle.injectTransportSendAsync(
+                injectionContext,
+                endpointHandle,
+                flags,
+                remoteAddress,
+                family,
+                compartmentId,
+                netBufferList,
+                completionFn,
+                completionContext);
+    }
+
+    /** {@code FwpsInjectTransportSendAsync0}: as {@link #FwpsInjectTransportSendAsync1} with the older parameters. */
+    public static int FwpsInjectTransportSendAsync0(
+            InjectionHandle injectionHandle,
+            long injectionContext,
+            long endpointHandle,
+            int flags,
+            FWPS_TRANSPORT_SEND_PARAMS0 sendArgs,
+            int addressFamily,
+            int compartmentId,
+            NetBufferList netBufferList,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        AddressFamily family = family(addressFamily);
+        byte[] remoteAddress = sendArgs.remoteAddress;
+        if (family == null || remoteAddress == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        return injectionHandle.injectTransportSendAsync(
+                injectionContext,
+                endpointHandle,
+                flags,
+                remoteAddress,
+                family,
+                compartmentId,
+                netBufferList,
+                completionFn,
+                completionContext);
     }
 
     private static @Nullable AddressFamily family(int addressFamily) {

@@ -13,5 +13,20 @@ public enum HookPoint {
     /** A packet this host sends, offset at the IP header, after fragmentation: OUTBOUND_IPPACKET_V4/V6. */
     OUTBOUND_IPPACKET,
     /** A packet being forwarded, offset at the IP header, egress interface chosen: IPFORWARD_V4/V6. */
-    IPFORWARD
+    IPFORWARD,
+    /** A packet of this host's received for it, offset after the transport header: INBOUND_TRANSPORT_V4/V6 (host role). */
+    INBOUND_TRANSPORT,
+    /** A packet this host's applications send, offset at the transport header: OUTBOUND_TRANSPORT_V4/V6 (host role). */
+    OUTBOUND_TRANSPORT,
+    /**
+     * A UDP or ICMP datagram of an authorized flow, either direction: DATAGRAM_DATA_V4/V6 (host role). Outbound the offset
+     * is at the transport header, inbound after it.
+     */
+    DATAGRAM_DATA,
+    /** The first packet of an inbound flow, authorized for the local endpoint: ALE_AUTH_RECV_ACCEPT_V4/V6 (host role). */
+    ALE_AUTH_RECV_ACCEPT,
+    /** The first packet of an outbound flow, authorized for the remote endpoint: ALE_AUTH_CONNECT_V4/V6 (host role). */
+    ALE_AUTH_CONNECT,
+    /** An authorized flow, once, when it is established: ALE_FLOW_ESTABLISHED_V4/V6 (host role). */
+    ALE_FLOW_ESTABLISHED
 }

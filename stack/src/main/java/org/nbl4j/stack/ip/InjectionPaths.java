@@ -2,6 +2,7 @@ package org.nbl4j.stack.ip;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -15,12 +16,17 @@ import org.nbl4j.core.verify.Irql;
  * to {@link LocalSend} (network send) or to the {@link ReceivePath} (network receive), at DISPATCH_LEVEL.
  */
 final class InjectionPaths {
+    /** The TTL or hop limit of the IP header a transport send gets: Windows' default (DefaultTTL). */
+    private static final int DEFAULT_HOP_LIMIT = 128;
+
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private final InterfaceTable table;
     private final NblHolds holds;
     private final IpCounters counters;
     private final Transmitter transmitter;
     private final LocalSend send;
     private final ReceivePath receive;
+    private final HostTransport host;
 
     InjectionPaths(IpPaths paths) {
         this.table = paths.table;
@@ -29,6 +35,7 @@ final class InjectionPaths {
         this.transmitter = paths.transmitter;
         this.send = paths.send;
         this.receive = paths.receive;
+        this.host = paths.host;
     }
 
     /**
@@ -107,6 +114,85 @@ final class InjectionPaths {
         } finally {
             PathScratch.exit();
             Irql.lower(previous);
+        }
+    }
+
+    /**
+     * {@link PacketInjection#injectTransportSend}: an IPv4 or IPv6 header is written into the NBL's headroom (the
+     * host's default TTL or hop limit, 128 as Windows'; IPv4 Identification 0 with DF set; the transport checksum as
+     * the callout left it), then the packet leaves as the applications' packets do ({@link HostTransport#send}).
+     */
+    int injectTransportSend(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            long endpointHandle,
+            byte[] remoteAddress,
+            PacketCompletion completion) {
+        Flow flow = host.flows().byHandle(endpointHandle);
+        NetBuffer nb = nbl.firstNetBuffer();
+        boolean v4 = family == AddressFamily.INET;
+        int header = v4 ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;
+        if (flow == null
+                || flow.family() != family
+                || table.compartment(compartmentId) == null
+                || nb == null
+                || nb.next() != null
+                || remoteAddress.length != (v4 ? 4 : 16)
+                || nb.dataOffset() < header
+                || nb.dataLength() + header > 0xFFFF) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        holds.adopt(nbl, NblRole.INJECTED, completion);
+        Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+        PathScratch.Frame frame = PathScratch.enter();
+        try {
+            nb.retreat(header, 0, null);
+            MemorySegment window = frame.window;
+            writeHeader(window, flow, remoteAddress, nb.dataLength());
+            nb.copyFrom(0, window, 0, header);
+            int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
+            nb.copyTo(0, window, 0, available);
+            if (PacketParser.parse(window, available, nb.dataLength(), frame.facts) != null) {
+                nb.advance(header, false, null);
+                holds.undoAdopt(nbl);
+                return NtStatus.STATUS_INVALID_PARAMETER;
+            }
+            nbl.setStatus(NtStatus.STATUS_SUCCESS);
+            try {
+                host.send(nbl, nb, frame, true);
+            } finally {
+                holds.release(nbl, true);
+            }
+            return NtStatus.STATUS_SUCCESS;
+        } finally {
+            PathScratch.exit();
+            Irql.lower(previous);
+        }
+    }
+
+    /** The IP header of a transport send: from the flow's local address to {@code remote}, over {@code length} bytes. */
+    private static void writeHeader(MemorySegment window, Flow flow, byte[] remote, int length) {
+        if (flow.family() == AddressFamily.INET) {
+            window.fill((byte) 0);
+            window.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x45);
+            window.set(InternetChecksum.U16, 2, (short) length);
+            window.set(InternetChecksum.U16, 6, (short) 0x4000);
+            window.set(ValueLayout.JAVA_BYTE, 8, (byte) DEFAULT_HOP_LIMIT);
+            window.set(ValueLayout.JAVA_BYTE, 9, (byte) flow.protocol());
+            window.set(InternetChecksum.U32, 12, (int) flow.localLow);
+            MemorySegment.copy(remote, 0, window, ValueLayout.JAVA_BYTE, 16, 4);
+            window.set(
+                    InternetChecksum.U16, 10, (short) InternetChecksum.compute(window, 0, Ipv4Header.MINIMUM_LENGTH));
+        } else {
+            window.fill((byte) 0);
+            window.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x60);
+            window.set(InternetChecksum.U16, 4, (short) (length - Ipv6Header.LENGTH));
+            window.set(ValueLayout.JAVA_BYTE, 6, (byte) flow.protocol());
+            window.set(ValueLayout.JAVA_BYTE, 7, (byte) DEFAULT_HOP_LIMIT);
+            window.set(U64, 8, flow.localHigh);
+            window.set(U64, 16, flow.localLow);
+            MemorySegment.copy(remote, 0, window, ValueLayout.JAVA_BYTE, 24, 16);
         }
     }
 

@@ -22,6 +22,7 @@ final class IpPaths {
     final Fragmenter fragmenter;
     final Reassembler reassembler;
     final LocalSend send;
+    final HostTransport host;
     final ForwardPath forward;
     final ReassemblyExpiry expiry;
     final LocalDelivery delivery;
@@ -48,6 +49,7 @@ final class IpPaths {
         this.reassembler = new Reassembler(
                 ndis, generatedPackets, holds, reassemblyTimeoutNanos, reassemblyBytes, reassemblyDatagrams);
         this.send = new LocalSend(this, icmpLimiter);
+        this.host = new HostTransport(this);
         this.forward = new ForwardPath(this, new ForwardFragmentGrouping(reassemblyTimeoutNanos, reassemblyDatagrams));
         this.expiry = new ReassemblyExpiry(this);
         this.delivery = new LocalDelivery(this);

@@ -47,11 +47,14 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  * <p><b>Parts.</b> This class is the facade: configuration, statistics, holds, and the {@link Protocol} and
  * {@link PacketInjection} entry points. The path itself is in package-private classes with one job each, wired here:
  * {@code ReceivePath}, {@code LocalDelivery}, {@code ForwardPath}, {@code LocalSend}, {@code InjectionPaths},
+ * {@code HostTransport} (the host role, {@link #setApplicationInterface}),
  * {@code ReassemblyExpiry}, {@code Transmitter}, {@code PathInspection} and {@code InterfaceTable}
  * (docs/ip-layer.md).
  */
-public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
+public final class IpStack implements Protocol, PacketInjection, HostFlows, AutoCloseable {
 
+    /** {@code FWP_CONDITION_FLAG_IS_REAUTHORIZE}: an ALE reauthorization, not a new flow (§5.5). */
+    public static final int FWP_CONDITION_FLAG_IS_REAUTHORIZE = 0x00000004;
     /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT}. */
     public static final int FWP_CONDITION_FLAG_IS_FRAGMENT = 0x00000020;
     /** {@code FWP_CONDITION_FLAG_IS_FRAGMENT_GROUP}: an NBL chain of one datagram's fragments at IPFORWARD (§5.6). */
@@ -204,6 +207,64 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
         return found;
     }
 
+    // ---- the host role ----
+
+    /**
+     * Makes the stack a host (docs/wfp.md, "Host mode"): the interface {@code interfaceIndex} faces the applications,
+     * so what arrives on it is sent by this host through the transport, datagram-data and ALE layers
+     * ({@link HostTransport}), and what arrives for this host's addresses on the other interfaces goes up through them
+     * to that interface instead of to the stack's own echo and reset answers. The host's addresses are those of the
+     * network interfaces, as on Windows.
+     *
+     * @throws IllegalArgumentException for an unknown interface
+     */
+    public synchronized void setApplicationInterface(int interfaceIndex) {
+        paths.host.setApplications(requireInterface(interfaceIndex));
+    }
+
+    /** The host role's flows. */
+    public FlowTable flows() {
+        return paths.host.flows();
+    }
+
+    /**
+     * How long flows last: a UDP or ICMP flow {@code idle} after its last packet (default 60 s), a TCP flow
+     * {@code tcpIdle} after its last packet (default 2 h) or {@code closed} after FIN both ways or RST (default 4 s).
+     */
+    public void setFlowTimeouts(Duration idle, Duration tcpIdle, Duration closed) {
+        paths.host.setTimeouts(idle.toNanos(), tcpIdle.toNanos(), closed.toNanos());
+    }
+
+    /** Ends the flows whose time is up at {@code nowNanos} (the stack clock's time); the path also does it as it goes. */
+    public void expireFlows(long nowNanos) {
+        paths.host.expire(nowNanos);
+    }
+
+    /** Ends every flow now, as at shutdown (a replay's end): each flow's contexts are deleted once. */
+    public void endFlows() {
+        paths.host.endAll();
+    }
+
+    @Override
+    public @Nullable Flow flow(long handle) {
+        return paths.host.flows().byHandle(handle);
+    }
+
+    @Override
+    public boolean abortFlow(long handle) {
+        return paths.host.abort(handle);
+    }
+
+    @Override
+    public int pendAuthorization(long completionHandle) {
+        return paths.host.pend(completionHandle);
+    }
+
+    @Override
+    public boolean completeAuthorization(long completionHandle) {
+        return paths.host.complete(completionHandle);
+    }
+
     /** The interface with this {@code IF_INDEX}, or null. */
     public @Nullable IpInterface interfaceByIndex(int interfaceIndex) {
         return paths.table.byIndex(interfaceIndex);
@@ -338,6 +399,18 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
                 nbl, family, compartmentId, interfaceIndex, subInterfaceIndex, completion);
     }
 
+    @Override
+    public int injectTransportSend(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            long endpointHandle,
+            byte[] remoteAddress,
+            PacketCompletion completion) {
+        return paths.injection.injectTransportSend(
+                nbl, family, compartmentId, endpointHandle, remoteAddress, completion);
+    }
+
     /**
      * Frees what the stack owns: the reassembly table and its pools; forwarded fragments still held in groups go back
      * to their owners.
@@ -346,6 +419,7 @@ public final class IpStack implements Protocol, PacketInjection, AutoCloseable {
      */
     @Override
     public void close() {
+        paths.host.endAll();
         paths.forward.dropAllGroups(false);
         paths.reassembler.close();
         paths.fragmenter.close();

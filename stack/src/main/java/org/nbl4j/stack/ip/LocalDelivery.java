@@ -19,6 +19,7 @@ final class LocalDelivery {
     private final Reassembler reassembler;
     private final ReassemblyExpiry expiry;
     private final LocalSend send;
+    private final HostTransport host;
     private final LongSupplier nanoClock;
 
     LocalDelivery(IpPaths paths) {
@@ -28,6 +29,7 @@ final class LocalDelivery {
         this.reassembler = paths.reassembler;
         this.expiry = paths.expiry;
         this.send = paths.send;
+        this.host = paths.host;
         this.nanoClock = paths.nanoClock;
     }
 
@@ -163,7 +165,8 @@ final class LocalDelivery {
     }
 
     /**
-     * Hands a packet for this host to its protocol ({@link LocalProtocols}: there are no sockets): echo requests are
+     * Hands a packet for this host to its protocol: in the host role to the applications ({@link HostTransport}), else
+     * to {@link LocalProtocols} (there are no sockets): echo requests are
      * answered and other ICMP, IGMP and No Next Header taken (DELIVERED); UDP is answered with port unreachable, TCP
      * with a reset (PORT_UNREACHABLE), any other protocol with protocol unreachable (PROTOCOL_UNREACHABLE); a wrong
      * upper-layer checksum or length is dropped silently. The drops are shown at INBOUND_IPPACKET's twin.
@@ -176,6 +179,11 @@ final class LocalDelivery {
             int subInterface,
             boolean atDispatch) {
         PacketFacts facts = frame.facts;
+        if (host.applications() != null) {
+            // Host role: the applications' own stack answers, behind the transport boundary.
+            host.receive(nbl, nb, frame, arrival, subInterface, atDispatch);
+            return;
+        }
         switch (LocalProtocols.classify(nb, facts, frame.window)) {
             case ECHO_REQUEST -> {
                 delivered(nbl);

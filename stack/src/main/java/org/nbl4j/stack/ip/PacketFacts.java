@@ -80,7 +80,28 @@ public final class PacketFacts {
     /** The Parameter Problem pointer or protocol-unreachable Next Header offset of {@link #problem}. */
     int problemPointer;
 
+    // ---- transport facts: the host role's transport boundary writes these (HostTransport) ----
+    /** The local and remote port (ICMP: type and code), 0 when the packet has none. */
+    int localPort;
+
+    int remotePort;
+    /** The TCP flags byte, 0 for other protocols. */
+    int tcpFlags;
+    /** ICMP echo: identifier and sequence number ({@code FWPS_METADATA_FIELD_ICMP_ID_AND_SEQUENCE}). */
+    int icmpIdAndSequence;
+
+    boolean hasIcmpIdAndSequence;
+    /** Whether the host role sees the packet leaving this host (outbound) or arriving for it (inbound). */
+    boolean inbound;
+    /** The flow the packet belongs to, null outside the host role's flows. */
+    @Nullable
+    Flow flow;
+
     // ---- path facts: the path adds these where it shows the packet ----
+    /** Set at INBOUND_TRANSPORT when the packet starts a flow that ALE_AUTH_RECV_ACCEPT must authorize. */
+    private boolean aleClassifyRequired;
+    /** Set where Windows shows no packet (TCP at ALE_AUTH_CONNECT): the layer's {@code layerData} is NULL. */
+    private boolean withoutLayerData;
 
     private int transportHeaderSize;
     private int compartmentId;
@@ -119,6 +140,13 @@ public final class PacketFacts {
         deliveryProblem = null;
         problem = null;
         problemPointer = 0;
+        localPort = 0;
+        remotePort = 0;
+        tcpFlags = 0;
+        icmpIdAndSequence = 0;
+        hasIcmpIdAndSequence = false;
+        inbound = false;
+        flow = null;
     }
 
     /** Clears the path facts, keeping the header facts: the path is about to show the packet somewhere new. */
@@ -132,6 +160,8 @@ public final class PacketFacts {
         offersFragmentData = false;
         pathMtu = 0;
         discardReason = null;
+        aleClassifyRequired = false;
+        withoutLayerData = false;
     }
 
     /**
@@ -189,6 +219,54 @@ public final class PacketFacts {
     /** The upper-layer protocol: IPv4 Protocol, or the IPv6 Next Header after the extension headers. */
     public int protocol() {
         return protocol;
+    }
+
+    /** The local port of a TCP or UDP packet, the ICMP type of an ICMP one (its {@code IP_LOCAL_PORT} field). */
+    public int localPort() {
+        return localPort;
+    }
+
+    /** The remote port of a TCP or UDP packet, the ICMP code of an ICMP one (its {@code IP_REMOTE_PORT} field). */
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** The ICMP echo identifier (high 16 bits) and sequence number, valid when {@link #hasIcmpIdAndSequence()}. */
+    public int icmpIdAndSequence() {
+        return icmpIdAndSequence;
+    }
+
+    /** Whether the packet is an ICMP echo request or reply ({@code FWPS_METADATA_FIELD_ICMP_ID_AND_SEQUENCE}). */
+    public boolean hasIcmpIdAndSequence() {
+        return hasIcmpIdAndSequence;
+    }
+
+    /** At the host role's layers: whether the packet arrives for this host rather than leaves it. */
+    public boolean isInbound() {
+        return inbound;
+    }
+
+    /** The flow of the packet at the host role's layers ({@code FWPS_METADATA_FIELD_FLOW_HANDLE}), else null. */
+    public @Nullable Flow flow() {
+        return flow;
+    }
+
+    /** Whether the packet starts a flow that ALE_AUTH_RECV_ACCEPT authorizes next (metadata ALE_CLASSIFY_REQUIRED). */
+    public boolean aleClassifyRequired() {
+        return aleClassifyRequired;
+    }
+
+    public void setAleClassifyRequired(boolean aleClassifyRequired) {
+        this.aleClassifyRequired = aleClassifyRequired;
+    }
+
+    /** Whether the layer gets no packet ({@code layerData} NULL), as TCP at ALE_AUTH_CONNECT. */
+    public boolean withoutLayerData() {
+        return withoutLayerData;
+    }
+
+    public void setWithoutLayerData(boolean withoutLayerData) {
+        this.withoutLayerData = withoutLayerData;
     }
 
     /** The IP header's length including options or extension headers ({@code FWPS_METADATA_FIELD_IP_HEADER_SIZE}). */

@@ -26,6 +26,14 @@ public interface PacketHook {
     HookVerdict classify(HookPoint point, NetBufferList nbl, PacketFacts facts);
 
     /**
+     * Classifies where the layer shows no packet: a reauthorization at an ALE layer (§4.10), whose facts come from the
+     * flow. The hook of a path without an engine continues.
+     */
+    default HookVerdict classifyWithoutPacket(HookPoint point, PacketFacts facts) {
+        return HookVerdict.CONTINUE;
+    }
+
+    /**
      * Shows a packet the path is dropping at the discard twin of {@code point};
      * {@link PacketFacts#discardReason()} says why. The packet's offset is wherever the path stopped.
      */
@@ -37,4 +45,11 @@ public interface PacketHook {
      * returns a received NBL (nbl-reuse-leak-and-diagnostics §1).
      */
     default void releasing(NetBufferList nbl) {}
+
+    /**
+     * A flow of the host role ended (closed, idle, aborted or dropped with the table): the hook releases what it kept
+     * for it, and the filter engine calls the callouts' {@code flowDeleteFn} for their contexts (§4.9). Called once per
+     * flow, on whichever thread ended it.
+     */
+    default void flowEnded(Flow flow) {}
 }

@@ -1,6 +1,7 @@
 package org.nbl4j.stack.ip;
 
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
 
 /**
  * How injected packets enter the IP path (wfp-callouts-and-injection §3.5, §3.6, §3.11): the stack side of
@@ -9,7 +10,7 @@ import org.nbl4j.core.buffer.NetBufferList;
  * itself needs. On success the path owns the NBL until it calls {@code completion} exactly once, with the NBL's
  * Status set; on failure it never calls it and the caller still owns the NBL.
  *
- * <p>Each NBL must start at an IP header.
+ * <p>Each NBL must start at an IP header, except a transport send's, which starts at its transport header.
  */
 public interface PacketInjection {
 
@@ -36,4 +37,24 @@ public interface PacketInjection {
             int interfaceIndex,
             int subInterfaceIndex,
             PacketCompletion completion);
+
+    /**
+     * Sends a packet of a host-role flow from the top of the outbound path (§3.7, §3.11): the NBL starts at its
+     * transport header; the path puts an IP header in front of it (in its headroom), from the flow's local address to
+     * {@code remoteAddress}, and sends it through the host layers and OUTBOUND_IPPACKET. On completion the NBL starts
+     * at its transport header again.
+     *
+     * @param endpointHandle the flow's handle ({@code inMetaValues->transportEndpointHandle})
+     * @return STATUS_SUCCESS; STATUS_INVALID_PARAMETER for an unknown endpoint, a remote address of another family or
+     *     an NBL without room for the IP header
+     */
+    default int injectTransportSend(
+            NetBufferList nbl,
+            AddressFamily family,
+            int compartmentId,
+            long endpointHandle,
+            byte[] remoteAddress,
+            PacketCompletion completion) {
+        return NtStatus.STATUS_FWP_TCPIP_NOT_READY;
+    }
 }

@@ -19,6 +19,8 @@ final class PathScratch {
     static final class Frame {
         final PacketFacts facts = new PacketFacts();
         final MemorySegment window = MemorySegment.ofArray(new byte[PacketParser.PARSE_WINDOW]);
+        /** The first bytes of the transport header, copied by the host role's transport boundary. */
+        final MemorySegment transport = MemorySegment.ofArray(new byte[HostTransport.TRANSPORT_WINDOW]);
         /** A datagram the reassembler completed for this frame's fragment. */
         @Nullable
         NetBufferList completed;

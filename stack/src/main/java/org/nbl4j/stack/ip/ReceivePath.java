@@ -27,6 +27,7 @@ final class ReceivePath {
     private final LocalDelivery delivery;
     private final ForwardPath forward;
     private final LocalSend send;
+    private final HostTransport host;
 
     ReceivePath(IpPaths paths) {
         this.table = paths.table;
@@ -37,6 +38,7 @@ final class ReceivePath {
         this.delivery = paths.delivery;
         this.forward = paths.forward;
         this.send = paths.send;
+        this.host = paths.host;
     }
 
     /**
@@ -121,6 +123,11 @@ final class ReceivePath {
                 return;
             }
             NblHolds.trimPadding(nbl, nb, facts.packetLength);
+            if (arrival == host.applications()) {
+                // Host role: what the applications send leaves this host through the transport boundary.
+                host.send(nbl, nb, frame, atDispatch);
+                return;
+            }
             InterfaceAddress local =
                     arrival.compartment().localAddress(facts.family, facts.destinationHigh, facts.destinationLow);
             if (local != null && local.ipInterface() != arrival) {

@@ -88,6 +88,7 @@ public final class Router implements AutoCloseable {
         }
         FilterEngine engine = new FilterEngine(ndis, profile);
         engine.setPacketInjection(ip);
+        engine.setHostFlows(ip);
         engine.setIndicatedPacketHolds(new IndicatedPacketHolds() {
             @Override
             public void reference(NetBufferList nbl) {

@@ -20,6 +20,7 @@ final class Arbitration {
     private final ClassifyOut classifyOut = new ClassifyOut();
     private final ClassifyContext classifyContext = new ClassifyContext();
     private final OffsetGuard offsets = new OffsetGuard();
+    private final boolean[] found = new boolean[1];
 
     private ActionType action;
     private boolean absorb;
@@ -52,7 +53,8 @@ final class Arbitration {
             Filter[] filters,
             IncomingValues values,
             IncomingMetadata metadata,
-            @Nullable NetBufferList nbl) {
+            @Nullable NetBufferList nbl,
+            @Nullable FlowContexts flowContexts) {
         action = ActionType.PERMIT;
         boolean write = true;
         absorb = false;
@@ -79,11 +81,19 @@ final class Arbitration {
                     if (registration == null) {
                         decision = unregistered(filter);
                         keepsRight = write;
-                    } else if ((registration.callout().flags() & Callout.FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW) != 0) {
-                        // No flow context can exist at the IP layers (§8.3 step 3).
-                        continue;
                     } else {
-                        callOut(engine, layer, filter, registration, values, metadata, nbl, write);
+                        long flowContext = flowContexts == null
+                                ? 0
+                                : flowContexts.find(layer.id(), registration.calloutId(), found);
+                        boolean hasContext = flowContexts != null && found[0];
+                        if (!hasContext
+                                && (registration.callout().flags() & Callout.FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW)
+                                        != 0) {
+                            // Only flows with this callout's context are shown to it (§8.3 step 3); the IP layers
+                            // have no flows at all.
+                            continue;
+                        }
+                        callOut(engine, layer, filter, registration, values, metadata, nbl, write, flowContext);
                         decision = filter.action() == ActionType.CALLOUT_INSPECTION
                                 ? ActionType.CONTINUE
                                 : classifyOut.actionType();
@@ -129,7 +139,8 @@ final class Arbitration {
             IncomingValues values,
             IncomingMetadata metadata,
             @Nullable NetBufferList nbl,
-            boolean write) {
+            boolean write,
+            long flowContext) {
         if (nbl != null) {
             engine.containers().attach(nbl);
         }
@@ -141,7 +152,7 @@ final class Arbitration {
             registration
                     .callout()
                     .classifyFn()
-                    .classify(values, metadata, nbl, classifyContext, filter, 0, classifyOut);
+                    .classify(values, metadata, nbl, classifyContext, filter, flowContext, classifyOut);
         } finally {
             classifyContext.leave();
         }

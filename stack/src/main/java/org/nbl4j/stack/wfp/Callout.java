@@ -17,7 +17,10 @@ public record Callout(
         ClassifyFn classifyFn,
         @Nullable NotifyFn notifyFn,
         @Nullable FlowDeleteFn flowDeleteFn) {
-    /** Call classifyFn only for flows with a context of this callout: never at the IP layers, which have no flows. */
+    /**
+     * Call classifyFn only for flows with a context of this callout at the layer: never at the IP layers, which have no
+     * flows.
+     */
     public static final int FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW = 0x00000001;
 
     public static final int FWP_CALLOUT_FLAG_ALLOW_OFFLOAD = 0x00000002;

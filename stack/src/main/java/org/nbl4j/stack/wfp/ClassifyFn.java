@@ -11,9 +11,11 @@ import org.nbl4j.core.buffer.NetBufferList;
 @FunctionalInterface
 public interface ClassifyFn {
     /**
-     * @param layerData the indicated NBL at the IP layers (a chain for a fragment group at IPFORWARD)
+     * @param layerData the indicated NBL (a chain for a fragment group at IPFORWARD); null where the layer shows no
+     *     packet (TCP at ALE_AUTH_CONNECT)
      * @param classifyContext for {@link FilterEngine#acquireClassifyHandle}
-     * @param flowContext always 0: the IP layers have no flows
+     * @param flowContext the context this callout associated with the packet's flow at this layer, else 0 (always 0
+     *     at the IP layers, which have no flows)
      */
     void classify(
             IncomingValues inFixedValues,

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
@@ -15,11 +16,14 @@ import org.nbl4j.core.buffer.NetBufferListInfo;
 import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.Site;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.internal.ReentrancyFrames;
 import org.nbl4j.stack.ip.AddressFamily;
+import org.nbl4j.stack.ip.Flow;
 import org.nbl4j.stack.ip.HookPoint;
 import org.nbl4j.stack.ip.HookVerdict;
+import org.nbl4j.stack.ip.HostFlows;
 import org.nbl4j.stack.ip.PacketFacts;
 import org.nbl4j.stack.ip.PacketHook;
 import org.nbl4j.stack.ip.PacketInjection;
@@ -59,6 +63,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final WfpBuffers buffers;
     private final Map<UUID, Sublayer> sublayers = new HashMap<>();
     private final Map<UUID, Filter.Registration> callouts = new HashMap<>();
+    private final Map<Integer, Filter.Registration> calloutsById = new ConcurrentHashMap<>();
     private final Map<Long, Filter> filters = new HashMap<>();
     /** The run-time id of each callout key ever registered or added: FwpmCalloutAdd0 and FwpsCalloutRegister agree. */
     private final Map<UUID, Integer> calloutIds = new HashMap<>();
@@ -74,12 +79,16 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     private volatile Filter[][] byLayer;
     /**
-     * Per data-path thread: the packets shown at each layer (counters 0 to {@link #LAYERS} − 1, by layer id), then
+     * Per data-path thread: the packets shown at each layer (counters 0 to {@link #LAYERS} − 1, by layer ordinal), then
      * {@link #VETOES}, {@link #INJECTIONS} and {@link #COMPLETIONS}.
      */
     private final StripedCounters counters = new StripedCounters(COMPLETIONS + 1);
 
     private volatile @Nullable PacketInjection packetInjection;
+    private volatile @Nullable HostFlows hostFlows;
+    /** Pended ALE authorizations not yet completed, by completion handle (the flow's). */
+    private final Map<Long, PendedOperation> pendedOperations = new ConcurrentHashMap<>();
+
     private int lastCalloutId;
 
     /** What one thread reuses for every classification. */
@@ -95,7 +104,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
         Scratch() {
             for (Layer layer : Layer.values()) {
-                values[layer.id()] = new IncomingValues(layer);
+                values[layer.ordinal()] = new IncomingValues(layer);
             }
         }
     }
@@ -123,6 +132,11 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     /** The IP path's injection entry points, which every injection handle uses. Until set, injection is NOT_READY. */
     public void setPacketInjection(@Nullable PacketInjection injection) {
         this.packetInjection = injection;
+    }
+
+    /** The host role's flows, which the flow-context DDIs act on. Until set, they answer STATUS_NOT_FOUND. */
+    public void setHostFlows(@Nullable HostFlows flows) {
+        this.hostFlows = flows;
     }
 
     /** The IP path's side that returns indicated NBLs once WFP no longer holds them. */
@@ -198,6 +212,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         }
         Filter.Registration registration = new Filter.Registration(callout, calloutId(callout.calloutKey()));
         callouts.put(callout.calloutKey(), registration);
+        calloutsById.put(registration.calloutId(), registration);
         for (Filter filter : filters.values()) {
             if (callout.calloutKey().equals(filter.calloutKey())) {
                 filter.setRegistration(registration);
@@ -246,9 +261,11 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     }
 
     private void unregister(UUID calloutKey) {
-        if (callouts.remove(calloutKey) == null) {
+        Filter.Registration removed = callouts.remove(calloutKey);
+        if (removed == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_CALLOUT_NOT_FOUND, "callout " + calloutKey);
         }
+        calloutsById.remove(removed.calloutId());
         for (Filter filter : filters.values()) {
             if (calloutKey.equals(filter.calloutKey())) {
                 filter.setRegistration(null);
@@ -394,7 +411,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     /** The filters of a layer in evaluation order. */
     public List<Filter> filters(Layer layer) {
-        return List.of(byLayer[layer.id()]);
+        return List.of(byLayer[layer.ordinal()]);
     }
 
     /** Every filter, layer by layer in run-time id order, each layer's in evaluation order. */
@@ -485,6 +502,73 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         return NtStatus.STATUS_FWP_CANNOT_PEND;
     }
 
+    /**
+     * {@code FwpsCompleteClassify0}: no layer of nbl4j lets a classification pend, so nothing can be completed: a
+     * CLASSIFY_HANDLE_MISUSE (completed without a pend).
+     */
+    public void completeClassify(ClassifyHandle handle, int flags, @Nullable ClassifyOut classifyOut) {
+        verifier.report(
+                WfpRule.CLASSIFY_HANDLE_MISUSE, "classify completed without a pend at " + handle.layer(), null, 0);
+    }
+
+    // ---- pended ALE authorizations (§4.10) ----
+
+    /**
+     * {@code FwpsPendOperation0}: pends the ALE authorization being classified, whose metadata gave
+     * {@code completionHandle}. The classify function then returns BLOCK with ABSORB and clears the write right.
+     *
+     * @throws FwpStatusException STATUS_FWP_CANNOT_PEND in a reauthorization, STATUS_FWP_NULL_POINTER for a handle of
+     *     no authorization being classified, STATUS_FWP_TCPIP_NOT_READY without the host role
+     */
+    public PendedOperation pendOperation(long completionHandle) {
+        HostFlows flows = hostFlows;
+        if (flows == null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_TCPIP_NOT_READY, "no host role");
+        }
+        Flow flow = flows.flow(completionHandle);
+        int status = flows.pendAuthorization(completionHandle);
+        if (status != NtStatus.STATUS_SUCCESS || flow == null) {
+            throw new FwpStatusException(status, "completion handle " + completionHandle);
+        }
+        Layer layer = Layer.of(
+                flow.isOutbound() ? HookPoint.ALE_AUTH_CONNECT : HookPoint.ALE_AUTH_RECV_ACCEPT, flow.family(), false);
+        PendedOperation pended = new PendedOperation(completionHandle, layer, Site.capture(verifier.settings(), null));
+        pendedOperations.put(completionHandle, pended);
+        return pended;
+    }
+
+    /**
+     * {@code FwpsCompleteOperation0}: completes a pended authorization. At ALE_AUTH_CONNECT the flow is reauthorized
+     * with FWP_CONDITION_FLAG_IS_REAUTHORIZE before this returns; at ALE_AUTH_RECV_ACCEPT its next packet (or the
+     * callout's reinjection of {@code netBufferList}) is authorized afresh. Completing twice, or completing what was
+     * never pended, is reported with the driver's line.
+     */
+    public void completeOperation(@Nullable PendedOperation completionContext, @Nullable NetBufferList netBufferList) {
+        if (completionContext == null) {
+            verifier.report(WfpRule.PEND_NOT_PENDED, "FwpsCompleteOperation0 with a NULL completion context", null, 0);
+            return;
+        }
+        if (!completionContext.complete()) {
+            verifier.report(
+                    WfpRule.PEND_COMPLETED_TWICE,
+                    "completion context of " + completionContext.layer() + " pended at "
+                            + completionContext.pendedAt().where(),
+                    null,
+                    0);
+            return;
+        }
+        pendedOperations.remove(completionContext.completionHandle(), completionContext);
+        HostFlows flows = hostFlows;
+        if (flows != null) {
+            Irql previous = Irql.raise(Irql.DISPATCH_LEVEL);
+            try {
+                flows.completeAuthorization(completionContext.completionHandle());
+            } finally {
+                Irql.lower(previous);
+            }
+        }
+    }
+
     /** {@code FwpsReleaseClassifyHandle0}: once per acquire. */
     public void releaseClassifyHandle(ClassifyHandle handle) {
         if (handle.released()) {
@@ -498,20 +582,33 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     @Override
     public HookVerdict classify(HookPoint point, NetBufferList nbl, PacketFacts facts) {
-        if (nbl.isInfoSet(NetBufferListInfo.WfpNetBufferListInfo)) {
+        return classifyAt(point, nbl, facts);
+    }
+
+    @Override
+    public HookVerdict classifyWithoutPacket(HookPoint point, PacketFacts facts) {
+        return classifyAt(point, null, facts);
+    }
+
+    private HookVerdict classifyAt(HookPoint point, @Nullable NetBufferList nbl, PacketFacts facts) {
+        if (nbl != null && nbl.isInfoSet(NetBufferListInfo.WfpNetBufferListInfo)) {
             // A new trip of a recycled NBL: WFP reuses its container (WfpNblInfoAlloc keeps a non-empty slot).
             containers.attachForClassify(nbl);
         }
         Layer layer = Layer.of(point, facts.family(), false);
-        counters.increment(layer.id());
-        Filter[] layerFilters = byLayer[layer.id()];
+        counters.increment(layer.ordinal());
+        Filter[] layerFilters = byLayer[layer.ordinal()];
         if (layerFilters.length == 0) {
             return HookVerdict.CONTINUE;
         }
         ReentrancyFrames.Stack<Scratch> scratches = scratch.current();
         Scratch local = scratches.enter();
         try {
-            Arbitration arbitration = arbitrate(local, layer, layerFilters, nbl, facts);
+            Arbitration arbitration =
+                    arbitrate(local, layer, layerFilters, facts.withoutLayerData() ? null : nbl, facts);
+            if (nbl == null) {
+                return arbitration.action() == ActionType.PERMIT ? HookVerdict.CONTINUE : HookVerdict.BLOCK;
+            }
             if (arbitration.action() == ActionType.PERMIT) {
                 return HookVerdict.CONTINUE;
             }
@@ -535,7 +632,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     @Override
     public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
         Layer layer = Layer.of(point, facts.family(), true);
-        counters.increment(layer.id());
+        counters.increment(layer.ordinal());
         ReentrancyFrames.Stack<Scratch> scratches = scratch.current();
         Scratch local = scratches.enter();
         try {
@@ -549,12 +646,12 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         boolean blockedByFilter = local.lastBlocked == nbl && facts.discardReason() == null;
         long filterId = local.lastBlockingFilterId;
         local.lastBlocked = null;
-        Filter[] layerFilters = byLayer[layer.id()];
+        Filter[] layerFilters = byLayer[layer.ordinal()];
         if (layerFilters.length == 0) {
             return;
         }
         IncomingMetadata metadata = local.metadata;
-        PacketView.fill(layer, facts, local.values[layer.id()], metadata);
+        PacketView.fill(layer, facts, local.values[layer.ordinal()], metadata);
         var reason = facts.discardReason();
         if (reason != null) {
             metadata.setDiscard(IncomingMetadata.FWPS_DISCARD_MODULE_NETWORK, reason.value(), 0);
@@ -565,18 +662,124 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
                     blockedByFilter ? filterId : 0);
         }
         // The packet is dropped whatever the discard layer decides; callouts there observe (ABSORB is not valid).
-        local.arbitration.run(this, layer, layerFilters, local.values[layer.id()], metadata, nbl);
+        local.arbitration.run(
+                this, layer, layerFilters, local.values[layer.ordinal()], metadata, nbl, flowContexts(facts));
         countVeto(local.arbitration);
     }
 
     private Arbitration arbitrate(
-            Scratch local, Layer layer, Filter[] layerFilters, NetBufferList nbl, PacketFacts facts) {
-        IncomingValues values = local.values[layer.id()];
+            Scratch local, Layer layer, Filter[] layerFilters, @Nullable NetBufferList nbl, PacketFacts facts) {
+        IncomingValues values = local.values[layer.ordinal()];
         PacketView.fill(layer, facts, values, local.metadata);
         Arbitration arbitration = local.arbitration;
-        arbitration.run(this, layer, layerFilters, values, local.metadata, nbl);
+        arbitration.run(this, layer, layerFilters, values, local.metadata, nbl, flowContexts(facts));
         countVeto(arbitration);
         return arbitration;
+    }
+
+    private static @Nullable FlowContexts flowContexts(PacketFacts facts) {
+        Flow flow = facts.flow();
+        return flow != null && flow.hookState() instanceof FlowContexts contexts ? contexts : null;
+    }
+
+    // ---- flows (§4.9) ----
+
+    /**
+     * {@code FwpsFlowAssociateContext0}: associates a callout's context with a flow at a layer.
+     *
+     * @return STATUS_SUCCESS; STATUS_NOT_FOUND for an unknown or ended flow; STATUS_OBJECT_NAME_EXISTS when the
+     *     callout already has a context for the flow at the layer; STATUS_INVALID_PARAMETER for an unknown layer or
+     *     callout
+     */
+    public int flowAssociateContext(long flowId, int layerId, int calloutId, long flowContext) {
+        Flow flow = flowOf(flowId);
+        if (flow == null) {
+            return NtStatus.STATUS_NOT_FOUND;
+        }
+        if (!validLayer(layerId) || !calloutsById.containsKey(calloutId)) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        FlowContexts contexts;
+        synchronized (flow) {
+            contexts = flow.hookState() instanceof FlowContexts existing ? existing : new FlowContexts();
+            flow.setHookState(contexts);
+        }
+        if (contexts.has(layerId, calloutId)) {
+            return NtStatus.STATUS_OBJECT_NAME_EXISTS;
+        }
+        return contexts.associate(layerId, calloutId, flowContext)
+                ? NtStatus.STATUS_SUCCESS
+                : NtStatus.STATUS_NOT_FOUND;
+    }
+
+    /**
+     * {@code FwpsFlowRemoveContext0}: removes a callout's context from a flow; the callout's {@code flowDeleteFn} runs
+     * for it before this returns (no classification keeps it, so the answer is never STATUS_PENDING).
+     *
+     * @return STATUS_SUCCESS, or STATUS_NOT_FOUND when the flow or the context does not exist
+     */
+    public int flowRemoveContext(long flowId, int layerId, int calloutId) {
+        Flow flow = flowOf(flowId);
+        if (flow == null || !(flow.hookState() instanceof FlowContexts contexts)) {
+            return NtStatus.STATUS_NOT_FOUND;
+        }
+        long[] removed = new long[1];
+        if (!contexts.remove(layerId, calloutId, removed)) {
+            return NtStatus.STATUS_NOT_FOUND;
+        }
+        flowDeleted(layerId, calloutId, removed[0]);
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * {@code FwpsFlowAbort0}: ends a flow now; every context on it is deleted.
+     *
+     * @return STATUS_SUCCESS, or STATUS_NOT_FOUND for an unknown flow
+     */
+    public int flowAbort(long flowId) {
+        HostFlows flows = hostFlows;
+        return flows != null && flows.abortFlow(flowId) ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_NOT_FOUND;
+    }
+
+    @Override
+    public void flowEnded(Flow flow) {
+        PendedOperation pended = pendedOperations.remove(flow.handle());
+        if (pended != null && pended.complete()) {
+            verifier.report(
+                    WfpRule.PEND_NEVER_COMPLETED,
+                    flow + " ended; its authorization at " + pended.layer() + " was pended at "
+                            + pended.pendedAt().headline() + " and never completed",
+                    null,
+                    0);
+        }
+        if (flow.hookState() instanceof FlowContexts contexts) {
+            long[] all = contexts.removeAll();
+            for (int i = 0; i < all.length; i += 3) {
+                flowDeleted((int) all[i], (int) all[i + 1], all[i + 2]);
+            }
+        }
+    }
+
+    private void flowDeleted(int layerId, int calloutId, long flowContext) {
+        Filter.Registration registration = calloutsById.get(calloutId);
+        FlowDeleteFn deleteFn =
+                registration == null ? null : registration.callout().flowDeleteFn();
+        if (deleteFn != null) {
+            deleteFn.flowDeleted(layerId, calloutId, flowContext);
+        }
+    }
+
+    private @Nullable Flow flowOf(long flowId) {
+        HostFlows flows = hostFlows;
+        return flows == null ? null : flows.flow(flowId);
+    }
+
+    private static boolean validLayer(int layerId) {
+        try {
+            return Layer.ofId(layerId).isHostLayer();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private void countVeto(Arbitration arbitration) {
@@ -594,7 +797,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         }
         sorted.sort(ORDER);
         Filter[][] next = byLayer.clone();
-        next[layer.id()] = sorted.toArray(Filter[]::new);
+        next[layer.ordinal()] = sorted.toArray(Filter[]::new);
         byLayer = next;
     }
 
@@ -607,7 +810,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
 
     /** How many packets the path has shown at {@code layer} so far, whether or not a filter was there. */
     public long indications(Layer layer) {
-        return counters.sum(layer.id());
+        return counters.sum(layer.ordinal());
     }
 
     /** Injections the path accepted, on every handle of this engine (I-1: equals {@link #completions} at rest). */

@@ -152,6 +152,69 @@ public final class InjectionHandle implements AutoCloseable {
     }
 
     /**
+     * {@code FwpsInjectTransportSendAsync1} (§3.7, §3.11): a packet of a host-role flow starting at its transport
+     * header, sent from the top of the outbound path: the path writes an IP header in its headroom (from the flow's
+     * local address to {@code remoteAddress}), and the packet goes through the host layers (ALE for a new 5-tuple,
+     * DATAGRAM_DATA, OUTBOUND_TRANSPORT) and OUTBOUND_IPPACKET. Needs a TRANSPORT handle.
+     *
+     * @param endpointHandle {@code inMetaValues->transportEndpointHandle} of the packet's flow
+     * @param remoteAddress {@code sendArgs->remoteAddress}: 4 or 16 bytes in network order
+     */
+    public int injectTransportSendAsync(
+            long injectionContext,
+            long endpointHandle,
+            int flags,
+            byte[] remoteAddress,
+            AddressFamily addressFamily,
+            int compartmentId,
+            NetBufferList nbl,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        return inject(
+                Kind.TRANSPORT_SEND,
+                injectionContext,
+                flags,
+                addressFamily,
+                compartmentId,
+                0,
+                0,
+                endpointHandle,
+                remoteAddress,
+                nbl,
+                completionFn,
+                completionContext);
+    }
+
+    /**
+     * {@code FwpsInjectTransportReceiveAsync0} (§3.7, §3.11): a packet starting at its IP header, received on
+     * {@code interfaceIndex} as if it had just arrived, so it climbs the inbound path again (INBOUND_IPPACKET, then
+     * the host role's INBOUND_TRANSPORT, ALE_AUTH_RECV_ACCEPT for a new flow, DATAGRAM_DATA) and reaches the
+     * applications. Needs a TRANSPORT handle; the family is the argument's, so an AF_UNSPEC handle serves both.
+     */
+    public int injectTransportReceiveAsync(
+            long injectionContext,
+            int flags,
+            AddressFamily addressFamily,
+            int compartmentId,
+            int interfaceIndex,
+            int subInterfaceIndex,
+            NetBufferList nbl,
+            InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        return inject(
+                Kind.TRANSPORT_RECEIVE,
+                injectionContext,
+                flags,
+                addressFamily,
+                compartmentId,
+                interfaceIndex,
+                subInterfaceIndex,
+                nbl,
+                completionFn,
+                completionContext);
+    }
+
+    /**
      * {@code FwpsQueryPacketInjectionState0} (§3.9): whether {@code nbl}, or the NBL it was cloned from, was injected
      * through this handle.
      *
@@ -204,10 +267,16 @@ public final class InjectionHandle implements AutoCloseable {
         state = State.DESTROYED;
     }
 
+    private static final byte[] NO_ADDRESS = new byte[0];
+    private static final int IPV4_HEADER = 20;
+    private static final int IPV6_HEADER = 40;
+
     private enum Kind {
         FORWARD("FwpsInjectForwardAsync0", InjectionType.FWPS_INJECTION_TYPE_FORWARD, false),
         NETWORK_SEND("FwpsInjectNetworkSendAsync0", InjectionType.FWPS_INJECTION_TYPE_NETWORK, true),
-        NETWORK_RECEIVE("FwpsInjectNetworkReceiveAsync0", InjectionType.FWPS_INJECTION_TYPE_NETWORK, true);
+        NETWORK_RECEIVE("FwpsInjectNetworkReceiveAsync0", InjectionType.FWPS_INJECTION_TYPE_NETWORK, true),
+        TRANSPORT_RECEIVE("FwpsInjectTransportReceiveAsync0", InjectionType.FWPS_INJECTION_TYPE_TRANSPORT, false),
+        TRANSPORT_SEND("FwpsInjectTransportSendAsync1", InjectionType.FWPS_INJECTION_TYPE_TRANSPORT, false);
 
         final String ddi;
         final int requiredType;
@@ -228,6 +297,34 @@ public final class InjectionHandle implements AutoCloseable {
             int compartmentId,
             int interfaceIndex,
             int subInterfaceIndex,
+            @Nullable NetBufferList nbl,
+            @Nullable InjectionCompletion completionFn,
+            @Nullable Object completionContext) {
+        return inject(
+                kind,
+                injectionContext,
+                flags,
+                packetFamily,
+                compartmentId,
+                interfaceIndex,
+                subInterfaceIndex,
+                0,
+                NO_ADDRESS,
+                nbl,
+                completionFn,
+                completionContext);
+    }
+
+    private int inject(
+            Kind kind,
+            long injectionContext,
+            int flags,
+            @Nullable AddressFamily packetFamily,
+            int compartmentId,
+            int interfaceIndex,
+            int subInterfaceIndex,
+            long endpointHandle,
+            byte[] remoteAddress,
             @Nullable NetBufferList nbl,
             @Nullable InjectionCompletion completionFn,
             @Nullable Object completionContext) {
@@ -266,10 +363,18 @@ public final class InjectionHandle implements AutoCloseable {
                 : switch (kind) {
                     case FORWARD -> path.injectForward(nbl, target, compartmentId, interfaceIndex, pathCompletion);
                     case NETWORK_SEND -> path.injectNetworkSend(nbl, target, compartmentId, pathCompletion);
-                    case NETWORK_RECEIVE ->
+                    // Transport receive re-enters where network receive does, at the bottom of the inbound path: nbl4j
+                    // shows it at INBOUND_IPPACKET again, which §3.11 leaves open ("INBOUND_IPPACKET?").
+                    case NETWORK_RECEIVE, TRANSPORT_RECEIVE ->
                         path.injectNetworkReceive(
                                 nbl, target, compartmentId, interfaceIndex, subInterfaceIndex, pathCompletion);
+                    case TRANSPORT_SEND ->
+                        path.injectTransportSend(
+                                nbl, target, compartmentId, endpointHandle, remoteAddress, pathCompletion);
                 };
+        if (status == NtStatus.STATUS_SUCCESS && kind == Kind.TRANSPORT_SEND) {
+            container.prependedHeader = target == AddressFamily.INET ? IPV4_HEADER : IPV6_HEADER;
+        }
         if (status != NtStatus.STATUS_SUCCESS) {
             // Refused by the path: the NBL is the caller's again and carries no trace of this injection. (When the
             // history was full its oldest entry is gone for good.)
@@ -310,7 +415,10 @@ public final class InjectionHandle implements AutoCloseable {
             // Only NBLs from the WFP allocate and clone functions may be injected, once at a time (§3.4 item 1).
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        return startsWithIpHeader(nbl, packetFamily) ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_INVALID_PARAMETER;
+        // A transport send starts at its transport header; the path checks what it needs of it.
+        return kind == Kind.TRANSPORT_SEND || startsWithIpHeader(nbl, packetFamily)
+                ? NtStatus.STATUS_SUCCESS
+                : NtStatus.STATUS_INVALID_PARAMETER;
     }
 
     /** Called by the IP path, once per accepted NBL. */
@@ -328,6 +436,14 @@ public final class InjectionHandle implements AutoCloseable {
         InjectionFaults faults = engine.faults();
         nbl.setStatus(faults.completionStatus(nbl.status()));
         nbl.handOff(OwnerState.OWNED, null);
+        if (container.prependedHeader > 0) {
+            // The path wrote an IP header in front of a transport send: the NBL goes back as it was given.
+            NetBuffer nb = nbl.firstNetBuffer();
+            if (nb != null) {
+                nb.advance(container.prependedHeader, false, null);
+            }
+            container.prependedHeader = 0;
+        }
         if (faults.deliverOnAnotherThread()) {
             faults.deliverLater(() -> complete(completionFn, completionContext, nbl, false));
         } else {

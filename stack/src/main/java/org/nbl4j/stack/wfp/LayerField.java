@@ -6,7 +6,16 @@ import org.nbl4j.stack.ip.AddressFamily;
  * A field of a layer's incoming values: one of the {@code FWPS_FIELD_*} enumerations (§5.4). The V4 and V6 layers of
  * a kind share one enumeration, as their C enumerations have the same order; only the address type differs.
  */
-public sealed interface LayerField permits InboundIpPacketField, OutboundIpPacketField, IpForwardField {
+public sealed interface LayerField
+        permits InboundIpPacketField,
+                OutboundIpPacketField,
+                IpForwardField,
+                InboundTransportField,
+                OutboundTransportField,
+                DatagramDataField,
+                AleAuthConnectField,
+                AleAuthRecvAcceptField,
+                AleFlowEstablishedField {
     /** The index in {@code incomingValue[]}: the enumerator's value. */
     int index();
 

@@ -1,6 +1,8 @@
 package org.nbl4j.stack.wfp;
 
 import org.nbl4j.stack.ip.AddressFamily;
+import org.nbl4j.stack.ip.Flow;
+import org.nbl4j.stack.ip.HookPoint;
 import org.nbl4j.stack.ip.HostModel;
 import org.nbl4j.stack.ip.PacketFacts;
 
@@ -20,6 +22,46 @@ final class PacketView {
     static final int NLAT_UNICAST = 1;
     static final int NLAT_MULTICAST = 3;
     static final int NLAT_BROADCAST = 4;
+
+    /** The roles a host layer's fields play, looked up once per layer kind by the fields' names. */
+    private enum Role {
+        IP_PROTOCOL,
+        IP_LOCAL_ADDRESS,
+        IP_REMOTE_ADDRESS,
+        IP_LOCAL_ADDRESS_TYPE,
+        IP_DESTINATION_ADDRESS_TYPE,
+        IP_LOCAL_PORT,
+        IP_REMOTE_PORT,
+        INTERFACE_INDEX,
+        SUB_INTERFACE_INDEX,
+        DIRECTION,
+        FLAGS,
+        TUNNEL_TYPE,
+        COMPARTMENT_ID
+    }
+
+    private static final Role[] ROLES = Role.values();
+    /** Per hook point: the index of each role's field, -1 where the layer has none. */
+    private static final int[][] ROLE_INDEX = new int[HookPoint.values().length][];
+
+    static {
+        for (HookPoint point : HookPoint.values()) {
+            Layer layer = Layer.of(point, AddressFamily.INET, false);
+            if (!layer.isHostLayer()) {
+                continue;
+            }
+            int[] indexes = new int[ROLES.length];
+            java.util.Arrays.fill(indexes, -1);
+            for (LayerField field : layer.fields()) {
+                for (Role role : ROLES) {
+                    if (role.name().equals(field.name())) {
+                        indexes[role.ordinal()] = field.index();
+                    }
+                }
+            }
+            ROLE_INDEX[point.ordinal()] = indexes;
+        }
+    }
 
     private PacketView() {}
 
@@ -87,6 +129,83 @@ final class PacketView {
                     metadata.setFlag(IncomingMetadata.FWPS_METADATA_FIELD_FORWARD_LAYER_INBOUND_PASS_THRU);
                 }
             }
+            default -> host(layer, facts, values, metadata);
+        }
+    }
+
+    /**
+     * The host role's layers (§5.2): local and remote by direction, the interface the packet arrives on or leaves by,
+     * and the metadata of the layer (flow handle, header sizes, direction, endpoint and scope outbound).
+     */
+    private static void host(Layer layer, PacketFacts facts, IncomingValues values, IncomingMetadata metadata) {
+        AddressFamily family = layer.family();
+        int[] at = ROLE_INDEX[layer.hookPoint().ordinal()];
+        for (int i = 0; i < values.valueCount(); i++) {
+            values.get(i).setEmpty();
+        }
+        boolean inbound = facts.isInbound();
+        byte[] local = inbound ? facts.destinationAddress() : facts.sourceAddress();
+        byte[] remote = inbound ? facts.sourceAddress() : facts.destinationAddress();
+        integer(values, at, Role.IP_PROTOCOL, FwpDataType.UINT8, facts.protocol());
+        address(values.get(at[Role.IP_LOCAL_ADDRESS.ordinal()]), local, family);
+        address(values.get(at[Role.IP_REMOTE_ADDRESS.ordinal()]), remote, family);
+        addressType(values.get(at[Role.IP_LOCAL_ADDRESS_TYPE.ordinal()]), local, family);
+        int destinationType = at[Role.IP_DESTINATION_ADDRESS_TYPE.ordinal()];
+        if (destinationType >= 0) {
+            addressType(values.get(destinationType), facts.destinationAddress(), family);
+        }
+        integer(values, at, Role.IP_LOCAL_PORT, FwpDataType.UINT16, facts.localPort());
+        integer(values, at, Role.IP_REMOTE_PORT, FwpDataType.UINT16, facts.remotePort());
+        integer(
+                values,
+                at,
+                Role.INTERFACE_INDEX,
+                FwpDataType.UINT32,
+                inbound ? facts.arrivalInterfaceIndex() : facts.destinationInterfaceIndex());
+        integer(
+                values,
+                at,
+                Role.SUB_INTERFACE_INDEX,
+                FwpDataType.UINT32,
+                inbound ? facts.arrivalSubInterfaceIndex() : facts.destinationSubInterfaceIndex());
+        int direction = inbound ? IncomingMetadata.FWP_DIRECTION_INBOUND : IncomingMetadata.FWP_DIRECTION_OUTBOUND;
+        integer(values, at, Role.DIRECTION, FwpDataType.UINT32, direction);
+        integer(values, at, Role.FLAGS, FwpDataType.UINT32, facts.conditionFlags());
+        integer(values, at, Role.TUNNEL_TYPE, FwpDataType.UINT32, 0);
+        integer(values, at, Role.COMPARTMENT_ID, FwpDataType.UINT32, facts.compartmentId());
+        Flow flow = facts.flow();
+        if (flow != null) {
+            metadata.setFlowHandle(flow.handle());
+            HookPoint point = layer.hookPoint();
+            if (point == HookPoint.ALE_AUTH_CONNECT || point == HookPoint.ALE_AUTH_RECV_ACCEPT) {
+                // The flow's handle stands for the completion handle: FwpsPendOperation0 finds the flow by it.
+                metadata.setCompletionHandle(flow.handle());
+            }
+        }
+        metadata.setPacketDirection(direction);
+        if (facts.hasIcmpIdAndSequence()) {
+            metadata.setIcmpIdAndSequence(facts.icmpIdAndSequence());
+        }
+        if (inbound) {
+            metadata.setIpHeaderSize(facts.ipHeaderSize());
+            metadata.setTransportHeaderSize(facts.transportHeaderSize());
+            if (facts.aleClassifyRequired()) {
+                metadata.setFlag(IncomingMetadata.FWPS_METADATA_FIELD_ALE_CLASSIFY_REQUIRED);
+            }
+        } else {
+            metadata.setTransportHeaderSize(facts.transportHeaderSize());
+            metadata.setRemoteScopeId(0);
+            if (flow != null) {
+                metadata.setTransportEndpointHandle(flow.handle());
+            }
+        }
+    }
+
+    /** Sets the field playing {@code role}, if the layer has one. */
+    private static void integer(IncomingValues values, int[] at, Role role, FwpDataType type, int value) {
+        int index = at[role.ordinal()];
+        if (index >= 0) {
+            values.get(index).setInteger(type, Integer.toUnsignedLong(value));
         }
     }
 

@@ -56,6 +56,8 @@ public final class WfpInfoContainer implements WfpInfoCleanup {
     final @Nullable InjectionHandle[] injectors = new InjectionHandle[INJECTION_HISTORY];
     final long[] injectionContexts = new long[INJECTION_HISTORY];
     int injectionDepth;
+    /** Bytes of IP header the path put in front of a transport-send injection, taken off again at its completion. */
+    int prependedHeader;
     /** The NBL itself was injected (not only inherited a history from its parent). */
     boolean injectedItself;
 

@@ -44,6 +44,18 @@ public enum WfpRule implements Rule {
             "a classify handle acquired outside classifyFn, completed without a pend, pended twice or released"
                     + " twice",
             STATE),
+    PEND_COMPLETED_TWICE(
+            "wfp-callouts-and-injection §4.10",
+            "FwpsCompleteOperation0 on a completion context that was already completed",
+            STATE),
+    PEND_NOT_PENDED(
+            "wfp-callouts-and-injection §4.10",
+            "FwpsCompleteOperation0 with a completion context that no successful FwpsPendOperation0 returned",
+            STATE),
+    PEND_NEVER_COMPLETED(
+            "wfp-callouts-and-injection §4.10",
+            "a flow ended while an authorization pended on it was never completed with FwpsCompleteOperation0",
+            STATE),
     FWPM_OBJECT_LEAKED(
             "wfp-callouts-and-injection §4.1, §6.1",
             "a provider, sublayer, callout or filter that a non-dynamic session (or a session never closed) added is"

@@ -35,7 +35,7 @@ class WfpSamplerScenariosTest {
     private static long[] indications(ScenarioHost host) {
         long[] counts = new long[Layer.values().length];
         for (Layer layer : Layer.values()) {
-            counts[layer.id()] = host.engine.indications(layer);
+            counts[layer.ordinal()] = host.engine.indications(layer);
         }
         return counts;
     }

@@ -1,0 +1,23 @@
+package org.nbl4j.stack.ddk;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@code FWPS_TRANSPORT_SEND_PARAMS1} (fwpsk.h; wfp-callouts-and-injection §3.7) as a C structure with public fields:
+ * the {@code sendArgs} of {@code FwpsInjectTransportSendAsync1}. nbl4j uses {@code remoteAddress}; it keeps the other
+ * members for ported code and does not act on control data or header-include data (docs/wfp.md, "Host mode").
+ */
+public final class FWPS_TRANSPORT_SEND_PARAMS1 {
+    /** {@code remoteAddress}: the destination, 4 (IPv4) or 16 (IPv6) bytes in network byte order. */
+    public byte @Nullable [] remoteAddress;
+    /** {@code remoteScopeId.Value}. */
+    public int remoteScopeId;
+    /** {@code controlData}: the WSACMSGHDR list the endpoint sent with (kept, not applied). */
+    public @Nullable Object controlData;
+    /** {@code controlDataLength}. */
+    public int controlDataLength;
+    /** {@code headerIncludeHeader}: not supported (a raw header-include endpoint). */
+    public byte @Nullable [] headerIncludeHeader;
+    /** {@code headerIncludeHeaderLength}. */
+    public int headerIncludeHeaderLength;
+}

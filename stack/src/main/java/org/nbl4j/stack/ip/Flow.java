@@ -1,0 +1,152 @@
+package org.nbl4j.stack.ip;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One flow of the host role: the transport session of a 5-tuple (protocol, local and remote address and port), which
+ * WFP's ALE layers authorize once and which carries callouts' flow contexts (wfp-callouts-and-injection §4.9, §5.2).
+ * tcpip.sys keeps it in its endpoint and ALE state; nbl4j keeps it in the {@link FlowTable}. For ICMP the "ports" are
+ * the echo identifier on both sides, so a request and its reply share a flow.
+ *
+ * <p>The key fields never change. The state fields are written only under the table's lock or on the thread that owns
+ * the packet in hand; the filter engine keeps its per-flow state in {@link #hookState} without a lookup.
+ */
+public final class Flow {
+    /** The flow is being authorized, or its authorization was pended (not yet decided). */
+    static final int AUTHORIZING = 0;
+    /** The ALE layers permitted the flow: its packets pass without being authorized again. */
+    static final int PERMITTED = 1;
+    /** The ALE layers blocked the flow: its packets are dropped until it ends. */
+    static final int BLOCKED = 2;
+    /** A callout pended the authorization ({@code FwpsPendOperation0}): packets wait (are dropped) until it completes. */
+    static final int PENDED = 3;
+
+    private final long handle;
+    final AddressFamily family;
+    final int protocol;
+    final long localHigh;
+    final long localLow;
+    final long remoteHigh;
+    final long remoteLow;
+    final int localPort;
+    final int remotePort;
+    /** Whether this host started the flow (an outbound connect) rather than the remote (a receive or accept). */
+    final boolean outbound;
+
+    int state = AUTHORIZING;
+    /** The ALE layer that authorized (or is authorizing) the flow. */
+    @Nullable
+    HookPoint authorizedAt;
+    /** Whether the flow's ALE authorization is being classified now, on some thread: only then can it be pended. */
+    boolean inAuthorization;
+    /** Whether that classification is a reauthorization (FWP_CONDITION_FLAG_IS_REAUTHORIZE), which cannot pend. */
+    boolean reauthorizing;
+    /** The interface the flow's packets leave by (outbound) or arrive on (inbound), for a reauthorization. */
+    int interfaceIndex;
+
+    int compartmentId;
+    boolean established;
+    /** TCP: the responder's SYN+ACK was seen, so the initiator's next ACK completes the handshake. */
+    boolean synAcknowledged;
+
+    boolean finOutbound;
+    boolean finInbound;
+    /** The stack time after which the flow ends, 0 while it is open: set by FIN in both directions or RST. */
+    long closeDeadline;
+
+    long lastSeenNanos;
+    /**
+     * Per-direction TCP sequence state, kept for the stream layer: the next sequence number expected from this host
+     * (outbound) and from the remote (inbound).
+     */
+    long nextSequenceOutbound;
+
+    long nextSequenceInbound;
+    /** Next in the table's hash chain. */
+    @Nullable
+    Flow next;
+
+    private volatile @Nullable Object hookState;
+
+    Flow(
+            long handle,
+            AddressFamily family,
+            int protocol,
+            long localHigh,
+            long localLow,
+            long remoteHigh,
+            long remoteLow,
+            int localPort,
+            int remotePort,
+            boolean outbound) {
+        this.handle = handle;
+        this.family = family;
+        this.protocol = protocol;
+        this.localHigh = localHigh;
+        this.localLow = localLow;
+        this.remoteHigh = remoteHigh;
+        this.remoteLow = remoteLow;
+        this.localPort = localPort;
+        this.remotePort = remotePort;
+        this.outbound = outbound;
+    }
+
+    /** The flow's handle: {@code inMetaValues->flowHandle}, the {@code flowId} of the flow-context DDIs. */
+    public long handle() {
+        return handle;
+    }
+
+    /** The IP version of the flow. */
+    public AddressFamily family() {
+        return family;
+    }
+
+    /** The upper-layer protocol. */
+    public int protocol() {
+        return protocol;
+    }
+
+    /** Whether this host started the flow. */
+    public boolean isOutbound() {
+        return outbound;
+    }
+
+    /** Whether the flow was shown at ALE_FLOW_ESTABLISHED. */
+    public boolean isEstablished() {
+        return established;
+    }
+
+    /** What the packet hook keeps for this flow (the filter engine: its callouts' flow contexts), or null. */
+    public @Nullable Object hookState() {
+        return hookState;
+    }
+
+    public void setHookState(@Nullable Object hookState) {
+        this.hookState = hookState;
+    }
+
+    boolean matches(
+            AddressFamily family,
+            int protocol,
+            long localHigh,
+            long localLow,
+            long remoteHigh,
+            long remoteLow,
+            int localPort,
+            int remotePort) {
+        return this.localLow == localLow
+                && this.remoteLow == remoteLow
+                && this.localPort == localPort
+                && this.remotePort == remotePort
+                && this.protocol == protocol
+                && this.localHigh == localHigh
+                && this.remoteHigh == remoteHigh
+                && this.family == family;
+    }
+
+    @Override
+    public String toString() {
+        return "flow " + handle + " (protocol " + protocol + ", " + (outbound ? "outbound" : "inbound") + ", ports "
+                + localPort + "/" + remotePort + ")";
+    }
+}
