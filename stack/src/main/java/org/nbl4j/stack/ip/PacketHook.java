@@ -37,4 +37,12 @@ public interface PacketHook {
      * returns a received NBL (nbl-reuse-leak-and-diagnostics §1).
      */
     default void releasing(NetBufferList nbl) {}
+
+    /**
+     * Whether coalesced packets (RSC) may be shown to the engine as they are; when not, the path cuts them into
+     * segments on arrival. True unless the engine has a callout that did not opt in to them.
+     */
+    default boolean allowsCoalescedPackets() {
+        return true;
+    }
 }

@@ -19,6 +19,8 @@ final class PathScratch {
     static final class Frame {
         final PacketFacts facts = new PacketFacts();
         final MemorySegment window = MemorySegment.ofArray(new byte[PacketParser.PARSE_WINDOW]);
+        /** Two bytes to write a checksum field through, wherever the packet's MDLs put it. */
+        final MemorySegment word = MemorySegment.ofArray(new byte[2]);
         /** A datagram the reassembler completed for this frame's fragment. */
         @Nullable
         NetBufferList completed;

@@ -59,6 +59,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final WfpBuffers buffers;
     private final Map<UUID, Sublayer> sublayers = new HashMap<>();
     private final Map<UUID, Filter.Registration> callouts = new HashMap<>();
+    /** Registered callouts without {@code FWP_CALLOUT_FLAG_ALLOW_RSC}: while any is, RSC is off. */
+    private volatile int calloutsRefusingRsc;
+
     private final Map<Long, Filter> filters = new HashMap<>();
     private final AtomicLong lastFilterId = new AtomicLong();
     /**
@@ -187,6 +190,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         }
         Filter.Registration registration = new Filter.Registration(callout, ++lastCalloutId);
         callouts.put(callout.calloutKey(), registration);
+        if ((callout.flags() & Callout.FWP_CALLOUT_FLAG_ALLOW_RSC) == 0) {
+            calloutsRefusingRsc++;
+        }
         for (Filter filter : filters.values()) {
             if (callout.calloutKey().equals(filter.calloutKey())) {
                 filter.setRegistration(registration);
@@ -196,14 +202,28 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     }
 
     /**
+     * Whether coalesced packets may reach the layers: not while a callout that did not opt in to large receive packets
+     * ({@code FWP_CALLOUT_FLAG_ALLOW_RSC}) is registered. WFP tells TCP/IP of such a registration and TCP/IP disables
+     * RSC (WDK, "Programming Considerations for RSC Drivers", WFP section); nbl4j applies it to every interface.
+     */
+    @Override
+    public boolean allowsCoalescedPackets() {
+        return calloutsRefusingRsc == 0;
+    }
+
+    /**
      * {@code FwpsCalloutUnregisterByKey0}: filters naming the callout behave as if it was never registered (§4.1).
      *
      * @throws FwpStatusException STATUS_FWP_CALLOUT_NOT_FOUND
      */
     public synchronized void unregisterCallout(UUID calloutKey) {
         requirePassive("FwpsCalloutUnregisterByKey0", "fwpsk");
-        if (callouts.remove(calloutKey) == null) {
+        Filter.Registration removed = callouts.remove(calloutKey);
+        if (removed == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_CALLOUT_NOT_FOUND, "callout " + calloutKey);
+        }
+        if ((removed.callout().flags() & Callout.FWP_CALLOUT_FLAG_ALLOW_RSC) == 0) {
+            calloutsRefusingRsc--;
         }
         for (Filter filter : filters.values()) {
             if (calloutKey.equals(filter.calloutKey())) {
