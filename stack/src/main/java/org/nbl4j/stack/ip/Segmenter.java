@@ -76,7 +76,7 @@ final class Segmenter implements AutoCloseable {
         MemorySegment headers = HEADERS.get();
         int length = nb.dataLength();
         int copied = nb.copyTo(0, headers, 0, Math.min(length, MAXIMUM_HEADERS));
-        if (copied < 40) {
+        if (copied < Ipv4Header.MINIMUM_LENGTH) {
             return 0;
         }
         int first = Byte.toUnsignedInt(headers.get(ValueLayout.JAVA_BYTE, 0));
@@ -92,7 +92,9 @@ final class Segmenter implements AutoCloseable {
             return 0;
         }
         int transport;
-        if (protocol == PROTOCOL_TCP && ipLength + 13 < copied) {
+        if (ipLength > copied) {
+            return 0;
+        } else if (protocol == PROTOCOL_TCP && ipLength + 13 < copied) {
             transport = (Byte.toUnsignedInt(headers.get(ValueLayout.JAVA_BYTE, ipLength + 12)) >>> 4) * 4;
         } else if (protocol == PROTOCOL_UDP) {
             transport = 8;
@@ -122,7 +124,7 @@ final class Segmenter implements AutoCloseable {
         if (segments == null) {
             return null;
         }
-        holds.adoptChild(segments, original);
+        holds.adoptChild(segments, original, headers);
         MemorySegment template = HEADERS.get();
         int count = 0;
         for (NetBuffer segment = segments.firstNetBuffer(); segment != null; segment = segment.next()) {
