@@ -184,6 +184,11 @@ public final class TunMiniport implements Miniport {
         return capabilities;
     }
 
+    /** What the TUN device's kernel granted ({@code IFF_VNET_HDR}, {@code TUNSETOFFLOAD}). */
+    public TunOffloads deviceOffloads() {
+        return device.offloads();
+    }
+
     /**
      * The NDIS offloads a device with these TUN offloads has. Writing super-packets and partial checksums to the
      * kernel needs only the header, so every device with one can do LSO and transmit checksums; what the kernel
