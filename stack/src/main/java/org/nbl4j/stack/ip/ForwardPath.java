@@ -6,7 +6,6 @@ import java.util.function.LongSupplier;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
-import org.nbl4j.stack.ndis.OffloadCapabilities;
 import org.nbl4j.stack.ndis.OffloadInfo;
 
 /**
@@ -120,10 +119,9 @@ final class ForwardPath {
             sendCoalesced(nbl, nb, header, frame, arrival, subInterface, egress, segments, atDispatch);
             return;
         }
-        int checksum = OffloadInfo.receiveChecksum(nbl);
-        if (checksum != 0) {
+        if (OffloadInfo.receiveChecksum(nbl) != 0) {
             // The slot holds what the arrival's NIC said; on the way out it must say what the egress's NIC is to do.
-            transmitChecksum(nbl, nb, frame, egress, checksum);
+            EgressOffloads.toTransmitChecksum(nbl, nb, frame, egress);
         }
         if (facts.packetLength <= mtu) {
             counters.count(IpCounters.FORWARDED);
@@ -178,7 +176,6 @@ final class ForwardPath {
             return;
         }
         int mss = Segmenter.evenSegmentSize(nb.dataLength() - headers, segments);
-        OffloadCapabilities offloads = egress.offloadCapabilities();
         if (headers + mss > egress.mtu()) {
             inspection.discard(
                     HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
@@ -186,22 +183,7 @@ final class ForwardPath {
             send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, egress.mtu(), atDispatch);
             return;
         }
-        if (facts.protocol == IcmpMessages.IPPROTO_TCP
-                && offloads.largeSend(v6)
-                && nb.dataLength() <= offloads.maximumLargeSendSize()) {
-            // LSO's checksum field holds the pseudo-header sum without the TCP length (nbllso.h; the NIC adds each
-            // segment's); the transport checksum is the NIC's to compute, whatever the field held.
-            long pseudo = InternetChecksum.pseudoHeader(
-                    facts.family,
-                    facts.sourceHigh,
-                    facts.sourceLow,
-                    facts.destinationHigh,
-                    facts.destinationLow,
-                    0,
-                    IcmpMessages.IPPROTO_TCP);
-            writeChecksumField(nb, frame, facts.headerLength + 16, ~InternetChecksum.finish(pseudo) & 0xFFFF);
-            OffloadInfo.setChecksum(nbl, 0);
-            OffloadInfo.setLargeSend(nbl, OffloadInfo.NDIS_TCP_LARGE_SEND_OFFLOAD_V2_TYPE, mss, facts.headerLength, v6);
+        if (EgressOffloads.toLargeSend(nbl, nb, frame, egress, mss)) {
             counters.count(IpCounters.FORWARDED);
             counters.count(IpCounters.LARGE_SENDS);
             transmitter.transmit(nbl, egress, atDispatch);
@@ -217,51 +199,6 @@ final class ForwardPath {
         counters.count(IpCounters.FORWARDED);
         transmitter.transmit(cut, egress, atDispatch);
         holds.release(cut, atDispatch);
-    }
-
-    /**
-     * Makes a forwarded packet's checksum slot speak to the egress: a field the arrival's NIC left partial
-     * ({@code TcpChecksumValueInvalid}) becomes a transmit checksum request where the egress can compute it, and is
-     * completed here where it cannot; otherwise the packet's checksums are whole and the slot is cleared.
-     */
-    private static void transmitChecksum(
-            NetBufferList nbl, NetBuffer nb, PathScratch.Frame frame, IpInterface egress, int receiveBits) {
-        PacketFacts facts = frame.facts;
-        boolean tcp = facts.protocol == IcmpMessages.IPPROTO_TCP;
-        boolean partial = (receiveBits & OffloadInfo.RECEIVE_TCP_CHECKSUM_VALUE_INVALID) != 0
-                && (tcp || facts.protocol == IcmpMessages.IPPROTO_UDP)
-                && !facts.fragment;
-        if (!partial) {
-            OffloadInfo.setChecksum(nbl, 0);
-            return;
-        }
-        if (egress.offloadCapabilities().transmitChecksum()) {
-            int request =
-                    (facts.family == AddressFamily.INET ? OffloadInfo.TRANSMIT_IS_IPV4 : OffloadInfo.TRANSMIT_IS_IPV6)
-                            | (tcp ? OffloadInfo.TRANSMIT_TCP_CHECKSUM : OffloadInfo.TRANSMIT_UDP_CHECKSUM);
-            OffloadInfo.setChecksum(nbl, OffloadInfo.transmit(request, facts.headerLength));
-            return;
-        }
-        int field = facts.headerLength + (tcp ? 16 : 6);
-        int length = facts.packetLength - facts.headerLength;
-        writeChecksumField(nb, frame, field, 0);
-        long sum = InternetChecksum.pseudoHeader(
-                facts.family,
-                facts.sourceHigh,
-                facts.sourceLow,
-                facts.destinationHigh,
-                facts.destinationLow,
-                length,
-                facts.protocol);
-        int checksum = InternetChecksum.finish(NetBufferBytes.checksum(nb, facts.headerLength, length, sum));
-        writeChecksumField(nb, frame, field, checksum == 0 && !tcp ? 0xFFFF : checksum);
-        OffloadInfo.setChecksum(nbl, 0);
-    }
-
-    /** Writes a 16-bit checksum field into the packet, wherever its MDLs put it. */
-    private static void writeChecksumField(NetBuffer nb, PathScratch.Frame frame, int offset, int value) {
-        frame.word.set(InternetChecksum.U16, 0, (short) value);
-        nb.copyFrom(offset, frame.word, 0, 2);
     }
 
     /**
