@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             PoolmonCommand.class,
             NblCommand.class,
             DemoCommand.class,
+            WfpCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Nbl4jCommand implements Runnable {

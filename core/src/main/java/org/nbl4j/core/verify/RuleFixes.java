@@ -46,6 +46,19 @@ public final class RuleFixes {
                     "set the *_DISPATCH_LEVEL flag only when KeGetCurrentIrql() is DISPATCH_LEVEL; clear it otherwise"),
             Map.entry("IRQL_BAD_RAISE_OR_LOWER", "raise only to a higher IRQL and lower back to the one you saved"),
             Map.entry(
+                    "SPIN_LOCK_WRONG_IRQL",
+                    "keep the IRQL at DISPATCH_LEVEL while you hold a spin lock; use the AtDpcLevel forms only there"),
+            Map.entry(
+                    "SPIN_LOCK_RECURSIVE_ACQUIRE",
+                    "never acquire a spin lock you hold; release it before calling code that takes it"),
+            Map.entry("SPIN_LOCK_NOT_OWNED", "release a spin lock once, on the thread that acquired it"),
+            Map.entry(
+                    "SPIN_LOCK_HELD_AT_RETURN",
+                    "release every spin lock your handler acquired on every path before it returns"),
+            Map.entry(
+                    "WAIT_AT_DISPATCH",
+                    "wait only below DISPATCH_LEVEL; at DISPATCH_LEVEL test with a zero timeout or defer to a work item"),
+            Map.entry(
                     "NBL_WRONG_FREE_FUNCTION",
                     "free a clone with NdisFreeCloneNetBufferList, a fragment with NdisFreeFragmentNetBufferList,"
                             + " and so on"),
@@ -75,6 +88,10 @@ public final class RuleFixes {
                     "FILTER_PAUSE_COMPLETE",
                     "return from FilterPause with SUCCESS or PENDING, and complete a pended pause once, within 10 s"),
             Map.entry("FILTER_STATE", "call the module operation only in the state that allows it"),
+            Map.entry(
+                    "FWPM_OBJECT_LEAKED",
+                    "open the engine with FWPM_SESSION_FLAG_DYNAMIC, or delete what you added (FwpmFilterDeleteById0 and"
+                            + " the like) before unload"),
             Map.entry(
                     "CALLOUT_CHANGED_OFFSETS",
                     "restore each NB's DataOffset and DataLength (advance what you retreated) before classifyFn returns"),

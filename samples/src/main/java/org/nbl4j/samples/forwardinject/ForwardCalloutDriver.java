@@ -1,5 +1,6 @@
 package org.nbl4j.samples.forwardinject;
 
+import static org.nbl4j.stack.ddk.Fwpmk.*;
 import static org.nbl4j.stack.ddk.Fwpsk.*;
 import static org.nbl4j.stack.ddk.Wdm.*;
 
@@ -8,38 +9,53 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ddk.FWPM_CALLOUT0;
+import org.nbl4j.stack.ddk.FWPM_FILTER0;
+import org.nbl4j.stack.ddk.FWPM_FILTER_CONDITION0;
+import org.nbl4j.stack.ddk.FWPM_SESSION0;
+import org.nbl4j.stack.ddk.FWPM_SUBLAYER0;
+import org.nbl4j.stack.ddk.FWPS_CALLOUT;
 import org.nbl4j.stack.ddk.Ref;
 import org.nbl4j.stack.ddk.SystemWfp;
-import org.nbl4j.stack.wfp.ActionType;
-import org.nbl4j.stack.wfp.Callout;
 import org.nbl4j.stack.wfp.CalloutDriver;
 import org.nbl4j.stack.wfp.ClassifyContext;
 import org.nbl4j.stack.wfp.ClassifyOut;
+import org.nbl4j.stack.wfp.EngineSession;
 import org.nbl4j.stack.wfp.Filter;
 import org.nbl4j.stack.wfp.FilterEngine;
-import org.nbl4j.stack.wfp.FilterSpec;
 import org.nbl4j.stack.wfp.IncomingMetadata;
 import org.nbl4j.stack.wfp.IncomingValues;
 import org.nbl4j.stack.wfp.InjectionCompletion;
 import org.nbl4j.stack.wfp.InjectionHandle;
-import org.nbl4j.stack.wfp.Layer;
 
 /**
- * What both forward-layer callouts share, in the DDI style of a callout driver: {@code DriverEntry}'s injection handle
- * and callout registration, the filters at IPFORWARD_V4 and V6 (the management part, added through the engine as a
- * user-mode {@code FwpmFilterAdd0} would), the classifyFn skeleton, the completion function that frees the clone, and
- * {@code DriverUnload}. The variant decides what a classify does with a packet it takes ({@link #TakePacket}).
+ * What both forward-layer callouts share, in the DDI style of a callout driver: {@code DriverEntry} creates the
+ * injection handle, registers one callout per IPFORWARD layer ({@code FwpsCalloutRegister2}) and, in one transaction
+ * of a dynamic {@code Fwpm} session, adds the driver's sublayer, the two callout objects and one filter per layer whose
+ * condition takes unicast destinations; the classifyFn skeleton, the completion function that frees the clone, and
+ * {@code DriverUnload}, whose {@code FwpmEngineClose0} removes every object the session added. The variant decides
+ * what a classify does with a packet it takes ({@link #TakePacket}).
  *
  * <p>Each driver method runs on a thread bound to the stack's {@link org.nbl4j.stack.ddk.SystemWfp} and
  * {@link org.nbl4j.stack.ddk.SystemNdis}.
  */
 public abstract sealed class ForwardCalloutDriver implements CalloutDriver
         permits ForwardInjectCallout, HoldingForwardCallout {
-    /** The callout's key ({@code FWPS_CALLOUT2.calloutKey}). */
-    public final UUID calloutKey = UUID.randomUUID();
+    /** The driver's sublayer ({@code FWPM_SUBLAYER0.subLayerKey}). */
+    public static final UUID FORWARD_INJECT_SUBLAYER = UUID.fromString("5c3a4e1b-7d52-4b8e-9f0a-3a1c6e2d9b41");
+    /** The callout's key at IPFORWARD_V4 ({@code FWPS_CALLOUT.calloutKey}). */
+    public static final UUID FORWARD_INJECT_CALLOUT_V4 = UUID.fromString("5c3a4e1b-7d52-4b8e-9f0a-3a1c6e2d9b42");
+    /** The callout's key at IPFORWARD_V6. */
+    public static final UUID FORWARD_INJECT_CALLOUT_V6 = UUID.fromString("5c3a4e1b-7d52-4b8e-9f0a-3a1c6e2d9b43");
 
     /** The driver's {@code gInjectionHandle}. */
     protected @Nullable InjectionHandle gInjectionHandle;
+    /** The driver's {@code gEngineHandle}: its dynamic session. */
+    private @Nullable EngineSession gEngineHandle;
+    /** The run-time ids of the registered callouts ({@code gCalloutIdV4}, {@code gCalloutIdV6}); 0 while none. */
+    private int gCalloutIdV4;
+
+    private int gCalloutIdV6;
 
     /**
      * {@link #InjectCompleteFn} as the one function object every injection passes, as C passes the function's
@@ -53,35 +69,121 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
     private final AtomicLong skippedOwn = new AtomicLong();
 
     /**
-     * {@code DriverEntry}: creates the forward injection handle, registers the callout, and adds one filter per
-     * IPFORWARD layer that calls it.
+     * {@code DriverEntry(DriverObject, RegistryPath)}: creates the forward injection handle and registers the callouts
+     * and their filters; on failure undoes what it did. The driver object is passed to {@code FwpsCalloutRegister2},
+     * which accepts it and does not use it.
      *
      * @return STATUS_SUCCESS or the first failure
      */
-    public int DriverEntry(FilterEngine engine) {
+    public int DriverEntry(@Nullable Object DriverObject, @Nullable String RegistryPath) {
         Ref<InjectionHandle> injectionHandle = new Ref<>();
         int status = FwpsInjectionHandleCreate0(AF_UNSPEC, FWPS_INJECTION_TYPE_FORWARD, injectionHandle);
         if (!NT_SUCCESS(status)) {
             return status;
         }
         gInjectionHandle = injectionHandle.value();
+        status = RegisterCallouts(DriverObject);
+        if (!NT_SUCCESS(status)) {
+            DriverUnload();
+        }
+        return status;
+    }
 
-        Callout callout = Callout.of(calloutKey, this::ClassifyFn);
-        Ref<Integer> calloutId = new Ref<>();
-        status = FwpsCalloutRegister2(null, callout, calloutId);
+    /**
+     * Opens a dynamic session and, in one transaction, adds the sublayer and each layer's callout and filter; aborts
+     * the transaction on the first failure.
+     */
+    private int RegisterCallouts(@Nullable Object DriverObject) {
+        FWPM_SESSION0 session = new FWPM_SESSION0();
+        session.flags = FWPM_SESSION_FLAG_DYNAMIC;
+        Ref<EngineSession> engineHandle = new Ref<>();
+        int status = FwpmEngineOpen0(null, RPC_C_AUTHN_WINNT, null, session, engineHandle);
         if (!NT_SUCCESS(status)) {
             return status;
         }
-        engine.addFilter(FilterSpec.callout(Layer.IPFORWARD_V4, ActionType.CALLOUT_TERMINATING, calloutKey));
-        engine.addFilter(FilterSpec.callout(Layer.IPFORWARD_V6, ActionType.CALLOUT_TERMINATING, calloutKey));
-        return STATUS_SUCCESS;
+        EngineSession engine = engineHandle.value();
+        gEngineHandle = engine;
+        status = FwpmTransactionBegin0(engine, 0);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+
+        FWPM_SUBLAYER0 subLayer = new FWPM_SUBLAYER0();
+        subLayer.subLayerKey = FORWARD_INJECT_SUBLAYER;
+        subLayer.displayData.name = "Forward inject sublayer";
+        subLayer.displayData.description = "Deep-clones forwarded packets and forward-injects the clones";
+        subLayer.weight = 0x8000;
+        status = FwpmSubLayerAdd0(engine, subLayer, null);
+
+        Ref<Integer> calloutId = new Ref<>();
+        if (NT_SUCCESS(status)) {
+            status = RegisterCallout(
+                    DriverObject, engine, FWPM_LAYER_IPFORWARD_V4, FORWARD_INJECT_CALLOUT_V4, calloutId);
+            gCalloutIdV4 = NT_SUCCESS(status) ? calloutId.value() : 0;
+        }
+        if (NT_SUCCESS(status)) {
+            status = RegisterCallout(
+                    DriverObject, engine, FWPM_LAYER_IPFORWARD_V6, FORWARD_INJECT_CALLOUT_V6, calloutId);
+            gCalloutIdV6 = NT_SUCCESS(status) ? calloutId.value() : 0;
+        }
+        if (!NT_SUCCESS(status)) {
+            FwpmTransactionAbort0(engine);
+            return status;
+        }
+        return FwpmTransactionCommit0(engine);
+    }
+
+    /**
+     * Registers the classifyFn under {@code calloutKey}, adds its callout object at {@code layerKey}, and a filter there
+     * that calls it for forwarded unicast packets, with the weight the engine assigns.
+     */
+    private int RegisterCallout(
+            @Nullable Object DriverObject,
+            EngineSession engine,
+            UUID layerKey,
+            UUID calloutKey,
+            Ref<Integer> calloutId) {
+        FWPS_CALLOUT sCallout = new FWPS_CALLOUT();
+        sCallout.calloutKey = calloutKey;
+        sCallout.classifyFn = this::ClassifyFn;
+        int status = FwpsCalloutRegister2(DriverObject, sCallout, calloutId);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+
+        FWPM_CALLOUT0 mCallout = new FWPM_CALLOUT0();
+        mCallout.calloutKey = calloutKey;
+        mCallout.displayData.name = "Forward inject callout";
+        mCallout.applicableLayer = layerKey;
+        status = FwpmCalloutAdd0(engine, mCallout, null, null);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+
+        FWPM_FILTER_CONDITION0[] filterConditions = {new FWPM_FILTER_CONDITION0()};
+        filterConditions[0].fieldKey = FWPM_CONDITION_IP_DESTINATION_ADDRESS_TYPE;
+        filterConditions[0].matchType = FWP_MATCH_EQUAL;
+        filterConditions[0].conditionValue.type = FWP_UINT8;
+        filterConditions[0].conditionValue.uint8 = NlatUnicast;
+
+        FWPM_FILTER0 filter = new FWPM_FILTER0();
+        filter.layerKey = layerKey;
+        filter.displayData.name = "Forward inject filter";
+        filter.displayData.description = "Takes forwarded unicast packets";
+        filter.action.type = FWP_ACTION_CALLOUT_TERMINATING;
+        filter.action.calloutKey = calloutKey;
+        filter.subLayerKey = FORWARD_INJECT_SUBLAYER;
+        filter.weight.type = FWP_EMPTY; // the engine assigns it
+        filter.filterCondition = filterConditions;
+        filter.numFilterConditions = filterConditions.length;
+        return FwpmFilterAdd0(engine, filter, null, null);
     }
 
     /** Loads the driver as a host does: {@link #DriverEntry} with {@code engine} bound as the thread's WFP. */
     @Override
     public void load(FilterEngine engine) {
         try (SystemWfp.Binding _ = SystemWfp.bind(engine)) {
-            int status = DriverEntry(engine);
+            int status = DriverEntry(null, null);
             if (!NT_SUCCESS(status)) {
                 throw new IllegalStateException("DriverEntry failed: " + NtStatus.describe(status));
             }
@@ -93,9 +195,24 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
         DriverUnload();
     }
 
-    /** {@code DriverUnload}: unregisters the callout, then destroys the injection handle (waits for completions). */
+    /**
+     * {@code DriverUnload}: closes the dynamic session, which deletes its filters, callout objects and sublayer; then
+     * unregisters the callouts and destroys the injection handle (waits for completions).
+     */
     public void DriverUnload() {
-        FwpsCalloutUnregisterByKey0(calloutKey);
+        EngineSession engine = gEngineHandle;
+        if (engine != null) {
+            FwpmEngineClose0(engine);
+            gEngineHandle = null;
+        }
+        if (gCalloutIdV4 != 0) {
+            FwpsCalloutUnregisterById0(gCalloutIdV4);
+            gCalloutIdV4 = 0;
+        }
+        if (gCalloutIdV6 != 0) {
+            FwpsCalloutUnregisterById0(gCalloutIdV6);
+            gCalloutIdV6 = 0;
+        }
         InjectionHandle handle = gInjectionHandle;
         if (handle != null) {
             FwpsInjectionHandleDestroy0(handle);

@@ -113,7 +113,7 @@ public final class ForwardInjectRun {
                         .address(2, ip("198.51.100.1"), 24)
                         .address(2, ip("2001:db8:2::1"), 64);
                 try (SystemWfp.Binding _ = SystemWfp.bind(engine)) {
-                    int status = driver.DriverEntry(engine);
+                    int status = driver.DriverEntry(null, null);
                     if (status != NtStatus.STATUS_SUCCESS) {
                         throw new IllegalStateException("DriverEntry: " + NtStatus.describe(status));
                     }

@@ -9,7 +9,6 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.Compartment;
-import org.nbl4j.stack.wfp.ActionType;
 import org.nbl4j.stack.wfp.Callout;
 import org.nbl4j.stack.wfp.ClassifyOut;
 import org.nbl4j.stack.wfp.FilterEngine;
@@ -19,8 +18,6 @@ import org.nbl4j.stack.wfp.InjectionCompletion;
 import org.nbl4j.stack.wfp.InjectionHandle;
 import org.nbl4j.stack.wfp.InjectionState;
 import org.nbl4j.stack.wfp.InjectionType;
-import org.nbl4j.stack.wfp.IpForwardField;
-import org.nbl4j.stack.wfp.Layer;
 import org.nbl4j.stack.wfp.NblNotifyFn;
 
 /**
@@ -36,7 +33,9 @@ import org.nbl4j.stack.wfp.NblNotifyFn;
  * {@code FWPS_CLASSIFY_OUT0}, {@code FWPS_CALLOUT2}) are the engine's classes, read through their accessors
  * ({@code inMetaValues->compartmentId} is {@code inMetaValues.compartmentId()}) and written through their setters
  * ({@code classifyOut->actionType = FWP_ACTION_BLOCK;} is {@code classifyOut.setActionType(FWP_ACTION_BLOCK);}).
- * Only the IPFORWARD field indexes are named here so far; the other layers' indexes are their enums' {@code index()}.
+ *
+ * <p>Layer ids, field indexes, action types, injection states and statuses are literal {@code int} constants, as the
+ * header's enumerators are, so that a ported {@code switch} compiles; a test pins each to the engine's enum.
  */
 public final class Fwpsk {
     private Fwpsk() {}
@@ -60,9 +59,9 @@ public final class Fwpsk {
     /** {@code AF_UNSPEC}: an injection handle for no particular family. */
     public static final int AF_UNSPEC = 0;
     /** {@code AF_INET}. */
-    public static final int AF_INET = AddressFamily.INET.value();
+    public static final int AF_INET = 2;
     /** {@code AF_INET6}. */
-    public static final int AF_INET6 = AddressFamily.INET6.value();
+    public static final int AF_INET6 = 23;
 
     public static final int UNSPECIFIED_COMPARTMENT_ID = Compartment.UNSPECIFIED_COMPARTMENT_ID;
     public static final int DEFAULT_COMPARTMENT_ID = Compartment.DEFAULT_COMPARTMENT_ID;
@@ -76,21 +75,27 @@ public final class Fwpsk {
     public static final int FWPS_INJECTION_TYPE_L2 = InjectionType.FWPS_INJECTION_TYPE_L2;
     public static final int FWPS_INJECTION_TYPE_VSWITCH_TRANSPORT = InjectionType.FWPS_INJECTION_TYPE_VSWITCH_TRANSPORT;
 
-    public static final int FWPS_PACKET_NOT_INJECTED = InjectionState.NOT_INJECTED.value();
-    public static final int FWPS_PACKET_INJECTED_BY_SELF = InjectionState.INJECTED_BY_SELF.value();
-    public static final int FWPS_PACKET_INJECTED_BY_OTHER = InjectionState.INJECTED_BY_OTHER.value();
-    public static final int FWPS_PACKET_PREVIOUSLY_INJECTED_BY_SELF =
-            InjectionState.PREVIOUSLY_INJECTED_BY_SELF.value();
+    public static final int FWPS_PACKET_NOT_INJECTED = 0;
+    public static final int FWPS_PACKET_INJECTED_BY_SELF = 1;
+    public static final int FWPS_PACKET_INJECTED_BY_OTHER = 2;
+    public static final int FWPS_PACKET_PREVIOUSLY_INJECTED_BY_SELF = 3;
 
     // ---- classify: actions, rights, flags, metadata bits, layers, fields ----
 
-    public static final ActionType FWP_ACTION_BLOCK = ActionType.BLOCK;
-    public static final ActionType FWP_ACTION_PERMIT = ActionType.PERMIT;
-    public static final ActionType FWP_ACTION_CONTINUE = ActionType.CONTINUE;
-    public static final ActionType FWP_ACTION_NONE = ActionType.NONE;
-    public static final ActionType FWP_ACTION_CALLOUT_TERMINATING = ActionType.CALLOUT_TERMINATING;
-    public static final ActionType FWP_ACTION_CALLOUT_INSPECTION = ActionType.CALLOUT_INSPECTION;
-    public static final ActionType FWP_ACTION_CALLOUT_UNKNOWN = ActionType.CALLOUT_UNKNOWN;
+    // FWP_ACTION_TYPE values, a UINT32 in C: callouts assign and switch on them.
+    public static final int FWP_ACTION_FLAG_TERMINATING = 0x00001000;
+    public static final int FWP_ACTION_FLAG_NON_TERMINATING = 0x00002000;
+    public static final int FWP_ACTION_FLAG_CALLOUT = 0x00004000;
+    public static final int FWP_ACTION_BLOCK = 0x0001 | FWP_ACTION_FLAG_TERMINATING;
+    public static final int FWP_ACTION_PERMIT = 0x0002 | FWP_ACTION_FLAG_TERMINATING;
+    public static final int FWP_ACTION_CALLOUT_TERMINATING =
+            0x0003 | FWP_ACTION_FLAG_CALLOUT | FWP_ACTION_FLAG_TERMINATING;
+    public static final int FWP_ACTION_CALLOUT_INSPECTION =
+            0x0004 | FWP_ACTION_FLAG_CALLOUT | FWP_ACTION_FLAG_NON_TERMINATING;
+    public static final int FWP_ACTION_CALLOUT_UNKNOWN = 0x0005 | FWP_ACTION_FLAG_CALLOUT;
+    public static final int FWP_ACTION_CONTINUE = 0x0006 | FWP_ACTION_FLAG_NON_TERMINATING;
+    public static final int FWP_ACTION_NONE = 0x0007;
+    public static final int FWP_ACTION_NONE_NO_MATCH = 0x0008;
 
     public static final int FWPS_RIGHT_ACTION_WRITE = ClassifyOut.FWPS_RIGHT_ACTION_WRITE;
     public static final int FWPS_CLASSIFY_OUT_FLAG_ABSORB = ClassifyOut.FWPS_CLASSIFY_OUT_FLAG_ABSORB;
@@ -113,65 +118,97 @@ public final class Fwpsk {
     public static final int FWPS_METADATA_FIELD_FORWARD_LAYER_INBOUND_PASS_THRU =
             IncomingMetadata.FWPS_METADATA_FIELD_FORWARD_LAYER_INBOUND_PASS_THRU;
 
-    public static final int FWPS_LAYER_INBOUND_IPPACKET_V4 = Layer.INBOUND_IPPACKET_V4.id();
-    public static final int FWPS_LAYER_INBOUND_IPPACKET_V6 = Layer.INBOUND_IPPACKET_V6.id();
-    public static final int FWPS_LAYER_OUTBOUND_IPPACKET_V4 = Layer.OUTBOUND_IPPACKET_V4.id();
-    public static final int FWPS_LAYER_OUTBOUND_IPPACKET_V6 = Layer.OUTBOUND_IPPACKET_V6.id();
-    public static final int FWPS_LAYER_IPFORWARD_V4 = Layer.IPFORWARD_V4.id();
-    public static final int FWPS_LAYER_IPFORWARD_V6 = Layer.IPFORWARD_V6.id();
+    // FWPS_BUILTIN_LAYERS run-time ids (§5.1), what inFixedValues->layerId holds.
+    public static final int FWPS_LAYER_INBOUND_IPPACKET_V4 = 0;
+    public static final int FWPS_LAYER_INBOUND_IPPACKET_V4_DISCARD = 1;
+    public static final int FWPS_LAYER_INBOUND_IPPACKET_V6 = 2;
+    public static final int FWPS_LAYER_INBOUND_IPPACKET_V6_DISCARD = 3;
+    public static final int FWPS_LAYER_OUTBOUND_IPPACKET_V4 = 4;
+    public static final int FWPS_LAYER_OUTBOUND_IPPACKET_V4_DISCARD = 5;
+    public static final int FWPS_LAYER_OUTBOUND_IPPACKET_V6 = 6;
+    public static final int FWPS_LAYER_OUTBOUND_IPPACKET_V6_DISCARD = 7;
+    public static final int FWPS_LAYER_IPFORWARD_V4 = 8;
+    public static final int FWPS_LAYER_IPFORWARD_V4_DISCARD = 9;
+    public static final int FWPS_LAYER_IPFORWARD_V6 = 10;
+    public static final int FWPS_LAYER_IPFORWARD_V6_DISCARD = 11;
 
-    public static final int FWPS_FIELD_IPFORWARD_V4_IP_SOURCE_ADDRESS = IpForwardField.IP_SOURCE_ADDRESS.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_IP_DESTINATION_ADDRESS =
-            IpForwardField.IP_DESTINATION_ADDRESS.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_IP_DESTINATION_ADDRESS_TYPE =
-            IpForwardField.IP_DESTINATION_ADDRESS_TYPE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_IP_LOCAL_INTERFACE = IpForwardField.IP_LOCAL_INTERFACE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_IP_FORWARD_INTERFACE = IpForwardField.IP_FORWARD_INTERFACE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_SOURCE_INTERFACE_INDEX =
-            IpForwardField.SOURCE_INTERFACE_INDEX.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_SOURCE_SUB_INTERFACE_INDEX =
-            IpForwardField.SOURCE_SUB_INTERFACE_INDEX.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_DESTINATION_INTERFACE_INDEX =
-            IpForwardField.DESTINATION_INTERFACE_INDEX.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_DESTINATION_SUB_INTERFACE_INDEX =
-            IpForwardField.DESTINATION_SUB_INTERFACE_INDEX.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_FLAGS = IpForwardField.FLAGS.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_IP_PHYSICAL_ARRIVAL_INTERFACE =
-            IpForwardField.IP_PHYSICAL_ARRIVAL_INTERFACE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_ARRIVAL_INTERFACE_PROFILE_ID =
-            IpForwardField.ARRIVAL_INTERFACE_PROFILE_ID.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_IP_PHYSICAL_NEXTHOP_INTERFACE =
-            IpForwardField.IP_PHYSICAL_NEXTHOP_INTERFACE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_NEXTHOP_INTERFACE_PROFILE_ID =
-            IpForwardField.NEXTHOP_INTERFACE_PROFILE_ID.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_COMPARTMENT_ID = IpForwardField.COMPARTMENT_ID.index();
-    public static final int FWPS_FIELD_IPFORWARD_V4_MAX = IpForwardField.MAX;
-    public static final int FWPS_FIELD_IPFORWARD_V6_IP_SOURCE_ADDRESS = IpForwardField.IP_SOURCE_ADDRESS.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_IP_DESTINATION_ADDRESS =
-            IpForwardField.IP_DESTINATION_ADDRESS.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_IP_DESTINATION_ADDRESS_TYPE =
-            IpForwardField.IP_DESTINATION_ADDRESS_TYPE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_IP_LOCAL_INTERFACE = IpForwardField.IP_LOCAL_INTERFACE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_IP_FORWARD_INTERFACE = IpForwardField.IP_FORWARD_INTERFACE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_SOURCE_INTERFACE_INDEX =
-            IpForwardField.SOURCE_INTERFACE_INDEX.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_SOURCE_SUB_INTERFACE_INDEX =
-            IpForwardField.SOURCE_SUB_INTERFACE_INDEX.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_DESTINATION_INTERFACE_INDEX =
-            IpForwardField.DESTINATION_INTERFACE_INDEX.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_DESTINATION_SUB_INTERFACE_INDEX =
-            IpForwardField.DESTINATION_SUB_INTERFACE_INDEX.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_FLAGS = IpForwardField.FLAGS.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_IP_PHYSICAL_ARRIVAL_INTERFACE =
-            IpForwardField.IP_PHYSICAL_ARRIVAL_INTERFACE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_ARRIVAL_INTERFACE_PROFILE_ID =
-            IpForwardField.ARRIVAL_INTERFACE_PROFILE_ID.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_IP_PHYSICAL_NEXTHOP_INTERFACE =
-            IpForwardField.IP_PHYSICAL_NEXTHOP_INTERFACE.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_NEXTHOP_INTERFACE_PROFILE_ID =
-            IpForwardField.NEXTHOP_INTERFACE_PROFILE_ID.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_COMPARTMENT_ID = IpForwardField.COMPARTMENT_ID.index();
-    public static final int FWPS_FIELD_IPFORWARD_V6_MAX = IpForwardField.MAX;
+    // FWPS_FIELDS_*: indexes into inFixedValues->incomingValue (§5.4); the V4 and V6 enumerations are alike.
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS = 0;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_IP_REMOTE_ADDRESS = 1;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS_TYPE = 2;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_IP_LOCAL_INTERFACE = 3;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_INTERFACE_INDEX = 4;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_SUB_INTERFACE_INDEX = 5;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_FLAGS = 6;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_INTERFACE_TYPE = 7;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_TUNNEL_TYPE = 8;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_COMPARTMENT_ID = 9;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V4_MAX = 10;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS = 0;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_IP_REMOTE_ADDRESS = 1;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS_TYPE = 2;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_IP_LOCAL_INTERFACE = 3;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_INTERFACE_INDEX = 4;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_SUB_INTERFACE_INDEX = 5;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_FLAGS = 6;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_INTERFACE_TYPE = 7;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_TUNNEL_TYPE = 8;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_COMPARTMENT_ID = 9;
+    public static final int FWPS_FIELD_INBOUND_IPPACKET_V6_MAX = 10;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS = 0;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_ADDRESS_TYPE = 1;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_REMOTE_ADDRESS = 2;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_IP_LOCAL_INTERFACE = 3;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_INTERFACE_INDEX = 4;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_SUB_INTERFACE_INDEX = 5;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_FLAGS = 6;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_INTERFACE_TYPE = 7;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_TUNNEL_TYPE = 8;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_COMPARTMENT_ID = 9;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V4_MAX = 10;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS = 0;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_LOCAL_ADDRESS_TYPE = 1;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_REMOTE_ADDRESS = 2;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_IP_LOCAL_INTERFACE = 3;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_INTERFACE_INDEX = 4;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_SUB_INTERFACE_INDEX = 5;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_FLAGS = 6;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_INTERFACE_TYPE = 7;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_TUNNEL_TYPE = 8;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_COMPARTMENT_ID = 9;
+    public static final int FWPS_FIELD_OUTBOUND_IPPACKET_V6_MAX = 10;
+    public static final int FWPS_FIELD_IPFORWARD_V4_IP_SOURCE_ADDRESS = 0;
+    public static final int FWPS_FIELD_IPFORWARD_V4_IP_DESTINATION_ADDRESS = 1;
+    public static final int FWPS_FIELD_IPFORWARD_V4_IP_DESTINATION_ADDRESS_TYPE = 2;
+    public static final int FWPS_FIELD_IPFORWARD_V4_IP_LOCAL_INTERFACE = 3;
+    public static final int FWPS_FIELD_IPFORWARD_V4_IP_FORWARD_INTERFACE = 4;
+    public static final int FWPS_FIELD_IPFORWARD_V4_SOURCE_INTERFACE_INDEX = 5;
+    public static final int FWPS_FIELD_IPFORWARD_V4_SOURCE_SUB_INTERFACE_INDEX = 6;
+    public static final int FWPS_FIELD_IPFORWARD_V4_DESTINATION_INTERFACE_INDEX = 7;
+    public static final int FWPS_FIELD_IPFORWARD_V4_DESTINATION_SUB_INTERFACE_INDEX = 8;
+    public static final int FWPS_FIELD_IPFORWARD_V4_FLAGS = 9;
+    public static final int FWPS_FIELD_IPFORWARD_V4_IP_PHYSICAL_ARRIVAL_INTERFACE = 10;
+    public static final int FWPS_FIELD_IPFORWARD_V4_ARRIVAL_INTERFACE_PROFILE_ID = 11;
+    public static final int FWPS_FIELD_IPFORWARD_V4_IP_PHYSICAL_NEXTHOP_INTERFACE = 12;
+    public static final int FWPS_FIELD_IPFORWARD_V4_NEXTHOP_INTERFACE_PROFILE_ID = 13;
+    public static final int FWPS_FIELD_IPFORWARD_V4_COMPARTMENT_ID = 14;
+    public static final int FWPS_FIELD_IPFORWARD_V4_MAX = 15;
+    public static final int FWPS_FIELD_IPFORWARD_V6_IP_SOURCE_ADDRESS = 0;
+    public static final int FWPS_FIELD_IPFORWARD_V6_IP_DESTINATION_ADDRESS = 1;
+    public static final int FWPS_FIELD_IPFORWARD_V6_IP_DESTINATION_ADDRESS_TYPE = 2;
+    public static final int FWPS_FIELD_IPFORWARD_V6_IP_LOCAL_INTERFACE = 3;
+    public static final int FWPS_FIELD_IPFORWARD_V6_IP_FORWARD_INTERFACE = 4;
+    public static final int FWPS_FIELD_IPFORWARD_V6_SOURCE_INTERFACE_INDEX = 5;
+    public static final int FWPS_FIELD_IPFORWARD_V6_SOURCE_SUB_INTERFACE_INDEX = 6;
+    public static final int FWPS_FIELD_IPFORWARD_V6_DESTINATION_INTERFACE_INDEX = 7;
+    public static final int FWPS_FIELD_IPFORWARD_V6_DESTINATION_SUB_INTERFACE_INDEX = 8;
+    public static final int FWPS_FIELD_IPFORWARD_V6_FLAGS = 9;
+    public static final int FWPS_FIELD_IPFORWARD_V6_IP_PHYSICAL_ARRIVAL_INTERFACE = 10;
+    public static final int FWPS_FIELD_IPFORWARD_V6_ARRIVAL_INTERFACE_PROFILE_ID = 11;
+    public static final int FWPS_FIELD_IPFORWARD_V6_IP_PHYSICAL_NEXTHOP_INTERFACE = 12;
+    public static final int FWPS_FIELD_IPFORWARD_V6_NEXTHOP_INTERFACE_PROFILE_ID = 13;
+    public static final int FWPS_FIELD_IPFORWARD_V6_COMPARTMENT_ID = 14;
+    public static final int FWPS_FIELD_IPFORWARD_V6_MAX = 15;
 
     /** {@code FWPS_IS_METADATA_FIELD_PRESENT(metadataValues, metadataField)}. */
     public static boolean FWPS_IS_METADATA_FIELD_PRESENT(IncomingMetadata metadataValues, int metadataField) {
@@ -181,14 +218,18 @@ public final class Fwpsk {
     // ---- callouts (§4.1) ----
 
     /**
-     * {@code FwpsCalloutRegister2(deviceObject, callout, &calloutId)}: the device object is accepted and unused.
+     * {@code FwpsCalloutRegister2(deviceObject, &callout, &calloutId)}: the device object is accepted and unused.
      *
-     * @return STATUS_SUCCESS, STATUS_FWP_ALREADY_EXISTS, or the engine's refusal
+     * @return STATUS_SUCCESS, STATUS_FWP_ALREADY_EXISTS, STATUS_INVALID_PARAMETER (no classifyFn), or the engine's
+     *     refusal
      */
     public static int FwpsCalloutRegister2(
-            @Nullable Object deviceObject, Callout callout, @Nullable Ref<Integer> calloutId) {
+            @Nullable Object deviceObject, FWPS_CALLOUT callout, @Nullable Ref<Integer> calloutId) {
+        if (callout.classifyFn == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
         try {
-            int id = SystemWfp.current().registerCallout(callout);
+            int id = SystemWfp.current().registerCallout(callout.toCallout());
             if (calloutId != null) {
                 calloutId.set(id);
             }
@@ -206,6 +247,20 @@ public final class Fwpsk {
     public static int FwpsCalloutUnregisterByKey0(UUID calloutKey) {
         try {
             SystemWfp.current().unregisterCallout(calloutKey);
+            return STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
+    }
+
+    /**
+     * {@code FwpsCalloutUnregisterById0(calloutId)}.
+     *
+     * @return STATUS_SUCCESS or STATUS_FWP_CALLOUT_NOT_FOUND
+     */
+    public static int FwpsCalloutUnregisterById0(int calloutId) {
+        try {
+            SystemWfp.current().unregisterCallout(calloutId);
             return STATUS_SUCCESS;
         } catch (FwpStatusException e) {
             return e.status();
@@ -299,6 +354,37 @@ public final class Fwpsk {
     /** {@code FwpsDereferenceNetBufferList0(netBufferList, dispatchLevel)}. */
     public static void FwpsDereferenceNetBufferList0(NetBufferList netBufferList, boolean dispatchLevel) {
         SystemWfp.current().buffers().dereferenceNetBufferList(netBufferList, dispatchLevel);
+    }
+
+    /**
+     * {@code FwpsReassembleForwardFragmentGroup0(addressFamily, fragmentGroupNblChain,
+     * netBufferAndNetBufferListPoolHandle, dataBackFill, flags, &reassembledNbl)} (§2.9): one NBL for the fragment group
+     * indicated at IPFORWARD, freed with {@code FwpsFreeNetBufferList0}.
+     *
+     * @return STATUS_SUCCESS, STATUS_INVALID_PARAMETER (also for an unknown family), STATUS_FWP_TCPIP_NOT_READY or
+     *     STATUS_INSUFFICIENT_RESOURCES; the out-parameter is NULL on failure
+     */
+    public static int FwpsReassembleForwardFragmentGroup0(
+            int addressFamily,
+            NetBufferList fragmentGroupNblChain,
+            @Nullable NetBufferListPool netBufferAndNetBufferListPoolHandle,
+            int dataBackFill,
+            int flags,
+            Ref<NetBufferList> reassembledNbl) {
+        reassembledNbl.set(null);
+        AddressFamily family = family(addressFamily);
+        if (family == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        try {
+            reassembledNbl.set(SystemWfp.current()
+                    .buffers()
+                    .reassembleForwardFragmentGroup(
+                            family, fragmentGroupNblChain, netBufferAndNetBufferListPoolHandle, dataBackFill, flags));
+            return STATUS_SUCCESS;
+        } catch (FwpStatusException e) {
+            return e.status();
+        }
     }
 
     // ---- tagging (§2.7) ----

@@ -1,6 +1,6 @@
 /**
  * The DDI-shaped face of nbl4j, for driver writers who port C code line by line: {@link org.nbl4j.stack.ddk.NdisH}
- * ({@code ndis.h}) and {@link org.nbl4j.stack.ddk.Wdm} ({@code wdm.h}); the WFP face {@code Fwpsk} follows the same
+ * ({@code ndis.h}) and {@link org.nbl4j.stack.ddk.Wdm} ({@code wdm.h}); the WFP faces {@code Fwpsk} and {@code Fwpmk} follow the same
  * rules. It only translates: the behaviour is in {@code org.nbl4j.core}.
  *
  * <p>Conventions, the same in every class of the package:
@@ -27,6 +27,11 @@
  *   <li>Pool tags written as C multi-character constants ({@code 'ooPF'}) are {@link
  *       org.nbl4j.stack.ddk.CLiteral#tag CLiteral.tag("ooPF")}.
  * </ul>
+ *
+ * <p>The kernel helpers follow the same conventions: {@link org.nbl4j.stack.ddk.Ntddk} (spin locks, events, threads,
+ * DPCs, timers, work items, pool, {@code LIST_ENTRY}, {@code Rtl}), {@link org.nbl4j.stack.ddk.NdisKernel}
+ * ({@code ndis.h}'s locks, events, work items and timer objects) and {@link org.nbl4j.stack.ddk.Wdf} (a control
+ * device and the driver's parameters), over {@code org.nbl4j.stack.kernel}.
  */
 @NullMarked
 package org.nbl4j.stack.ddk;

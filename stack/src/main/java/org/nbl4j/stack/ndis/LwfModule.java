@@ -10,6 +10,7 @@ import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.kernel.HeldSpinLocks;
 
 /**
  * NDIS's side of one filter module: the {@code NdisFilterHandle} it gives the filter, the module's state (§6.9), its
@@ -177,24 +178,32 @@ final class LwfModule implements LwfHandle {
 
     void deliverSend(NetBufferList chain, int portNumber, int sendFlags) {
         adapter.arrive(chain, this);
+        int held = HeldSpinLocks.mark(verifier);
         handlers().sendNetBufferLists(this, chain, portNumber, sendFlags);
+        HeldSpinLocks.afterHandler(verifier, held, "FilterSendNetBufferLists", name);
     }
 
     void deliverSendComplete(NetBufferList chain, int sendCompleteFlags) {
         adapter.arrive(chain, this);
         countBack(OWN_SENDS, chain);
+        int held = HeldSpinLocks.mark(verifier);
         handlers().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
+        HeldSpinLocks.afterHandler(verifier, held, "FilterSendNetBufferListsComplete", name);
     }
 
     void deliverReceive(NetBufferList chain, int portNumber, int count, int receiveFlags) {
         adapter.arrive(chain, this);
+        int held = HeldSpinLocks.mark(verifier);
         handlers().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
+        HeldSpinLocks.afterHandler(verifier, held, "FilterReceiveNetBufferLists", name);
     }
 
     void deliverReturn(NetBufferList chain, int returnFlags) {
         adapter.arrive(chain, this);
         countBack(OWN_INDICATIONS, chain);
+        int held = HeldSpinLocks.mark(verifier);
         handlers().returnNetBufferLists(this, chain, returnFlags);
+        HeldSpinLocks.afterHandler(verifier, held, "FilterReturnNetBufferLists", name);
     }
 
     /** Takes the module's own NBLs in a completed or returned chain off {@code counter}; most chains have none. */

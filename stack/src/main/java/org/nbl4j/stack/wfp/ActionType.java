@@ -28,6 +28,20 @@ public enum ActionType {
         return value;
     }
 
+    /**
+     * The action with the {@code FWP_ACTION_*} value {@code value}.
+     *
+     * @throws IllegalArgumentException for a value that is no action type
+     */
+    public static ActionType of(int value) {
+        for (ActionType type : values()) {
+            if (type.value == value) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("no FWP_ACTION_TYPE has the value 0x" + Integer.toHexString(value));
+    }
+
     /** Whether a filter with this action calls a callout. */
     public boolean isCallout() {
         return (value & FWP_ACTION_FLAG_CALLOUT) != 0;

@@ -28,6 +28,16 @@ public final class ClassifyOut {
         this.actionType = actionType;
     }
 
+    /**
+     * Sets {@code actionType} from its UINT32 value, as C assigns it: {@code classifyOut->actionType =
+     * FWP_ACTION_BLOCK;}.
+     *
+     * @throws IllegalArgumentException for a value that is no {@code FWP_ACTION_*}
+     */
+    public void setActionType(int actionType) {
+        this.actionType = ActionType.of(actionType);
+    }
+
     /** {@code filterId}: set by the engine to the filter whose callout is called. */
     public long filterId() {
         return filterId;

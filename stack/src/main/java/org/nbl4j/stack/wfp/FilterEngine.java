@@ -63,6 +63,10 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private volatile int calloutsRefusingRsc;
 
     private final Map<Long, Filter> filters = new HashMap<>();
+    /** The run-time id of each callout key ever registered or added: FwpmCalloutAdd0 and FwpsCalloutRegister agree. */
+    private final Map<UUID, Integer> calloutIds = new HashMap<>();
+
+    private final BaseFilteringEngine bfe;
     private final AtomicLong lastFilterId = new AtomicLong();
     /**
      * One scratch per nesting level: a callout that injects inline makes the path classify the injected packet on the
@@ -111,6 +115,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         this.tags = new NblTags(containers, verifier);
         this.buffers = new WfpBuffers(ndis, containers, tags, faults);
         this.sublayers.put(Sublayer.UNIVERSAL.key(), Sublayer.UNIVERSAL);
+        this.bfe = new BaseFilteringEngine(this);
         Filter[][] empty = new Filter[Layer.values().length][];
         Arrays.fill(empty, NO_FILTERS);
         this.byLayer = empty;
@@ -143,6 +148,11 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         return containers;
     }
 
+    /** The management side: {@code FWPM} sessions, transactions and the objects they added. */
+    public BaseFilteringEngine bfe() {
+        return bfe;
+    }
+
     /** The fault switches of §8.5. */
     public InjectionFaults faults() {
         return faults;
@@ -171,6 +181,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      * @throws FwpStatusException STATUS_FWP_ALREADY_EXISTS
      */
     public synchronized void addSublayer(Sublayer sublayer) {
+        requirePassive("FwpmSubLayerAdd0", "fwpmk");
         if (sublayers.putIfAbsent(sublayer.key(), sublayer) != null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_ALREADY_EXISTS, "sublayer " + sublayer.key());
         }
@@ -188,7 +199,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         if (callouts.containsKey(callout.calloutKey())) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_ALREADY_EXISTS, "callout " + callout.calloutKey());
         }
-        Filter.Registration registration = new Filter.Registration(callout, ++lastCalloutId);
+        Filter.Registration registration = new Filter.Registration(callout, calloutId(callout.calloutKey()));
         callouts.put(callout.calloutKey(), registration);
         if ((callout.flags() & Callout.FWP_CALLOUT_FLAG_ALLOW_RSC) == 0) {
             calloutsRefusingRsc++;
@@ -212,12 +223,45 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     }
 
     /**
+     * The run-time id of the callout with {@code calloutKey}: the one it was registered or added with before, or a new
+     * one that its registration and its {@code FwpmCalloutAdd0} will both use, in whichever order they come.
+     */
+    synchronized int calloutId(UUID calloutKey) {
+        return calloutIds.computeIfAbsent(calloutKey, _ -> ++lastCalloutId);
+    }
+
+    /**
      * {@code FwpsCalloutUnregisterByKey0}: filters naming the callout behave as if it was never registered (§4.1).
      *
      * @throws FwpStatusException STATUS_FWP_CALLOUT_NOT_FOUND
      */
     public synchronized void unregisterCallout(UUID calloutKey) {
         requirePassive("FwpsCalloutUnregisterByKey0", "fwpsk");
+        unregister(calloutKey);
+    }
+
+    /**
+     * {@code FwpsCalloutUnregisterById0}: as {@link #unregisterCallout(UUID)}, naming the callout by its run-time id.
+     *
+     * @throws FwpStatusException STATUS_FWP_CALLOUT_NOT_FOUND
+     */
+    public synchronized void unregisterCallout(int calloutId) {
+        requirePassive("FwpsCalloutUnregisterById0", "fwpsk");
+        for (Filter.Registration registration : callouts.values()) {
+            if (registration.calloutId() == calloutId) {
+                unregister(registration.callout().calloutKey());
+                return;
+            }
+        }
+        throw new FwpStatusException(NtStatus.STATUS_FWP_CALLOUT_NOT_FOUND, "callout id " + calloutId);
+    }
+
+    /** Whether a callout with {@code calloutKey} is registered. */
+    public synchronized boolean isRegistered(UUID calloutKey) {
+        return callouts.containsKey(calloutKey);
+    }
+
+    private void unregister(UUID calloutKey) {
         Filter.Registration removed = callouts.remove(calloutKey);
         if (removed == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_CALLOUT_NOT_FOUND, "callout " + calloutKey);
@@ -241,7 +285,38 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      *     another layer), STATUS_FWP_TYPE_MISMATCH, STATUS_FWP_MATCH_TYPE_MISMATCH, STATUS_FWP_CALLOUT_NOTIFICATION_FAILED
      */
     public synchronized Filter addFilter(FilterSpec spec) {
+        return addNew(spec, true);
+    }
+
+    /**
+     * {@code FwpmFilterAdd0} inside a transaction: as {@link #addFilter}, but ADD_FILTER_POST_COMMIT waits for
+     * {@link #committed} (§4.8: it comes after the transaction commits).
+     */
+    synchronized Filter addFilterInTransaction(FilterSpec spec) {
+        return addNew(spec, false);
+    }
+
+    private Filter addNew(FilterSpec spec, boolean committed) {
         requirePassive("FwpmFilterAdd0", "fwpmk");
+        if (filter(spec.filterKey()) != null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_ALREADY_EXISTS, "filter " + spec.filterKey());
+        }
+        return add(spec, lastFilterId.incrementAndGet(), committed);
+    }
+
+    /** The transaction that added {@code filter} committed: its callout gets ADD_FILTER_POST_COMMIT if it asked. */
+    synchronized void committed(Filter filter) {
+        if (filters.get(filter.filterId()) == filter) {
+            notifyPostCommit(filter);
+        }
+    }
+
+    /** Adds a deleted filter back with its id, as an aborted transaction does (§4.1's notifications again). */
+    synchronized void restoreFilter(Filter deleted) {
+        add(deleted.spec(), deleted.filterId(), false);
+    }
+
+    private Filter add(FilterSpec spec, long filterId, boolean committed) {
         Sublayer sublayer = sublayers.get(spec.subLayerKey());
         if (sublayer == null) {
             throw new FwpStatusException(NtStatus.STATUS_FWP_SUBLAYER_NOT_FOUND, "sublayer " + spec.subLayerKey());
@@ -263,7 +338,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
                 throw new FwpStatusException(status, condition.toString());
             }
         }
-        Filter filter = new Filter(lastFilterId.incrementAndGet(), spec, sublayer);
+        Filter filter = new Filter(filterId, spec, sublayer);
         UUID calloutKey = spec.calloutKey();
         Filter.Registration registration = calloutKey == null ? null : callouts.get(calloutKey);
         filter.setRegistration(registration);
@@ -277,11 +352,19 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         }
         filters.put(filter.filterId(), filter);
         publish(spec.layer());
-        if (notifyFn != null
-                && (registration.callout().flags() & Callout.FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY) != 0) {
-            notifyFn.notify(CalloutNotifyType.ADD_FILTER_POST_COMMIT, spec.filterKey(), filter);
+        if (committed) {
+            notifyPostCommit(filter);
         }
         return filter;
+    }
+
+    private void notifyPostCommit(Filter filter) {
+        Filter.Registration registration = filter.registration();
+        NotifyFn notifyFn = registration == null ? null : registration.callout().notifyFn();
+        if (notifyFn != null
+                && (registration.callout().flags() & Callout.FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY) != 0) {
+            notifyFn.notify(CalloutNotifyType.ADD_FILTER_POST_COMMIT, filter.filterKey(), filter);
+        }
     }
 
     /**
@@ -290,7 +373,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      *
      * @throws FwpStatusException STATUS_FWP_FILTER_NOT_FOUND
      */
-    public synchronized void deleteFilter(long filterId) {
+    public synchronized Filter deleteFilter(long filterId) {
         requirePassive("FwpmFilterDeleteById0", "fwpmk");
         Filter filter = filters.remove(filterId);
         if (filter == null) {
@@ -302,11 +385,74 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         if (notifyFn != null) {
             notifyFn.notify(CalloutNotifyType.DELETE_FILTER, null, filter);
         }
+        return filter;
+    }
+
+    /**
+     * {@code FwpmFilterDeleteByKey0}: deletes the filter with {@code filterKey}, as {@link #deleteFilter(long)}.
+     *
+     * @throws FwpStatusException STATUS_FWP_FILTER_NOT_FOUND
+     */
+    public synchronized Filter deleteFilter(UUID filterKey) {
+        Filter filter = filter(filterKey);
+        if (filter == null) {
+            requirePassive("FwpmFilterDeleteByKey0", "fwpmk");
+            throw new FwpStatusException(NtStatus.STATUS_FWP_FILTER_NOT_FOUND, "filter " + filterKey);
+        }
+        return deleteFilter(filter.filterId());
+    }
+
+    /** The filter with {@code filterKey}, or {@code null}. */
+    public synchronized @Nullable Filter filter(UUID filterKey) {
+        for (Filter filter : filters.values()) {
+            if (filter.filterKey().equals(filterKey)) {
+                return filter;
+            }
+        }
+        return null;
     }
 
     /** The filters of a layer in evaluation order. */
     public List<Filter> filters(Layer layer) {
         return List.of(byLayer[layer.id()]);
+    }
+
+    /** Every filter, layer by layer in run-time id order, each layer's in evaluation order. */
+    public List<Filter> filters() {
+        List<Filter> all = new ArrayList<>();
+        for (Filter[] layerFilters : byLayer) {
+            all.addAll(Arrays.asList(layerFilters));
+        }
+        return all;
+    }
+
+    /** The sublayer with {@code key}, or {@code null}. */
+    public synchronized @Nullable Sublayer sublayer(UUID key) {
+        return sublayers.get(key);
+    }
+
+    /**
+     * {@code FwpmSubLayerDeleteByKey0}: deletes a sublayer no filter is in.
+     *
+     * @throws FwpStatusException STATUS_FWP_SUBLAYER_NOT_FOUND, STATUS_FWP_BUILTIN_OBJECT (the universal sublayer),
+     *     STATUS_FWP_IN_USE (a filter is in it)
+     */
+    public synchronized Sublayer deleteSublayer(UUID key) {
+        requirePassive("FwpmSubLayerDeleteByKey0", "fwpmk");
+        Sublayer sublayer = sublayers.get(key);
+        if (sublayer == null) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_SUBLAYER_NOT_FOUND, "sublayer " + key);
+        }
+        if (sublayer.equals(Sublayer.UNIVERSAL)) {
+            throw new FwpStatusException(NtStatus.STATUS_FWP_BUILTIN_OBJECT, "FWPM_SUBLAYER_UNIVERSAL");
+        }
+        for (Filter filter : filters.values()) {
+            if (filter.sublayer().key().equals(key)) {
+                throw new FwpStatusException(NtStatus.STATUS_FWP_IN_USE, "sublayer " + key + " holds " + filter);
+            }
+        }
+        sublayers.remove(key);
+        return sublayer;
     }
 
     // ---- injection handles ----
@@ -473,7 +619,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     }
 
     /** The IRQL rule of the management DDIs: PASSIVE_LEVEL only, as the header that declares each documents. */
-    private void requirePassive(String ddi, String header) {
+    void requirePassive(String ddi, String header) {
         if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, ddi, header)) {
             throw new FwpStatusException(NtStatus.STATUS_INVALID_DEVICE_STATE, ddi + " above PASSIVE_LEVEL");
         }
@@ -502,9 +648,13 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         counters.increment(COMPLETIONS);
     }
 
-    /** Stops the completion thread of the fault switches. Handles and containers are closed by their owners. */
+    /**
+     * Shuts the engine down: reports the management objects that sessions left behind ({@link BaseFilteringEngine}),
+     * then stops the completion thread of the fault switches. Handles and containers are closed by their owners.
+     */
     @Override
     public void close() {
+        bfe.shutdown();
         faults.close();
     }
 }

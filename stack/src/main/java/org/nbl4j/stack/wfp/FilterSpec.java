@@ -13,7 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param layer where it applies
  * @param subLayerKey the sublayer it belongs to; {@link Sublayer#UNIVERSAL} by default
  * @param weight the filter weight, a UINT64 compared unsigned, higher evaluated first within the sublayer (used
- *     verbatim: automatic weights are not computed)
+ *     verbatim; a session's {@code FwpmFilterAdd0} resolves an automatic or ranged weight first, {@link FilterWeight})
  * @param conditions conditions on different fields must all hold; on one field, any of them
  * @param action PERMIT, BLOCK or one of the CALLOUT_* actions
  * @param calloutKey the callout of a CALLOUT_* action

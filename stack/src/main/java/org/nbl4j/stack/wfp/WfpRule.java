@@ -1,5 +1,6 @@
 package org.nbl4j.stack.wfp;
 
+import static org.nbl4j.core.verify.RuleKind.SHUTDOWN;
 import static org.nbl4j.core.verify.RuleKind.STATE;
 
 import org.jspecify.annotations.Nullable;
@@ -42,7 +43,12 @@ public enum WfpRule implements Rule {
             "wfp-callouts-and-injection §4.10",
             "a classify handle acquired outside classifyFn, completed without a pend, pended twice or released"
                     + " twice",
-            STATE);
+            STATE),
+    FWPM_OBJECT_LEAKED(
+            "wfp-callouts-and-injection §4.1, §6.1",
+            "a provider, sublayer, callout or filter that a non-dynamic session (or a session never closed) added is"
+                    + " still in the filter engine when it shuts down",
+            SHUTDOWN);
 
     private final RuleDefinition definition;
 

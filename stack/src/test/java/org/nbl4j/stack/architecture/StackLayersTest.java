@@ -15,7 +15,8 @@ import com.tngtech.archunit.lang.ArchRule;
  * <p>From the bottom: {@code ndis} (adapters and lightweight filters) knows no other layer; {@code ip} runs over
  * {@code ndis}; {@code wfp} classifies what {@code ip} hands it; {@code router} wires adapters, IP and the filter
  * engine together; {@code ddk} translates the DDIs onto the layers below. Nothing in the stack calls {@code ddk} or
- * {@code router}: a driver and the cli do. {@code internal} (re-entrancy frames) serves {@code ip} and {@code wfp}.
+ * {@code router}: a driver and the cli do. {@code internal} (re-entrancy frames) serves {@code ip} and {@code wfp}; {@code kernel} (locks, events, threads)
+ * is below them all, as ntoskrnl is below NDIS.
  */
 @AnalyzeClasses(packages = "org.nbl4j.stack", importOptions = ImportOption.DoNotIncludeTests.class)
 class StackLayersTest {
@@ -34,6 +35,8 @@ class StackLayersTest {
             .definedBy("org.nbl4j.stack.ndis..")
             .layer("internal")
             .definedBy("org.nbl4j.stack.internal..")
+            .layer("kernel")
+            .definedBy("org.nbl4j.stack.kernel..")
             .whereLayer("ddk")
             .mayNotBeAccessedByAnyLayer()
             .whereLayer("router")
@@ -45,7 +48,9 @@ class StackLayersTest {
             .whereLayer("ndis")
             .mayOnlyBeAccessedByLayers("ip", "wfp", "router", "ddk")
             .whereLayer("internal")
-            .mayOnlyBeAccessedByLayers("ip", "wfp");
+            .mayOnlyBeAccessedByLayers("ip", "wfp")
+            .whereLayer("kernel")
+            .mayOnlyBeAccessedByLayers("ndis", "ip", "wfp", "router", "ddk");
 
     @ArchTest
     static final ArchRule STACK_PACKAGES_ARE_FREE_OF_CYCLES =
