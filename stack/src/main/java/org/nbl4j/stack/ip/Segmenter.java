@@ -11,6 +11,8 @@ import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.buffer.NetBufferListPoolParameters;
 import org.nbl4j.core.buffer.NetBufferPool;
 import org.nbl4j.core.buffer.NetBufferPoolParameters;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.stack.ndis.OffloadInfo;
 
 /**
@@ -134,12 +136,7 @@ final class Segmenter implements AutoCloseable {
         int offset = 0;
         for (NetBuffer segment = segments.firstNetBuffer(); segment != null; segment = segment.next()) {
             int size = segment.dataLength() - headers;
-            MemorySegment target = segment.getDataBuffer(headers, null, 1, 0);
-            if (target == null) {
-                throw new IllegalStateException("segment header space is not contiguous");
-            }
-            MemorySegment.copy(template, 0, target, 0, headers);
-            writeHeaders(target, segment, headers, index, count, offset, size);
+            writeHeaders(template, segment, headers, index, count, offset, size);
             index++;
             offset += size;
         }
@@ -171,13 +168,8 @@ final class Segmenter implements AutoCloseable {
                 return null;
             }
             NetBuffer segment = copy.firstNetBuffer();
-            segment.copyFrom(0, template, 0, headers);
             NetBuffer.copy(segment, headers, size, nb, headers + offset);
-            MemorySegment target = segment.getDataBuffer(headers, null, 1, 0);
-            if (target == null) {
-                throw new IllegalStateException("a generated packet is not contiguous");
-            }
-            writeHeaders(target, segment, headers, index, count, offset, size);
+            writeHeaders(template, segment, headers, index, count, offset, size);
             holds.adopt(copy, NblRole.GENERATED, copy.protocolReserved()[NblHolds.SLOT_TARGET]);
             if (tail == null) {
                 head = copy;
@@ -201,52 +193,73 @@ final class Segmenter implements AutoCloseable {
     }
 
     /**
-     * Fixes the copied headers at {@code target} for segment {@code index} of {@code count}, whose payload starts
-     * {@code offset} bytes into the original's and is {@code size} long, and computes its transport checksum.
+     * Writes the original's headers ({@code template}) in front of segment {@code index} of {@code count}, whose
+     * payload starts {@code offset} bytes into the original's and is {@code size} long, fixes them for it and computes
+     * its transport checksum. The header space is addressed in its MDL's buffer directly: a view of it per segment
+     * would be a heap object per segment.
      */
     static void writeHeaders(
-            MemorySegment target, NetBuffer segment, int headers, int index, int count, int offset, int size) {
-        boolean v4 = Byte.toUnsignedInt(target.get(ValueLayout.JAVA_BYTE, 0)) >>> 4 == 4;
-        int ipLength = v4 ? Ipv4Header.headerLength(target) : Ipv6Header.LENGTH;
+            MemorySegment template, NetBuffer segment, int headers, int index, int count, int offset, int size) {
+        Mdl mdl = segment.currentMdl();
+        if (!MdlCursor.inOneMdl(mdl, segment.currentMdlOffset(), headers)) {
+            throw new IllegalStateException("segment header space is not contiguous: " + segment);
+        }
+        MemorySegment buffer = mdl.buffer();
+        long base = mdl.bufferOffset() + segment.currentMdlOffset();
+        MemorySegment.copy(template, 0, buffer, base, headers);
+        int first = Byte.toUnsignedInt(buffer.get(ValueLayout.JAVA_BYTE, base));
+        boolean v4 = first >>> 4 == 4;
+        int ipLength = v4 ? (first & 0x0F) * 4 : Ipv6Header.LENGTH;
         int protocol = Byte.toUnsignedInt(
-                target.get(ValueLayout.JAVA_BYTE, v4 ? Ipv4Header.PROTOCOL : Ipv6Header.NEXT_HEADER));
+                buffer.get(ValueLayout.JAVA_BYTE, base + (v4 ? Ipv4Header.PROTOCOL : Ipv6Header.NEXT_HEADER)));
         int transportLength = headers - ipLength + size;
         if (v4) {
-            Ipv4Header.setTotalLength(target, headers + size);
-            int id = (Ipv4Header.identification(target) + index) & 0xFFFF;
-            target.set(InternetChecksum.U16, Ipv4Header.IDENTIFICATION, (short) id);
-            Ipv4Header.updateChecksum(target, ipLength);
+            buffer.set(InternetChecksum.U16, base + Ipv4Header.TOTAL_LENGTH, (short) (headers + size));
+            int id = Short.toUnsignedInt(buffer.get(InternetChecksum.U16, base + Ipv4Header.IDENTIFICATION));
+            buffer.set(InternetChecksum.U16, base + Ipv4Header.IDENTIFICATION, (short) (id + index));
+            buffer.set(InternetChecksum.U16, base + Ipv4Header.CHECKSUM, (short) 0);
+            buffer.set(InternetChecksum.U16, base + Ipv4Header.CHECKSUM, (short)
+                    InternetChecksum.compute(buffer, base, ipLength));
         } else {
-            Ipv6Header.setPayloadLength(target, transportLength);
+            buffer.set(InternetChecksum.U16, base + Ipv6Header.PAYLOAD_LENGTH, (short) transportLength);
         }
-        int checksumField;
+        long transport = base + ipLength;
+        long checksumField;
         if (protocol == PROTOCOL_TCP) {
-            int sequence = target.get(InternetChecksum.U32, ipLength + 4) + offset;
-            target.set(InternetChecksum.U32, ipLength + 4, sequence);
-            int flags = Byte.toUnsignedInt(target.get(ValueLayout.JAVA_BYTE, ipLength + 13));
+            int sequence = buffer.get(InternetChecksum.U32, transport + 4) + offset;
+            buffer.set(InternetChecksum.U32, transport + 4, sequence);
+            int flags = Byte.toUnsignedInt(buffer.get(ValueLayout.JAVA_BYTE, transport + 13));
             if (index < count - 1) {
                 flags &= ~(TCP_FIN | TCP_PSH);
             }
             if (index > 0) {
                 flags &= ~TCP_CWR;
             }
-            target.set(ValueLayout.JAVA_BYTE, ipLength + 13, (byte) flags);
-            checksumField = ipLength + 16;
+            buffer.set(ValueLayout.JAVA_BYTE, transport + 13, (byte) flags);
+            checksumField = transport + 16;
         } else {
-            target.set(InternetChecksum.U16, ipLength + 4, (short) transportLength);
-            checksumField = ipLength + 6;
+            buffer.set(InternetChecksum.U16, transport + 4, (short) transportLength);
+            checksumField = transport + 6;
         }
-        target.set(InternetChecksum.U16, checksumField, (short) 0);
+        buffer.set(InternetChecksum.U16, checksumField, (short) 0);
         long sum = v4
-                ? InternetChecksum.add(0, target, Ipv4Header.SOURCE, 8) + transportLength + protocol
+                ? InternetChecksum.add(0, buffer, base + Ipv4Header.SOURCE, 8) + transportLength + protocol
                 : InternetChecksum.ipv6PseudoHeader(
-                        target, Ipv6Header.SOURCE, Ipv6Header.DESTINATION, transportLength, protocol);
-        sum = NetBufferBytes.checksum(segment, ipLength, transportLength, sum);
+                        buffer, base + Ipv6Header.SOURCE, base + Ipv6Header.DESTINATION, transportLength, protocol);
+        Mdl payload = mdl.next();
+        if (segment.currentMdlOffset() + headers == mdl.byteCount() && MdlCursor.inOneMdl(payload, 0, size)) {
+            // The usual shape (fresh header space, then one run of the original's payload): summed without a cursor,
+            // which the JIT does not always keep off the heap. The transport header's length is even.
+            sum = InternetChecksum.add(sum, buffer, transport, headers - ipLength);
+            sum = InternetChecksum.add(sum, payload.buffer(), payload.bufferOffset(), size);
+        } else {
+            sum = NetBufferBytes.checksum(segment, ipLength, transportLength, sum);
+        }
         int checksum = InternetChecksum.finish(sum);
         if (checksum == 0 && protocol == PROTOCOL_UDP) {
             checksum = 0xFFFF;
         }
-        target.set(InternetChecksum.U16, checksumField, (short) checksum);
+        buffer.set(InternetChecksum.U16, checksumField, (short) checksum);
     }
 
     @Override

@@ -207,6 +207,12 @@ public final class MemoryMiniport implements Miniport {
 
     /** Like {@link #receive(byte[])}, copying {@code length} bytes from off-heap or heap memory at {@code offset}. */
     public boolean receive(MemorySegment packet, long offset, int length) {
+        return receive(packet, offset, length, 0, 0);
+    }
+
+    /** {@link #receive(MemorySegment, long, int)} with offload info, as {@link #receive(byte[], int, int)}. */
+    public boolean receive(
+            MemorySegment packet, long offset, int length, int receiveChecksumBits, int coalescedSegments) {
         ReceiveBuffer buffer = takeBuffer(length);
         if (buffer == null) {
             return false;
@@ -214,6 +220,8 @@ public final class MemoryMiniport implements Miniport {
         NetBuffer nb = buffer.fill(length);
         Mdl mdl = dataMdl(nb);
         MemorySegment.copy(packet, offset, mdl.buffer(), mdl.bufferOffset() + nb.currentMdlOffset(), length);
+        OffloadInfo.setChecksum(buffer.nbl, receiveChecksumBits);
+        OffloadInfo.setCoalesced(buffer.nbl, coalescedSegments, 0);
         return enqueue(buffer, nb);
     }
 
