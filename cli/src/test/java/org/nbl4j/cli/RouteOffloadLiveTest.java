@@ -25,8 +25,8 @@ import picocli.CommandLine;
 
 /**
  * {@code nbl4j route --offload=off|windows|throughput} between two Linux hosts (namespaces, documentation addresses):
- * a 50 MB TCP transfer each way of addressing (IPv4, IPv6) arrives byte for byte (sha256 at the receiver), the verdict
- * is clean and every pool is back to 0. Under {@code throughput} the hosts' kernels hand the router TSO super-packets
+ * for IPv4 and IPv6, a 50 MB TCP transfer and 16 UDP datagrams of 4000 bytes (each fragmented by the sender) arrive
+ * byte for byte (sha256 at the receiver), the verdict is clean and every pool is back to 0. Under {@code throughput} the hosts' kernels hand the router TSO super-packets
  * and it forwards them with LSO; under {@code windows} the devices are not asked for TSO on these forwarding
  * interfaces and nothing arrives coalesced; {@code off} is nbl4j without offloads. Everything made here is removed in
  * {@code finally}; the route has a bound of its own in case the test dies.
@@ -67,6 +67,39 @@ class RouteOffloadLiveTest {
             connection.close()
             """;
 
+    /** Receives {@code count} datagrams numbered 0..count-1 (4-byte index first); prints their sha256 in index order. */
+    private static final String DATAGRAM_RECEIVER = """
+            import hashlib, socket, sys
+            family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+            server = socket.socket(family, socket.SOCK_DGRAM)
+            server.bind((sys.argv[1], int(sys.argv[2])))
+            server.settimeout(20)
+            count = int(sys.argv[3])
+            received = {}
+            while len(received) < count:
+                data = server.recv(65535)
+                received[int.from_bytes(data[:4], 'big')] = data[4:]
+            digest = hashlib.sha256()
+            for index in range(count):
+                digest.update(received[index])
+            print(count, digest.hexdigest(), flush=True)
+            """;
+
+    /** Sends the file as datagrams of {@code size} bytes (each fragmented on the 1500-byte links), 20 ms apart. */
+    private static final String DATAGRAM_SENDER = """
+            import socket, sys, time
+            family = socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET
+            client = socket.socket(family, socket.SOCK_DGRAM)
+            data = open(sys.argv[3], 'rb').read()
+            size = int(sys.argv[4])
+            for index in range(len(data) // size):
+                client.sendto(index.to_bytes(4, 'big') + data[index * size:(index + 1) * size], (sys.argv[1], int(sys.argv[2])))
+                time.sleep(0.02)
+            """;
+
+    private static final int DATAGRAMS = 16;
+    private static final int DATAGRAM_BYTES = 4000;
+
     @TempDir
     Path directory;
 
@@ -84,6 +117,10 @@ class RouteOffloadLiveTest {
         String expected = write(data);
         Path receiver = Files.writeString(directory.resolve("receive.py"), RECEIVER);
         Path sender = Files.writeString(directory.resolve("send.py"), SENDER);
+        Path datagrams = directory.resolve("datagrams.bin");
+        String datagramsExpected = writeDatagrams(datagrams);
+        Path datagramReceiver = Files.writeString(directory.resolve("receive-datagrams.py"), DATAGRAM_RECEIVER);
+        Path datagramSender = Files.writeString(directory.resolve("send-datagrams.py"), DATAGRAM_SENDER);
 
         CommandLine line = new CommandLine(new Nbl4jCommand());
         StringWriter out = new StringWriter();
@@ -119,6 +156,10 @@ class RouteOffloadLiveTest {
                         BYTES + " " + expected,
                         transfer(hostA, hostB, address, receiver, sender, data),
                         () -> "to " + address + "\n" + out + err);
+                assertEquals(
+                        DATAGRAMS + " " + datagramsExpected,
+                        exchange(hostA, hostB, address, datagramReceiver, datagramSender, datagrams),
+                        () -> "fragmented UDP to " + address + "\n" + out + err);
             }
         } finally {
             route.stop();
@@ -153,6 +194,38 @@ class RouteOffloadLiveTest {
         new Random(17).nextBytes(bytes);
         Files.write(file, bytes);
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** {@value #DATAGRAMS} datagrams' worth of seeded random bytes; returns their sha256. */
+    private static String writeDatagrams(Path file) throws Exception {
+        byte[] bytes = new byte[DATAGRAMS * DATAGRAM_BYTES];
+        new Random(29).nextBytes(bytes);
+        Files.write(file, bytes);
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+
+    /** Sends the datagrams from {@code client} to {@code server}'s address; returns "count sha256" as received. */
+    private static String exchange(Host client, Host server, String address, Path receiver, Path sender, Path data)
+            throws Exception {
+        Process listener = server.start("python3", receiver.toString(), address, "5202", String.valueOf(DATAGRAMS));
+        try {
+            Thread.sleep(500);
+            Commands.Result sent = Commands.finish(
+                    client.start(
+                            "python3",
+                            sender.toString(),
+                            address,
+                            "5202",
+                            data.toString(),
+                            String.valueOf(DATAGRAM_BYTES)),
+                    Duration.ofSeconds(30));
+            assertEquals(0, sent.exitCode(), sent.output());
+            Commands.Result received = Commands.finish(listener, Duration.ofSeconds(30));
+            assertEquals(0, received.exitCode(), received.output());
+            return received.output().strip();
+        } finally {
+            listener.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
     }
 
     /** Sends the file from {@code client} to {@code server}'s address over TCP; returns "bytes sha256" as received. */
