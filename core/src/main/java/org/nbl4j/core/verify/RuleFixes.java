@@ -89,6 +89,14 @@ public final class RuleFixes {
                     "return from FilterPause with SUCCESS or PENDING, and complete a pended pause once, within 10 s"),
             Map.entry("FILTER_STATE", "call the module operation only in the state that allows it"),
             Map.entry(
+                    "OID_REQUEST_COMPLETE",
+                    "complete an OID request once: either return its status or return PENDING and call the Complete"
+                            + " DDI later, never both"),
+            Map.entry(
+                    "FILTER_ATTACHED_AT_DEREGISTRATION",
+                    "let every module pause (complete a pended FilterPause) so that NdisFDeregisterFilterDriver can"
+                            + " detach it before the driver unloads"),
+            Map.entry(
                     "FWPM_OBJECT_LEAKED",
                     "open the engine with FWPM_SESSION_FLAG_DYNAMIC, or delete what you added (FwpmFilterDeleteById0 and"
                             + " the like) before unload"),

@@ -20,10 +20,12 @@ import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.ndis.MiniportEdge;
+import org.nbl4j.stack.ndis.MiniportOidAnswers;
 import org.nbl4j.stack.ndis.MiniportStatistics;
 import org.nbl4j.stack.ndis.NdisFlags;
 import org.nbl4j.stack.ndis.OffloadCapabilities;
 import org.nbl4j.stack.ndis.OffloadInfo;
+import org.nbl4j.stack.ndis.OidRequest;
 import org.nbl4j.stack.ndis.ReceiveSideScaling;
 
 /**
@@ -65,6 +67,9 @@ import org.nbl4j.stack.ndis.ReceiveSideScaling;
  * here (TUN has no offload for it); an LSOv1 send completes with the TCP payload bytes sent.
  */
 public final class TunMiniport implements Miniport {
+    /** Answers OID requests from the device's own properties; keeps the packet filter the protocol set. */
+    private final MiniportOidAnswers oidAnswers = new MiniportOidAnswers(this);
+
     private final ReceiveSideScaling receiveSideScaling = ReceiveSideScaling.spreading(1);
     /** The receive pool's tag. */
     public static final PoolTag RECEIVE_POOL_TAG = PoolTag.of("Tunr");
@@ -220,6 +225,12 @@ public final class TunMiniport implements Miniport {
     @Override
     public LinkState linkState() {
         return closed ? LinkState.DISCONNECTED : LinkState.CONNECTED;
+    }
+
+    /** {@code MiniportOidRequest}: the minimal set every nbl4j miniport answers, at once. */
+    @Override
+    public int oidRequest(OidRequest request) {
+        return oidAnswers.answer(request);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.nbl4j.stack.ddk;
 
+import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
@@ -126,11 +127,11 @@ public final class Wdf {
      * @return {@code STATUS_SUCCESS}, or {@code STATUS_OBJECT_NAME_NOT_FOUND} if the key has no such DWORD value
      */
     public static int WdfRegistryQueryULong(WDFKEY Key, String ValueName, Ref<Integer> Value) {
-        Integer value = Key.parameters.dword(ValueName);
-        if (value == null) {
+        OptionalInt value = Key.parameters.dword(ValueName);
+        if (value.isEmpty()) {
             return NtStatus.STATUS_OBJECT_NAME_NOT_FOUND;
         }
-        Value.set(value);
+        Value.set(value.getAsInt());
         return NtStatus.STATUS_SUCCESS;
     }
 

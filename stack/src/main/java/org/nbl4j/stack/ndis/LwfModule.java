@@ -24,8 +24,8 @@ final class LwfModule implements LwfHandle {
     private final Adapter adapter;
     private final Verifier verifier;
     private final String name;
-    /** Position from the top: 0 is just below the protocol. */
-    final int position;
+    /** Position from the top: 0 is just below the protocol. Renumbered only while the stack is paused. */
+    volatile int position;
 
     private @Nullable LwfHandlers handlers;
     private volatile LwfModuleState state = LwfModuleState.DETACHED;
@@ -218,6 +218,27 @@ final class LwfModule implements LwfHandle {
         handlers().cancelSendNetBufferLists(this, cancelId);
     }
 
+    int deliverOidRequest(OidRequest request) {
+        return handlers().oidRequest(this, request);
+    }
+
+    void deliverOidRequestComplete(OidRequest request, int status) {
+        handlers().oidRequestComplete(this, request, status);
+    }
+
+    void deliverCancelOidRequest(Object requestId) {
+        handlers().cancelOidRequest(this, requestId);
+    }
+
+    void deliverStatus(StatusIndication indication) {
+        handlers().status(this, indication);
+    }
+
+    /** The adapter the module is attached to. */
+    Adapter adapter() {
+        return adapter;
+    }
+
     private LwfHandlers handlers() {
         LwfHandlers module = handlers;
         if (module == null) {
@@ -251,6 +272,69 @@ final class LwfModule implements LwfHandle {
     @Override
     public int mtu() {
         return adapter.mtu();
+    }
+
+    @Override
+    public String adapterName() {
+        return adapter.adapterName();
+    }
+
+    @Override
+    public NdisMedium medium() {
+        return adapter.miniport().medium();
+    }
+
+    @Override
+    public LinkState linkState() {
+        return adapter.miniport().linkState();
+    }
+
+    @Override
+    public long linkSpeed() {
+        return adapter.miniport().linkSpeed();
+    }
+
+    @Override
+    public int oidRequest(OidRequest request) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFOidRequest", "ndis")) {
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
+        return adapter.oidDown(position + 1, request, this);
+    }
+
+    @Override
+    public void oidRequestComplete(OidRequest request, int status) {
+        if (verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFOidRequestComplete", "ndis")) {
+            adapter.oidComplete(request, status, this, "NdisFOidRequestComplete");
+        }
+    }
+
+    @Override
+    public void cancelOidRequest(Object requestId) {
+        if (verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFCancelOidRequest", "ndis")) {
+            adapter.cancelOidDown(position + 1, requestId);
+        }
+    }
+
+    @Override
+    public void indicateStatus(StatusIndication indication) {
+        if (verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFIndicateStatus", "ndis")) {
+            adapter.statusUp(position - 1, indication);
+        }
+    }
+
+    @Override
+    public int restartFilter() {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFRestartFilter", "ndis")) {
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
+        if (Irql.current() == Irql.PASSIVE_LEVEL) {
+            return adapter.restartStack();
+        }
+        // Pausing waits at PASSIVE_LEVEL for NBLs that queue threads complete: from DISPATCH_LEVEL (possibly a queue
+        // thread) it is scheduled, as Windows always does.
+        Thread.ofPlatform().name("nbl4j NdisFRestartFilter " + name).daemon().start(adapter::restartStack);
+        return NtStatus.NDIS_STATUS_SUCCESS;
     }
 
     /**
