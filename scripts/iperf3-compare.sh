@@ -5,13 +5,20 @@
 # With --queues it compares receive queues instead: `nbl4j route --queues 1` and `--queues 2` (TUN IFF_MULTI_QUEUE, one
 # thread per queue), each plain and with the callout, under two iperf3 streams (-P 2) that the kernel can steer to
 # different queues.
-# Needs root, iproute2, iperf3, python3 and JDK 25 (./nbl4j builds the jar).
-# Usage: scripts/iperf3-compare.sh [--queues] [seconds]
+# With --offload it compares offloads (docs/offloads.md): a bare TUN pump in C (scripts/tun-pump.c, built here with cc)
+# without and with IFF_VNET_HDR + TUNSETOFFLOAD, `nbl4j route` without offloads, `nbl4j route --offload=throughput`
+# with the verifier off and standard and with the callout, and the kernel.
+# Needs root, iproute2, iperf3, python3 and JDK 25 (./nbl4j builds the jar); cc for --offload.
+# Usage: scripts/iperf3-compare.sh [--queues | --offload] [seconds]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 compare_queues=false
+compare_offloads=false
 if [ "${1:-}" = --queues ]; then
   compare_queues=true
+  shift
+elif [ "${1:-}" = --offload ]; then
+  compare_offloads=true
   shift
 fi
 seconds=${1:-5}
@@ -23,8 +30,10 @@ b=nbl4j-ipc-$id-b
 r=nbl4j-ipc-$id-r
 log=$(mktemp -d)
 router_pid=
+pump_pid=
 cleanup() {
   if [ -n "$router_pid" ]; then kill -TERM "$router_pid" 2>/dev/null || true; wait "$router_pid" 2>/dev/null || true; fi
+  if [ -n "$pump_pid" ]; then kill "$pump_pid" 2>/dev/null || true; wait "$pump_pid" 2>/dev/null || true; fi
   for ns in "$a" "$b" "$r"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -rf "$log"
 }
@@ -80,8 +89,32 @@ nbl4j_case() {
   local verdict wfp
   verdict=$(grep '^verdict' "$log/route.out" | sed 's/.*: //' || echo "no verdict")
   wfp=$(grep '^WFP injected' "$log/route.out" | sed 's/  */ /g' || true)
-  printf '| %s | %s | exit %s, %s; forwarded %s; %s |\n' "$label" "$mbits" "$status" "$verdict" \
-    "$(grep '^forwarded' "$log/route.out" | awk '{print $2}')" "$wfp"
+  local lso
+  lso=$(grep -E '^(coalesced sent with LSO|segments cut in software)' "$log/route.out" | sed 's/  */ /g' | paste -sd';' || true)
+  printf '| %s | %s | exit %s, %s; forwarded %s; %s %s |\n' "$label" "$mbits" "$status" "$verdict" \
+    "$(grep '^forwarded' "$log/route.out" | awk '{print $2}')" "$wfp" "$lso"
+  ip netns del "$a"
+  ip netns del "$b"
+}
+
+# pump_case <label> [--vnet-hdr]: the bare C pump between the two TUN devices
+pump_case() {
+  local label=$1
+  shift
+  hosts
+  local tun_a=nbp${id}a tun_b=nbp${id}b
+  "$log/tun-pump" "$@" "$tun_a" "$tun_b" >"$log/pump.out" 2>&1 &
+  pump_pid=$!
+  for _ in $(seq 1 100); do grep -q '^pumping' "$log/pump.out" && break; sleep 0.1; done
+  grep -q '^pumping' "$log/pump.out" || { cat "$log/pump.out" >&2; exit 1; }
+  ip link set "$tun_a" netns "$a"
+  ip link set "$tun_b" netns "$b"
+  address "$a" "$tun_a" 192.0.2.2/24 192.0.2.1
+  address "$b" "$tun_b" 198.51.100.2/24 198.51.100.1
+  printf '| %s | %s | |\n' "$label" "$(measure)"
+  kill "$pump_pid"
+  wait "$pump_pid" 2>/dev/null || true
+  pump_pid=
   ip netns del "$a"
   ip netns del "$b"
 }
@@ -109,7 +142,16 @@ echo "iperf3 -t $seconds -P $streams, A 192.0.2.2 -> B 198.51.100.2; $(nproc) CP
   "$(date -u '+%Y-%m-%d %H:%M UTC'); load:$(uptime | sed 's/.*load average://')"
 echo "| router | receiver Mbit/s | notes |"
 echo "|---|---:|---|"
-if $compare_queues; then
+if $compare_offloads; then
+  cc -O2 -Wall -pthread -o "$log/tun-pump" "$here/scripts/tun-pump.c"
+  pump_case "bare TUN pump (C), no offloads"
+  pump_case "bare TUN pump (C), IFF_VNET_HDR + TSO4/TSO6/CSUM" --vnet-hdr
+  nbl4j_case "nbl4j route --verifier off" --verifier off
+  nbl4j_case "nbl4j route --offload=throughput --verifier off" --offload throughput --verifier off
+  nbl4j_case "nbl4j route --offload=throughput" --offload throughput
+  nbl4j_case "nbl4j route --offload=throughput --callout ForwardInjectCallout" --offload throughput --callout "$callout"
+  kernel_case
+elif $compare_queues; then
   for queues in 1 2; do
     nbl4j_case "nbl4j route --queues $queues" --queues "$queues"
     nbl4j_case "nbl4j route --queues $queues --callout ForwardInjectCallout" --queues "$queues" --callout "$callout"

@@ -24,8 +24,10 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.io.tun.TunDevice;
 import org.nbl4j.io.tun.TunException;
 import org.nbl4j.io.tun.TunMiniport;
+import org.nbl4j.io.tun.TunOffloads;
 import org.nbl4j.stack.ddk.SystemNdis;
 import org.nbl4j.stack.ddk.SystemWfp;
+import org.nbl4j.stack.ip.OffloadMode;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,6 +67,15 @@ final class RouteCommand implements Callable<Integer> {
     int queues = 1;
 
     @Option(
+            names = "--offload",
+            paramLabel = "windows|throughput|off",
+            description = "Task offloads over the TUN devices' virtio-net header (docs/offloads.md): windows asks for"
+                    + " checksum offload only and keeps RSC off on the forwarding interfaces, as Windows does;"
+                    + " throughput also asks for TSO/USO and forwards coalesced packets whole with LSO, beyond what"
+                    + " Windows allows; off (the default) opens the devices without the header.")
+    String offload = "off";
+
+    @Option(
             names = "--duration",
             paramLabel = "<seconds>",
             description = "Stops routing after this many seconds (default: until Ctrl-C).")
@@ -81,6 +92,7 @@ final class RouteCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private OffloadMode offloadMode = OffloadMode.OFF;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch routing = new CountDownLatch(1);
     private final CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
@@ -124,6 +136,7 @@ final class RouteCommand implements Callable<Integer> {
             if (duration != null && !(duration > 0)) {
                 throw new BadInputException("--duration " + duration + ": must be more than 0 seconds");
             }
+            offloadMode = parseOffload(offload);
             RouterReport routed = route(router.routerConfig(), out);
             out.print(ReplaySummary.renderLive(routed));
             out.flush();
@@ -145,12 +158,19 @@ final class RouteCommand implements Callable<Integer> {
             long start = System.nanoTime();
             ConfiguredRouter<TunMiniport> built =
                     ConfiguredRouter.build(config, ndis, UnaryOperator.identity(), this::open);
+            built.router().ip().setOffloadMode(offloadMode);
             // Both bindings are inheritable: the queue threads router.start() makes run callouts against them.
             try (SystemWfp.Binding _ = SystemWfp.bind(built.engine())) {
                 built.loadDrivers();
                 built.router().start();
                 out.println("routing live between " + names(config) + " (" + queues + " queue(s) each); "
                         + (duration == null ? "Ctrl-C stops" : "stops after " + duration + " s"));
+                if (offloadMode != OffloadMode.OFF) {
+                    for (TunMiniport miniport : built.miniports()) {
+                        out.println("offload " + offload + ": " + miniport.name() + " granted "
+                                + miniport.deviceOffloads());
+                    }
+                }
                 out.flush();
                 routing.countDown();
                 awaitStop();
@@ -166,8 +186,31 @@ final class RouteCommand implements Callable<Integer> {
         }
     }
 
+    /** The {@code --offload} value as the IP layer's mode. */
+    static OffloadMode parseOffload(String offload) throws BadInputException {
+        return switch (offload) {
+            case "off" -> OffloadMode.OFF;
+            case "windows" -> OffloadMode.WINDOWS;
+            case "throughput" -> OffloadMode.THROUGHPUT;
+            default -> throw new BadInputException("--offload " + offload + ": windows, throughput or off");
+        };
+    }
+
+    /**
+     * What to ask a TUN device for under an offload mode, for an interface that forwards (every interface of
+     * {@code route} does): Windows disables RSC on a forwarding interface, so under {@link OffloadMode#WINDOWS} the
+     * kernel is not asked for TSO/USO (it segments before handing packets over) and only checksum offload is used.
+     */
+    static TunOffloads deviceOffloads(OffloadMode mode, boolean forwarding) {
+        return switch (mode) {
+            case OFF -> TunOffloads.NONE;
+            case WINDOWS -> forwarding ? TunOffloads.CHECKSUM : TunOffloads.ALL;
+            case THROUGHPUT -> TunOffloads.ALL;
+        };
+    }
+
     private TunMiniport open(InterfaceSpec spec) throws TunException {
-        TunDevice device = TunDevice.open(spec.name(), queues, true);
+        TunDevice device = TunDevice.open(spec.name(), queues, true, deviceOffloads(offloadMode, true));
         try {
             return new TunMiniport(device, spec.mtu());
         } catch (TunException | RuntimeException e) {

@@ -107,6 +107,10 @@ public final class ReplaySummary {
             row(out, "packets fragmented", ip.datagramsFragmented());
             row(out, "fragments created", ip.fragmentsCreated());
         }
+        if (ip.largeSends() > 0 || ip.segmentsCreated() > 0) {
+            row(out, "coalesced sent with LSO", ip.largeSends());
+            row(out, "segments cut in software", ip.segmentsCreated());
+        }
         if (ip.reassembled() > 0 || ip.reassemblyTimeouts() > 0) {
             row(out, "datagrams reassembled", ip.reassembled());
             row(out, "reassembly timeouts", ip.reassemblyTimeouts());

@@ -11,7 +11,9 @@ import java.util.Objects;
 /**
  * A Linux TUN interface opened through {@code /dev/net/tun}: raw IP packets (no packet-information header,
  * {@code IFF_TUN | IFF_NO_PI}), one file descriptor per queue ({@code IFF_MULTI_QUEUE} when there is more than
- * one), read and written straight from off-heap memory.
+ * one), read and written straight from off-heap memory. Opened with {@link TunOffloads}, every packet is preceded by
+ * a {@link VirtioNetHeader} ({@code IFF_VNET_HDR}, {@code TUNSETVNETHDRSZ} 12) and the kernel may hand over the
+ * super-packets and partial checksums {@code TUNSETOFFLOAD} allowed ({@link #offloads()}).
  *
  * <p>The interface exists as long as one of its descriptors is open and vanishes at {@link #close()}. Addresses,
  * MTU and link state are the caller's to configure (iproute2); moving the interface to another network namespace
@@ -31,10 +33,15 @@ public final class TunDevice implements AutoCloseable {
 
     /** {@code TUNSETIFF = _IOW('T', 202, int)}. */
     private static final long TUNSETIFF = 0x400454caL;
+    /** {@code TUNSETOFFLOAD = _IOW('T', 208, unsigned int)}; the features are passed by value. */
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** {@code TUNSETVNETHDRSZ = _IOW('T', 216, int)}; the size is passed by pointer. */
+    private static final long TUNSETVNETHDRSZ = 0x400454d8L;
 
     private static final short IFF_TUN = 0x0001;
     private static final short IFF_MULTI_QUEUE = 0x0100;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
     /** {@code sizeof(struct ifreq)} on 64-bit Linux: the 16-byte name and a 24-byte union. */
     private static final int IFREQ_BYTES = 40;
 
@@ -44,13 +51,15 @@ public final class TunDevice implements AutoCloseable {
     private final int[] fds;
     private final int ifIndex;
     private final boolean nonBlocking;
+    private final TunOffloads offloads;
     private boolean closed;
 
-    private TunDevice(String name, int[] fds, int ifIndex, boolean nonBlocking) {
+    private TunDevice(String name, int[] fds, int ifIndex, boolean nonBlocking, TunOffloads offloads) {
         this.name = name;
         this.fds = fds;
         this.ifIndex = ifIndex;
         this.nonBlocking = nonBlocking;
+        this.offloads = offloads;
     }
 
     /**
@@ -68,6 +77,21 @@ public final class TunDevice implements AutoCloseable {
 
     /** {@link #open(String, int, boolean)} through another clone device path (for tests and unusual systems). */
     public static TunDevice open(Path cloneDevice, String name, int queues, boolean nonBlocking) throws TunException {
+        return open(cloneDevice, name, queues, nonBlocking, TunOffloads.NONE);
+    }
+
+    /**
+     * {@link #open(String, int, boolean)} asking for offloads: with {@link TunOffloads#virtioHeader()} every packet
+     * read or written carries a 12-byte {@link VirtioNetHeader}, and the features the kernel refuses are dropped (USO
+     * first, then TSO, then the checksum) until it accepts; {@link #offloads()} tells what it granted.
+     */
+    public static TunDevice open(String name, int queues, boolean nonBlocking, TunOffloads requested)
+            throws TunException {
+        return open(DEFAULT_CLONE_DEVICE, name, queues, nonBlocking, requested);
+    }
+
+    private static TunDevice open(Path cloneDevice, String name, int queues, boolean nonBlocking, TunOffloads requested)
+            throws TunException {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         if (nameBytes.length > MAXIMUM_NAME_BYTES) {
             throw new IllegalArgumentException("TUN interface name '" + name + "' is " + nameBytes.length
@@ -83,7 +107,10 @@ public final class TunDevice implements AutoCloseable {
             MemorySegment path = arena.allocateFrom(cloneDevice.toString());
             MemorySegment ifreq = arena.allocate(IFREQ_BYTES);
             ifreq.copyFrom(MemorySegment.ofArray(nameBytes));
-            short flags = (short) (IFF_TUN | IFF_NO_PI | (queues > 1 ? IFF_MULTI_QUEUE : 0));
+            short flags = (short) (IFF_TUN
+                    | IFF_NO_PI
+                    | (queues > 1 ? IFF_MULTI_QUEUE : 0)
+                    | (requested.virtioHeader() ? IFF_VNET_HDR : 0));
             ifreq.set(ValueLayout.JAVA_SHORT, IFREQ_FLAGS_OFFSET, flags);
             int openFlags = Libc.O_RDWR | Libc.O_CLOEXEC | (nonBlocking ? Libc.O_NONBLOCK : 0);
             while (opened < queues) {
@@ -103,18 +130,48 @@ public final class TunDevice implements AutoCloseable {
             }
             // The kernel wrote the final name back (it expands %d); every later queue attached to that name.
             String actual = ifreq.getString(0);
+            // Header size and offloads belong to the interface, not the descriptor: set once, through the first.
+            TunOffloads granted = requested.virtioHeader()
+                    ? negotiateOffloads(errno, fds[0], actual, requested, arena)
+                    : TunOffloads.NONE;
             int ifIndex = Libc.ifNameToIndex(errno, ifreq);
             if (ifIndex == 0) {
                 int error = Libc.errno(errno);
                 throw new TunException("if_nametoindex('" + actual + "')", error, "");
             }
-            TunDevice device = new TunDevice(actual, fds, ifIndex, nonBlocking);
+            TunDevice device = new TunDevice(actual, fds, ifIndex, nonBlocking, granted);
             opened = 0;
             return device;
         } finally {
             for (int i = 0; i < opened; i++) {
                 Libc.close(errno, fds[i]);
             }
+        }
+    }
+
+    /** Sets the 12-byte header and asks for the requested features, with less each time the kernel refuses. */
+    private static TunOffloads negotiateOffloads(
+            MemorySegment errno, int fd, String name, TunOffloads requested, Arena arena) throws TunException {
+        MemorySegment size = arena.allocate(ValueLayout.JAVA_INT);
+        size.set(ValueLayout.JAVA_INT, 0, VirtioNetHeader.BYTES);
+        if (Libc.ioctl(errno, fd, TUNSETVNETHDRSZ, size) < 0) {
+            throw new TunException("ioctl(TUNSETVNETHDRSZ, '" + name + "', 12)", Libc.errno(errno), "");
+        }
+        int[] dropInTurn = {
+            TunOffloads.TUN_F_USO4 | TunOffloads.TUN_F_USO6 | TunOffloads.TUN_F_UFO,
+            TunOffloads.TUN_F_TSO4 | TunOffloads.TUN_F_TSO6 | TunOffloads.TUN_F_TSO_ECN,
+            TunOffloads.TUN_F_CSUM
+        };
+        TunOffloads asked = requested;
+        for (int step = 0; ; step++) {
+            if (Libc.ioctl(errno, fd, TUNSETOFFLOAD, MemorySegment.ofAddress(asked.features())) == 0) {
+                return asked;
+            }
+            int error = Libc.errno(errno);
+            if (error != Libc.EINVAL || step == dropInTurn.length) {
+                throw new TunException("ioctl(TUNSETOFFLOAD, '" + name + "', " + asked + ")", error, "");
+            }
+            asked = asked.without(dropInTurn[step]);
         }
     }
 
@@ -159,6 +216,16 @@ public final class TunDevice implements AutoCloseable {
      */
     public int ifIndex() {
         return ifIndex;
+    }
+
+    /** The offloads the kernel granted ({@link TunOffloads#NONE} for a device opened without a virtio header). */
+    public TunOffloads offloads() {
+        return offloads;
+    }
+
+    /** How many bytes of {@link VirtioNetHeader} precede every packet read or written: 0 or 12. */
+    public int virtioHeaderBytes() {
+        return offloads.virtioHeader() ? VirtioNetHeader.BYTES : 0;
     }
 
     /** Whether reads and writes return {@link #WOULD_BLOCK} instead of waiting. */

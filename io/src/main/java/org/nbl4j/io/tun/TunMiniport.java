@@ -4,6 +4,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -22,6 +23,8 @@ import org.nbl4j.stack.ndis.MiniportEdge;
 import org.nbl4j.stack.ndis.MiniportOidAnswers;
 import org.nbl4j.stack.ndis.MiniportStatistics;
 import org.nbl4j.stack.ndis.NdisFlags;
+import org.nbl4j.stack.ndis.OffloadCapabilities;
+import org.nbl4j.stack.ndis.OffloadInfo;
 import org.nbl4j.stack.ndis.OidRequest;
 import org.nbl4j.stack.ndis.ReceiveSideScaling;
 
@@ -51,6 +54,17 @@ import org.nbl4j.stack.ndis.ReceiveSideScaling;
  *
  * <p>Received NBLs carry their Toeplitz hash in the RSS hash slots, for filters and callouts that read it; the queue
  * a packet arrives on is the one the kernel steered its flow to.
+ *
+ * <p><b>Offloads.</b> Over a device opened with a virtio-net header ({@link TunDevice#offloads()}) the miniport
+ * advertises what the kernel granted as its {@link OffloadCapabilities} and maps the header to the NBL's offload
+ * info slots ({@link OffloadInfo}). A packet is read with its header into the NBL's buffer and the NB starts after
+ * it ({@code DataOffset} 12), so nothing is copied. On receive, {@code DATA_VALID} becomes the {@code Succeeded}
+ * receive checksum bits; {@code NEEDS_CSUM} (the field holds only the pseudo-header sum) the same plus
+ * {@code TcpChecksumValueInvalid}, as an RSC NIC marks a coalesced segment whose checksum it checked but did not
+ * recompute; a super-packet ({@code gso_type} set) becomes an RSC indication with {@code CoalescedSegCount} = the
+ * payload divided by {@code gso_size}, rounded up. On send, an LSO request becomes a GSO header ({@code gso_size} =
+ * MSS), transmit checksum bits become {@code NEEDS_CSUM}, and the IPv4 header checksum an NBL asks for is computed
+ * here (TUN has no offload for it); an LSOv1 send completes with the TCP payload bytes sent.
  */
 public final class TunMiniport implements Miniport {
     /** Answers OID requests from the device's own properties; keeps the packet filter the protocol set. */
@@ -70,11 +84,22 @@ public final class TunMiniport implements Miniport {
     /** The MDLs one NB may span; a longer chain fails its send rather than being copied. */
     private static final int MAXIMUM_IOVECS = 64;
 
+    /** Per sending thread: the iovecs, the first of them reserved for the virtio-net header that follows. */
     private static final ThreadLocal<MemorySegment> IOVECS =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Libc.IOVEC, MAXIMUM_IOVECS));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Libc.IOVEC, MAXIMUM_IOVECS + 1));
+    /** Per sending thread: the virtio-net header of the packet being written. */
+    private static final ThreadLocal<MemorySegment> SEND_HEADERS =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(VirtioNetHeader.BYTES, 8));
+
+    private static final int PROTOCOL_TCP = 6;
+    private static final int PROTOCOL_UDP = 17;
 
     private final TunDevice device;
     private final int mtu;
+    /** Bytes of virtio-net header before each packet: 0 or {@link VirtioNetHeader#BYTES}. */
+    private final int headerBytes;
+
+    private final OffloadCapabilities capabilities;
     private final int dataSize;
     private final int receiveNblsPerQueue;
     private final int lowWaterMark;
@@ -120,7 +145,12 @@ public final class TunMiniport implements Miniport {
         }
         this.device = device;
         this.mtu = mtu;
-        this.dataSize = (mtu + 63) & ~63;
+        this.headerBytes = device.virtioHeaderBytes();
+        this.capabilities = capabilitiesOf(device.offloads());
+        // A super-packet is at most the largest IP packet (RFC 791 §3.1, the SCU limit of "Indicating Coalesced
+        // Segments"); BIG TCP's larger ones are not asked for.
+        int largest = device.offloads().coalescing() ? MAXIMUM_MTU : mtu;
+        this.dataSize = (headerBytes + largest + 63) & ~63;
         this.receiveNblsPerQueue = receiveNblsPerQueue;
         this.lowWaterMark = Math.max(1, receiveNblsPerQueue / 8);
         this.queues = new TunQueue[device.queueCount()];
@@ -152,6 +182,38 @@ public final class TunMiniport implements Miniport {
     @Override
     public int receiveQueueCount() {
         return queues.length;
+    }
+
+    @Override
+    public OffloadCapabilities offloadCapabilities() {
+        return capabilities;
+    }
+
+    /** What the TUN device's kernel granted ({@code IFF_VNET_HDR}, {@code TUNSETOFFLOAD}). */
+    public TunOffloads deviceOffloads() {
+        return device.offloads();
+    }
+
+    /**
+     * The NDIS offloads a device with these TUN offloads has. Writing super-packets and partial checksums to the
+     * kernel needs only the header, so every device with one can do LSO and transmit checksums; what the kernel
+     * hands over (RSC, receive checksum bits) is what {@code TUNSETOFFLOAD} granted.
+     */
+    static OffloadCapabilities capabilitiesOf(TunOffloads offloads) {
+        if (!offloads.virtioHeader()) {
+            return OffloadCapabilities.NONE;
+        }
+        return new OffloadCapabilities(
+                true,
+                offloads.checksum(),
+                true,
+                true,
+                MAXIMUM_MTU,
+                2,
+                offloads.tcpSegmentation(false),
+                offloads.tcpSegmentation(true),
+                true,
+                true);
     }
 
     /** The interface index ({@code if_nametoindex} when the device was opened). */
@@ -296,8 +358,10 @@ public final class TunMiniport implements Miniport {
             throw new IllegalStateException(nbl + " came back without its NB or data MDL");
         }
         int length;
+        MemorySegment buffer = data.buffer();
+        long base = data.bufferOffset();
         try {
-            length = device.read(q.index, data.buffer(), data.bufferOffset(), dataSize);
+            length = device.read(q.index, buffer, base, dataSize);
         } catch (TunException e) {
             // A failing descriptor would fail again at once: end this round as if the queue were empty.
             receiveErrors.increment();
@@ -306,16 +370,76 @@ public final class TunMiniport implements Miniport {
         if (length == TunDevice.WOULD_BLOCK) {
             return length;
         }
-        if (length > dataSize || length == 0) {
+        if (length > dataSize || length <= headerBytes) {
             // The kernel reports a packet's full length even when it copied only what fit: bigger than the MTU.
             receiveErrors.increment();
             return 0;
         }
-        nb.setDataOffset(0);
-        nb.setDataLength(length);
+        int packetLength = length - headerBytes;
+        nb.setDataOffset(headerBytes);
+        nb.setDataLength(packetLength);
         nb.adjustCurrentMdl();
-        receiveSideScaling.stamp(nbl, data.buffer(), data.bufferOffset(), length);
-        return length;
+        long packet = base + headerBytes;
+        if (headerBytes > 0) {
+            indicateOffloads(nbl, buffer, base, packet, packetLength);
+        }
+        receiveSideScaling.stamp(nbl, buffer, packet, packetLength);
+        return packetLength;
+    }
+
+    /** Maps a received packet's virtio-net header at {@code header} to the NBL's checksum and RSC info. */
+    static void indicateOffloads(NetBufferList nbl, MemorySegment buffer, long header, long packet, int length) {
+        int flags = VirtioNetHeader.flags(buffer, header);
+        int gsoType = VirtioNetHeader.gsoType(buffer, header) & ~VirtioNetHeader.GSO_ECN;
+        boolean ipv4 = length > 0 && (buffer.get(ValueLayout.JAVA_BYTE, packet) & 0xF0) == 0x40;
+        int checksum = 0;
+        if ((flags & (VirtioNetHeader.F_DATA_VALID | VirtioNetHeader.F_NEEDS_CSUM)) != 0) {
+            int protocol = transportOf(flags, gsoType, buffer, header, packet, length, ipv4);
+            checksum = (ipv4 ? OffloadInfo.RECEIVE_IP_CHECKSUM_SUCCEEDED : 0)
+                    | (protocol == PROTOCOL_TCP ? OffloadInfo.RECEIVE_TCP_CHECKSUM_SUCCEEDED : 0)
+                    | (protocol == PROTOCOL_UDP ? OffloadInfo.RECEIVE_UDP_CHECKSUM_SUCCEEDED : 0)
+                    | ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0 && protocol == PROTOCOL_TCP
+                            ? OffloadInfo.RECEIVE_TCP_CHECKSUM_VALUE_INVALID
+                            : 0);
+        }
+        OffloadInfo.setChecksum(nbl, checksum);
+        int segments = 0;
+        int gsoSize = VirtioNetHeader.gsoSize(buffer, header);
+        if (gsoType != VirtioNetHeader.GSO_NONE && gsoSize > 0) {
+            int transport = VirtioNetHeader.checksumStart(buffer, header);
+            int headers = transport + transportHeaderLength(gsoType, buffer, packet + transport);
+            segments = OffloadInfo.segmentCount(length - headers, gsoSize);
+        }
+        OffloadInfo.setCoalesced(nbl, segments, 0);
+    }
+
+    /** The transport protocol whose checksum the header speaks of, from {@code csum_offset} or the GSO type. */
+    private static int transportOf(
+            int flags, int gsoType, MemorySegment buffer, long header, long packet, int length, boolean ipv4) {
+        if (gsoType == VirtioNetHeader.GSO_TCPV4 || gsoType == VirtioNetHeader.GSO_TCPV6) {
+            return PROTOCOL_TCP;
+        }
+        if (gsoType == VirtioNetHeader.GSO_UDP_L4 || gsoType == VirtioNetHeader.GSO_UDP) {
+            return PROTOCOL_UDP;
+        }
+        if ((flags & VirtioNetHeader.F_NEEDS_CSUM) != 0) {
+            return switch (VirtioNetHeader.checksumOffset(buffer, header)) {
+                case VirtioNetHeader.TCP_CHECKSUM_OFFSET -> PROTOCOL_TCP;
+                case VirtioNetHeader.UDP_CHECKSUM_OFFSET -> PROTOCOL_UDP;
+                default -> 0;
+            };
+        }
+        // DATA_VALID: the protocol field of an IPv4 header, the next header of an IPv6 one without extensions.
+        int at = ipv4 ? 9 : 6;
+        return length > at ? Byte.toUnsignedInt(buffer.get(ValueLayout.JAVA_BYTE, packet + at)) : 0;
+    }
+
+    /** The TCP header's length (data offset) or UDP's 8. */
+    private static int transportHeaderLength(int gsoType, MemorySegment buffer, long transport) {
+        if (gsoType == VirtioNetHeader.GSO_UDP_L4 || gsoType == VirtioNetHeader.GSO_UDP) {
+            return 8;
+        }
+        return (Byte.toUnsignedInt(buffer.get(ValueLayout.JAVA_BYTE, transport + 12)) >>> 4) * 4;
     }
 
     /** @return whether a packet was there to drop */
@@ -371,17 +495,25 @@ public final class TunMiniport implements Miniport {
             return NtStatus.NDIS_STATUS_FAILURE;
         }
         int status = NtStatus.NDIS_STATUS_SUCCESS;
+        int lso = headerBytes == 0 ? 0 : OffloadInfo.largeSend(nbl);
+        int checksum = headerBytes == 0 ? 0 : OffloadInfo.transmitChecksum(nbl);
+        int payloadSent = 0;
         for (; nb != null; nb = nb.next()) {
-            int result = sendOne(nb, queue, iovecs, errno);
-            if (result == NtStatus.NDIS_STATUS_SUCCESS) {
+            int result = sendOne(nb, queue, iovecs, errno, lso, checksum);
+            if (result >= 0) {
                 sentPackets.increment();
                 sentBytes.add(nb.dataLength());
+                payloadSent += result;
             } else {
                 sendDiscards.increment();
                 if (status == NtStatus.NDIS_STATUS_SUCCESS) {
                     status = result;
                 }
             }
+        }
+        if (OffloadInfo.largeSendMss(lso) != 0) {
+            // The completion overwrites the request (nbllso.h): LSOv1 reports the TCP payload bytes sent.
+            OffloadInfo.completeLargeSend(nbl, OffloadInfo.largeSendType(lso), payloadSent);
         }
         return status;
     }
@@ -392,7 +524,7 @@ public final class TunMiniport implements Miniport {
      * @return how many iovecs, or 0 if there is nothing to send, a run is not native memory, there are too many, or
      *     the MDL chain ends before DataLength does (a broken NB, ndis-buffers §3.2)
      */
-    private static int gather(NetBuffer nb, int length, MemorySegment iovecs) {
+    private static int gather(NetBuffer nb, int length, MemorySegment iovecs, int firstIndex) {
         if (length == 0) {
             return 0;
         }
@@ -401,13 +533,13 @@ public final class TunMiniport implements Miniport {
         if (MdlCursor.inOneMdl(first, offset, length)) {
             // Every single-MDL packet: one iovec and no cursor, so the send path allocates nothing whatever the JIT
             // decides about the cursor's escape.
-            return setIovec(iovecs, 0, first.buffer(), first.bufferOffset() + offset, length) ? 1 : 0;
+            return setIovec(iovecs, firstIndex, first.buffer(), first.bufferOffset() + offset, length) ? 1 : 0;
         }
         int count = 0;
         MdlCursor runs = new MdlCursor();
         for (boolean more = runs.seek(first, offset, length); more; more = runs.next()) {
             if (count == MAXIMUM_IOVECS
-                    || !setIovec(iovecs, count, runs.segment(), runs.segmentOffset(), runs.length())) {
+                    || !setIovec(iovecs, firstIndex + count, runs.segment(), runs.segmentOffset(), runs.length())) {
                 return 0;
             }
             count++;
@@ -424,24 +556,119 @@ public final class TunMiniport implements Miniport {
         return true;
     }
 
-    private int sendOne(NetBuffer nb, int queue, MemorySegment iovecs, MemorySegment errno) {
+    /**
+     * Writes one NB, behind a virtio-net header built from the NBL's LSO and transmit checksum info when the device
+     * has one.
+     *
+     * @return the TCP payload bytes sent (0 unless a large send), or a failure status (negative)
+     */
+    private int sendOne(NetBuffer nb, int queue, MemorySegment iovecs, MemorySegment errno, int lso, int checksum) {
         int length = nb.dataLength();
-        if (length > mtu) {
+        int mss = OffloadInfo.largeSendMss(lso);
+        if (length > (mss != 0 ? MAXIMUM_MTU : mtu)) {
             return NtStatus.NDIS_STATUS_INVALID_LENGTH;
         }
-        int count = gather(nb, length, iovecs);
+        int count = gather(nb, length, iovecs, headerBytes == 0 ? 0 : 1);
         if (count == 0) {
             return NtStatus.NDIS_STATUS_FAILURE;
+        }
+        int payload = 0;
+        long patchedField = -1;
+        short savedField = 0;
+        Mdl first = nb.currentMdl();
+        MemorySegment packet = first == null ? null : first.buffer();
+        long at = first == null ? 0 : first.bufferOffset() + nb.currentMdlOffset();
+        if (headerBytes > 0) {
+            MemorySegment header = SEND_HEADERS.get();
+            if (mss != 0 || checksum != 0) {
+                // The NIC reads the headers in place: they must lie in the first MDL (the IP header's 60 bytes
+                // and the TCP header's 60 at most).
+                if (!MdlCursor.inOneMdl(first, nb.currentMdlOffset(), Math.min(length, 120))) {
+                    return NtStatus.NDIS_STATUS_FAILURE;
+                }
+            }
+            if (mss != 0) {
+                int transport = OffloadInfo.largeSendTcpHeaderOffset(lso);
+                int tcpHeader = (Byte.toUnsignedInt(packet.get(ValueLayout.JAVA_BYTE, at + transport + 12)) >>> 4) * 4;
+                boolean ipv6 = (packet.get(ValueLayout.JAVA_BYTE, at) & 0xF0) == 0x60;
+                payload = length - transport - tcpHeader;
+                VirtioNetHeader.write(
+                        header,
+                        0,
+                        VirtioNetHeader.BYTES,
+                        VirtioNetHeader.F_NEEDS_CSUM,
+                        ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                        transport + tcpHeader,
+                        mss,
+                        transport,
+                        VirtioNetHeader.TCP_CHECKSUM_OFFSET);
+                // Windows' LSO checksum field holds the pseudo-header sum without the TCP length (the NIC adds each
+                // segment's); Linux's GSO one holds it with the whole length. Added for the write, taken out after.
+                patchedField = at + transport + VirtioNetHeader.TCP_CHECKSUM_OFFSET;
+                savedField = packet.get(BE16, patchedField);
+                addToChecksumField(packet, patchedField, length - transport);
+            } else if ((checksum & (OffloadInfo.TRANSMIT_TCP_CHECKSUM | OffloadInfo.TRANSMIT_UDP_CHECKSUM)) != 0) {
+                VirtioNetHeader.write(
+                        header,
+                        0,
+                        VirtioNetHeader.BYTES,
+                        VirtioNetHeader.F_NEEDS_CSUM,
+                        VirtioNetHeader.GSO_NONE,
+                        0,
+                        0,
+                        OffloadInfo.transmitTransportHeaderOffset(checksum),
+                        (checksum & OffloadInfo.TRANSMIT_TCP_CHECKSUM) != 0
+                                ? VirtioNetHeader.TCP_CHECKSUM_OFFSET
+                                : VirtioNetHeader.UDP_CHECKSUM_OFFSET);
+            } else {
+                VirtioNetHeader.write(header, 0, VirtioNetHeader.BYTES, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
+            }
+            if ((checksum & OffloadInfo.TRANSMIT_IP_HEADER_CHECKSUM) != 0 && packet != null) {
+                completeIpv4HeaderChecksum(packet, at);
+            }
+            setIovec(iovecs, 0, header, 0, VirtioNetHeader.BYTES);
+            count++;
         }
         try {
             long written = device.writeGather(queue, iovecs, count, errno);
             if (written == TunDevice.WOULD_BLOCK) {
                 return NtStatus.NDIS_STATUS_RESOURCES;
             }
-            return written == length ? NtStatus.NDIS_STATUS_SUCCESS : NtStatus.NDIS_STATUS_FAILURE;
+            return written == length + headerBytes ? payload : NtStatus.NDIS_STATUS_FAILURE;
         } catch (TunException e) {
             return e.errno() == Libc.EMSGSIZE ? NtStatus.NDIS_STATUS_INVALID_LENGTH : NtStatus.NDIS_STATUS_FAILURE;
+        } finally {
+            if (patchedField >= 0) {
+                packet.set(BE16, patchedField, savedField);
+            }
         }
+    }
+
+    private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+
+    /** Adds a 16-bit quantity to a checksum field that holds a folded, uncomplemented sum (ones' complement). */
+    static void addToChecksumField(MemorySegment packet, long field, int value) {
+        int sum = Short.toUnsignedInt(packet.get(BE16, field));
+        sum += value;
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        packet.set(BE16, field, (short) sum);
+    }
+
+    /** Computes an IPv4 header's checksum into it, as a NIC does for {@code Transmit.IpHeaderChecksum}. */
+    static void completeIpv4HeaderChecksum(MemorySegment packet, long at) {
+        if ((packet.get(ValueLayout.JAVA_BYTE, at) & 0xF0) != 0x40) {
+            return;
+        }
+        int headerLength = (packet.get(ValueLayout.JAVA_BYTE, at) & 0x0F) * 4;
+        packet.set(BE16, at + 10, (short) 0);
+        int sum = 0;
+        for (int i = 0; i < headerLength; i += 2) {
+            sum += Short.toUnsignedInt(packet.get(BE16, at + i));
+        }
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        packet.set(BE16, at + 10, (short) ~sum);
     }
 
     // ---- waiting and halt ----

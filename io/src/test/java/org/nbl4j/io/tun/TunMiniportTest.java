@@ -22,6 +22,7 @@ import org.nbl4j.io.testing.TestTools;
 import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.MiniportStatistics;
 import org.nbl4j.stack.ndis.NdisFlags;
+import org.nbl4j.stack.ndis.OffloadInfo;
 
 /**
  * TunMiniport over a real TUN interface moved into a network namespace of the test's own, where ping and the kernel
@@ -46,11 +47,17 @@ class TunMiniportTest {
 
     /** A miniport over a fresh TUN interface, initialized, moved into a fresh namespace, addressed and up. */
     private TunMiniport start(int queues, int receiveNblsPerQueue, boolean ipv6, String... addresses) throws Exception {
+        return start(TunOffloads.NONE, queues, receiveNblsPerQueue, ipv6, addresses);
+    }
+
+    private TunMiniport start(
+            TunOffloads offloads, int queues, int receiveNblsPerQueue, boolean ipv6, String... addresses)
+            throws Exception {
         namespace = Namespace.create();
         ndis = Ndis.create();
         edge = new RecordingEdge(ndis);
-        sender = new PacketSender(ndis, 2048);
-        TunDevice device = TunDevice.open(Namespace.interfaceName(), queues, true);
+        sender = new PacketSender(ndis, 8192);
+        TunDevice device = TunDevice.open(Namespace.interfaceName(), queues, true, offloads);
         try {
             miniport = new TunMiniport(device, MTU, receiveNblsPerQueue);
         } catch (RuntimeException | TunException e) {
@@ -220,6 +227,51 @@ class TunMiniportTest {
         assertEquals(2, tun.statistics().sendDiscards());
         assertEquals(0, tun.statistics().sentPackets());
         finishAndCheckNothingLeaks(tun, 0);
+    }
+
+    @Test
+    void theKernelGrantsTheOffloadsAndAnLsoSendCompletesWithThePayloadSent() throws Exception {
+        TunMiniport tun = start(TunOffloads.ALL, 1, 4, false, "192.0.2.1/24");
+        TunOffloads granted = tun.deviceOffloads();
+        assertTrue(granted.virtioHeader() && granted.checksum(), "granted: " + granted);
+        assertTrue(granted.tcpSegmentation(false) && granted.tcpSegmentation(true), "granted: " + granted);
+        assertTrue(tun.offloadCapabilities().largeSend(false));
+        // A 4000-byte TCP payload to the namespace's address as one LSOv1 send of MSS 1400; the checksum field holds
+        // the pseudo-header sum without the TCP length, as Windows' TCP/IP leaves it for LSO.
+        byte[] packet = new byte[20 + 20 + 4000];
+        packet[0] = 0x45;
+        packet[2] = (byte) (packet.length >>> 8);
+        packet[3] = (byte) packet.length;
+        packet[6] = 0x40;
+        packet[8] = 64;
+        packet[9] = 6;
+        byte[] source = {(byte) 192, 0, 2, 9};
+        byte[] destination = {(byte) 192, 0, 2, 1};
+        System.arraycopy(source, 0, packet, 12, 4);
+        System.arraycopy(destination, 0, packet, 16, 4);
+        packet[20] = 0x30; // source port 12345
+        packet[21] = 0x39;
+        packet[22] = 0x13; // destination port 5001
+        packet[23] = (byte) 0x89;
+        packet[32] = 0x50;
+        packet[33] = 0x10; // ACK
+        packet[34] = 0x20;
+        int pseudo = 0xC000 + 0x0209 + 0xC000 + 0x0201 + 6;
+        pseudo = (pseudo & 0xFFFF) + (pseudo >>> 16);
+        packet[36] = (byte) (pseudo >>> 8);
+        packet[37] = (byte) pseudo;
+        TunMiniport.completeIpv4HeaderChecksum(java.lang.foreign.MemorySegment.ofArray(packet), 0);
+        NetBufferList lso = sender().whole(packet);
+        OffloadInfo.setLargeSend(lso, OffloadInfo.NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE, 1400, 20, false);
+        tun.sendNetBufferLists(lso, 0, 0);
+        sent = 1;
+        assertEquals(1, tun.serviceQueue(0, 0));
+        assertEquals(NtStatus.NDIS_STATUS_SUCCESS, lso.status());
+        assertEquals(4000, OffloadInfo.largeSendPayloadSent(lso), "LsoV1TransmitComplete.TcpPayload");
+        byte[] after = Objects.requireNonNull(lso.firstNetBuffer()).toByteArray();
+        assertEquals(packet[36], after[36], "the miniport put the field back as the sender left it");
+        assertEquals(packet[37], after[37]);
+        finishAndCheckNothingLeaks(tun, 1);
     }
 
     @Test

@@ -107,6 +107,7 @@ public final class Fwpsk {
     public static final int FWP_CALLOUT_FLAG_ALLOW_OFFLOAD = Callout.FWP_CALLOUT_FLAG_ALLOW_OFFLOAD;
     public static final int FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY =
             Callout.FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY;
+    public static final int FWP_CALLOUT_FLAG_ALLOW_RSC = Callout.FWP_CALLOUT_FLAG_ALLOW_RSC;
 
     public static final int FWPS_METADATA_FIELD_DISCARD_REASON = IncomingMetadata.FWPS_METADATA_FIELD_DISCARD_REASON;
     public static final int FWPS_METADATA_FIELD_IP_HEADER_SIZE = IncomingMetadata.FWPS_METADATA_FIELD_IP_HEADER_SIZE;

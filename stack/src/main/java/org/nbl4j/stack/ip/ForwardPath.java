@@ -6,6 +6,7 @@ import java.util.function.LongSupplier;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ndis.OffloadInfo;
 
 /**
  * The forward path (tcpip.sys's IP forwarding): scope, route lookup, TTL/hop limit, IPFORWARD, then send as is,
@@ -17,6 +18,7 @@ final class ForwardPath {
     private final NblHolds holds;
     private final PathInspection inspection;
     private final Fragmenter fragmenter;
+    private final Segmenter segmenter;
     private final Transmitter transmitter;
     private final LocalSend send;
     private final ForwardFragmentGrouping grouping;
@@ -28,6 +30,7 @@ final class ForwardPath {
         this.holds = paths.holds;
         this.inspection = paths.inspection;
         this.fragmenter = paths.fragmenter;
+        this.segmenter = paths.segmenter;
         this.transmitter = paths.transmitter;
         this.send = paths.send;
         this.grouping = grouping;
@@ -111,6 +114,15 @@ final class ForwardPath {
         PacketFacts facts = frame.facts;
         boolean v4 = facts.family == AddressFamily.INET;
         int mtu = egress.mtu();
+        int segments = OffloadInfo.coalescedSegmentCount(nbl);
+        if (segments != 0) {
+            sendCoalesced(nbl, nb, header, frame, arrival, subInterface, egress, segments, atDispatch);
+            return;
+        }
+        if (OffloadInfo.receiveChecksum(nbl) != 0) {
+            // The slot holds what the arrival's NIC said; on the way out it must say what the egress's NIC is to do.
+            EgressOffloads.toTransmitChecksum(nbl, nb, frame, egress);
+        }
         if (facts.packetLength <= mtu) {
             counters.count(IpCounters.FORWARDED);
             transmitter.transmit(nbl, egress, atDispatch);
@@ -133,6 +145,60 @@ final class ForwardPath {
         // The error quotes the packet as it arrived (RFC 1812 §4.3.2.3): undo the decrement first.
         changeHopLimit(nb, header, frame, v4, +1);
         send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, mtu, atDispatch);
+    }
+
+    /**
+     * Forwards a coalesced packet ({@link OffloadMode#THROUGHPUT}), whose TTL has been changed once for all its
+     * segments: never IP-fragmented, and the MTU is checked against one segment (its headers and the segment size,
+     * from an even split of the payload into {@code CoalescedSegCount}, as NDIS RSC carries no MSS). Where the egress
+     * has LSO for the family the packet leaves whole as an LSOv2 send; otherwise, or for UDP, it is cut in software.
+     * When one segment does not fit the egress MTU the packet is refused as one with DF set would be (TCP sets DF;
+     * nbl4j never fragments a super-packet), with a packet-too-big error that lowers the sender's MSS.
+     */
+    private void sendCoalesced(
+            NetBufferList nbl,
+            NetBuffer nb,
+            MemorySegment header,
+            PathScratch.Frame frame,
+            IpInterface arrival,
+            int subInterface,
+            IpInterface egress,
+            int segments,
+            boolean atDispatch) {
+        PacketFacts facts = frame.facts;
+        boolean v6 = facts.family == AddressFamily.INET6;
+        int headers = Segmenter.headersLength(nb);
+        OffloadInfo.setCoalesced(nbl, 0, 0);
+        if (headers == 0 || nb.dataLength() <= headers) {
+            // Not TCP or UDP after all: an ordinary packet.
+            OffloadInfo.setChecksum(nbl, 0);
+            sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
+            return;
+        }
+        int mss = Segmenter.evenSegmentSize(nb.dataLength() - headers, segments);
+        if (headers + mss > egress.mtu()) {
+            inspection.discard(
+                    HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);
+            changeHopLimit(nb, header, frame, !v6, +1);
+            send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.PACKET_TOO_BIG, egress.mtu(), atDispatch);
+            return;
+        }
+        if (EgressOffloads.toLargeSend(nbl, nb, frame, egress, mss)) {
+            counters.count(IpCounters.FORWARDED);
+            counters.count(IpCounters.LARGE_SENDS);
+            transmitter.transmit(nbl, egress, atDispatch);
+            return;
+        }
+        NetBufferList cut = segmenter.segmentForSend(nbl, headers, mss);
+        if (cut == null) {
+            inspection.discard(
+                    HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.ALLOCATION_FAILURE);
+            return;
+        }
+        OffloadInfo.setChecksum(nbl, 0);
+        counters.count(IpCounters.FORWARDED);
+        transmitter.transmit(cut, egress, atDispatch);
+        holds.release(cut, atDispatch);
     }
 
     /**

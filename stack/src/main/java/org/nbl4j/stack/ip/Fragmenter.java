@@ -57,7 +57,7 @@ final class Fragmenter implements AutoCloseable {
         if (fragments == null) {
             return null;
         }
-        holds.adoptChild(fragments, original);
+        holds.adoptChild(fragments, original, headerLength);
         int word = Ipv4Header.fragmentWord(header);
         int baseOffset = (word & Ipv4Header.FRAGMENT_OFFSET_MASK) * 8;
         boolean originalMore = (word & Ipv4Header.FLAG_MORE_FRAGMENTS) != 0;

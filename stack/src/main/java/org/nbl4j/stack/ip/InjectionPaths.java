@@ -8,6 +8,7 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
+import org.nbl4j.stack.ndis.OffloadInfo;
 
 /**
  * The IP layer's side of WFP packet injection ({@link PacketInjection}: the paths that {@code FwpsInjectForwardAsync0},
@@ -60,10 +61,11 @@ final class InjectionPaths {
             for (NetBuffer each = nb; each != null; each = each.next()) {
                 longest = Math.max(longest, each.dataLength());
             }
+            boolean largeSend = prepareOffloads(nbl, nb, frame, egress);
             if (HostModel.isPassThrough(egress.compartment(), nb, family, frame.window)) {
                 // A weak-host packet: accepted, but only network receive or send can carry it (§3.5, §9 item 20).
                 nbl.setStatus(NtStatus.STATUS_INVALID_PARAMETER);
-            } else if (longest > egress.mtu()) {
+            } else if (longest > egress.mtu() && !largeSend) {
                 // Injection does not fragment (§5.6): the injector answers with frag-needed / packet too big.
                 nbl.setStatus(NtStatus.STATUS_INVALID_BUFFER_SIZE);
             } else {
@@ -77,6 +79,37 @@ final class InjectionPaths {
             Irql.lower(previous);
         }
         return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * A forward-injected clone carries the info slots of the packet it was cloned from, as the arrival's NIC wrote
+     * them: make them speak to the egress as the forward path does ({@link EgressOffloads}). A coalesced packet (a
+     * callout that opted in to RSC cloned it) leaves with LSO where the egress has it and its segments fit the MTU;
+     * otherwise it is refused for its size as before, since injection does not cut packets.
+     *
+     * @return whether the packet leaves as a large send
+     */
+    private static boolean prepareOffloads(
+            NetBufferList nbl, NetBuffer nb, PathScratch.Frame frame, IpInterface egress) {
+        int segments = OffloadInfo.coalescedSegmentCount(nbl);
+        if ((OffloadInfo.receiveChecksum(nbl) == 0 && segments == 0)
+                || nb == null
+                || nb.next() != null
+                || ReceivePath.parseReceived(nb, frame) != null) {
+            return false;
+        }
+        if (segments != 0) {
+            int headers = Segmenter.headersLength(nb);
+            int mss = headers == 0 ? 0 : Segmenter.evenSegmentSize(nb.dataLength() - headers, segments);
+            OffloadInfo.setCoalesced(nbl, 0, 0);
+            if (headers != 0
+                    && headers + mss <= egress.mtu()
+                    && EgressOffloads.toLargeSend(nbl, nb, frame, egress, mss)) {
+                return true;
+            }
+        }
+        EgressOffloads.toTransmitChecksum(nbl, nb, frame, egress);
+        return false;
     }
 
     /** {@link PacketInjection#injectNetworkSend}: routed in the compartment and sent as this host's own packet. */

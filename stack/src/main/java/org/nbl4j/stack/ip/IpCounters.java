@@ -23,7 +23,9 @@ final class IpCounters {
     static final int REASSEMBLY_TIMEOUTS = 8;
     static final int INSPECTION_ABSORBED = 9;
     static final int RESETS_SENT = 10;
-    private static final int COUNT = 11;
+    static final int SEGMENTS_CREATED = 11;
+    static final int LARGE_SENDS = 12;
+    private static final int COUNT = 13;
 
     /** The events first, then one counter per discard reason. */
     private final StripedCounters counters = new StripedCounters(COUNT + REASONS.length);
@@ -61,6 +63,8 @@ final class IpCounters {
                 counters.sum(REASSEMBLY_TIMEOUTS),
                 counters.sum(INSPECTION_ABSORBED),
                 counters.sum(RESETS_SENT),
+                counters.sum(SEGMENTS_CREATED),
+                counters.sum(LARGE_SENDS),
                 interfaces);
     }
 }

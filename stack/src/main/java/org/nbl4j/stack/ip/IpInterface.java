@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.internal.StripedCounters;
+import org.nbl4j.stack.ndis.OffloadCapabilities;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
 /**
@@ -45,6 +46,11 @@ public final class IpInterface {
 
     public Compartment compartment() {
         return compartment;
+    }
+
+    /** The task offloads of the interface's adapter. */
+    public OffloadCapabilities offloadCapabilities() {
+        return binding.offloadCapabilities();
     }
 
     /** The IP MTU: the adapter's ({@code NlMtu} follows the link; nbl4j has no per-interface override). */

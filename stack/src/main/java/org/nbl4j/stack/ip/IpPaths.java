@@ -20,6 +20,7 @@ final class IpPaths {
     final NblHolds holds;
     final Transmitter transmitter;
     final Fragmenter fragmenter;
+    final Segmenter segmenter;
     final Reassembler reassembler;
     final LocalSend send;
     final HostTransport host;
@@ -46,6 +47,7 @@ final class IpPaths {
         this.holds = new NblHolds(holder, inspection, generatedPackets);
         this.transmitter = new Transmitter(holds);
         this.fragmenter = new Fragmenter(ndis, holds, counters);
+        this.segmenter = new Segmenter(ndis, holds, generatedPackets, counters);
         this.reassembler = new Reassembler(
                 ndis, generatedPackets, holds, reassemblyTimeoutNanos, reassemblyBytes, reassemblyDatagrams);
         this.send = new LocalSend(this, icmpLimiter);

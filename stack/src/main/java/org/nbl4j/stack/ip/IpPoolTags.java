@@ -26,5 +26,12 @@ public final class IpPoolTags {
     /** The NBs of fragment NBLs beyond each NBL's first. */
     public static final PoolTag FRAGMENT_NBS = PoolTag.of("Ipfb");
 
+    /** The NBLs of segments cut in software from a coalesced packet for an egress without LSO. */
+    public static final PoolTag SEGMENT_NBLS = PoolTag.of("Ipsl");
+    /** The NBs of segment NBLs beyond each NBL's first. */
+    public static final PoolTag SEGMENT_NBS = PoolTag.of("Ipsb");
+    /** Segments copied out of a coalesced packet where RSC is off (they go up one per NBL). */
+    public static final PoolTag SEGMENT_COPY = PoolTag.of("Ipsc");
+
     private IpPoolTags() {}
 }

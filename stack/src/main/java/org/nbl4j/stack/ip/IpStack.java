@@ -133,6 +133,21 @@ public final class IpStack implements Protocol, PacketInjection, HostFlows, Auto
         paths.inspection.setHook(Objects.requireNonNull(hook));
     }
 
+    /** Where coalesced packets may travel ({@link #setOffloadMode}). */
+    public OffloadMode offloadMode() {
+        return paths.receive.offloadMode();
+    }
+
+    /**
+     * Where coalesced (RSC) packets may travel and whether forwarded ones leave with LSO; {@link OffloadMode#OFF} by
+     * default. Checksum bits are honoured in every mode: a TCP or UDP checksum an adapter says it checked is not
+     * checked again, and a forwarded packet whose checksum field holds only a partial sum is sent with transmit
+     * checksum offload where the egress has it, completed in software where it has not.
+     */
+    public void setOffloadMode(OffloadMode mode) {
+        paths.receive.setOffloadMode(Objects.requireNonNull(mode));
+    }
+
     /** Whether forwarded fragments are grouped at IPFORWARD ({@link #setGroupForwardedFragments}). */
     public boolean groupForwardedFragments() {
         return paths.forward.groupForwardedFragments();
@@ -423,6 +438,7 @@ public final class IpStack implements Protocol, PacketInjection, HostFlows, Auto
         paths.forward.dropAllGroups(false);
         paths.reassembler.close();
         paths.fragmenter.close();
+        paths.segmenter.close();
         paths.generatedPackets.close();
     }
 }

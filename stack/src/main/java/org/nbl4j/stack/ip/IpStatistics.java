@@ -18,6 +18,8 @@ import java.util.Map;
  * @param reassemblyTimeouts incomplete datagrams dropped when their time ran out
  * @param inspectionAbsorbed packets a hook absorbed (BLOCK + ABSORB), which are not discards
  * @param resetsSent TCP resets sent to segments addressed to this host, which has no listeners
+ * @param segmentsCreated segments cut in software from coalesced packets (an egress without LSO, or RSC off)
+ * @param largeSends coalesced packets forwarded whole with LSO ({@code --offload=throughput})
  * @param interfaces each interface's counters
  */
 public record IpStatistics(
@@ -33,6 +35,8 @@ public record IpStatistics(
         long reassemblyTimeouts,
         long inspectionAbsorbed,
         long resetsSent,
+        long segmentsCreated,
+        long largeSends,
         List<InterfaceStatistics> interfaces) {
 
     public IpStatistics {

@@ -5,6 +5,7 @@ import java.util.function.LongSupplier;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ndis.OffloadInfo;
 
 /**
  * Local delivery (tcpip.sys's receive path for locally destined datagrams): a packet for this host is checked as only
@@ -184,7 +185,7 @@ final class LocalDelivery {
             host.receive(nbl, nb, frame, arrival, subInterface, atDispatch);
             return;
         }
-        switch (LocalProtocols.classify(nb, facts, frame.window)) {
+        switch (LocalProtocols.classify(nb, facts, frame.window, OffloadInfo.receiveChecksum(nbl))) {
             case ECHO_REQUEST -> {
                 delivered(nbl);
                 send.sendEchoReply(nb, frame, arrival, facts.packetLength - facts.headerLength, atDispatch);

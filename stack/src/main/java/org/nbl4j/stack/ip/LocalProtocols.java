@@ -5,6 +5,7 @@ import static org.nbl4j.stack.ip.InternetChecksum.U16;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.stack.ndis.OffloadInfo;
 
 /**
  * The upper-layer protocols of this host, which has no sockets: what becomes of a packet delivered locally once the
@@ -60,8 +61,10 @@ final class LocalProtocols {
      *
      * @param scratch receives the upper-layer header's first bytes (at most {@value #TCP_MINIMUM_HEADER_LENGTH}) at
      *     offset 0
+     * @param receiveChecksum the NBL's receive checksum bits ({@link OffloadInfo}): a TCP or UDP checksum the NIC
+     *     says succeeded is not checked again, as tcpip.sys trusts {@code TcpChecksumSucceeded}
      */
-    static Disposition classify(NetBuffer nb, PacketFacts facts, MemorySegment scratch) {
+    static Disposition classify(NetBuffer nb, PacketFacts facts, MemorySegment scratch, int receiveChecksum) {
         boolean v4 = facts.family == AddressFamily.INET;
         int protocol = facts.protocol;
         if (protocol == (v4 ? IcmpMessages.IPPROTO_ICMP : IcmpMessages.IPPROTO_ICMPV6)) {
@@ -71,8 +74,10 @@ final class LocalProtocols {
             return Disposition.CONSUMED;
         }
         return switch (protocol) {
-            case IcmpMessages.IPPROTO_UDP -> udp(nb, facts, scratch);
-            case IcmpMessages.IPPROTO_TCP -> tcp(nb, facts, scratch);
+            case IcmpMessages.IPPROTO_UDP ->
+                udp(nb, facts, scratch, (receiveChecksum & OffloadInfo.RECEIVE_UDP_CHECKSUM_SUCCEEDED) != 0);
+            case IcmpMessages.IPPROTO_TCP ->
+                tcp(nb, facts, scratch, (receiveChecksum & OffloadInfo.RECEIVE_TCP_CHECKSUM_SUCCEEDED) != 0);
             default -> Disposition.NO_PROTOCOL;
         };
     }
@@ -94,7 +99,7 @@ final class LocalProtocols {
         return IcmpMessages.type(scratch) == request && unicast ? Disposition.ECHO_REQUEST : Disposition.CONSUMED;
     }
 
-    private static Disposition udp(NetBuffer nb, PacketFacts facts, MemorySegment scratch) {
+    private static Disposition udp(NetBuffer nb, PacketFacts facts, MemorySegment scratch, boolean checked) {
         int length = facts.packetLength - facts.headerLength;
         if (length < UDP_HEADER_LENGTH) {
             return Disposition.BAD_LENGTH;
@@ -109,12 +114,12 @@ final class LocalProtocols {
             return facts.family == AddressFamily.INET ? Disposition.UDP_NO_RECEIVER : Disposition.BAD_CHECKSUM;
         }
         long sum = pseudoHeader(facts, udpLength, IcmpMessages.IPPROTO_UDP);
-        return checksumValid(nb, facts.headerLength, udpLength, sum)
+        return checked || checksumValid(nb, facts.headerLength, udpLength, sum)
                 ? Disposition.UDP_NO_RECEIVER
                 : Disposition.BAD_CHECKSUM;
     }
 
-    private static Disposition tcp(NetBuffer nb, PacketFacts facts, MemorySegment scratch) {
+    private static Disposition tcp(NetBuffer nb, PacketFacts facts, MemorySegment scratch, boolean checked) {
         int length = facts.packetLength - facts.headerLength;
         if (length < TCP_MINIMUM_HEADER_LENGTH) {
             return Disposition.BAD_LENGTH;
@@ -125,7 +130,7 @@ final class LocalProtocols {
             return Disposition.BAD_LENGTH;
         }
         long sum = pseudoHeader(facts, length, IcmpMessages.IPPROTO_TCP);
-        return checksumValid(nb, facts.headerLength, length, sum)
+        return checked || checksumValid(nb, facts.headerLength, length, sum)
                 ? Disposition.TCP_NO_CONNECTION
                 : Disposition.BAD_CHECKSUM;
     }

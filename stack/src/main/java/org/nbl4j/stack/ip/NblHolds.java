@@ -1,6 +1,5 @@
 package org.nbl4j.stack.ip;
 
-import java.lang.foreign.MemorySegment;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NblFlags;
 import org.nbl4j.core.buffer.NetBuffer;
@@ -85,9 +84,12 @@ final class NblHolds {
         }
     }
 
-    /** Makes {@code fragment} a child of {@code parent} (ndis-buffers §5.1) and holds it for its send. */
-    void adoptChild(NetBufferList fragment, NetBufferList parent) {
-        adopt(fragment, NblRole.FRAGMENT, null);
+    /**
+     * Makes {@code fragment} a child of {@code parent} (ndis-buffers §5.1) and holds it for its send; it is freed with
+     * the {@code DataOffsetDelta} it was allocated with, its header space (a small boxed value: no allocation).
+     */
+    void adoptChild(NetBufferList fragment, NetBufferList parent, int dataOffsetDelta) {
+        adopt(fragment, NblRole.FRAGMENT, dataOffsetDelta);
         fragment.setParent(parent);
         parent.incrementChildRefCount();
     }
@@ -192,9 +194,10 @@ final class NblHolds {
             }
             case GENERATED -> generatedPackets.free(nbl);
             case FRAGMENT -> {
+                reserved[SLOT_TARGET] = null;
                 NetBufferList parent = nbl.parent();
                 nbl.setParent(null);
-                nbl.freeFragment(fragmentHeaderLength(nbl), 0);
+                nbl.freeFragment((Integer) target, 0);
                 if (parent != null) {
                     childFreed(parent, atDispatch);
                 }
@@ -213,12 +216,4 @@ final class NblHolds {
      * The DataOffsetDelta the fragment was allocated with: its fragments' IPv4 header length, read back from the
      * header written into that space (every fragment header of one NBL has the same length).
      */
-    private static int fragmentHeaderLength(NetBufferList fragment) {
-        NetBuffer nb = fragment.firstNetBuffer();
-        MemorySegment header = nb == null ? null : nb.getDataBuffer(1, null, 1, 0);
-        if (header == null) {
-            throw new IllegalStateException("fragment NBL without its header: " + fragment);
-        }
-        return Ipv4Header.headerLength(header);
-    }
 }

@@ -52,4 +52,12 @@ public interface PacketHook {
      * flow, on whichever thread ended it.
      */
     default void flowEnded(Flow flow) {}
+
+    /**
+     * Whether coalesced packets (RSC) may be shown to the engine as they are; when not, the path cuts them into
+     * segments on arrival. True unless the engine has a callout that did not opt in to them.
+     */
+    default boolean allowsCoalescedPackets() {
+        return true;
+    }
 }

@@ -21,6 +21,8 @@ final class PathScratch {
         final MemorySegment window = MemorySegment.ofArray(new byte[PacketParser.PARSE_WINDOW]);
         /** The first bytes of the transport header, copied by the host role's transport boundary. */
         final MemorySegment transport = MemorySegment.ofArray(new byte[HostTransport.TRANSPORT_WINDOW]);
+        /** Two bytes to write a checksum field through, wherever the packet's MDLs put it. */
+        final MemorySegment word = MemorySegment.ofArray(new byte[2]);
         /** A datagram the reassembler completed for this frame's fragment. */
         @Nullable
         NetBufferList completed;

@@ -7,6 +7,7 @@ import static org.nbl4j.stack.ndis.NdisFlags.NDIS_RETURN_FLAGS_DISPATCH_LEVEL;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.stack.ndis.OffloadInfo;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
 /**
@@ -28,6 +29,8 @@ final class ReceivePath {
     private final ForwardPath forward;
     private final LocalSend send;
     private final HostTransport host;
+    private final Segmenter segmenter;
+    private volatile OffloadMode offloadMode = OffloadMode.OFF;
 
     ReceivePath(IpPaths paths) {
         this.table = paths.table;
@@ -39,6 +42,15 @@ final class ReceivePath {
         this.forward = paths.forward;
         this.send = paths.send;
         this.host = paths.host;
+        this.segmenter = paths.segmenter;
+    }
+
+    OffloadMode offloadMode() {
+        return offloadMode;
+    }
+
+    void setOffloadMode(OffloadMode mode) {
+        offloadMode = mode;
     }
 
     /**
@@ -78,9 +90,57 @@ final class ReceivePath {
         try {
             NetBuffer nb = nbl.firstNetBuffer();
             arrival.countIn(nb == null ? 0 : nb.dataLength());
-            receivePacket(nbl, arrival, subInterface, atDispatch);
+            if (nb != null && OffloadInfo.coalescedSegmentCount(nbl) != 0 && !keepsCoalesced(arrival)) {
+                receiveSegments(nbl, nb, arrival, subInterface, atDispatch);
+            } else {
+                receivePacket(nbl, arrival, subInterface, atDispatch);
+            }
         } finally {
             holds.release(nbl, atDispatch);
+        }
+    }
+
+    /**
+     * Whether a coalesced packet arriving on {@code arrival} stays coalesced: the offload mode allows it there
+     * ({@link OffloadMode#keepsCoalesced}) and no callout refuses large packets.
+     */
+    private boolean keepsCoalesced(IpInterface arrival) {
+        return offloadMode.keepsCoalesced(arrival.forwarding())
+                && inspection.hook().allowsCoalescedPackets();
+    }
+
+    /**
+     * RSC is off where this packet arrived: it goes up as the segments the NIC would have indicated without
+     * coalescing, each copied into a packet of its own with full checksums, in order. A packet that is not TCP or UDP
+     * over IPv4 or plain IPv6 is received as it is.
+     */
+    private void receiveSegments(
+            NetBufferList nbl, NetBuffer nb, IpInterface arrival, int subInterface, boolean atDispatch) {
+        int headers = Segmenter.headersLength(nb);
+        if (headers == 0 || nb.dataLength() <= headers) {
+            receivePacket(nbl, arrival, subInterface, atDispatch);
+            return;
+        }
+        int mss = Segmenter.evenSegmentSize(nb.dataLength() - headers, OffloadInfo.coalescedSegmentCount(nbl));
+        NetBufferList segment = segmenter.segmentCopies(nbl, headers, mss);
+        if (segment == null) {
+            counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
+            return;
+        }
+        // Every segment's checksums are whole now: what the NIC checked still holds, nothing is partial.
+        int checksum = OffloadInfo.receiveChecksum(nbl)
+                & ~(OffloadInfo.RECEIVE_TCP_CHECKSUM_VALUE_INVALID | OffloadInfo.RECEIVE_IP_CHECKSUM_VALUE_INVALID);
+        while (segment != null) {
+            NetBufferList next = segment.next();
+            segment.setNext(null);
+            OffloadInfo.setChecksum(segment, checksum);
+            OffloadInfo.setCoalesced(segment, 0, 0);
+            try {
+                receivePacket(segment, arrival, subInterface, atDispatch);
+            } finally {
+                holds.release(segment, atDispatch);
+            }
+            segment = next;
         }
     }
 
@@ -96,6 +156,9 @@ final class ReceivePath {
         }
         holds.adopt(copy, NblRole.GENERATED, copy.protocolReserved()[NblHolds.SLOT_TARGET]);
         NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
+        // What the NIC said of the packet holds for the copy: checked checksums, coalescing.
+        OffloadInfo.setChecksum(copy, OffloadInfo.receiveChecksum(nbl));
+        OffloadInfo.setCoalesced(copy, OffloadInfo.coalescedSegmentCount(nbl), OffloadInfo.duplicateAckCount(nbl));
         return copy;
     }
 

@@ -429,6 +429,11 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     }
 
     @Override
+    public OffloadCapabilities offloadCapabilities() {
+        return miniport.offloadCapabilities();
+    }
+
+    @Override
     public int receiveQueueCount() {
         return miniport.receiveQueueCount();
     }

@@ -1,6 +1,7 @@
 package org.nbl4j.stack.ndis;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -44,6 +45,7 @@ public final class MemoryMiniport implements Miniport {
     private final int lowWaterMark;
     private final ReceiveSideScaling rss;
     private final TransmitSink sink;
+    private final OffloadCapabilities offloads;
     private final Ring[] rings;
     private final Thread[] waiters;
 
@@ -90,6 +92,7 @@ public final class MemoryMiniport implements Miniport {
         this.lowWaterMark = builder.lowWaterMark;
         this.rss = ReceiveSideScaling.spreading(builder.queues);
         this.sink = builder.sink;
+        this.offloads = builder.offloads;
         this.rings = new Ring[builder.queues];
         for (int i = 0; i < rings.length; i++) {
             rings[i] = new Ring(builder.ringCapacity);
@@ -111,6 +114,11 @@ public final class MemoryMiniport implements Miniport {
     @Override
     public int mtu() {
         return mtu;
+    }
+
+    @Override
+    public OffloadCapabilities offloadCapabilities() {
+        return offloads;
     }
 
     @Override
@@ -259,17 +267,33 @@ public final class MemoryMiniport implements Miniport {
      *     longer than the MTU)
      */
     public boolean receive(byte[] packet) {
+        return receive(packet, 0, 0);
+    }
+
+    /**
+     * Like {@link #receive(byte[])}, indicating the packet with offload info as an offloading NIC would: the receive
+     * checksum bits ({@link OffloadInfo}) and, for a coalesced packet (an RSC SCU), its segment count.
+     */
+    public boolean receive(byte[] packet, int receiveChecksumBits, int coalescedSegments) {
         ReceiveBuffer buffer = takeBuffer(packet.length);
         if (buffer == null) {
             return false;
         }
         NetBuffer nb = buffer.fill(packet.length);
         nb.write(0, packet);
+        OffloadInfo.setChecksum(buffer.nbl, receiveChecksumBits);
+        OffloadInfo.setCoalesced(buffer.nbl, coalescedSegments, 0);
         return enqueue(buffer, nb);
     }
 
     /** Like {@link #receive(byte[])}, copying {@code length} bytes from off-heap or heap memory at {@code offset}. */
     public boolean receive(MemorySegment packet, long offset, int length) {
+        return receive(packet, offset, length, 0, 0);
+    }
+
+    /** {@link #receive(MemorySegment, long, int)} with offload info, as {@link #receive(byte[], int, int)}. */
+    public boolean receive(
+            MemorySegment packet, long offset, int length, int receiveChecksumBits, int coalescedSegments) {
         ReceiveBuffer buffer = takeBuffer(length);
         if (buffer == null) {
             return false;
@@ -277,6 +301,8 @@ public final class MemoryMiniport implements Miniport {
         NetBuffer nb = buffer.fill(length);
         Mdl mdl = dataMdl(nb);
         MemorySegment.copy(packet, offset, mdl.buffer(), mdl.bufferOffset() + nb.currentMdlOffset(), length);
+        OffloadInfo.setChecksum(buffer.nbl, receiveChecksumBits);
+        OffloadInfo.setCoalesced(buffer.nbl, coalescedSegments, 0);
         return enqueue(buffer, nb);
     }
 
@@ -337,15 +363,34 @@ public final class MemoryMiniport implements Miniport {
         int status = failure;
         int packets = 0;
         long bytes = 0;
+        int lso = OffloadInfo.largeSend(nbl);
+        // An LSO send may be as long as the device's MaxOffLoadSize; the device cuts it (the sink sees it whole).
+        int largest = OffloadInfo.largeSendMss(lso) != 0 ? offloads.maximumLargeSendSize() : mtu;
+        int payload = 0;
         for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
             packets++;
             bytes += nb.dataLength();
-            if (nb.dataLength() > mtu && status == NtStatus.NDIS_STATUS_SUCCESS) {
+            payload += nb.dataLength() - OffloadInfo.largeSendTcpHeaderOffset(lso);
+            if (nb.dataLength() > largest && status == NtStatus.NDIS_STATUS_SUCCESS) {
                 status = NtStatus.NDIS_STATUS_INVALID_LENGTH;
             }
         }
         if (status == NtStatus.NDIS_STATUS_SUCCESS) {
             sink.transmit(nbl);
+            if (OffloadInfo.largeSendMss(lso) != 0) {
+                // The TCP header is not payload; like a NIC, the device reads it in the first MDL.
+                NetBuffer nb = nbl.firstNetBuffer();
+                Mdl first = nb.currentMdl();
+                int dataOffsetByte = first.buffer()
+                        .get(
+                                ValueLayout.JAVA_BYTE,
+                                first.bufferOffset()
+                                        + nb.currentMdlOffset()
+                                        + OffloadInfo.largeSendTcpHeaderOffset(lso)
+                                        + 12);
+                int tcpHeader = ((dataOffsetByte & 0xFF) >>> 4) * 4;
+                OffloadInfo.completeLargeSend(nbl, OffloadInfo.largeSendType(lso), payload - tcpHeader * packets);
+            }
             StripedCounters.Cell cell = counters.cell();
             cell.add(SENT_PACKETS, packets);
             cell.add(SENT_BYTES, bytes);
@@ -625,8 +670,15 @@ public final class MemoryMiniport implements Miniport {
         private int ringCapacity = 256;
         private int lowWaterMark = 8;
         private TransmitSink sink = TransmitSink.DISCARD;
+        private OffloadCapabilities offloads = OffloadCapabilities.NONE;
 
         private Builder() {}
+
+        /** The task offloads the device reports; {@link OffloadCapabilities#NONE} by default. */
+        public Builder offloads(OffloadCapabilities capabilities) {
+            this.offloads = capabilities;
+            return this;
+        }
 
         /** The device's name; {@code mem0} by default. */
         public Builder name(String deviceName) {

@@ -27,6 +27,14 @@ public interface Miniport extends AutoCloseable {
     /** The link state the device reports (NDIS_STATUS_LINK_STATE). */
     LinkState linkState();
 
+    /**
+     * The task offloads the device does ({@code NDIS_MINIPORT_ADAPTER_OFFLOAD_ATTRIBUTES}); none unless the miniport
+     * says otherwise.
+     */
+    default OffloadCapabilities offloadCapabilities() {
+        return OffloadCapabilities.NONE;
+    }
+
     /** Counters of what the device has done so far (OID_GEN_STATISTICS). */
     MiniportStatistics statistics();
 

@@ -14,6 +14,14 @@ public interface ProtocolBinding {
     /** The adapter's MTU as the filters above the miniport leave it. */
     int mtu();
 
+    /**
+     * The task offloads of the adapter's miniport, as the binding reports them to the protocol
+     * ({@code NDIS_BIND_PARAMETERS.DefaultOffloadConfiguration}); none unless the binding says otherwise.
+     */
+    default OffloadCapabilities offloadCapabilities() {
+        return OffloadCapabilities.NONE;
+    }
+
     /** How many receive queues the adapter has. */
     int receiveQueueCount();
 

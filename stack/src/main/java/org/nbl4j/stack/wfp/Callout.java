@@ -26,6 +26,11 @@ public record Callout(
     public static final int FWP_CALLOUT_FLAG_ALLOW_OFFLOAD = 0x00000002;
     /** Receive ADD_FILTER_POST_COMMIT notifications. */
     public static final int FWP_CALLOUT_FLAG_ENABLE_COMMIT_ADD_NOTIFY = 0x00000004;
+    /**
+     * The callout takes receive packets larger than the link MTU (RSC coalesced packets); without it, registering the
+     * callout turns RSC off (WDK, "Programming Considerations for RSC Drivers"). fwpsk.h: 0x40.
+     */
+    public static final int FWP_CALLOUT_FLAG_ALLOW_RSC = 0x00000040;
 
     /** A callout with only a classify function. */
     public static Callout of(UUID calloutKey, ClassifyFn classifyFn) {

@@ -64,6 +64,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private final Map<UUID, Sublayer> sublayers = new HashMap<>();
     private final Map<UUID, Filter.Registration> callouts = new HashMap<>();
     private final Map<Integer, Filter.Registration> calloutsById = new ConcurrentHashMap<>();
+    /** Registered callouts without {@code FWP_CALLOUT_FLAG_ALLOW_RSC}: while any is, RSC is off. */
+    private volatile int calloutsRefusingRsc;
+
     private final Map<Long, Filter> filters = new HashMap<>();
     /** The run-time id of each callout key ever registered or added: FwpmCalloutAdd0 and FwpsCalloutRegister agree. */
     private final Map<UUID, Integer> calloutIds = new HashMap<>();
@@ -213,12 +216,25 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         Filter.Registration registration = new Filter.Registration(callout, calloutId(callout.calloutKey()));
         callouts.put(callout.calloutKey(), registration);
         calloutsById.put(registration.calloutId(), registration);
+        if ((callout.flags() & Callout.FWP_CALLOUT_FLAG_ALLOW_RSC) == 0) {
+            calloutsRefusingRsc++;
+        }
         for (Filter filter : filters.values()) {
             if (callout.calloutKey().equals(filter.calloutKey())) {
                 filter.setRegistration(registration);
             }
         }
         return registration.calloutId();
+    }
+
+    /**
+     * Whether coalesced packets may reach the layers: not while a callout that did not opt in to large receive packets
+     * ({@code FWP_CALLOUT_FLAG_ALLOW_RSC}) is registered. WFP tells TCP/IP of such a registration and TCP/IP disables
+     * RSC (WDK, "Programming Considerations for RSC Drivers", WFP section); nbl4j applies it to every interface.
+     */
+    @Override
+    public boolean allowsCoalescedPackets() {
+        return calloutsRefusingRsc == 0;
     }
 
     /**
@@ -266,6 +282,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             throw new FwpStatusException(NtStatus.STATUS_FWP_CALLOUT_NOT_FOUND, "callout " + calloutKey);
         }
         calloutsById.remove(removed.calloutId());
+        if ((removed.callout().flags() & Callout.FWP_CALLOUT_FLAG_ALLOW_RSC) == 0) {
+            calloutsRefusingRsc--;
+        }
         for (Filter filter : filters.values()) {
             if (calloutKey.equals(filter.calloutKey())) {
                 filter.setRegistration(null);

@@ -363,6 +363,9 @@ public final class WfpBuffers {
         clone.setInfoValue(
                 NetBufferListInfo.TcpIpChecksumNetBufferListInfo,
                 original.infoValue(NetBufferListInfo.TcpIpChecksumNetBufferListInfo));
+        // A clone of a coalesced packet is one too: the path needs its segment count to send it (docs/offloads.md).
+        clone.setInfoValue(
+                NetBufferListInfo.TcpRecvSegCoalesceInfo, original.infoValue(NetBufferListInfo.TcpRecvSegCoalesceInfo));
         WfpInfoContainer container = containers.attach(clone);
         container.kind = kind;
         if (verifier.enabled()) {

@@ -17,6 +17,8 @@ import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ndis.Adapter;
 import org.nbl4j.stack.ndis.LwfAttachment;
 import org.nbl4j.stack.ndis.MemoryMiniport;
+import org.nbl4j.stack.ndis.OffloadCapabilities;
+import org.nbl4j.stack.ndis.OffloadInfo;
 import org.nbl4j.stack.router.Router;
 
 /**
@@ -41,7 +43,8 @@ final class IpTestBed implements AutoCloseable {
             int arrivalInterface,
             int destinationInterface,
             int compartment,
-            int ipHeaderSize) {}
+            int ipHeaderSize,
+            int coalescedSegments) {}
 
     /** Receive buffers per miniport: more than any test holds at once. */
     static final int RECEIVE_BUFFERS = 64;
@@ -57,6 +60,8 @@ final class IpTestBed implements AutoCloseable {
     final IpStack stack;
     final List<Seen> seen = new ArrayList<>();
     final Map<HookPoint, HookVerdict> verdicts = new EnumMap<>(HookPoint.class);
+    /** What the hook answers to {@link PacketHook#allowsCoalescedPackets()}. */
+    boolean hookAllowsCoalesced = true;
     /** Called inside classify, after recording. */
     HookAction action = (point, nbl, facts) -> {};
 
@@ -68,19 +73,24 @@ final class IpTestBed implements AutoCloseable {
     final class Wire {
         private final MemoryMiniport miniport;
         private final List<byte[]> sent = new ArrayList<>();
+        /** Per sent NB: its NBL's LSO slot and checksum slot at the moment of sending. */
+        final List<long[]> sentInfo = new ArrayList<>();
+
         private final RouterForwardingTest.CountingLwf counter = new RouterForwardingTest.CountingLwf();
         private boolean deferCompletions;
 
-        private Wire(String name, int mtu, boolean resources) {
+        private Wire(String name, int mtu, boolean resources, OffloadCapabilities offloads) {
             miniport = MemoryMiniport.builder()
                     .name(name)
                     .mtu(mtu)
+                    .offloads(offloads)
                     .receiveBuffers(RECEIVE_BUFFERS)
                     // Every indication carries NDIS_RECEIVE_FLAGS_RESOURCES, or none does.
                     .lowWaterMark(resources ? RECEIVE_BUFFERS + 1 : 0)
                     .transmitSink(nbl -> {
                         for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
                             sent.add(nb.toByteArray());
+                            sentInfo.add(new long[] {OffloadInfo.largeSend(nbl), OffloadInfo.transmitChecksum(nbl)});
                         }
                     })
                     .build();
@@ -96,7 +106,13 @@ final class IpTestBed implements AutoCloseable {
 
         /** The packet arrives on the wire; returns once the stack is done with it (the sends it caused completed). */
         void receive(byte[] packet) {
-            assertTrue(miniport.receive(packet), "the miniport took the packet");
+            receive(packet, 0, 0);
+        }
+
+        /** The packet arrives as an offloading NIC indicates it: receive checksum bits, RSC segment count. */
+        void receive(byte[] packet, int receiveChecksumBits, int coalescedSegments) {
+            assertTrue(
+                    miniport.receive(packet, receiveChecksumBits, coalescedSegments), "the miniport took the packet");
             settle();
         }
 
@@ -150,8 +166,18 @@ final class IpTestBed implements AutoCloseable {
      * @param resourcesOnWire1 wire1 indicates everything with NDIS_RECEIVE_FLAGS_RESOURCES set
      */
     IpTestBed(int mtu1, int mtu2, UnaryOperator<IpStack.Builder> settings, boolean resourcesOnWire1) {
-        wire1 = new Wire("wire1", mtu1, resourcesOnWire1);
-        wire2 = new Wire("wire2", mtu2, false);
+        this(mtu1, mtu2, settings, resourcesOnWire1, OffloadCapabilities.NONE);
+    }
+
+    /** @param offloads2 the task offloads wire2's miniport reports */
+    IpTestBed(
+            int mtu1,
+            int mtu2,
+            UnaryOperator<IpStack.Builder> settings,
+            boolean resourcesOnWire1,
+            OffloadCapabilities offloads2) {
+        wire1 = new Wire("wire1", mtu1, resourcesOnWire1, OffloadCapabilities.NONE);
+        wire2 = new Wire("wire2", mtu2, false, offloads2);
         router = Router.create(ndis, builder -> settings.apply(builder.clock(clock::get)));
         stack = router.ip();
         router.addInterface(1, "wire1", wire1.miniport, List.of(wire1.lwf()), true);
@@ -174,6 +200,11 @@ final class IpTestBed implements AutoCloseable {
             public void discarded(HookPoint point, NetBufferList nbl, PacketFacts facts) {
                 record(point, true, nbl, facts);
             }
+
+            @Override
+            public boolean allowsCoalescedPackets() {
+                return hookAllowsCoalesced;
+            }
         });
     }
 
@@ -189,7 +220,8 @@ final class IpTestBed implements AutoCloseable {
                 facts.arrivalInterfaceIndex(),
                 facts.destinationInterfaceIndex(),
                 facts.compartmentId(),
-                facts.ipHeaderSize()));
+                facts.ipHeaderSize(),
+                OffloadInfo.coalescedSegmentCount(nbl)));
     }
 
     /** Services every wire that does not hold its completions back until none has anything left to do. */
