@@ -43,6 +43,9 @@ public final class NtStatus {
     public static final int STATUS_INVALID_PARAMETER = 0xC000000D;
     public static final int STATUS_INVALID_DEVICE_REQUEST = 0xC0000010;
     public static final int STATUS_NO_MEMORY = 0xC0000017;
+    public static final int STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
+    public static final int STATUS_OBJECT_NAME_COLLISION = 0xC0000035;
+    public static final int STATUS_DELETE_PENDING = 0xC0000056;
     public static final int STATUS_BUFFER_TOO_SMALL = 0xC0000023;
     public static final int STATUS_INTEGER_OVERFLOW = 0xC0000095;
     public static final int STATUS_INSUFFICIENT_RESOURCES = 0xC000009A;
