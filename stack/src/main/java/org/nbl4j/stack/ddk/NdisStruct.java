@@ -6,7 +6,8 @@ package org.nbl4j.stack.ddk;
  * <p>Gives {@code sizeof} and lets {@code NdisZeroMemory(&Struct, sizeof(Struct))} port as
  * {@code NdisZeroMemory(Struct, Struct.sizeof())}.
  */
-public sealed interface NdisStruct permits NET_BUFFER_LIST_POOL_PARAMETERS, NET_BUFFER_POOL_PARAMETERS {
+public sealed interface NdisStruct
+        permits NDIS_DEVICE_OBJECT_ATTRIBUTES, NET_BUFFER_LIST_POOL_PARAMETERS, NET_BUFFER_POOL_PARAMETERS {
     /** {@code sizeof} the structure as the current WDK headers declare it (x64). */
     int sizeof();
 

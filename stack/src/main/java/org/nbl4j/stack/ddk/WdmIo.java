@@ -2,9 +2,11 @@ package org.nbl4j.stack.ddk;
 
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.stack.device.CancelRoutine;
 import org.nbl4j.stack.device.CancelSafeQueue;
 import org.nbl4j.stack.device.Device;
+import org.nbl4j.stack.device.IoManager;
 import org.nbl4j.stack.device.Irp;
 
 /**
@@ -120,7 +122,8 @@ public final class WdmIo {
      * {@code DO_DEVICE_INITIALIZING} set. {@code DeviceExtensionSize}, the characteristics and {@code Exclusive} are
      * accepted; the extension is {@link DEVICE_OBJECT#DeviceExtension}, an object the driver sets.
      *
-     * @return {@code STATUS_SUCCESS}, or {@code STATUS_OBJECT_NAME_COLLISION}
+     * @return {@code STATUS_SUCCESS}, {@code STATUS_OBJECT_NAME_COLLISION}, or {@code STATUS_INVALID_DEVICE_STATE}
+     *     when called above PASSIVE_LEVEL
      */
     public static int IoCreateDevice(
             DRIVER_OBJECT DriverObject,
@@ -130,8 +133,13 @@ public final class WdmIo {
             int DeviceCharacteristics,
             boolean Exclusive,
             Ref<DEVICE_OBJECT> DeviceObject) {
-        Device device = SystemIo.current()
-                .createDevice(DeviceName == null ? null : DeviceName.Buffer, DriverObject, DriverObject.dispatcher);
+        IoManager io = SystemIo.current();
+        if (!io.irqlAtMost(Irql.PASSIVE_LEVEL, "IoCreateDevice")) {
+            DeviceObject.set(null);
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
+        Device device =
+                io.createDevice(DeviceName == null ? null : DeviceName.Buffer, DriverObject, DriverObject.dispatcher);
         if (device == null) {
             DeviceObject.set(null);
             return STATUS_OBJECT_NAME_COLLISION;
@@ -145,7 +153,11 @@ public final class WdmIo {
 
     /** {@code IoDeleteDevice}: with handles still open, {@code DEVICE_DELETED_WITH_OPEN_HANDLES}. */
     public static void IoDeleteDevice(DEVICE_OBJECT DeviceObject) {
-        SystemIo.current().deleteDevice(DeviceObject.device);
+        IoManager io = SystemIo.current();
+        if (!io.irqlAtMost(Irql.PASSIVE_LEVEL, "IoDeleteDevice")) {
+            return;
+        }
+        io.deleteDevice(DeviceObject.device);
         if (DeviceObject.DriverObject.DeviceObject == DeviceObject) {
             DeviceObject.DriverObject.DeviceObject = null;
         }
@@ -156,7 +168,11 @@ public final class WdmIo {
         if (SymbolicLinkName.Buffer == null || DeviceName.Buffer == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        return SystemIo.current().createSymbolicLink(SymbolicLinkName.Buffer, DeviceName.Buffer);
+        IoManager io = SystemIo.current();
+        if (!io.irqlAtMost(Irql.PASSIVE_LEVEL, "IoCreateSymbolicLink")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
+        return io.createSymbolicLink(SymbolicLinkName.Buffer, DeviceName.Buffer);
     }
 
     /** {@code IoDeleteSymbolicLink}. */
@@ -164,7 +180,11 @@ public final class WdmIo {
         if (SymbolicLinkName.Buffer == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        return SystemIo.current().deleteSymbolicLink(SymbolicLinkName.Buffer);
+        IoManager io = SystemIo.current();
+        if (!io.irqlAtMost(Irql.PASSIVE_LEVEL, "IoDeleteSymbolicLink")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
+        return io.deleteSymbolicLink(SymbolicLinkName.Buffer);
     }
 
     // ---- IRPs ----
@@ -184,6 +204,9 @@ public final class WdmIo {
      * the IRP and its buffers are the I/O manager's from here on. A second call is {@code IRP_COMPLETED_TWICE}.
      */
     public static void IoCompleteRequest(IRP Irp, int PriorityBoost) {
+        if (!SystemIo.current().irqlAtMost(Irql.DISPATCH_LEVEL, "IoCompleteRequest")) {
+            return;
+        }
         Irp.irp.complete(Irp.IoStatus.Status, Irp.IoStatus.Information);
     }
 
@@ -199,6 +222,9 @@ public final class WdmIo {
 
     /** {@code IoCancelIrp(Irp)}: whether a cancel routine was called. */
     public static boolean IoCancelIrp(IRP Irp) {
+        if (!SystemIo.current().irqlAtMost(Irql.DISPATCH_LEVEL, "IoCancelIrp")) {
+            return false;
+        }
         return Irp.irp.cancel();
     }
 
@@ -238,11 +264,17 @@ public final class WdmIo {
 
     /** {@code IoCsqInsertIrp(Csq, Irp, Context)}: marks the IRP pending and queues it; {@code Context} may be NULL. */
     public static void IoCsqInsertIrp(IO_CSQ Csq, IRP Irp, @Nullable Object Context) {
+        if (!SystemIo.current().irqlAtMost(Irql.DISPATCH_LEVEL, "IoCsqInsertIrp")) {
+            return;
+        }
         queue(Csq).insert(Irp.irp, Context);
     }
 
     /** {@code IoCsqRemoveNextIrp(Csq, PeekContext)}: the next IRP that is not being cancelled, or {@code NULL}. */
     public static @Nullable IRP IoCsqRemoveNextIrp(IO_CSQ Csq, @Nullable Object PeekContext) {
+        if (!SystemIo.current().irqlAtMost(Irql.DISPATCH_LEVEL, "IoCsqRemoveNextIrp")) {
+            return null;
+        }
         Irp irp = queue(Csq).removeNext(PeekContext);
         return irp == null ? null : IRP.of(irp);
     }

@@ -49,6 +49,16 @@ public final class IoManager {
     }
 
     /**
+     * Checks an {@code Io*} DDI's documented IRQL rule against the caller's level (the page of {@code ddi} in wdm.h's
+     * reference); a broken rule is reported as {@code IRQL_TOO_HIGH} at the driver's line.
+     *
+     * @return whether the call may go on; the facade refuses it otherwise
+     */
+    public boolean irqlAtMost(Irql highest, String ddi) {
+        return verifier().irqlAtMost(highest, ddi, "wdm");
+    }
+
+    /**
      * {@code IoCreateDevice}: a device named {@code name} (or unnamed) whose IRPs go to {@code dispatcher}.
      *
      * @return the device, or {@code null} if the name is taken ({@code STATUS_OBJECT_NAME_COLLISION})

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nbl4j.stack.ddk.Fwpmk.STATUS_INVALID_DEVICE_STATE;
 import static org.nbl4j.stack.ddk.Fwpsk.STATUS_SUCCESS;
 import static org.nbl4j.stack.ddk.WdmIo.*;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.VerifierSettings;
@@ -45,7 +47,7 @@ class WdmIoTest {
     void load() {
         ndis = Ndis.createChecked(VerifierSettings.standard()
                 .withPolicy(ViolationPolicy.COLLECT)
-                .withDriverCode(InvertedCallDriver.class.getName()));
+                .withDriverCode(InvertedCallDriver.class.getName(), WdmIoTest.class.getName()));
         io = new IoManager(ndis);
         binding = SystemIo.bind(io);
         assertEquals(STATUS_SUCCESS, driver.DriverEntry(driverObject));
@@ -308,6 +310,43 @@ class WdmIoTest {
         assertEquals(STATUS_CANCELLED, results.getFirst().status());
         assertTrue(pended.getFirst().Cancel());
         assertEquals(List.of(), rules());
+        file.close();
+    }
+
+    @Test
+    @DisplayName(
+            "IRQL_TOO_HIGH: IoCreateDevice and IoCreateSymbolicLink at DISPATCH_LEVEL, IoCompleteRequest at HIGH_LEVEL"
+                    + " are refused and reported at the driver's line")
+    void irqlRules() {
+        List<Integer> statuses = new ArrayList<>();
+        UNICODE_STRING name = new UNICODE_STRING();
+        RtlInitUnicodeString(name, "\\Device\\Late");
+        Ref<DEVICE_OBJECT> device = new Ref<>();
+        Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
+            statuses.add(IoCreateDevice(new DRIVER_OBJECT(), 0, name, FILE_DEVICE_UNKNOWN, 0, false, device));
+            statuses.add(IoCreateSymbolicLink(name, name));
+        });
+        assertEquals(List.of(STATUS_INVALID_DEVICE_STATE, STATUS_INVALID_DEVICE_STATE), statuses);
+        assertNull(device.value());
+        List<Violation> violations = ndis.verifier().violations();
+        assertEquals(List.of(BufferRule.IRQL_TOO_HIGH, BufferRule.IRQL_TOO_HIGH), rules());
+        assertTrue(violations.getFirst().detail().contains("IoCreateDevice requires IRQL == PASSIVE_LEVEL"));
+        assertTrue(
+                violations.getFirst().site().headline().startsWith("org.nbl4j.stack.ddk.WdmIoTest.lambda$irqlRules")
+                        && violations.getFirst().site().headline().endsWith("calling WdmIo.IoCreateDevice"),
+                violations.getFirst().site().headline());
+
+        FileObject file = open();
+        List<Result> results = new ArrayList<>();
+        driverObject.MajorFunction[IRP_MJ_DEVICE_CONTROL] = (DeviceObject, Irp) -> {
+            Irp.IoStatus.Status = STATUS_SUCCESS;
+            Irql.runAt(Irql.HIGH_LEVEL, () -> IoCompleteRequest(Irp, IO_NO_INCREMENT));
+            IoCompleteRequest(Irp, IO_NO_INCREMENT); // the refused call left it pending
+            return STATUS_SUCCESS;
+        };
+        file.deviceIoControl(InvertedCallDriver.IOCTL_ECHO, bytes("x"), 1, collect(results));
+        assertEquals(1, results.size(), "completed once, by the second call");
+        assertEquals(List.of(BufferRule.IRQL_TOO_HIGH, BufferRule.IRQL_TOO_HIGH, BufferRule.IRQL_TOO_HIGH), rules());
         file.close();
     }
 }
