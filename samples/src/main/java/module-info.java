@@ -7,4 +7,5 @@ module org.nbl4j.samples {
     exports org.nbl4j.samples;
     exports org.nbl4j.samples.forwardinject;
     exports org.nbl4j.samples.lwfreuse;
+    exports org.nbl4j.samples.ndislwf;
 }

@@ -70,6 +70,12 @@ final class ProgressBar implements ReplayObserver {
     static ReplayObserver combine(ReplayObserver first, ReplayObserver second) {
         return new ReplayObserver() {
             @Override
+            public void started(Router router) {
+                first.started(router);
+                second.started(router);
+            }
+
+            @Override
             public void progress(long packetsRead, long bytesRead, long totalBytes) {
                 first.progress(packetsRead, bytesRead, totalBytes);
                 second.progress(packetsRead, bytesRead, totalBytes);

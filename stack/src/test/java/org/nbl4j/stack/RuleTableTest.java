@@ -17,6 +17,7 @@ import org.nbl4j.core.verify.Bugcheck;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleFixes;
 import org.nbl4j.stack.device.DeviceRule;
+import org.nbl4j.stack.kernel.KernelRule;
 import org.nbl4j.stack.ndis.NdisRule;
 import org.nbl4j.stack.wfp.WfpRule;
 
@@ -39,6 +40,9 @@ class RuleTableTest {
             new Declared("Core's buffer rules, `org.nbl4j.core.verify.BufferRule`", List.of(BufferRule.values())),
             new Declared("The stack's NDIS rules, `org.nbl4j.stack.ndis.NdisRule`", List.of(NdisRule.values())),
             new Declared("The stack's WFP rules, `org.nbl4j.stack.wfp.WfpRule`", List.of(WfpRule.values())),
+            new Declared(
+                    "The kernel's spin lock and wait rules, `org.nbl4j.stack.kernel.KernelRule`",
+                    List.of(KernelRule.values())),
             new Declared(
                     "The stack's device and IRP rules, `org.nbl4j.stack.device.DeviceRule`",
                     List.of(DeviceRule.values())));

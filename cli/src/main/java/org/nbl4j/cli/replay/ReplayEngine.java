@@ -125,6 +125,7 @@ public final class ReplayEngine {
             // Callout drivers run on this thread (the replay polls here): DDIs without a handle find the engine.
             SystemWfp.Binding wfpBinding = SystemWfp.bind(built.engine());
             built.loadDrivers();
+            observer.started(router);
 
             Loop loop = new Loop(built, reader, clock, arena.allocate(MAX_PACKET));
             try {

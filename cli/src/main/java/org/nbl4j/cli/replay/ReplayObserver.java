@@ -12,6 +12,13 @@ public interface ReplayObserver {
     ReplayObserver NONE = new ReplayObserver() {};
 
     /**
+     * The router is built and its callout drivers loaded, before the first packet: where a test loads a filter driver
+     * ({@code NdisFRegisterFilterDriver} attaches it to every adapter of {@code router}). Called on the replaying
+     * thread, which is bound to the router's NDIS.
+     */
+    default void started(Router router) {}
+
+    /**
      * Every so many packets: how many were read and how many bytes of the file (-1 for {@code totalBytes} when the
      * size is unknown).
      */

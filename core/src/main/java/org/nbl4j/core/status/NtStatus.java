@@ -32,6 +32,10 @@ public final class NtStatus {
     public static final int STATUS_SUCCESS = 0x00000000;
     /** Success, not failure: {@code NT_SUCCESS} is true, the operation completes later. */
     public static final int STATUS_PENDING = 0x00000103;
+    /** A wait ended because the waiting thread was alerted (nbl4j: its Java thread was interrupted). */
+    public static final int STATUS_ALERTED = 0x00000101;
+    /** A wait's time ran out ({@code KeWaitForSingleObject}); a success code. */
+    public static final int STATUS_TIMEOUT = 0x00000102;
 
     public static final int STATUS_NDIS_INDICATION_REQUIRED = 0x40230001;
     /** A warning (severity 2): negative as an {@code int}, hence not {@code NT_SUCCESS}. */
@@ -43,10 +47,11 @@ public final class NtStatus {
     public static final int STATUS_INVALID_PARAMETER = 0xC000000D;
     public static final int STATUS_INVALID_DEVICE_REQUEST = 0xC0000010;
     public static final int STATUS_NO_MEMORY = 0xC0000017;
+    public static final int STATUS_BUFFER_TOO_SMALL = 0xC0000023;
+    public static final int STATUS_OBJECT_TYPE_MISMATCH = 0xC0000024;
     public static final int STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
     public static final int STATUS_OBJECT_NAME_COLLISION = 0xC0000035;
     public static final int STATUS_DELETE_PENDING = 0xC0000056;
-    public static final int STATUS_BUFFER_TOO_SMALL = 0xC0000023;
     public static final int STATUS_INTEGER_OVERFLOW = 0xC0000095;
     public static final int STATUS_INSUFFICIENT_RESOURCES = 0xC000009A;
     public static final int STATUS_DEVICE_NOT_READY = 0xC00000A3;

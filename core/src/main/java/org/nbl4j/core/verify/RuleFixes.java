@@ -46,6 +46,19 @@ public final class RuleFixes {
                     "set the *_DISPATCH_LEVEL flag only when KeGetCurrentIrql() is DISPATCH_LEVEL; clear it otherwise"),
             Map.entry("IRQL_BAD_RAISE_OR_LOWER", "raise only to a higher IRQL and lower back to the one you saved"),
             Map.entry(
+                    "SPIN_LOCK_WRONG_IRQL",
+                    "keep the IRQL at DISPATCH_LEVEL while you hold a spin lock; use the AtDpcLevel forms only there"),
+            Map.entry(
+                    "SPIN_LOCK_RECURSIVE_ACQUIRE",
+                    "never acquire a spin lock you hold; release it before calling code that takes it"),
+            Map.entry("SPIN_LOCK_NOT_OWNED", "release a spin lock once, on the thread that acquired it"),
+            Map.entry(
+                    "SPIN_LOCK_HELD_AT_RETURN",
+                    "release every spin lock your handler acquired on every path before it returns"),
+            Map.entry(
+                    "WAIT_AT_DISPATCH",
+                    "wait only below DISPATCH_LEVEL; at DISPATCH_LEVEL test with a zero timeout or defer to a work item"),
+            Map.entry(
                     "NBL_WRONG_FREE_FUNCTION",
                     "free a clone with NdisFreeCloneNetBufferList, a fragment with NdisFreeFragmentNetBufferList,"
                             + " and so on"),
@@ -91,6 +104,14 @@ public final class RuleFixes {
             Map.entry(
                     "DEVICE_DELETED_WITH_OPEN_HANDLES",
                     "delete the symbolic link first and the device after its last IRP_MJ_CLOSE (or at unload)"),
+            Map.entry(
+                    "OID_REQUEST_COMPLETE",
+                    "complete an OID request once: either return its status or return PENDING and call the Complete"
+                            + " DDI later, never both"),
+            Map.entry(
+                    "FILTER_ATTACHED_AT_DEREGISTRATION",
+                    "let every module pause (complete a pended FilterPause) so that NdisFDeregisterFilterDriver can"
+                            + " detach it before the driver unloads"),
             Map.entry(
                     "FWPM_OBJECT_LEAKED",
                     "open the engine with FWPM_SESSION_FLAG_DYNAMIC, or delete what you added (FwpmFilterDeleteById0 and"

@@ -19,8 +19,10 @@ import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.ndis.MiniportEdge;
+import org.nbl4j.stack.ndis.MiniportOidAnswers;
 import org.nbl4j.stack.ndis.MiniportStatistics;
 import org.nbl4j.stack.ndis.NdisFlags;
+import org.nbl4j.stack.ndis.OidRequest;
 import org.nbl4j.stack.ndis.ReceiveSideScaling;
 
 /**
@@ -51,6 +53,9 @@ import org.nbl4j.stack.ndis.ReceiveSideScaling;
  * a packet arrives on is the one the kernel steered its flow to.
  */
 public final class TunMiniport implements Miniport {
+    /** Answers OID requests from the device's own properties; keeps the packet filter the protocol set. */
+    private final MiniportOidAnswers oidAnswers = new MiniportOidAnswers(this);
+
     private final ReceiveSideScaling receiveSideScaling = ReceiveSideScaling.spreading(1);
     /** The receive pool's tag. */
     public static final PoolTag RECEIVE_POOL_TAG = PoolTag.of("Tunr");
@@ -158,6 +163,12 @@ public final class TunMiniport implements Miniport {
     @Override
     public LinkState linkState() {
         return closed ? LinkState.DISCONNECTED : LinkState.CONNECTED;
+    }
+
+    /** {@code MiniportOidRequest}: the minimal set every nbl4j miniport answers, at once. */
+    @Override
+    public int oidRequest(OidRequest request) {
+        return oidAnswers.answer(request);
     }
 
     @Override

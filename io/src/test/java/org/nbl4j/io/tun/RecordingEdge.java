@@ -15,6 +15,8 @@ import org.nbl4j.core.buffer.NetBufferLists;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.ndis.MiniportEdge;
 import org.nbl4j.stack.ndis.NdisFlags;
+import org.nbl4j.stack.ndis.OidRequest;
+import org.nbl4j.stack.ndis.StatusIndication;
 
 /**
  * The NDIS side of a miniport under test: records every indication (a copy of each packet, the flags, the queue's
@@ -41,6 +43,16 @@ final class RecordingEdge implements MiniportEdge {
     /** The miniport whose NBLs must carry it as SourceHandle. */
     void expectSource(Object miniport) {
         this.miniport = miniport;
+    }
+
+    @Override
+    public void oidRequestComplete(OidRequest request, int status) {
+        throw new AssertionError("the TUN miniport pends no OID request");
+    }
+
+    @Override
+    public void indicateStatus(StatusIndication indication) {
+        // The TUN tests check packets, not status indications.
     }
 
     @Override

@@ -328,16 +328,13 @@ public final class NdisH {
     }
 
     /**
-     * {@code NdisZeroMemory(&Struct, sizeof(Struct))} over one of the facade's C structures.
+     * {@code NdisZeroMemory(&Struct, sizeof(Struct))} over a structure of the facade or of the driver:
+     * {@code RtlZeroMemory}.
      *
      * @throws IllegalArgumentException if {@code length} is not the structure's size
      */
     public static void NdisZeroMemory(NdisStruct destination, int length) {
-        if (length != destination.sizeof()) {
-            throw new IllegalArgumentException(
-                    "NdisZeroMemory of " + length + " bytes over a structure of " + destination.sizeof());
-        }
-        destination.zero();
+        Wdm.RtlZeroMemory(destination, length);
     }
 
     // ---- MDLs (§2.3) ----

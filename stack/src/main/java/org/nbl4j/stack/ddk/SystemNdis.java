@@ -2,6 +2,8 @@ package org.nbl4j.stack.ddk;
 
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.stack.ndis.LwfHandle;
 import org.nbl4j.stack.ndis.MiniportEdge;
 
@@ -17,6 +19,11 @@ import org.nbl4j.stack.ndis.MiniportEdge;
  */
 public final class SystemNdis {
     private static final InheritableThreadLocal<@Nullable Ndis> CURRENT = new InheritableThreadLocal<>();
+    /**
+     * Where the kernel helpers (spin locks, waits) report on a thread bound to no NDIS instance: a lock belongs to no
+     * instance, and a driver's own thread may take one before it calls any NDIS function.
+     */
+    private static final Verifier UNBOUND = new Verifier(VerifierSettings.standard());
 
     private SystemNdis() {}
 
@@ -69,6 +76,29 @@ public final class SystemNdis {
             case LwfHandle handle -> handle.ndis();
             case MiniportEdge edge -> edge.ndis();
             default -> throw new IllegalArgumentException("not an NDIS handle: " + ndisHandle);
+        };
+    }
+
+    /** The verifier of the calling thread's NDIS instance, or a standard one of its own on an unbound thread. */
+    static Verifier verifier() {
+        Ndis ndis = CURRENT.get();
+        return ndis == null ? UNBOUND : ndis.verifier();
+    }
+
+    /**
+     * {@code routine}, to run on another thread (a DPC, a work item, a system thread) bound as the calling thread is
+     * now: the threads the kernel helpers run driver code on are shared and were started by whichever thread came
+     * first.
+     */
+    static Runnable boundAsCaller(Runnable routine) {
+        Ndis ndis = CURRENT.get();
+        if (ndis == null) {
+            return routine;
+        }
+        return () -> {
+            try (Binding _ = bind(ndis)) {
+                routine.run();
+            }
         };
     }
 }

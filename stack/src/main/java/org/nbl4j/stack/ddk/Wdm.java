@@ -70,7 +70,7 @@ public final class Wdm {
         Irql.lower(irql(newIrql));
     }
 
-    private static Irql irql(int level) {
+    static Irql irql(int level) {
         return switch (level) {
             case PASSIVE_LEVEL -> Irql.PASSIVE_LEVEL;
             case APC_LEVEL -> Irql.APC_LEVEL;
@@ -125,6 +125,20 @@ public final class Wdm {
     /** {@code RtlZeroMemory(Destination, Length)}. */
     public static void RtlZeroMemory(MemorySegment destination, long length) {
         destination.asSlice(0, length).fill((byte) 0);
+    }
+
+    /**
+     * {@code RtlZeroMemory(&Struct, sizeof(Struct))} over a structure of the facade or of the driver.
+     *
+     * @throws IllegalArgumentException if {@code length} is not the structure's {@code sizeof}: a partial zeroing
+     *     has no meaning for Java fields
+     */
+    public static void RtlZeroMemory(NdisStruct destination, long length) {
+        if (length != destination.sizeof()) {
+            throw new IllegalArgumentException(
+                    "RtlZeroMemory of " + length + " bytes over a structure of " + destination.sizeof());
+        }
+        destination.zero();
     }
 
     // ---- MDL ----

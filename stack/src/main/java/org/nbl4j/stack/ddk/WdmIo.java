@@ -50,8 +50,6 @@ public final class WdmIo {
     public static final int DO_DIRECT_IO = 0x10;
     /** {@code DO_DEVICE_INITIALIZING}: set by IoCreateDevice; a driver clears it when the device is ready. */
     public static final int DO_DEVICE_INITIALIZING = 0x80;
-    /** {@code IO_NO_INCREMENT}: the priority boost of {@code IoCompleteRequest} (accepted, no effect). */
-    public static final int IO_NO_INCREMENT = 0;
 
     // ---- CTL_CODE ----
 
@@ -157,9 +155,10 @@ public final class WdmIo {
         if (!io.irqlAtMost(Irql.PASSIVE_LEVEL, "IoDeleteDevice")) {
             return;
         }
-        io.deleteDevice(DeviceObject.device);
-        if (DeviceObject.DriverObject.DeviceObject == DeviceObject) {
-            DeviceObject.DriverObject.DeviceObject = null;
+        io.deleteDevice(DeviceObject.device());
+        DRIVER_OBJECT driverObject = DeviceObject.DriverObject;
+        if (driverObject != null && driverObject.DeviceObject == DeviceObject) {
+            driverObject.DeviceObject = null;
         }
     }
 
@@ -200,7 +199,7 @@ public final class WdmIo {
     }
 
     /**
-     * {@code IoCompleteRequest(Irp, PriorityBoost)}: hands {@code Irp.IoStatus} and the output back to user mode;
+     * {@code IoCompleteRequest(Irp, PriorityBoost)} ({@code IO_NO_INCREMENT} is {@code Ntddk}'s; the boost has no effect): hands {@code Irp.IoStatus} and the output back to user mode;
      * the IRP and its buffers are the I/O manager's from here on. A second call is {@code IRP_COMPLETED_TWICE}.
      */
     public static void IoCompleteRequest(IRP Irp, int PriorityBoost) {
@@ -298,7 +297,7 @@ public final class WdmIo {
         private record Engine(CancelRoutine routine) implements DRIVER_CANCEL {
             @Override
             public void cancel(DEVICE_OBJECT DeviceObject, IRP Irp) {
-                routine.cancel(DeviceObject.device, Irp.irp);
+                routine.cancel(DeviceObject.device(), Irp.irp);
             }
         }
     }

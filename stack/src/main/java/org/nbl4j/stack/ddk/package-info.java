@@ -27,6 +27,11 @@
  *   <li>Pool tags written as C multi-character constants ({@code 'ooPF'}) are {@link
  *       org.nbl4j.stack.ddk.CLiteral#tag CLiteral.tag("ooPF")}.
  * </ul>
+ *
+ * <p>The kernel helpers follow the same conventions: {@link org.nbl4j.stack.ddk.Ntddk} (spin locks, events, threads,
+ * DPCs, timers, work items, pool, {@code LIST_ENTRY}, {@code Rtl}), {@link org.nbl4j.stack.ddk.NdisKernel}
+ * ({@code ndis.h}'s locks, events, work items and timer objects) and {@link org.nbl4j.stack.ddk.Wdf} (a control
+ * device and the driver's parameters), over {@code org.nbl4j.stack.kernel}.
  */
 @NullMarked
 package org.nbl4j.stack.ddk;

@@ -3,6 +3,7 @@ package org.nbl4j.stack.ndis;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -48,7 +49,24 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     private final int interfaceIndex;
     private final int budget;
     private final long pauseTimeoutNanos;
-    private final LwfModule[] modules;
+    /**
+     * The filter modules top to bottom. Replaced (never changed in place) when a filter driver registers or
+     * deregisters, and only while the stack is paused, so the data path reads it once per hop without a lock.
+     */
+    private volatile LwfModule[] modules;
+    /**
+     * The OID requests passed down and not yet completed, each with whoever passed it down and waits for it: a module,
+     * or this binding for the protocol. One request may be pending at several levels at once (a filter that passes the
+     * request itself down rather than a clone), so the key is the request and the component it was passed to.
+     */
+    private final ConcurrentHashMap<PendingOid, Object> oidIssuers = new ConcurrentHashMap<>();
+
+    /**
+     * An OID request as pending at one component (a module or the miniport). Requests compare by identity
+     * ({@code NDIS_OID_REQUEST} does not override equals), as NDIS tracks the structure by its address.
+     */
+    private record PendingOid(OidRequest request, Object receiver) {}
+
     private final Edge edge = new Edge();
     private final ReentrantLock[] queueLocks;
     private final List<Thread> queueThreads = new ArrayList<>();
@@ -77,10 +95,11 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         this.interfaceIndex = builder.interfaceIndex;
         this.budget = builder.budget;
         this.pauseTimeoutNanos = builder.pauseTimeout.toNanos();
-        this.modules = new LwfModule[builder.lwfs.size()];
-        for (int i = 0; i < modules.length; i++) {
-            modules[i] = new LwfModule(this, builder.lwfs.get(i).name() + " on " + name, i);
+        LwfModule[] stacked = new LwfModule[builder.lwfs.size()];
+        for (int i = 0; i < stacked.length; i++) {
+            stacked[i] = new LwfModule(this, builder.lwfs.get(i).name() + " on " + name, i);
         }
+        this.modules = stacked;
         this.queueLocks = new ReentrantLock[Math.max(1, miniport.receiveQueueCount())];
         for (int i = 0; i < queueLocks.length; i++) {
             queueLocks[i] = new ReentrantLock();
@@ -105,6 +124,11 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     /** The miniport at the bottom. */
     public Miniport miniport() {
         return miniport;
+    }
+
+    /** The filter modules attached now, top to bottom. */
+    public List<LwfHandle> lwfModules() {
+        return List.of(modules);
     }
 
     /** The state of the lightweight filter module at {@code position} (0 is the top). */
@@ -227,13 +251,14 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
      * @return {@code NDIS_STATUS_SUCCESS} or the first failure
      */
     public int restart() {
+        LwfModule[] stacked = modules;
         verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "NdisRestart");
         miniportRunning = true;
         queueThreads.forEach(LockSupport::unpark);
         try {
-            for (int i = modules.length - 1; i >= 0; i--) {
-                if (modules[i].state() == LwfModuleState.PAUSED) {
-                    int status = modules[i].restart(pauseTimeoutNanos);
+            for (int i = stacked.length - 1; i >= 0; i--) {
+                if (stacked[i].state() == LwfModuleState.PAUSED) {
+                    int status = stacked[i].restart(pauseTimeoutNanos);
                     if (status < 0) {
                         return status;
                     }
@@ -291,7 +316,104 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
                 module.detach();
             }
         }
+        FilterDrivers.of(ndis).adapterClosed(this);
         miniport.close();
+    }
+
+    /**
+     * Attaches a module of {@code attachment}'s driver at the top of the stack, as NDIS does when a filter driver
+     * registers while the adapter runs: pauses the stack, calls {@code FilterAttach}, restarts the stack (which calls
+     * the new module's {@code FilterSetModuleOptions} and {@code FilterRestart}). PASSIVE_LEVEL, not on a queue
+     * thread.
+     *
+     * @return the new module
+     * @throws IllegalStateException if the adapter is closed or its stack does not restart
+     */
+    synchronized LwfHandle attachFilter(LwfAttachment attachment) {
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterAttach");
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        boolean wasRunning = running();
+        if (wasRunning) {
+            pause();
+        }
+        LwfModule[] before = modules;
+        LwfModule module = new LwfModule(this, attachment.name() + " on " + name, 0);
+        LwfModule[] grown = new LwfModule[before.length + 1];
+        grown[0] = module;
+        System.arraycopy(before, 0, grown, 1, before.length);
+        renumber(grown);
+        try {
+            module.attach(attachment.driver());
+        } catch (RuntimeException failed) {
+            renumber(before);
+            modules = before;
+            if (wasRunning) {
+                restart();
+            }
+            throw failed;
+        }
+        if (wasRunning) {
+            int status = restart();
+            if (status < 0) {
+                throw new IllegalStateException("the stack of " + name + " failed to restart after attaching " + module
+                        + ": " + NtStatus.describe(status));
+            }
+        }
+        return module;
+    }
+
+    /**
+     * Detaches {@code handle}'s module as NDIS does when its filter driver deregisters: pauses the stack, calls
+     * {@code FilterDetach}, and restarts the rest. A module that does not reach Paused (its pause pended past the
+     * pause timeout) stays attached.
+     *
+     * @return whether the module is detached
+     */
+    synchronized boolean detachFilter(LwfHandle handle) {
+        verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "FilterDetach");
+        LwfModule[] before = modules;
+        int index = List.of(before).indexOf(handle);
+        if (index < 0) {
+            return true;
+        }
+        LwfModule module = before[index];
+        boolean wasRunning = running();
+        if (wasRunning) {
+            pause();
+        }
+        if (module.state() != LwfModuleState.PAUSED) {
+            if (wasRunning) {
+                restart();
+            }
+            return false;
+        }
+        module.detach();
+        LwfModule[] shrunk = new LwfModule[before.length - 1];
+        System.arraycopy(before, 0, shrunk, 0, index);
+        System.arraycopy(before, index + 1, shrunk, index, before.length - index - 1);
+        renumber(shrunk);
+        if (wasRunning) {
+            restart();
+        }
+        return true;
+    }
+
+    private void renumber(LwfModule[] stacked) {
+        for (int i = 0; i < stacked.length; i++) {
+            stacked[i].position = i;
+        }
+        modules = stacked;
+    }
+
+    /** Pauses and restarts the whole stack ({@code NdisFRestartFilter}); PASSIVE_LEVEL. */
+    synchronized int restartStack() {
+        if (closed) {
+            return NtStatus.NDIS_STATUS_CLOSING;
+        }
+        pause();
+        return restart();
     }
 
     // ---- ProtocolBinding ----
@@ -347,6 +469,16 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         sendDown(0, chain, portNumber, sendFlags);
     }
 
+    @Override
+    public int oidRequest(OidRequest request) {
+        return oidDown(0, request, this);
+    }
+
+    @Override
+    public void cancelOidRequest(Object requestId) {
+        cancelOidDown(0, requestId);
+    }
+
     /** {@code NdisReturnNetBufferLists}. */
     @Override
     public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
@@ -365,9 +497,10 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
 
     /** Passes sends to the first module at or below {@code from} that has send handlers, else to the miniport. */
     void sendDown(int from, NetBufferList chain, int portNumber, int sendFlags) {
-        for (int i = from; i < modules.length; i++) {
-            if (modules[i].sendHandlers) {
-                modules[i].deliverSend(chain, portNumber, sendFlags);
+        LwfModule[] stacked = modules;
+        for (int i = from; i < stacked.length; i++) {
+            if (stacked[i].sendHandlers) {
+                stacked[i].deliverSend(chain, portNumber, sendFlags);
                 return;
             }
         }
@@ -377,9 +510,10 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
 
     /** Passes completions to the first module at or above {@code from} with send handlers, else to the protocol. */
     void completeUp(int from, NetBufferList chain, int sendCompleteFlags) {
+        LwfModule[] stacked = modules;
         for (int i = from; i >= 0; i--) {
-            if (modules[i].sendHandlers) {
-                modules[i].deliverSendComplete(chain, sendCompleteFlags);
+            if (stacked[i].sendHandlers) {
+                stacked[i].deliverSendComplete(chain, sendCompleteFlags);
                 return;
             }
         }
@@ -403,9 +537,10 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
      * with no protocol Running they turn round at the top and are returned down.
      */
     void indicateUp(int from, NetBufferList chain, int portNumber, int count, int receiveFlags) {
+        LwfModule[] stacked = modules;
         for (int i = from; i >= 0; i--) {
-            if (modules[i].receiveHandlers) {
-                modules[i].deliverReceive(chain, portNumber, count, receiveFlags);
+            if (stacked[i].receiveHandlers) {
+                stacked[i].deliverReceive(chain, portNumber, count, receiveFlags);
                 return;
             }
         }
@@ -426,9 +561,10 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
 
     /** Passes returns to the first module at or below {@code from} with receive handlers, else to the miniport. */
     void returnDown(int from, NetBufferList chain, int returnFlags) {
-        for (int i = from; i < modules.length; i++) {
-            if (modules[i].receiveHandlers) {
-                modules[i].deliverReturn(chain, returnFlags);
+        LwfModule[] stacked = modules;
+        for (int i = from; i < stacked.length; i++) {
+            if (stacked[i].receiveHandlers) {
+                stacked[i].deliverReturn(chain, returnFlags);
                 return;
             }
         }
@@ -446,12 +582,95 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
 
     /** Forwards a cancel to the modules at or below {@code from}; the miniport contract has no cancel handler. */
     void cancelDown(int from, long cancelId) {
-        for (int i = from; i < modules.length; i++) {
-            if (modules[i].sendHandlers) {
-                modules[i].deliverCancel(cancelId);
+        LwfModule[] stacked = modules;
+        for (int i = from; i < stacked.length; i++) {
+            if (stacked[i].sendHandlers) {
+                stacked[i].deliverCancel(cancelId);
                 return;
             }
         }
+    }
+
+    /**
+     * Passes an OID request to the module at {@code from}, or to the miniport below the last one, remembering
+     * {@code issuer} until the request completes: synchronously (the status returned) or later through a Complete
+     * DDI, exactly once.
+     */
+    int oidDown(int from, OidRequest request, Object issuer) {
+        LwfModule[] stacked = modules;
+        Object receiver = from < stacked.length ? stacked[from] : miniport;
+        PendingOid pending = new PendingOid(request, receiver);
+        if (oidIssuers.putIfAbsent(pending, issuer) != null) {
+            verifier.report(
+                    NdisRule.OID_REQUEST_COMPLETE,
+                    issuer + " passed down " + describe(request) + " while it is still pending below",
+                    null,
+                    0);
+            return NtStatus.NDIS_STATUS_INVALID_PARAMETER;
+        }
+        int status =
+                receiver instanceof LwfModule module ? module.deliverOidRequest(request) : miniport.oidRequest(request);
+        if (status != NtStatus.NDIS_STATUS_PENDING && !oidIssuers.remove(pending, issuer)) {
+            verifier.report(
+                    NdisRule.OID_REQUEST_COMPLETE,
+                    receiver + " returned " + NtStatus.describe(status) + " for " + describe(request)
+                            + " and also completed it",
+                    null,
+                    0);
+        }
+        return status;
+    }
+
+    /**
+     * A pended OID request completes: its issuer's completion handler gets it ({@code FilterOidRequestComplete} or
+     * {@code ProtocolOidRequestComplete}). A second completion, or one of a request that is not pending, is
+     * {@link NdisRule#OID_REQUEST_COMPLETE} and goes no further.
+     */
+    void oidComplete(OidRequest request, int status, Object completer, String ddi) {
+        Object issuer = oidIssuers.remove(new PendingOid(request, completer));
+        switch (issuer) {
+            case null ->
+                verifier.report(
+                        NdisRule.OID_REQUEST_COMPLETE,
+                        completer + ": " + ddi + " of " + describe(request)
+                                + ", which is not pending (completed twice, or its status was already returned)",
+                        null,
+                        0);
+            case LwfModule module -> module.deliverOidRequestComplete(request, status);
+            default -> {
+                Protocol bound = protocol;
+                if (bound != null) {
+                    bound.oidRequestComplete(this, request, status);
+                }
+            }
+        }
+    }
+
+    /** Forwards an OID cancel to the module at {@code from}, or to the miniport below the last one. */
+    void cancelOidDown(int from, Object requestId) {
+        LwfModule[] stacked = modules;
+        if (from < stacked.length) {
+            stacked[from].deliverCancelOidRequest(requestId);
+        } else {
+            miniport.cancelOidRequest(requestId);
+        }
+    }
+
+    /** Passes a status indication to the module at {@code from}, or to the protocol above the first one. */
+    void statusUp(int from, StatusIndication indication) {
+        LwfModule[] stacked = modules;
+        if (from >= 0) {
+            stacked[from].deliverStatus(indication);
+            return;
+        }
+        Protocol bound = protocol;
+        if (bound != null) {
+            bound.status(this, indication);
+        }
+    }
+
+    private static String describe(OidRequest request) {
+        return "OID request 0x" + Integer.toHexString(request.oid()) + " (RequestId " + request.requestId() + ")";
     }
 
     /** Marks a chain as passed on by {@code from}; only with the verifier on. */
@@ -550,6 +769,16 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
 
         @Override
+        public void oidRequestComplete(OidRequest request, int status) {
+            oidComplete(request, status, miniport, "NdisMOidRequestComplete");
+        }
+
+        @Override
+        public void indicateStatus(StatusIndication indication) {
+            statusUp(modules.length - 1, indication);
+        }
+
+        @Override
         public String toString() {
             return "miniport block of " + name;
         }
@@ -634,6 +863,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             for (int i = 0; i < adapter.modules.length; i++) {
                 adapter.modules[i].attach(lwfs.get(i).driver());
             }
+            FilterDrivers.of(ndis).adapterBuilt(adapter);
             int status = adapter.restart();
             if (status < 0) {
                 throw new IllegalStateException(

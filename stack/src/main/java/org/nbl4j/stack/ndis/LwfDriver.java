@@ -13,6 +13,7 @@ public interface LwfDriver {
      *
      * @param handle the module's {@code NdisFilterHandle}: keep it, every NDIS call of the module goes through it
      * @return the module, whose handlers NDIS calls from now on
+     * @throws FilterAttachFailed to refuse the adapter: the module is not attached
      */
     LwfHandlers attach(LwfHandle handle);
 }

@@ -25,6 +25,18 @@ public interface LwfHandle {
     /** The MTU of the miniport below. */
     int mtu();
 
+    /** The adapter's name ({@code NDIS_FILTER_ATTACH_PARAMETERS.BaseMiniportName}). */
+    String adapterName();
+
+    /** The medium of the miniport below ({@code MiniportMediaType}). */
+    NdisMedium medium();
+
+    /** The miniport's link state ({@code MediaConnectState}). */
+    LinkState linkState();
+
+    /** The miniport's link speed in bit/s ({@code XmitLinkSpeed}, {@code RcvLinkSpeed}). */
+    long linkSpeed();
+
     /**
      * {@code NdisFSendNetBufferLists}: passes NBLs down. NBLs whose {@code SourceHandle} is this handle are the
      * module's own sends, allowed only while Running; they come back to its send-complete handler.
@@ -71,4 +83,34 @@ public interface LwfHandle {
 
     /** The module's own indications made with RESOURCES clear not yet back in its return handler. */
     long outstandingIndications();
+
+    /**
+     * {@code NdisFOidRequest}: passes {@code request} down to the next module or the miniport. Returns its status, or
+     * {@code NDIS_STATUS_PENDING}, in which case the module's {@link LwfHandlers#oidRequestComplete} gets the status
+     * exactly once. Windows wants a filter to pass down a clone of the request it was given; nbl4j also routes the
+     * request itself.
+     */
+    int oidRequest(OidRequest request);
+
+    /**
+     * {@code NdisFOidRequestComplete}: completes a request that came from above and that the module's
+     * {@link LwfHandlers#oidRequest} returned PENDING for; exactly once.
+     */
+    void oidRequestComplete(OidRequest request, int status);
+
+    /** {@code NdisFCancelOidRequest}: asks the drivers below to abort the request carrying {@code requestId}. */
+    void cancelOidRequest(Object requestId);
+
+    /** {@code NdisFIndicateStatus}: passes a status indication up to the next module or the protocol. */
+    void indicateStatus(StatusIndication indication);
+
+    /**
+     * {@code NdisFRestartFilter}: pauses and restarts the module's stack, so that NDIS calls the module's
+     * {@code FilterSetModuleOptions} and {@code FilterRestart} again. Windows schedules it; nbl4j does it before it
+     * returns when called at PASSIVE_LEVEL (from a thread that is not one of the adapter's queue threads), and on a
+     * thread of its own when called above PASSIVE_LEVEL.
+     *
+     * @return {@code NDIS_STATUS_SUCCESS}, or the status the restart failed with
+     */
+    int restartFilter();
 }

@@ -82,6 +82,32 @@ public interface LwfHandlers {
         return NtStatus.NDIS_STATUS_SUCCESS;
     }
 
+    /**
+     * {@code FilterOidRequest}: an OID request from above. Returns its status, or {@code NDIS_STATUS_PENDING} and later
+     * calls {@link LwfHandle#oidRequestComplete} once. The default passes it down.
+     */
+    default int oidRequest(LwfHandle handle, OidRequest request) {
+        return handle.oidRequest(request);
+    }
+
+    /**
+     * {@code FilterOidRequestComplete}: a request the module passed down and got PENDING for has completed. The default
+     * completes it upward.
+     */
+    default void oidRequestComplete(LwfHandle handle, OidRequest request, int status) {
+        handle.oidRequestComplete(request, status);
+    }
+
+    /** {@code FilterCancelOidRequest}: the default forwards the cancel down. */
+    default void cancelOidRequest(LwfHandle handle, Object requestId) {
+        handle.cancelOidRequest(requestId);
+    }
+
+    /** {@code FilterStatus}: a status indication from below. The default passes it up. */
+    default void status(LwfHandle handle, StatusIndication indication) {
+        handle.indicateStatus(indication);
+    }
+
     /** {@code FilterDetach} (PASSIVE_LEVEL, cannot fail): frees what attach allocated, such as the module's pools. */
     default void detach(LwfHandle handle) {}
 }

@@ -10,6 +10,7 @@ import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.kernel.HeldSpinLocks;
 
 /**
  * NDIS's side of one filter module: the {@code NdisFilterHandle} it gives the filter, the module's state (§6.9), its
@@ -23,8 +24,8 @@ final class LwfModule implements LwfHandle {
     private final Adapter adapter;
     private final Verifier verifier;
     private final String name;
-    /** Position from the top: 0 is just below the protocol. */
-    final int position;
+    /** Position from the top: 0 is just below the protocol. Renumbered only while the stack is paused. */
+    volatile int position;
 
     private @Nullable LwfHandlers handlers;
     private volatile LwfModuleState state = LwfModuleState.DETACHED;
@@ -177,24 +178,32 @@ final class LwfModule implements LwfHandle {
 
     void deliverSend(NetBufferList chain, int portNumber, int sendFlags) {
         adapter.arrive(chain, this);
+        int held = HeldSpinLocks.mark(verifier);
         handlers().sendNetBufferLists(this, chain, portNumber, sendFlags);
+        HeldSpinLocks.afterHandler(verifier, held, "FilterSendNetBufferLists", name);
     }
 
     void deliverSendComplete(NetBufferList chain, int sendCompleteFlags) {
         adapter.arrive(chain, this);
         countBack(OWN_SENDS, chain);
+        int held = HeldSpinLocks.mark(verifier);
         handlers().sendNetBufferListsComplete(this, chain, sendCompleteFlags);
+        HeldSpinLocks.afterHandler(verifier, held, "FilterSendNetBufferListsComplete", name);
     }
 
     void deliverReceive(NetBufferList chain, int portNumber, int count, int receiveFlags) {
         adapter.arrive(chain, this);
+        int held = HeldSpinLocks.mark(verifier);
         handlers().receiveNetBufferLists(this, chain, portNumber, count, receiveFlags);
+        HeldSpinLocks.afterHandler(verifier, held, "FilterReceiveNetBufferLists", name);
     }
 
     void deliverReturn(NetBufferList chain, int returnFlags) {
         adapter.arrive(chain, this);
         countBack(OWN_INDICATIONS, chain);
+        int held = HeldSpinLocks.mark(verifier);
         handlers().returnNetBufferLists(this, chain, returnFlags);
+        HeldSpinLocks.afterHandler(verifier, held, "FilterReturnNetBufferLists", name);
     }
 
     /** Takes the module's own NBLs in a completed or returned chain off {@code counter}; most chains have none. */
@@ -207,6 +216,27 @@ final class LwfModule implements LwfHandle {
 
     void deliverCancel(long cancelId) {
         handlers().cancelSendNetBufferLists(this, cancelId);
+    }
+
+    int deliverOidRequest(OidRequest request) {
+        return handlers().oidRequest(this, request);
+    }
+
+    void deliverOidRequestComplete(OidRequest request, int status) {
+        handlers().oidRequestComplete(this, request, status);
+    }
+
+    void deliverCancelOidRequest(Object requestId) {
+        handlers().cancelOidRequest(this, requestId);
+    }
+
+    void deliverStatus(StatusIndication indication) {
+        handlers().status(this, indication);
+    }
+
+    /** The adapter the module is attached to. */
+    Adapter adapter() {
+        return adapter;
     }
 
     private LwfHandlers handlers() {
@@ -242,6 +272,69 @@ final class LwfModule implements LwfHandle {
     @Override
     public int mtu() {
         return adapter.mtu();
+    }
+
+    @Override
+    public String adapterName() {
+        return adapter.adapterName();
+    }
+
+    @Override
+    public NdisMedium medium() {
+        return adapter.miniport().medium();
+    }
+
+    @Override
+    public LinkState linkState() {
+        return adapter.miniport().linkState();
+    }
+
+    @Override
+    public long linkSpeed() {
+        return adapter.miniport().linkSpeed();
+    }
+
+    @Override
+    public int oidRequest(OidRequest request) {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFOidRequest", "ndis")) {
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
+        return adapter.oidDown(position + 1, request, this);
+    }
+
+    @Override
+    public void oidRequestComplete(OidRequest request, int status) {
+        if (verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFOidRequestComplete", "ndis")) {
+            adapter.oidComplete(request, status, this, "NdisFOidRequestComplete");
+        }
+    }
+
+    @Override
+    public void cancelOidRequest(Object requestId) {
+        if (verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFCancelOidRequest", "ndis")) {
+            adapter.cancelOidDown(position + 1, requestId);
+        }
+    }
+
+    @Override
+    public void indicateStatus(StatusIndication indication) {
+        if (verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFIndicateStatus", "ndis")) {
+            adapter.statusUp(position - 1, indication);
+        }
+    }
+
+    @Override
+    public int restartFilter() {
+        if (!verifier.irqlAtMost(Irql.DISPATCH_LEVEL, "NdisFRestartFilter", "ndis")) {
+            return NtStatus.NDIS_STATUS_FAILURE;
+        }
+        if (Irql.current() == Irql.PASSIVE_LEVEL) {
+            return adapter.restartStack();
+        }
+        // Pausing waits at PASSIVE_LEVEL for NBLs that queue threads complete: from DISPATCH_LEVEL (possibly a queue
+        // thread) it is scheduled, as Windows always does.
+        Thread.ofPlatform().name("nbl4j NdisFRestartFilter " + name).daemon().start(adapter::restartStack);
+        return NtStatus.NDIS_STATUS_SUCCESS;
     }
 
     /**

@@ -3,6 +3,8 @@ package org.nbl4j.stack.ndis;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
@@ -46,6 +48,11 @@ public final class MemoryMiniport implements Miniport {
     private final Thread[] waiters;
 
     private volatile LinkState linkState = LinkState.CONNECTED;
+    private final MiniportOidAnswers oidAnswers = new MiniportOidAnswers(this);
+    /** The OIDs whose requests pend until {@link #completePendedOids}, and the requests pended; guarded by itself. */
+    private final List<OidRequest> pendedOids = new ArrayList<>();
+
+    private final Set<Integer> oidsToPend = ConcurrentHashMap.newKeySet();
     private volatile int sendStatus = NtStatus.NDIS_STATUS_SUCCESS;
     private @Nullable MiniportEdge edge;
     private @Nullable NetBufferListPool pool;
@@ -116,9 +123,83 @@ public final class MemoryMiniport implements Miniport {
         return linkState;
     }
 
-    /** Changes the link state; sends on a link that is not connected fail with MEDIA_DISCONNECTED. */
+    /**
+     * Changes the link state and, once initialized, indicates it up ({@code NdisMIndicateStatusEx} with
+     * {@code NDIS_STATUS_LINK_STATE}); sends on a link that is not connected fail with MEDIA_DISCONNECTED.
+     */
     public void setLinkState(LinkState state) {
+        LinkState previous = linkState;
         linkState = state;
+        MiniportEdge up = edge;
+        if (up != null && previous != state) {
+            up.indicateStatus(StatusIndication.linkState(up, new LinkStateIndication(state, linkSpeed(), linkSpeed())));
+        }
+    }
+
+    @Override
+    public int oidRequest(OidRequest request) {
+        if (oidsToPend.contains(request.oid())) {
+            synchronized (pendedOids) {
+                pendedOids.add(request);
+            }
+            return NtStatus.NDIS_STATUS_PENDING;
+        }
+        return oidAnswers.answer(request);
+    }
+
+    @Override
+    public void cancelOidRequest(Object requestId) {
+        OidRequest cancelled = null;
+        synchronized (pendedOids) {
+            for (OidRequest pended : pendedOids) {
+                if (requestId.equals(pended.requestId())) {
+                    cancelled = pended;
+                    pendedOids.remove(pended);
+                    break;
+                }
+            }
+        }
+        if (cancelled != null) {
+            requireEdge().oidRequestComplete(cancelled, NtStatus.NDIS_STATUS_REQUEST_ABORTED);
+        }
+    }
+
+    /**
+     * From now on requests for {@code oid} pend ({@code NDIS_STATUS_PENDING}) until {@link #completePendedOids}
+     * answers them or a cancel aborts them, the way a device that asks its hardware answers late.
+     */
+    public void pendOid(int oid) {
+        oidsToPend.add(oid);
+    }
+
+    /**
+     * Answers every pended request and completes it ({@code NdisMOidRequestComplete}).
+     *
+     * @return how many it completed
+     */
+    public int completePendedOids() {
+        List<OidRequest> answered;
+        synchronized (pendedOids) {
+            answered = List.copyOf(pendedOids);
+            pendedOids.clear();
+        }
+        for (OidRequest request : answered) {
+            requireEdge().oidRequestComplete(request, oidAnswers.answer(request));
+        }
+        return answered.size();
+    }
+
+    /** The packet filter the protocol set ({@code OID_GEN_CURRENT_PACKET_FILTER}); 0 until it sets one. */
+    public int packetFilter() {
+        return oidAnswers.packetFilter();
+    }
+
+    private MiniportEdge requireEdge() {
+        MiniportEdge up = edge;
+        if (up == null) {
+            throw new IllegalStateException(name + " is not initialized");
+        }
+        return up;
     }
 
     /** Makes every later send complete with {@code status} ({@code NDIS_STATUS_SUCCESS} to send normally again). */

@@ -1,6 +1,7 @@
 package org.nbl4j.stack.ndis;
 
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
 
 /**
  * A network device at the bottom of an adapter's stack: the handlers a miniport driver registers with NDIS
@@ -28,6 +29,34 @@ public interface Miniport extends AutoCloseable {
 
     /** Counters of what the device has done so far (OID_GEN_STATISTICS). */
     MiniportStatistics statistics();
+
+    /**
+     * The medium the device reports ({@code NDIS_MINIPORT_ADAPTER_GENERAL_ATTRIBUTES.MediaType}): raw IP, reported as
+     * {@link NdisMedium#WIRELESS_WAN} as Windows' mobile-broadband miniports do.
+     */
+    default NdisMedium medium() {
+        return NdisMedium.WIRELESS_WAN;
+    }
+
+    /** The link speed in bit/s ({@code XmitLinkSpeed} and {@code RcvLinkSpeed}); 10 Gbit/s unless the device knows. */
+    default long linkSpeed() {
+        return 10_000_000_000L;
+    }
+
+    /**
+     * {@code MiniportOidRequest}: answers {@code request} and returns its status, or returns
+     * {@code NDIS_STATUS_PENDING} and later completes it, exactly once, through
+     * {@link MiniportEdge#oidRequestComplete}. The default supports no OID.
+     */
+    default int oidRequest(OidRequest request) {
+        return NtStatus.NDIS_STATUS_NOT_SUPPORTED;
+    }
+
+    /**
+     * {@code MiniportCancelOidRequest}: completes the pended request carrying {@code requestId}, if it still holds one,
+     * with {@code NDIS_STATUS_REQUEST_ABORTED}. The default holds none.
+     */
+    default void cancelOidRequest(Object requestId) {}
 
     /** {@code MiniportInitializeEx}: NDIS hands the miniport the edge it indicates and completes through. */
     void initialize(MiniportEdge edge);

@@ -23,4 +23,10 @@ public interface MiniportEdge {
 
     /** {@code NdisMSendNetBufferListsComplete}: hands sent NBLs back up, each with its Status set. */
     void sendNetBufferListsComplete(NetBufferList chain, int sendCompleteFlags);
+
+    /** {@code NdisMOidRequestComplete}: completes a request the miniport pended, exactly once. */
+    void oidRequestComplete(OidRequest request, int status);
+
+    /** {@code NdisMIndicateStatusEx}: a status (link state) goes up through the filters to the protocol. */
+    void indicateStatus(StatusIndication indication);
 }

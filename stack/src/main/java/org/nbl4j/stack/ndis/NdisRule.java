@@ -32,7 +32,17 @@ public enum NdisRule implements Rule {
                     "DRIVER_VERIFIER_DETECTED_VIOLATION",
                     Bugcheck.NDIS_FILTER_TIMED_PAUSE_COMPLETE,
                     0)),
-    FILTER_STATE("ndis-buffers §6.9", "a module operation called in a state that does not allow it", STATE);
+    FILTER_STATE("ndis-buffers §6.9", "a module operation called in a state that does not allow it", STATE),
+    OID_REQUEST_COMPLETE(
+            "docs/ndis-adapter.md, OID requests",
+            "an OID request completed twice (its status returned and a Complete DDI called, or Complete called twice),"
+                    + " or completed while not pending",
+            STATE),
+    FILTER_ATTACHED_AT_DEREGISTRATION(
+            "docs/ndis-adapter.md, Filter drivers",
+            "a filter module still attached when NdisFDeregisterFilterDriver returns: it could not be paused and"
+                    + " detached",
+            STATE);
 
     private final RuleDefinition definition;
 

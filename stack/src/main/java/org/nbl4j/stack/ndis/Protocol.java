@@ -18,4 +18,10 @@ public interface Protocol {
 
     /** {@code ProtocolSendNetBufferListsComplete}: NBLs the protocol sent come back, each with its Status. */
     void sendNetBufferListsComplete(ProtocolBinding binding, NetBufferList chain, int sendCompleteFlags);
+
+    /** {@code ProtocolOidRequestComplete}: an OID request the binding returned PENDING for has completed. */
+    default void oidRequestComplete(ProtocolBinding binding, OidRequest request, int status) {}
+
+    /** {@code ProtocolStatusEx}: a status indication (link state) reached the top of the stack. */
+    default void status(ProtocolBinding binding, StatusIndication indication) {}
 }

@@ -25,4 +25,13 @@ public interface ProtocolBinding {
 
     /** {@code NdisReturnNetBufferLists}: returns NBLs indicated with RESOURCES clear to their miniport. */
     void returnNetBufferLists(NetBufferList chain, int returnFlags);
+
+    /**
+     * {@code NdisOidRequest}: sends {@code request} down through the filters to the miniport. Returns its status, or
+     * {@code NDIS_STATUS_PENDING}, in which case {@link Protocol#oidRequestComplete} reports the status exactly once.
+     */
+    int oidRequest(OidRequest request);
+
+    /** {@code NdisCancelOidRequest}: asks the drivers below to abort the pended request carrying {@code requestId}. */
+    void cancelOidRequest(Object requestId);
 }

@@ -3,6 +3,7 @@ package org.nbl4j.stack.wfp;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.kernel.HeldSpinLocks;
 
 /**
  * Filter arbitration for one indication at one layer: the reference algorithm of §4.7, with §9 items 2 to 4 resolved as
@@ -135,6 +136,7 @@ final class Arbitration {
         classifyOut.reset(action, write, filter.filterId());
         offsets.snapshot(nbl);
         classifyContext.enter(layer);
+        int held = HeldSpinLocks.mark(engine.verifier());
         try {
             registration
                     .callout()
@@ -143,6 +145,8 @@ final class Arbitration {
         } finally {
             classifyContext.leave();
         }
+        HeldSpinLocks.afterHandler(
+                engine.verifier(), held, "classifyFn", registration.callout().calloutKey());
         String change = offsets.firstChange(nbl);
         if (change != null) {
             Verifier verifier = engine.verifier();

@@ -15,9 +15,10 @@ import com.tngtech.archunit.lang.ArchRule;
  * <p>From the bottom: {@code ndis} (adapters and lightweight filters) knows no other layer; {@code ip} runs over
  * {@code ndis}; {@code wfp} classifies what {@code ip} hands it; {@code router} wires adapters, IP and the filter
  * engine together; {@code ddk} translates the DDIs onto the layers below. Nothing in the stack calls {@code ddk} or
- * {@code router}: a driver and the cli do. {@code internal} (re-entrancy frames) serves {@code ip} and {@code wfp}.
- * {@code device} (the I/O manager: devices, links, IRPs) stands beside the packet layers and uses none of them; only
- * {@code ddk} reaches it inside the stack (io reaches it from outside, to carry user mode's requests).
+ * {@code router}: a driver and the cli do. {@code internal} (re-entrancy frames) serves {@code ip} and {@code wfp}; {@code kernel} (locks, events, threads)
+ * is below them all, as ntoskrnl is below NDIS. {@code device} (the I/O manager: devices, links, IRPs) stands beside
+ * the packet layers and uses none of them; only {@code ddk} reaches it inside the stack (io reaches it from outside,
+ * to carry user mode's requests).
  */
 @AnalyzeClasses(packages = "org.nbl4j.stack", importOptions = ImportOption.DoNotIncludeTests.class)
 class StackLayersTest {
@@ -38,6 +39,8 @@ class StackLayersTest {
             .definedBy("org.nbl4j.stack.device..")
             .layer("internal")
             .definedBy("org.nbl4j.stack.internal..")
+            .layer("kernel")
+            .definedBy("org.nbl4j.stack.kernel..")
             .whereLayer("ddk")
             .mayNotBeAccessedByAnyLayer()
             .whereLayer("router")
@@ -51,7 +54,9 @@ class StackLayersTest {
             .whereLayer("device")
             .mayOnlyBeAccessedByLayers("ddk")
             .whereLayer("internal")
-            .mayOnlyBeAccessedByLayers("ip", "wfp");
+            .mayOnlyBeAccessedByLayers("ip", "wfp")
+            .whereLayer("kernel")
+            .mayOnlyBeAccessedByLayers("ndis", "ip", "wfp", "router", "ddk");
 
     @ArchTest
     static final ArchRule STACK_PACKAGES_ARE_FREE_OF_CYCLES =

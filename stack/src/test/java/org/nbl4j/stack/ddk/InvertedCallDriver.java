@@ -1,6 +1,7 @@
 package org.nbl4j.stack.ddk;
 
 import static org.nbl4j.stack.ddk.Fwpsk.STATUS_SUCCESS;
+import static org.nbl4j.stack.ddk.Ntddk.IO_NO_INCREMENT;
 import static org.nbl4j.stack.ddk.Wdm.*;
 import static org.nbl4j.stack.ddk.WdmIo.*;
 

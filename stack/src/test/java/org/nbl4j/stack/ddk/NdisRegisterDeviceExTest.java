@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.nbl4j.stack.ddk.NdisH.*;
+import static org.nbl4j.stack.ddk.Ntddk.IO_NO_INCREMENT;
 import static org.nbl4j.stack.ddk.WdmIo.*;
 
 import java.util.ArrayList;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.stack.ddk.Fwpmk.STATUS_INVALID_DEVICE_STATE;
 import static org.nbl4j.stack.ddk.Fwpsk.STATUS_SUCCESS;
+import static org.nbl4j.stack.ddk.Ntddk.IO_NO_INCREMENT;
 import static org.nbl4j.stack.ddk.WdmIo.*;
 
 import java.nio.charset.StandardCharsets;

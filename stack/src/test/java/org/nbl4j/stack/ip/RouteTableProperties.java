@@ -12,6 +12,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.stack.ndis.OidRequest;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
 /** Longest-prefix match against a naive model: the longest matching prefix wins, then the lowest metric. */
@@ -44,6 +45,16 @@ class RouteTableProperties {
 
             @Override
             public void returnNetBufferLists(NetBufferList chain, int returnFlags) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int oidRequest(OidRequest request) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void cancelOidRequest(Object requestId) {
                 throw new UnsupportedOperationException();
             }
         };

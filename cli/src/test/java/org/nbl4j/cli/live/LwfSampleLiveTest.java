@@ -1,0 +1,135 @@
+package org.nbl4j.cli.live;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.memory.PoolTag;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.core.verify.ViolationPolicy;
+import org.nbl4j.io.testing.TestTools;
+import org.nbl4j.io.tun.TunDevice;
+import org.nbl4j.io.tun.TunMiniport;
+import org.nbl4j.samples.ndislwf.FilterModuleInfo;
+import org.nbl4j.samples.ndislwf.NdisLwfDriver;
+import org.nbl4j.stack.ddk.NDIS_OID_REQUEST;
+import org.nbl4j.stack.ddk.NdisLwf;
+import org.nbl4j.stack.ddk.SystemNdis;
+import org.nbl4j.stack.ndis.Adapter;
+import org.nbl4j.stack.router.Router;
+
+/**
+ * The sample LWF ({@code samples.ndislwf}) on a live router: two TUN devices, each moved into a network namespace of its
+ * own, the hosts pinging each other through nbl4j with the sample attached to both adapters; an OID query through the
+ * filter to the TUN miniport, a pause and restart under the pings, then unload.
+ */
+class LwfSampleLiveTest {
+    private static final PoolTag FILT = new PoolTag(NdisLwfDriver.FILTER_ALLOC_TAG);
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName(
+            "live: 11,000 flood-ping packets forwarded through the sample's modules leave nothing outstanding; an OID reaches the TUN"
+                    + " miniport through the filter; pause/restart resumes; unload detaches and leaves FILT at 0")
+    void sampleOnALiveRouter() throws Exception {
+        TestTools.requireTun();
+        TestTools.require("ip", "ping");
+        long pid = ProcessHandle.current().pid() % 1_000_000;
+        String deviceA = "nlw" + pid + "a";
+        String deviceB = "nlw" + pid + "b";
+        Ndis ndis = Ndis.create(VerifierSettings.standard().withPolicy(ViolationPolicy.COLLECT));
+        Router router = null;
+        Host hostA = null;
+        Host hostB = null;
+        try (SystemNdis.Binding _ = SystemNdis.bind(ndis);
+                Arena arena = Arena.ofConfined()) {
+            router = Router.create(ndis);
+            router.addInterface(1, deviceA, new TunMiniport(TunDevice.open(deviceA, 1, true), 1500), List.of(), true);
+            router.addInterface(2, deviceB, new TunMiniport(TunDevice.open(deviceB, 1, true), 1500), List.of(), true);
+            router.address(1, InetAddress.getByName("192.0.2.1"), 24)
+                    .address(2, InetAddress.getByName("198.51.100.1"), 24);
+            NdisLwfDriver driver = new NdisLwfDriver();
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, driver.DriverEntry(ndis, "NDISLWF"));
+            router.start();
+
+            hostA = Host.create("nbl4j-lwf-" + pid + "-a");
+            hostB = Host.create("nbl4j-lwf-" + pid + "-b");
+            hostA.adopt(deviceA, "192.0.2.2/24", "192.0.2.1");
+            hostB.adopt(deviceB, "198.51.100.2/24", "198.51.100.1");
+            // A flood ping paces itself on the replies: 5,500 requests and 5,500 replies, 11,000 packets forwarded.
+            hostA.exec("ping", "-f", "-q", "-c", "5500", "-W", "2", "198.51.100.2");
+            long flooded = router.ip().statistics().forwarded();
+            assertTrue(flooded >= 11_000, () -> "forwarded " + flooded);
+
+            NDIS_OID_REQUEST frameSize = new NDIS_OID_REQUEST();
+            frameSize.RequestType = NdisLwf.NdisRequestQueryInformation;
+            frameSize.RequestId = "frame size";
+            frameSize.DATA.QUERY_INFORMATION.Oid(NdisLwf.OID_GEN_MAXIMUM_FRAME_SIZE);
+            frameSize.DATA.QUERY_INFORMATION.InformationBuffer(arena.allocate(4));
+            frameSize.DATA.QUERY_INFORMATION.InformationBufferLength(4);
+            // The sample pends at its level and completes through NdisFOidRequestComplete before this returns.
+            assertEquals(NtStatus.NDIS_STATUS_PENDING, router.adapter(1).oidRequest(frameSize));
+            assertEquals(4, frameSize.DATA.QUERY_INFORMATION.BytesWritten());
+            assertEquals(
+                    1500, frameSize.DATA.QUERY_INFORMATION.InformationBuffer().get(JAVA_INT_UNALIGNED, 0));
+
+            for (Adapter adapter : router.adapters()) {
+                assertTrue(adapter.pause(), adapter + " paused");
+            }
+            for (FilterModuleInfo module : driver.FilterEnumerateAllInstances()) {
+                assertFalse(module.running(), module.name());
+                assertEquals(0, module.outstandingSends(), module.name());
+                assertEquals(0, module.outstandingReceives(), module.name());
+            }
+            for (Adapter adapter : router.adapters()) {
+                assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
+            }
+            hostB.exec("ping", "-c", "10", "-i", "0.05", "-W", "2", "192.0.2.2");
+
+            List<FilterModuleInfo> modules = new ArrayList<>(driver.FilterEnumerateAllInstances());
+            assertEquals(2, modules.size());
+            long sends = 0;
+            for (FilterModuleInfo module : modules) {
+                assertEquals(0, module.outstandingSends(), module.name());
+                assertEquals(0, module.outstandingReceives(), module.name());
+                assertEquals(module.miniportName().equals(deviceA) ? 1 : 0, module.oidRequests(), module.name());
+                sends += module.sendsSeen();
+            }
+            // 5,510 echo requests and as many replies, each forwarded once through the egress adapter's module.
+            long forwarded = router.ip().statistics().forwarded();
+            assertTrue(forwarded >= 11_020, () -> "forwarded " + forwarded);
+            assertEquals(forwarded, sends, () -> "sends through the modules: " + modules);
+
+            driver.DriverUnload();
+            router.adapters().forEach(adapter -> assertEquals(List.of(), adapter.lwfModules()));
+            assertEquals(0, ndis.poolUsage().diff(FILT));
+            assertEquals(List.of(), ndis.verifier().violations());
+        } finally {
+            close(router);
+            for (Host host : new @Nullable Host[] {hostA, hostB}) {
+                if (host != null) {
+                    host.close();
+                }
+            }
+            ndis.close();
+        }
+    }
+
+    private static void close(@Nullable Router router) {
+        if (router != null) {
+            router.close();
+        }
+    }
+}
