@@ -7,5 +7,6 @@ module org.nbl4j.io {
     requires transitive org.nbl4j.stack;
 
     exports org.nbl4j.io.capture;
+    exports org.nbl4j.io.device;
     exports org.nbl4j.io.tun;
 }

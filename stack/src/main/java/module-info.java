@@ -8,6 +8,7 @@ module org.nbl4j.stack {
     requires transitive org.nbl4j.core;
 
     exports org.nbl4j.stack.ddk;
+    exports org.nbl4j.stack.device;
     exports org.nbl4j.stack.ip;
     exports org.nbl4j.stack.kernel;
     exports org.nbl4j.stack.ndis;

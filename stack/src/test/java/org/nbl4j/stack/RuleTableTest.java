@@ -16,6 +16,7 @@ import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Bugcheck;
 import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.RuleFixes;
+import org.nbl4j.stack.device.DeviceRule;
 import org.nbl4j.stack.kernel.KernelRule;
 import org.nbl4j.stack.ndis.NdisRule;
 import org.nbl4j.stack.wfp.WfpRule;
@@ -41,7 +42,10 @@ class RuleTableTest {
             new Declared("The stack's WFP rules, `org.nbl4j.stack.wfp.WfpRule`", List.of(WfpRule.values())),
             new Declared(
                     "The kernel's spin lock and wait rules, `org.nbl4j.stack.kernel.KernelRule`",
-                    List.of(KernelRule.values())));
+                    List.of(KernelRule.values())),
+            new Declared(
+                    "The stack's device and IRP rules, `org.nbl4j.stack.device.DeviceRule`",
+                    List.of(DeviceRule.values())));
 
     @Test
     @DisplayName("docs/verifier.md lists every rule with its kind, section, summary and bugcheck, as the enums say")

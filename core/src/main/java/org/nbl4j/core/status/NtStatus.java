@@ -53,6 +53,8 @@ public final class NtStatus {
     public static final int STATUS_BUFFER_TOO_SMALL = 0xC0000023;
     public static final int STATUS_OBJECT_TYPE_MISMATCH = 0xC0000024;
     public static final int STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
+    public static final int STATUS_OBJECT_NAME_COLLISION = 0xC0000035;
+    public static final int STATUS_DELETE_PENDING = 0xC0000056;
     public static final int STATUS_INTEGER_OVERFLOW = 0xC0000095;
     public static final int STATUS_INSUFFICIENT_RESOURCES = 0xC000009A;
     public static final int STATUS_DEVICE_NOT_READY = 0xC00000A3;

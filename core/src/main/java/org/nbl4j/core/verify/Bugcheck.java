@@ -18,6 +18,10 @@ public record Bugcheck(int code, String name, long parameter1, long parameter2) 
     public static final int DRIVER_VERIFIER_DETECTED_VIOLATION = 0xC4;
     /** {@code NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED}. */
     public static final int NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED = 0x146;
+    /** {@code MULTIPLE_IRP_COMPLETE_REQUESTS}: an IRP completed twice. */
+    public static final int MULTIPLE_IRP_COMPLETE_REQUESTS = 0x44;
+    /** {@code DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS}. */
+    public static final int DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS = 0xCE;
     /** 0x7C parameter 1: {@code NDIS_BUGCHECK_LEAKED_NBL}. */
     public static final long NDIS_BUGCHECK_LEAKED_NBL = 0x27;
     /** 0xC4 parameter 1: a driver unloads without freeing its pool allocations. */

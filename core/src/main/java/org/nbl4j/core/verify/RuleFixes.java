@@ -89,6 +89,22 @@ public final class RuleFixes {
                     "return from FilterPause with SUCCESS or PENDING, and complete a pended pause once, within 10 s"),
             Map.entry("FILTER_STATE", "call the module operation only in the state that allows it"),
             Map.entry(
+                    "IRP_COMPLETED_TWICE",
+                    "complete each IRP once: whoever takes it off your queue (or clears its cancel routine) completes it"),
+            Map.entry(
+                    "IRP_PENDED_WITHOUT_CANCEL_ROUTINE",
+                    "queue a pended IRP in a cancel-safe queue (IoCsqInsertIrp) or set a cancel routine before you"
+                            + " return STATUS_PENDING"),
+            Map.entry(
+                    "IRP_PENDING_AT_UNLOAD",
+                    "cancel or complete every queued IRP (IRP_MJ_CLEANUP, then DriverUnload) before unload returns"),
+            Map.entry(
+                    "IRP_BUFFER_AFTER_COMPLETION",
+                    "read and write the IRP's buffers before IoCompleteRequest; the IRP is the I/O manager's after it"),
+            Map.entry(
+                    "DEVICE_DELETED_WITH_OPEN_HANDLES",
+                    "delete the symbolic link first and the device after its last IRP_MJ_CLOSE (or at unload)"),
+            Map.entry(
                     "OID_REQUEST_COMPLETE",
                     "complete an OID request once: either return its status or return PENDING and call the Complete"
                             + " DDI later, never both"),

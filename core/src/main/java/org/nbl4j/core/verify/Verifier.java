@@ -173,7 +173,21 @@ public final class Verifier {
      * @throws RuleViolation for an argument error, and for a state error under {@link ViolationPolicy#THROW}
      */
     public void report(Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2) {
-        record(rule, detail, buffer, bugcheckParameter2, true);
+        record(rule, detail, buffer, bugcheckParameter2, true, null);
+    }
+
+    /**
+     * {@link #report}, naming {@code site} instead of the caller's: for a rule broken by what a driver did earlier and
+     * found only after its routine returned (an IRP left pending without a cancel routine is found when the dispatch
+     * routine returns, and the driver's line is where it marked the IRP pending).
+     */
+    public void report(Rule rule, String detail, Site site) {
+        record(rule, detail, null, 0, true, site);
+    }
+
+    /** Captures the caller's site now, for a later {@link #report(Rule, String, Site)}; {@code null} when off. */
+    public @Nullable Site siteForLater() {
+        return enabled ? site(null) : null;
     }
 
     /**
@@ -184,15 +198,20 @@ public final class Verifier {
      * which happened.
      */
     private void record(
-            Rule rule, String detail, @Nullable BufferTrack buffer, long bugcheckParameter2, boolean callerWaiting) {
+            Rule rule,
+            String detail,
+            @Nullable BufferTrack buffer,
+            long bugcheckParameter2,
+            boolean callerWaiting,
+            @Nullable Site where) {
         boolean throwing = callerWaiting
                 && switch (rule.kind()) {
                     case ARGUMENT -> true;
                     case STATE -> settings.policy() == ViolationPolicy.THROW;
                     case SHUTDOWN -> false;
                 };
-        Violation violation =
-                new Violation(rule, rule.bugcheck(bugcheckParameter2), detail, site(null), buffer, throwing);
+        Violation violation = new Violation(
+                rule, rule.bugcheck(bugcheckParameter2), detail, where != null ? where : site(null), buffer, throwing);
         violations.add(violation);
         NblEvents.violated(violation);
         if (throwing) {
@@ -482,7 +501,8 @@ public final class Verifier {
                         + settings.heldCloneBudget().toMillis() + " ms)",
                 pending.buffer(),
                 0,
-                callerWaiting);
+                callerWaiting,
+                null);
     }
 
     /** The calling code's site, its frames chosen by the settings' {@link FrameClassifier}. */

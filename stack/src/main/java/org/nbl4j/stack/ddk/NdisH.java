@@ -1006,4 +1006,70 @@ public final class NdisH {
     public static int NdisGeneratePartialCancelId() {
         return SystemNdis.current().generatePartialCancelId();
     }
+
+    // ---- control devices of filter drivers ----
+
+    /** {@code NDIS_OBJECT_TYPE_DEVICE_OBJECT_ATTRIBUTES}. */
+    public static final int NDIS_OBJECT_TYPE_DEVICE_OBJECT_ATTRIBUTES = 0x85;
+    /** {@code NDIS_DEVICE_OBJECT_ATTRIBUTES_REVISION_1}. */
+    public static final int NDIS_DEVICE_OBJECT_ATTRIBUTES_REVISION_1 = 1;
+    /** {@code NDIS_SIZEOF_DEVICE_OBJECT_ATTRIBUTES_REVISION_1} (x64). */
+    public static final int NDIS_SIZEOF_DEVICE_OBJECT_ATTRIBUTES_REVISION_1 = 56;
+
+    /**
+     * {@code NdisRegisterDeviceEx(NdisHandle, DeviceObjectAttributes, &DeviceObject, &NdisDeviceHandle)}: a filter
+     * driver's control device. As NDIS does, it creates the device and its symbolic link under a driver object of its
+     * own whose dispatch table is {@code MajorFunctions} ({@code IoCreateDevice}, {@code IoCreateSymbolicLink}).
+     *
+     * @param NdisHandle the filter driver's handle (accepted, any NDIS handle)
+     * @return {@code NDIS_STATUS_SUCCESS}; {@code NDIS_STATUS_INVALID_PARAMETER} for a bad header or a missing name or
+     *     table; otherwise the failing Io call's status
+     */
+    public static int NdisRegisterDeviceEx(
+            @Nullable Object NdisHandle,
+            NDIS_DEVICE_OBJECT_ATTRIBUTES DeviceObjectAttributes,
+            Ref<DEVICE_OBJECT> DeviceObject,
+            Ref<NdisDeviceHandle> NdisDeviceHandle) {
+        NDIS_DEVICE_OBJECT_ATTRIBUTES attributes = DeviceObjectAttributes;
+        DRIVER_DISPATCH[] table = attributes.MajorFunctions;
+        if (attributes.Header.Type != NDIS_OBJECT_TYPE_DEVICE_OBJECT_ATTRIBUTES
+                || attributes.Header.Revision < NDIS_DEVICE_OBJECT_ATTRIBUTES_REVISION_1
+                || attributes.Header.Size < NDIS_SIZEOF_DEVICE_OBJECT_ATTRIBUTES_REVISION_1
+                || attributes.DeviceName == null
+                || attributes.SymbolicName == null
+                || table == null) {
+            return NDIS_STATUS_INVALID_PARAMETER;
+        }
+        DRIVER_OBJECT ndisDriver = new DRIVER_OBJECT();
+        System.arraycopy(
+                table, 0, ndisDriver.MajorFunction, 0, Math.min(table.length, ndisDriver.MajorFunction.length));
+        Ref<DEVICE_OBJECT> created = new Ref<>();
+        int status = WdmIo.IoCreateDevice(
+                ndisDriver,
+                attributes.ExtensionSize,
+                attributes.DeviceName,
+                WdmIo.FILE_DEVICE_NETWORK,
+                0,
+                false,
+                created);
+        DEVICE_OBJECT device = created.value();
+        if (status != NDIS_STATUS_SUCCESS || device == null) {
+            return status;
+        }
+        status = WdmIo.IoCreateSymbolicLink(attributes.SymbolicName, attributes.DeviceName);
+        if (status != NDIS_STATUS_SUCCESS) {
+            WdmIo.IoDeleteDevice(device);
+            return status;
+        }
+        device.Flags &= ~WdmIo.DO_DEVICE_INITIALIZING;
+        DeviceObject.set(device);
+        NdisDeviceHandle.set(new NdisDeviceHandle(ndisDriver, device, attributes.SymbolicName));
+        return NDIS_STATUS_SUCCESS;
+    }
+
+    /** {@code NdisDeregisterDeviceEx(NdisDeviceHandle)}: deletes the link and the device. */
+    public static void NdisDeregisterDeviceEx(NdisDeviceHandle NdisDeviceHandle) {
+        WdmIo.IoDeleteSymbolicLink(NdisDeviceHandle.symbolicName);
+        WdmIo.IoDeleteDevice(NdisDeviceHandle.deviceObject);
+    }
 }

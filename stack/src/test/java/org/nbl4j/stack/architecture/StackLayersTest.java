@@ -16,7 +16,9 @@ import com.tngtech.archunit.lang.ArchRule;
  * {@code ndis}; {@code wfp} classifies what {@code ip} hands it; {@code router} wires adapters, IP and the filter
  * engine together; {@code ddk} translates the DDIs onto the layers below. Nothing in the stack calls {@code ddk} or
  * {@code router}: a driver and the cli do. {@code internal} (re-entrancy frames) serves {@code ip} and {@code wfp}; {@code kernel} (locks, events, threads)
- * is below them all, as ntoskrnl is below NDIS.
+ * is below them all, as ntoskrnl is below NDIS. {@code device} (the I/O manager: devices, links, IRPs) stands beside
+ * the packet layers and uses none of them; only {@code ddk} reaches it inside the stack (io reaches it from outside,
+ * to carry user mode's requests).
  */
 @AnalyzeClasses(packages = "org.nbl4j.stack", importOptions = ImportOption.DoNotIncludeTests.class)
 class StackLayersTest {
@@ -33,6 +35,8 @@ class StackLayersTest {
             .definedBy("org.nbl4j.stack.ip..")
             .layer("ndis")
             .definedBy("org.nbl4j.stack.ndis..")
+            .layer("device")
+            .definedBy("org.nbl4j.stack.device..")
             .layer("internal")
             .definedBy("org.nbl4j.stack.internal..")
             .layer("kernel")
@@ -47,6 +51,8 @@ class StackLayersTest {
             .mayOnlyBeAccessedByLayers("wfp", "router", "ddk")
             .whereLayer("ndis")
             .mayOnlyBeAccessedByLayers("ip", "wfp", "router", "ddk")
+            .whereLayer("device")
+            .mayOnlyBeAccessedByLayers("ddk")
             .whereLayer("internal")
             .mayOnlyBeAccessedByLayers("ip", "wfp")
             .whereLayer("kernel")

@@ -1,0 +1,121 @@
+package org.nbl4j.io.device;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * The wire protocol between a user-mode client and a device's socket (docs/devices.md). Every frame is little-endian
+ * and starts with its length (the bytes after the length field). One connection is one handle.
+ *
+ * <pre>
+ * request: u32 length, u8 op, u8[3] zero, u32 requestId, then by op:
+ *   CREATE (1)  nothing                                      CreateFile
+ *   IOCTL  (2)  u32 ioControlCode, u32 outputLength, input   DeviceIoControl (overlapped: requestId names it)
+ *   CANCEL (3)  nothing: requestId is the IOCTL to cancel    CancelIoEx
+ *   CLOSE  (4)  nothing                                      CloseHandle
+ * reply:   u32 length, u32 requestId, i32 status, u64 information, output (the rest of the frame)
+ * </pre>
+ *
+ * CREATE, IOCTL and CLOSE get exactly one reply each, when their IRP completes, in completion order; CANCEL gets none
+ * (the cancelled IOCTL's reply says {@code STATUS_CANCELLED}).
+ */
+public final class DeviceProtocol {
+    private DeviceProtocol() {}
+
+    /** {@code CreateFile}. */
+    public static final int OP_CREATE = 1;
+    /** {@code DeviceIoControl}. */
+    public static final int OP_IOCTL = 2;
+    /** {@code CancelIoEx} of one request. */
+    public static final int OP_CANCEL = 3;
+    /** {@code CloseHandle}. */
+    public static final int OP_CLOSE = 4;
+
+    /** The largest frame either side accepts: 16 MiB, far above any IOCTL buffer a driver expects. */
+    public static final int MAX_FRAME = 16 << 20;
+
+    /** A request as the server reads it. */
+    record Request(int op, int requestId, int ioControlCode, int outputLength, byte[] input) {}
+
+    /** A reply as the client reads it. */
+    record Reply(int requestId, int status, long information, byte[] output) {}
+
+    static ByteBuffer request(int op, int requestId, int ioControlCode, int outputLength, byte[] input) {
+        boolean ioctl = op == OP_IOCTL;
+        int length = 8 + (ioctl ? 8 + input.length : 0);
+        ByteBuffer frame = ByteBuffer.allocate(4 + length).order(ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(length).put((byte) op).put((byte) 0).putShort((short) 0).putInt(requestId);
+        if (ioctl) {
+            frame.putInt(ioControlCode).putInt(outputLength).put(input);
+        }
+        return frame.flip();
+    }
+
+    static Request readRequest(ReadableByteChannel channel) throws IOException {
+        ByteBuffer frame = readFrame(channel);
+        int op = frame.get() & 0xff;
+        frame.position(frame.position() + 3);
+        int requestId = frame.getInt();
+        if (op != OP_IOCTL) {
+            return new Request(op, requestId, 0, 0, new byte[0]);
+        }
+        int ioControlCode = frame.getInt();
+        int outputLength = frame.getInt();
+        if (outputLength < 0 || outputLength > MAX_FRAME) {
+            throw new IOException("output length " + outputLength + " out of range");
+        }
+        byte[] input = new byte[frame.remaining()];
+        frame.get(input);
+        return new Request(op, requestId, ioControlCode, outputLength, input);
+    }
+
+    static ByteBuffer reply(int requestId, int status, long information, byte[] output) {
+        int length = 16 + output.length;
+        ByteBuffer frame = ByteBuffer.allocate(4 + length).order(ByteOrder.LITTLE_ENDIAN);
+        frame.putInt(length)
+                .putInt(requestId)
+                .putInt(status)
+                .putLong(information)
+                .put(output);
+        return frame.flip();
+    }
+
+    static Reply readReply(ReadableByteChannel channel) throws IOException {
+        ByteBuffer frame = readFrame(channel);
+        int requestId = frame.getInt();
+        int status = frame.getInt();
+        long information = frame.getLong();
+        byte[] output = new byte[frame.remaining()];
+        frame.get(output);
+        return new Reply(requestId, status, information, output);
+    }
+
+    static void write(WritableByteChannel channel, ByteBuffer frame) throws IOException {
+        while (frame.hasRemaining()) {
+            channel.write(frame);
+        }
+    }
+
+    private static ByteBuffer readFrame(ReadableByteChannel channel) throws IOException {
+        ByteBuffer header = readFully(channel, 4);
+        int length = header.getInt();
+        if (length < 8 || length > MAX_FRAME) {
+            throw new IOException("frame length " + length + " out of range");
+        }
+        return readFully(channel, length);
+    }
+
+    private static ByteBuffer readFully(ReadableByteChannel channel, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer) < 0) {
+                throw new EOFException();
+            }
+        }
+        return buffer.flip();
+    }
+}

@@ -1,0 +1,145 @@
+"""User-mode client of an nbl4j driver's device, for programs that are not on the JVM.
+
+A driver's symbolic link is a Unix-domain socket in the stack's device directory (docs/devices.md). This module
+speaks that socket's protocol with the Win32 names: CreateFile, DeviceIoControl (synchronous, or overlapped with a
+request id), CancelIoEx, CloseHandle. Standard library only.
+"""
+
+import socket
+import struct
+
+OP_CREATE = 1
+OP_IOCTL = 2
+OP_CANCEL = 3
+OP_CLOSE = 4
+
+STATUS_SUCCESS = 0x00000000
+STATUS_PENDING = 0x00000103
+STATUS_CANCELLED = -0x3FFFFEE0  # 0xC0000120 as a signed NTSTATUS
+
+METHOD_BUFFERED = 0
+METHOD_IN_DIRECT = 1
+METHOD_OUT_DIRECT = 2
+METHOD_NEITHER = 3
+FILE_ANY_ACCESS = 0
+FILE_READ_ACCESS = 1
+FILE_WRITE_ACCESS = 2
+FILE_DEVICE_UNKNOWN = 0x22
+
+_REQUEST = struct.Struct("<IBxxxI")
+_IOCTL = struct.Struct("<II")
+_REPLY = struct.Struct("<IiQ")
+
+
+def CTL_CODE(device_type, function, method, access):
+    """The control code devioctl.h's CTL_CODE macro makes."""
+    return (device_type << 16) | (access << 14) | (function << 2) | method
+
+
+def NT_SUCCESS(status):
+    """Success and informational statuses are non-negative."""
+    return status >= 0
+
+
+class DeviceError(OSError):
+    """CreateFile failed, or the device's connection ended."""
+
+
+class Result:
+    """What a request returned: the IRP's IoStatus.Status and .Information, and the output bytes."""
+
+    __slots__ = ("status", "information", "output")
+
+    def __init__(self, status, information, output):
+        self.status = status
+        self.information = information
+        self.output = output
+
+    def __repr__(self):
+        return "Result(status=0x%08x, information=%d, output=%r)" % (
+            self.status & 0xFFFFFFFF, self.information, self.output)
+
+
+class Handle:
+    """One open handle (one connection). Not thread-safe: use one per thread, or lock around it."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self._next_id = 1
+        self._replies = {}
+
+    def _id(self):
+        request_id = self._next_id
+        self._next_id += 1
+        return request_id
+
+    def _send(self, op, request_id, payload=b""):
+        self._sock.sendall(_REQUEST.pack(8 + len(payload), op, request_id) + payload)
+
+    def _recv_exactly(self, length):
+        data = bytearray()
+        while len(data) < length:
+            chunk = self._sock.recv(length - len(data))
+            if not chunk:
+                raise DeviceError("the device closed the connection")
+            data += chunk
+        return bytes(data)
+
+    def _read_reply(self):
+        (length,) = struct.unpack("<I", self._recv_exactly(4))
+        frame = self._recv_exactly(length)
+        request_id, status, information = _REPLY.unpack_from(frame)
+        self._replies[request_id] = Result(status, information, frame[_REPLY.size:])
+
+    def wait(self, request_id):
+        """GetOverlappedResult(..., bWait=TRUE): the result of an overlapped request, reading replies until it comes."""
+        while request_id not in self._replies:
+            self._read_reply()
+        return self._replies.pop(request_id)
+
+    def poll(self, request_id):
+        """The result of an overlapped request if it came already, else None (reads nothing)."""
+        return self._replies.pop(request_id, None)
+
+    def DeviceIoControlAsync(self, code, input_buffer=b"", output_length=0):
+        """DeviceIoControl with an OVERLAPPED: sends the request and returns its id for wait()/CancelIoEx()."""
+        request_id = self._id()
+        self._send(OP_IOCTL, request_id, _IOCTL.pack(code, output_length) + bytes(input_buffer))
+        return request_id
+
+    def DeviceIoControl(self, code, input_buffer=b"", output_length=0):
+        """DeviceIoControl without an OVERLAPPED: waits for the IRP to complete."""
+        return self.wait(self.DeviceIoControlAsync(code, input_buffer, output_length))
+
+    def CancelIoEx(self, request_id):
+        """Asks for one overlapped request to be cancelled; its own result tells how it ended."""
+        self._send(OP_CANCEL, request_id)
+
+    def CloseHandle(self):
+        """Cancels what is pending, then the driver sees IRP_MJ_CLEANUP and IRP_MJ_CLOSE."""
+        request_id = self._id()
+        try:
+            self._send(OP_CLOSE, request_id)
+            self.wait(request_id)
+        finally:
+            self._sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.CloseHandle()
+
+
+def CreateFile(path):
+    """Opens the device whose link is the socket at path; raises DeviceError if the driver fails IRP_MJ_CREATE."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(path)
+    handle = Handle(sock)
+    request_id = handle._id()
+    handle._send(OP_CREATE, request_id)
+    result = handle.wait(request_id)
+    if not NT_SUCCESS(result.status):
+        sock.close()
+        raise DeviceError("CreateFile(%s) failed: 0x%08x" % (path, result.status & 0xFFFFFFFF))
+    return handle

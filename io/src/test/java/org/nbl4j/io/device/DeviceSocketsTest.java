@@ -1,0 +1,185 @@
+package org.nbl4j.io.device;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.core.verify.ViolationPolicy;
+import org.nbl4j.stack.ddk.DRIVER_OBJECT;
+import org.nbl4j.stack.ddk.SystemIo;
+import org.nbl4j.stack.device.IoManager;
+
+/**
+ * User mode against a live device: a driver's symbolic link becomes a socket, and the Java client, a Python program
+ * and a second JVM open it, send IOCTLs that complete at once or pend (the inverted call), and go away with their
+ * requests still pending, which the driver's cancel routine then completes.
+ */
+class DeviceSocketsTest {
+    @TempDir
+    Path directory;
+
+    private Ndis ndis;
+    private IoManager io;
+    private SystemIo.Binding binding;
+    private DeviceSockets sockets;
+    private final DRIVER_OBJECT driverObject = new DRIVER_OBJECT();
+    private final DoorbellDriver driver = new DoorbellDriver();
+    private Path socket;
+
+    @BeforeEach
+    void load() throws IOException {
+        ndis = Ndis.createChecked(VerifierSettings.standard().withPolicy(ViolationPolicy.COLLECT));
+        io = new IoManager(ndis);
+        binding = SystemIo.bind(io);
+        sockets = new DeviceSockets(io, directory).start();
+        assertEquals(NtStatus.STATUS_SUCCESS, driver.DriverEntry(driverObject));
+        socket = DeviceSockets.socketPath(directory, DoorbellDriver.LINK_NAME);
+    }
+
+    @AfterEach
+    void unload() {
+        sockets.close();
+        assertEquals(0, SystemIo.unload(driverObject), "no IRP left pending");
+        assertEquals(List.of(), ndis.verifier().violations());
+        binding.close();
+        ndis.close();
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    @DisplayName("the link is a socket named after it; its deletion removes the socket")
+    void linkIsASocket() {
+        assertEquals(directory.resolve("doorbell"), socket);
+        assertTrue(Files.exists(socket));
+        assertEquals(NtStatus.STATUS_SUCCESS, io.deleteSymbolicLink(DoorbellDriver.LINK_NAME));
+        assertFalse(Files.exists(socket));
+        assertThrows(IOException.class, () -> DeviceHandle.open(socket));
+        assertEquals(NtStatus.STATUS_SUCCESS, io.createSymbolicLink(DoorbellDriver.LINK_NAME, "\\Device\\Doorbell"));
+    }
+
+    @Test
+    @DisplayName("Java client: synchronous echo, overlapped waits completed by a ring, CancelIoEx, CloseHandle")
+    void javaClient() throws Exception {
+        try (DeviceHandle application = DeviceHandle.open(socket);
+                DeviceHandle bell = DeviceHandle.open(socket)) {
+            IoResult echo = application.deviceIoControl(DoorbellDriver.IOCTL_ECHO, bytes("ping"), 16);
+            assertEquals(NtStatus.STATUS_SUCCESS, echo.status());
+            assertArrayEquals(bytes("ping"), echo.output());
+
+            DeviceHandle.Request first = application.deviceIoControlAsync(DoorbellDriver.IOCTL_WAIT, new byte[0], 8);
+            DeviceHandle.Request second = application.deviceIoControlAsync(DoorbellDriver.IOCTL_WAIT, new byte[0], 8);
+            DeviceHandle.Request third = application.deviceIoControlAsync(DoorbellDriver.IOCTL_WAIT, new byte[0], 8);
+            // the ring is sent on another handle: it may overtake the waits on the server, so ring until one answers
+            eventually(
+                    () -> {
+                        try {
+                            return bell.deviceIoControl(DoorbellDriver.IOCTL_RING, bytes("ding"), 0)
+                                    .succeeded();
+                        } catch (IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    },
+                    "a wait was queued");
+            IoResult rung = first.result().get(10, TimeUnit.SECONDS);
+            assertArrayEquals(bytes("ding"), rung.output());
+            application.cancel(second);
+            assertEquals(
+                    NtStatus.STATUS_CANCELLED,
+                    second.result().get(10, TimeUnit.SECONDS).status());
+            assertFalse(third.result().isDone());
+            application.close();
+            assertEquals(
+                    NtStatus.STATUS_CANCELLED,
+                    third.result().get(10, TimeUnit.SECONDS).status(),
+                    "CloseHandle cancelled the last wait");
+        }
+        assertEquals(2, driver.cancelled);
+        eventually(() -> driver.closes == 2, "both handles closed");
+        assertEquals(2, driver.cleanups);
+    }
+
+    @Test
+    @DisplayName("a client that goes away without CloseHandle: its pending IRPs are cancelled, then CLEANUP and CLOSE")
+    void clientDies() throws Exception {
+        DeviceHandle application = DeviceHandle.open(socket);
+        DeviceHandle.Request wait = application.deviceIoControlAsync(DoorbellDriver.IOCTL_WAIT, new byte[0], 8);
+        application.deviceIoControl(DoorbellDriver.IOCTL_ECHO, new byte[0], 0); // the wait is queued by now
+        application.disconnect();
+        eventually(() -> driver.closes == 1, "the handle was closed for the dead client");
+        assertEquals(1, driver.cancelled);
+        assertEquals(1, driver.cleanups);
+        assertTrue(wait.result().isCompletedExceptionally(), "the client saw its connection end");
+    }
+
+    @Test
+    @DisplayName("a second JVM opens the device, rings and exits with a wait pending; the driver cancels it")
+    void separateJvm() throws Exception {
+        try (DeviceHandle waiter = DeviceHandle.open(socket)) {
+            DeviceHandle.Request wait = waiter.deviceIoControlAsync(DoorbellDriver.IOCTL_WAIT, new byte[0], 8);
+            waiter.deviceIoControl(DoorbellDriver.IOCTL_ECHO, new byte[0], 0);
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            String classPath = Path.of("target", "classes") + File.pathSeparator + Path.of("target", "test-classes");
+            Process process = new ProcessBuilder(
+                            java, "-cp", classPath, DeviceClientMain.class.getName(), socket.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue(), output);
+            assertTrue(output.contains("echo=hello"), output);
+            assertArrayEquals(
+                    bytes("from-jvm"), wait.result().get(10, TimeUnit.SECONDS).output());
+        }
+        eventually(() -> driver.closes == 2, "both handles closed");
+        assertEquals(1, driver.cancelled, "the other JVM's own wait, left pending when it exited");
+    }
+
+    @Test
+    @DisplayName("Python client: CreateFile, DeviceIoControl sync and overlapped, CancelIoEx, CloseHandle, then a kill")
+    void pythonClient() throws Exception {
+        Path script = Path.of("src", "test", "python", "doorbell_client.py").toAbsolutePath();
+        Process process = new ProcessBuilder("python3", script.toString(), socket.toString())
+                .redirectErrorStream(true)
+                .start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), output);
+        assertTrue(output.contains("echo=b'hello'"), output);
+        assertTrue(output.contains("rung=b'ding'"), output);
+        assertTrue(output.contains("cancelled=True"), output);
+        eventually(() -> driver.closes == 2, "the script's handles closed: " + output);
+        // one wait cancelled by CancelIoEx, one left pending when the script died with os._exit
+        assertEquals(2, driver.cancelled, output);
+    }
+}
