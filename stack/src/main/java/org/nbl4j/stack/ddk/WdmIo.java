@@ -209,8 +209,14 @@ public final class WdmIo {
         Irp.irp.complete(Irp.IoStatus.Status, Irp.IoStatus.Information);
     }
 
-    /** {@code IoSetCancelRoutine(Irp, CancelRoutine)}: an atomic exchange; returns the previous routine. */
+    /**
+     * {@code IoSetCancelRoutine(Irp, CancelRoutine)}: an atomic exchange; returns the previous routine. Refused above
+     * DISPATCH_LEVEL, it exchanges nothing and returns {@code NULL}.
+     */
     public static @Nullable DRIVER_CANCEL IoSetCancelRoutine(IRP Irp, @Nullable DRIVER_CANCEL CancelRoutine) {
+        if (!SystemIo.current().irqlAtMost(Irql.DISPATCH_LEVEL, "IoSetCancelRoutine")) {
+            return null;
+        }
         CancelRoutine previous = Irp.irp.setCancelRoutine(CancelRoutine == null ? null : new CancelCall(CancelRoutine));
         return switch (previous) {
             case null -> null;
@@ -227,7 +233,10 @@ public final class WdmIo {
         return Irp.irp.cancel();
     }
 
-    /** {@code IoAcquireCancelSpinLock(&Irql)}: raises to DISPATCH_LEVEL. */
+    /**
+     * {@code IoAcquireCancelSpinLock(&Irql)}: raises to DISPATCH_LEVEL. The cancel spin lock is a kernel spin lock: above
+     * DISPATCH_LEVEL, acquired twice or released by another thread, it is reported as {@code KeAcquireSpinLock} is.
+     */
     public static void IoAcquireCancelSpinLock(Ref<Integer> Irql) {
         Irql.set(SystemIo.current().acquireCancelSpinLock());
     }
@@ -239,7 +248,10 @@ public final class WdmIo {
 
     // ---- cancel-safe queues ----
 
-    /** {@code IoCsqInitialize}: sets up {@code Csq} with the driver's routines. */
+    /**
+     * {@code IoCsqInitialize}: sets up {@code Csq} with the driver's routines. Refused above DISPATCH_LEVEL, it returns
+     * {@code STATUS_INVALID_DEVICE_STATE} and leaves {@code Csq} uninitialized.
+     */
     public static int IoCsqInitialize(
             IO_CSQ Csq,
             IO_CSQ.IO_CSQ_INSERT_IRP CsqInsertIrp,
@@ -248,8 +260,12 @@ public final class WdmIo {
             IO_CSQ.IO_CSQ_ACQUIRE_LOCK CsqAcquireLock,
             IO_CSQ.IO_CSQ_RELEASE_LOCK CsqReleaseLock,
             IO_CSQ.IO_CSQ_COMPLETE_CANCELED_IRP CsqCompleteCanceledIrp) {
+        IoManager io = SystemIo.current();
+        if (!io.irqlAtMost(Irql.DISPATCH_LEVEL, "IoCsqInitialize")) {
+            return NtStatus.STATUS_INVALID_DEVICE_STATE;
+        }
         Csq.queue = new CancelSafeQueue(
-                SystemIo.current(),
+                io,
                 new IO_CSQ.Routines(
                         Csq,
                         CsqInsertIrp,

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.memory.Mdl;
@@ -14,6 +13,7 @@ import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.kernel.SpinLock;
 
 /**
  * The I/O manager of one stack: its object namespace of devices ({@code \Device\...}) and symbolic links
@@ -37,7 +37,7 @@ public final class IoManager {
     private final Map<String, String> links = new ConcurrentHashMap<>();
     private final List<Device> created = new CopyOnWriteArrayList<>();
     private final List<LinkListener> listeners = new CopyOnWriteArrayList<>();
-    private final ReentrantLock cancelSpinLock = new ReentrantLock();
+    private final SpinLock cancelSpinLock = new SpinLock();
 
     /** An I/O manager whose buffers and verifier are {@code ndis}'s. */
     public IoManager(Ndis ndis) {
@@ -180,15 +180,14 @@ public final class IoManager {
 
     /** {@code IoAcquireCancelSpinLock}: raises to DISPATCH_LEVEL and takes the lock; returns the previous level. */
     public int acquireCancelSpinLock() {
-        int previous = Irql.raise(Irql.DISPATCH_LEVEL).level();
-        cancelSpinLock.lock();
-        return previous;
+        return cancelSpinLock
+                .acquireRaisingToDispatch(verifier(), "IoAcquireCancelSpinLock", "wdm")
+                .level();
     }
 
     /** {@code IoReleaseCancelSpinLock}: releases the lock and lowers to {@code irql}. */
     public void releaseCancelSpinLock(int irql) {
-        cancelSpinLock.unlock();
-        Irql.lower(Irql.values()[levelIndex(irql)]);
+        cancelSpinLock.releaseRestoring(verifier(), "IoReleaseCancelSpinLock", Irql.values()[levelIndex(irql)]);
     }
 
     private static int levelIndex(int level) {

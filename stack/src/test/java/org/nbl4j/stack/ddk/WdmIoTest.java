@@ -27,6 +27,7 @@ import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.stack.device.DeviceRule;
 import org.nbl4j.stack.device.FileObject;
 import org.nbl4j.stack.device.IoManager;
+import org.nbl4j.stack.kernel.KernelRule;
 
 /**
  * The I/O manager's DDIs through a ported control-device driver: user mode's requests (played here by the engine's
@@ -348,6 +349,70 @@ class WdmIoTest {
         file.deviceIoControl(InvertedCallDriver.IOCTL_ECHO, bytes("x"), 1, collect(results));
         assertEquals(1, results.size(), "completed once, by the second call");
         assertEquals(List.of(BufferRule.IRQL_TOO_HIGH, BufferRule.IRQL_TOO_HIGH, BufferRule.IRQL_TOO_HIGH), rules());
+        file.close();
+    }
+
+    @Test
+    @DisplayName(
+            "IRQL_TOO_HIGH: IoSetCancelRoutine and IoCsqInitialize above DISPATCH_LEVEL are refused; the cancel spin"
+                    + " lock is a spin lock (acquired above DISPATCH_LEVEL, released by a thread that does not hold it)")
+    void cancelDdisAboveDispatch() {
+        FileObject file = open();
+        List<DRIVER_CANCEL> exchanged = new ArrayList<>();
+        List<IRP> pended = new ArrayList<>();
+        DRIVER_CANCEL routine = (DeviceObject, Irp) -> {
+            IoReleaseCancelSpinLock(Irp.CancelIrql());
+            IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        };
+        driverObject.MajorFunction[IRP_MJ_DEVICE_CONTROL] = (DeviceObject, Irp) -> {
+            Irql.runAt(Irql.HIGH_LEVEL, () -> exchanged.add(IoSetCancelRoutine(Irp, routine)));
+            IoMarkIrpPending(Irp);
+            pended.add(Irp);
+            return STATUS_PENDING;
+        };
+        file.deviceIoControl(InvertedCallDriver.IOCTL_WAIT, new byte[0], 0, collect(new ArrayList<>()));
+        assertNull(exchanged.getFirst());
+        assertEquals(
+                List.of(BufferRule.IRQL_TOO_HIGH, DeviceRule.IRP_PENDED_WITHOUT_CANCEL_ROUTINE),
+                rules(),
+                "the refused call set no cancel routine, so the pended IRP has none");
+        assertTrue(ndis.verifier().violations().getFirst().detail().contains("IoSetCancelRoutine"));
+        assertEquals(false, IoCancelIrp(pended.getFirst()), "the refused call set no routine to cancel with");
+        pended.getFirst().IoStatus.Status = STATUS_CANCELLED;
+        IoCompleteRequest(pended.getFirst(), IO_NO_INCREMENT);
+
+        IO_CSQ csq = new IO_CSQ();
+        List<Integer> statuses = new ArrayList<>();
+        Irql.runAt(
+                Irql.HIGH_LEVEL,
+                () -> statuses.add(IoCsqInitialize(
+                        csq,
+                        (Csq, Irp) -> {},
+                        (Csq, Irp) -> {},
+                        (Csq, Irp, PeekContext) -> null,
+                        (Csq, Irql) -> {},
+                        (Csq, Irql) -> {},
+                        (Csq, Irp) -> {})));
+        assertEquals(List.of(STATUS_INVALID_DEVICE_STATE), statuses);
+        assertTrue(ndis.verifier().violations().getLast().detail().contains("IoCsqInitialize"));
+
+        Ref<Integer> level = new Ref<>();
+        Irql.runAt(Irql.HIGH_LEVEL, () -> {
+            IoAcquireCancelSpinLock(level);
+            IoReleaseCancelSpinLock(level.value());
+        });
+        assertEquals(Wdm.HIGH_LEVEL, level.value());
+        assertTrue(ndis.verifier().violations().get(3).detail().contains("IoAcquireCancelSpinLock"));
+        Irql.runAt(Irql.DISPATCH_LEVEL, () -> IoReleaseCancelSpinLock(Wdm.DISPATCH_LEVEL));
+        assertEquals(
+                List.of(
+                        BufferRule.IRQL_TOO_HIGH,
+                        DeviceRule.IRP_PENDED_WITHOUT_CANCEL_ROUTINE,
+                        BufferRule.IRQL_TOO_HIGH,
+                        BufferRule.IRQL_TOO_HIGH,
+                        KernelRule.SPIN_LOCK_WRONG_IRQL,
+                        KernelRule.SPIN_LOCK_NOT_OWNED),
+                rules());
         file.close();
     }
 }
