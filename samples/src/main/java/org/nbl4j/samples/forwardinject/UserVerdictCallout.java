@@ -280,27 +280,22 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     }
 
     /**
-     * Completes pended RECEIVE requests with the packets no request has got yet, each request with as many as fit. A
-     * request that finds none goes back to the queue while the packet lock is held, so a packet queued meanwhile finds
-     * it there.
+     * Completes pended RECEIVE requests with the packets no request has got yet, oldest request first, each with as
+     * many as fit (every packet fits an empty buffer). A request is taken off the queue only when there is a packet for
+     * it, and completed before the packet lock is released: a RECEIVE dispatched meanwhile waits for the lock in its own
+     * call here, so it never returns STATUS_PENDING while a request it queued is off the queue and not yet completed.
      */
     private void DeliverPackets() {
-        while (true) {
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        while (!gUndelivered.isEmpty()) {
             IRP irp = IoCsqRemoveNextIrp(gReceiveCsq, null);
             if (irp == null) {
-                return;
+                break;
             }
-            Ref<Integer> oldIrql = new Ref<>();
-            KeAcquireSpinLock(gPacketLock, oldIrql);
-            int length = FillReceiveBuffer(irp);
-            if (length == 0) {
-                IoCsqInsertIrp(gReceiveCsq, irp, null);
-                KeReleaseSpinLock(gPacketLock, oldIrql.value());
-                return;
-            }
-            KeReleaseSpinLock(gPacketLock, oldIrql.value());
-            CompleteRequest(irp, STATUS_SUCCESS, length);
+            CompleteRequest(irp, STATUS_SUCCESS, FillReceiveBuffer(irp));
         }
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
     }
 
     /** Copies undelivered packets into a RECEIVE request's output (called with the packet lock held). */
