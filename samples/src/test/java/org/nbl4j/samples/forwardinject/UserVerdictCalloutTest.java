@@ -91,8 +91,9 @@ class UserVerdictCalloutTest {
 
     @AfterEach
     void unload() throws Exception {
+        // Queue threads from here on: an unload that re-injects held clones waits for their completions.
+        router.start();
         driver.unload();
-        router.drain();
         router.close();
         assertEquals(List.of(), ndis.verifier().violations());
         assertEquals(List.of(), ndis.poolUsage().outstanding(), "every tag back to 0");
