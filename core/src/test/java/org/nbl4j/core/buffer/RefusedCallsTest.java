@@ -258,4 +258,17 @@ class RefusedCallsTest {
         assertTrue(ndis.verifier().leaks(NB_TAG, "after the free").isEmpty());
         assertEquals(List.of(), rules());
     }
+
+    @Test
+    @DisplayName("§6.11: NdisGeneratePartialCancelId above DISPATCH_LEVEL is refused, returns 0 and takes no id")
+    @ViolatesOnPurpose
+    void partialCancelIdAboveDispatchTakesNoId() {
+        int[] refused = {-1};
+        Irql.runAt(Irql.HIGH_LEVEL, () -> refused[0] = ndis.generatePartialCancelId());
+
+        assertEquals(0, refused[0]);
+        assertEquals(List.of(BufferRule.IRQL_TOO_HIGH), rules());
+        assertEquals(0, ndis.generatePartialCancelId(), "the first id is still there for the first legal call");
+        assertEquals(1, ndis.generatePartialCancelId());
+    }
 }
