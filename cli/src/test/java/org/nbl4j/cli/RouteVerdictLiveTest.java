@@ -43,7 +43,8 @@ import picocli.CommandLine;
  * right (the kernel delivered it), 6002 datagrams and a 200 kB TCP echo on 5001 come back unchanged. Every packet is
  * answered in time: no default verdict, no refused verdict.
  *
- * <p>Then the application is killed with SIGKILL in the middle of a paced TCP echo and a UDP stream: both complete
+ * <p>Then the application is killed with SIGKILL in the middle of a paced TCP echo and a UDP stream (once it has decided
+ * {@value #MID_TRANSFER} of their packets): both complete
  * unchanged under the default verdict (permit), no UDP echo is lost and none waits longer than the clone budget; the
  * driver's counters (read through a second handle) show its pending RECEIVE requests cancelled, nothing held and only
  * the new handle open; the route ends with exit status 0, every pool at 0, no violation (so no
@@ -53,6 +54,9 @@ class RouteVerdictLiveTest {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final String HOST_B = "198.51.100.2";
     private static final Duration CLONE_BUDGET = Duration.ofSeconds(1);
+    /** Packets the application decides in the second phase before it is killed: the transfers are under way. */
+    private static final long MID_TRANSFER = 100;
+
     private static final Path TRAFFIC =
             Path.of("src", "test", "python", "verdict_traffic.py").toAbsolutePath();
     private static final Path APPLICATION = Path.of("..", "samples", "src", "main", "python", "user_verdicts.py")
@@ -150,10 +154,10 @@ class RouteVerdictLiveTest {
             beforeKill = statistics(socket);
 
             // The application dies mid-transfer.
-            Process stream = hostA.start("python3", TRAFFIC.toString(), "udp-stream", HOST_B, "6002", "3", "10");
+            Process stream = hostA.start("python3", TRAFFIC.toString(), "udp-stream", HOST_B, "6002", "4", "10");
             Process paced = hostA.start(
                     "python3", TRAFFIC.toString(), "tcp-echo", HOST_B, "5001", "1000000", "--pace-ms", "40");
-            Thread.sleep(800);
+            awaitTaken(socket, beforeKill.get("taken") + MID_TRANSFER);
             application.process.destroyForcibly(); // SIGKILL: the kernel closes its socket
             assertTrue(application.process.waitFor(10, TimeUnit.SECONDS));
             streamed = Commands.finish(stream, Duration.ofSeconds(30)).output().strip();
@@ -215,6 +219,17 @@ class RouteVerdictLiveTest {
         assertTrue(summary.poolsAtZero(), () -> "pools not at 0: " + summary.poolDiffs());
         assertFalse(out.toString().contains("CLONE_HELD_TOO_LONG"), context);
         assertEquals(summary.injected(), summary.completed(), context);
+    }
+
+    /** Waits (at most 20 s) until the driver has taken {@code taken} packets: the transfers are under way. */
+    private static void awaitTaken(Path socket, long taken) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (statistics(socket).get("taken") < taken) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the transfers did not start: fewer than " + taken + " packets taken");
+            }
+            Thread.sleep(20);
+        }
     }
 
     /** Each line "SENT ECHO" (hex): the echo is the datagram as sent, or with each marker rewritten once. */
