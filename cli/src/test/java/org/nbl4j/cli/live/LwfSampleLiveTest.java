@@ -33,7 +33,7 @@ import org.nbl4j.stack.router.Router;
 /**
  * The sample LWF ({@code samples.ndislwf}) on a live router: two TUN devices, each moved into a network namespace of its
  * own, the hosts pinging each other through nbl4j with the sample attached to both adapters; an OID query through the
- * filter to the TUN miniport, a pause and restart under the pings, then unload.
+ * filter to the TUN miniport, a pause and restart under a flood ping, unload, and a second load in the same JVM.
  */
 class LwfSampleLiveTest {
     private static final PoolTag FILT = new PoolTag(NdisLwfDriver.FILTER_ALLOC_TAG);
@@ -42,7 +42,8 @@ class LwfSampleLiveTest {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     @DisplayName(
             "live: 11,000 flood-ping packets forwarded through the sample's modules leave nothing outstanding; an OID reaches the TUN"
-                    + " miniport through the filter; pause/restart resumes; unload detaches and leaves FILT at 0")
+                    + " miniport through the filter; pause under a flood ping leaves nothing outstanding and restart resumes; unload"
+                    + " detaches and leaves FILT at 0; a second load starts clean")
     void sampleOnALiveRouter() throws Exception {
         TestTools.requireTun();
         TestTools.require("ip", "ping");
@@ -72,6 +73,7 @@ class LwfSampleLiveTest {
             hostA.exec("ping", "-f", "-q", "-c", "5500", "-W", "2", "198.51.100.2");
             long flooded = router.ip().statistics().forwarded();
             assertTrue(flooded >= 11_000, () -> "forwarded " + flooded);
+            assertEquals(flooded, sendsSeen(driver), "each forwarded once through the egress adapter's module");
 
             NDIS_OID_REQUEST frameSize = new NDIS_OID_REQUEST();
             frameSize.RequestType = NdisLwf.NdisRequestQueryInformation;
@@ -85,17 +87,31 @@ class LwfSampleLiveTest {
             assertEquals(
                     1500, frameSize.DATA.QUERY_INFORMATION.InformationBuffer().get(JAVA_INT_UNALIGNED, 0));
 
-            for (Adapter adapter : router.adapters()) {
-                assertTrue(adapter.pause(), adapter + " paused");
+            // Pause under load: a flood ping runs while both stacks pause, stay paused and restart.
+            Process load = hostB.start("ping", "-f", "-q", "-w", "30", "192.0.2.2");
+            try {
+                awaitForwarded(router, flooded + 500);
+                for (Adapter adapter : router.adapters()) {
+                    assertTrue(adapter.pause(), adapter + " paused");
+                }
+                for (FilterModuleInfo module : driver.FilterEnumerateAllInstances()) {
+                    assertFalse(module.running(), module.name());
+                    assertEquals(0, module.outstandingSends(), module.name());
+                    assertEquals(0, module.outstandingReceives(), module.name());
+                }
+                long whilePaused = router.ip().statistics().forwarded();
+                Thread.sleep(200);
+                assertEquals(whilePaused, router.ip().statistics().forwarded(), "nothing forwarded while paused");
+                for (Adapter adapter : router.adapters()) {
+                    assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
+                }
+                awaitForwarded(router, whilePaused + 500);
+            } finally {
+                load.destroy();
+                load.waitFor();
             }
-            for (FilterModuleInfo module : driver.FilterEnumerateAllInstances()) {
-                assertFalse(module.running(), module.name());
-                assertEquals(0, module.outstandingSends(), module.name());
-                assertEquals(0, module.outstandingReceives(), module.name());
-            }
-            for (Adapter adapter : router.adapters()) {
-                assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
-            }
+            long forwardedBeforePings = router.ip().statistics().forwarded();
+            long sendsBeforePings = sendsSeen(driver);
             hostB.exec("ping", "-c", "10", "-i", "0.05", "-W", "2", "192.0.2.2");
 
             List<FilterModuleInfo> modules = new ArrayList<>(driver.FilterEnumerateAllInstances());
@@ -107,12 +123,34 @@ class LwfSampleLiveTest {
                 assertEquals(module.miniportName().equals(deviceA) ? 1 : 0, module.oidRequests(), module.name());
                 sends += module.sendsSeen();
             }
-            // 5,510 echo requests and as many replies, each forwarded once through the egress adapter's module.
             long forwarded = router.ip().statistics().forwarded();
-            assertTrue(forwarded >= 11_020, () -> "forwarded " + forwarded);
-            assertEquals(forwarded, sends, () -> "sends through the modules: " + modules);
+            assertTrue(forwarded >= 12_020, () -> "forwarded " + forwarded);
+            // While one adapter is paused and the other not yet, NDIS completes a packet forwarded to the paused one
+            // with NDIS_STATUS_PAUSED before any filter sees it; after the restart every packet passes the modules
+            // again.
+            assertTrue(sends <= forwarded, () -> "sends through the modules: " + modules);
+            assertEquals(
+                    forwarded - forwardedBeforePings,
+                    sends - sendsBeforePings,
+                    () -> "the 20 packets after the restart: " + modules);
 
             driver.DriverUnload();
+            router.adapters().forEach(adapter -> assertEquals(List.of(), adapter.lwfModules()));
+            assertEquals(0, ndis.poolUsage().diff(FILT));
+
+            // Loaded again in the same JVM: fresh modules with zeroed counters, and unloaded clean again.
+            NdisLwfDriver again = new NdisLwfDriver();
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, again.DriverEntry(ndis, "NDISLWF"));
+            long before = router.ip().statistics().forwarded();
+            hostA.exec("ping", "-c", "10", "-i", "0.05", "-W", "2", "198.51.100.2");
+            List<FilterModuleInfo> fresh = again.FilterEnumerateAllInstances();
+            assertEquals(2, fresh.size());
+            assertEquals(
+                    router.ip().statistics().forwarded() - before,
+                    fresh.stream().mapToLong(FilterModuleInfo::sendsSeen).sum(),
+                    () -> "only this load's packets: " + fresh);
+            fresh.forEach(module -> assertEquals(1, module.restarts(), module.name()));
+            again.DriverUnload();
             router.adapters().forEach(adapter -> assertEquals(List.of(), adapter.lwfModules()));
             assertEquals(0, ndis.poolUsage().diff(FILT));
             assertEquals(List.of(), ndis.verifier().violations());
@@ -124,6 +162,23 @@ class LwfSampleLiveTest {
                 }
             }
             ndis.close();
+        }
+    }
+
+    private static long sendsSeen(NdisLwfDriver driver) {
+        return driver.FilterEnumerateAllInstances().stream()
+                .mapToLong(FilterModuleInfo::sendsSeen)
+                .sum();
+    }
+
+    private static void awaitForwarded(Router router, long atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (router.ip().statistics().forwarded() < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "only " + router.ip().statistics().forwarded() + " forwarded, waiting for " + atLeast);
+            }
+            Thread.sleep(5);
         }
     }
 
