@@ -165,6 +165,65 @@ class LwfSampleLiveTest {
         }
     }
 
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName("live, every receive with RESOURCES (one receive NBL per TUN queue): 11,000 flood-ping packets"
+            + " forwarded, each module's receives all carried RESOURCES, nothing outstanding, unload leaves FILT at 0")
+    void everyReceiveWithResources() throws Exception {
+        TestTools.requireTun();
+        TestTools.require("ip", "ping");
+        long pid = ProcessHandle.current().pid() % 1_000_000;
+        String deviceA = "nlr" + pid + "a";
+        String deviceB = "nlr" + pid + "b";
+        Ndis ndis = Ndis.create(VerifierSettings.standard().withPolicy(ViolationPolicy.COLLECT));
+        Router router = null;
+        Host hostA = null;
+        Host hostB = null;
+        try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
+            router = Router.create(ndis);
+            // One NBL per queue: the low-water mark is 1, so every indication leaves none free and carries RESOURCES.
+            router.addInterface(
+                    1, deviceA, new TunMiniport(TunDevice.open(deviceA, 1, true), 1500, 1), List.of(), true);
+            router.addInterface(
+                    2, deviceB, new TunMiniport(TunDevice.open(deviceB, 1, true), 1500, 1), List.of(), true);
+            router.address(1, InetAddress.getByName("192.0.2.1"), 24)
+                    .address(2, InetAddress.getByName("198.51.100.1"), 24);
+            NdisLwfDriver driver = new NdisLwfDriver();
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, driver.DriverEntry(ndis, "NDISLWF"));
+            router.start();
+            hostA = Host.create("nbl4j-lwr-" + pid + "-a");
+            hostB = Host.create("nbl4j-lwr-" + pid + "-b");
+            hostA.adopt(deviceA, "192.0.2.2/24", "192.0.2.1");
+            hostB.adopt(deviceB, "198.51.100.2/24", "198.51.100.1");
+
+            hostA.exec("ping", "-f", "-q", "-c", "5500", "-W", "2", "198.51.100.2");
+
+            long forwarded = router.ip().statistics().forwarded();
+            assertTrue(forwarded >= 11_000, () -> "forwarded " + forwarded);
+            List<FilterModuleInfo> modules = driver.FilterEnumerateAllInstances();
+            assertEquals(2, modules.size());
+            for (FilterModuleInfo module : modules) {
+                assertTrue(module.receivesSeen() >= 5_500, module::toString);
+                assertEquals(module.receivesSeen(), module.receivesWithResources(), module.name());
+                assertEquals(0, module.outstandingSends(), module.name());
+                assertEquals(0, module.outstandingReceives(), module.name());
+            }
+            assertEquals(forwarded, sendsSeen(driver));
+            driver.DriverUnload();
+            router.adapters().forEach(adapter -> assertEquals(List.of(), adapter.lwfModules()));
+            assertEquals(0, ndis.poolUsage().diff(FILT));
+            assertEquals(List.of(), ndis.verifier().violations());
+        } finally {
+            close(router);
+            for (Host host : new @Nullable Host[] {hostA, hostB}) {
+                if (host != null) {
+                    host.close();
+                }
+            }
+            ndis.close();
+        }
+    }
+
     private static long sendsSeen(NdisLwfDriver driver) {
         return driver.FilterEnumerateAllInstances().stream()
                 .mapToLong(FilterModuleInfo::sendsSeen)

@@ -62,14 +62,17 @@ class NdisLwfDriverTest {
             assertEquals(PACKETS, host.forwarded());
             long sends = 0;
             long receives = 0;
+            long withResources = 0;
             for (FilterModuleInfo module : driver.FilterEnumerateAllInstances()) {
                 assertEquals(0, module.outstandingSends(), module.name());
                 assertEquals(0, module.outstandingReceives(), module.name());
                 sends += module.sendsSeen();
                 receives += module.receivesSeen();
+                withResources += module.receivesWithResources();
             }
             assertEquals(PACKETS, sends, "every forwarded packet left through a module");
             assertEquals(PACKETS, receives, "every packet arrived through a module");
+            assertEquals(lowWaterMark == 0 ? 0 : PACKETS, withResources, "receives that carried RESOURCES");
             assertUnloadsClean(driver, host);
             assertEquals(List.of(), host.ndis.verifier().violations());
         }
