@@ -28,7 +28,7 @@ public final class WdfIo {
     /** {@code WdfUseDefault} ({@code WDF_TRI_STATE}). */
     public static final int WdfUseDefault = 2;
     /** {@code STATUS_NO_MORE_ENTRIES}: a manual queue with no request. */
-    public static final int STATUS_NO_MORE_ENTRIES = 0x8000001A;
+    public static final int STATUS_NO_MORE_ENTRIES = NtStatus.STATUS_NO_MORE_ENTRIES;
 
     /** {@code WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(&Config, DispatchType)}: the device's default queue. */
     public static void WDF_IO_QUEUE_CONFIG_INIT_DEFAULT_QUEUE(WDF_IO_QUEUE_CONFIG Config, int DispatchType) {
