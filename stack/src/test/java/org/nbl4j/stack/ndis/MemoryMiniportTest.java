@@ -95,6 +95,30 @@ class MemoryMiniportTest {
     }
 
     @Test
+    void onlyACoalescedPacketMayBeLongerThanTheMtuUpToTheLargestCoalesced() {
+        try (Ndis ndis = Stacks.verifiedNdis()) {
+            MemoryMiniport miniport = MemoryMiniport.builder()
+                    .largestCoalesced(9000)
+                    .lowWaterMark(0)
+                    .build();
+            TestProtocol protocol = new TestProtocol(ndis, Stacks.log());
+            try (Adapter adapter = Adapter.builder(ndis).miniport(miniport).build()) {
+                protocol.bindTo(adapter);
+                assertFalse(miniport.receive(new byte[1501], 0, 0), "a plain frame fits the MTU");
+                assertFalse(miniport.receive(new byte[9001], 0, 7), "longer than the largest coalesced packet");
+                byte[] coalesced = new byte[9000];
+                coalesced[0] = 0x45;
+                assertTrue(miniport.receive(coalesced, 0, 7));
+                assertEquals(1, adapter.poll(0, 8));
+                assertEquals(9000, protocol.received.getLast().bytes().length);
+                assertEquals(2, miniport.statistics().receiveErrors());
+            }
+            protocol.close();
+            Stacks.assertClean(ndis);
+        }
+    }
+
+    @Test
     void withoutAFreeBufferOrRoomOnTheRingAPacketIsDiscarded() {
         try (Ndis ndis = Stacks.verifiedNdis()) {
             MemoryMiniport miniport = MemoryMiniport.builder()
