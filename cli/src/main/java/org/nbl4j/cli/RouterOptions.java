@@ -12,9 +12,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options that describe a router ({@link RouterConfig}): the configuration file, interfaces, routes, callout
- * drivers, verifier level, clone budget, Windows profile, task offloads and how reports show sites. Shared by the replaying subcommands
- * and {@code nbl4j route}; a picocli
- * mixin.
+ * drivers, verifier level, clone budget, Windows profile, task offloads and how reports show sites. Shared by the
+ * replaying subcommands and {@code nbl4j route}; a picocli mixin.
  */
 final class RouterOptions {
     @Option(
