@@ -120,7 +120,7 @@ class KernelSegmentationLiveTest {
         } else {
             b.put(0, (byte) 0x45).put(1, (byte) 0);
             b.putShort(2, (short) length);
-            b.putShort(4, (short) 0xfff0); // the IDs of the segments wrap past 0xffff
+            b.putShort(4, (short) 0xfffc); // the IDs of the first packet's 7 segments wrap past 0xffff
             b.putShort(6, (short) 0x4000);
             b.put(8, (byte) 64).put(9, (byte) 6);
             b.putShort(10, (short) 0);
