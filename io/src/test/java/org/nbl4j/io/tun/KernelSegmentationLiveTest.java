@@ -35,16 +35,17 @@ import org.nbl4j.stack.ndis.OffloadInfo;
 import org.nbl4j.stack.router.Router;
 
 /**
- * nbl4j's software segmentation against Linux's own, byte for byte. The same TCP super-packets (IPv4 and IPv6, a short
- * last segment, CWR, PSH and FIN set, a timestamp option) go through two routers:
+ * nbl4j's software segmentation against Linux's own, byte for byte. The same super-packets (TCP over IPv4 and IPv6 with
+ * a short last segment, CWR, PSH and FIN set and a timestamp option; UDP over IPv4 and IPv6) go through two routers:
  *
  * <ul>
- *   <li>Linux: written with a virtio-net header ({@code GSO_TCPV4/6}, {@code gso_size}, {@code NEEDS_CSUM}) to a TUN
- *       device in a namespace that forwards them out of a veth with TSO, GSO and transmit checksumming off, so the
- *       kernel cuts them in software ({@code skb_gso_segment}, {@code tcp_gso_segment}) and completes every checksum;
- *       tshark captures the segments in the peer namespace, whose GRO is off;
- *   <li>nbl4j: received as RSC indications of the same segment count, forwarded under {@link OffloadMode#THROUGHPUT}
- *       to an egress without LSO, which cuts them with its {@code Segmenter}.
+ *   <li>Linux: written with a virtio-net header ({@code GSO_TCPV4/6} or {@code GSO_UDP_L4}, {@code gso_size},
+ *       {@code NEEDS_CSUM}) to a TUN device in a namespace that forwards them out of a veth with TSO, USO, GSO and
+ *       transmit checksumming off, so the kernel cuts them in software ({@code skb_gso_segment}: {@code
+ *       tcp_gso_segment}, {@code __udp_gso_segment}) and completes every checksum; tshark captures the segments in the
+ *       peer namespace, whose GRO is off;
+ *   <li>nbl4j: received as coalesced indications of the same segment count, forwarded under {@link
+ *       OffloadMode#THROUGHPUT} to an egress without LSO, which cuts them with its {@code Segmenter}.
  * </ul>
  *
  * Both decrement the TTL (hop limit) once. The segment size handed to the kernel is what nbl4j's even split of the
@@ -60,15 +61,26 @@ class KernelSegmentationLiveTest {
     @TempDir
     Path directory;
 
-    /** One super-packet: its family, its payload length and how many segments the RSC indication says. */
-    private record Case(boolean v6, int payload, int segments) {
+    /**
+     * One super-packet: its family, TCP or UDP, its payload length and how many segments the coalesced indication
+     * says.
+     */
+    private record Case(boolean v6, boolean udp, int payload, int segments) {
         int segmentSize() {
             return (payload + segments - 1) / segments;
         }
+
+        int transportHeader() {
+            return udp ? 8 : 32;
+        }
     }
 
-    private static final List<Case> CASES =
-            List.of(new Case(false, 10_000, 7), new Case(false, 4_001, 3), new Case(true, 7_001, 5));
+    private static final List<Case> CASES = List.of(
+            new Case(false, false, 10_000, 7),
+            new Case(false, false, 4_001, 3),
+            new Case(true, false, 7_001, 5),
+            new Case(false, true, 5_001, 4),
+            new Case(true, true, 4_001, 3));
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -102,39 +114,48 @@ class KernelSegmentationLiveTest {
     }
 
     /**
-     * A TCP super-packet from 192.0.2.2 (2001:db8:1::2) to 198.51.100.2 (2001:db8:2::2): ACK, PSH, FIN and CWR, a
-     * timestamp option, random payload, DF for IPv4, and the TCP checksum field as a sender with checksum offload
-     * leaves it (the pseudo-header sum with the TCP length, which the virtio-net header's NEEDS_CSUM requires).
+     * A TCP or UDP super-packet from 192.0.2.2 (2001:db8:1::2) to 198.51.100.2 (2001:db8:2::2): for TCP ACK, PSH, FIN
+     * and CWR and a timestamp option; random payload, DF for IPv4, and the checksum field as a sender with checksum
+     * offload leaves it (the pseudo-header sum with the transport length, which the virtio-net header's NEEDS_CSUM
+     * requires).
      */
     private static byte[] superPacket(Case c, int sequence) {
         int ip = c.v6 ? 40 : 20;
-        int length = ip + 32 + c.payload;
+        int protocol = c.udp ? 17 : 6;
+        int length = ip + c.transportHeader() + c.payload;
         byte[] packet = new byte[length];
         new Random(c.payload).nextBytes(packet);
         ByteBuffer b = ByteBuffer.wrap(packet);
         if (c.v6) {
             b.putInt(0, 0x6001_2345); // a flow label, which every segment keeps
             b.putShort(4, (short) (length - 40));
-            b.put(6, (byte) 6).put(7, (byte) 64);
+            b.put(6, (byte) protocol).put(7, (byte) 64);
             b.put(8, address("2001:db8:1::2")).put(24, address("2001:db8:2::2"));
         } else {
             b.put(0, (byte) 0x45).put(1, (byte) 0);
             b.putShort(2, (short) length);
             b.putShort(4, (short) 0xfffc); // the IDs of the first packet's 7 segments wrap past 0xffff
             b.putShort(6, (short) 0x4000);
-            b.put(8, (byte) 64).put(9, (byte) 6);
+            b.put(8, (byte) 64).put(9, (byte) protocol);
             b.putShort(10, (short) 0);
             b.put(12, address("192.0.2.2")).put(16, address("198.51.100.2"));
             b.putShort(10, (short) fold(words(packet, 0, 20), true));
         }
         b.putShort(ip, (short) 40000).putShort(ip + 2, (short) PORT);
-        b.putInt(ip + 4, sequence).putInt(ip + 8, 0x0bad_cafe);
-        b.put(ip + 12, (byte) 0x80); // 32-byte header
-        b.put(ip + 13, (byte) 0x99); // CWR, ACK, PSH, FIN
-        b.putShort(ip + 14, (short) 502).putShort(ip + 18, (short) 0);
-        b.putInt(ip + 20, 0x0101_080a);
-        long pseudo = (c.v6 ? words(packet, 8, 32) : words(packet, 12, 8)) + (length - ip) + 6;
-        b.putShort(ip + 16, (short) fold(pseudo, false));
+        int checksumField;
+        if (c.udp) {
+            b.putShort(ip + 4, (short) (length - ip));
+            checksumField = ip + VirtioNetHeader.UDP_CHECKSUM_OFFSET;
+        } else {
+            b.putInt(ip + 4, sequence).putInt(ip + 8, 0x0bad_cafe);
+            b.put(ip + 12, (byte) 0x80); // 32-byte header
+            b.put(ip + 13, (byte) 0x99); // CWR, ACK, PSH, FIN
+            b.putShort(ip + 14, (short) 502).putShort(ip + 18, (short) 0);
+            b.putInt(ip + 20, 0x0101_080a);
+            checksumField = ip + VirtioNetHeader.TCP_CHECKSUM_OFFSET;
+        }
+        long pseudo = (c.v6 ? words(packet, 8, 32) : words(packet, 12, 8)) + (length - ip) + protocol;
+        b.putShort(checksumField, (short) fold(pseudo, false));
         return packet;
     }
 
@@ -190,7 +211,7 @@ class KernelSegmentationLiveTest {
             router.exec("ip", "link", "set", veth, "up");
             far.exec("ip", "link", "set", peer, "up");
             // The kernel must cut and checksum in software on the way out, and nothing may glue the segments again.
-            router.exec("ethtool", "-K", veth, "tx", "off", "tso", "off", "gso", "off");
+            router.exec("ethtool", "-K", veth, "tx", "off", "tso", "off", "gso", "off", "tx-udp-segmentation", "off");
             far.exec("ethtool", "-K", peer, "gro", "off");
             router.exec("sysctl", "-qw", "net.ipv4.ip_forward=1");
             router.exec("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
@@ -208,7 +229,7 @@ class KernelSegmentationLiveTest {
                             "-i",
                             peer,
                             "-f",
-                            "tcp dst port " + PORT,
+                            "dst port " + PORT,
                             "-l",
                             "-P",
                             "-w",
@@ -265,7 +286,7 @@ class KernelSegmentationLiveTest {
      * @return how many probes it wrote
      */
     private static int awaitCapturing(TunDevice tun, Arena arena, BlockingQueue<String> lines) throws Exception {
-        byte[] probe = superPacket(new Case(false, 8, 1), 1);
+        byte[] probe = superPacket(new Case(false, false, 8, 1), 1);
         ByteBuffer.wrap(probe).putShort(20, (short) PROBE_PORT);
         MemorySegment buffer = arena.allocate(VirtioNetHeader.BYTES + probe.length);
         MemorySegment.copy(MemorySegment.ofArray(probe), 0, buffer, VirtioNetHeader.BYTES, probe.length);
@@ -297,11 +318,11 @@ class KernelSegmentationLiveTest {
                 0,
                 VirtioNetHeader.BYTES,
                 VirtioNetHeader.F_NEEDS_CSUM,
-                c.v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
-                ip + 32,
+                c.udp ? VirtioNetHeader.GSO_UDP_L4 : c.v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                ip + c.transportHeader(),
                 c.segmentSize(),
                 ip,
-                VirtioNetHeader.TCP_CHECKSUM_OFFSET);
+                c.udp ? VirtioNetHeader.UDP_CHECKSUM_OFFSET : VirtioNetHeader.TCP_CHECKSUM_OFFSET);
         MemorySegment.copy(MemorySegment.ofArray(packet), 0, buffer, VirtioNetHeader.BYTES, packet.length);
         assertEquals(buffer.byteSize(), tun.write(0, buffer, 0, (int) buffer.byteSize()));
     }
@@ -335,8 +356,11 @@ class KernelSegmentationLiveTest {
                 router.ip().setOffloadMode(OffloadMode.THROUGHPUT);
                 for (int i = 0; i < packets.size(); i++) {
                     byte[] packet = packets.get(i);
-                    int bits =
-                            OffloadInfo.RECEIVE_TCP_CHECKSUM_SUCCEEDED | OffloadInfo.RECEIVE_TCP_CHECKSUM_VALUE_INVALID;
+                    // What the TUN miniport says of a NEEDS_CSUM packet (TcpChecksumValueInvalid stands for UDP too).
+                    int bits = (CASES.get(i).udp()
+                                    ? OffloadInfo.RECEIVE_UDP_CHECKSUM_SUCCEEDED
+                                    : OffloadInfo.RECEIVE_TCP_CHECKSUM_SUCCEEDED)
+                            | OffloadInfo.RECEIVE_TCP_CHECKSUM_VALUE_INVALID;
                     assertTrue(arrival.receive(packet, bits, CASES.get(i).segments()));
                     while (router.pollAll(64) > 0) {
                         // until the forward and its completion are done
