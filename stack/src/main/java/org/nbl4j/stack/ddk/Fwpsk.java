@@ -101,6 +101,9 @@ public final class Fwpsk {
     public static final int FWP_ACTION_NONE_NO_MATCH = 0x0008;
 
     public static final int FWPS_RIGHT_ACTION_WRITE = ClassifyOut.FWPS_RIGHT_ACTION_WRITE;
+    /** {@code FWPS_FILTER_FLAG_CLEAR_ACTION_RIGHT}: {@code filter->flags} says the callout must clear the write right. */
+    public static final int FWPS_FILTER_FLAG_CLEAR_ACTION_RIGHT = 0x0001;
+
     public static final int FWPS_CLASSIFY_OUT_FLAG_ABSORB = ClassifyOut.FWPS_CLASSIFY_OUT_FLAG_ABSORB;
 
     public static final int FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW = Callout.FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW;
