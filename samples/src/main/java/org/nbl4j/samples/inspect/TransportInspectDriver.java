@@ -105,6 +105,9 @@ public final class TransportInspectDriver implements CalloutDriver {
     private final List<TL_INSPECT_PENDED_PACKET> gPacketQueue = new ArrayList<>();
     private final KEVENT gWorkerEvent = new KEVENT();
     private volatile boolean gDriverUnloading;
+    /** Whether the worker holds an item it took from the lists (for {@link #idle}); guarded by gConnListLock. */
+    private boolean workerBusy;
+
     private @Nullable PETHREAD gThreadObj;
 
     /** {@link #TLInspectInjectComplete} as the one function object every injection passes, as C passes its address. */
@@ -600,24 +603,36 @@ public final class TransportInspectDriver implements CalloutDriver {
             if (packet == null) {
                 continue;
             }
-            boolean permit = IsTrafficPermitted(packet);
-            if (packet.type == TL_INSPECT_CONNECT_PACKET) {
-                if (!TLInspectCompletePendedConnection(packet, permit)) {
-                    continue; // the reauthorization took it over, or it was refused
-                }
+            try {
+                Decide(packet);
+            } finally {
+                KLOCK_QUEUE_HANDLE connListLockHandle = new KLOCK_QUEUE_HANDLE();
+                KeAcquireInStackQueuedSpinLock(gConnListLock, connListLockHandle);
+                workerBusy = false;
+                KeReleaseInStackQueuedSpinLock(connListLockHandle);
             }
-            if (permit) {
-                int status = packet.direction == FWP_DIRECTION_OUTBOUND
-                        ? TLInspectCloneReinjectOutbound(packet)
-                        : TLInspectCloneReinjectInbound(packet);
-                if (NT_SUCCESS(status)) {
-                    continue; // the completion function owns the packet now
-                }
-            }
-            droppedPackets.incrementAndGet();
-            FreePendedPacket(packet);
         }
         TLInspectDrainAtUnload();
+    }
+
+    /** Decides on one item: completes a pended connection, reinjects a permitted packet or drops it. */
+    private void Decide(TL_INSPECT_PENDED_PACKET packet) {
+        boolean permit = IsTrafficPermitted(packet);
+        if (packet.type == TL_INSPECT_CONNECT_PACKET) {
+            if (!TLInspectCompletePendedConnection(packet, permit)) {
+                return; // the reauthorization took it over, or it was refused
+            }
+        }
+        if (permit) {
+            int status = packet.direction == FWP_DIRECTION_OUTBOUND
+                    ? TLInspectCloneReinjectOutbound(packet)
+                    : TLInspectCloneReinjectInbound(packet);
+            if (NT_SUCCESS(status)) {
+                return; // the completion function owns the packet now
+            }
+        }
+        droppedPackets.incrementAndGet();
+        FreePendedPacket(packet);
     }
 
     /**
@@ -645,6 +660,7 @@ public final class TransportInspectDriver implements CalloutDriver {
         } else if (!gPacketQueue.isEmpty()) {
             packet = gPacketQueue.removeFirst();
         }
+        workerBusy = packet != null;
         if (packet == null && !gDriverUnloading) {
             KeClearEvent(gWorkerEvent);
         }
@@ -865,7 +881,7 @@ public final class TransportInspectDriver implements CalloutDriver {
         KLOCK_QUEUE_HANDLE packetQueueLockHandle = new KLOCK_QUEUE_HANDLE();
         KeAcquireInStackQueuedSpinLock(gConnListLock, connListLockHandle);
         KeAcquireInStackQueuedSpinLock(gPacketQueueLock, packetQueueLockHandle);
-        boolean idle = gConnList.isEmpty() && gPacketQueue.isEmpty();
+        boolean idle = gConnList.isEmpty() && gPacketQueue.isEmpty() && !workerBusy;
         KeReleaseInStackQueuedSpinLock(packetQueueLockHandle);
         KeReleaseInStackQueuedSpinLock(connListLockHandle);
         return idle;
