@@ -62,6 +62,11 @@ public final class Flow {
     long nextSequenceOutbound;
 
     long nextSequenceInbound;
+    /**
+     * TCP: the sequence number of the packet that started the flow (the SYN), so that a connect refused after its SYN
+     * was dropped (a pended connect whose reauthorization blocks) can still be answered with a reset.
+     */
+    int initiatorSequence;
     /** Next in the table's hash chain. */
     @Nullable
     Flow next;
