@@ -133,7 +133,7 @@ final class HostTransport {
             return;
         }
         IpInterface egress = route.egress();
-        int transportHeader = readTransport(nb, frame, false);
+        int transportHeader = readTransport(nb, frame, false, now);
         if (transportHeader < 0) {
             send.sendLocal(nbl, frame.window, frame, egress, atDispatch);
             return;
@@ -336,7 +336,7 @@ final class HostTransport {
         IpInterface toApplications = applications;
         PacketFacts facts = frame.facts;
         long now = tick();
-        int transportHeader = readTransport(nb, frame, true);
+        int transportHeader = readTransport(nb, frame, true, now);
         if (transportHeader >= 0) {
             // ICMP is shown from its header on (§5.2): only the IP header is consumed, so the size reported is 0.
             int consumed = facts.protocol == IcmpMessages.IPPROTO_TCP || facts.protocol == IcmpMessages.IPPROTO_UDP
@@ -575,7 +575,7 @@ final class HostTransport {
      *
      * @return the transport header's length, or -1 when the packet passes without the transport layers
      */
-    private int readTransport(NetBuffer nb, PathScratch.Frame frame, boolean inbound) {
+    private int readTransport(NetBuffer nb, PathScratch.Frame frame, boolean inbound, long now) {
         PacketFacts facts = frame.facts;
         facts.inbound = inbound;
         int protocol = facts.protocol;
@@ -642,6 +642,8 @@ final class HostTransport {
                     localPort,
                     remotePort,
                     !inbound);
+            // Idle from its first packet on, even one the layers absorb or drop (a pended connect's SYN).
+            flow.lastSeenNanos = now;
             if (tcp) {
                 flow.initiatorSequence = header.get(U32, 4);
             }

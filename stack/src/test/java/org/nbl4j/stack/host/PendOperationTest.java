@@ -143,6 +143,19 @@ class PendOperationTest {
     }
 
     @Test
+    @DisplayName("a flow whose first packet was pended is idle from that packet on: the next expiry does not end it")
+    void pendedFlowIsNotIdleSinceTheEpoch() {
+        send();
+        router.ip()
+                .expireFlows(System.nanoTime() + java.time.Duration.ofSeconds(2).toNanos());
+        assertEquals(1, router.ip().flows().size(), "still open, its pend not broken");
+        Fwpsk.FwpsCompleteOperation0(pended.getFirst(), null);
+        send();
+        assertEquals(1, toNet.size(), "the retransmission of the permitted flow leaves");
+        assertEquals(List.of(), violations());
+    }
+
+    @Test
     @DisplayName("completing twice is PEND_COMPLETED_TWICE, at the driver's line")
     void completeTwice() {
         send();
