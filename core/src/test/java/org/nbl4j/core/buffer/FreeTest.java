@@ -156,14 +156,14 @@ class FreeTest {
         assertEquals(
                 BufferRule.NBL_WRONG_FREE_FUNCTION,
                 assertThrows(RuleViolation.class, () -> fragment.freeClone(0)).rule());
-        assertEquals(
-                BufferRule.NBL_WRONG_FREE_FUNCTION,
-                assertThrows(RuleViolation.class, () -> fragment.freeReassembled(0, 0))
-                        .rule());
-        assertEquals(
-                BufferRule.NBL_WRONG_FREE_FUNCTION,
-                assertThrows(RuleViolation.class, () -> original.freeFragment(0, 0))
-                        .rule());
+        RuleViolation asReassembled = assertThrows(RuleViolation.class, () -> fragment.freeReassembled(0, 0));
+        assertEquals(BufferRule.NBL_WRONG_FREE_FUNCTION, asReassembled.rule());
+        assertTrue(
+                asReassembled.getMessage().contains("NdisFreeReassembledNetBufferList"),
+                "the report names the DDI the driver called: " + asReassembled.getMessage());
+        RuleViolation asFragment = assertThrows(RuleViolation.class, () -> original.freeFragment(0, 0));
+        assertEquals(BufferRule.NBL_WRONG_FREE_FUNCTION, asFragment.rule());
+        assertTrue(asFragment.getMessage().contains("NdisFreeFragmentNetBufferList"), asFragment.getMessage());
 
         fragment.freeFragment(0, 0);
         original.free();

@@ -97,6 +97,9 @@ class NetBufferListPoolTest {
         NetBufferListPoolParameters rev1WithFlag =
                 new NetBufferListPoolParameters(new NdisObjectHeader(0x80, 1, 16), 0, false, 0, TAG, 0, 0x1);
         assertFalse(rev1WithFlag.verify(), "Flags does not exist in revision 1");
+        assertFalse(
+                NetBufferListPoolParameters.of(0, false, 0, TAG, 0).withFlags(0).verify(),
+                "revision 2 without NET_BUFFER_LIST_POOL_FLAG_VERIFY leaves freed elements accessible");
     }
 
     // ---- NdisAllocateNetBufferList (§4.7) ----

@@ -223,4 +223,52 @@ class RefusedCallsTest {
         original.free();
         offPool.close();
     }
+
+    @Test
+    @DisplayName("§4.8: in checked mode with the verifier off, a touch of a freed NBL is still refused")
+    @ViolatesOnPurpose
+    void touchAfterFreeIsCaughtInCheckedModeWithTheVerifierOff() {
+        Ndis checked = verification.createChecked(VerifierSettings.off().withPolicy(ViolationPolicy.COLLECT));
+        NetBufferListPool checkedPool =
+                allocated(checked.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, NBL_TAG, 64)));
+        NetBufferList nbl = allocated(checkedPool.allocateNetBufferList(0, 0));
+        nbl.free();
+
+        int status = nbl.allocateContext(8, 0, NBL_TAG);
+
+        assertEquals(NtStatus.NDIS_STATUS_FAILURE, status, "refused: no context pushed on a freed NBL");
+        List<Violation> violations = checked.verifier().violations();
+        assertEquals(
+                List.of(BufferRule.USE_AFTER_FREE),
+                violations.stream().map(Violation::rule).toList());
+        assertTrue(violations.getFirst().detail().contains("NdisAllocateNetBufferListContext"));
+        checkedPool.close();
+    }
+
+    @Test
+    @DisplayName("§4.8: a freed NB leaves the verifier's outstanding buffers, so no leak report names it")
+    void aFreedNetBufferIsNoLongerOutstanding() {
+        NetBuffer nb = allocated(nbPool.allocateNetBufferMdlAndData());
+        assertEquals(
+                1,
+                ndis.verifier().leaks(NB_TAG, "before the free").outstanding().size());
+
+        nb.free();
+
+        assertTrue(ndis.verifier().leaks(NB_TAG, "after the free").isEmpty());
+        assertEquals(List.of(), rules());
+    }
+
+    @Test
+    @DisplayName("§6.11: NdisGeneratePartialCancelId above DISPATCH_LEVEL is refused, returns 0 and takes no id")
+    @ViolatesOnPurpose
+    void partialCancelIdAboveDispatchTakesNoId() {
+        int[] refused = {-1};
+        Irql.runAt(Irql.HIGH_LEVEL, () -> refused[0] = ndis.generatePartialCancelId());
+
+        assertEquals(0, refused[0]);
+        assertEquals(List.of(BufferRule.IRQL_TOO_HIGH), rules());
+        assertEquals(0, ndis.generatePartialCancelId(), "the first id is still there for the first legal call");
+        assertEquals(1, ndis.generatePartialCancelId());
+    }
 }

@@ -3,6 +3,7 @@ package org.nbl4j.core.verify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.core.verify.VerifierFixture.dataPool;
 import static org.nbl4j.core.verify.VerifierFixture.frame;
@@ -165,6 +166,22 @@ class VerifierJfrTest {
 
         assertEquals(List.of(), named(events, "nbl4j.NblViolation"));
         assertEquals(List.of(), named(events, "nbl4j.NblLeak"));
+    }
+
+    @Test
+    @DisplayName("a KeRaiseIrql to a lower level, which belongs to no NDIS instance, is a violation event too")
+    void violationEventOfAnUnownedRule() throws IOException {
+        List<RecordedEvent> events = record(
+                false,
+                () -> Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
+                    RuleViolation thrown = assertThrows(RuleViolation.class, () -> Irql.raise(Irql.PASSIVE_LEVEL));
+                    assertEquals(BufferRule.IRQL_BAD_RAISE_OR_LOWER, thrown.rule());
+                }));
+
+        RecordedEvent violation = only(events, "nbl4j.NblViolation");
+        assertEquals("IRQL_BAD_RAISE_OR_LOWER", violation.getString("rule"));
+        assertTrue(
+                violation.getString("detail").contains("KeRaiseIrql to PASSIVE_LEVEL"), violation.getString("detail"));
     }
 
     @Test
