@@ -431,18 +431,26 @@ final class HostTransport {
 
     /**
      * Records an ALE decision. ABSORB without a pend means the callout took the packet (cloned it to reinject): the
-     * flow stays unauthorized, and its next packet, or the reinjection, is authorized again.
+     * flow stays unauthorized, and its next packet, or the reinjection, is authorized again. A classification that
+     * pended the flow records nothing: the pend owns the state from then on, and a worker may already have completed
+     * it (and its reauthorization decided the flow) before this classification returned.
      */
     private static void decide(Flow flow, HookVerdict verdict) {
         synchronized (flow) {
-            if (flow.state == Flow.PENDED) {
+            if (flow.pendedInAuthorization) {
+                flow.pendedInAuthorization = false;
                 return;
             }
-            switch (verdict) {
-                case CONTINUE -> flow.state = Flow.PERMITTED;
-                case BLOCK -> flow.state = Flow.BLOCKED;
-                case ABSORB -> flow.state = Flow.AUTHORIZING;
-            }
+            record(flow, verdict);
+        }
+    }
+
+    /** Sets the flow's state from a verdict; the caller holds the flow's lock. */
+    private static void record(Flow flow, HookVerdict verdict) {
+        switch (verdict) {
+            case CONTINUE -> flow.state = Flow.PERMITTED;
+            case BLOCK -> flow.state = Flow.BLOCKED;
+            case ABSORB -> flow.state = Flow.AUTHORIZING;
         }
     }
 
@@ -460,6 +468,7 @@ final class HostTransport {
                 return NtStatus.STATUS_FWP_CANNOT_PEND;
             }
             flow.state = Flow.PENDED;
+            flow.pendedInAuthorization = true;
             return NtStatus.STATUS_SUCCESS;
         }
     }
@@ -513,7 +522,9 @@ final class HostTransport {
             facts.setConditionFlags(IpStack.FWP_CONDITION_FLAG_IS_REAUTHORIZE);
             facts.setWithoutLayerData(true);
             HookVerdict verdict = inspection.hook().classifyWithoutPacket(HookPoint.ALE_AUTH_CONNECT, facts);
-            decide(flow, verdict == HookVerdict.CONTINUE ? HookVerdict.CONTINUE : HookVerdict.BLOCK);
+            synchronized (flow) {
+                record(flow, verdict == HookVerdict.CONTINUE ? HookVerdict.CONTINUE : HookVerdict.BLOCK);
+            }
             if (verdict != HookVerdict.CONTINUE) {
                 refuseReauthorizedConnect(flow, frame);
             }
