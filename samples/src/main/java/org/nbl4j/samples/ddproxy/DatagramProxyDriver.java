@@ -31,7 +31,6 @@ import org.nbl4j.stack.ddk.SystemWfp;
 import org.nbl4j.stack.ddk.WDFDRIVER;
 import org.nbl4j.stack.ddk.WDFKEY;
 import org.nbl4j.stack.ddk.WDF_DRIVER_CONFIG;
-import org.nbl4j.stack.ip.InternetChecksum;
 import org.nbl4j.stack.wfp.CalloutDriver;
 import org.nbl4j.stack.wfp.ClassifyContext;
 import org.nbl4j.stack.wfp.ClassifyOut;
@@ -66,9 +65,7 @@ import org.nbl4j.stack.wfp.InjectionHandle;
  * ({@code 0xC6336402} is 198.51.100.2), ports as numbers; a missing new address means the inspect address.
  *
  * <p>Where this port differs from ddproxy: it clones, modifies and injects in the classify function instead of
- * queueing to a worker thread (the inspect sample shows the worker); and the inbound address rewrite is done in the
- * clone's IP header with the header checksum updated, where ddproxy calls {@code FwpsConstructIpHeaderForTransportPacket0},
- * which nbl4j does not have yet.
+ * queueing to a worker thread (the inspect sample shows the worker).
  */
 public final class DatagramProxyDriver implements CalloutDriver {
     /** The driver's sublayer. */
@@ -90,7 +87,6 @@ public final class DatagramProxyDriver implements CalloutDriver {
     private static final int UDP_DESTINATION_PORT = 2;
     private static final int UDP_SOURCE_PORT = 0;
     private static final int UDP_CHECKSUM = 6;
-    private static final int IPV4_CHECKSUM = 10;
     private static final int IPV4_SOURCE = 12;
 
     // ---- the configuration (DD_drv.c) ----
@@ -493,8 +489,8 @@ public final class DatagramProxyDriver implements CalloutDriver {
 
     /**
      * {@code DDProxyCloneModifyReinjectInbound}: retreat to the IP header, clone, advance the original back; the clone
-     * gets the inspect port as its source port (checksum 0) and, if the new address differs, the inspect address as
-     * its source; then it is receive-injected where the original arrived.
+     * gets the inspect port as its source port (checksum 0) and, if the new address differs, a new IP header from the
+     * inspect address; then it is receive-injected where the original arrived.
      */
     private int DDProxyCloneModifyReinjectInbound(
             InjectionHandle injectionHandle,
@@ -525,7 +521,27 @@ public final class DatagramProxyDriver implements CalloutDriver {
         headersView.set(U16, ipHeaderSize + UDP_CHECKSUM, (short) 0);
         int source = headersView.get(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN), IPV4_SOURCE);
         if (source != context.newAddressV4) {
-            SetIpv4Source(headersView, source, context.newAddressV4);
+            // The answer must come from the address the application sent to: a new header from it to this host.
+            status = FwpsConstructIpHeaderForTransportPacket0(
+                    clone,
+                    ipHeaderSize,
+                    AF_INET,
+                    V4Bytes(context.newAddressV4),
+                    V4Bytes((int) inFixedValues
+                            .get(FWPS_FIELD_DATAGRAM_DATA_V4_IP_LOCAL_ADDRESS)
+                            .integer()),
+                    IPPROTO_UDP,
+                    0,
+                    null,
+                    0,
+                    0,
+                    null,
+                    0,
+                    0);
+            if (!NT_SUCCESS(status)) {
+                FwpsFreeCloneNetBufferList0(clone, 0);
+                return status;
+            }
         }
         status = FwpsInjectTransportReceiveAsync0(
                 injectionHandle,
@@ -549,16 +565,6 @@ public final class DatagramProxyDriver implements CalloutDriver {
         }
         injected.incrementAndGet();
         return status;
-    }
-
-    /** Writes a new IPv4 source address, updating the header checksum for the two changed words (RFC 1624). */
-    private static void SetIpv4Source(MemorySegment ipHeader, int oldSource, int newSource) {
-        int checksum = Short.toUnsignedInt(ipHeader.get(U16, IPV4_CHECKSUM));
-        checksum = InternetChecksum.update(checksum, oldSource >>> 16, newSource >>> 16);
-        checksum = InternetChecksum.update(checksum, oldSource & 0xFFFF, newSource & 0xFFFF);
-        ipHeader.set(U16, IPV4_SOURCE, (short) (newSource >>> 16));
-        ipHeader.set(U16, IPV4_SOURCE + 2, (short) newSource);
-        ipHeader.set(U16, IPV4_CHECKSUM, (short) checksum);
     }
 
     /** {@code DDProxyInjectComplete}: frees the clone. */
