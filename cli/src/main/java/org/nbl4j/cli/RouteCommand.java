@@ -67,15 +67,6 @@ class RouteCommand implements Callable<Integer> {
     int queues = 1;
 
     @Option(
-            names = "--offload",
-            paramLabel = "windows|throughput|off",
-            description = "Task offloads over the TUN devices' virtio-net header (docs/offloads.md): windows asks for"
-                    + " checksum offload only and keeps RSC off on the forwarding interfaces, as Windows does;"
-                    + " throughput also asks for TSO/USO and forwards coalesced packets whole with LSO, beyond what"
-                    + " Windows allows; off (the default) opens the devices without the header.")
-    String offload = "off";
-
-    @Option(
             names = "--duration",
             paramLabel = "<seconds>",
             description = "Stops routing after this many seconds (default: until Ctrl-C).")
@@ -144,11 +135,11 @@ class RouteCommand implements Callable<Integer> {
             if (duration != null && !(duration > 0)) {
                 throw new BadInputException("--duration " + duration + ": must be more than 0 seconds");
             }
-            offloadMode = parseOffload(offload);
+            offloadMode = router.offloadMode();
             RouterConfig config = router.routerConfig();
             if (hostRole() && config.applications() == null) {
                 throw new BadInputException(
-                        "--applications <interface>: the host needs the interface that faces its" + " applications");
+                        "--applications <interface>: the host needs the interface that faces its applications");
             }
             RouterReport routed = route(config, out);
             out.print(ReplaySummary.renderLive(routed));
@@ -183,7 +174,7 @@ class RouteCommand implements Callable<Integer> {
                         + (duration == null ? "Ctrl-C stops" : "stops after " + duration + " s"));
                 if (offloadMode != OffloadMode.OFF) {
                     for (TunMiniport miniport : built.miniports()) {
-                        out.println("offload " + offload + ": " + miniport.name() + " granted "
+                        out.println("offload " + router.offload + ": " + miniport.name() + " granted "
                                 + miniport.deviceOffloads());
                     }
                 }
@@ -200,16 +191,6 @@ class RouteCommand implements Callable<Integer> {
         } finally {
             ndis.close();
         }
-    }
-
-    /** The {@code --offload} value as the IP layer's mode. */
-    static OffloadMode parseOffload(String offload) throws BadInputException {
-        return switch (offload) {
-            case "off" -> OffloadMode.OFF;
-            case "windows" -> OffloadMode.WINDOWS;
-            case "throughput" -> OffloadMode.THROUGHPUT;
-            default -> throw new BadInputException("--offload " + offload + ": windows, throughput or off");
-        };
     }
 
     /**

@@ -33,7 +33,7 @@ import org.nbl4j.stack.router.Router;
 /**
  * The sample LWF ({@code samples.ndislwf}) on a live router: two TUN devices, each moved into a network namespace of its
  * own, the hosts pinging each other through nbl4j with the sample attached to both adapters; an OID query through the
- * filter to the TUN miniport, a pause and restart under the pings, then unload.
+ * filter to the TUN miniport, a pause and restart under a flood ping, unload, and a second load in the same JVM.
  */
 class LwfSampleLiveTest {
     private static final PoolTag FILT = new PoolTag(NdisLwfDriver.FILTER_ALLOC_TAG);
@@ -42,7 +42,8 @@ class LwfSampleLiveTest {
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     @DisplayName(
             "live: 11,000 flood-ping packets forwarded through the sample's modules leave nothing outstanding; an OID reaches the TUN"
-                    + " miniport through the filter; pause/restart resumes; unload detaches and leaves FILT at 0")
+                    + " miniport through the filter; pause under a flood ping leaves nothing outstanding and restart resumes; unload"
+                    + " detaches and leaves FILT at 0; a second load starts clean")
     void sampleOnALiveRouter() throws Exception {
         TestTools.requireTun();
         TestTools.require("ip", "ping");
@@ -72,6 +73,7 @@ class LwfSampleLiveTest {
             hostA.exec("ping", "-f", "-q", "-c", "5500", "-W", "2", "198.51.100.2");
             long flooded = router.ip().statistics().forwarded();
             assertTrue(flooded >= 11_000, () -> "forwarded " + flooded);
+            assertEquals(flooded, sendsSeen(driver), "each forwarded once through the egress adapter's module");
 
             NDIS_OID_REQUEST frameSize = new NDIS_OID_REQUEST();
             frameSize.RequestType = NdisLwf.NdisRequestQueryInformation;
@@ -85,17 +87,31 @@ class LwfSampleLiveTest {
             assertEquals(
                     1500, frameSize.DATA.QUERY_INFORMATION.InformationBuffer().get(JAVA_INT_UNALIGNED, 0));
 
-            for (Adapter adapter : router.adapters()) {
-                assertTrue(adapter.pause(), adapter + " paused");
+            // Pause under load: a flood ping runs while both stacks pause, stay paused and restart.
+            Process load = hostB.start("ping", "-f", "-q", "-w", "30", "192.0.2.2");
+            try {
+                awaitForwarded(router, flooded + 500);
+                for (Adapter adapter : router.adapters()) {
+                    assertTrue(adapter.pause(), adapter + " paused");
+                }
+                for (FilterModuleInfo module : driver.FilterEnumerateAllInstances()) {
+                    assertFalse(module.running(), module.name());
+                    assertEquals(0, module.outstandingSends(), module.name());
+                    assertEquals(0, module.outstandingReceives(), module.name());
+                }
+                long whilePaused = router.ip().statistics().forwarded();
+                Thread.sleep(200);
+                assertEquals(whilePaused, router.ip().statistics().forwarded(), "nothing forwarded while paused");
+                for (Adapter adapter : router.adapters()) {
+                    assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
+                }
+                awaitForwarded(router, whilePaused + 500);
+            } finally {
+                load.destroy();
+                load.waitFor();
             }
-            for (FilterModuleInfo module : driver.FilterEnumerateAllInstances()) {
-                assertFalse(module.running(), module.name());
-                assertEquals(0, module.outstandingSends(), module.name());
-                assertEquals(0, module.outstandingReceives(), module.name());
-            }
-            for (Adapter adapter : router.adapters()) {
-                assertEquals(NtStatus.NDIS_STATUS_SUCCESS, adapter.restart());
-            }
+            long forwardedBeforePings = router.ip().statistics().forwarded();
+            long sendsBeforePings = sendsSeen(driver);
             hostB.exec("ping", "-c", "10", "-i", "0.05", "-W", "2", "192.0.2.2");
 
             List<FilterModuleInfo> modules = new ArrayList<>(driver.FilterEnumerateAllInstances());
@@ -107,11 +123,93 @@ class LwfSampleLiveTest {
                 assertEquals(module.miniportName().equals(deviceA) ? 1 : 0, module.oidRequests(), module.name());
                 sends += module.sendsSeen();
             }
-            // 5,510 echo requests and as many replies, each forwarded once through the egress adapter's module.
             long forwarded = router.ip().statistics().forwarded();
-            assertTrue(forwarded >= 11_020, () -> "forwarded " + forwarded);
-            assertEquals(forwarded, sends, () -> "sends through the modules: " + modules);
+            assertTrue(forwarded >= 12_020, () -> "forwarded " + forwarded);
+            // While one adapter is paused and the other not yet, NDIS completes a packet forwarded to the paused one
+            // with NDIS_STATUS_PAUSED before any filter sees it; after the restart every packet passes the modules
+            // again.
+            assertTrue(sends <= forwarded, () -> "sends through the modules: " + modules);
+            assertEquals(
+                    forwarded - forwardedBeforePings,
+                    sends - sendsBeforePings,
+                    () -> "the 20 packets after the restart: " + modules);
 
+            driver.DriverUnload();
+            router.adapters().forEach(adapter -> assertEquals(List.of(), adapter.lwfModules()));
+            assertEquals(0, ndis.poolUsage().diff(FILT));
+
+            // Loaded again in the same JVM: fresh modules with zeroed counters, and unloaded clean again.
+            NdisLwfDriver again = new NdisLwfDriver();
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, again.DriverEntry(ndis, "NDISLWF"));
+            long before = router.ip().statistics().forwarded();
+            hostA.exec("ping", "-c", "10", "-i", "0.05", "-W", "2", "198.51.100.2");
+            List<FilterModuleInfo> fresh = again.FilterEnumerateAllInstances();
+            assertEquals(2, fresh.size());
+            assertEquals(
+                    router.ip().statistics().forwarded() - before,
+                    fresh.stream().mapToLong(FilterModuleInfo::sendsSeen).sum(),
+                    () -> "only this load's packets: " + fresh);
+            fresh.forEach(module -> assertEquals(1, module.restarts(), module.name()));
+            again.DriverUnload();
+            router.adapters().forEach(adapter -> assertEquals(List.of(), adapter.lwfModules()));
+            assertEquals(0, ndis.poolUsage().diff(FILT));
+            assertEquals(List.of(), ndis.verifier().violations());
+        } finally {
+            close(router);
+            for (Host host : new @Nullable Host[] {hostA, hostB}) {
+                if (host != null) {
+                    host.close();
+                }
+            }
+            ndis.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    @DisplayName("live, every receive with RESOURCES (one receive NBL per TUN queue): over 11,000 flood-ping packets"
+            + " forwarded, each module's receives all carried RESOURCES, nothing outstanding, unload leaves FILT at 0")
+    void everyReceiveWithResources() throws Exception {
+        TestTools.requireTun();
+        TestTools.require("ip", "ping");
+        long pid = ProcessHandle.current().pid() % 1_000_000;
+        String deviceA = "nlr" + pid + "a";
+        String deviceB = "nlr" + pid + "b";
+        Ndis ndis = Ndis.create(VerifierSettings.standard().withPolicy(ViolationPolicy.COLLECT));
+        Router router = null;
+        Host hostA = null;
+        Host hostB = null;
+        try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
+            router = Router.create(ndis);
+            // One NBL per queue: the low-water mark is 1, so every indication leaves none free and carries RESOURCES.
+            router.addInterface(
+                    1, deviceA, new TunMiniport(TunDevice.open(deviceA, 1, true), 1500, 1), List.of(), true);
+            router.addInterface(
+                    2, deviceB, new TunMiniport(TunDevice.open(deviceB, 1, true), 1500, 1), List.of(), true);
+            router.address(1, InetAddress.getByName("192.0.2.1"), 24)
+                    .address(2, InetAddress.getByName("198.51.100.1"), 24);
+            NdisLwfDriver driver = new NdisLwfDriver();
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, driver.DriverEntry(ndis, "NDISLWF"));
+            router.start();
+            hostA = Host.create("nbl4j-lwr-" + pid + "-a");
+            hostB = Host.create("nbl4j-lwr-" + pid + "-b");
+            hostA.adopt(deviceA, "192.0.2.2/24", "192.0.2.1");
+            hostB.adopt(deviceB, "198.51.100.2/24", "198.51.100.1");
+
+            // A few more than 5,500 echoes: with one NBL per queue a TUN write that would block now and then drops one.
+            hostA.exec("ping", "-f", "-q", "-c", "5600", "-W", "2", "198.51.100.2");
+
+            long forwarded = router.ip().statistics().forwarded();
+            assertTrue(forwarded >= 11_000, () -> "forwarded " + forwarded);
+            List<FilterModuleInfo> modules = driver.FilterEnumerateAllInstances();
+            assertEquals(2, modules.size());
+            for (FilterModuleInfo module : modules) {
+                assertTrue(module.receivesSeen() >= 5_400, module::toString);
+                assertEquals(module.receivesSeen(), module.receivesWithResources(), module.name());
+                assertEquals(0, module.outstandingSends(), module.name());
+                assertEquals(0, module.outstandingReceives(), module.name());
+            }
+            assertEquals(forwarded, sendsSeen(driver));
             driver.DriverUnload();
             router.adapters().forEach(adapter -> assertEquals(List.of(), adapter.lwfModules()));
             assertEquals(0, ndis.poolUsage().diff(FILT));
@@ -124,6 +222,23 @@ class LwfSampleLiveTest {
                 }
             }
             ndis.close();
+        }
+    }
+
+    private static long sendsSeen(NdisLwfDriver driver) {
+        return driver.FilterEnumerateAllInstances().stream()
+                .mapToLong(FilterModuleInfo::sendsSeen)
+                .sum();
+    }
+
+    private static void awaitForwarded(Router router, long atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (router.ip().statistics().forwarded() < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(
+                        "only " + router.ip().statistics().forwarded() + " forwarded, waiting for " + atLeast);
+            }
+            Thread.sleep(5);
         }
     }
 

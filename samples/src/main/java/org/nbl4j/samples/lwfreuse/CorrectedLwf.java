@@ -5,9 +5,8 @@ import static org.nbl4j.stack.ddk.NdisH.*;
 
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.memory.Mdl;
-import org.nbl4j.stack.ndis.LwfDriver;
-import org.nbl4j.stack.ndis.LwfHandle;
 
 /**
  * The seed-001 driver fixed as nbl-reuse-leak-and-diagnostics §1.5 recommends first: the send-complete handler frees
@@ -17,13 +16,9 @@ import org.nbl4j.stack.ndis.LwfHandle;
  */
 public final class CorrectedLwf extends PreallocatingLwf {
 
-    private CorrectedLwf(LwfHandle handle, int preallocated) {
-        super(handle, preallocated);
-    }
-
-    /** A filter driver whose modules preallocate {@code preallocated} send NBLs each. */
-    public static LwfDriver driver(int preallocated) {
-        return handle -> new CorrectedLwf(handle, preallocated);
+    /** The context {@code FilterAttach} allocates for the module of {@code FilterHandle}. */
+    CorrectedLwf(Object FilterHandle, int preallocated) {
+        super(FilterHandle, preallocated);
     }
 
     @Override
@@ -37,13 +32,16 @@ public final class CorrectedLwf extends PreallocatingLwf {
         // Frees the NBL and, with it, whatever WFP attached to it; the MDL and the buffer stay the module's.
         NdisFreeNetBufferList(tempNbl);
 
-        NetBufferList pNetBufList = NdisAllocateNetBufferAndNetBufferList(
-                SendNetBufferListPool,
-                0, // ContextSize
-                0, // ContextBackfill
-                pMdl, // MdlChain
-                0, // DataOffset
-                NBL_DATA_LENGTH); // DataLength
+        NetBufferListPool pool = SendNetBufferListPool; // allocated at attach, freed only at detach
+        NetBufferList pNetBufList = pool == null
+                ? null
+                : NdisAllocateNetBufferAndNetBufferList(
+                        pool,
+                        0, // ContextSize
+                        0, // ContextBackfill
+                        pMdl, // MdlChain
+                        0, // DataOffset
+                        NBL_DATA_LENGTH); // DataLength
         if (pNetBufList == null) {
             // The slot's buffer and MDL stay with the module and are freed at detach; one NBL fewer to send with.
             return;

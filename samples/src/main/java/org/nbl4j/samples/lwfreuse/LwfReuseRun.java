@@ -1,10 +1,8 @@
 package org.nbl4j.samples.lwfreuse;
 
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -18,8 +16,6 @@ import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.samples.SamplePackets;
 import org.nbl4j.stack.ddk.SystemNdis;
-import org.nbl4j.stack.ndis.LwfAttachment;
-import org.nbl4j.stack.ndis.LwfDriver;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 import org.nbl4j.stack.wfp.PlatformProfile;
@@ -27,13 +23,15 @@ import org.nbl4j.stack.wfp.WfpInfoContainers;
 
 /**
  * Runs one variant of the seed-001 filter on a host: a {@link Router} with the filter engine of {@code profile}
- * (so Windows 10 stacks the WFP lightweight filter below the sample), one adapter over a {@link MemoryMiniport} with
- * the sample filter on it, and {@code sends} packets originated by the filter, polled on the calling thread. The
+ * (so Windows 10 stacks the WFP lightweight filter below the sample), one adapter over a {@link MemoryMiniport}, the
+ * {@link LwfReuseDriver} loaded (its {@code DriverEntry} attaches a module to the adapter, on top of the stack), and
+ * {@code sends} packets originated by the module, polled on the calling thread; then {@code DriverUnload}. The
  * verifier runs at full level and collects violations instead of throwing, so the whole run is reported.
  */
 public final class LwfReuseRun {
-    /** The name the sample's filter modules are known by. */
-    public static final String LWF_NAME = "Seed 001 LWF";
+    /** The driver's service key, as {@code DriverEntry}'s {@code RegistryPath}. */
+    public static final String REGISTRY_PATH =
+            "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\" + LwfReuseDriver.FILTER_SERVICE_NAME;
     /** Receive-queue service budget per poll. */
     private static final int POLL_BUDGET = 256;
     /** Polls allowed while waiting for a send NBL to come back: the miniport completes on its next service. */
@@ -42,14 +40,15 @@ public final class LwfReuseRun {
     /** The two drivers of the sample. */
     public enum Variant {
         /** As posted: recycles its NBLs. */
-        RECYCLING(RecyclingLwf::driver),
+        RECYCLING(RecyclingLwf::new),
         /** The fix: frees and reallocates. */
-        CORRECTED(CorrectedLwf::driver);
+        CORRECTED(CorrectedLwf::new);
 
-        private final IntFunction<LwfDriver> driver;
+        /** What the driver's {@code FilterAttach} allocates as the module context. */
+        final PreallocatingLwf.Allocator allocator;
 
-        Variant(IntFunction<LwfDriver> driver) {
-            this.driver = driver;
+        Variant(PreallocatingLwf.Allocator allocator) {
+            this.allocator = allocator;
         }
     }
 
@@ -97,23 +96,21 @@ public final class LwfReuseRun {
     public static Report run(Variant variant, PlatformProfile profile, int preallocated, int sends) {
         Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT));
         try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
-            List<PreallocatingLwf> modules = new ArrayList<>();
             MemoryMiniport wire = MemoryMiniport.builder().name("wire0").build();
             Router router = Router.create(ndis);
+            LwfReuseDriver driver = new LwfReuseDriver(variant, preallocated);
             PoolUsageSnapshot before;
             PoolUsageSnapshot afterDrain;
             String dump;
             List<Violation> violations;
             try {
                 router.useFilterEngine(profile);
-                LwfDriver sample = variant.driver.apply(preallocated);
-                LwfDriver recording = handle -> {
-                    PreallocatingLwf module = (PreallocatingLwf) sample.attach(handle);
-                    modules.add(module);
-                    return module;
-                };
-                router.addInterface(1, "wire0", wire, List.of(new LwfAttachment(LWF_NAME, recording)), false);
-                PreallocatingLwf module = modules.getFirst();
+                router.addInterface(1, "wire0", wire, List.of(), false);
+                int status = driver.DriverEntry(ndis, REGISTRY_PATH);
+                if (status != NtStatus.NDIS_STATUS_SUCCESS) {
+                    throw new IllegalStateException("DriverEntry failed: " + NtStatus.describe(status));
+                }
+                PreallocatingLwf module = driver.FilterModules().getFirst();
                 before = ndis.poolUsage();
                 sendAll(router, module, sends);
                 router.drain();
@@ -124,7 +121,11 @@ public final class LwfReuseRun {
                         : NblDump.create().dump(next, Set.of(NblDumpOption.INFO, NblDumpOption.LOG));
                 violations = ndis.verifier().violations();
             } finally {
-                router.close();
+                try {
+                    driver.DriverUnload();
+                } finally {
+                    router.close();
+                }
             }
             PoolUsageSnapshot atShutdown = ndis.poolUsage();
             ndis.close();

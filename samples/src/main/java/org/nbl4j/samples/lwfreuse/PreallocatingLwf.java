@@ -7,6 +7,7 @@ import static org.nbl4j.stack.ddk.Wdm.*;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -16,22 +17,21 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.stack.ddk.CLiteral;
 import org.nbl4j.stack.ddk.NET_BUFFER_LIST_POOL_PARAMETERS;
 import org.nbl4j.stack.ddk.Ref;
-import org.nbl4j.stack.ndis.LwfHandle;
-import org.nbl4j.stack.ndis.LwfHandlers;
 
 /**
- * The filter module of the seed-001 driver (its {@code pFilter}): at attach it allocates the send pool with tag
- * {@code 'ooPF'} and preallocates its send NBLs, each over 1530 bytes of its own tagged memory and an MDL, into a
- * circular queue; {@link #SendPacket} pops one, copies a header and a lookahead buffer into it and sends it down with
- * itself as {@code SourceHandle}. What it does with its NBLs when their send completes is the one difference between
- * the two variants: {@link RecyclingLwf} pushes them back as posted, {@link CorrectedLwf} frees and reallocates them.
+ * The filter module context of the seed-001 driver (its {@code pFilter}): {@link LwfReuseDriver}'s
+ * {@code FilterAttach} allocates one per adapter and gives it to NDIS with {@code NdisFSetAttributes}; NDIS hands it
+ * back to every handler. At attach {@link #AllocateSendResources} allocates the send pool with tag {@code 'ooPF'} and
+ * preallocates the send NBLs, each over 1530 bytes of its own tagged memory and an MDL, into a circular queue;
+ * {@link #SendPacket} pops one, copies a header and a lookahead buffer into it and sends it down with the module's
+ * filter handle as {@code SourceHandle}. What it does with its NBLs when their send completes is the one difference
+ * between the two variants: {@link RecyclingLwf} pushes them back as posted, {@link CorrectedLwf} frees and
+ * reallocates them.
  *
  * <p>The code follows the thread line by line through the ddk facade; where the thread elides something (the pool
- * revision, the empty-queue case, the NB's length) the addition is commented. Everything else of the module passes
- * through (the defaults of {@link LwfHandlers}). NBLs that do not carry this module's handle in their
- * {@code SourceHandle} are not its own and pass on up when their sends complete.
+ * revision, the empty-queue case, the NB's length) the addition is commented.
  */
-public abstract sealed class PreallocatingLwf implements LwfHandlers permits RecyclingLwf, CorrectedLwf {
+public abstract sealed class PreallocatingLwf permits RecyclingLwf, CorrectedLwf {
     /** The driver's {@code NBL_DATA_TAG}; the thread does not show its value. */
     public static final int NBL_DATA_TAG = CLiteral.tag("tadF");
     /** The pool tag as posted: {@code 'ooPF'}, which poolmon shows as {@code FPoo}. */
@@ -41,27 +41,47 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
     /** {@code sizeof(NBL_MYFILTER_CONTEXT)}: the thread does not show the structure; any size will do. */
     static final int SIZEOF_NBL_MYFILTER_CONTEXT = 20;
 
+    /** How a driver allocates its variant's module context in {@code FilterAttach}. */
+    @FunctionalInterface
+    interface Allocator {
+        /** A context for the module whose handle is {@code FilterHandle}, with room for {@code preallocated} NBLs. */
+        PreallocatingLwf allocate(Object FilterHandle, int preallocated);
+    }
+
     /** {@code pFilter->FilterHandle}: the module's NdisFilterHandle. */
-    protected final LwfHandle FilterHandle;
-    /** {@code pFilter->SendNetBufferListPool}. */
-    protected final NetBufferListPool SendNetBufferListPool;
+    protected final Object FilterHandle;
+    /** {@code pFilter->SendNetBufferListPool}; {@code NULL} until {@link #AllocateSendResources}. */
+    protected @Nullable NetBufferListPool SendNetBufferListPool;
     /** {@code pFilter->sendPrealocatedNBLqueue} (sic). */
     protected final CircularQueue sendPrealocatedNBLqueue;
+    /**
+     * The module's own NBLs sent and not yet back in {@code FilterSendNetBufferListsComplete}: not in the thread, but
+     * a filter that originates sends must know when its pause may complete.
+     */
+    final AtomicLong OutstandingSendNBLs = new AtomicLong();
+    /** Set by {@code FilterPause} when it returned PENDING, cleared by whoever completes the pause. */
+    final AtomicBoolean PausePending = new AtomicBoolean();
 
     /** The data buffers and MDLs of the preallocated NBLs, which the module frees at detach. */
-    private final MemoryBlock[] dataBuffers;
+    private final @Nullable MemoryBlock[] dataBuffers;
 
-    private final Mdl[] mdls;
-    private final AtomicBoolean pausing = new AtomicBoolean();
+    private final @Nullable Mdl[] mdls;
+
+    protected PreallocatingLwf(Object FilterHandle, int preallocated) {
+        this.FilterHandle = FilterHandle;
+        sendPrealocatedNBLqueue = new CircularQueue(preallocated);
+        dataBuffers = new MemoryBlock[preallocated];
+        mdls = new Mdl[preallocated];
+    }
 
     /**
-     * {@code FilterAttach}: the pool and {@code preallocated} NBLs. Runs where NDIS attaches the module, on a thread
+     * The pool and the preallocated NBLs, from {@code FilterAttach}. Runs where NDIS attaches the module, on a thread
      * bound to the stack's {@link org.nbl4j.stack.ddk.SystemNdis} (NdisAllocateMemoryWithTag takes no handle).
      *
-     * @throws IllegalStateException if NDIS refuses the pool or an allocation (the attach fails)
+     * @return NDIS_STATUS_SUCCESS, or NDIS_STATUS_RESOURCES when NDIS refuses the pool or an allocation (what was
+     *     allocated stays for {@link #FreeSendResources})
      */
-    protected PreallocatingLwf(LwfHandle handle, int preallocated) {
-        FilterHandle = handle;
+    int AllocateSendResources() {
         NET_BUFFER_LIST_POOL_PARAMETERS PoolParameters = new NET_BUFFER_LIST_POOL_PARAMETERS();
 
         NdisZeroMemory(PoolParameters, PoolParameters.sizeof());
@@ -75,21 +95,21 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
         PoolParameters.fAllocateNetBuffer = TRUE;
         PoolParameters.PoolTag = SEND_POOL_TAG;
 
-        NetBufferListPool pool = NdisAllocateNetBufferListPool(FilterHandle, PoolParameters);
-        if (pool == null) {
-            throw new IllegalStateException("NdisAllocateNetBufferListPool refused the send pool");
+        SendNetBufferListPool = NdisAllocateNetBufferListPool(FilterHandle, PoolParameters);
+        if (SendNetBufferListPool == null) {
+            return NDIS_STATUS_RESOURCES;
         }
-        SendNetBufferListPool = pool;
-        sendPrealocatedNBLqueue = new CircularQueue(preallocated);
-        dataBuffers = new MemoryBlock[preallocated];
-        mdls = new Mdl[preallocated];
-        for (int i = 0; i < preallocated; i++) {
-            AllocateSendNetBufferList(i);
+        for (int i = 0; i < mdls.length; i++) {
+            int Status = AllocateSendNetBufferList(SendNetBufferListPool, i);
+            if (Status != NDIS_STATUS_SUCCESS) {
+                return Status;
+            }
         }
+        return NDIS_STATUS_SUCCESS;
     }
 
     /** The per-NBL allocation as posted, for slot {@code i}. */
-    private void AllocateSendNetBufferList(int i) {
+    private int AllocateSendNetBufferList(NetBufferListPool SendNetBufferListPool, int i) {
         int DataLength = NBL_DATA_LENGTH;
         Ref<MemoryBlock> pDataBuffer = new Ref<>();
 
@@ -97,9 +117,14 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
 
         MemoryBlock dataBuffer = pDataBuffer.value();
         if (dataBuffer == null) {
-            throw new IllegalStateException("NdisAllocateMemoryWithTag failed");
+            return NDIS_STATUS_RESOURCES;
         }
+        dataBuffers[i] = dataBuffer;
         Mdl pMdl = NdisAllocateMdl(FilterHandle, dataBuffer, DataLength);
+        if (pMdl == null) {
+            return NDIS_STATUS_RESOURCES;
+        }
+        mdls[i] = pMdl;
 
         NetBufferList pNetBufList = NdisAllocateNetBufferAndNetBufferList(
                 SendNetBufferListPool,
@@ -109,11 +134,10 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
                 0, // DataOffset
                 1530); // DataLength
         if (pNetBufList == null) {
-            throw new IllegalStateException("NdisAllocateNetBufferAndNetBufferList failed");
+            return NDIS_STATUS_RESOURCES;
         }
-        dataBuffers[i] = dataBuffer;
-        mdls[i] = pMdl;
         CircularQueuePush(sendPrealocatedNBLqueue, pNetBufList);
+        return NDIS_STATUS_SUCCESS;
     }
 
     /**
@@ -158,6 +182,8 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
         NET_BUFFER_DATA_LENGTH(pNetBuffer, uHeaderBufferSize + uLookaheadBufferSize);
 
         NET_BUFFER_LIST_NEXT_NBL(pNetBufList, null); // last element of the list
+        // Not in the thread: counted so that FilterPause knows when the module's own sends are all back.
+        OutstandingSendNBLs.incrementAndGet();
 
         int uSendFlags;
         if (KeGetCurrentIrql() == DISPATCH_LEVEL) {
@@ -170,69 +196,36 @@ public abstract sealed class PreallocatingLwf implements LwfHandlers permits Rec
         return NDIS_STATUS_SUCCESS;
     }
 
-    /**
-     * {@code FilterSendNetBufferListsComplete}: the loop of the thread, which unchains each NBL; the module's own
-     * NBLs go to {@link #SendCompleteOwnNetBufferList}, the others on up.
-     */
-    @Override
-    public final void sendNetBufferListsComplete(
-            LwfHandle handle, NetBufferList NetBufferLists, int SendCompleteFlags) {
-        NetBufferList CurrNbl = NetBufferLists;
-        NetBufferList othersHead = null;
-        NetBufferList othersTail = null;
-        while (CurrNbl != null) {
-            NetBufferList tempNbl = CurrNbl;
-            CurrNbl = NET_BUFFER_LIST_NEXT_NBL(CurrNbl);
-
-            // unchain this nbl
-            NET_BUFFER_LIST_NEXT_NBL(tempNbl, null);
-
-            if (tempNbl.sourceHandle() == FilterHandle) {
-                SendCompleteOwnNetBufferList(tempNbl);
-            } else if (othersTail == null) {
-                othersHead = tempNbl;
-                othersTail = tempNbl;
-            } else {
-                NET_BUFFER_LIST_NEXT_NBL(othersTail, tempNbl);
-                othersTail = tempNbl;
-            }
-        }
-        if (othersHead != null) {
-            NdisFSendNetBufferListsComplete(FilterHandle, othersHead, SendCompleteFlags);
-        }
-        if (FilterHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
-            NdisFPauseComplete(FilterHandle);
-        }
-    }
-
     /** What the variant does with one of its own NBLs whose send completed (unchained, Status set). */
     protected abstract void SendCompleteOwnNetBufferList(NetBufferList nbl);
 
-    /** {@code FilterPause}: PENDING until the module's own sends are back, then {@code NdisFPauseComplete}. */
-    @Override
-    public int pause(LwfHandle handle) {
-        pausing.set(true);
-        if (FilterHandle.outstandingSends() == 0 && pausing.compareAndSet(true, false)) {
-            return NDIS_STATUS_SUCCESS;
-        }
-        return NDIS_STATUS_PENDING;
-    }
-
-    /** {@code FilterDetach}: frees the preallocated NBLs, their MDLs and buffers, and the pool. */
-    @Override
-    public void detach(LwfHandle handle) {
+    /**
+     * From {@code FilterDetach}: frees the preallocated NBLs, their MDLs and buffers, and the pool; also what a failed
+     * {@code FilterAttach} allocated.
+     */
+    void FreeSendResources() {
         for (NetBufferList nbl = CircularQueuePop(sendPrealocatedNBLqueue);
                 nbl != null;
                 nbl = CircularQueuePop(sendPrealocatedNBLqueue)) {
             NdisFreeNetBufferList(nbl);
         }
         for (int i = 0; i < mdls.length; i++) {
-            if (mdls[i] != null) {
-                NdisFreeMdl(mdls[i]);
-                NdisFreeMemory(dataBuffers[i], NBL_DATA_LENGTH, 0);
+            Mdl pMdl = mdls[i];
+            if (pMdl != null) {
+                NdisFreeMdl(pMdl);
+                mdls[i] = null;
+            }
+            MemoryBlock dataBuffer = dataBuffers[i];
+            if (dataBuffer != null) {
+                NdisFreeMemory(dataBuffer, NBL_DATA_LENGTH, 0);
+                dataBuffers[i] = null;
             }
         }
-        NdisFreeNetBufferListPool(SendNetBufferListPool);
+        NetBufferListPool pool = SendNetBufferListPool;
+        if (pool != null) {
+            NdisFreeNetBufferListPool(pool);
+            SendNetBufferListPool = null;
+        }
     }
 
     /** The preallocated NBL the next send will use, if one is waiting (for diagnostics such as an NBL dump). */

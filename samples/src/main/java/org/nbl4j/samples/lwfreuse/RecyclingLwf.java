@@ -3,8 +3,6 @@ package org.nbl4j.samples.lwfreuse;
 import static org.nbl4j.samples.lwfreuse.CircularQueue.CircularQueuePush;
 
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.stack.ndis.LwfDriver;
-import org.nbl4j.stack.ndis.LwfHandle;
 
 /**
  * The seed-001 driver as posted: "in send-complete callback I simply return my NBL into the queue". On Windows 10 each
@@ -14,13 +12,9 @@ import org.nbl4j.stack.ndis.LwfHandle;
  */
 public final class RecyclingLwf extends PreallocatingLwf {
 
-    private RecyclingLwf(LwfHandle handle, int preallocated) {
-        super(handle, preallocated);
-    }
-
-    /** A filter driver whose modules preallocate {@code preallocated} send NBLs each. */
-    public static LwfDriver driver(int preallocated) {
-        return handle -> new RecyclingLwf(handle, preallocated);
+    /** The context {@code FilterAttach} allocates for the module of {@code FilterHandle}. */
+    RecyclingLwf(Object FilterHandle, int preallocated) {
+        super(FilterHandle, preallocated);
     }
 
     @Override

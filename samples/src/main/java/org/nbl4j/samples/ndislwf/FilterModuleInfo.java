@@ -9,6 +9,8 @@ package org.nbl4j.samples.ndislwf;
  * @param running whether the module is Running
  * @param sendsSeen NBLs from above so far
  * @param receivesSeen NBLs from below so far
+ * @param receivesWithResources of those, the ones indicated with {@code NDIS_RECEIVE_FLAGS_RESOURCES} (the miniport's
+ *     again when the indication returns)
  * @param outstandingSends NBLs passed down and not back yet
  * @param outstandingReceives NBLs indicated up with RESOURCES clear and not returned yet
  * @param restarts how many times NDIS restarted the module
@@ -22,6 +24,7 @@ public record FilterModuleInfo(
         boolean running,
         long sendsSeen,
         long receivesSeen,
+        long receivesWithResources,
         long outstandingSends,
         long outstandingReceives,
         long restarts,

@@ -51,6 +51,8 @@ public final class MS_FILTER {
     final AtomicLong SendsSeen = new AtomicLong();
     /** NBLs from below ({@code FilterReceiveNetBufferLists}). */
     final AtomicLong ReceivesSeen = new AtomicLong();
+    /** Of those, the NBLs indicated with RESOURCES set, which the filter must not keep. */
+    final AtomicLong ReceivesWithResources = new AtomicLong();
     /** NBLs passed down and not yet back in {@code FilterSendNetBufferListsComplete}. */
     final AtomicLong OutstandingSends = new AtomicLong();
     /** NBLs indicated up with RESOURCES clear and not yet back in {@code FilterReturnNetBufferLists}. */

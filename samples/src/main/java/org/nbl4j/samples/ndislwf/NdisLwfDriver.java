@@ -182,6 +182,7 @@ public final class NdisLwfDriver {
                         pFilter.State == MS_FILTER.FilterRunning,
                         pFilter.SendsSeen.get(),
                         pFilter.ReceivesSeen.get(),
+                        pFilter.ReceivesWithResources.get(),
                         pFilter.OutstandingSends.get(),
                         pFilter.OutstandingReceives.get(),
                         pFilter.Restarts.get(),
@@ -462,6 +463,8 @@ public final class NdisLwfDriver {
         // With RESOURCES set the NBLs are the miniport's again when the indication returns: nothing is outstanding.
         if (NDIS_TEST_RECEIVE_CAN_PEND(ReceiveFlags)) {
             pFilter.OutstandingReceives.addAndGet(NumberOfNetBufferLists);
+        } else {
+            pFilter.ReceivesWithResources.addAndGet(NumberOfNetBufferLists);
         }
         NdisFIndicateReceiveNetBufferLists(
                 pFilter.FilterHandle, NetBufferLists, PortNumber, NumberOfNetBufferLists, ReceiveFlags);

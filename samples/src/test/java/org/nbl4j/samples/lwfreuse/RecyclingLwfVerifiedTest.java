@@ -6,7 +6,6 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,10 +19,9 @@ import org.nbl4j.junit.LeaksOnPurpose;
 import org.nbl4j.junit.NdisVerifierExtension;
 import org.nbl4j.junit.ViolatesOnPurpose;
 import org.nbl4j.samples.SamplePackets;
+import org.nbl4j.samples.lwfreuse.LwfReuseRun.Variant;
 import org.nbl4j.samples.testing.SampleSource;
 import org.nbl4j.stack.ddk.SystemNdis;
-import org.nbl4j.stack.ndis.LwfAttachment;
-import org.nbl4j.stack.ndis.LwfDriver;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 import org.nbl4j.stack.wfp.PlatformProfile;
@@ -99,30 +97,22 @@ class RecyclingLwfVerifiedTest {
      */
     private static void sendThroughWindows10Host(Ndis ndis, int sends) {
         try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
-            List<PreallocatingLwf> modules = new ArrayList<>();
-            LwfDriver recycling = RecyclingLwf.driver(PREALLOCATED);
-            LwfDriver recording = handle -> {
-                PreallocatingLwf module = (PreallocatingLwf) recycling.attach(handle);
-                modules.add(module);
-                return module;
-            };
+            LwfReuseDriver recycling = new LwfReuseDriver(Variant.RECYCLING, PREALLOCATED);
             Router router = Router.create(ndis);
             try {
                 router.useFilterEngine(PlatformProfile.WINDOWS_10);
                 router.addInterface(
-                        1,
-                        "wire0",
-                        MemoryMiniport.builder().name("wire0").build(),
-                        List.of(new LwfAttachment(LwfReuseRun.LWF_NAME, recording)),
-                        false);
+                        1, "wire0", MemoryMiniport.builder().name("wire0").build(), List.of(), false);
+                assertEquals(NtStatus.NDIS_STATUS_SUCCESS, recycling.DriverEntry(ndis, LwfReuseRun.REGISTRY_PATH));
+                PreallocatingLwf module = recycling.FilterModules().getFirst();
                 byte[] packet = SamplePackets.ipv4Udp("192.0.2.1", "198.51.100.1", 64, 0, new byte[64]);
                 MemorySegment header = MemorySegment.ofArray(packet).asSlice(0, 28);
                 MemorySegment payload = MemorySegment.ofArray(packet).asSlice(28);
                 for (int i = 0; i < sends; i++) {
-                    int status = modules.getFirst().SendPacket(header, 28, payload, (int) payload.byteSize());
+                    int status = module.SendPacket(header, 28, payload, (int) payload.byteSize());
                     if (status == NtStatus.NDIS_STATUS_RESOURCES) {
                         router.pollAll(256); // the miniport completes the sends on its next service
-                        status = modules.getFirst().SendPacket(header, 28, payload, (int) payload.byteSize());
+                        status = module.SendPacket(header, 28, payload, (int) payload.byteSize());
                     }
                     assertEquals(
                             NtStatus.NDIS_STATUS_SUCCESS,
@@ -131,7 +121,11 @@ class RecyclingLwfVerifiedTest {
                 }
                 router.drain();
             } finally {
-                router.close();
+                try {
+                    recycling.DriverUnload();
+                } finally {
+                    router.close();
+                }
             }
         }
     }

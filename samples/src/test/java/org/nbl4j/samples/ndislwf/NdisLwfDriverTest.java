@@ -2,6 +2,7 @@ package org.nbl4j.samples.ndislwf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -12,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ddk.NdisLwf;
+import org.nbl4j.stack.ip.IpInterface;
 import org.nbl4j.stack.ndis.Adapter;
+import org.nbl4j.stack.ndis.LinkState;
 
 /**
  * The sample LWF on a two-interface router: registered by its DriverEntry, attached to both adapters, counting what
@@ -58,14 +62,17 @@ class NdisLwfDriverTest {
             assertEquals(PACKETS, host.forwarded());
             long sends = 0;
             long receives = 0;
+            long withResources = 0;
             for (FilterModuleInfo module : driver.FilterEnumerateAllInstances()) {
                 assertEquals(0, module.outstandingSends(), module.name());
                 assertEquals(0, module.outstandingReceives(), module.name());
                 sends += module.sendsSeen();
                 receives += module.receivesSeen();
+                withResources += module.receivesWithResources();
             }
             assertEquals(PACKETS, sends, "every forwarded packet left through a module");
             assertEquals(PACKETS, receives, "every packet arrived through a module");
+            assertEquals(lowWaterMark == 0 ? 0 : PACKETS, withResources, "receives that carried RESOURCES");
             assertUnloadsClean(driver, host);
             assertEquals(List.of(), host.ndis.verifier().violations());
         }
@@ -160,6 +167,35 @@ class NdisLwfDriverTest {
                             .mapToLong(FilterModuleInfo::sendsSeen)
                             .sum());
             assertUnloadsClean(second, host);
+            assertEquals(List.of(), host.ndis.verifier().violations());
+        }
+    }
+
+    @Test
+    @DisplayName("a link-state change on wire1 reaches the router's IP layer through the sample's FilterStatus; wire2's"
+            + " interface does not hear it")
+    void linkStateReachesTheRouter() {
+        try (LwfRouter host = new LwfRouter(64, 8)) {
+            NdisLwfDriver driver = load(host);
+            IpInterface wire1 = host.router.ip().interfaceByIndex(1);
+            IpInterface wire2 = host.router.ip().interfaceByIndex(2);
+            assertNotNull(wire1);
+            assertNotNull(wire2);
+
+            host.wire1.setLinkState(LinkState.DISCONNECTED);
+
+            assertEquals(LinkState.DISCONNECTED, wire1.mediaConnectState(), "the IP layer heard it");
+            assertEquals(LinkState.CONNECTED, wire2.mediaConnectState());
+            FilterModuleInfo module = driver.FilterEnumerateAllInstances().stream()
+                    .filter(m -> m.miniportName().equals("wire1"))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(1, module.linkStateIndications(), "through the sample's module on wire1");
+            assertEquals(NdisLwf.MediaConnectStateDisconnected, module.lastMediaConnectState());
+
+            host.wire1.setLinkState(LinkState.CONNECTED);
+            assertEquals(LinkState.CONNECTED, wire1.mediaConnectState());
+            assertUnloadsClean(driver, host);
             assertEquals(List.of(), host.ndis.verifier().violations());
         }
     }

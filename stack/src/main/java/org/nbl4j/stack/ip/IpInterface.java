@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.internal.StripedCounters;
+import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.OffloadCapabilities;
 import org.nbl4j.stack.ndis.ProtocolBinding;
 
@@ -25,6 +26,8 @@ public final class IpInterface {
     private volatile boolean weakHostReceive;
     private volatile boolean weakHostSend;
     private volatile InterfaceAddress[] addresses = new InterfaceAddress[0];
+    /** What the last link-state indication from below said; connected until one says otherwise. */
+    private volatile LinkState mediaConnectState = LinkState.CONNECTED;
     /** Per receive-queue thread: two queues count the same interface's packets without sharing a cache line. */
     private final StripedCounters counters = new StripedCounters(4);
 
@@ -56,6 +59,18 @@ public final class IpInterface {
     /** The IP MTU: the adapter's ({@code NlMtu} follows the link; nbl4j has no per-interface override). */
     public int mtu() {
         return binding.mtu();
+    }
+
+    /**
+     * {@code MediaConnectState} as the stack last heard it from below: an {@code NDIS_STATUS_LINK_STATE} indication
+     * that came up through the adapter's filters ({@link IpStack#status}); connected until one arrives.
+     */
+    public LinkState mediaConnectState() {
+        return mediaConnectState;
+    }
+
+    void setMediaConnectState(LinkState state) {
+        this.mediaConnectState = state;
     }
 
     /** Whether packets that arrive here and are not for this host are forwarded ({@code ForwardingEnabled}). */

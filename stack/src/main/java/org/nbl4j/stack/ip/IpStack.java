@@ -7,8 +7,11 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.stack.ndis.LinkStateIndication;
+import org.nbl4j.stack.ndis.Oids;
 import org.nbl4j.stack.ndis.Protocol;
 import org.nbl4j.stack.ndis.ProtocolBinding;
+import org.nbl4j.stack.ndis.StatusIndication;
 
 /**
  * The IPv4/IPv6 layer (tcpip.sys's IP path): bound as the {@link Protocol} above each adapter, it validates received
@@ -354,6 +357,22 @@ public final class IpStack implements Protocol, PacketInjection, HostFlows, Auto
     @Override
     public void sendNetBufferListsComplete(ProtocolBinding binding, NetBufferList chain, int sendCompleteFlags) {
         paths.transmitter.sendComplete(chain, sendCompleteFlags);
+    }
+
+    /**
+     * {@code ProtocolStatusEx}: an {@code NDIS_STATUS_LINK_STATE} indication that came up through the adapter's
+     * filters sets the interface's {@link IpInterface#mediaConnectState()}, as TCP/IP records the operational state.
+     * Other indications are ignored. nbl4j does not stop forwarding over a disconnected interface (the miniport
+     * completes what it cannot send).
+     */
+    @Override
+    public void status(ProtocolBinding binding, StatusIndication indication) {
+        IpInterface iface = paths.table.of(binding);
+        if (iface != null
+                && indication.statusCode() == Oids.NDIS_STATUS_LINK_STATE
+                && indication.statusBuffer() instanceof LinkStateIndication state) {
+            iface.setMediaConnectState(state.mediaConnectState());
+        }
     }
 
     // ---- ICMP errors ----

@@ -29,12 +29,18 @@ import org.junit.jupiter.api.Test;
  * checked in) true: every public static method of every public class of the {@code ddk} facade has a row, every row
  * names such a method, and the class a row says implements the DDI exists and is one the facade method calls (or the
  * facade class itself, for a macro). A DDI added to the facade without its row, one removed, or an implementation
- * moved to another class fails the build.
+ * moved to another class fails the build. Each facade class must also say where its family differs from Windows (a
+ * line of the section's second table, linking to headings that exist).
  */
 class FacadeDdiTableTest {
     private static final Path ARCHITECTURE_DOC = Path.of("..", "docs", "architecture.md");
     private static final String SECTION = "## The DDIs of the facade";
     private static final Pattern ROW = Pattern.compile("^\\| (\\w+) \\| `(\\w+)` \\| `(\\w+)` \\|", Pattern.MULTILINE);
+    /** A row of the table of where each facade class's family differs: the class, then links, not a DDI in backticks. */
+    private static final Pattern DIFFERENCES_ROW =
+            Pattern.compile("^\\| (\\w+) \\| ([^`|][^|]*) \\|$", Pattern.MULTILINE);
+
+    private static final Pattern LINK = Pattern.compile("\\]\\(([\\w.-]*)#([\\w-]+)\\)");
 
     private static JavaClasses facade;
 
@@ -65,13 +71,18 @@ class FacadeDdiTableTest {
         return methods;
     }
 
-    /** {@code Class.method} of each row, with the simple name of the class the row says implements it. */
-    private static Map<String, String> tableRows() throws IOException {
+    /** The text of the section, from its heading to the next. */
+    private static String section() throws IOException {
         String doc = Files.readString(ARCHITECTURE_DOC);
         int start = doc.indexOf(SECTION);
         assertTrue(start >= 0, "docs/architecture.md has the section " + SECTION);
         int end = doc.indexOf("\n## ", start + 1);
-        Matcher row = ROW.matcher(end < 0 ? doc.substring(start) : doc.substring(start, end));
+        return end < 0 ? doc.substring(start) : doc.substring(start, end);
+    }
+
+    /** {@code Class.method} of each row, with the simple name of the class the row says implements it. */
+    private static Map<String, String> tableRows() throws IOException {
+        Matcher row = ROW.matcher(section());
         Map<String, String> rows = new TreeMap<>();
         while (row.find()) {
             rows.put(row.group(1) + "." + row.group(2), row.group(3));
@@ -129,5 +140,54 @@ class FacadeDdiTableTest {
             }
         }
         assertEquals(Set.of(), wrong, "rows whose \"implemented by\" is not what the facade method calls");
+    }
+
+    @Test
+    @DisplayName("every facade class with rows says where its family differs from Windows, linking to a heading that"
+            + " exists")
+    void everyFamilySaysWhereItDiffers() throws IOException {
+        Map<String, String> differences = new TreeMap<>();
+        Matcher row = DIFFERENCES_ROW.matcher(section());
+        while (row.find()) {
+            if (!row.group(1).equals("facade")) { // the header
+                differences.put(row.group(1), row.group(2));
+            }
+        }
+        Set<String> facades = new TreeSet<>();
+        for (String ddi : tableRows().keySet()) {
+            facades.add(ddi.substring(0, ddi.indexOf('.')));
+        }
+        Set<String> unsaid = new TreeSet<>(facades);
+        unsaid.removeAll(differences.keySet());
+        assertEquals(Set.of(), unsaid, "facade classes without a line in the table of where they differ");
+
+        Set<String> broken = new TreeSet<>();
+        for (Map.Entry<String, String> family : differences.entrySet()) {
+            Matcher link = LINK.matcher(family.getValue());
+            boolean linked = false;
+            while (link.find()) {
+                linked = true;
+                Path doc = link.group(1).isEmpty() ? ARCHITECTURE_DOC : ARCHITECTURE_DOC.resolveSibling(link.group(1));
+                if (!Files.exists(doc) || !headingAnchors(Files.readString(doc)).contains(link.group(2))) {
+                    broken.add(family.getKey() + " -> " + link.group(1) + "#" + link.group(2));
+                }
+            }
+            if (!linked) {
+                broken.add(family.getKey() + " links nowhere");
+            }
+        }
+        assertEquals(Set.of(), broken, "links to headings that do not exist");
+    }
+
+    /** The anchors GitHub gives a document's headings: lower case, punctuation dropped, spaces as hyphens. */
+    private static Set<String> headingAnchors(String markdown) {
+        Set<String> anchors = new HashSet<>();
+        for (String line : markdown.split("\n")) {
+            if (line.startsWith("#")) {
+                String text = line.replaceFirst("^#+\\s*", "").toLowerCase(java.util.Locale.ROOT);
+                anchors.add(text.replaceAll("[^\\p{L}\\p{N} _-]", "").replace(' ', '-'));
+            }
+        }
+        return anchors;
     }
 }

@@ -8,6 +8,10 @@ import static org.nbl4j.stack.ddk.Fwpmk.*;
 import static org.nbl4j.stack.ddk.Fwpsk.*;
 import static org.nbl4j.stack.ddk.Wdm.*;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -420,6 +424,22 @@ class FwpmkTest {
         driver.DriverUnload();
     }
 
+    /** The number of the first line of this file that contains {@code marker}. */
+    private static int sourceLine(String marker) {
+        try {
+            List<String> lines = Files.readAllLines(
+                    Path.of("src", "test", "java", "org", "nbl4j", "stack", "ddk", "FwpmkTest.java"));
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).contains(marker)) {
+                    return i + 1;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        throw new AssertionError("no line contains " + marker);
+    }
+
     @Test
     @DisplayName("FWPM_OBJECT_LEAKED: what a non-dynamic session left is reported at shutdown with the driver's line"
             + " that added each object")
@@ -438,9 +458,11 @@ class FwpmkTest {
         assertTrue(report.contains("filter \"test filter 2\""), report);
         assertTrue(report.contains("sublayer \"test sublayer\""), report);
         assertTrue(report.contains("provider \"nbl4j tests\""), report);
+        String addLine = "FwpmkTest$Driver.AddFilter(FwpmkTest.java:"
+                + sourceLine("int status = FwpmFilterAdd0(gEngineHandle, filter, null, filterId);") + ")";
         assertTrue(
-                report.contains("FwpmkTest$Driver.AddFilter(FwpmkTest.java:"),
-                () -> "names the driver's line that added the filter: " + report);
+                report.contains(addLine),
+                () -> "names the driver's line that added the filter, " + addLine + ": " + report);
         assertTrue(report.contains("calling Fwpmk.FwpmFilterAdd0"), report);
     }
 

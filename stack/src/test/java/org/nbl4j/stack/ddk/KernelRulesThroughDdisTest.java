@@ -106,6 +106,16 @@ class KernelRulesThroughDdisTest {
         ndis.close();
     }
 
+    /** The line of the caller of this method in this file. */
+    private static int line() {
+        return new Throwable().getStackTrace()[1].getLineNumber();
+    }
+
+    /** Asserts that {@code violation} names this file's line {@code at} first, as the driver's line. */
+    private static void namesLine(Violation violation, int at) {
+        assertTrue(violation.site().where().endsWith(DRIVER + at + ")"), violation.site()::headline);
+    }
+
     /** Runs {@code ddi}, which must be refused with {@code rule}; returns the violation. */
     private static Violation refused(Rule rule, Executable ddi) {
         RuleViolation thrown = assertThrows(RuleViolation.class, ddi);
@@ -121,8 +131,9 @@ class KernelRulesThroughDdisTest {
         KeAcquireSpinLock(lock, oldIrql);
         assertEquals(DISPATCH_LEVEL, KeGetCurrentIrql(), "acquiring raised to DISPATCH_LEVEL");
         KeLowerIrql(PASSIVE_LEVEL); // the driver's bug: it lowers while it holds the lock
+        int at = line() + 1;
         Violation violation = refused(KernelRule.SPIN_LOCK_WRONG_IRQL, () -> KeReleaseSpinLock(lock, oldIrql.value()));
-        assertTrue(violation.site().where().contains(DRIVER), violation.site()::headline);
+        namesLine(violation, at);
         assertTrue(violation.detail().contains("KeReleaseSpinLock requires DISPATCH_LEVEL"), violation.detail());
         assertTrue(lock.isHeld(), "the THROW policy refused the release");
         Ref<Integer> unused = new Ref<>();
@@ -144,11 +155,15 @@ class KernelRulesThroughDdisTest {
     @DisplayName("NdisAcquireSpinLock twice on one thread: SPIN_LOCK_RECURSIVE_ACQUIRE (a deadlock on Windows)")
     void acquiredTwice() {
         NDIS_SPIN_LOCK lock = new NDIS_SPIN_LOCK(); // never NdisAllocateSpinLock'ed, as real drivers do
+        int first = line() + 1;
         NdisAcquireSpinLock(lock);
+        int at = line() + 1;
         Violation violation = refused(KernelRule.SPIN_LOCK_RECURSIVE_ACQUIRE, () -> NdisAcquireSpinLock(lock));
-        assertTrue(violation.site().where().contains(DRIVER), violation.site()::headline);
+        namesLine(violation, at);
         assertTrue(violation.detail().contains("acquired by NdisAcquireSpinLock at"), violation.detail());
-        assertTrue(violation.detail().contains(DRIVER), "names where the first acquire was: " + violation.detail());
+        assertTrue(
+                violation.detail().contains(DRIVER + first + ")"),
+                "names where the first acquire was: " + violation.detail());
         assertEquals(0xF, violation.bugcheck().code());
         NdisReleaseSpinLock(lock);
         assertFalse(lock.SpinLock.isHeld());
@@ -165,10 +180,11 @@ class KernelRulesThroughDdisTest {
                     STATUS_TIMEOUT,
                     KeWaitForSingleObject(event, Executive, KernelMode, FALSE, 0L),
                     "a test without waiting is allowed at DISPATCH_LEVEL");
+            int at = line() + 3;
             Violation violation = refused(
                     KernelRule.WAIT_AT_DISPATCH,
                     () -> KeWaitForSingleObject(event, Executive, KernelMode, FALSE, -10_000L));
-            assertTrue(violation.site().where().contains(DRIVER), violation.site()::headline);
+            namesLine(violation, at);
             refused(
                     KernelRule.WAIT_AT_DISPATCH,
                     () -> KeWaitForSingleObject(event, Executive, KernelMode, FALSE, null));
@@ -185,7 +201,9 @@ class KernelRulesThroughDdisTest {
         Ref<Integer> oldIrql = new Ref<>();
         KeRaiseIrql(DISPATCH_LEVEL, oldIrql);
         try {
+            int at = line() + 1;
             Violation violation = refused(KernelRule.WAIT_AT_DISPATCH, () -> NdisWaitEvent(event, 1));
+            namesLine(violation, at);
             assertTrue(violation.detail().contains("NdisWaitEvent"), violation.detail());
         } finally {
             KeLowerIrql(oldIrql.value());
@@ -210,13 +228,14 @@ class KernelRulesThroughDdisTest {
     void dpcReturnsHoldingALock() {
         KSPIN_LOCK lock = new KSPIN_LOCK();
         KDPC dpc = new KDPC();
+        int acquire = line() + 1;
         KeInitializeDpc(dpc, (d, context, a1, a2) -> KeAcquireSpinLockAtDpcLevel(lock), null);
         assertTrue(KeInsertQueueDpc(dpc, null, null));
         KeFlushQueuedDpcs();
         Violation violation = only(KernelRule.SPIN_LOCK_HELD_AT_RETURN);
         assertTrue(violation.detail().startsWith("the DPC routine of "), violation.detail());
         assertTrue(violation.detail().contains("acquired by KeAcquireSpinLockAtDpcLevel at"), violation.detail());
-        assertTrue(violation.detail().contains(DRIVER), violation.detail());
+        assertTrue(violation.detail().contains(DRIVER + acquire + ")"), "names the acquire: " + violation.detail());
     }
 
     @Test
@@ -225,6 +244,7 @@ class KernelRulesThroughDdisTest {
         KLOCK_QUEUE_HANDLE lockHandle = new KLOCK_QUEUE_HANDLE();
         KSPIN_LOCK lock = new KSPIN_LOCK();
         AtomicReference<LwfHandle> attached = new AtomicReference<>();
+        int acquire = line() + 8;
         try (Adapter adapter = Adapter.builder(ndis)
                 .miniport(MemoryMiniport.builder().build())
                 .lwf("leaky-lock", handle -> {
@@ -257,7 +277,7 @@ class KernelRulesThroughDdisTest {
                             && detail.contains("returned holding 1"),
                     detail);
             assertTrue(detail.contains("acquired by KeAcquireInStackQueuedSpinLock at"), detail);
-            assertTrue(detail.contains(DRIVER), detail);
+            assertTrue(detail.contains(DRIVER + acquire + ")"), () -> "names the acquire: " + detail);
             if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
                 KeLowerIrql(PASSIVE_LEVEL); // the poll ran on this thread: undo the raise the handler left
             }
