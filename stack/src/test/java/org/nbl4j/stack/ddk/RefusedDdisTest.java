@@ -366,4 +366,32 @@ class RefusedDdisTest {
             assertEquals(List.of(70L, 8L, 9L), removed, "freeing the NBL ended the last association");
         }
     }
+
+    @Test
+    @DisplayName("FwpsNetBufferListAssociateContext1: a ninth tag on one NBL is refused with"
+            + " STATUS_INSUFFICIENT_RESOURCES and associates nothing")
+    void aNinthTagOnOneNblIsRefused() {
+        try (FilterEngine engine = new FilterEngine(ndis);
+                SystemWfp.Binding _ = SystemWfp.bind(engine)) {
+            NetBufferList nbl = withData(20);
+            NblNotifyFn notify = (event, changed, newNbl, layerId, context, tag) -> STATUS_SUCCESS;
+            long[] tags = new long[9];
+            for (int i = 0; i < tags.length; i++) {
+                tags[i] = FwpsNetBufferListGetTagForContext0();
+            }
+            for (int i = 0; i < 8; i++) {
+                assertEquals(STATUS_SUCCESS, FwpsNetBufferListAssociateContext1(nbl, 0, 100L + i, tags[i], notify, 0));
+            }
+
+            assertEquals(
+                    NtStatus.STATUS_INSUFFICIENT_RESOURCES,
+                    FwpsNetBufferListAssociateContext1(nbl, 0, 108L, tags[8], notify, 0));
+
+            Ref<Long> context = new Ref<>();
+            assertEquals(NtStatus.STATUS_NOT_FOUND, FwpsNetBufferListRetrieveContext0(nbl, tags[8], false, context));
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListRetrieveContext0(nbl, tags[7], false, context));
+            assertEquals(107L, context.value(), "the eight earlier associations stay");
+            NdisFreeNetBufferList(nbl);
+        }
+    }
 }
