@@ -383,6 +383,21 @@ class InjectionTest {
                 assertEquals(InjectionState.NOT_INJECTED, network.queryPacketInjectionState(clone, null));
                 assertEquals(0, network.pendingInjections());
             }
+            try (InjectionHandle transport = stack.engine.createInjectionHandle(
+                    AddressFamily.INET, InjectionType.FWPS_INJECTION_TYPE_TRANSPORT)) {
+                // The transport functions answer their refusals the same way.
+                assertEquals(
+                        NtStatus.STATUS_FWP_NULL_POINTER,
+                        transport.injectTransportSendAsync(
+                                0, 0, 0, new byte[] {(byte) 198, 51, 100, 2}, AddressFamily.INET, 0, clone, null, null),
+                        "FwpsInjectTransportSendAsync0 without a completionFn");
+                assertEquals(
+                        NtStatus.STATUS_FWP_NULL_POINTER,
+                        transport.injectTransportReceiveAsync(0, 0, AddressFamily.INET, 0, 1, 0, clone, null, null),
+                        "FwpsInjectTransportReceiveAsync0 without a completionFn");
+                assertTrue(stack.injection.seen().isEmpty());
+                assertEquals(0, transport.pendingInjections());
+            }
             buffers.freeCloneNetBufferList(clone, 0); // still the caller's: freeing it is no violation
             stack.free(original);
             assertEquals(1, stack.ndis.verifier().violations().size());
