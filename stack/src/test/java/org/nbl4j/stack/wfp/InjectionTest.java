@@ -223,6 +223,32 @@ class InjectionTest {
     }
 
     @Test
+    void aCloneInjectedAgainWhileItsInjectionIsInFlightIsRefused() {
+        // §3.4 item 1: an NBL is injected once at a time; the second call is refused and the first goes on alone.
+        try (WfpTestStack stack = new WfpTestStack(
+                VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT),
+                PlatformProfile.WINDOWS_10,
+                TestPacketInjection.held())) {
+            WfpBuffers buffers = stack.engine.buffers();
+            NetBufferList original = stack.packet(TestPackets.ipv4(17, 8), 0);
+            Completions completions = new Completions(buffers);
+            InjectionHandle handle = stack.engine.createInjectionHandle(AddressFamily.INET, NETWORK);
+            NetBufferList clone = buffers.allocateCloneNetBufferList(original, null, null, 0);
+            assertEquals(NtStatus.STATUS_SUCCESS, handle.injectNetworkSendAsync(0, 0, 0, clone, completions, 1));
+
+            assertEquals(
+                    NtStatus.STATUS_INVALID_PARAMETER, handle.injectNetworkSendAsync(0, 0, 0, clone, completions, 2));
+
+            assertEquals(1, stack.injection.seen().size(), "only the first injection reached the IP path");
+            stack.injection.completeAll(NtStatus.STATUS_SUCCESS);
+            assertEquals(List.of("1 STATUS_SUCCESS"), completions.calls, "one completion, the first call's");
+            handle.close();
+            stack.free(original);
+            stack.assertQuiescent();
+        }
+    }
+
+    @Test
     void aCloneFreedWhileItsInjectionIsInFlightIsRefused() {
         // FwpsFreeCloneNetBufferList0 is for a clone the driver owns again: one injected is netio's until its
         // completion function runs. Refused under COLLECT, the clone stays allocated for the completion to free.
