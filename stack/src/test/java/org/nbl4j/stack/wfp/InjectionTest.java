@@ -2,17 +2,24 @@ package org.nbl4j.stack.wfp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.memory.Mdl;
+import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Irql;
@@ -218,6 +225,49 @@ class InjectionTest {
             assertEquals(List.of("1 STATUS_SUCCESS"), completions.calls);
             buffers.freeCloneNetBufferList(late, 0);
             stack.free(original);
+            stack.assertQuiescent();
+        }
+    }
+
+    @Test
+    @Timeout(30) // a check that read past the MDL would throw inside the path and leave the handle's close waiting
+    void aPacketWhoseCursorSitsAtTheEndOfAnMdlIsReadFromTheNextOne() {
+        // ndis-buffers §3.2 I3: consumers must accept a cursor left at the end of its MDL (CurrentMdlOffset equal to
+        // its ByteCount, the data starting in the next MDL); the IP-header check reads the version from there.
+        try (WfpTestStack stack = new WfpTestStack()) {
+            byte[] packet = TestPackets.ipv4(17, 8);
+            MemoryBlock memory = stack.ndis.allocateMemoryWithTag(8 + packet.length, WfpTestStack.PACKET_TAG);
+            assertNotNull(memory);
+            MemorySegment.copy(packet, 0, memory.segment(), ValueLayout.JAVA_BYTE, 8, packet.length);
+            Mdl front = stack.ndis.allocateMdl(memory.segment().asSlice(0, 8), 8);
+            Mdl rest = stack.ndis.allocateMdl(memory.segment().asSlice(8), packet.length);
+            front.setNext(rest);
+            WfpBuffers buffers = stack.engine.buffers();
+            NetBufferList nbl = buffers.allocateNetBufferAndNetBufferList(stack.pool, 0, 0, front, 8, packet.length);
+            NetBuffer nb = nbl.firstNetBuffer();
+            assertNotNull(nb);
+            nb.setCurrentMdl(front);
+            nb.setCurrentMdlOffset(8);
+            List<String> completed = new ArrayList<>();
+            try (InjectionHandle handle = stack.engine.createInjectionHandle(AddressFamily.INET, NETWORK)) {
+                assertEquals(
+                        NtStatus.STATUS_SUCCESS,
+                        handle.injectNetworkSendAsync(
+                                0,
+                                0,
+                                0,
+                                nbl,
+                                (context, done, dispatch) -> {
+                                    completed.add(NtStatus.name(done.status()));
+                                    buffers.freeNetBufferList(done);
+                                },
+                                null));
+            }
+            assertEquals(List.of("STATUS_SUCCESS"), completed);
+            assertEquals(1, stack.injection.seen().size(), "accepted as the IPv4 packet it is");
+            stack.ndis.freeMdl(front);
+            stack.ndis.freeMdl(rest);
+            stack.ndis.freeMemory(memory);
             stack.assertQuiescent();
         }
     }
