@@ -5,6 +5,7 @@ set -euo pipefail
 declare -A package_of=(
     [ip]=iproute2 [ss]=iproute2 [ping]=iputils-ping [iperf3]=iperf3 [tcpdump]=tcpdump
     [tshark]=tshark [dumpcap]=wireshark-common [capinfos]=wireshark-common [python3]=python3 [curl]=curl
+    [ethtool]=ethtool
 )
 missing_tools() {
     local tool

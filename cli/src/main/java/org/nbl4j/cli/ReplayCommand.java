@@ -33,7 +33,8 @@ abstract class ReplayCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            ReplayEngine engine = new ReplayEngine(replay.routerConfig(), replay.selection());
+            ReplayEngine engine =
+                    new ReplayEngine(replay.routerConfig(), replay.selection(), replay.router.offloadMode());
             ReplayObserver view = observer();
             ReplayObserver observer = ProgressBar.wanted(replay.progress, quiet())
                     ? ProgressBar.combine(new ProgressBar(err), view)

@@ -67,15 +67,6 @@ final class RouteCommand implements Callable<Integer> {
     int queues = 1;
 
     @Option(
-            names = "--offload",
-            paramLabel = "windows|throughput|off",
-            description = "Task offloads over the TUN devices' virtio-net header (docs/offloads.md): windows asks for"
-                    + " checksum offload only and keeps RSC off on the forwarding interfaces, as Windows does;"
-                    + " throughput also asks for TSO/USO and forwards coalesced packets whole with LSO, beyond what"
-                    + " Windows allows; off (the default) opens the devices without the header.")
-    String offload = "off";
-
-    @Option(
             names = "--duration",
             paramLabel = "<seconds>",
             description = "Stops routing after this many seconds (default: until Ctrl-C).")
@@ -136,7 +127,7 @@ final class RouteCommand implements Callable<Integer> {
             if (duration != null && !(duration > 0)) {
                 throw new BadInputException("--duration " + duration + ": must be more than 0 seconds");
             }
-            offloadMode = parseOffload(offload);
+            offloadMode = router.offloadMode();
             RouterReport routed = route(router.routerConfig(), out);
             out.print(ReplaySummary.renderLive(routed));
             out.flush();
@@ -167,7 +158,7 @@ final class RouteCommand implements Callable<Integer> {
                         + (duration == null ? "Ctrl-C stops" : "stops after " + duration + " s"));
                 if (offloadMode != OffloadMode.OFF) {
                     for (TunMiniport miniport : built.miniports()) {
-                        out.println("offload " + offload + ": " + miniport.name() + " granted "
+                        out.println("offload " + router.offload + ": " + miniport.name() + " granted "
                                 + miniport.deviceOffloads());
                     }
                 }
@@ -184,16 +175,6 @@ final class RouteCommand implements Callable<Integer> {
         } finally {
             ndis.close();
         }
-    }
-
-    /** The {@code --offload} value as the IP layer's mode. */
-    static OffloadMode parseOffload(String offload) throws BadInputException {
-        return switch (offload) {
-            case "off" -> OffloadMode.OFF;
-            case "windows" -> OffloadMode.WINDOWS;
-            case "throughput" -> OffloadMode.THROUGHPUT;
-            default -> throw new BadInputException("--offload " + offload + ": windows, throughput or off");
-        };
     }
 
     /**

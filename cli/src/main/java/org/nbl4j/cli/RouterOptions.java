@@ -7,13 +7,13 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.cli.replay.BadInputException;
 import org.nbl4j.cli.replay.ConfigParser;
 import org.nbl4j.cli.replay.RouterConfig;
+import org.nbl4j.stack.ip.OffloadMode;
 import picocli.CommandLine.Option;
 
 /**
  * The options that describe a router ({@link RouterConfig}): the configuration file, interfaces, routes, callout
- * drivers, verifier level, clone budget, Windows profile and how reports show sites. Shared by the replaying subcommands
- * and {@code nbl4j route}; a picocli
- * mixin.
+ * drivers, verifier level, clone budget, Windows profile, task offloads and how reports show sites. Shared by the
+ * replaying subcommands and {@code nbl4j route}; a picocli mixin.
  */
 final class RouterOptions {
     @Option(
@@ -91,6 +91,26 @@ final class RouterOptions {
                     + " called; full adds every frame).")
     @Nullable
     String trace;
+
+    @Option(
+            names = "--offload",
+            paramLabel = "windows|throughput|off",
+            description = "Task offloads (docs/offloads.md). route: windows asks the TUN devices for checksum offload"
+                    + " only and keeps RSC off on the forwarding interfaces, as Windows does; throughput also asks for"
+                    + " TSO/USO and forwards coalesced packets whole with LSO, beyond what Windows allows; off (the"
+                    + " default) opens the devices without the virtio-net header. run: a capture's coalesced packets"
+                    + " are offered as RSC indications and follow the same rules.")
+    String offload = "off";
+
+    /** The {@code --offload} value as the IP layer's mode. */
+    OffloadMode offloadMode() throws BadInputException {
+        return switch (offload) {
+            case "off" -> OffloadMode.OFF;
+            case "windows" -> OffloadMode.WINDOWS;
+            case "throughput" -> OffloadMode.THROUGHPUT;
+            default -> throw new BadInputException("--offload " + offload + ": windows, throughput or off");
+        };
+    }
 
     /** The router configuration: the file first, then the options, in the order given. */
     RouterConfig routerConfig() throws BadInputException {

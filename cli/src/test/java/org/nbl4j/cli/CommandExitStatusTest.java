@@ -53,6 +53,16 @@ class CommandExitStatusTest {
     }
 
     @Test
+    void runTakesTheOffloadModeAndSaysWhatBecameOfTheCoalescedPackets() {
+        assertEquals(0, nbl4j("run", "--offload", "throughput"), err::toString);
+        String summary = out.toString();
+        assertTrue(summary.matches("(?s).*\\n  coalesced \\(RSC indications\\) +8\\n.*"), summary);
+        assertTrue(summary.matches("(?s).*\\ncoalesced sent with LSO +8\\n.*"), summary);
+        assertEquals(2, nbl4j("run", "--offload", "always"));
+        assertTrue(err.toString().contains("--offload always: windows, throughput or off"), err::toString);
+    }
+
+    @Test
     void quietPrintsOnlyTheVerdict() {
         assertEquals(0, nbl4j("run", "--quiet", "--verifier", "full"));
         assertEquals("verdict (verifier full): no leak, no violation\n", out.toString());

@@ -51,6 +51,7 @@ class JsonReportTest {
                     Map.of(
                             "packetsRead", JsonNodeType.NUMBER,
                             "skipped", JsonNodeType.NUMBER,
+                            "coalesced", JsonNodeType.NUMBER,
                             "interfaces",
                                     List.of(Map.of(
                                             "name", JsonNodeType.STRING,
@@ -111,6 +112,7 @@ class JsonReportTest {
         assertEquals(JsonReport.FORMAT, report.get("format").asText());
         assertEquals("full", report.at("/router/verifier").asText());
         assertTrue(report.at("/verdict/clean").asBoolean());
+        assertEquals(8, report.at("/summary/coalesced").asLong(), "the bundled capture's super-segments");
 
         Set<String> nblPools = Set.of(
                 MemoryMiniport.RECEIVE_TAG.toString(),

@@ -11,6 +11,8 @@ import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.io.capture.CaptureFormat;
 import org.nbl4j.io.capture.CaptureWriter;
+import org.nbl4j.stack.ip.InternetChecksum;
+import org.nbl4j.stack.ndis.OffloadInfo;
 import org.nbl4j.stack.ndis.TransmitSink;
 
 /**
@@ -18,8 +20,14 @@ import org.nbl4j.stack.ndis.TransmitSink;
  * an output directory, writes it to {@code <interface>.pcapng} stamped with the capture time of the packet being
  * replayed. The bytes are copied out of the NB's MDL chain into one reused segment; a slice per packet length is made
  * once and kept, so a transmit allocates nothing.
+ *
+ * <p>An LSO send is written whole, as Linux's captures show a TSO packet before the segmentation: its TCP checksum
+ * field then holds the pseudo-header sum with the TCP length, as Linux leaves it (CHECKSUM_PARTIAL). Windows' LSO
+ * field leaves the length out, for the NIC to add per segment, so the recorder adds it to its copy, as the TUN
+ * miniport does for the kernel.
  */
 final class EgressRecorder implements TransmitSink, AutoCloseable {
+    private static final int TCP_CHECKSUM_FIELD = 16;
     private final String interfaceName;
     private final ReplayClock clock;
     private final ReplayObserver observer;
@@ -30,7 +38,7 @@ final class EgressRecorder implements TransmitSink, AutoCloseable {
 
     EgressRecorder(
             String interfaceName,
-            int mtu,
+            int largestPacket,
             @Nullable Path outputDirectory,
             Arena arena,
             ReplayClock clock,
@@ -46,8 +54,8 @@ final class EgressRecorder implements TransmitSink, AutoCloseable {
         } else {
             writer = CaptureWriter.create(
                     outputDirectory.resolve(interfaceName + ".pcapng"), CaptureFormat.PCAPNG, List.of(interfaceName));
-            packet = arena.allocate(mtu);
-            slices = new MemorySegment[mtu + 1];
+            packet = arena.allocate(largestPacket);
+            slices = new MemorySegment[largestPacket + 1];
         }
     }
 
@@ -58,19 +66,24 @@ final class EgressRecorder implements TransmitSink, AutoCloseable {
 
     @Override
     public void transmit(NetBufferList nbl) {
+        int lso = OffloadInfo.largeSend(nbl);
         for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
             packets++;
             if (writer != null) {
-                write(writer, nb);
+                write(writer, nb, lso);
             }
         }
         observer.transmitted(interfaceName, nbl);
     }
 
-    private void write(CaptureWriter to, NetBuffer nb) {
-        // The miniport sends nothing longer than its MTU, which is the size of the segment.
+    private void write(CaptureWriter to, NetBuffer nb, int lso) {
+        // The miniport sends nothing longer than its MTU or, with LSO, its largest send: the size of the segment.
         int length = nb.dataLength();
         nb.copyTo(0, packetSegment(), 0, length);
+        if (OffloadInfo.largeSendMss(lso) != 0) {
+            int tcp = OffloadInfo.largeSendTcpHeaderOffset(lso);
+            InternetChecksum.addToPartialSum(packetSegment(), tcp + TCP_CHECKSUM_FIELD, length - tcp);
+        }
         MemorySegment slice = slices[length];
         if (slice == null) {
             slice = packetSegment().asSlice(0, length);

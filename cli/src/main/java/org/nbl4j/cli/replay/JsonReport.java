@@ -61,6 +61,7 @@ public final class JsonReport {
         if (replay != null) {
             json.name("packetsRead").value(replay.packetsRead());
             json.name("skipped").value(replay.totalSkipped());
+            json.name("coalesced").value(replay.coalesced());
         }
         json.name("interfaces").beginArray();
         for (InterfaceResult each : report.interfaces()) {

@@ -25,8 +25,10 @@ import org.nbl4j.stack.ip.IpAddresses;
 import org.nbl4j.stack.ip.IpInterface;
 import org.nbl4j.stack.ip.Ipv4Header;
 import org.nbl4j.stack.ip.Ipv6Header;
+import org.nbl4j.stack.ip.OffloadMode;
 import org.nbl4j.stack.ip.Route;
 import org.nbl4j.stack.ndis.MemoryMiniport;
+import org.nbl4j.stack.ndis.OffloadCapabilities;
 import org.nbl4j.stack.router.Router;
 
 /**
@@ -40,12 +42,26 @@ import org.nbl4j.stack.router.Router;
  * is deterministic. A miniport that refuses a packet for lack of receive buffers gets it again after a poll. What the
  * miniports transmit goes to one pcapng file per interface. The loop allocates nothing per packet.
  *
+ * <p>A TCP packet longer than the interface MTU (a GRO super-segment, a TSO packet: the capture point saw it coalesced)
+ * is offered as the RSC indication a coalescing NIC would have made ({@link CoalescedPackets}), and the IP layer's
+ * {@link OffloadMode} decides what becomes of it, as on a live router: cut into segments on arrival where RSC is off,
+ * forwarded whole with LSO or cut in software under {@link OffloadMode#THROUGHPUT}. The miniports then have
+ * receive buffers of {@link #LARGEST_COALESCED} bytes and, unless the mode is {@link OffloadMode#OFF}, the offloads of
+ * a TUN device with the virtio-net header (LSO, checksum, RSC).
+ *
  * <p>The IP stack runs on the capture's clock (the timestamp of the packet being replayed), so reassembly timeouts and
  * the ICMP rate limit see the traffic's own pace, however fast the replay runs.
  */
 public final class ReplayEngine {
     /** The longest packet a capture may hold: libpcap's maximum snapshot length. */
     static final int MAX_PACKET = 262_144;
+
+    /** The longest coalesced packet offered: the longest IP packet without a jumbo payload, as TSO and GRO make. */
+    static final int LARGEST_COALESCED = 65_535;
+
+    /** What each miniport reports when offloads are on: what a TUN device with the virtio-net header has. */
+    private static final OffloadCapabilities OFFLOADS =
+            new OffloadCapabilities(true, true, true, true, LARGEST_COALESCED, 2, true, true, false, false);
 
     private static final int POLL_BUDGET = 64;
     private static final int PROGRESS_EVERY = 1024;
@@ -57,11 +73,21 @@ public final class ReplayEngine {
 
     private final RouterConfig config;
     private final PacketSelection selection;
+    private final OffloadMode offloadMode;
 
-    /** An engine that builds its router from {@code config} and offers the packets {@code selection} picks. */
+    /**
+     * An engine that builds its router from {@code config} and offers the packets {@code selection} picks, with the
+     * offloads off ({@link OffloadMode#OFF}).
+     */
     public ReplayEngine(RouterConfig config, PacketSelection selection) {
+        this(config, selection, OffloadMode.OFF);
+    }
+
+    /** Like {@link #ReplayEngine(RouterConfig, PacketSelection)}, the IP layer in {@code offloadMode}. */
+    public ReplayEngine(RouterConfig config, PacketSelection selection, OffloadMode offloadMode) {
         this.config = config;
         this.selection = selection;
+        this.offloadMode = offloadMode;
     }
 
     /**
@@ -112,16 +138,26 @@ public final class ReplayEngine {
                 SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
             ConfiguredRouter<MemoryMiniport> built =
                     ConfiguredRouter.build(config, ndis, ip -> ip.clock(() -> clock.nanos), spec -> {
-                        EgressRecorder recorder =
-                                new EgressRecorder(spec.name(), spec.mtu(), outputDirectory, arena, clock, observer);
+                        OffloadCapabilities offloads =
+                                offloadMode == OffloadMode.OFF ? OffloadCapabilities.NONE : OFFLOADS;
+                        EgressRecorder recorder = new EgressRecorder(
+                                spec.name(),
+                                Math.max(spec.mtu(), offloads.maximumLargeSendSize()),
+                                outputDirectory,
+                                arena,
+                                clock,
+                                observer);
                         recorders.add(recorder);
                         return MemoryMiniport.builder()
                                 .name(spec.name())
                                 .mtu(spec.mtu())
+                                .largestCoalesced(LARGEST_COALESCED)
+                                .offloads(offloads)
                                 .transmitSink(recorder)
                                 .build();
                     });
             Router router = built.router();
+            router.ip().setOffloadMode(offloadMode);
             // Callout drivers run on this thread (the replay polls here): DDIs without a handle find the engine.
             SystemWfp.Binding wfpBinding = SystemWfp.bind(built.engine());
             built.loadDrivers();
@@ -155,7 +191,7 @@ public final class ReplayEngine {
                 skipped.put(reason, loop.skipped[reason.ordinal()]);
             }
             skipped.put(SkipReason.NOT_IP, reader.skippedFrames());
-            return new ReplayResult(source, loop.read + reader.skippedFrames(), skipped, report);
+            return new ReplayResult(source, loop.read + reader.skippedFrames(), skipped, loop.coalesced, report);
         } finally {
             for (EgressRecorder recorder : recorders) {
                 recorder.close();
@@ -192,6 +228,12 @@ public final class ReplayEngine {
         final long[] retried;
         final long[] skipped = new long[SkipReason.values().length];
         long read;
+        /** Packets offered as RSC indications. */
+        long coalesced;
+        /** The {@code CoalescedSegCount} and receive checksum bits of the packet just judged, 0 for a plain one. */
+        private int coalescedSegments;
+
+        private int checksumBits;
 
         Loop(ConfiguredRouter<MemoryMiniport> built, CaptureReader reader, ReplayClock clock, MemorySegment packet) {
             this.router = built.router();
@@ -250,6 +292,9 @@ public final class ReplayEngine {
                     continue;
                 }
                 offered[target]++;
+                if (coalescedSegments != 0) {
+                    coalesced++;
+                }
                 router.pollAll(POLL_BUDGET);
             }
         }
@@ -268,8 +313,16 @@ public final class ReplayEngine {
             if (length < reader.originalLength()) {
                 return SkipReason.TRUNCATED;
             }
+            coalescedSegments = 0;
+            checksumBits = 0;
             if (length > miniports[target].mtu()) {
-                return SkipReason.LONGER_THAN_MTU;
+                coalescedSegments = length <= LARGEST_COALESCED
+                        ? CoalescedPackets.segmentCount(packet, length, miniports[target].mtu())
+                        : 0;
+                if (coalescedSegments == 0) {
+                    return SkipReason.LONGER_THAN_MTU;
+                }
+                checksumBits = CoalescedPackets.receiveChecksumBits(packet, length);
             }
             return null;
         }
@@ -278,7 +331,7 @@ public final class ReplayEngine {
         private boolean offer(int target, int length) {
             MemoryMiniport miniport = miniports[target];
             for (int attempt = 0; attempt < MAX_OFFERS; attempt++) {
-                if (miniport.receive(packet, 0, length)) {
+                if (miniport.receive(packet, 0, length, checksumBits, coalescedSegments)) {
                     return true;
                 }
                 retried[target]++;

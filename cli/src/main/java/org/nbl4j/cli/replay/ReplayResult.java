@@ -14,9 +14,11 @@ import org.nbl4j.stack.ip.IpStatistics;
  * @param source what was replayed
  * @param packetsRead frames read from the capture, IP or not
  * @param skipped packets not offered, by reason (every reason present)
+ * @param coalesced packets offered as RSC indications: TCP packets longer than the MTU (docs/offloads.md, Replay)
  * @param router what the router did, its pools once closed and the verifier's verdict
  */
-public record ReplayResult(CaptureSource source, long packetsRead, Map<SkipReason, Long> skipped, RouterReport router) {
+public record ReplayResult(
+        CaptureSource source, long packetsRead, Map<SkipReason, Long> skipped, long coalesced, RouterReport router) {
 
     public ReplayResult {
         skipped = new EnumMap<>(skipped);

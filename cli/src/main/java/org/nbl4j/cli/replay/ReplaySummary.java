@@ -78,6 +78,9 @@ public final class ReplaySummary {
             offered += each.offered();
         }
         row(out, "offered to the router", offered);
+        if (result.coalesced() > 0) {
+            row(out, "  coalesced (RSC indications)", result.coalesced());
+        }
     }
 
     private static void router(

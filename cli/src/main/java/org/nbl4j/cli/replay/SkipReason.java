@@ -8,7 +8,10 @@ public enum SkipReason {
     LEAVING("seen leaving the router"),
     /** The capture kept only part of the packet (snap length). */
     TRUNCATED("cut short by the capture"),
-    /** The packet is longer than the MTU of the interface it would arrive on (an offloaded giant segment). */
+    /**
+     * The packet is longer than the MTU of the interface it would arrive on and cannot be offered as a coalesced (RSC)
+     * one: not TCP, or longer than 64 KiB (BIG TCP); see {@link CoalescedPackets}.
+     */
     LONGER_THAN_MTU("longer than the interface MTU"),
     /** The capture interface maps to no router interface. */
     NO_INTERFACE("no router interface for its capture interface"),

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.io.capture.CaptureFormat;
 import org.nbl4j.io.capture.CaptureWriter;
+import org.nbl4j.stack.ip.OffloadMode;
 
 /**
  * The replay loop allocates nothing per packet: replaying five times as many packets (with the verifier off, whose
@@ -62,11 +65,43 @@ class ReplayAllocationTest {
         return packet;
     }
 
-    private Path capture(String name, int packets) throws Exception {
+    /**
+     * A TSO packet from host A's side to host B's side: IPv4, TCP with a timestamp option, 2,900 payload bytes (three
+     * 1,448-byte segments at most), the checksum field holding the pseudo-header sum as Linux leaves it.
+     */
+    private static byte[] superPacket(int sequence) {
+        byte[] packet = new byte[20 + 32 + 2900];
+        ByteBuffer b = ByteBuffer.wrap(packet);
+        b.put(0, (byte) 0x45).putShort(2, (short) packet.length).putShort(4, (short) sequence);
+        b.putShort(6, (short) 0x4000).put(8, (byte) 64).put(9, (byte) 6);
+        b.put(12, new byte[] {(byte) 192, 0, 2, 2}).put(16, new byte[] {(byte) 198, 51, 100, 2});
+        b.putShort(10, (short) ~fold(words(packet, 0, 20)));
+        b.putShort(20, (short) 40000).putShort(22, (short) 8080).putInt(24, sequence * 2900);
+        b.put(32, (byte) 0x80).put(33, (byte) 0x10).putInt(40, 0x0101_080a);
+        b.putShort(36, (short) fold(words(packet, 12, 8) + packet.length - 20 + 6));
+        return packet;
+    }
+
+    private static long words(byte[] data, int from, int length) {
+        long sum = 0;
+        for (int i = 0; i < length; i += 2) {
+            sum += ((data[from + i] & 0xFF) << 8) | (data[from + i + 1] & 0xFF);
+        }
+        return sum;
+    }
+
+    private static int fold(long sum) {
+        while ((sum >> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        }
+        return (int) sum;
+    }
+
+    private Path capture(String name, int packets, IntFunction<byte[]> packetNumber) throws Exception {
         Path file = directory.resolve(name);
         try (CaptureWriter writer = CaptureWriter.create(file, CaptureFormat.PCAPNG, List.of("r-a"))) {
             for (int i = 0; i < packets; i++) {
-                byte[] packet = datagram(i);
+                byte[] packet = packetNumber.apply(i);
                 writer.write(
                         0, 1_000_000_000L * 1_700_000_000L + i * 1000L, packet.length, MemorySegment.ofArray(packet));
             }
@@ -74,9 +109,9 @@ class ReplayAllocationTest {
         return file;
     }
 
-    private long allocatedByReplay(Path file, int expectedForwarded) throws Exception {
+    private long allocatedByReplay(Path file, int expectedForwarded, OffloadMode mode) throws Exception {
         RouterConfig config = new ConfigParser().option("verifier", "off").build();
-        ReplayEngine engine = new ReplayEngine(config, PacketSelection.ARRIVING);
+        ReplayEngine engine = new ReplayEngine(config, PacketSelection.ARRIVING, mode);
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         ReplayResult result = engine.replay(new CaptureSource(file), directory.resolve("out"), ReplayObserver.NONE);
@@ -90,15 +125,31 @@ class ReplayAllocationTest {
     void fiveTimesThePacketsCostNoMoreHeap() throws Exception {
         int few = 20_000;
         int many = 100_000;
-        Path small = capture("small.pcapng", few);
-        Path large = capture("large.pcapng", many);
-        allocatedByReplay(small, few); // warm up: JIT, class loading, first-use paths
-        long smallBytes = allocatedByReplay(small, few);
-        long largeBytes = allocatedByReplay(large, many);
+        Path small = capture("small.pcapng", few, ReplayAllocationTest::datagram);
+        Path large = capture("large.pcapng", many, ReplayAllocationTest::datagram);
+        allocatedByReplay(small, few, OffloadMode.OFF); // warm up: JIT, class loading, first-use paths
+        long smallBytes = allocatedByReplay(small, few, OffloadMode.OFF);
+        long largeBytes = allocatedByReplay(large, many, OffloadMode.OFF);
         long perExtraPacket = (largeBytes - smallBytes) / (many - few);
         assertTrue(
                 perExtraPacket < STACK_ALLOWANCE,
                 "replay allocates per packet: " + smallBytes + " B for " + few + " packets, " + largeBytes + " B for "
                         + many);
+    }
+
+    @Test
+    void coalescedPacketsForwardedWithLsoCostNoMoreHeapEither() throws Exception {
+        int few = 2_000;
+        int many = 10_000;
+        Path small = capture("tso-small.pcapng", few, ReplayAllocationTest::superPacket);
+        Path large = capture("tso-large.pcapng", many, ReplayAllocationTest::superPacket);
+        allocatedByReplay(small, few, OffloadMode.THROUGHPUT);
+        long smallBytes = allocatedByReplay(small, few, OffloadMode.THROUGHPUT);
+        long largeBytes = allocatedByReplay(large, many, OffloadMode.THROUGHPUT);
+        long perExtraPacket = (largeBytes - smallBytes) / (many - few);
+        assertTrue(
+                perExtraPacket < STACK_ALLOWANCE,
+                "replaying coalesced packets allocates per packet: " + smallBytes + " B for " + few + ", " + largeBytes
+                        + " B for " + many);
     }
 }

@@ -28,6 +28,7 @@ import org.nbl4j.io.capture.CapturedPacket;
 import org.nbl4j.io.testing.TestTools;
 import org.nbl4j.stack.ip.IpDiscardReason;
 import org.nbl4j.stack.ip.IpStatistics;
+import org.nbl4j.stack.ip.OffloadMode;
 import org.nbl4j.stack.router.Router;
 
 /**
@@ -70,7 +71,37 @@ class ReplayEngineTest {
 
         List<CapturedPacket> captured = bundledPackets();
         IpStatistics ip = result.ip();
-        long matched = 0;
+        assertEquals(
+                ip.forwarded() - ip.segmentsCreated(),
+                matchingLinux(result, captured).size());
+        long transmitted = result.interfaces().stream()
+                .mapToLong(InterfaceResult::transmitted)
+                .sum();
+        assertEquals(ip.forwarded() + ip.icmpErrorsSent() + ip.echoRepliesSent() + ip.resetsSent(), transmitted);
+
+        // The capture's coalesced (GRO) super-segments arrive on r-b as RSC indications; RSC is off (offloads off), so
+        // they go up as the 46 segments a wire would have carried, which Linux's capture does not hold.
+        long giants = captured.stream()
+                .filter(p -> p.interfaceId() == 1 && p.length() > 1500)
+                .count();
+        assertEquals(8, giants);
+        assertEquals(giants, result.coalesced());
+        assertEquals(0, result.skipped().get(SkipReason.LONGER_THAN_MTU));
+        assertEquals(46, ip.segmentsCreated());
+        assertEquals(0, ip.largeSends());
+        // Link-local ND and MLD to multicast groups are delivered; host B's one unicast neighbour advertisement to
+        // Linux's link-local address is not forwarded (RFC 4291 §2.5.6), silently (docs/cli.md).
+        assertEquals(1, ip.discards(IpDiscardReason.BEYOND_SCOPE));
+        assertEquals(ip.discards(IpDiscardReason.BEYOND_SCOPE), ip.totalDiscards());
+        assertEquals(0, ip.icmpErrorsSent());
+    }
+
+    /**
+     * The packets nbl4j transmitted that are, byte for byte, ones Linux's router transmitted on the same interface
+     * (each of Linux's matched at most once).
+     */
+    private List<CapturedPacket> matchingLinux(ReplayResult result, List<CapturedPacket> captured) throws IOException {
+        List<CapturedPacket> matched = new ArrayList<>();
         for (int side = 0; side < 2; side++) {
             String name = result.config().interfaces().get(side).name();
             List<CapturedPacket> sent = written(output.resolve(name + ".pcapng"));
@@ -86,26 +117,48 @@ class ReplayEngineTest {
                 Integer left = linuxSent.computeIfPresent(
                         HexFormat.of().formatHex(packet.data()), (bytes, count) -> count - 1);
                 if (left != null && left >= 0) {
-                    matched++;
+                    matched.add(packet);
                 }
             }
         }
-        assertEquals(ip.forwarded(), matched, "each forwarded packet is one that Linux forwarded, byte for byte");
-        long transmitted = result.interfaces().stream()
-                .mapToLong(InterfaceResult::transmitted)
-                .sum();
-        assertEquals(ip.forwarded() + ip.icmpErrorsSent() + ip.echoRepliesSent() + ip.resetsSent(), transmitted);
+        return matched;
+    }
 
-        // The capture's coalesced (GRO) segments are too long for a 1500-byte interface; they are all that is lost.
-        long giants = captured.stream()
-                .filter(p -> p.interfaceId() == 1 && p.length() > 1500)
-                .count();
-        assertEquals(giants, result.skipped().get(SkipReason.LONGER_THAN_MTU));
-        // Link-local ND and MLD to multicast groups are delivered; host B's one unicast neighbour advertisement to
-        // Linux's link-local address is not forwarded (RFC 4291 §2.5.6), silently (docs/cli.md).
-        assertEquals(1, ip.discards(IpDiscardReason.BEYOND_SCOPE));
-        assertEquals(ip.discards(IpDiscardReason.BEYOND_SCOPE), ip.totalDiscards());
-        assertEquals(0, ip.icmpErrorsSent());
+    @Test
+    void underThroughputTheSuperSegmentsLeaveWholeWithLsoAsLinuxForwardedThem() throws Exception {
+        ReplayResult result = new ReplayEngine(RouterConfig.bundled(), PacketSelection.ARRIVING, OffloadMode.THROUGHPUT)
+                .replay(CaptureSource.bundled(), output, ReplayObserver.NONE);
+
+        assertTrue(result.clean(), () -> ReplaySummary.verdict(result));
+        IpStatistics ip = result.ip();
+        assertEquals(8, result.coalesced());
+        assertEquals(8, ip.largeSends());
+        assertEquals(0, ip.segmentsCreated());
+        // All 102 packets Linux forwarded, the 8 super-segments included (TTL, IPv4 checksum, and the TCP field as
+        // Linux leaves a super-packet's: the pseudo-header sum with the length).
+        List<CapturedPacket> matched = matchingLinux(result, bundledPackets());
+        assertEquals(102, ip.forwarded());
+        assertEquals(ip.forwarded(), matched.size());
+        assertEquals(8, matched.stream().filter(p -> p.length() > 1500).count());
+    }
+
+    @Test
+    void whereRscIsOffTheSuperSegmentsLeaveAsTheSegmentsTheyCoalesced() throws Exception {
+        for (OffloadMode mode : List.of(OffloadMode.OFF, OffloadMode.WINDOWS)) {
+            ReplayResult result = new ReplayEngine(RouterConfig.bundled(), PacketSelection.ARRIVING, mode)
+                    .replay(CaptureSource.bundled(), output, ReplayObserver.NONE);
+            assertTrue(result.clean(), () -> mode + ": " + ReplaySummary.verdict(result));
+            assertEquals(46, result.ip().segmentsCreated(), mode.name());
+
+            List<CapturedPacket> sent = written(output.resolve("r-a.pcapng"));
+            int checked = 0;
+            for (CapturedPacket linux : bundledPackets()) {
+                if (linux.interfaceId() == 0 && linux.length() > 1500) {
+                    checked += SegmentsOf.check(linux.data(), sent, 1500);
+                }
+            }
+            assertEquals(46, checked, mode.name());
+        }
     }
 
     @Test

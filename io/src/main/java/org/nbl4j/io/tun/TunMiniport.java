@@ -21,6 +21,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MdlCursor;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ip.InternetChecksum;
 import org.nbl4j.stack.ndis.LinkState;
 import org.nbl4j.stack.ndis.LinkStateIndication;
 import org.nbl4j.stack.ndis.Miniport;
@@ -722,7 +723,7 @@ public final class TunMiniport implements Miniport {
                 // segment's); Linux's GSO one holds it with the whole length. Added for the write, taken out after.
                 patchedField = at + transport + VirtioNetHeader.TCP_CHECKSUM_OFFSET;
                 savedField = packet.get(BE16, patchedField);
-                addToChecksumField(packet, patchedField, length - transport);
+                InternetChecksum.addToPartialSum(packet, patchedField, length - transport);
             } else if ((checksum & (OffloadInfo.TRANSMIT_TCP_CHECKSUM | OffloadInfo.TRANSMIT_UDP_CHECKSUM)) != 0) {
                 VirtioNetHeader.write(
                         header,
@@ -761,15 +762,6 @@ public final class TunMiniport implements Miniport {
     }
 
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
-
-    /** Adds a 16-bit quantity to a checksum field that holds a folded, uncomplemented sum (ones' complement). */
-    static void addToChecksumField(MemorySegment packet, long field, int value) {
-        int sum = Short.toUnsignedInt(packet.get(BE16, field));
-        sum += value;
-        sum = (sum & 0xFFFF) + (sum >>> 16);
-        sum = (sum & 0xFFFF) + (sum >>> 16);
-        packet.set(BE16, field, (short) sum);
-    }
 
     /** Computes an IPv4 header's checksum into it, as a NIC does for {@code Transmit.IpHeaderChecksum}. */
     static void completeIpv4HeaderChecksum(MemorySegment packet, long at) {

@@ -50,6 +50,18 @@ public final class InternetChecksum {
     }
 
     /**
+     * Adds {@code value} to a 16-bit field at {@code field} (big-endian) that holds a folded, uncomplemented sum: how
+     * a pseudo-header sum left for a NIC (a partial checksum) gains a term, such as the TCP length that Linux's GSO
+     * field includes and Windows' LSO field leaves out.
+     */
+    public static void addToPartialSum(MemorySegment packet, long field, int value) {
+        int sum = Short.toUnsignedInt(packet.get(U16, field)) + value;
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        packet.set(U16, field, (short) sum);
+    }
+
+    /**
      * RFC 1624 equation 3: the checksum after one 16-bit word of the covered data changes from {@code oldWord} to
      * {@code newWord}, {@code HC' = ~(~HC + ~m + m')}. Unlike equation 2 it never yields 0xFFFF from a correct sum.
      */

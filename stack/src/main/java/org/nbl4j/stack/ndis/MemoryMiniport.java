@@ -41,6 +41,9 @@ public final class MemoryMiniport implements Miniport {
 
     private final String name;
     private final int mtu;
+    /** The size of each receive buffer: the MTU, or the longest coalesced packet the device indicates. */
+    private final int receiveBufferSize;
+
     private final int receiveBufferCount;
     private final int lowWaterMark;
     private final ReceiveSideScaling rss;
@@ -88,6 +91,7 @@ public final class MemoryMiniport implements Miniport {
     private MemoryMiniport(Builder builder) {
         this.name = builder.name;
         this.mtu = builder.mtu;
+        this.receiveBufferSize = Math.max(builder.mtu, builder.largestCoalesced);
         this.receiveBufferCount = builder.receiveBuffers;
         this.lowWaterMark = builder.lowWaterMark;
         this.rss = ReceiveSideScaling.spreading(builder.queues);
@@ -241,9 +245,9 @@ public final class MemoryMiniport implements Miniport {
         }
         NetBufferListPool receivePool = miniportEdge
                 .ndis()
-                .allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, RECEIVE_TAG, mtu));
+                .allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, RECEIVE_TAG, receiveBufferSize));
         if (receivePool == null) {
-            throw new IllegalStateException("no receive pool of " + mtu + "-byte buffers");
+            throw new IllegalStateException("no receive pool of " + receiveBufferSize + "-byte buffers");
         }
         buffers = new ReceiveBuffer[receiveBufferCount];
         for (int i = 0; i < buffers.length; i++) {
@@ -264,7 +268,7 @@ public final class MemoryMiniport implements Miniport {
      * A packet arrives on the wire: copied into a free receive buffer and queued on the queue its RSS hash selects.
      *
      * @return whether it was queued; {@code false} counts a receive discard (no buffer, ring full) or error (empty or
-     *     longer than the MTU)
+     *     longer than the MTU, or than the largest coalesced packet for a coalesced one)
      */
     public boolean receive(byte[] packet) {
         return receive(packet, 0, 0);
@@ -275,7 +279,7 @@ public final class MemoryMiniport implements Miniport {
      * checksum bits ({@link OffloadInfo}) and, for a coalesced packet (an RSC SCU), its segment count.
      */
     public boolean receive(byte[] packet, int receiveChecksumBits, int coalescedSegments) {
-        ReceiveBuffer buffer = takeBuffer(packet.length);
+        ReceiveBuffer buffer = takeBuffer(packet.length, coalescedSegments);
         if (buffer == null) {
             return false;
         }
@@ -294,7 +298,7 @@ public final class MemoryMiniport implements Miniport {
     /** {@link #receive(MemorySegment, long, int)} with offload info, as {@link #receive(byte[], int, int)}. */
     public boolean receive(
             MemorySegment packet, long offset, int length, int receiveChecksumBits, int coalescedSegments) {
-        ReceiveBuffer buffer = takeBuffer(length);
+        ReceiveBuffer buffer = takeBuffer(length, coalescedSegments);
         if (buffer == null) {
             return false;
         }
@@ -306,8 +310,9 @@ public final class MemoryMiniport implements Miniport {
         return enqueue(buffer, nb);
     }
 
-    private @Nullable ReceiveBuffer takeBuffer(int length) {
-        if (length <= 0 || length > mtu) {
+    private @Nullable ReceiveBuffer takeBuffer(int length, int coalescedSegments) {
+        // A frame on the wire fits the MTU; only an RSC indication (several segments in one) may be longer.
+        if (length <= 0 || length > (coalescedSegments != 0 ? receiveBufferSize : mtu)) {
             counters.increment(RECEIVE_ERRORS);
             return null;
         }
@@ -665,6 +670,7 @@ public final class MemoryMiniport implements Miniport {
     public static final class Builder {
         private String name = "mem0";
         private int mtu = 1500;
+        private int largestCoalesced;
         private int queues = 1;
         private int receiveBuffers = 256;
         private int ringCapacity = 256;
@@ -692,6 +698,19 @@ public final class MemoryMiniport implements Miniport {
                 throw new IllegalArgumentException("MTU out of range: " + bytes);
             }
             this.mtu = bytes;
+            return this;
+        }
+
+        /**
+         * The longest coalesced packet (an RSC SCU, several TCP segments in one) the device indicates; its receive
+         * buffers are this big when it exceeds the MTU. 0 (the default): every buffer holds the MTU, as a device
+         * without RSC.
+         */
+        public Builder largestCoalesced(int bytes) {
+            if (bytes < 0 || bytes > NetBufferListPoolParameters.MAXIMUM_DATA_SIZE) {
+                throw new IllegalArgumentException("largest coalesced packet out of range: " + bytes);
+            }
+            this.largestCoalesced = bytes;
             return this;
         }
 

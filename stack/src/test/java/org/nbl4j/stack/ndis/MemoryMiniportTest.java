@@ -95,6 +95,60 @@ class MemoryMiniportTest {
     }
 
     @Test
+    void onlyACoalescedPacketMayBeLongerThanTheMtuUpToTheLargestCoalesced() {
+        try (Ndis ndis = Stacks.verifiedNdis()) {
+            MemoryMiniport miniport = MemoryMiniport.builder()
+                    .largestCoalesced(9000)
+                    .lowWaterMark(0)
+                    .build();
+            TestProtocol protocol = new TestProtocol(ndis, Stacks.log());
+            try (Adapter adapter = Adapter.builder(ndis).miniport(miniport).build()) {
+                protocol.bindTo(adapter);
+                assertFalse(miniport.receive(new byte[1501], 0, 0), "a plain frame fits the MTU");
+                assertFalse(miniport.receive(new byte[9001], 0, 7), "longer than the largest coalesced packet");
+                byte[] coalesced = new byte[9000];
+                coalesced[0] = 0x45;
+                assertTrue(miniport.receive(coalesced, 0, 7));
+                assertEquals(1, adapter.poll(0, 8));
+                assertEquals(9000, protocol.received.getLast().bytes().length);
+                assertEquals(2, miniport.statistics().receiveErrors());
+            }
+            protocol.close();
+            Stacks.assertClean(ndis);
+        }
+    }
+
+    @Test
+    void anLsoV1SendCompletesWithTheTcpPayloadItCarried() {
+        OffloadCapabilities lso =
+                new OffloadCapabilities(true, true, true, true, 65_535, 2, false, false, false, false);
+        try (Ndis ndis = Stacks.verifiedNdis()) {
+            MemoryMiniport miniport = MemoryMiniport.builder().offloads(lso).build();
+            TestProtocol protocol = new TestProtocol(ndis, Stacks.log());
+            try (Adapter adapter = Adapter.builder(ndis).miniport(miniport).build()) {
+                protocol.bindTo(adapter);
+                // IPv4 (20 bytes), TCP with a timestamp option (32 bytes), 1,900 payload bytes: 4 segments of 500
+                // at most (within the test pool's 2,048-byte buffers).
+                byte[] packet = new byte[20 + 32 + 1900];
+                packet[0] = 0x45;
+                packet[9] = 6;
+                packet[20 + 12] = (byte) 0x80;
+                NetBufferList nbl = protocol.packet(packet);
+                OffloadInfo.setLargeSend(nbl, OffloadInfo.NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE, 500, 20, false);
+                protocol.binding().sendNetBufferLists(nbl, NdisFlags.NDIS_DEFAULT_PORT_NUMBER, 0);
+                adapter.poll(0, 8);
+                assertEquals(1, protocol.completed.size());
+                assertEquals(
+                        NtStatus.NDIS_STATUS_SUCCESS,
+                        protocol.completed.getFirst().status());
+                assertEquals(1900, protocol.completed.getFirst().payloadSent(), "LsoV1TransmitComplete.TcpPayload");
+            }
+            protocol.close();
+            Stacks.assertClean(ndis);
+        }
+    }
+
+    @Test
     void withoutAFreeBufferOrRoomOnTheRingAPacketIsDiscarded() {
         try (Ndis ndis = Stacks.verifiedNdis()) {
             MemoryMiniport miniport = MemoryMiniport.builder()

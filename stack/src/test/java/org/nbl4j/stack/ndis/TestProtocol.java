@@ -18,7 +18,11 @@ import org.nbl4j.core.verify.Irql;
 final class TestProtocol implements Protocol, AutoCloseable {
     record Received(byte[] bytes, int flags, @Nullable Object source, Irql irql, String thread) {}
 
-    record Completed(NetBufferList nbl, byte[] bytes, int status) {}
+    /**
+     * A send that came back, read before its NBL was freed; {@code payloadSent} is the completed LSO slot's
+     * {@code LsoV1TransmitComplete.TcpPayload}.
+     */
+    record Completed(NetBufferList nbl, byte[] bytes, int status, int payloadSent) {}
 
     private final NetBufferListPool pool;
     private final List<String> log;
@@ -97,7 +101,7 @@ final class TestProtocol implements Protocol, AutoCloseable {
     public void sendNetBufferListsComplete(ProtocolBinding from, NetBufferList chain, int sendCompleteFlags) {
         for (NetBufferList nbl : Stacks.list(chain)) {
             log.add("protocol send complete");
-            completed.add(new Completed(nbl, Stacks.bytes(nbl), nbl.status()));
+            completed.add(new Completed(nbl, Stacks.bytes(nbl), nbl.status(), OffloadInfo.largeSendPayloadSent(nbl)));
             nbl.free();
         }
     }
