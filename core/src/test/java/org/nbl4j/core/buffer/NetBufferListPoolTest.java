@@ -67,6 +67,14 @@ class NetBufferListPoolTest {
     }
 
     @Test
+    @DisplayName("§4.6: ProtocolId is a UCHAR: 0xFF is the largest a pool takes")
+    void protocolIdIsAByte() {
+        assertNotNull(ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0xFF, false, 0, TAG, 0)));
+        assertNull(ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0x100, false, 0, TAG, 0)));
+        assertNull(ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(-1, false, 0, TAG, 0)));
+    }
+
+    @Test
     @DisplayName(
             "§4.6/§12.7: ContextSize must be a multiple of 8 (not 16, although the docs say MEMORY_ALLOCATION_ALIGNMENT)")
     void contextSizeMultipleOf8() {

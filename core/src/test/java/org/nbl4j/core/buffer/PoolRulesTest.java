@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.core.buffer.Packets.chain;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -85,6 +87,30 @@ class PoolRulesTest {
         NetBufferList fits = pool.allocateNetBufferAndNetBufferList(0, 0, head, 10, 10);
         assertNotNull(fits, "the last byte of the chain is in range");
         fits.free();
+        Packets.freeChain(ndis, head);
+    }
+
+    @Test
+    @DisplayName("§3.2 I1: an MDL shortened under an NB (NdisAdjustMdlLength) makes a copy of its data a violation")
+    void chainShortenedUnderTheNetBuffer() {
+        NetBufferListPool pool = ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, TAG, 0));
+        assertNotNull(pool);
+        Mdl head = chain(ndis, 0, 10, 10);
+        NetBufferList nbl = pool.allocateNetBufferAndNetBufferList(0, 0, head, 0, 20);
+        assertNotNull(nbl);
+        Mdl second = head.next();
+        NetBuffer nb = nbl.firstNetBuffer();
+        assertNotNull(second);
+        assertNotNull(nb);
+        second.adjustLength(4);
+        MemorySegment target = MemorySegment.ofArray(new byte[20]);
+
+        RuleViolation thrown = assertThrows(RuleViolation.class, () -> nb.copyTo(0, target, 0, 20));
+
+        assertEquals(BufferRule.NB_INVARIANT, thrown.rule());
+        assertTrue(thrown.getMessage().contains("ends 6 bytes before the used data"), thrown.getMessage());
+        second.adjustLength(10);
+        nbl.free();
         Packets.freeChain(ndis, head);
     }
 
