@@ -5,7 +5,9 @@ module org.nbl4j.samples {
     requires transitive org.nbl4j.stack;
 
     exports org.nbl4j.samples;
+    exports org.nbl4j.samples.ddproxy;
     exports org.nbl4j.samples.forwardinject;
+    exports org.nbl4j.samples.inspect;
     exports org.nbl4j.samples.lwfreuse;
     exports org.nbl4j.samples.ndislwf;
 }

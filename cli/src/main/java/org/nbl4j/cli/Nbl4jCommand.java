@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             RunCommand.class,
             RouteCommand.class,
+            HostCommand.class,
             PoolmonCommand.class,
             NblCommand.class,
             DemoCommand.class,

@@ -53,7 +53,7 @@ import picocli.CommandLine.Option;
             "1:a leak or a verifier violation",
             "2:bad input, or the TUN devices could not be opened"
         })
-final class RouteCommand implements Callable<Integer> {
+class RouteCommand implements Callable<Integer> {
     /** How long a Ctrl-C waits for the summary before the JVM exits anyway. */
     private static final long SHUTDOWN_WAIT_SECONDS = 30;
 
@@ -87,6 +87,14 @@ final class RouteCommand implements Callable<Integer> {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch routing = new CountDownLatch(1);
     private final CompletableFuture<Integer> exitStatus = new CompletableFuture<>();
+
+    /**
+     * Whether this is {@code nbl4j host}: the same run, with an interface that must face the applications
+     * ({@code --applications}).
+     */
+    boolean hostRole() {
+        return false;
+    }
 
     /** Asks a running route to stop as Ctrl-C does; it then prints its summary and returns. */
     void stop() {
@@ -128,7 +136,12 @@ final class RouteCommand implements Callable<Integer> {
                 throw new BadInputException("--duration " + duration + ": must be more than 0 seconds");
             }
             offloadMode = router.offloadMode();
-            RouterReport routed = route(router.routerConfig(), out);
+            RouterConfig config = router.routerConfig();
+            if (hostRole() && config.applications() == null) {
+                throw new BadInputException(
+                        "--applications <interface>: the host needs the interface that faces its applications");
+            }
+            RouterReport routed = route(config, out);
             out.print(ReplaySummary.renderLive(routed));
             out.flush();
             if (report != null) {
@@ -136,7 +149,7 @@ final class RouteCommand implements Callable<Integer> {
             }
             return routed.clean() ? ReplayCommand.CLEAN : ReplayCommand.DIRTY;
         } catch (BadInputException | TunException e) {
-            err.println("nbl4j route: " + e.getMessage());
+            err.println("nbl4j " + spec.name() + ": " + e.getMessage());
             err.flush();
             return ReplayCommand.BAD_INPUT;
         }
@@ -154,7 +167,10 @@ final class RouteCommand implements Callable<Integer> {
             try (SystemWfp.Binding _ = SystemWfp.bind(built.engine())) {
                 built.loadDrivers();
                 built.router().start();
-                out.println("routing live between " + names(config) + " (" + queues + " queue(s) each); "
+                String role = hostRole()
+                        ? "hosting live for the applications on " + config.applications() + ", between "
+                        : "routing live between ";
+                out.println(role + names(config) + " (" + queues + " queue(s) each); "
                         + (duration == null ? "Ctrl-C stops" : "stops after " + duration + " s"));
                 if (offloadMode != OffloadMode.OFF) {
                     for (TunMiniport miniport : built.miniports()) {

@@ -151,6 +151,30 @@ public final class Fwpmk {
     public static final UUID FWPM_LAYER_IPFORWARD_V4_DISCARD = Layer.IPFORWARD_V4_DISCARD.key();
     public static final UUID FWPM_LAYER_IPFORWARD_V6 = Layer.IPFORWARD_V6.key();
     public static final UUID FWPM_LAYER_IPFORWARD_V6_DISCARD = Layer.IPFORWARD_V6_DISCARD.key();
+    public static final UUID FWPM_LAYER_INBOUND_TRANSPORT_V4 = Layer.INBOUND_TRANSPORT_V4.key();
+    public static final UUID FWPM_LAYER_INBOUND_TRANSPORT_V4_DISCARD = Layer.INBOUND_TRANSPORT_V4_DISCARD.key();
+    public static final UUID FWPM_LAYER_INBOUND_TRANSPORT_V6 = Layer.INBOUND_TRANSPORT_V6.key();
+    public static final UUID FWPM_LAYER_INBOUND_TRANSPORT_V6_DISCARD = Layer.INBOUND_TRANSPORT_V6_DISCARD.key();
+    public static final UUID FWPM_LAYER_OUTBOUND_TRANSPORT_V4 = Layer.OUTBOUND_TRANSPORT_V4.key();
+    public static final UUID FWPM_LAYER_OUTBOUND_TRANSPORT_V4_DISCARD = Layer.OUTBOUND_TRANSPORT_V4_DISCARD.key();
+    public static final UUID FWPM_LAYER_OUTBOUND_TRANSPORT_V6 = Layer.OUTBOUND_TRANSPORT_V6.key();
+    public static final UUID FWPM_LAYER_OUTBOUND_TRANSPORT_V6_DISCARD = Layer.OUTBOUND_TRANSPORT_V6_DISCARD.key();
+    public static final UUID FWPM_LAYER_DATAGRAM_DATA_V4 = Layer.DATAGRAM_DATA_V4.key();
+    public static final UUID FWPM_LAYER_DATAGRAM_DATA_V4_DISCARD = Layer.DATAGRAM_DATA_V4_DISCARD.key();
+    public static final UUID FWPM_LAYER_DATAGRAM_DATA_V6 = Layer.DATAGRAM_DATA_V6.key();
+    public static final UUID FWPM_LAYER_DATAGRAM_DATA_V6_DISCARD = Layer.DATAGRAM_DATA_V6_DISCARD.key();
+    public static final UUID FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4 = Layer.ALE_AUTH_RECV_ACCEPT_V4.key();
+    public static final UUID FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V4_DISCARD = Layer.ALE_AUTH_RECV_ACCEPT_V4_DISCARD.key();
+    public static final UUID FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6 = Layer.ALE_AUTH_RECV_ACCEPT_V6.key();
+    public static final UUID FWPM_LAYER_ALE_AUTH_RECV_ACCEPT_V6_DISCARD = Layer.ALE_AUTH_RECV_ACCEPT_V6_DISCARD.key();
+    public static final UUID FWPM_LAYER_ALE_AUTH_CONNECT_V4 = Layer.ALE_AUTH_CONNECT_V4.key();
+    public static final UUID FWPM_LAYER_ALE_AUTH_CONNECT_V4_DISCARD = Layer.ALE_AUTH_CONNECT_V4_DISCARD.key();
+    public static final UUID FWPM_LAYER_ALE_AUTH_CONNECT_V6 = Layer.ALE_AUTH_CONNECT_V6.key();
+    public static final UUID FWPM_LAYER_ALE_AUTH_CONNECT_V6_DISCARD = Layer.ALE_AUTH_CONNECT_V6_DISCARD.key();
+    public static final UUID FWPM_LAYER_ALE_FLOW_ESTABLISHED_V4 = Layer.ALE_FLOW_ESTABLISHED_V4.key();
+    public static final UUID FWPM_LAYER_ALE_FLOW_ESTABLISHED_V4_DISCARD = Layer.ALE_FLOW_ESTABLISHED_V4_DISCARD.key();
+    public static final UUID FWPM_LAYER_ALE_FLOW_ESTABLISHED_V6 = Layer.ALE_FLOW_ESTABLISHED_V6.key();
+    public static final UUID FWPM_LAYER_ALE_FLOW_ESTABLISHED_V6_DISCARD = Layer.ALE_FLOW_ESTABLISHED_V6_DISCARD.key();
 
     public static final UUID FWPM_SUBLAYER_UNIVERSAL = Sublayer.UNIVERSAL.key();
 
@@ -183,6 +207,10 @@ public final class Fwpmk {
             ConditionKeys.of("IP_PHYSICAL_NEXTHOP_INTERFACE");
     public static final UUID FWPM_CONDITION_NEXTHOP_INTERFACE_PROFILE_ID =
             ConditionKeys.of("NEXTHOP_INTERFACE_PROFILE_ID");
+    public static final UUID FWPM_CONDITION_IP_PROTOCOL = ConditionKeys.of("IP_PROTOCOL");
+    public static final UUID FWPM_CONDITION_IP_LOCAL_PORT = ConditionKeys.of("IP_LOCAL_PORT");
+    public static final UUID FWPM_CONDITION_IP_REMOTE_PORT = ConditionKeys.of("IP_REMOTE_PORT");
+    public static final UUID FWPM_CONDITION_DIRECTION = ConditionKeys.of("DIRECTION");
 
     // ---- sessions ----
 

@@ -9,6 +9,7 @@ import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ip.AddressFamily;
 import org.nbl4j.stack.ip.Compartment;
+import org.nbl4j.stack.ip.TransportPacketHeaders;
 import org.nbl4j.stack.wfp.Callout;
 import org.nbl4j.stack.wfp.ClassifyContext;
 import org.nbl4j.stack.wfp.ClassifyHandle;
@@ -101,6 +102,9 @@ public final class Fwpsk {
     public static final int FWP_ACTION_NONE_NO_MATCH = 0x0008;
 
     public static final int FWPS_RIGHT_ACTION_WRITE = ClassifyOut.FWPS_RIGHT_ACTION_WRITE;
+    /** {@code FWPS_FILTER_FLAG_CLEAR_ACTION_RIGHT}: {@code filter->flags} says the callout must clear the write right. */
+    public static final int FWPS_FILTER_FLAG_CLEAR_ACTION_RIGHT = 0x0001;
+
     public static final int FWPS_CLASSIFY_OUT_FLAG_ABSORB = ClassifyOut.FWPS_CLASSIFY_OUT_FLAG_ABSORB;
 
     public static final int FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW = Callout.FWP_CALLOUT_FLAG_CONDITIONAL_ON_FLOW;
@@ -1080,6 +1084,37 @@ public final class Fwpsk {
                 netBufferList,
                 completionFn,
                 completionContext);
+    }
+
+    /**
+     * {@code FwpsConstructIpHeaderForTransportPacket0(netBufferList, headerIncludeHeaderLength, addressFamily,
+     * sourceAddress, remoteAddress, nextProtocol, endpointHandle, controlData, controlDataLength, flags, reserved,
+     * interfaceIndex, subInterfaceIndex)}: a new IP header for the NBL's one NB, at its transport header
+     * ({@code headerIncludeHeaderLength} 0) or in place of the IP header of that length; the addresses in network
+     * order. The endpoint handle, control data, flags and interface indexes are accepted and unused.
+     *
+     * @return STATUS_SUCCESS or STATUS_INVALID_PARAMETER
+     */
+    public static int FwpsConstructIpHeaderForTransportPacket0(
+            NetBufferList netBufferList,
+            int headerIncludeHeaderLength,
+            int addressFamily,
+            byte[] sourceAddress,
+            byte[] remoteAddress,
+            int nextProtocol,
+            long endpointHandle,
+            @Nullable Object controlData,
+            int controlDataLength,
+            int flags,
+            @Nullable Object reserved,
+            int interfaceIndex,
+            int subInterfaceIndex) {
+        AddressFamily family = family(addressFamily);
+        if (family == null) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        return TransportPacketHeaders.construct(
+                netBufferList, headerIncludeHeaderLength, family, sourceAddress, remoteAddress, nextProtocol);
     }
 
     private static @Nullable AddressFamily family(int addressFamily) {

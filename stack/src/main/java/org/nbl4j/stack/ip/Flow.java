@@ -41,6 +41,11 @@ public final class Flow {
     boolean inAuthorization;
     /** Whether that classification is a reauthorization (FWP_CONDITION_FLAG_IS_REAUTHORIZE), which cannot pend. */
     boolean reauthorizing;
+    /**
+     * Whether a callout pended the flow in the classification in progress: its verdict (BLOCK + ABSORB) then records
+     * nothing, since the pend may already have been completed on another thread.
+     */
+    boolean pendedInAuthorization;
     /** The interface the flow's packets leave by (outbound) or arrive on (inbound), for a reauthorization. */
     int interfaceIndex;
 
@@ -62,6 +67,11 @@ public final class Flow {
     long nextSequenceOutbound;
 
     long nextSequenceInbound;
+    /**
+     * TCP: the sequence number of the packet that started the flow (the SYN), so that a connect refused after its SYN
+     * was dropped (a pended connect whose reauthorization blocks) can still be answered with a reset.
+     */
+    int initiatorSequence;
     /** Next in the table's hash chain. */
     @Nullable
     Flow next;

@@ -3,11 +3,13 @@ package org.nbl4j.stack.ip;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 
 /**
@@ -52,6 +54,9 @@ final class HostTransport {
     private final PathInspection inspection;
     private final LocalSend send;
     private final Transmitter transmitter;
+    private final GeneratedPackets generatedPackets;
+    private final NblHolds holds;
+    private final AtomicInteger identification = new AtomicInteger();
     private final LongSupplier nanoClock;
     private final FlowTable flows = new FlowTable();
     private final Consumer<Flow> endFlow = this::flowEnded;
@@ -67,6 +72,8 @@ final class HostTransport {
         this.inspection = paths.inspection;
         this.send = paths.send;
         this.transmitter = paths.transmitter;
+        this.generatedPackets = paths.generatedPackets;
+        this.holds = paths.holds;
         this.nanoClock = paths.nanoClock;
     }
 
@@ -126,7 +133,7 @@ final class HostTransport {
             return;
         }
         IpInterface egress = route.egress();
-        int transportHeader = readTransport(nb, frame, false);
+        int transportHeader = readTransport(nb, frame, false, now);
         if (transportHeader < 0) {
             send.sendLocal(nbl, frame.window, frame, egress, atDispatch);
             return;
@@ -134,19 +141,36 @@ final class HostTransport {
         Flow flow = facts.flow;
         int ipHeader = facts.headerLength;
         nb.advance(ipHeader, false, null);
-        boolean passes;
+        int outcome;
         try {
-            passes = outboundLayers(nbl, frame, egress, flow, transportHeader, now);
+            outcome = outboundLayers(nbl, frame, egress, flow, transportHeader, now);
         } finally {
             nb.retreat(ipHeader, 0, null);
         }
-        if (passes) {
+        if (outcome == PASSES) {
             facts.flow = null;
             send.sendLocal(nbl, frame.window, frame, egress, atDispatch);
+        } else if (outcome == REFUSED) {
+            refuse(nb, frame, atDispatch);
         }
     }
 
-    private boolean outboundLayers(
+    /** What the outbound layers did with a packet: it goes on, it was dropped or absorbed, or its flow is refused. */
+    private static final int PASSES = 0;
+
+    private static final int DROPPED = 1;
+    private static final int REFUSED = 2;
+
+    /**
+     * Whether an outbound packet the layers stopped is answered toward the applications (docs/wfp.md, "A blocked
+     * connect fails at once"): a packet of a flow the ALE layers blocked, and a TCP SYN or a flow's first datagram
+     * that OUTBOUND_TRANSPORT blocked (not absorbed).
+     */
+    private static int refusedIf(boolean refused) {
+        return refused ? REFUSED : DROPPED;
+    }
+
+    private int outboundLayers(
             NetBufferList nbl,
             PathScratch.Frame frame,
             IpInterface egress,
@@ -154,40 +178,139 @@ final class HostTransport {
             int transportHeader,
             long now) {
         PacketFacts facts = frame.facts;
+        boolean firstPacket = flow != null && flow.state == Flow.AUTHORIZING;
         if (flow != null) {
             if (flow.state == Flow.BLOCKED || flow.state == Flow.PENDED) {
                 showOut(frame, egress, transportHeader);
                 inspection.discard(HookPoint.OUTBOUND_TRANSPORT, nbl, frame, null, 0, IpDiscardReason.INSPECTION_DROP);
-                return false;
+                return refusedIf(flow.state == Flow.BLOCKED);
             }
             if (flow.state == Flow.AUTHORIZING) {
                 showOut(frame, egress, transportHeader);
                 facts.setWithoutLayerData(facts.protocol == IcmpMessages.IPPROTO_TCP);
                 if (!authorize(HookPoint.ALE_AUTH_CONNECT, nbl, frame, flow)) {
-                    return false;
+                    return refusedIf(flow.state == Flow.BLOCKED);
                 }
             }
             if (establishes(flow, facts)) {
                 showOut(frame, egress, transportHeader);
                 if (!establish(nbl, frame, flow)) {
-                    return false;
+                    return refusedIf(flow.state == Flow.BLOCKED);
                 }
             }
             if (flow.protocol != IcmpMessages.IPPROTO_TCP) {
                 showOut(frame, egress, transportHeader);
                 if (!inspection.classify(HookPoint.DATAGRAM_DATA, nbl, frame)) {
-                    return false;
+                    return DROPPED;
                 }
             }
         }
         showOut(frame, egress, transportHeader);
-        if (!inspection.classify(HookPoint.OUTBOUND_TRANSPORT, nbl, frame)) {
-            return false;
+        HookVerdict verdict = inspection.hook().classify(HookPoint.OUTBOUND_TRANSPORT, nbl, facts);
+        if (!inspection.continues(verdict, HookPoint.OUTBOUND_TRANSPORT, nbl, frame)) {
+            boolean syn = (facts.tcpFlags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+            boolean opening = facts.protocol == IcmpMessages.IPPROTO_TCP ? syn : firstPacket;
+            return refusedIf(verdict == HookVerdict.BLOCK && flow != null && opening);
         }
         if (flow != null) {
             track(flow, facts, now);
         }
-        return true;
+        return PASSES;
+    }
+
+    // ---- answering a refused connect ----
+
+    /**
+     * Answers a refused outbound packet toward the applications, so that the Linux application's {@code connect()} or
+     * {@code send()} fails at once instead of retransmitting into silence (docs/wfp.md): a TCP segment with a reset
+     * from the remote (ECONNREFUSED), a UDP datagram or ICMP message with Destination Unreachable, port unreachable,
+     * from the remote. Windows fails the same call with WSAEACCES; Linux has no packet that gives that.
+     *
+     * @param nb the refused packet, at its IP header, parsed into {@code frame} (its transport header in the window)
+     */
+    private void refuse(NetBuffer nb, PathScratch.Frame frame, boolean atDispatch) {
+        IpInterface toApplications = applications;
+        PacketFacts facts = frame.facts;
+        if (toApplications == null) {
+            return;
+        }
+        if (facts.protocol == IcmpMessages.IPPROTO_TCP) {
+            if (TcpResetBuilder.due(frame.transport)) {
+                answer(
+                        toApplications,
+                        TcpResetBuilder.length(facts.family),
+                        IpPoolTags.TCP_RESET,
+                        frame,
+                        nb,
+                        atDispatch);
+            }
+            return;
+        }
+        int length = IcmpErrorBuilder.errorLength(facts.family, facts.packetLength);
+        answer(toApplications, length, IpPoolTags.ICMP_ERROR, frame, nb, atDispatch);
+    }
+
+    private void answer(
+            IpInterface toApplications,
+            int length,
+            PoolTag tag,
+            PathScratch.Frame frame,
+            @Nullable NetBuffer offending,
+            boolean atDispatch) {
+        PacketFacts facts = frame.facts;
+        NetBufferList answer = generatedPackets.allocate(length, tag);
+        if (answer == null) {
+            counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
+            return;
+        }
+        holds.adopt(answer, NblRole.GENERATED, answer.protocolReserved()[NblHolds.SLOT_TARGET]);
+        try {
+            MemorySegment out = answer.firstNetBuffer().getDataBuffer(length, null, 1, 0);
+            int id = identification.incrementAndGet() & 0xFFFF;
+            if (offending == null || facts.protocol == IcmpMessages.IPPROTO_TCP) {
+                TcpResetBuilder.write(out, facts, frame.transport, id);
+                counters.count(IpCounters.RESETS_SENT);
+            } else {
+                IcmpErrorBuilder.write(
+                        out,
+                        facts.family,
+                        IcmpErrorKind.PORT_UNREACHABLE,
+                        0,
+                        facts.destinationHigh,
+                        facts.destinationLow,
+                        facts.sourceHigh,
+                        facts.sourceLow,
+                        offending,
+                        facts.packetLength,
+                        id);
+                counters.count(IpCounters.ICMP_ERRORS_SENT);
+            }
+            transmitter.transmit(answer, toApplications, atDispatch);
+        } finally {
+            holds.release(answer, atDispatch);
+        }
+    }
+
+    /**
+     * A pended TCP connect that its reauthorization blocked: the SYN was dropped when the connect was pended, so the
+     * reset answers the SYN the flow remembers ({@link Flow#initiatorSequence}).
+     */
+    private void refuseReauthorizedConnect(Flow flow, PathScratch.Frame frame) {
+        IpInterface toApplications = applications;
+        if (toApplications == null || flow.protocol != IcmpMessages.IPPROTO_TCP || !flow.outbound) {
+            return;
+        }
+        PacketFacts facts = frame.facts;
+        facts.headerLength = flow.family == AddressFamily.INET ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;
+        facts.packetLength = facts.headerLength + TcpResetBuilder.TCP_HEADER_LENGTH;
+        MemorySegment syn = frame.transport;
+        syn.set(U16, 0, (short) flow.localPort);
+        syn.set(U16, 2, (short) flow.remotePort);
+        syn.set(U32, 4, flow.initiatorSequence);
+        syn.set(U32, 8, 0);
+        syn.set(ValueLayout.JAVA_BYTE, 12, (byte) ((TcpResetBuilder.TCP_HEADER_LENGTH / 4) << 4));
+        syn.set(ValueLayout.JAVA_BYTE, 13, (byte) TCP_SYN);
+        answer(toApplications, TcpResetBuilder.length(flow.family), IpPoolTags.TCP_RESET, frame, null, true);
     }
 
     private static void showOut(PathScratch.Frame frame, IpInterface egress, int transportHeader) {
@@ -213,7 +336,7 @@ final class HostTransport {
         IpInterface toApplications = applications;
         PacketFacts facts = frame.facts;
         long now = tick();
-        int transportHeader = readTransport(nb, frame, true);
+        int transportHeader = readTransport(nb, frame, true, now);
         if (transportHeader >= 0) {
             // ICMP is shown from its header on (§5.2): only the IP header is consumed, so the size reported is 0.
             int consumed = facts.protocol == IcmpMessages.IPPROTO_TCP || facts.protocol == IcmpMessages.IPPROTO_UDP
@@ -308,18 +431,26 @@ final class HostTransport {
 
     /**
      * Records an ALE decision. ABSORB without a pend means the callout took the packet (cloned it to reinject): the
-     * flow stays unauthorized, and its next packet, or the reinjection, is authorized again.
+     * flow stays unauthorized, and its next packet, or the reinjection, is authorized again. A classification that
+     * pended the flow records nothing: the pend owns the state from then on, and a worker may already have completed
+     * it (and its reauthorization decided the flow) before this classification returned.
      */
     private static void decide(Flow flow, HookVerdict verdict) {
         synchronized (flow) {
-            if (flow.state == Flow.PENDED) {
+            if (flow.pendedInAuthorization) {
+                flow.pendedInAuthorization = false;
                 return;
             }
-            switch (verdict) {
-                case CONTINUE -> flow.state = Flow.PERMITTED;
-                case BLOCK -> flow.state = Flow.BLOCKED;
-                case ABSORB -> flow.state = Flow.AUTHORIZING;
-            }
+            record(flow, verdict);
+        }
+    }
+
+    /** Sets the flow's state from a verdict; the caller holds the flow's lock. */
+    private static void record(Flow flow, HookVerdict verdict) {
+        switch (verdict) {
+            case CONTINUE -> flow.state = Flow.PERMITTED;
+            case BLOCK -> flow.state = Flow.BLOCKED;
+            case ABSORB -> flow.state = Flow.AUTHORIZING;
         }
     }
 
@@ -337,6 +468,7 @@ final class HostTransport {
                 return NtStatus.STATUS_FWP_CANNOT_PEND;
             }
             flow.state = Flow.PENDED;
+            flow.pendedInAuthorization = true;
             return NtStatus.STATUS_SUCCESS;
         }
     }
@@ -390,7 +522,12 @@ final class HostTransport {
             facts.setConditionFlags(IpStack.FWP_CONDITION_FLAG_IS_REAUTHORIZE);
             facts.setWithoutLayerData(true);
             HookVerdict verdict = inspection.hook().classifyWithoutPacket(HookPoint.ALE_AUTH_CONNECT, facts);
-            decide(flow, verdict == HookVerdict.CONTINUE ? HookVerdict.CONTINUE : HookVerdict.BLOCK);
+            synchronized (flow) {
+                record(flow, verdict == HookVerdict.CONTINUE ? HookVerdict.CONTINUE : HookVerdict.BLOCK);
+            }
+            if (verdict != HookVerdict.CONTINUE) {
+                refuseReauthorizedConnect(flow, frame);
+            }
         } finally {
             PathScratch.exit();
         }
@@ -449,7 +586,7 @@ final class HostTransport {
      *
      * @return the transport header's length, or -1 when the packet passes without the transport layers
      */
-    private int readTransport(NetBuffer nb, PathScratch.Frame frame, boolean inbound) {
+    private int readTransport(NetBuffer nb, PathScratch.Frame frame, boolean inbound, long now) {
         PacketFacts facts = frame.facts;
         facts.inbound = inbound;
         int protocol = facts.protocol;
@@ -516,6 +653,11 @@ final class HostTransport {
                     localPort,
                     remotePort,
                     !inbound);
+            // Idle from its first packet on, even one the layers absorb or drop (a pended connect's SYN).
+            flow.lastSeenNanos = now;
+            if (tcp) {
+                flow.initiatorSequence = header.get(U32, 4);
+            }
         }
         facts.flow = flow;
         return length;

@@ -2,7 +2,6 @@ package org.nbl4j.stack.ip;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -17,10 +16,6 @@ import org.nbl4j.stack.ndis.OffloadInfo;
  * to {@link LocalSend} (network send) or to the {@link ReceivePath} (network receive), at DISPATCH_LEVEL.
  */
 final class InjectionPaths {
-    /** The TTL or hop limit of the IP header a transport send gets: Windows' default (DefaultTTL). */
-    private static final int DEFAULT_HOP_LIMIT = 128;
-
-    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private final InterfaceTable table;
     private final NblHolds holds;
     private final IpCounters counters;
@@ -164,14 +159,13 @@ final class InjectionPaths {
             PacketCompletion completion) {
         Flow flow = host.flows().byHandle(endpointHandle);
         NetBuffer nb = nbl.firstNetBuffer();
-        boolean v4 = family == AddressFamily.INET;
-        int header = v4 ? Ipv4Header.MINIMUM_LENGTH : Ipv6Header.LENGTH;
+        int header = TransportPacketHeaders.length(family);
         if (flow == null
                 || flow.family() != family
                 || table.compartment(compartmentId) == null
                 || nb == null
                 || nb.next() != null
-                || remoteAddress.length != (v4 ? 4 : 16)
+                || remoteAddress.length != (family == AddressFamily.INET ? 4 : 16)
                 || nb.dataOffset() < header
                 || nb.dataLength() + header > 0xFFFF) {
             return NtStatus.STATUS_INVALID_PARAMETER;
@@ -182,7 +176,8 @@ final class InjectionPaths {
         try {
             nb.retreat(header, 0, null);
             MemorySegment window = frame.window;
-            writeHeader(window, flow, remoteAddress, nb.dataLength());
+            TransportPacketHeaders.write(
+                    window, family, flow.protocol(), flow.localHigh, flow.localLow, remoteAddress, nb.dataLength());
             nb.copyFrom(0, window, 0, header);
             int available = Math.min(nb.dataLength(), PacketParser.PARSE_WINDOW);
             nb.copyTo(0, window, 0, available);
@@ -201,31 +196,6 @@ final class InjectionPaths {
         } finally {
             PathScratch.exit();
             Irql.lower(previous);
-        }
-    }
-
-    /** The IP header of a transport send: from the flow's local address to {@code remote}, over {@code length} bytes. */
-    private static void writeHeader(MemorySegment window, Flow flow, byte[] remote, int length) {
-        if (flow.family() == AddressFamily.INET) {
-            window.fill((byte) 0);
-            window.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x45);
-            window.set(InternetChecksum.U16, 2, (short) length);
-            window.set(InternetChecksum.U16, 6, (short) 0x4000);
-            window.set(ValueLayout.JAVA_BYTE, 8, (byte) DEFAULT_HOP_LIMIT);
-            window.set(ValueLayout.JAVA_BYTE, 9, (byte) flow.protocol());
-            window.set(InternetChecksum.U32, 12, (int) flow.localLow);
-            MemorySegment.copy(remote, 0, window, ValueLayout.JAVA_BYTE, 16, 4);
-            window.set(
-                    InternetChecksum.U16, 10, (short) InternetChecksum.compute(window, 0, Ipv4Header.MINIMUM_LENGTH));
-        } else {
-            window.fill((byte) 0);
-            window.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x60);
-            window.set(InternetChecksum.U16, 4, (short) (length - Ipv6Header.LENGTH));
-            window.set(ValueLayout.JAVA_BYTE, 6, (byte) flow.protocol());
-            window.set(ValueLayout.JAVA_BYTE, 7, (byte) DEFAULT_HOP_LIMIT);
-            window.set(U64, 8, flow.localHigh);
-            window.set(U64, 16, flow.localLow);
-            MemorySegment.copy(remote, 0, window, ValueLayout.JAVA_BYTE, 24, 16);
         }
     }
 

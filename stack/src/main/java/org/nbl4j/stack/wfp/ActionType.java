@@ -23,6 +23,12 @@ public enum ActionType {
         this.value = value;
     }
 
+    /**
+     * The constants, read once: {@code values()} copies its array on every call, and {@link #of} runs for every
+     * {@code classifyOut->actionType} a ported callout sets (48 B per packet before).
+     */
+    private static final ActionType[] ALL = values();
+
     /** The {@code FWP_ACTION_*} value. */
     public int value() {
         return value;
@@ -34,7 +40,7 @@ public enum ActionType {
      * @throws IllegalArgumentException for a value that is no action type
      */
     public static ActionType of(int value) {
-        for (ActionType type : values()) {
+        for (ActionType type : ALL) {
             if (type.value == value) {
                 return type;
             }

@@ -5,7 +5,8 @@ import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code FWPM_CONDITION_*} GUIDs of the fields of the IP layers: how a management client ({@code FwpmFilterAdd0})
+ * The {@code FWPM_CONDITION_*} GUIDs of the fields of the IP layers and the host layers' address, port, protocol and
+ * direction fields: how a management client ({@code FwpmFilterAdd0})
  * names the field a condition tests, where a callout indexes it by {@code FWPS_FIELD_*} (§5.4). A field's condition is
  * the one with its name: {@link IpForwardField#IP_SOURCE_ADDRESS} is {@code FWPM_CONDITION_IP_SOURCE_ADDRESS}. Values
  * as {@code fwpmu.h} defines them.
@@ -33,7 +34,12 @@ public final class ConditionKeys {
             entry("IP_PHYSICAL_ARRIVAL_INTERFACE", "da50d5c8-fa0d-4c89-b032-6e62136d1e96"),
             entry("ARRIVAL_INTERFACE_PROFILE_ID", "cdfe6aab-c083-4142-8679-c08f95329c61"),
             entry("IP_PHYSICAL_NEXTHOP_INTERFACE", "f09bd5ce-5150-48be-b098-c25152fb1f92"),
-            entry("NEXTHOP_INTERFACE_PROFILE_ID", "d7ff9a56-cdaa-472b-84db-d23963c1d1bf"));
+            entry("NEXTHOP_INTERFACE_PROFILE_ID", "d7ff9a56-cdaa-472b-84db-d23963c1d1bf"),
+            // The host layers' transport fields (ICMP_TYPE and ICMP_CODE are the two port conditions in fwpmu.h).
+            entry("IP_PROTOCOL", "3971ef2b-623e-4f9a-8cb1-6e79b806b9a7"),
+            entry("IP_LOCAL_PORT", "0c1ba1af-5765-453f-af22-a8f791ac775b"),
+            entry("IP_REMOTE_PORT", "c35a604d-d22b-4e1a-91b4-68f674ee674b"),
+            entry("DIRECTION", "8784c146-ca97-44d6-9fd1-19fb1840cbf7"));
 
     private ConditionKeys() {}
 

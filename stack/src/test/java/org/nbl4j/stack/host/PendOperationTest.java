@@ -54,6 +54,9 @@ class PendOperationTest {
     private final List<PendedOperation> pended = new ArrayList<>();
 
     private final List<Integer> reauthorizations = new ArrayList<>();
+    /** Whether the callout completes its pend on another thread before its classifyFn returns (a fast worker). */
+    private boolean completeBeforeReturning;
+
     private int pendInReauthorization = -1;
 
     @BeforeEach
@@ -97,6 +100,14 @@ class PendOperationTest {
             Ref<PendedOperation> context2 = new Ref<>();
             assertEquals(Fwpsk.STATUS_SUCCESS, Fwpsk.FwpsPendOperation0(metadata.completionHandle(), context2));
             pended.add(context2.value());
+            if (completeBeforeReturning) {
+                Thread worker = Thread.ofPlatform().start(() -> Fwpsk.FwpsCompleteOperation0(context2.value(), null));
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             out.setActionType(Fwpsk.FWP_ACTION_BLOCK);
             out.setFlags(out.flags() | ClassifyOut.FWPS_CLASSIFY_OUT_FLAG_ABSORB);
             out.clearWriteRight();
@@ -139,6 +150,31 @@ class PendOperationTest {
         assertEquals(1, toNet.size(), "permitted by the reauthorization");
         assertEquals(
                 2, engine.indications(Layer.ALE_AUTH_CONNECT_V4), "the first authorization and the reauthorization");
+        assertEquals(List.of(), violations());
+    }
+
+    @Test
+    @DisplayName("a flow whose first packet was pended is idle from that packet on: the next expiry does not end it")
+    void pendedFlowIsNotIdleSinceTheEpoch() {
+        send();
+        router.ip()
+                .expireFlows(System.nanoTime() + java.time.Duration.ofSeconds(2).toNanos());
+        assertEquals(1, router.ip().flows().size(), "still open, its pend not broken");
+        Fwpsk.FwpsCompleteOperation0(pended.getFirst(), null);
+        send();
+        assertEquals(1, toNet.size(), "the retransmission of the permitted flow leaves");
+        assertEquals(List.of(), violations());
+    }
+
+    @Test
+    @DisplayName("a pend a worker completes before the classifyFn returns keeps the reauthorization's decision")
+    void completedBeforeTheClassifyReturns() {
+        completeBeforeReturning = true;
+        send();
+        assertEquals(List.of(Layer.ALE_AUTH_CONNECT_V4.id()), reauthorizations);
+        send();
+        assertEquals(1, toNet.size(), "permitted by the reauthorization, not authorized again");
+        assertEquals(2, engine.indications(Layer.ALE_AUTH_CONNECT_V4));
         assertEquals(List.of(), violations());
     }
 
