@@ -97,6 +97,14 @@ class Handle:
             self._read_reply()
         return self._replies.pop(request_id)
 
+    def GetQueuedCompletionStatus(self):
+        """The next overlapped request to complete, in completion order, as an I/O completion port gives it:
+        (request_id, Result). Reads a reply unless one was read already (by wait() of another request)."""
+        if not self._replies:
+            self._read_reply()
+        request_id = next(iter(self._replies))
+        return request_id, self._replies.pop(request_id)
+
     def poll(self, request_id):
         """The result of an overlapped request if it came already, else None (reads nothing)."""
         return self._replies.pop(request_id, None)

@@ -21,10 +21,12 @@ import org.nbl4j.cli.replay.ReplaySummary;
 import org.nbl4j.cli.replay.RouterConfig;
 import org.nbl4j.cli.replay.RouterReport;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.io.device.DeviceSockets;
 import org.nbl4j.io.tun.TunDevice;
 import org.nbl4j.io.tun.TunException;
 import org.nbl4j.io.tun.TunMiniport;
 import org.nbl4j.io.tun.TunOffloads;
+import org.nbl4j.stack.ddk.SystemIo;
 import org.nbl4j.stack.ddk.SystemNdis;
 import org.nbl4j.stack.ddk.SystemWfp;
 import org.nbl4j.stack.ip.OffloadMode;
@@ -72,6 +74,15 @@ class RouteCommand implements Callable<Integer> {
             description = "Stops routing after this many seconds (default: until Ctrl-C).")
     @Nullable
     Double duration;
+
+    @Option(
+            names = "--device-dir",
+            paramLabel = "<dir>",
+            description = "Where the callout drivers' symbolic links appear as Unix-domain sockets for user mode"
+                    + " (docs/devices.md); created if missing (default: $XDG_RUNTIME_DIR/nbl4j/devices, or"
+                    + " <tmpdir>/nbl4j-<user>/devices).")
+    @Nullable
+    Path deviceDir;
 
     @Option(
             names = "--report",
@@ -157,30 +168,49 @@ class RouteCommand implements Callable<Integer> {
 
     private RouterReport route(RouterConfig config, PrintWriter out)
             throws BadInputException, IOException, InterruptedException {
+        Path deviceDirectory = deviceDir != null ? deviceDir : DeviceSockets.defaultDirectory();
+        try {
+            Files.createDirectories(deviceDirectory);
+        } catch (IOException e) {
+            throw new BadInputException("--device-dir " + deviceDirectory + ": cannot create it (" + e + ")", e);
+        }
         Ndis ndis = ConfiguredRouter.ndis(config);
         try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
             long start = System.nanoTime();
             ConfiguredRouter<TunMiniport> built =
                     ConfiguredRouter.build(config, ndis, UnaryOperator.identity(), this::open);
             built.router().ip().setOffloadMode(offloadMode);
-            // Both bindings are inheritable: the queue threads router.start() makes run callouts against them.
-            try (SystemWfp.Binding _ = SystemWfp.bind(built.engine())) {
-                built.loadDrivers();
-                built.router().start();
-                String role = hostRole()
-                        ? "hosting live for the applications on " + config.applications() + ", between "
-                        : "routing live between ";
-                out.println(role + names(config) + " (" + queues + " queue(s) each); "
-                        + (duration == null ? "Ctrl-C stops" : "stops after " + duration + " s"));
-                if (offloadMode != OffloadMode.OFF) {
-                    for (TunMiniport miniport : built.miniports()) {
-                        out.println("offload " + router.offload + ": " + miniport.name() + " granted "
-                                + miniport.deviceOffloads());
+            // The bindings are inheritable: the queue threads router.start() makes, and the device sockets' connection
+            // threads, run driver code against them.
+            DeviceSockets sockets = new DeviceSockets(built.io(), deviceDirectory);
+            try (SystemWfp.Binding _ = SystemWfp.bind(built.engine());
+                    SystemIo.Binding _ = SystemIo.bind(built.io())) {
+                try {
+                    sockets.start();
+                    built.loadDrivers();
+                    built.router().start();
+                    String role = hostRole()
+                            ? "hosting live for the applications on " + config.applications() + ", between "
+                            : "routing live between ";
+                    out.println(role + names(config) + " (" + queues + " queue(s) each); "
+                            + (duration == null ? "Ctrl-C stops" : "stops after " + duration + " s"));
+                    for (String link : built.io().symbolicLinks()) {
+                        out.println("device " + link + " at " + DeviceSockets.socketPath(deviceDirectory, link));
                     }
+                    if (offloadMode != OffloadMode.OFF) {
+                        for (TunMiniport miniport : built.miniports()) {
+                            out.println("offload " + router.offload + ": " + miniport.name() + " granted "
+                                    + miniport.deviceOffloads());
+                        }
+                    }
+                    out.flush();
+                    routing.countDown();
+                    awaitStop();
+                } finally {
+                    // Handles first (pending IRPs cancelled, CLEANUP, CLOSE): Windows unloads no driver while user
+                    // mode has handles open on its devices.
+                    sockets.close();
                 }
-                out.flush();
-                routing.countDown();
-                awaitStop();
                 built.unloadDrivers();
             }
             return built.closeAndReport(

@@ -7,6 +7,7 @@ import org.nbl4j.cli.replay.BadInputException;
 import org.nbl4j.cli.replay.ConfiguredRouter;
 import org.nbl4j.cli.replay.RouterConfig;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.stack.ddk.SystemIo;
 import org.nbl4j.stack.ddk.SystemNdis;
 import org.nbl4j.stack.ddk.SystemWfp;
 import org.nbl4j.stack.ndis.MemoryMiniport;
@@ -61,7 +62,8 @@ final class WfpFiltersCommand implements Callable<Integer> {
                             .name(spec.name())
                             .mtu(spec.mtu())
                             .build());
-            try (SystemWfp.Binding _ = SystemWfp.bind(built.engine())) {
+            try (SystemWfp.Binding _ = SystemWfp.bind(built.engine());
+                    SystemIo.Binding _ = SystemIo.bind(built.io())) {
                 built.loadDrivers();
                 try {
                     return FiltersXml.Snapshot.of(built.engine());

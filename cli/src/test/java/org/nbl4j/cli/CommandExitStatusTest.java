@@ -69,6 +69,41 @@ class CommandExitStatusTest {
     }
 
     @Test
+    void aCalloutDriverWithADeviceLoadsUnderRunAndWfpFilters() {
+        // Its DriverEntry calls IoCreateDevice: the commands bind the stack's I/O manager. A replay serves no socket,
+        // so no application opens the device and every packet gets the driver's default verdict (permit) unheld.
+        String driver = "org.nbl4j.samples.forwardinject.UserVerdictCallout";
+        assertEquals(0, nbl4j("run"), err::toString);
+        String forwarded = forwardedLine(out.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, nbl4j("run", "--callout", driver), err::toString);
+        assertEquals(forwarded, forwardedLine(out.toString()), "every packet forwarded as without the driver");
+        assertTrue(out.toString().endsWith("verdict (verifier standard): no leak, no violation\n"), out::toString);
+        assertEquals(0, nbl4j("wfp", "filters", "--callout", driver), err::toString);
+    }
+
+    private static String forwardedLine(String summary) {
+        return summary.lines()
+                .filter(line -> line.startsWith("forwarded "))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
+    void aDeviceDirectoryThatCannotBeMadeIsExitStatus2() throws IOException {
+        Path file = Files.writeString(directory.resolve("not-a-directory"), "");
+        assertEquals(
+                2,
+                nbl4j(
+                        "route",
+                        "--interface",
+                        "name=r-a,address=192.0.2.1/24",
+                        "--device-dir",
+                        file.resolve("devices").toString()));
+        assertTrue(err.toString().startsWith("nbl4j route: --device-dir " + file.resolve("devices")), err::toString);
+    }
+
+    @Test
     void aBadOptionValueIsExitStatus2WithOneLine() {
         assertEquals(2, nbl4j("run", "--interface", "name=r-a,address=192.0.2.1/99"));
         assertEquals(

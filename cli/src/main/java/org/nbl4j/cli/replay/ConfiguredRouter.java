@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.ViolationPolicy;
+import org.nbl4j.stack.device.IoManager;
 import org.nbl4j.stack.ip.InterfaceStatistics;
 import org.nbl4j.stack.ip.IpInterface;
 import org.nbl4j.stack.ip.IpStack;
@@ -37,6 +38,7 @@ public final class ConfiguredRouter<M extends Miniport> {
     private final RouterConfig config;
     private final Router router;
     private final FilterEngine engine;
+    private final IoManager io;
     private final List<M> miniports;
     private final List<IpInterface> interfaces;
     private final List<CalloutDriver> drivers;
@@ -45,12 +47,14 @@ public final class ConfiguredRouter<M extends Miniport> {
             RouterConfig config,
             Router router,
             FilterEngine engine,
+            IoManager io,
             List<M> miniports,
             List<IpInterface> interfaces,
             List<CalloutDriver> drivers) {
         this.config = config;
         this.router = router;
         this.engine = engine;
+        this.io = io;
         this.miniports = miniports;
         this.interfaces = interfaces;
         this.drivers = drivers;
@@ -110,7 +114,13 @@ public final class ConfiguredRouter<M extends Miniport> {
                                 interfaces.get(indexOf(specs, applications)).interfaceIndex());
             }
             return new ConfiguredRouter<>(
-                    config, router, engine, List.copyOf(miniports), List.copyOf(interfaces), drivers);
+                    config,
+                    router,
+                    engine,
+                    new IoManager(ndis),
+                    List.copyOf(miniports),
+                    List.copyOf(interfaces),
+                    drivers);
         } catch (IOException | RuntimeException e) {
             router.close();
             throw e;
@@ -133,6 +143,14 @@ public final class ConfiguredRouter<M extends Miniport> {
     /** The router's WFP filter engine, which the threads running callouts must be bound to ({@code SystemWfp}). */
     public FilterEngine engine() {
         return engine;
+    }
+
+    /**
+     * The stack's I/O manager, where callout drivers create their device objects: the threads running driver code must
+     * be bound to it ({@code SystemIo}), and {@code route} serves its symbolic links as sockets.
+     */
+    public IoManager io() {
+        return io;
     }
 
     /** The miniports in configuration order. */

@@ -17,6 +17,7 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.io.capture.CaptureFormatException;
 import org.nbl4j.io.capture.CaptureInterface;
 import org.nbl4j.io.capture.CaptureReader;
+import org.nbl4j.stack.ddk.SystemIo;
 import org.nbl4j.stack.ddk.SystemNdis;
 import org.nbl4j.stack.ddk.SystemWfp;
 import org.nbl4j.stack.ip.AddressFamily;
@@ -158,8 +159,10 @@ public final class ReplayEngine {
                     });
             Router router = built.router();
             router.ip().setOffloadMode(offloadMode);
-            // Callout drivers run on this thread (the replay polls here): DDIs without a handle find the engine.
+            // Callout drivers run on this thread (the replay polls here): DDIs without a handle find the engine and the
+            // I/O manager (a driver may create a device; a replay serves no sockets, so no application reaches it).
             SystemWfp.Binding wfpBinding = SystemWfp.bind(built.engine());
+            SystemIo.Binding ioBinding = SystemIo.bind(built.io());
             built.loadDrivers();
             observer.started(router);
 
@@ -177,6 +180,7 @@ public final class ReplayEngine {
             router.drain();
             built.unloadDrivers();
             router.drain();
+            ioBinding.close();
             wfpBinding.close();
             observer.drained(router);
             RouterReport report =

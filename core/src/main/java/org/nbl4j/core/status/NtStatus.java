@@ -45,6 +45,9 @@ public final class NtStatus {
     public static final int STATUS_BUFFER_OVERFLOW = 0x80000005;
 
     public static final int STATUS_DEVICE_BUSY = 0x80000011;
+    /** A warning: nothing left to return ({@code WdfIoQueueRetrieveNextRequest} on an empty manual queue). */
+    public static final int STATUS_NO_MORE_ENTRIES = 0x8000001A;
+
     public static final int STATUS_UNSUCCESSFUL = 0xC0000001;
     public static final int STATUS_INVALID_HANDLE = 0xC0000008;
     public static final int STATUS_INVALID_PARAMETER = 0xC000000D;

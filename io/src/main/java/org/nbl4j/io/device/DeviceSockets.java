@@ -26,10 +26,14 @@ import org.nbl4j.stack.device.LinkListener;
 public final class DeviceSockets implements AutoCloseable, LinkListener {
     private static final Logger LOG = System.getLogger(DeviceSockets.class.getName());
 
+    /** How long {@link #close} waits for one handle's CLEANUP and CLOSE (a driver's dispatch routine may block). */
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+
     private final IoManager io;
     private final Path directory;
     private final Map<String, ServerSocketChannel> servers = new ConcurrentHashMap<>();
-    private final Map<DeviceConnection, Boolean> connections = new ConcurrentHashMap<>();
+    /** The open connections and the threads reading them. */
+    private final Map<DeviceConnection, Thread> connections = new ConcurrentHashMap<>();
 
     /** Serves {@code io}'s links in {@code directory}, which is created if missing. */
     public DeviceSockets(IoManager io, Path directory) {
@@ -100,11 +104,13 @@ public final class DeviceSockets implements AutoCloseable, LinkListener {
             try {
                 SocketChannel client = server.accept();
                 DeviceConnection connection = new DeviceConnection(io, linkName, client, connections::remove);
-                connections.put(connection, Boolean.TRUE);
-                Thread.ofPlatform()
+                Thread reader = Thread.ofPlatform()
                         .daemon()
                         .name("nbl4j-device-" + linkName.substring(linkName.lastIndexOf('\\') + 1))
-                        .start(connection);
+                        .unstarted(connection);
+                // Recorded before it starts, so that its end (which removes it) cannot come first.
+                connections.put(connection, reader);
+                reader.start();
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -123,7 +129,11 @@ public final class DeviceSockets implements AutoCloseable, LinkListener {
         }
     }
 
-    /** Stops serving: removes the sockets and closes every connection, which closes its handle (CLEANUP, CLOSE). */
+    /**
+     * Stops serving: removes the sockets and closes every connection, which closes its handle (pending IRPs cancelled,
+     * CLEANUP, CLOSE), and returns once every handle is closed, so that a driver unloaded next finds no handle open (on
+     * Windows a driver with open handles is not unloaded).
+     */
     @Override
     public void close() {
         io.removeLinkListener(this);
@@ -132,6 +142,14 @@ public final class DeviceSockets implements AutoCloseable, LinkListener {
         }
         for (DeviceConnection connection : connections.keySet()) {
             connection.disconnect();
+        }
+        for (Thread reader : connections.values()) {
+            try {
+                reader.join(CLOSE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }

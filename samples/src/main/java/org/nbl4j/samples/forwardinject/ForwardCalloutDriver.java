@@ -29,7 +29,7 @@ import org.nbl4j.stack.wfp.InjectionCompletion;
 import org.nbl4j.stack.wfp.InjectionHandle;
 
 /**
- * What both forward-layer callouts share, in the DDI style of a callout driver: {@code DriverEntry} creates the
+ * What the forward-layer callouts share, in the DDI style of a callout driver: {@code DriverEntry} creates the
  * injection handle, registers one callout per IPFORWARD layer ({@code FwpsCalloutRegister2}) and, in one transaction
  * of a dynamic {@code Fwpm} session, adds the driver's sublayer, the two callout objects and one filter per layer whose
  * condition takes unicast destinations; the classifyFn skeleton, the completion function that frees the clone, and
@@ -40,7 +40,7 @@ import org.nbl4j.stack.wfp.InjectionHandle;
  * {@link org.nbl4j.stack.ddk.SystemNdis}.
  */
 public abstract sealed class ForwardCalloutDriver implements CalloutDriver
-        permits ForwardInjectCallout, HoldingForwardCallout {
+        permits ForwardInjectCallout, HoldingForwardCallout, UserVerdictCallout {
     /** The driver's sublayer ({@code FWPM_SUBLAYER0.subLayerKey}). */
     public static final UUID FORWARD_INJECT_SUBLAYER = UUID.fromString("5c3a4e1b-7d52-4b8e-9f0a-3a1c6e2d9b41");
     /** The callout's key at IPFORWARD_V4 ({@code FWPS_CALLOUT.calloutKey}). */

@@ -19,6 +19,9 @@ public final class IRP {
 
     final Irp irp;
     final IO_STACK_LOCATION stackLocation;
+    /** The framework's request object for this IRP, once a KMDF queue presented it. */
+    @Nullable
+    WDFREQUEST request;
 
     /** {@code Irp->AssociatedIrp}. */
     public final class ASSOCIATED_IRP {

@@ -8,8 +8,8 @@ import org.nbl4j.stack.kernel.DriverParameters;
 
 /**
  * The small part of KMDF ({@code wdf.h}) a WFP callout driver uses: the framework driver, a control device whose WDM
- * device object registers the callouts, and the driver's {@code Parameters} registry key. Device I/O is not part of it
- * yet.
+ * device object registers the callouts, and the driver's {@code Parameters} registry key. The control device's I/O
+ * (its name, link, queues and requests) is {@link WdfIo}'s.
  *
  * <p>The registry is a file the user gives: the system property {@code nbl4j.parameters} names it, in the format
  * {@link DriverParameters} documents ({@code Name = value} lines), and it is read when the key is opened.
@@ -81,7 +81,8 @@ public final class Wdf {
 
     /**
      * {@code WdfDeviceCreate(&DeviceInit, DeviceAttributes, &Device)}: creates the device and, as KMDF does on success,
-     * sets {@code *DeviceInit} to {@code NULL}.
+     * sets {@code *DeviceInit} to {@code NULL}. A device named by {@code WdfDeviceInitAssignName} is created in the
+     * thread's I/O manager ({@code SystemIo}); {@code STATUS_OBJECT_NAME_COLLISION} if the name is taken.
      */
     public static int WdfDeviceCreate(
             Ref<WDFDEVICE_INIT> DeviceInit, @Nullable Object DeviceAttributes, Ref<WDFDEVICE> Device) {
@@ -92,7 +93,13 @@ public final class Wdf {
         if (init == null) {
             return NtStatus.STATUS_INVALID_PARAMETER;
         }
-        Device.set(new WDFDEVICE(init.driver));
+        String name = init.name;
+        WDFDEVICE created =
+                name == null ? new WDFDEVICE(init.driver) : WDFDEVICE.named(init.driver, SystemIo.current(), name);
+        if (created == null) {
+            return NtStatus.STATUS_OBJECT_NAME_COLLISION;
+        }
+        Device.set(created);
         DeviceInit.set(null);
         return NtStatus.STATUS_SUCCESS;
     }
@@ -119,12 +126,22 @@ public final class Wdf {
     }
 
     /**
-     * {@code WdfObjectDelete(Object)} of a device: it is not initializing any more, and gone for the driver. Refused
-     * above DISPATCH_LEVEL: the device is left as it was.
+     * {@code WdfObjectDelete(Object)} of a device: it is not initializing any more, and gone for the driver; a named
+     * device's symbolic link and name go with it (with handles still open, {@code DEVICE_DELETED_WITH_OPEN_HANDLES}).
+     * Refused above DISPATCH_LEVEL: the device is left as it was.
      */
     public static void WdfObjectDelete(WDFDEVICE Object) {
         if (SystemNdis.verifier().irqlAtMost(Irql.DISPATCH_LEVEL, "WdfObjectDelete", "wdfobject")) {
             Object.initializing = false;
+            org.nbl4j.stack.device.IoManager io = Object.io;
+            if (io != null) {
+                String link = Object.symbolicLink;
+                if (link != null) {
+                    io.deleteSymbolicLink(link);
+                    Object.symbolicLink = null;
+                }
+                io.deleteDevice(Object.deviceObject.device());
+            }
         }
     }
 

@@ -91,7 +91,7 @@ public final class FileObject {
             throw new IllegalStateException("an IRP is sent at PASSIVE_LEVEL, not " + previous);
         }
         int status = device.dispatcher().dispatch(device, irp);
-        if (status == IoManager.STATUS_PENDING && !irp.isCompleted() && !irp.hasCancelRoutine()) {
+        if (status == IoManager.STATUS_PENDING && !irp.isCompleted() && !irp.wasMadeCancelable()) {
             String detail = "the dispatch routine returned STATUS_PENDING for " + irp
                     + " without a cancel routine or a cancel-safe queue";
             Site pendedAt = irp.pendedAt();

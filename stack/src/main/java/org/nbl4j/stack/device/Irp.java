@@ -36,6 +36,7 @@ public final class Irp {
     private final @Nullable Mdl mdl;
     private final IrpCompletion completion;
     private final AtomicReference<@Nullable CancelRoutine> cancelRoutine = new AtomicReference<>();
+    private volatile boolean madeCancelable;
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile boolean cancel;
     private volatile boolean pendingReturned;
@@ -170,11 +171,19 @@ public final class Irp {
 
     /** {@code IoSetCancelRoutine}: an atomic exchange; returns the routine that was set, or {@code null}. */
     public @Nullable CancelRoutine setCancelRoutine(@Nullable CancelRoutine routine) {
+        if (routine != null) {
+            madeCancelable = true;
+        }
         return cancelRoutine.getAndSet(routine);
     }
 
-    boolean hasCancelRoutine() {
-        return cancelRoutine.get() != null;
+    /**
+     * Whether closing the handle could cancel the IRP at some point: it has a cancel routine, or had one. An IRP that
+     * had one and has none now was taken off its queue by a thread that will complete it (the routine was cleared to
+     * take it), which may still be at work when the dispatch routine returns STATUS_PENDING: not a mistake.
+     */
+    boolean wasMadeCancelable() {
+        return madeCancelable;
     }
 
     /** {@code Irp->Cancel}: set once the IRP is being cancelled. */

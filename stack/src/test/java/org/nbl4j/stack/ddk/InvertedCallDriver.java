@@ -46,6 +46,12 @@ final class InvertedCallDriver {
 
     Bug bug = Bug.NONE;
 
+    /** Not a mistake: a wait is taken off the queue before the dispatch routine returns, and completed later. */
+    boolean takeWaitBeforeReturn;
+
+    @Nullable
+    IRP takenOff;
+
     @Nullable
     DEVICE_OBJECT deviceObject;
 
@@ -142,6 +148,10 @@ final class InvertedCallDriver {
                     return STATUS_PENDING;
                 }
                 IoCsqInsertIrp(csq, Irp, null);
+                if (takeWaitBeforeReturn) {
+                    // What another thread may do between the insert and the return: take it to complete it soon.
+                    takenOff = IoCsqRemoveNextIrp(csq, null);
+                }
                 return STATUS_PENDING;
             }
             case IOCTL_FIRE -> {

@@ -55,7 +55,9 @@ import static org.nbl4j.stack.ddk.Wdm.PASSIVE_LEVEL;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -431,5 +433,129 @@ class KernelRulesThroughDdisTest {
             KeReleaseSpinLock(lock, PASSIVE_LEVEL);
             assertEquals(0, off.verifier().violations().size());
         }
+    }
+
+    /** Which of its data handlers the leaky filter returns from holding its lock. */
+    private enum LeakyHandler {
+        SEND,
+        RECEIVE,
+        RETURN
+    }
+
+    /**
+     * A filter that frees its own NBLs when they come back and passes the others on as the defaults do; in
+     * {@code leaky}'s handler it also acquires {@code lock} after passing the NBLs on and returns holding it: the bug.
+     */
+    private static LwfHandlers filter(@Nullable LeakyHandler leaky, KSPIN_LOCK lock, KLOCK_QUEUE_HANDLE lockHandle) {
+        return new LwfHandlers() {
+            @Override
+            public void sendNetBufferLists(LwfHandle from, NetBufferList chain, int portNumber, int sendFlags) {
+                LwfHandlers.super.sendNetBufferLists(from, chain, portNumber, sendFlags);
+                leaksIn(LeakyHandler.SEND);
+            }
+
+            @Override
+            public void sendNetBufferListsComplete(LwfHandle from, NetBufferList chain, int flags) {
+                if (chain.sourceHandle() == from) {
+                    NdisH.NdisFreeNetBufferList(chain);
+                } else {
+                    LwfHandlers.super.sendNetBufferListsComplete(from, chain, flags);
+                }
+            }
+
+            @Override
+            public void receiveNetBufferLists(
+                    LwfHandle from, NetBufferList chain, int portNumber, int count, int receiveFlags) {
+                LwfHandlers.super.receiveNetBufferLists(from, chain, portNumber, count, receiveFlags);
+                leaksIn(LeakyHandler.RECEIVE);
+            }
+
+            @Override
+            public void returnNetBufferLists(LwfHandle from, NetBufferList chain, int returnFlags) {
+                if (chain.sourceHandle() == from) {
+                    NdisH.NdisFreeNetBufferList(chain);
+                } else {
+                    LwfHandlers.super.returnNetBufferLists(from, chain, returnFlags);
+                }
+                leaksIn(LeakyHandler.RETURN);
+            }
+
+            private void leaksIn(LeakyHandler handler) {
+                if (handler == leaky) {
+                    KeAcquireInStackQueuedSpinLock(lock, lockHandle); // and no release: the bug
+                }
+            }
+        };
+    }
+
+    /**
+     * Three filters, "top", "leaky-lock" and "bottom", over a memory miniport: {@code origin} sends (from "top") or
+     * indicates (from "bottom" or "leaky-lock" itself) one NBL so that it passes {@code leaky}'s handler of
+     * "leaky-lock", which must be reported as returning with its lock held.
+     */
+    private void filterReturnsHoldingALockIn(LeakyHandler leaky, String origin, String handlerName) {
+        KSPIN_LOCK lock = new KSPIN_LOCK();
+        KLOCK_QUEUE_HANDLE lockHandle = new KLOCK_QUEUE_HANDLE();
+        Map<String, LwfHandle> handles = new ConcurrentHashMap<>();
+        try (Adapter adapter = Adapter.builder(ndis)
+                .miniport(MemoryMiniport.builder().build())
+                .lwf("top", handle -> {
+                    handles.put("top", handle);
+                    return filter(null, lock, lockHandle);
+                })
+                .lwf("leaky-lock", handle -> {
+                    handles.put("leaky-lock", handle);
+                    return filter(leaky, lock, lockHandle);
+                })
+                .lwf("bottom", handle -> {
+                    handles.put("bottom", handle);
+                    return filter(null, lock, lockHandle);
+                })
+                .build()) {
+            LwfHandle from = handles.get(origin);
+            NetBufferListPool pool =
+                    ndis.allocateNetBufferListPool(NetBufferListPoolParameters.of(0, true, 0, PoolTag.of("Klck"), 256));
+            assertNotNull(pool);
+            NetBufferList nbl = pool.allocateNetBufferList(0, 0);
+            assertNotNull(nbl);
+            NetBuffer nb = nbl.firstNetBuffer();
+            assertNotNull(nb);
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nb.retreat(20, 0, null));
+            nbl.setSourceHandle(from);
+            Violation violation = refused(
+                    KernelRule.SPIN_LOCK_HELD_AT_RETURN,
+                    leaky == LeakyHandler.SEND
+                            ? () -> NdisH.NdisFSendNetBufferLists(from, nbl, NdisH.NDIS_DEFAULT_PORT_NUMBER, 0)
+                            : () -> NdisH.NdisFIndicateReceiveNetBufferLists(
+                                    from, nbl, NdisH.NDIS_DEFAULT_PORT_NUMBER, 1, 0));
+            assertTrue(
+                    violation.detail().startsWith(handlerName + " of leaky-lock")
+                            && violation.detail().contains("returned holding 1"),
+                    violation.detail());
+            Ntddk.KeReleaseInStackQueuedSpinLock(lockHandle); // back to PASSIVE_LEVEL, where the lock was taken
+            if (leaky == LeakyHandler.SEND) {
+                adapter.poll(0, 16); // the miniport completes the send: "top" frees it
+            }
+            assertFalse(nbl.isAllocated(), "the NBL went round and its origin freed it");
+            pool.close();
+        }
+    }
+
+    @Test
+    @DisplayName("FilterSendNetBufferLists that returns holding a lock: SPIN_LOCK_HELD_AT_RETURN")
+    void filterSendReturnsHoldingALock() {
+        filterReturnsHoldingALockIn(LeakyHandler.SEND, "top", "FilterSendNetBufferLists");
+    }
+
+    @Test
+    @DisplayName("FilterReceiveNetBufferLists that returns holding a lock: SPIN_LOCK_HELD_AT_RETURN")
+    void filterReceiveReturnsHoldingALock() {
+        filterReturnsHoldingALockIn(LeakyHandler.RECEIVE, "bottom", "FilterReceiveNetBufferLists");
+    }
+
+    @Test
+    @DisplayName("FilterReturnNetBufferLists that returns holding a lock: SPIN_LOCK_HELD_AT_RETURN")
+    void filterReturnReturnsHoldingALock() {
+        filterReturnsHoldingALockIn(LeakyHandler.RETURN, "leaky-lock", "FilterReturnNetBufferLists");
     }
 }

@@ -12,6 +12,8 @@ import static org.nbl4j.stack.ddk.Fwpsk.FwpsDereferenceNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsFreeCloneNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListAssociateContext1;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListGetTagForContext0;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListRemoveContext0;
+import static org.nbl4j.stack.ddk.Fwpsk.FwpsNetBufferListRetrieveContext0;
 import static org.nbl4j.stack.ddk.Fwpsk.FwpsReferenceNetBufferList0;
 import static org.nbl4j.stack.ddk.Fwpsk.STATUS_SUCCESS;
 import static org.nbl4j.stack.ddk.NdisH.NDIS_DEFAULT_PORT_NUMBER;
@@ -27,6 +29,7 @@ import static org.nbl4j.stack.ddk.Wdm.HIGH_LEVEL;
 import static org.nbl4j.stack.ddk.Wdm.KeLowerIrql;
 import static org.nbl4j.stack.ddk.Wdm.KeRaiseIrql;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +54,8 @@ import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.ndis.NdisRule;
 import org.nbl4j.stack.wfp.FilterEngine;
+import org.nbl4j.stack.wfp.NblEventType;
+import org.nbl4j.stack.wfp.NblNotifyFn;
 
 /**
  * A DDI whose {@code *_DISPATCH_LEVEL} flag lies is refused, not only reported, when the verifier only collects
@@ -267,6 +272,126 @@ class RefusedDdisTest {
             NdisFreeNetBufferList(nbl);
         } finally {
             bypassing.close();
+        }
+    }
+
+    @Test
+    @DisplayName(
+            "§2.7: FwpsNetBufferListRetrieveContext0 and RemoveContext0 refuse what fwpsk.h refuses and end nothing")
+    void taggingRefusalsEndNoAssociation() {
+        try (FilterEngine engine = new FilterEngine(ndis);
+                SystemWfp.Binding _ = SystemWfp.bind(engine)) {
+            NetBufferList tagged = withData(20);
+            NetBufferList untagged = withData(20);
+            List<Long> removed = new ArrayList<>();
+            NblNotifyFn notify = (event, nbl, newNbl, layerId, context, tag) -> {
+                if (event == NblEventType.CONTEXT_REMOVED) {
+                    removed.add(context);
+                }
+                return STATUS_SUCCESS;
+            };
+            long first = FwpsNetBufferListGetTagForContext0();
+            long latest = FwpsNetBufferListGetTagForContext0();
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListAssociateContext1(tagged, 0, 7L, first, notify, 0));
+            assertEquals(
+                    STATUS_SUCCESS,
+                    FwpsNetBufferListAssociateContext1(tagged, 0, 8L, latest, notify, 0),
+                    "the latest tag issued is a tag");
+            Ref<Long> context = new Ref<>();
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListRetrieveContext0(tagged, latest, false, context));
+            assertEquals(8L, context.value(), "each tag finds its own context");
+            assertEquals(
+                    STATUS_SUCCESS,
+                    FwpsNetBufferListAssociateContext1(tagged, 0, 70L, first, notify, 0),
+                    "associating a tag again replaces its context");
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListRetrieveContext0(tagged, first, false, context));
+            assertEquals(70L, context.value());
+            context.set(null);
+
+            // Tags never issued: 0 (what a refused FwpsNetBufferListGetTagForContext0 leaves) and the next one.
+            for (long neverIssued : new long[] {0, latest + 1}) {
+                assertEquals(
+                        NtStatus.STATUS_INVALID_PARAMETER,
+                        FwpsNetBufferListAssociateContext1(untagged, 0, 9L, neverIssued, notify, 0));
+                assertEquals(
+                        NtStatus.STATUS_INVALID_PARAMETER, FwpsNetBufferListRemoveContext0(tagged, neverIssued, 0));
+            }
+            assertEquals(
+                    NtStatus.STATUS_INVALID_PARAMETER,
+                    FwpsNetBufferListRemoveContext0(tagged, first, 1),
+                    "flags are reserved");
+            long[] value = {-1};
+            assertEquals(
+                    NtStatus.STATUS_INVALID_PARAMETER,
+                    engine.tags().retrieveContext(tagged, first, true, 1, value),
+                    "flags are reserved");
+            assertEquals(-1, value[0], "nothing written");
+
+            assertEquals(
+                    NtStatus.STATUS_NOT_FOUND,
+                    FwpsNetBufferListRetrieveContext0(untagged, first, false, context),
+                    "an NBL WFP never tagged");
+            assertEquals(NtStatus.STATUS_NOT_FOUND, FwpsNetBufferListRemoveContext0(untagged, first, 0));
+            assertNull(context.value());
+
+            int[] status = new int[2];
+            atHighLevel(() -> {
+                status[0] = FwpsNetBufferListRetrieveContext0(tagged, first, true, context);
+                status[1] = FwpsNetBufferListRemoveContext0(tagged, latest, 0);
+            });
+            assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[0]);
+            assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, status[1]);
+            assertNull(context.value());
+            assertEquals(List.of(BufferRule.IRQL_TOO_HIGH, BufferRule.IRQL_TOO_HIGH), rules());
+            assertEquals(List.of(), removed, "no refused call ended an association");
+
+            // Both associations are still there: removing the first notifies it and ends only it.
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListRemoveContext0(tagged, first, 0));
+            assertEquals(List.of(70L), removed);
+            assertEquals(NtStatus.STATUS_NOT_FOUND, FwpsNetBufferListRetrieveContext0(tagged, first, false, context));
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListRetrieveContext0(tagged, latest, false, context));
+            assertEquals(8L, context.value());
+
+            // Removed from every NBL, a tag is no longer issued, and an NBL loses it when WFP next touches it.
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListRemoveContext0(null, latest, 0));
+            assertEquals(
+                    NtStatus.STATUS_INVALID_PARAMETER,
+                    FwpsNetBufferListAssociateContext1(untagged, 0, 9L, latest, notify, 0));
+            assertEquals(List.of(70L), removed, "lazily");
+            long third = FwpsNetBufferListGetTagForContext0();
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListAssociateContext1(tagged, 0, 9L, third, notify, 0));
+            assertEquals(List.of(70L, 8L), removed, "the association touched the NBL: the revoked tag went");
+            NdisFreeNetBufferList(tagged);
+            NdisFreeNetBufferList(untagged);
+            assertEquals(List.of(70L, 8L, 9L), removed, "freeing the NBL ended the last association");
+        }
+    }
+
+    @Test
+    @DisplayName("FwpsNetBufferListAssociateContext1: a ninth tag on one NBL is refused with"
+            + " STATUS_INSUFFICIENT_RESOURCES and associates nothing")
+    void aNinthTagOnOneNblIsRefused() {
+        try (FilterEngine engine = new FilterEngine(ndis);
+                SystemWfp.Binding _ = SystemWfp.bind(engine)) {
+            NetBufferList nbl = withData(20);
+            NblNotifyFn notify = (event, changed, newNbl, layerId, context, tag) -> STATUS_SUCCESS;
+            long[] tags = new long[9];
+            for (int i = 0; i < tags.length; i++) {
+                tags[i] = FwpsNetBufferListGetTagForContext0();
+            }
+            for (int i = 0; i < 8; i++) {
+                assertEquals(STATUS_SUCCESS, FwpsNetBufferListAssociateContext1(nbl, 0, 100L + i, tags[i], notify, 0));
+            }
+
+            assertEquals(
+                    NtStatus.STATUS_INSUFFICIENT_RESOURCES,
+                    FwpsNetBufferListAssociateContext1(nbl, 0, 108L, tags[8], notify, 0));
+
+            Ref<Long> context = new Ref<>();
+            assertEquals(NtStatus.STATUS_NOT_FOUND, FwpsNetBufferListRetrieveContext0(nbl, tags[8], false, context));
+            assertEquals(STATUS_SUCCESS, FwpsNetBufferListRetrieveContext0(nbl, tags[7], false, context));
+            assertEquals(107L, context.value(), "the eight earlier associations stay");
+            NdisFreeNetBufferList(nbl);
         }
     }
 }

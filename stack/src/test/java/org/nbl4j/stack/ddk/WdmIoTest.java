@@ -209,6 +209,24 @@ class WdmIoTest {
     }
 
     @Test
+    @DisplayName("an IRP another thread took off the cancel-safe queue before the routine returned is not reported")
+    void irpTakenOffTheQueueIsNotReported() {
+        FileObject file = open();
+        driver.takeWaitBeforeReturn = true;
+        List<Result> results = new ArrayList<>();
+        file.deviceIoControl(InvertedCallDriver.IOCTL_WAIT, new byte[0], 8, collect(results));
+        assertEquals(List.of(), rules(), "it was cancelable while queued; its taker completes it");
+        assertEquals(List.of(), results);
+        IRP taken = driver.takenOff;
+        assertNotNull(taken);
+        taken.IoStatus.Status = STATUS_SUCCESS;
+        IoCompleteRequest(taken, IO_NO_INCREMENT);
+        assertEquals(STATUS_SUCCESS, results.getFirst().status());
+        file.close();
+        assertEquals(List.of(), rules());
+    }
+
+    @Test
     @DisplayName("IRP_PENDING_AT_UNLOAD: an IRP still queued when DriverUnload returns, with the bugcheck 0xCE")
     void pendingAtUnload() {
         FileObject file = open();

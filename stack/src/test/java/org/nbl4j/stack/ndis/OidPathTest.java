@@ -11,6 +11,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
@@ -21,6 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.Irql;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.core.verify.Violation;
+import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.stack.kernel.DriverParameters;
 
 /**
@@ -190,5 +196,64 @@ class OidPathTest {
         assertTrue(parameters.integer("Name", 10).isEmpty());
         assertEquals("wwan", parameters.string("name").orElseThrow());
         assertTrue(parameters.string("Missing").isEmpty());
+    }
+
+    @Test
+    @DisplayName("NdisFOidRequest, NdisFCancelOidRequest and NdisFRestartFilter above DISPATCH_LEVEL are refused and do"
+            + " nothing (under a verifier that collects)")
+    void filterOidAndRestartDdisAboveDispatch() {
+        List<LwfHandle> handles = new ArrayList<>();
+        List<String> ownCompletions = new CopyOnWriteArrayList<>();
+        LwfHandlers originator = new LwfHandlers() {
+            @Override
+            public void oidRequestComplete(LwfHandle handle, OidRequest request, int status) {
+                ownCompletions.add(request.requestId() + " " + NtStatus.describe(status));
+            }
+        };
+        try (Ndis collecting = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+            MemoryMiniport below = MemoryMiniport.builder().name("c").build();
+            try (Adapter collectingAdapter = Adapter.builder(collecting)
+                    .miniport(below)
+                    .lwf("originator", handle -> {
+                        handles.add(handle);
+                        return originator;
+                    })
+                    .build()) {
+                LwfHandle handle = handles.getFirst();
+                Query speed = new Query(Oids.OID_GEN_LINK_SPEED, arena.allocate(4), "speed");
+                below.pendOid(Oids.OID_GEN_STATISTICS);
+                Query statistics = new Query(Oids.OID_GEN_STATISTICS, arena.allocate(256), "stats");
+                assertEquals(NtStatus.NDIS_STATUS_PENDING, handle.oidRequest(statistics));
+                int[] statuses = new int[2];
+
+                Irql.runAt(Irql.HIGH_LEVEL, () -> {
+                    statuses[0] = handle.oidRequest(speed);
+                    handle.cancelOidRequest("stats");
+                    statuses[1] = handle.restartFilter();
+                });
+
+                assertEquals(NtStatus.NDIS_STATUS_FAILURE, statuses[0], "NdisFOidRequest refused");
+                assertEquals(0, speed.written, "the miniport never saw the refused query");
+                assertEquals(List.of(), ownCompletions, "the refused cancel reached nothing");
+                assertEquals(NtStatus.NDIS_STATUS_FAILURE, statuses[1], "NdisFRestartFilter refused");
+                assertEquals(LwfModuleState.RUNNING, handle.state(), "no pause or restart happened");
+                List<Violation> violations = collecting.verifier().violations();
+                assertEquals(
+                        List.of("NdisFOidRequest", "NdisFCancelOidRequest", "NdisFRestartFilter"),
+                        violations.stream()
+                                .map(violation -> violation
+                                        .detail()
+                                        .substring(0, violation.detail().indexOf(' ')))
+                                .toList(),
+                        violations::toString);
+                assertTrue(violations.stream().allMatch(violation -> violation.rule() == BufferRule.IRQL_TOO_HIGH));
+                handle.cancelOidRequest("stats");
+                assertEquals(
+                        List.of("stats " + NtStatus.describe(NtStatus.NDIS_STATUS_REQUEST_ABORTED)),
+                        ownCompletions,
+                        "the statistics query was still pending; a cancel at PASSIVE_LEVEL aborts it");
+                assertEquals(0, below.completePendedOids());
+            }
+        }
     }
 }

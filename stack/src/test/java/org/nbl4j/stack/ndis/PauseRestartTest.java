@@ -2,6 +2,7 @@ package org.nbl4j.stack.ndis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.buffer.NetBufferListPool;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
 import org.nbl4j.core.verify.Bugcheck;
 import org.nbl4j.core.verify.RuleViolation;
 import org.nbl4j.core.verify.VerifierSettings;
@@ -200,6 +205,135 @@ class PauseRestartTest {
             }
             assertEquals(LwfModuleState.DETACHED, handles.getFirst().state());
             Stacks.assertClean(ndis);
+        }
+    }
+
+    /** A filter whose FilterRestart and FilterPause answer what the test sets, and which originates sends. */
+    private static final class ScriptedLwf implements LwfHandlers {
+        volatile int restartStatus = NtStatus.NDIS_STATUS_SUCCESS;
+        /** With a PENDING restart: the status NdisFRestartComplete gives, after a delay; none: never completed. */
+        volatile @Nullable Integer restartCompletion;
+
+        volatile int pauseStatus = NtStatus.NDIS_STATUS_SUCCESS;
+
+        @Nullable
+        LwfHandle handle;
+
+        @Override
+        public int restart(LwfHandle from) {
+            Integer completion = restartCompletion;
+            if (restartStatus == NtStatus.NDIS_STATUS_PENDING && completion != null) {
+                // Late enough that NDIS already waits: only NdisFRestartComplete's wake-up ends the wait early.
+                Thread.ofVirtual().start(() -> {
+                    sleep(Duration.ofMillis(100));
+                    from.restartComplete(completion);
+                });
+            }
+            return restartStatus;
+        }
+
+        @Override
+        public int pause(LwfHandle from) {
+            return pauseStatus;
+        }
+
+        @Override
+        public void sendNetBufferListsComplete(LwfHandle from, NetBufferList chain, int sendCompleteFlags) {
+            chain.free(); // only its own sends come back to it in these tests
+        }
+
+        private static void sleep(Duration duration) {
+            try {
+                Thread.sleep(duration);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Adapter scriptedAdapter(Ndis ndis, ScriptedLwf filter, Miniport miniport, Duration timeout) {
+        return Adapter.builder(ndis)
+                .miniport(miniport)
+                .pauseTimeout(timeout)
+                .lwf("S", handle -> {
+                    filter.handle = handle;
+                    return filter;
+                })
+                .build();
+    }
+
+    @Test
+    @Timeout(20)
+    void aPendedRestartNeverCompletedFailsWithFilterStateAndTheModuleStaysPaused() {
+        ScriptedLwf filter = new ScriptedLwf();
+        try (Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+            try (Adapter adapter = scriptedAdapter(ndis, filter, new ManualMiniport(), Duration.ofMillis(50))) {
+                assertTrue(adapter.pause());
+                filter.restartStatus = NtStatus.NDIS_STATUS_PENDING;
+                assertEquals(NtStatus.NDIS_STATUS_FAILURE, adapter.restart());
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(0));
+                assertFalse(adapter.running());
+                Violation violation = ndis.verifier().violations().getFirst();
+                assertEquals(NdisRule.FILTER_STATE, violation.rule());
+                assertTrue(violation.detail().contains("FilterRestart pended and never completed"), violation.detail());
+                assertEquals(1, ndis.verifier().violations().size());
+            }
+            assertEquals(List.of(), ndis.poolUsage().outstanding());
+        }
+    }
+
+    @Test
+    void aPendedRestartCompletedWithAFailureReturnsItAndTheModuleStaysPaused() {
+        ScriptedLwf filter = new ScriptedLwf();
+        try (Ndis ndis = Stacks.verifiedNdis()) {
+            // The timeout is far longer than the completion's delay: the restart must end when the completion comes.
+            try (Adapter adapter = scriptedAdapter(ndis, filter, new ManualMiniport(), Duration.ofSeconds(30))) {
+                assertTrue(adapter.pause());
+                filter.restartStatus = NtStatus.NDIS_STATUS_PENDING;
+                filter.restartCompletion = NtStatus.NDIS_STATUS_RESOURCES;
+                long start = System.nanoTime();
+                assertEquals(NtStatus.NDIS_STATUS_RESOURCES, adapter.restart());
+                assertTrue(
+                        Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(15)) < 0,
+                        "NdisFRestartComplete wakes the waiting restart");
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(0));
+                assertFalse(adapter.running());
+            }
+            Stacks.assertClean(ndis);
+        }
+    }
+
+    @Test
+    void anIllegalPauseStatusIsReportedThePauseEndsAndDetachingWithAnOwnSendOutIsALeak() {
+        ScriptedLwf filter = new ScriptedLwf();
+        try (Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT))) {
+            ManualMiniport miniport = new ManualMiniport();
+            try (Adapter adapter = scriptedAdapter(ndis, filter, miniport, Duration.ofMillis(50))) {
+                LwfHandle handle = filter.handle;
+                assertNotNull(handle);
+                NetBufferListPool pool = Stacks.dataPool(ndis, "Scrp");
+                NetBufferList own = Stacks.packet(pool, Stacks.udp4(1, 2, 3, 4), handle);
+                handle.sendNetBufferLists(own, NdisFlags.NDIS_DEFAULT_PORT_NUMBER, 0);
+                assertEquals(List.of(own), miniport.sent);
+
+                filter.pauseStatus = NtStatus.NDIS_STATUS_FAILURE;
+                assertTrue(adapter.pause(), "NDIS takes the module as Paused");
+                assertEquals(LwfModuleState.PAUSED, adapter.lwfModuleState(0));
+                Violation illegal = ndis.verifier().violations().getFirst();
+                assertEquals(NdisRule.FILTER_PAUSE_COMPLETE, illegal.rule());
+                assertTrue(illegal.detail().contains("only SUCCESS or PENDING are legal"), illegal.detail());
+
+                assertTrue(adapter.detachFilter(handle));
+                assertEquals(
+                        2, ndis.verifier().violations().size(), ndis.verifier().violations()::toString);
+                Violation leaked = ndis.verifier().violations().get(1);
+                assertEquals(BufferRule.NBL_LEAKED, leaked.rule());
+                assertTrue(leaked.detail().contains("detaches with 1 own sends"), leaked.detail());
+
+                miniport.sent.clear();
+                own.free();
+                pool.close();
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.BufferRule;
+import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
@@ -343,6 +346,80 @@ class InjectionTest {
             try (InjectionHandle zero = stack.engine.createInjectionHandle(null, 0)) {
                 assertEquals(InjectionType.WHEN_ZERO, zero.types(), "flags 0: transport, stream and forward");
             }
+        }
+    }
+
+    @Test
+    void refusedInjectionsAnswerTheirStatusAndHandNothingOff() {
+        // With COLLECT a refused call returns to the driver: it sees the documented status and still owns the clone.
+        try (WfpTestStack stack = new WfpTestStack(
+                VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT),
+                PlatformProfile.WINDOWS_10,
+                TestPacketInjection.immediate())) {
+            WfpBuffers buffers = stack.engine.buffers();
+            Completions completions = new Completions(buffers);
+            NetBufferList original = stack.packet(TestPackets.ipv4(17, 8), 0);
+            NetBufferList clone = buffers.allocateCloneNetBufferList(original, null, null, 0);
+            try (InjectionHandle network = stack.engine.createInjectionHandle(AddressFamily.INET, NETWORK)) {
+                Irql old = Irql.raise(Irql.HIGH_LEVEL);
+                int aboveDispatch;
+                try {
+                    aboveDispatch = network.injectNetworkSendAsync(0, 0, 0, clone, completions, null);
+                } finally {
+                    Irql.lower(old);
+                }
+                assertEquals(NtStatus.STATUS_INVALID_DEVICE_STATE, aboveDispatch, "fwpsk.h: IRQL <= DISPATCH_LEVEL");
+                assertEquals(
+                        List.of(BufferRule.IRQL_TOO_HIGH),
+                        stack.ndis.verifier().violations().stream()
+                                .map(Violation::rule)
+                                .toList());
+                assertEquals(
+                        NtStatus.STATUS_FWP_NULL_POINTER,
+                        network.injectNetworkSendAsync(0, 0, 0, clone, null, null),
+                        "no completionFn");
+                assertTrue(stack.injection.seen().isEmpty(), "nothing reached the IP path");
+                assertTrue(completions.calls.isEmpty());
+                assertEquals(InjectionState.NOT_INJECTED, network.queryPacketInjectionState(clone, null));
+                assertEquals(0, network.pendingInjections());
+            }
+            buffers.freeCloneNetBufferList(clone, 0); // still the caller's: freeing it is no violation
+            stack.free(original);
+            assertEquals(1, stack.ndis.verifier().violations().size());
+            stack.assertQuiescent();
+        }
+    }
+
+    @Test
+    void onlyAPacketThatStartsWithAWholeIpHeaderOfItsFamilyIsInjected() {
+        // §3.4: network and forward injection take a packet that starts at its IP header.
+        byte[] headerOnly = TestPackets.ipv4(17, 0); // 20 bytes: the shortest IPv4 packet
+        byte[] truncated = Arrays.copyOf(headerOnly, 19);
+        byte[] notIp = headerOnly.clone();
+        notIp[0] = 0x05; // version 0
+        try (WfpTestStack stack = new WfpTestStack()) {
+            WfpBuffers buffers = stack.engine.buffers();
+            Completions completions = new Completions(buffers);
+            try (InjectionHandle network = stack.engine.createInjectionHandle(AddressFamily.INET, NETWORK)) {
+                for (byte[] refused : List.of(truncated, notIp)) {
+                    NetBufferList original = stack.packet(refused, 0);
+                    NetBufferList clone = buffers.allocateCloneNetBufferList(original, null, null, 0);
+                    assertEquals(
+                            NtStatus.STATUS_INVALID_PARAMETER,
+                            network.injectNetworkSendAsync(0, 0, 0, clone, completions, null),
+                            () -> refused.length + " bytes, first " + refused[0]);
+                    assertEquals(InjectionState.NOT_INJECTED, network.queryPacketInjectionState(clone, null));
+                    buffers.freeCloneNetBufferList(clone, 0);
+                    stack.free(original);
+                }
+                assertTrue(stack.injection.seen().isEmpty());
+                NetBufferList original = stack.packet(headerOnly, 0);
+                NetBufferList clone = buffers.allocateCloneNetBufferList(original, null, null, 0);
+                assertEquals(NtStatus.STATUS_SUCCESS, network.injectNetworkSendAsync(0, 0, 0, clone, completions, "h"));
+                assertEquals(List.of("h STATUS_SUCCESS"), completions.calls);
+                stack.free(original);
+            }
+            stack.assertQuiescent();
         }
     }
 }

@@ -1,0 +1,591 @@
+package org.nbl4j.samples.forwardinject;
+
+import static org.nbl4j.samples.forwardinject.UserVerdictIoctl.*;
+import static org.nbl4j.stack.ddk.Fwpsk.*;
+import static org.nbl4j.stack.ddk.NdisH.*;
+import static org.nbl4j.stack.ddk.Ntddk.*;
+import static org.nbl4j.stack.ddk.Wdm.*;
+import static org.nbl4j.stack.ddk.WdmIo.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.buffer.NetBuffer;
+import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ddk.DEVICE_OBJECT;
+import org.nbl4j.stack.ddk.DRIVER_OBJECT;
+import org.nbl4j.stack.ddk.FILE_OBJECT;
+import org.nbl4j.stack.ddk.HANDLE;
+import org.nbl4j.stack.ddk.IO_CSQ;
+import org.nbl4j.stack.ddk.IO_STACK_LOCATION;
+import org.nbl4j.stack.ddk.IRP;
+import org.nbl4j.stack.ddk.KEVENT;
+import org.nbl4j.stack.ddk.KSPIN_LOCK;
+import org.nbl4j.stack.ddk.PETHREAD;
+import org.nbl4j.stack.ddk.Ref;
+import org.nbl4j.stack.ddk.SystemIo;
+import org.nbl4j.stack.ddk.SystemWfp;
+import org.nbl4j.stack.ddk.UNICODE_STRING;
+import org.nbl4j.stack.wfp.FilterEngine;
+import org.nbl4j.stack.wfp.InjectionHandle;
+
+/**
+ * Seed 000's deep clone used for what the seed says it is for: "to get clarification from a user-mode application".
+ * A forward-layer callout driver (its filters and injection handle are {@link ForwardCalloutDriver}'s) with a control
+ * device. Each forwarded unicast packet is deep-cloned and held, the original absorbed; the clones go to the
+ * application through pended {@link UserVerdictIoctl#IOCTL_USERVERDICT_RECEIVE} requests kept in a cancel-safe queue
+ * (the inverted call), as many per request as fit when several wait; the application answers per packet with
+ * {@link UserVerdictIoctl#IOCTL_USERVERDICT_VERDICT}: permit (the clone is forward-injected), block (freed) or modify
+ * (the new bytes copied into the clone, then injected). The injection's completion frees the clone.
+ *
+ * <p>A held clone is never left to the verifier's held-clone watchdog: a system thread ticks every
+ * {@value #TICK_MILLISECONDS} ms and gives the default verdict ({@code IOCTL_USERVERDICT_SET_DEFAULT}; permit after
+ * {@value #DEFAULT_TIMEOUT_MILLISECONDS} ms unless the application sets another) to every packet that waited longer;
+ * the handle's CLEANUP gives it to the packets handed to that handle (the application closed it or died); with no
+ * handle open, or {@value #MAX_HELD_PACKETS} packets held already, packets are not taken at all and the default applies
+ * to them at once. The timeout must stay below the clone budget of the stack ({@code --clone-budget}, 1 s by default).
+ */
+public final class UserVerdictCallout extends ForwardCalloutDriver {
+    /** How long a packet waits for its verdict unless the application sets another timeout. */
+    public static final int DEFAULT_TIMEOUT_MILLISECONDS = 250;
+    /** The timeout thread's period. */
+    public static final int TICK_MILLISECONDS = 10;
+    /**
+     * The most packets held at once. Each held clone keeps its original's receive buffer (the original goes back to its
+     * adapter when the clone is freed), so this stays well below a TUN queue's 256 receive NBLs.
+     */
+    public static final int MAX_HELD_PACKETS = 128;
+
+    private static final int MAX_TIMEOUT_MILLISECONDS = 60_000;
+    /** {@code KeWaitForSingleObject}'s relative timeout of one tick, in 100 ns units. */
+    private static final long TICK_TIMEOUT = -TICK_MILLISECONDS * 10_000L;
+
+    private static final ValueLayout.OfInt ULONG = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort USHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfLong ULONG64 =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private @Nullable DRIVER_OBJECT gDriverObject;
+    private @Nullable DEVICE_OBJECT gDeviceObject;
+
+    /** Guards every field below up to the receive queue's. */
+    private final KSPIN_LOCK gPacketLock = new KSPIN_LOCK();
+    /** Every held packet by id, in the order taken (so also in {@code TakenTick} order). */
+    private final LinkedHashMap<Integer, HELD_PACKET> gHeld = new LinkedHashMap<>();
+    /** The held packets no RECEIVE request has got yet, oldest first. */
+    private final ArrayDeque<HELD_PACKET> gUndelivered = new ArrayDeque<>();
+
+    private final long[] gStatistics = new long[STATISTICS_COUNT];
+    private int gNextPacketId = 1;
+    private long gTick;
+    private int gDefaultVerdict = USERVERDICT_PERMIT;
+    private long gTimeoutTicks = ticks(DEFAULT_TIMEOUT_MILLISECONDS);
+    /** Written under the lock; read without it by the classify as a hint (the decision is taken under the lock). */
+    private volatile int gOpenHandles;
+
+    private volatile boolean gUnloading;
+
+    /** The pended RECEIVE requests, under their own lock (the queue's routines take it). */
+    private final IO_CSQ gReceiveCsq = new IO_CSQ();
+
+    private final KSPIN_LOCK gReceiveLock = new KSPIN_LOCK();
+    private final ArrayDeque<IRP> gPendingReceives = new ArrayDeque<>();
+    /** Counted apart ({@code InterlockedIncrement64} in C): a cancel may complete while the packet lock is held. */
+    private final AtomicLong gCancelledReceives = new AtomicLong();
+
+    private final KEVENT gStopEvent = new KEVENT();
+    private @Nullable PETHREAD gTimeoutThread;
+
+    /** Loads the driver as a host does: a driver object of its own, {@code engine} bound as the thread's WFP. */
+    @Override
+    public void load(FilterEngine engine) {
+        try (SystemWfp.Binding _ = SystemWfp.bind(engine)) {
+            int status = DriverEntry(new DRIVER_OBJECT(), null);
+            if (!NT_SUCCESS(status)) {
+                throw new IllegalStateException("DriverEntry failed: " + NtStatus.describe(status));
+            }
+        }
+    }
+
+    /** Unloads it as the I/O manager does, which reports any request still pending on its device afterwards. */
+    @Override
+    public void unload() {
+        DRIVER_OBJECT driverObject = gDriverObject;
+        if (driverObject != null) {
+            SystemIo.unload(driverObject);
+        }
+    }
+
+    /**
+     * {@code DriverEntry}: the control device and its link, the cancel-safe queue, the dispatch table, the timeout
+     * thread; then the callouts and filters (last, so that no packet comes before the rest is ready).
+     */
+    public int DriverEntry(DRIVER_OBJECT DriverObject, @Nullable String RegistryPath) {
+        gDriverObject = DriverObject;
+        KeInitializeSpinLock(gPacketLock);
+        KeInitializeSpinLock(gReceiveLock);
+        KeInitializeEvent(gStopEvent, NotificationEvent, FALSE);
+
+        UNICODE_STRING deviceName = new UNICODE_STRING();
+        UNICODE_STRING linkName = new UNICODE_STRING();
+        RtlInitUnicodeString(deviceName, DEVICE_NAME);
+        RtlInitUnicodeString(linkName, LINK_NAME);
+        Ref<DEVICE_OBJECT> device = new Ref<>();
+        int status = IoCreateDevice(
+                DriverObject, 0, deviceName, FILE_DEVICE_NETWORK, FILE_DEVICE_SECURE_OPEN, FALSE, device);
+        if (!NT_SUCCESS(status)) {
+            return status;
+        }
+        DEVICE_OBJECT deviceObject = device.value();
+        gDeviceObject = deviceObject;
+        status = IoCreateSymbolicLink(linkName, deviceName);
+        if (!NT_SUCCESS(status)) {
+            IoDeleteDevice(deviceObject);
+            return status;
+        }
+        IoCsqInitialize(
+                gReceiveCsq,
+                this::CsqInsertIrp,
+                this::CsqRemoveIrp,
+                this::CsqPeekNextIrp,
+                this::CsqAcquireLock,
+                this::CsqReleaseLock,
+                this::CsqCompleteCanceledIrp);
+        DriverObject.MajorFunction[IRP_MJ_CREATE] = this::DispatchCreate;
+        DriverObject.MajorFunction[IRP_MJ_CLEANUP] = this::DispatchCleanup;
+        DriverObject.MajorFunction[IRP_MJ_CLOSE] = this::DispatchClose;
+        DriverObject.MajorFunction[IRP_MJ_DEVICE_CONTROL] = this::DispatchDeviceControl;
+        DriverObject.DriverUnload = this::DriverUnload;
+
+        Ref<HANDLE> threadHandle = new Ref<>();
+        status = PsCreateSystemThread(threadHandle, THREAD_ALL_ACCESS, null, null, null, this::TimeoutThread, null);
+        if (NT_SUCCESS(status)) {
+            Ref<PETHREAD> thread = new Ref<>();
+            status = ObReferenceObjectByHandle(
+                    threadHandle.value(), SYNCHRONIZE, PsThreadType, KernelMode, thread, null);
+            gTimeoutThread = NT_SUCCESS(status) ? thread.value() : null;
+            ZwClose(threadHandle.value());
+        }
+        if (NT_SUCCESS(status)) {
+            status = super.DriverEntry(DriverObject, RegistryPath);
+        }
+        if (!NT_SUCCESS(status)) {
+            StopTimeoutThread();
+            IoDeleteSymbolicLink(linkName);
+            IoDeleteDevice(deviceObject);
+            return status;
+        }
+        deviceObject.Flags &= ~DO_DEVICE_INITIALIZING;
+        return STATUS_SUCCESS;
+    }
+
+    /**
+     * {@code DriverUnload}: no packet is taken from now on; the held ones get the default verdict; the timeout thread
+     * stops; then the filters, callouts and injection handle go (which waits for the injections to complete), and the
+     * device and its link last.
+     */
+    void DriverUnload(DRIVER_OBJECT DriverObject) {
+        List<HELD_PACKET> left = new ArrayList<>();
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        gUnloading = true;
+        int verdict = gDefaultVerdict;
+        left.addAll(gHeld.values());
+        gHeld.clear();
+        gUndelivered.clear();
+        gStatistics[STATISTICS_DEFAULTED_ON_CLEANUP] += left.size();
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        for (HELD_PACKET packet : left) {
+            ApplyVerdict(packet, verdict);
+        }
+        StopTimeoutThread();
+        DriverUnload();
+
+        UNICODE_STRING linkName = new UNICODE_STRING();
+        RtlInitUnicodeString(linkName, LINK_NAME);
+        IoDeleteSymbolicLink(linkName);
+        DEVICE_OBJECT deviceObject = gDeviceObject;
+        if (deviceObject != null) {
+            IoDeleteDevice(deviceObject);
+            gDeviceObject = null;
+        }
+    }
+
+    private void StopTimeoutThread() {
+        PETHREAD thread = gTimeoutThread;
+        if (thread != null) {
+            KeSetEvent(gStopEvent, IO_NO_INCREMENT, FALSE);
+            KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, null);
+            ObDereferenceObject(thread);
+            gTimeoutThread = null;
+        }
+    }
+
+    // ---- the classify side (DISPATCH_LEVEL, on the receive thread) ----
+
+    /**
+     * Holds a deep clone of the packet for the application and absorbs the original; or, with no application or no
+     * room, applies the default verdict to the original itself (not taken: it goes on; taken without a clone: dropped).
+     */
+    @Override
+    protected boolean TakePacket(
+            InjectionHandle injectionHandle,
+            NetBufferList netBufferList,
+            int addressFamily,
+            int compartmentId,
+            int interfaceIndex) {
+        if (gOpenHandles == 0 || gUnloading) {
+            return DefaultUnheld();
+        }
+        Ref<NetBufferList> clonedNetBufferList = new Ref<>();
+        int status = FwpsAllocateDeepCloneNetBufferList0(netBufferList, null, null, clonedNetBufferList);
+        NetBufferList clone = clonedNetBufferList.value();
+        if (!NT_SUCCESS(status) || clone == null) {
+            return DefaultUnheld();
+        }
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        if (gOpenHandles == 0 || gUnloading || gHeld.size() >= MAX_HELD_PACKETS) {
+            KeReleaseSpinLock(gPacketLock, oldIrql.value());
+            FwpsFreeCloneNetBufferList0(clone, 0);
+            return DefaultUnheld();
+        }
+        HELD_PACKET packet =
+                new HELD_PACKET(gNextPacketId++, clone, addressFamily, compartmentId, interfaceIndex, gTick);
+        gHeld.put(packet.PacketId, packet);
+        gUndelivered.addLast(packet);
+        gStatistics[STATISTICS_TAKEN]++;
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        DeliverPackets();
+        return true;
+    }
+
+    /** The default verdict on a packet the driver does not hold: whether to absorb it (drop) or let it go on. */
+    private boolean DefaultUnheld() {
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        gStatistics[STATISTICS_DEFAULTED_UNHELD]++;
+        int verdict = gDefaultVerdict;
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        return verdict == USERVERDICT_BLOCK;
+    }
+
+    /**
+     * Completes pended RECEIVE requests with the packets no request has got yet, oldest request first, each with as
+     * many as fit (every packet fits an empty buffer). A request is taken off the queue only when there is a packet for
+     * it, and completed before the packet lock is released: a RECEIVE dispatched meanwhile waits for the lock in its own
+     * call here, so it never returns STATUS_PENDING while a request it queued is off the queue and not yet completed.
+     */
+    private void DeliverPackets() {
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        while (!gUndelivered.isEmpty()) {
+            IRP irp = IoCsqRemoveNextIrp(gReceiveCsq, null);
+            if (irp == null) {
+                break;
+            }
+            CompleteRequest(irp, STATUS_SUCCESS, FillReceiveBuffer(irp));
+        }
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+    }
+
+    /** Copies undelivered packets into a RECEIVE request's output (called with the packet lock held). */
+    private int FillReceiveBuffer(IRP Irp) {
+        IO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+        int capacity = irpSp.Parameters.DeviceIoControl.OutputBufferLength;
+        MemorySegment output = MmGetSystemAddressForMdlSafe(Irp.MdlAddress(), NormalPagePriority);
+        int used = 0;
+        while (!gUndelivered.isEmpty()) {
+            HELD_PACKET packet = gUndelivered.peekFirst();
+            NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
+            int length = NET_BUFFER_DATA_LENGTH(nb);
+            if (used + RECEIVE_HEADER_LENGTH + length > capacity) {
+                break;
+            }
+            // A deep clone's data is one contiguous buffer: this is a view, never a copy into storage.
+            MemorySegment data = NdisGetDataBuffer(nb, length, null, 1, 0);
+            output.set(ULONG, used, packet.PacketId);
+            output.set(ULONG, used + 4, length);
+            RtlCopyMemory(output.asSlice(used + RECEIVE_HEADER_LENGTH, length), data, length);
+            used += RECEIVE_HEADER_LENGTH + length;
+            gUndelivered.removeFirst();
+            packet.DeliveredTo = irpSp.FileObject;
+        }
+        return used;
+    }
+
+    /** Carries out a verdict on a packet no list holds any more; the clone is freed here or in the completion. */
+    private void ApplyVerdict(HELD_PACKET packet, int verdict) {
+        InjectionHandle injectionHandle = gInjectionHandle;
+        if (verdict == USERVERDICT_BLOCK || injectionHandle == null) {
+            FwpsFreeCloneNetBufferList0(packet.NetBufferList, 0);
+            return;
+        }
+        InjectClone(
+                injectionHandle,
+                packet.NetBufferList,
+                packet.AddressFamily,
+                packet.CompartmentId,
+                packet.InterfaceIndex);
+    }
+
+    // ---- the timeout thread (PASSIVE_LEVEL) ----
+
+    /** Every tick, gives the default verdict to the packets that waited longer than the timeout; ends on the event. */
+    private void TimeoutThread(@Nullable Object StartContext) {
+        List<HELD_PACKET> expired = new ArrayList<>();
+        while (KeWaitForSingleObject(gStopEvent, Executive, KernelMode, FALSE, TICK_TIMEOUT) == STATUS_TIMEOUT) {
+            Ref<Integer> oldIrql = new Ref<>();
+            KeAcquireSpinLock(gPacketLock, oldIrql);
+            gTick++;
+            Iterator<HELD_PACKET> oldestFirst = gHeld.values().iterator();
+            while (oldestFirst.hasNext()) {
+                HELD_PACKET packet = oldestFirst.next();
+                if (gTick - packet.TakenTick < gTimeoutTicks) {
+                    break; // the rest were taken later
+                }
+                oldestFirst.remove();
+                if (packet.DeliveredTo == null) {
+                    gUndelivered.remove(packet);
+                }
+                expired.add(packet);
+            }
+            gStatistics[STATISTICS_DEFAULTED_ON_TIMEOUT] += expired.size();
+            int verdict = gDefaultVerdict;
+            KeReleaseSpinLock(gPacketLock, oldIrql.value());
+            for (HELD_PACKET packet : expired) {
+                ApplyVerdict(packet, verdict);
+            }
+            expired.clear();
+        }
+        PsTerminateSystemThread(STATUS_SUCCESS);
+    }
+
+    private static long ticks(int milliseconds) {
+        return (milliseconds + TICK_MILLISECONDS - 1) / TICK_MILLISECONDS;
+    }
+
+    // ---- dispatch routines (PASSIVE_LEVEL, on the handle's thread) ----
+
+    int DispatchCreate(DEVICE_OBJECT DeviceObject, IRP Irp) {
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        gOpenHandles++;
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        return CompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+
+    /**
+     * The handle is closing (its pending requests were cancelled already): the packets handed to it get the default
+     * verdict, and when it was the last handle, every held packet does.
+     */
+    int DispatchCleanup(DEVICE_OBJECT DeviceObject, IRP Irp) {
+        FILE_OBJECT fileObject = IoGetCurrentIrpStackLocation(Irp).FileObject;
+        List<HELD_PACKET> orphans = new ArrayList<>();
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        gOpenHandles--;
+        boolean last = gOpenHandles == 0;
+        Iterator<HELD_PACKET> held = gHeld.values().iterator();
+        while (held.hasNext()) {
+            HELD_PACKET packet = held.next();
+            if (last || packet.DeliveredTo == fileObject) {
+                held.remove();
+                orphans.add(packet);
+            }
+        }
+        if (last) {
+            gUndelivered.clear();
+        }
+        gStatistics[STATISTICS_DEFAULTED_ON_CLEANUP] += orphans.size();
+        int verdict = gDefaultVerdict;
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        for (HELD_PACKET packet : orphans) {
+            ApplyVerdict(packet, verdict);
+        }
+        return CompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+
+    int DispatchClose(DEVICE_OBJECT DeviceObject, IRP Irp) {
+        return CompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+
+    int DispatchDeviceControl(DEVICE_OBJECT DeviceObject, IRP Irp) {
+        IO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
+        int inLength = irpSp.Parameters.DeviceIoControl.InputBufferLength;
+        int outLength = irpSp.Parameters.DeviceIoControl.OutputBufferLength;
+        switch (irpSp.Parameters.DeviceIoControl.IoControlCode) {
+            case IOCTL_USERVERDICT_RECEIVE -> {
+                if (outLength < RECEIVE_MINIMUM_LENGTH) {
+                    return CompleteRequest(Irp, STATUS_BUFFER_TOO_SMALL, 0);
+                }
+                IoCsqInsertIrp(gReceiveCsq, Irp, null);
+                DeliverPackets();
+                return STATUS_PENDING;
+            }
+            case IOCTL_USERVERDICT_VERDICT -> {
+                return Verdicts(Irp, inLength);
+            }
+            case IOCTL_USERVERDICT_SET_DEFAULT -> {
+                return SetDefault(Irp, inLength);
+            }
+            case IOCTL_USERVERDICT_QUERY_STATISTICS -> {
+                return QueryStatistics(Irp, outLength);
+            }
+            default -> {
+                return CompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+            }
+        }
+    }
+
+    /**
+     * IOCTL_USERVERDICT_VERDICT: takes each named packet off the lists and carries out its verdict. A packet no longer
+     * held (its default came first) or a MODIFY of another length is refused: the first gets nothing more, the second
+     * the default. Information is the number of verdicts carried out as given.
+     */
+    private int Verdicts(IRP Irp, int inLength) {
+        MemorySegment input = Irp.AssociatedIrp.SystemBuffer();
+        int applied = 0;
+        int offset = 0;
+        while (offset < inLength) {
+            if (input == null || inLength - offset < VERDICT_HEADER_LENGTH) {
+                return CompleteRequest(Irp, NtStatus.STATUS_INVALID_PARAMETER, applied);
+            }
+            int packetId = input.get(ULONG, offset);
+            int verdict = Short.toUnsignedInt(input.get(USHORT, offset + 4));
+            int length = Short.toUnsignedInt(input.get(USHORT, offset + 6));
+            int dataOffset = offset + VERDICT_HEADER_LENGTH;
+            if (verdict > USERVERDICT_MODIFY || length > inLength - dataOffset) {
+                return CompleteRequest(Irp, NtStatus.STATUS_INVALID_PARAMETER, applied);
+            }
+            offset = dataOffset + length;
+
+            Ref<Integer> oldIrql = new Ref<>();
+            KeAcquireSpinLock(gPacketLock, oldIrql);
+            HELD_PACKET packet = gHeld.remove(packetId);
+            if (packet != null && packet.DeliveredTo == null) {
+                gUndelivered.remove(packet); // named before it was handed out: the application guessed its id
+            }
+            NetBuffer nb = packet == null ? null : NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
+            boolean refused = packet == null || verdict == USERVERDICT_MODIFY && length != NET_BUFFER_DATA_LENGTH(nb);
+            int counter = switch (verdict) {
+                case USERVERDICT_PERMIT -> STATISTICS_PERMITTED;
+                case USERVERDICT_BLOCK -> STATISTICS_BLOCKED;
+                default -> STATISTICS_MODIFIED;
+            };
+            gStatistics[refused ? STATISTICS_REFUSED_VERDICTS : counter]++;
+            int defaultVerdict = gDefaultVerdict;
+            KeReleaseSpinLock(gPacketLock, oldIrql.value());
+
+            if (packet == null) {
+                continue;
+            }
+            if (refused) {
+                ApplyVerdict(packet, defaultVerdict);
+                continue;
+            }
+            if (verdict == USERVERDICT_MODIFY) {
+                // The deep clone's data is the driver's own: rewrite it in place.
+                MemorySegment data = NdisGetDataBuffer(nb, length, null, 1, 0);
+                RtlCopyMemory(data, input.asSlice(dataOffset, length), length);
+            }
+            ApplyVerdict(packet, verdict == USERVERDICT_BLOCK ? USERVERDICT_BLOCK : USERVERDICT_PERMIT);
+            applied++;
+        }
+        return CompleteRequest(Irp, STATUS_SUCCESS, applied);
+    }
+
+    /** IOCTL_USERVERDICT_SET_DEFAULT: the verdict packets get without an answer, and how long they wait for one. */
+    private int SetDefault(IRP Irp, int inLength) {
+        MemorySegment input = Irp.AssociatedIrp.SystemBuffer();
+        if (input == null || inLength != SET_DEFAULT_LENGTH) {
+            return CompleteRequest(Irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
+        }
+        int verdict = input.get(ULONG, 0);
+        int timeout = input.get(ULONG, 4);
+        if (verdict != USERVERDICT_PERMIT && verdict != USERVERDICT_BLOCK
+                || timeout <= 0
+                || timeout > MAX_TIMEOUT_MILLISECONDS) {
+            return CompleteRequest(Irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
+        }
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        gDefaultVerdict = verdict;
+        gTimeoutTicks = ticks(timeout);
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        return CompleteRequest(Irp, STATUS_SUCCESS, 0);
+    }
+
+    /** IOCTL_USERVERDICT_QUERY_STATISTICS: the counters, and what is held, pending and open now. */
+    private int QueryStatistics(IRP Irp, int outLength) {
+        int length = STATISTICS_COUNT * Long.BYTES;
+        MemorySegment output = Irp.AssociatedIrp.SystemBuffer();
+        if (output == null || outLength < length) {
+            return CompleteRequest(Irp, STATUS_BUFFER_TOO_SMALL, 0);
+        }
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gReceiveLock, oldIrql);
+        long pendingReceives = gPendingReceives.size();
+        KeReleaseSpinLock(gReceiveLock, oldIrql.value());
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        gStatistics[STATISTICS_CANCELLED_RECEIVES] = gCancelledReceives.get();
+        gStatistics[STATISTICS_HELD] = gHeld.size();
+        gStatistics[STATISTICS_PENDING_RECEIVES] = pendingReceives;
+        gStatistics[STATISTICS_OPEN_HANDLES] = gOpenHandles;
+        for (int i = 0; i < STATISTICS_COUNT; i++) {
+            output.set(ULONG64, (long) i * Long.BYTES, gStatistics[i]);
+        }
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        return CompleteRequest(Irp, STATUS_SUCCESS, length);
+    }
+
+    private static int CompleteRequest(IRP Irp, int status, long information) {
+        Irp.IoStatus.Status = status;
+        Irp.IoStatus.Information = information;
+        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        return status;
+    }
+
+    // ---- the cancel-safe queue's routines ----
+
+    void CsqInsertIrp(IO_CSQ Csq, IRP Irp) {
+        gPendingReceives.addLast(Irp);
+    }
+
+    void CsqRemoveIrp(IO_CSQ Csq, IRP Irp) {
+        gPendingReceives.remove(Irp);
+    }
+
+    @Nullable
+    IRP CsqPeekNextIrp(IO_CSQ Csq, @Nullable IRP Irp, @Nullable Object PeekContext) {
+        Iterator<IRP> it = gPendingReceives.iterator();
+        if (Irp != null) {
+            while (it.hasNext() && it.next() != Irp) {
+                // up to Irp; the next one is the answer
+            }
+        }
+        return it.hasNext() ? it.next() : null;
+    }
+
+    void CsqAcquireLock(IO_CSQ Csq, Ref<Integer> Irql) {
+        KeAcquireSpinLock(gReceiveLock, Irql);
+    }
+
+    void CsqReleaseLock(IO_CSQ Csq, int Irql) {
+        KeReleaseSpinLock(gReceiveLock, Irql);
+    }
+
+    void CsqCompleteCanceledIrp(IO_CSQ Csq, IRP Irp) {
+        gCancelledReceives.incrementAndGet();
+        CompleteRequest(Irp, STATUS_CANCELLED, 0);
+    }
+}

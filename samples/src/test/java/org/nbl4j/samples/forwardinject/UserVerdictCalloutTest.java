@@ -1,0 +1,384 @@
+package org.nbl4j.samples.forwardinject;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nbl4j.samples.forwardinject.UserVerdictIoctl.*;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.VerifierLevel;
+import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.core.verify.ViolationPolicy;
+import org.nbl4j.samples.SamplePackets;
+import org.nbl4j.stack.ddk.SystemIo;
+import org.nbl4j.stack.ddk.SystemNdis;
+import org.nbl4j.stack.ddk.SystemWfp;
+import org.nbl4j.stack.ddk.WdmIo;
+import org.nbl4j.stack.device.FileObject;
+import org.nbl4j.stack.device.IoManager;
+import org.nbl4j.stack.ndis.MemoryMiniport;
+import org.nbl4j.stack.router.Router;
+import org.nbl4j.stack.wfp.FilterEngine;
+import org.nbl4j.stack.wfp.PlatformProfile;
+
+/**
+ * Issue 16: the seed-000 driver on a router over two in-memory adapters, with user mode played through the I/O
+ * manager's handles (what the device sockets do for a real application): packets arrive on wire1 for wire2's subnet,
+ * the application's verdicts decide what wire2 transmits. Every test ends with the driver unloaded, the router closed,
+ * no violation (so no held-clone report either, the budget being 1 s) and every pool tag back to 0.
+ */
+class UserVerdictCalloutTest {
+    private static final Duration CLONE_BUDGET = Duration.ofSeconds(1);
+    private static final int RECEIVE_BUFFERS = 256;
+    private static final long PATIENCE_NANOS = Duration.ofSeconds(5).toNanos();
+
+    private Ndis ndis;
+    private Router router;
+    private MemoryMiniport wire1;
+    private final List<byte[]> egress = Collections.synchronizedList(new ArrayList<>());
+    private IoManager io;
+    private UserVerdictCallout driver;
+    private final List<AutoCloseable> bindings = new ArrayList<>();
+
+    @BeforeEach
+    void load() throws UnknownHostException {
+        ndis = Ndis.create(VerifierSettings.standard()
+                .withLevel(VerifierLevel.FULL)
+                .withPolicy(ViolationPolicy.COLLECT)
+                .withHeldCloneBudget(CLONE_BUDGET));
+        bindings.add(SystemNdis.bind(ndis));
+        wire1 = MemoryMiniport.builder()
+                .name("wire1")
+                .receiveBuffers(RECEIVE_BUFFERS)
+                .build();
+        MemoryMiniport wire2 = MemoryMiniport.builder()
+                .name("wire2")
+                .transmitSink(nbl -> egress.add(nbl.firstNetBuffer().toByteArray()))
+                .build();
+        router = Router.create(ndis);
+        FilterEngine engine = router.useFilterEngine(PlatformProfile.WINDOWS_10);
+        router.addInterface(1, "wire1", wire1, List.of(), true);
+        router.addInterface(2, "wire2", wire2, List.of(), true);
+        router.address(1, InetAddress.getByName("192.0.2.1"), 24)
+                .address(1, InetAddress.getByName("2001:db8:1::1"), 64)
+                .address(2, InetAddress.getByName("198.51.100.1"), 24)
+                .address(2, InetAddress.getByName("2001:db8:2::1"), 64);
+        io = new IoManager(ndis);
+        bindings.add(SystemWfp.bind(engine));
+        bindings.add(SystemIo.bind(io));
+        driver = new UserVerdictCallout();
+        driver.load(engine);
+    }
+
+    @AfterEach
+    void unload() throws Exception {
+        // Queue threads from here on: an unload that re-injects held clones waits for their completions.
+        router.start();
+        driver.unload();
+        router.close();
+        assertEquals(List.of(), ndis.verifier().violations());
+        assertEquals(List.of(), ndis.poolUsage().outstanding(), "every tag back to 0");
+        for (AutoCloseable binding : bindings.reversed()) {
+            binding.close();
+        }
+        ndis.close();
+    }
+
+    @Test
+    @DisplayName("the control codes are the CTL_CODEs their comments name")
+    void controlCodes() {
+        assertEquals(
+                WdmIo.CTL_CODE(WdmIo.FILE_DEVICE_NETWORK, 0x900, WdmIo.METHOD_OUT_DIRECT, WdmIo.FILE_READ_ACCESS),
+                IOCTL_USERVERDICT_RECEIVE);
+        assertEquals(
+                WdmIo.CTL_CODE(WdmIo.FILE_DEVICE_NETWORK, 0x901, WdmIo.METHOD_BUFFERED, WdmIo.FILE_WRITE_ACCESS),
+                IOCTL_USERVERDICT_VERDICT);
+        assertEquals(
+                WdmIo.CTL_CODE(WdmIo.FILE_DEVICE_NETWORK, 0x902, WdmIo.METHOD_BUFFERED, WdmIo.FILE_WRITE_ACCESS),
+                IOCTL_USERVERDICT_SET_DEFAULT);
+        assertEquals(
+                WdmIo.CTL_CODE(WdmIo.FILE_DEVICE_NETWORK, 0x903, WdmIo.METHOD_BUFFERED, WdmIo.FILE_READ_ACCESS),
+                IOCTL_USERVERDICT_QUERY_STATISTICS);
+    }
+
+    @Test
+    @DisplayName("permit re-injects, block drops, modify re-injects the new bytes; each clone freed")
+    void verdictsPerPacket() {
+        Application app = Application.open(io);
+        app.postReceive();
+        app.postReceive();
+        app.postReceive();
+        receive(udp4(0, "permit me"), udp6(1, "block me"), udp4(2, "rewrite XXXX"));
+
+        // One request was waiting for each packet: three completions of one packet each, in order.
+        List<Map<Integer, byte[]>> batches = app.completedReceives();
+        assertEquals(3, batches.size());
+        List<Integer> ids = new ArrayList<>();
+        batches.forEach(batch -> {
+            assertEquals(1, batch.size());
+            ids.addAll(batch.keySet());
+        });
+        byte[] permitted = batches.get(0).get(ids.get(0));
+        byte[] modified = batches.get(2).get(ids.get(2)).clone();
+        int marker = indexOf(modified, "XXXX");
+        System.arraycopy("YYYY".getBytes(StandardCharsets.US_ASCII), 0, modified, marker, 4);
+
+        assertEquals(
+                3,
+                app.verdicts(
+                        verdict(ids.get(0), USERVERDICT_PERMIT, null),
+                        verdict(ids.get(1), USERVERDICT_BLOCK, null),
+                        verdict(ids.get(2), USERVERDICT_MODIFY, modified)));
+        router.drain();
+
+        assertEquals(2, egress.size());
+        assertArrayEquals(permitted, egress.get(0), "the permitted clone as the application saw it");
+        assertArrayEquals(modified, egress.get(1), "the modified bytes");
+        long[] statistics = app.statistics();
+        assertEquals(3, statistics[STATISTICS_TAKEN]);
+        assertEquals(1, statistics[STATISTICS_PERMITTED]);
+        assertEquals(1, statistics[STATISTICS_BLOCKED]);
+        assertEquals(1, statistics[STATISTICS_MODIFIED]);
+        assertEquals(0, statistics[STATISTICS_HELD]);
+        assertEquals(RECEIVE_BUFFERS, wire1.freeReceiveBuffers(), "every original back once its clone is freed");
+        app.close();
+    }
+
+    @Test
+    @DisplayName("packets that arrive while no request waits go out together in the next one")
+    void batchesWhenSeveralWait() {
+        Application app = Application.open(io);
+        for (int i = 0; i < 5; i++) {
+            receive(udp4(i, "batched"));
+        }
+        app.postReceive();
+        List<Map<Integer, byte[]>> batches = app.completedReceives();
+        assertEquals(1, batches.size());
+        assertEquals(5, batches.getFirst().size(), "five packets in one completed IOCTL");
+        List<byte[]> answers = new ArrayList<>();
+        batches.getFirst().keySet().forEach(id -> answers.add(verdict(id, USERVERDICT_PERMIT, null)));
+        assertEquals(5, app.verdicts(answers.toArray(byte[][]::new)));
+        router.drain();
+        assertEquals(5, egress.size());
+        app.close();
+    }
+
+    @Test
+    @DisplayName("no verdict within the timeout: the default applies before the watchdog's budget")
+    void defaultOnTimeout() {
+        Application app = Application.open(io);
+        app.setDefault(USERVERDICT_PERMIT, 50);
+        app.postReceive();
+        receive(udp4(0, "unanswered"));
+        assertEquals(1, app.completedReceives().size());
+        awaitEgress(1);
+        assertEquals(1, app.statistics()[STATISTICS_DEFAULTED_ON_TIMEOUT]);
+
+        app.setDefault(USERVERDICT_BLOCK, 50);
+        app.postReceive();
+        receive(udp4(1, "unanswered, blocked"));
+        long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while (app.statistics()[STATISTICS_DEFAULTED_ON_TIMEOUT] < 2 && System.nanoTime() < deadline) {
+            router.pollAll(64);
+            Thread.onSpinWait();
+        }
+        router.drain();
+        assertEquals(2, app.statistics()[STATISTICS_DEFAULTED_ON_TIMEOUT]);
+        assertEquals(1, egress.size(), "the blocked default sent nothing");
+        app.close();
+    }
+
+    @Test
+    @DisplayName("closing the handle cancels its pending requests and gives its packets the default; then none held")
+    void closingCancelsAndDefaults() {
+        Application app = Application.open(io);
+        app.postReceive();
+        receive(udp4(0, "delivered, unanswered"));
+        app.postReceive();
+        app.postReceive();
+        assertEquals(2, app.statistics()[STATISTICS_PENDING_RECEIVES]);
+
+        app.close();
+        router.drain();
+        assertEquals(List.of(NtStatus.STATUS_CANCELLED, NtStatus.STATUS_CANCELLED), app.cancelledStatuses());
+        assertEquals(1, egress.size(), "the default (permit) re-injected the orphaned packet");
+
+        // No application now: packets are not held; the default lets them through at once.
+        receive(udp4(1, "nobody listening"));
+        router.drain();
+        assertEquals(2, egress.size());
+
+        Application observer = Application.open(io);
+        long[] statistics = observer.statistics();
+        assertEquals(2, statistics[STATISTICS_CANCELLED_RECEIVES]);
+        assertEquals(1, statistics[STATISTICS_DEFAULTED_ON_CLEANUP]);
+        assertEquals(1, statistics[STATISTICS_DEFAULTED_UNHELD]);
+        assertEquals(0, statistics[STATISTICS_HELD]);
+        assertEquals(0, statistics[STATISTICS_PENDING_RECEIVES]);
+        observer.close();
+    }
+
+    private void receive(byte[]... packets) {
+        for (byte[] packet : packets) {
+            assertTrue(wire1.receive(packet), "wire1 took the packet");
+        }
+        router.drain();
+    }
+
+    private void awaitEgress(int count) {
+        long deadline = System.nanoTime() + PATIENCE_NANOS;
+        while (egress.size() < count && System.nanoTime() < deadline) {
+            router.pollAll(64);
+            Thread.onSpinWait();
+        }
+        router.drain();
+        assertEquals(count, egress.size());
+    }
+
+    private static byte[] udp4(int n, String text) {
+        return SamplePackets.ipv4Udp(
+                "192.0.2.10", "198.51.100.20", 64, 0, (n + " " + text).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static byte[] udp6(int n, String text) {
+        return SamplePackets.ipv6Udp(
+                "2001:db8:1::10", "2001:db8:2::20", 64, 0, (n + " " + text).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static int indexOf(byte[] bytes, String text) {
+        byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int i = 0; i + needle.length <= bytes.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (bytes[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("no " + text);
+    }
+
+    /** One VERDICT record. */
+    static byte[] verdict(int packetId, int verdict, byte @Nullable [] bytes) {
+        int length = bytes == null ? 0 : bytes.length;
+        ByteBuffer record = ByteBuffer.allocate(VERDICT_HEADER_LENGTH + length).order(ByteOrder.LITTLE_ENDIAN);
+        record.putInt(packetId).putShort((short) verdict).putShort((short) length);
+        if (bytes != null) {
+            record.put(bytes);
+        }
+        return record.array();
+    }
+
+    /** User mode through one handle, as the device sockets drive it: requests sent at PASSIVE_LEVEL. */
+    private static final class Application {
+        private final FileObject file;
+        private final ConcurrentLinkedQueue<byte[]> receives = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Integer> cancelled = new ConcurrentLinkedQueue<>();
+
+        private Application(FileObject file) {
+            this.file = file;
+        }
+
+        static Application open(IoManager io) {
+            FileObject file = io.open(LINK_NAME);
+            assertNotNull(file, "the link names the device");
+            int[] status = {-1};
+            file.create((s, _, _) -> status[0] = s);
+            assertEquals(NtStatus.STATUS_SUCCESS, status[0]);
+            return new Application(file);
+        }
+
+        void postReceive() {
+            file.deviceIoControl(IOCTL_USERVERDICT_RECEIVE, new byte[0], RECEIVE_MINIMUM_LENGTH, (s, _, out) -> {
+                if (s == NtStatus.STATUS_SUCCESS) {
+                    receives.add(out);
+                } else {
+                    cancelled.add(s);
+                }
+            });
+        }
+
+        /** The RECEIVE completions so far, each parsed to its packets by id, in order. */
+        List<Map<Integer, byte[]>> completedReceives() {
+            List<Map<Integer, byte[]>> batches = new ArrayList<>();
+            for (byte[] out; (out = receives.poll()) != null; ) {
+                ByteBuffer records = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
+                Map<Integer, byte[]> batch = new LinkedHashMap<>();
+                while (records.hasRemaining()) {
+                    int id = records.getInt();
+                    byte[] packet = new byte[records.getInt()];
+                    records.get(packet);
+                    batch.put(id, packet);
+                }
+                batches.add(batch);
+            }
+            return batches;
+        }
+
+        List<Integer> cancelledStatuses() {
+            return List.copyOf(cancelled);
+        }
+
+        long verdicts(byte[]... records) {
+            ByteBuffer input = ByteBuffer.allocate(
+                    java.util.Arrays.stream(records).mapToInt(r -> r.length).sum());
+            for (byte[] record : records) {
+                input.put(record);
+            }
+            long[] applied = {-1};
+            file.deviceIoControl(IOCTL_USERVERDICT_VERDICT, input.array(), 0, (s, information, _) -> {
+                assertEquals(NtStatus.STATUS_SUCCESS, s);
+                applied[0] = information;
+            });
+            return applied[0];
+        }
+
+        void setDefault(int verdict, int timeoutMillis) {
+            byte[] input = ByteBuffer.allocate(SET_DEFAULT_LENGTH)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(verdict)
+                    .putInt(timeoutMillis)
+                    .array();
+            int[] status = {-1};
+            file.deviceIoControl(IOCTL_USERVERDICT_SET_DEFAULT, input, 0, (s, _, _) -> status[0] = s);
+            assertEquals(NtStatus.STATUS_SUCCESS, status[0]);
+        }
+
+        long[] statistics() {
+            long[] counters = new long[STATISTICS_COUNT];
+            file.deviceIoControl(
+                    IOCTL_USERVERDICT_QUERY_STATISTICS, new byte[0], STATISTICS_COUNT * Long.BYTES, (s, _, out) -> {
+                        assertEquals(NtStatus.STATUS_SUCCESS, s);
+                        ByteBuffer.wrap(out)
+                                .order(ByteOrder.LITTLE_ENDIAN)
+                                .asLongBuffer()
+                                .get(counters);
+                    });
+            return counters;
+        }
+
+        void close() {
+            file.close();
+        }
+    }
+}
