@@ -21,6 +21,7 @@ import java.util.Optional;
  * check bounds and keep the memory reachable. The constants are Linux's for x86-64 and AArch64.
  */
 final class Libc {
+    static final int O_RDONLY = 0x0;
     static final int O_RDWR = 0x2;
     static final int O_NONBLOCK = 0x800;
     static final int O_CLOEXEC = 0x80000;
@@ -36,6 +37,11 @@ final class Libc {
     static final int EMSGSIZE = 90;
 
     static final short POLLIN = 0x1;
+
+    static final int AF_INET = 2;
+    static final int SOCK_DGRAM = 2;
+    static final int SOCK_CLOEXEC = O_CLOEXEC;
+    static final int CLONE_NEWNET = 0x40000000;
 
     static final int EFD_NONBLOCK = O_NONBLOCK;
     static final int EFD_CLOEXEC = O_CLOEXEC;
@@ -91,6 +97,12 @@ final class Libc {
                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle EVENTFD = errnoCapturing(
             "eventfd", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SOCKET = errnoCapturing(
+            "socket",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SETNS = errnoCapturing(
+            "setns", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX =
             errnoCapturing("if_nametoindex", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle STRERROR_R = LINKER.downcallHandle(
@@ -184,6 +196,23 @@ final class Libc {
     static int eventfd(MemorySegment state, int initialValue, int flags) {
         try {
             return (int) EVENTFD.invokeExact(state, initialValue, flags);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static int socket(MemorySegment state, int domain, int type, int protocol) {
+        try {
+            return (int) SOCKET.invokeExact(state, domain, type, protocol);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code setns(2)}: moves the calling thread (only it, for a network namespace) into {@code fd}'s namespace. */
+    static int setns(MemorySegment state, int fd, int nstype) {
+        try {
+            return (int) SETNS.invokeExact(state, fd, nstype);
         } catch (Throwable e) {
             throw new AssertionError(e);
         }

@@ -43,6 +43,21 @@ public final class TunDevice implements AutoCloseable {
     private static final short IFF_NO_PI = 0x1000;
     private static final short IFF_VNET_HDR = 0x4000;
     /** {@code sizeof(struct ifreq)} on 64-bit Linux: the 16-byte name and a 24-byte union. */
+    /** {@code TUNGETDEVNETNS = _IO('T', 227)} (Linux 5.2): a descriptor of the namespace the interface is in now. */
+    private static final long TUNGETDEVNETNS = 0x54e3L;
+    /** {@code SIOCGIFFLAGS}: an interface's {@code IFF_*} flags, by name, in the socket's network namespace. */
+    private static final long SIOCGIFFLAGS = 0x8913L;
+    /** This thread's own network namespace, to come back to after creating a socket in the interface's. */
+    private static final String OWN_NETWORK_NAMESPACE = "/proc/thread-self/ns/net";
+
+    /** {@code IFF_UP} in {@link #interfaceFlags()}: the interface is administratively up. */
+    public static final int IFF_UP = 0x1;
+    /**
+     * {@code IFF_RUNNING} in {@link #interfaceFlags()}: the interface is up and operationally up (carrier on); the
+     * kernel clears it with {@code ip link set down} and while no queue is attached.
+     */
+    public static final int IFF_RUNNING = 0x40;
+
     private static final int IFREQ_BYTES = 40;
 
     private static final long IFREQ_FLAGS_OFFSET = 16;
@@ -231,6 +246,69 @@ public final class TunDevice implements AutoCloseable {
     /** Whether reads and writes return {@link #WOULD_BLOCK} instead of waiting. */
     public boolean nonBlocking() {
         return nonBlocking;
+    }
+
+    /**
+     * The interface's flags ({@code SIOCGIFFLAGS}: {@link #IFF_UP}, {@link #IFF_RUNNING} and the others), asked of the
+     * kernel now, in the network namespace the interface is in now: an {@code ip link set netns} after open moves it,
+     * so the namespace is looked up each time ({@code TUNGETDEVNETNS}) and the socket for the ioctl is created in it
+     * ({@code setns} of the calling thread only, and back). Needs {@code CAP_NET_ADMIN} over that namespace and
+     * {@code CAP_SYS_ADMIN} to enter it.
+     *
+     * @throws TunException if a step failed, for example {@code EPERM} without those capabilities
+     * @throws IllegalStateException if the thread could not return to its own namespace (it is left in the
+     *     interface's; nothing else on it should touch the network)
+     */
+    public int interfaceFlags() throws TunException {
+        requireOpen();
+        MemorySegment errno = Libc.errnoState();
+        int socket = socketInInterfaceNamespace(errno);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ifreq = arena.allocate(IFREQ_BYTES);
+            ifreq.copyFrom(MemorySegment.ofArray(name.getBytes(StandardCharsets.UTF_8)));
+            if (Libc.ioctl(errno, socket, SIOCGIFFLAGS, ifreq) < 0) {
+                throw new TunException("ioctl(SIOCGIFFLAGS, '" + name + "')", Libc.errno(errno), "");
+            }
+            return Short.toUnsignedInt(ifreq.get(ValueLayout.JAVA_SHORT, IFREQ_FLAGS_OFFSET));
+        } finally {
+            Libc.close(errno, socket);
+        }
+    }
+
+    /** A datagram socket created in the namespace the interface is in; a socket keeps its namespace for life. */
+    private int socketInInterfaceNamespace(MemorySegment errno) throws TunException {
+        int target = Libc.ioctl(errno, fds[0], TUNGETDEVNETNS, MemorySegment.NULL);
+        if (target < 0) {
+            throw new TunException("ioctl(TUNGETDEVNETNS, '" + name + "')", Libc.errno(errno), "");
+        }
+        int own = -1;
+        try (Arena arena = Arena.ofConfined()) {
+            own = Libc.open(errno, arena.allocateFrom(OWN_NETWORK_NAMESPACE), Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (own < 0) {
+                throw new TunException("open(" + OWN_NETWORK_NAMESPACE + ")", Libc.errno(errno), "");
+            }
+            if (Libc.setns(errno, target, Libc.CLONE_NEWNET) < 0) {
+                throw new TunException("setns(namespace of '" + name + "')", Libc.errno(errno), "");
+            }
+            int socket = Libc.socket(errno, Libc.AF_INET, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0);
+            int socketErrno = Libc.errno(errno);
+            if (Libc.setns(errno, own, Libc.CLONE_NEWNET) < 0) {
+                if (socket >= 0) {
+                    Libc.close(errno, socket);
+                }
+                throw new IllegalStateException(Thread.currentThread() + " could not return to its network namespace: "
+                        + Libc.describe(Libc.errno(errno)));
+            }
+            if (socket < 0) {
+                throw new TunException("socket(AF_INET) in the namespace of '" + name + "'", socketErrno, "");
+            }
+            return socket;
+        } finally {
+            Libc.close(errno, target);
+            if (own >= 0) {
+                Libc.close(errno, own);
+            }
+        }
     }
 
     /** The descriptor of a queue, for the miniport's poll set. */

@@ -5,6 +5,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +23,7 @@ import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ip.InternetChecksum;
 import org.nbl4j.stack.ndis.LinkState;
+import org.nbl4j.stack.ndis.LinkStateIndication;
 import org.nbl4j.stack.ndis.Miniport;
 import org.nbl4j.stack.ndis.MiniportEdge;
 import org.nbl4j.stack.ndis.MiniportOidAnswers;
@@ -27,7 +32,9 @@ import org.nbl4j.stack.ndis.NdisFlags;
 import org.nbl4j.stack.ndis.OffloadCapabilities;
 import org.nbl4j.stack.ndis.OffloadInfo;
 import org.nbl4j.stack.ndis.OidRequest;
+import org.nbl4j.stack.ndis.Oids;
 import org.nbl4j.stack.ndis.ReceiveSideScaling;
+import org.nbl4j.stack.ndis.StatusIndication;
 
 /**
  * A miniport over a Linux TUN device: each TUN queue is one receive queue, and every NBL carries one raw IP packet
@@ -66,10 +73,31 @@ import org.nbl4j.stack.ndis.ReceiveSideScaling;
  * payload divided by {@code gso_size}, rounded up. On send, an LSO request becomes a GSO header ({@code gso_size} =
  * MSS), transmit checksum bits become {@code NEEDS_CSUM}, and the IPv4 header checksum an NBL asks for is computed
  * here (TUN has no offload for it); an LSOv1 send completes with the TCP payload bytes sent.
+ *
+ * <p><b>Link state.</b> Every {@link #LINK_POLL_INTERVAL} queue 0's {@link #serviceQueue} asks the kernel for the
+ * interface's flags ({@link TunDevice#interfaceFlags()}, in whatever namespace the interface is now): connected while
+ * it is {@code IFF_UP} and {@code IFF_RUNNING}, disconnected otherwise ({@code ip link set down}, or no carrier). A
+ * change is indicated up once, as a Windows miniport does with {@code NdisMIndicateStatusEx} and an
+ * {@code NDIS_STATUS_LINK_STATE} whose {@code NDIS_LINK_STATE} carries {@code MediaConnectState} and the link speed
+ * ("NDIS_STATUS_LINK_STATE": indicate only when the physical state changed); {@code OID_GEN_MEDIA_CONNECT_STATUS}
+ * and {@code OID_GEN_LINK_STATE} answer from the same state. Until the first poll the link counts as connected (the
+ * kernel turns a TUN's carrier on when its queue attaches). If the flags cannot be read (no {@code CAP_SYS_ADMIN} to
+ * enter the interface's namespace), the state stays as last seen.
+ *
+ * <p><b>Pended OIDs.</b> The counter queries ({@code OID_GEN_STATISTICS}, {@code OID_GEN_XMIT_OK},
+ * {@code OID_GEN_RCV_OK}) return {@code NDIS_STATUS_PENDING} and complete on the next poll, on queue 0's thread, with
+ * the counters at that moment ({@code NdisMOidRequestComplete}), the shape of a miniport that reads its statistics
+ * from the hardware. {@code MiniportCancelOidRequest} completes a request it still holds with
+ * {@code NDIS_STATUS_REQUEST_ABORTED} at once (MINIPORT_CANCEL_OID_REQUEST); one already answered is not touched, so
+ * each completes exactly once. Polls run only while the adapter services its queues: a request pended while the
+ * adapter is paused completes after the restart, or at halt. Other OIDs are answered at once.
  */
 public final class TunMiniport implements Miniport {
     /** Answers OID requests from the device's own properties; keeps the packet filter the protocol set. */
     private final MiniportOidAnswers oidAnswers = new MiniportOidAnswers(this);
+
+    /** How often queue 0 reads the interface's flags and completes pended counter queries. */
+    public static final Duration LINK_POLL_INTERVAL = Duration.ofMillis(100);
 
     private final ReceiveSideScaling receiveSideScaling = ReceiveSideScaling.spreading(1);
     /** The receive pool's tag. */
@@ -110,6 +138,13 @@ public final class TunMiniport implements Miniport {
     private @Nullable MiniportEdge edge;
     private @Nullable NetBufferListPool pool;
     private volatile boolean closed;
+
+    /** The last media connect state polled (or connected before the first poll); written on queue 0's thread only. */
+    private volatile LinkState linkState = LinkState.CONNECTED;
+    /** When queue 0 polls next ({@link System#nanoTime()}); read and written on queue 0's thread only. */
+    private long nextPoll;
+    /** Counter queries that returned PENDING and are neither answered nor cancelled yet, oldest first. */
+    private final List<OidRequest> pendedOids = new ArrayList<>();
 
     private final LongAdder receivedPackets = new LongAdder();
     private final LongAdder receivedBytes = new LongAdder();
@@ -222,16 +257,88 @@ public final class TunMiniport implements Miniport {
         return device.ifIndex();
     }
 
-    /** Connected from construction until {@link #close()}: a TUN link is up as long as its descriptors are open. */
+    /** The state the last poll saw (connected before the first); disconnected once halted. */
     @Override
     public LinkState linkState() {
-        return closed ? LinkState.DISCONNECTED : LinkState.CONNECTED;
+        return closed ? LinkState.DISCONNECTED : linkState;
     }
 
-    /** {@code MiniportOidRequest}: the minimal set every nbl4j miniport answers, at once. */
+    /**
+     * {@code MiniportOidRequest}: counter queries pend until the next poll (see the class comment); everything else
+     * is answered at once from the minimal set every nbl4j miniport answers.
+     */
     @Override
     public int oidRequest(OidRequest request) {
+        if (edge != null && readsCounters(request)) {
+            synchronized (pendedOids) {
+                pendedOids.add(request);
+            }
+            return NtStatus.NDIS_STATUS_PENDING;
+        }
         return oidAnswers.answer(request);
+    }
+
+    private static boolean readsCounters(OidRequest request) {
+        boolean query = request.requestType() == Oids.NdisRequestQueryInformation
+                || request.requestType() == Oids.NdisRequestQueryStatistics;
+        return query
+                && switch (request.oid()) {
+                    case Oids.OID_GEN_STATISTICS, Oids.OID_GEN_XMIT_OK, Oids.OID_GEN_RCV_OK -> true;
+                    default -> false;
+                };
+    }
+
+    /** {@code MiniportCancelOidRequest}: aborts the pended request carrying {@code requestId}, if one is still held. */
+    @Override
+    public void cancelOidRequest(Object requestId) {
+        OidRequest cancelled = null;
+        synchronized (pendedOids) {
+            for (Iterator<OidRequest> held = pendedOids.iterator(); held.hasNext(); ) {
+                OidRequest pended = held.next();
+                if (requestId.equals(pended.requestId())) {
+                    cancelled = pended;
+                    held.remove();
+                    break;
+                }
+            }
+        }
+        MiniportEdge up = edge;
+        if (cancelled != null && up != null) {
+            up.oidRequestComplete(cancelled, NtStatus.NDIS_STATUS_REQUEST_ABORTED);
+        }
+    }
+
+    /** Answers and completes every pended counter query ({@code NdisMOidRequestComplete}). */
+    private void completePendedOids(MiniportEdge up) {
+        List<OidRequest> answering;
+        synchronized (pendedOids) {
+            if (pendedOids.isEmpty()) {
+                return;
+            }
+            answering = List.copyOf(pendedOids);
+            pendedOids.clear();
+        }
+        for (OidRequest request : answering) {
+            up.oidRequestComplete(request, oidAnswers.answer(request));
+        }
+    }
+
+    /**
+     * Reads the interface's flags and indicates {@code NDIS_STATUS_LINK_STATE} up if the media connect state changed.
+     */
+    private void pollLinkState(MiniportEdge up) {
+        LinkState now;
+        try {
+            int flags = device.interfaceFlags();
+            int connected = TunDevice.IFF_UP | TunDevice.IFF_RUNNING;
+            now = (flags & connected) == connected ? LinkState.CONNECTED : LinkState.DISCONNECTED;
+        } catch (TunException unreadable) {
+            return; // mid-move between namespaces, or not permitted: keep what was last seen
+        }
+        if (now != linkState) {
+            linkState = now;
+            up.indicateStatus(StatusIndication.linkState(up, new LinkStateIndication(now, linkSpeed(), linkSpeed())));
+        }
     }
 
     @Override
@@ -269,6 +376,7 @@ public final class TunMiniport implements Miniport {
             }
         }
         this.pool = receivePool;
+        this.nextPoll = System.nanoTime();
         this.edge = edge;
     }
 
@@ -278,6 +386,14 @@ public final class TunMiniport implements Miniport {
     public int serviceQueue(int queue, int budget) {
         MiniportEdge up = requireRunning();
         TunQueue q = queues[queue];
+        if (queue == 0) {
+            long now = System.nanoTime();
+            if (now - nextPoll >= 0) {
+                nextPoll = now + LINK_POLL_INTERVAL.toNanos();
+                pollLinkState(up);
+                completePendedOids(up);
+            }
+        }
         int done = completeSends(q, up);
         return done + receive(q, budget, up);
     }
@@ -712,6 +828,11 @@ public final class TunMiniport implements Miniport {
         if (pending > 0) {
             throw new IllegalStateException(
                     name() + " cannot halt: " + pending + " completed send(s) wait for serviceQueue to hand them back");
+        }
+        MiniportEdge up = edge;
+        if (up != null) {
+            // NDIS halts a miniport only once its OID requests are complete: answer what the polls have not.
+            completePendedOids(up);
         }
         closed = true;
         NetBufferListPool receivePool = pool;

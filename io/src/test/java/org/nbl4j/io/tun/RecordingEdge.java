@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBuffer;
@@ -45,14 +46,23 @@ final class RecordingEdge implements MiniportEdge {
         this.miniport = miniport;
     }
 
+    /** One {@code NdisMOidRequestComplete}. */
+    record OidCompletion(OidRequest request, int status) {}
+
+    /** Every OID completion, in order; written on the serving thread or the cancelling one. */
+    final List<OidCompletion> oidCompletions = new CopyOnWriteArrayList<>();
+    /** Every status indication, in order. */
+    final List<StatusIndication> statusIndications = new CopyOnWriteArrayList<>();
+
     @Override
     public void oidRequestComplete(OidRequest request, int status) {
-        throw new AssertionError("the TUN miniport pends no OID request");
+        oidCompletions.add(new OidCompletion(request, status));
     }
 
     @Override
     public void indicateStatus(StatusIndication indication) {
-        // The TUN tests check packets, not status indications.
+        assertSame(this, indication.sourceHandle(), "the MiniportAdapterHandle indicates");
+        statusIndications.add(indication);
     }
 
     @Override

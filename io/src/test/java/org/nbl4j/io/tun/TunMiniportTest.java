@@ -1,9 +1,12 @@
 package org.nbl4j.io.tun;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -19,10 +23,14 @@ import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.io.testing.Commands;
 import org.nbl4j.io.testing.TestTools;
+import org.nbl4j.stack.ddk.NDIS_OID_REQUEST;
 import org.nbl4j.stack.ndis.LinkState;
+import org.nbl4j.stack.ndis.LinkStateIndication;
 import org.nbl4j.stack.ndis.MiniportStatistics;
 import org.nbl4j.stack.ndis.NdisFlags;
 import org.nbl4j.stack.ndis.OffloadInfo;
+import org.nbl4j.stack.ndis.Oids;
+import org.nbl4j.stack.ndis.StatusIndication;
 
 /**
  * TunMiniport over a real TUN interface moved into a network namespace of the test's own, where ping and the kernel
@@ -314,6 +322,108 @@ class TunMiniportTest {
         finishAndCheckNothingLeaks(tun, 0);
         assertEquals(LinkState.DISCONNECTED, tun.linkState());
         assertThrows(IllegalStateException.class, () -> tun.serviceQueue(0, 1));
+    }
+
+    @Test
+    @DisplayName("ip link set down and up in the interface's namespace: the miniport indicates NDIS_STATUS_LINK_STATE"
+            + " disconnected, then connected, once each, and OID_GEN_MEDIA_CONNECT_STATUS answers from the same state")
+    void linkStateFollowsTheInterface() throws Exception {
+        TunMiniport tun = start(1, 8, false, "192.0.2.1/24");
+        tun.serviceQueue(0, 0);
+        assertEquals(LinkState.CONNECTED, tun.linkState(), "up in its namespace");
+        assertEquals(List.of(), edge().statusIndications, "no change, nothing indicated");
+
+        namespace().exec("ip", "link", "set", tun.name(), "down");
+        LinkStateIndication down = awaitLinkIndication(tun, 1);
+        assertEquals(LinkState.DISCONNECTED, down.mediaConnectState());
+        assertEquals(tun.linkSpeed(), down.xmitLinkSpeed());
+        assertEquals(LinkState.DISCONNECTED, tun.linkState());
+        assertEquals(1, queryUlong(tun, Oids.OID_GEN_MEDIA_CONNECT_STATUS), "NdisMediaStateDisconnected");
+
+        namespace().exec("ip", "link", "set", tun.name(), "up");
+        assertEquals(LinkState.CONNECTED, awaitLinkIndication(tun, 2).mediaConnectState());
+        assertEquals(0, queryUlong(tun, Oids.OID_GEN_MEDIA_CONNECT_STATUS), "NdisMediaStateConnected");
+        for (int i = 0; i < 3; i++) {
+            tun.awaitWork(0, SERVE_NANOS);
+            tun.serviceQueue(0, 0);
+        }
+        assertEquals(2, edge().statusIndications.size(), "each change indicated once: " + edge().statusIndications);
+        finishAndCheckNothingLeaks(tun, 0);
+    }
+
+    @Test
+    @DisplayName("OID_GEN_STATISTICS pends and completes on the next poll, once, with its byte count and request id and"
+            + " the bytes received; a cancel before the poll aborts its request once and leaves the other pended")
+    void statisticsPendUntilThePollAndACancelAbortsOnce() throws Exception {
+        TunMiniport tun = start(1, 8, false, "192.0.2.1/24");
+        queueUnansweredPings(2);
+        for (int i = 0; i < 4; i++) {
+            tun.serviceQueue(0, 8);
+            edge().returnHeld(tun);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            NDIS_OID_REQUEST kept = query(arena, Oids.OID_GEN_STATISTICS, 256, "kept");
+            NDIS_OID_REQUEST cancelled = query(arena, Oids.OID_GEN_STATISTICS, 256, "cancelled");
+            assertEquals(NtStatus.NDIS_STATUS_PENDING, tun.oidRequest(kept));
+            assertEquals(NtStatus.NDIS_STATUS_PENDING, tun.oidRequest(cancelled));
+            assertEquals(List.of(), edge().oidCompletions, "nothing completes before the poll");
+
+            tun.cancelOidRequest("cancelled");
+            tun.cancelOidRequest("cancelled");
+            assertEquals(
+                    List.of(new RecordingEdge.OidCompletion(cancelled, NtStatus.NDIS_STATUS_REQUEST_ABORTED)),
+                    edge().oidCompletions,
+                    "aborted once, at the cancel");
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (edge().oidCompletions.size() < 2 && System.nanoTime() < deadline) {
+                tun.awaitWork(0, SERVE_NANOS / 10);
+                tun.serviceQueue(0, 0);
+            }
+            assertEquals(
+                    List.of(
+                            new RecordingEdge.OidCompletion(cancelled, NtStatus.NDIS_STATUS_REQUEST_ABORTED),
+                            new RecordingEdge.OidCompletion(kept, NtStatus.NDIS_STATUS_SUCCESS)),
+                    edge().oidCompletions);
+            assertEquals(Oids.NDIS_SIZEOF_STATISTICS_INFO_REVISION_1, kept.DATA.QUERY_INFORMATION.BytesWritten());
+            assertEquals("kept", kept.RequestId);
+            long inOctets = kept.DATA.QUERY_INFORMATION.InformationBuffer().get(JAVA_LONG_UNALIGNED, 8 + 2 * 8);
+            assertEquals(tun.statistics().receivedBytes(), inOctets, "ifHCInOctets");
+            assertTrue(inOctets >= 2 * 84, "two echo requests read: " + inOctets);
+        }
+        finishAndCheckNothingLeaks(tun, 0);
+    }
+
+    /** Serves queue 0 until the {@code count}th status indication (bounded at 2 s) and returns its link state. */
+    private LinkStateIndication awaitLinkIndication(TunMiniport tun, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (edge().statusIndications.size() < count && System.nanoTime() < deadline) {
+            tun.awaitWork(0, SERVE_NANOS / 10);
+            tun.serviceQueue(0, 0);
+        }
+        assertEquals(count, edge().statusIndications.size(), () -> "indications: " + edge().statusIndications);
+        StatusIndication indication = edge().statusIndications.get(count - 1);
+        assertEquals(Oids.NDIS_STATUS_LINK_STATE, indication.statusCode());
+        return (LinkStateIndication) indication.statusBuffer();
+    }
+
+    private static NDIS_OID_REQUEST query(Arena arena, int oid, int bufferLength, Object requestId) {
+        NDIS_OID_REQUEST request = new NDIS_OID_REQUEST();
+        request.RequestType = Oids.NdisRequestQueryInformation;
+        request.RequestId = requestId;
+        request.DATA.QUERY_INFORMATION.Oid(oid);
+        request.DATA.QUERY_INFORMATION.InformationBuffer(arena.allocate(bufferLength));
+        request.DATA.QUERY_INFORMATION.InformationBufferLength(bufferLength);
+        return request;
+    }
+
+    /** A ULONG query the miniport answers at once. */
+    private static int queryUlong(TunMiniport tun, int oid) {
+        try (Arena arena = Arena.ofConfined()) {
+            NDIS_OID_REQUEST request = query(arena, oid, 4, oid);
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, tun.oidRequest(request));
+            return request.DATA.QUERY_INFORMATION.InformationBuffer().get(JAVA_INT_UNALIGNED, 0);
+        }
     }
 
     @Test

@@ -5,18 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.stack.ddk.NDIS_OID_REQUEST;
 import org.nbl4j.stack.ddk.NdisLwf;
 import org.nbl4j.stack.ip.IpInterface;
 import org.nbl4j.stack.ndis.Adapter;
 import org.nbl4j.stack.ndis.LinkState;
+import org.nbl4j.stack.ndis.Oids;
 
 /**
  * The sample LWF on a two-interface router: registered by its DriverEntry, attached to both adapters, counting what
@@ -198,6 +202,47 @@ class NdisLwfDriverTest {
             assertUnloadsClean(driver, host);
             assertEquals(List.of(), host.ndis.verifier().violations());
         }
+    }
+
+    @Test
+    @DisplayName("the router's IP layer queries OID_GEN_STATISTICS through the sample: a pended one completes once with"
+            + " its byte count and request id, a cancelled one once with REQUEST_ABORTED")
+    void statisticsFromTheRouterCompleteOnce() throws Exception {
+        try (LwfRouter host = new LwfRouter(64, 8);
+                Arena arena = Arena.ofConfined()) {
+            NdisLwfDriver driver = load(host);
+            host.wire1.pendOid(Oids.OID_GEN_STATISTICS);
+            NDIS_OID_REQUEST kept = statisticsQuery(arena, "kept");
+            NDIS_OID_REQUEST cancelled = statisticsQuery(arena, "cancelled");
+            CompletableFuture<Integer> keptDone =
+                    host.router.ip().oidRequest(1, kept).toCompletableFuture();
+            CompletableFuture<Integer> cancelledDone =
+                    host.router.ip().oidRequest(1, cancelled).toCompletableFuture();
+            assertFalse(keptDone.isDone() || cancelledDone.isDone(), "both pend in the miniport");
+
+            host.router.ip().cancelOidRequest(1, "cancelled");
+            assertEquals(NtStatus.NDIS_STATUS_REQUEST_ABORTED, cancelledDone.getNow(null));
+            assertFalse(keptDone.isDone(), "the other one is still pended");
+            assertEquals(1, host.wire1.completePendedOids());
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, keptDone.getNow(null));
+            assertEquals(Oids.NDIS_SIZEOF_STATISTICS_INFO_REVISION_1, kept.DATA.QUERY_INFORMATION.BytesWritten());
+            assertEquals("kept", kept.RequestId);
+            assertEquals(0, cancelled.DATA.QUERY_INFORMATION.BytesWritten());
+            assertEquals(0, host.wire1.completePendedOids(), "nothing left to complete twice");
+            assertUnloadsClean(driver, host);
+            assertEquals(List.of(), host.ndis.verifier().violations(), "no OID completed twice");
+        }
+    }
+
+    private static NDIS_OID_REQUEST statisticsQuery(Arena arena, Object requestId) {
+        NDIS_OID_REQUEST request = new NDIS_OID_REQUEST();
+        request.RequestType = NdisLwf.NdisRequestQueryInformation;
+        request.RequestId = requestId;
+        request.DATA.QUERY_INFORMATION.Oid(Oids.OID_GEN_STATISTICS);
+        int size = Oids.NDIS_SIZEOF_STATISTICS_INFO_REVISION_1;
+        request.DATA.QUERY_INFORMATION.InformationBuffer(arena.allocate(size));
+        request.DATA.QUERY_INFORMATION.InformationBufferLength(size);
+        return request;
     }
 
     private static void awaitForwarded(LwfRouter host, long atLeast) throws InterruptedException {

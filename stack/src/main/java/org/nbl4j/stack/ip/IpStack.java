@@ -2,12 +2,19 @@ package org.nbl4j.stack.ip;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ndis.LinkStateIndication;
+import org.nbl4j.stack.ndis.OidRequest;
 import org.nbl4j.stack.ndis.Oids;
 import org.nbl4j.stack.ndis.Protocol;
 import org.nbl4j.stack.ndis.ProtocolBinding;
@@ -67,6 +74,9 @@ public final class IpStack implements Protocol, PacketInjection, HostFlows, Auto
 
     /** Every part of the path, and what they share. */
     private final IpPaths paths;
+    /** OID requests this stack issued that are not complete yet, by identity, with what their completion completes. */
+    private final Map<OidRequest, CompletableFuture<Integer>> issuedOids =
+            Collections.synchronizedMap(new IdentityHashMap<>());
 
     private IpStack(Builder builder) {
         this.paths = new IpPaths(
@@ -339,6 +349,44 @@ public final class IpStack implements Protocol, PacketInjection, HostFlows, Auto
     private static void requireHeld(NetBufferList nbl) {
         if (NblHolds.role(nbl) == null) {
             throw new IllegalArgumentException(nbl + " is not held by the IP layer");
+        }
+    }
+
+    // ---- OID requests ----
+
+    /**
+     * {@code NdisOidRequest} on the interface's binding, as TCP/IP queries and sets its adapters: the request goes down
+     * through the adapter's filters to the miniport. The stage completes once with the request's final status: at
+     * once, or when {@code ProtocolOidRequestComplete} ({@link #oidRequestComplete}) reports a pended one.
+     *
+     * @throws IllegalArgumentException if no interface has that index, or {@code request} is still outstanding here
+     */
+    public CompletionStage<Integer> oidRequest(int interfaceIndex, OidRequest request) {
+        IpInterface iface = requireInterface(interfaceIndex);
+        CompletableFuture<Integer> completion = new CompletableFuture<>();
+        // Registered before it goes down: a pended request may complete on another thread before the call returns.
+        if (issuedOids.putIfAbsent(request, completion) != null) {
+            throw new IllegalArgumentException(request + " is still outstanding");
+        }
+        int status = iface.binding().oidRequest(request);
+        if (status != NtStatus.NDIS_STATUS_PENDING) {
+            issuedOids.remove(request);
+            completion.complete(status);
+        }
+        return completion;
+    }
+
+    /** {@code NdisCancelOidRequest} on the interface's binding: the drivers below abort what they still pend. */
+    public void cancelOidRequest(int interfaceIndex, Object requestId) {
+        requireInterface(interfaceIndex).binding().cancelOidRequest(requestId);
+    }
+
+    /** {@code ProtocolOidRequestComplete}: completes the stage of a request this stack issued; others are ignored. */
+    @Override
+    public void oidRequestComplete(ProtocolBinding binding, OidRequest request, int status) {
+        CompletableFuture<Integer> completion = issuedOids.remove(request);
+        if (completion != null) {
+            completion.complete(status);
         }
     }
 
