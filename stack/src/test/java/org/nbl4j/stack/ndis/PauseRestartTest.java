@@ -10,6 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
@@ -260,6 +263,45 @@ class PauseRestartTest {
                     return filter;
                 })
                 .build();
+    }
+
+    @Test
+    @Timeout(20)
+    void aPausingModulePassesOnAReceiveFromBelowWithoutComplaint() throws Exception {
+        // §6.9: in Pausing a filter must not originate indications, but it may pass on those of the drivers below;
+        // FILTER_ORIGINATE_NOT_ALLOWED is about its own NBLs only. (The protocol, paused first, is not reached: NDIS
+        // returns the indication down.)
+        ScriptedLwf filter = new ScriptedLwf();
+        filter.pauseStatus = NtStatus.NDIS_STATUS_PENDING;
+        try (Ndis ndis = Ndis.create(VerifierSettings.full().withPolicy(ViolationPolicy.COLLECT));
+                ExecutorService pauser = Executors.newSingleThreadExecutor()) {
+            MemoryMiniport miniport = MemoryMiniport.builder().build();
+            TestProtocol protocol = new TestProtocol(ndis, Stacks.log());
+            try (Adapter adapter = scriptedAdapter(ndis, filter, miniport, Duration.ofSeconds(10))) {
+                protocol.bindTo(adapter);
+                Future<Boolean> pause = pauser.submit(adapter::pause);
+                try {
+                    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                    while (adapter.lwfModuleState(0) != LwfModuleState.PAUSING && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    assertEquals(LwfModuleState.PAUSING, adapter.lwfModuleState(0));
+
+                    assertTrue(miniport.receive(Stacks.udp4(1, 2, 3, 4)));
+                    assertEquals(1, adapter.poll(0, 8));
+
+                    assertEquals(List.of(), ndis.verifier().violations(), "passing others' NBLs on is no origination");
+                    assertEquals(0, protocol.received.size());
+                } finally {
+                    LwfHandle handle = filter.handle;
+                    assertNotNull(handle);
+                    handle.pauseComplete();
+                }
+                assertTrue(pause.get(5, TimeUnit.SECONDS));
+            }
+            protocol.close();
+            assertEquals(List.of(), ndis.poolUsage().outstanding());
+        }
     }
 
     @Test
