@@ -188,12 +188,7 @@ public final class DatagramProxyDriver implements CalloutDriver {
     /** Loads the driver as a host does: {@link #DriverEntry} with {@code engine} as the thread's filter engine. */
     @Override
     public void load(FilterEngine engine) {
-        try (SystemWfp.Binding _ = SystemWfp.bind(engine)) {
-            int status = DriverEntry(null, null);
-            if (!NT_SUCCESS(status)) {
-                throw new IllegalStateException("DriverEntry failed: " + NtStatus.describe(status));
-            }
-        }
+        SystemWfp.runDriverEntry(engine, () -> DriverEntry(null, null));
     }
 
     @Override

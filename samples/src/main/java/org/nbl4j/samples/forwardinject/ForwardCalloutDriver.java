@@ -8,7 +8,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
-import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.ddk.FWPM_CALLOUT0;
 import org.nbl4j.stack.ddk.FWPM_FILTER0;
 import org.nbl4j.stack.ddk.FWPM_FILTER_CONDITION0;
@@ -182,12 +181,7 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
     /** Loads the driver as a host does: {@link #DriverEntry} with {@code engine} bound as the thread's WFP. */
     @Override
     public void load(FilterEngine engine) {
-        try (SystemWfp.Binding _ = SystemWfp.bind(engine)) {
-            int status = DriverEntry(null, null);
-            if (!NT_SUCCESS(status)) {
-                throw new IllegalStateException("DriverEntry failed: " + NtStatus.describe(status));
-            }
-        }
+        SystemWfp.runDriverEntry(engine, () -> DriverEntry(null, null));
     }
 
     @Override

@@ -108,12 +108,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     /** Loads the driver as a host does: a driver object of its own, {@code engine} bound as the thread's WFP. */
     @Override
     public void load(FilterEngine engine) {
-        try (SystemWfp.Binding _ = SystemWfp.bind(engine)) {
-            int status = DriverEntry(new DRIVER_OBJECT(), null);
-            if (!NT_SUCCESS(status)) {
-                throw new IllegalStateException("DriverEntry failed: " + NtStatus.describe(status));
-            }
-        }
+        SystemWfp.runDriverEntry(engine, () -> DriverEntry(new DRIVER_OBJECT(), null));
     }
 
     /** Unloads it as the I/O manager does, which reports any request still pending on its device afterwards. */

@@ -1,6 +1,8 @@
 package org.nbl4j.stack.ddk;
 
+import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
+import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.wfp.FilterEngine;
 
 /**
@@ -35,6 +37,21 @@ public final class SystemWfp {
         Binding binding = new Binding(CURRENT.get());
         CURRENT.set(engine);
         return binding;
+    }
+
+    /**
+     * Runs a callout driver's {@code DriverEntry} with the calling thread bound to {@code engine}, as a host loads the
+     * driver ({@code CalloutDriver.load}).
+     *
+     * @throws IllegalStateException naming the status if {@code DriverEntry} fails
+     */
+    public static void runDriverEntry(FilterEngine engine, IntSupplier driverEntry) {
+        try (Binding _ = bind(engine)) {
+            int status = driverEntry.getAsInt();
+            if (status < 0) {
+                throw new IllegalStateException("DriverEntry failed: " + NtStatus.describe(status));
+            }
+        }
     }
 
     /**
