@@ -75,6 +75,9 @@ public final class Flow {
     /** Next in the table's hash chain. */
     @Nullable
     Flow next;
+    /** Next in the table's chain by handle. */
+    @Nullable
+    Flow nextByHandle;
 
     private volatile @Nullable Object hookState;
 

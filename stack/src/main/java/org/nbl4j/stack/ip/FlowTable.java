@@ -10,6 +10,11 @@ import org.jspecify.annotations.Nullable;
  * A new flow allocates its {@link Flow} once. One lock guards the table: lookups from the two directions' receive
  * threads are short and rarely contend.
  *
+ * <p>A second chained index finds a flow by its handle (the FLOW_HANDLE, TRANSPORT_ENDPOINT_HANDLE and
+ * COMPLETION_HANDLE metadata a callout passes back to the flow-context, pending and transport send injection DDIs),
+ * also in constant time and without allocating: handles are consecutive, so the low bits of a handle spread the flows
+ * evenly over its buckets.
+ *
  * <p>Flows end when their time is up ({@link #expire}): a TCP flow some time after FIN in both directions or a RST, any
  * flow after an idle time (UDP and ICMP have no close), or when aborted or when the table is emptied. Each ended flow
  * is handed once to the {@code ended} consumer, under the lock, which the IP path turns into
@@ -17,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class FlowTable {
     private @Nullable Flow[] buckets = new Flow[64];
+    /** The same flows chained by handle ({@link Flow#nextByHandle}); always as long as {@link #buckets}. */
+    private @Nullable Flow[] byHandle = new Flow[64];
+
     private int count;
     private long lastHandle;
 
@@ -68,17 +76,19 @@ public final class FlowTable {
                 & (buckets.length - 1);
         flow.next = buckets[index];
         buckets[index] = flow;
+        linkByHandle(flow);
         count++;
         return flow;
     }
 
-    /** The flow with a handle, or null: a linear walk, for the flow-context DDIs (not the per-packet path). */
+    /**
+     * The open flow with a handle, or null (a flow that ended is not found, although its handle is never reused).
+     * Allocates nothing: transport send injection looks its endpoint up here for every packet.
+     */
     public synchronized @Nullable Flow byHandle(long handle) {
-        for (Flow head : buckets) {
-            for (Flow flow = head; flow != null; flow = flow.next) {
-                if (flow.handle() == handle) {
-                    return flow;
-                }
+        for (Flow flow = byHandle[handleIndex(handle)]; flow != null; flow = flow.nextByHandle) {
+            if (flow.handle() == handle) {
+                return flow;
             }
         }
         return null;
@@ -130,6 +140,7 @@ public final class FlowTable {
                         previous.next = next;
                     }
                     flow.next = null;
+                    unlinkByHandle(flow);
                     count--;
                     ended.accept(flow);
                 } else {
@@ -140,9 +151,36 @@ public final class FlowTable {
         }
     }
 
+    private void linkByHandle(Flow flow) {
+        int index = handleIndex(flow.handle());
+        flow.nextByHandle = byHandle[index];
+        byHandle[index] = flow;
+    }
+
+    private void unlinkByHandle(Flow target) {
+        int index = handleIndex(target.handle());
+        Flow previous = null;
+        for (Flow flow = byHandle[index]; flow != null; previous = flow, flow = flow.nextByHandle) {
+            if (flow == target) {
+                if (previous == null) {
+                    byHandle[index] = flow.nextByHandle;
+                } else {
+                    previous.nextByHandle = flow.nextByHandle;
+                }
+                flow.nextByHandle = null;
+                return;
+            }
+        }
+    }
+
+    private int handleIndex(long handle) {
+        return (int) handle & (byHandle.length - 1);
+    }
+
     private void grow() {
         Flow[] old = buckets;
         buckets = new Flow[old.length * 2];
+        byHandle = new Flow[buckets.length];
         for (Flow head : old) {
             Flow flow = head;
             while (flow != null) {
@@ -158,6 +196,7 @@ public final class FlowTable {
                         & (buckets.length - 1);
                 flow.next = buckets[index];
                 buckets[index] = flow;
+                linkByHandle(flow);
                 flow = next;
             }
         }
