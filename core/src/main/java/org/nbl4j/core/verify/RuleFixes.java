@@ -144,6 +144,14 @@ public final class RuleFixes {
             Map.entry(
                     "PEND_NOT_PENDED", "complete only a context that FwpsPendOperation0 returned with STATUS_SUCCESS"),
             Map.entry(
+                    "PEND_NOT_PENDABLE",
+                    "pend only in an ALE_AUTH_CONNECT or ALE_AUTH_RECV_ACCEPT classifyFn, with the"
+                            + " completionHandle of its metadata (check FWPS_METADATA_FIELD_COMPLETION_HANDLE)"),
+            Map.entry(
+                    "PEND_NOT_ABSORBED",
+                    "after a successful FwpsPendOperation0 return FWP_ACTION_BLOCK with FWPS_CLASSIFY_OUT_FLAG_ABSORB"
+                            + " and the write right cleared; decide in the reauthorization"),
+            Map.entry(
                     "PEND_NEVER_COMPLETED",
                     "complete every pended operation (with a BLOCK decision if need be) before its flow can end"));
 

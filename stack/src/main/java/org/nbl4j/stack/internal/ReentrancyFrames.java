@@ -2,6 +2,7 @@ package org.nbl4j.stack.internal;
 
 import java.util.Arrays;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Per-thread working frames, one per nesting depth. A callout may inject a packet inline (WFPSampler's inline mode),
@@ -50,6 +51,12 @@ public final class ReentrancyFrames<F> {
                 frames[depth] = newFrame.get();
             }
             return (F) frames[depth++];
+        }
+
+        /** The frame of the deepest depth entered and not yet left, or null at depth 0. */
+        @SuppressWarnings("unchecked")
+        public @Nullable F innermost() {
+            return depth == 0 ? null : (F) frames[depth - 1];
         }
 
         /** Leaves the frame the last {@link #enter()} gave. */

@@ -26,6 +26,8 @@ final class Arbitration {
     private boolean absorb;
     private long decidingFilterId;
     private boolean vetoed;
+    /** The authorization the classify function being called pended ({@code FwpsPendOperation0}), if it did. */
+    private @Nullable PendedOperation pendedInCall;
 
     /** The final action: PERMIT or BLOCK. */
     ActionType action() {
@@ -120,6 +122,11 @@ final class Arbitration {
         }
     }
 
+    /** Records that the classify function being called pended its authorization, for the check when it returns. */
+    void pended(PendedOperation pended) {
+        pendedInCall = pended;
+    }
+
     /** A callout filter whose callout is not registered: BLOCK, PERMIT if the filter says so, ignored for inspection. */
     private static ActionType unregistered(Filter filter) {
         if (filter.action() == ActionType.CALLOUT_INSPECTION) {
@@ -147,6 +154,7 @@ final class Arbitration {
         classifyOut.reset(action, write, filter.filterId());
         offsets.snapshot(nbl);
         classifyContext.enter(layer);
+        pendedInCall = null;
         int held = HeldSpinLocks.mark(engine.verifier());
         try {
             registration
@@ -158,6 +166,22 @@ final class Arbitration {
         }
         HeldSpinLocks.afterHandler(
                 engine.verifier(), held, "classifyFn", registration.callout().calloutKey());
+        PendedOperation pended = pendedInCall;
+        if (pended != null
+                && (classifyOut.actionType() != ActionType.BLOCK
+                        || (classifyOut.flags() & ClassifyOut.FWPS_CLASSIFY_OUT_FLAG_ABSORB) == 0)) {
+            // The pend owns the operation from here on; another decision would also decide it now (§4.10).
+            pendedInCall = null;
+            engine.verifier()
+                    .report(
+                            WfpRule.PEND_NOT_ABSORBED,
+                            "callout " + registration.callout().calloutKey() + " pended at " + layer + " and returned "
+                                    + classifyOut.actionType()
+                                    + ((classifyOut.flags() & ClassifyOut.FWPS_CLASSIFY_OUT_FLAG_ABSORB) == 0
+                                            ? " without ABSORB"
+                                            : " with ABSORB"),
+                            pended.pendedAt());
+        }
         String change = offsets.firstChange(nbl);
         if (change != null) {
             Verifier verifier = engine.verifier();

@@ -546,13 +546,28 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
         }
         Flow flow = flows.flow(completionHandle);
         int status = flows.pendAuthorization(completionHandle);
+        if (status == NtStatus.STATUS_FWP_NULL_POINTER || (status == NtStatus.STATUS_SUCCESS && flow == null)) {
+            // A reauthorization's CANNOT_PEND is the documented answer a driver expects (§8.6 API-10); a handle of no
+            // authorization in progress is a driver reading a metadata field its layer does not have.
+            verifier.report(
+                    WfpRule.PEND_NOT_PENDABLE,
+                    "completion handle " + completionHandle + " at no ALE authorization",
+                    null,
+                    0);
+        }
         if (status != NtStatus.STATUS_SUCCESS || flow == null) {
-            throw new FwpStatusException(status, "completion handle " + completionHandle);
+            throw new FwpStatusException(
+                    status == NtStatus.STATUS_SUCCESS ? NtStatus.STATUS_FWP_NULL_POINTER : status,
+                    "completion handle " + completionHandle);
         }
         Layer layer = Layer.of(
                 flow.isOutbound() ? HookPoint.ALE_AUTH_CONNECT : HookPoint.ALE_AUTH_RECV_ACCEPT, flow.family(), false);
         PendedOperation pended = new PendedOperation(completionHandle, layer, Site.capture(verifier.settings(), null));
         pendedOperations.put(completionHandle, pended);
+        Scratch classifying = scratch.current().innermost();
+        if (classifying != null) {
+            classifying.arbitration.pended(pended);
+        }
         return pended;
     }
 

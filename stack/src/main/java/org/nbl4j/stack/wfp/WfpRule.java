@@ -52,6 +52,17 @@ public enum WfpRule implements Rule {
             "wfp-callouts-and-injection §4.10",
             "FwpsCompleteOperation0 with a completion context that no successful FwpsPendOperation0 returned",
             STATE),
+    PEND_NOT_PENDABLE(
+            "wfp-callouts-and-injection §4.10",
+            "FwpsPendOperation0 with a completion handle of no ALE authorization being classified: outside classifyFn,"
+                    + " or at a layer without FWPS_METADATA_FIELD_COMPLETION_HANDLE (transport, datagram data,"
+                    + " ALE_FLOW_ESTABLISHED)",
+            STATE),
+    PEND_NOT_ABSORBED(
+            "wfp-callouts-and-injection §4.10",
+            "a classifyFn that pended its authorization with FwpsPendOperation0 returned another action than"
+                    + " FWP_ACTION_BLOCK with FWPS_CLASSIFY_OUT_FLAG_ABSORB",
+            STATE),
     PEND_NEVER_COMPLETED(
             "wfp-callouts-and-injection §4.10",
             "a flow ended while an authorization pended on it was never completed with FwpsCompleteOperation0",

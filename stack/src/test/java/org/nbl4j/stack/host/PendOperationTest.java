@@ -1,6 +1,7 @@
 package org.nbl4j.stack.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.stack.ip.TestPackets.ip;
@@ -58,6 +59,8 @@ class PendOperationTest {
     private boolean completeBeforeReturning;
 
     private int pendInReauthorization = -1;
+    /** Whether the callout pends and then permits instead of returning BLOCK + ABSORB. */
+    private boolean permitAfterPending;
 
     @BeforeEach
     void host() {
@@ -107,6 +110,10 @@ class PendOperationTest {
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
+            }
+            if (permitAfterPending) {
+                out.setActionType(Fwpsk.FWP_ACTION_PERMIT);
+                return;
             }
             out.setActionType(Fwpsk.FWP_ACTION_BLOCK);
             out.setFlags(out.flags() | ClassifyOut.FWPS_CLASSIFY_OUT_FLAG_ABSORB);
@@ -194,7 +201,7 @@ class PendOperationTest {
         Ref<PendedOperation> failed = new Ref<>();
         assertEquals(Fwpsk.STATUS_FWP_NULL_POINTER, Fwpsk.FwpsPendOperation0(12345, failed), "outside a classify");
         Fwpsk.FwpsCompleteOperation0(failed.value(), null);
-        assertEquals(List.of(WfpRule.PEND_NOT_PENDED), violations());
+        assertEquals(List.of(WfpRule.PEND_NOT_PENDABLE, WfpRule.PEND_NOT_PENDED), violations());
         assertTrue(driverLineOf(WfpRule.PEND_NOT_PENDED).contains("PendOperationTest.completeUnpended"));
     }
 
@@ -207,6 +214,48 @@ class PendOperationTest {
         assertEquals(List.of(WfpRule.PEND_NEVER_COMPLETED), violations());
         Violation violation = ndis.verifier().violations().getLast();
         assertTrue(violation.detail().contains("PendOperationTest.lambda$host$"), violation.detail());
+    }
+
+    /**
+     * Spec §4.10: only the ALE authorization layers can pend an operation; a transport layer's metadata has no
+     * COMPLETION_HANDLE. A driver that pends there with the flow handle gets STATUS_FWP_NULL_POINTER and a
+     * PEND_NOT_PENDABLE at its line.
+     */
+    @Test
+    @DisplayName("pending at OUTBOUND_TRANSPORT answers STATUS_FWP_NULL_POINTER and is PEND_NOT_PENDABLE, at the line")
+    void pendAtALayerThatCannotPend() {
+        List<Integer> statuses = new ArrayList<>();
+        UUID key = UUID.randomUUID();
+        engine.registerCallout(Callout.of(key, (values, metadata, layerData, context, filter, flowContext, out) -> {
+            assertFalse(Fwpsk.FWPS_IS_METADATA_FIELD_PRESENT(metadata, Fwpsk.FWPS_METADATA_FIELD_COMPLETION_HANDLE));
+            Ref<PendedOperation> completionContext = new Ref<>();
+            statuses.add(Fwpsk.FwpsPendOperation0(metadata.flowHandle(), completionContext));
+            out.setActionType(Fwpsk.FWP_ACTION_PERMIT);
+        }));
+        engine.addFilter(FilterSpec.callout(Layer.OUTBOUND_TRANSPORT_V4, ActionType.CALLOUT_TERMINATING, key));
+        send();
+        Fwpsk.FwpsCompleteOperation0(pended.getFirst(), null);
+        send();
+        assertEquals(List.of(Fwpsk.STATUS_FWP_NULL_POINTER), statuses);
+        assertEquals(1, toNet.size(), "the failed pend changed nothing");
+        assertEquals(List.of(WfpRule.PEND_NOT_PENDABLE), violations());
+        assertTrue(driverLineOf(WfpRule.PEND_NOT_PENDABLE)
+                .contains("PendOperationTest.lambda$pendAtALayerThatCannotPend$"));
+    }
+
+    /**
+     * Spec §4.10 and Microsoft's "Processing Classify Callouts Asynchronously": the classify that pends returns
+     * FWP_ACTION_BLOCK with FWPS_CLASSIFY_OUT_FLAG_ABSORB. One that permits is PEND_NOT_ABSORBED, reported at the line
+     * that pended (the classifyFn has returned by the time it is found).
+     */
+    @Test
+    @DisplayName("pending and then permitting is PEND_NOT_ABSORBED, at the line that pended")
+    void pendWithoutAbsorbing() {
+        permitAfterPending = true;
+        send();
+        assertEquals(List.of(WfpRule.PEND_NOT_ABSORBED), violations());
+        assertTrue(driverLineOf(WfpRule.PEND_NOT_ABSORBED).contains("PendOperationTest.lambda$host$"));
+        Fwpsk.FwpsCompleteOperation0(pended.getFirst(), null);
     }
 
     private String driverLineOf(WfpRule rule) {
