@@ -401,4 +401,68 @@ class HostScenariosTest {
         assertQuiescent();
         assertEquals(List.of(), violations());
     }
+
+    /**
+     * Spec §3.9 API-8 (§8.6) at the transport layer, with §3.11's re-entry: a clone sent with
+     * FwpsInjectTransportSendAsync0 comes back to OUTBOUND_TRANSPORT, where it is INJECTED_BY_SELF to its injector's
+     * handle (with the injection context given) and INJECTED_BY_OTHER to another handle's.
+     */
+    @Test
+    @DisplayName("API-8: a transport-send clone is INJECTED_BY_SELF to its handle, INJECTED_BY_OTHER to another")
+    void api8TransportInjectionStates() {
+        Ref<InjectionHandle> other = new Ref<>();
+        assertEquals(
+                Fwpsk.STATUS_SUCCESS,
+                Fwpsk.FwpsInjectionHandleCreate0(Fwpsk.AF_INET, Fwpsk.FWPS_INJECTION_TYPE_TRANSPORT, other));
+        List<String> seen = new ArrayList<>();
+        register(
+                Layer.OUTBOUND_TRANSPORT_V4,
+                0,
+                (values, metadata, layerData, context, filter, flowContext, out) -> {
+                    Ref<Long> injectionContext = new Ref<>();
+                    int self = Fwpsk.FwpsQueryPacketInjectionState0(injectionHandle, layerData, injectionContext);
+                    int byOther = Fwpsk.FwpsQueryPacketInjectionState0(other.value(), layerData, null);
+                    seen.add(self + "/" + byOther + "/" + injectionContext.value());
+                    if (self == Fwpsk.FWPS_PACKET_INJECTED_BY_SELF) {
+                        out.setActionType(Fwpsk.FWP_ACTION_PERMIT);
+                        return;
+                    }
+                    Ref<NetBufferList> clone = new Ref<>();
+                    assertEquals(
+                            Fwpsk.STATUS_SUCCESS,
+                            Fwpsk.FwpsAllocateCloneNetBufferList0(layerData, null, null, 0, clone));
+                    FWPS_TRANSPORT_SEND_PARAMS0 sendArgs = new FWPS_TRANSPORT_SEND_PARAMS0();
+                    sendArgs.remoteAddress = ip(REMOTE).getAddress();
+                    assertEquals(
+                            Fwpsk.STATUS_SUCCESS,
+                            Fwpsk.FwpsInjectTransportSendAsync0(
+                                    injectionHandle,
+                                    77,
+                                    metadata.transportEndpointHandle(),
+                                    0,
+                                    sendArgs,
+                                    Fwpsk.AF_INET,
+                                    metadata.compartmentId(),
+                                    clone.value(),
+                                    (completionContext, injected, dispatchLevel) -> {
+                                        completions++;
+                                        Fwpsk.FwpsFreeCloneNetBufferList0(injected, 0);
+                                    },
+                                    null));
+                    absorb(out);
+                },
+                null);
+        fromApps(datagram(5006));
+        Fwpsk.FwpsInjectionHandleDestroy0(other.value());
+        int notInjected = Fwpsk.FWPS_PACKET_NOT_INJECTED;
+        assertEquals(
+                List.of(
+                        notInjected + "/" + notInjected + "/null",
+                        Fwpsk.FWPS_PACKET_INJECTED_BY_SELF + "/" + Fwpsk.FWPS_PACKET_INJECTED_BY_OTHER + "/77"),
+                seen);
+        assertEquals(1, toNet.size(), "the clone left once");
+        assertEquals(1, completions);
+        assertQuiescent();
+        assertEquals(List.of(), violations());
+    }
 }
