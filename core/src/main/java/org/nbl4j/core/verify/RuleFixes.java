@@ -139,6 +139,9 @@ public final class RuleFixes {
                     "CLASSIFY_HANDLE_MISUSE",
                     "acquire a classify handle inside classifyFn, pend and complete once, release it once"),
             Map.entry(
+                    "CLASSIFY_HANDLE_LEAKED",
+                    "call FwpsReleaseClassifyHandle0 once for every FwpsAcquireClassifyHandle0, after completing"),
+            Map.entry(
                     "PEND_COMPLETED_TWICE",
                     "call FwpsCompleteOperation0 once per completion context, then forget the context"),
             Map.entry(

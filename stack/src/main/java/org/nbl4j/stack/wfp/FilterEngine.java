@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,6 +92,8 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     private volatile @Nullable HostFlows hostFlows;
     /** Pended ALE authorizations not yet completed, by completion handle (the flow's). */
     private final Map<Long, PendedOperation> pendedOperations = new ConcurrentHashMap<>();
+    /** Classify handles acquired and not yet released: reported at {@link #close} (§4.10: one release per acquire). */
+    private final Set<ClassifyHandle> unreleasedClassifyHandles = ConcurrentHashMap.newKeySet();
 
     private int lastCalloutId;
 
@@ -506,7 +509,9 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             verifier.report(WfpRule.CLASSIFY_HANDLE_MISUSE, "acquired outside classifyFn or with flags", null, 0);
             throw new FwpStatusException(NtStatus.STATUS_INVALID_PARAMETER, "no active classification");
         }
-        return new ClassifyHandle(layer);
+        ClassifyHandle handle = new ClassifyHandle(layer, Site.capture(verifier.settings(), null));
+        unreleasedClassifyHandles.add(handle);
+        return handle;
     }
 
     /**
@@ -610,6 +615,7 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
             return;
         }
         handle.release();
+        unreleasedClassifyHandles.remove(handle);
     }
 
     // ---- the data path (DISPATCH_LEVEL) ----
@@ -871,6 +877,13 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
      */
     @Override
     public void close() {
+        for (ClassifyHandle handle : unreleasedClassifyHandles) {
+            verifier.report(
+                    WfpRule.CLASSIFY_HANDLE_LEAKED,
+                    "acquired in a classification at " + handle.layer() + " and never released",
+                    handle.acquiredAt());
+        }
+        unreleasedClassifyHandles.clear();
         bfe.shutdown();
         faults.close();
     }

@@ -44,6 +44,11 @@ public enum WfpRule implements Rule {
             "a classify handle acquired outside classifyFn, completed without a pend, pended twice or released"
                     + " twice",
             STATE),
+    CLASSIFY_HANDLE_LEAKED(
+            "wfp-callouts-and-injection §4.10",
+            "a classify handle acquired with FwpsAcquireClassifyHandle0 was never released with"
+                    + " FwpsReleaseClassifyHandle0 when the filter engine closed (the driver unloaded)",
+            SHUTDOWN),
     PEND_COMPLETED_TWICE(
             "wfp-callouts-and-injection §4.10",
             "FwpsCompleteOperation0 on a completion context that was already completed",

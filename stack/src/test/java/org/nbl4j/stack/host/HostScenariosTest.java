@@ -32,6 +32,7 @@ import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 import org.nbl4j.stack.wfp.ActionType;
 import org.nbl4j.stack.wfp.ClassifyFn;
+import org.nbl4j.stack.wfp.ClassifyHandle;
 import org.nbl4j.stack.wfp.ClassifyOut;
 import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FilterSpec;
@@ -464,5 +465,108 @@ class HostScenariosTest {
         assertEquals(1, completions);
         assertQuiescent();
         assertEquals(List.of(), violations());
+    }
+
+    /** What the classify-handle callout below does with its handle. */
+    private enum HandleUse {
+        RELEASE_ONCE,
+        RELEASE_TWICE,
+        COMPLETE_WITHOUT_PEND,
+        NEVER_RELEASE
+    }
+
+    /**
+     * A callout at ALE_AUTH_CONNECT that acquires a classify handle, tries to pend the classification (no layer of
+     * nbl4j allows it: spec §4.10 lists the redirect and endpoint-closure layers), and then uses the handle as told.
+     *
+     * @return the statuses of FwpsAcquireClassifyHandle0 and FwpsPendClassify0
+     */
+    private List<Integer> classifyHandleCallout(HandleUse use) {
+        List<Integer> statuses = new ArrayList<>();
+        register(
+                Layer.ALE_AUTH_CONNECT_V4,
+                0,
+                (values, metadata, layerData, context, filter, flowContext, out) -> {
+                    Ref<ClassifyHandle> handle = new Ref<>();
+                    statuses.add(Fwpsk.FwpsAcquireClassifyHandle0(context, 0, handle));
+                    statuses.add(Fwpsk.FwpsPendClassify0(handle.value(), filter.filterId(), 0, out));
+                    switch (use) {
+                        case RELEASE_ONCE -> Fwpsk.FwpsReleaseClassifyHandle0(handle.value());
+                        case RELEASE_TWICE -> {
+                            Fwpsk.FwpsReleaseClassifyHandle0(handle.value());
+                            Fwpsk.FwpsReleaseClassifyHandle0(handle.value());
+                        }
+                        case COMPLETE_WITHOUT_PEND -> {
+                            Fwpsk.FwpsCompleteClassify0(handle.value(), 0, null);
+                            Fwpsk.FwpsReleaseClassifyHandle0(handle.value());
+                        }
+                        case NEVER_RELEASE -> {}
+                    }
+                    out.setActionType(Fwpsk.FWP_ACTION_PERMIT);
+                },
+                null);
+        return statuses;
+    }
+
+    private String driverLineOf(WfpRule rule) {
+        Violation violation = ndis.verifier().violations().stream()
+                .filter(v -> v.rule() == rule)
+                .findFirst()
+                .orElseThrow();
+        assertNotNull(violation.site());
+        return violation.site().where();
+    }
+
+    /**
+     * Spec §4.10: a classify handle is acquired and released once; FwpsPendClassify0 at a layer without asynchronous
+     * classification answers STATUS_FWP_CANNOT_PEND, the documented answer, which is no violation.
+     */
+    @Test
+    @DisplayName("a classify handle acquired, refused a pend (CANNOT_PEND) and released once: no violation")
+    void classifyHandleAcquiredAndReleasedOnce() {
+        List<Integer> statuses = classifyHandleCallout(HandleUse.RELEASE_ONCE);
+        fromApps(datagram(5007));
+        assertEquals(List.of(Fwpsk.STATUS_SUCCESS, Fwpsk.STATUS_FWP_CANNOT_PEND), statuses);
+        assertEquals(1, toNet.size(), "permitted");
+        engine.close();
+        assertEquals(List.of(), violations());
+    }
+
+    /** Spec §4.10: one release per acquire; a second is CLASSIFY_HANDLE_MISUSE at the driver's line. */
+    @Test
+    @DisplayName("a classify handle released twice is CLASSIFY_HANDLE_MISUSE, at the driver's line")
+    void classifyHandleReleasedTwice() {
+        classifyHandleCallout(HandleUse.RELEASE_TWICE);
+        fromApps(datagram(5008));
+        assertEquals(List.of(WfpRule.CLASSIFY_HANDLE_MISUSE), violations());
+        assertTrue(driverLineOf(WfpRule.CLASSIFY_HANDLE_MISUSE)
+                .contains("HostScenariosTest.lambda$classifyHandleCallout$"));
+    }
+
+    /** Spec §4.10: FwpsCompleteClassify0 ends a pend; without one it is CLASSIFY_HANDLE_MISUSE at the driver's line. */
+    @Test
+    @DisplayName("FwpsCompleteClassify0 without a pend is CLASSIFY_HANDLE_MISUSE, at the driver's line")
+    void classifyCompletedWithoutPend() {
+        classifyHandleCallout(HandleUse.COMPLETE_WITHOUT_PEND);
+        fromApps(datagram(5009));
+        assertEquals(List.of(WfpRule.CLASSIFY_HANDLE_MISUSE), violations());
+        assertTrue(driverLineOf(WfpRule.CLASSIFY_HANDLE_MISUSE)
+                .contains("HostScenariosTest.lambda$classifyHandleCallout$"));
+    }
+
+    /**
+     * Spec §4.10: every acquire is matched by a release. A handle still held when the engine closes (the driver
+     * unloads) is CLASSIFY_HANDLE_LEAKED, naming the line that acquired it.
+     */
+    @Test
+    @DisplayName("a classify handle never released is CLASSIFY_HANDLE_LEAKED at unload, naming where it was acquired")
+    void classifyHandleLeakedAtUnload() {
+        classifyHandleCallout(HandleUse.NEVER_RELEASE);
+        fromApps(datagram(5010));
+        assertEquals(List.of(), violations(), "nothing until the unload");
+        engine.close();
+        assertEquals(List.of(WfpRule.CLASSIFY_HANDLE_LEAKED), violations());
+        assertTrue(driverLineOf(WfpRule.CLASSIFY_HANDLE_LEAKED)
+                .contains("HostScenariosTest.lambda$classifyHandleCallout$"));
     }
 }
