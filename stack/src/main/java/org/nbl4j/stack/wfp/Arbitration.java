@@ -167,11 +167,11 @@ final class Arbitration {
         HeldSpinLocks.afterHandler(
                 engine.verifier(), held, "classifyFn", registration.callout().calloutKey());
         PendedOperation pended = pendedInCall;
+        pendedInCall = null;
         if (pended != null
                 && (classifyOut.actionType() != ActionType.BLOCK
                         || (classifyOut.flags() & ClassifyOut.FWPS_CLASSIFY_OUT_FLAG_ABSORB) == 0)) {
             // The pend owns the operation from here on; another decision would also decide it now (§4.10).
-            pendedInCall = null;
             engine.verifier()
                     .report(
                             WfpRule.PEND_NOT_ABSORBED,

@@ -785,12 +785,12 @@ public final class FilterEngine implements PacketHook, AutoCloseable {
     public void flowEnded(Flow flow) {
         PendedOperation pended = pendedOperations.remove(flow.handle());
         if (pended != null && pended.complete()) {
+            // Found when the flow ends, long after the driver's call: the driver's line is where it pended.
             verifier.report(
                     WfpRule.PEND_NEVER_COMPLETED,
                     flow + " ended; its authorization at " + pended.layer() + " was pended at "
                             + pended.pendedAt().headline() + " and never completed",
-                    null,
-                    0);
+                    pended.pendedAt());
         }
         if (flow.hookState() instanceof FlowContexts contexts) {
             long[] all = contexts.removeAll();

@@ -214,6 +214,7 @@ class PendOperationTest {
         assertEquals(List.of(WfpRule.PEND_NEVER_COMPLETED), violations());
         Violation violation = ndis.verifier().violations().getLast();
         assertTrue(violation.detail().contains("PendOperationTest.lambda$host$"), violation.detail());
+        assertTrue(driverLineOf(WfpRule.PEND_NEVER_COMPLETED).contains("PendOperationTest.lambda$host$"));
     }
 
     /**
