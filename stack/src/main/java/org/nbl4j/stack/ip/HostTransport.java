@@ -417,7 +417,8 @@ final class HostTransport {
     private boolean authorize(HookPoint point, NetBufferList nbl, PathScratch.Frame frame, Flow flow) {
         PacketFacts facts = frame.facts;
         // Before the ALE classification: the process fields of it and of the flow's later ALE classifications.
-        flow.owner = socketOwners.find(flow);
+        flow.owner = socketOwners.find(
+                flow.protocol(), flow.localAddress(), flow.localPort(), flow.remoteAddress(), flow.remotePort());
         flow.authorizedAt = point;
         flow.interfaceIndex = facts.inbound ? facts.arrivalInterfaceIndex() : facts.destinationInterfaceIndex();
         flow.compartmentId = facts.compartmentId();
