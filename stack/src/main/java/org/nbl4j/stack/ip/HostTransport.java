@@ -529,7 +529,7 @@ final class HostTransport {
                 refuseReauthorizedConnect(flow, frame);
             }
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 

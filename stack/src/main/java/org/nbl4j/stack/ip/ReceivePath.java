@@ -202,7 +202,7 @@ final class ReceivePath {
                 forward.forward(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
             }
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 
