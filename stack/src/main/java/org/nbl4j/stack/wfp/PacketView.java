@@ -184,13 +184,18 @@ final class PacketView {
                 // The flow's handle stands for the completion handle: FwpsPendOperation0 finds the flow by it.
                 metadata.setCompletionHandle(flow.handle());
             }
-            SocketOwner owner = flow.owner();
-            int appId = at[Role.ALE_APP_ID.ordinal()];
-            if (owner != null && appId >= 0) {
-                // The ALE layers, and only they, have the application's field and process metadata.
+        }
+        int appId = at[Role.ALE_APP_ID.ordinal()];
+        if (appId >= 0) {
+            // The ALE layers, and only they, have the application's field and process metadata; the field is
+            // written either way, since the values are not cleared between packets.
+            SocketOwner owner = flow != null ? flow.owner() : null;
+            if (owner != null) {
                 byte[] path = owner.pathBlob();
                 values.get(appId).setBlob(path);
                 metadata.setProcess(owner.processId(), path);
+            } else {
+                values.get(appId).setEmpty();
             }
         }
         metadata.setPacketDirection(direction);
