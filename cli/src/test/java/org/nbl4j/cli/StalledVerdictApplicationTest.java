@@ -145,7 +145,11 @@ class StalledVerdictApplicationTest {
                     fed,
                     statistics[STATISTICS_DEFAULTED_ON_TIMEOUT] + statistics[STATISTICS_DEFAULTED_UNHELD],
                     "every packet got the default");
-            assertTrue(statistics[STATISTICS_TAKEN] > RECEIVES, "packets were handed to the stalled application");
+            // 200 replies of 1400 bytes are more than a Unix socket's 208 KiB send buffer holds.
+            assertTrue(
+                    statistics[STATISTICS_TAKEN] >= 200,
+                    "enough packets handed to the stalled application to fill its socket: "
+                            + statistics[STATISTICS_TAKEN]);
         }
     }
 
