@@ -95,13 +95,14 @@ nbl4j_one_rate=$(rate verdicts_per_s "$nbl4j_one")
 nfq_one_rate=$(rate packets_per_s "$nfq_one")
 nfq_batch_rate=$(rate packets_per_s "$nfq_batch")
 echo
-echo "| row | verdicts/s | p50 µs | p99 µs | verdict IOCTLs / messages |"
-echo "|---|---:|---:|---:|---:|"
-echo "| nbl4j, batched (RECEIVE asks for as many as fit) | $nbl4j_batch_rate | $(value p50_us "$nbl4j_batch") | $(value p99_us "$nbl4j_batch") | $(value verdict_ioctls "$nbl4j_batch") for $(value verdicts "$nbl4j_batch") |"
-echo "| nbl4j, one packet per IOCTL | $nbl4j_one_rate | $(value p50_us "$nbl4j_one") | $(value p99_us "$nbl4j_one") | $(value verdict_ioctls "$nbl4j_one") for $(value verdicts "$nbl4j_one") |"
-echo "| NFQUEUE, per packet (nfq_set_verdict) | $nfq_one_rate | $(value p50_us "$nfq_one") | $(value p99_us "$nfq_one") | $(value verdict_messages "$nfq_one") for $(value verdicts "$nfq_one") |"
-echo "| NFQUEUE, batched (nfq_set_verdict_batch) | $nfq_batch_rate | $(value p50_us "$nfq_batch") | $(value p99_us "$nfq_batch") | $(value verdict_messages "$nfq_batch") for $(value verdicts "$nfq_batch") |"
-echo "| the UDP loop without NFQUEUE | $(rate packets_per_s "$no_queue") | $(value p50_us "$no_queue") | $(value p99_us "$no_queue") | - |"
+cpu() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f + %.2f", a, b }'; }
+echo "| row | verdicts/s | p50 µs | p99 µs | verdict IOCTLs / messages | CPU µs per verdict (verdict program + the rest) |"
+echo "|---|---:|---:|---:|---:|---:|"
+echo "| nbl4j, batched (RECEIVE asks for as many as fit) | $nbl4j_batch_rate | $(value p50_us "$nbl4j_batch") | $(value p99_us "$nbl4j_batch") | $(value verdict_ioctls "$nbl4j_batch") for $(value verdicts "$nbl4j_batch") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_batch")" "$(value jvm_cpu_us_per_verdict "$nbl4j_batch")") |"
+echo "| nbl4j, one packet per IOCTL | $nbl4j_one_rate | $(value p50_us "$nbl4j_one") | $(value p99_us "$nbl4j_one") | $(value verdict_ioctls "$nbl4j_one") for $(value verdicts "$nbl4j_one") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_one")" "$(value jvm_cpu_us_per_verdict "$nbl4j_one")") |"
+echo "| NFQUEUE, per packet (nfq_set_verdict) | $nfq_one_rate | $(value p50_us "$nfq_one") | $(value p99_us "$nfq_one") | $(value verdict_messages "$nfq_one") for $(value verdicts "$nfq_one") | $(cpu "$(value queue_cpu_us_per_verdict "$nfq_one")" "$(value traffic_cpu_us_per_packet "$nfq_one")") |"
+echo "| NFQUEUE, batched (nfq_set_verdict_batch) | $nfq_batch_rate | $(value p50_us "$nfq_batch") | $(value p99_us "$nfq_batch") | $(value verdict_messages "$nfq_batch") for $(value verdicts "$nfq_batch") | $(cpu "$(value queue_cpu_us_per_verdict "$nfq_batch")" "$(value traffic_cpu_us_per_packet "$nfq_batch")") |"
+echo "| the UDP loop without NFQUEUE | $(rate packets_per_s "$no_queue") | $(value p50_us "$no_queue") | $(value p99_us "$no_queue") | - | - + $(value traffic_cpu_us_per_packet "$no_queue") |"
 echo
 awk -v b="$nbl4j_batch_rate" -v o="$nbl4j_one_rate" -v n="$nfq_one_rate" -v nb="$nfq_batch_rate" 'BEGIN {
     printf "nbl4j batched / NFQUEUE per packet: %.2fx (target >= 10x); nbl4j batched / NFQUEUE batched: %.2fx\n", b / n, b / nb

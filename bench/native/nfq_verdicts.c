@@ -5,13 +5,17 @@
  *         The verdict program: takes every packet of queue QUEUE (the whole packet copied to user mode, as the nbl4j
  *         driver copies it into the RECEIVE output) and accepts it (NF_ACCEPT): one verdict message per packet ("one",
  *         nfq_set_verdict), or one per burst ("batch", nfq_set_verdict_batch on the last packet id of what one drain
- *         of the socket brought, at most 128). Prints "ready", and on SIGTERM "verdicts=N verdict_messages=N".
+ *         of the socket brought, at most 128). Prints "ready", and on SIGTERM "verdicts=N verdict_messages=N
+ *         queue_cpu_us_per_verdict=C" (C over its whole life, warm-up included; the kernel's re-injection of an
+ *         accepted packet runs in its verdict call, so it is counted here).
  *
  *     nfq_verdicts traffic ADDRESS PORT WINDOW WARMUP_SECONDS SECONDS
  *         The traffic: UDP datagrams of 36 bytes (64-byte IPv4 packets) from a socket to ADDRESS:PORT, which a second
  *         socket receives, at most WINDOW sent and not yet received (the window the nbl4j side keeps between its two
  *         adapters). Each carries its send time; the receiver records send-to-receive latency in 100 ns buckets.
- *         Prints "packets=N seconds=S packets_per_s=R p50_us=X p99_us=Y lost=N" for the measured seconds.
+ *         Prints "packets=N seconds=S packets_per_s=R p50_us=X p99_us=Y lost=N traffic_cpu_us_per_packet=C" for the
+ *         measured seconds (C: this process's CPU time, which includes the kernel's work in its send and receive
+ *         calls, the queueing among it, per packet).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +46,14 @@ static volatile sig_atomic_t stopping;
 static void on_signal(int signum) {
     (void)signum;
     stopping = 1;
+}
+
+/* user + system CPU time of this process so far */
+static uint64_t cpu_nanos(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return ((uint64_t)usage.ru_utime.tv_sec + (uint64_t)usage.ru_stime.tv_sec) * 1000000000u +
+           ((uint64_t)usage.ru_utime.tv_usec + (uint64_t)usage.ru_stime.tv_usec) * 1000u;
 }
 
 static uint64_t now_nanos(void) {
@@ -124,13 +137,20 @@ static int serve_queue(int queue_number, const char *mode) {
     }
     nfq_destroy_queue(queue);
     nfq_close(handle);
-    printf("verdicts=%llu verdict_messages=%llu\n", verdicts, verdict_messages);
+    printf("verdicts=%llu verdict_messages=%llu queue_cpu_us_per_verdict=%.2f\n", verdicts, verdict_messages,
+           verdicts ? cpu_nanos() / 1e3 / (double)verdicts : 0.0);
     return 0;
 }
 
 /* ---- the traffic ---- */
 
 static atomic_ullong received;
+/* the sender waits here while its window is full; the receiver wakes it once the window is half empty */
+static pthread_mutex_t window_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t window_open = PTHREAD_COND_INITIALIZER;
+static atomic_int sender_waiting;
+static atomic_ullong sent_so_far;
+static int window_size;
 static atomic_int recording, traffic_done;
 static uint64_t *buckets;
 
@@ -148,7 +168,13 @@ static void *receive_loop(void *argument) {
             uint64_t bucket = (now_nanos() - sent) / BUCKET_NANOS;
             buckets[bucket < BUCKETS ? bucket : BUCKETS - 1]++;
         }
-        atomic_fetch_add_explicit(&received, 1, memory_order_release);
+        uint64_t done = atomic_fetch_add_explicit(&received, 1, memory_order_release) + 1;
+        if (atomic_load(&sender_waiting) && atomic_load(&sent_so_far) - done <= (uint64_t)window_size / 2) {
+            pthread_mutex_lock(&window_lock);
+            atomic_store(&sender_waiting, 0);
+            pthread_cond_signal(&window_open);
+            pthread_mutex_unlock(&window_lock);
+        }
     }
     return NULL;
 }
@@ -185,6 +211,7 @@ static int run_traffic(const char *address, int port, int window, int warmup, in
         perror("bind/connect");
         return 1;
     }
+    window_size = window;
     pthread_t thread;
     pthread_create(&thread, NULL, receive_loop, &receiver);
 
@@ -192,7 +219,7 @@ static int run_traffic(const char *address, int port, int window, int warmup, in
     uint64_t sent = 0, lost = 0;
     uint64_t start = now_nanos(), measure_from = start + (uint64_t)warmup * 1000000000u;
     uint64_t end = measure_from + (uint64_t)seconds * 1000000000u;
-    uint64_t received_at_start = 0, measured_start = 0, stalled_since = 0;
+    uint64_t received_at_start = 0, measured_start = 0, stalled_since = 0, cpu_at_start = 0;
     int measuring = 0;
     for (;;) {
         uint64_t now = now_nanos();
@@ -201,6 +228,7 @@ static int run_traffic(const char *address, int port, int window, int warmup, in
             received_at_start = atomic_load(&received);
             measured_start = now;
             atomic_store(&recording, 1);
+            cpu_at_start = cpu_nanos();
         }
         if (now >= end) {
             break;
@@ -214,7 +242,22 @@ static int run_traffic(const char *address, int port, int window, int warmup, in
                 lost += in_flight;
                 stalled_since = 0;
             }
-            sched_yield();
+            /* wait (not spin, which would take a core from the queue program) until half empty, or 1 ms */
+            pthread_mutex_lock(&window_lock);
+            atomic_store(&sent_so_far, sent - lost);
+            atomic_store(&sender_waiting, 1);
+            if (sent - lost - atomic_load(&received) > (uint64_t)window / 2) {
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_nsec += 1000000;
+                if (until.tv_nsec >= 1000000000) {
+                    until.tv_sec++;
+                    until.tv_nsec -= 1000000000;
+                }
+                pthread_cond_timedwait(&window_open, &window_lock, &until);
+            }
+            atomic_store(&sender_waiting, 0);
+            pthread_mutex_unlock(&window_lock);
             continue;
         }
         stalled_since = 0;
@@ -227,12 +270,14 @@ static int run_traffic(const char *address, int port, int window, int warmup, in
     }
     uint64_t elapsed = now_nanos() - measured_start;
     uint64_t packets = atomic_load(&received) - received_at_start;
+    uint64_t cpu = cpu_nanos() - cpu_at_start;
     atomic_store(&recording, 0);
     atomic_store(&traffic_done, 1);
     pthread_join(thread, NULL);
-    printf("packets=%llu seconds=%.2f packets_per_s=%.0f p50_us=%.1f p99_us=%.1f lost=%llu\n",
+    printf("packets=%llu seconds=%.2f packets_per_s=%.0f p50_us=%.1f p99_us=%.1f lost=%llu"
+           " traffic_cpu_us_per_packet=%.2f\n",
            (unsigned long long)packets, elapsed / 1e9, packets / (elapsed / 1e9), percentile_micros(0.50),
-           percentile_micros(0.99), (unsigned long long)lost);
+           percentile_micros(0.99), (unsigned long long)lost, packets ? cpu / 1e3 / (double)packets : 0.0);
     return 0;
 }
 

@@ -3,10 +3,12 @@ package org.nbl4j.bench;
 import static org.nbl4j.samples.forwardinject.UserVerdictIoctl.*;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +20,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
@@ -57,7 +61,9 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * </pre>
  *
  * prints one line: {@code mode=... window=... verdicts=... seconds=... verdicts_per_s=... p50_us=... p99_us=...
- * defaulted=... unheld=... receives=... verdict_ioctls=...}.
+ * defaulted=... unheld=... jvm_cpu_us_per_verdict=... client_cpu_us_per_verdict=... client: receives=...
+ * verdict_ioctls=...}. The CPU times per verdict (the JVM's, all threads; the client's) are over the measured seconds:
+ * on a machine shared with other work they say what the verdicts cost where the rate cannot.
  */
 public final class UserVerdictBench {
     private static final int PACKET_LENGTH = 64;
@@ -72,6 +78,10 @@ public final class UserVerdictBench {
     private static final int BUCKETS = 1_000_000; // up to 100 ms; slower ones land in the last bucket
 
     private static final ValueLayout.OfLong SEQUENCE = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    /** The JVM's own CPU time (all its threads, user and system). */
+    private static final com.sun.management.OperatingSystemMXBean JVM_CPU =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private UserVerdictBench() {}
 
@@ -100,6 +110,15 @@ public final class UserVerdictBench {
         final long[] buckets = new long[BUCKETS];
         final AtomicLong transmitted = new AtomicLong();
         volatile boolean recording;
+        final int window;
+        /** The feeder's count of packets indicated, published before it waits. */
+        volatile long fedSoFar;
+        /** The feeder when it waits for the window to half empty; whoever sees that wakes it. */
+        volatile @Nullable Thread feederWaiting;
+
+        LatencySink(int window) {
+            this.window = window;
+        }
 
         @Override
         public void transmit(NetBufferList nbl) {
@@ -111,7 +130,12 @@ public final class UserVerdictBench {
                 long bucket = (now - sentAt[(int) (sequence & (IN_FLIGHT_SLOTS - 1))]) / BUCKET_NANOS;
                 buckets[(int) Math.min(bucket, BUCKETS - 1)]++;
             }
-            transmitted.incrementAndGet();
+            long done = transmitted.incrementAndGet();
+            Thread waiting = feederWaiting;
+            if (waiting != null && fedSoFar - done <= window / 2) {
+                feederWaiting = null;
+                LockSupport.unpark(waiting);
+            }
         }
 
         void reset() {
@@ -145,7 +169,7 @@ public final class UserVerdictBench {
                 .receiveBuffers(RECEIVE_BUFFERS)
                 .ringCapacity(RECEIVE_BUFFERS)
                 .build();
-        LatencySink sink = new LatencySink();
+        LatencySink sink = new LatencySink(window);
         MemoryMiniport wire2 =
                 MemoryMiniport.builder().name("wire2").transmitSink(sink).build();
         Router router = Router.create(ndis);
@@ -185,9 +209,13 @@ public final class UserVerdictBench {
             long[] before = statistics(io);
             sink.reset();
             sink.recording = true;
+            long jvmCpuBefore = JVM_CPU.getProcessCpuTime();
+            long clientCpuBefore = cpuNanos(application.pid());
             long start = System.nanoTime();
             feeder.feedFor(TimeUnit.SECONDS.toNanos(seconds));
             long elapsed = System.nanoTime() - start;
+            long jvmCpu = JVM_CPU.getProcessCpuTime() - jvmCpuBefore;
+            long clientCpu = cpuNanos(application.pid()) - clientCpuBefore;
             long[] after = statistics(io);
             sink.recording = false;
             feeder.drain();
@@ -207,7 +235,8 @@ public final class UserVerdictBench {
             double secondsMeasured = elapsed / 1e9;
             return String.format(
                     "mode=%s window=%d receives=%d verdicts=%d seconds=%.2f verdicts_per_s=%.0f p50_us=%.1f"
-                            + " p99_us=%.1f defaulted=%d unheld=%d client: %s",
+                            + " p99_us=%.1f defaulted=%d unheld=%d jvm_cpu_us_per_verdict=%.2f"
+                            + " client_cpu_us_per_verdict=%.2f client: %s",
                     mode,
                     window,
                     receives,
@@ -218,6 +247,8 @@ public final class UserVerdictBench {
                     sink.percentileMicros(0.99),
                     defaulted,
                     unheld,
+                    jvmCpu / 1e3 / verdicts,
+                    clientCpu / 1e3 / verdicts,
                     counts);
         } finally {
             application.destroyForcibly();
@@ -268,9 +299,22 @@ public final class UserVerdictBench {
                     fedAny = true;
                 }
                 if (router.pollAll(ForwardingBenchmark.POLL_BUDGET) == 0 && !fedAny) {
-                    Thread.yield(); // the verdicts come from the other threads; let them run
+                    awaitVerdicts();
                 }
             }
+        }
+
+        /**
+         * Nothing to indicate or poll: the verdicts come from the other threads. Waits (instead of spinning, which
+         * would take a core from the application and the device's thread) until the window is half empty, or 1 ms.
+         */
+        private void awaitVerdicts() {
+            sink.fedSoFar = fed;
+            sink.feederWaiting = Thread.currentThread();
+            if (fed - sink.transmitted.get() > window / 2) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            sink.feederWaiting = null;
         }
 
         /** Polls until every packet fed is out, so that nothing is held when the application closes. */
@@ -282,6 +326,17 @@ public final class UserVerdictBench {
                 }
             }
         }
+    }
+
+    /**
+     * The CPU time (user and system) a process has used, from {@code /proc/<pid>/stat} (fields 14 and 15, in clock
+     * ticks of 10 ms): coarse, so measure seconds.
+     */
+    private static long cpuNanos(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields[0] is field 3 (state): utime is field 14, stime field 15
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
     }
 
     /** The driver's counters, through a handle of its own (QUERY_STATISTICS completes in its dispatch routine). */
