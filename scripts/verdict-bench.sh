@@ -9,11 +9,11 @@
 # Every row keeps at most WINDOW packets between sending and arrival and measures SECONDS after WARMUP seconds.
 # Needs root (the namespace), cc, libnetfilter-queue-dev and iptables (scripts/install-test-tools.sh installs them).
 #
-#     scripts/verdict-bench.sh [WINDOW [WARMUP [SECONDS]]]      defaults: 128 2 5
+#     scripts/verdict-bench.sh [WINDOW [WARMUP [SECONDS]]]      defaults: 128 12 5 (the JIT needs the warm-up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WINDOW=${1:-128}
-WARMUP=${2:-2}
+WARMUP=${2:-12}
 SECONDS_MEASURED=${3:-5}
 QUEUE=0
 PORT=9999
