@@ -1,5 +1,6 @@
 package org.nbl4j.io.device;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -110,6 +111,7 @@ final class DeviceConnection implements Runnable {
                 readerEnded = true;
                 replies.notify();
             }
+            close(readable);
             onEnd.accept(this);
         }
     }
@@ -157,6 +159,7 @@ final class DeviceConnection implements Runnable {
                 replies.clear();
             }
             disconnect();
+            close(writable);
         }
     }
 
@@ -269,12 +272,17 @@ final class DeviceConnection implements Runnable {
         }
     }
 
-    /** Closes the socket and the selectors; the reader then closes the handle, and the writer ends. */
+    /**
+     * Closes the socket; the reader then closes the handle, and the writer ends. Each closes its own selector as it
+     * ends: one closed under a thread waiting on it would end that thread with an unchecked exception.
+     */
     void disconnect() {
+        close(channel);
+    }
+
+    private static void close(Closeable closeable) {
         try {
-            channel.close();
-            readable.close();
-            writable.close();
+            closeable.close();
         } catch (IOException e) {
             // nothing left to release
         }
