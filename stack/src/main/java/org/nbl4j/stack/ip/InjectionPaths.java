@@ -69,7 +69,7 @@ final class InjectionPaths {
                 transmitter.transmit(nbl, egress, true);
             }
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
             holds.release(nbl, true);
             Irql.lower(previous);
         }
@@ -140,7 +140,7 @@ final class InjectionPaths {
             }
             return NtStatus.STATUS_SUCCESS;
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
             Irql.lower(previous);
         }
     }
@@ -194,7 +194,7 @@ final class InjectionPaths {
             }
             return NtStatus.STATUS_SUCCESS;
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
             Irql.lower(previous);
         }
     }
@@ -257,7 +257,7 @@ final class InjectionPaths {
             return first != null
                     && (Byte.toUnsignedInt(first.get(ValueLayout.JAVA_BYTE, 0)) >>> 4) == family.ipVersion();
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 }
