@@ -2,6 +2,7 @@ package org.nbl4j.samples.forwardinject;
 
 import static org.nbl4j.stack.ddk.Fwpmk.*;
 import static org.nbl4j.stack.ddk.Fwpsk.*;
+import static org.nbl4j.stack.ddk.NdisH.TcpRecvSegCoalesceInfo;
 import static org.nbl4j.stack.ddk.Wdm.*;
 
 import java.util.UUID;
@@ -62,10 +63,22 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
      */
     private final InjectionCompletion injectCompleteFn = this::InjectCompleteFn;
 
+    /**
+     * The {@code FWPS_CALLOUT.flags} both callouts register with, fixed when the driver is built, as a C driver's are:
+     * {@code FWP_CALLOUT_FLAG_ALLOW_RSC} where the variant can take coalesced (RSC) packets.
+     */
+    private final int gCalloutFlags;
+
     private final AtomicLong injected = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failedCompletions = new AtomicLong();
     private final AtomicLong skippedOwn = new AtomicLong();
+    private final AtomicLong coalescedTaken = new AtomicLong();
+
+    /** A driver whose callouts register with {@code calloutFlags} ({@code FWP_CALLOUT_FLAG_*}). */
+    protected ForwardCalloutDriver(int calloutFlags) {
+        this.gCalloutFlags = calloutFlags;
+    }
 
     /**
      * {@code DriverEntry(DriverObject, RegistryPath)}: creates the forward injection handle and registers the callouts
@@ -144,6 +157,7 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
             Ref<Integer> calloutId) {
         FWPS_CALLOUT sCallout = new FWPS_CALLOUT();
         sCallout.calloutKey = calloutKey;
+        sCallout.flags = gCalloutFlags;
         sCallout.classifyFn = this::ClassifyFn;
         int status = FwpsCalloutRegister2(DriverObject, sCallout, calloutId);
         if (!NT_SUCCESS(status)) {
@@ -251,9 +265,20 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
         if (!TakePacket(injectionHandle, layerData, addressFamily, compartmentId, interfaceIndex)) {
             return; // not taken: the packet goes on unmodified
         }
+        if (NET_BUFFER_LIST_COALESCED_SEG_COUNT(layerData) != 0) {
+            coalescedTaken.incrementAndGet();
+        }
         classifyOut.setActionType(FWP_ACTION_BLOCK);
         classifyOut.setFlags(classifyOut.flags() | FWPS_CLASSIFY_OUT_FLAG_ABSORB);
         classifyOut.setRights(classifyOut.rights() & ~FWPS_RIGHT_ACTION_WRITE);
+    }
+
+    /**
+     * {@code NET_BUFFER_LIST_COALESCED_SEG_COUNT(nbl)}: the low 16 bits of the {@code TcpRecvSegCoalesceInfo} slot
+     * ({@code NDIS_RSC_NBL_INFO.Info.CoalescedSegCount}); 0 for a packet that was not coalesced.
+     */
+    private static int NET_BUFFER_LIST_COALESCED_SEG_COUNT(NetBufferList nbl) {
+        return (int) (nbl.infoValue(TcpRecvSegCoalesceInfo) & 0xFFFF);
     }
 
     /**
@@ -319,6 +344,14 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
     /** Completions whose NBL Status was a failure. */
     public long failedCompletions() {
         return failedCompletions.get();
+    }
+
+    /**
+     * Coalesced (RSC) packets taken: the stack shows them only to callouts registered with
+     * {@code FWP_CALLOUT_FLAG_ALLOW_RSC}, and on a forwarding interface only under {@code --offload=throughput}.
+     */
+    public long coalescedTaken() {
+        return coalescedTaken.get();
     }
 
     /** Packets let through because this driver had injected them. */
