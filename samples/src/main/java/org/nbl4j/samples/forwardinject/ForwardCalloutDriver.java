@@ -2,7 +2,6 @@ package org.nbl4j.samples.forwardinject;
 
 import static org.nbl4j.stack.ddk.Fwpmk.*;
 import static org.nbl4j.stack.ddk.Fwpsk.*;
-import static org.nbl4j.stack.ddk.NdisH.TcpRecvSegCoalesceInfo;
 import static org.nbl4j.stack.ddk.Wdm.*;
 
 import java.util.UUID;
@@ -73,7 +72,6 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failedCompletions = new AtomicLong();
     private final AtomicLong skippedOwn = new AtomicLong();
-    private final AtomicLong coalescedTaken = new AtomicLong();
 
     /** A driver whose callouts register with {@code calloutFlags} ({@code FWP_CALLOUT_FLAG_*}). */
     protected ForwardCalloutDriver(int calloutFlags) {
@@ -265,20 +263,9 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
         if (!TakePacket(injectionHandle, layerData, addressFamily, compartmentId, interfaceIndex)) {
             return; // not taken: the packet goes on unmodified
         }
-        if (NET_BUFFER_LIST_COALESCED_SEG_COUNT(layerData) != 0) {
-            coalescedTaken.incrementAndGet();
-        }
         classifyOut.setActionType(FWP_ACTION_BLOCK);
         classifyOut.setFlags(classifyOut.flags() | FWPS_CLASSIFY_OUT_FLAG_ABSORB);
         classifyOut.setRights(classifyOut.rights() & ~FWPS_RIGHT_ACTION_WRITE);
-    }
-
-    /**
-     * {@code NET_BUFFER_LIST_COALESCED_SEG_COUNT(nbl)}: the low 16 bits of the {@code TcpRecvSegCoalesceInfo} slot
-     * ({@code NDIS_RSC_NBL_INFO.Info.CoalescedSegCount}); 0 for a packet that was not coalesced.
-     */
-    private static int NET_BUFFER_LIST_COALESCED_SEG_COUNT(NetBufferList nbl) {
-        return (int) (nbl.infoValue(TcpRecvSegCoalesceInfo) & 0xFFFF);
     }
 
     /**
@@ -344,14 +331,6 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
     /** Completions whose NBL Status was a failure. */
     public long failedCompletions() {
         return failedCompletions.get();
-    }
-
-    /**
-     * Coalesced (RSC) packets taken: the stack shows them only to callouts registered with
-     * {@code FWP_CALLOUT_FLAG_ALLOW_RSC}, and on a forwarding interface only under {@code --offload=throughput}.
-     */
-    public long coalescedTaken() {
-        return coalescedTaken.get();
     }
 
     /** Packets let through because this driver had injected them. */
