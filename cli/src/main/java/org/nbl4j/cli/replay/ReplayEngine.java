@@ -48,7 +48,8 @@ import org.nbl4j.stack.router.Router;
  * {@link OffloadMode} decides what becomes of it, as on a live router: cut into segments on arrival where RSC is off,
  * forwarded whole with LSO or cut in software under {@link OffloadMode#THROUGHPUT}. The miniports then have
  * receive buffers of {@link #LARGEST_COALESCED} bytes and, unless the mode is {@link OffloadMode#OFF}, the offloads of
- * a TUN device with the virtio-net header (LSO, checksum, RSC).
+ * a TUN device with the virtio-net header (LSO, checksum, RSC). A BIG TCP packet, longer than any indication, is
+ * offered as the several indications a NIC would have made of its segments ({@link CoalescedPackets#bigTcpPiece}).
  *
  * <p>The IP stack runs on the capture's clock (the timestamp of the packet being replayed), so reassembly timeouts and
  * the ICMP rate limit see the traffic's own pace, however fast the replay runs.
@@ -57,7 +58,10 @@ public final class ReplayEngine {
     /** The longest packet a capture may hold: libpcap's maximum snapshot length. */
     static final int MAX_PACKET = 262_144;
 
-    /** The longest coalesced packet offered: the longest IP packet without a jumbo payload, as TSO and GRO make. */
+    /**
+     * The longest coalesced packet offered: the longest legal IP datagram, which an RSC indication may not exceed (WDK,
+     * "Indicating Coalesced Segments"). A longer BIG TCP packet is offered in pieces of at most this length.
+     */
     static final int LARGEST_COALESCED = 65_535;
 
     /** What each miniport reports when offloads are on: what a TUN device with the virtio-net header has. */
@@ -166,7 +170,7 @@ public final class ReplayEngine {
             built.loadDrivers();
             observer.started(router);
 
-            Loop loop = new Loop(built, reader, clock, arena.allocate(MAX_PACKET));
+            Loop loop = new Loop(built, reader, clock, arena.allocate(MAX_PACKET), arena.allocate(LARGEST_COALESCED));
             try {
                 loop.run(channel, observer);
             } catch (UncheckedIOException e) {
@@ -216,6 +220,9 @@ public final class ReplayEngine {
         private final CaptureReader reader;
         private final ReplayClock clock;
         private final MemorySegment packet;
+        /** Where a BIG TCP packet's pieces are written, one at a time. */
+        private final MemorySegment piece;
+
         private final Compartment compartment;
         private final AddressFamily[] localFamily;
         private final long[] localHigh;
@@ -232,20 +239,28 @@ public final class ReplayEngine {
         final long[] retried;
         final long[] skipped = new long[SkipReason.values().length];
         long read;
-        /** Packets offered as RSC indications. */
+        /** RSC indications offered: one per coalesced packet, one per piece of a BIG TCP packet. */
         long coalesced;
         /** The {@code CoalescedSegCount} and receive checksum bits of the packet just judged, 0 for a plain one. */
         private int coalescedSegments;
 
         private int checksumBits;
+        /** Where the TCP header of the BIG TCP packet just judged starts; 0 for any other packet. */
+        private int bigTcpTransport;
 
-        Loop(ConfiguredRouter<MemoryMiniport> built, CaptureReader reader, ReplayClock clock, MemorySegment packet) {
+        Loop(
+                ConfiguredRouter<MemoryMiniport> built,
+                CaptureReader reader,
+                ReplayClock clock,
+                MemorySegment packet,
+                MemorySegment piece) {
             this.router = built.router();
             this.miniports = built.miniports().toArray(MemoryMiniport[]::new);
             this.interfaces = built.interfaces().toArray(IpInterface[]::new);
             this.reader = reader;
             this.clock = clock;
             this.packet = packet;
+            this.piece = piece;
             Compartment found = router.ip().compartment(Compartment.UNSPECIFIED_COMPARTMENT_ID);
             if (found == null) {
                 throw new IllegalStateException("the router has no default compartment");
@@ -288,7 +303,10 @@ public final class ReplayEngine {
                     target = applicationsTarget;
                 }
                 SkipReason skip = reasonNotToOffer(target, length);
-                if (skip == null && !offer(target, length)) {
+                if (skip == null
+                        && !(bigTcpTransport != 0
+                                ? offerPieces(target, length)
+                                : offer(target, packet, length, checksumBits, coalescedSegments))) {
                     skip = SkipReason.REFUSED;
                 }
                 if (skip != null) {
@@ -319,10 +337,18 @@ public final class ReplayEngine {
             }
             coalescedSegments = 0;
             checksumBits = 0;
-            if (length > miniports[target].mtu()) {
-                coalescedSegments = length <= LARGEST_COALESCED
-                        ? CoalescedPackets.segmentCount(packet, length, miniports[target].mtu())
-                        : 0;
+            bigTcpTransport = 0;
+            int mtu = miniports[target].mtu();
+            if (length > LARGEST_COALESCED) {
+                bigTcpTransport = CoalescedPackets.bigTcpTransport(packet, length);
+                if (bigTcpTransport == 0
+                        || CoalescedPackets.bigTcpPiece(packet, length, bigTcpTransport, mtu, 0, 0, piece) == 0) {
+                    bigTcpTransport = 0;
+                    return SkipReason.LONGER_THAN_MTU;
+                }
+                checksumBits = CoalescedPackets.receiveChecksumBits(packet, length, bigTcpTransport);
+            } else if (length > mtu) {
+                coalescedSegments = CoalescedPackets.segmentCount(packet, length, mtu);
                 if (coalescedSegments == 0) {
                     return SkipReason.LONGER_THAN_MTU;
                 }
@@ -331,11 +357,33 @@ public final class ReplayEngine {
             return null;
         }
 
-        /** Offers the packet, polling the router between refusals so that receive buffers come back. */
-        private boolean offer(int target, int length) {
+        /**
+         * Offers the BIG TCP packet just judged as its pieces, in order; false if a piece was refused (the pieces
+         * before it were offered).
+         */
+        private boolean offerPieces(int target, int length) {
+            int mtu = miniports[target].mtu();
+            for (int index = 0; ; index++) {
+                int pieceLength =
+                        CoalescedPackets.bigTcpPiece(packet, length, bigTcpTransport, mtu, checksumBits, index, piece);
+                if (pieceLength == 0) {
+                    return true;
+                }
+                int segments = CoalescedPackets.segmentCount(piece, pieceLength, mtu);
+                if (!offer(target, piece, pieceLength, CoalescedPackets.pieceChecksumBits(checksumBits), segments)) {
+                    return false;
+                }
+                if (segments != 0) {
+                    coalesced++;
+                }
+            }
+        }
+
+        /** Offers a packet, polling the router between refusals so that receive buffers come back. */
+        private boolean offer(int target, MemorySegment data, int length, int receiveChecksumBits, int segments) {
             MemoryMiniport miniport = miniports[target];
             for (int attempt = 0; attempt < MAX_OFFERS; attempt++) {
-                if (miniport.receive(packet, 0, length, checksumBits, coalescedSegments)) {
+                if (miniport.receive(data, 0, length, receiveChecksumBits, segments)) {
                     return true;
                 }
                 retried[target]++;

@@ -10,7 +10,7 @@ public enum SkipReason {
     TRUNCATED("cut short by the capture"),
     /**
      * The packet is longer than the MTU of the interface it would arrive on and cannot be offered as a coalesced (RSC)
-     * one: not TCP, or longer than 64 KiB (BIG TCP); see {@link CoalescedPackets}.
+     * one: not TCP, or not a BIG TCP packet that can be cut into indications; see {@link CoalescedPackets}.
      */
     LONGER_THAN_MTU("longer than the interface MTU"),
     /** The capture interface maps to no router interface. */

@@ -27,6 +27,10 @@ public abstract sealed class CaptureReader implements AutoCloseable permits Pcap
     private static final ValueLayout.OfShort NETWORK_SHORT =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final int IPV6_HEADER = 40;
+    private static final int HOP_BY_HOP = 0;
+    private static final int TCP = 6;
+    /** The most a 16-bit length field gives: IPv4's Total Length, IPv6's Payload Length. */
+    private static final int MAXIMUM_IP_LENGTH = 0xFFFF;
 
     final CaptureInput input;
     final List<CaptureInterface> interfaces = new ArrayList<>();
@@ -185,14 +189,19 @@ public abstract sealed class CaptureReader implements AutoCloseable permits Pcap
         }
         int version = (input.memory().get(ValueLayout.JAVA_BYTE, at) >> 4) & 0xF;
         if (version == 4 && captured >= 4) {
-            return Short.toUnsignedInt(input.memory().get(NETWORK_SHORT, at + 2));
+            int total = Short.toUnsignedInt(input.memory().get(NETWORK_SHORT, at + 2));
+            // Total Length 0 in a frame longer than any IPv4 packet is a BIG TCP packet (Linux's GSO and GRO beyond
+            // 64 KiB), whose length only the frame gives: leave it whole.
+            return total == 0 && captured > MAXIMUM_IP_LENGTH ? -1 : total;
         }
         if (version == 6 && captured >= 7) {
             int payload = Short.toUnsignedInt(input.memory().get(NETWORK_SHORT, at + 4));
-            boolean hopByHop = input.memory().get(ValueLayout.JAVA_BYTE, at + 6) == 0;
+            int next = input.memory().get(ValueLayout.JAVA_BYTE, at + 6);
             // A zero payload length before a hop-by-hop header announces a jumbogram (RFC 2675), whose length is in
-            // an option: leave it whole.
-            return payload == 0 && hopByHop ? -1 : IPV6_HEADER + payload;
+            // an option; before TCP in a frame longer than any other IPv6 packet, a BIG TCP packet without that
+            // option. Either is left whole.
+            boolean jumbo = next == HOP_BY_HOP || next == TCP && captured > IPV6_HEADER + MAXIMUM_IP_LENGTH;
+            return payload == 0 && jumbo ? -1 : IPV6_HEADER + payload;
         }
         return -1;
     }

@@ -83,6 +83,34 @@ class PcapReaderTest {
         }
     }
 
+    /**
+     * A BIG TCP packet's IP header gives no length (IPv4 Total Length 0, IPv6 Payload Length 0 before TCP or the
+     * hop-by-hop jumbo option): cutting its Ethernet frame to that length would lose it, so it is read whole.
+     */
+    @Test
+    void bigTcpPacketsInEthernetFramesAreReadWhole() throws IOException {
+        byte[] v4 = new byte[70_000];
+        v4[0] = 0x45;
+        v4[9] = 6;
+        byte[] v6 = new byte[80_000];
+        v6[0] = 0x60;
+        v6[6] = 6;
+        byte[] jumbo = new byte[90_000];
+        jumbo[0] = 0x60;
+        jumbo[6] = 0;
+        byte[] file = new CaptureFileBuilder(ByteOrder.LITTLE_ENDIAN)
+                .pcapHeader(false, 262144, 1)
+                .pcapRecord(1, 0, TestPackets.ethernet(0x0800, 0, v4), 14 + v4.length)
+                .pcapRecord(2, 0, TestPackets.ethernet(0x86DD, 0, v6), 14 + v6.length)
+                .pcapRecord(3, 0, TestPackets.ethernet(0x86DD, 0, jumbo), 14 + jumbo.length)
+                .toByteArray();
+        List<CapturedPacket> packets = Captures.readAll(file);
+        assertEquals(3, packets.size());
+        assertArrayEquals(v4, packets.get(0).data());
+        assertArrayEquals(v6, packets.get(1).data());
+        assertArrayEquals(jumbo, packets.get(2).data());
+    }
+
     @Test
     void readsLinuxCookedCapturesOfBothVersions() throws IOException {
         byte[] sll = new CaptureFileBuilder(ByteOrder.LITTLE_ENDIAN)

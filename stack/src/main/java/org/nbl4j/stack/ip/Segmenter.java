@@ -42,9 +42,6 @@ final class Segmenter implements AutoCloseable {
 
     private static final int PROTOCOL_TCP = 6;
     private static final int PROTOCOL_UDP = 17;
-    private static final int TCP_FIN = 0x01;
-    private static final int TCP_PSH = 0x08;
-    private static final int TCP_CWR = 0x80;
 
     /** Per thread: the original's headers, read once per coalesced packet. */
     private static final ThreadLocal<MemorySegment> HEADERS =
@@ -207,45 +204,11 @@ final class Segmenter implements AutoCloseable {
         MemorySegment buffer = mdl.buffer();
         long base = mdl.bufferOffset() + segment.currentMdlOffset();
         MemorySegment.copy(template, 0, buffer, base, headers);
-        int first = Byte.toUnsignedInt(buffer.get(ValueLayout.JAVA_BYTE, base));
-        boolean v4 = first >>> 4 == 4;
-        int ipLength = v4 ? (first & 0x0F) * 4 : Ipv6Header.LENGTH;
-        int protocol = Byte.toUnsignedInt(
-                buffer.get(ValueLayout.JAVA_BYTE, base + (v4 ? Ipv4Header.PROTOCOL : Ipv6Header.NEXT_HEADER)));
+        long sum = SegmentHeaders.fix(buffer, base, headers, index, index == 0, index == count - 1, offset, size);
+        int ipLength = SegmentHeaders.ipLength(buffer, base);
+        int protocol = SegmentHeaders.protocol(buffer, base);
         int transportLength = headers - ipLength + size;
-        if (v4) {
-            buffer.set(InternetChecksum.U16, base + Ipv4Header.TOTAL_LENGTH, (short) (headers + size));
-            int id = Short.toUnsignedInt(buffer.get(InternetChecksum.U16, base + Ipv4Header.IDENTIFICATION));
-            buffer.set(InternetChecksum.U16, base + Ipv4Header.IDENTIFICATION, (short) (id + index));
-            buffer.set(InternetChecksum.U16, base + Ipv4Header.CHECKSUM, (short) 0);
-            buffer.set(InternetChecksum.U16, base + Ipv4Header.CHECKSUM, (short)
-                    InternetChecksum.compute(buffer, base, ipLength));
-        } else {
-            buffer.set(InternetChecksum.U16, base + Ipv6Header.PAYLOAD_LENGTH, (short) transportLength);
-        }
         long transport = base + ipLength;
-        long checksumField;
-        if (protocol == PROTOCOL_TCP) {
-            int sequence = buffer.get(InternetChecksum.U32, transport + 4) + offset;
-            buffer.set(InternetChecksum.U32, transport + 4, sequence);
-            int flags = Byte.toUnsignedInt(buffer.get(ValueLayout.JAVA_BYTE, transport + 13));
-            if (index < count - 1) {
-                flags &= ~(TCP_FIN | TCP_PSH);
-            }
-            if (index > 0) {
-                flags &= ~TCP_CWR;
-            }
-            buffer.set(ValueLayout.JAVA_BYTE, transport + 13, (byte) flags);
-            checksumField = transport + 16;
-        } else {
-            buffer.set(InternetChecksum.U16, transport + 4, (short) transportLength);
-            checksumField = transport + 6;
-        }
-        buffer.set(InternetChecksum.U16, checksumField, (short) 0);
-        long sum = v4
-                ? InternetChecksum.add(0, buffer, base + Ipv4Header.SOURCE, 8) + transportLength + protocol
-                : InternetChecksum.ipv6PseudoHeader(
-                        buffer, base + Ipv6Header.SOURCE, base + Ipv6Header.DESTINATION, transportLength, protocol);
         Mdl payload = mdl.next();
         if (segment.currentMdlOffset() + headers == mdl.byteCount() && MdlCursor.inOneMdl(payload, 0, size)) {
             // The usual shape (fresh header space, then one run of the original's payload): summed without a cursor,
@@ -259,7 +222,7 @@ final class Segmenter implements AutoCloseable {
         if (checksum == 0 && protocol == PROTOCOL_UDP) {
             checksum = 0xFFFF;
         }
-        buffer.set(InternetChecksum.U16, checksumField, (short) checksum);
+        buffer.set(InternetChecksum.U16, SegmentHeaders.checksumField(transport, protocol), (short) checksum);
     }
 
     @Override
