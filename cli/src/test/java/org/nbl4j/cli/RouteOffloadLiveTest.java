@@ -63,9 +63,18 @@ class RouteOffloadLiveTest {
             print(total, digest.hexdigest(), flush=True)
             """;
 
+    /** Connects, retrying for 15 s while the receiver is not listening yet (its start is slow on a loaded machine). */
     private static final String SENDER = """
-            import socket, sys
-            connection = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+            import socket, sys, time
+            deadline = time.monotonic() + 15
+            while True:
+                try:
+                    connection = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+                    break
+                except ConnectionRefusedError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
             with open(sys.argv[3], 'rb') as source:
                 connection.sendall(source.read())
             connection.shutdown(socket.SHUT_WR)
