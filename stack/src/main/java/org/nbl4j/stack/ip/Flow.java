@@ -72,6 +72,10 @@ public final class Flow {
      * was dropped (a pended connect whose reauthorization blocks) can still be answered with a reset.
      */
     int initiatorSequence;
+    /** Who owns the flow's socket on the host, asked when the flow is authorized at ALE; null if unknown. */
+    @Nullable
+    SocketOwner owner;
+
     /** Next in the table's hash chain. */
     @Nullable
     Flow next;
@@ -119,6 +123,37 @@ public final class Flow {
     /** Whether this host started the flow. */
     public boolean isOutbound() {
         return outbound;
+    }
+
+    /** This host's port (the ICMP echo identifier for ICMP). */
+    public int localPort() {
+        return localPort;
+    }
+
+    /** The remote port (the ICMP echo identifier for ICMP). */
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** This host's address, in network byte order (4 or 16 bytes). */
+    public byte[] localAddress() {
+        return address(localHigh, localLow);
+    }
+
+    /** The remote address, in network byte order (4 or 16 bytes). */
+    public byte[] remoteAddress() {
+        return address(remoteHigh, remoteLow);
+    }
+
+    private byte[] address(long high, long low) {
+        byte[] bytes = new byte[family == AddressFamily.INET ? 4 : 16];
+        IpAddresses.toBytes(family, high, low, bytes);
+        return bytes;
+    }
+
+    /** The process that owns the flow's socket on the host, or null when it could not be told ({@link SocketOwners}). */
+    public @Nullable SocketOwner owner() {
+        return owner;
     }
 
     /** Whether the flow was shown at ALE_FLOW_ESTABLISHED. */

@@ -62,6 +62,7 @@ final class HostTransport {
     private final Consumer<Flow> endFlow = this::flowEnded;
 
     private volatile @Nullable IpInterface applications;
+    private volatile SocketOwners socketOwners = SocketOwners.NONE;
     private volatile long idleNanos = 60_000_000_000L;
     private volatile long tcpIdleNanos = 7_200_000_000_000L;
     private volatile long closedNanos = 4_000_000_000L;
@@ -89,6 +90,10 @@ final class HostTransport {
 
     FlowTable flows() {
         return flows;
+    }
+
+    void setSocketOwners(SocketOwners socketOwners) {
+        this.socketOwners = socketOwners;
     }
 
     void setTimeouts(long idleNanos, long tcpIdleNanos, long closedNanos) {
@@ -411,6 +416,8 @@ final class HostTransport {
     /** Shows a flow's first packet at an ALE authorization layer and records the decision. */
     private boolean authorize(HookPoint point, NetBufferList nbl, PathScratch.Frame frame, Flow flow) {
         PacketFacts facts = frame.facts;
+        // Before the ALE classification: the process fields of it and of the flow's later ALE classifications.
+        flow.owner = socketOwners.find(flow);
         flow.authorizedAt = point;
         flow.interfaceIndex = facts.inbound ? facts.arrivalInterfaceIndex() : facts.destinationInterfaceIndex();
         flow.compartmentId = facts.compartmentId();

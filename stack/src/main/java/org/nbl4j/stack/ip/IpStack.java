@@ -250,6 +250,14 @@ public final class IpStack implements Protocol, PacketInjection, HostFlows, Auto
         paths.host.setApplications(requireInterface(interfaceIndex));
     }
 
+    /**
+     * Who tells the host role which process owns a flow's socket (the ALE layers' process id, process path and
+     * {@code ALE_APP_ID}); {@link SocketOwners#NONE}, the default, leaves them out.
+     */
+    public void setSocketOwners(SocketOwners socketOwners) {
+        paths.host.setSocketOwners(Objects.requireNonNull(socketOwners, "socketOwners"));
+    }
+
     /** The host role's flows. */
     public FlowTable flows() {
         return paths.host.flows();

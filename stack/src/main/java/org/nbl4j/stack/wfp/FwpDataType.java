@@ -9,7 +9,9 @@ public enum FwpDataType {
     UINT32(3),
     UINT64(4),
     /** {@code FWP_BYTE_ARRAY16_TYPE}: an IPv6 address in network byte order. */
-    BYTE_ARRAY16(11);
+    BYTE_ARRAY16(11),
+    /** {@code FWP_BYTE_BLOB_TYPE}: bytes of any length; {@code ALE_APP_ID}, a NUL-terminated UTF-16LE path. */
+    BYTE_BLOB(12);
 
     private final int value;
 

@@ -9,6 +9,8 @@ public final class IncomingMetadata {
     public static final int FWPS_METADATA_FIELD_DISCARD_REASON = 0x00000001;
     public static final int FWPS_METADATA_FIELD_FLOW_HANDLE = 0x00000002;
     public static final int FWPS_METADATA_FIELD_IP_HEADER_SIZE = 0x00000004;
+    public static final int FWPS_METADATA_FIELD_PROCESS_PATH = 0x00000008;
+    public static final int FWPS_METADATA_FIELD_PROCESS_ID = 0x00000020;
     public static final int FWPS_METADATA_FIELD_TRANSPORT_HEADER_SIZE = 0x00000400;
     public static final int FWPS_METADATA_FIELD_COMPARTMENT_ID = 0x00000800;
     public static final int FWPS_METADATA_FIELD_FRAGMENT_DATA = 0x00001000;
@@ -48,11 +50,26 @@ public final class IncomingMetadata {
     private int fragmentLength;
     private int pathMtu;
     private long flowHandle;
+    private long processId;
+    private byte[] processPath = new byte[0];
     private long completionHandle;
     private long transportEndpointHandle;
     private int remoteScopeId;
     private int packetDirection;
     private int icmpIdAndSequence;
+
+    /** {@code processId}: the process that owns the flow's socket, at the ALE layers (docs/wfp.md). */
+    public long processId() {
+        return processId;
+    }
+
+    /**
+     * {@code processPath->data}: the owning process's executable path, NUL-terminated UTF-16LE; shared with the flow,
+     * so copy it to keep it.
+     */
+    public byte[] processPath() {
+        return processPath;
+    }
 
     /** The bits of the members that are valid. */
     public int currentMetadataValues() {
@@ -183,6 +200,12 @@ public final class IncomingMetadata {
     void setPathMtu(int mtu) {
         currentMetadataValues |= FWPS_METADATA_FIELD_PATH_MTU;
         pathMtu = mtu;
+    }
+
+    void setProcess(long id, byte[] path) {
+        currentMetadataValues |= FWPS_METADATA_FIELD_PROCESS_ID | FWPS_METADATA_FIELD_PROCESS_PATH;
+        processId = id;
+        processPath = path;
     }
 
     void setFlowHandle(long handle) {

@@ -5,6 +5,7 @@ import org.nbl4j.stack.ip.Flow;
 import org.nbl4j.stack.ip.HookPoint;
 import org.nbl4j.stack.ip.HostModel;
 import org.nbl4j.stack.ip.PacketFacts;
+import org.nbl4j.stack.ip.SocketOwner;
 
 /**
  * Turns what the IP path knows about a packet, its {@link PacketFacts}, into a layer's incoming values
@@ -37,7 +38,8 @@ final class PacketView {
         DIRECTION,
         FLAGS,
         TUNNEL_TYPE,
-        COMPARTMENT_ID
+        COMPARTMENT_ID,
+        ALE_APP_ID
     }
 
     private static final Role[] ROLES = Role.values();
@@ -180,6 +182,14 @@ final class PacketView {
             if (point == HookPoint.ALE_AUTH_CONNECT || point == HookPoint.ALE_AUTH_RECV_ACCEPT) {
                 // The flow's handle stands for the completion handle: FwpsPendOperation0 finds the flow by it.
                 metadata.setCompletionHandle(flow.handle());
+            }
+            SocketOwner owner = flow.owner();
+            int appId = at[Role.ALE_APP_ID.ordinal()];
+            if (owner != null && appId >= 0) {
+                // The ALE layers, and only they, have the application's field and process metadata.
+                byte[] path = owner.pathBlob();
+                values.get(appId).setBlob(path);
+                metadata.setProcess(owner.processId(), path);
             }
         }
         metadata.setPacketDirection(direction);

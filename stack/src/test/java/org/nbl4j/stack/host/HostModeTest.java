@@ -1,5 +1,6 @@
 package org.nbl4j.stack.host;
 
+import static java.nio.charset.StandardCharsets.UTF_16LE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,6 +10,7 @@ import static org.nbl4j.stack.ip.TestPackets.ipv4;
 import static org.nbl4j.stack.ip.TestPackets.tcp;
 import static org.nbl4j.stack.ip.TestPackets.udp;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -22,10 +24,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.stack.ip.Flow;
+import org.nbl4j.stack.ip.SocketOwner;
 import org.nbl4j.stack.ip.TestPackets;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
 import org.nbl4j.stack.wfp.ActionType;
+import org.nbl4j.stack.wfp.AleAuthConnectField;
+import org.nbl4j.stack.wfp.AleFlowEstablishedField;
 import org.nbl4j.stack.wfp.Callout;
 import org.nbl4j.stack.wfp.ClassifyFn;
 import org.nbl4j.stack.wfp.FilterEngine;
@@ -220,6 +226,56 @@ class HostModeTest {
         assertArrayEquals(
                 new byte[] {0x13, (byte) 0x89, 0, 53}, seenData.get(Layer.DATAGRAM_DATA_V4), "outbound: header");
         assertArrayEquals(new byte[] {0x13, (byte) 0x89, 0, 53}, seenData.get(Layer.ALE_FLOW_ESTABLISHED_V4));
+    }
+
+    /**
+     * FWPS_METADATA_FIELD_PROCESS_ID and PROCESS_PATH, and the ALE_APP_ID field, exist at the ALE layers only (WDK,
+     * "Metadata Fields at Each Filtering Layer"); nbl4j asks the host who owns a flow's socket once per flow.
+     */
+    @Test
+    @DisplayName(
+            "the ALE layers name the process that owns the flow's socket, asked once per flow; other layers do not")
+    void aleLayersNameTheOwningProcess() {
+        List<Flow> asked = new ArrayList<>();
+        router.ip().setSocketOwners(flow -> {
+            asked.add(flow);
+            return flow.localPort() == 40000 ? new SocketOwner(4242, "/usr/bin/curl") : null;
+        });
+        Map<Layer, List<List<Object>>> seen = new EnumMap<>(Layer.class);
+        for (Layer layer :
+                List.of(Layer.ALE_AUTH_CONNECT_V4, Layer.ALE_FLOW_ESTABLISHED_V4, Layer.OUTBOUND_TRANSPORT_V4)) {
+            UUID key = UUID.randomUUID();
+            engine.registerCallout(Callout.of(key, (values, metadata, data, context, filter, flow, out) -> {
+                var appId = switch (layer) {
+                    case ALE_AUTH_CONNECT_V4 -> values.get(AleAuthConnectField.ALE_APP_ID);
+                    case ALE_FLOW_ESTABLISHED_V4 -> values.get(AleFlowEstablishedField.ALE_APP_ID);
+                    default -> null;
+                };
+                seen.computeIfAbsent(layer, _ -> new ArrayList<>())
+                        .add(List.of(
+                                metadata.isPresent(IncomingMetadata.FWPS_METADATA_FIELD_PROCESS_ID),
+                                metadata.isPresent(IncomingMetadata.FWPS_METADATA_FIELD_PROCESS_PATH),
+                                metadata.processId(),
+                                new String(metadata.processPath(), StandardCharsets.UTF_16LE),
+                                appId == null ? "" : appId.type() + " " + new String(appId.blob(), UTF_16LE)));
+            }));
+            engine.addFilter(FilterSpec.callout(layer, ActionType.CALLOUT_INSPECTION, key));
+        }
+
+        fromApps(out(TCP, tcp(40000, 80, 1, 0, SYN, new byte[0])));
+        fromNet(in(TCP, tcp(80, 40000, 100, 2, SYN | ACK, new byte[0])));
+        fromApps(out(TCP, tcp(40000, 80, 2, 101, ACK, new byte[0])));
+        List<Object> curl = List.of(true, true, 4242L, "/usr/bin/curl\0", "BYTE_BLOB /usr/bin/curl\0");
+        assertEquals(List.of(curl), seen.get(Layer.ALE_AUTH_CONNECT_V4));
+        assertEquals(List.of(curl), seen.get(Layer.ALE_FLOW_ESTABLISHED_V4));
+        assertEquals(false, seen.get(Layer.OUTBOUND_TRANSPORT_V4).getFirst().getFirst(), "not at the transport layer");
+
+        seen.clear();
+        fromApps(out(UDP, udp(5000, 53, new byte[12])));
+        List<Object> unknown = seen.get(Layer.ALE_AUTH_CONNECT_V4).getFirst();
+        assertEquals(List.of(false, false), unknown.subList(0, 2), "an owner the host cannot tell is left out");
+        assertEquals("EMPTY ", unknown.get(4));
+        assertEquals(2, asked.size(), "once per flow, though the TCP flow was shown at two ALE layers");
     }
 
     @Test
