@@ -63,18 +63,9 @@ class RouteOffloadLiveTest {
             print(total, digest.hexdigest(), flush=True)
             """;
 
-    /** Connects, retrying for 15 s while the receiver is not listening yet (its start is slow on a loaded machine). */
     private static final String SENDER = """
-            import socket, sys, time
-            deadline = time.monotonic() + 15
-            while True:
-                try:
-                    connection = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
-                    break
-                except ConnectionRefusedError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+            import socket, sys
+            connection = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
             with open(sys.argv[3], 'rb') as source:
                 connection.sendall(source.read())
             connection.shutdown(socket.SHUT_WR)
@@ -123,7 +114,7 @@ class RouteOffloadLiveTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aTcpTransferArrivesByteForByte(String offload) throws Exception {
         TestTools.requireTun();
-        TestTools.require("ip", "python3");
+        TestTools.require("ip", "ss", "python3");
         long pid = ProcessHandle.current().pid() % 1_000_000;
         int run = COUNTER.incrementAndGet();
         String deviceA = "nbo" + pid + "a" + run;
@@ -219,7 +210,7 @@ class RouteOffloadLiveTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void theCalloutSeesCoalescedPacketsOnlyUnderThroughputAndOptedIn(String offload, boolean optedIn) throws Exception {
         TestTools.requireTun();
-        TestTools.require("ip", "python3");
+        TestTools.require("ip", "ss", "python3");
         long pid = ProcessHandle.current().pid() % 1_000_000;
         int run = COUNTER.incrementAndGet();
         String deviceA = "nbc" + pid + "a" + run;
@@ -322,7 +313,7 @@ class RouteOffloadLiveTest {
             throws Exception {
         Process listener = server.start("python3", receiver.toString(), address, "5202", String.valueOf(DATAGRAMS));
         try {
-            Thread.sleep(500);
+            awaitListening(server, "-Huln", 5202);
             Commands.Result sent = Commands.finish(
                     client.start(
                             "python3",
@@ -341,12 +332,25 @@ class RouteOffloadLiveTest {
         }
     }
 
+    /**
+     * Waits until a socket of {@code server} is bound to {@code port} ({@code ss} with {@code options}: UDP or TCP
+     * listening), at most 15 s: a receiver started on a loaded machine may take seconds to bind, and a datagram sent
+     * before then is lost, a connection refused.
+     */
+    private static void awaitListening(Host server, String options, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (server.exec("ss", options, "sport = :" + port).isBlank()) {
+            assertTrue(System.nanoTime() < deadline, () -> "nothing bound to port " + port);
+            Thread.sleep(50);
+        }
+    }
+
     /** Sends the file from {@code client} to {@code server}'s address over TCP; returns "bytes sha256" as received. */
     private static String transfer(Host client, Host server, String address, Path receiver, Path sender, Path data)
             throws Exception {
         Process listener = server.start("python3", receiver.toString(), address, "5201");
         try {
-            Thread.sleep(500);
+            awaitListening(server, "-Htln", 5201);
             Commands.Result sent = Commands.finish(
                     client.start("python3", sender.toString(), address, "5201", data.toString()),
                     Duration.ofSeconds(60));
