@@ -84,6 +84,7 @@ public final class Fwpmk {
     public static final int FWP_UINT32 = 3;
     public static final int FWP_UINT64 = 4;
     public static final int FWP_BYTE_ARRAY16_TYPE = 11;
+    public static final int FWP_BYTE_BLOB_TYPE = 12;
     public static final int FWP_V4_ADDR_MASK = 0x100;
     public static final int FWP_V6_ADDR_MASK = 0x101;
     public static final int FWP_RANGE_TYPE = 0x102;

@@ -106,7 +106,9 @@ class FwpConstantsTest {
         for (FwpDataType type : FwpDataType.values()) {
             String name = type == FwpDataType.EMPTY
                     ? "FWP_EMPTY"
-                    : type == FwpDataType.BYTE_ARRAY16 ? "FWP_BYTE_ARRAY16_TYPE" : "FWP_" + type.name();
+                    : type == FwpDataType.BYTE_ARRAY16 || type == FwpDataType.BYTE_BLOB
+                            ? "FWP_" + type.name() + "_TYPE"
+                            : "FWP_" + type.name();
             assertEquals(type.value(), Fwpmk.class.getField(name).getInt(null), name);
         }
     }
