@@ -8,5 +8,6 @@ module org.nbl4j.io {
 
     exports org.nbl4j.io.capture;
     exports org.nbl4j.io.device;
+    exports org.nbl4j.io.host;
     exports org.nbl4j.io.tun;
 }

@@ -22,6 +22,7 @@ import org.nbl4j.cli.replay.RouterConfig;
 import org.nbl4j.cli.replay.RouterReport;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.io.device.DeviceSockets;
+import org.nbl4j.io.host.ProcSocketOwners;
 import org.nbl4j.io.tun.TunDevice;
 import org.nbl4j.io.tun.TunException;
 import org.nbl4j.io.tun.TunMiniport;
@@ -180,6 +181,10 @@ class RouteCommand implements Callable<Integer> {
             ConfiguredRouter<TunMiniport> built =
                     ConfiguredRouter.build(config, ndis, UnaryOperator.identity(), this::open);
             built.router().ip().setOffloadMode(offloadMode);
+            if (config.applications() != null) {
+                // The applications' TUN device is named after its interface, and names their namespace.
+                built.router().ip().setSocketOwners(new ProcSocketOwners(config.applications()));
+            }
             // The bindings are inheritable: the queue threads router.start() makes, and the device sockets' connection
             // threads, run driver code against them.
             DeviceSockets sockets = new DeviceSockets(built.io(), deviceDirectory);

@@ -346,7 +346,7 @@ final class ForwardPath {
             sendForwarded(
                     nbl, nb, frame.window, frame, member.arrival(), member.subInterface(), member.egress(), atDispatch);
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 

@@ -126,7 +126,8 @@ final class HostTransport {
     // ---- outbound: a packet the applications send ----
 
     /**
-     * A packet the applications sent, parsed into {@code frame} (its data at the IP header), arriving on the
+     * A packet the applications sent, parsed into {@code frame} (its data at the IP header, its first
+     * {@link ReceivePath#FIRST_WINDOW} bytes or more in the frame's window, as the parse left them), arriving on the
      * applications' interface: shown at the outbound host layers, then routed and sent as this host's own.
      */
     void send(NetBufferList nbl, NetBuffer nb, PathScratch.Frame frame, boolean atDispatch) {
@@ -240,6 +241,8 @@ final class HostTransport {
             return;
         }
         if (facts.protocol == IcmpMessages.IPPROTO_TCP) {
+            // readTransport read an outbound header in the parse window; the reset is built from a copy.
+            nb.copyTo(facts.headerLength, frame.transport, 0, TRANSPORT_WINDOW);
             if (TcpResetBuilder.due(frame.transport)) {
                 answer(
                         toApplications,
@@ -417,7 +420,8 @@ final class HostTransport {
     private boolean authorize(HookPoint point, NetBufferList nbl, PathScratch.Frame frame, Flow flow) {
         PacketFacts facts = frame.facts;
         // Before the ALE classification: the process fields of it and of the flow's later ALE classifications.
-        flow.owner = socketOwners.find(flow);
+        flow.owner = socketOwners.find(
+                flow.protocol(), flow.localAddress(), flow.localPort(), flow.remoteAddress(), flow.remotePort());
         flow.authorizedAt = point;
         flow.interfaceIndex = facts.inbound ? facts.arrivalInterfaceIndex() : facts.destinationInterfaceIndex();
         flow.compartmentId = facts.compartmentId();
@@ -536,7 +540,7 @@ final class HostTransport {
                 refuseReauthorizedConnect(flow, frame);
             }
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 
@@ -607,10 +611,21 @@ final class HostTransport {
         if ((facts.fragment && facts.fragmentOffset != 0) || available < 8 || (tcp && available < TRANSPORT_WINDOW)) {
             return -1;
         }
-        MemorySegment header = frame.transport;
-        nb.copyTo(facts.headerLength, header, 0, Math.min(available, TRANSPORT_WINDOW));
-        int first = u16(header, 0);
-        int second = u16(header, 2);
+        int copied = Math.min(available, TRANSPORT_WINDOW);
+        MemorySegment header;
+        long at;
+        if (!inbound && facts.headerLength + copied <= Math.min(facts.packetLength, ReceivePath.FIRST_WINDOW)) {
+            // An outbound packet comes straight from its parse (send's contract): the window holds its transport
+            // header, read there without a copy (whose fresh stores the reads right after would wait on).
+            header = frame.window;
+            at = facts.headerLength;
+        } else {
+            header = frame.transport;
+            at = 0;
+            nb.copyTo(facts.headerLength, header, 0, copied);
+        }
+        int first = u16(header, at);
+        int second = u16(header, at + 2);
         int length;
         int flowPort;
         boolean startsFlow;
@@ -620,12 +635,12 @@ final class HostTransport {
             facts.remotePort = first & 0xFF;
             boolean echo = facts.family == AddressFamily.INET ? type == 8 || type == 0 : type == 128 || type == 129;
             facts.hasIcmpIdAndSequence = echo;
-            facts.icmpIdAndSequence = echo ? header.get(U32, 4) : 0;
+            facts.icmpIdAndSequence = echo ? header.get(U32, at + 4) : 0;
             if (!echo) {
                 facts.flow = null;
                 return 8;
             }
-            flowPort = u16(header, 4);
+            flowPort = u16(header, at + 4);
             length = 8;
             startsFlow = true;
         } else {
@@ -633,8 +648,8 @@ final class HostTransport {
             facts.remotePort = inbound ? first : second;
             flowPort = -1;
             if (tcp) {
-                length = (Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, 12)) >>> 4) * 4;
-                facts.tcpFlags = Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, 13));
+                length = (Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, at + 12)) >>> 4) * 4;
+                facts.tcpFlags = Byte.toUnsignedInt(header.get(ValueLayout.JAVA_BYTE, at + 13));
                 startsFlow = (facts.tcpFlags & TCP_RST) == 0;
             } else {
                 length = 8;
@@ -663,7 +678,7 @@ final class HostTransport {
             // Idle from its first packet on, even one the layers absorb or drop (a pended connect's SYN).
             flow.lastSeenNanos = now;
             if (tcp) {
-                flow.initiatorSequence = header.get(U32, 4);
+                flow.initiatorSequence = header.get(U32, at + 4);
             }
         }
         facts.flow = flow;

@@ -74,7 +74,7 @@ final class InjectionPaths {
                 transmitter.transmit(nbl, egress, true);
             }
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
             holds.release(nbl, true);
             Irql.lower(previous);
         }
@@ -145,7 +145,7 @@ final class InjectionPaths {
             }
             return NtStatus.STATUS_SUCCESS;
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
             Irql.lower(previous);
         }
     }
@@ -199,7 +199,7 @@ final class InjectionPaths {
             }
             return NtStatus.STATUS_SUCCESS;
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
             Irql.lower(previous);
         }
     }
@@ -262,7 +262,7 @@ final class InjectionPaths {
             return first != null
                     && (Byte.toUnsignedInt(first.get(ValueLayout.JAVA_BYTE, 0)) >>> 4) == family.ipVersion();
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 }

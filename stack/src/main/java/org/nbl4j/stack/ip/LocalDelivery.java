@@ -137,7 +137,7 @@ final class LocalDelivery {
                 deliver(whole, nb, frame, arrival, subInterface, atDispatch);
             }
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
             holds.release(whole, atDispatch);
         }
     }

@@ -110,7 +110,7 @@ final class LocalSend {
             }
             sendLocal(nbl, header, frame, egress, atDispatch);
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 
@@ -344,7 +344,7 @@ final class LocalSend {
             sendIcmpError(nb, frame, arrival, kind, parameter, true);
             return NtStatus.STATUS_SUCCESS;
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
             Irql.lower(previous);
         }
     }

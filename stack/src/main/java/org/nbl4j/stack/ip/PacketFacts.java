@@ -216,6 +216,19 @@ public final class PacketFacts {
         return destinationAddress;
     }
 
+    /**
+     * The IPv4 source address as one number (its first byte in the top bits), for {@link AddressFamily#INET} only:
+     * what {@link #sourceAddress()} gives as bytes, without writing them, for a hook that shows it as a UINT32.
+     */
+    public int sourceIpv4() {
+        return (int) sourceLow;
+    }
+
+    /** The IPv4 destination address as one number, for {@link AddressFamily#INET} only ({@link #sourceIpv4()}). */
+    public int destinationIpv4() {
+        return (int) destinationLow;
+    }
+
     /** The upper-layer protocol: IPv4 Protocol, or the IPv6 Next Header after the extension headers. */
     public int protocol() {
         return protocol;

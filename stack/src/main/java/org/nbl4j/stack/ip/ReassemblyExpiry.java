@@ -54,7 +54,7 @@ final class ReassemblyExpiry {
                 send.sendIcmpError(nb, frame, arrival, IcmpErrorKind.REASSEMBLY_TIME_EXCEEDED, 0, atDispatch);
             }
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 }

@@ -18,7 +18,7 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
  */
 final class ReceivePath {
     /** Bytes of a received packet copied for parsing at first: the longest IPv4 header and then some. */
-    private static final int FIRST_WINDOW = 128;
+    static final int FIRST_WINDOW = 128;
 
     private final InterfaceTable table;
     private final GeneratedPackets generatedPackets;
@@ -202,7 +202,7 @@ final class ReceivePath {
                 forward.forward(nbl, nb, frame.window, frame, arrival, subInterface, atDispatch);
             }
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
     }
 

@@ -11,9 +11,17 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface SocketOwners {
     /** Asks nobody: every flow's owner is unknown, and the ALE layers leave the process fields out. */
-    SocketOwners NONE = flow -> null;
+    SocketOwners NONE = (protocol, localAddress, localPort, remoteAddress, remotePort) -> null;
 
-    /** The owner of {@code flow}'s socket on the host, or null when it cannot be told. */
+    /**
+     * The owner of the host's socket for a flow, or null when it cannot be told.
+     *
+     * @param protocol the upper-layer protocol (6 TCP, 17 UDP, 1 or 58 ICMP)
+     * @param localAddress this host's address, network byte order (4 or 16 bytes)
+     * @param localPort this host's port (the echo identifier for ICMP)
+     * @param remoteAddress the remote address, network byte order
+     * @param remotePort the remote port (the echo identifier for ICMP)
+     */
     @Nullable
-    SocketOwner find(Flow flow);
+    SocketOwner find(int protocol, byte[] localAddress, int localPort, byte[] remoteAddress, int remotePort);
 }

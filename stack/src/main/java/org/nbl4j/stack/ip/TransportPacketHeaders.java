@@ -101,7 +101,7 @@ public final class TransportPacketHeaders {
             write(frame.window, family, protocol, high(source), low(source), remote, nb.dataLength());
             nb.copyFrom(0, frame.window, 0, header);
         } finally {
-            PathScratch.exit();
+            PathScratch.exit(frame);
         }
         return NtStatus.STATUS_SUCCESS;
     }

@@ -24,6 +24,11 @@ final class PacketView {
     static final int NLAT_MULTICAST = 3;
     static final int NLAT_BROADCAST = 4;
 
+    /** Which of the packet's addresses a field shows. */
+    private static final boolean SOURCE = true;
+
+    private static final boolean DESTINATION = false;
+
     /** The roles a host layer's fields play, looked up once per layer kind by the fields' names. */
     private enum Role {
         IP_PROTOCOL,
@@ -68,14 +73,13 @@ final class PacketView {
     private PacketView() {}
 
     static void fill(Layer layer, PacketFacts facts, IncomingValues values, IncomingMetadata metadata) {
-        AddressFamily family = layer.family();
         metadata.clear();
         metadata.setCompartmentId(facts.compartmentId());
         switch (layer.hookPoint()) {
             case INBOUND_IPPACKET -> {
-                address(values.at(InboundIpPacketField.IP_LOCAL_ADDRESS), facts.destinationAddress(), family);
-                address(values.at(InboundIpPacketField.IP_REMOTE_ADDRESS), facts.sourceAddress(), family);
-                addressType(values.at(InboundIpPacketField.IP_LOCAL_ADDRESS_TYPE), facts.destinationAddress(), family);
+                address(values.at(InboundIpPacketField.IP_LOCAL_ADDRESS), facts, DESTINATION);
+                address(values.at(InboundIpPacketField.IP_REMOTE_ADDRESS), facts, SOURCE);
+                addressType(values.at(InboundIpPacketField.IP_LOCAL_ADDRESS_TYPE), facts, DESTINATION);
                 values.at(InboundIpPacketField.IP_LOCAL_INTERFACE).setEmpty();
                 uint32(values.at(InboundIpPacketField.INTERFACE_INDEX), facts.arrivalInterfaceIndex());
                 uint32(values.at(InboundIpPacketField.SUB_INTERFACE_INDEX), facts.arrivalSubInterfaceIndex());
@@ -87,9 +91,9 @@ final class PacketView {
                 fragment(facts, metadata);
             }
             case OUTBOUND_IPPACKET -> {
-                address(values.at(OutboundIpPacketField.IP_LOCAL_ADDRESS), facts.sourceAddress(), family);
-                addressType(values.at(OutboundIpPacketField.IP_LOCAL_ADDRESS_TYPE), facts.sourceAddress(), family);
-                address(values.at(OutboundIpPacketField.IP_REMOTE_ADDRESS), facts.destinationAddress(), family);
+                address(values.at(OutboundIpPacketField.IP_LOCAL_ADDRESS), facts, SOURCE);
+                addressType(values.at(OutboundIpPacketField.IP_LOCAL_ADDRESS_TYPE), facts, SOURCE);
+                address(values.at(OutboundIpPacketField.IP_REMOTE_ADDRESS), facts, DESTINATION);
                 values.at(OutboundIpPacketField.IP_LOCAL_INTERFACE).setEmpty();
                 uint32(values.at(OutboundIpPacketField.INTERFACE_INDEX), facts.destinationInterfaceIndex());
                 uint32(values.at(OutboundIpPacketField.SUB_INTERFACE_INDEX), facts.destinationSubInterfaceIndex());
@@ -107,9 +111,9 @@ final class PacketView {
                 }
             }
             case IPFORWARD -> {
-                address(values.at(IpForwardField.IP_SOURCE_ADDRESS), facts.sourceAddress(), family);
-                address(values.at(IpForwardField.IP_DESTINATION_ADDRESS), facts.destinationAddress(), family);
-                addressType(values.at(IpForwardField.IP_DESTINATION_ADDRESS_TYPE), facts.destinationAddress(), family);
+                address(values.at(IpForwardField.IP_SOURCE_ADDRESS), facts, SOURCE);
+                address(values.at(IpForwardField.IP_DESTINATION_ADDRESS), facts, DESTINATION);
+                addressType(values.at(IpForwardField.IP_DESTINATION_ADDRESS_TYPE), facts, DESTINATION);
                 values.at(IpForwardField.IP_LOCAL_INTERFACE).setEmpty();
                 values.at(IpForwardField.IP_FORWARD_INTERFACE).setEmpty();
                 uint32(values.at(IpForwardField.SOURCE_INTERFACE_INDEX), facts.arrivalInterfaceIndex());
@@ -140,21 +144,18 @@ final class PacketView {
      * and the metadata of the layer (flow handle, header sizes, direction, endpoint and scope outbound).
      */
     private static void host(Layer layer, PacketFacts facts, IncomingValues values, IncomingMetadata metadata) {
-        AddressFamily family = layer.family();
+        // Every field without a role is EMPTY from the values' construction on, and only this method writes a host
+        // layer's values, each role's field on every call: clearing them all first cost more than the rest of the view.
         int[] at = ROLE_INDEX[layer.hookPoint().ordinal()];
-        for (int i = 0; i < values.valueCount(); i++) {
-            values.get(i).setEmpty();
-        }
         boolean inbound = facts.isInbound();
-        byte[] local = inbound ? facts.destinationAddress() : facts.sourceAddress();
-        byte[] remote = inbound ? facts.sourceAddress() : facts.destinationAddress();
+        boolean local = inbound ? DESTINATION : SOURCE;
         integer(values, at, Role.IP_PROTOCOL, FwpDataType.UINT8, facts.protocol());
-        address(values.get(at[Role.IP_LOCAL_ADDRESS.ordinal()]), local, family);
-        address(values.get(at[Role.IP_REMOTE_ADDRESS.ordinal()]), remote, family);
-        addressType(values.get(at[Role.IP_LOCAL_ADDRESS_TYPE.ordinal()]), local, family);
+        address(values.get(at[Role.IP_LOCAL_ADDRESS.ordinal()]), facts, local);
+        address(values.get(at[Role.IP_REMOTE_ADDRESS.ordinal()]), facts, !local);
+        addressType(values.get(at[Role.IP_LOCAL_ADDRESS_TYPE.ordinal()]), facts, local);
         int destinationType = at[Role.IP_DESTINATION_ADDRESS_TYPE.ordinal()];
         if (destinationType >= 0) {
-            addressType(values.get(destinationType), facts.destinationAddress(), family);
+            addressType(values.get(destinationType), facts, DESTINATION);
         }
         integer(values, at, Role.IP_LOCAL_PORT, FwpDataType.UINT16, facts.localPort());
         integer(values, at, Role.IP_REMOTE_PORT, FwpDataType.UINT16, facts.remotePort());
@@ -183,13 +184,18 @@ final class PacketView {
                 // The flow's handle stands for the completion handle: FwpsPendOperation0 finds the flow by it.
                 metadata.setCompletionHandle(flow.handle());
             }
-            SocketOwner owner = flow.owner();
-            int appId = at[Role.ALE_APP_ID.ordinal()];
-            if (owner != null && appId >= 0) {
-                // The ALE layers, and only they, have the application's field and process metadata.
+        }
+        int appId = at[Role.ALE_APP_ID.ordinal()];
+        if (appId >= 0) {
+            // The ALE layers, and only they, have the application's field and process metadata; the field is
+            // written either way, since the values are not cleared between packets.
+            SocketOwner owner = flow != null ? flow.owner() : null;
+            if (owner != null) {
                 byte[] path = owner.pathBlob();
                 values.get(appId).setBlob(path);
                 metadata.setProcess(owner.processId(), path);
+            } else {
+                values.get(appId).setEmpty();
             }
         }
         metadata.setPacketDirection(direction);
@@ -225,19 +231,22 @@ final class PacketView {
         }
     }
 
-    /** IPv4 as a UINT32 in host byte order (the callouts byte-swap it, §4.3); IPv6 as BYTE_ARRAY16. */
-    private static void address(FwpValue value, byte[] address, AddressFamily family) {
-        if (family == AddressFamily.INET) {
-            value.setInteger(FwpDataType.UINT32, Integer.toUnsignedLong(ipv4(address)));
+    /**
+     * The packet's source or destination address: IPv4 as a UINT32 in host byte order (the callouts byte-swap it,
+     * §4.3), read from the facts' number without writing its bytes; IPv6 as BYTE_ARRAY16.
+     */
+    private static void address(FwpValue value, PacketFacts facts, boolean source) {
+        if (facts.family() == AddressFamily.INET) {
+            value.setInteger(FwpDataType.UINT32, Integer.toUnsignedLong(ipv4(facts, source)));
         } else {
-            value.setBytes16(address);
+            value.setBytes16(source ? facts.sourceAddress() : facts.destinationAddress());
         }
     }
 
-    private static void addressType(FwpValue value, byte[] address, AddressFamily family) {
+    private static void addressType(FwpValue value, PacketFacts facts, boolean source) {
         int type;
-        if (family == AddressFamily.INET) {
-            int v4 = ipv4(address);
+        if (facts.family() == AddressFamily.INET) {
+            int v4 = ipv4(facts, source);
             if (v4 == 0) {
                 type = NLAT_UNSPECIFIED;
             } else if (v4 == -1) {
@@ -247,14 +256,17 @@ final class PacketView {
             } else {
                 type = NLAT_UNICAST;
             }
-        } else if ((address[0] & 0xFF) == 0xFF) {
-            type = NLAT_MULTICAST;
         } else {
-            boolean zero = true;
-            for (int i = 0; i < 16 && zero; i++) {
-                zero = address[i] == 0;
+            byte[] address = source ? facts.sourceAddress() : facts.destinationAddress();
+            if ((address[0] & 0xFF) == 0xFF) {
+                type = NLAT_MULTICAST;
+            } else {
+                boolean zero = true;
+                for (int i = 0; i < 16 && zero; i++) {
+                    zero = address[i] == 0;
+                }
+                type = zero ? NLAT_UNSPECIFIED : NLAT_UNICAST;
             }
-            type = zero ? NLAT_UNSPECIFIED : NLAT_UNICAST;
         }
         value.setInteger(FwpDataType.UINT8, type);
     }
@@ -263,10 +275,7 @@ final class PacketView {
         value.setInteger(FwpDataType.UINT32, Integer.toUnsignedLong(number));
     }
 
-    private static int ipv4(byte[] address) {
-        return ((address[0] & 0xFF) << 24)
-                | ((address[1] & 0xFF) << 16)
-                | ((address[2] & 0xFF) << 8)
-                | (address[3] & 0xFF);
+    private static int ipv4(PacketFacts facts, boolean source) {
+        return source ? facts.sourceIpv4() : facts.destinationIpv4();
     }
 }
