@@ -5,12 +5,20 @@ set -euo pipefail
 declare -A package_of=(
     [ip]=iproute2 [ss]=iproute2 [ping]=iputils-ping [iperf3]=iperf3 [tcpdump]=tcpdump
     [tshark]=tshark [dumpcap]=wireshark-common [capinfos]=wireshark-common [python3]=python3 [curl]=curl
-    [ethtool]=ethtool
+    [ethtool]=ethtool [cc]=gcc [iptables]=iptables [nft]=nftables
+    [libnetfilter_queue.h]=libnetfilter-queue-dev
 )
+# A name ending in .h is a C header (scripts/verdict-bench.sh compiles against it); the others are commands.
+present() {
+    case "$1" in
+        *.h) compgen -G "/usr/include/*/$1" >/dev/null ;;
+        *) command -v "$1" >/dev/null 2>&1 ;;
+    esac
+}
 missing_tools() {
     local tool
     for tool in "${!package_of[@]}"; do
-        command -v "$tool" >/dev/null 2>&1 || echo "$tool"
+        present "$tool" || echo "$tool"
     done | sort
 }
 mapfile -t missing < <(missing_tools)

@@ -14,13 +14,15 @@ import org.nbl4j.core.memory.internal.Recycler;
  * nbl4j's nonpaged pool: off-heap memory handed out in tagged blocks and accounted per {@link PoolTag}.
  *
  * <p>Corresponds to {@code ExAllocatePoolWithTag}/{@code NdisAllocateMemoryWithTagPriority} and the pool-tag
- * accounting behind poolmon. Blocks up to 64 KiB come from power-of-two size classes carved out of slabs and recycled
+ * accounting behind poolmon. Blocks up to 128 KiB come from power-of-two size classes carved out of slabs and recycled
  * through per-thread magazines, so steady-state allocation touches neither the Java heap nor the operating system.
- * Larger blocks, and every block in checked mode, get an arena of their own.
+ * Larger blocks, and every block in checked mode, get an arena of their own. (128, not 64: an IOCTL buffer that holds
+ * one whole 64 KiB IP packet and a record header is just above 64 KiB, and a shared arena per such buffer costs a
+ * thread handshake at every free.)
  */
 public final class TaggedMemory implements AutoCloseable {
     private static final int SMALLEST_CLASS_SHIFT = 6;
-    private static final int LARGEST_CLASS_SHIFT = 16;
+    private static final int LARGEST_CLASS_SHIFT = 17;
     private static final long SLAB_BYTES = 256 * 1024;
     /** Blocks are aligned as MEMORY_ALLOCATION_ALIGNMENT is on x64. */
     public static final long ALIGNMENT = 16;

@@ -1,8 +1,15 @@
 package org.nbl4j.io.device;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -14,12 +21,23 @@ import org.nbl4j.stack.device.Irp;
 import org.nbl4j.stack.device.IrpCompletion;
 
 /**
- * One client connection to a device's socket: one handle. Reads requests and sends them as IRPs on its
- * {@link FileObject}; writes each reply when its IRP completes, from whichever thread completes it. When the client
+ * One client connection to a device's socket: one handle. Its reader ({@link #run}) reads requests and sends them as
+ * IRPs on its {@link FileObject}. A completing IRP's reply never waits for the client, whichever thread completes it:
+ * a classify function completing a pended IOCTL on a receive thread must not wait for a user-mode process, which may
+ * be stopped (SIGSTOP) or slow to read. The socket is non-blocking: the completing thread writes the reply at once
+ * when the socket takes it whole and nothing is queued before it (the common case, with no thread switch); otherwise
+ * the rest is queued and the connection's writer ({@link #writeReplies}) sends it when the socket drains. As on
+ * Windows, the IRP is completed at once and the application reads the result when it gets to it; the queue holds at
+ * most one reply per request the client sent, so a client that stops reading also stops adding to it. When the client
  * closes the socket or its process dies, the handle is closed as {@code CloseHandle} would: pending IRPs cancelled,
  * then IRP_MJ_CLEANUP and IRP_MJ_CLOSE.
  */
 final class DeviceConnection implements Runnable {
+    /** The most replies one gathering write sends. */
+    private static final int MAX_GATHER = 64;
+    /** How often a thread waiting for the socket looks whether it was closed. */
+    private static final long POLL_MILLISECONDS = 100;
+
     private final IoManager io;
     private final String linkName;
     private final SocketChannel channel;
@@ -29,18 +47,55 @@ final class DeviceConnection implements Runnable {
 
     private volatile @Nullable FileObject file;
 
-    DeviceConnection(IoManager io, String linkName, SocketChannel channel, Consumer<DeviceConnection> onEnd) {
+    /** Replies not written yet, in completion order; guarded by itself, as are the fields below. */
+    private final ArrayDeque<ByteBuffer> replies = new ArrayDeque<>();
+    /** The reader has ended: the writer sends what is queued, then closes the socket. */
+    private boolean readerEnded;
+
+    private boolean writerWaiting;
+    /** The writer is sending replies it took off the queue: nobody else may write meanwhile. */
+    private boolean writerSending;
+
+    /** Where the reader waits for requests, and the writer for room in the socket. */
+    private final Selector readable;
+
+    private final Selector writable;
+    /** The socket as the reader sees it: a read waits (on {@link #readable}) until a byte comes or the socket ends. */
+    private final ReadableByteChannel requests = new ReadableByteChannel() {
+        @Override
+        public int read(ByteBuffer destination) throws IOException {
+            return readWaiting(destination);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isOpen();
+        }
+
+        @Override
+        public void close() {
+            disconnect();
+        }
+    };
+
+    DeviceConnection(IoManager io, String linkName, SocketChannel channel, Consumer<DeviceConnection> onEnd)
+            throws IOException {
         this.io = io;
         this.linkName = linkName;
         this.channel = channel;
         this.onEnd = onEnd;
+        channel.configureBlocking(false);
+        readable = Selector.open();
+        writable = Selector.open();
+        channel.register(readable, SelectionKey.OP_READ);
+        channel.register(writable, SelectionKey.OP_WRITE);
     }
 
     @Override
     public void run() {
         try {
             while (true) {
-                DeviceProtocol.Request request = DeviceProtocol.readRequest(channel);
+                DeviceProtocol.Request request = DeviceProtocol.readRequest(requests);
                 if (!handle(request)) {
                     return;
                 }
@@ -52,9 +107,84 @@ final class DeviceConnection implements Runnable {
             if (open != null) {
                 open.close();
             }
-            disconnect();
+            synchronized (replies) {
+                readerEnded = true;
+                replies.notify();
+            }
+            close(readable);
             onEnd.accept(this);
         }
+    }
+
+    /**
+     * The writer thread: sends what the completing threads could not, several replies per write, waiting for room in
+     * the socket, until the reader has ended and everything is written (the CLOSE reply and the cancelled requests'
+     * replies go out last); then closes the socket.
+     */
+    void writeReplies() {
+        ByteBuffer[] batch = new ByteBuffer[MAX_GATHER];
+        try {
+            while (true) {
+                int count = 0;
+                synchronized (replies) {
+                    while (replies.isEmpty() && !readerEnded) {
+                        writerWaiting = true;
+                        replies.wait();
+                        writerWaiting = false;
+                    }
+                    while (count < MAX_GATHER && !replies.isEmpty()) {
+                        batch[count++] = replies.pollFirst();
+                    }
+                    writerSending = count > 0;
+                }
+                if (count == 0) {
+                    return; // the reader has ended and everything is written
+                }
+                while (batch[count - 1].hasRemaining()) {
+                    if (channel.write(batch, 0, count) == 0) {
+                        awaitSelected(writable);
+                    }
+                }
+                Arrays.fill(batch, 0, count, null);
+                synchronized (replies) {
+                    writerSending = false;
+                }
+            }
+        } catch (IOException e) {
+            // the client is gone; its reader sees the end of the socket and closes the handle
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            synchronized (replies) {
+                replies.clear();
+            }
+            disconnect();
+            close(writable);
+        }
+    }
+
+    /** A read for the reader: waits until the socket has bytes or ends (-1). */
+    private int readWaiting(ByteBuffer destination) throws IOException {
+        while (true) {
+            int read = channel.read(destination);
+            if (read != 0) {
+                return read;
+            }
+            awaitSelected(readable);
+        }
+    }
+
+    /**
+     * Waits until the selector's one channel is ready; wakes every {@value #POLL_MILLISECONDS} ms to see whether the
+     * socket was closed meanwhile (a close does not wake a thread waiting on another selector).
+     */
+    private void awaitSelected(Selector selector) throws IOException {
+        while (selector.select(POLL_MILLISECONDS) == 0) {
+            if (!channel.isOpen()) {
+                throw new ClosedChannelException();
+            }
+        }
+        selector.selectedKeys().clear();
     }
 
     /** Handles one request; {@code false} after CLOSE. */
@@ -118,21 +248,41 @@ final class DeviceConnection implements Runnable {
         return true;
     }
 
+    /**
+     * Sends a reply without waiting for the client: written at once when the socket takes it whole and no earlier reply
+     * is waiting; otherwise (what is left of) it waits for the writer, behind the others.
+     */
     private void reply(int requestId, int status, long information, byte[] output) {
         ByteBuffer frame = DeviceProtocol.reply(requestId, status, information, output);
-        synchronized (channel) {
-            try {
-                DeviceProtocol.write(channel, frame);
-            } catch (IOException e) {
-                // the client is gone; its reader sees the end of the socket and closes the handle
+        synchronized (replies) {
+            if (replies.isEmpty() && !writerSending) {
+                try {
+                    channel.write(frame); // non-blocking: what the socket takes now
+                } catch (IOException e) {
+                    return; // the client is gone; its reader sees the end of the socket and closes the handle
+                }
+                if (!frame.hasRemaining()) {
+                    return;
+                }
+            }
+            replies.addLast(frame);
+            if (writerWaiting) {
+                replies.notify();
             }
         }
     }
 
-    /** Closes the socket; the reader then closes the handle. */
+    /**
+     * Closes the socket; the reader then closes the handle, and the writer ends. Each closes its own selector as it
+     * ends: one closed under a thread waiting on it would end that thread with an unchecked exception.
+     */
     void disconnect() {
+        close(channel);
+    }
+
+    private static void close(Closeable closeable) {
         try {
-            channel.close();
+            closeable.close();
         } catch (IOException e) {
             // nothing left to release
         }

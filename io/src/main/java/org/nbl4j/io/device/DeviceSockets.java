@@ -21,7 +21,8 @@ import org.nbl4j.stack.device.LinkListener;
  * {@code \DosDevices\Verdicts} is the socket {@code <directory>/verdicts}, as {@code CreateFile("\\.\Verdicts")}
  * opens it on Windows. Each accepted connection is one handle ({@link DeviceConnection}); its requests are dispatched
  * at PASSIVE_LEVEL on the connection's thread, which inherits the thread bindings ({@code SystemNdis},
- * {@code SystemIo}) of the thread that called {@link #start}.
+ * {@code SystemIo}) of the thread that called {@link #start}; its replies are written by a second thread of its own,
+ * so that completing an IRP never waits for the client.
  */
 public final class DeviceSockets implements AutoCloseable, LinkListener {
     private static final Logger LOG = System.getLogger(DeviceSockets.class.getName());
@@ -104,12 +105,11 @@ public final class DeviceSockets implements AutoCloseable, LinkListener {
             try {
                 SocketChannel client = server.accept();
                 DeviceConnection connection = new DeviceConnection(io, linkName, client, connections::remove);
-                Thread reader = Thread.ofPlatform()
-                        .daemon()
-                        .name("nbl4j-device-" + linkName.substring(linkName.lastIndexOf('\\') + 1))
-                        .unstarted(connection);
+                String name = "nbl4j-device-" + linkName.substring(linkName.lastIndexOf('\\') + 1);
+                Thread reader = Thread.ofPlatform().daemon().name(name).unstarted(connection);
                 // Recorded before it starts, so that its end (which removes it) cannot come first.
                 connections.put(connection, reader);
+                Thread.ofPlatform().daemon().name(name + "-writer").start(connection::writeReplies);
                 reader.start();
             } catch (ClosedChannelException e) {
                 return;

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -139,6 +142,50 @@ class DeviceSocketsTest {
         assertEquals(1, driver.cancelled);
         assertEquals(1, driver.cleanups);
         assertTrue(wait.result().isCompletedExceptionally(), "the client saw its connection end");
+    }
+
+    @Test
+    @DisplayName("a client that stops reading never blocks the thread completing its IRPs; it reads them all later")
+    void clientThatDoesNotRead() throws Exception {
+        // Far more reply bytes than the socket buffers hold: completing them on the ringing thread would block it.
+        int waits = 40;
+        byte[] chime = new byte[60_000];
+        Arrays.fill(chime, (byte) 'd');
+        // The stalled client is closed first, so that a thread blocked writing to it (the rule broken) gets free.
+        try (DeviceHandle bell = DeviceHandle.open(socket);
+                SocketChannel stalled = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            DeviceProtocol.write(stalled, DeviceProtocol.request(DeviceProtocol.OP_CREATE, 1, 0, 0, new byte[0]));
+            for (int id = 100; id < 100 + waits; id++) {
+                DeviceProtocol.write(
+                        stalled,
+                        DeviceProtocol.request(
+                                DeviceProtocol.OP_IOCTL, id, DoorbellDriver.IOCTL_WAIT, chime.length, new byte[0]));
+            }
+            DeviceProtocol.write(
+                    stalled,
+                    DeviceProtocol.request(DeviceProtocol.OP_IOCTL, 2, DoorbellDriver.IOCTL_ECHO, 0, new byte[0]));
+            assertEquals(1, DeviceProtocol.readReply(stalled).requestId(), "CREATE");
+            // Requests on one handle are dispatched in order: after the ECHO's reply every wait is queued.
+            assertEquals(2, DeviceProtocol.readReply(stalled).requestId(), "ECHO");
+
+            // The client reads nothing more. Each ring completes one of its waits on the bell's thread.
+            for (int ring = 0; ring < waits; ring++) {
+                IoResult rung = bell.deviceIoControlAsync(DoorbellDriver.IOCTL_RING, chime, 0)
+                        .result()
+                        .get(10, TimeUnit.SECONDS);
+                assertEquals(NtStatus.STATUS_SUCCESS, rung.status(), "ring " + ring);
+            }
+
+            // Now it reads: every wait was completed, in order, with the whole chime.
+            for (int id = 100; id < 100 + waits; id++) {
+                DeviceProtocol.Reply reply = DeviceProtocol.readReply(stalled);
+                assertEquals(id, reply.requestId());
+                assertEquals(NtStatus.STATUS_SUCCESS, reply.status());
+                assertArrayEquals(chime, reply.output());
+            }
+        }
+        eventually(() -> driver.closes == 2, "both handles closed");
+        assertEquals(0, driver.cancelled, "nothing was left pending");
     }
 
     @Test

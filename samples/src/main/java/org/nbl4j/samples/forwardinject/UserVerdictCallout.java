@@ -42,7 +42,8 @@ import org.nbl4j.stack.wfp.InjectionHandle;
  * A forward-layer callout driver (its filters and injection handle are {@link ForwardCalloutDriver}'s) with a control
  * device. Each forwarded unicast packet is deep-cloned and held, the original absorbed; the clones go to the
  * application through pended {@link UserVerdictIoctl#IOCTL_USERVERDICT_RECEIVE} requests kept in a cancel-safe queue
- * (the inverted call), as many per request as fit when several wait; the application answers per packet with
+ * (the inverted call), as many per request as fit when several wait, or at most the number the request asks for (one
+ * packet per IOCTL when it asks for one); the application answers per packet with
  * {@link UserVerdictIoctl#IOCTL_USERVERDICT_VERDICT}: permit (the clone is forward-injected), block (freed) or modify
  * (the new bytes copied into the clone, then injected). The injection's completion frees the clone.
  *
@@ -299,13 +300,22 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         KeReleaseSpinLock(gPacketLock, oldIrql.value());
     }
 
-    /** Copies undelivered packets into a RECEIVE request's output (called with the packet lock held). */
+    /**
+     * Copies undelivered packets into a RECEIVE request's output, at most the request's MaxPackets when it gives one
+     * (called with the packet lock held).
+     */
     private int FillReceiveBuffer(IRP Irp) {
         IO_STACK_LOCATION irpSp = IoGetCurrentIrpStackLocation(Irp);
         int capacity = irpSp.Parameters.DeviceIoControl.OutputBufferLength;
         MemorySegment output = MmGetSystemAddressForMdlSafe(Irp.MdlAddress(), NormalPagePriority);
+        MemorySegment options = Irp.AssociatedIrp.SystemBuffer();
+        long maxPackets =
+                irpSp.Parameters.DeviceIoControl.InputBufferLength == RECEIVE_OPTIONS_LENGTH && options != null
+                        ? Integer.toUnsignedLong(options.get(ULONG, 0))
+                        : 0;
+        long left = maxPackets == 0 ? Long.MAX_VALUE : maxPackets;
         int used = 0;
-        while (!gUndelivered.isEmpty()) {
+        while (!gUndelivered.isEmpty() && left-- > 0) {
             HELD_PACKET packet = gUndelivered.peekFirst();
             NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
             int length = NET_BUFFER_DATA_LENGTH(nb);
@@ -428,6 +438,9 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             case IOCTL_USERVERDICT_RECEIVE -> {
                 if (outLength < RECEIVE_MINIMUM_LENGTH) {
                     return CompleteRequest(Irp, STATUS_BUFFER_TOO_SMALL, 0);
+                }
+                if (inLength != 0 && inLength != RECEIVE_OPTIONS_LENGTH) {
+                    return CompleteRequest(Irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
                 }
                 IoCsqInsertIrp(gReceiveCsq, Irp, null);
                 DeliverPackets();

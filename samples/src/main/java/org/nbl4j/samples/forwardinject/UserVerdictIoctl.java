@@ -6,7 +6,8 @@ package org.nbl4j.samples.forwardinject;
  * are on Windows; {@code user_verdicts.py} mirrors this file.
  *
  * <pre>
- * IOCTL_USERVERDICT_RECEIVE (METHOD_OUT_DIRECT), output: records back to back, Information = their total length
+ * IOCTL_USERVERDICT_RECEIVE (METHOD_OUT_DIRECT), input: nothing, or u32 MaxPackets (0: as many as fit);
+ *   output: records back to back, Information = their total length
  *   u32 PacketId, u32 Length, u8[Length] the IP packet
  * IOCTL_USERVERDICT_VERDICT (METHOD_BUFFERED), input: records back to back; Information = verdicts applied
  *   u32 PacketId, u16 Verdict, u16 Length, u8[Length] (USERVERDICT_MODIFY: the new packet, as long as the old one)
@@ -41,6 +42,11 @@ public final class UserVerdictIoctl {
     /** Re-inject the bytes that follow instead (the same length; checksums are the application's to fix). */
     public static final int USERVERDICT_MODIFY = 2;
 
+    /**
+     * RECEIVE's optional input: the most packets the request takes ({@code u32 MaxPackets}; 1 asks for one packet per
+     * IOCTL, 0 or no input for as many as fit, the batched mode).
+     */
+    public static final int RECEIVE_OPTIONS_LENGTH = 4;
     /** A RECEIVE record's header: PacketId, Length. */
     public static final int RECEIVE_HEADER_LENGTH = 8;
     /** A VERDICT record's header: PacketId, Verdict, Length. */

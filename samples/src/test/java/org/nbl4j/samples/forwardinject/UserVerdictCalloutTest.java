@@ -183,6 +183,26 @@ class UserVerdictCalloutTest {
     }
 
     @Test
+    @DisplayName("a RECEIVE that asks for at most N packets gets N when more wait; the rest stay for the next")
+    void receiveAsksForAtMost() {
+        Application app = Application.open(io);
+        for (int i = 0; i < 5; i++) {
+            receive(udp4(i, "one at a time"));
+        }
+        app.postReceive(1);
+        app.postReceive(3);
+        app.postReceive(1);
+        List<Map<Integer, byte[]>> batches = app.completedReceives();
+        assertEquals(List.of(1, 3, 1), batches.stream().map(Map::size).toList());
+        List<byte[]> answers = new ArrayList<>();
+        batches.forEach(batch -> batch.keySet().forEach(id -> answers.add(verdict(id, USERVERDICT_PERMIT, null))));
+        assertEquals(5, app.verdicts(answers.toArray(byte[][]::new)));
+        router.drain();
+        assertEquals(5, egress.size());
+        app.close();
+    }
+
+    @Test
     @DisplayName("no verdict within the timeout: the default applies before the watchdog's budget")
     void defaultOnTimeout() {
         Application app = Application.open(io);
@@ -309,7 +329,19 @@ class UserVerdictCalloutTest {
         }
 
         void postReceive() {
-            file.deviceIoControl(IOCTL_USERVERDICT_RECEIVE, new byte[0], RECEIVE_MINIMUM_LENGTH, (s, _, out) -> {
+            postReceive(new byte[0]);
+        }
+
+        /** A RECEIVE asking for at most {@code maxPackets} packets. */
+        void postReceive(int maxPackets) {
+            postReceive(ByteBuffer.allocate(RECEIVE_OPTIONS_LENGTH)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putInt(maxPackets)
+                    .array());
+        }
+
+        private void postReceive(byte[] options) {
+            file.deviceIoControl(IOCTL_USERVERDICT_RECEIVE, options, RECEIVE_MINIMUM_LENGTH, (s, _, out) -> {
                 if (s == NtStatus.STATUS_SUCCESS) {
                     receives.add(out);
                 } else {
