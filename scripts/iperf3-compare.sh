@@ -7,7 +7,8 @@
 # different queues.
 # With --offload it compares offloads (docs/offloads.md): a bare TUN pump in C (scripts/tun-pump.c, built here with cc)
 # without and with IFF_VNET_HDR + TUNSETOFFLOAD, `nbl4j route` without offloads, `nbl4j route --offload=throughput`
-# with the verifier off and standard and with the callout, and the kernel.
+# with the verifier off and standard, the same with the forward-inject callout opted in to RSC (RscForwardInjectCallout,
+# verifier off and standard) and not opted in (ForwardInjectCallout, verifier off), and the kernel.
 # Needs root, iproute2, iperf3, python3 and JDK 25 (./nbl4j builds the jar); cc for --offload.
 # Usage: scripts/iperf3-compare.sh [--queues | --offload] [seconds]
 set -euo pipefail
@@ -138,6 +139,8 @@ kernel_case() {
 }
 
 callout=org.nbl4j.samples.forwardinject.ForwardInjectCallout
+# The same callout with FWP_CALLOUT_FLAG_ALLOW_RSC: under --offload=throughput it takes super-packets whole.
+rsc_callout=org.nbl4j.samples.forwardinject.RscForwardInjectCallout
 echo "iperf3 -t $seconds -P $streams, A 192.0.2.2 -> B 198.51.100.2; $(nproc) CPUs; commit $(git -C "$here" rev-parse --short HEAD);" \
   "$(date -u '+%Y-%m-%d %H:%M UTC'); load:$(uptime | sed 's/.*load average://')"
 echo "| router | receiver Mbit/s | notes |"
@@ -149,7 +152,12 @@ if $compare_offloads; then
   nbl4j_case "nbl4j route --verifier off" --verifier off
   nbl4j_case "nbl4j route --offload=throughput --verifier off" --offload throughput --verifier off
   nbl4j_case "nbl4j route --offload=throughput" --offload throughput
-  nbl4j_case "nbl4j route --offload=throughput --callout ForwardInjectCallout" --offload throughput --callout "$callout"
+  nbl4j_case "nbl4j route --offload=throughput --verifier off --callout RscForwardInjectCallout" \
+    --offload throughput --verifier off --callout "$rsc_callout"
+  nbl4j_case "nbl4j route --offload=throughput --callout RscForwardInjectCallout" \
+    --offload throughput --callout "$rsc_callout"
+  nbl4j_case "nbl4j route --offload=throughput --verifier off --callout ForwardInjectCallout (not opted in)" \
+    --offload throughput --verifier off --callout "$callout"
   kernel_case
 elif $compare_queues; then
   for queues in 1 2; do

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nbl4j.cli.live.Host;
 import org.nbl4j.cli.live.LiveSummary;
@@ -34,6 +35,11 @@ import picocli.CommandLine;
 class RouteOffloadLiveTest {
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final int BYTES = 50 * 1024 * 1024;
+    /**
+     * What goes through the forward-inject callout: enough for super-packets, few enough that the per-segment clones
+     * of a callout that did not opt in (each tracked with its sites by the verifier) stay within seconds.
+     */
+    private static final int CALLOUT_BYTES = 3 * 1024 * 1024;
 
     private static final String RECEIVER = """
             import hashlib, socket, sys
@@ -108,13 +114,13 @@ class RouteOffloadLiveTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aTcpTransferArrivesByteForByte(String offload) throws Exception {
         TestTools.requireTun();
-        TestTools.require("ip", "python3");
+        TestTools.require("ip", "ss", "python3");
         long pid = ProcessHandle.current().pid() % 1_000_000;
         int run = COUNTER.incrementAndGet();
         String deviceA = "nbo" + pid + "a" + run;
         String deviceB = "nbo" + pid + "b" + run;
         Path data = directory.resolve("data.bin");
-        String expected = write(data);
+        String expected = write(data, BYTES);
         Path receiver = Files.writeString(directory.resolve("receive.py"), RECEIVER);
         Path sender = Files.writeString(directory.resolve("send.py"), SENDER);
         Path datagrams = directory.resolve("datagrams.bin");
@@ -188,9 +194,107 @@ class RouteOffloadLiveTest {
         }
     }
 
-    /** 50 MB of seeded random bytes; returns their sha256. */
-    private static String write(Path file) throws Exception {
-        byte[] bytes = new byte[BYTES];
+    /**
+     * The forward-inject callout (it absorbs every forwarded unicast packet and forward-injects a deep clone) sees
+     * coalesced packets only under {@code throughput} and only when it registered with
+     * {@code FWP_CALLOUT_FLAG_ALLOW_RSC} ({@code RscForwardInjectCallout}). Since every forwarded packet leaves as an
+     * injected clone, a large send can only be the clone of a coalesced packet the callout took, so the summary tells:
+     * opted in under {@code throughput}, super-packets leave with LSO and none is cut; not opted in, super-packets
+     * still arrive (the devices have TSO) but RSC is off, so they are cut into segments before any layer sees them and
+     * none leaves with LSO; under {@code windows} and {@code off} nothing arrives coalesced. Either way
+     * {@value #CALLOUT_BYTES} bytes over TCP, IPv4 and IPv6, arrive byte for byte, the verdict (verifier standard) is
+     * clean and every pool is at 0.
+     */
+    @ParameterizedTest(name = "--offload={0}, opted in to RSC: {1}")
+    @CsvSource({"off,false", "off,true", "windows,false", "windows,true", "throughput,false", "throughput,true"})
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void theCalloutSeesCoalescedPacketsOnlyUnderThroughputAndOptedIn(String offload, boolean optedIn) throws Exception {
+        TestTools.requireTun();
+        TestTools.require("ip", "ss", "python3");
+        long pid = ProcessHandle.current().pid() % 1_000_000;
+        int run = COUNTER.incrementAndGet();
+        String deviceA = "nbc" + pid + "a" + run;
+        String deviceB = "nbc" + pid + "b" + run;
+        Path data = directory.resolve("data.bin");
+        String expected = write(data, CALLOUT_BYTES);
+        Path receiver = Files.writeString(directory.resolve("receive.py"), RECEIVER);
+        Path sender = Files.writeString(directory.resolve("send.py"), SENDER);
+        String callout = "org.nbl4j.samples.forwardinject." + (optedIn ? "Rsc" : "") + "ForwardInjectCallout";
+
+        CommandLine line = new CommandLine(new Nbl4jCommand());
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        line.setOut(new PrintWriter(out, true));
+        line.setErr(new PrintWriter(err, true));
+        RouteCommand route = line.getSubcommands().get("route").getCommand();
+        int[] exit = {-1};
+        Thread router = Thread.ofPlatform()
+                .name("nbl4j route --offload=" + offload + " --callout")
+                .start(() -> exit[0] = line.execute(
+                        "route",
+                        "--interface",
+                        "name=" + deviceA + ",address=192.0.2.1/24,address=2001:db8:1::1/64",
+                        "--interface",
+                        "name=" + deviceB + ",address=198.51.100.1/24,address=2001:db8:2::1/64",
+                        "--offload",
+                        offload,
+                        "--callout",
+                        callout,
+                        "--duration",
+                        "150"));
+        Host hostA = null;
+        Host hostB = null;
+        try {
+            assertTrue(route.awaitRouting(20_000), () -> "route did not start: " + err);
+            hostA = Host.create("nbl4j-callout-" + pid + "-a" + run);
+            hostB = Host.create("nbl4j-callout-" + pid + "-b" + run);
+            hostA.adopt(deviceA, "192.0.2.2/24", "192.0.2.1");
+            hostB.adopt(deviceB, "198.51.100.2/24", "198.51.100.1");
+            hostA.enableIpv6("2001:db8:1::2/64", "2001:db8:1::1");
+            hostB.enableIpv6("2001:db8:2::2/64", "2001:db8:2::1");
+            for (String address : new String[] {"198.51.100.2", "2001:db8:2::2"}) {
+                assertEquals(
+                        CALLOUT_BYTES + " " + expected,
+                        transfer(hostA, hostB, address, receiver, sender, data),
+                        () -> "to " + address + "\n" + out + err);
+            }
+        } finally {
+            route.stop();
+            router.join(TimeUnit.SECONDS.toMillis(60));
+            for (Host host : new Host[] {hostA, hostB}) {
+                if (host != null) {
+                    host.close();
+                }
+            }
+        }
+        assertEquals(0, exit[0], () -> out + "\n" + err);
+        String printed = out.toString();
+        LiveSummary summary = LiveSummary.parse(printed);
+        assertTrue(summary.clean(), printed);
+        assertTrue(summary.poolsAtZero(), () -> "pools not at 0: " + summary.poolDiffs());
+        assertTrue(summary.injected() > 0 && summary.injected() == summary.completed(), printed);
+        long largeSends = offloadRow(summary, printed, "coalesced sent with LSO");
+        long cut = offloadRow(summary, printed, "segments cut in software");
+        if (offload.equals("throughput") && optedIn) {
+            assertTrue(largeSends > 0, () -> "the opted-in callout took no super-packet\n" + printed);
+            assertEquals(0, cut, printed);
+        } else if (offload.equals("throughput")) {
+            assertEquals(0, largeSends, () -> "a callout that did not opt in took a super-packet\n" + printed);
+            assertTrue(cut > 0, () -> "no super-packet arrived to be cut\n" + printed);
+        } else {
+            assertEquals(0, largeSends, printed);
+            assertEquals(0, cut, printed);
+        }
+    }
+
+    /** An offload row of the summary, which prints them only when one is not 0. */
+    private static long offloadRow(LiveSummary summary, String printed, String label) {
+        return printed.contains(label) ? summary.count(label) : 0;
+    }
+
+    /** {@code count} seeded random bytes; returns their sha256. */
+    private static String write(Path file, int count) throws Exception {
+        byte[] bytes = new byte[count];
         new Random(17).nextBytes(bytes);
         Files.write(file, bytes);
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
@@ -209,7 +313,7 @@ class RouteOffloadLiveTest {
             throws Exception {
         Process listener = server.start("python3", receiver.toString(), address, "5202", String.valueOf(DATAGRAMS));
         try {
-            Thread.sleep(500);
+            awaitListening(server, "-Huln", 5202);
             Commands.Result sent = Commands.finish(
                     client.start(
                             "python3",
@@ -228,12 +332,25 @@ class RouteOffloadLiveTest {
         }
     }
 
+    /**
+     * Waits until a socket of {@code server} is bound to {@code port} ({@code ss} with {@code options}: UDP or TCP
+     * listening), at most 15 s: a receiver started on a loaded machine may take seconds to bind, and a datagram sent
+     * before then is lost, a connection refused.
+     */
+    private static void awaitListening(Host server, String options, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (server.exec("ss", options, "sport = :" + port).isBlank()) {
+            assertTrue(System.nanoTime() < deadline, () -> "nothing bound to port " + port);
+            Thread.sleep(50);
+        }
+    }
+
     /** Sends the file from {@code client} to {@code server}'s address over TCP; returns "bytes sha256" as received. */
     private static String transfer(Host client, Host server, String address, Path receiver, Path sender, Path data)
             throws Exception {
         Process listener = server.start("python3", receiver.toString(), address, "5201");
         try {
-            Thread.sleep(500);
+            awaitListening(server, "-Htln", 5201);
             Commands.Result sent = Commands.finish(
                     client.start("python3", sender.toString(), address, "5201", data.toString()),
                     Duration.ofSeconds(60));

@@ -3,6 +3,8 @@ package org.nbl4j.core.verify;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides which stack frames are the driver's: every report names the driver's line first, the way a kernel debugger's
@@ -17,10 +19,11 @@ import java.util.List;
  * longest route does: a user can make {@code com.acme.util.} infrastructure and keep {@code com.acme.util.Filter} as
  * driver code.
  *
- * @param infrastructure class-name prefixes whose frames are not the driver's
- * @param driverCode class-name prefixes whose frames are the driver's even when an infrastructure prefix matches
+ *
+ * <p>Each class name is decided once and remembered: a site is captured at every hand-off of a tracked buffer (every
+ * clone), and matching all its frames against every prefix each time was a third of the capture.
  */
-public record FrameClassifier(List<String> infrastructure, List<String> driverCode) {
+public final class FrameClassifier {
     /**
      * nbl4j's own packages: the DDIs and the stack a driver calls, the command that runs it, and the JUnit extension
      * that shuts a driver's test down (its frames are where a test's leaks are found, never the driver's line).
@@ -46,9 +49,28 @@ public record FrameClassifier(List<String> infrastructure, List<String> driverCo
             "org.apache.maven.",
             "org.pitest.");
 
-    public FrameClassifier {
-        infrastructure = List.copyOf(infrastructure);
-        driverCode = List.copyOf(driverCode);
+    private final List<String> infrastructure;
+    private final List<String> driverCode;
+    /** {@link #isDriver} by class name; as many entries as classes with frames on the stacks walked. */
+    private final ConcurrentHashMap<String, Boolean> decisions = new ConcurrentHashMap<>();
+
+    /**
+     * @param infrastructure class-name prefixes whose frames are not the driver's
+     * @param driverCode class-name prefixes whose frames are the driver's even when an infrastructure prefix matches
+     */
+    public FrameClassifier(List<String> infrastructure, List<String> driverCode) {
+        this.infrastructure = List.copyOf(infrastructure);
+        this.driverCode = List.copyOf(driverCode);
+    }
+
+    /** The class-name prefixes whose frames are not the driver's. */
+    public List<String> infrastructure() {
+        return infrastructure;
+    }
+
+    /** The class-name prefixes whose frames are the driver's even when an infrastructure prefix matches. */
+    public List<String> driverCode() {
+        return driverCode;
     }
 
     /** nbl4j's packages and the platform's are infrastructure; everything else is the driver's. */
@@ -73,7 +95,12 @@ public record FrameClassifier(List<String> infrastructure, List<String> driverCo
 
     /** Whether a frame of class {@code className} is the driver's: the longest matching prefix decides. */
     public boolean isDriver(String className) {
-        return longestMatch(driverCode, className) >= longestMatch(infrastructure, className);
+        Boolean decided = decisions.get(className);
+        if (decided == null) {
+            decided = longestMatch(driverCode, className) >= longestMatch(infrastructure, className);
+            decisions.put(className, decided);
+        }
+        return decided;
     }
 
     /** Whether {@code className} is one of nbl4j's own (a DDI or the stack behind it), and not the JDK or a library. */
@@ -89,6 +116,23 @@ public record FrameClassifier(List<String> infrastructure, List<String> driverCo
             }
         }
         return longest;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof FrameClassifier that
+                && infrastructure.equals(that.infrastructure)
+                && driverCode.equals(that.driverCode);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(infrastructure, driverCode);
+    }
+
+    @Override
+    public String toString() {
+        return "FrameClassifier[infrastructure=" + infrastructure + ", driverCode=" + driverCode + "]";
     }
 
     private static List<String> concat(List<String> list, String... more) {

@@ -47,7 +47,9 @@ public record Site(
         boolean driverFound = !walk.driverFrames.isEmpty();
         return new Site(
                 Thread.currentThread().getName(),
-                driverFound ? walk.driverFrames : walk.componentFrames,
+                driverFound
+                        ? walk.driverFrames
+                        : walk.componentFrames.stream().map(Site::frame).toList(),
                 driverFound && walk.lastNbl4j != null ? frame(walk.lastNbl4j) : null,
                 walk.trace,
                 hint);
@@ -63,7 +65,12 @@ public record Site(
         private final FrameClassifier classifier;
         private final boolean fullTrace;
         private final List<StackTraceElement> driverFrames = new ArrayList<>();
-        private final List<StackTraceElement> componentFrames = new ArrayList<>();
+        /**
+         * Kept as the walker's frames: they are only shown when no driver frame turns up further down, and making a
+         * {@link StackTraceElement} (file and line) of each is most of a frame's cost.
+         */
+        private final List<StackWalker.StackFrame> componentFrames = new ArrayList<>();
+
         private final List<StackTraceElement> trace = new ArrayList<>();
         private StackWalker.@Nullable StackFrame lastNbl4j;
 
@@ -89,7 +96,7 @@ public record Site(
                 } else if (driverFrames.isEmpty() && FrameClassifier.isNbl4j(className)) {
                     lastNbl4j = frame;
                     if (!className.startsWith(CORE) && componentFrames.size() < MAXIMUM_FRAMES) {
-                        componentFrames.add(frame(frame));
+                        componentFrames.add(frame);
                     }
                 }
             }

@@ -62,10 +62,21 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
      */
     private final InjectionCompletion injectCompleteFn = this::InjectCompleteFn;
 
+    /**
+     * The {@code FWPS_CALLOUT.flags} both callouts register with, fixed when the driver is built, as a C driver's are:
+     * {@code FWP_CALLOUT_FLAG_ALLOW_RSC} where the variant can take coalesced (RSC) packets.
+     */
+    private final int gCalloutFlags;
+
     private final AtomicLong injected = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failedCompletions = new AtomicLong();
     private final AtomicLong skippedOwn = new AtomicLong();
+
+    /** A driver whose callouts register with {@code calloutFlags} ({@code FWP_CALLOUT_FLAG_*}). */
+    protected ForwardCalloutDriver(int calloutFlags) {
+        this.gCalloutFlags = calloutFlags;
+    }
 
     /**
      * {@code DriverEntry(DriverObject, RegistryPath)}: creates the forward injection handle and registers the callouts
@@ -144,6 +155,7 @@ public abstract sealed class ForwardCalloutDriver implements CalloutDriver
             Ref<Integer> calloutId) {
         FWPS_CALLOUT sCallout = new FWPS_CALLOUT();
         sCallout.calloutKey = calloutKey;
+        sCallout.flags = gCalloutFlags;
         sCallout.classifyFn = this::ClassifyFn;
         int status = FwpsCalloutRegister2(DriverObject, sCallout, calloutId);
         if (!NT_SUCCESS(status)) {

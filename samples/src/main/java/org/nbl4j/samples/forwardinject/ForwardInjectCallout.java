@@ -18,16 +18,29 @@ import org.nbl4j.stack.wfp.InjectionHandle;
  * (updating the IPv4 header checksum), absorbs the original and forward-injects the clone on the egress interface
  * in the packet's compartment (seed 002). The original goes back to its adapter once the clone is freed in the
  * completion function, which decrements its ChildRefCount.
+ *
+ * <p>Its callouts register without {@code FWP_CALLOUT_FLAG_ALLOW_RSC}, so the stack turns RSC off while it is loaded
+ * and it sees segments only. {@link RscForwardInjectCallout} is the same driver built with the flag.
  */
-public final class ForwardInjectCallout extends ForwardCalloutDriver {
+public sealed class ForwardInjectCallout extends ForwardCalloutDriver permits RscForwardInjectCallout {
     /** The DSCP the clones carry: Expedited Forwarding. */
     public static final int NEW_DSCP = 46;
 
     private static final ValueLayout.OfShort BIG_ENDIAN_SHORT =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
+    /** The driver whose callouts do not opt in to RSC. */
+    public ForwardInjectCallout() {
+        this(0);
+    }
+
+    /** The driver whose callouts register with {@code calloutFlags} ({@code FWP_CALLOUT_FLAG_*}). */
+    ForwardInjectCallout(int calloutFlags) {
+        super(calloutFlags);
+    }
+
     @Override
-    protected boolean TakePacket(
+    protected final boolean TakePacket(
             InjectionHandle injectionHandle,
             NetBufferList netBufferList,
             int addressFamily,

@@ -31,6 +31,7 @@ public final class HoldingForwardCallout extends ForwardCalloutDriver {
     }
 
     private HoldingForwardCallout(boolean deepClones) {
+        super(0);
         this.deepClones = deepClones;
     }
 

@@ -99,6 +99,12 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     private final IO_CSQ gReceiveCsq = new IO_CSQ();
 
     private final KSPIN_LOCK gReceiveLock = new KSPIN_LOCK();
+
+    /** The driver: its callouts do not opt in to RSC (a held clone of a 64 KB super-packet is not what it is for). */
+    public UserVerdictCallout() {
+        super(0);
+    }
+
     private final ArrayDeque<IRP> gPendingReceives = new ArrayDeque<>();
     /** Counted apart ({@code InterlockedIncrement64} in C): a cancel may complete while the packet lock is held. */
     private final AtomicLong gCancelledReceives = new AtomicLong();

@@ -36,7 +36,8 @@ final class InjectionPaths {
 
     /**
      * {@link PacketInjection#injectForward}: a pass-through packet or one longer than the MTU completes with an error
-     * status; any other is sent out of the interface as it is, never shown to a hook again.
+     * status; any other is sent out of the interface as it is, never shown to a hook again. A coalesced clone sent
+     * with LSO counts as a large send, as the forward path's do.
      */
     int injectForward(
             NetBufferList nbl,
@@ -66,6 +67,10 @@ final class InjectionPaths {
             } else {
                 nbl.setStatus(NtStatus.STATUS_SUCCESS);
                 counters.count(IpCounters.FORWARDED);
+                if (largeSend) {
+                    // A clone of a coalesced packet leaves whole, as the forward path's own do: counted alike.
+                    counters.count(IpCounters.LARGE_SENDS);
+                }
                 transmitter.transmit(nbl, egress, true);
             }
         } finally {
