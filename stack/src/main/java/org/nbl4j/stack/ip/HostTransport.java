@@ -194,8 +194,9 @@ final class HostTransport {
             if (flow.state == Flow.AUTHORIZING) {
                 showOut(frame, egress, transportHeader);
                 facts.setWithoutLayerData(facts.protocol == IcmpMessages.IPPROTO_TCP);
-                if (!authorize(HookPoint.ALE_AUTH_CONNECT, nbl, frame, flow)) {
-                    return refusedIf(flow.state == Flow.BLOCKED);
+                int authorized = authorize(HookPoint.ALE_AUTH_CONNECT, nbl, frame, flow);
+                if (authorized != PASSES) {
+                    return authorized;
                 }
             }
             if (establishes(flow, facts)) {
@@ -389,7 +390,7 @@ final class HostTransport {
         }
         if (flow.state == Flow.AUTHORIZING) {
             showIn(frame, arrival, subInterface, consumed);
-            if (!authorize(HookPoint.ALE_AUTH_RECV_ACCEPT, nbl, frame, flow)) {
+            if (authorize(HookPoint.ALE_AUTH_RECV_ACCEPT, nbl, frame, flow) != PASSES) {
                 return false;
             }
         }
@@ -416,8 +417,14 @@ final class HostTransport {
 
     // ---- flows ----
 
-    /** Shows a flow's first packet at an ALE authorization layer and records the decision. */
-    private boolean authorize(HookPoint point, NetBufferList nbl, PathScratch.Frame frame, Flow flow) {
+    /**
+     * Shows a flow's first packet at an ALE authorization layer and records the decision.
+     *
+     * @return {@link #PASSES}; {@link #REFUSED} when this classification blocked the flow, so the packet is answered;
+     *     or {@link #DROPPED}, also when a callout pended it: the pend's completion answers a refused connect, and may
+     *     already have done so on another thread, so the flow's state says nothing about this packet
+     */
+    private int authorize(HookPoint point, NetBufferList nbl, PathScratch.Frame frame, Flow flow) {
         PacketFacts facts = frame.facts;
         // Before the ALE classification: the process fields of it and of the flow's later ALE classifications.
         flow.owner = socketOwners.find(
@@ -436,8 +443,11 @@ final class HostTransport {
                 flow.inAuthorization = false;
             }
         }
-        decide(flow, verdict);
-        return inspection.continues(verdict, point, nbl, frame);
+        boolean blockedHere = decide(flow, verdict);
+        if (inspection.continues(verdict, point, nbl, frame)) {
+            return PASSES;
+        }
+        return refusedIf(blockedHere);
     }
 
     /**
@@ -445,14 +455,17 @@ final class HostTransport {
      * flow stays unauthorized, and its next packet, or the reinjection, is authorized again. A classification that
      * pended the flow records nothing: the pend owns the state from then on, and a worker may already have completed
      * it (and its reauthorization decided the flow) before this classification returned.
+     *
+     * @return whether this classification blocked the flow
      */
-    private static void decide(Flow flow, HookVerdict verdict) {
+    private static boolean decide(Flow flow, HookVerdict verdict) {
         synchronized (flow) {
             if (flow.pendedInAuthorization) {
                 flow.pendedInAuthorization = false;
-                return;
+                return false;
             }
             record(flow, verdict);
+            return flow.state == Flow.BLOCKED;
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.stack.ip.TestPackets.ip;
 import static org.nbl4j.stack.ip.TestPackets.ipv4;
+import static org.nbl4j.stack.ip.TestPackets.tcp;
 import static org.nbl4j.stack.ip.TestPackets.udp;
 
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ class PendOperationTest {
     private SystemWfp.Binding binding;
     private MemoryMiniport apps;
     private final List<byte[]> toNet = Collections.synchronizedList(new ArrayList<>());
+    private final List<byte[]> toApps = Collections.synchronizedList(new ArrayList<>());
 
     /** What the inspect-shaped callout below saw and did. */
     private final List<PendedOperation> pended = new ArrayList<>();
@@ -59,6 +61,8 @@ class PendOperationTest {
     private boolean completeBeforeReturning;
 
     private int pendInReauthorization = -1;
+    /** Whether the reauthorization blocks instead of permitting. */
+    private boolean blockOnReauthorization;
     /** Whether the callout pends and then permits instead of returning BLOCK + ABSORB. */
     private boolean permitAfterPending;
 
@@ -72,6 +76,7 @@ class PendOperationTest {
                 .name("apps")
                 .receiveBuffers(16)
                 .lowWaterMark(0)
+                .transmitSink(nbl -> toApps.add(nbl.firstNetBuffer().toByteArray()))
                 .build();
         MemoryMiniport net = MemoryMiniport.builder()
                 .name("net")
@@ -96,7 +101,7 @@ class PendOperationTest {
                 reauthorizations.add(values.layerId());
                 Ref<PendedOperation> again = new Ref<>();
                 pendInReauthorization = Fwpsk.FwpsPendOperation0(metadata.completionHandle(), again);
-                out.setActionType(Fwpsk.FWP_ACTION_PERMIT);
+                out.setActionType(blockOnReauthorization ? Fwpsk.FWP_ACTION_BLOCK : Fwpsk.FWP_ACTION_PERMIT);
                 return;
             }
             assertTrue(Fwpsk.FWPS_IS_METADATA_FIELD_PRESENT(metadata, Fwpsk.FWPS_METADATA_FIELD_COMPLETION_HANDLE));
@@ -182,6 +187,24 @@ class PendOperationTest {
         send();
         assertEquals(1, toNet.size(), "permitted by the reauthorization, not authorized again");
         assertEquals(2, engine.indications(Layer.ALE_AUTH_CONNECT_V4));
+        assertEquals(List.of(), violations());
+    }
+
+    /**
+     * The refused connect is answered once, by the completion that blocked it: the classifyFn's own BLOCK + ABSORB
+     * only pended it, however soon the worker completed (a second reset raced in when the worker was faster).
+     */
+    @Test
+    @DisplayName("a pended connect whose reauthorization blocks gets one reset, even when completed before the return")
+    void blockedByTheReauthorizationBeforeTheClassifyReturns() {
+        completeBeforeReturning = true;
+        blockOnReauthorization = true;
+        assertTrue(apps.receive(ipv4(HOST, REMOTE, 6, 64, tcp(40000, 80, 1000, 0, 0x02, new byte[0]))));
+        router.drain();
+        assertEquals(List.of(Layer.ALE_AUTH_CONNECT_V4.id()), reauthorizations);
+        assertEquals(1, toApps.size(), "one reset toward the application");
+        assertEquals(0x14, toApps.getFirst()[33] & 0xFF, "RST + ACK");
+        assertEquals(0, toNet.size());
         assertEquals(List.of(), violations());
     }
 
