@@ -259,6 +259,22 @@ class CoalescedReplayTest {
     }
 
     /**
+     * Only Linux's own hop-by-hop header (the jumbo payload option alone, TCP next) marks an IPv6 BIG TCP packet: with
+     * another option in it the packet is not one, and the replay skips it as longer than the MTU.
+     */
+    @Test
+    void aHopByHopHeaderWithAnotherOptionIsNotBigTcp() {
+        byte[] jumbo = withJumboOption(jumboOnTheWire);
+        MemorySegment packet = MemorySegment.ofArray(jumbo);
+        assertEquals(48, CoalescedPackets.bigTcpTransport(packet, jumbo.length));
+        jumbo[42] = 5; // router alert in place of the jumbo option
+        assertEquals(0, CoalescedPackets.bigTcpTransport(packet, jumbo.length));
+        jumbo[42] = (byte) 0xC2;
+        jumbo[40] = 17; // UDP next
+        assertEquals(0, CoalescedPackets.bigTcpTransport(packet, jumbo.length));
+    }
+
+    /**
      * The pieces of a BIG TCP packet, sent whole with LSO: each at most 65,535 bytes with the packet's headers and
      * its own lengths, a whole number of {@code segment}-byte segments but the last, the packet's payload in order,
      * the Identification of the piece's first segment, and the checksum field as Linux's captures show an LSO send

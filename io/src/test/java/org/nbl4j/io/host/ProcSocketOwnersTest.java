@@ -66,6 +66,9 @@ class ProcSocketOwnersTest {
         process(10, "    lo: 0 0\n", "/usr/sbin/other"); // the root namespace, without the device
         process(20, "    lo: 0 0\n  nbx-apps: 1 2\n", "/usr/bin/server", 7001);
         process(30, "    lo: 0 0\n  nbx-apps: 1 2\n", "/usr/bin/curl", 7002);
+        // /proc/self and the like are not processes, whatever they show.
+        Files.createDirectories(proc.resolve("self/net"));
+        Files.writeString(proc.resolve("self/net/dev"), "  nbx-apps: 1 2\n");
         table(
                 "tcp",
                 // 192.0.2.2:8080 listening, and 192.0.2.2:8080 connected to 198.51.100.7:40000
