@@ -210,6 +210,8 @@ class HostModeTest {
         assertEquals(20, out[2], "transport header size");
         assertEquals(IncomingMetadata.FWP_DIRECTION_OUTBOUND, out[3]);
         assertTrue((out[0] & IncomingMetadata.FWPS_METADATA_FIELD_FLOW_HANDLE) != 0);
+        assertTrue((out[0] & IncomingMetadata.FWPS_METADATA_FIELD_REMOTE_SCOPE_ID) != 0, "outbound: the scope id");
+        assertTrue((out[0] & IncomingMetadata.FWPS_METADATA_FIELD_ICMP_ID_AND_SEQUENCE) == 0, "not for TCP");
 
         byte[] payload = {1, 2, 3, 4, 5};
         fromNet(in(UDP, udp(53, 5000, payload)));
@@ -225,6 +227,13 @@ class HostModeTest {
         assertArrayEquals(
                 new byte[] {0x13, (byte) 0x89, 0, 53}, seenData.get(Layer.DATAGRAM_DATA_V4), "outbound: header");
         assertArrayEquals(new byte[] {0x13, (byte) 0x89, 0, 53}, seenData.get(Layer.ALE_FLOW_ESTABLISHED_V4));
+
+        fromApps(TestPackets.withChecksum(out(ICMP, echo(8))));
+        assertTrue(
+                (seenMetadata.get(Layer.OUTBOUND_TRANSPORT_V4)[0]
+                                & IncomingMetadata.FWPS_METADATA_FIELD_ICMP_ID_AND_SEQUENCE)
+                        != 0,
+                "an echo request carries its identifier and sequence");
     }
 
     /**
