@@ -426,9 +426,13 @@ final class HostTransport {
      */
     private int authorize(HookPoint point, NetBufferList nbl, PathScratch.Frame frame, Flow flow) {
         PacketFacts facts = frame.facts;
-        // Before the ALE classification: the process fields of it and of the flow's later ALE classifications.
-        flow.owner = socketOwners.find(
-                flow.protocol(), flow.localAddress(), flow.localPort(), flow.remoteAddress(), flow.remotePort());
+        // Before the ALE classification: the process fields of it and of the flow's later ALE classifications. Asking
+        // nobody costs nothing, not even the addresses' arrays.
+        SocketOwners owners = socketOwners;
+        if (owners != SocketOwners.NONE) {
+            flow.owner = owners.find(
+                    flow.protocol(), flow.localAddress(), flow.localPort(), flow.remoteAddress(), flow.remotePort());
+        }
         flow.authorizedAt = point;
         flow.interfaceIndex = facts.inbound ? facts.arrivalInterfaceIndex() : facts.destinationInterfaceIndex();
         flow.compartmentId = facts.compartmentId();
