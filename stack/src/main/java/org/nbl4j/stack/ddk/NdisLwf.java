@@ -205,10 +205,12 @@ public final class NdisLwf {
         String name = characteristics.FriendlyName != null ? characteristics.FriendlyName : "filter";
         Ref<FilterDrivers.@Nullable Registration> registered = new Ref<>();
         LwfDriver driver = handle -> attach(handle, characteristics, filterDriverContext, attachHandler, registered);
+        // A filter of NDIS 6.20 or lower cannot take coalesced receive packets: NDIS turns RSC off under it.
+        boolean largeReceivePackets = characteristics.MinorNdisVersion >= 30;
         int[] setOptions = {NtStatus.NDIS_STATUS_SUCCESS};
         FilterDrivers.Registration registration = FilterDrivers.of(SystemNdis.of(driverObject))
                 .register(
-                        new LwfAttachment(name, driver),
+                        new LwfAttachment(name, driver, largeReceivePackets),
                         characteristics.ServiceName != null ? characteristics.ServiceName : name,
                         handle -> {
                             registered.set(handle);

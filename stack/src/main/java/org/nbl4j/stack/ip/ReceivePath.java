@@ -102,11 +102,13 @@ final class ReceivePath {
 
     /**
      * Whether a coalesced packet arriving on {@code arrival} stays coalesced: the offload mode allows it there
-     * ({@link OffloadMode#keepsCoalesced}) and no callout refuses large packets.
+     * ({@link OffloadMode#keepsCoalesced}), no callout refuses large packets, and NDIS left RSC on for the adapter (no
+     * filter of NDIS 6.20 or lower in its stack).
      */
     private boolean keepsCoalesced(IpInterface arrival) {
         return offloadMode.keepsCoalesced(arrival.forwarding())
-                && inspection.hook().allowsCoalescedPackets();
+                && inspection.hook().allowsCoalescedPackets()
+                && arrival.binding().receiveSegmentCoalescing();
     }
 
     /**

@@ -97,7 +97,8 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         this.pauseTimeoutNanos = builder.pauseTimeout.toNanos();
         LwfModule[] stacked = new LwfModule[builder.lwfs.size()];
         for (int i = 0; i < stacked.length; i++) {
-            stacked[i] = new LwfModule(this, builder.lwfs.get(i).name() + " on " + name, i);
+            LwfAttachment attachment = builder.lwfs.get(i);
+            stacked[i] = new LwfModule(this, attachment.name() + " on " + name, i, attachment.largeReceivePackets());
         }
         this.modules = stacked;
         this.queueLocks = new ReentrantLock[Math.max(1, miniport.receiveQueueCount())];
@@ -124,6 +125,21 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
     /** The miniport at the bottom. */
     public Miniport miniport() {
         return miniport;
+    }
+
+    /**
+     * Whether NDIS leaves RSC on for this adapter: not while a filter of NDIS 6.20 or lower is in its stack, since such
+     * a filter cannot take a receive packet longer than the MTU (WDK, "Programming Considerations for RSC Drivers").
+     * Follows filters attaching and detaching.
+     */
+    @Override
+    public boolean receiveSegmentCoalescing() {
+        for (LwfModule module : modules) {
+            if (!module.largeReceivePackets) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The filter modules attached now, top to bottom. */
@@ -339,7 +355,7 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
             pause();
         }
         LwfModule[] before = modules;
-        LwfModule module = new LwfModule(this, attachment.name() + " on " + name, 0);
+        LwfModule module = new LwfModule(this, attachment.name() + " on " + name, 0, attachment.largeReceivePackets());
         LwfModule[] grown = new LwfModule[before.length + 1];
         grown[0] = module;
         System.arraycopy(before, 0, grown, 1, before.length);

@@ -22,6 +22,9 @@ import org.nbl4j.stack.kernel.HeldSpinLocks;
  */
 final class LwfModule implements LwfHandle {
     private final Adapter adapter;
+    /** Whether the filter takes coalesced receive packets (NDIS 6.30 and later): {@link LwfAttachment}. */
+    final boolean largeReceivePackets;
+
     private final Verifier verifier;
     private final String name;
     /** Position from the top: 0 is just below the protocol. Renumbered only while the stack is paused. */
@@ -46,8 +49,9 @@ final class LwfModule implements LwfHandle {
     private boolean restartCompleted;
     private int restartStatus;
 
-    LwfModule(Adapter adapter, String name, int position) {
+    LwfModule(Adapter adapter, String name, int position, boolean largeReceivePackets) {
         this.adapter = adapter;
+        this.largeReceivePackets = largeReceivePackets;
         this.verifier = adapter.ndis().verifier();
         this.name = name;
         this.position = position;

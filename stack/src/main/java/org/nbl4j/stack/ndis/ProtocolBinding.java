@@ -22,6 +22,14 @@ public interface ProtocolBinding {
         return OffloadCapabilities.NONE;
     }
 
+    /**
+     * Whether NDIS leaves receive segment coalescing on for the adapter (it turns it off for filters that cannot take
+     * coalesced packets); a protocol then takes coalesced indications as they are.
+     */
+    default boolean receiveSegmentCoalescing() {
+        return true;
+    }
+
     /** How many receive queues the adapter has. */
     int receiveQueueCount();
 

@@ -1,6 +1,7 @@
 package org.nbl4j.stack.ddk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -80,6 +81,9 @@ class NdisLwfTest {
         Object handleSeenBySetOptions;
 
         int setOptionsStatus = NtStatus.NDIS_STATUS_SUCCESS;
+        /** The filter's {@code MinorNdisVersion}: 30 (NDIS 6.30) unless a test makes it older. */
+        int minorNdisVersion = 30;
+
         int pauseStatus = NtStatus.NDIS_STATUS_SUCCESS;
         /** The adapter whose module's FilterPause pends and never completes by itself, or null. */
         @Nullable
@@ -108,7 +112,7 @@ class NdisLwfTest {
             FChars.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
             FChars.Header.Revision = NdisLwf.NDIS_FILTER_CHARACTERISTICS_REVISION_2;
             FChars.MajorNdisVersion = 6;
-            FChars.MinorNdisVersion = 30;
+            FChars.MinorNdisVersion = minorNdisVersion;
             FChars.FriendlyName = "Test LWF";
             FChars.ServiceName = SERVICE;
             FChars.SetOptionsHandler = (handle, context) -> {
@@ -254,6 +258,25 @@ class NdisLwfTest {
         }
         assertEquals(List.of(), FilterDrivers.of(ndis).registrations());
         assertEquals(List.of(), ndis.verifier().violations());
+    }
+
+    /**
+     * NDIS disables RSC on an interface while a filter of NDIS 6.20 or lower is in its stack (WDK, "Programming
+     * Considerations for RSC Drivers"): such a filter cannot take receive packets longer than the MTU.
+     */
+    @Test
+    @DisplayName("a filter of NDIS 6.20 turns RSC off on the adapters it attaches to, until it detaches; 6.30 does not")
+    void aFilterOfNdis620TurnsReceiveSegmentCoalescingOff() {
+        driver.minorNdisVersion = 20;
+        assertEquals(NtStatus.NDIS_STATUS_SUCCESS, driver.DriverEntry());
+        adapters.forEach(adapter -> assertFalse(adapter.receiveSegmentCoalescing(), adapter + " under NDIS 6.20"));
+        driver.DriverUnload();
+        adapters.forEach(adapter -> assertTrue(adapter.receiveSegmentCoalescing(), adapter + " without it"));
+
+        driver = new TestDriver();
+        assertEquals(NtStatus.NDIS_STATUS_SUCCESS, driver.DriverEntry());
+        adapters.forEach(adapter -> assertTrue(adapter.receiveSegmentCoalescing(), adapter + " under NDIS 6.30"));
+        driver.DriverUnload();
     }
 
     @Test

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.nbl4j.stack.ndis.FilterDrivers;
+import org.nbl4j.stack.ndis.LwfAttachment;
+import org.nbl4j.stack.ndis.LwfHandlers;
 import org.nbl4j.stack.ndis.OffloadCapabilities;
 import org.nbl4j.stack.ndis.OffloadInfo;
 
@@ -66,6 +69,25 @@ class OffloadPathTest {
             List<IpTestBed.Seen> inbound = router.classified(HookPoint.INBOUND_IPPACKET);
             assertEquals(1, inbound.size());
             assertEquals(3, inbound.getFirst().coalescedSegments(), "delivered up coalesced, with its RSC info");
+        }
+    }
+
+    /** The IP layer's side of NDIS turning RSC off under an NDIS 6.20 filter (NdisLwfTest has the facade's). */
+    @Test
+    void underAFilterThatCannotTakeCoalescedPacketsTheStackSeesSegmentsEvenUnderThroughput() {
+        try (IpTestBed router = new IpTestBed(9000, 1500, builder -> builder, false, LSO_AND_CHECKSUM)) {
+            router.stack.setOffloadMode(OffloadMode.THROUGHPUT);
+            FilterDrivers drivers = FilterDrivers.of(router.ndis);
+            FilterDrivers.Registration old =
+                    drivers.register(new LwfAttachment("ndis620", handle -> new LwfHandlers() {}, false));
+            router.wire1.receive(superPacket(), 0, 3);
+            assertEquals(3, router.classified(HookPoint.IPFORWARD).size(), "RSC off: the segments");
+            assertEquals(3, router.wire2.takeSent().size());
+
+            drivers.deregister(old);
+            router.wire1.receive(superPacket(), 0, 3);
+            assertEquals(4, router.classified(HookPoint.IPFORWARD).size(), "RSC on again: one coalesced packet");
+            assertEquals(1, router.wire2.takeSent().size());
         }
     }
 
