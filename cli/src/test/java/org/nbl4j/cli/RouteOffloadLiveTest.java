@@ -9,10 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,10 +118,6 @@ class RouteOffloadLiveTest {
     void aTcpTransferArrivesByteForByte(String offload) throws Exception {
         TestTools.requireTun();
         TestTools.require("ip", "ss", "python3");
-        long pid = ProcessHandle.current().pid() % 1_000_000;
-        int run = COUNTER.incrementAndGet();
-        String deviceA = "nbo" + pid + "a" + run;
-        String deviceB = "nbo" + pid + "b" + run;
         Path data = directory.resolve("data.bin");
         String expected = write(data, BYTES);
         Path receiver = Files.writeString(directory.resolve("receive.py"), RECEIVER);
@@ -128,59 +127,23 @@ class RouteOffloadLiveTest {
         Path datagramReceiver = Files.writeString(directory.resolve("receive-datagrams.py"), DATAGRAM_RECEIVER);
         Path datagramSender = Files.writeString(directory.resolve("send-datagrams.py"), DATAGRAM_SENDER);
 
-        CommandLine line = new CommandLine(new Nbl4jCommand());
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        line.setOut(new PrintWriter(out, true));
-        line.setErr(new PrintWriter(err, true));
-        RouteCommand route = line.getSubcommands().get("route").getCommand();
-        int[] exit = {-1};
-        Thread router = Thread.ofPlatform()
-                .name("nbl4j route --offload=" + offload)
-                .start(() -> exit[0] = line.execute(
-                        "route",
-                        "--interface",
-                        "name=" + deviceA + ",address=192.0.2.1/24,address=2001:db8:1::1/64",
-                        "--interface",
-                        "name=" + deviceB + ",address=198.51.100.1/24,address=2001:db8:2::1/64",
-                        "--offload",
-                        offload,
-                        "--duration",
-                        "150"));
-        Host hostA = null;
-        Host hostB = null;
-        try {
-            assertTrue(route.awaitRouting(20_000), () -> "route did not start: " + err);
-            hostA = Host.create("nbl4j-offload-" + pid + "-a" + run);
-            hostB = Host.create("nbl4j-offload-" + pid + "-b" + run);
-            hostA.adopt(deviceA, "192.0.2.2/24", "192.0.2.1");
-            hostB.adopt(deviceB, "198.51.100.2/24", "198.51.100.1");
-            hostA.enableIpv6("2001:db8:1::2/64", "2001:db8:1::1");
-            hostB.enableIpv6("2001:db8:2::2/64", "2001:db8:2::1");
-            for (String address : new String[] {"198.51.100.2", "2001:db8:2::2"}) {
-                assertEquals(
-                        BYTES + " " + expected,
-                        transfer(hostA, hostB, address, receiver, sender, data),
-                        () -> "to " + address + "\n" + out + err);
-                assertEquals(
-                        DATAGRAMS + " " + datagramsExpected,
-                        exchange(hostA, hostB, address, datagramReceiver, datagramSender, datagrams),
-                        () -> "fragmented UDP to " + address + "\n" + out + err);
-            }
-        } finally {
-            route.stop();
-            router.join(TimeUnit.SECONDS.toMillis(60));
-            for (Host host : new Host[] {hostA, hostB}) {
-                if (host != null) {
-                    host.close();
-                }
-            }
-        }
-        assertEquals(0, exit[0], () -> out + "\n" + err);
-        LiveSummary summary = LiveSummary.parse(out.toString());
-        assertTrue(summary.clean(), out::toString);
-        assertTrue(summary.poolsAtZero(), () -> "pools not at 0: " + summary.poolDiffs());
-        String printed = out.toString();
+        String printed = routeWith(
+                "o",
+                (hostA, hostB, report) -> {
+                    for (String address : new String[] {"198.51.100.2", "2001:db8:2::2"}) {
+                        assertEquals(
+                                BYTES + " " + expected,
+                                transfer(hostA, hostB, address, receiver, sender, data),
+                                () -> "to " + address + "\n" + report.get());
+                        assertEquals(
+                                DATAGRAMS + " " + datagramsExpected,
+                                exchange(hostA, hostB, address, datagramReceiver, datagramSender, datagrams),
+                                () -> "fragmented UDP to " + address + "\n" + report.get());
+                    }
+                },
+                "--offload",
+                offload);
+        LiveSummary summary = LiveSummary.parse(printed);
         switch (offload) {
             case "throughput" -> {
                 assertTrue(printed.contains("granted vnet-hdr,csum,tso4,tso6"), printed);
@@ -211,53 +174,91 @@ class RouteOffloadLiveTest {
     void theCalloutSeesCoalescedPacketsOnlyUnderThroughputAndOptedIn(String offload, boolean optedIn) throws Exception {
         TestTools.requireTun();
         TestTools.require("ip", "ss", "python3");
-        long pid = ProcessHandle.current().pid() % 1_000_000;
-        int run = COUNTER.incrementAndGet();
-        String deviceA = "nbc" + pid + "a" + run;
-        String deviceB = "nbc" + pid + "b" + run;
         Path data = directory.resolve("data.bin");
         String expected = write(data, CALLOUT_BYTES);
         Path receiver = Files.writeString(directory.resolve("receive.py"), RECEIVER);
         Path sender = Files.writeString(directory.resolve("send.py"), SENDER);
         String callout = "org.nbl4j.samples.forwardinject." + (optedIn ? "Rsc" : "") + "ForwardInjectCallout";
 
+        String printed = routeWith(
+                "c",
+                (hostA, hostB, report) -> {
+                    for (String address : new String[] {"198.51.100.2", "2001:db8:2::2"}) {
+                        assertEquals(
+                                CALLOUT_BYTES + " " + expected,
+                                transfer(hostA, hostB, address, receiver, sender, data),
+                                () -> "to " + address + "\n" + report.get());
+                    }
+                },
+                "--offload",
+                offload,
+                "--callout",
+                callout);
+        LiveSummary summary = LiveSummary.parse(printed);
+        assertTrue(summary.injected() > 0 && summary.injected() == summary.completed(), printed);
+        long largeSends = offloadRow(summary, printed, "coalesced sent with LSO");
+        long cut = offloadRow(summary, printed, "segments cut in software");
+        if (offload.equals("throughput") && optedIn) {
+            assertTrue(largeSends > 0, () -> "the opted-in callout took no super-packet\n" + printed);
+            assertEquals(0, cut, printed);
+        } else if (offload.equals("throughput")) {
+            assertEquals(0, largeSends, () -> "a callout that did not opt in took a super-packet\n" + printed);
+            assertTrue(cut > 0, () -> "no super-packet arrived to be cut\n" + printed);
+        } else {
+            assertEquals(0, largeSends, printed);
+            assertEquals(0, cut, printed);
+        }
+    }
+
+    /** The traffic a test runs between the two hosts while the router forwards. */
+    private interface Traffic {
+        /** @param report what the router printed so far, for a failure's message */
+        void run(Host hostA, Host hostB, Supplier<String> report) throws Exception;
+    }
+
+    /**
+     * Runs {@code nbl4j route} between two TUN devices with {@code options}, moves them into two hosts (192.0.2.2 and
+     * 2001:db8:1::2 behind the first, 198.51.100.2 and 2001:db8:2::2 behind the second), runs {@code traffic}, stops
+     * the router and removes the hosts even when the traffic fails. Checks exit 0, a clean verdict and every pool at
+     * 0, and returns what the router printed.
+     *
+     * @param tag one letter in the device and namespace names, so that the tests' leftovers tell apart
+     */
+    private static String routeWith(String tag, Traffic traffic, String... options) throws Exception {
+        long pid = ProcessHandle.current().pid() % 1_000_000;
+        int run = COUNTER.incrementAndGet();
+        String deviceA = "nb" + tag + pid + "a" + run;
+        String deviceB = "nb" + tag + pid + "b" + run;
         CommandLine line = new CommandLine(new Nbl4jCommand());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         line.setOut(new PrintWriter(out, true));
         line.setErr(new PrintWriter(err, true));
         RouteCommand route = line.getSubcommands().get("route").getCommand();
+        List<String> arguments = new ArrayList<>(List.of(
+                "route",
+                "--interface",
+                "name=" + deviceA + ",address=192.0.2.1/24,address=2001:db8:1::1/64",
+                "--interface",
+                "name=" + deviceB + ",address=198.51.100.1/24,address=2001:db8:2::1/64",
+                "--duration",
+                "150"));
+        arguments.addAll(List.of(options));
         int[] exit = {-1};
         Thread router = Thread.ofPlatform()
-                .name("nbl4j route --offload=" + offload + " --callout")
-                .start(() -> exit[0] = line.execute(
-                        "route",
-                        "--interface",
-                        "name=" + deviceA + ",address=192.0.2.1/24,address=2001:db8:1::1/64",
-                        "--interface",
-                        "name=" + deviceB + ",address=198.51.100.1/24,address=2001:db8:2::1/64",
-                        "--offload",
-                        offload,
-                        "--callout",
-                        callout,
-                        "--duration",
-                        "150"));
+                .name("nbl4j route " + String.join(" ", options))
+                .start(() -> exit[0] = line.execute(arguments.toArray(String[]::new)));
         Host hostA = null;
         Host hostB = null;
         try {
             assertTrue(route.awaitRouting(20_000), () -> "route did not start: " + err);
-            hostA = Host.create("nbl4j-callout-" + pid + "-a" + run);
-            hostB = Host.create("nbl4j-callout-" + pid + "-b" + run);
+            hostA = Host.create("nbl4j-offload-" + tag + pid + "-a" + run);
+            hostB = Host.create("nbl4j-offload-" + tag + pid + "-b" + run);
             hostA.adopt(deviceA, "192.0.2.2/24", "192.0.2.1");
             hostB.adopt(deviceB, "198.51.100.2/24", "198.51.100.1");
             hostA.enableIpv6("2001:db8:1::2/64", "2001:db8:1::1");
             hostB.enableIpv6("2001:db8:2::2/64", "2001:db8:2::1");
-            for (String address : new String[] {"198.51.100.2", "2001:db8:2::2"}) {
-                assertEquals(
-                        CALLOUT_BYTES + " " + expected,
-                        transfer(hostA, hostB, address, receiver, sender, data),
-                        () -> "to " + address + "\n" + out + err);
-            }
+            traffic.run(hostA, hostB, () -> out + "\n" + err);
         } finally {
             route.stop();
             router.join(TimeUnit.SECONDS.toMillis(60));
@@ -272,19 +273,7 @@ class RouteOffloadLiveTest {
         LiveSummary summary = LiveSummary.parse(printed);
         assertTrue(summary.clean(), printed);
         assertTrue(summary.poolsAtZero(), () -> "pools not at 0: " + summary.poolDiffs());
-        assertTrue(summary.injected() > 0 && summary.injected() == summary.completed(), printed);
-        long largeSends = offloadRow(summary, printed, "coalesced sent with LSO");
-        long cut = offloadRow(summary, printed, "segments cut in software");
-        if (offload.equals("throughput") && optedIn) {
-            assertTrue(largeSends > 0, () -> "the opted-in callout took no super-packet\n" + printed);
-            assertEquals(0, cut, printed);
-        } else if (offload.equals("throughput")) {
-            assertEquals(0, largeSends, () -> "a callout that did not opt in took a super-packet\n" + printed);
-            assertTrue(cut > 0, () -> "no super-packet arrived to be cut\n" + printed);
-        } else {
-            assertEquals(0, largeSends, printed);
-            assertEquals(0, cut, printed);
-        }
+        return printed;
     }
 
     /** An offload row of the summary, which prints them only when one is not 0. */

@@ -34,7 +34,6 @@ import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FilterSpec;
 import org.nbl4j.stack.wfp.Layer;
 import org.nbl4j.stack.wfp.PendedOperation;
-import org.nbl4j.stack.wfp.PlatformProfile;
 
 /**
  * A blocked connect fails at once (docs/wfp.md, "A blocked connect fails at once"): when the ALE layers block an
@@ -63,24 +62,10 @@ class BlockedConnectTest {
     @BeforeEach
     void host() {
         ndis = Ndis.create(VerifierSettings.full());
-        apps = MemoryMiniport.builder()
-                .name("apps")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .transmitSink(nbl -> toApps.add(nbl.firstNetBuffer().toByteArray()))
-                .build();
-        MemoryMiniport net = MemoryMiniport.builder()
-                .name("net")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .transmitSink(nbl -> toNet.add(nbl.firstNetBuffer().toByteArray()))
-                .build();
-        router = Router.create(ndis);
-        engine = router.useFilterEngine(PlatformProfile.WINDOWS_10);
-        router.addInterface(1, "apps", apps, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.addInterface(2, "net", net, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.address(2, ip(HOST), 24).route(ip("0.0.0.0"), 0, ip("198.51.100.1"), 2);
-        router.ip().setApplicationInterface(1);
+        HostBed host = HostBed.create(ndis, 16, toApps, toNet);
+        router = host.router();
+        engine = host.engine();
+        apps = host.apps();
         binding = SystemWfp.bind(engine);
     }
 

@@ -30,7 +30,6 @@ import org.nbl4j.stack.wfp.Callout;
 import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FilterSpec;
 import org.nbl4j.stack.wfp.Layer;
-import org.nbl4j.stack.wfp.PlatformProfile;
 import org.nbl4j.stack.wfp.WfpInfoContainers;
 
 /**
@@ -55,22 +54,10 @@ class ConstructIpHeaderTest {
     @BeforeEach
     void host() {
         ndis = Ndis.create(VerifierSettings.full());
-        apps = MemoryMiniport.builder()
-                .name("apps")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .build();
-        MemoryMiniport net = MemoryMiniport.builder()
-                .name("net")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .build();
-        router = Router.create(ndis);
-        engine = router.useFilterEngine(PlatformProfile.WINDOWS_10);
-        router.addInterface(1, "apps", apps, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.addInterface(2, "net", net, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.address(2, ip(HOST), 24).route(ip("0.0.0.0"), 0, ip("198.51.100.1"), 2);
-        router.ip().setApplicationInterface(1);
+        HostBed bed = HostBed.create(ndis, 16, null, null);
+        router = bed.router();
+        engine = bed.engine();
+        apps = bed.apps();
         binding = SystemWfp.bind(engine);
         UUID key = UUID.randomUUID();
         engine.registerCallout(Callout.of(key, (values, metadata, layerData, context, filter, flowContext, out) -> {

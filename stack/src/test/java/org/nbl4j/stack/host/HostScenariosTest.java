@@ -39,7 +39,6 @@ import org.nbl4j.stack.wfp.FilterSpec;
 import org.nbl4j.stack.wfp.InjectionHandle;
 import org.nbl4j.stack.wfp.Layer;
 import org.nbl4j.stack.wfp.PendedOperation;
-import org.nbl4j.stack.wfp.PlatformProfile;
 import org.nbl4j.stack.wfp.WfpInfoContainers;
 import org.nbl4j.stack.wfp.WfpRule;
 
@@ -101,24 +100,10 @@ class HostScenariosTest {
         ndis = Ndis.create(VerifierSettings.full()
                 .withPolicy(ViolationPolicy.COLLECT)
                 .withDriverCode(HostScenariosTest.class.getName()));
-        apps = MemoryMiniport.builder()
-                .name("apps")
-                .receiveBuffers(RECEIVE_BUFFERS)
-                .lowWaterMark(0)
-                .transmitSink(nbl -> toApps.add(nbl.firstNetBuffer().toByteArray()))
-                .build();
-        MemoryMiniport net = MemoryMiniport.builder()
-                .name("net")
-                .receiveBuffers(RECEIVE_BUFFERS)
-                .lowWaterMark(0)
-                .transmitSink(nbl -> toNet.add(nbl.firstNetBuffer().toByteArray()))
-                .build();
-        router = Router.create(ndis);
-        engine = router.useFilterEngine(PlatformProfile.WINDOWS_10);
-        router.addInterface(1, "apps", apps, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.addInterface(2, "net", net, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.address(2, ip(HOST), 24).route(ip("0.0.0.0"), 0, ip("198.51.100.1"), 2);
-        router.ip().setApplicationInterface(1);
+        HostBed host = HostBed.create(ndis, RECEIVE_BUFFERS, toApps, toNet);
+        router = host.router();
+        engine = host.engine();
+        apps = host.apps();
         binding = SystemWfp.bind(engine);
         Ref<InjectionHandle> created = new Ref<>();
         assertEquals(

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.nbl4j.stack.ip.TestPackets.ip;
 import static org.nbl4j.stack.ip.TestPackets.ipv4;
 import static org.nbl4j.stack.ip.TestPackets.tcp;
 import static org.nbl4j.stack.ip.TestPackets.udp;
@@ -33,7 +32,6 @@ import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FilterSpec;
 import org.nbl4j.stack.wfp.Layer;
 import org.nbl4j.stack.wfp.PendedOperation;
-import org.nbl4j.stack.wfp.PlatformProfile;
 import org.nbl4j.stack.wfp.WfpRule;
 
 /**
@@ -72,24 +70,10 @@ class PendOperationTest {
         ndis = Ndis.create(VerifierSettings.full()
                 .withPolicy(ViolationPolicy.COLLECT)
                 .withDriverCode(PendOperationTest.class.getName()));
-        apps = MemoryMiniport.builder()
-                .name("apps")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .transmitSink(nbl -> toApps.add(nbl.firstNetBuffer().toByteArray()))
-                .build();
-        MemoryMiniport net = MemoryMiniport.builder()
-                .name("net")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .transmitSink(nbl -> toNet.add(nbl.firstNetBuffer().toByteArray()))
-                .build();
-        router = Router.create(ndis);
-        engine = router.useFilterEngine(PlatformProfile.WINDOWS_10);
-        router.addInterface(1, "apps", apps, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.addInterface(2, "net", net, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.address(2, ip(HOST), 24).route(ip("0.0.0.0"), 0, ip("198.51.100.1"), 2);
-        router.ip().setApplicationInterface(1);
+        HostBed host = HostBed.create(ndis, 16, toApps, toNet);
+        router = host.router();
+        engine = host.engine();
+        apps = host.apps();
         binding = SystemWfp.bind(engine);
         UUID key = UUID.randomUUID();
         engine.registerCallout(Callout.of(key, (values, metadata, layerData, context, filter, flowContext, out) -> {

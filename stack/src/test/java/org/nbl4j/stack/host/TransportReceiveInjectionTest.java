@@ -3,7 +3,6 @@ package org.nbl4j.stack.host;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.nbl4j.stack.ip.TestPackets.ip;
 import static org.nbl4j.stack.ip.TestPackets.ipv4;
 import static org.nbl4j.stack.ip.TestPackets.udp;
 
@@ -31,7 +30,6 @@ import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FilterSpec;
 import org.nbl4j.stack.wfp.InjectionHandle;
 import org.nbl4j.stack.wfp.Layer;
-import org.nbl4j.stack.wfp.PlatformProfile;
 import org.nbl4j.stack.wfp.WfpInfoContainers;
 
 /**
@@ -58,23 +56,10 @@ class TransportReceiveInjectionTest {
     @BeforeEach
     void host() {
         ndis = Ndis.create(VerifierSettings.full());
-        MemoryMiniport apps = MemoryMiniport.builder()
-                .name("apps")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .transmitSink(nbl -> toApps.add(nbl.firstNetBuffer().toByteArray()))
-                .build();
-        net = MemoryMiniport.builder()
-                .name("net")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .build();
-        router = Router.create(ndis);
-        engine = router.useFilterEngine(PlatformProfile.WINDOWS_10);
-        router.addInterface(1, "apps", apps, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.addInterface(2, "net", net, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.address(2, ip(HOST), 24).route(ip("0.0.0.0"), 0, ip("198.51.100.1"), 2);
-        router.ip().setApplicationInterface(1);
+        HostBed host = HostBed.create(ndis, 16, toApps, null);
+        router = host.router();
+        engine = host.engine();
+        net = host.net();
         binding = SystemWfp.bind(engine);
         Ref<InjectionHandle> created = new Ref<>();
         assertEquals(

@@ -31,7 +31,6 @@ import org.nbl4j.stack.wfp.FilterEngine;
 import org.nbl4j.stack.wfp.FilterSpec;
 import org.nbl4j.stack.wfp.InjectionHandle;
 import org.nbl4j.stack.wfp.Layer;
-import org.nbl4j.stack.wfp.PlatformProfile;
 import org.nbl4j.stack.wfp.WfpInfoContainers;
 
 /**
@@ -61,23 +60,10 @@ class TransportSendInjectionTest {
     @BeforeEach
     void host() {
         ndis = Ndis.create(VerifierSettings.full());
-        apps = MemoryMiniport.builder()
-                .name("apps")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .build();
-        MemoryMiniport net = MemoryMiniport.builder()
-                .name("net")
-                .receiveBuffers(16)
-                .lowWaterMark(0)
-                .transmitSink(nbl -> toNet.add(nbl.firstNetBuffer().toByteArray()))
-                .build();
-        router = Router.create(ndis);
-        engine = router.useFilterEngine(PlatformProfile.WINDOWS_10);
-        router.addInterface(1, "apps", apps, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.addInterface(2, "net", net, List.of(), Router.InterfaceOptions.forwarding(false));
-        router.address(2, ip(HOST), 24).route(ip("0.0.0.0"), 0, ip("198.51.100.1"), 2);
-        router.ip().setApplicationInterface(1);
+        HostBed host = HostBed.create(ndis, 16, null, toNet);
+        router = host.router();
+        engine = host.engine();
+        apps = host.apps();
         binding = SystemWfp.bind(engine);
         Ref<InjectionHandle> created = new Ref<>();
         assertEquals(
