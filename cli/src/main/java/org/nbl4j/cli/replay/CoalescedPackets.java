@@ -151,8 +151,8 @@ final class CoalescedPackets {
             int index,
             MemorySegment piece) {
         int ipLength = Ipv4Header.version(packet) == 4 ? transport : Ipv6Header.LENGTH;
-        int tcpLength = (Byte.toUnsignedInt(packet.get(ValueLayout.JAVA_BYTE, transport + 12)) >>> 4) * 4;
-        int headers = ipLength + tcpLength;
+        int headers = bigTcpPieceHeaders(packet, transport);
+        int tcpLength = headers - ipLength;
         int segment = mtu - headers;
         if (segment <= 0) {
             return 0;
@@ -180,6 +180,15 @@ final class CoalescedPackets {
                 : packet.get(U16, transport + 16);
         piece.set(U16, ipLength + 16, (short) field);
         return headers + size;
+    }
+
+    /**
+     * The IP and TCP headers' length of each {@link #bigTcpPiece} of a BIG TCP packet (an IPv6 piece has no hop-by-hop
+     * header): the packet can be cut into pieces only for an MTU longer than this.
+     */
+    static int bigTcpPieceHeaders(MemorySegment packet, int transport) {
+        int ipLength = Ipv4Header.version(packet) == 4 ? transport : Ipv6Header.LENGTH;
+        return ipLength + (Byte.toUnsignedInt(packet.get(ValueLayout.JAVA_BYTE, transport + 12)) >>> 4) * 4;
     }
 
     /** The receive checksum bits of a {@link #bigTcpPiece} of a packet with {@code checksumBits}. */

@@ -341,8 +341,7 @@ public final class ReplayEngine {
             int mtu = miniports[target].mtu();
             if (length > LARGEST_COALESCED) {
                 bigTcpTransport = CoalescedPackets.bigTcpTransport(packet, length);
-                if (bigTcpTransport == 0
-                        || CoalescedPackets.bigTcpPiece(packet, length, bigTcpTransport, mtu, 0, 0, piece) == 0) {
+                if (bigTcpTransport == 0 || CoalescedPackets.bigTcpPieceHeaders(packet, bigTcpTransport) >= mtu) {
                     bigTcpTransport = 0;
                     return SkipReason.LONGER_THAN_MTU;
                 }
