@@ -889,6 +889,8 @@ public final class Fwpsk {
     public static final int FWPS_FIELD_ALE_FLOW_ESTABLISHED_V6_MAX = 24;
 
     public static final int FWPS_METADATA_FIELD_FLOW_HANDLE = 0x00000002;
+    public static final int FWPS_METADATA_FIELD_PROCESS_PATH = 0x00000008;
+    public static final int FWPS_METADATA_FIELD_PROCESS_ID = 0x00000020;
     public static final int FWPS_METADATA_FIELD_TRANSPORT_ENDPOINT_HANDLE = 0x00008000;
     public static final int FWPS_METADATA_FIELD_REMOTE_SCOPE_ID = 0x00020000;
     public static final int FWPS_METADATA_FIELD_PACKET_DIRECTION = 0x00040000;

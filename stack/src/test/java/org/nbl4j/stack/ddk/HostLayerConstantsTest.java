@@ -68,6 +68,8 @@ class HostLayerConstantsTest {
     @DisplayName("the metadata bits and directions equal the engine's")
     void metadata() {
         assertEquals(IncomingMetadata.FWPS_METADATA_FIELD_FLOW_HANDLE, Fwpsk.FWPS_METADATA_FIELD_FLOW_HANDLE);
+        assertEquals(IncomingMetadata.FWPS_METADATA_FIELD_PROCESS_PATH, Fwpsk.FWPS_METADATA_FIELD_PROCESS_PATH);
+        assertEquals(IncomingMetadata.FWPS_METADATA_FIELD_PROCESS_ID, Fwpsk.FWPS_METADATA_FIELD_PROCESS_ID);
         assertEquals(
                 IncomingMetadata.FWPS_METADATA_FIELD_TRANSPORT_ENDPOINT_HANDLE,
                 Fwpsk.FWPS_METADATA_FIELD_TRANSPORT_ENDPOINT_HANDLE);
