@@ -23,6 +23,10 @@ final class HELD_PACKET {
     /** The handle whose RECEIVE request got the packet; {@code NULL} while it waits for one. */
     @Nullable
     FILE_OBJECT DeliveredTo;
+    /** The verdict a VERDICT request gave, once taken off the lists; {@code -1} when refused (the default applies). */
+    int Verdict;
+    /** Where a MODIFY verdict's new bytes start in the VERDICT request's input. */
+    int VerdictDataOffset;
 
     HELD_PACKET(
             int PacketId,

@@ -27,6 +27,7 @@ import org.nbl4j.stack.ddk.HANDLE;
 import org.nbl4j.stack.ddk.IO_CSQ;
 import org.nbl4j.stack.ddk.IO_STACK_LOCATION;
 import org.nbl4j.stack.ddk.IRP;
+import org.nbl4j.stack.ddk.KDPC;
 import org.nbl4j.stack.ddk.KEVENT;
 import org.nbl4j.stack.ddk.KSPIN_LOCK;
 import org.nbl4j.stack.ddk.PETHREAD;
@@ -109,6 +110,13 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     /** Counted apart ({@code InterlockedIncrement64} in C): a cancel may complete while the packet lock is held. */
     private final AtomicLong gCancelledReceives = new AtomicLong();
 
+    /**
+     * Completes RECEIVE requests for the packets the classify took: queued on the receive thread, it runs once after
+     * the whole receive indication (Windows runs a DPC when its processor leaves the current one), so a burst of
+     * packets goes to the application in one completion instead of the first packet alone.
+     */
+    private final KDPC gDeliverDpc = new KDPC();
+
     private final KEVENT gStopEvent = new KEVENT();
     private @Nullable PETHREAD gTimeoutThread;
 
@@ -136,6 +144,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         KeInitializeSpinLock(gPacketLock);
         KeInitializeSpinLock(gReceiveLock);
         KeInitializeEvent(gStopEvent, NotificationEvent, FALSE);
+        KeInitializeDpc(gDeliverDpc, this::DeliverDpc, null);
 
         UNICODE_STRING deviceName = new UNICODE_STRING();
         UNICODE_STRING linkName = new UNICODE_STRING();
@@ -210,6 +219,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             ApplyVerdict(packet, verdict);
         }
         StopTimeoutThread();
+        KeFlushQueuedDpcs(); // a DPC the last classify queued must not run after the device is gone
         DriverUnload();
 
         UNICODE_STRING linkName = new UNICODE_STRING();
@@ -267,8 +277,17 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         gUndelivered.addLast(packet);
         gStatistics[STATISTICS_TAKEN]++;
         KeReleaseSpinLock(gPacketLock, oldIrql.value());
-        DeliverPackets();
+        KeInsertQueueDpc(gDeliverDpc, null, null);
         return true;
+    }
+
+    /** The DPC routine: hands what the classify took to the pended RECEIVE requests. */
+    private void DeliverDpc(
+            KDPC Dpc,
+            @Nullable Object DeferredContext,
+            @Nullable Object SystemArgument1,
+            @Nullable Object SystemArgument2) {
+        DeliverPackets();
     }
 
     /** The default verdict on a packet the driver does not hold: whether to absorb it (drop) or let it go on. */
@@ -462,60 +481,73 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     }
 
     /**
-     * IOCTL_USERVERDICT_VERDICT: takes each named packet off the lists and carries out its verdict. A packet no longer
-     * held (its default came first) or a MODIFY of another length is refused: the first gets nothing more, the second
-     * the default. Information is the number of verdicts carried out as given.
+     * IOCTL_USERVERDICT_VERDICT: takes each named packet off the lists, all under one acquisition of the packet lock,
+     * then carries out the verdicts with the lock released. A packet no longer held (its default came first) or a
+     * MODIFY of another length is refused: the first gets nothing more, the second the default. A malformed record
+     * ends the request with STATUS_INVALID_PARAMETER; the records before it still count. Information is the number of
+     * verdicts carried out as given.
      */
     private int Verdicts(IRP Irp, int inLength) {
         MemorySegment input = Irp.AssociatedIrp.SystemBuffer();
-        int applied = 0;
+        List<HELD_PACKET> decided = new ArrayList<>();
+        int status = STATUS_SUCCESS;
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
         int offset = 0;
         while (offset < inLength) {
             if (input == null || inLength - offset < VERDICT_HEADER_LENGTH) {
-                return CompleteRequest(Irp, NtStatus.STATUS_INVALID_PARAMETER, applied);
+                status = NtStatus.STATUS_INVALID_PARAMETER;
+                break;
             }
             int packetId = input.get(ULONG, offset);
             int verdict = Short.toUnsignedInt(input.get(USHORT, offset + 4));
             int length = Short.toUnsignedInt(input.get(USHORT, offset + 6));
             int dataOffset = offset + VERDICT_HEADER_LENGTH;
             if (verdict > USERVERDICT_MODIFY || length > inLength - dataOffset) {
-                return CompleteRequest(Irp, NtStatus.STATUS_INVALID_PARAMETER, applied);
+                status = NtStatus.STATUS_INVALID_PARAMETER;
+                break;
             }
             offset = dataOffset + length;
-
-            Ref<Integer> oldIrql = new Ref<>();
-            KeAcquireSpinLock(gPacketLock, oldIrql);
             HELD_PACKET packet = gHeld.remove(packetId);
-            if (packet != null && packet.DeliveredTo == null) {
+            if (packet == null) {
+                gStatistics[STATISTICS_REFUSED_VERDICTS]++;
+                continue;
+            }
+            if (packet.DeliveredTo == null) {
                 gUndelivered.remove(packet); // named before it was handed out: the application guessed its id
             }
-            NetBuffer nb = packet == null ? null : NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
-            boolean refused = packet == null || verdict == USERVERDICT_MODIFY && length != NET_BUFFER_DATA_LENGTH(nb);
+            boolean refused = verdict == USERVERDICT_MODIFY
+                    && length != NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList));
             int counter = switch (verdict) {
                 case USERVERDICT_PERMIT -> STATISTICS_PERMITTED;
                 case USERVERDICT_BLOCK -> STATISTICS_BLOCKED;
                 default -> STATISTICS_MODIFIED;
             };
             gStatistics[refused ? STATISTICS_REFUSED_VERDICTS : counter]++;
-            int defaultVerdict = gDefaultVerdict;
-            KeReleaseSpinLock(gPacketLock, oldIrql.value());
+            packet.Verdict = refused ? -1 : verdict;
+            packet.VerdictDataOffset = dataOffset;
+            decided.add(packet);
+        }
+        int defaultVerdict = gDefaultVerdict;
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
 
-            if (packet == null) {
-                continue;
-            }
-            if (refused) {
+        int applied = 0;
+        for (HELD_PACKET packet : decided) {
+            if (packet.Verdict < 0) {
                 ApplyVerdict(packet, defaultVerdict);
                 continue;
             }
-            if (verdict == USERVERDICT_MODIFY) {
+            if (packet.Verdict == USERVERDICT_MODIFY) {
                 // The deep clone's data is the driver's own: rewrite it in place.
+                NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
+                int length = NET_BUFFER_DATA_LENGTH(nb);
                 MemorySegment data = NdisGetDataBuffer(nb, length, null, 1, 0);
-                RtlCopyMemory(data, input.asSlice(dataOffset, length), length);
+                RtlCopyMemory(data, input.asSlice(packet.VerdictDataOffset, length), length);
             }
-            ApplyVerdict(packet, verdict == USERVERDICT_BLOCK ? USERVERDICT_BLOCK : USERVERDICT_PERMIT);
+            ApplyVerdict(packet, packet.Verdict == USERVERDICT_BLOCK ? USERVERDICT_BLOCK : USERVERDICT_PERMIT);
             applied++;
         }
-        return CompleteRequest(Irp, STATUS_SUCCESS, applied);
+        return CompleteRequest(Irp, status, applied);
     }
 
     /** IOCTL_USERVERDICT_SET_DEFAULT: the verdict packets get without an answer, and how long they wait for one. */

@@ -127,9 +127,11 @@ class UserVerdictCalloutTest {
         app.postReceive();
         app.postReceive();
         app.postReceive();
-        receive(udp4(0, "permit me"), udp6(1, "block me"), udp4(2, "rewrite XXXX"));
+        receive(udp4(0, "permit me"));
+        receive(udp6(1, "block me"));
+        receive(udp4(2, "rewrite XXXX"));
 
-        // One request was waiting for each packet: three completions of one packet each, in order.
+        // One request was waiting for each indication of one packet: three completions of one packet each, in order.
         List<Map<Integer, byte[]>> batches = app.completedReceives();
         assertEquals(3, batches.size());
         List<Integer> ids = new ArrayList<>();
@@ -160,6 +162,25 @@ class UserVerdictCalloutTest {
         assertEquals(1, statistics[STATISTICS_MODIFIED]);
         assertEquals(0, statistics[STATISTICS_HELD]);
         assertEquals(RECEIVE_BUFFERS, wire1.freeReceiveBuffers(), "every original back once its clone is freed");
+        app.close();
+    }
+
+    @Test
+    @DisplayName("the packets of one receive indication go out in one completion, after the indication (the DPC)")
+    void oneIndicationOneCompletion() {
+        Application app = Application.open(io);
+        app.postReceive();
+        app.postReceive();
+        receive(udp4(0, "first"), udp4(1, "second"), udp6(2, "third"));
+        List<Map<Integer, byte[]>> batches = app.completedReceives();
+        assertEquals(1, batches.size(), "one RECEIVE completed, the other still pending");
+        assertEquals(3, batches.getFirst().size(), "all three packets in it");
+        List<byte[]> answers = new ArrayList<>();
+        batches.getFirst().keySet().forEach(id -> answers.add(verdict(id, USERVERDICT_PERMIT, null)));
+        assertEquals(3, app.verdicts(answers.toArray(byte[][]::new)));
+        router.drain();
+        assertEquals(3, egress.size());
+        assertEquals(1, app.statistics()[STATISTICS_PENDING_RECEIVES]);
         app.close();
     }
 

@@ -1,20 +1,37 @@
 package org.nbl4j.stack.kernel;
 
+import java.util.ArrayDeque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Verifier;
 
 /**
- * A deferred procedure call ({@code KDPC}): a routine queued once at a time and run at DISPATCH_LEVEL on nbl4j's DPC
- * thread, in the order queued. A timer's expiry queues its DPC the same way. The spin locks the routine leaves held
- * are reported ({@link HeldSpinLocks}).
+ * A deferred procedure call ({@code KDPC}): a routine queued once at a time and run at DISPATCH_LEVEL, in the order
+ * queued. A timer's expiry queues its DPC the same way. The spin locks the routine leaves held are reported
+ * ({@link HeldSpinLocks}).
+ *
+ * <p>Windows queues a DPC on the processor that calls {@code KeInsertQueueDpc} and runs it there once that processor's
+ * IRQL drops below DISPATCH_LEVEL ("Organization of DPC Queues", WDK): queued from a receive DPC, it runs right after
+ * that DPC, on the same processor. nbl4j's processors are the threads that service adapter queues: a DPC queued while
+ * such a thread is inside a service ({@link #enterProcessor}) runs on it when the service returns, so a driver that
+ * defers work per packet to a DPC gets it run once per receive indication, as on Windows. A DPC queued anywhere else
+ * (a passive thread, a timer) runs on nbl4j's DPC thread.
  */
 public final class Dpc {
     private static final ExecutorService DPC_THREAD = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("nbl4j-dpc").daemon().factory());
+
+    /** The calling thread's processor queue while it services an adapter queue; unset elsewhere. */
+    private static final ThreadLocal<@Nullable Processor> CURRENT_PROCESSOR = new ThreadLocal<>();
+    /** Every processor queue, for {@link #flush}. */
+    private static final Set<Processor> PROCESSORS = ConcurrentHashMap.newKeySet();
 
     private final AtomicBoolean queued = new AtomicBoolean();
 
@@ -28,24 +45,60 @@ public final class Dpc {
         if (!queued.compareAndSet(false, true)) {
             return false;
         }
-        DPC_THREAD.execute(() -> {
+        Runnable run = () -> {
             queued.set(false);
             Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
                 int mark = HeldSpinLocks.mark(verifier);
                 routine.run();
                 HeldSpinLocks.afterHandler(verifier, mark, "the DPC routine", owner);
             });
-        });
+        };
+        Processor processor = CURRENT_PROCESSOR.get();
+        if (processor != null) {
+            processor.add(run);
+        } else {
+            DPC_THREAD.execute(run);
+        }
         return true;
     }
 
     /**
-     * {@code KeFlushQueuedDpcs}: returns when every DPC queued before the call has run. Refused above PASSIVE_LEVEL,
-     * as documented; on the DPC thread itself it would wait for ever.
+     * The calling thread starts one service of an adapter queue, a processor's DPC: the DPCs queued until
+     * {@link #leaveProcessor} run on this thread then. Pass the result to {@link #leaveProcessor}, in a
+     * {@code finally}.
+     *
+     * @return the processor entered, or {@code null} inside a service already (the outer one runs the queue)
+     */
+    public static @Nullable Processor enterProcessor() {
+        if (CURRENT_PROCESSOR.get() != null) {
+            return null;
+        }
+        Processor processor = Processor.OF_THREAD.get();
+        CURRENT_PROCESSOR.set(processor);
+        return processor;
+    }
+
+    /** Ends the service {@link #enterProcessor} started: runs the DPCs queued meanwhile, in the order queued. */
+    public static void leaveProcessor(@Nullable Processor entered) {
+        if (entered != null) {
+            try {
+                entered.drain();
+            } finally {
+                CURRENT_PROCESSOR.remove();
+            }
+        }
+    }
+
+    /**
+     * {@code KeFlushQueuedDpcs}: returns when every DPC queued before the call has run, on every processor. Refused
+     * above PASSIVE_LEVEL, as documented; on the DPC thread itself it would wait for ever.
      */
     public static void flush(Verifier verifier) {
         if (!verifier.irqlAtMost(Irql.PASSIVE_LEVEL, "KeFlushQueuedDpcs", "wdm")) {
             return;
+        }
+        for (Processor processor : PROCESSORS) {
+            processor.awaitRun(processor.queuedSoFar());
         }
         try {
             DPC_THREAD.submit(() -> {}).get();
@@ -53,6 +106,62 @@ public final class Dpc {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             throw new IllegalStateException("an empty task failed", e);
+        }
+    }
+
+    /**
+     * One processor's DPC queue (a thread that services adapter queues): filled and drained by its own thread only,
+     * counted for {@link #flush}.
+     */
+    public static final class Processor {
+        private static final ThreadLocal<Processor> OF_THREAD = ThreadLocal.withInitial(() -> {
+            Processor queue = new Processor();
+            PROCESSORS.add(queue);
+            return queue;
+        });
+
+        private final ArrayDeque<Runnable> routines = new ArrayDeque<>();
+        /** DPCs queued and run so far; written by the owning thread only. */
+        private volatile long queued;
+
+        private volatile long ran;
+
+        void add(Runnable routine) {
+            routines.addLast(routine);
+            queued = queued + 1;
+        }
+
+        /** Runs every queued DPC; one that throws does not keep the others from running, and is rethrown after. */
+        void drain() {
+            RuntimeException failure = null;
+            Runnable routine;
+            while ((routine = routines.pollFirst()) != null) {
+                try {
+                    routine.run();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                } finally {
+                    ran = ran + 1;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        long queuedSoFar() {
+            return queued;
+        }
+
+        /** Waits until {@code count} DPCs have run here: the owner runs them when its current service returns. */
+        void awaitRun(long count) {
+            while (ran < count) {
+                LockSupport.parkNanos(100_000);
+            }
         }
     }
 }

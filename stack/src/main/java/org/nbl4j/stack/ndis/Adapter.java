@@ -15,6 +15,7 @@ import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
 import org.nbl4j.core.verify.Verifier;
+import org.nbl4j.stack.kernel.Dpc;
 
 /**
  * One network adapter as NDIS assembles it: the miniport block, the lightweight filter modules stacked on it, and the
@@ -217,13 +218,19 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
         }
     }
 
+    /** One service of a queue: the processor's receive DPC, after which the DPCs it queued run (Dpc). */
     private int service(int queue, int serviceBudget) {
-        ReentrantLock lock = queueLocks[queue];
-        lock.lock();
+        Dpc.Processor processor = Dpc.enterProcessor();
         try {
-            return miniportRunning ? miniport.serviceQueue(queue, serviceBudget) : 0;
+            ReentrantLock lock = queueLocks[queue];
+            lock.lock();
+            try {
+                return miniportRunning ? miniport.serviceQueue(queue, serviceBudget) : 0;
+            } finally {
+                lock.unlock();
+            }
         } finally {
-            lock.unlock();
+            Dpc.leaveProcessor(processor);
         }
     }
 
