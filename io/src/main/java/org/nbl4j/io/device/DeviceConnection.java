@@ -2,7 +2,9 @@ package org.nbl4j.io.device;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectionKey;
@@ -33,8 +35,14 @@ import org.nbl4j.stack.device.IrpCompletion;
  * then IRP_MJ_CLEANUP and IRP_MJ_CLOSE.
  */
 final class DeviceConnection implements Runnable {
+    private static final int REPLY_HEADER_LENGTH = DeviceProtocol.REPLY_HEADER_LENGTH;
+
     /** The most replies one gathering write sends. */
     private static final int MAX_GATHER = 64;
+    /** How much the reader reads from the socket at once. */
+    private static final int READ_AHEAD_BYTES = 64 << 10;
+    /** The largest reply put together in the connection's direct buffer; a larger one is queued for the writer. */
+    private static final int IMMEDIATE_REPLY_BYTES = 128 << 10;
     /** How often a thread waiting for the socket looks whether it was closed. */
     private static final long POLL_MILLISECONDS = 100;
 
@@ -56,15 +64,47 @@ final class DeviceConnection implements Runnable {
     /** The writer is sending replies it took off the queue: nobody else may write meanwhile. */
     private boolean writerSending;
 
+    /**
+     * A reply written at once is put together here (guarded by {@link #replies}): direct, so the socket write copies
+     * nothing more, and as large as a reply the sample's RECEIVE can make.
+     */
+    private final ByteBuffer immediate =
+            ByteBuffer.allocateDirect(IMMEDIATE_REPLY_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+
+    private final MemorySegment immediateSegment = MemorySegment.ofBuffer(immediate);
+
     /** Where the reader waits for requests, and the writer for room in the socket. */
     private final Selector readable;
 
     private final Selector writable;
-    /** The socket as the reader sees it: a read waits (on {@link #readable}) until a byte comes or the socket ends. */
+    /**
+     * What the reader read from the socket and has not parsed yet (between its position and limit): one read takes
+     * every request the client has written so far, so a client that writes a VERDICT and a RECEIVE together costs one
+     * system call, not one per frame part.
+     */
+    private final ByteBuffer readAhead =
+            ByteBuffer.allocateDirect(READ_AHEAD_BYTES).limit(0);
+
+    /**
+     * The socket as the reader sees it: served from {@link #readAhead}, which a read refills when it is empty, waiting
+     * (on {@link #readable}) until a byte comes or the socket ends.
+     */
     private final ReadableByteChannel requests = new ReadableByteChannel() {
         @Override
         public int read(ByteBuffer destination) throws IOException {
-            return readWaiting(destination);
+            if (!readAhead.hasRemaining()) {
+                readAhead.clear();
+                int read = readWaiting(readAhead);
+                readAhead.flip();
+                if (read < 0) {
+                    return read;
+                }
+            }
+            int length = Math.min(destination.remaining(), readAhead.remaining());
+            destination.put(destination.position(), readAhead, readAhead.position(), length);
+            destination.position(destination.position() + length);
+            readAhead.position(readAhead.position() + length);
+            return length;
         }
 
         @Override
@@ -218,9 +258,17 @@ final class DeviceConnection implements Runnable {
                     reply(id, NtStatus.STATUS_INVALID_HANDLE, 0, new byte[0]);
                     return true;
                 }
-                IrpCompletion completion = (status, information, output) -> {
-                    outstanding.remove(id);
-                    reply(id, status, information, output);
+                IrpCompletion completion = new IrpCompletion() {
+                    @Override
+                    public void completed(int status, long information, byte[] output) {
+                        completed(status, information, MemorySegment.ofArray(output));
+                    }
+
+                    @Override
+                    public void completed(int status, long information, MemorySegment output) {
+                        outstanding.remove(id);
+                        reply(id, status, information, output);
+                    }
                 };
                 Irp irp = open.deviceIoControl(
                         request.ioControlCode(), request.input(), request.outputLength(), completion);
@@ -253,22 +301,47 @@ final class DeviceConnection implements Runnable {
      * is waiting; otherwise (what is left of) it waits for the writer, behind the others.
      */
     private void reply(int requestId, int status, long information, byte[] output) {
-        ByteBuffer frame = DeviceProtocol.reply(requestId, status, information, output);
+        reply(requestId, status, information, MemorySegment.ofArray(output));
+    }
+
+    /**
+     * The same with the output in the IRP's buffer, readable only during the call: it is copied once, into the
+     * connection's direct buffer for an immediate write, or into the queued frame.
+     */
+    private void reply(int requestId, int status, long information, MemorySegment output) {
+        int outputLength = (int) output.byteSize();
         synchronized (replies) {
-            if (replies.isEmpty() && !writerSending) {
+            if (replies.isEmpty() && !writerSending && outputLength <= immediate.capacity() - REPLY_HEADER_LENGTH) {
+                immediate.clear();
+                DeviceProtocol.putReplyHeader(immediate, requestId, status, information, outputLength);
+                MemorySegment.copy(output, 0, immediateSegment, REPLY_HEADER_LENGTH, outputLength);
+                immediate.limit(REPLY_HEADER_LENGTH + outputLength).position(0);
                 try {
-                    channel.write(frame); // non-blocking: what the socket takes now
+                    channel.write(immediate); // non-blocking: what the socket takes now
                 } catch (IOException e) {
                     return; // the client is gone; its reader sees the end of the socket and closes the handle
                 }
-                if (!frame.hasRemaining()) {
-                    return;
+                if (immediate.hasRemaining()) {
+                    replies.addLast(ByteBuffer.allocate(immediate.remaining())
+                            .put(immediate)
+                            .flip());
+                    wakeWriter();
                 }
+                return;
             }
-            replies.addLast(frame);
-            if (writerWaiting) {
-                replies.notify();
-            }
+            ByteBuffer frame =
+                    ByteBuffer.allocate(REPLY_HEADER_LENGTH + outputLength).order(ByteOrder.LITTLE_ENDIAN);
+            DeviceProtocol.putReplyHeader(frame, requestId, status, information, outputLength);
+            MemorySegment.copy(output, 0, MemorySegment.ofArray(frame.array()), REPLY_HEADER_LENGTH, outputLength);
+            replies.addLast(frame.position(0));
+            wakeWriter();
+        }
+    }
+
+    /** Called holding the replies' lock, after queueing one. */
+    private void wakeWriter() {
+        if (writerWaiting) {
+            replies.notify();
         }
     }
 

@@ -73,15 +73,19 @@ public final class DeviceProtocol {
         return new Request(op, requestId, ioControlCode, outputLength, input);
     }
 
+    /** The length of a reply's header: the length field, requestId, status and information. */
+    static final int REPLY_HEADER_LENGTH = 20;
+
     static ByteBuffer reply(int requestId, int status, long information, byte[] output) {
-        int length = 16 + output.length;
-        ByteBuffer frame = ByteBuffer.allocate(4 + length).order(ByteOrder.LITTLE_ENDIAN);
-        frame.putInt(length)
-                .putInt(requestId)
-                .putInt(status)
-                .putLong(information)
-                .put(output);
-        return frame.flip();
+        ByteBuffer frame =
+                ByteBuffer.allocate(REPLY_HEADER_LENGTH + output.length).order(ByteOrder.LITTLE_ENDIAN);
+        putReplyHeader(frame, requestId, status, information, output.length);
+        return frame.put(output).flip();
+    }
+
+    /** Puts a reply's header for {@code outputLength} bytes of output into a little-endian {@code frame}. */
+    static void putReplyHeader(ByteBuffer frame, int requestId, int status, long information, int outputLength) {
+        frame.putInt(16 + outputLength).putInt(requestId).putInt(status).putLong(information);
     }
 
     static Reply readReply(ReadableByteChannel channel) throws IOException {

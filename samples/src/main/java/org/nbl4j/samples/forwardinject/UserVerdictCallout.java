@@ -303,10 +303,12 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     /**
      * Completes pended RECEIVE requests with the packets no request has got yet, oldest request first, each with as
      * many as fit (every packet fits an empty buffer). A request is taken off the queue only when there is a packet for
-     * it, and completed before the packet lock is released: a RECEIVE dispatched meanwhile waits for the lock in its own
-     * call here, so it never returns STATUS_PENDING while a request it queued is off the queue and not yet completed.
+     * it, and filled under the packet lock; the requests are completed after the lock is released (IoCompleteRequest's
+     * remarks: never with a spin lock held, which can deadlock), so the classify and the VERDICT dispatch never wait
+     * for a completion's hand-off to user mode.
      */
     private void DeliverPackets() {
+        List<IRP> filled = new ArrayList<>();
         Ref<Integer> oldIrql = new Ref<>();
         KeAcquireSpinLock(gPacketLock, oldIrql);
         while (!gUndelivered.isEmpty()) {
@@ -314,9 +316,13 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             if (irp == null) {
                 break;
             }
-            CompleteRequest(irp, STATUS_SUCCESS, FillReceiveBuffer(irp));
+            irp.IoStatus.Information = FillReceiveBuffer(irp);
+            filled.add(irp);
         }
         KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        for (IRP irp : filled) {
+            CompleteRequest(irp, STATUS_SUCCESS, irp.IoStatus.Information);
+        }
     }
 
     /**

@@ -308,11 +308,14 @@ public final class Ntddk {
         if (routine == null) {
             throw new IllegalArgumentException("KeInsertQueueDpc of a KDPC no KeInitializeDpc set up");
         }
-        Object context = Dpc.DeferredContext;
-        return Dpc.dpc.insert(
-                SystemNdis.verifier(),
-                SystemNdis.boundAsCaller(() -> routine.call(Dpc, context, SystemArgument1, SystemArgument2)),
-                routine);
+        if (!Dpc.dpc.claim()) {
+            return false;
+        }
+        Dpc.SystemArgument1 = SystemArgument1;
+        Dpc.SystemArgument2 = SystemArgument2;
+        Dpc.insertedBy = SystemNdis.boundOrNull();
+        Dpc.dpc.queueClaimed(SystemNdis.verifier(), Dpc.run, routine);
+        return true;
     }
 
     /** {@code KeFlushQueuedDpcs()}: returns when every DPC queued so far has run. */

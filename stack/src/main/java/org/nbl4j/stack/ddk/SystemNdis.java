@@ -79,6 +79,11 @@ public final class SystemNdis {
         };
     }
 
+    /** The calling thread's NDIS instance, or {@code null} on an unbound thread. */
+    static @Nullable Ndis boundOrNull() {
+        return CURRENT.get();
+    }
+
     /** The verifier of the calling thread's NDIS instance, or a standard one of its own on an unbound thread. */
     static Verifier verifier() {
         Ndis ndis = CURRENT.get();

@@ -25,6 +25,8 @@ public final class Irp {
     /** {@code METHOD_NEITHER}. */
     static final int METHOD_NEITHER = 3;
 
+    private static final MemorySegment NO_OUTPUT = MemorySegment.ofArray(new byte[0]);
+
     private final IoManager io;
     private final FileObject file;
     private final int majorFunction;
@@ -245,24 +247,29 @@ public final class Irp {
             return;
         }
         cancelRoutine.set(null);
-        byte[] output = output(status, information);
-        io.free(systemBuffer, outputBlock, mdl);
-        file.completed(this);
-        completion.completed(status, information, output);
+        try {
+            file.completed(this);
+            completion.completed(status, information, output(status, information));
+        } finally {
+            io.free(systemBuffer, outputBlock, mdl);
+        }
     }
 
-    /** The bytes user mode gets back: as many as Information says, from where the transfer method put the output. */
-    private byte[] output(int status, long information) {
+    /**
+     * The bytes user mode gets back, in the IRP's own buffer: as many as Information says, from where the transfer
+     * method put the output.
+     */
+    private MemorySegment output(int status, long information) {
         if (majorFunction != IoManager.IRP_MJ_DEVICE_CONTROL
                 || status < 0 && status != IoManager.STATUS_BUFFER_OVERFLOW) {
-            return new byte[0];
+            return NO_OUTPUT;
         }
         MemoryBlock from = (ioControlCode & 3) == METHOD_BUFFERED ? systemBuffer : outputBlock;
         int length = (int) Math.min(Math.max(information, 0), outputLength);
         if (from == null || length == 0) {
-            return new byte[0];
+            return NO_OUTPUT;
         }
-        return from.segment().asSlice(0, length).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return from.segment().asSlice(0, length);
     }
 
     @Override

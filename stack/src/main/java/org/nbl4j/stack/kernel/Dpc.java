@@ -42,9 +42,24 @@ public final class Dpc {
      * @return whether it was queued ({@code FALSE} in C when it already was)
      */
     public boolean insert(Verifier verifier, Runnable routine, Object owner) {
-        if (!queued.compareAndSet(false, true)) {
+        if (!claim()) {
             return false;
         }
+        queueClaimed(verifier, routine, owner);
+        return true;
+    }
+
+    /**
+     * The first half of {@link #insert}: marks the DPC queued, unless it is already ({@code false}, and nothing else
+     * happens). After {@code true} the caller sets what the routine will read and calls {@link #queueClaimed}; an insert
+     * of a DPC that is queued already thus allocates nothing.
+     */
+    public boolean claim() {
+        return queued.compareAndSet(false, true);
+    }
+
+    /** The second half of {@link #insert}, after {@link #claim} returned {@code true}. */
+    public void queueClaimed(Verifier verifier, Runnable routine, Object owner) {
         Runnable run = () -> {
             queued.set(false);
             Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
@@ -59,7 +74,6 @@ public final class Dpc {
         } else {
             DPC_THREAD.execute(run);
         }
-        return true;
     }
 
     /**
