@@ -28,7 +28,10 @@ public final class Dpc {
     private static final ExecutorService DPC_THREAD = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("nbl4j-dpc").daemon().factory());
 
-    /** The calling thread's processor queue while it services an adapter queue; unset elsewhere. */
+    /**
+     * The calling thread's processor queue, made the first time it services an adapter queue and kept (setting and
+     * removing a thread-local per service would allocate per service).
+     */
     private static final ThreadLocal<@Nullable Processor> CURRENT_PROCESSOR = new ThreadLocal<>();
     /** Every processor queue, for {@link #flush}. */
     private static final Set<Processor> PROCESSORS = ConcurrentHashMap.newKeySet();
@@ -69,7 +72,7 @@ public final class Dpc {
             });
         };
         Processor processor = CURRENT_PROCESSOR.get();
-        if (processor != null) {
+        if (processor != null && processor.inService) {
             processor.add(run);
         } else {
             DPC_THREAD.execute(run);
@@ -84,11 +87,15 @@ public final class Dpc {
      * @return the processor entered, or {@code null} inside a service already (the outer one runs the queue)
      */
     public static @Nullable Processor enterProcessor() {
-        if (CURRENT_PROCESSOR.get() != null) {
+        Processor processor = CURRENT_PROCESSOR.get();
+        if (processor == null) {
+            processor = new Processor();
+            PROCESSORS.add(processor);
+            CURRENT_PROCESSOR.set(processor);
+        } else if (processor.inService) {
             return null;
         }
-        Processor processor = Processor.OF_THREAD.get();
-        CURRENT_PROCESSOR.set(processor);
+        processor.inService = true;
         return processor;
     }
 
@@ -98,7 +105,7 @@ public final class Dpc {
             try {
                 entered.drain();
             } finally {
-                CURRENT_PROCESSOR.remove();
+                entered.inService = false;
             }
         }
     }
@@ -128,13 +135,9 @@ public final class Dpc {
      * counted for {@link #flush}.
      */
     public static final class Processor {
-        private static final ThreadLocal<Processor> OF_THREAD = ThreadLocal.withInitial(() -> {
-            Processor queue = new Processor();
-            PROCESSORS.add(queue);
-            return queue;
-        });
-
         private final ArrayDeque<Runnable> routines = new ArrayDeque<>();
+        /** Whether the owning thread is inside a service: only then is a DPC it queues kept here. */
+        private boolean inService;
         /** DPCs queued and run so far; written by the owning thread only. */
         private volatile long queued;
 

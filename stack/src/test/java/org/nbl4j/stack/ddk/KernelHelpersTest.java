@@ -36,10 +36,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.core.buffer.Ndis;
+import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.kernel.DriverParameters;
+import org.nbl4j.stack.ndis.Adapter;
+import org.nbl4j.stack.ndis.LwfHandle;
+import org.nbl4j.stack.ndis.LwfHandlers;
+import org.nbl4j.stack.ndis.MemoryMiniport;
 
 /**
  * The kernel helpers a ported driver calls, through their C names: locks exclude across threads and raise the IRQL,
@@ -239,6 +244,91 @@ class KernelHelpersTest {
         release.countDown();
         KeFlushQueuedDpcs();
         assertEquals(List.of("context", "arg1", DISPATCH_LEVEL, ndis), List.copyOf(seen));
+    }
+
+    @Test
+    @DisplayName("a DPC queued during a receive indication runs after it, once, on the receive thread (Organization of"
+            + " DPC Queues: the current processor, when it leaves DISPATCH_LEVEL work)")
+    void dpcQueuedInAReceiveRunsAfterTheIndication() {
+        List<String> events = new ArrayList<>();
+        KDPC dpc = new KDPC();
+        KeInitializeDpc(
+                dpc,
+                (d, c, a1, a2) -> events.add("dpc on " + Thread.currentThread().getName()),
+                null);
+        MemoryMiniport miniport = MemoryMiniport.builder().build();
+        try (Adapter adapter = Adapter.builder(ndis)
+                .miniport(miniport)
+                .lwf("dpc-per-packet", handle -> new LwfHandlers() {
+                    @Override
+                    public void receiveNetBufferLists(
+                            LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
+                        for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
+                            events.add("packet; queued " + KeInsertQueueDpc(dpc, null, null));
+                        }
+                        from.returnNetBufferLists(chain, 0);
+                    }
+                })
+                .build()) {
+            for (int i = 0; i < 3; i++) {
+                assertTrue(miniport.receive(new byte[64]));
+            }
+            assertEquals(3, adapter.poll(0, 16));
+            String thread = Thread.currentThread().getName();
+            assertEquals(
+                    List.of("packet; queued true", "packet; queued false", "packet; queued false", "dpc on " + thread),
+                    events);
+        }
+    }
+
+    @Test
+    @DisplayName("KeFlushQueuedDpcs waits for a DPC queued on a receive thread that has not finished its indication")
+    void flushWaitsForAReceiveThreadsDpcs() throws Exception {
+        CountDownLatch inIndication = new CountDownLatch(1);
+        CountDownLatch finishIndication = new CountDownLatch(1);
+        AtomicInteger ran = new AtomicInteger();
+        KDPC dpc = new KDPC();
+        KeInitializeDpc(dpc, (d, c, a1, a2) -> ran.incrementAndGet(), null);
+        MemoryMiniport miniport = MemoryMiniport.builder().build();
+        try (Adapter adapter = Adapter.builder(ndis)
+                .miniport(miniport)
+                .lwf("slow-indication", handle -> new LwfHandlers() {
+                    @Override
+                    public void receiveNetBufferLists(
+                            LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
+                        KeInsertQueueDpc(dpc, null, null);
+                        inIndication.countDown();
+                        awaitQuietly(finishIndication);
+                        from.returnNetBufferLists(chain, 0);
+                    }
+                })
+                .build()) {
+            assertTrue(miniport.receive(new byte[64]));
+            Thread receiver = Thread.ofPlatform().start(() -> {
+                try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
+                    adapter.poll(0, 16);
+                }
+            });
+            try {
+                assertTrue(inIndication.await(5, TimeUnit.SECONDS));
+                Thread flusher = Thread.ofPlatform().start(() -> {
+                    try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
+                        KeFlushQueuedDpcs();
+                    }
+                });
+                flusher.join(200);
+                assertTrue(flusher.isAlive(), "the flush waits while the DPC is queued");
+                assertEquals(0, ran.get());
+                finishIndication.countDown();
+                flusher.join(5_000);
+                assertFalse(flusher.isAlive(), "the flush returned once the indication ended and the DPC ran");
+                assertEquals(1, ran.get());
+            } finally {
+                finishIndication
+                        .countDown(); // a failed check must not leave the receive thread (and the adapter) stuck
+                receiver.join(5_000);
+            }
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
