@@ -35,6 +35,27 @@ final class Libc {
     static final int ENODEV = 19;
     static final int EINVAL = 22;
     static final int EMSGSIZE = 90;
+    static final int ENOSYS = 38;
+
+    static final int PROT_READ = 0x1;
+    static final int PROT_WRITE = 0x2;
+    static final int MAP_SHARED = 0x01;
+    static final int MAP_POPULATE = 0x8000;
+    /** {@code mmap}'s failure value, {@code (void *) -1}. */
+    static final long MAP_FAILED = -1L;
+
+    /**
+     * {@code __NR_io_uring_setup} and {@code __NR_io_uring_enter}: 425 and 426 on x86-64 and on every architecture of
+     * the generic table (AArch64), from Linux 5.1 on; {@link #IO_URING_SYSCALLS} says whether this machine is one.
+     */
+    static final long SYS_IO_URING_SETUP = 425;
+
+    static final long SYS_IO_URING_ENTER = 426;
+    /** Whether the io_uring system call numbers above are this architecture's. */
+    static final boolean IO_URING_SYSCALLS = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64", "aarch64" -> true;
+        default -> false;
+    };
 
     static final short POLLIN = 0x1;
 
@@ -105,6 +126,38 @@ final class Libc {
             "setns", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX =
             errnoCapturing("if_nametoindex", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle MMAP = errnoCapturing(
+            "mmap",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_LONG));
+    private static final MethodHandle MUNMAP = errnoCapturing(
+            "munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    /** {@code syscall(2)} with two arguments, passed as longs (variadic: each fills its register whole). */
+    private static final MethodHandle SYSCALL_2 = errnoCapturing(
+            "syscall",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+    /** {@code syscall(2)} with six arguments. */
+    private static final MethodHandle SYSCALL_6 = errnoCapturing(
+            "syscall",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+
     private static final MethodHandle STRERROR_R = LINKER.downcallHandle(
             symbol("strerror_r"),
             FunctionDescriptor.of(
@@ -180,6 +233,42 @@ final class Libc {
     static long writev(MemorySegment state, int fd, long iovecs, int count) {
         try {
             return (long) WRITEV.invokeExact(state, fd, iovecs, count);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code mmap(2)} of a descriptor's memory; {@link #MAP_FAILED} on failure. */
+    static long mmap(MemorySegment state, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(state, 0L, length, prot, flags, fd, offset);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static int munmap(MemorySegment state, long address, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(state, address, length);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code io_uring_setup(entries, params)}: the ring's descriptor, or -1 with errno (ENOSYS, EPERM, ENOMEM). */
+    static int ioUringSetup(MemorySegment state, int entries, long params) {
+        try {
+            return (int) (long) SYSCALL_2.invokeExact(state, SYS_IO_URING_SETUP, (long) entries, params);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code io_uring_enter(fd, toSubmit, minComplete, flags, NULL, 0)}: SQEs consumed, or -1 with errno. */
+    static int ioUringEnter(MemorySegment state, int fd, int toSubmit, int minComplete, int flags) {
+        try {
+            return (int) (long) SYSCALL_6.invokeExact(
+                    state, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit, (long) minComplete, (long) flags, 0L, 0L);
         } catch (Throwable e) {
             throw new AssertionError(e);
         }
