@@ -188,21 +188,25 @@ final class IoUring {
         sqTail += count;
         VarHandle.releaseFence();
         sqRing.set(ValueLayout.JAVA_INT, sqTailAt, sqTail);
-        MemorySegment errno = Libc.errnoState();
         int unsubmitted = count;
         int reaped = 0;
         int calls = 0;
         while (reaped < count) {
-            int consumed = Libc.ioUringEnter(errno, fd, unsubmitted, count - reaped, IORING_ENTER_GETEVENTS);
+            int consumed = Libc.ioUringEnterPlain(fd, unsubmitted, count - reaped, IORING_ENTER_GETEVENTS);
             calls++;
-            if (consumed >= 0) {
-                unsubmitted -= consumed;
-            } else {
-                int error = Libc.errno(errno);
+            if (consumed < 0) {
+                // Refused as a whole (nothing consumed): again, capturing errno this time.
+                MemorySegment errno = Libc.errnoState();
+                consumed = Libc.ioUringEnter(errno, fd, unsubmitted, count - reaped, IORING_ENTER_GETEVENTS);
+                calls++;
+                int error = consumed < 0 ? Libc.errno(errno) : 0;
                 // EINTR: a signal ended the wait; EAGAIN/EBUSY: the kernel asks to reap completions before more.
-                if (error != Libc.EINTR && error != Libc.EAGAIN && error != Libc.EBUSY) {
+                if (consumed < 0 && error != Libc.EINTR && error != Libc.EAGAIN && error != Libc.EBUSY) {
                     throw new TunException("io_uring_enter", error, "");
                 }
+            }
+            if (consumed > 0) {
+                unsubmitted -= consumed;
             }
             reaped += reap(results);
         }

@@ -112,6 +112,14 @@ final class Libc {
             "writev",
             FunctionDescriptor.of(
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle WRITE_PLAIN = LINKER.downcallHandle(
+            symbol("write"),
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final MethodHandle WRITEV_PLAIN = LINKER.downcallHandle(
+            symbol("writev"),
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle POLL = errnoCapturing(
             "poll",
             FunctionDescriptor.of(
@@ -144,19 +152,22 @@ final class Libc {
             FunctionDescriptor.of(
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
+
+    private static final FunctionDescriptor SYSCALL_6_ARGUMENTS = FunctionDescriptor.of(
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG);
     /** {@code syscall(2)} with six arguments. */
-    private static final MethodHandle SYSCALL_6 = errnoCapturing(
-            "syscall",
-            FunctionDescriptor.of(
-                    ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL_6 =
+            errnoCapturing("syscall", SYSCALL_6_ARGUMENTS, Linker.Option.firstVariadicArg(1));
+
+    private static final MethodHandle SYSCALL_6_PLAIN =
+            LINKER.downcallHandle(symbol("syscall"), SYSCALL_6_ARGUMENTS, Linker.Option.firstVariadicArg(1));
 
     private static final MethodHandle STRERROR_R = LINKER.downcallHandle(
             symbol("strerror_r"),
@@ -269,6 +280,41 @@ final class Libc {
         try {
             return (int) (long) SYSCALL_6.invokeExact(
                     state, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit, (long) minComplete, (long) flags, 0L, 0L);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * {@code write} without capturing errno. Capturing checks the state segment with a slice per call, which the JIT
+     * does not always scalar-replace: a per-call allocation on the data path. The data path calls these plain forms
+     * and, only when one fails, calls again with capture to learn errno; that is sound for a TUN write, an eventfd
+     * write and {@code io_uring_enter}, which have no effect when they fail.
+     *
+     * @return the bytes written, or -1 (errno unknown)
+     */
+    static long writePlain(int fd, long address, long length) {
+        try {
+            return (long) WRITE_PLAIN.invokeExact(fd, address, length);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code writev} without capturing errno ({@link #writePlain}). */
+    static long writevPlain(int fd, long iovecs, int count) {
+        try {
+            return (long) WRITEV_PLAIN.invokeExact(fd, iovecs, count);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@link #ioUringEnter} without capturing errno ({@link #writePlain}): -1 on failure, errno unknown. */
+    static int ioUringEnterPlain(int fd, int toSubmit, int minComplete, int flags) {
+        try {
+            return (int) (long) SYSCALL_6_PLAIN.invokeExact(
+                    SYS_IO_URING_ENTER, (long) fd, (long) toSubmit, (long) minComplete, (long) flags, 0L, 0L);
         } catch (Throwable e) {
             throw new AssertionError(e);
         }

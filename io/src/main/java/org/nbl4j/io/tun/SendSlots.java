@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.NetBufferList;
+import org.nbl4j.core.memory.MdlCursor;
 
 /**
  * One sending thread's memory for writing packets to TUN descriptors ({@link TunMiniport#sendNetBufferLists}). Per
@@ -33,6 +34,8 @@ final class SendSlots {
     final int capacity;
     final MemorySegment iovecs;
     final MemorySegment headers;
+    /** The walk over an NB's MDL runs, reused for every packet. */
+    final MdlCursor runs = new MdlCursor();
     /** The thread's ring; null when it writes packet by packet, or its ring failed. */
     @Nullable
     IoUring ring;

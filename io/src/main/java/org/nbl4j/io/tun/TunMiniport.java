@@ -810,24 +810,23 @@ public final class TunMiniport implements Miniport {
     }
 
     /**
-     * Describes the NB's {@code length} bytes as iovecs, one per MDL run, without copying.
+     * Describes the NB's {@code length} bytes as iovecs, one per MDL run, without copying; {@code runs} is the
+     * thread's cursor, reused so that a packet over several MDLs allocates nothing either.
      *
      * @return how many iovecs, or 0 if there is nothing to send, a run is not native memory, there are too many, or
      *     the MDL chain ends before DataLength does (a broken NB, ndis-buffers §3.2)
      */
-    private static int gather(NetBuffer nb, int length, MemorySegment iovecs, int firstIndex) {
+    private static int gather(NetBuffer nb, int length, MemorySegment iovecs, int firstIndex, MdlCursor runs) {
         if (length == 0) {
             return 0;
         }
         Mdl first = nb.currentMdl();
         long offset = nb.currentMdlOffset();
         if (MdlCursor.inOneMdl(first, offset, length)) {
-            // Every single-MDL packet: one iovec and no cursor, so the send path allocates nothing whatever the JIT
-            // decides about the cursor's escape.
+            // Every single-MDL packet: one iovec, without walking the cursor.
             return setIovec(iovecs, firstIndex, first.buffer(), first.bufferOffset() + offset, length) ? 1 : 0;
         }
         int count = 0;
-        MdlCursor runs = new MdlCursor();
         for (boolean more = runs.seek(first, offset, length); more; more = runs.next()) {
             if (count == SendSlots.MAXIMUM_IOVECS
                     || !setIovec(iovecs, firstIndex + count, runs.segment(), runs.segmentOffset(), runs.length())) {
@@ -864,7 +863,7 @@ public final class TunMiniport implements Miniport {
             return NtStatus.NDIS_STATUS_INVALID_LENGTH;
         }
         int headerIovec = SendSlots.firstIovec(slot);
-        int count = gather(nb, length, s.iovecs, headerBytes == 0 ? headerIovec : headerIovec + 1);
+        int count = gather(nb, length, s.iovecs, headerBytes == 0 ? headerIovec : headerIovec + 1, s.runs);
         if (count == 0) {
             return NtStatus.NDIS_STATUS_FAILURE;
         }

@@ -374,6 +374,53 @@ class TunMiniportTest {
         finishAndCheckNothingLeaks(tun, 300);
     }
 
+    @ParameterizedTest
+    @EnumSource(TunMiniport.ChainWrites.class)
+    @DisplayName("Writing chains of 16 packets and completing them allocates nothing per chain once warm")
+    void writingChainsAllocatesNothing(TunMiniport.ChainWrites chainWrites) throws Exception {
+        TunMiniport tun = start(TunOffloads.NONE, chainWrites, 1, 4, false, "192.0.2.1/24");
+        NetBufferList[] nbls = new NetBufferList[16];
+        for (int i = 0; i < nbls.length; i++) {
+            // Nobody reads the replies: once the TUN queue is full the kernel drops them.
+            byte[] request = IcmpEcho.ipv4Request("192.0.2.9", "192.0.2.1", 0x4E42, i);
+            nbls[i] = i % 2 == 0 ? sender().whole(request) : sender().split(request, 28);
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int few = 2_000;
+        int many = 10_000;
+        writeChains(tun, nbls, few); // JIT, class loading, the thread's ring
+        long before = threads.getCurrentThreadAllocatedBytes();
+        writeChains(tun, nbls, few);
+        long fewBytes = threads.getCurrentThreadAllocatedBytes() - before;
+        before = threads.getCurrentThreadAllocatedBytes();
+        writeChains(tun, nbls, many);
+        long manyBytes = threads.getCurrentThreadAllocatedBytes() - before;
+
+        long perExtraChain = (manyBytes - fewBytes) / (many - few);
+        assertTrue(perExtraChain < 16, () -> perExtraChain + " B per extra chain of 16 packets");
+        for (NetBufferList nbl : nbls) {
+            sender().release(nbl);
+        }
+        long written = (2L * few + many) * nbls.length;
+        sent = (int) written;
+        assertEquals(written, tun.statistics().sentPackets(), "every packet was written");
+        finishAndCheckNothingLeaks(tun, (int) written);
+    }
+
+    /** Sends {@code nbls} as one chain {@code rounds} times, each time completing it before the next. */
+    private void writeChains(TunMiniport tun, NetBufferList[] nbls, int rounds) {
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < nbls.length - 1; i++) {
+                nbls[i].setNext(nbls[i + 1]);
+            }
+            tun.sendNetBufferLists(nbls[0], 0, 0);
+            assertEquals(nbls.length, tun.serviceQueue(0, 0));
+            edge().completed.clear();
+            edge().completionFlags.clear();
+        }
+    }
+
     /**
      * Serves queue 0 until one echo reply per request came back (bounded), and checks that the i-th reply answers the
      * i-th request: the kernel echoes the ICMP message, so its bytes show the request arrived whole.
