@@ -683,6 +683,7 @@ public final class TunMiniport implements Miniport {
                 s.length[slot] = nb.dataLength();
                 s.inRing[slot] = count > 0;
                 if (count > 0) {
+                    s.results[slot] = UNREPORTED;
                     s.ring.prepareWritev(s.sqeCount++, device.fd(queue), s.iovecAddress(slot), count, slot);
                 } else {
                     s.refused[slot] = count;
@@ -705,11 +706,8 @@ public final class TunMiniport implements Miniport {
             try {
                 sendSystemCalls.add(ring.submitAndWait(s.sqeCount, s.results));
             } catch (TunException e) {
-                // Not a packet's failure but the ring's: what it did not report fails, and this thread goes back
-                // to writev.
-                for (int slot = 0; slot < s.slotCount; slot++) {
-                    s.results[slot] = -e.errno();
-                }
+                // Not a packet's failure but the ring's: a write it did not report fails (UNREPORTED), and this
+                // thread goes back to writev.
                 s.dropRing();
             }
         }
@@ -845,6 +843,9 @@ public final class TunMiniport implements Miniport {
         iovecs.setAtIndex(ValueLayout.JAVA_LONG, 2L * index + 1, length);
         return true;
     }
+
+    /** A ring slot's result until its completion reports one: no write reports it, so it reads as a failure. */
+    private static final int UNREPORTED = Integer.MIN_VALUE;
 
     /** {@link #prepare}'s answer when the NB's checksum field is patched by an earlier slot of the batch. */
     private static final int PATCHED_BEFORE = 0;
