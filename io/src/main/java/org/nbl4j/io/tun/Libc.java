@@ -16,7 +16,9 @@ import java.util.Optional;
  * The few libc functions a TUN device needs, bound with the Foreign Function &amp; Memory API.
  *
  * <p>Every call that can fail captures {@code errno} into a per-thread state segment ({@link #errnoState()}), read
- * back with {@link #errno}. Data-path calls ({@code read}, {@code write}, {@code writev}) take buffer addresses as
+ * back with {@link #errno}; the data path's writes and {@code io_uring_enter} also come in plain forms that do not
+ * ({@link #writePlain}), repeated with capture only when they fail. {@code mmap} and the io_uring system calls serve
+ * {@link IoUring}. Data-path calls ({@code read}, {@code write}, {@code writev}) take buffer addresses as
  * 64-bit integers rather than {@code MemorySegment}s so that the hot path makes no segment views; their callers
  * check bounds and keep the memory reachable. The constants are Linux's for x86-64 and AArch64.
  */
