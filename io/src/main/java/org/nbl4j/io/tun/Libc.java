@@ -16,7 +16,9 @@ import java.util.Optional;
  * The few libc functions a TUN device needs, bound with the Foreign Function &amp; Memory API.
  *
  * <p>Every call that can fail captures {@code errno} into a per-thread state segment ({@link #errnoState()}), read
- * back with {@link #errno}. Data-path calls ({@code read}, {@code write}, {@code writev}) take buffer addresses as
+ * back with {@link #errno}; the data path's writes and {@code io_uring_enter} also come in plain forms that do not
+ * ({@link #writePlain}), repeated with capture only when they fail. {@code mmap} and the io_uring system calls serve
+ * {@link IoUring}. Data-path calls ({@code read}, {@code write}, {@code writev}) take buffer addresses as
  * 64-bit integers rather than {@code MemorySegment}s so that the hot path makes no segment views; their callers
  * check bounds and keep the memory reachable. The constants are Linux's for x86-64 and AArch64.
  */
@@ -35,6 +37,27 @@ final class Libc {
     static final int ENODEV = 19;
     static final int EINVAL = 22;
     static final int EMSGSIZE = 90;
+    static final int ENOSYS = 38;
+
+    static final int PROT_READ = 0x1;
+    static final int PROT_WRITE = 0x2;
+    static final int MAP_SHARED = 0x01;
+    static final int MAP_POPULATE = 0x8000;
+    /** {@code mmap}'s failure value, {@code (void *) -1}. */
+    static final long MAP_FAILED = -1L;
+
+    /**
+     * {@code __NR_io_uring_setup} and {@code __NR_io_uring_enter}: 425 and 426 on x86-64 and on every architecture of
+     * the generic table (AArch64), from Linux 5.1 on; {@link #IO_URING_SYSCALLS} says whether this machine is one.
+     */
+    static final long SYS_IO_URING_SETUP = 425;
+
+    static final long SYS_IO_URING_ENTER = 426;
+    /** Whether the io_uring system call numbers above are this architecture's. */
+    static final boolean IO_URING_SYSCALLS = switch (System.getProperty("os.arch", "")) {
+        case "amd64", "x86_64", "aarch64" -> true;
+        default -> false;
+    };
 
     static final short POLLIN = 0x1;
 
@@ -91,6 +114,14 @@ final class Libc {
             "writev",
             FunctionDescriptor.of(
                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle WRITE_PLAIN = LINKER.downcallHandle(
+            symbol("write"),
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    private static final MethodHandle WRITEV_PLAIN = LINKER.downcallHandle(
+            symbol("writev"),
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     private static final MethodHandle POLL = errnoCapturing(
             "poll",
             FunctionDescriptor.of(
@@ -105,6 +136,41 @@ final class Libc {
             "setns", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle IF_NAMETOINDEX =
             errnoCapturing("if_nametoindex", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle MMAP = errnoCapturing(
+            "mmap",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_LONG));
+    private static final MethodHandle MUNMAP = errnoCapturing(
+            "munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    /** {@code syscall(2)} with two arguments, passed as longs (variadic: each fills its register whole). */
+    private static final MethodHandle SYSCALL_2 = errnoCapturing(
+            "syscall",
+            FunctionDescriptor.of(
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+
+    private static final FunctionDescriptor SYSCALL_6_ARGUMENTS = FunctionDescriptor.of(
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG,
+            ValueLayout.JAVA_LONG);
+    /** {@code syscall(2)} with six arguments. */
+    private static final MethodHandle SYSCALL_6 =
+            errnoCapturing("syscall", SYSCALL_6_ARGUMENTS, Linker.Option.firstVariadicArg(1));
+
+    private static final MethodHandle SYSCALL_6_PLAIN =
+            LINKER.downcallHandle(symbol("syscall"), SYSCALL_6_ARGUMENTS, Linker.Option.firstVariadicArg(1));
+
     private static final MethodHandle STRERROR_R = LINKER.downcallHandle(
             symbol("strerror_r"),
             FunctionDescriptor.of(
@@ -180,6 +246,77 @@ final class Libc {
     static long writev(MemorySegment state, int fd, long iovecs, int count) {
         try {
             return (long) WRITEV.invokeExact(state, fd, iovecs, count);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code mmap(2)} of a descriptor's memory; {@link #MAP_FAILED} on failure. */
+    static long mmap(MemorySegment state, long length, int prot, int flags, int fd, long offset) {
+        try {
+            return (long) MMAP.invokeExact(state, 0L, length, prot, flags, fd, offset);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static int munmap(MemorySegment state, long address, long length) {
+        try {
+            return (int) MUNMAP.invokeExact(state, address, length);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code io_uring_setup(entries, params)}: the ring's descriptor, or -1 with errno (ENOSYS, EPERM, ENOMEM). */
+    static int ioUringSetup(MemorySegment state, int entries, long params) {
+        try {
+            return (int) (long) SYSCALL_2.invokeExact(state, SYS_IO_URING_SETUP, (long) entries, params);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code io_uring_enter(fd, toSubmit, minComplete, flags, NULL, 0)}: SQEs consumed, or -1 with errno. */
+    static int ioUringEnter(MemorySegment state, int fd, int toSubmit, int minComplete, int flags) {
+        try {
+            return (int) (long) SYSCALL_6.invokeExact(
+                    state, SYS_IO_URING_ENTER, (long) fd, (long) toSubmit, (long) minComplete, (long) flags, 0L, 0L);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * {@code write} without capturing errno. Capturing checks the state segment with a slice per call, which the JIT
+     * does not always scalar-replace: a per-call allocation on the data path. The data path calls these plain forms
+     * and, only when one fails, calls again with capture to learn errno; that is sound for a TUN write, an eventfd
+     * write and {@code io_uring_enter}, which have no effect when they fail.
+     *
+     * @return the bytes written, or -1 (errno unknown)
+     */
+    static long writePlain(int fd, long address, long length) {
+        try {
+            return (long) WRITE_PLAIN.invokeExact(fd, address, length);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@code writev} without capturing errno ({@link #writePlain}). */
+    static long writevPlain(int fd, long iovecs, int count) {
+        try {
+            return (long) WRITEV_PLAIN.invokeExact(fd, iovecs, count);
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** {@link #ioUringEnter} without capturing errno ({@link #writePlain}): -1 on failure, errno unknown. */
+    static int ioUringEnterPlain(int fd, int toSubmit, int minComplete, int flags) {
+        try {
+            return (int) (long) SYSCALL_6_PLAIN.invokeExact(
+                    SYS_IO_URING_ENTER, (long) fd, (long) toSubmit, (long) minComplete, (long) flags, 0L, 0L);
         } catch (Throwable e) {
             throw new AssertionError(e);
         }

@@ -372,7 +372,11 @@ public final class TunDevice implements AutoCloseable {
      */
     long writeGather(int queue, MemorySegment iovecs, int count, MemorySegment errno) throws TunException {
         int fd = fd(queue);
-        long n;
+        long n = Libc.writevPlain(fd, iovecs.address(), count);
+        if (n >= 0) {
+            return n;
+        }
+        // A refused write had no effect: write again, capturing errno (Libc.writePlain).
         do {
             n = Libc.writev(errno, fd, iovecs.address(), count);
         } while (n < 0 && Libc.errno(errno) == Libc.EINTR);

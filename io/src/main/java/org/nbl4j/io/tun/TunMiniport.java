@@ -52,13 +52,17 @@ import org.nbl4j.stack.ndis.StatusIndication;
  * the layers above mark NBLs as they cross. Returned receive NBLs must be {@code OWNED} again by the time the
  * miniport frees them at {@link #close()}; sent NBLs are read through their MDLs only, whatever their state.
  *
- * <p><b>Send.</b> {@link #sendNetBufferLists} writes each NB with one {@code writev} over its MDLs to the queue chosen
- * by the NBL's hash value modulo the queue count, sets the NBL's Status, and queues it for completion from that
- * queue's next {@link #serviceQueue}, waking the queue's thread. A TUN write that would block (the kernel does not
+ * <p><b>Send.</b> {@link #sendNetBufferLists} writes each NB as one packet to the queue chosen by the NBL's hash value
+ * modulo the queue count, sets the NBL's Status, and queues it for completion from that queue's next
+ * {@link #serviceQueue}, waking the queue's thread. A TUN {@code write} carries exactly one packet, so a chain of
+ * several packets is written through the sending thread's io_uring ({@link ChainWrites#IO_URING}, the default): one
+ * {@code IORING_OP_WRITEV} entry per packet over its MDLs, one {@code io_uring_enter} that submits them and waits for
+ * all their completions; a single packet, a miniport made with {@link ChainWrites#WRITEV_PER_PACKET}, or a kernel that
+ * gives no ring, writes each packet with one {@code writev}. A TUN write that would block (the kernel does not
  * normally refuse one) completes the NBL with {@code NDIS_STATUS_RESOURCES} rather than holding it: a miniport may
  * not hold sends without bound, and a full NIC ring behaves the same. An NB longer than the MTU completes with
  * {@code NDIS_STATUS_INVALID_LENGTH}, other write errors with {@code NDIS_STATUS_FAILURE}; all three count as send
- * discards.
+ * discards, and fail only their own NBL in a chain. {@link #sendSystemCalls()} counts the writes' system calls.
  *
  * <p>Received NBLs carry their Toeplitz hash in the RSS hash slots, for filters and callouts that read it; the queue
  * a packet arrives on is the one the kernel steered its flow to.
@@ -109,17 +113,6 @@ public final class TunMiniport implements Miniport {
     /** The largest IP packet, and so the largest MTU. */
     public static final int MAXIMUM_MTU = 65535;
 
-    /** {@code NdisFlags.NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL} (ndis-buffers §6.2): completions run on a queue's DPC. */
-    /** The MDLs one NB may span; a longer chain fails its send rather than being copied. */
-    private static final int MAXIMUM_IOVECS = 64;
-
-    /** Per sending thread: the iovecs, the first of them reserved for the virtio-net header that follows. */
-    private static final ThreadLocal<MemorySegment> IOVECS =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Libc.IOVEC, MAXIMUM_IOVECS + 1));
-    /** Per sending thread: the virtio-net header of the packet being written. */
-    private static final ThreadLocal<MemorySegment> SEND_HEADERS =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(VirtioNetHeader.BYTES, 8));
-
     private static final int PROTOCOL_TCP = 6;
     private static final int PROTOCOL_UDP = 17;
 
@@ -153,10 +146,33 @@ public final class TunMiniport implements Miniport {
     private final LongAdder sentPackets = new LongAdder();
     private final LongAdder sentBytes = new LongAdder();
     private final LongAdder sendDiscards = new LongAdder();
+    private final LongAdder sendSystemCalls = new LongAdder();
+    /** Whether chains of several packets are written through io_uring ({@link ChainWrites#IO_URING}). */
+    private final boolean ringWrites;
+
+    /**
+     * How a miniport writes a chain of several packets: a TUN {@code write} carries one packet, so a chain costs one
+     * system call per packet unless io_uring batches them.
+     */
+    public enum ChainWrites {
+        /**
+         * One {@code IORING_OP_WRITEV} entry per packet and one {@code io_uring_enter} per chain (per
+         * {@value SendSlots#RING_ENTRIES} packets) on the sending thread's ring; packet by packet where the kernel
+         * gives no ring ({@code ENOSYS}, {@code EPERM} under {@code kernel.io_uring_disabled}, another architecture).
+         */
+        IO_URING,
+        /** One {@code writev} per packet. */
+        WRITEV_PER_PACKET
+    }
 
     /** A miniport with {@value #DEFAULT_RECEIVE_NBLS_PER_QUEUE} receive NBLs per queue. */
     public TunMiniport(TunDevice device, int mtu) throws TunException {
         this(device, mtu, DEFAULT_RECEIVE_NBLS_PER_QUEUE);
+    }
+
+    /** A miniport that writes chains through io_uring where the kernel allows ({@link ChainWrites#IO_URING}). */
+    public TunMiniport(TunDevice device, int mtu, int receiveNblsPerQueue) throws TunException {
+        this(device, mtu, receiveNblsPerQueue, ChainWrites.IO_URING);
     }
 
     /**
@@ -167,8 +183,10 @@ public final class TunMiniport implements Miniport {
      * @param mtu the interface's MTU as the caller configures it; received packets up to this size fit an NBL
      * @param receiveNblsPerQueue how many NBLs each queue receives into; the low-water mark under which indications
      *     carry {@code NDIS_RECEIVE_FLAGS_RESOURCES} is an eighth of it (at least 1)
+     * @param chainWrites how a chain of several packets is written
      */
-    public TunMiniport(TunDevice device, int mtu, int receiveNblsPerQueue) throws TunException {
+    public TunMiniport(TunDevice device, int mtu, int receiveNblsPerQueue, ChainWrites chainWrites)
+            throws TunException {
         if (!device.nonBlocking()) {
             throw new IllegalArgumentException(
                     "TunMiniport polls and reads without blocking: open " + device.name() + " with nonBlocking true");
@@ -189,6 +207,7 @@ public final class TunMiniport implements Miniport {
         this.dataSize = (headerBytes + largest + 63) & ~63;
         this.receiveNblsPerQueue = receiveNblsPerQueue;
         this.lowWaterMark = Math.max(1, receiveNblsPerQueue / 8);
+        this.ringWrites = chainWrites == ChainWrites.IO_URING;
         this.queues = new TunQueue[device.queueCount()];
         try {
             for (int i = 0; i < queues.length; i++) {
@@ -588,74 +607,226 @@ public final class TunMiniport implements Miniport {
 
     // ---- send ----
 
+    /**
+     * {@code MiniportSendNetBufferLists}: writes every NB of the chain, sets each NBL's status and queues it for
+     * completion. A chain of several packets goes down in one {@code io_uring_enter} (up to
+     * {@value SendSlots#RING_ENTRIES} packets a call) when the miniport writes chains through io_uring and the kernel
+     * gives the thread a ring; otherwise, and for a single packet, each packet is one {@code writev}.
+     */
     @Override
     public void sendNetBufferLists(NetBufferList chain, int portNumber, int sendFlags) {
         requireRunning();
-        MemorySegment iovecs = IOVECS.get();
-        MemorySegment errno = Libc.errnoState();
+        NetBuffer first = chain.firstNetBuffer();
+        boolean ring = ringWrites && (chain.next() != null || (first != null && first.next() != null));
+        SendSlots slots = SendSlots.current(ring);
+        writeChain(chain, slots, ring ? slots.ring : null, Libc.errnoState());
+    }
+
+    /**
+     * The system calls sends have made to write packets: a {@code writev} per packet written on its own, an
+     * {@code io_uring_enter} per batch of a chain written through the ring.
+     */
+    public long sendSystemCalls() {
+        return sendSystemCalls.sum();
+    }
+
+    /**
+     * Writes a chain, through {@code ring} when there is one: each NB becomes a slot whose {@code writev} is a ring
+     * entry, and a batch goes down when the slots run out, when a slot would patch a checksum field an earlier one of
+     * the batch patched, and at the chain's end. Without a ring each NB is written at once. An NBL's status is its
+     * first failing NB's, in NB order, or success.
+     */
+    private void writeChain(NetBufferList chain, SendSlots s, @Nullable IoUring ring, MemorySegment errno) {
+        s.nblCount = 0;
+        s.slotCount = 0;
+        s.sqeCount = 0;
         NetBufferList nbl = chain;
         while (nbl != null) {
             NetBufferList next = nbl.next();
+            if (s.nblCount == s.capacity) {
+                flushBatch(s, false);
+            }
+            int k = s.nblCount++;
             int queue = queues.length == 1 ? 0 : Integer.remainderUnsigned(nbl.hashValue(), queues.length);
-            nbl.setStatus(send(nbl, queue, iovecs, errno));
-            nbl.setNext(null);
-            queues[queue].queueCompletion(nbl);
+            int lso = headerBytes == 0 ? 0 : OffloadInfo.largeSend(nbl);
+            int checksum = headerBytes == 0 ? 0 : OffloadInfo.transmitChecksum(nbl);
+            s.nbls[k] = nbl;
+            s.nblQueue[k] = queue;
+            s.nblLso[k] = lso;
+            s.nblStatus[k] = NtStatus.NDIS_STATUS_SUCCESS;
+            s.nblPayload[k] = 0;
+            NetBuffer nb = nbl.firstNetBuffer();
+            if (nb == null) {
+                sendDiscards.increment();
+                s.nblStatus[k] = NtStatus.NDIS_STATUS_FAILURE;
+            }
+            for (; nb != null; nb = nb.next()) {
+                if (s.ring == null || ring == null) {
+                    account(s, k, nb.dataLength(), writeOne(nb, queue, s, errno, lso, checksum));
+                    continue;
+                }
+                if (s.slotCount == s.capacity) {
+                    k = flushBatch(s, true);
+                }
+                int count = prepare(nb, s, s.slotCount, lso, checksum);
+                if (count == PATCHED_BEFORE) {
+                    k = flushBatch(s, true);
+                    count = prepare(nb, s, 0, lso, checksum);
+                }
+                if (s.ring == null) {
+                    // The batch just sent broke the ring: this NB is written on its own.
+                    account(s, k, nb.dataLength(), count < 0 ? count : writePrepared(queue, s, count, errno));
+                    continue;
+                }
+                int slot = s.slotCount++;
+                s.owner[slot] = k;
+                s.length[slot] = nb.dataLength();
+                s.inRing[slot] = count > 0;
+                if (count > 0) {
+                    s.results[slot] = UNREPORTED;
+                    s.ring.prepareWritev(s.sqeCount++, device.fd(queue), s.iovecAddress(slot), count, slot);
+                } else {
+                    s.refused[slot] = count;
+                }
+            }
             nbl = next;
+        }
+        flushBatch(s, false);
+    }
+
+    /**
+     * Submits the batch's ring entries and waits for them, accounts every slot to its NBL, and completes the NBLs
+     * whose NBs are all written; with {@code carry} the last NBL has more to come and stays, as the batch's first.
+     *
+     * @return the index of the carried NBL (0)
+     */
+    private int flushBatch(SendSlots s, boolean carry) {
+        IoUring ring = s.ring;
+        if (s.sqeCount > 0 && ring != null) {
+            try {
+                sendSystemCalls.add(ring.submitAndWait(s.sqeCount, s.results));
+            } catch (TunException e) {
+                // Not a packet's failure but the ring's: a write it did not report fails (UNREPORTED), and this
+                // thread goes back to writev.
+                s.dropRing();
+            }
+        }
+        for (int slot = 0; slot < s.slotCount; slot++) {
+            s.restore(slot);
+            int outcome =
+                    s.inRing[slot] ? outcomeOf(s.results[slot], s.expected[slot], s.payload[slot]) : s.refused[slot];
+            account(s, s.owner[slot], s.length[slot], outcome);
+        }
+        int done = carry ? s.nblCount - 1 : s.nblCount;
+        for (int k = 0; k < done; k++) {
+            complete(s.nbls[k], s.nblQueue[k], s.nblLso[k], s.nblStatus[k], s.nblPayload[k]);
+            s.nbls[k] = null;
+        }
+        if (carry) {
+            int last = s.nblCount - 1;
+            s.nbls[0] = s.nbls[last];
+            s.nblQueue[0] = s.nblQueue[last];
+            s.nblLso[0] = s.nblLso[last];
+            s.nblStatus[0] = s.nblStatus[last];
+            s.nblPayload[0] = s.nblPayload[last];
+            if (last != 0) {
+                s.nbls[last] = null;
+            }
+        }
+        s.nblCount = carry ? 1 : 0;
+        s.slotCount = 0;
+        s.sqeCount = 0;
+        return 0;
+    }
+
+    /** Counts one NB's outcome (payload sent, or a failure status) and folds it into its NBL's. */
+    private void account(SendSlots s, int k, int length, int outcome) {
+        if (outcome >= 0) {
+            sentPackets.increment();
+            sentBytes.add(length);
+            s.nblPayload[k] += outcome;
+        } else {
+            sendDiscards.increment();
+            if (s.nblStatus[k] == NtStatus.NDIS_STATUS_SUCCESS) {
+                s.nblStatus[k] = outcome;
+            }
         }
     }
 
-    /** Writes every NB of the NBL as one packet; the NBL's status is the first failure's, or success. */
-    private int send(NetBufferList nbl, int queue, MemorySegment iovecs, MemorySegment errno) {
-        NetBuffer nb = nbl.firstNetBuffer();
-        if (nb == null) {
-            sendDiscards.increment();
-            return NtStatus.NDIS_STATUS_FAILURE;
-        }
-        int status = NtStatus.NDIS_STATUS_SUCCESS;
-        int lso = headerBytes == 0 ? 0 : OffloadInfo.largeSend(nbl);
-        int checksum = headerBytes == 0 ? 0 : OffloadInfo.transmitChecksum(nbl);
-        int payloadSent = 0;
-        for (; nb != null; nb = nb.next()) {
-            int result = sendOne(nb, queue, iovecs, errno, lso, checksum);
-            if (result >= 0) {
-                sentPackets.increment();
-                sentBytes.add(nb.dataLength());
-                payloadSent += result;
-            } else {
-                sendDiscards.increment();
-                if (status == NtStatus.NDIS_STATUS_SUCCESS) {
-                    status = result;
-                }
-            }
-        }
+    /** Sets an NBL's final status (and LSO completion) and queues it for completion from its queue. */
+    private void complete(NetBufferList nbl, int queue, int lso, int status, int payloadSent) {
         if (OffloadInfo.largeSendMss(lso) != 0) {
             // The completion overwrites the request (nbllso.h): LSOv1 reports the TCP payload bytes sent.
             OffloadInfo.completeLargeSend(nbl, OffloadInfo.largeSendType(lso), payloadSent);
         }
-        return status;
+        nbl.setStatus(status);
+        nbl.setNext(null);
+        queues[queue].queueCompletion(nbl);
     }
 
     /**
-     * Describes the NB's {@code length} bytes as iovecs, one per MDL run, without copying.
+     * What a packet's write came to, from what {@code writev} (or its ring completion) reported: the payload of an
+     * LSO send (0 otherwise) when the whole packet went, {@code NDIS_STATUS_RESOURCES} for a write that would block
+     * (the kernel does not normally refuse one), {@code NDIS_STATUS_INVALID_LENGTH} for one too long, and
+     * {@code NDIS_STATUS_FAILURE} for anything else, a short write included.
+     *
+     * @param result the bytes written, or {@code -errno}
+     */
+    private static int outcomeOf(long result, int expected, int payload) {
+        if (result == expected) {
+            return payload;
+        }
+        if (result == -Libc.EAGAIN) {
+            return NtStatus.NDIS_STATUS_RESOURCES;
+        }
+        return result == -Libc.EMSGSIZE ? NtStatus.NDIS_STATUS_INVALID_LENGTH : NtStatus.NDIS_STATUS_FAILURE;
+    }
+
+    /**
+     * Writes one NB with one {@code writev} from slot 0.
+     *
+     * @return the TCP payload bytes sent (0 unless a large send), or a failure status (negative)
+     */
+    private int writeOne(NetBuffer nb, int queue, SendSlots s, MemorySegment errno, int lso, int checksum) {
+        int count = prepare(nb, s, 0, lso, checksum);
+        return count < 0 ? count : writePrepared(queue, s, count, errno);
+    }
+
+    /** Writes slot 0, prepared with {@code count} iovecs, with one {@code writev}, then puts back what it patched. */
+    private int writePrepared(int queue, SendSlots s, int count, MemorySegment errno) {
+        long result;
+        try {
+            sendSystemCalls.increment();
+            long written = device.writeGather(queue, s.iovecs, count, errno);
+            result = written == TunDevice.WOULD_BLOCK ? -Libc.EAGAIN : written;
+        } catch (TunException e) {
+            result = -e.errno();
+        } finally {
+            s.restore(0);
+        }
+        return outcomeOf(result, s.expected[0], s.payload[0]);
+    }
+
+    /**
+     * Describes the NB's {@code length} bytes as iovecs, one per MDL run, without copying; {@code runs} is the
+     * thread's cursor, reused so that a packet over several MDLs allocates nothing either.
      *
      * @return how many iovecs, or 0 if there is nothing to send, a run is not native memory, there are too many, or
      *     the MDL chain ends before DataLength does (a broken NB, ndis-buffers §3.2)
      */
-    private static int gather(NetBuffer nb, int length, MemorySegment iovecs, int firstIndex) {
+    private static int gather(NetBuffer nb, int length, MemorySegment iovecs, int firstIndex, MdlCursor runs) {
         if (length == 0) {
             return 0;
         }
         Mdl first = nb.currentMdl();
         long offset = nb.currentMdlOffset();
         if (MdlCursor.inOneMdl(first, offset, length)) {
-            // Every single-MDL packet: one iovec and no cursor, so the send path allocates nothing whatever the JIT
-            // decides about the cursor's escape.
+            // Every single-MDL packet: one iovec, without walking the cursor.
             return setIovec(iovecs, firstIndex, first.buffer(), first.bufferOffset() + offset, length) ? 1 : 0;
         }
         int count = 0;
-        MdlCursor runs = new MdlCursor();
         for (boolean more = runs.seek(first, offset, length); more; more = runs.next()) {
-            if (count == MAXIMUM_IOVECS
+            if (count == SendSlots.MAXIMUM_IOVECS
                     || !setIovec(iovecs, firstIndex + count, runs.segment(), runs.segmentOffset(), runs.length())) {
                 return 0;
             }
@@ -673,92 +844,91 @@ public final class TunMiniport implements Miniport {
         return true;
     }
 
+    /** A ring slot's result until its completion reports one: no write reports it, so it reads as a failure. */
+    private static final int UNREPORTED = Integer.MIN_VALUE;
+
+    /** {@link #prepare}'s answer when the NB's checksum field is patched by an earlier slot of the batch. */
+    private static final int PATCHED_BEFORE = 0;
+
     /**
-     * Writes one NB, behind a virtio-net header built from the NBL's LSO and transmit checksum info when the device
-     * has one.
+     * Prepares one NB's write in a slot: its iovecs, behind a virtio-net header built from the NBL's LSO and transmit
+     * checksum info when the device has one. An LSO send's TCP checksum field is patched for the write and recorded
+     * in the slot, to be put back once the write completed ({@link SendSlots#restore}).
      *
-     * @return the TCP payload bytes sent (0 unless a large send), or a failure status (negative)
+     * @return the iovec count (positive), a failure status (negative), or {@link #PATCHED_BEFORE}
      */
-    private int sendOne(NetBuffer nb, int queue, MemorySegment iovecs, MemorySegment errno, int lso, int checksum) {
+    private int prepare(NetBuffer nb, SendSlots s, int slot, int lso, int checksum) {
         int length = nb.dataLength();
         int mss = OffloadInfo.largeSendMss(lso);
         if (length > (mss != 0 ? MAXIMUM_MTU : mtu)) {
             return NtStatus.NDIS_STATUS_INVALID_LENGTH;
         }
-        int count = gather(nb, length, iovecs, headerBytes == 0 ? 0 : 1);
+        int headerIovec = SendSlots.firstIovec(slot);
+        int count = gather(nb, length, s.iovecs, headerBytes == 0 ? headerIovec : headerIovec + 1, s.runs);
         if (count == 0) {
             return NtStatus.NDIS_STATUS_FAILURE;
         }
-        int payload = 0;
-        long patchedField = -1;
-        short savedField = 0;
+        s.expected[slot] = length + headerBytes;
+        s.payload[slot] = 0;
+        if (headerBytes == 0) {
+            return count;
+        }
         Mdl first = nb.currentMdl();
-        MemorySegment packet = first == null ? null : first.buffer();
-        long at = first == null ? 0 : first.bufferOffset() + nb.currentMdlOffset();
-        if (headerBytes > 0) {
-            MemorySegment header = SEND_HEADERS.get();
-            if (mss != 0 || checksum != 0) {
-                // The NIC reads the headers in place: they must lie in the first MDL (the IP header's 60 bytes
-                // and the TCP header's 60 at most).
-                if (!MdlCursor.inOneMdl(first, nb.currentMdlOffset(), Math.min(length, 120))) {
-                    return NtStatus.NDIS_STATUS_FAILURE;
-                }
-            }
-            if (mss != 0) {
-                int transport = OffloadInfo.largeSendTcpHeaderOffset(lso);
-                int tcpHeader = (Byte.toUnsignedInt(packet.get(ValueLayout.JAVA_BYTE, at + transport + 12)) >>> 4) * 4;
-                boolean ipv6 = (packet.get(ValueLayout.JAVA_BYTE, at) & 0xF0) == 0x60;
-                payload = length - transport - tcpHeader;
-                VirtioNetHeader.write(
-                        header,
-                        0,
-                        VirtioNetHeader.BYTES,
-                        VirtioNetHeader.F_NEEDS_CSUM,
-                        ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
-                        transport + tcpHeader,
-                        mss,
-                        transport,
-                        VirtioNetHeader.TCP_CHECKSUM_OFFSET);
-                // Windows' LSO checksum field holds the pseudo-header sum without the TCP length (the NIC adds each
-                // segment's); Linux's GSO one holds it with the whole length. Added for the write, taken out after.
-                patchedField = at + transport + VirtioNetHeader.TCP_CHECKSUM_OFFSET;
-                savedField = packet.get(BE16, patchedField);
-                InternetChecksum.addToPartialSum(packet, patchedField, length - transport);
-            } else if ((checksum & (OffloadInfo.TRANSMIT_TCP_CHECKSUM | OffloadInfo.TRANSMIT_UDP_CHECKSUM)) != 0) {
-                VirtioNetHeader.write(
-                        header,
-                        0,
-                        VirtioNetHeader.BYTES,
-                        VirtioNetHeader.F_NEEDS_CSUM,
-                        VirtioNetHeader.GSO_NONE,
-                        0,
-                        0,
-                        OffloadInfo.transmitTransportHeaderOffset(checksum),
-                        (checksum & OffloadInfo.TRANSMIT_TCP_CHECKSUM) != 0
-                                ? VirtioNetHeader.TCP_CHECKSUM_OFFSET
-                                : VirtioNetHeader.UDP_CHECKSUM_OFFSET);
-            } else {
-                VirtioNetHeader.write(header, 0, VirtioNetHeader.BYTES, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
-            }
-            if ((checksum & OffloadInfo.TRANSMIT_IP_HEADER_CHECKSUM) != 0 && packet != null) {
-                completeIpv4HeaderChecksum(packet, at);
-            }
-            setIovec(iovecs, 0, header, 0, VirtioNetHeader.BYTES);
-            count++;
-        }
-        try {
-            long written = device.writeGather(queue, iovecs, count, errno);
-            if (written == TunDevice.WOULD_BLOCK) {
-                return NtStatus.NDIS_STATUS_RESOURCES;
-            }
-            return written == length + headerBytes ? payload : NtStatus.NDIS_STATUS_FAILURE;
-        } catch (TunException e) {
-            return e.errno() == Libc.EMSGSIZE ? NtStatus.NDIS_STATUS_INVALID_LENGTH : NtStatus.NDIS_STATUS_FAILURE;
-        } finally {
-            if (patchedField >= 0) {
-                packet.set(BE16, patchedField, savedField);
+        MemorySegment packet = first.buffer();
+        long at = first.bufferOffset() + nb.currentMdlOffset();
+        MemorySegment header = s.headers;
+        long headerAt = SendSlots.headerOffset(slot);
+        if (mss != 0 || checksum != 0) {
+            // The NIC reads the headers in place: they must lie in the first MDL (the IP header's 60 bytes
+            // and the TCP header's 60 at most).
+            if (!MdlCursor.inOneMdl(first, nb.currentMdlOffset(), Math.min(length, 120))) {
+                return NtStatus.NDIS_STATUS_FAILURE;
             }
         }
+        if (mss != 0) {
+            int transport = OffloadInfo.largeSendTcpHeaderOffset(lso);
+            long field = at + transport + VirtioNetHeader.TCP_CHECKSUM_OFFSET;
+            if (s.patchedBefore(slot, packet.address() + field)) {
+                return PATCHED_BEFORE;
+            }
+            int tcpHeader = (Byte.toUnsignedInt(packet.get(ValueLayout.JAVA_BYTE, at + transport + 12)) >>> 4) * 4;
+            boolean ipv6 = (packet.get(ValueLayout.JAVA_BYTE, at) & 0xF0) == 0x60;
+            s.payload[slot] = length - transport - tcpHeader;
+            VirtioNetHeader.write(
+                    header,
+                    headerAt,
+                    VirtioNetHeader.BYTES,
+                    VirtioNetHeader.F_NEEDS_CSUM,
+                    ipv6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
+                    transport + tcpHeader,
+                    mss,
+                    transport,
+                    VirtioNetHeader.TCP_CHECKSUM_OFFSET);
+            // Windows' LSO checksum field holds the pseudo-header sum without the TCP length (the NIC adds each
+            // segment's); Linux's GSO one holds it with the whole length. Added for the write, taken out after.
+            s.patched(slot, packet, field, packet.get(BE16, field));
+            InternetChecksum.addToPartialSum(packet, field, length - transport);
+        } else if ((checksum & (OffloadInfo.TRANSMIT_TCP_CHECKSUM | OffloadInfo.TRANSMIT_UDP_CHECKSUM)) != 0) {
+            VirtioNetHeader.write(
+                    header,
+                    headerAt,
+                    VirtioNetHeader.BYTES,
+                    VirtioNetHeader.F_NEEDS_CSUM,
+                    VirtioNetHeader.GSO_NONE,
+                    0,
+                    0,
+                    OffloadInfo.transmitTransportHeaderOffset(checksum),
+                    (checksum & OffloadInfo.TRANSMIT_TCP_CHECKSUM) != 0
+                            ? VirtioNetHeader.TCP_CHECKSUM_OFFSET
+                            : VirtioNetHeader.UDP_CHECKSUM_OFFSET);
+        } else {
+            VirtioNetHeader.write(header, headerAt, VirtioNetHeader.BYTES, 0, VirtioNetHeader.GSO_NONE, 0, 0, 0, 0);
+        }
+        if ((checksum & OffloadInfo.TRANSMIT_IP_HEADER_CHECKSUM) != 0) {
+            completeIpv4HeaderChecksum(packet, at);
+        }
+        setIovec(s.iovecs, headerIovec, header, headerAt, VirtioNetHeader.BYTES);
+        return count + 1;
     }
 
     private static final ValueLayout.OfShort BE16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);

@@ -156,7 +156,7 @@ final class TunQueue implements AutoCloseable {
         }
         if (wasEmpty) {
             // A failed wake-up only delays the completion to the next timeout; the counter cannot overflow here.
-            Libc.write(Libc.errnoState(), eventFd, ONE.address(), ONE.byteSize());
+            Libc.writePlain(eventFd, ONE.address(), ONE.byteSize());
         }
     }
 

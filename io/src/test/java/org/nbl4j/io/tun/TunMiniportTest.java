@@ -2,13 +2,16 @@ package org.nbl4j.io.tun;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.PoolTag;
@@ -61,13 +66,24 @@ class TunMiniportTest {
     private TunMiniport start(
             TunOffloads offloads, int queues, int receiveNblsPerQueue, boolean ipv6, String... addresses)
             throws Exception {
+        return start(offloads, TunMiniport.ChainWrites.IO_URING, queues, receiveNblsPerQueue, ipv6, addresses);
+    }
+
+    private TunMiniport start(
+            TunOffloads offloads,
+            TunMiniport.ChainWrites chainWrites,
+            int queues,
+            int receiveNblsPerQueue,
+            boolean ipv6,
+            String... addresses)
+            throws Exception {
         namespace = Namespace.create();
         ndis = Ndis.create();
         edge = new RecordingEdge(ndis);
         sender = new PacketSender(ndis, 8192);
         TunDevice device = TunDevice.open(Namespace.interfaceName(), queues, true, offloads);
         try {
-            miniport = new TunMiniport(device, MTU, receiveNblsPerQueue);
+            miniport = new TunMiniport(device, MTU, receiveNblsPerQueue, chainWrites);
         } catch (RuntimeException | TunException e) {
             device.close();
             throw e;
@@ -244,8 +260,205 @@ class TunMiniportTest {
         assertTrue(granted.virtioHeader() && granted.checksum(), "granted: " + granted);
         assertTrue(granted.tcpSegmentation(false) && granted.tcpSegmentation(true), "granted: " + granted);
         assertTrue(tun.offloadCapabilities().largeSend(false));
-        // A 4000-byte TCP payload to the namespace's address as one LSOv1 send of MSS 1400; the checksum field holds
-        // the pseudo-header sum without the TCP length, as Windows' TCP/IP leaves it for LSO.
+        byte[] packet = lsoPacket();
+        NetBufferList lso = sender().whole(packet);
+        OffloadInfo.setLargeSend(lso, OffloadInfo.NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE, 1400, 20, false);
+        tun.sendNetBufferLists(lso, 0, 0);
+        sent = 1;
+        assertEquals(1, tun.serviceQueue(0, 0));
+        assertEquals(NtStatus.NDIS_STATUS_SUCCESS, lso.status());
+        assertEquals(4000, OffloadInfo.largeSendPayloadSent(lso), "LsoV1TransmitComplete.TcpPayload");
+        byte[] after = Objects.requireNonNull(lso.firstNetBuffer()).toByteArray();
+        assertEquals(packet[36], after[36], "the miniport put the field back as the sender left it");
+        assertEquals(packet[37], after[37]);
+        finishAndCheckNothingLeaks(tun, 1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TunMiniport.ChainWrites.class)
+    @DisplayName("A chain of 16 echo requests: one io_uring_enter (16 writev packet by packet), each arrives whole")
+    void aChainIsWrittenWithOneSystemCall(TunMiniport.ChainWrites chainWrites) throws Exception {
+        TunMiniport tun = start(TunOffloads.NONE, chainWrites, 1, 64, false, "192.0.2.1/24");
+        List<byte[]> requests = new ArrayList<>();
+        NetBufferList chain = null;
+        for (int i = 15; i >= 0; i--) {
+            byte[] request = IcmpEcho.ipv4Request("192.0.2.9", "192.0.2.1", 0x4E42, i);
+            requests.addFirst(request);
+            // Every other packet over two MDLs: a ring entry's writev gathers too.
+            NetBufferList nbl = i % 2 == 0 ? sender().whole(request) : sender().split(request, 28);
+            nbl.setNext(chain);
+            chain = nbl;
+        }
+        long callsBefore = tun.sendSystemCalls();
+        tun.sendNetBufferLists(chain, 0, 0);
+        sent = 16;
+
+        boolean ring = chainWrites == TunMiniport.ChainWrites.IO_URING;
+        assertFalse(ring && SendSlots.ringRefused(), "io_uring_setup refused: is kernel.io_uring_disabled set?");
+        assertEquals(ring ? 1 : 16, tun.sendSystemCalls() - callsBefore, "system calls for the chain");
+        assertEquals(16, tun.serviceQueue(0, 0), "every send completes");
+        for (NetBufferList nbl : edge().completed) {
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nbl.status());
+        }
+        assertRepliesInOrder(tun, requests);
+        finishAndCheckNothingLeaks(tun, 16);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TunMiniport.ChainWrites.class)
+    @DisplayName("In a chain, a packet longer than the MTU and one the kernel refuses fail alone; the others arrive")
+    void failuresInAChainFailOnlyTheirNbl(TunMiniport.ChainWrites chainWrites) throws Exception {
+        TunMiniport tun = start(TunOffloads.NONE, chainWrites, 1, 64, false, "192.0.2.1/24");
+        byte[] notIp = IcmpEcho.ipv4Request("192.0.2.9", "192.0.2.1", 0x4E42, 99);
+        notIp[0] = 0x05;
+        List<byte[]> answered = new ArrayList<>();
+        List<NetBufferList> nbls = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] request = IcmpEcho.ipv4Request("192.0.2.9", "192.0.2.1", 0x4E42, i);
+            NetBufferList nbl = switch (i) {
+                case 2 -> sender().whole(new byte[MTU + 1]);
+                case 4 -> sender().whole(notIp);
+                default -> {
+                    answered.add(request);
+                    yield sender().whole(request);
+                }
+            };
+            if (!nbls.isEmpty()) {
+                nbls.getLast().setNext(nbl);
+            }
+            nbls.add(nbl);
+        }
+        long callsBefore = tun.sendSystemCalls();
+        tun.sendNetBufferLists(nbls.getFirst(), 0, 0);
+        sent = 6;
+
+        boolean ring = chainWrites == TunMiniport.ChainWrites.IO_URING;
+        assertEquals(ring ? 1 : 5, tun.sendSystemCalls() - callsBefore, "the over-long packet is never written");
+        assertEquals(6, tun.serviceQueue(0, 0));
+        assertEquals(nbls, edge().completed, "completed in chain order");
+        List<Integer> statuses = nbls.stream().map(NetBufferList::status).toList();
+        assertEquals(
+                List.of(
+                        NtStatus.NDIS_STATUS_SUCCESS,
+                        NtStatus.NDIS_STATUS_SUCCESS,
+                        NtStatus.NDIS_STATUS_INVALID_LENGTH,
+                        NtStatus.NDIS_STATUS_SUCCESS,
+                        NtStatus.NDIS_STATUS_FAILURE,
+                        NtStatus.NDIS_STATUS_SUCCESS),
+                statuses,
+                "the kernel refuses a packet that is not IP (EINVAL in its completion)");
+        assertRepliesInOrder(tun, answered);
+        finishAndCheckNothingLeaks(tun, 4);
+    }
+
+    @Test
+    @DisplayName("A chain of 300 packets: the ring's 256 entries, then the rest: two io_uring_enter calls")
+    void aChainLongerThanTheRingTakesOneCallPerRingful() throws Exception {
+        TunMiniport tun = start(TunOffloads.NONE, TunMiniport.ChainWrites.IO_URING, 1, 64, false, "192.0.2.1/24");
+        List<byte[]> requests = new ArrayList<>();
+        NetBufferList chain = null;
+        for (int i = 299; i >= 0; i--) {
+            byte[] request = IcmpEcho.ipv4Request("192.0.2.9", "192.0.2.1", 0x4E42, i);
+            requests.addFirst(request);
+            NetBufferList nbl = sender().whole(request);
+            nbl.setNext(chain);
+            chain = nbl;
+        }
+        long callsBefore = tun.sendSystemCalls();
+        tun.sendNetBufferLists(chain, 0, 0);
+        sent = 300;
+
+        assertEquals(2, tun.sendSystemCalls() - callsBefore);
+        assertEquals(300, tun.serviceQueue(0, 0));
+        assertRepliesInOrder(tun, requests);
+        finishAndCheckNothingLeaks(tun, 300);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TunMiniport.ChainWrites.class)
+    @DisplayName("Writing chains of 16 packets and completing them allocates nothing per chain once warm")
+    void writingChainsAllocatesNothing(TunMiniport.ChainWrites chainWrites) throws Exception {
+        TunMiniport tun = start(TunOffloads.NONE, chainWrites, 1, 4, false, "192.0.2.1/24");
+        NetBufferList[] nbls = new NetBufferList[16];
+        for (int i = 0; i < nbls.length; i++) {
+            // Nobody reads the replies: once the TUN queue is full the kernel drops them.
+            byte[] request = IcmpEcho.ipv4Request("192.0.2.9", "192.0.2.1", 0x4E42, i);
+            nbls[i] = i % 2 == 0 ? sender().whole(request) : sender().split(request, 28);
+        }
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        int few = 2_000;
+        int many = 10_000;
+        writeChains(tun, nbls, few); // JIT, class loading, the thread's ring
+        long before = threads.getCurrentThreadAllocatedBytes();
+        writeChains(tun, nbls, few);
+        long fewBytes = threads.getCurrentThreadAllocatedBytes() - before;
+        before = threads.getCurrentThreadAllocatedBytes();
+        writeChains(tun, nbls, many);
+        long manyBytes = threads.getCurrentThreadAllocatedBytes() - before;
+
+        long perExtraChain = (manyBytes - fewBytes) / (many - few);
+        assertTrue(perExtraChain < 16, () -> perExtraChain + " B per extra chain of 16 packets");
+        for (NetBufferList nbl : nbls) {
+            sender().release(nbl);
+        }
+        long written = (2L * few + many) * nbls.length;
+        sent = (int) written;
+        assertEquals(written, tun.statistics().sentPackets(), "every packet was written");
+        finishAndCheckNothingLeaks(tun, (int) written);
+    }
+
+    /** Sends {@code nbls} as one chain {@code rounds} times, each time completing it before the next. */
+    private void writeChains(TunMiniport tun, NetBufferList[] nbls, int rounds) {
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < nbls.length - 1; i++) {
+                nbls[i].setNext(nbls[i + 1]);
+            }
+            tun.sendNetBufferLists(nbls[0], 0, 0);
+            assertEquals(nbls.length, tun.serviceQueue(0, 0));
+            edge().completed.clear();
+            edge().completionFlags.clear();
+        }
+    }
+
+    /**
+     * Serves queue 0 until one echo reply per request came back (bounded), and checks that the i-th reply answers the
+     * i-th request: the kernel echoes the ICMP message, so its bytes show the request arrived whole.
+     */
+    private void assertRepliesInOrder(TunMiniport tun, List<byte[]> requests) throws Exception {
+        List<byte[]> replies = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int seen = 0;
+        while (replies.size() < requests.size() && System.nanoTime() < deadline) {
+            tun.awaitWork(0, SERVE_NANOS);
+            tun.serviceQueue(0, 64);
+            List<RecordingEdge.Received> received = edge().received;
+            for (; seen < received.size(); seen++) {
+                byte[] packet = received.get(seen).bytes();
+                if (IcmpEcho.isIpv4Reply(packet)) {
+                    replies.add(packet);
+                }
+            }
+            edge().returnHeld(tun);
+            releaseCompleted();
+        }
+        assertEquals(requests.size(), replies.size(), "echo replies");
+        for (int i = 0; i < requests.size(); i++) {
+            byte[] expected = Objects.requireNonNull(IcmpEcho.replyTo(requests.get(i)));
+            byte[] reply = replies.get(i);
+            assertTrue(IcmpEcho.ipv4ChecksumsHold(reply));
+            assertArrayEquals(
+                    Arrays.copyOfRange(expected, 20, expected.length),
+                    Arrays.copyOfRange(reply, 20, reply.length),
+                    "reply " + i + " echoes request " + i);
+        }
+    }
+
+    /**
+     * A 4000-byte TCP payload to the namespace's address, to be sent as one LSOv1 send of MSS 1400; the checksum field
+     * holds the pseudo-header sum without the TCP length, as Windows' TCP/IP leaves it for LSO.
+     */
+    private static byte[] lsoPacket() {
         byte[] packet = new byte[20 + 20 + 4000];
         packet[0] = 0x45;
         packet[2] = (byte) (packet.length >>> 8);
@@ -269,17 +482,38 @@ class TunMiniportTest {
         packet[36] = (byte) (pseudo >>> 8);
         packet[37] = (byte) pseudo;
         TunMiniport.completeIpv4HeaderChecksum(java.lang.foreign.MemorySegment.ofArray(packet), 0);
+        return packet;
+    }
+
+    @Test
+    @DisplayName(
+            "Two LSO sends over the same bytes in one chain: the second waits for the first's write, fields put back")
+    void lsoSendsSharingTheirHeadersGoInTwoBatches() throws Exception {
+        TunMiniport tun = start(TunOffloads.ALL, 1, 4, false, "192.0.2.1/24");
+        byte[] packet = lsoPacket();
         NetBufferList lso = sender().whole(packet);
         OffloadInfo.setLargeSend(lso, OffloadInfo.NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE, 1400, 20, false);
+        NetBufferList clone = Objects.requireNonNull(lso.allocateClone(null, null, 0));
+        OffloadInfo.setLargeSend(clone, OffloadInfo.NDIS_TCP_LARGE_SEND_OFFLOAD_V1_TYPE, 1400, 20, false);
+        lso.setNext(clone);
+        long callsBefore = tun.sendSystemCalls();
         tun.sendNetBufferLists(lso, 0, 0);
-        sent = 1;
-        assertEquals(1, tun.serviceQueue(0, 0));
-        assertEquals(NtStatus.NDIS_STATUS_SUCCESS, lso.status());
-        assertEquals(4000, OffloadInfo.largeSendPayloadSent(lso), "LsoV1TransmitComplete.TcpPayload");
+        sent = 2;
+
+        assertEquals(
+                2, tun.sendSystemCalls() - callsBefore, "one io_uring_enter per batch: the shared field splits it");
+        assertEquals(2, tun.serviceQueue(0, 0));
+        assertEquals(List.of(lso, clone), edge().completed);
+        for (NetBufferList nbl : edge().completed) {
+            assertEquals(NtStatus.NDIS_STATUS_SUCCESS, nbl.status());
+            assertEquals(4000, OffloadInfo.largeSendPayloadSent(nbl), "LsoV1TransmitComplete.TcpPayload");
+        }
         byte[] after = Objects.requireNonNull(lso.firstNetBuffer()).toByteArray();
         assertEquals(packet[36], after[36], "the miniport put the field back as the sender left it");
         assertEquals(packet[37], after[37]);
-        finishAndCheckNothingLeaks(tun, 1);
+        edge().completed.remove(clone);
+        clone.freeClone(0);
+        finishAndCheckNothingLeaks(tun, 2);
     }
 
     @Test

@@ -125,7 +125,7 @@ final class ForwardPath {
         }
         if (facts.packetLength <= mtu) {
             counters.count(IpCounters.FORWARDED);
-            transmitter.transmit(nbl, egress, atDispatch);
+            transmitter.transmit(nbl, egress, frame, atDispatch);
             return;
         }
         if (v4 && !facts.dontFragment) {
@@ -136,7 +136,7 @@ final class ForwardPath {
                 return;
             }
             counters.count(IpCounters.FORWARDED);
-            transmitter.transmit(fragments, egress, atDispatch);
+            transmitter.transmit(fragments, egress, frame, atDispatch);
             holds.release(fragments, atDispatch);
             return;
         }
@@ -186,7 +186,7 @@ final class ForwardPath {
         if (EgressOffloads.toLargeSend(nbl, nb, frame, egress, mss)) {
             counters.count(IpCounters.FORWARDED);
             counters.count(IpCounters.LARGE_SENDS);
-            transmitter.transmit(nbl, egress, atDispatch);
+            transmitter.transmit(nbl, egress, frame, atDispatch);
             return;
         }
         NetBufferList cut = segmenter.segmentForSend(nbl, headers, mss);
@@ -197,7 +197,7 @@ final class ForwardPath {
         }
         OffloadInfo.setChecksum(nbl, 0);
         counters.count(IpCounters.FORWARDED);
-        transmitter.transmit(cut, egress, atDispatch);
+        transmitter.transmit(cut, egress, frame, atDispatch);
         holds.release(cut, atDispatch);
     }
 

@@ -294,7 +294,7 @@ final class HostTransport {
                         id);
                 counters.count(IpCounters.ICMP_ERRORS_SENT);
             }
-            transmitter.transmit(answer, toApplications, atDispatch);
+            transmitter.transmit(answer, toApplications, frame, atDispatch);
         } finally {
             holds.release(answer, atDispatch);
         }
@@ -365,7 +365,7 @@ final class HostTransport {
         }
         counters.count(IpCounters.DELIVERED);
         if (toApplications != null) {
-            transmitter.transmit(nbl, toApplications, atDispatch);
+            transmitter.transmit(nbl, toApplications, frame, atDispatch);
         }
     }
 

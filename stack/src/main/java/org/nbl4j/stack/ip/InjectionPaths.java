@@ -71,7 +71,7 @@ final class InjectionPaths {
                     // A clone of a coalesced packet leaves whole, as the forward path's own do: counted alike.
                     counters.count(IpCounters.LARGE_SENDS);
                 }
-                transmitter.transmit(nbl, egress, true);
+                transmitter.transmit(nbl, egress, frame, true);
             }
         } finally {
             PathScratch.exit(frame);

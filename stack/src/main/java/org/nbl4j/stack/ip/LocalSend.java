@@ -166,7 +166,7 @@ final class LocalSend {
                 nbl.setStatus(NtStatus.STATUS_SUCCESS);
             }
             if (inspection.classify(HookPoint.OUTBOUND_IPPACKET, toSend, frame)) {
-                transmitter.transmit(toSend, egress, atDispatch);
+                transmitter.transmit(toSend, egress, frame, atDispatch);
             } else if (toSend != nbl && NblHolds.role(nbl) == NblRole.INJECTED) {
                 nbl.setStatus(NtStatus.STATUS_UNSUCCESSFUL);
             }

@@ -23,6 +23,8 @@ final class PathScratch {
         final MemorySegment transport = MemorySegment.ofArray(new byte[HostTransport.TRANSPORT_WINDOW]);
         /** Two bytes to write a checksum field through, wherever the packet's MDLs put it. */
         final MemorySegment word = MemorySegment.ofArray(new byte[2]);
+        /** The thread's sends per egress during a receive indication: every frame is made on the thread it serves. */
+        final EgressGather gather = EgressGather.current();
         /** A datagram the reassembler completed for this frame's fragment. */
         @Nullable
         NetBufferList completed;

@@ -56,11 +56,29 @@ final class ReceivePath {
     /**
      * {@code ProtocolReceiveNetBufferLists}: each NBL of the chain is taken (with RESOURCES set, copied) and received
      * on the binding's interface. Nothing is received on a binding without an interface: its NBLs go back at once.
+     * What the chain causes to be sent is gathered per egress and sent once the last NBL is done ({@link EgressGather}).
      */
     void receive(ProtocolBinding binding, NetBufferList chain, int portNumber, int receiveFlags) {
         boolean atDispatch = (receiveFlags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL) != 0;
         boolean resources = (receiveFlags & NDIS_RECEIVE_FLAGS_RESOURCES) != 0;
         IpInterface arrival = table.of(binding);
+        // What the chain's packets send leaves per egress as one chain when the whole indication is done.
+        EgressGather gather = EgressGather.current();
+        gather.open(atDispatch);
+        try {
+            receiveEach(binding, chain, arrival, portNumber, atDispatch, resources);
+        } finally {
+            gather.close();
+        }
+    }
+
+    private void receiveEach(
+            ProtocolBinding binding,
+            NetBufferList chain,
+            @Nullable IpInterface arrival,
+            int portNumber,
+            boolean atDispatch,
+            boolean resources) {
         NetBufferList nbl = chain;
         while (nbl != null) {
             NetBufferList next = nbl.next();

@@ -11,7 +11,8 @@ import org.nbl4j.stack.ndis.ProtocolBinding;
 /**
  * The IP layer's hand-off to the adapters below (tcpip.sys's framing layer): every path that sends a packet, forwarded,
  * originated or injected, ends in {@link #transmit}, and the adapter's send completion comes back through
- * {@link #sendComplete}, where the send's hold is dropped.
+ * {@link #sendComplete}, where the send's hold is dropped. While the thread works on a receive indication the packet
+ * joins its egress's chain ({@link EgressGather}), sent when the indication is done; otherwise it goes down at once.
  */
 final class Transmitter {
     private final NblHolds holds;
@@ -20,15 +21,21 @@ final class Transmitter {
         this.holds = holds;
     }
 
-    /** Sends a held NBL out of an interface; the send holds it until its completion. */
-    void transmit(NetBufferList nbl, IpInterface egress, boolean atDispatch) {
+    /**
+     * Sends a held NBL (one, not a chain) out of an interface; the send holds it until its completion. {@code frame}
+     * is the sending thread's (any depth): it carries the thread's gather, so no thread-local lookup is made per
+     * packet.
+     */
+    void transmit(NetBufferList nbl, IpInterface egress, PathScratch.Frame frame, boolean atDispatch) {
         ProtocolBinding binding = egress.binding();
         holds.hold(nbl);
         NblHolds.saveSourceHandle(nbl, binding);
         for (NetBuffer nb = nbl.firstNetBuffer(); nb != null; nb = nb.next()) {
             egress.countOut(nb.dataLength());
         }
-        binding.sendNetBufferLists(nbl, 0, atDispatch ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0);
+        if (!frame.gather.add(nbl, egress)) {
+            binding.sendNetBufferLists(nbl, 0, atDispatch ? NDIS_SEND_FLAGS_DISPATCH_LEVEL : 0);
+        }
     }
 
     /**

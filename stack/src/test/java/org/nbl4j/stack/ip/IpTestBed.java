@@ -116,6 +116,20 @@ final class IpTestBed implements AutoCloseable {
             settle();
         }
 
+        /** The packets arrive together: the wire indicates them as one chain, then everything settles. */
+        void receiveAll(List<byte[]> packets) {
+            assertTrue(packets.size() <= POLL_BUDGET, "one poll indicates them all");
+            for (byte[] packet : packets) {
+                assertTrue(miniport.receive(packet, 0, 0), "the miniport took the packet");
+            }
+            settle();
+        }
+
+        /** NBLs the filter module on this wire saw sent down, and in how many {@code FilterSendNetBufferLists} calls. */
+        long[] sendsAndCalls() {
+            return new long[] {counter.sends.get(), counter.sendCalls.get()};
+        }
+
         /** Holds this miniport's send completions back until {@link #completeAll()} ({@code false}: at once). */
         void deferCompletions(boolean defer) {
             this.deferCompletions = defer;

@@ -35,6 +35,9 @@ class RouterForwardingTest {
     /** Counts what passes a module in each direction; one instance per filter module. */
     static final class CountingLwf implements LwfHandlers {
         final AtomicLong sends = new AtomicLong();
+        /** {@code FilterSendNetBufferLists} calls: fewer than {@link #sends} when chains come down. */
+        final AtomicLong sendCalls = new AtomicLong();
+
         final AtomicLong sendCompletes = new AtomicLong();
         final AtomicLong receives = new AtomicLong();
         final AtomicLong returns = new AtomicLong();
@@ -46,6 +49,7 @@ class RouterForwardingTest {
         @Override
         public void sendNetBufferLists(LwfHandle handle, NetBufferList chain, int portNumber, int sendFlags) {
             sends.addAndGet(NetBufferLists.count(chain));
+            sendCalls.incrementAndGet();
             handle.sendNetBufferLists(chain, portNumber, sendFlags);
         }
 
