@@ -92,6 +92,9 @@ public final class RuleFixes {
                     "IRP_COMPLETED_TWICE",
                     "complete each IRP once: whoever takes it off your queue (or clears its cancel routine) completes it"),
             Map.entry(
+                    "IRP_COMPLETED_HOLDING_SPIN_LOCK",
+                    "take the IRPs off your queue under the lock, release it, then call IoCompleteRequest on each"),
+            Map.entry(
                     "IRP_PENDED_WITHOUT_CANCEL_ROUTINE",
                     "queue a pended IRP in a cancel-safe queue (IoCsqInsertIrp) or set a cancel routine before you"
                             + " return STATUS_PENDING"),

@@ -20,6 +20,11 @@ public enum DeviceRule implements Rule {
             "IoCompleteRequest on an IRP that was already completed",
             STATE,
             new Bugcheck(Bugcheck.MULTIPLE_IRP_COMPLETE_REQUESTS, "MULTIPLE_IRP_COMPLETE_REQUESTS", 0, 0)),
+    IRP_COMPLETED_HOLDING_SPIN_LOCK(
+            "issue 16 (IoCompleteRequest: \"Never call IoCompleteRequest while holding a spin lock\")",
+            "IoCompleteRequest called while the calling thread held a spin lock: the completion runs other drivers'"
+                    + " routines and user mode's hand-off under it, which can deadlock",
+            STATE),
     IRP_PENDED_WITHOUT_CANCEL_ROUTINE(
             "issue 16 (IoSetCancelRoutine, IoCsqInsertIrp)",
             "a dispatch routine returned STATUS_PENDING for an IRP it had not completed and that had no cancel routine"

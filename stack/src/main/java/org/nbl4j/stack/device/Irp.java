@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.verify.Site;
+import org.nbl4j.stack.kernel.HeldSpinLocks;
 
 /**
  * One I/O request packet ({@code IRP}) with its current stack location: what user mode asked for, the buffers the I/O
@@ -245,6 +246,15 @@ public final class Irp {
                             null,
                             0);
             return;
+        }
+        String heldLocks = HeldSpinLocks.describeHeld(io.verifier());
+        if (heldLocks != null) {
+            io.verifier()
+                    .report(
+                            DeviceRule.IRP_COMPLETED_HOLDING_SPIN_LOCK,
+                            "IoCompleteRequest of " + this + " holding " + heldLocks,
+                            null,
+                            0);
         }
         cancelRoutine.set(null);
         try {

@@ -2,6 +2,7 @@ package org.nbl4j.stack.kernel;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.verify.Verifier;
 
 /**
@@ -49,6 +50,25 @@ public final class HeldSpinLocks {
                         + locks,
                 null,
                 0);
+    }
+
+    /**
+     * The spin locks the calling thread holds, each with the DDI (and, under the full verifier, the line) that took
+     * it; {@code null} when it holds none or the verifier is off.
+     */
+    public static @Nullable String describeHeld(Verifier verifier) {
+        if (!verifier.enabled()) {
+            return null;
+        }
+        List<SpinLock> held = HELD.get();
+        if (held.isEmpty()) {
+            return null;
+        }
+        StringBuilder locks = new StringBuilder();
+        for (SpinLock lock : held) {
+            locks.append(locks.isEmpty() ? "" : "; ").append(lock.describeHolder());
+        }
+        return held.size() + " spin lock(s), acquired by " + locks;
     }
 
     static void acquired(SpinLock lock) {

@@ -2,6 +2,8 @@ package org.nbl4j.stack.ddk;
 
 import static org.nbl4j.stack.ddk.Fwpsk.STATUS_SUCCESS;
 import static org.nbl4j.stack.ddk.Ntddk.IO_NO_INCREMENT;
+import static org.nbl4j.stack.ddk.Ntddk.KeAcquireSpinLock;
+import static org.nbl4j.stack.ddk.Ntddk.KeReleaseSpinLock;
 import static org.nbl4j.stack.ddk.Wdm.*;
 import static org.nbl4j.stack.ddk.WdmIo.*;
 
@@ -38,6 +40,7 @@ final class InvertedCallDriver {
     enum Bug {
         NONE,
         COMPLETE_ECHO_TWICE,
+        COMPLETE_ECHO_UNDER_LOCK,
         PEND_WAIT_WITHOUT_QUEUE,
         KEEP_WAITS_AT_UNLOAD,
         READ_BUFFER_AFTER_COMPLETION,
@@ -45,6 +48,8 @@ final class InvertedCallDriver {
     }
 
     Bug bug = Bug.NONE;
+    /** The lock {@link Bug#COMPLETE_ECHO_UNDER_LOCK} completes under. */
+    private final KSPIN_LOCK echoLock = new KSPIN_LOCK();
 
     /** Not a mistake: a wait is taken off the queue before the dispatch routine returns, and completed later. */
     boolean takeWaitBeforeReturn;
@@ -133,6 +138,13 @@ final class InvertedCallDriver {
                     return complete(Irp, STATUS_BUFFER_TOO_SMALL, 0);
                 }
                 // METHOD_BUFFERED: the input is already where the output goes
+                if (bug == Bug.COMPLETE_ECHO_UNDER_LOCK) {
+                    Ref<Integer> oldIrql = new Ref<>();
+                    KeAcquireSpinLock(echoLock, oldIrql);
+                    int status = complete(Irp, STATUS_SUCCESS, inLength);
+                    KeReleaseSpinLock(echoLock, oldIrql.value());
+                    return status;
+                }
                 int status = complete(Irp, STATUS_SUCCESS, inLength);
                 if (bug == Bug.COMPLETE_ECHO_TWICE) {
                     IoCompleteRequest(Irp, IO_NO_INCREMENT);

@@ -184,6 +184,31 @@ class WdmIoTest {
     }
 
     @Test
+    @DisplayName(
+            "IRP_COMPLETED_HOLDING_SPIN_LOCK: IoCompleteRequest under KeAcquireSpinLock is reported at the driver's"
+                    + " line, naming the lock's acquire (IoCompleteRequest: never with a spin lock held)")
+    void completedHoldingSpinLock() {
+        FileObject file = open();
+        driver.bug = InvertedCallDriver.Bug.COMPLETE_ECHO_UNDER_LOCK;
+        List<Result> results = new ArrayList<>();
+        file.deviceIoControl(InvertedCallDriver.IOCTL_ECHO, bytes("x"), 1, collect(results));
+        assertEquals(1, results.size(), "the IRP still completed");
+        assertEquals(STATUS_SUCCESS, results.getFirst().status());
+        Violation violation = only(DeviceRule.IRP_COMPLETED_HOLDING_SPIN_LOCK);
+        assertTrue(
+                violation.site().headline().startsWith("org.nbl4j.stack.ddk.InvertedCallDriver.complete")
+                        && violation.site().headline().endsWith("calling WdmIo.IoCompleteRequest"),
+                violation.site().headline());
+        assertTrue(
+                violation.detail().contains("holding 1 spin lock(s), acquired by KeAcquireSpinLock"),
+                violation.detail());
+        driver.bug = InvertedCallDriver.Bug.NONE;
+        file.deviceIoControl(InvertedCallDriver.IOCTL_ECHO, bytes("y"), 1, collect(results));
+        assertEquals(1, rules().size(), "completing with no lock held is not reported");
+        file.close();
+    }
+
+    @Test
     @DisplayName("IRP_PENDED_WITHOUT_CANCEL_ROUTINE: STATUS_PENDING for an IRP with no cancel routine and no queue")
     void pendedWithoutCancelRoutine() {
         FileObject file = open();
