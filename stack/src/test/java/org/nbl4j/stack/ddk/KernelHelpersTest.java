@@ -131,13 +131,14 @@ class KernelHelpersTest {
         assertEquals(DISPATCH_LEVEL, KeGetCurrentIrql());
         NdisReleaseSpinLock(lock);
         assertEquals(PASSIVE_LEVEL, KeGetCurrentIrql());
-        int old = KeAcquireSpinLockRaiseToDpc(new KSPIN_LOCK());
+        KSPIN_LOCK raised = new KSPIN_LOCK();
+        int old = KeAcquireSpinLockRaiseToDpc(raised);
         assertEquals(PASSIVE_LEVEL, old);
         NdisDprAcquireSpinLock(lock);
         assertTrue(lock.SpinLock.isHeld());
         NdisDprReleaseSpinLock(lock);
         assertEquals(DISPATCH_LEVEL, KeGetCurrentIrql());
-        Wdm.KeLowerIrql(old);
+        KeReleaseSpinLock(raised, old);
         NdisFreeSpinLock(lock);
     }
 

@@ -280,9 +280,13 @@ class KernelRulesThroughDdisTest {
                     detail);
             assertTrue(detail.contains("acquired by KeAcquireInStackQueuedSpinLock at"), detail);
             assertTrue(detail.contains(DRIVER + acquire + ")"), () -> "names the acquire: " + detail);
-            if (KeGetCurrentIrql() != PASSIVE_LEVEL) {
-                KeLowerIrql(PASSIVE_LEVEL); // the poll ran on this thread: undo the raise the handler left
+            // The poll ran on this thread: release the lock the bug left held, which also undoes its raise, so that
+            // the next test on this thread holds nothing.
+            if (KeGetCurrentIrql() == PASSIVE_LEVEL) {
+                KeRaiseIrql(DISPATCH_LEVEL, new Ref<>());
             }
+            lockHandle.OldIrql = PASSIVE_LEVEL;
+            Ntddk.KeReleaseInStackQueuedSpinLock(lockHandle);
             pool.close();
         }
     }

@@ -26,10 +26,10 @@ class ClassifyHeldSpinLockTest {
     @DisplayName("a classifyFn that returns holding its spin lock: SPIN_LOCK_HELD_AT_RETURN naming the callout")
     void classifyReturnsHoldingALock() {
         KSPIN_LOCK lock = new KSPIN_LOCK();
+        KLOCK_QUEUE_HANDLE handle = new KLOCK_QUEUE_HANDLE();
         try (WfpTestStack stack = new WfpTestStack()) {
             UUID key = UUID.randomUUID();
             stack.engine.registerCallout(Callout.of(key, (values, metadata, nbl, context, filter, flow, out) -> {
-                KLOCK_QUEUE_HANDLE handle = new KLOCK_QUEUE_HANDLE();
                 Ntddk.KeAcquireInStackQueuedSpinLock(lock, handle); // the bug: no release on this path
                 out.setActionType(ActionType.PERMIT);
             }));
@@ -43,7 +43,13 @@ class ClassifyHeldSpinLockTest {
             String detail = thrown.violation().detail();
             assertTrue(detail.startsWith("classifyFn of " + key + " returned holding 1 spin lock"), detail);
             assertTrue(detail.contains("KeAcquireInStackQueuedSpinLock"), detail);
-            Irql.lower(before); // the test thread ran the classify: undo the raise the callout left
+            // The test thread ran the classify: release the lock the bug left held (the next test on this thread must
+            // hold nothing) and undo the raise it left.
+            if (Irql.current() != Irql.DISPATCH_LEVEL) {
+                Irql.raise(Irql.DISPATCH_LEVEL);
+            }
+            handle.OldIrql = before.level();
+            Ntddk.KeReleaseInStackQueuedSpinLock(handle);
             stack.engine.containers().release(packet);
             stack.free(packet);
         }
