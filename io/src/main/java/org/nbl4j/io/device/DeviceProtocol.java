@@ -76,13 +76,6 @@ public final class DeviceProtocol {
     /** The length of a reply's header: the length field, requestId, status and information. */
     static final int REPLY_HEADER_LENGTH = 20;
 
-    static ByteBuffer reply(int requestId, int status, long information, byte[] output) {
-        ByteBuffer frame =
-                ByteBuffer.allocate(REPLY_HEADER_LENGTH + output.length).order(ByteOrder.LITTLE_ENDIAN);
-        putReplyHeader(frame, requestId, status, information, output.length);
-        return frame.put(output).flip();
-    }
-
     /** Puts a reply's header for {@code outputLength} bytes of output into a little-endian {@code frame}. */
     static void putReplyHeader(ByteBuffer frame, int requestId, int status, long information, int outputLength) {
         frame.putInt(16 + outputLength).putInt(requestId).putInt(status).putLong(information);
