@@ -39,17 +39,15 @@ public final class Dpc {
     private final AtomicBoolean queued = new AtomicBoolean();
 
     /**
-     * {@code KeInsertQueueDpc}: queues {@code routine} unless this DPC is queued already.
+     * Queues {@code routine} unless this DPC is queued already (a timer's expiry; {@code KeInsertQueueDpc} uses
+     * {@link #claim} and {@link #queueClaimed} to store its arguments in between).
      *
      * @param owner the driver's routine, as a report names it
-     * @return whether it was queued ({@code FALSE} in C when it already was)
      */
-    public boolean insert(Verifier verifier, Runnable routine, Object owner) {
-        if (!claim()) {
-            return false;
+    public void insert(Verifier verifier, Runnable routine, Object owner) {
+        if (claim()) {
+            queueClaimed(verifier, routine, owner);
         }
-        queueClaimed(verifier, routine, owner);
-        return true;
     }
 
     /**

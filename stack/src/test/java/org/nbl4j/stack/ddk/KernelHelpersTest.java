@@ -283,6 +283,46 @@ class KernelHelpersTest {
     }
 
     @Test
+    @DisplayName(
+            "a DPC queued in a service nested in another (a handler that polls an adapter) runs after the outer one")
+    void dpcQueuedInANestedServiceRunsAfterTheOuterOne() {
+        List<String> events = new ArrayList<>();
+        KDPC dpc = new KDPC();
+        KeInitializeDpc(dpc, (d, c, a1, a2) -> events.add("dpc"), null);
+        MemoryMiniport inner = MemoryMiniport.builder().build();
+        MemoryMiniport outer = MemoryMiniport.builder().build();
+        try (Adapter innerAdapter = Adapter.builder(ndis)
+                        .miniport(inner)
+                        .lwf("queues", handle -> new LwfHandlers() {
+                            @Override
+                            public void receiveNetBufferLists(
+                                    LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
+                                events.add("inner packet");
+                                KeInsertQueueDpc(dpc, null, null);
+                                from.returnNetBufferLists(chain, 0);
+                            }
+                        })
+                        .build();
+                Adapter outerAdapter = Adapter.builder(ndis)
+                        .miniport(outer)
+                        .lwf("polls", handle -> new LwfHandlers() {
+                            @Override
+                            public void receiveNetBufferLists(
+                                    LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
+                                innerAdapter.poll(0, 16);
+                                events.add("inner service returned");
+                                from.returnNetBufferLists(chain, 0);
+                            }
+                        })
+                        .build()) {
+            assertTrue(inner.receive(new byte[64]));
+            assertTrue(outer.receive(new byte[64]));
+            outerAdapter.poll(0, 16);
+            assertEquals(List.of("inner packet", "inner service returned", "dpc"), events);
+        }
+    }
+
+    @Test
     @DisplayName("KeFlushQueuedDpcs waits for a DPC queued on a receive thread that has not finished its indication")
     void flushWaitsForAReceiveThreadsDpcs() throws Exception {
         CountDownLatch inIndication = new CountDownLatch(1);
