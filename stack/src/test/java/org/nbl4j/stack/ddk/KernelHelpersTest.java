@@ -323,6 +323,40 @@ class KernelHelpersTest {
     }
 
     @Test
+    @DisplayName(
+            "a DPC that throws after a receive indication does not keep the next one from running; the poll rethrows")
+    void aThrowingDpcDoesNotStopTheQueue() {
+        List<String> events = new ArrayList<>();
+        KDPC failing = new KDPC();
+        KeInitializeDpc(
+                failing,
+                (d, c, a1, a2) -> {
+                    throw new IllegalStateException("the driver's bug");
+                },
+                null);
+        KDPC next = new KDPC();
+        KeInitializeDpc(next, (d, c, a1, a2) -> events.add("next ran"), null);
+        MemoryMiniport miniport = MemoryMiniport.builder().build();
+        try (Adapter adapter = Adapter.builder(ndis)
+                .miniport(miniport)
+                .lwf("two-dpcs", handle -> new LwfHandlers() {
+                    @Override
+                    public void receiveNetBufferLists(
+                            LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
+                        KeInsertQueueDpc(failing, null, null);
+                        KeInsertQueueDpc(next, null, null);
+                        from.returnNetBufferLists(chain, 0);
+                    }
+                })
+                .build()) {
+            assertTrue(miniport.receive(new byte[64]));
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> adapter.poll(0, 16));
+            assertEquals("the driver's bug", thrown.getMessage());
+            assertEquals(List.of("next ran"), events);
+        }
+    }
+
+    @Test
     @DisplayName("KeFlushQueuedDpcs waits for a DPC queued on a receive thread that has not finished its indication")
     void flushWaitsForAReceiveThreadsDpcs() throws Exception {
         CountDownLatch inIndication = new CountDownLatch(1);
