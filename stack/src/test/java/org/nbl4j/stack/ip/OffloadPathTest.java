@@ -179,18 +179,22 @@ class OffloadPathTest {
     /**
      * Where the miniport carried the sender's segment size (a TUN device's gso_size), software segmentation cuts there,
      * as Linux's GSO does: 10,000 bytes at 1,448 are six of 1,448 and one of 1,312 (an even split of the 7 would give
-     * six of 1,429 and one of 1,426), on the forward path and where RSC is off on arrival alike. A size that does not
+     * six of 1,429 and one of 1,426), on the forward path and where RSC is off on arrival alike, on the indicated packet
+     * and on the stack's copy of one indicated with RESOURCES. A size that does not
      * agree with the count is not trusted: the even split, as without one.
      */
     @Test
     void aCarriedSegmentSizeCutsWhereTheSendersSegmentsEnded() {
         List<Integer> linux = List.of(1448, 1448, 1448, 1448, 1448, 1448, 1312);
-        for (OffloadMode mode : List.of(OffloadMode.THROUGHPUT, OffloadMode.WINDOWS)) {
-            try (IpTestBed router = new IpTestBed(20_000, 1500, builder -> builder, false)) {
+        for (int run = 0; run < 4; run++) {
+            OffloadMode mode = run < 2 ? OffloadMode.THROUGHPUT : OffloadMode.WINDOWS;
+            // With RESOURCES the stack works on its own copy of the indication, which keeps the size too.
+            boolean resources = run % 2 == 1;
+            try (IpTestBed router = new IpTestBed(20_000, 1500, builder -> builder, resources)) {
                 router.stack.setOffloadMode(mode);
                 router.wire1.receive(gsoPacket(), 0, 7, 1448);
                 List<byte[]> sent = router.wire2.takeSent();
-                assertEquals(linux, payloadSizes(sent), mode.name());
+                assertEquals(linux, payloadSizes(sent), mode + (resources ? ", resources" : ""));
                 List<byte[]> expected = SegmentationProperties.linuxSegments(decremented(gsoPacket()), 1448);
                 for (int i = 0; i < sent.size(); i++) {
                     assertArrayEquals(expected.get(i), sent.get(i), mode + " segment " + i);
