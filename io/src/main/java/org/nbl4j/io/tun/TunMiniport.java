@@ -551,7 +551,7 @@ public final class TunMiniport implements Miniport {
         }
         // gso_size goes with the count (nbl4j's extension of the RSC slot): software segmentation cuts where the
         // sender's segments ended, as Linux's GSO does, not at an even split of the count.
-        OffloadInfo.setCoalesced(nbl, segments, 0, segments == 0 ? 0 : gsoSize);
+        OffloadInfo.setCoalesced(nbl, segments, 0, gsoSize);
     }
 
     /** The transport protocol whose checksum the header speaks of, from {@code csum_offset} or the GSO type. */
