@@ -47,13 +47,14 @@ class SegmentationProperties {
                                 new byte[0],
                                 transport));
         // The egress MTU is 9000: no segment may be larger, or the packet is refused rather than cut.
-        int segments = Math.min(payloadLength, Math.max(segmentsWanted, (payloadLength + 8899) / 8900));
-        int even = (payloadLength + segments - 1) / segments;
-        // A sender's segment size that gives this count: from the even split up to the largest that still leaves
-        // something for the last segment (Linux's GSO cuts at it, the last segment short); or none carried.
-        int largest = Math.min(8900, segments == 1 ? payloadLength : (payloadLength - 1) / (segments - 1));
-        int carried = sizeCarried ? even + (int) ((long) (largest - even) * sizePermille / 1000) : 0;
+        int wanted = Math.min(payloadLength, Math.max(segmentsWanted, (payloadLength + 8899) / 8900));
+        int even = (payloadLength + wanted - 1) / wanted;
+        // A sender's segment size near that count: from the even split up to the largest that still leaves something
+        // for a last segment (Linux's GSO cuts at it, the last segment short), and the count it gives; or none carried.
+        int largest = Math.min(8900, wanted == 1 ? payloadLength : (payloadLength - 1) / (wanted - 1));
+        int carried = sizeCarried ? even + (int) ((long) Math.max(0, largest - even) * sizePermille / 1000) : 0;
         int mss = sizeCarried ? carried : even;
+        int segments = sizeCarried ? (payloadLength + carried - 1) / carried : wanted;
 
         List<byte[]> sent;
         try (IpTestBed router = new IpTestBed(20_100, 9000, builder -> builder, false)) {
