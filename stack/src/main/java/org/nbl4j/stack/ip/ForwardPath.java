@@ -150,10 +150,10 @@ final class ForwardPath {
      * Forwards a coalesced packet ({@link OffloadMode#THROUGHPUT}), whose TTL has been changed once for all its
      * segments: never IP-fragmented, and the MTU is checked against one segment (its headers and the segment size
      * {@link Segmenter#segmentSize} gives: the sender's where the miniport carried it, else an even split of the payload
-     * into {@code CoalescedSegCount}, as NDIS RSC carries no MSS). Where the egress
-     * has LSO for the family the packet leaves whole as an LSOv2 send; otherwise, or for UDP, it is cut in software.
-     * When one segment does not fit the egress MTU the packet is refused as one with DF set would be (TCP sets DF;
-     * nbl4j never fragments a super-packet), with a packet-too-big error that lowers the sender's MSS.
+     * into {@code CoalescedSegCount}, as NDIS RSC carries no MSS). Where the egress has LSO for the family the packet
+     * leaves whole as an LSOv2 send; otherwise, or for UDP, it is cut in software. When one segment does not fit the
+     * egress MTU the packet is refused as one with DF set would be (TCP sets DF; nbl4j never fragments a
+     * super-packet), with a packet-too-big error that lowers the sender's MSS.
      */
     private void sendCoalesced(
             NetBufferList nbl,
