@@ -15,7 +15,7 @@ import org.nbl4j.stack.ndis.OffloadInfo;
  * super-segments and TSO packets that a capture point saw before the segmentation or after the coalescing (a veth
  * pair, tcpdump on a host). The capture does not say how big the sender's segments were; a segment that fills the MTU
  * is assumed, which is what a TCP sender whose MSS comes from that MTU sends, so the segment count is the payload
- * divided by {@code MTU - headers}, rounded up.
+ * divided by {@code MTU - headers}, rounded up, and that size goes with it ({@link #segmentSize}).
  *
  * <p>Only what RSC coalesces qualifies: TCP over IPv4 (not a fragment, the Total Length the packet's length) or over
  * IPv6 without extension headers (the Payload Length the packet's).
@@ -49,6 +49,14 @@ final class CoalescedPackets {
         }
         int segments = OffloadInfo.segmentCount(length - headers, mtu - headers);
         return segments > 1 ? segments : 0;
+    }
+
+    /**
+     * The payload size of the segments {@link #segmentCount} assumed for the same packet and MTU (one that fills the
+     * MTU), which the replay carries with the count as nbl4j's {@link OffloadInfo#coalescedSegmentSize}.
+     */
+    static int segmentSize(MemorySegment packet, int length, int mtu) {
+        return mtu - headersLength(packet, length);
     }
 
     /**

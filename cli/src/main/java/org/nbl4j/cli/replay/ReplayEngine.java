@@ -381,8 +381,11 @@ public final class ReplayEngine {
         /** Offers a packet, polling the router between refusals so that receive buffers come back. */
         private boolean offer(int target, MemorySegment data, int length, int receiveChecksumBits, int segments) {
             MemoryMiniport miniport = miniports[target];
+            // The segment size the count was made from goes with it, so that a cut in software gives the MTU-filling
+            // segments a wire would have carried rather than an even split of the count.
+            int segmentSize = segments == 0 ? 0 : CoalescedPackets.segmentSize(data, length, miniport.mtu());
             for (int attempt = 0; attempt < MAX_OFFERS; attempt++) {
-                if (miniport.receive(data, 0, length, receiveChecksumBits, segments)) {
+                if (miniport.receive(data, 0, length, receiveChecksumBits, segments, segmentSize)) {
                     return true;
                 }
                 retried[target]++;

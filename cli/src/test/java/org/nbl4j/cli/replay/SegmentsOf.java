@@ -26,6 +26,14 @@ final class SegmentsOf {
      * @return how many segments it has
      */
     static int check(byte[] superPacket, List<CapturedPacket> sent, int mtu) {
+        return check(superPacket, sent, mtu, 0);
+    }
+
+    /**
+     * {@link #check(byte[], List, int)}, and every segment but the last carries {@code segmentSize} payload bytes (the
+     * sender's size, where Linux's GSO cuts; 0: not checked).
+     */
+    static int check(byte[] superPacket, List<CapturedPacket> sent, int mtu, int segmentSize) {
         ByteBuffer whole = ByteBuffer.wrap(superPacket);
         boolean v4 = (superPacket[0] & 0xF0) == 0x40;
         int ip = v4 ? (superPacket[0] & 0x0F) * 4 : 40;
@@ -53,6 +61,9 @@ final class SegmentsOf {
             byte[] segment = segments.get(index);
             ByteBuffer view = ByteBuffer.wrap(segment);
             assertTrue(segment.length <= mtu, segment.length + " bytes within the MTU");
+            if (segmentSize != 0 && index < segments.size() - 1) {
+                assertEquals(segmentSize, segment.length - headers, "payload of segment " + index);
+            }
             assertEquals(
                     firstSequence + joined.length, Integer.toUnsignedLong(view.getInt(ip + 4)), "no gap, no overlap");
             if (v4) {

@@ -523,7 +523,10 @@ public final class TunMiniport implements Miniport {
         return packetLength;
     }
 
-    /** Maps a received packet's virtio-net header at {@code header} to the NBL's checksum and RSC info. */
+    /**
+     * Maps a received packet's virtio-net header at {@code header} to the NBL's checksum and RSC info, {@code gso_size}
+     * included ({@link OffloadInfo#coalescedSegmentSize}).
+     */
     static void indicateOffloads(NetBufferList nbl, MemorySegment buffer, long header, long packet, int length) {
         int flags = VirtioNetHeader.flags(buffer, header);
         int gsoType = VirtioNetHeader.gsoType(buffer, header) & ~VirtioNetHeader.GSO_ECN;
@@ -546,7 +549,9 @@ public final class TunMiniport implements Miniport {
             int headers = transport + transportHeaderLength(gsoType, buffer, packet + transport);
             segments = OffloadInfo.segmentCount(length - headers, gsoSize);
         }
-        OffloadInfo.setCoalesced(nbl, segments, 0);
+        // gso_size goes with the count (nbl4j's extension of the RSC slot): software segmentation cuts where the
+        // sender's segments ended, as Linux's GSO does, not at an even split of the count.
+        OffloadInfo.setCoalesced(nbl, segments, 0, gsoSize);
     }
 
     /** The transport protocol whose checksum the header speaks of, from {@code csum_offset} or the GSO type. */

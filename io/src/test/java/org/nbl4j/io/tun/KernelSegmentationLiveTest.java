@@ -48,9 +48,11 @@ import org.nbl4j.stack.router.Router;
  *       OffloadMode#THROUGHPUT} to an egress without LSO, which cuts them with its {@code Segmenter}.
  * </ul>
  *
- * Both decrement the TTL (hop limit) once. The segment size handed to the kernel is what nbl4j's even split of the
- * RSC indication gives ({@code ceil(payload / CoalescedSegCount)}): NDIS's RSC info carries no MSS, so that split is
- * what nbl4j cuts at, and the comparison is of the cutting at the same size. Addresses are documentation ones; the
+ * Both decrement the TTL (hop limit) once. Both get the sender's segment size: the kernel as {@code gso_size}, nbl4j
+ * with the indication as its {@link OffloadInfo#coalescedSegmentSize} (what its TUN miniport carries from the same
+ * field), so the cases' payloads, none a multiple of their size, are cut where the sender's segments ended, the last
+ * one short, on both sides (an even split of the count would cut elsewhere). One case carries no size to nbl4j and is
+ * sent to the kernel at the even split's size, which is where nbl4j cuts then. Addresses are documentation ones; the
  * namespaces and devices are removed in every case.
  */
 class KernelSegmentationLiveTest {
@@ -62,12 +64,12 @@ class KernelSegmentationLiveTest {
     Path directory;
 
     /**
-     * One super-packet: its family, TCP or UDP, its payload length and how many segments the coalesced indication
-     * says.
+     * One super-packet: its family, TCP or UDP, its payload length, the sender's segment size, and whether nbl4j is
+     * told that size (else it has only the count, and the kernel gets the size of the even split).
      */
-    private record Case(boolean v6, boolean udp, int payload, int segments) {
-        int segmentSize() {
-            return (payload + segments - 1) / segments;
+    private record Case(boolean v6, boolean udp, int payload, int gsoSize, boolean sizeCarried) {
+        int segments() {
+            return (payload + gsoSize - 1) / gsoSize;
         }
 
         int transportHeader() {
@@ -76,11 +78,11 @@ class KernelSegmentationLiveTest {
     }
 
     private static final List<Case> CASES = List.of(
-            new Case(false, false, 10_000, 7),
-            new Case(false, false, 4_001, 3),
-            new Case(true, false, 7_001, 5),
-            new Case(false, true, 5_001, 4),
-            new Case(true, true, 4_001, 3));
+            new Case(false, false, 10_000, 1448, true), // 6 of 1,448 and 1,312; the even split: 6 of 1,429, 1,426
+            new Case(false, false, 4_001, 1400, true),
+            new Case(true, false, 7_001, 1420, true),
+            new Case(false, true, 5_001, 1300, true),
+            new Case(true, true, 4_001, 1334, false)); // 1,334 is the even split of 4,001 into 3
 
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -286,7 +288,7 @@ class KernelSegmentationLiveTest {
      * @return how many probes it wrote
      */
     private static int awaitCapturing(TunDevice tun, Arena arena, BlockingQueue<String> lines) throws Exception {
-        byte[] probe = superPacket(new Case(false, false, 8, 1), 1);
+        byte[] probe = superPacket(new Case(false, false, 8, 8, false), 1);
         ByteBuffer.wrap(probe).putShort(20, (short) PROBE_PORT);
         MemorySegment buffer = arena.allocate(VirtioNetHeader.BYTES + probe.length);
         MemorySegment.copy(MemorySegment.ofArray(probe), 0, buffer, VirtioNetHeader.BYTES, probe.length);
@@ -320,7 +322,7 @@ class KernelSegmentationLiveTest {
                 VirtioNetHeader.F_NEEDS_CSUM,
                 c.udp ? VirtioNetHeader.GSO_UDP_L4 : c.v6 ? VirtioNetHeader.GSO_TCPV6 : VirtioNetHeader.GSO_TCPV4,
                 ip + c.transportHeader(),
-                c.segmentSize(),
+                c.gsoSize(),
                 ip,
                 c.udp ? VirtioNetHeader.UDP_CHECKSUM_OFFSET : VirtioNetHeader.TCP_CHECKSUM_OFFSET);
         MemorySegment.copy(MemorySegment.ofArray(packet), 0, buffer, VirtioNetHeader.BYTES, packet.length);
@@ -356,12 +358,13 @@ class KernelSegmentationLiveTest {
                 router.ip().setOffloadMode(OffloadMode.THROUGHPUT);
                 for (int i = 0; i < packets.size(); i++) {
                     byte[] packet = packets.get(i);
+                    Case c = CASES.get(i);
                     // What the TUN miniport says of a NEEDS_CSUM packet (TcpChecksumValueInvalid stands for UDP too).
-                    int bits = (CASES.get(i).udp()
+                    int bits = (c.udp()
                                     ? OffloadInfo.RECEIVE_UDP_CHECKSUM_SUCCEEDED
                                     : OffloadInfo.RECEIVE_TCP_CHECKSUM_SUCCEEDED)
                             | OffloadInfo.RECEIVE_TCP_CHECKSUM_VALUE_INVALID;
-                    assertTrue(arrival.receive(packet, bits, CASES.get(i).segments()));
+                    assertTrue(arrival.receive(packet, bits, c.segments(), c.sizeCarried() ? c.gsoSize() : 0));
                     while (router.pollAll(64) > 0) {
                         // until the forward and its completion are done
                     }

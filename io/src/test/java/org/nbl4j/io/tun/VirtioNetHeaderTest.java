@@ -75,6 +75,7 @@ class VirtioNetHeaderTest {
             // 20 + 32 header bytes and 10 000 payload bytes: 7 segments of at most 1448.
             TunMiniport.indicateOffloads(nbl, buffer, 0, 12, 52 + 10_000);
             assertEquals(7, OffloadInfo.coalescedSegmentCount(nbl));
+            assertEquals(1448, OffloadInfo.coalescedSegmentSize(nbl), "gso_size goes with the count, where to cut");
             assertEquals(
                     OffloadInfo.RECEIVE_IP_CHECKSUM_SUCCEEDED
                             | OffloadInfo.RECEIVE_TCP_CHECKSUM_SUCCEEDED
@@ -95,6 +96,7 @@ class VirtioNetHeaderTest {
             buffer.set(ValueLayout.JAVA_BYTE, 12 + 9, (byte) 17); // UDP
             TunMiniport.indicateOffloads(nbl, buffer, 0, 12, 1000);
             assertEquals(0, OffloadInfo.coalescedSegmentCount(nbl), "not coalesced: the slot is cleared");
+            assertEquals(0, OffloadInfo.coalescedSegmentSize(nbl));
             assertEquals(
                     OffloadInfo.RECEIVE_IP_CHECKSUM_SUCCEEDED | OffloadInfo.RECEIVE_UDP_CHECKSUM_SUCCEEDED,
                     OffloadInfo.receiveChecksum(nbl),

@@ -114,9 +114,8 @@ final class ForwardPath {
         PacketFacts facts = frame.facts;
         boolean v4 = facts.family == AddressFamily.INET;
         int mtu = egress.mtu();
-        int segments = OffloadInfo.coalescedSegmentCount(nbl);
-        if (segments != 0) {
-            sendCoalesced(nbl, nb, header, frame, arrival, subInterface, egress, segments, atDispatch);
+        if (OffloadInfo.coalescedSegmentCount(nbl) != 0) {
+            sendCoalesced(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
             return;
         }
         if (OffloadInfo.receiveChecksum(nbl) != 0) {
@@ -149,11 +148,12 @@ final class ForwardPath {
 
     /**
      * Forwards a coalesced packet ({@link OffloadMode#THROUGHPUT}), whose TTL has been changed once for all its
-     * segments: never IP-fragmented, and the MTU is checked against one segment (its headers and the segment size,
-     * from an even split of the payload into {@code CoalescedSegCount}, as NDIS RSC carries no MSS). Where the egress
-     * has LSO for the family the packet leaves whole as an LSOv2 send; otherwise, or for UDP, it is cut in software.
-     * When one segment does not fit the egress MTU the packet is refused as one with DF set would be (TCP sets DF;
-     * nbl4j never fragments a super-packet), with a packet-too-big error that lowers the sender's MSS.
+     * segments: never IP-fragmented, and the MTU is checked against one segment (its headers and the segment size
+     * {@link Segmenter#segmentSize} gives: the sender's where the miniport carried it, else an even split of the payload
+     * into {@code CoalescedSegCount}, as NDIS RSC carries no MSS). Where the egress has LSO for the family the packet
+     * leaves whole as an LSOv2 send; otherwise, or for UDP, it is cut in software. When one segment does not fit the
+     * egress MTU the packet is refused as one with DF set would be (TCP sets DF; nbl4j never fragments a
+     * super-packet), with a packet-too-big error that lowers the sender's MSS.
      */
     private void sendCoalesced(
             NetBufferList nbl,
@@ -163,19 +163,19 @@ final class ForwardPath {
             IpInterface arrival,
             int subInterface,
             IpInterface egress,
-            int segments,
             boolean atDispatch) {
         PacketFacts facts = frame.facts;
         boolean v6 = facts.family == AddressFamily.INET6;
         int headers = Segmenter.headersLength(nb);
+        int mss =
+                headers == 0 || nb.dataLength() <= headers ? 0 : Segmenter.segmentSize(nbl, nb.dataLength() - headers);
         OffloadInfo.setCoalesced(nbl, 0, 0);
-        if (headers == 0 || nb.dataLength() <= headers) {
+        if (mss == 0) {
             // Not TCP or UDP after all: an ordinary packet.
             OffloadInfo.setChecksum(nbl, 0);
             sendForwarded(nbl, nb, header, frame, arrival, subInterface, egress, atDispatch);
             return;
         }
-        int mss = Segmenter.evenSegmentSize(nb.dataLength() - headers, segments);
         if (headers + mss > egress.mtu()) {
             inspection.discard(
                     HookPoint.IPFORWARD, nbl, frame, arrival, subInterface, IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED);

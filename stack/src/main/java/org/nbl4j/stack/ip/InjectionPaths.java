@@ -100,7 +100,7 @@ final class InjectionPaths {
         }
         if (segments != 0) {
             int headers = Segmenter.headersLength(nb);
-            int mss = headers == 0 ? 0 : Segmenter.evenSegmentSize(nb.dataLength() - headers, segments);
+            int mss = headers == 0 ? 0 : Segmenter.segmentSize(nbl, nb.dataLength() - headers);
             OffloadInfo.setCoalesced(nbl, 0, 0);
             if (headers != 0
                     && headers + mss <= egress.mtu()

@@ -141,7 +141,7 @@ final class ReceivePath {
             receivePacket(nbl, arrival, subInterface, atDispatch);
             return;
         }
-        int mss = Segmenter.evenSegmentSize(nb.dataLength() - headers, OffloadInfo.coalescedSegmentCount(nbl));
+        int mss = Segmenter.segmentSize(nbl, nb.dataLength() - headers);
         NetBufferList segment = segmenter.segmentCopies(nbl, headers, mss);
         if (segment == null) {
             counters.discard(IpDiscardReason.ALLOCATION_FAILURE);
@@ -178,7 +178,11 @@ final class ReceivePath {
         NetBuffer.copy(copy.firstNetBuffer(), 0, nb.dataLength(), nb, 0);
         // What the NIC said of the packet holds for the copy: checked checksums, coalescing.
         OffloadInfo.setChecksum(copy, OffloadInfo.receiveChecksum(nbl));
-        OffloadInfo.setCoalesced(copy, OffloadInfo.coalescedSegmentCount(nbl), OffloadInfo.duplicateAckCount(nbl));
+        OffloadInfo.setCoalesced(
+                copy,
+                OffloadInfo.coalescedSegmentCount(nbl),
+                OffloadInfo.duplicateAckCount(nbl),
+                OffloadInfo.coalescedSegmentSize(nbl));
         return copy;
     }
 

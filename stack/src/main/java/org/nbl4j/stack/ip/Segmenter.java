@@ -104,8 +104,18 @@ final class Segmenter implements AutoCloseable {
         return transport >= 8 && total <= copied ? total : 0;
     }
 
-    /** The largest segment an even split of a coalesced packet into its {@code CoalescedSegCount} gives. */
-    static int evenSegmentSize(int payload, int segments) {
+    /**
+     * Where a coalesced packet with {@code payload} bytes after its headers is cut: the sender's segment size where the
+     * miniport carried it ({@link OffloadInfo#coalescedSegmentSize}, nbl4j's, which Linux's GSO cuts at) and it agrees
+     * with {@code CoalescedSegCount}; otherwise, as NDIS's RSC info carries no MSS, the largest segment of an even
+     * split into {@code CoalescedSegCount}, which is never larger than the sender's.
+     */
+    static int segmentSize(NetBufferList nbl, int payload) {
+        int segments = OffloadInfo.coalescedSegmentCount(nbl);
+        int carried = OffloadInfo.coalescedSegmentSize(nbl);
+        if (carried != 0 && OffloadInfo.segmentCount(payload, carried) == segments) {
+            return carried;
+        }
         return Math.max(1, (payload + segments - 1) / Math.max(1, segments));
     }
 

@@ -279,6 +279,15 @@ public final class MemoryMiniport implements Miniport {
      * checksum bits ({@link OffloadInfo}) and, for a coalesced packet (an RSC SCU), its segment count.
      */
     public boolean receive(byte[] packet, int receiveChecksumBits, int coalescedSegments) {
+        return receive(packet, receiveChecksumBits, coalescedSegments, 0);
+    }
+
+    /**
+     * Like {@link #receive(byte[], int, int)}, also carrying the size of the sender's segments a coalesced packet was
+     * made of ({@link OffloadInfo#coalescedSegmentSize}, nbl4j's own: what a TUN device's {@code gso_size} says; 0 for
+     * unknown), where software segmentation then cuts it.
+     */
+    public boolean receive(byte[] packet, int receiveChecksumBits, int coalescedSegments, int coalescedSegmentSize) {
         ReceiveBuffer buffer = takeBuffer(packet.length, coalescedSegments);
         if (buffer == null) {
             return false;
@@ -286,18 +295,29 @@ public final class MemoryMiniport implements Miniport {
         NetBuffer nb = buffer.fill(packet.length);
         nb.write(0, packet);
         OffloadInfo.setChecksum(buffer.nbl, receiveChecksumBits);
-        OffloadInfo.setCoalesced(buffer.nbl, coalescedSegments, 0);
+        OffloadInfo.setCoalesced(buffer.nbl, coalescedSegments, 0, coalescedSegmentSize);
         return enqueue(buffer, nb);
     }
 
     /** Like {@link #receive(byte[])}, copying {@code length} bytes from off-heap or heap memory at {@code offset}. */
     public boolean receive(MemorySegment packet, long offset, int length) {
-        return receive(packet, offset, length, 0, 0);
+        return receive(packet, offset, length, 0, 0, 0);
     }
 
     /** {@link #receive(MemorySegment, long, int)} with offload info, as {@link #receive(byte[], int, int)}. */
     public boolean receive(
             MemorySegment packet, long offset, int length, int receiveChecksumBits, int coalescedSegments) {
+        return receive(packet, offset, length, receiveChecksumBits, coalescedSegments, 0);
+    }
+
+    /** {@link #receive(MemorySegment, long, int)} with offload info, as {@link #receive(byte[], int, int, int)}. */
+    public boolean receive(
+            MemorySegment packet,
+            long offset,
+            int length,
+            int receiveChecksumBits,
+            int coalescedSegments,
+            int coalescedSegmentSize) {
         ReceiveBuffer buffer = takeBuffer(length, coalescedSegments);
         if (buffer == null) {
             return false;
@@ -306,7 +326,7 @@ public final class MemoryMiniport implements Miniport {
         Mdl mdl = dataMdl(nb);
         MemorySegment.copy(packet, offset, mdl.buffer(), mdl.bufferOffset() + nb.currentMdlOffset(), length);
         OffloadInfo.setChecksum(buffer.nbl, receiveChecksumBits);
-        OffloadInfo.setCoalesced(buffer.nbl, coalescedSegments, 0);
+        OffloadInfo.setCoalesced(buffer.nbl, coalescedSegments, 0, coalescedSegmentSize);
         return enqueue(buffer, nb);
     }
 

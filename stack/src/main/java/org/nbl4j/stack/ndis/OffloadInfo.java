@@ -14,7 +14,9 @@ import org.nbl4j.core.buffer.NetBufferListInfo;
  *       MSS (20 bits), TcpHeaderOffset (10), Type (1), IPVersion (1, LSOv2). On completion of an LSOv1 send the
  *       miniport writes the TCP payload bytes it sent over the same slot ({@code LsoV1TransmitComplete.TcpPayload}).
  *   <li>{@code TcpRecvSegCoalesceInfo}: {@code NDIS_RSC_NBL_INFO} (nblrsc.h): {@code CoalescedSegCount} in the low
- *       16 bits and {@code DupAckCount} in the next 16. Zero on a packet that is not coalesced.
+ *       16 bits and {@code DupAckCount} in the next 16. Zero on a packet that is not coalesced. nbl4j's own
+ *       extension, not NDIS's: the size of the sender's segments in bits 32 to 47 (see {@link
+ *       #coalescedSegmentSize}).
  * </ul>
  *
  * <p>All accessors are static and allocate nothing: they run on the per-packet path.
@@ -59,6 +61,8 @@ public final class OffloadInfo {
     private static final int LSO_TYPE_SHIFT = 30;
     private static final int LSO_IP_VERSION_SHIFT = 31;
     private static final int TCP_PAYLOAD_MASK = (1 << 30) - 1;
+    /** Where nbl4j keeps {@link #coalescedSegmentSize} in the RSC slot's value: above {@code NDIS_RSC_NBL_INFO.Info}. */
+    private static final int SEGMENT_SIZE_SHIFT = 32;
 
     private OffloadInfo() {}
 
@@ -151,9 +155,37 @@ public final class OffloadInfo {
         return (int) ((nbl.infoValue(NetBufferListInfo.TcpRecvSegCoalesceInfo) >>> 16) & 0xFFFF);
     }
 
-    /** Sets {@code NDIS_RSC_NBL_INFO.Info} (0 segments clears it, as NDIS asks for packets that are not coalesced). */
+    /**
+     * The payload size of the segments a coalesced packet was made of, where the miniport knew it (the virtio-net
+     * header's {@code gso_size} on a TUN device); 0 when unknown. This is nbl4j's, not NDIS's: Windows' RSC info
+     * carries only {@code CoalescedSegCount} and {@code DupAckCount} (WDK, "NDIS_RSC_NBL_INFO union"), since Windows'
+     * TCP takes the MSS from its connection. nbl4j keeps the size in bits 32 to 47 of the slot's pointer-sized value,
+     * above the 32 bits of {@code NDIS_RSC_NBL_INFO.Info}, so that software segmentation can cut where the sender's
+     * segments ended, as Linux's GSO does. A driver reading the counts never sees it; every copy of the slot (clones,
+     * {@code NdisCopyReceiveNetBufferListInfo}) carries it; a driver that writes the slot whole clears it.
+     */
+    public static int coalescedSegmentSize(NetBufferList nbl) {
+        return (int) ((nbl.infoValue(NetBufferListInfo.TcpRecvSegCoalesceInfo) >>> SEGMENT_SIZE_SHIFT) & 0xFFFF);
+    }
+
+    /**
+     * Sets {@code NDIS_RSC_NBL_INFO.Info} (0 segments clears it, as NDIS asks for packets that are not coalesced), with
+     * no segment size known.
+     */
     public static void setCoalesced(NetBufferList nbl, int segments, int duplicateAcks) {
-        long value = segments == 0 ? 0 : (segments & 0xFFFF) | (long) (duplicateAcks & 0xFFFF) << 16;
+        setCoalesced(nbl, segments, duplicateAcks, 0);
+    }
+
+    /**
+     * Sets {@code NDIS_RSC_NBL_INFO.Info} and nbl4j's {@link #coalescedSegmentSize} ({@code segmentSize} 0: unknown;
+     * 0 segments clears both).
+     */
+    public static void setCoalesced(NetBufferList nbl, int segments, int duplicateAcks, int segmentSize) {
+        long value = segments == 0
+                ? 0
+                : (segments & 0xFFFF)
+                        | (long) (duplicateAcks & 0xFFFF) << 16
+                        | (long) (segmentSize & 0xFFFF) << SEGMENT_SIZE_SHIFT;
         nbl.setInfoValue(NetBufferListInfo.TcpRecvSegCoalesceInfo, value);
     }
 

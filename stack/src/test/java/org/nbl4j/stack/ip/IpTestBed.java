@@ -111,8 +111,14 @@ final class IpTestBed implements AutoCloseable {
 
         /** The packet arrives as an offloading NIC indicates it: receive checksum bits, RSC segment count. */
         void receive(byte[] packet, int receiveChecksumBits, int coalescedSegments) {
+            receive(packet, receiveChecksumBits, coalescedSegments, 0);
+        }
+
+        /** As {@link #receive(byte[], int, int)}, with the sender's segment size (a TUN device's gso_size). */
+        void receive(byte[] packet, int receiveChecksumBits, int coalescedSegments, int coalescedSegmentSize) {
             assertTrue(
-                    miniport.receive(packet, receiveChecksumBits, coalescedSegments), "the miniport took the packet");
+                    miniport.receive(packet, receiveChecksumBits, coalescedSegments, coalescedSegmentSize),
+                    "the miniport took the packet");
             settle();
         }
 

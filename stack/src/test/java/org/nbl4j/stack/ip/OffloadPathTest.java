@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nbl4j.stack.ndis.FilterDrivers;
@@ -161,6 +162,70 @@ class OffloadPathTest {
             assertEquals(3, error[20] & 0xFF, "destination unreachable");
             assertEquals(4, error[21] & 0xFF, "fragmentation needed");
             assertEquals(1000, TestPackets.u16(error, 26), "with the egress MTU");
+        }
+    }
+
+    /** A TCP super-packet of 10,000 payload bytes (PSH set) that a sender cut at 1,448: 7 segments, the last short. */
+    private static byte[] gsoPacket() {
+        byte[] tcp = TestPackets.tcp(4000, 5001, 1000, 77, 0x18, TestPackets.bytes(10_000, 5));
+        return TestPackets.withChecksum(
+                TestPackets.ipv4("192.0.2.10", "203.0.113.5", 6, 64, 0x100, 0x4000, new byte[0], tcp));
+    }
+
+    private static List<Integer> payloadSizes(List<byte[]> sent) {
+        return sent.stream().map(segment -> segment.length - 40).toList();
+    }
+
+    /**
+     * Where the miniport carried the sender's segment size (a TUN device's gso_size), software segmentation cuts there,
+     * as Linux's GSO does: 10,000 bytes at 1,448 are six of 1,448 and one of 1,312 (an even split of the 7 would give
+     * six of 1,429 and one of 1,426), on the forward path and where RSC is off on arrival alike, on the indicated packet
+     * and on the stack's copy of one indicated with RESOURCES. A size that does not
+     * agree with the count is not trusted: the even split, as without one.
+     */
+    @Test
+    void aCarriedSegmentSizeCutsWhereTheSendersSegmentsEnded() {
+        List<Integer> linux = List.of(1448, 1448, 1448, 1448, 1448, 1448, 1312);
+        for (int run = 0; run < 4; run++) {
+            OffloadMode mode = run < 2 ? OffloadMode.THROUGHPUT : OffloadMode.WINDOWS;
+            // With RESOURCES the stack works on its own copy of the indication, which keeps the size too.
+            boolean resources = run % 2 == 1;
+            try (IpTestBed router = new IpTestBed(20_000, 1500, builder -> builder, resources)) {
+                router.stack.setOffloadMode(mode);
+                router.wire1.receive(gsoPacket(), 0, 7, 1448);
+                List<byte[]> sent = router.wire2.takeSent();
+                assertEquals(linux, payloadSizes(sent), mode + (resources ? ", resources" : ""));
+                List<byte[]> expected = SegmentationProperties.linuxSegments(decremented(gsoPacket()), 1448);
+                for (int i = 0; i < sent.size(); i++) {
+                    assertArrayEquals(expected.get(i), sent.get(i), mode + " segment " + i);
+                }
+
+                router.wire1.receive(gsoPacket(), 0, 8, 1448);
+                assertEquals(
+                        Collections.nCopies(8, 1250), payloadSizes(router.wire2.takeSent()), "8 segments: not 1448");
+            }
+        }
+    }
+
+    /**
+     * The MTU check and LSO take the carried segment size: 40 + 1,448 bytes do not fit an MTU of 1,470, though the
+     * even split's 40 + 1,429 would; where they fit, the LSO send asks for an MSS of 1,448.
+     */
+    @Test
+    void theMtuCheckAndLsoUseTheCarriedSegmentSize() {
+        try (IpTestBed router = new IpTestBed(20_000, 1470, builder -> builder, false, LSO_AND_CHECKSUM)) {
+            router.stack.setOffloadMode(OffloadMode.THROUGHPUT);
+            router.wire1.receive(gsoPacket(), 0, 7, 1448);
+            assertEquals(0, router.wire2.takeSent().size());
+            assertEquals(1L, router.statistics().discards().get(IpDiscardReason.DONT_FRAGMENT_MTU_EXCEEDED));
+            assertEquals(1470, TestPackets.u16(router.wire1.takeSent().getFirst(), 26), "packet too big, MTU 1470");
+        }
+        try (IpTestBed router = new IpTestBed(20_000, 1500, builder -> builder, false, LSO_AND_CHECKSUM)) {
+            router.stack.setOffloadMode(OffloadMode.THROUGHPUT);
+            router.wire1.receive(gsoPacket(), 0, 7, 1448);
+            assertEquals(1, router.wire2.takeSent().size());
+            assertEquals(
+                    1448, OffloadInfo.largeSendMss((int) router.wire2.sentInfo.getFirst()[0]));
         }
     }
 

@@ -14,7 +14,8 @@ import net.jqwik.api.constraints.IntRange;
  * {@code udp4_ufo_fragment}'s successor {@code __udp_gso_segment}): a coalesced packet forwarded under
  * {@link OffloadMode#THROUGHPUT} to an egress without LSO leaves as exactly the segments the model cuts, byte for
  * byte: headers copied, lengths, IPv4 IDs counting up, TCP sequence numbers advanced, FIN and PSH only on the last
- * segment and CWR only on the first, every checksum computed in full.
+ * segment and CWR only on the first, every checksum computed in full. The cut falls at the sender's segment size where
+ * the miniport carried it (a TUN device's gso_size), the last segment short; else at an even split of the count.
  */
 class SegmentationProperties {
 
@@ -26,7 +27,9 @@ class SegmentationProperties {
             @ForAll @IntRange(min = 1, max = 45) int segmentsWanted,
             @ForAll @IntRange(min = 0, max = 255) int tcpFlags,
             @ForAll int sequence,
-            @ForAll @IntRange(min = 0, max = 65_535) int identification) {
+            @ForAll @IntRange(min = 0, max = 65_535) int identification,
+            @ForAll boolean sizeCarried,
+            @ForAll @IntRange(min = 0, max = 1000) int sizePermille) {
         byte[] data = TestPackets.bytes(payloadLength, sequence);
         byte[] transport =
                 udp ? TestPackets.udp(4000, 5001, data) : TestPackets.tcp(4000, 5001, sequence, 77, tcpFlags, data);
@@ -44,13 +47,19 @@ class SegmentationProperties {
                                 new byte[0],
                                 transport));
         // The egress MTU is 9000: no segment may be larger, or the packet is refused rather than cut.
-        int segments = Math.min(payloadLength, Math.max(segmentsWanted, (payloadLength + 8899) / 8900));
-        int mss = (payloadLength + segments - 1) / segments;
+        int wanted = Math.min(payloadLength, Math.max(segmentsWanted, (payloadLength + 8899) / 8900));
+        int even = (payloadLength + wanted - 1) / wanted;
+        // A sender's segment size near that count: from the even split up to the largest that still leaves something
+        // for a last segment (Linux's GSO cuts at it, the last segment short), and the count it gives; or none carried.
+        int largest = Math.min(8900, wanted == 1 ? payloadLength : (payloadLength - 1) / (wanted - 1));
+        int carried = sizeCarried ? even + (int) ((long) Math.max(0, largest - even) * sizePermille / 1000) : 0;
+        int mss = sizeCarried ? carried : even;
+        int segments = sizeCarried ? (payloadLength + carried - 1) / carried : wanted;
 
         List<byte[]> sent;
         try (IpTestBed router = new IpTestBed(20_100, 9000, builder -> builder, false)) {
             router.stack.setOffloadMode(OffloadMode.THROUGHPUT);
-            router.wire1.receive(packet, 0, segments);
+            router.wire1.receive(packet, 0, segments, carried);
             sent = router.wire2.takeSent();
             assertEquals(1, router.classified(HookPoint.IPFORWARD).size(), "the super-packet is shown whole");
         }
