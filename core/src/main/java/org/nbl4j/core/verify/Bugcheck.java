@@ -18,6 +18,8 @@ public record Bugcheck(int code, String name, long parameter1, long parameter2) 
     public static final int DRIVER_VERIFIER_DETECTED_VIOLATION = 0xC4;
     /** {@code NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED}. */
     public static final int NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED = 0x146;
+    /** {@code KMODE_EXCEPTION_NOT_HANDLED}: kernel-mode code raised an exception nothing handled. */
+    public static final int KMODE_EXCEPTION_NOT_HANDLED = 0x1E;
     /** {@code MULTIPLE_IRP_COMPLETE_REQUESTS}: an IRP completed twice. */
     public static final int MULTIPLE_IRP_COMPLETE_REQUESTS = 0x44;
     /** {@code DRIVER_UNLOADED_WITHOUT_CANCELLING_PENDING_OPERATIONS}. */

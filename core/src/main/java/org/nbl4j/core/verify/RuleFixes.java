@@ -92,6 +92,9 @@ public final class RuleFixes {
                     "IRP_COMPLETED_TWICE",
                     "complete each IRP once: whoever takes it off your queue (or clears its cancel routine) completes it"),
             Map.entry(
+                    "DRIVER_ROUTINE_THREW",
+                    "fix what threw at the line named; a kernel routine may not let an exception out (Windows bugchecks)"),
+            Map.entry(
                     "IRP_COMPLETED_HOLDING_SPIN_LOCK",
                     "take the IRPs off your queue under the lock, release it, then call IoCompleteRequest on each"),
             Map.entry(

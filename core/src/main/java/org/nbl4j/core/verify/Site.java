@@ -43,16 +43,22 @@ public record Site(
      * @param fullTrace whether to keep every frame in {@link #trace()} as well
      */
     public static Site capture(FrameClassifier classifier, boolean fullTrace, @Nullable String hint) {
-        Walk walk = WALKER.walk(stream -> new Walk(classifier, fullTrace).over(stream));
-        boolean driverFound = !walk.driverFrames.isEmpty();
-        return new Site(
-                Thread.currentThread().getName(),
-                driverFound
-                        ? walk.driverFrames
-                        : walk.componentFrames.stream().map(Site::frame).toList(),
-                driverFound && walk.lastNbl4j != null ? frame(walk.lastNbl4j) : null,
-                walk.trace,
-                hint);
+        return WALKER.walk(stream -> new Walk(classifier, fullTrace).over(stream))
+                .site(hint);
+    }
+
+    /**
+     * The site where {@code thrown} was thrown, from its stack trace, its frames chosen as {@link #capture} chooses
+     * them: the driver's line that threw, or that called the DDI that threw.
+     */
+    public static Site thrownAt(Throwable thrown, VerifierSettings settings, @Nullable String hint) {
+        Walk walk = new Walk(settings.frames(), settings.fullTrace());
+        for (StackTraceElement frame : thrown.getStackTrace()) {
+            if (!walk.visit(frame.getClassName(), frame)) {
+                break;
+            }
+        }
+        return walk.site(hint);
     }
 
     /** The site of the calling code as {@code settings} capture it. */
@@ -60,19 +66,20 @@ public record Site(
         return capture(settings.frames(), settings.fullTrace(), hint);
     }
 
-    /** One pass over the stack, innermost frame first. */
+    /**
+     * One pass over a stack, innermost frame first: a live one ({@link StackWalker.StackFrame}s) or a thrown one's
+     * ({@link StackTraceElement}s). The frames are kept as they come and turned into elements only when shown, since
+     * making a {@link StackTraceElement} (file and line) of a live frame is most of its cost.
+     */
     private static final class Walk {
         private final FrameClassifier classifier;
         private final boolean fullTrace;
         private final List<StackTraceElement> driverFrames = new ArrayList<>();
-        /**
-         * Kept as the walker's frames: they are only shown when no driver frame turns up further down, and making a
-         * {@link StackTraceElement} (file and line) of each is most of a frame's cost.
-         */
-        private final List<StackWalker.StackFrame> componentFrames = new ArrayList<>();
+        /** Only shown when no driver frame turns up further down. */
+        private final List<Object> componentFrames = new ArrayList<>();
 
         private final List<StackTraceElement> trace = new ArrayList<>();
-        private StackWalker.@Nullable StackFrame lastNbl4j;
+        private @Nullable Object lastNbl4j;
 
         Walk(FrameClassifier classifier, boolean fullTrace) {
             this.classifier = classifier;
@@ -81,26 +88,49 @@ public record Site(
 
         Walk over(Stream<StackWalker.StackFrame> stream) {
             Iterator<StackWalker.StackFrame> frames = stream.iterator();
-            // Without the full trace, the walk stops once the driver's frames are all found; it has to go on to the
-            // bottom otherwise, to learn whether the driver is on the stack at all.
-            while (frames.hasNext() && (fullTrace || driverFrames.size() < MAXIMUM_FRAMES)) {
+            while (frames.hasNext()) {
                 StackWalker.StackFrame frame = frames.next();
-                String className = frame.getClassName();
-                if (fullTrace) {
-                    trace.add(frame(frame));
-                }
-                if (classifier.isDriver(className)) {
-                    if (driverFrames.size() < MAXIMUM_FRAMES) {
-                        driverFrames.add(frame(frame));
-                    }
-                } else if (driverFrames.isEmpty() && FrameClassifier.isNbl4j(className)) {
-                    lastNbl4j = frame;
-                    if (!className.startsWith(CORE) && componentFrames.size() < MAXIMUM_FRAMES) {
-                        componentFrames.add(frame);
-                    }
+                if (!visit(frame.getClassName(), frame)) {
+                    break;
                 }
             }
             return this;
+        }
+
+        /**
+         * Takes the next frame ({@code frame} a {@link StackWalker.StackFrame} or a {@link StackTraceElement}).
+         *
+         * @return whether to go on: without the full trace the walk stops once the driver's frames are all found; it
+         *     has to go on to the bottom otherwise, to learn whether the driver is on the stack at all
+         */
+        boolean visit(String className, Object frame) {
+            if (fullTrace) {
+                trace.add(frame(frame));
+            }
+            if (classifier.isDriver(className)) {
+                if (driverFrames.size() < MAXIMUM_FRAMES) {
+                    driverFrames.add(frame(frame));
+                }
+            } else if (driverFrames.isEmpty() && FrameClassifier.isNbl4j(className)) {
+                lastNbl4j = frame;
+                if (!className.startsWith(CORE) && componentFrames.size() < MAXIMUM_FRAMES) {
+                    componentFrames.add(frame);
+                }
+            }
+            return fullTrace || driverFrames.size() < MAXIMUM_FRAMES;
+        }
+
+        Site site(@Nullable String hint) {
+            boolean driverFound = !driverFrames.isEmpty();
+            Object ddi = lastNbl4j;
+            return new Site(
+                    Thread.currentThread().getName(),
+                    driverFound
+                            ? driverFrames
+                            : componentFrames.stream().map(Site::frame).toList(),
+                    driverFound && ddi != null ? frame(ddi) : null,
+                    trace,
+                    hint);
         }
     }
 
@@ -109,9 +139,14 @@ public record Site(
      * would otherwise print as {@code org.nbl4j.core@0.1.0/...}, and the caller's line should read the same on the
      * module path and the class path.
      */
-    private static StackTraceElement frame(StackWalker.StackFrame frame) {
+    private static StackTraceElement frame(Object frame) {
+        if (frame instanceof StackWalker.StackFrame live) {
+            return new StackTraceElement(
+                    live.getClassName(), live.getMethodName(), live.getFileName(), live.getLineNumber());
+        }
+        StackTraceElement thrown = (StackTraceElement) frame;
         return new StackTraceElement(
-                frame.getClassName(), frame.getMethodName(), frame.getFileName(), frame.getLineNumber());
+                thrown.getClassName(), thrown.getMethodName(), thrown.getFileName(), thrown.getLineNumber());
     }
 
     /** The innermost driver frame, as {@code Class.method(File.java:42)}, or {@code <unknown>}. */

@@ -35,6 +35,12 @@ public enum KernelRule implements Rule {
             "a driver's handler (classifyFn, a filter handler, a DPC, a work item) returned with a spin lock it"
                     + " acquired still held",
             STATE),
+    DRIVER_ROUTINE_THREW(
+            "learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x1e--kmode-exception-not-handled",
+            "a driver's routine run on a receive queue's thread (its miniport's service, the filters, the callouts and"
+                    + " DPCs it led to) threw an exception nothing caught",
+            STATE,
+            new Bugcheck(Bugcheck.KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED", 0, 0)),
     WAIT_AT_DISPATCH(
             "learn.microsoft.com/windows-hardware/drivers/devtest/wdm-irqlkewaitformultipleobjects",
             "a wait with a timeout other than zero (or none) at DISPATCH_LEVEL or above",
