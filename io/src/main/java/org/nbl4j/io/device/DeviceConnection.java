@@ -21,6 +21,7 @@ import org.nbl4j.stack.device.FileObject;
 import org.nbl4j.stack.device.IoManager;
 import org.nbl4j.stack.device.Irp;
 import org.nbl4j.stack.device.IrpCompletion;
+import org.nbl4j.stack.kernel.DriverExceptions;
 
 /**
  * One client connection to a device's socket: one handle. Its reader ({@link #run}) reads requests and sends them as
@@ -142,15 +143,32 @@ final class DeviceConnection implements Runnable {
             }
         } catch (IOException e) {
             // the client closed the socket or died: its handle closes as CloseHandle would
+        } catch (RuntimeException thrown) {
+            // A dispatch routine threw: the request it had will never complete, so the connection ends and the client
+            // sees its handle closed instead of waiting for ever.
+            DriverExceptions.report(io.verifier(), thrown, "a dispatch routine of " + linkName);
         } finally {
             FileObject open = file;
-            if (open != null) {
-                open.close();
+            try {
+                if (open != null) {
+                    open.close();
+                }
+            } catch (RuntimeException thrown) {
+                DriverExceptions.report(io.verifier(), thrown, "the CLEANUP or CLOSE of a handle to " + linkName);
+            } finally {
+                endReader();
             }
+        }
+    }
+
+    /** The reader has ended: the writer sends what is queued and closes the socket. */
+    private void endReader() {
+        try {
             synchronized (replies) {
                 readerEnded = true;
                 replies.notify();
             }
+        } finally {
             close(readable);
             onEnd.accept(this);
         }

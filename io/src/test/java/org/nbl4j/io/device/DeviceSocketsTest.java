@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -25,11 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.status.NtStatus;
+import org.nbl4j.core.verify.Rule;
 import org.nbl4j.core.verify.VerifierSettings;
+import org.nbl4j.core.verify.Violation;
 import org.nbl4j.core.verify.ViolationPolicy;
 import org.nbl4j.stack.ddk.DRIVER_OBJECT;
 import org.nbl4j.stack.ddk.SystemIo;
 import org.nbl4j.stack.device.IoManager;
+import org.nbl4j.stack.kernel.KernelRule;
 
 /**
  * User mode against a live device: a driver's symbolic link becomes a socket, and the Java client, a Python program
@@ -47,6 +51,8 @@ class DeviceSocketsTest {
     private final DRIVER_OBJECT driverObject = new DRIVER_OBJECT();
     private final DoorbellDriver driver = new DoorbellDriver();
     private Path socket;
+    /** The one rule a test breaks on purpose, if any. */
+    private @Nullable Rule expectedRule;
 
     @BeforeEach
     void load() throws IOException {
@@ -62,7 +68,11 @@ class DeviceSocketsTest {
     void unload() {
         sockets.close();
         assertEquals(0, SystemIo.unload(driverObject), "no IRP left pending");
-        assertEquals(List.of(), ndis.verifier().violations());
+        assertEquals(
+                List.of(),
+                ndis.verifier().violations().stream()
+                        .filter(violation -> violation.rule() != expectedRule)
+                        .toList());
         binding.close();
         ndis.close();
     }
@@ -129,6 +139,26 @@ class DeviceSocketsTest {
         assertEquals(2, driver.cancelled);
         eventually(() -> driver.closes == 2, "both handles closed");
         assertEquals(2, driver.cleanups);
+    }
+
+    @Test
+    @DisplayName("a dispatch routine that throws: DRIVER_ROUTINE_THREW at its line, and the client sees its handle end")
+    void dispatchRoutineThrows() throws Exception {
+        expectedRule = KernelRule.DRIVER_ROUTINE_THREW;
+        DeviceHandle application = DeviceHandle.open(socket);
+        DeviceHandle.Request crash = application.deviceIoControlAsync(DoorbellDriver.IOCTL_CRASH, new byte[0], 0);
+        eventually(() -> crash.result().isDone(), "the client heard of its request");
+        assertTrue(crash.result().isCompletedExceptionally(), "the connection ended: the request will never complete");
+        eventually(() -> driver.closes == 1, "the handle was closed as CloseHandle would");
+        List<Violation> thrown = ndis.verifier().violations();
+        assertEquals(1, thrown.size(), thrown::toString);
+        Violation violation = thrown.getFirst();
+        assertEquals(KernelRule.DRIVER_ROUTINE_THREW, violation.rule());
+        assertTrue(violation.detail().startsWith("java.lang.NullPointerException"), violation.detail());
+        assertTrue(
+                violation.site().where().startsWith("org.nbl4j.io.device.DoorbellDriver.DispatchDeviceControl("),
+                violation.site().where());
+        application.disconnect();
     }
 
     @Test

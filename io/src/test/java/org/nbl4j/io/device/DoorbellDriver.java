@@ -26,6 +26,8 @@ final class DoorbellDriver {
     static final int IOCTL_WAIT = 0x00222404;
     /** {@code CTL_CODE(FILE_DEVICE_UNKNOWN, 0x902, METHOD_BUFFERED, FILE_ANY_ACCESS)}. */
     static final int IOCTL_RING = 0x00222408;
+    /** {@code CTL_CODE(FILE_DEVICE_UNKNOWN, 0x903, METHOD_BUFFERED, FILE_ANY_ACCESS)}: the dispatch routine's bug. */
+    static final int IOCTL_CRASH = 0x0022240C;
 
     static final String LINK_NAME = "\\DosDevices\\Doorbell";
 
@@ -92,6 +94,10 @@ final class DoorbellDriver {
                 waiting.addLast(Irp);
                 IoReleaseCancelSpinLock(irql.value());
                 return STATUS_PENDING;
+            }
+            case IOCTL_CRASH -> {
+                Object missing = null;
+                return missing.hashCode(); // the driver's bug
             }
             case IOCTL_RING -> {
                 Ref<Integer> irql = new Ref<>();

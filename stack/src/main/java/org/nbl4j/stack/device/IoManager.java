@@ -44,7 +44,8 @@ public final class IoManager {
         this.ndis = ndis;
     }
 
-    Verifier verifier() {
+    /** The verifier the device rules report through: its NDIS instance's. */
+    public Verifier verifier() {
         return ndis.verifier();
     }
 

@@ -14,11 +14,9 @@ import org.nbl4j.core.memory.internal.StripedCounters;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.OwnerState;
-import org.nbl4j.core.verify.RuleViolation;
-import org.nbl4j.core.verify.Site;
 import org.nbl4j.core.verify.Verifier;
 import org.nbl4j.stack.kernel.Dpc;
-import org.nbl4j.stack.kernel.KernelRule;
+import org.nbl4j.stack.kernel.DriverExceptions;
 
 /**
  * One network adapter as NDIS assembles it: the miniport block, the lightweight filter modules stacked on it, and the
@@ -216,31 +214,15 @@ public final class Adapter implements ProtocolBinding, AutoCloseable {
                 miniport.awaitWork(queue, AWAIT_NANOS);
                 try {
                     service(queue, budget);
-                } catch (RuleViolation reported) {
-                    throw reported; // a rule's report under the THROW policy: it already names the driver's line
                 } catch (RuntimeException thrown) {
-                    reportThrown(thrown);
+                    // The thread goes on serving the queue, so later packets, and later reports, still come; what the
+                    // failed service had in hand may show up as a leak at close.
+                    DriverExceptions.report(verifier, thrown, "the service of " + name + "'s queue " + queue);
                 }
             }
         } catch (InterruptedException stopped) {
             // close() interrupts a thread blocked in awaitWork: that is how it stops.
         }
-    }
-
-    /**
-     * A driver's routine on this queue thread threw: Windows would bugcheck (0x1E). The report names the driver's line
-     * that threw, or that called the DDI that did, from the exception's own stack; the thread then goes on serving the
-     * queue, so that later packets, and later reports, still come (what the failed service had in hand may show up
-     * as a leak at close).
-     */
-    private void reportThrown(RuntimeException thrown) {
-        if (!verifier.enabled()) {
-            throw thrown;
-        }
-        verifier.report(
-                KernelRule.DRIVER_ROUTINE_THREW,
-                thrown + " escaped the service of " + name + "'s queue",
-                Site.thrownAt(thrown, verifier.settings(), null));
     }
 
     /** One service of a queue: the processor's receive DPC, after which the DPCs it queued run (Dpc). */
