@@ -10,8 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,15 +24,14 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.buffer.NetBuffer;
 import org.nbl4j.core.buffer.NetBufferList;
 import org.nbl4j.core.memory.Mdl;
-import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.io.device.DeviceSockets;
 import org.nbl4j.samples.SamplePackets;
 import org.nbl4j.samples.forwardinject.UserVerdictCallout;
+import org.nbl4j.samples.forwardinject.UserVerdictStatistics;
 import org.nbl4j.stack.ddk.SystemIo;
 import org.nbl4j.stack.ddk.SystemNdis;
 import org.nbl4j.stack.ddk.SystemWfp;
-import org.nbl4j.stack.device.FileObject;
 import org.nbl4j.stack.device.IoManager;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.ndis.TransmitSink;
@@ -206,7 +203,7 @@ public final class UserVerdictBench {
             Feeder feeder = new Feeder(router, wire1, sink, packet, window);
 
             feeder.feedFor(TimeUnit.SECONDS.toNanos(warmup));
-            long[] before = statistics(io);
+            long[] before = UserVerdictStatistics.query(io);
             sink.reset();
             sink.recording = true;
             long jvmCpuBefore = JVM_CPU.getProcessCpuTime();
@@ -216,7 +213,7 @@ public final class UserVerdictBench {
             long elapsed = System.nanoTime() - start;
             long jvmCpu = JVM_CPU.getProcessCpuTime() - jvmCpuBefore;
             long clientCpu = cpuNanos(application.pid()) - clientCpuBefore;
-            long[] after = statistics(io);
+            long[] after = UserVerdictStatistics.query(io);
             sink.recording = false;
             feeder.drain();
 
@@ -337,29 +334,5 @@ public final class UserVerdictBench {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // fields[0] is field 3 (state): utime is field 14, stime field 15
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
-    }
-
-    /** The driver's counters, through a handle of its own (QUERY_STATISTICS completes in its dispatch routine). */
-    private static long[] statistics(IoManager io) {
-        FileObject file = io.open(LINK_NAME);
-        if (file == null) {
-            throw new IllegalStateException("no " + LINK_NAME);
-        }
-        file.create((status, information, output) -> {});
-        long[] counters = new long[STATISTICS_COUNT];
-        int[] result = {-1};
-        file.deviceIoControl(
-                IOCTL_USERVERDICT_QUERY_STATISTICS, new byte[0], STATISTICS_COUNT * Long.BYTES, (s, i, out) -> {
-                    result[0] = s;
-                    ByteBuffer.wrap(out)
-                            .order(ByteOrder.LITTLE_ENDIAN)
-                            .asLongBuffer()
-                            .get(counters);
-                });
-        file.close();
-        if (result[0] != NtStatus.STATUS_SUCCESS) {
-            throw new IllegalStateException("QUERY_STATISTICS failed: " + result[0]);
-        }
-        return counters;
     }
 }

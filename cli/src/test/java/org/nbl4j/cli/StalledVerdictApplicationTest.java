@@ -1,7 +1,6 @@
 package org.nbl4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.samples.forwardinject.UserVerdictIoctl.*;
 
@@ -22,16 +21,16 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nbl4j.core.buffer.Ndis;
-import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.ViolationPolicy;
+import org.nbl4j.io.device.DeviceProtocol;
 import org.nbl4j.io.device.DeviceSockets;
 import org.nbl4j.samples.SamplePackets;
 import org.nbl4j.samples.forwardinject.UserVerdictCallout;
+import org.nbl4j.samples.forwardinject.UserVerdictStatistics;
 import org.nbl4j.stack.ddk.SystemIo;
 import org.nbl4j.stack.ddk.SystemNdis;
 import org.nbl4j.stack.ddk.SystemWfp;
-import org.nbl4j.stack.device.FileObject;
 import org.nbl4j.stack.device.IoManager;
 import org.nbl4j.stack.ndis.MemoryMiniport;
 import org.nbl4j.stack.router.Router;
@@ -108,15 +107,24 @@ class StalledVerdictApplicationTest {
         byte[] packet = SamplePackets.ipv4Udp("192.0.2.10", "198.51.100.20", 64, 0, new byte[1372]);
         try (SocketChannel stalled =
                 SocketChannel.open(UnixDomainSocketAddress.of(DeviceSockets.socketPath(directory, LINK_NAME)))) {
-            send(stalled, request(1, 0, 0, new byte[0], 1));
+            DeviceProtocol.write(stalled, DeviceProtocol.request(DeviceProtocol.OP_CREATE, 1, 0, 0, new byte[0]));
             byte[] permitSoon = ByteBuffer.allocate(SET_DEFAULT_LENGTH)
                     .order(ByteOrder.LITTLE_ENDIAN)
                     .putInt(USERVERDICT_PERMIT)
                     .putInt(DEFAULT_TIMEOUT_MILLISECONDS)
                     .array();
-            send(stalled, request(2, IOCTL_USERVERDICT_SET_DEFAULT, 0, permitSoon, 2));
+            DeviceProtocol.write(
+                    stalled,
+                    DeviceProtocol.request(DeviceProtocol.OP_IOCTL, 2, IOCTL_USERVERDICT_SET_DEFAULT, 0, permitSoon));
             for (int id = 100; id < 100 + RECEIVES; id++) {
-                send(stalled, request(id, IOCTL_USERVERDICT_RECEIVE, RECEIVE_MINIMUM_LENGTH, new byte[0], 2));
+                DeviceProtocol.write(
+                        stalled,
+                        DeviceProtocol.request(
+                                DeviceProtocol.OP_IOCTL,
+                                id,
+                                IOCTL_USERVERDICT_RECEIVE,
+                                RECEIVE_MINIMUM_LENGTH,
+                                new byte[0]));
             }
             // From here on the application reads nothing: its replies pile up in the socket.
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -153,41 +161,8 @@ class StalledVerdictApplicationTest {
         }
     }
 
-    /** A request frame of the device protocol (docs/devices.md): IOCTL when {@code op} is 2, CREATE when 1. */
-    private static ByteBuffer request(int requestId, int ioControlCode, int outputLength, byte[] input, int op) {
-        boolean ioctl = op == 2;
-        int length = 8 + (ioctl ? 8 + input.length : 0);
-        ByteBuffer frame = ByteBuffer.allocate(4 + length).order(ByteOrder.LITTLE_ENDIAN);
-        frame.putInt(length).put((byte) op).put((byte) 0).putShort((short) 0).putInt(requestId);
-        if (ioctl) {
-            frame.putInt(ioControlCode).putInt(outputLength).put(input);
-        }
-        return frame.flip();
-    }
-
-    private static void send(SocketChannel channel, ByteBuffer frame) throws IOException {
-        while (frame.hasRemaining()) {
-            channel.write(frame);
-        }
-    }
-
     /** The driver's counters through a handle of the test's own. */
     private long[] statistics() {
-        FileObject file = io.open(LINK_NAME);
-        assertNotNull(file);
-        file.create((status, information, output) -> {});
-        long[] counters = new long[STATISTICS_COUNT];
-        int[] result = {-1};
-        file.deviceIoControl(
-                IOCTL_USERVERDICT_QUERY_STATISTICS, new byte[0], STATISTICS_COUNT * Long.BYTES, (s, i, out) -> {
-                    result[0] = s;
-                    ByteBuffer.wrap(out)
-                            .order(ByteOrder.LITTLE_ENDIAN)
-                            .asLongBuffer()
-                            .get(counters);
-                });
-        file.close();
-        assertEquals(NtStatus.STATUS_SUCCESS, result[0]);
-        return counters;
+        return UserVerdictStatistics.query(io);
     }
 }

@@ -44,7 +44,11 @@ public final class DeviceProtocol {
     /** A reply as the client reads it. */
     record Reply(int requestId, int status, long information, byte[] output) {}
 
-    static ByteBuffer request(int op, int requestId, int ioControlCode, int outputLength, byte[] input) {
+    /**
+     * A request frame, ready to write: for a client that speaks the protocol itself (or a test that plays one that
+     * misbehaves). {@code ioControlCode}, {@code outputLength} and {@code input} are only sent for {@link #OP_IOCTL}.
+     */
+    public static ByteBuffer request(int op, int requestId, int ioControlCode, int outputLength, byte[] input) {
         boolean ioctl = op == OP_IOCTL;
         int length = 8 + (ioctl ? 8 + input.length : 0);
         ByteBuffer frame = ByteBuffer.allocate(4 + length).order(ByteOrder.LITTLE_ENDIAN);
@@ -91,7 +95,8 @@ public final class DeviceProtocol {
         return new Reply(requestId, status, information, output);
     }
 
-    static void write(WritableByteChannel channel, ByteBuffer frame) throws IOException {
+    /** Writes the whole frame to a blocking channel. */
+    public static void write(WritableByteChannel channel, ByteBuffer frame) throws IOException {
         while (frame.hasRemaining()) {
             channel.write(frame);
         }
