@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -258,19 +259,11 @@ class KernelHelpersTest {
                 (d, c, a1, a2) -> events.add("dpc on " + Thread.currentThread().getName()),
                 null);
         MemoryMiniport miniport = MemoryMiniport.builder().build();
-        try (Adapter adapter = Adapter.builder(ndis)
-                .miniport(miniport)
-                .lwf("dpc-per-packet", handle -> new LwfHandlers() {
-                    @Override
-                    public void receiveNetBufferLists(
-                            LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
-                        for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
-                            events.add("packet; queued " + KeInsertQueueDpc(dpc, null, null));
-                        }
-                        from.returnNetBufferLists(chain, 0);
-                    }
-                })
-                .build()) {
+        try (Adapter adapter = withReceiveFilter(miniport, "dpc-per-packet", chain -> {
+            for (NetBufferList nbl = chain; nbl != null; nbl = nbl.next()) {
+                events.add("packet; queued " + KeInsertQueueDpc(dpc, null, null));
+            }
+        })) {
             for (int i = 0; i < 3; i++) {
                 assertTrue(miniport.receive(new byte[64]));
             }
@@ -291,30 +284,14 @@ class KernelHelpersTest {
         KeInitializeDpc(dpc, (d, c, a1, a2) -> events.add("dpc"), null);
         MemoryMiniport inner = MemoryMiniport.builder().build();
         MemoryMiniport outer = MemoryMiniport.builder().build();
-        try (Adapter innerAdapter = Adapter.builder(ndis)
-                        .miniport(inner)
-                        .lwf("queues", handle -> new LwfHandlers() {
-                            @Override
-                            public void receiveNetBufferLists(
-                                    LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
-                                events.add("inner packet");
-                                KeInsertQueueDpc(dpc, null, null);
-                                from.returnNetBufferLists(chain, 0);
-                            }
-                        })
-                        .build();
-                Adapter outerAdapter = Adapter.builder(ndis)
-                        .miniport(outer)
-                        .lwf("polls", handle -> new LwfHandlers() {
-                            @Override
-                            public void receiveNetBufferLists(
-                                    LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
-                                innerAdapter.poll(0, 16);
-                                events.add("inner service returned");
-                                from.returnNetBufferLists(chain, 0);
-                            }
-                        })
-                        .build()) {
+        try (Adapter innerAdapter = withReceiveFilter(inner, "queues", chain -> {
+                    events.add("inner packet");
+                    KeInsertQueueDpc(dpc, null, null);
+                });
+                Adapter outerAdapter = withReceiveFilter(outer, "polls", chain -> {
+                    innerAdapter.poll(0, 16);
+                    events.add("inner service returned");
+                })) {
             assertTrue(inner.receive(new byte[64]));
             assertTrue(outer.receive(new byte[64]));
             outerAdapter.poll(0, 16);
@@ -337,18 +314,10 @@ class KernelHelpersTest {
         KDPC next = new KDPC();
         KeInitializeDpc(next, (d, c, a1, a2) -> events.add("next ran"), null);
         MemoryMiniport miniport = MemoryMiniport.builder().build();
-        try (Adapter adapter = Adapter.builder(ndis)
-                .miniport(miniport)
-                .lwf("two-dpcs", handle -> new LwfHandlers() {
-                    @Override
-                    public void receiveNetBufferLists(
-                            LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
-                        KeInsertQueueDpc(failing, null, null);
-                        KeInsertQueueDpc(next, null, null);
-                        from.returnNetBufferLists(chain, 0);
-                    }
-                })
-                .build()) {
+        try (Adapter adapter = withReceiveFilter(miniport, "two-dpcs", chain -> {
+            KeInsertQueueDpc(failing, null, null);
+            KeInsertQueueDpc(next, null, null);
+        })) {
             assertTrue(miniport.receive(new byte[64]));
             IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> adapter.poll(0, 16));
             assertEquals("the driver's bug", thrown.getMessage());
@@ -365,19 +334,11 @@ class KernelHelpersTest {
         KDPC dpc = new KDPC();
         KeInitializeDpc(dpc, (d, c, a1, a2) -> ran.incrementAndGet(), null);
         MemoryMiniport miniport = MemoryMiniport.builder().build();
-        try (Adapter adapter = Adapter.builder(ndis)
-                .miniport(miniport)
-                .lwf("slow-indication", handle -> new LwfHandlers() {
-                    @Override
-                    public void receiveNetBufferLists(
-                            LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
-                        KeInsertQueueDpc(dpc, null, null);
-                        inIndication.countDown();
-                        awaitQuietly(finishIndication);
-                        from.returnNetBufferLists(chain, 0);
-                    }
-                })
-                .build()) {
+        try (Adapter adapter = withReceiveFilter(miniport, "slow-indication", chain -> {
+            KeInsertQueueDpc(dpc, null, null);
+            inIndication.countDown();
+            awaitQuietly(finishIndication);
+        })) {
             assertTrue(miniport.receive(new byte[64]));
             Thread receiver = Thread.ofPlatform().start(() -> {
                 try (SystemNdis.Binding _ = SystemNdis.bind(ndis)) {
@@ -404,6 +365,24 @@ class KernelHelpersTest {
                 receiver.join(5_000);
             }
         }
+    }
+
+    /**
+     * An adapter over {@code miniport} with one filter, {@code filter}, whose FilterReceiveNetBufferLists runs
+     * {@code onIndication} on each indicated chain and then returns it.
+     */
+    private Adapter withReceiveFilter(MemoryMiniport miniport, String filter, Consumer<NetBufferList> onIndication) {
+        return Adapter.builder(ndis)
+                .miniport(miniport)
+                .lwf(filter, handle -> new LwfHandlers() {
+                    @Override
+                    public void receiveNetBufferLists(
+                            LwfHandle from, NetBufferList chain, int port, int count, int receiveFlags) {
+                        onIndication.accept(chain);
+                        from.returnNetBufferLists(chain, 0);
+                    }
+                })
+                .build();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
