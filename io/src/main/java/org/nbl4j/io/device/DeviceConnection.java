@@ -22,14 +22,16 @@ import org.nbl4j.stack.device.IoManager;
 import org.nbl4j.stack.device.Irp;
 import org.nbl4j.stack.device.IrpCompletion;
 import org.nbl4j.stack.kernel.DriverExceptions;
+import org.nbl4j.stack.kernel.Waits;
 
 /**
  * One client connection to a device's socket: one handle. Its reader ({@link #run}) reads requests and sends them as
  * IRPs on its {@link FileObject}. A completing IRP's reply never waits for the client, whichever thread completes it:
  * a classify function completing a pended IOCTL on a receive thread must not wait for a user-mode process, which may
  * be stopped (SIGSTOP) or slow to read. The socket is non-blocking: the completing thread writes the reply at once
- * when the socket takes it whole and nothing is queued before it (the common case, with no thread switch); otherwise
- * the rest is queued and the connection's writer ({@link #writeReplies}) sends it when the socket drains. As on
+ * when the socket takes it whole and nothing is queued before it (the common case, with no thread switch), or, while
+ * the reader dispatches requests it has read already, together with the others completed meanwhile; otherwise the
+ * rest is queued and the connection's writer ({@link #writeReplies}) sends it when the socket drains. As on
  * Windows, the IRP is completed at once and the application reads the result when it gets to it; the queue holds at
  * most one reply per request the client sent, so a client that stops reading also stops adding to it. When the client
  * closes the socket or its process dies, the handle is closed as {@code CloseHandle} would: pending IRPs cancelled,
@@ -66,13 +68,21 @@ final class DeviceConnection implements Runnable {
     private boolean writerSending;
 
     /**
-     * A reply written at once is put together here (guarded by {@link #replies}): direct, so the socket write copies
-     * nothing more, and as large as a reply the sample's RECEIVE can make.
+     * Replies written at once are put together here (guarded by {@link #replies}), from position 0 up to the buffer's
+     * position: direct, so the socket write copies nothing more, and as large as a reply the sample's RECEIVE can make.
      */
     private final ByteBuffer immediate =
             ByteBuffer.allocateDirect(IMMEDIATE_REPLY_BYTES).order(ByteOrder.LITTLE_ENDIAN);
 
     private final MemorySegment immediateSegment = MemorySegment.ofBuffer(immediate);
+
+    /**
+     * The reader is dispatching requests it has read already (guarded by {@link #replies}): their replies, and those
+     * other threads complete meanwhile, gather in {@link #immediate} and go out in one write when the reader has no
+     * request left to dispatch, before it waits for the socket or in a kernel wait ({@link Waits#setBeforeWait}). A
+     * client that writes a VERDICT and a RECEIVE together then gets both replies with one write and one wake-up.
+     */
+    private boolean gathering;
 
     /** Where the reader waits for requests, and the writer for room in the socket. */
     private final Selector readable;
@@ -94,6 +104,7 @@ final class DeviceConnection implements Runnable {
         @Override
         public int read(ByteBuffer destination) throws IOException {
             if (!readAhead.hasRemaining()) {
+                endGathering(); // nothing more to dispatch: the gathered replies go before the reader waits
                 readAhead.clear();
                 int read = readWaiting(readAhead);
                 readAhead.flip();
@@ -134,9 +145,11 @@ final class DeviceConnection implements Runnable {
 
     @Override
     public void run() {
+        Waits.setBeforeWait(this::endGathering);
         try {
             while (true) {
                 DeviceProtocol.Request request = DeviceProtocol.readRequest(requests);
+                startGathering();
                 if (!handle(request)) {
                     return;
                 }
@@ -156,6 +169,8 @@ final class DeviceConnection implements Runnable {
             } catch (RuntimeException thrown) {
                 DriverExceptions.report(io.verifier(), thrown, "the CLEANUP or CLOSE of a handle to " + linkName);
             } finally {
+                Waits.setBeforeWait(null);
+                endGathering();
                 endReader();
             }
         }
@@ -328,32 +343,65 @@ final class DeviceConnection implements Runnable {
      */
     private void reply(int requestId, int status, long information, MemorySegment output) {
         int outputLength = (int) output.byteSize();
+        int frameLength = REPLY_HEADER_LENGTH + outputLength;
         synchronized (replies) {
-            if (replies.isEmpty() && !writerSending && outputLength <= immediate.capacity() - REPLY_HEADER_LENGTH) {
-                immediate.clear();
+            if (frameLength > immediate.remaining()) {
+                writeGathered(); // what is gathered goes first, whichever way this reply goes
+            }
+            if (replies.isEmpty() && !writerSending && frameLength <= immediate.remaining()) {
+                int start = immediate.position();
                 DeviceProtocol.putReplyHeader(immediate, requestId, status, information, outputLength);
-                MemorySegment.copy(output, 0, immediateSegment, REPLY_HEADER_LENGTH, outputLength);
-                immediate.limit(REPLY_HEADER_LENGTH + outputLength).position(0);
-                try {
-                    channel.write(immediate); // non-blocking: what the socket takes now
-                } catch (IOException e) {
-                    return; // the client is gone; its reader sees the end of the socket and closes the handle
-                }
-                if (immediate.hasRemaining()) {
-                    replies.addLast(ByteBuffer.allocate(immediate.remaining())
-                            .put(immediate)
-                            .flip());
-                    wakeWriter();
+                MemorySegment.copy(output, 0, immediateSegment, start + REPLY_HEADER_LENGTH, outputLength);
+                immediate.position(start + frameLength);
+                if (!gathering) {
+                    writeGathered();
                 }
                 return;
             }
-            ByteBuffer frame =
-                    ByteBuffer.allocate(REPLY_HEADER_LENGTH + outputLength).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer frame = ByteBuffer.allocate(frameLength).order(ByteOrder.LITTLE_ENDIAN);
             DeviceProtocol.putReplyHeader(frame, requestId, status, information, outputLength);
             MemorySegment.copy(output, 0, MemorySegment.ofArray(frame.array()), REPLY_HEADER_LENGTH, outputLength);
             replies.addLast(frame.position(0));
             wakeWriter();
         }
+    }
+
+    /** The reader is about to dispatch a request: replies wait in {@link #immediate} until {@link #endGathering}. */
+    private void startGathering() {
+        synchronized (replies) {
+            gathering = true;
+        }
+    }
+
+    /** Writes the replies gathered since {@link #startGathering}, and from now on each one as it comes. */
+    private void endGathering() {
+        synchronized (replies) {
+            gathering = false;
+            writeGathered();
+        }
+    }
+
+    /**
+     * Writes the replies in {@link #immediate}, called holding the replies' lock; what the socket does not take now
+     * waits for the writer.
+     */
+    private void writeGathered() {
+        if (immediate.position() == 0) {
+            return;
+        }
+        immediate.flip();
+        try {
+            channel.write(immediate); // non-blocking: what the socket takes now
+        } catch (IOException e) {
+            immediate.clear();
+            return; // the client is gone; its reader sees the end of the socket and closes the handle
+        }
+        if (immediate.hasRemaining()) {
+            replies.addLast(
+                    ByteBuffer.allocate(immediate.remaining()).put(immediate).flip());
+            wakeWriter();
+        }
+        immediate.clear();
     }
 
     /** Called holding the replies' lock, after queueing one. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -159,6 +160,38 @@ class DeviceSocketsTest {
                 violation.site().where().startsWith("org.nbl4j.io.device.DoorbellDriver.DispatchDeviceControl("),
                 violation.site().where());
         application.disconnect();
+    }
+
+    @Test
+    @DisplayName("a reply is not held back while the next request's dispatch routine waits (for what the client does"
+            + " once it has that reply)")
+    void replyGoesOutBeforeADispatchRoutineWaits() throws Exception {
+        try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                DeviceHandle bell = DeviceHandle.open(socket)) {
+            DeviceProtocol.write(raw, DeviceProtocol.request(DeviceProtocol.OP_CREATE, 1, 0, 0, new byte[0]));
+            assertEquals(NtStatus.STATUS_SUCCESS, DeviceProtocol.readReply(raw).status());
+            // ECHO and AWAIT_RING in one write: the connection reads both, and dispatches AWAIT_RING while ECHO's reply
+            // is gathered with whatever else completes; AWAIT_RING's wait must send it first
+            ByteBuffer both = ByteBuffer.allocate(256);
+            both.put(DeviceProtocol.request(DeviceProtocol.OP_IOCTL, 2, DoorbellDriver.IOCTL_ECHO, 4, bytes("ping")));
+            both.put(DeviceProtocol.request(
+                    DeviceProtocol.OP_IOCTL, 3, DoorbellDriver.IOCTL_AWAIT_RING, 0, new byte[0]));
+            DeviceProtocol.write(raw, both.flip());
+            DeviceProtocol.Reply echo = DeviceProtocol.readReply(raw);
+            assertEquals(2, echo.requestId());
+            // the client answers the echo with a ring, which the waiting dispatch routine sees
+            assertEquals(
+                    NtStatus.STATUS_DEVICE_NOT_READY,
+                    bell.deviceIoControl(DoorbellDriver.IOCTL_RING, bytes("ding"), 0)
+                            .status(),
+                    "no IOCTL_WAIT is pending; the ring only sets the event");
+            DeviceProtocol.Reply awaited = DeviceProtocol.readReply(raw);
+            assertEquals(3, awaited.requestId());
+            assertEquals(NtStatus.STATUS_SUCCESS, awaited.status(), "the ring came within the wait");
+            DeviceProtocol.write(raw, DeviceProtocol.request(DeviceProtocol.OP_CLOSE, 4, 0, 0, new byte[0]));
+            assertEquals(4, DeviceProtocol.readReply(raw).requestId());
+        }
+        eventually(() -> driver.closes == 2, "both handles closed");
     }
 
     @Test

@@ -1,7 +1,7 @@
 package org.nbl4j.io.device;
 
 import static org.nbl4j.stack.ddk.Fwpsk.STATUS_SUCCESS;
-import static org.nbl4j.stack.ddk.Ntddk.IO_NO_INCREMENT;
+import static org.nbl4j.stack.ddk.Ntddk.*;
 import static org.nbl4j.stack.ddk.Wdm.*;
 import static org.nbl4j.stack.ddk.WdmIo.*;
 
@@ -11,6 +11,7 @@ import org.nbl4j.stack.ddk.DEVICE_OBJECT;
 import org.nbl4j.stack.ddk.DRIVER_OBJECT;
 import org.nbl4j.stack.ddk.IO_STACK_LOCATION;
 import org.nbl4j.stack.ddk.IRP;
+import org.nbl4j.stack.ddk.KEVENT;
 import org.nbl4j.stack.ddk.Ref;
 import org.nbl4j.stack.ddk.UNICODE_STRING;
 
@@ -29,6 +30,15 @@ final class DoorbellDriver {
     /** {@code CTL_CODE(FILE_DEVICE_UNKNOWN, 0x903, METHOD_BUFFERED, FILE_ANY_ACCESS)}: the dispatch routine's bug. */
     static final int IOCTL_CRASH = 0x0022240C;
 
+    /**
+     * {@code CTL_CODE(FILE_DEVICE_UNKNOWN, 0x904, METHOD_BUFFERED, FILE_ANY_ACCESS)}: the dispatch routine waits up to
+     * {@value #AWAIT_RING_SECONDS} s for the next IOCTL_RING and completes with STATUS_SUCCESS if it came, STATUS_TIMEOUT
+     * if not.
+     */
+    static final int IOCTL_AWAIT_RING = 0x00222410;
+
+    static final int AWAIT_RING_SECONDS = 5;
+
     static final String LINK_NAME = "\\DosDevices\\Doorbell";
 
     private final ArrayDeque<IRP> waiting = new ArrayDeque<>();
@@ -36,6 +46,7 @@ final class DoorbellDriver {
     volatile int closes;
     volatile int cancelled;
     private DEVICE_OBJECT device;
+    private final KEVENT rung = new KEVENT();
 
     int DriverEntry(DRIVER_OBJECT DriverObject) {
         UNICODE_STRING deviceName = new UNICODE_STRING();
@@ -48,6 +59,7 @@ final class DoorbellDriver {
             return status;
         }
         device = created.value();
+        KeInitializeEvent(rung, SynchronizationEvent, FALSE);
         status = IoCreateSymbolicLink(linkName, deviceName);
         if (!NT_SUCCESS(status)) {
             IoDeleteDevice(device);
@@ -99,7 +111,13 @@ final class DoorbellDriver {
                 Object missing = null;
                 return missing.hashCode(); // the driver's bug
             }
+            case IOCTL_AWAIT_RING -> {
+                int waited =
+                        KeWaitForSingleObject(rung, Executive, KernelMode, FALSE, -AWAIT_RING_SECONDS * 10_000_000L);
+                return complete(Irp, waited == STATUS_TIMEOUT ? STATUS_TIMEOUT : STATUS_SUCCESS, 0);
+            }
             case IOCTL_RING -> {
+                KeSetEvent(rung, IO_NO_INCREMENT, FALSE);
                 Ref<Integer> irql = new Ref<>();
                 IoAcquireCancelSpinLock(irql);
                 IRP waiter = waiting.pollFirst();

@@ -19,7 +19,32 @@ public final class Waits {
     /** 100 ns units between 1601-01-01 (the kernel's epoch) and 1970-01-01 (Java's). */
     private static final long EPOCH_1601_TO_1970 = 116_444_736_000_000_000L;
 
+    /** What a thread runs before it waits, if anything ({@link #setBeforeWait}). */
+    private static final ThreadLocal<Runnable> BEFORE_WAIT = new ThreadLocal<>();
+
     private Waits() {}
+
+    /**
+     * Has the calling thread run {@code action} each time it is about to wait in a kernel wait, from now until it sets
+     * another or {@code null}. A device connection's reader holds back the replies of the requests it dispatches while
+     * more are already read (to write them together); a dispatch routine that waits, maybe for what the client does
+     * once it has those replies, must not wait with them held back.
+     */
+    public static void setBeforeWait(@Nullable Runnable action) {
+        if (action == null) {
+            BEFORE_WAIT.remove();
+        } else {
+            BEFORE_WAIT.set(action);
+        }
+    }
+
+    /** Runs the calling thread's {@link #setBeforeWait} action, if it has one. */
+    private static void beforeWait() {
+        @Nullable Runnable action = BEFORE_WAIT.get();
+        if (action != null) {
+            action.run();
+        }
+    }
 
     /**
      * Waits for {@code object}. A wait the IRQL forbids is reported ({@link KernelRule#WAIT_AT_DISPATCH}); where the
@@ -33,6 +58,9 @@ public final class Waits {
         long nanos = timeout == null ? -1 : nanos(timeout);
         if ((timeout == null || timeout != 0) && !waitAllowed(verifier, ddi, timeout)) {
             nanos = 0;
+        }
+        if (nanos != 0) {
+            beforeWait();
         }
         try {
             return object.await(nanos);
@@ -48,6 +76,7 @@ public final class Waits {
             return;
         }
         long nanos = nanos(interval);
+        beforeWait();
         try {
             Thread.sleep(Duration.ofNanos(Math.max(0, nanos)));
         } catch (InterruptedException e) {
