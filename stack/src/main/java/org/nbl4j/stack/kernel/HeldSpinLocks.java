@@ -12,7 +12,7 @@ import org.nbl4j.core.verify.Verifier;
  * <p>The hook for every place that calls a driver's handler (classifyFn, the filter handlers, DPCs, work items,
  * timers): take a {@link #mark} before the call and pass it to {@link #afterHandler} after it. Locks the thread held
  * before the call (a driver that calls down into the stack under its own lock) are not the handler's to release.
- * With the verifier off both are a field read.
+ * With the verifier off these, and the record of each acquire and release, are a field read.
  */
 public final class HeldSpinLocks {
     private static final ThreadLocal<List<SpinLock>> HELD = ThreadLocal.withInitial(ArrayList::new);
@@ -71,12 +71,24 @@ public final class HeldSpinLocks {
         return held.size() + " spin lock(s), acquired by " + locks;
     }
 
-    static void acquired(SpinLock lock) {
-        HELD.get().add(lock);
+    /** Records that the calling thread took {@code lock}; with the verifier off nothing reads the record. */
+    static void acquired(Verifier verifier, SpinLock lock) {
+        if (verifier.enabled()) {
+            HELD.get().add(lock);
+        }
     }
 
-    static void released(SpinLock lock) {
-        List<SpinLock> held = HELD.get();
-        held.remove(held.lastIndexOf(lock));
+    /**
+     * Records that the calling thread let {@code lock} go. A lock taken while the thread's verifier was off (another
+     * {@code Ndis} bound then) was never recorded.
+     */
+    static void released(Verifier verifier, SpinLock lock) {
+        if (verifier.enabled()) {
+            List<SpinLock> held = HELD.get();
+            int at = held.lastIndexOf(lock);
+            if (at >= 0) {
+                held.remove(at);
+            }
+        }
     }
 }

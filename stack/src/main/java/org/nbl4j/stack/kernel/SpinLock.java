@@ -92,7 +92,7 @@ public final class SpinLock {
                     0);
             return;
         }
-        HeldSpinLocks.released(this);
+        HeldSpinLocks.released(verifier, this);
         acquiredAt = null;
         lock.unlock();
     }
@@ -114,7 +114,7 @@ public final class SpinLock {
         lockSpinningFirst();
         acquiredBy = ddi;
         acquiredAt = verifier.full() ? Site.capture(verifier.settings(), ddi) : null;
-        HeldSpinLocks.acquired(this);
+        HeldSpinLocks.acquired(verifier, this);
     }
 
     private void lockSpinningFirst() {
