@@ -250,7 +250,7 @@ class UserVerdictCalloutTest {
         }
         assertEquals(staleId & slotMask, newId & slotMask, "the new packet is held in the decided packet's record");
         assertTrue(newId != staleId && newId != 0, "under another id");
-        long sentBefore = egress.size();
+        int sentBefore = egress.size();
 
         assertEquals(0, app.verdicts(verdict(staleId, USERVERDICT_BLOCK, null)), "the stale id decides nothing");
         long[] statistics = app.statistics();
