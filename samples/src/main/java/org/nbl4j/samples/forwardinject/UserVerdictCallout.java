@@ -68,7 +68,8 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     public static final int TICK_MILLISECONDS = 10;
     /**
      * The most packets held at once. Each held clone keeps its original's receive buffer (the original goes back to its
-     * adapter when the clone is freed), so this stays well below a TUN queue's 256 receive NBLs.
+     * adapter when the clone is freed), so this stays well below a TUN queue's 256 receive NBLs. It is the size of the
+     * record table, a power of two: a PacketId's low bits index the table.
      */
     public static final int MAX_HELD_PACKETS = 128;
 
