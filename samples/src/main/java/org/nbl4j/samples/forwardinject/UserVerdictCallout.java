@@ -13,7 +13,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +29,7 @@ import org.nbl4j.stack.ddk.IRP;
 import org.nbl4j.stack.ddk.KDPC;
 import org.nbl4j.stack.ddk.KEVENT;
 import org.nbl4j.stack.ddk.KSPIN_LOCK;
+import org.nbl4j.stack.ddk.LIST_ENTRY;
 import org.nbl4j.stack.ddk.PETHREAD;
 import org.nbl4j.stack.ddk.Ref;
 import org.nbl4j.stack.ddk.SystemIo;
@@ -52,8 +52,14 @@ import org.nbl4j.stack.wfp.InjectionHandle;
  * {@value #TICK_MILLISECONDS} ms and gives the default verdict ({@code IOCTL_USERVERDICT_SET_DEFAULT}; permit after
  * {@value #DEFAULT_TIMEOUT_MILLISECONDS} ms unless the application sets another) to every packet that waited longer;
  * the handle's CLEANUP gives it to the packets handed to that handle (the application closed it or died); with no
- * handle open, or {@value #MAX_HELD_PACKETS} packets held already, packets are not taken at all and the default applies
- * to them at once. The timeout must stay below the clone budget of the stack ({@code --clone-budget}, 1 s by default).
+ * handle open, or all {@value #MAX_HELD_PACKETS} packet records in use, packets are not taken at all and the default
+ * applies to them at once. The timeout must stay below the clone budget of the stack ({@code --clone-budget}, 1 s by
+ * default).
+ *
+ * <p>Nothing is allocated per packet, as in a C driver: the {@link HELD_PACKET} records are a table allocated once in
+ * {@code DriverEntry}, on intrusive {@code LIST_ENTRY} lists (held, undelivered, free). A PacketId is a sequence number
+ * shifted above the slot bits, or'ed with the record's slot, so a VERDICT finds its record by indexing the table and
+ * refuses an id whose record holds another packet now (or none).
  */
 public final class UserVerdictCallout extends ForwardCalloutDriver {
     /** How long a packet waits for its verdict unless the application sets another timeout. */
@@ -62,9 +68,15 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     public static final int TICK_MILLISECONDS = 10;
     /**
      * The most packets held at once. Each held clone keeps its original's receive buffer (the original goes back to its
-     * adapter when the clone is freed), so this stays well below a TUN queue's 256 receive NBLs.
+     * adapter when the clone is freed), so this stays well below a TUN queue's 256 receive NBLs. It is the size of the
+     * record table, a power of two: a PacketId's low bits index the table.
      */
     public static final int MAX_HELD_PACKETS = 128;
+
+    /** A PacketId's low bits: its record's slot in the table ({@link #MAX_HELD_PACKETS} is a power of two). */
+    private static final int SLOT_BITS = Integer.numberOfTrailingZeros(MAX_HELD_PACKETS);
+
+    private static final int SLOT_MASK = MAX_HELD_PACKETS - 1;
 
     private static final int MAX_TIMEOUT_MILLISECONDS = 60_000;
     /** {@code KeWaitForSingleObject}'s relative timeout of one tick, in 100 ns units. */
@@ -81,13 +93,23 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
 
     /** Guards every field below up to the receive queue's. */
     private final KSPIN_LOCK gPacketLock = new KSPIN_LOCK();
-    /** Every held packet by id, in the order taken (so also in {@code TakenTick} order). */
-    private final LinkedHashMap<Integer, HELD_PACKET> gHeld = new LinkedHashMap<>();
-    /** The held packets no RECEIVE request has got yet, oldest first. */
-    private final ArrayDeque<HELD_PACKET> gUndelivered = new ArrayDeque<>();
+    /**
+     * The packet records, indexed by a PacketId's slot bits: the driver's nonpaged table, filled once in DriverEntry.
+     */
+    private final HELD_PACKET[] gPacketTable = new HELD_PACKET[MAX_HELD_PACKETS];
+    /** Every held packet ({@code HELD_PACKET.Link}), in the order taken (so also in {@code TakenTick} order). */
+    private final LIST_ENTRY gHeldList = new LIST_ENTRY();
+
+    private int gHeldCount;
+    /** The held packets no RECEIVE request has got yet ({@code HELD_PACKET.UndeliveredLink}), oldest first. */
+    private final LIST_ENTRY gUndeliveredList = new LIST_ENTRY();
+    /** The records not in use ({@code HELD_PACKET.Link}), the one freed last first (its cache lines are warm). */
+    private final LIST_ENTRY gFreeList = new LIST_ENTRY();
 
     private final long[] gStatistics = new long[STATISTICS_COUNT];
-    private int gNextPacketId = 1;
+    /** The next PacketId's bits above the slot's; never 0, so no PacketId is 0. */
+    private int gNextSequence = 1;
+
     private long gTick;
     private int gDefaultVerdict = USERVERDICT_PERMIT;
     private long gTimeoutTicks = ticks(DEFAULT_TIMEOUT_MILLISECONDS);
@@ -143,6 +165,14 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         gDriverObject = DriverObject;
         KeInitializeSpinLock(gPacketLock);
         KeInitializeSpinLock(gReceiveLock);
+        InitializeListHead(gHeldList);
+        InitializeListHead(gUndeliveredList);
+        InitializeListHead(gFreeList);
+        for (int slot = 0; slot < MAX_HELD_PACKETS; slot++) {
+            HELD_PACKET packet = new HELD_PACKET(slot);
+            gPacketTable[slot] = packet;
+            InsertTailList(gFreeList, packet.Link);
+        }
         KeInitializeEvent(gStopEvent, NotificationEvent, FALSE);
         KeInitializeDpc(gDeliverDpc, this::DeliverDpc, null);
 
@@ -205,19 +235,18 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
      * device and its link last.
      */
     void DriverUnload(DRIVER_OBJECT DriverObject) {
-        List<HELD_PACKET> left = new ArrayList<>();
+        LIST_ENTRY left = new LIST_ENTRY();
+        InitializeListHead(left);
         Ref<Integer> oldIrql = new Ref<>();
         KeAcquireSpinLock(gPacketLock, oldIrql);
         gUnloading = true;
         int verdict = gDefaultVerdict;
-        left.addAll(gHeld.values());
-        gHeld.clear();
-        gUndelivered.clear();
-        gStatistics[STATISTICS_DEFAULTED_ON_CLEANUP] += left.size();
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
-        for (HELD_PACKET packet : left) {
-            ApplyVerdict(packet, verdict);
+        gStatistics[STATISTICS_DEFAULTED_ON_CLEANUP] += gHeldCount;
+        while (!IsListEmpty(gHeldList)) {
+            Unhold(CONTAINING_RECORD(gHeldList.Flink, HELD_PACKET.class), left);
         }
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        ApplyVerdicts(left, verdict, null);
         StopTimeoutThread();
         KeFlushQueuedDpcs(); // a DPC the last classify queued must not run after the device is gone
         DriverUnload();
@@ -266,15 +295,29 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         }
         Ref<Integer> oldIrql = new Ref<>();
         KeAcquireSpinLock(gPacketLock, oldIrql);
-        if (gOpenHandles == 0 || gUnloading || gHeld.size() >= MAX_HELD_PACKETS) {
+        if (gOpenHandles == 0 || gUnloading || IsListEmpty(gFreeList)) {
             KeReleaseSpinLock(gPacketLock, oldIrql.value());
             FwpsFreeCloneNetBufferList0(clone, 0);
             return DefaultUnheld();
         }
-        HELD_PACKET packet =
-                new HELD_PACKET(gNextPacketId++, clone, addressFamily, compartmentId, interfaceIndex, gTick);
-        gHeld.put(packet.PacketId, packet);
-        gUndelivered.addLast(packet);
+        HELD_PACKET packet = CONTAINING_RECORD(RemoveHeadList(gFreeList), HELD_PACKET.class);
+        packet.PacketId = gNextSequence << SLOT_BITS | packet.Slot;
+        gNextSequence++;
+        if (gNextSequence << SLOT_BITS == 0) {
+            // The bits above the slot's are used up (2^25 - 1 sequence numbers): the sequence starts again. An id can
+            // come back only as late as that.
+            gNextSequence = 1;
+        }
+        packet.NetBufferList = clone;
+        packet.AddressFamily = addressFamily;
+        packet.CompartmentId = compartmentId;
+        packet.InterfaceIndex = interfaceIndex;
+        packet.TakenTick = gTick;
+        packet.DeliveredTo = null;
+        packet.Held = true;
+        InsertTailList(gHeldList, packet.Link);
+        InsertTailList(gUndeliveredList, packet.UndeliveredLink);
+        gHeldCount++;
         gStatistics[STATISTICS_TAKEN]++;
         KeReleaseSpinLock(gPacketLock, oldIrql.value());
         KeInsertQueueDpc(gDeliverDpc, null, null);
@@ -311,7 +354,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         List<IRP> filled = new ArrayList<>();
         Ref<Integer> oldIrql = new Ref<>();
         KeAcquireSpinLock(gPacketLock, oldIrql);
-        while (!gUndelivered.isEmpty()) {
+        while (!IsListEmpty(gUndeliveredList)) {
             IRP irp = IoCsqRemoveNextIrp(gReceiveCsq, null);
             if (irp == null) {
                 break;
@@ -340,8 +383,8 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
                         : 0;
         long left = maxPackets == 0 ? Long.MAX_VALUE : maxPackets;
         int used = 0;
-        while (!gUndelivered.isEmpty() && left-- > 0) {
-            HELD_PACKET packet = gUndelivered.peekFirst();
+        while (!IsListEmpty(gUndeliveredList) && left-- > 0) {
+            HELD_PACKET packet = CONTAINING_RECORD(gUndeliveredList.Flink, HELD_PACKET.class);
             NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
             int length = NET_BUFFER_DATA_LENGTH(nb);
             if (used + RECEIVE_HEADER_LENGTH + length > capacity) {
@@ -353,13 +396,67 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             output.set(ULONG, used + 4, length);
             RtlCopyMemory(output.asSlice(used + RECEIVE_HEADER_LENGTH, length), data, length);
             used += RECEIVE_HEADER_LENGTH + length;
-            gUndelivered.removeFirst();
+            RemoveEntryList(packet.UndeliveredLink);
             packet.DeliveredTo = irpSp.FileObject;
         }
         return used;
     }
 
-    /** Carries out a verdict on a packet no list holds any more; the clone is freed here or in the completion. */
+    /**
+     * Takes a held packet off the held list, and off the undelivered list if no RECEIVE request has got it yet (it
+     * expired first, its handle was the last, or a VERDICT guessed its id), onto {@code decided}, a routine's local list
+     * of packets whose verdict it carries out once the lock is released. A VERDICT naming it from now on is refused; its
+     * record stays out of the free list until {@link #ApplyVerdicts} is done with it. Called with the packet lock held.
+     */
+    private void Unhold(HELD_PACKET packet, LIST_ENTRY decided) {
+        RemoveEntryList(packet.Link);
+        if (packet.DeliveredTo == null) {
+            RemoveEntryList(packet.UndeliveredLink);
+        }
+        packet.Held = false;
+        packet.Verdict = -1;
+        gHeldCount--;
+        InsertTailList(decided, packet.Link);
+    }
+
+    /**
+     * Carries out the verdicts of the packets a routine took off the held list (with the packet lock released): each
+     * packet's own, or {@code defaultVerdict} where it has none; a MODIFY's new bytes are in the VERDICT request's
+     * {@code input}. Then gives their records back to the free list, under the lock. Not before: until ApplyVerdict has
+     * sent the clone on its way, a record taken again would hand the next packet's clone to this verdict. Returns how
+     * many verdicts were carried out as given (not the default).
+     */
+    private int ApplyVerdicts(LIST_ENTRY decided, int defaultVerdict, @Nullable MemorySegment input) {
+        if (IsListEmpty(decided)) {
+            return 0;
+        }
+        int applied = 0;
+        for (LIST_ENTRY entry = decided.Flink; entry != decided; entry = entry.Flink) {
+            HELD_PACKET packet = CONTAINING_RECORD(entry, HELD_PACKET.class);
+            if (packet.Verdict < 0) {
+                ApplyVerdict(packet, defaultVerdict);
+                continue;
+            }
+            if (packet.Verdict == USERVERDICT_MODIFY && input != null) {
+                // The deep clone's data is the driver's own: rewrite it in place.
+                NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
+                int length = NET_BUFFER_DATA_LENGTH(nb);
+                MemorySegment data = NdisGetDataBuffer(nb, length, null, 1, 0);
+                RtlCopyMemory(data, input.asSlice(packet.VerdictDataOffset, length), length);
+            }
+            ApplyVerdict(packet, packet.Verdict == USERVERDICT_BLOCK ? USERVERDICT_BLOCK : USERVERDICT_PERMIT);
+            applied++;
+        }
+        Ref<Integer> oldIrql = new Ref<>();
+        KeAcquireSpinLock(gPacketLock, oldIrql);
+        while (!IsListEmpty(decided)) {
+            InsertHeadList(gFreeList, RemoveHeadList(decided));
+        }
+        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        return applied;
+    }
+
+    /** Carries out a verdict on a packet off the held list; the clone is freed here or in the completion. */
     private void ApplyVerdict(HELD_PACKET packet, int verdict) {
         InjectionHandle injectionHandle = gInjectionHandle;
         if (verdict == USERVERDICT_BLOCK || injectionHandle == null) {
@@ -378,30 +475,23 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
 
     /** Every tick, gives the default verdict to the packets that waited longer than the timeout; ends on the event. */
     private void TimeoutThread(@Nullable Object StartContext) {
-        List<HELD_PACKET> expired = new ArrayList<>();
+        LIST_ENTRY expired = new LIST_ENTRY(); // on the thread's stack in C
+        InitializeListHead(expired);
         while (KeWaitForSingleObject(gStopEvent, Executive, KernelMode, FALSE, TICK_TIMEOUT) == STATUS_TIMEOUT) {
             Ref<Integer> oldIrql = new Ref<>();
             KeAcquireSpinLock(gPacketLock, oldIrql);
             gTick++;
-            Iterator<HELD_PACKET> oldestFirst = gHeld.values().iterator();
-            while (oldestFirst.hasNext()) {
-                HELD_PACKET packet = oldestFirst.next();
-                if (gTick - packet.TakenTick < gTimeoutTicks) {
+            while (!IsListEmpty(gHeldList)) {
+                HELD_PACKET oldest = CONTAINING_RECORD(gHeldList.Flink, HELD_PACKET.class);
+                if (gTick - oldest.TakenTick < gTimeoutTicks) {
                     break; // the rest were taken later
                 }
-                oldestFirst.remove();
-                if (packet.DeliveredTo == null) {
-                    gUndelivered.remove(packet);
-                }
-                expired.add(packet);
+                Unhold(oldest, expired);
+                gStatistics[STATISTICS_DEFAULTED_ON_TIMEOUT]++;
             }
-            gStatistics[STATISTICS_DEFAULTED_ON_TIMEOUT] += expired.size();
             int verdict = gDefaultVerdict;
             KeReleaseSpinLock(gPacketLock, oldIrql.value());
-            for (HELD_PACKET packet : expired) {
-                ApplyVerdict(packet, verdict);
-            }
-            expired.clear();
+            ApplyVerdicts(expired, verdict, null);
         }
         PsTerminateSystemThread(STATUS_SUCCESS);
     }
@@ -426,28 +516,24 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
      */
     int DispatchCleanup(DEVICE_OBJECT DeviceObject, IRP Irp) {
         FILE_OBJECT fileObject = IoGetCurrentIrpStackLocation(Irp).FileObject;
-        List<HELD_PACKET> orphans = new ArrayList<>();
+        LIST_ENTRY orphans = new LIST_ENTRY();
+        InitializeListHead(orphans);
         Ref<Integer> oldIrql = new Ref<>();
         KeAcquireSpinLock(gPacketLock, oldIrql);
         gOpenHandles--;
         boolean last = gOpenHandles == 0;
-        Iterator<HELD_PACKET> held = gHeld.values().iterator();
-        while (held.hasNext()) {
-            HELD_PACKET packet = held.next();
+        LIST_ENTRY entry = gHeldList.Flink;
+        while (entry != gHeldList) {
+            HELD_PACKET packet = CONTAINING_RECORD(entry, HELD_PACKET.class);
+            entry = entry.Flink; // before Unhold moves the packet's link to the orphans
             if (last || packet.DeliveredTo == fileObject) {
-                held.remove();
-                orphans.add(packet);
+                Unhold(packet, orphans);
+                gStatistics[STATISTICS_DEFAULTED_ON_CLEANUP]++;
             }
         }
-        if (last) {
-            gUndelivered.clear();
-        }
-        gStatistics[STATISTICS_DEFAULTED_ON_CLEANUP] += orphans.size();
         int verdict = gDefaultVerdict;
         KeReleaseSpinLock(gPacketLock, oldIrql.value());
-        for (HELD_PACKET packet : orphans) {
-            ApplyVerdict(packet, verdict);
-        }
+        ApplyVerdicts(orphans, verdict, null);
         return CompleteRequest(Irp, STATUS_SUCCESS, 0);
     }
 
@@ -488,14 +574,16 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
 
     /**
      * IOCTL_USERVERDICT_VERDICT: takes each named packet off the lists, all under one acquisition of the packet lock,
-     * then carries out the verdicts with the lock released. A packet no longer held (its default came first) or a
+     * then carries out the verdicts with the lock released. An id whose record is not held under that id (the packet
+     * had its default or a verdict already, and the record may hold a newer packet now; or the id was never given) or a
      * MODIFY of another length is refused: the first gets nothing more, the second the default. A malformed record
      * ends the request with STATUS_INVALID_PARAMETER; the records before it still count. Information is the number of
      * verdicts carried out as given.
      */
     private int Verdicts(IRP Irp, int inLength) {
         MemorySegment input = Irp.AssociatedIrp.SystemBuffer();
-        List<HELD_PACKET> decided = new ArrayList<>();
+        LIST_ENTRY decided = new LIST_ENTRY(); // on the stack in C
+        InitializeListHead(decided);
         int status = STATUS_SUCCESS;
         Ref<Integer> oldIrql = new Ref<>();
         KeAcquireSpinLock(gPacketLock, oldIrql);
@@ -514,14 +602,12 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
                 break;
             }
             offset = dataOffset + length;
-            HELD_PACKET packet = gHeld.remove(packetId);
-            if (packet == null) {
+            HELD_PACKET packet = gPacketTable[packetId & SLOT_MASK];
+            if (!packet.Held || packet.PacketId != packetId) {
                 gStatistics[STATISTICS_REFUSED_VERDICTS]++;
                 continue;
             }
-            if (packet.DeliveredTo == null) {
-                gUndelivered.remove(packet); // named before it was handed out: the application guessed its id
-            }
+            Unhold(packet, decided);
             boolean refused = verdict == USERVERDICT_MODIFY
                     && length != NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList));
             int counter = switch (verdict) {
@@ -532,28 +618,10 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             gStatistics[refused ? STATISTICS_REFUSED_VERDICTS : counter]++;
             packet.Verdict = refused ? -1 : verdict;
             packet.VerdictDataOffset = dataOffset;
-            decided.add(packet);
         }
         int defaultVerdict = gDefaultVerdict;
         KeReleaseSpinLock(gPacketLock, oldIrql.value());
-
-        int applied = 0;
-        for (HELD_PACKET packet : decided) {
-            if (packet.Verdict < 0) {
-                ApplyVerdict(packet, defaultVerdict);
-                continue;
-            }
-            if (packet.Verdict == USERVERDICT_MODIFY) {
-                // The deep clone's data is the driver's own: rewrite it in place.
-                NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
-                int length = NET_BUFFER_DATA_LENGTH(nb);
-                MemorySegment data = NdisGetDataBuffer(nb, length, null, 1, 0);
-                RtlCopyMemory(data, input.asSlice(packet.VerdictDataOffset, length), length);
-            }
-            ApplyVerdict(packet, packet.Verdict == USERVERDICT_BLOCK ? USERVERDICT_BLOCK : USERVERDICT_PERMIT);
-            applied++;
-        }
-        return CompleteRequest(Irp, status, applied);
+        return CompleteRequest(Irp, status, ApplyVerdicts(decided, defaultVerdict, input));
     }
 
     /** IOCTL_USERVERDICT_SET_DEFAULT: the verdict packets get without an answer, and how long they wait for one. */
@@ -590,7 +658,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         KeReleaseSpinLock(gReceiveLock, oldIrql.value());
         KeAcquireSpinLock(gPacketLock, oldIrql);
         gStatistics[STATISTICS_CANCELLED_RECEIVES] = gCancelledReceives.get();
-        gStatistics[STATISTICS_HELD] = gHeld.size();
+        gStatistics[STATISTICS_HELD] = gHeldCount;
         gStatistics[STATISTICS_PENDING_RECEIVES] = pendingReceives;
         gStatistics[STATISTICS_OPEN_HANDLES] = gOpenHandles;
         for (int i = 0; i < STATISTICS_COUNT; i++) {

@@ -224,6 +224,47 @@ class UserVerdictCalloutTest {
     }
 
     @Test
+    @DisplayName("a decided packet's id is refused, also once its record holds a new packet, which it does not decide")
+    void staleIdRefused() {
+        Application app = Application.open(io);
+        app.postReceive();
+        receive(udp4(0, "decided first"));
+        int staleId = app.completedReceives().getFirst().keySet().iterator().next();
+        assertEquals(1, app.verdicts(verdict(staleId, USERVERDICT_PERMIT, null)));
+        router.drain();
+        assertEquals(0, app.verdicts(verdict(staleId, USERVERDICT_BLOCK, null)), "decided already: its record is free");
+        assertEquals(1, app.statistics()[STATISTICS_REFUSED_VERDICTS]);
+
+        // Packets until one is held in the decided packet's record (the next one, or after one turn of the table).
+        int slotMask = UserVerdictCallout.MAX_HELD_PACKETS - 1;
+        int newId = 0;
+        for (int n = 1; n <= UserVerdictCallout.MAX_HELD_PACKETS; n++) {
+            app.postReceive();
+            receive(udp4(n, "reuses a record"));
+            newId = app.completedReceives().getFirst().keySet().iterator().next();
+            if ((newId & slotMask) == (staleId & slotMask)) {
+                break;
+            }
+            assertEquals(1, app.verdicts(verdict(newId, USERVERDICT_PERMIT, null)));
+            router.drain();
+        }
+        assertEquals(staleId & slotMask, newId & slotMask, "the new packet is held in the decided packet's record");
+        assertTrue(newId != staleId && newId != 0, "under another id");
+        int sentBefore = egress.size();
+
+        assertEquals(0, app.verdicts(verdict(staleId, USERVERDICT_BLOCK, null)), "the stale id decides nothing");
+        long[] statistics = app.statistics();
+        assertEquals(2, statistics[STATISTICS_REFUSED_VERDICTS]);
+        assertEquals(1, statistics[STATISTICS_HELD], "the new packet is still held");
+        assertEquals(0, statistics[STATISTICS_BLOCKED]);
+
+        assertEquals(1, app.verdicts(verdict(newId, USERVERDICT_PERMIT, null)), "its own id decides it");
+        router.drain();
+        assertEquals(sentBefore + 1, egress.size());
+        app.close();
+    }
+
+    @Test
     @DisplayName("no verdict within the timeout: the default applies before the watchdog's budget")
     void defaultOnTimeout() {
         Application app = Application.open(io);
