@@ -237,15 +237,14 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     void DriverUnload(DRIVER_OBJECT DriverObject) {
         LIST_ENTRY left = new LIST_ENTRY();
         InitializeListHead(left);
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         gUnloading = true;
         int verdict = gDefaultVerdict;
         gStatistics[STATISTICS_DEFAULTED_ON_CLEANUP] += gHeldCount;
         while (!IsListEmpty(gHeldList)) {
             Unhold(CONTAINING_RECORD(gHeldList.Flink, HELD_PACKET.class), left);
         }
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         ApplyVerdicts(left, verdict, null);
         StopTimeoutThread();
         KeFlushQueuedDpcs(); // a DPC the last classify queued must not run after the device is gone
@@ -293,10 +292,9 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         if (!NT_SUCCESS(status) || clone == null) {
             return DefaultUnheld();
         }
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         if (gOpenHandles == 0 || gUnloading || IsListEmpty(gFreeList)) {
-            KeReleaseSpinLock(gPacketLock, oldIrql.value());
+            KeReleaseSpinLock(gPacketLock, oldIrql);
             FwpsFreeCloneNetBufferList0(clone, 0);
             return DefaultUnheld();
         }
@@ -319,7 +317,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         InsertTailList(gUndeliveredList, packet.UndeliveredLink);
         gHeldCount++;
         gStatistics[STATISTICS_TAKEN]++;
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         KeInsertQueueDpc(gDeliverDpc, null, null);
         return true;
     }
@@ -335,11 +333,10 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
 
     /** The default verdict on a packet the driver does not hold: whether to absorb it (drop) or let it go on. */
     private boolean DefaultUnheld() {
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         gStatistics[STATISTICS_DEFAULTED_UNHELD]++;
         int verdict = gDefaultVerdict;
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         return verdict == USERVERDICT_BLOCK;
     }
 
@@ -352,8 +349,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
      */
     private void DeliverPackets() {
         List<IRP> filled = new ArrayList<>();
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         while (!IsListEmpty(gUndeliveredList)) {
             IRP irp = IoCsqRemoveNextIrp(gReceiveCsq, null);
             if (irp == null) {
@@ -362,7 +358,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             irp.IoStatus.Information = FillReceiveBuffer(irp);
             filled.add(irp);
         }
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         for (IRP irp : filled) {
             CompleteRequest(irp, STATUS_SUCCESS, irp.IoStatus.Information);
         }
@@ -447,12 +443,11 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             ApplyVerdict(packet, packet.Verdict == USERVERDICT_BLOCK ? USERVERDICT_BLOCK : USERVERDICT_PERMIT);
             applied++;
         }
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         while (!IsListEmpty(decided)) {
             InsertHeadList(gFreeList, RemoveHeadList(decided));
         }
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         return applied;
     }
 
@@ -478,8 +473,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         LIST_ENTRY expired = new LIST_ENTRY(); // on the thread's stack in C
         InitializeListHead(expired);
         while (KeWaitForSingleObject(gStopEvent, Executive, KernelMode, FALSE, TICK_TIMEOUT) == STATUS_TIMEOUT) {
-            Ref<Integer> oldIrql = new Ref<>();
-            KeAcquireSpinLock(gPacketLock, oldIrql);
+            int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
             gTick++;
             while (!IsListEmpty(gHeldList)) {
                 HELD_PACKET oldest = CONTAINING_RECORD(gHeldList.Flink, HELD_PACKET.class);
@@ -490,7 +484,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
                 gStatistics[STATISTICS_DEFAULTED_ON_TIMEOUT]++;
             }
             int verdict = gDefaultVerdict;
-            KeReleaseSpinLock(gPacketLock, oldIrql.value());
+            KeReleaseSpinLock(gPacketLock, oldIrql);
             ApplyVerdicts(expired, verdict, null);
         }
         PsTerminateSystemThread(STATUS_SUCCESS);
@@ -503,10 +497,9 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     // ---- dispatch routines (PASSIVE_LEVEL, on the handle's thread) ----
 
     int DispatchCreate(DEVICE_OBJECT DeviceObject, IRP Irp) {
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         gOpenHandles++;
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         return CompleteRequest(Irp, STATUS_SUCCESS, 0);
     }
 
@@ -518,8 +511,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         FILE_OBJECT fileObject = IoGetCurrentIrpStackLocation(Irp).FileObject;
         LIST_ENTRY orphans = new LIST_ENTRY();
         InitializeListHead(orphans);
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         gOpenHandles--;
         boolean last = gOpenHandles == 0;
         LIST_ENTRY entry = gHeldList.Flink;
@@ -532,7 +524,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             }
         }
         int verdict = gDefaultVerdict;
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         ApplyVerdicts(orphans, verdict, null);
         return CompleteRequest(Irp, STATUS_SUCCESS, 0);
     }
@@ -585,8 +577,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         LIST_ENTRY decided = new LIST_ENTRY(); // on the stack in C
         InitializeListHead(decided);
         int status = STATUS_SUCCESS;
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         int offset = 0;
         while (offset < inLength) {
             if (input == null || inLength - offset < VERDICT_HEADER_LENGTH) {
@@ -620,7 +611,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             packet.VerdictDataOffset = dataOffset;
         }
         int defaultVerdict = gDefaultVerdict;
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         return CompleteRequest(Irp, status, ApplyVerdicts(decided, defaultVerdict, input));
     }
 
@@ -637,11 +628,10 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
                 || timeout > MAX_TIMEOUT_MILLISECONDS) {
             return CompleteRequest(Irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
         }
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         gDefaultVerdict = verdict;
         gTimeoutTicks = ticks(timeout);
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         return CompleteRequest(Irp, STATUS_SUCCESS, 0);
     }
 
@@ -652,11 +642,10 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         if (output == null || outLength < length) {
             return CompleteRequest(Irp, STATUS_BUFFER_TOO_SMALL, 0);
         }
-        Ref<Integer> oldIrql = new Ref<>();
-        KeAcquireSpinLock(gReceiveLock, oldIrql);
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gReceiveLock);
         long pendingReceives = gPendingReceives.size();
-        KeReleaseSpinLock(gReceiveLock, oldIrql.value());
-        KeAcquireSpinLock(gPacketLock, oldIrql);
+        KeReleaseSpinLock(gReceiveLock, oldIrql);
+        oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
         gStatistics[STATISTICS_CANCELLED_RECEIVES] = gCancelledReceives.get();
         gStatistics[STATISTICS_HELD] = gHeldCount;
         gStatistics[STATISTICS_PENDING_RECEIVES] = pendingReceives;
@@ -664,7 +653,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         for (int i = 0; i < STATISTICS_COUNT; i++) {
             output.set(ULONG64, (long) i * Long.BYTES, gStatistics[i]);
         }
-        KeReleaseSpinLock(gPacketLock, oldIrql.value());
+        KeReleaseSpinLock(gPacketLock, oldIrql);
         return CompleteRequest(Irp, STATUS_SUCCESS, length);
     }
 
