@@ -2,6 +2,7 @@ package org.nbl4j.core.memory.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -92,6 +94,8 @@ class RecyclerTest {
             ElementCounter oldCounter = new ElementCounter(64);
             Recycler<Object> old = new Recycler<>(oldCounter);
             ElementCounter newCounter = new ElementCounter(64);
+            Recycler<Object> alive = new Recycler<>(newCounter);
+            assertNotEquals(old.index(), alive.index());
             worker.submit(() -> old.give("old")).get();
             old.close();
             List<Recycler<Object>> made = new ArrayList<>();
@@ -111,16 +115,57 @@ class RecyclerTest {
             worker.submit(() -> next.give("new")).get();
             // A free to the closed recycler on that thread is counted without taking the number back.
             worker.submit(() -> old.give("late")).get();
+            worker.submit(old::retire).get();
             assertSame("new", worker.submit(next::take).get());
 
             assertEquals(3, newCounter.allocs());
             assertEquals(1, newCounter.frees());
-            assertEquals(2, oldCounter.frees());
+            assertEquals(3, oldCounter.frees());
             // Those made on the way keep the lower numbers they took until here.
             Reference.reachabilityFence(made);
         } finally {
             worker.shutdown();
         }
+    }
+
+    @Test
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    void objectsBeyondAMagazineComeBackThroughTheDepotAndAreForgottenOnClose() throws Exception {
+        Recycler<Object> recycler = new Recycler<>();
+        List<WeakReference<Object>> given = new ArrayList<>();
+        giveAndTakeBack(recycler, given);
+        // The depot now holds emptied magazines whose slots keep objects, and the thread's magazine more of them.
+        for (int i = 0; i < 100; i++) {
+            Object item = new Object();
+            given.add(new WeakReference<>(item));
+            recycler.give(item);
+        }
+        // One full magazine went to the depot, and the thread's holds 36.
+        recycler.close();
+
+        for (int attempt = 0; attempt < 200 && given.stream().anyMatch(item -> item.get() != null); attempt++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+
+        assertEquals(0, given.stream().filter(item -> item.get() != null).count());
+        assertNull(recycler.take());
+    }
+
+    /** Gives 200 new objects, 3 magazines' worth and more, and takes each back. */
+    private static void giveAndTakeBack(Recycler<Object> recycler, List<WeakReference<Object>> given) {
+        List<Object> items = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            items.add(new Object());
+            recycler.give(items.getLast());
+            given.add(new WeakReference<>(items.getLast()));
+        }
+        List<Object> taken = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            taken.add(recycler.take());
+        }
+        // Plain objects are equal only to themselves: every one comes back, once.
+        assertEquals(new HashSet<>(items), new HashSet<>(taken));
     }
 
     @Test
