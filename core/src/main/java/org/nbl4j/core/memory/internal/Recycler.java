@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * side by side as a processor's lookaside lists do in its control block; while one thread alone has used the recycler,
  * it finds the magazine in a field of the recycler, which is cheaper still. The table holds magazines weakly and the
  * recycler's counter strongly, so a recycler that is never closed is collected once the pool that holds it is
- * unreachable, even though its magazines hold objects that reference that pool. After {@link #close()} its number may serve another
- * recycler: a thread that finds no magazine of its own then counts its frees in its own cell of the counter.
+ * unreachable, even though its magazines hold objects that reference that pool. After {@link #close()} its number may
+ * serve another recycler: a thread that finds no magazine of its own then counts its frees in its own cell of the
+ * counter.
  *
  * @param <T> what is recycled
  */
