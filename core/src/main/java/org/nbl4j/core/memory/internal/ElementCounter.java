@@ -48,6 +48,14 @@ public final class ElementCounter {
         return allocs() - frees;
     }
 
+    /**
+     * Counts one free in the calling thread's own cell of the counts: for a closed {@link Recycler} on a thread that
+     * has no magazine of it, rarely enough that the lookup does not matter.
+     */
+    void freed() {
+        counts.increment(FREES);
+    }
+
     /** Adds a new cell's counts to the totals from now on. */
     void register(Cell cell) {
         counts.register(cell);

@@ -18,18 +18,26 @@ import org.jspecify.annotations.Nullable;
  * for a thread that frees what it just allocated, stores no reference either: reference stores are what the garbage
  * collector's write barriers make expensive.
  *
+ * <p>A thread finds its magazine in its {@link ThreadSlot} table, where all recyclers and counters of the thread sit
+ * side by side as a processor's lookaside lists do in its control block; while one thread alone has used the recycler,
+ * it finds the magazine in a field of the recycler, which is cheaper still. The table holds magazines weakly and the
+ * recycler's counter strongly, so a recycler that is never closed is collected once the pool that holds it is
+ * unreachable, even though its magazines hold objects that reference that pool. After {@link #close()} its number may
+ * serve another recycler: a thread that finds no magazine of its own then counts its frees in its own cell of the
+ * counter.
+ *
  * @param <T> what is recycled
  */
 public final class Recycler<T> {
     private static final int MAGAZINE_SIZE = 64;
 
     private final ElementCounter counter;
-    private final ThreadLocal<Magazine> local = ThreadLocal.withInitial(this::newMagazine);
+    private final ThreadSlot<Magazine> slot = new ThreadSlot<>(this);
     private final ArrayDeque<Object[]> fullMagazines = new ArrayDeque<>();
     private final ArrayDeque<Object[]> emptyMagazines = new ArrayDeque<>();
     /**
      * The only magazine, while a single thread has used this recycler: its owner finds it without the
-     * {@link ThreadLocal} lookup. Set with the first magazine and cleared for good when a second thread makes one or
+     * {@link ThreadSlot} lookup. Set with the first magazine and cleared for good when a second thread makes one or
      * the recycler is closed, so a recycler shared between threads never writes it again.
      */
     private @Nullable Magazine soleMagazine;
@@ -71,10 +79,10 @@ public final class Recycler<T> {
     /** {@link #take()} on another thread than the sole one, from an empty magazine, or once closed. */
     @SuppressWarnings("unchecked")
     private @Nullable T takeSlowly() {
-        if (closed) {
+        Magazine magazine = closed ? null : magazine();
+        if (magazine == null) {
             return null;
         }
-        Magazine magazine = magazine();
         magazine.allocated();
         if (magazine.count == 0 && !refill(magazine)) {
             return null;
@@ -85,6 +93,10 @@ public final class Recycler<T> {
     /** Gives an object back for reuse, counting one free. */
     public void give(T item) {
         Magazine magazine = magazine();
+        if (magazine == null) {
+            counter.freed();
+            return;
+        }
         magazine.freed();
         if (magazine.count == MAGAZINE_SIZE) {
             spill(magazine);
@@ -98,7 +110,12 @@ public final class Recycler<T> {
 
     /** Counts one free without keeping the object: it is being retired (a verifying pool's freed element). */
     public void retire() {
-        magazine().freed();
+        Magazine magazine = magazine();
+        if (magazine == null) {
+            counter.freed();
+        } else {
+            magazine.freed();
+        }
     }
 
     /**
@@ -111,10 +128,19 @@ public final class Recycler<T> {
             soleMagazine = null;
             fullMagazines.clear();
             emptyMagazines.clear();
+            // Under the lock, so that no thread stores a magazine under the number once it may be another's.
+            slot.release();
         }
-        Magazine magazine = local.get();
-        Arrays.fill(magazine.items, null);
-        magazine.count = 0;
+        Magazine magazine = slot.get();
+        if (magazine != null) {
+            Arrays.fill(magazine.items, null);
+            magazine.count = 0;
+        }
+    }
+
+    /** The number of the recycler's place in the threads' tables, for tests. */
+    int index() {
+        return slot.index();
     }
 
     private synchronized boolean refill(Magazine magazine) {
@@ -135,32 +161,34 @@ public final class Recycler<T> {
         magazine.count = 0;
     }
 
-    /** The calling thread's magazine. */
-    private Magazine magazine() {
+    /**
+     * The calling thread's magazine, made on its first call; {@code null} if it has none and the recycler is closed.
+     */
+    private @Nullable Magazine magazine() {
         Magazine sole = soleMagazine;
         if (sole != null && sole.owner == Thread.currentThread()) {
             return sole;
         }
-        return local.get();
+        Magazine magazine = slot.get();
+        return magazine != null ? magazine : newMagazine();
     }
 
-    private Magazine newMagazine() {
-        Magazine magazine = new Magazine(Thread.currentThread());
-        counter.register(magazine);
-        synchronized (this) {
-            soleMagazine = ++magazines == 1 && !closed ? magazine : null;
+    private synchronized @Nullable Magazine newMagazine() {
+        if (closed) {
+            return null;
         }
+        Magazine magazine = new Magazine();
+        // Registered before it is found, so that nothing it counts is missing from the sums; the counter's list of
+        // cells is also what keeps it reachable, the thread's table holding it weakly.
+        counter.register(magazine);
+        slot.set(magazine);
+        soleMagazine = ++magazines == 1 ? magazine : null;
         return magazine;
     }
 
     /** One thread's cache of objects, and that thread's cell of the allocation counts. */
     private static final class Magazine extends ElementCounter.Cell {
-        final Thread owner;
         Object[] items = new Object[MAGAZINE_SIZE];
         int count;
-
-        Magazine(Thread owner) {
-            this.owner = owner;
-        }
     }
 }

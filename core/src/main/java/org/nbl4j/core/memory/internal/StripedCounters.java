@@ -31,14 +31,16 @@ import org.jspecify.annotations.Nullable;
 public final class StripedCounters {
     private final int width;
     private final CopyOnWriteArrayList<Cell> cells = new CopyOnWriteArrayList<>();
-    private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::newCell);
+    private final ThreadSlot<Cell> slot = new ThreadSlot<>(this);
     /**
-     * The cell the last counting thread used. A receive-queue thread counts several things per packet; checking that
-     * this cell is its own costs one field read and {@code Thread.currentThread()}, where a {@link ThreadLocal} lookup
-     * per count cost the forwarding path 15-20 % at 64 bytes (docs/benchmarks.md, "Issue 12"). Another thread's cell is
-     * never written: a thread that finds someone else's cell here looks its own up and leaves it here.
+     * The only cell, while a single thread has made one. A receive-queue thread counts several things per packet;
+     * checking that this cell is its own costs one field read and {@code Thread.currentThread()}, where a
+     * {@link ThreadLocal} lookup per count cost the forwarding path 15-20 % at 64 bytes (docs/benchmarks.md, "Issue
+     * 12"). Cleared for good when a second cell is made: counters shared between threads never write it again, where a
+     * field rewritten by each thread that missed moved its cache line back and forth between them. Those threads find
+     * their cells in their {@link ThreadSlot} tables.
      */
-    private @Nullable Cell lastCell;
+    private @Nullable Cell soleCell;
 
     /** Counters numbered 0 to {@code width − 1}, all 0. */
     public StripedCounters(int width) {
@@ -54,16 +56,16 @@ public final class StripedCounters {
     }
 
     /**
-     * The calling thread's cell, made on its first call. One {@link ThreadLocal} lookup: a path that counts several
-     * things at once takes the cell once.
+     * The calling thread's cell, made on its first call. One {@link ThreadSlot} lookup while several threads count: a
+     * path that counts several things at once takes the cell once.
      */
     public Cell cell() {
-        Cell cell = lastCell;
-        if (cell == null || cell.owner != Thread.currentThread()) {
-            cell = local.get();
-            lastCell = cell;
+        Cell cell = soleCell;
+        if (cell != null && cell.owner == Thread.currentThread()) {
+            return cell;
         }
-        return cell;
+        cell = slot.get();
+        return cell != null ? cell : newCell();
     }
 
     /** Adds 1 to {@code counter} in the calling thread's cell. */
@@ -98,9 +100,12 @@ public final class StripedCounters {
         cells.add(cell);
     }
 
-    private Cell newCell() {
+    private synchronized Cell newCell() {
         Cell cell = new Cell(width);
+        // The list keeps the cell reachable: the thread's table holds it weakly.
         cells.add(cell);
+        slot.set(cell);
+        soleCell = cells.size() == 1 ? cell : null;
         return cell;
     }
 

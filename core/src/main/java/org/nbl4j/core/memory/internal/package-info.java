@@ -1,7 +1,7 @@
 /**
  * The machinery behind tagged memory and the pools that is no part of nbl4j's API: the per-thread free lists
- * ({@link org.nbl4j.core.memory.internal.Recycler}, the counterpart of NDIS's per-processor lookaside lists) and the
- * element counters they count into.
+ * ({@link org.nbl4j.core.memory.internal.Recycler}, the counterpart of NDIS's per-processor lookaside lists), the
+ * element counters they count into, and the per-thread table both are found in.
  *
  * <p>The package is not exported: {@code module-info.java} exports it only to {@code org.nbl4j.stack}, whose WFP info
  * containers ({@code Wfpn}) are pooled the same way.
