@@ -52,7 +52,7 @@ import org.nbl4j.stack.wfp.InjectionHandle;
  * {@value #TICK_MILLISECONDS} ms and gives the default verdict ({@code IOCTL_USERVERDICT_SET_DEFAULT}; permit after
  * {@value #DEFAULT_TIMEOUT_MILLISECONDS} ms unless the application sets another) to every packet that waited longer;
  * the handle's CLEANUP gives it to the packets handed to that handle (the application closed it or died); with no
- * handle open, or all {@value #MAX_HELD_PACKETS} packet records in use, packets are not taken at all and the default
+ * handle open, or {@value #MAX_HELD_PACKETS} packets held already, packets are not taken at all and the default
  * applies to them at once. The timeout must stay below the clone budget of the stack ({@code --clone-budget}, 1 s by
  * default).
  *
@@ -68,15 +68,22 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     public static final int TICK_MILLISECONDS = 10;
     /**
      * The most packets held at once. Each held clone keeps its original's receive buffer (the original goes back to its
-     * adapter when the clone is freed), so this stays well below a TUN queue's 256 receive NBLs. It is the size of the
-     * record table, a power of two: a PacketId's low bits index the table.
+     * adapter when the clone is freed), so this stays well below a TUN queue's 256 receive NBLs.
      */
     public static final int MAX_HELD_PACKETS = 128;
 
-    /** A PacketId's low bits: its record's slot in the table ({@link #MAX_HELD_PACKETS} is a power of two). */
-    private static final int SLOT_BITS = Integer.numberOfTrailingZeros(MAX_HELD_PACKETS);
+    /**
+     * The record table's size, a power of two (a PacketId's low bits index it): twice the held packets, because a
+     * record goes back to the free list only once its verdict is carried out, while the packet stops counting as held
+     * when it is taken off the held list. Without the second half, packets arriving while a VERDICT's packets are being
+     * injected would find no record with fewer than {@value #MAX_HELD_PACKETS} held.
+     */
+    static final int PACKET_RECORDS = 2 * MAX_HELD_PACKETS;
 
-    private static final int SLOT_MASK = MAX_HELD_PACKETS - 1;
+    /** A PacketId's low bits: its record's slot in the table. */
+    private static final int SLOT_BITS = Integer.numberOfTrailingZeros(PACKET_RECORDS);
+
+    private static final int SLOT_MASK = PACKET_RECORDS - 1;
 
     private static final int MAX_TIMEOUT_MILLISECONDS = 60_000;
     /** {@code KeWaitForSingleObject}'s relative timeout of one tick, in 100 ns units. */
@@ -96,7 +103,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     /**
      * The packet records, indexed by a PacketId's slot bits: the driver's nonpaged table, filled once in DriverEntry.
      */
-    private final HELD_PACKET[] gPacketTable = new HELD_PACKET[MAX_HELD_PACKETS];
+    private final HELD_PACKET[] gPacketTable = new HELD_PACKET[PACKET_RECORDS];
     /** Every held packet ({@code HELD_PACKET.Link}), in the order taken (so also in {@code TakenTick} order). */
     private final LIST_ENTRY gHeldList = new LIST_ENTRY();
 
@@ -168,7 +175,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         InitializeListHead(gHeldList);
         InitializeListHead(gUndeliveredList);
         InitializeListHead(gFreeList);
-        for (int slot = 0; slot < MAX_HELD_PACKETS; slot++) {
+        for (int slot = 0; slot < PACKET_RECORDS; slot++) {
             HELD_PACKET packet = new HELD_PACKET(slot);
             gPacketTable[slot] = packet;
             InsertTailList(gFreeList, packet.Link);
@@ -293,7 +300,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             return DefaultUnheld();
         }
         int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
-        if (gOpenHandles == 0 || gUnloading || IsListEmpty(gFreeList)) {
+        if (gOpenHandles == 0 || gUnloading || gHeldCount >= MAX_HELD_PACKETS || IsListEmpty(gFreeList)) {
             KeReleaseSpinLock(gPacketLock, oldIrql);
             FwpsFreeCloneNetBufferList0(clone, 0);
             return DefaultUnheld();
@@ -302,7 +309,7 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
         packet.PacketId = gNextSequence << SLOT_BITS | packet.Slot;
         gNextSequence++;
         if (gNextSequence << SLOT_BITS == 0) {
-            // The bits above the slot's are used up (2^25 - 1 sequence numbers): the sequence starts again. An id can
+            // The bits above the slot's are used up (2^24 - 1 sequence numbers): the sequence starts again. An id can
             // come back only as late as that.
             gNextSequence = 1;
         }

@@ -204,6 +204,29 @@ class UserVerdictCalloutTest {
     }
 
     @Test
+    @DisplayName("at most MAX_HELD_PACKETS are held; the next gets the default at once, also while decided packets'"
+            + " records are still in use")
+    void heldPacketsAreLimited() {
+        Application app = Application.open(io);
+        for (int i = 0; i < UserVerdictCallout.MAX_HELD_PACKETS; i++) {
+            receive(udp4(i, "held"));
+        }
+        receive(udp4(UserVerdictCallout.MAX_HELD_PACKETS, "one too many"));
+        long[] statistics = app.statistics();
+        assertEquals(UserVerdictCallout.MAX_HELD_PACKETS, statistics[STATISTICS_HELD]);
+        assertEquals(1, statistics[STATISTICS_DEFAULTED_UNHELD]);
+        assertEquals(1, egress.size(), "the default (permit) let the packet it did not take go on");
+
+        app.postReceive();
+        List<byte[]> answers = new ArrayList<>();
+        app.completedReceives().getFirst().keySet().forEach(id -> answers.add(verdict(id, USERVERDICT_PERMIT, null)));
+        assertEquals(UserVerdictCallout.MAX_HELD_PACKETS, app.verdicts(answers.toArray(byte[][]::new)));
+        receive(udp4(0, "room again"));
+        assertEquals(1, app.statistics()[STATISTICS_HELD]);
+        app.close();
+    }
+
+    @Test
     @DisplayName("a RECEIVE that asks for at most N packets gets N when more wait; the rest stay for the next")
     void receiveAsksForAtMost() {
         Application app = Application.open(io);
@@ -236,9 +259,9 @@ class UserVerdictCalloutTest {
         assertEquals(1, app.statistics()[STATISTICS_REFUSED_VERDICTS]);
 
         // Packets until one is held in the decided packet's record (the next one, or after one turn of the table).
-        int slotMask = UserVerdictCallout.MAX_HELD_PACKETS - 1;
+        int slotMask = UserVerdictCallout.PACKET_RECORDS - 1;
         int newId = 0;
-        for (int n = 1; n <= UserVerdictCallout.MAX_HELD_PACKETS; n++) {
+        for (int n = 1; n <= UserVerdictCallout.PACKET_RECORDS; n++) {
             app.postReceive();
             receive(udp4(n, "reuses a record"));
             newId = app.completedReceives().getFirst().keySet().iterator().next();
