@@ -10,7 +10,6 @@ import static org.nbl4j.stack.ddk.NdisKernel.NDIS_SIZEOF_TIMER_CHARACTERISTICS_R
 import static org.nbl4j.stack.ddk.NdisKernel.NDIS_TIMER_CHARACTERISTICS_REVISION_1;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisAllocateIoWorkItem;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisAllocateTimerObject;
-import static org.nbl4j.stack.ddk.NdisKernel.NdisCancelTimerObject;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisFreeIoWorkItem;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisFreeTimerObject;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisQueueIoWorkItem;
@@ -59,7 +58,8 @@ import org.nbl4j.stack.kernel.KernelRule;
  * thread. Each routine is queued through the DDI a driver calls, with this class counted as the driver's code, so that
  * the report names the line that threw; the verifier only collects, so that the thread can be seen to go on.
  * Without the catch around the routine (in {@code WorkQueue}, {@code Dpc}, {@code SystemThread}) nothing is reported
- * and the thread ends, and these tests fail.
+ * and the thread ends, and these tests fail; so does the KeSetTimer one if the timer's DPC is queued bound to the
+ * timer's thread rather than to the thread that set the timer.
  */
 class DriverRoutineThrewTest {
     private static final String DRIVER = DriverRoutineThrewTest.class.getSimpleName() + ".java:";
@@ -215,6 +215,7 @@ class DriverRoutineThrewTest {
                     throw new IllegalStateException("the driver's bug");
                 },
                 null);
+        startTheTimerThreadBoundElsewhere();
         KTIMER first = new KTIMER();
         KeInitializeTimer(first);
         assertFalse(KeSetTimer(first, -10_000L, failing));
@@ -235,8 +236,24 @@ class DriverRoutineThrewTest {
         assertSame(failed.get(), ran.get(), "the DPC thread that ran the failing DPC ran the next one");
     }
 
+    /**
+     * Makes sure that the timer's one thread exists and was not started bound to this test's NDIS instance (a thread
+     * inherits its starter's binding), so that a timer's DPC queued bound to the timer's thread instead of the thread
+     * that set the timer would report elsewhere.
+     */
+    private static void startTheTimerThreadBoundElsewhere() {
+        try (Ndis elsewhere = Ndis.create();
+                SystemNdis.Binding _ = SystemNdis.bind(elsewhere)) {
+            KTIMER timer = new KTIMER();
+            KeInitializeTimer(timer);
+            KeSetTimer(timer, -10_000L, null);
+            KeWaitForSingleObject(timer, Executive, KernelMode, FALSE, null);
+        }
+    }
+
     @Test
-    @DisplayName("an NdisSetTimerObject timer routine that throws: reported at its line; its next expiry still runs")
+    @DisplayName(
+            "an NdisSetTimerObject timer routine that throws: reported at its line; the timer set again still runs it")
     void ndisTimerRoutineThrows() throws InterruptedException {
         AtomicInteger calls = new AtomicInteger();
         AtomicReference<Thread> failed = new AtomicReference<>();
@@ -259,14 +276,11 @@ class DriverRoutineThrewTest {
         assertEquals(NtStatus.NDIS_STATUS_SUCCESS, NdisAllocateTimerObject(ndis, characteristics, timer));
         NDIS_TIMER object = timer.value();
         assertNotNull(object);
-        assertFalse(NdisSetTimerObject(object, -10_000L, 2, null));
-        try {
-            assertTrue(nextRan.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "the next expiry's routine ran");
-        } finally {
-            NdisCancelTimerObject(object);
-            NdisFreeTimerObject(object);
-        }
+        assertFalse(NdisSetTimerObject(object, -10_000L, 0, null));
         reported("the timer routine of ", at);
+        assertFalse(NdisSetTimerObject(object, -10_000L, 0, null), "the first setting expired");
+        assertTrue(nextRan.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "the next expiry's routine ran");
+        NdisFreeTimerObject(object);
         assertNotNull(failed.get());
         assertSame(failed.get(), ran.get(), "the DPC thread that ran the failing routine ran the next one");
     }
