@@ -48,7 +48,8 @@ public final class SystemThread implements DispatcherObject {
                     } catch (Termination termination) {
                         exitStatus = termination.status;
                     } catch (RuntimeException thrown) {
-                        // The thread ends as PsTerminateSystemThread would end it, so a wait for it returns.
+                        // The thread ends as PsTerminateSystemThread would end it, so a wait for it returns. The
+                        // spin locks the routine still holds were left by the same bug: one report is enough.
                         DriverExceptions.report(
                                 verifier, thrown, "the start routine of " + name + ", started by PsCreateSystemThread");
                         return;

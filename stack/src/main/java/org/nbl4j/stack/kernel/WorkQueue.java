@@ -30,7 +30,7 @@ public final class WorkQueue {
                 routine.run();
             } catch (RuntimeException thrown) {
                 DriverExceptions.report(verifier, thrown, "the work routine of " + owner + " queued by " + queuedBy);
-                return;
+                return; // the spin locks it still holds were left by the same bug: one report is enough
             }
             HeldSpinLocks.afterHandler(verifier, mark, "the work routine", owner);
         }));
