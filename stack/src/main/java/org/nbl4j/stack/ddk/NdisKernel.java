@@ -105,7 +105,8 @@ public final class NdisKernel {
         WorkQueue.queue(
                 SystemNdis.verifier(),
                 SystemNdis.boundAsCaller(() -> Routine.call(WorkItemContext, NdisIoWorkItemHandle)),
-                Routine);
+                Routine,
+                "NdisQueueIoWorkItem");
     }
 
     /** {@code NdisFreeIoWorkItem(NdisIoWorkItemHandle)}: nothing is held for a work item; kept for the port's sake. */
@@ -161,7 +162,9 @@ public final class NdisKernel {
         Verifier verifier = SystemNdis.verifier();
         Runnable expiry = SystemNdis.boundAsCaller(() -> function.call(null, context, null, null));
         return TimerObject.timer.set(
-                DueTime, MillisecondsPeriod, () -> TimerObject.dpc.dpc.insert(verifier, expiry, function));
+                DueTime,
+                MillisecondsPeriod,
+                () -> TimerObject.dpc.dpc.insert(verifier, expiry, "the timer routine", function));
     }
 
     /**

@@ -314,7 +314,7 @@ public final class Ntddk {
         Dpc.SystemArgument1 = SystemArgument1;
         Dpc.SystemArgument2 = SystemArgument2;
         Dpc.insertedBy = SystemNdis.boundOrNull();
-        Dpc.dpc.queueClaimed(SystemNdis.verifier(), Dpc.run, routine);
+        Dpc.dpc.queueClaimed(SystemNdis.verifier(), Dpc.run, "the DPC routine", routine);
         return true;
     }
 
@@ -353,7 +353,8 @@ public final class Ntddk {
     }
 
     /**
-     * {@code KeSetTimerEx(Timer, DueTime, Period, Dpc)}: {@code Period} in milliseconds, 0 for one shot.
+     * {@code KeSetTimerEx(Timer, DueTime, Period, Dpc)}: {@code Period} in milliseconds, 0 for one shot. The DPC is
+     * queued bound to the caller's NDIS instance (the timer's thread is shared), so it runs, and reports, there.
      *
      * @return as {@link #KeSetTimer}
      */
@@ -361,7 +362,10 @@ public final class Ntddk {
         if (!atMostDispatch("KeSetTimerEx")) {
             return false;
         }
-        return Timer.timer.set(DueTime, Period, Dpc == null ? null : () -> KeInsertQueueDpc(Dpc, null, null));
+        return Timer.timer.set(
+                DueTime,
+                Period,
+                Dpc == null ? null : SystemNdis.boundAsCaller(() -> KeInsertQueueDpc(Dpc, null, null)));
     }
 
     /**
@@ -401,7 +405,8 @@ public final class Ntddk {
         WorkQueue.queue(
                 SystemNdis.verifier(),
                 SystemNdis.boundAsCaller(() -> WorkerRoutine.call(IoWorkItem.device, Context)),
-                WorkerRoutine);
+                WorkerRoutine,
+                "IoQueueWorkItem");
     }
 
     /** {@code IoFreeWorkItem(IoWorkItem)}: nothing is held for a work item; kept for the port's sake. */

@@ -45,11 +45,12 @@ public final class Dpc {
      * Queues {@code routine} unless this DPC is queued already (a timer's expiry; {@code KeInsertQueueDpc} uses
      * {@link #claim} and {@link #queueClaimed} to store its arguments in between).
      *
+     * @param handler what the routine is, as a report names it: "the DPC routine", "the timer routine"
      * @param owner the driver's routine, as a report names it
      */
-    public void insert(Verifier verifier, Runnable routine, Object owner) {
+    public void insert(Verifier verifier, Runnable routine, String handler, Object owner) {
         if (claim()) {
-            queueClaimed(verifier, routine, owner);
+            queueClaimed(verifier, routine, handler, owner);
         }
     }
 
@@ -62,22 +63,33 @@ public final class Dpc {
         return queued.compareAndSet(false, true);
     }
 
-    /** The second half of {@link #insert}, after {@link #claim} returned {@code true}. */
-    public void queueClaimed(Verifier verifier, Runnable routine, Object owner) {
-        Runnable run = () -> {
-            queued.set(false);
-            Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
-                int mark = HeldSpinLocks.mark(verifier);
-                routine.run();
-                HeldSpinLocks.afterHandler(verifier, mark, "the DPC routine", owner);
-            });
-        };
+    /**
+     * The second half of {@link #insert}, after {@link #claim} returned {@code true}. On nbl4j's DPC thread an
+     * exception the routine lets out is reported ({@link DriverExceptions}) and the thread goes on to the next DPC; on a
+     * processor queue it reaches the service that drained the queue, which reports it as its own.
+     */
+    public void queueClaimed(Verifier verifier, Runnable routine, String handler, Object owner) {
         Processor processor = CURRENT_PROCESSOR.get();
         if (processor != null && processor.inService) {
-            processor.add(run);
+            processor.add(() -> run(verifier, routine, handler, owner));
         } else {
-            DPC_THREAD.execute(run);
+            DPC_THREAD.execute(() -> {
+                try {
+                    run(verifier, routine, handler, owner);
+                } catch (RuntimeException thrown) {
+                    DriverExceptions.report(verifier, thrown, handler + " of " + owner);
+                }
+            });
         }
+    }
+
+    private void run(Verifier verifier, Runnable routine, String handler, Object owner) {
+        queued.set(false);
+        Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
+            int mark = HeldSpinLocks.mark(verifier);
+            routine.run();
+            HeldSpinLocks.afterHandler(verifier, mark, handler, owner);
+        });
     }
 
     /**

@@ -38,7 +38,8 @@ public enum KernelRule implements Rule {
     DRIVER_ROUTINE_THREW(
             "learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-0x1e--kmode-exception-not-handled",
             "a driver's routine threw an exception nothing caught: on a receive queue's thread (the miniport's"
-                    + " service, the filters, callouts and DPCs it led to) or a device connection's (a dispatch routine)",
+                    + " service, the filters, callouts and DPCs it led to), a device connection's (a dispatch routine),"
+                    + " a work item's, the DPC thread (a DPC queued outside a service, a timer's) or a system thread",
             STATE,
             new Bugcheck(Bugcheck.KMODE_EXCEPTION_NOT_HANDLED, "KMODE_EXCEPTION_NOT_HANDLED", 0, 0)),
     WAIT_AT_DISPATCH(

@@ -13,7 +13,8 @@ import org.nbl4j.core.verify.Verifier;
  *
  * <p>{@code PsTerminateSystemThread} does not return in C; here it throws an {@link Error} that unwinds the start
  * routine to this thread's base, which records the exit status. A start routine must not catch it (catching
- * {@code Throwable} would).
+ * {@code Throwable} would). An exception the start routine lets out is reported ({@link DriverExceptions}) and ends
+ * the thread the same way, with the exit status left at 0, so that whatever waits for the thread object returns.
  */
 public final class SystemThread implements DispatcherObject {
     private static final AtomicInteger NUMBER = new AtomicInteger();
@@ -41,16 +42,19 @@ public final class SystemThread implements DispatcherObject {
                 .unstarted(() -> {
                     IS_SYSTEM_THREAD.set(true);
                     int mark = HeldSpinLocks.mark(verifier);
+                    String name = Thread.currentThread().getName();
                     try {
                         startRoutine.run();
                     } catch (Termination termination) {
                         exitStatus = termination.status;
+                    } catch (RuntimeException thrown) {
+                        // The thread ends as PsTerminateSystemThread would end it, so a wait for it returns. The
+                        // spin locks the routine still holds were left by the same bug: one report is enough.
+                        DriverExceptions.report(
+                                verifier, thrown, "the start routine of " + name + ", started by PsCreateSystemThread");
+                        return;
                     }
-                    HeldSpinLocks.afterHandler(
-                            verifier,
-                            mark,
-                            "the start routine",
-                            Thread.currentThread().getName());
+                    HeldSpinLocks.afterHandler(verifier, mark, "the start routine", name);
                 });
     }
 

@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisAcquireSpinLock;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisReleaseSpinLock;
 import static org.nbl4j.stack.ddk.NdisKernel.NdisWaitEvent;
+import static org.nbl4j.stack.ddk.Ntddk.DelayedWorkQueue;
 import static org.nbl4j.stack.ddk.Ntddk.Executive;
 import static org.nbl4j.stack.ddk.Ntddk.IO_NO_INCREMENT;
 import static org.nbl4j.stack.ddk.Ntddk.IoAllocateWorkItem;
+import static org.nbl4j.stack.ddk.Ntddk.IoQueueWorkItem;
 import static org.nbl4j.stack.ddk.Ntddk.KeAcquireInStackQueuedSpinLock;
 import static org.nbl4j.stack.ddk.Ntddk.KeAcquireSpinLock;
 import static org.nbl4j.stack.ddk.Ntddk.KeAcquireSpinLockAtDpcLevel;
@@ -56,6 +58,7 @@ import static org.nbl4j.stack.ddk.Wdm.PASSIVE_LEVEL;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -237,6 +240,57 @@ class KernelRulesThroughDdisTest {
         Violation violation = only(KernelRule.SPIN_LOCK_HELD_AT_RETURN);
         assertTrue(violation.detail().startsWith("the DPC routine of "), violation.detail());
         assertTrue(violation.detail().contains("acquired by KeAcquireSpinLockAtDpcLevel at"), violation.detail());
+        assertTrue(violation.detail().contains(DRIVER + acquire + ")"), "names the acquire: " + violation.detail());
+    }
+
+    @Test
+    @DisplayName("an IoQueueWorkItem routine that returns holding its spin lock: SPIN_LOCK_HELD_AT_RETURN")
+    void workRoutineReturnsHoldingALock() throws InterruptedException {
+        KSPIN_LOCK lock = new KSPIN_LOCK();
+        int acquire = line() + 3;
+        IoQueueWorkItem(
+                IoAllocateWorkItem(new DEVICE_OBJECT()),
+                (device, context) -> KeAcquireSpinLock(lock, new Ref<>()),
+                DelayedWorkQueue,
+                null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ndis.verifier().violations().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        Violation violation = only(KernelRule.SPIN_LOCK_HELD_AT_RETURN);
+        assertTrue(violation.detail().startsWith("the work routine of "), violation.detail());
+        assertTrue(violation.detail().contains(DRIVER + acquire + ")"), "names the acquire: " + violation.detail());
+    }
+
+    @Test
+    @DisplayName("a system thread's start routine that returns holding its spin lock: SPIN_LOCK_HELD_AT_RETURN")
+    void startRoutineReturnsHoldingALock() {
+        KSPIN_LOCK lock = new KSPIN_LOCK();
+        Ref<HANDLE> handle = new Ref<>();
+        int acquire = line() + 9;
+        assertEquals(
+                NtStatus.STATUS_SUCCESS,
+                PsCreateSystemThread(
+                        handle,
+                        THREAD_ALL_ACCESS,
+                        null,
+                        null,
+                        null,
+                        context -> KeAcquireSpinLock(lock, new Ref<>()),
+                        null));
+        HANDLE threadHandle = handle.value();
+        assertNotNull(threadHandle);
+        Ref<PETHREAD> thread = new Ref<>();
+        assertEquals(
+                NtStatus.STATUS_SUCCESS,
+                ObReferenceObjectByHandle(threadHandle, THREAD_ALL_ACCESS, PsThreadType, KernelMode, thread, null));
+        assertEquals(NtStatus.STATUS_SUCCESS, ZwClose(threadHandle));
+        PETHREAD threadObject = thread.value();
+        assertNotNull(threadObject);
+        assertEquals(NtStatus.STATUS_SUCCESS, KeWaitForSingleObject(threadObject, Executive, KernelMode, FALSE, null));
+        Ntddk.ObDereferenceObject(threadObject);
+        Violation violation = only(KernelRule.SPIN_LOCK_HELD_AT_RETURN);
+        assertTrue(violation.detail().startsWith("the start routine of nbl4j-system-"), violation.detail());
         assertTrue(violation.detail().contains(DRIVER + acquire + ")"), "names the acquire: " + violation.detail());
     }
 
