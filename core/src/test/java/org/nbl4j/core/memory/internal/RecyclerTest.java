@@ -16,7 +16,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,35 +26,6 @@ import org.junit.jupiter.api.Timeout;
 class RecyclerTest {
     private static final int ROUNDS = 1_000_000;
 
-    /** Runs {@code body} on two threads released together; rethrows what either threw once both have ended. */
-    private static void onTwoThreads(ThrowingBody body) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(2);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int index = 0; index < 2; index++) {
-            int which = index;
-            threads.add(Thread.ofPlatform().name("queue-" + index).start(() -> {
-                try {
-                    start.await();
-                    body.run(which);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            }));
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        if (failure.get() != null) {
-            throw new AssertionError("a recycling thread failed", failure.get());
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingBody {
-        void run(int thread) throws Exception;
-    }
-
     /** What one thread recycled, marked with the thread. */
     private record Item(int thread) {}
 
@@ -65,7 +35,7 @@ class RecyclerTest {
         ElementCounter counter = new ElementCounter(64);
         Recycler<Item> recycler = new Recycler<>(counter);
         CyclicBarrier bothGave = new CyclicBarrier(2);
-        onTwoThreads(thread -> {
+        TwoThreads.run(thread -> {
             // Fewer than a magazine holds, so nothing goes to the depot: each thread must get back exactly its own.
             for (int i = 0; i < 32; i++) {
                 Item item = recycler.take();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -21,40 +20,11 @@ class StripedCountersTest {
     private static final int BYTES = 1;
     private static final int OUTSTANDING = 2;
 
-    /** Runs {@code body} on two threads released together; rethrows what either threw once both have ended. */
-    private static void onTwoThreads(ThrowingBody body) throws Exception {
-        CyclicBarrier start = new CyclicBarrier(2);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int index = 0; index < 2; index++) {
-            int which = index;
-            threads.add(Thread.ofPlatform().name("queue-" + index).start(() -> {
-                try {
-                    start.await();
-                    body.run(which);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            }));
-        }
-        for (Thread thread : threads) {
-            thread.join();
-        }
-        if (failure.get() != null) {
-            throw new AssertionError("a counting thread failed", failure.get());
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingBody {
-        void run(int thread) throws Exception;
-    }
-
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void twoThreadsHammeringTheSameCountersGiveExactTotalsAfterJoin() throws Exception {
         StripedCounters counters = new StripedCounters(3);
-        onTwoThreads(thread -> {
+        TwoThreads.run(thread -> {
             StripedCounters.Cell cell = counters.cell();
             for (int i = 0; i < PACKETS; i++) {
                 counters.increment(COUNTED);
@@ -73,7 +43,7 @@ class StripedCountersTest {
     void aCounterRaisedOnOneThreadAndLoweredOnAnotherSumsToTheDifference() throws Exception {
         StripedCounters counters = new StripedCounters(3);
         // Thread 0 sends, thread 1 completes fewer: the two cells hold opposite counts.
-        onTwoThreads(thread -> {
+        TwoThreads.run(thread -> {
             for (int i = 0; i < PACKETS; i++) {
                 if (thread == 0) {
                     counters.add(OUTSTANDING, 2);
@@ -91,7 +61,7 @@ class StripedCountersTest {
     void aReadWhileTwoThreadsCountNeverGoesBackNorPastTheFinalTotal() throws Exception {
         StripedCounters counters = new StripedCounters(1);
         List<Long> reads = new ArrayList<>();
-        onTwoThreads(thread -> {
+        TwoThreads.run(thread -> {
             if (thread == 0) {
                 for (int i = 0; i < PACKETS; i++) {
                     counters.increment(COUNTED);
