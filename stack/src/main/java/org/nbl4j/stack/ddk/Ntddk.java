@@ -357,10 +357,15 @@ public final class Ntddk {
      * queued bound to the caller's NDIS instance (the timer's thread is shared), so it runs, and reports, there.
      *
      * @return as {@link #KeSetTimer}
+     * @throws IllegalArgumentException for a {@code Dpc} no {@code KeInitializeDpc} set up, as {@code KeInsertQueueDpc}
+     *     would throw at the expiry, where the timer's thread would swallow it and a periodic timer stop silently
      */
     public static boolean KeSetTimerEx(KTIMER Timer, long DueTime, int Period, @Nullable KDPC Dpc) {
         if (!atMostDispatch("KeSetTimerEx")) {
             return false;
+        }
+        if (Dpc != null && Dpc.DeferredRoutine == null) {
+            throw new IllegalArgumentException("KeSetTimerEx with a KDPC no KeInitializeDpc set up");
         }
         return Timer.timer.set(
                 DueTime,

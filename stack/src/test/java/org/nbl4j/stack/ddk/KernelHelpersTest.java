@@ -42,6 +42,7 @@ import org.nbl4j.core.memory.MemoryBlock;
 import org.nbl4j.core.memory.PoolTag;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.kernel.DriverParameters;
+import org.nbl4j.stack.kernel.Waits;
 import org.nbl4j.stack.ndis.Adapter;
 import org.nbl4j.stack.ndis.LwfHandle;
 import org.nbl4j.stack.ndis.LwfHandlers;
@@ -442,6 +443,56 @@ class KernelHelpersTest {
         assertFalse(KeSetTimerEx(later, -60 * 10_000_000L, 0, null));
         assertTrue(KeCancelTimer(later));
         assertFalse(KeCancelTimer(later));
+    }
+
+    @Test
+    @DisplayName("a thread's before-wait action runs before each kernel wait that may block, not before a zero-timeout"
+            + " test, and not once removed")
+    void beforeWaitRunsBeforeEachBlockingWait() {
+        KEVENT event = new KEVENT();
+        KeInitializeEvent(event, NotificationEvent, FALSE);
+        List<String> ran = new ArrayList<>();
+        Waits.setBeforeWait(() -> ran.add("before"));
+        try {
+            assertEquals(STATUS_TIMEOUT, KeWaitForSingleObject(event, Executive, KernelMode, FALSE, -10_000L));
+            assertEquals(List.of("before"), ran, "a relative timeout of 1 ms may block");
+            assertEquals(STATUS_TIMEOUT, KeWaitForSingleObject(event, Executive, KernelMode, FALSE, 0L));
+            assertEquals(List.of("before"), ran, "a zero timeout only tests");
+            KeDelayExecutionThread(KernelMode, FALSE, -10_000L);
+            assertEquals(List.of("before", "before"), ran, "KeDelayExecutionThread sleeps");
+            Waits.setBeforeWait(null);
+            assertEquals(STATUS_TIMEOUT, KeWaitForSingleObject(event, Executive, KernelMode, FALSE, -10_000L));
+            assertEquals(2, ran.size(), "removed");
+        } finally {
+            Waits.setBeforeWait(null);
+        }
+    }
+
+    @Test
+    @DisplayName("an absolute timeout (100 ns since 1601) waits until that time, and not at all once it has passed")
+    void absoluteTimeout() {
+        KEVENT event = new KEVENT();
+        KeInitializeEvent(event, NotificationEvent, FALSE);
+        long now = 116_444_736_000_000_000L + System.currentTimeMillis() * 10_000L;
+        long start = System.nanoTime();
+        assertEquals(STATUS_TIMEOUT, KeWaitForSingleObject(event, Executive, KernelMode, FALSE, now - 10_000_000L));
+        assertTrue(System.nanoTime() - start < 50_000_000L, "a time in the past: no wait");
+        start = System.nanoTime();
+        assertEquals(STATUS_TIMEOUT, KeWaitForSingleObject(event, Executive, KernelMode, FALSE, now + 1_000_000L));
+        long waited = System.nanoTime() - start;
+        assertTrue(waited >= 80_000_000L && waited < 5_000_000_000L, "100 ms from now: waited " + waited + " ns");
+    }
+
+    @Test
+    @DisplayName(
+            "KeSetTimer with a KDPC that KeInitializeDpc never set up throws at the call, not on the timer's thread")
+    void timerWithUninitializedDpc() {
+        KTIMER timer = new KTIMER();
+        KeInitializeTimer(timer);
+        IllegalArgumentException thrown =
+                assertThrows(IllegalArgumentException.class, () -> KeSetTimer(timer, -10 * 10_000L, new KDPC()));
+        assertTrue(thrown.getMessage().contains("KeInitializeDpc"), thrown.getMessage());
+        assertFalse(KeCancelTimer(timer), "the timer was not set");
     }
 
     @Test
