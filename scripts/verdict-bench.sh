@@ -6,15 +6,18 @@
 #   - Linux NFQUEUE: bench/native/nfq_verdicts.c over libnetfilter_queue accepting every packet, per packet
 #     (nfq_set_verdict) and batched (nfq_set_verdict_batch), the traffic a UDP loop inside a network namespace of its
 #     own (192.0.2.1, lo) with an iptables NFQUEUE rule on its output path; and the same loop without the rule.
-# Every row keeps at most WINDOW packets between sending and arrival and measures SECONDS after WARMUP seconds.
+# Every row keeps at most WINDOW packets between sending and arrival and measures SECONDS after WARMUP seconds. Each row
+# runs REPEAT times, the nbl4j and NFQUEUE rows taking turns; the table shows the run with the median rate and the range
+# (this VM moves the same code by a third from run to run: docs/benchmarks.md).
 # Needs root (the namespace), cc, libnetfilter-queue-dev and iptables (scripts/install-test-tools.sh installs them).
 #
-#     scripts/verdict-bench.sh [WINDOW [WARMUP [SECONDS]]]      defaults: 128 12 5 (the JIT needs the warm-up)
+#     scripts/verdict-bench.sh [WINDOW [WARMUP [SECONDS [REPEAT]]]]      defaults: 128 12 5 3 (the JIT needs the warm-up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WINDOW=${1:-128}
 WARMUP=${2:-12}
 SECONDS_MEASURED=${3:-5}
+REPEAT=${4:-3}
 QUEUE=0
 PORT=9999
 NAMESPACE=nbl4j-verdict-bench-$$
@@ -42,6 +45,12 @@ trap cleanup EXIT INT TERM
 
 # value KEY LINE: the value of KEY=value in LINE
 value() { sed -n "s/.*\\b$1=\\([^ ]*\\).*/\\1/p" <<<"$2"; }
+# keyed KEY: each line on stdin prefixed with its KEY's value and a tab, sorted by it
+keyed() { awk -v k="$1" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) print substr($i, length(k) + 2) "\t" $0 }' | sort -g; }
+# median_of KEY: of the runs on stdin (one line each), the one whose KEY is the median (the lower middle of an even count)
+median_of() { keyed "$1" | awk -F '\t' -v n="$REPEAT" 'NR == int((n + 1) / 2) { print $2 }'; }
+# range_of KEY: the lowest and highest KEY of the runs on stdin, as whole numbers
+range_of() { keyed "$1" | awk -F '\t' 'NR == 1 { low = $1 } { high = $1 } END { printf "%d-%d", low, high }'; }
 
 echo "load before: $(uptime)"
 nbl4j() {
@@ -53,12 +62,15 @@ nbl4j() {
 }
 # The application keeps two RECEIVEs pending, as in every run since the first; the second row keeps one (each completion
 # then carries every packet taken meanwhile). Which is faster changes from run to run on this VM (docs/benchmarks.md).
-nbl4j_batch=$(nbl4j batch 2)
-echo "nbl4j batched: $nbl4j_batch"
-nbl4j_batch1=$(nbl4j batch 1)
-echo "nbl4j batched, one RECEIVE pending: $nbl4j_batch1"
-nbl4j_one=$(nbl4j one "$WINDOW")
-echo "nbl4j one per IOCTL: $nbl4j_one"
+runs_batch=() runs_batch1=() runs_one=()
+for ((run = 1; run <= REPEAT; run++)); do
+    runs_batch+=("$(nbl4j batch 2)")
+    echo "nbl4j batched, run $run: ${runs_batch[-1]}"
+    runs_batch1+=("$(nbl4j batch 1)")
+    echo "nbl4j batched, one RECEIVE pending, run $run: ${runs_batch1[-1]}"
+    runs_one+=("$(nbl4j one "$WINDOW")")
+    echo "nbl4j one per IOCTL, run $run: ${runs_one[-1]}"
+done
 
 ip netns add "$NAMESPACE"
 ip -n "$NAMESPACE" link set lo up
@@ -85,15 +97,32 @@ nfq() {
     ip netns exec "$NAMESPACE" "$IPTABLES" -D OUTPUT -p udp --dport "$PORT" -j NFQUEUE --queue-num "$QUEUE"
     nfq_result="$result queue: $(tail -n 1 "$log")"
 }
-nfq one
-nfq_one=$nfq_result
-echo "NFQUEUE per packet: $nfq_one"
-nfq batch
-nfq_batch=$nfq_result
-echo "NFQUEUE batched: $nfq_batch"
-no_queue=$(traffic "$PORT")
-echo "no queue: $no_queue"
+runs_nfq_one=() runs_nfq_batch=() runs_no_queue=()
+for ((run = 1; run <= REPEAT; run++)); do
+    nfq one
+    runs_nfq_one+=("$nfq_result")
+    echo "NFQUEUE per packet, run $run: $nfq_result"
+    nfq batch
+    runs_nfq_batch+=("$nfq_result")
+    echo "NFQUEUE batched, run $run: $nfq_result"
+    runs_no_queue+=("$(traffic "$PORT")")
+    echo "no queue, run $run: ${runs_no_queue[-1]}"
+done
 echo "load after: $(uptime)"
+
+# pick NAME KEY RUNS...: sets NAME to the median run and NAME_range to the range
+pick() {
+    local name=$1 key=$2
+    shift 2
+    printf -v "$name" '%s' "$(printf '%s\n' "$@" | median_of "$key")"
+    printf -v "${name}_range" '%s' "$(printf '%s\n' "$@" | range_of "$key")"
+}
+pick nbl4j_batch verdicts_per_s "${runs_batch[@]}"
+pick nbl4j_batch1 verdicts_per_s "${runs_batch1[@]}"
+pick nbl4j_one verdicts_per_s "${runs_one[@]}"
+pick nfq_one packets_per_s "${runs_nfq_one[@]}"
+pick nfq_batch packets_per_s "${runs_nfq_batch[@]}"
+pick no_queue packets_per_s "${runs_no_queue[@]}"
 
 rate() { value "$1" "$2" | cut -d. -f1; }
 nbl4j_batch_rate=$(rate verdicts_per_s "$nbl4j_batch")
@@ -103,18 +132,26 @@ nfq_one_rate=$(rate packets_per_s "$nfq_one")
 nfq_batch_rate=$(rate packets_per_s "$nfq_batch")
 echo
 cpu() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f + %.2f", a, b }'; }
-echo "| row | verdicts/s | p50 µs | p99 µs | verdict IOCTLs / messages | CPU µs per verdict (verdict program + the rest) |"
-echo "|---|---:|---:|---:|---:|---:|"
-echo "| nbl4j, batched (two RECEIVEs pending, each asking for as many as fit) | $nbl4j_batch_rate | $(value p50_us "$nbl4j_batch") | $(value p99_us "$nbl4j_batch") | $(value verdict_ioctls "$nbl4j_batch") for $(value verdicts "$nbl4j_batch") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_batch")" "$(value jvm_cpu_us_per_verdict "$nbl4j_batch")") |"
-echo "| nbl4j, batched, one RECEIVE pending | $nbl4j_batch1_rate | $(value p50_us "$nbl4j_batch1") | $(value p99_us "$nbl4j_batch1") | $(value verdict_ioctls "$nbl4j_batch1") for $(value verdicts "$nbl4j_batch1") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_batch1")" "$(value jvm_cpu_us_per_verdict "$nbl4j_batch1")") |"
-echo "| nbl4j, one packet per IOCTL | $nbl4j_one_rate | $(value p50_us "$nbl4j_one") | $(value p99_us "$nbl4j_one") | $(value verdict_ioctls "$nbl4j_one") for $(value verdicts "$nbl4j_one") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_one")" "$(value jvm_cpu_us_per_verdict "$nbl4j_one")") |"
-echo "| NFQUEUE, per packet (nfq_set_verdict) | $nfq_one_rate | $(value p50_us "$nfq_one") | $(value p99_us "$nfq_one") | $(value verdict_messages "$nfq_one") for $(value verdicts "$nfq_one") | $(cpu "$(value queue_cpu_us_per_verdict "$nfq_one")" "$(value traffic_cpu_us_per_packet "$nfq_one")") |"
-echo "| NFQUEUE, batched (nfq_set_verdict_batch) | $nfq_batch_rate | $(value p50_us "$nfq_batch") | $(value p99_us "$nfq_batch") | $(value verdict_messages "$nfq_batch") for $(value verdicts "$nfq_batch") | $(cpu "$(value queue_cpu_us_per_verdict "$nfq_batch")" "$(value traffic_cpu_us_per_packet "$nfq_batch")") |"
-echo "| the UDP loop without NFQUEUE | $(rate packets_per_s "$no_queue") | $(value p50_us "$no_queue") | $(value p99_us "$no_queue") | - | - + $(value traffic_cpu_us_per_packet "$no_queue") |"
+echo "The median of $REPEAT runs per row (the run shown), and the range of the $REPEAT rates:"
+echo
+echo "| row | verdicts/s | range | p50 µs | p99 µs | verdict IOCTLs / messages | CPU µs per verdict (verdict program + the rest) |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| nbl4j, batched (two RECEIVEs pending, each asking for as many as fit) | $nbl4j_batch_rate | $nbl4j_batch_range | $(value p50_us "$nbl4j_batch") | $(value p99_us "$nbl4j_batch") | $(value verdict_ioctls "$nbl4j_batch") for $(value verdicts "$nbl4j_batch") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_batch")" "$(value jvm_cpu_us_per_verdict "$nbl4j_batch")") |"
+echo "| nbl4j, batched, one RECEIVE pending | $nbl4j_batch1_rate | $nbl4j_batch1_range | $(value p50_us "$nbl4j_batch1") | $(value p99_us "$nbl4j_batch1") | $(value verdict_ioctls "$nbl4j_batch1") for $(value verdicts "$nbl4j_batch1") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_batch1")" "$(value jvm_cpu_us_per_verdict "$nbl4j_batch1")") |"
+echo "| nbl4j, one packet per IOCTL | $nbl4j_one_rate | $nbl4j_one_range | $(value p50_us "$nbl4j_one") | $(value p99_us "$nbl4j_one") | $(value verdict_ioctls "$nbl4j_one") for $(value verdicts "$nbl4j_one") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_one")" "$(value jvm_cpu_us_per_verdict "$nbl4j_one")") |"
+echo "| NFQUEUE, per packet (nfq_set_verdict) | $nfq_one_rate | $nfq_one_range | $(value p50_us "$nfq_one") | $(value p99_us "$nfq_one") | $(value verdict_messages "$nfq_one") for $(value verdicts "$nfq_one") | $(cpu "$(value queue_cpu_us_per_verdict "$nfq_one")" "$(value traffic_cpu_us_per_packet "$nfq_one")") |"
+echo "| NFQUEUE, batched (nfq_set_verdict_batch) | $nfq_batch_rate | $nfq_batch_range | $(value p50_us "$nfq_batch") | $(value p99_us "$nfq_batch") | $(value verdict_messages "$nfq_batch") for $(value verdicts "$nfq_batch") | $(cpu "$(value queue_cpu_us_per_verdict "$nfq_batch")" "$(value traffic_cpu_us_per_packet "$nfq_batch")") |"
+echo "| the UDP loop without NFQUEUE | $(rate packets_per_s "$no_queue") | $no_queue_range | $(value p50_us "$no_queue") | $(value p99_us "$no_queue") | - | - + $(value traffic_cpu_us_per_packet "$no_queue") |"
 echo
 awk -v b="$nbl4j_batch_rate" -v b1="$nbl4j_batch1_rate" -v o="$nbl4j_one_rate" -v n="$nfq_one_rate" -v nb="$nfq_batch_rate" 'BEGIN {
     printf "nbl4j batched / NFQUEUE per packet: %.2fx (target >= 10x); nbl4j batched / NFQUEUE batched: %.2fx\n", b / n, b / nb
     printf "nbl4j batched with one RECEIVE pending / NFQUEUE per packet: %.2fx\n", b1 / n
     printf "nbl4j one per IOCTL / NFQUEUE per packet: %.2fx; nbl4j batched: %s verdicts/s (target >= 1000000)\n", o / n, b
 }'
-echo "defaulted or unheld (must be 0): nbl4j batched $(value defaulted "$nbl4j_batch")/$(value unheld "$nbl4j_batch"), one pending $(value defaulted "$nbl4j_batch1")/$(value unheld "$nbl4j_batch1"), one $(value defaulted "$nbl4j_one")/$(value unheld "$nbl4j_one"); NFQUEUE lost: $(value lost "$nfq_one")/$(value lost "$nfq_batch")"
+# total KEY RUNS...: KEY summed over every run
+total() {
+    local key=$1
+    shift
+    printf '%s\n' "$@" | keyed "$key" | awk -F '\t' '{ sum += $1 } END { print sum + 0 }'
+}
+echo "over all runs, defaulted or unheld (must be 0): nbl4j batched $(total defaulted "${runs_batch[@]}")/$(total unheld "${runs_batch[@]}"), one pending $(total defaulted "${runs_batch1[@]}")/$(total unheld "${runs_batch1[@]}"), one $(total defaulted "${runs_one[@]}")/$(total unheld "${runs_one[@]}"); NFQUEUE lost: $(total lost "${runs_nfq_one[@]}")/$(total lost "${runs_nfq_batch[@]}")"
