@@ -87,6 +87,23 @@ class DriverRoutineThrewTest {
         return new Throwable().getStackTrace()[1].getLineNumber();
     }
 
+    /** A DPC whose routine throws (the driver's bug), and the line that throws, where its report must point. */
+    private record ThrowingDpc(KDPC dpc, int line) {}
+
+    /** A {@link ThrowingDpc} whose routine records its thread in {@code failed} before it throws. */
+    private static ThrowingDpc throwingDpc(AtomicReference<Thread> failed) {
+        KDPC dpc = new KDPC();
+        int at = line() + 5;
+        KeInitializeDpc(
+                dpc,
+                (d, c, a1, a2) -> {
+                    failed.set(Thread.currentThread());
+                    throw new IllegalStateException("the driver's bug");
+                },
+                null);
+        return new ThrowingDpc(dpc, at);
+    }
+
     /**
      * Waits for the one DRIVER_ROUTINE_THREW report, which comes from another thread, and checks that it names the
      * exception, what it escaped and this file's line {@code thrownAt}.
@@ -181,15 +198,9 @@ class DriverRoutineThrewTest {
     void dpcThrows() throws InterruptedException {
         AtomicReference<Thread> failed = new AtomicReference<>();
         AtomicReference<Thread> ran = new AtomicReference<>();
-        KDPC failing = new KDPC();
-        int at = line() + 5;
-        KeInitializeDpc(
-                failing,
-                (d, c, a1, a2) -> {
-                    failed.set(Thread.currentThread());
-                    throw new IllegalStateException("the driver's bug");
-                },
-                null);
+        ThrowingDpc throwing = throwingDpc(failed);
+        KDPC failing = throwing.dpc();
+        int at = throwing.line();
         KDPC next = new KDPC();
         KeInitializeDpc(next, (d, c, a1, a2) -> ran.set(Thread.currentThread()), null);
         assertTrue(KeInsertQueueDpc(failing, null, null));
@@ -206,15 +217,9 @@ class DriverRoutineThrewTest {
         AtomicReference<Thread> failed = new AtomicReference<>();
         AtomicReference<Thread> ran = new AtomicReference<>();
         CountDownLatch nextRan = new CountDownLatch(1);
-        KDPC failing = new KDPC();
-        int at = line() + 5;
-        KeInitializeDpc(
-                failing,
-                (d, c, a1, a2) -> {
-                    failed.set(Thread.currentThread());
-                    throw new IllegalStateException("the driver's bug");
-                },
-                null);
+        ThrowingDpc throwing = throwingDpc(failed);
+        KDPC failing = throwing.dpc();
+        int at = throwing.line();
         startTheTimerThreadBoundElsewhere();
         KTIMER first = new KTIMER();
         KeInitializeTimer(first);
