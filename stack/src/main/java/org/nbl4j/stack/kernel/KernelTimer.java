@@ -22,6 +22,14 @@ public final class KernelTimer implements DispatcherObject {
     private KernelEvent.Type type = KernelEvent.Type.NOTIFICATION;
     private boolean signaled;
     private @Nullable ScheduledFuture<?> pending;
+    /** Counts the settings, so that an expiry knows whether it is the current setting's. */
+    private long setting;
+    /**
+     * The current one-shot setting has expired. Its scheduled task may still be running (queueing the DPC, which may
+     * already run on another thread), when cancelling the task would still succeed: this says the timer is no longer
+     * in the queue.
+     */
+    private boolean expired;
 
     /** {@code KeInitializeTimerEx}: a timer that is not set. */
     public synchronized void initialize(KernelEvent.Type type) {
@@ -41,8 +49,11 @@ public final class KernelTimer implements DispatcherObject {
     public synchronized boolean set(long dueTime, int periodMillis, @Nullable Runnable expiry) {
         boolean wasSet = cancel();
         signaled = false;
+        expired = false;
+        long current = ++setting;
+        boolean periodic = periodMillis > 0;
         long delay = Waits.nanos(dueTime);
-        Runnable fire = () -> expire(expiry);
+        Runnable fire = () -> expire(current, periodic, expiry);
         pending = periodMillis > 0
                 ? CLOCK.scheduleAtFixedRate(
                         fire, delay, TimeUnit.MILLISECONDS.toNanos(periodMillis), TimeUnit.NANOSECONDS)
@@ -52,9 +63,14 @@ public final class KernelTimer implements DispatcherObject {
 
     /** {@code KeCancelTimer}: returns whether the timer was set and had not expired (a periodic one: was set). */
     public synchronized boolean cancel() {
-        ScheduledFuture<?> setting = pending;
+        ScheduledFuture<?> task = pending;
         pending = null;
-        return setting != null && setting.cancel(false);
+        if (task == null) {
+            return false;
+        }
+        boolean inQueue = !expired;
+        task.cancel(false);
+        return inQueue;
     }
 
     /** {@code KeReadStateTimer}. */
@@ -62,9 +78,12 @@ public final class KernelTimer implements DispatcherObject {
         return signaled;
     }
 
-    private void expire(@Nullable Runnable expiry) {
+    private void expire(long expiring, boolean periodic, @Nullable Runnable expiry) {
         synchronized (this) {
             signaled = true;
+            if (!periodic && expiring == setting) {
+                expired = true;
+            }
             notifyAll();
         }
         if (expiry != null) {
