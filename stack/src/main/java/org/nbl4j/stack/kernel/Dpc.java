@@ -1,6 +1,7 @@
 package org.nbl4j.stack.kernel;
 
 import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -41,6 +42,22 @@ public final class Dpc {
 
     private final AtomicBoolean queued = new AtomicBoolean();
 
+    /*
+     * What the queued DPC runs. A DPC is queued at most once at a time ({@link #claim}), so the inserting thread stores
+     * them here between the claim and the queueing, and the run reads them before it gives the claim up: queueing then
+     * hands over only the runnables made once below, and allocates nothing.
+     */
+    private @Nullable Verifier verifier;
+
+    private @Nullable Runnable routine;
+    private String handler = "";
+    private @Nullable Object owner;
+
+    /** Runs the DPC at DISPATCH_LEVEL: what a processor queue holds. */
+    private final Runnable runAtDispatch = () -> Irql.runAt(Irql.DISPATCH_LEVEL, this::runQueued);
+    /** The same on nbl4j's DPC thread, which reports an exception the routine lets out and goes on. */
+    private final Runnable runOnDpcThread = this::runReporting;
+
     /**
      * Queues {@code routine} unless this DPC is queued already (a timer's expiry; {@code KeInsertQueueDpc} uses
      * {@link #claim} and {@link #queueClaimed} to store its arguments in between).
@@ -69,27 +86,40 @@ public final class Dpc {
      * processor queue it reaches the service that drained the queue, which reports it as its own.
      */
     public void queueClaimed(Verifier verifier, Runnable routine, String handler, Object owner) {
+        this.verifier = verifier;
+        this.routine = routine;
+        this.handler = handler;
+        this.owner = owner;
         Processor processor = CURRENT_PROCESSOR.get();
         if (processor != null && processor.inService) {
-            processor.add(() -> run(verifier, routine, handler, owner));
+            processor.add(runAtDispatch);
         } else {
-            DPC_THREAD.execute(() -> {
-                try {
-                    run(verifier, routine, handler, owner);
-                } catch (RuntimeException thrown) {
-                    DriverExceptions.report(verifier, thrown, handler + " of " + owner);
-                }
-            });
+            DPC_THREAD.execute(runOnDpcThread);
         }
     }
 
-    private void run(Verifier verifier, Runnable routine, String handler, Object owner) {
+    private void runReporting() {
+        // Read before the run gives the claim up: a new insert may store another DPC's after that.
+        Verifier reportTo = Objects.requireNonNull(verifier);
+        String kind = handler;
+        Object of = owner;
+        try {
+            runAtDispatch.run();
+        } catch (RuntimeException thrown) {
+            DriverExceptions.report(reportTo, thrown, kind + " of " + of);
+        }
+    }
+
+    /** Runs the routine at DISPATCH_LEVEL; the claim is given up first, so the routine may queue its DPC again. */
+    private void runQueued() {
+        Verifier reportTo = Objects.requireNonNull(verifier);
+        Runnable work = Objects.requireNonNull(routine);
+        String kind = handler;
+        Object of = Objects.requireNonNull(owner);
         queued.set(false);
-        Irql.runAt(Irql.DISPATCH_LEVEL, () -> {
-            int mark = HeldSpinLocks.mark(verifier);
-            routine.run();
-            HeldSpinLocks.afterHandler(verifier, mark, handler, owner);
-        });
+        int mark = HeldSpinLocks.mark(reportTo);
+        work.run();
+        HeldSpinLocks.afterHandler(reportTo, mark, kind, of);
     }
 
     /**
