@@ -30,7 +30,8 @@ public final class KDPC {
             return;
         }
         Ndis ndis = insertedBy;
-        if (ndis == null) {
+        // Bound already (a DPC a receive thread queued for itself): a binding per run would allocate per indication.
+        if (ndis == null || ndis == SystemNdis.boundOrNull()) {
             routine.call(this, DeferredContext, SystemArgument1, SystemArgument2);
             return;
         }

@@ -53,8 +53,10 @@ public final class Dpc {
     private String handler = "";
     private @Nullable Object owner;
 
+    /** Runs the routine: what {@link #runAtDispatch} runs at DISPATCH_LEVEL. */
+    private final Runnable runRoutine = this::runQueued;
     /** Runs the DPC at DISPATCH_LEVEL: what a processor queue holds. */
-    private final Runnable runAtDispatch = () -> Irql.runAt(Irql.DISPATCH_LEVEL, this::runQueued);
+    private final Runnable runAtDispatch = () -> Irql.runAt(Irql.DISPATCH_LEVEL, runRoutine);
     /** The same on nbl4j's DPC thread, which reports an exception the routine lets out and goes on. */
     private final Runnable runOnDpcThread = this::runReporting;
 

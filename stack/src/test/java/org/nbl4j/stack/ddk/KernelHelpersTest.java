@@ -20,8 +20,10 @@ import static org.nbl4j.stack.ddk.Wdm.RtlZeroMemory;
 import static org.nbl4j.stack.ddk.Wdm.TRUE;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -273,6 +275,33 @@ class KernelHelpersTest {
             assertEquals(
                     List.of("packet; queued true", "packet; queued false", "packet; queued false", "dpc on " + thread),
                     events);
+        }
+    }
+
+    @Test
+    @DisplayName("queueing a DPC per receive indication and running it allocates nothing once warm")
+    void dpcPerIndicationAllocatesNothing() {
+        int[] ran = {0};
+        KDPC dpc = new KDPC();
+        KeInitializeDpc(dpc, (d, c, a1, a2) -> ran[0]++, null);
+        MemoryMiniport miniport = MemoryMiniport.builder().build();
+        // From a segment: receive(byte[]) wraps its array in a segment per packet.
+        MemorySegment packet = Arena.ofAuto().allocate(64);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (Adapter adapter =
+                withReceiveFilter(miniport, "dpc-per-indication", chain -> KeInsertQueueDpc(dpc, null, null))) {
+            int indications = 20_000;
+            long allocated = 0;
+            for (int round = 0; round < 2; round++) { // the first round warms up: JIT, class loading, first uses
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < indications; i++) {
+                    miniport.receive(packet, 0, 64);
+                    adapter.poll(0, 16);
+                }
+                allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            assertEquals(2 * indications, ran[0], "one DPC run per indication");
+            assertTrue(allocated < indications, allocated + " bytes for " + indications + " indications");
         }
     }
 
