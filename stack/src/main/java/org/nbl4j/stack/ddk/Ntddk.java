@@ -304,10 +304,7 @@ public final class Ntddk {
      */
     public static boolean KeInsertQueueDpc(
             KDPC Dpc, @Nullable Object SystemArgument1, @Nullable Object SystemArgument2) {
-        KDEFERRED_ROUTINE routine = Dpc.DeferredRoutine;
-        if (routine == null) {
-            throw new IllegalArgumentException("KeInsertQueueDpc of a KDPC no KeInitializeDpc set up");
-        }
+        KDEFERRED_ROUTINE routine = deferredRoutine(Dpc, "KeInsertQueueDpc");
         if (!Dpc.dpc.claim()) {
             return false;
         }
@@ -316,6 +313,15 @@ public final class Ntddk {
         Dpc.insertedBy = SystemNdis.boundOrNull();
         Dpc.dpc.queueClaimed(SystemNdis.verifier(), Dpc.run, "the DPC routine", routine);
         return true;
+    }
+
+    /** The routine {@code KeInitializeDpc} gave {@code Dpc}; a KDPC it never set up is the caller's bug. */
+    private static KDEFERRED_ROUTINE deferredRoutine(KDPC Dpc, String ddi) {
+        KDEFERRED_ROUTINE routine = Dpc.DeferredRoutine;
+        if (routine == null) {
+            throw new IllegalArgumentException(ddi + " with a KDPC no KeInitializeDpc set up");
+        }
+        return routine;
     }
 
     /** {@code KeFlushQueuedDpcs()}: returns when every DPC queued so far has run. */
@@ -364,8 +370,8 @@ public final class Ntddk {
         if (!atMostDispatch("KeSetTimerEx")) {
             return false;
         }
-        if (Dpc != null && Dpc.DeferredRoutine == null) {
-            throw new IllegalArgumentException("KeSetTimerEx with a KDPC no KeInitializeDpc set up");
+        if (Dpc != null) {
+            deferredRoutine(Dpc, "KeSetTimerEx");
         }
         return Timer.timer.set(
                 DueTime,
