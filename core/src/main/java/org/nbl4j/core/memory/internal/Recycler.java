@@ -19,8 +19,8 @@ import org.jspecify.annotations.Nullable;
  * collector's write barriers make expensive.
  *
  * <p>A thread finds its magazine in its {@link ThreadSlot} table, where all recyclers and counters of the thread sit
- * side by side as a processor's lookaside lists do in its control block; while one thread alone has used the recycler,
- * it finds the magazine in a field of the recycler, which is cheaper still. The table holds magazines weakly and the
+ * side by side as a processor's lookaside lists do in its control block (while one thread alone has used the recycler,
+ * the slot hands its magazine out without the table). The table holds magazines weakly and the
  * recycler's counter strongly, so a recycler that is never closed is collected once the pool that holds it is
  * unreachable, even though its magazines hold objects that reference that pool. After {@link #close()} its number may
  * serve another recycler: a thread that finds no magazine of its own then counts its frees in its own cell of the
@@ -35,14 +35,6 @@ public final class Recycler<T> {
     private final ThreadSlot<Magazine> slot = new ThreadSlot<>(this);
     private final ArrayDeque<Object[]> fullMagazines = new ArrayDeque<>();
     private final ArrayDeque<Object[]> emptyMagazines = new ArrayDeque<>();
-    /**
-     * The only magazine, while a single thread has used this recycler: its owner finds it without the
-     * {@link ThreadSlot} lookup. Set with the first magazine and cleared for good when a second thread makes one or
-     * the recycler is closed, so a recycler shared between threads never writes it again.
-     */
-    private @Nullable Magazine soleMagazine;
-
-    private int magazines;
     private volatile boolean closed;
 
     /**
@@ -68,8 +60,8 @@ public final class Recycler<T> {
      */
     @SuppressWarnings("unchecked")
     public @Nullable T take() {
-        Magazine magazine = soleMagazine;
-        if (magazine != null && magazine.owner == Thread.currentThread() && magazine.count != 0) {
+        Magazine magazine = slot.get();
+        if (magazine != null && magazine.count != 0 && !closed) {
             magazine.allocated();
             return (T) magazine.items[--magazine.count];
         }
@@ -125,7 +117,6 @@ public final class Recycler<T> {
     public void close() {
         closed = true;
         synchronized (this) {
-            soleMagazine = null;
             fullMagazines.clear();
             emptyMagazines.clear();
             // Under the lock, so that no thread stores a magazine under the number once it may be another's.
@@ -165,10 +156,6 @@ public final class Recycler<T> {
      * The calling thread's magazine, made on its first call; {@code null} if it has none and the recycler is closed.
      */
     private @Nullable Magazine magazine() {
-        Magazine sole = soleMagazine;
-        if (sole != null && sole.owner == Thread.currentThread()) {
-            return sole;
-        }
         Magazine magazine = slot.get();
         return magazine != null ? magazine : newMagazine();
     }
@@ -182,7 +169,6 @@ public final class Recycler<T> {
         // cells is also what keeps it reachable, the thread's table holding it weakly.
         counter.register(magazine);
         slot.set(magazine);
-        soleMagazine = ++magazines == 1 ? magazine : null;
         return magazine;
     }
 

@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A fixed number of {@code long} counters that many threads count into and that statistics read by summing: the
@@ -32,15 +31,6 @@ public final class StripedCounters {
     private final int width;
     private final CopyOnWriteArrayList<Cell> cells = new CopyOnWriteArrayList<>();
     private final ThreadSlot<Cell> slot = new ThreadSlot<>(this);
-    /**
-     * The only cell, while a single thread has made one. A receive-queue thread counts several things per packet;
-     * checking that this cell is its own costs one field read and {@code Thread.currentThread()}, where a
-     * {@link ThreadLocal} lookup per count cost the forwarding path 15-20 % at 64 bytes (docs/benchmarks.md, "Issue
-     * 12"). Cleared for good when a second cell is made: counters shared between threads never write it again, where a
-     * field rewritten by each thread that missed moved its cache line back and forth between them. Those threads find
-     * their cells in their {@link ThreadSlot} tables.
-     */
-    private @Nullable Cell soleCell;
 
     /** Counters numbered 0 to {@code width − 1}, all 0. */
     public StripedCounters(int width) {
@@ -60,11 +50,7 @@ public final class StripedCounters {
      * path that counts several things at once takes the cell once.
      */
     public Cell cell() {
-        Cell cell = soleCell;
-        if (cell != null && cell.owner == Thread.currentThread()) {
-            return cell;
-        }
-        cell = slot.get();
+        Cell cell = slot.get();
         return cell != null ? cell : newCell();
     }
 
@@ -105,7 +91,6 @@ public final class StripedCounters {
         // The list keeps the cell reachable: the thread's table holds it weakly.
         cells.add(cell);
         slot.set(cell);
-        soleCell = cells.size() == 1 ? cell : null;
         return cell;
     }
 
@@ -121,8 +106,6 @@ public final class StripedCounters {
         private static final VarHandle COUNTS = MethodHandles.arrayElementVarHandle(long[].class);
 
         private final long[] counts;
-        /** The thread that made the cell and alone counts into it. */
-        final Thread owner = Thread.currentThread();
 
         /** A cell of {@code width} counters, to be {@linkplain StripedCounters#register registered} by its owner. */
         Cell(int width) {

@@ -37,6 +37,15 @@ final class ThreadSlot<V> {
     private final int index;
     private final long key;
     private final Cleaner.Cleanable cleanable;
+    /**
+     * The only value, with the thread that stored it, while one thread alone has stored one: that thread finds it with
+     * one field read and {@code Thread.currentThread()}, without the table lookup. Cleared for good when a second
+     * thread stores one or the slot is released, so a slot shared between threads never writes it again (a field
+     * rewritten by whichever thread looked last would move its cache line back and forth between them).
+     */
+    private @Nullable Sole<V> sole;
+    /** A second thread has stored a value, or the slot was released; guarded by this. */
+    private boolean shared;
 
     /** A free number for {@code user}, given back when the user becomes unreachable unless released before. */
     ThreadSlot(Object user) {
@@ -55,6 +64,10 @@ final class ThreadSlot<V> {
     @SuppressWarnings("unchecked")
     @Nullable
     V get() {
+        Sole<V> only = sole;
+        if (only != null && only.owner() == Thread.currentThread()) {
+            return only.value();
+        }
         Entry[] table = TABLES.get();
         int index = this.index;
         if (index < table.length) {
@@ -74,6 +87,12 @@ final class ThreadSlot<V> {
             TABLES.set(table);
         }
         table[index] = new Entry(value, key);
+        synchronized (this) {
+            if (!shared) {
+                shared = sole != null;
+                sole = shared ? null : new Sole<>(Thread.currentThread(), value);
+            }
+        }
     }
 
     /**
@@ -81,6 +100,10 @@ final class ThreadSlot<V> {
      * until the number's next user stores its own or the thread ends, but are never found again.
      */
     void release() {
+        synchronized (this) {
+            shared = true;
+            sole = null;
+        }
         cleanable.clean();
     }
 
@@ -101,6 +124,9 @@ final class ThreadSlot<V> {
             USED.clear(index);
         }
     }
+
+    /** The value of the one thread that has stored one. */
+    private record Sole<V>(Thread owner, V value) {}
 
     /** A value in a thread's table, held weakly, with the key of the user that stored it. */
     private static final class Entry extends WeakReference<Object> {
