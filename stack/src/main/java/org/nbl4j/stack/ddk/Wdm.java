@@ -1,6 +1,9 @@
 package org.nbl4j.stack.ddk;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.memory.Mdl;
 import org.nbl4j.core.memory.TaggedMemory;
@@ -120,6 +123,28 @@ public final class Wdm {
      */
     public static void RtlCopyMemory(MemorySegment destination, MemorySegment source, long length) {
         MemorySegment.copy(source, 0, destination, 0, length);
+    }
+
+    private static final VarHandle UINT32 =
+            ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle().withInvokeExactBehavior();
+
+    /**
+     * {@code ReadUInt32Acquire(Source)}: a 32-bit read that no later read or write moves before, for memory another
+     * processor (or a user-mode application, through a mapped MDL) writes with {@link #WriteUInt32Release}. C passes
+     * the address; here it is {@code Source} plus {@code Offset}, which must be 4-byte aligned, as the intrinsic
+     * expects. Little-endian, as on every Windows processor.
+     */
+    public static int ReadUInt32Acquire(MemorySegment Source, long Offset) {
+        return (int) UINT32.getAcquire(Source, Offset);
+    }
+
+    /**
+     * {@code WriteUInt32Release(Destination, Value)}: a 32-bit write that no earlier read or write moves after, so a
+     * reader that sees {@code Value} with {@link #ReadUInt32Acquire} sees everything written before it. The address is
+     * {@code Destination} plus {@code Offset}, 4-byte aligned.
+     */
+    public static void WriteUInt32Release(MemorySegment Destination, long Offset, int Value) {
+        UINT32.setRelease(Destination, Offset, Value);
     }
 
     /** {@code RtlZeroMemory(Destination, Length)}. */

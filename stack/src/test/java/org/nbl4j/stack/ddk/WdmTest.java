@@ -46,6 +46,24 @@ class WdmTest {
     }
 
     @Test
+    @DisplayName("ReadUInt32Acquire and WriteUInt32Release are little-endian 32-bit accesses at an aligned offset")
+    void acquireReleaseAccesses() {
+        MemorySegment shared = arena.allocate(16, 8);
+        WriteUInt32Release(shared, 4, 0x11223344);
+        assertArrayEquals(
+                new byte[] {0, 0, 0, 0, 0x44, 0x33, 0x22, 0x11, 0, 0, 0, 0},
+                shared.asSlice(0, 12).toArray(ValueLayout.JAVA_BYTE),
+                "written at Offset, least significant byte first");
+        shared.set(ValueLayout.JAVA_BYTE, 8, (byte) 0x80);
+        assertEquals(0x80, ReadUInt32Acquire(shared, 8));
+        assertEquals(0x11223344, ReadUInt32Acquire(shared, 4));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ReadUInt32Acquire(shared, 2),
+                "the intrinsics need 4-byte alignment");
+    }
+
+    @Test
     @DisplayName("KeRaiseIrql stores the old level in its out-parameter; KeLowerIrql restores it")
     void raiseAndLower() {
         Ref<Integer> oldIrql = new Ref<>();
