@@ -2,7 +2,8 @@
 # Issue 16's verdict benchmark, one run (docs/benchmarks.md, "User-mode verdicts"):
 #   - nbl4j: UserVerdictBench, the seed-000 sample on a router over in-memory adapters, its device a Unix-domain socket,
 #     the verdict application a separate C process (bench/native/verdict_client.c) that permits every packet, asking
-#     for one packet per RECEIVE IOCTL and then for as many as fit (batched);
+#     for one packet per RECEIVE IOCTL, for as many as fit (batched), and through a ring area it shares with the driver
+#     (batched in shared memory: IOCTL_USERVERDICT_ATTACH_RING over a mapped buffer, docs/devices.md);
 #   - Linux NFQUEUE: bench/native/nfq_verdicts.c over libnetfilter_queue accepting every packet, per packet
 #     (nfq_set_verdict) and batched (nfq_set_verdict_batch), the traffic a UDP loop inside a network namespace of its
 #     own (192.0.2.1, lo) with an iptables NFQUEUE rule on its output path; and the same loop without the rule.
@@ -62,8 +63,10 @@ nbl4j() {
 }
 # The application keeps two RECEIVEs pending, as in every run since the first; the second row keeps one (each completion
 # then carries every packet taken meanwhile). Which is faster changes from run to run on this VM (docs/benchmarks.md).
-runs_batch=() runs_batch1=() runs_one=()
+runs_ring=() runs_batch=() runs_batch1=() runs_one=()
 for ((run = 1; run <= REPEAT; run++)); do
+    runs_ring+=("$(nbl4j ring 0)")
+    echo "nbl4j batched through the shared ring, run $run: ${runs_ring[-1]}"
     runs_batch+=("$(nbl4j batch 2)")
     echo "nbl4j batched, run $run: ${runs_batch[-1]}"
     runs_batch1+=("$(nbl4j batch 1)")
@@ -117,6 +120,7 @@ pick() {
     printf -v "$name" '%s' "$(printf '%s\n' "$@" | median_of "$key")"
     printf -v "${name}_range" '%s' "$(printf '%s\n' "$@" | range_of "$key")"
 }
+pick nbl4j_ring verdicts_per_s "${runs_ring[@]}"
 pick nbl4j_batch verdicts_per_s "${runs_batch[@]}"
 pick nbl4j_batch1 verdicts_per_s "${runs_batch1[@]}"
 pick nbl4j_one verdicts_per_s "${runs_one[@]}"
@@ -125,6 +129,7 @@ pick nfq_batch packets_per_s "${runs_nfq_batch[@]}"
 pick no_queue packets_per_s "${runs_no_queue[@]}"
 
 rate() { value "$1" "$2" | cut -d. -f1; }
+nbl4j_ring_rate=$(rate verdicts_per_s "$nbl4j_ring")
 nbl4j_batch_rate=$(rate verdicts_per_s "$nbl4j_batch")
 nbl4j_batch1_rate=$(rate verdicts_per_s "$nbl4j_batch1")
 nbl4j_one_rate=$(rate verdicts_per_s "$nbl4j_one")
@@ -136,6 +141,7 @@ echo "The median of $REPEAT runs per row (the run shown), and the range of the $
 echo
 echo "| row | verdicts/s | range | p50 µs | p99 µs | verdict IOCTLs / messages | CPU µs per verdict (verdict program + the rest) |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| nbl4j, batched through the shared ring (RING_WAIT IOCTLs when idle) | $nbl4j_ring_rate | $nbl4j_ring_range | $(value p50_us "$nbl4j_ring") | $(value p99_us "$nbl4j_ring") | $(value verdict_ioctls "$nbl4j_ring") for $(value verdicts "$nbl4j_ring") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_ring")" "$(value jvm_cpu_us_per_verdict "$nbl4j_ring")") |"
 echo "| nbl4j, batched (two RECEIVEs pending, each asking for as many as fit) | $nbl4j_batch_rate | $nbl4j_batch_range | $(value p50_us "$nbl4j_batch") | $(value p99_us "$nbl4j_batch") | $(value verdict_ioctls "$nbl4j_batch") for $(value verdicts "$nbl4j_batch") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_batch")" "$(value jvm_cpu_us_per_verdict "$nbl4j_batch")") |"
 echo "| nbl4j, batched, one RECEIVE pending | $nbl4j_batch1_rate | $nbl4j_batch1_range | $(value p50_us "$nbl4j_batch1") | $(value p99_us "$nbl4j_batch1") | $(value verdict_ioctls "$nbl4j_batch1") for $(value verdicts "$nbl4j_batch1") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_batch1")" "$(value jvm_cpu_us_per_verdict "$nbl4j_batch1")") |"
 echo "| nbl4j, one packet per IOCTL | $nbl4j_one_rate | $nbl4j_one_range | $(value p50_us "$nbl4j_one") | $(value p99_us "$nbl4j_one") | $(value verdict_ioctls "$nbl4j_one") for $(value verdicts "$nbl4j_one") | $(cpu "$(value client_cpu_us_per_verdict "$nbl4j_one")" "$(value jvm_cpu_us_per_verdict "$nbl4j_one")") |"
@@ -143,8 +149,9 @@ echo "| NFQUEUE, per packet (nfq_set_verdict) | $nfq_one_rate | $nfq_one_range |
 echo "| NFQUEUE, batched (nfq_set_verdict_batch) | $nfq_batch_rate | $nfq_batch_range | $(value p50_us "$nfq_batch") | $(value p99_us "$nfq_batch") | $(value verdict_messages "$nfq_batch") for $(value verdicts "$nfq_batch") | $(cpu "$(value queue_cpu_us_per_verdict "$nfq_batch")" "$(value traffic_cpu_us_per_packet "$nfq_batch")") |"
 echo "| the UDP loop without NFQUEUE | $(rate packets_per_s "$no_queue") | $no_queue_range | $(value p50_us "$no_queue") | $(value p99_us "$no_queue") | - | - + $(value traffic_cpu_us_per_packet "$no_queue") |"
 echo
-awk -v b="$nbl4j_batch_rate" -v b1="$nbl4j_batch1_rate" -v o="$nbl4j_one_rate" -v n="$nfq_one_rate" -v nb="$nfq_batch_rate" 'BEGIN {
-    printf "nbl4j batched / NFQUEUE per packet: %.2fx (target >= 10x); nbl4j batched / NFQUEUE batched: %.2fx\n", b / n, b / nb
+awk -v r="$nbl4j_ring_rate" -v b="$nbl4j_batch_rate" -v b1="$nbl4j_batch1_rate" -v o="$nbl4j_one_rate" -v n="$nfq_one_rate" -v nb="$nfq_batch_rate" 'BEGIN {
+    printf "nbl4j through the shared ring / NFQUEUE per packet: %.2fx (target >= 10x); / NFQUEUE batched: %.2fx; %s verdicts/s (target >= 1000000)\n", r / n, r / nb, r
+    printf "nbl4j batched / NFQUEUE per packet: %.2fx; nbl4j batched / NFQUEUE batched: %.2fx\n", b / n, b / nb
     printf "nbl4j batched with one RECEIVE pending / NFQUEUE per packet: %.2fx\n", b1 / n
     printf "nbl4j one per IOCTL / NFQUEUE per packet: %.2fx; nbl4j batched: %s verdicts/s (target >= 1000000)\n", o / n, b
 }'

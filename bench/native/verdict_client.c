@@ -3,13 +3,19 @@
  * (docs/benchmarks.md). It speaks the device socket's wire protocol (docs/devices.md) and the driver's IOCTLs
  * (UserVerdictIoctl.java) directly, with nothing from elsewhere.
  *
- *     verdict_client SOCKET one|batch RECEIVES
+ *     verdict_client SOCKET one|batch|ring RECEIVES
  *
  * It opens the device (CREATE), sets the default verdict (permit, 250 ms), keeps RECEIVES requests pending (the
  * inverted call), each asking for one packet ("one": MaxPackets 1) or as many as fit ("batch": MaxPackets 0), and
  * answers every completed RECEIVE at once with one VERDICT request that permits each of its packets, posting a new
  * RECEIVE in the same write. It prints "ready" once its requests are pending; on SIGTERM or SIGINT it closes its handle
  * (CLOSE) and prints what it did: "receives=N verdicts=N verdict_ioctls=N".
+ *
+ * "ring" shares a ring area with the driver instead (IOCTL_USERVERDICT_ATTACH_RING, UserVerdictIoctl.java): it maps a
+ * file of its own (MAP), hands it to the driver as the output buffer of a request that stays pending (IOCTL_MAPPED),
+ * then reads packet descriptors and writes verdicts in shared memory, spinning; after RING_SPIN_MICROS without a
+ * packet it sends IOCTL_USERVERDICT_RING_WAIT, which carries out its verdicts and returns when packets come. RECEIVES is
+ * unused; the counts it prints are "receives=0 verdicts=N verdict_ioctls=W ring_waits=W".
  *
  * The socket is non-blocking and served with poll(): the client never blocks writing while the driver's replies wait
  * to be read, so neither side can wait on the other.
@@ -22,17 +28,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
-enum { OP_CREATE = 1, OP_IOCTL = 2, OP_CLOSE = 4 };
+enum { OP_CREATE = 1, OP_IOCTL = 2, OP_CLOSE = 4, OP_MAP = 5, OP_IOCTL_MAPPED = 6 };
 
 /* CTL_CODE(FILE_DEVICE_NETWORK, 0x900..0x902, ...), as UserVerdictIoctl.java writes them out. */
 #define IOCTL_USERVERDICT_RECEIVE 0x00126402u
 #define IOCTL_USERVERDICT_VERDICT 0x0012A404u
 #define IOCTL_USERVERDICT_SET_DEFAULT 0x0012A408u
+#define IOCTL_USERVERDICT_ATTACH_RING 0x0012E412u
+#define IOCTL_USERVERDICT_RING_WAIT 0x00122414u
 #define USERVERDICT_PERMIT 0
+
+/* The ring area's layout (UserVerdictIoctl.java). */
+#define RING_SLOTS 256u
+#define RING_FRAME_LENGTH 2048u
+#define RING_PACKET_PRODUCED 64
+#define RING_PACKET_CONSUMED 128
+#define RING_VERDICT_PRODUCED 192
+#define RING_VERDICT_CONSUMED 256
+#define RING_PACKETS 512
+#define RING_VERDICTS (RING_PACKETS + RING_SLOTS * 8)
+#define RING_FRAMES 8192
+#define RING_AREA_LENGTH (RING_FRAMES + RING_SLOTS * RING_FRAME_LENGTH)
+/* How long the ring mode spins on an empty ring before it hands its verdicts over and waits in RING_WAIT. */
+#define RING_SPIN_MICROS 50
 #define RECEIVE_MINIMUM_LENGTH (8 + 0xFFFF)
 #define DEFAULT_TIMEOUT_MS 250
 
@@ -45,7 +69,7 @@ static int fd;
 static uint8_t *in_buf, *out_buf;
 static size_t in_len, out_len;
 static uint32_t next_id = 1;
-static unsigned long long receives, verdicts, verdict_ioctls;
+static unsigned long long receives, verdicts, verdict_ioctls, ring_waits;
 static uint32_t max_packets;
 
 static void on_signal(int signum) {
@@ -212,9 +236,116 @@ static void serve_replies(void) {
     in_len -= at;
 }
 
+static uint64_t now_micros(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+/* The reply to request `id`, waiting for it; any other reply (the ring's request ending) is an error. */
+static int32_t await_reply(uint32_t id) {
+    flush_all();
+    for (;;) {
+        if (in_len >= 4 && in_len >= 4 + get32(in_buf)) {
+            uint32_t length = get32(in_buf);
+            uint32_t replied = get32(in_buf + 4);
+            int32_t status = (int32_t)get32(in_buf + 8);
+            memmove(in_buf, in_buf + 4 + length, in_len - 4 - length);
+            in_len -= 4 + length;
+            if (replied != id) {
+                fprintf(stderr, "verdict_client: request %u ended (0x%08x) while waiting\n", replied, (unsigned)status);
+                exit(1);
+            }
+            return status;
+        }
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 100) == 0 && stopping) {
+            return 0;
+        }
+        read_some();
+    }
+}
+
+/* Maps a file of its own, shares it with the driver as the ring, and answers in shared memory. */
+static void serve_ring(void) {
+    char path[] = "/dev/shm/nbl4j-verdict-ring-XXXXXX";
+    int file = mkstemp(path);
+    if (file < 0 || ftruncate(file, RING_AREA_LENGTH) < 0) {
+        die("ring file");
+    }
+    uint8_t *ring = mmap(NULL, RING_AREA_LENGTH, PROT_READ | PROT_WRITE, MAP_SHARED, file, 0);
+    if (ring == MAP_FAILED) {
+        die("mmap");
+    }
+    size_t path_length = strlen(path);
+    uint8_t *map = request(OP_MAP, next_id, 8 + path_length);
+    put32(map, RING_AREA_LENGTH); /* u64 size */
+    put32(map + 4, 0);
+    memcpy(map + 8, path, path_length);
+    int32_t status = await_reply(next_id++);
+    unlink(path); /* both sides have it mapped: the name is no longer needed */
+    close(file);
+    if (status < 0) {
+        fprintf(stderr, "verdict_client: MAP failed: 0x%08x\n", (unsigned)status);
+        exit(1);
+    }
+    /* IOCTL_MAPPED: u32 ioControlCode, u32 outputLength, u64 outputOffset; it stays pending while the ring is used */
+    uint8_t *attach = request(OP_IOCTL_MAPPED, next_id++, 16);
+    put32(attach, IOCTL_USERVERDICT_ATTACH_RING);
+    put32(attach + 4, RING_AREA_LENGTH);
+    put32(attach + 8, 0);
+    put32(attach + 12, 0);
+    flush_all();
+    printf("ready\n");
+    fflush(stdout);
+
+    uint32_t *packet_produced = (uint32_t *)(ring + RING_PACKET_PRODUCED);
+    uint32_t *packet_consumed = (uint32_t *)(ring + RING_PACKET_CONSUMED);
+    uint32_t *verdict_produced = (uint32_t *)(ring + RING_VERDICT_PRODUCED);
+    uint32_t consumed = 0, produced_verdicts = 0;
+    uint64_t idle_since = 0;
+    while (!stopping) {
+        uint32_t produced = __atomic_load_n(packet_produced, __ATOMIC_ACQUIRE);
+        if (produced != consumed) {
+            for (; consumed != produced; consumed++) {
+                const uint8_t *descriptor = ring + RING_PACKETS + (consumed % RING_SLOTS) * 8;
+                uint8_t *verdict = ring + RING_VERDICTS + (produced_verdicts % RING_SLOTS) * 8;
+                put32(verdict, get32(descriptor)); /* PacketId */
+                put32(verdict + 4, USERVERDICT_PERMIT); /* u16 Verdict, u16 Length 0 */
+                produced_verdicts++;
+                verdicts++;
+            }
+            __atomic_store_n(verdict_produced, produced_verdicts, __ATOMIC_RELEASE);
+            __atomic_store_n(packet_consumed, consumed, __ATOMIC_RELEASE);
+            idle_since = 0;
+            continue;
+        }
+        uint64_t now = now_micros();
+        if (idle_since == 0) {
+            idle_since = now;
+        }
+        if (now - idle_since < RING_SPIN_MICROS) {
+            __builtin_ia32_pause();
+            continue;
+        }
+        uint8_t *none = request(OP_IOCTL, next_id, 8);
+        put32(none, IOCTL_USERVERDICT_RING_WAIT);
+        put32(none + 4, 0);
+        status = await_reply(next_id++);
+        if (status < 0) {
+            fprintf(stderr, "verdict_client: RING_WAIT failed: 0x%08x\n", (unsigned)status);
+            exit(1);
+        }
+        ring_waits++;
+        verdict_ioctls++;
+        idle_since = 0;
+    }
+}
+
 int main(int argc, char **argv) {
-    if (argc != 4 || (strcmp(argv[2], "one") != 0 && strcmp(argv[2], "batch") != 0)) {
-        fprintf(stderr, "usage: verdict_client SOCKET one|batch RECEIVES\n");
+    int ring = argc == 4 && strcmp(argv[2], "ring") == 0;
+    if (argc != 4 || (!ring && strcmp(argv[2], "one") != 0 && strcmp(argv[2], "batch") != 0)) {
+        fprintf(stderr, "usage: verdict_client SOCKET one|batch|ring RECEIVES\n");
         return 2;
     }
     max_packets = strcmp(argv[2], "one") == 0 ? 1 : 0;
@@ -251,14 +382,18 @@ int main(int argc, char **argv) {
         fprintf(stderr, "verdict_client: SET_DEFAULT failed\n");
         return 1;
     }
-    for (int i = 0; i < pending; i++) {
-        post_receive();
+    if (ring) {
+        serve_ring();
+    } else {
+        for (int i = 0; i < pending; i++) {
+            post_receive();
+        }
+        flush_all();
+        printf("ready\n");
+        fflush(stdout);
     }
-    flush_all();
-    printf("ready\n");
-    fflush(stdout);
 
-    while (!stopping) {
+    while (!stopping && !ring) {
         struct pollfd p = {fd, (short)(POLLIN | (out_len > 0 ? POLLOUT : 0)), 0};
         if (poll(&p, 1, 100) < 0 && errno != EINTR) {
             die("poll");
@@ -273,6 +408,10 @@ int main(int argc, char **argv) {
     request(OP_CLOSE, next_id++, 0);
     flush_all();
     close(fd);
-    printf("receives=%llu verdicts=%llu verdict_ioctls=%llu\n", receives, verdicts, verdict_ioctls);
+    if (ring) {
+        printf("receives=0 verdicts=%llu verdict_ioctls=%llu ring_waits=%llu\n", verdicts, verdict_ioctls, ring_waits);
+    } else {
+        printf("receives=%llu verdicts=%llu verdict_ioctls=%llu\n", receives, verdicts, verdict_ioctls);
+    }
     return 0;
 }

@@ -43,7 +43,9 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * Issue 16's verdict benchmark, the nbl4j side: the seed-000 sample {@link UserVerdictCallout} on a {@link Router}
  * between two {@link MemoryMiniport}s, its device served as a Unix-domain socket ({@link DeviceSockets}), and the
  * verdict application a separate process ({@code bench/native/verdict_client.c}) that permits every packet, asking
- * for one packet per RECEIVE IOCTL ({@code one}) or as many as fit ({@code batch}).
+ * for one packet per RECEIVE IOCTL ({@code one}) or as many as fit ({@code batch}), or reading packets and writing
+ * verdicts in a ring area it shares with the driver ({@code ring}: IOCTL_USERVERDICT_ATTACH_RING over a mapped buffer;
+ * RECEIVES is then unused).
  *
  * <p>The main thread is the adapters' receive processor: it indicates 64-byte IPv4 UDP packets on wire1 while fewer
  * than {@code --window} are between wire1 and wire2, and polls both adapters ({@link Router#pollAll}), so the classify
@@ -54,7 +56,7 @@ import org.nbl4j.stack.wfp.PlatformProfile;
  * the measured seconds; any packet the driver did not hold or that got the default is counted and reported.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar org.nbl4j.bench.UserVerdictBench CLIENT one|batch WINDOW RECEIVES WARMUP_S SECONDS
+ * java -cp bench/target/benchmarks.jar org.nbl4j.bench.UserVerdictBench CLIENT one|batch|ring WINDOW RECEIVES WARMUP_S SECONDS
  * </pre>
  *
  * prints one line: {@code mode=... window=... verdicts=... seconds=... verdicts_per_s=... p50_us=... p99_us=...
@@ -85,7 +87,7 @@ public final class UserVerdictBench {
     /** Runs one mode and prints its line. */
     public static void main(String[] args) throws Exception {
         if (args.length != 6) {
-            System.err.println("usage: UserVerdictBench CLIENT one|batch WINDOW RECEIVES WARMUP_SECONDS SECONDS");
+            System.err.println("usage: UserVerdictBench CLIENT one|batch|ring WINDOW RECEIVES WARMUP_SECONDS SECONDS");
             System.exit(2);
         }
         String client = args[0];

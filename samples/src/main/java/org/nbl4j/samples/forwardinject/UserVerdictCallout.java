@@ -130,6 +130,26 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
 
     private final KSPIN_LOCK gReceiveLock = new KSPIN_LOCK();
 
+    /**
+     * The ring area while an ATTACH_RING request is pending: its MDL's system address, the application's own buffer
+     * (under the packet lock, as are the next four).
+     */
+    private @Nullable MemorySegment gRing;
+    /** The handle the ring belongs to: packets put in the ring are handed to it. */
+    private @Nullable FILE_OBJECT gRingFile;
+    /** The pended ATTACH_RING request. */
+    private @Nullable IRP gRingIrp;
+    /** The packet descriptors written, the driver's copy (the application could overwrite the area's). */
+    private int gRingPacketProduced;
+    /** The verdict descriptors carried out, the driver's copy. */
+    private int gRingVerdictConsumed;
+    /** The ring's pended requests, ATTACH_RING and RING_WAIT, under the receive queue's lock. */
+    private final IO_CSQ gRingCsq = new IO_CSQ();
+
+    private final ArrayDeque<IRP> gRingRequests = new ArrayDeque<>();
+    /** The PeekContext that takes only RING_WAIT requests off the ring's queue (a constant's address in C). */
+    private static final Integer RING_WAITS = IOCTL_USERVERDICT_RING_WAIT;
+
     /** The driver: its callouts do not opt in to RSC (a held clone of a 64 KB super-packet is not what it is for). */
     public UserVerdictCallout() {
         super(0);
@@ -200,14 +220,16 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             IoDeleteDevice(deviceObject);
             return status;
         }
-        IoCsqInitialize(
-                gReceiveCsq,
-                this::CsqInsertIrp,
-                this::CsqRemoveIrp,
-                this::CsqPeekNextIrp,
-                this::CsqAcquireLock,
-                this::CsqReleaseLock,
-                this::CsqCompleteCanceledIrp);
+        for (IO_CSQ csq : new IO_CSQ[] {gReceiveCsq, gRingCsq}) {
+            IoCsqInitialize(
+                    csq,
+                    this::CsqInsertIrp,
+                    this::CsqRemoveIrp,
+                    this::CsqPeekNextIrp,
+                    this::CsqAcquireLock,
+                    this::CsqReleaseLock,
+                    this::CsqCompleteCanceledIrp);
+        }
         DriverObject.MajorFunction[IRP_MJ_CREATE] = this::DispatchCreate;
         DriverObject.MajorFunction[IRP_MJ_CLEANUP] = this::DispatchCleanup;
         DriverObject.MajorFunction[IRP_MJ_CLOSE] = this::DispatchClose;
@@ -348,15 +370,31 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     }
 
     /**
-     * Completes pended RECEIVE requests with the packets no request has got yet, oldest request first, each with as
-     * many as fit (every packet fits an empty buffer). A request is taken off the queue only when there is a packet for
-     * it, and filled under the packet lock; the requests are completed after the lock is released (IoCompleteRequest's
-     * remarks: never with a spin lock held, which can deadlock), so the classify and the VERDICT dispatch never wait
-     * for a completion's hand-off to user mode.
+     * Hands the packets no one has got yet to the application. With a ring attached: puts those that fit a frame in the
+     * ring, wakes its RING_WAIT requests, and carries out the verdicts the application wrote there meanwhile (so a
+     * steady flow of packets needs no IOCTL at all). Then completes pended RECEIVE requests with the rest, oldest
+     * request first, each with as many as fit (every packet fits an empty buffer). A request is taken off its queue
+     * only when there is a packet for it, and filled under the packet lock; the requests are completed after the lock
+     * is released (IoCompleteRequest's remarks: never with a spin lock held, which can deadlock), so the classify and
+     * the VERDICT dispatch never wait for a completion's hand-off to user mode.
      */
     private void DeliverPackets() {
         List<IRP> filled = new ArrayList<>();
+        LIST_ENTRY decided = new LIST_ENTRY(); // on the stack in C
+        InitializeListHead(decided);
         int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
+        MemorySegment ring = gRing;
+        if (ring != null) {
+            TakeRingVerdicts(ring, decided);
+            if (PublishToRing(ring)) {
+                for (IRP wait = IoCsqRemoveNextIrp(gRingCsq, RING_WAITS);
+                        wait != null;
+                        wait = IoCsqRemoveNextIrp(gRingCsq, RING_WAITS)) {
+                    wait.IoStatus.Information = 0;
+                    filled.add(wait);
+                }
+            }
+        }
         while (!IsListEmpty(gUndeliveredList)) {
             IRP irp = IoCsqRemoveNextIrp(gReceiveCsq, null);
             if (irp == null) {
@@ -365,10 +403,83 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             irp.IoStatus.Information = FillReceiveBuffer(irp);
             filled.add(irp);
         }
+        int defaultVerdict = gDefaultVerdict;
         KeReleaseSpinLock(gPacketLock, oldIrql);
         for (IRP irp : filled) {
             CompleteRequest(irp, STATUS_SUCCESS, irp.IoStatus.Information);
         }
+        ApplyVerdicts(decided, defaultVerdict, null);
+    }
+
+    /**
+     * Puts the undelivered packets that fit a frame in the ring, while it has room (called with the packet lock held):
+     * each packet's bytes in its record's frame, then its descriptor, then the produced count with release, so the
+     * application sees whole packets. The application's consumed count is read once and trusted no further than to
+     * bound the room. Returns whether any packet was put in.
+     */
+    private boolean PublishToRing(MemorySegment ring) {
+        int consumed = ReadUInt32Acquire(ring, RING_PACKET_CONSUMED);
+        int produced = gRingPacketProduced;
+        LIST_ENTRY entry = gUndeliveredList.Flink;
+        while (entry != gUndeliveredList && Integer.compareUnsigned(produced - consumed, RING_SLOTS) < 0) {
+            HELD_PACKET packet = CONTAINING_RECORD(entry, HELD_PACKET.class);
+            entry = entry.Flink; // before the packet leaves the list
+            NetBuffer nb = NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList);
+            int length = NET_BUFFER_DATA_LENGTH(nb);
+            if (length > RING_FRAME_LENGTH) {
+                continue; // left to RECEIVE requests
+            }
+            MemorySegment data = NdisGetDataBuffer(nb, length, null, 1, 0);
+            RtlCopyMemory(ring.asSlice(RingFrame(packet.PacketId), length), data, length);
+            long descriptor = RING_PACKETS + (long) (produced & (RING_SLOTS - 1)) * 8;
+            ring.set(ULONG, descriptor, packet.PacketId);
+            ring.set(ULONG, descriptor + 4, length);
+            produced++;
+            RemoveEntryList(packet.UndeliveredLink);
+            packet.DeliveredTo = gRingFile;
+        }
+        if (produced == gRingPacketProduced) {
+            return false;
+        }
+        gRingPacketProduced = produced;
+        WriteUInt32Release(ring, RING_PACKET_PRODUCED, produced);
+        return true;
+    }
+
+    /**
+     * Takes the verdicts the application wrote in the ring since the last call, as a VERDICT request's (called with the
+     * packet lock held). A MODIFY's new bytes are copied into the clone here, under the lock: once the ATTACH_RING
+     * request is cancelled the area is no longer the driver's to read.
+     */
+    private void TakeRingVerdicts(MemorySegment ring, LIST_ENTRY decided) {
+        int produced = ReadUInt32Acquire(ring, RING_VERDICT_PRODUCED);
+        int consumed = gRingVerdictConsumed;
+        if (produced == consumed) {
+            return;
+        }
+        if (Integer.compareUnsigned(produced - consumed, RING_SLOTS) > 0) {
+            // The application wrote more than the ring holds: what it overwrote is lost, the newest are there.
+            consumed = produced - RING_SLOTS;
+        }
+        for (; consumed != produced; consumed++) {
+            long descriptor = RING_VERDICTS + (long) (consumed & (RING_SLOTS - 1)) * 8;
+            int packetId = ring.get(ULONG, descriptor);
+            int verdict = Short.toUnsignedInt(ring.get(USHORT, descriptor + 4));
+            int length = Short.toUnsignedInt(ring.get(USHORT, descriptor + 6));
+            HELD_PACKET packet = Decide(packetId, verdict, length, RING_FRAME_LENGTH, decided);
+            if (packet != null && packet.Verdict == USERVERDICT_MODIFY) {
+                MemorySegment data =
+                        NdisGetDataBuffer(NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList), length, null, 1, 0);
+                RtlCopyMemory(data, ring.asSlice(RingFrame(packetId), length), length);
+            }
+        }
+        gRingVerdictConsumed = consumed;
+        WriteUInt32Release(ring, RING_VERDICT_CONSUMED, consumed);
+    }
+
+    /** Where a packet's frame starts in the ring area. */
+    private static long RingFrame(int packetId) {
+        return RING_FRAMES + (long) (packetId & (RING_SLOTS - 1)) * RING_FRAME_LENGTH;
     }
 
     /**
@@ -565,6 +676,12 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
             case IOCTL_USERVERDICT_QUERY_STATISTICS -> {
                 return QueryStatistics(Irp, outLength);
             }
+            case IOCTL_USERVERDICT_ATTACH_RING -> {
+                return AttachRing(Irp, irpSp.FileObject, outLength);
+            }
+            case IOCTL_USERVERDICT_RING_WAIT -> {
+                return RingWait(Irp, irpSp.FileObject);
+            }
             default -> {
                 return CompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
             }
@@ -600,26 +717,101 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
                 break;
             }
             offset = dataOffset + length;
-            HELD_PACKET packet = gPacketTable[packetId & SLOT_MASK];
-            if (!packet.Held || packet.PacketId != packetId) {
-                gStatistics[STATISTICS_REFUSED_VERDICTS]++;
-                continue;
+            HELD_PACKET packet = Decide(packetId, verdict, length, Integer.MAX_VALUE, decided);
+            if (packet != null) {
+                packet.VerdictDataOffset = dataOffset;
             }
-            Unhold(packet, decided);
-            boolean refused = verdict == USERVERDICT_MODIFY
-                    && length != NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList));
-            int counter = switch (verdict) {
-                case USERVERDICT_PERMIT -> STATISTICS_PERMITTED;
-                case USERVERDICT_BLOCK -> STATISTICS_BLOCKED;
-                default -> STATISTICS_MODIFIED;
-            };
-            gStatistics[refused ? STATISTICS_REFUSED_VERDICTS : counter]++;
-            packet.Verdict = refused ? -1 : verdict;
-            packet.VerdictDataOffset = dataOffset;
         }
         int defaultVerdict = gDefaultVerdict;
         KeReleaseSpinLock(gPacketLock, oldIrql);
         return CompleteRequest(Irp, status, ApplyVerdicts(decided, defaultVerdict, input));
+    }
+
+    /**
+     * One verdict from the application, by the VERDICT request or the ring (called with the packet lock held): takes
+     * the packet off the held lists onto {@code decided} with its verdict, and counts it. An id whose record is not
+     * held under that id, or a verdict that is none, is refused and gets nothing (null is returned); a MODIFY of
+     * another length than the packet's, or longer than {@code maxModifyLength}, takes the packet but gives it the
+     * default.
+     */
+    private @Nullable HELD_PACKET Decide(
+            int packetId, int verdict, int length, int maxModifyLength, LIST_ENTRY decided) {
+        HELD_PACKET packet = gPacketTable[packetId & SLOT_MASK];
+        if (!packet.Held || packet.PacketId != packetId || verdict > USERVERDICT_MODIFY) {
+            gStatistics[STATISTICS_REFUSED_VERDICTS]++;
+            return null;
+        }
+        Unhold(packet, decided);
+        boolean refused = verdict == USERVERDICT_MODIFY
+                && (length != NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(packet.NetBufferList))
+                        || length > maxModifyLength);
+        int counter = switch (verdict) {
+            case USERVERDICT_PERMIT -> STATISTICS_PERMITTED;
+            case USERVERDICT_BLOCK -> STATISTICS_BLOCKED;
+            default -> STATISTICS_MODIFIED;
+        };
+        gStatistics[refused ? STATISTICS_REFUSED_VERDICTS : counter]++;
+        packet.Verdict = refused ? -1 : verdict;
+        return packet;
+    }
+
+    /**
+     * IOCTL_USERVERDICT_ATTACH_RING: the request's output buffer becomes the ring, one at a time, for as long as the
+     * request stays pending; its cancellation (CancelIoEx, or the handle closing) takes the ring away. The ring is set
+     * before the request is queued, so that a cancellation at any point finds it to take away.
+     */
+    private int AttachRing(IRP Irp, FILE_OBJECT fileObject, int outLength) {
+        if (outLength < RING_AREA_LENGTH) {
+            return CompleteRequest(Irp, STATUS_BUFFER_TOO_SMALL, 0);
+        }
+        MemorySegment ring = MmGetSystemAddressForMdlSafe(Irp.MdlAddress(), NormalPagePriority);
+        if (ring == null) {
+            return CompleteRequest(Irp, NtStatus.STATUS_INSUFFICIENT_RESOURCES, 0);
+        }
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
+        if (gRing != null) {
+            KeReleaseSpinLock(gPacketLock, oldIrql);
+            return CompleteRequest(Irp, NtStatus.STATUS_DEVICE_BUSY, 0);
+        }
+        gRing = ring;
+        gRingFile = fileObject;
+        gRingIrp = Irp;
+        gRingPacketProduced = 0;
+        gRingVerdictConsumed = 0;
+        WriteUInt32Release(ring, RING_PACKET_PRODUCED, 0);
+        WriteUInt32Release(ring, RING_VERDICT_CONSUMED, 0);
+        KeReleaseSpinLock(gPacketLock, oldIrql);
+        IoCsqInsertIrp(gRingCsq, Irp, null);
+        DeliverPackets(); // the packets that waited for an application
+        return STATUS_PENDING;
+    }
+
+    /**
+     * IOCTL_USERVERDICT_RING_WAIT, on the ring's handle: carries out the verdicts in the ring, then completes at once if
+     * the application has packets to read, or stays pending until the next packet is put in the ring. The request is
+     * queued before the ring is looked at again, so a packet put in between either is seen here or finds the request.
+     */
+    private int RingWait(IRP Irp, FILE_OBJECT fileObject) {
+        int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
+        boolean ours = gRing != null && gRingFile == fileObject;
+        KeReleaseSpinLock(gPacketLock, oldIrql);
+        if (!ours) {
+            return CompleteRequest(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+        }
+        IoCsqInsertIrp(gRingCsq, Irp, null);
+        DeliverPackets();
+        oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
+        MemorySegment ring = gRing;
+        boolean unread = ring != null && ReadUInt32Acquire(ring, RING_PACKET_CONSUMED) != gRingPacketProduced;
+        KeReleaseSpinLock(gPacketLock, oldIrql);
+        if (unread) {
+            for (IRP wait = IoCsqRemoveNextIrp(gRingCsq, RING_WAITS);
+                    wait != null;
+                    wait = IoCsqRemoveNextIrp(gRingCsq, RING_WAITS)) {
+                CompleteRequest(wait, STATUS_SUCCESS, 0);
+            }
+        }
+        return STATUS_PENDING;
     }
 
     /** IOCTL_USERVERDICT_SET_DEFAULT: the verdict packets get without an answer, and how long they wait for one. */
@@ -673,23 +865,37 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
 
     // ---- the cancel-safe queue's routines ----
 
+    // Both queues share the routines: Csq says which queue, PeekContext (a control code) which of its requests.
+
+    private ArrayDeque<IRP> Requests(IO_CSQ Csq) {
+        return Csq == gRingCsq ? gRingRequests : gPendingReceives;
+    }
+
     void CsqInsertIrp(IO_CSQ Csq, IRP Irp) {
-        gPendingReceives.addLast(Irp);
+        Requests(Csq).addLast(Irp);
     }
 
     void CsqRemoveIrp(IO_CSQ Csq, IRP Irp) {
-        gPendingReceives.remove(Irp);
+        Requests(Csq).remove(Irp);
     }
 
     @Nullable
     IRP CsqPeekNextIrp(IO_CSQ Csq, @Nullable IRP Irp, @Nullable Object PeekContext) {
-        Iterator<IRP> it = gPendingReceives.iterator();
+        Iterator<IRP> it = Requests(Csq).iterator();
         if (Irp != null) {
             while (it.hasNext() && it.next() != Irp) {
                 // up to Irp; the next one is the answer
             }
         }
-        return it.hasNext() ? it.next() : null;
+        while (it.hasNext()) {
+            IRP next = it.next();
+            if (PeekContext == null
+                    || IoGetCurrentIrpStackLocation(next).Parameters.DeviceIoControl.IoControlCode
+                            == (Integer) PeekContext) {
+                return next;
+            }
+        }
+        return null;
     }
 
     void CsqAcquireLock(IO_CSQ Csq, Ref<Integer> Irql) {
@@ -701,7 +907,18 @@ public final class UserVerdictCallout extends ForwardCalloutDriver {
     }
 
     void CsqCompleteCanceledIrp(IO_CSQ Csq, IRP Irp) {
-        gCancelledReceives.incrementAndGet();
+        if (Csq == gReceiveCsq) {
+            gCancelledReceives.incrementAndGet();
+        } else {
+            // The ATTACH_RING request's end takes the ring away before its buffer goes back to the application.
+            int oldIrql = KeAcquireSpinLockRaiseToDpc(gPacketLock);
+            if (gRingIrp == Irp) {
+                gRing = null;
+                gRingFile = null;
+                gRingIrp = null;
+            }
+            KeReleaseSpinLock(gPacketLock, oldIrql);
+        }
         CompleteRequest(Irp, STATUS_CANCELLED, 0);
     }
 }

@@ -14,7 +14,28 @@ package org.nbl4j.samples.forwardinject;
  * IOCTL_USERVERDICT_SET_DEFAULT (METHOD_BUFFERED), input:
  *   u32 DefaultVerdict (PERMIT or BLOCK), u32 TimeoutMilliseconds
  * IOCTL_USERVERDICT_QUERY_STATISTICS (METHOD_BUFFERED), output: STATISTICS_COUNT u64 counters, in STATISTICS_* order
+ * IOCTL_USERVERDICT_ATTACH_RING (METHOD_OUT_DIRECT), output: the ring area (RING_AREA_LENGTH bytes, zeroed by the
+ *   application), shared with the driver for as long as the request stays pending (until its handle closes)
+ * IOCTL_USERVERDICT_RING_WAIT (METHOD_BUFFERED), nothing in or out: carries out the verdicts in the ring, then
+ *   completes when the packet ring holds a packet the application has not consumed
  * </pre>
+ *
+ * <p>The ring area, for applications that give many verdicts (the shape of XDP for Windows' AF_XDP rings): the
+ * driver's MDL maps the application's own buffer, so both read and write it while the ATTACH_RING request is pending.
+ *
+ * <pre>
+ * RING_PACKET_PRODUCED   u32, the driver's: packet descriptors written so far (wraps)
+ * RING_PACKET_CONSUMED   u32, the application's: packet descriptors it is done with
+ * RING_VERDICT_PRODUCED  u32, the application's: verdict descriptors written so far
+ * RING_VERDICT_CONSUMED  u32, the driver's: verdict descriptors carried out
+ * RING_PACKETS           RING_SLOTS packet descriptors: u32 PacketId, u32 Length; descriptor n at (n % RING_SLOTS)
+ * RING_VERDICTS          RING_SLOTS verdict descriptors: u32 PacketId, u16 Verdict, u16 Length
+ * RING_FRAMES            RING_SLOTS frames of RING_FRAME_LENGTH: a packet's bytes, in frame (PacketId % RING_SLOTS)
+ * </pre>
+ *
+ * Each index sits on a cache line of its own; a side reads the other's with acquire and writes its own with release
+ * (ReadUInt32Acquire, WriteUInt32Release). A MODIFY verdict's new bytes are written over the packet's frame (Length is
+ * the packet's). Packets longer than a frame are not put in the ring: RECEIVE requests get them, or the default.
  */
 public final class UserVerdictIoctl {
     private UserVerdictIoctl() {}
@@ -34,6 +55,17 @@ public final class UserVerdictIoctl {
     public static final int IOCTL_USERVERDICT_SET_DEFAULT = 0x0012A408;
     /** {@code CTL_CODE(FILE_DEVICE_NETWORK, 0x903, METHOD_BUFFERED, FILE_READ_ACCESS)}: the driver's counters. */
     public static final int IOCTL_USERVERDICT_QUERY_STATISTICS = 0x0012640C;
+
+    /**
+     * {@code CTL_CODE(FILE_DEVICE_NETWORK, 0x904, METHOD_OUT_DIRECT, FILE_READ_ACCESS | FILE_WRITE_ACCESS)}: share a
+     * ring area.
+     */
+    public static final int IOCTL_USERVERDICT_ATTACH_RING = 0x0012E412;
+    /**
+     * {@code CTL_CODE(FILE_DEVICE_NETWORK, 0x905, METHOD_BUFFERED, FILE_ANY_ACCESS)}: take the ring's verdicts, wait
+     * for its packets.
+     */
+    public static final int IOCTL_USERVERDICT_RING_WAIT = 0x00122414;
 
     /** Re-inject the packet as it was. */
     public static final int USERVERDICT_PERMIT = 0;
@@ -58,6 +90,27 @@ public final class UserVerdictIoctl {
      * empty buffer.
      */
     public static final int RECEIVE_MINIMUM_LENGTH = RECEIVE_HEADER_LENGTH + 0xFFFF;
+
+    /** The descriptors in each ring and the frames: one per packet record of the driver. */
+    public static final int RING_SLOTS = 256;
+    /** A frame's length: room for an Ethernet MTU's IP packet. */
+    public static final int RING_FRAME_LENGTH = 2048;
+    /** The ring area's offset of the packet descriptors the driver has written. */
+    public static final int RING_PACKET_PRODUCED = 64;
+    /** The ring area's offset of the packet descriptors the application is done with. */
+    public static final int RING_PACKET_CONSUMED = 128;
+    /** The ring area's offset of the verdict descriptors the application has written. */
+    public static final int RING_VERDICT_PRODUCED = 192;
+    /** The ring area's offset of the verdict descriptors the driver has carried out. */
+    public static final int RING_VERDICT_CONSUMED = 256;
+    /** The ring area's offset of the packet descriptors. */
+    public static final int RING_PACKETS = 512;
+    /** The ring area's offset of the verdict descriptors. */
+    public static final int RING_VERDICTS = RING_PACKETS + RING_SLOTS * 8;
+    /** The ring area's offset of the frames (page-aligned). */
+    public static final int RING_FRAMES = 8192;
+    /** The ring area's length. */
+    public static final int RING_AREA_LENGTH = RING_FRAMES + RING_SLOTS * RING_FRAME_LENGTH;
 
     /** Packets cloned and held for a verdict. */
     public static final int STATISTICS_TAKEN = 0;
