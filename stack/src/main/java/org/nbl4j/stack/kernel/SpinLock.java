@@ -1,6 +1,9 @@
 package org.nbl4j.stack.kernel;
 
-import java.util.concurrent.locks.ReentrantLock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.verify.Irql;
 import org.nbl4j.core.verify.Site;
@@ -12,11 +15,13 @@ import org.nbl4j.core.verify.Verifier;
  * DISPATCH_LEVEL (or requires it, for the {@code AtDpcLevel} forms); releasing requires DISPATCH_LEVEL and restores the
  * level saved at acquisition.
  *
- * <p>A Java thread that waits for a held lock spins for a short while, as a processor would, and then blocks: a lock
- * held for the few hundred nanoseconds a driver keeps one is taken without the two context switches a blocked waiter
- * costs (with waiters blocking at once, parking and waking were an eighth of the user-verdict benchmark's CPU
- * samples, docs/benchmarks.md), and a test with more threads than cores, or a
- * holder that was descheduled, still makes progress.
+ * <p>The lock is a word holding its owner, as a {@code KSPIN_LOCK} is a word: acquiring is one compare-and-set, and
+ * releasing one store with release semantics, which on x86 needs no fence (a {@code ReentrantLock}'s volatile release
+ * was an eighth of the receive thread's samples in the user-verdict benchmark, docs/benchmarks.md). A Java thread that
+ * waits for a held lock spins for a short while, as a processor would; then, since a Java holder can be descheduled
+ * where a processor at DISPATCH_LEVEL cannot, it yields, and then sleeps in growing steps of at most
+ * {@value #LONGEST_SLEEP_MICROSECONDS} µs until the lock is free: a test with more threads than cores, or a
+ * descheduled holder, still makes progress, without a queue of waiters to wake at every release.
  *
  * <p>Breaking a rule reports a {@link KernelRule}. Where the policy lets the call go on, a wrong-IRQL acquire or
  * release still acquires or releases (refusing would leave data unprotected or the lock held for ever); a recursive
@@ -28,12 +33,31 @@ public final class SpinLock {
      * longer than a driver holds a spin lock and shorter than a context switch.
      */
     private static final int SPINS_BEFORE_BLOCKING = 200;
+    /** How often a waiter yields its processor before it sleeps. */
+    private static final int YIELDS_BEFORE_SLEEPING = 20;
+    /** The longest a sleeping waiter sleeps between two tries. */
+    private static final long LONGEST_SLEEP_MICROSECONDS = 200;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    /** The DDI the holder acquired with, for reports. */
-    private volatile String acquiredBy = "";
+    private static final VarHandle OWNER;
+
+    static {
+        try {
+            OWNER = MethodHandles.lookup().findVarHandle(SpinLock.class, "owner", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The thread holding the lock, or {@code null}; set by compare-and-set, cleared with release semantics. */
+    @SuppressWarnings("unused") // through OWNER
+    private volatile @Nullable Thread owner;
+    /**
+     * The DDI the holder acquired with, for reports. Plain fields (a volatile write is a fence on x86): another thread's
+     * report may read the previous holder's, which a report of a race shows anyway.
+     */
+    private String acquiredBy = "";
     /** Where the holder acquired it; captured by the full verifier only, since a stack walk per acquire costs. */
-    private volatile @Nullable Site acquiredAt;
+    private @Nullable Site acquiredAt;
 
     /**
      * {@code KeAcquireSpinLock}, {@code NdisAcquireSpinLock}, {@code KeAcquireInStackQueuedSpinLock}: requires IRQL
@@ -83,27 +107,31 @@ public final class SpinLock {
                     null,
                     0);
         }
-        if (!lock.isHeldByCurrentThread()) {
+        if (!isHeldByCurrentThread()) {
             verifier.report(
                     KernelRule.SPIN_LOCK_NOT_OWNED,
                     ddi + " of a lock the calling thread does not hold"
-                            + (lock.isLocked() ? "" : " (no thread holds it: released twice?)"),
+                            + (isHeld() ? "" : " (no thread holds it: released twice?)"),
                     null,
                     0);
             return;
         }
         HeldSpinLocks.released(verifier, this);
         acquiredAt = null;
-        lock.unlock();
+        OWNER.setRelease(this, (Thread) null);
     }
 
     /** Whether some thread holds the lock (for tests and reports). */
     public boolean isHeld() {
-        return lock.isLocked();
+        return OWNER.getOpaque(this) != null;
+    }
+
+    private boolean isHeldByCurrentThread() {
+        return OWNER.getOpaque(this) == Thread.currentThread();
     }
 
     private void acquire(Verifier verifier, String ddi) {
-        if (lock.isHeldByCurrentThread()) {
+        if (isHeldByCurrentThread()) {
             verifier.report(
                     KernelRule.SPIN_LOCK_RECURSIVE_ACQUIRE,
                     ddi + " of a lock the calling thread already holds (acquired by " + describeHolder() + ")",
@@ -118,13 +146,25 @@ public final class SpinLock {
     }
 
     private void lockSpinningFirst() {
-        for (int spins = 0; spins < SPINS_BEFORE_BLOCKING; spins++) {
-            if (lock.tryLock()) {
+        Thread me = Thread.currentThread();
+        if (OWNER.compareAndSet(this, (Thread) null, me)) {
+            return;
+        }
+        long sleepMicroseconds = 1;
+        for (int tries = 0; ; tries++) {
+            if (tries < SPINS_BEFORE_BLOCKING) {
+                Thread.onSpinWait();
+            } else if (tries < SPINS_BEFORE_BLOCKING + YIELDS_BEFORE_SLEEPING) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(sleepMicroseconds));
+                sleepMicroseconds = Math.min(2 * sleepMicroseconds, LONGEST_SLEEP_MICROSECONDS);
+            }
+            // Read before the compare-and-set, so that waiters do not take the line from the holder at every try.
+            if (OWNER.getOpaque(this) == null && OWNER.compareAndSet(this, (Thread) null, me)) {
                 return;
             }
-            Thread.onSpinWait();
         }
-        lock.lock();
     }
 
     /** The acquiring DDI and, under the full verifier, the driver's line that called it. */

@@ -108,6 +108,34 @@ class KernelHelpersTest {
     }
 
     @Test
+    @DisplayName("KeAcquireSpinLock excludes with more threads than processors: holders descheduled, waiters yield and"
+            + " sleep, every increment counted")
+    void spinLockExcludesWithMoreThreadsThanProcessors() throws InterruptedException {
+        KSPIN_LOCK lock = new KSPIN_LOCK();
+        KeInitializeSpinLock(lock);
+        long[] count = {0};
+        Runnable increment = () -> {
+            for (int i = 0; i < 20_000; i++) {
+                int oldIrql = KeAcquireSpinLockRaiseToDpc(lock);
+                long read = count[0];
+                if (i % 1000 == 0) {
+                    Thread.yield(); // a holder that loses its processor: the waiters must get past their spinning
+                }
+                count[0] = read + 1;
+                KeReleaseSpinLock(lock, oldIrql);
+            }
+        };
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 3 * Runtime.getRuntime().availableProcessors(); t++) {
+            threads.add(Thread.ofPlatform().start(increment));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertEquals(20_000L * threads.size(), count[0]);
+    }
+
+    @Test
     @DisplayName("KeAcquireSpinLock raises to DISPATCH_LEVEL and KeReleaseSpinLock restores the saved level")
     void acquireRaisesReleaseRestores() {
         KSPIN_LOCK lock = new KSPIN_LOCK();
