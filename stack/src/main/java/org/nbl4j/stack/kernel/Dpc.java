@@ -79,7 +79,9 @@ public final class Dpc {
      * of a DPC that is queued already thus allocates nothing.
      */
     public boolean claim() {
-        return queued.compareAndSet(false, true);
+        // Read first: a driver that queues its DPC per packet finds it queued for all but the first, and a failed
+        // compare-and-set is still a locked instruction that takes the line exclusive.
+        return !queued.get() && queued.compareAndSet(false, true);
     }
 
     /**
