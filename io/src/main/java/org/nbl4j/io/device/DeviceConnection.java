@@ -175,7 +175,7 @@ final class DeviceConnection implements Runnable {
                 DriverExceptions.report(io.verifier(), thrown, "the CLEANUP or CLOSE of a handle to " + linkName);
             } finally {
                 if (mapping != null) {
-                    mapping.release(); // after the close cancelled the IRPs: those still pending keep it mapped
+                    mapping.release(); // the handle's hold: an IRP still pending holds its own
                 }
                 Waits.setBeforeWait(null);
                 endGathering();
