@@ -4,6 +4,7 @@
  */
 module org.nbl4j.io {
     requires static org.jspecify;
+    requires jdk.net;
     requires transitive org.nbl4j.stack;
 
     exports org.nbl4j.io.capture;

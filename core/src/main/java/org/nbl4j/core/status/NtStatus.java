@@ -53,19 +53,26 @@ public final class NtStatus {
     public static final int STATUS_INVALID_PARAMETER = 0xC000000D;
     public static final int STATUS_INVALID_DEVICE_REQUEST = 0xC0000010;
     public static final int STATUS_NO_MEMORY = 0xC0000017;
+    public static final int STATUS_INVALID_VIEW_SIZE = 0xC000001F;
+    public static final int STATUS_INVALID_FILE_FOR_SECTION = 0xC0000020;
+    public static final int STATUS_ACCESS_DENIED = 0xC0000022;
     public static final int STATUS_BUFFER_TOO_SMALL = 0xC0000023;
     public static final int STATUS_OBJECT_TYPE_MISMATCH = 0xC0000024;
+    public static final int STATUS_OBJECT_NAME_INVALID = 0xC0000033;
     public static final int STATUS_OBJECT_NAME_NOT_FOUND = 0xC0000034;
     public static final int STATUS_OBJECT_NAME_COLLISION = 0xC0000035;
+    public static final int STATUS_OBJECT_PATH_SYNTAX_BAD = 0xC000003B;
     public static final int STATUS_DELETE_PENDING = 0xC0000056;
     public static final int STATUS_INTEGER_OVERFLOW = 0xC0000095;
     public static final int STATUS_INSUFFICIENT_RESOURCES = 0xC000009A;
     public static final int STATUS_DEVICE_NOT_READY = 0xC00000A3;
+    public static final int STATUS_FILE_IS_A_DIRECTORY = 0xC00000BA;
     public static final int STATUS_NOT_SUPPORTED = 0xC00000BB;
     public static final int STATUS_CANCELLED = 0xC0000120;
     public static final int STATUS_INVALID_DEVICE_STATE = 0xC0000184;
     public static final int STATUS_INVALID_BUFFER_SIZE = 0xC0000206;
     public static final int STATUS_NOT_FOUND = 0xC0000225;
+    public static final int STATUS_REPARSE_POINT_ENCOUNTERED = 0xC000050B;
     public static final int STATUS_HOPLIMIT_EXCEEDED = 0xC000A012;
 
     public static final int STATUS_NDIS_CLOSING = 0xC0230002;

@@ -10,11 +10,13 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import jdk.net.ExtendedSocketOptions;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.stack.device.FileObject;
@@ -57,6 +59,9 @@ final class DeviceConnection implements Runnable {
     private final Map<Integer, Irp> outstanding = new ConcurrentHashMap<>();
 
     private volatile @Nullable FileObject file;
+
+    /** The handle's mapping (MAP), or {@code null}; the reader's alone, as are its requests. */
+    private @Nullable SharedMapping mapping;
 
     /** Replies not written yet, in completion order; guarded by itself, as are the fields below. */
     private final ArrayDeque<ByteBuffer> replies = new ArrayDeque<>();
@@ -169,6 +174,9 @@ final class DeviceConnection implements Runnable {
             } catch (RuntimeException thrown) {
                 DriverExceptions.report(io.verifier(), thrown, "the CLEANUP or CLOSE of a handle to " + linkName);
             } finally {
+                if (mapping != null) {
+                    mapping.release(); // the handle's hold: an IRP still pending holds its own
+                }
                 Waits.setBeforeWait(null);
                 endGathering();
                 endReader();
@@ -291,24 +299,43 @@ final class DeviceConnection implements Runnable {
                     reply(id, NtStatus.STATUS_INVALID_HANDLE, 0, new byte[0]);
                     return true;
                 }
-                IrpCompletion completion = new IrpCompletion() {
-                    @Override
-                    public void completed(int status, long information, byte[] output) {
-                        completed(status, information, MemorySegment.ofArray(output));
-                    }
-
-                    @Override
-                    public void completed(int status, long information, MemorySegment output) {
-                        outstanding.remove(id);
-                        reply(id, status, information, output);
-                    }
-                };
-                Irp irp = open.deviceIoControl(
-                        request.ioControlCode(), request.input(), request.outputLength(), completion);
-                outstanding.put(id, irp);
-                if (irp.isCompleted()) {
-                    outstanding.remove(id, irp); // completed before it was recorded
+                record(
+                        id,
+                        open.deviceIoControl(
+                                request.ioControlCode(),
+                                request.input(),
+                                request.outputLength(),
+                                completion(id, null)));
+            }
+            case DeviceProtocol.OP_MAP -> {
+                if (open == null) {
+                    reply(id, NtStatus.STATUS_INVALID_HANDLE, 0, new byte[0]);
+                    return true;
                 }
+                if (mapping != null) {
+                    reply(id, NtStatus.STATUS_INVALID_DEVICE_REQUEST, 0, new byte[0]); // one mapping per handle
+                    return true;
+                }
+                SharedMapping.Outcome mapped = SharedMapping.map(request.path(), request.size(), peer());
+                mapping = mapped.mapping();
+                reply(id, mapped.status(), 0, new byte[0]);
+            }
+            case DeviceProtocol.OP_IOCTL_MAPPED -> {
+                if (open == null) {
+                    reply(id, NtStatus.STATUS_INVALID_HANDLE, 0, new byte[0]);
+                    return true;
+                }
+                SharedMapping shared = mapping;
+                MemorySegment output =
+                        shared == null ? null : shared.slice(request.outputOffset(), request.outputLength());
+                if (shared == null || output == null) {
+                    reply(id, NtStatus.STATUS_INVALID_PARAMETER, 0, new byte[0]);
+                    return true;
+                }
+                shared.acquire();
+                record(
+                        id,
+                        open.deviceIoControl(request.ioControlCode(), request.input(), output, completion(id, shared)));
             }
             case DeviceProtocol.OP_CANCEL -> {
                 Irp irp = outstanding.get(id);
@@ -327,6 +354,48 @@ final class DeviceConnection implements Runnable {
             default -> reply(id, NtStatus.STATUS_INVALID_PARAMETER, 0, new byte[0]);
         }
         return true;
+    }
+
+    /**
+     * Where an IOCTL's result goes: its reply, with the output the IRP returns (none when it wrote into
+     * {@code held}, the handle's mapping, which it then stops holding).
+     */
+    private IrpCompletion completion(int id, @Nullable SharedMapping held) {
+        return new IrpCompletion() {
+            @Override
+            public void completed(int status, long information, byte[] output) {
+                completed(status, information, MemorySegment.ofArray(output));
+            }
+
+            @Override
+            public void completed(int status, long information, MemorySegment output) {
+                outstanding.remove(id);
+                if (held != null) {
+                    held.release();
+                }
+                reply(id, status, information, output);
+            }
+        };
+    }
+
+    /** Records an IOCTL's IRP for CANCEL, unless it completed already. */
+    private void record(int id, Irp irp) {
+        outstanding.put(id, irp);
+        if (irp.isCompleted()) {
+            outstanding.remove(id, irp); // completed before it was recorded
+        }
+    }
+
+    /**
+     * The user at the other end of the socket, whose files MAP may map; {@code null} if the socket cannot say, which
+     * matches no owner.
+     */
+    private @Nullable UserPrincipal peer() {
+        try {
+            return channel.getOption(ExtendedSocketOptions.SO_PEERCRED).user();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
     }
 
     /**

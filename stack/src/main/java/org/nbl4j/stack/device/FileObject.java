@@ -1,5 +1,6 @@
 package org.nbl4j.stack.device;
 
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +32,7 @@ public final class FileObject {
 
     /** Sends IRP_MJ_CREATE; the handle is usable once it completes with success. */
     public Irp create(IrpCompletion completion) {
-        return send(IoManager.IRP_MJ_CREATE, 0, new byte[0], 0, completion);
+        return send(IoManager.IRP_MJ_CREATE, 0, new byte[0], 0, null, completion);
     }
 
     /**
@@ -41,7 +42,26 @@ public final class FileObject {
      * @return the IRP, for {@code CancelIoEx}
      */
     public Irp deviceIoControl(int ioControlCode, byte[] input, int outputLength, IrpCompletion completion) {
-        return send(IoManager.IRP_MJ_DEVICE_CONTROL, ioControlCode, input, outputLength, completion);
+        return send(IoManager.IRP_MJ_DEVICE_CONTROL, ioControlCode, input, outputLength, null, completion);
+    }
+
+    /**
+     * {@code DeviceIoControl} whose output buffer is the caller's own memory, as METHOD_IN_DIRECT and METHOD_OUT_DIRECT
+     * lock the caller's pages on Windows: the direct methods' MDL and METHOD_NEITHER's UserBuffer describe
+     * {@code outputBuffer} itself, so what the driver writes there is in it at once, even while the IRP is pending;
+     * METHOD_BUFFERED's output is copied into it at completion. {@code completion} then gets no output bytes. The
+     * caller keeps {@code outputBuffer} (native memory) valid until {@code completion} is called.
+     *
+     * @return the IRP, for {@code CancelIoEx}
+     */
+    public Irp deviceIoControl(int ioControlCode, byte[] input, MemorySegment outputBuffer, IrpCompletion completion) {
+        return send(
+                IoManager.IRP_MJ_DEVICE_CONTROL,
+                ioControlCode,
+                input,
+                Math.toIntExact(outputBuffer.byteSize()),
+                outputBuffer,
+                completion);
     }
 
     /**
@@ -56,8 +76,8 @@ public final class FileObject {
         for (Irp irp : List.copyOf(pending)) {
             irp.cancel();
         }
-        send(IoManager.IRP_MJ_CLEANUP, 0, new byte[0], 0, (_, _, _) -> {});
-        send(IoManager.IRP_MJ_CLOSE, 0, new byte[0], 0, (_, _, _) -> {});
+        send(IoManager.IRP_MJ_CLEANUP, 0, new byte[0], 0, null, (_, _, _) -> {});
+        send(IoManager.IRP_MJ_CLOSE, 0, new byte[0], 0, null, (_, _, _) -> {});
         device.closed(this);
     }
 
@@ -82,8 +102,14 @@ public final class FileObject {
         attachment = view;
     }
 
-    private Irp send(int majorFunction, int ioControlCode, byte[] input, int outputLength, IrpCompletion completion) {
-        Irp irp = new Irp(io, this, majorFunction, ioControlCode, input, outputLength, completion);
+    private Irp send(
+            int majorFunction,
+            int ioControlCode,
+            byte[] input,
+            int outputLength,
+            @Nullable MemorySegment outputBuffer,
+            IrpCompletion completion) {
+        Irp irp = new Irp(io, this, majorFunction, ioControlCode, input, outputLength, outputBuffer, completion);
         pending.add(irp);
         // User mode's requests reach a dispatch routine at PASSIVE_LEVEL, whatever thread carries them here.
         Irql previous = Irql.current();

@@ -1,5 +1,6 @@
 package org.nbl4j.stack.device;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -205,9 +206,9 @@ public final class IoManager {
         return length == 0 ? null : ndis.memory().allocate(BUFFER_TAG, length);
     }
 
-    @Nullable
-    Mdl allocateMdl(MemoryBlock block, int length) {
-        return ndis.mdls().allocate(block.segment(), length);
+    /** An MDL over the first {@code length} bytes of {@code memory}: a pool block's or the caller's own. */
+    Mdl allocateMdl(MemorySegment memory, int length) {
+        return ndis.mdls().allocate(memory, length);
     }
 
     void free(@Nullable MemoryBlock systemBuffer, @Nullable MemoryBlock outputBlock, @Nullable Mdl mdl) {

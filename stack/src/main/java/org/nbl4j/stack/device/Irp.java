@@ -18,7 +18,9 @@ import org.nbl4j.stack.kernel.HeldSpinLocks;
  * reads freed memory, which a checked NDIS instance turns into an exception). How a control code's transfer method
  * maps the caller's buffers, as on Windows: METHOD_BUFFERED gives one system buffer of the larger length, filled
  * with the input; the direct methods give the input in the system buffer and the output buffer as an MDL;
- * METHOD_NEITHER gives the input as the Type3InputBuffer and the output as the UserBuffer.
+ * METHOD_NEITHER gives the input as the Type3InputBuffer and the output as the UserBuffer. An IRP may instead have the
+ * caller's own memory as its output buffer (a device socket's mapped output): the direct methods' MDL and
+ * METHOD_NEITHER's UserBuffer are then that memory, and METHOD_BUFFERED's output is copied into it at completion.
  */
 public final class Irp {
     /** {@code METHOD_BUFFERED}, the low two bits of a control code. */
@@ -35,7 +37,16 @@ public final class Irp {
     private final int inputLength;
     private final int outputLength;
     private final @Nullable MemoryBlock systemBuffer;
+    /** The direct methods' and METHOD_NEITHER's output buffer when the I/O manager allocated it. */
     private final @Nullable MemoryBlock outputBlock;
+    /**
+     * The caller's own output buffer ({@link FileObject#deviceIoControl(int, byte[], MemorySegment, IrpCompletion)}),
+     * or {@code null} when the output goes back with the completion.
+     */
+    private final @Nullable MemorySegment callerOutput;
+    /** Where the direct methods and METHOD_NEITHER put their output: {@link #outputBlock}'s or the caller's memory. */
+    private final @Nullable MemorySegment outputBuffer;
+
     private final @Nullable Mdl mdl;
     private final IrpCompletion completion;
     private final AtomicReference<@Nullable CancelRoutine> cancelRoutine = new AtomicReference<>();
@@ -56,6 +67,7 @@ public final class Irp {
             int ioControlCode,
             byte[] input,
             int outputLength,
+            @Nullable MemorySegment callerOutput,
             IrpCompletion completion) {
         this.io = io;
         this.file = file;
@@ -63,6 +75,7 @@ public final class Irp {
         this.ioControlCode = ioControlCode;
         this.inputLength = input.length;
         this.outputLength = outputLength;
+        this.callerOutput = callerOutput;
         this.completion = completion;
         int method = ioControlCode & 3;
         if (majorFunction != IoManager.IRP_MJ_DEVICE_CONTROL) {
@@ -74,13 +87,18 @@ public final class Irp {
         } else {
             // direct methods: input in the system buffer, output described by an MDL; NEITHER: both raw
             systemBuffer = io.allocateBuffer(input.length);
-            outputBlock = io.allocateBuffer(outputLength);
+            outputBlock = callerOutput == null ? io.allocateBuffer(outputLength) : null;
         }
         if (systemBuffer != null) {
             MemorySegment.copy(
                     input, 0, systemBuffer.segment(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, input.length);
         }
-        this.mdl = outputBlock != null && method != METHOD_NEITHER ? io.allocateMdl(outputBlock, outputLength) : null;
+        // As Windows locks the caller's pages for the direct methods, the MDL then describes the caller's memory itself
+        // (no copy either way), and METHOD_NEITHER's UserBuffer is that memory.
+        outputBuffer = method == METHOD_BUFFERED || outputLength == 0
+                ? null
+                : callerOutput != null ? callerOutput : segment(outputBlock);
+        this.mdl = outputBuffer != null && method != METHOD_NEITHER ? io.allocateMdl(outputBuffer, outputLength) : null;
     }
 
     /** The file object the request was sent on ({@code IrpSp->FileObject}). */
@@ -129,7 +147,7 @@ public final class Irp {
 
     /** {@code Irp->UserBuffer}: METHOD_NEITHER's output buffer. */
     public @Nullable MemorySegment userBuffer(String ddi) {
-        return stillOwned(ddi) && (ioControlCode & 3) == METHOD_NEITHER ? segment(outputBlock) : null;
+        return stillOwned(ddi) && (ioControlCode & 3) == METHOD_NEITHER ? outputBuffer : null;
     }
 
     /** {@code Parameters.DeviceIoControl.Type3InputBuffer}: METHOD_NEITHER's input buffer. */
@@ -267,19 +285,30 @@ public final class Irp {
 
     /**
      * The bytes user mode gets back, in the IRP's own buffer: as many as Information says, from where the transfer
-     * method put the output.
+     * method put the output. With the caller's own output buffer nothing goes back: METHOD_BUFFERED's bytes are copied
+     * into it here, as the I/O manager copies the system buffer into the caller's at completion, and the other methods
+     * wrote there already.
      */
     private MemorySegment output(int status, long information) {
         if (majorFunction != IoManager.IRP_MJ_DEVICE_CONTROL
                 || status < 0 && status != IoManager.STATUS_BUFFER_OVERFLOW) {
             return NO_OUTPUT;
         }
-        MemoryBlock from = (ioControlCode & 3) == METHOD_BUFFERED ? systemBuffer : outputBlock;
         int length = (int) Math.min(Math.max(information, 0), outputLength);
-        if (from == null || length == 0) {
+        if ((ioControlCode & 3) != METHOD_BUFFERED) {
+            return callerOutput != null || outputBuffer == null || length == 0
+                    ? NO_OUTPUT
+                    : outputBuffer.asSlice(0, length);
+        }
+        if (systemBuffer == null || length == 0) {
             return NO_OUTPUT;
         }
-        return from.segment().asSlice(0, length);
+        MemorySegment returned = systemBuffer.segment().asSlice(0, length);
+        if (callerOutput == null) {
+            return returned;
+        }
+        MemorySegment.copy(returned, 0, callerOutput, 0, length);
+        return NO_OUTPUT;
     }
 
     @Override
