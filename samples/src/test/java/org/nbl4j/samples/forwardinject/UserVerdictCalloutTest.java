@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.nbl4j.samples.forwardinject.UserVerdictIoctl.*;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -118,6 +121,17 @@ class UserVerdictCalloutTest {
         assertEquals(
                 WdmIo.CTL_CODE(WdmIo.FILE_DEVICE_NETWORK, 0x903, WdmIo.METHOD_BUFFERED, WdmIo.FILE_READ_ACCESS),
                 IOCTL_USERVERDICT_QUERY_STATISTICS);
+        assertEquals(
+                WdmIo.CTL_CODE(
+                        WdmIo.FILE_DEVICE_NETWORK,
+                        0x904,
+                        WdmIo.METHOD_OUT_DIRECT,
+                        WdmIo.FILE_READ_ACCESS | WdmIo.FILE_WRITE_ACCESS),
+                IOCTL_USERVERDICT_ATTACH_RING);
+        assertEquals(
+                WdmIo.CTL_CODE(WdmIo.FILE_DEVICE_NETWORK, 0x905, WdmIo.METHOD_BUFFERED, WdmIo.FILE_ANY_ACCESS),
+                IOCTL_USERVERDICT_RING_WAIT);
+        assertEquals(UserVerdictCallout.PACKET_RECORDS, RING_SLOTS, "a packet's frame is its record's");
     }
 
     @Test
@@ -342,6 +356,133 @@ class UserVerdictCalloutTest {
         observer.close();
     }
 
+    @Test
+    @DisplayName("the shared ring: packets in their frames, verdicts carried out by the next receive's DPC or by"
+            + " RING_WAIT, which waits for the next packet; the ring's packets get the default when the handle closes")
+    void ringCarriesPacketsAndVerdicts() {
+        Application app = Application.open(io);
+        try (Arena arena = Arena.ofShared()) {
+            Ring ring = app.attachRing(arena);
+            receive(udp4(0, "permit me"), udp6(1, "block me"), udp4(2, "rewrite XXXX"));
+
+            assertEquals(3, ring.packetsProduced(), "three descriptors, with the request still pending");
+            app.ringWait();
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS), app.ringWaitsEnded(), "packets unread: it returns at once");
+            int[] ids = {ring.packetId(0), ring.packetId(1), ring.packetId(2)};
+            byte[] permitted = ring.frame(ids[0], ring.packetLength(0));
+            assertEquals(indexOf(permitted, "0 permit me"), permitted.length - "0 permit me".length());
+            byte[] modified = ring.frame(ids[2], ring.packetLength(2));
+            System.arraycopy("YYYY".getBytes(StandardCharsets.US_ASCII), 0, modified, indexOf(modified, "XXXX"), 4);
+
+            ring.verdict(ids[0], USERVERDICT_PERMIT, 0);
+            ring.verdict(ids[1], USERVERDICT_BLOCK, 0);
+            ring.consumePackets(2);
+            assertEquals(0, egress.size(), "nothing carries the verdicts out before the next DPC");
+            receive(udp4(3, "brings the DPC"));
+            assertEquals(2, ring.verdictsConsumed(), "the receive's DPC carried out both");
+            assertEquals(1, egress.size());
+            assertArrayEquals(permitted, egress.getFirst());
+            assertEquals(4, ring.packetsProduced());
+
+            ring.frameSegment(ids[2], modified.length).copyFrom(MemorySegment.ofArray(modified));
+            ring.verdict(ids[2], USERVERDICT_MODIFY, modified.length);
+            ring.verdict(ring.packetId(3), USERVERDICT_PERMIT, 0);
+            ring.consumePackets(4);
+            app.ringWait();
+            router.drain();
+            assertEquals(3, egress.size(), "RING_WAIT carried out the verdicts on the handle's thread");
+            assertArrayEquals(modified, egress.get(1), "the bytes written over the frame");
+            assertEquals(List.of(), app.ringWaitsEnded(), "nothing unread: RING_WAIT waits");
+
+            receive(udp4(4, "wakes the wait"));
+            assertEquals(List.of(NtStatus.STATUS_SUCCESS), app.ringWaitsEnded());
+            long[] statistics = app.statistics();
+            assertEquals(5, statistics[STATISTICS_TAKEN]);
+            assertEquals(2, statistics[STATISTICS_PERMITTED]);
+            assertEquals(1, statistics[STATISTICS_BLOCKED]);
+            assertEquals(1, statistics[STATISTICS_MODIFIED]);
+            assertEquals(1, statistics[STATISTICS_HELD]);
+
+            app.close();
+            router.drain();
+            assertEquals(List.of(NtStatus.STATUS_CANCELLED), app.ringEnded(), "closing cancelled ATTACH_RING");
+            assertEquals(4, egress.size(), "the ring's unanswered packet got the default (permit)");
+        }
+    }
+
+    @Test
+    @DisplayName("ring verdicts are checked as VERDICT's: stale or unknown ids and non-verdicts refused, a MODIFY of"
+            + " another length defaulted, an overrun of the verdict ring bounded")
+    void ringVerdictsChecked() {
+        Application app = Application.open(io);
+        try (Arena arena = Arena.ofShared()) {
+            Ring ring = app.attachRing(arena);
+            receive(udp4(0, "first"), udp4(1, "second"));
+            int first = ring.packetId(0);
+            int second = ring.packetId(1);
+            ring.verdict(first, USERVERDICT_PERMIT, 0);
+            ring.verdict(first, USERVERDICT_BLOCK, 0); // decided already
+            ring.verdict(first + RING_SLOTS, USERVERDICT_BLOCK, 0); // the same record, another id
+            ring.verdict(second, 7, 0); // no such verdict
+            ring.verdict(second, USERVERDICT_MODIFY, ring.packetLength(1) + 1);
+            ring.consumePackets(2);
+            app.ringWait();
+            router.drain();
+            long[] statistics = app.statistics();
+            assertEquals(1, statistics[STATISTICS_PERMITTED]);
+            assertEquals(0, statistics[STATISTICS_BLOCKED]);
+            assertEquals(4, statistics[STATISTICS_REFUSED_VERDICTS]);
+            assertEquals(2, egress.size(), "the first permitted, the second given the default for its MODIFY");
+            assertEquals(0, statistics[STATISTICS_HELD]);
+
+            // An application that claims far more verdicts than the ring holds: only the ring's worth is read.
+            receive(udp4(2, "third"));
+            int third = ring.packetId(2);
+            for (int i = 0; i < RING_SLOTS; i++) {
+                ring.verdict(third, USERVERDICT_BLOCK, 0);
+            }
+            ring.skipVerdicts(5 * RING_SLOTS);
+            ring.consumePackets(3);
+            app.ringWait();
+            assertEquals(5 + 6 * RING_SLOTS, ring.verdictsConsumed());
+            statistics = app.statistics();
+            assertEquals(1, statistics[STATISTICS_BLOCKED], "the first of the ring's copies decided it");
+            assertEquals(4 + RING_SLOTS - 1, statistics[STATISTICS_REFUSED_VERDICTS]);
+            app.close();
+        }
+    }
+
+    @Test
+    @DisplayName("one ring at a time, of at least RING_AREA_LENGTH; RING_WAIT only on its handle; once ATTACH_RING is"
+            + " cancelled the driver writes no more into the area, and RECEIVEs get the packets")
+    void ringAttachRules() {
+        Application app = Application.open(io);
+        Application other = Application.open(io);
+        try (Arena arena = Arena.ofShared()) {
+            assertEquals(
+                    NtStatus.STATUS_BUFFER_TOO_SMALL,
+                    app.attach(arena.allocate(RING_AREA_LENGTH - 1, 4096)),
+                    "too small for the layout");
+            Ring ring = app.attachRing(arena);
+            assertEquals(NtStatus.STATUS_DEVICE_BUSY, other.attach(arena.allocate(RING_AREA_LENGTH, 4096)));
+            other.ringWait();
+            assertEquals(List.of(NtStatus.STATUS_INVALID_DEVICE_REQUEST), other.ringWaitsEnded());
+
+            receive(udp4(0, "in the ring"));
+            assertEquals(1, ring.packetsProduced());
+            app.cancelRing();
+            assertEquals(List.of(NtStatus.STATUS_BUFFER_TOO_SMALL, NtStatus.STATUS_CANCELLED), app.ringEnded());
+            app.postReceive();
+            receive(udp4(1, "for the RECEIVE"));
+            assertEquals(1, ring.packetsProduced(), "nothing written into the area once it was given back");
+            assertEquals(1, app.completedReceives().getFirst().size());
+            other.close();
+            app.close();
+            router.drain();
+            assertEquals(2, egress.size(), "both defaulted at CLEANUP");
+        }
+    }
+
     private void receive(byte[]... packets) {
         for (byte[] packet : packets) {
             assertTrue(wire1.receive(packet), "wire1 took the packet");
@@ -392,6 +533,62 @@ class UserVerdictCalloutTest {
             record.put(bytes);
         }
         return record.array();
+    }
+
+    /** The application's side of the ring area (UserVerdictIoctl's layout). */
+    private static final class Ring {
+        private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private static final ValueLayout.OfShort U16 =
+                ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+        private final MemorySegment area;
+        private int verdictsProduced;
+
+        Ring(MemorySegment area) {
+            this.area = area;
+        }
+
+        int packetsProduced() {
+            return area.get(U32, RING_PACKET_PRODUCED);
+        }
+
+        int packetId(int descriptor) {
+            return area.get(U32, RING_PACKETS + (long) (descriptor % RING_SLOTS) * 8);
+        }
+
+        int packetLength(int descriptor) {
+            return area.get(U32, RING_PACKETS + (long) (descriptor % RING_SLOTS) * 8 + 4);
+        }
+
+        MemorySegment frameSegment(int packetId, int length) {
+            return area.asSlice(RING_FRAMES + (long) (packetId & (RING_SLOTS - 1)) * RING_FRAME_LENGTH, length);
+        }
+
+        byte[] frame(int packetId, int length) {
+            return frameSegment(packetId, length).toArray(ValueLayout.JAVA_BYTE);
+        }
+
+        void verdict(int packetId, int verdict, int length) {
+            long descriptor = RING_VERDICTS + (long) (verdictsProduced % RING_SLOTS) * 8;
+            area.set(U32, descriptor, packetId);
+            area.set(U16, descriptor + 4, (short) verdict);
+            area.set(U16, descriptor + 6, (short) length);
+            verdictsProduced++;
+            area.set(U32, RING_VERDICT_PRODUCED, verdictsProduced);
+        }
+
+        /** Counts verdicts the application never wrote: an overrun. */
+        void skipVerdicts(int count) {
+            verdictsProduced += count;
+            area.set(U32, RING_VERDICT_PRODUCED, verdictsProduced);
+        }
+
+        void consumePackets(int consumed) {
+            area.set(U32, RING_PACKET_CONSUMED, consumed);
+        }
+
+        int verdictsConsumed() {
+            return area.get(U32, RING_VERDICT_CONSUMED);
+        }
     }
 
     /** User mode through one handle, as the device sockets drive it: requests sent at PASSIVE_LEVEL. */
@@ -450,6 +647,49 @@ class UserVerdictCalloutTest {
                 batches.add(batch);
             }
             return batches;
+        }
+
+        private final ConcurrentLinkedQueue<Integer> ringEnded = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Integer> ringWaitsEnded = new ConcurrentLinkedQueue<>();
+        private org.nbl4j.stack.device.@Nullable Irp ringRequest;
+
+        /** ATTACH_RING over {@code area}: the status when the driver completed it at once, else STATUS_PENDING. */
+        int attach(MemorySegment area) {
+            int before = ringEnded.size();
+            ringRequest = file.deviceIoControl(IOCTL_USERVERDICT_ATTACH_RING, new byte[0], area, (s, _, _) -> {
+                ringEnded.add(s);
+            });
+            return ringEnded.size() > before ? List.copyOf(ringEnded).getLast() : NtStatus.STATUS_PENDING;
+        }
+
+        /** A zeroed ring area, attached (the request stays pending). */
+        Ring attachRing(Arena arena) {
+            MemorySegment area = arena.allocate(RING_AREA_LENGTH, 4096);
+            assertEquals(NtStatus.STATUS_PENDING, attach(area));
+            return new Ring(area);
+        }
+
+        void cancelRing() {
+            org.nbl4j.stack.device.Irp request = ringRequest;
+            assertNotNull(request);
+            request.cancel();
+        }
+
+        List<Integer> ringEnded() {
+            return List.copyOf(ringEnded);
+        }
+
+        void ringWait() {
+            file.deviceIoControl(IOCTL_USERVERDICT_RING_WAIT, new byte[0], 0, (s, _, _) -> ringWaitsEnded.add(s));
+        }
+
+        /** The RING_WAIT requests completed since the last call. */
+        List<Integer> ringWaitsEnded() {
+            List<Integer> ended = new ArrayList<>();
+            for (Integer status; (status = ringWaitsEnded.poll()) != null; ) {
+                ended.add(status);
+            }
+            return ended;
         }
 
         List<Integer> cancelledStatuses() {
