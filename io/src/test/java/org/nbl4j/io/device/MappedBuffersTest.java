@@ -220,7 +220,7 @@ class MappedBuffersTest {
 
     @Test
     @DisplayName(
-            "MAP checked from a raw client: before CREATE, relative path, size 0, size beyond the file, a directory, no file")
+            "MAP checked from a raw client: before CREATE, relative path, size 0, size beyond the file, a directory, a FIFO, no file")
     void mapFrameChecks() throws Exception {
         Files.write(ringFile, new byte[(int) RING_BYTES]);
         String path = ringFile.toAbsolutePath().toString();
@@ -247,6 +247,12 @@ class MappedBuffersTest {
             assertEquals(
                     NtStatus.STATUS_FILE_IS_A_DIRECTORY,
                     exchange(raw, DeviceProtocol.mapRequest(10, 1, directory.toString())));
+            Path fifo = directory.resolve("fifo");
+            assertEquals(
+                    0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+            assertEquals(
+                    NtStatus.STATUS_INVALID_FILE_FOR_SECTION,
+                    exchange(raw, DeviceProtocol.mapRequest(11, 1, fifo.toString())));
             assertEquals(NtStatus.STATUS_SUCCESS, exchange(raw, DeviceProtocol.mapRequest(8, RING_BYTES, path)));
             assertEquals(1, mappingsOf(ringFile), "the server's mapping");
             assertEquals(
@@ -262,6 +268,28 @@ class MappedBuffersTest {
                     }
                 },
                 "the server unmapped at CLOSE");
+    }
+
+    @Test
+    @DisplayName(
+            "a MAP or IOCTL_MAPPED frame shorter than its fixed fields ends the connection, as a malformed frame does")
+    void shortFramesEndTheConnection() throws Exception {
+        for (java.nio.ByteBuffer whole : List.of(
+                DeviceProtocol.mapRequest(2, RING_BYTES, ""),
+                DeviceProtocol.mappedIoctlRequest(2, RingDriver.IOCTL_FILL_NEITHER, 0, 0, new byte[0]))) {
+            // the frame cut 4 bytes short, its length field saying so
+            java.nio.ByteBuffer cut =
+                    java.nio.ByteBuffer.allocate(whole.remaining() - 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            cut.putInt(whole.getInt() - 4).put(whole.limit(whole.limit() - 4)).flip();
+            try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                assertEquals(
+                        NtStatus.STATUS_SUCCESS,
+                        exchange(raw, DeviceProtocol.request(DeviceProtocol.OP_CREATE, 1, 0, 0, new byte[0])));
+                DeviceProtocol.write(raw, cut);
+                assertThrows(IOException.class, () -> DeviceProtocol.readReply(raw));
+            }
+        }
+        assertEquals(0, driver.deviceControls);
     }
 
     @Test
