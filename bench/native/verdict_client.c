@@ -360,7 +360,7 @@ int main(int argc, char **argv) {
     int pending = atoi(argv[3]);
     in_buf = malloc(IO_BUFFER);
     out_buf = malloc(IO_BUFFER);
-    if (in_buf == NULL || out_buf == NULL || pending <= 0) {
+    if (in_buf == NULL || out_buf == NULL || (pending <= 0 && !ring)) {
         fprintf(stderr, "verdict_client: bad arguments or no memory\n");
         return 2;
     }
