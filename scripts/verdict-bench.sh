@@ -153,7 +153,7 @@ awk -v r="$nbl4j_ring_rate" -v b="$nbl4j_batch_rate" -v b1="$nbl4j_batch1_rate" 
     printf "nbl4j through the shared ring / NFQUEUE per packet: %.2fx (target >= 10x); / NFQUEUE batched: %.2fx; %s verdicts/s (target >= 1000000)\n", r / n, r / nb, r
     printf "nbl4j batched / NFQUEUE per packet: %.2fx; nbl4j batched / NFQUEUE batched: %.2fx\n", b / n, b / nb
     printf "nbl4j batched with one RECEIVE pending / NFQUEUE per packet: %.2fx\n", b1 / n
-    printf "nbl4j one per IOCTL / NFQUEUE per packet: %.2fx; nbl4j batched: %s verdicts/s (target >= 1000000)\n", o / n, b
+    printf "nbl4j one per IOCTL / NFQUEUE per packet: %.2fx; nbl4j batched through RECEIVEs: %s verdicts/s\n", o / n, b
 }'
 # total KEY RUNS...: KEY summed over every run
 total() {
@@ -161,4 +161,4 @@ total() {
     shift
     printf '%s\n' "$@" | keyed "$key" | awk -F '\t' '{ sum += $1 } END { print sum + 0 }'
 }
-echo "over all runs, defaulted or unheld (must be 0): nbl4j batched $(total defaulted "${runs_batch[@]}")/$(total unheld "${runs_batch[@]}"), one pending $(total defaulted "${runs_batch1[@]}")/$(total unheld "${runs_batch1[@]}"), one $(total defaulted "${runs_one[@]}")/$(total unheld "${runs_one[@]}"); NFQUEUE lost: $(total lost "${runs_nfq_one[@]}")/$(total lost "${runs_nfq_batch[@]}")"
+echo "over all runs, defaulted or unheld (must be 0): nbl4j ring $(total defaulted "${runs_ring[@]}")/$(total unheld "${runs_ring[@]}"), batched $(total defaulted "${runs_batch[@]}")/$(total unheld "${runs_batch[@]}"), one pending $(total defaulted "${runs_batch1[@]}")/$(total unheld "${runs_batch1[@]}"), one $(total defaulted "${runs_one[@]}")/$(total unheld "${runs_one[@]}"); NFQUEUE lost: $(total lost "${runs_nfq_one[@]}")/$(total lost "${runs_nfq_batch[@]}")"
