@@ -89,6 +89,19 @@ class MappedBuffersTest {
     }
 
     /** How many mappings of {@code file} this process has: the client's and the server's are both in it. */
+    /** Waits until no mapping of the ring file is left in this process (the server's is the last to go). */
+    private void awaitUnmapped(String what) throws InterruptedException {
+        eventually(
+                () -> {
+                    try {
+                        return mappingsOf(ringFile) == 0;
+                    } catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                },
+                what);
+    }
+
     private static long mappingsOf(Path file) throws IOException {
         String name = file.toAbsolutePath().toString();
         try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
@@ -259,15 +272,7 @@ class MappedBuffersTest {
                     NtStatus.STATUS_SUCCESS,
                     exchange(raw, DeviceProtocol.request(DeviceProtocol.OP_CLOSE, 9, 0, 0, new byte[0])));
         }
-        eventually(
-                () -> {
-                    try {
-                        return mappingsOf(ringFile) == 0;
-                    } catch (IOException e) {
-                        throw new AssertionError(e);
-                    }
-                },
-                "the server unmapped at CLOSE");
+        awaitUnmapped("the server unmapped at CLOSE");
     }
 
     @Test
@@ -307,15 +312,7 @@ class MappedBuffersTest {
         assertEquals(3, cancelled.information());
         byte[] file = Files.readAllBytes(ringFile);
         assertEquals("abC", new String(file, 0, 3, StandardCharsets.US_ASCII), "the cancel routine's mark");
-        eventually(
-                () -> {
-                    try {
-                        return mappingsOf(ringFile) == 0;
-                    } catch (IOException e) {
-                        throw new AssertionError(e);
-                    }
-                },
-                "the server unmapped once the IRP completed");
+        awaitUnmapped("the server unmapped once the IRP completed");
     }
 
     @Test

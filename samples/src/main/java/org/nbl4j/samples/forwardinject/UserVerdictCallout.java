@@ -48,6 +48,12 @@ import org.nbl4j.stack.wfp.InjectionHandle;
  * {@link UserVerdictIoctl#IOCTL_USERVERDICT_VERDICT}: permit (the clone is forward-injected), block (freed) or modify
  * (the new bytes copied into the clone, then injected). The injection's completion frees the clone.
  *
+ * <p>An application that gives many verdicts can share a ring with the driver instead
+ * ({@link UserVerdictIoctl#IOCTL_USERVERDICT_ATTACH_RING}): the output buffer of a request that stays pending, which
+ * on Windows is the application's own memory mapped by the MDL. The delivery DPC puts packets in it and carries out
+ * the verdicts the application wrote there, so a steady flow needs no IOCTL; {@link
+ * UserVerdictIoctl#IOCTL_USERVERDICT_RING_WAIT} hands verdicts over and waits when the flow stops.
+ *
  * <p>A held clone is never left to the verifier's held-clone watchdog: a system thread ticks every
  * {@value #TICK_MILLISECONDS} ms and gives the default verdict ({@code IOCTL_USERVERDICT_SET_DEFAULT}; permit after
  * {@value #DEFAULT_TIMEOUT_MILLISECONDS} ms unless the application sets another) to every packet that waited longer;
