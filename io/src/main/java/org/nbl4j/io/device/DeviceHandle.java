@@ -31,6 +31,8 @@ public final class DeviceHandle implements AutoCloseable {
     private final SocketChannel channel;
     private final Map<Integer, CompletableFuture<IoResult>> outstanding = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
+    /** Why the reader ended, once it has: a request sent after that can never get its reply. */
+    private volatile @Nullable IOException ended;
     /** Holds the client's side of the handle's mapping ({@link #map}) once the server mapped it too. */
     private volatile @Nullable Arena mapping;
 
@@ -182,6 +184,13 @@ public final class DeviceHandle implements AutoCloseable {
         synchronized (channel) {
             DeviceProtocol.write(channel, frame);
         }
+        // Checked after the put: the reader records why it ended before it fails the outstanding futures, so either it
+        // sees this one or this sees its reason.
+        IOException reason = ended;
+        if (reason != null) {
+            outstanding.remove(requestId);
+            result.completeExceptionally(reason);
+        }
         return result;
     }
 
@@ -211,6 +220,7 @@ public final class DeviceHandle implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
+            ended = e;
             for (CompletableFuture<IoResult> result : outstanding.values()) {
                 result.completeExceptionally(e);
             }
