@@ -2,9 +2,12 @@
 
 A driver's symbolic link is a Unix-domain socket in the stack's device directory (docs/devices.md). This module
 speaks that socket's protocol with the Win32 names: CreateFile, DeviceIoControl (synchronous, or overlapped with a
-request id), CancelIoEx, CloseHandle. Standard library only.
+request id), CancelIoEx, CloseHandle; and Map with DeviceIoControlMapped, whose output buffer is memory the client
+shares with the driver, as the direct I/O methods give a Windows driver the caller's own pages. Standard library only.
 """
 
+import mmap
+import os
 import socket
 import struct
 
@@ -12,6 +15,8 @@ OP_CREATE = 1
 OP_IOCTL = 2
 OP_CANCEL = 3
 OP_CLOSE = 4
+OP_MAP = 5
+OP_IOCTL_MAPPED = 6
 
 STATUS_SUCCESS = 0x00000000
 STATUS_PENDING = 0x00000103
@@ -28,6 +33,7 @@ FILE_DEVICE_UNKNOWN = 0x22
 
 _REQUEST = struct.Struct("<IBxxxI")
 _IOCTL = struct.Struct("<II")
+_IOCTL_MAPPED = struct.Struct("<IIQ")
 _REPLY = struct.Struct("<IiQ")
 
 
@@ -67,6 +73,7 @@ class Handle:
         self._sock = sock
         self._next_id = 1
         self._replies = {}
+        self._mapping = None
 
     def _id(self):
         request_id = self._next_id
@@ -118,6 +125,40 @@ class Handle:
     def DeviceIoControl(self, code, input_buffer=b"", output_length=0):
         """DeviceIoControl without an OVERLAPPED: waits for the IRP to complete."""
         return self.wait(self.DeviceIoControlAsync(code, input_buffer, output_length))
+
+    def Map(self, path, size):
+        """Creates (mode 0600) or opens the file at path (absolute), sizes it to at least size bytes, maps it shared
+        and asks the server to map the same file (MAP): the handle's memory for DeviceIoControlMapped's output buffers,
+        returned as an mmap. Raises DeviceError with the server's status if it refuses (the file must be the caller's
+        own regular file; one mapping per handle)."""
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < size:
+                os.ftruncate(fd, size)
+            memory = mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+        finally:
+            os.close(fd)
+        request_id = self._id()
+        self._send(OP_MAP, request_id, struct.pack("<Q", size) + os.fsencode(path))
+        result = self.wait(request_id)
+        if not NT_SUCCESS(result.status):
+            memory.close()
+            raise DeviceError("MAP of %s failed: 0x%08x" % (path, result.status & 0xFFFFFFFF))
+        self._mapping = memory
+        return memory
+
+    def DeviceIoControlMappedAsync(self, code, input_buffer=b"", output_offset=0, output_length=0):
+        """DeviceIoControl with an OVERLAPPED whose output buffer is [output_offset, output_offset + output_length) of
+        the mapping: with the direct methods the driver's MDL maps it, so its writes are there while the request is
+        pending; with METHOD_BUFFERED the output is copied there at completion. The result carries no output bytes."""
+        request_id = self._id()
+        self._send(OP_IOCTL_MAPPED, request_id,
+                   _IOCTL_MAPPED.pack(code, output_length, output_offset) + bytes(input_buffer))
+        return request_id
+
+    def DeviceIoControlMapped(self, code, input_buffer=b"", output_offset=0, output_length=0):
+        """DeviceIoControlMappedAsync, waiting for the IRP to complete."""
+        return self.wait(self.DeviceIoControlMappedAsync(code, input_buffer, output_offset, output_length))
 
     def CancelIoEx(self, request_id):
         """Asks for one overlapped request to be cancelled; its own result tells how it ended."""
