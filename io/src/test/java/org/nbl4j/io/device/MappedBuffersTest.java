@@ -29,6 +29,7 @@ import org.nbl4j.core.buffer.Ndis;
 import org.nbl4j.core.status.NtStatus;
 import org.nbl4j.core.verify.VerifierSettings;
 import org.nbl4j.core.verify.ViolationPolicy;
+import org.nbl4j.io.testing.Commands;
 import org.nbl4j.io.testing.TestTools;
 import org.nbl4j.stack.ddk.DRIVER_OBJECT;
 import org.nbl4j.stack.ddk.SystemIo;
@@ -116,17 +117,11 @@ class MappedBuffersTest {
     void pythonClient() throws Exception {
         TestTools.require("python3");
         Path script = Path.of("src", "test", "python", "mapped_client.py").toAbsolutePath();
-        Process process = new ProcessBuilder(
-                        "python3",
-                        script.toString(),
-                        socket.toString(),
-                        ringFile.toAbsolutePath().toString())
-                .redirectErrorStream(true)
-                .start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(0, process.exitValue(), output);
+        String output = Commands.run(
+                "python3",
+                script.toString(),
+                socket.toString(),
+                ringFile.toAbsolutePath().toString());
         assertTrue(output.contains("parked=b'head'"), output);
         assertTrue(output.contains("pending=True while=b'head+more'"), output);
         assertTrue(output.contains("released=0 information=10 output=b'' ring=b'head+more!'"), output);
