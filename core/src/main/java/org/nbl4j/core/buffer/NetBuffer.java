@@ -519,6 +519,23 @@ public final class NetBuffer {
     }
 
     /**
+     * Copies the whole used data to the start of {@code target}, however the MDLs split it, without making a view of
+     * the packet: for the copies nbl4j itself makes on the data path (a deep clone's), where a view from
+     * {@link #getDataBuffer} would cost an object per packet wherever the JIT does not inline the copy.
+     *
+     * @return the bytes the MDL chain held from the data start (fewer than DataLength only in a broken NB, which the
+     *     caller refuses), or 0 if the verifier refused to let the caller touch the NB
+     * @throws IndexOutOfBoundsException if {@code target} is shorter than the data
+     */
+    public int copyDataTo(MemorySegment target) {
+        if (!mayTouch("copyDataTo")) {
+            return 0;
+        }
+        Objects.checkFromIndexSize(0, dataLength, target.byteSize());
+        return (int) transfer(currentMdl, currentMdlOffset, target, 0, dataLength, true);
+    }
+
+    /**
      * Copies {@code length} bytes of the used data, from {@code offset} bytes past the data start, to {@code target}
      * at {@code targetOffset}: the byte-range counterpart of {@link #copy} for plain memory (a header scratch, a
      * reassembly piece, a capture buffer). The NB does not change.

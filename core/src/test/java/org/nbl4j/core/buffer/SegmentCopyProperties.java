@@ -41,6 +41,34 @@ class SegmentCopyProperties {
         READ_ONLY_TARGET
     }
 
+    @Property(tries = 300)
+    @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
+    void copyDataToCopiesTheWholeUsedData(
+            @ForAll("chains") ChainSpec chain,
+            @ForAll @IntRange(max = 1_000_000) int seed,
+            @ForAll @IntRange(max = 64) int segmentSlack) {
+        try (Ndis ndis = Ndis.create()) {
+            Fixture fixture = new Fixture(ndis, seed);
+            Packet packet = fixture.build(chain);
+            byte[] used = packet.model.usedBytes();
+            byte[] target = new byte[used.length + segmentSlack];
+            Arrays.fill(target, UNTOUCHED);
+            assertEquals(used.length, packet.nb.copyDataTo(MemorySegment.ofArray(target)));
+            byte[] expected = new byte[target.length];
+            Arrays.fill(expected, UNTOUCHED);
+            System.arraycopy(used, 0, expected, 0, used.length);
+            assertArrayEquals(expected, target, "the used bytes at the start, nothing after them");
+            if (used.length > 0) {
+                assertThrows(
+                        IndexOutOfBoundsException.class,
+                        () -> packet.nb.copyDataTo(MemorySegment.ofArray(new byte[used.length - 1])));
+            }
+            fixture.assertMatchesModel(packet, "copyDataTo never changes the NB");
+            fixture.releaseEverything(packet, null);
+            assertNoOutstandingAllocations(ndis);
+        }
+    }
+
     @Property(tries = 600)
     @StatisticsReport(StatisticsReport.StatisticsReportMode.OFF)
     void copyToMatchesTheModelOrChangesNothing(

@@ -1,6 +1,5 @@
 package org.nbl4j.stack.wfp;
 
-import java.lang.foreign.MemorySegment;
 import org.jspecify.annotations.Nullable;
 import org.nbl4j.core.buffer.CloneFlags;
 import org.nbl4j.core.buffer.Ndis;
@@ -388,16 +387,10 @@ public final class WfpBuffers {
         if (block == null) {
             throw new FwpStatusException(NtStatus.STATUS_INSUFFICIENT_RESOURCES, "deep-clone data");
         }
-        if (length > 0) {
-            MemorySegment data = source.getDataBuffer(length, block.segment(), 1, 0);
-            if (data == null) {
-                ndis.memory().free(block);
-                throw new FwpStatusException(
-                        NtStatus.STATUS_INVALID_PARAMETER, source + " has fewer bytes than its length");
-            }
-            if (data != block.segment()) {
-                MemorySegment.copy(data, 0, block.segment(), 0, length);
-            }
+        if (length > 0 && source.copyDataTo(block.segment()) != length) {
+            ndis.memory().free(block);
+            throw new FwpStatusException(
+                    NtStatus.STATUS_INVALID_PARAMETER, source + " has fewer bytes than its length");
         }
         return ndis.mdls().describe(block.segment(), 0, length, MdlOrigin.CALLER, block);
     }
