@@ -26,13 +26,6 @@ import static org.nbl4j.stack.ddk.Ntddk.KeInsertQueueDpc;
 import static org.nbl4j.stack.ddk.Ntddk.KeSetTimer;
 import static org.nbl4j.stack.ddk.Ntddk.KeWaitForSingleObject;
 import static org.nbl4j.stack.ddk.Ntddk.KernelMode;
-import static org.nbl4j.stack.ddk.Ntddk.ObDereferenceObject;
-import static org.nbl4j.stack.ddk.Ntddk.ObReferenceObjectByHandle;
-import static org.nbl4j.stack.ddk.Ntddk.PsCreateSystemThread;
-import static org.nbl4j.stack.ddk.Ntddk.PsThreadType;
-import static org.nbl4j.stack.ddk.Ntddk.SYNCHRONIZE;
-import static org.nbl4j.stack.ddk.Ntddk.THREAD_ALL_ACCESS;
-import static org.nbl4j.stack.ddk.Ntddk.ZwClose;
 import static org.nbl4j.stack.ddk.Wdm.FALSE;
 
 import java.time.Duration;
@@ -294,34 +287,10 @@ class DriverRoutineThrewTest {
     @DisplayName(
             "a system thread's start routine that throws: reported at its line; the thread ends, its waiter returns")
     void systemThreadThrows() throws InterruptedException {
-        Ref<HANDLE> handle = new Ref<>();
-        int at = line() + 10;
-        assertEquals(
-                NtStatus.STATUS_SUCCESS,
-                PsCreateSystemThread(
-                        handle,
-                        THREAD_ALL_ACCESS,
-                        null,
-                        null,
-                        null,
-                        context -> {
-                            throw new IllegalStateException("the driver's bug");
-                        },
-                        null));
-        HANDLE threadHandle = handle.value();
-        assertNotNull(threadHandle);
-        Ref<PETHREAD> threadObject = new Ref<>();
-        assertEquals(
-                NtStatus.STATUS_SUCCESS,
-                ObReferenceObjectByHandle(threadHandle, SYNCHRONIZE, PsThreadType, KernelMode, threadObject, null));
-        assertEquals(NtStatus.STATUS_SUCCESS, ZwClose(threadHandle));
-        PETHREAD thread = threadObject.value();
-        assertNotNull(thread);
-        assertEquals(
-                NtStatus.STATUS_SUCCESS,
-                KeWaitForSingleObject(thread, Executive, KernelMode, FALSE, -PATIENCE.toNanos() / 100),
-                "the thread ended");
-        ObDereferenceObject(thread);
+        int at = line() + 2;
+        PETHREAD thread = SystemThreads.runToEnd(context -> {
+            throw new IllegalStateException("the driver's bug");
+        });
         Violation violation = reported("the start routine of nbl4j-system-", at);
         assertTrue(violation.detail().endsWith(", started by PsCreateSystemThread"), violation.detail());
         assertEquals(NtStatus.STATUS_SUCCESS, thread.thread.exitStatus());

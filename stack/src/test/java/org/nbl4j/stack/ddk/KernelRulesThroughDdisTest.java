@@ -237,10 +237,8 @@ class KernelRulesThroughDdisTest {
         KeInitializeDpc(dpc, (d, context, a1, a2) -> KeAcquireSpinLockAtDpcLevel(lock), null);
         assertTrue(KeInsertQueueDpc(dpc, null, null));
         KeFlushQueuedDpcs();
-        Violation violation = only(KernelRule.SPIN_LOCK_HELD_AT_RETURN);
-        assertTrue(violation.detail().startsWith("the DPC routine of "), violation.detail());
+        Violation violation = heldAtReturn("the DPC routine of ", acquire);
         assertTrue(violation.detail().contains("acquired by KeAcquireSpinLockAtDpcLevel at"), violation.detail());
-        assertTrue(violation.detail().contains(DRIVER + acquire + ")"), "names the acquire: " + violation.detail());
     }
 
     @Test
@@ -257,41 +255,16 @@ class KernelRulesThroughDdisTest {
         while (ndis.verifier().violations().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
-        Violation violation = only(KernelRule.SPIN_LOCK_HELD_AT_RETURN);
-        assertTrue(violation.detail().startsWith("the work routine of "), violation.detail());
-        assertTrue(violation.detail().contains(DRIVER + acquire + ")"), "names the acquire: " + violation.detail());
+        heldAtReturn("the work routine of ", acquire);
     }
 
     @Test
     @DisplayName("a system thread's start routine that returns holding its spin lock: SPIN_LOCK_HELD_AT_RETURN")
     void startRoutineReturnsHoldingALock() {
         KSPIN_LOCK lock = new KSPIN_LOCK();
-        Ref<HANDLE> handle = new Ref<>();
-        int acquire = line() + 9;
-        assertEquals(
-                NtStatus.STATUS_SUCCESS,
-                PsCreateSystemThread(
-                        handle,
-                        THREAD_ALL_ACCESS,
-                        null,
-                        null,
-                        null,
-                        context -> KeAcquireSpinLock(lock, new Ref<>()),
-                        null));
-        HANDLE threadHandle = handle.value();
-        assertNotNull(threadHandle);
-        Ref<PETHREAD> thread = new Ref<>();
-        assertEquals(
-                NtStatus.STATUS_SUCCESS,
-                ObReferenceObjectByHandle(threadHandle, THREAD_ALL_ACCESS, PsThreadType, KernelMode, thread, null));
-        assertEquals(NtStatus.STATUS_SUCCESS, ZwClose(threadHandle));
-        PETHREAD threadObject = thread.value();
-        assertNotNull(threadObject);
-        assertEquals(NtStatus.STATUS_SUCCESS, KeWaitForSingleObject(threadObject, Executive, KernelMode, FALSE, null));
-        Ntddk.ObDereferenceObject(threadObject);
-        Violation violation = only(KernelRule.SPIN_LOCK_HELD_AT_RETURN);
-        assertTrue(violation.detail().startsWith("the start routine of nbl4j-system-"), violation.detail());
-        assertTrue(violation.detail().contains(DRIVER + acquire + ")"), "names the acquire: " + violation.detail());
+        int acquire = line() + 1;
+        SystemThreads.runToEnd(context -> KeAcquireSpinLock(lock, new Ref<>()));
+        heldAtReturn("the start routine of nbl4j-system-", acquire);
     }
 
     @Test
@@ -471,6 +444,17 @@ class KernelRulesThroughDdisTest {
     }
 
     /** The one violation of {@code rule} the verifier collected (the DPC thread's throw is its own). */
+    /**
+     * The one SPIN_LOCK_HELD_AT_RETURN reported: for the routine whose description starts with {@code routine}, naming
+     * the acquire on this file's line {@code acquire}.
+     */
+    private Violation heldAtReturn(String routine, int acquire) {
+        Violation violation = only(KernelRule.SPIN_LOCK_HELD_AT_RETURN);
+        assertTrue(violation.detail().startsWith(routine), violation.detail());
+        assertTrue(violation.detail().contains(DRIVER + acquire + ")"), "names the acquire: " + violation.detail());
+        return violation;
+    }
+
     private Violation only(Rule rule) {
         var matching = ndis.verifier().violations().stream()
                 .filter(v -> v.rule() == rule)
