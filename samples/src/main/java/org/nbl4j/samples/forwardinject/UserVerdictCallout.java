@@ -62,7 +62,7 @@ import org.nbl4j.stack.wfp.InjectionHandle;
  * applies to them at once. The timeout must stay below the clone budget of the stack ({@code --clone-budget}, 1 s by
  * default).
  *
- * <p>Nothing is allocated per packet, as in a C driver: the {@link HELD_PACKET} records are a table allocated once in
+ * <p>No record is allocated per packet, as in a C driver: the {@link HELD_PACKET} records are a table allocated once in
  * {@code DriverEntry}, on intrusive {@code LIST_ENTRY} lists (held, undelivered, free). A PacketId is a sequence number
  * shifted above the slot bits, or'ed with the record's slot, so a VERDICT finds its record by indexing the table and
  * refuses an id whose record holds another packet now (or none).
